@@ -1,0 +1,42 @@
+/* cli.c -- `semsim` entry point: dispatches to the subcommands in sim/cmd_*.c.
+ * This is the only main() of the product; see docs/cli.md for every command. */
+#include "config.h"
+#include "sim/cmd.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Register commands here as they land: {"name", "summary", sim_cmd_NAME}. */
+static const sim_cmd commands[] = {
+    {NULL, NULL, NULL},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: semsim [--version] [--help] COMMAND [ARGS...]\n\ncommands:\n");
+    for (const sim_cmd *c = commands; c->name; c++)
+        fprintf(out, "  %-10s %s\n", c->name, c->summary);
+    fprintf(out, "\n`semsim COMMAND --help` describes one command.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return SIM_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+        printf("semsim %s (git %s)\n", PACKAGE_VERSION, SEMSIM_GIT_REV);
+        return SIM_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return SIM_EXIT_OK;
+    }
+    for (const sim_cmd *c = commands; c->name; c++)
+        if (!strcmp(argv[1], c->name)) return c->main(argc - 1, argv + 1);
+    fprintf(stderr, "semsim: unknown %s '%s'\n", argv[1][0] == '-' ? "option" : "command",
+            argv[1]);
+    usage(stderr);
+    return SIM_EXIT_USAGE;
+}

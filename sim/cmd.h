@@ -1,0 +1,17 @@
+/* cmd.h -- the semsim subcommands. Each lives in its own sim/cmd_NAME.c and is
+ * registered in the table in sim/cli.c. A command parses its own options,
+ * prints its own usage for --help, and returns the process exit status:
+ * 0 success, 1 failure of the work, 2 usage error (bad option or argument). */
+#ifndef SIM_CMD_H
+#define SIM_CMD_H
+
+typedef struct sim_cmd {
+    const char *name;
+    const char *summary; /* one line for `semsim --help` */
+    int (*main)(int argc, char **argv); /* argv[0] is the command name */
+} sim_cmd;
+
+/* Exit codes shared by all commands. */
+enum { SIM_EXIT_OK = 0, SIM_EXIT_FAIL = 1, SIM_EXIT_USAGE = 2 };
+
+#endif

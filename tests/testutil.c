@@ -1,0 +1,68 @@
+/* testutil.c -- CUnit runner and numeric helpers for tests/ (see testutil.h). */
+#include "tests/testutil.h"
+
+#include <CUnit/Basic.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int test_main(const char *suite, const test_case *cases)
+{
+    if (CU_initialize_registry() != CUE_SUCCESS) return 1;
+    CU_pSuite s = CU_add_suite(suite, NULL, NULL);
+    if (!s) goto fail;
+    for (const test_case *c = cases; c->name; c++)
+        if (!CU_add_test(s, c->name, c->fn)) goto fail;
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    unsigned failed = CU_get_number_of_tests_failed() + CU_get_number_of_failures();
+    unsigned ran = CU_get_number_of_tests_run();
+    CU_cleanup_registry();
+    if (ran == 0) {
+        fprintf(stderr, "%s: no test ran\n", suite);
+        return 1;
+    }
+    return failed ? 1 : 0;
+fail:
+    fprintf(stderr, "%s: CUnit: %s\n", suite, CU_get_error_msg());
+    CU_cleanup_registry();
+    return 1;
+}
+
+double test_assert_close_f(const float *a, const float *b, size_t n, double tol,
+                           const char *what)
+{
+    double worst = 0;
+    size_t at = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = fabs((double)a[i] - (double)b[i]);
+        if (d > worst || isnan(d)) {
+            worst = isnan(d) ? INFINITY : d;
+            at = i;
+        }
+    }
+    if (worst > tol)
+        fprintf(stderr, "  %s: max |diff| %.3g at [%zu] (%.9g vs %.9g) > tol %.3g\n", what,
+                worst, at, (double)a[at], (double)b[at], tol);
+    CU_ASSERT(worst <= tol);
+    return worst;
+}
+
+const char *test_srcpath(char *buf, size_t n, const char *rel)
+{
+    const char *top = getenv("SEMSIM_SRCDIR");
+    snprintf(buf, n, "%s/%s", top ? top : SEMSIM_SRCDIR, rel);
+    return buf;
+}
+
+const char *test_tmpdir(void)
+{
+    static char dir[512]; /* one per test process, written once */
+    if (!dir[0]) {
+        const char *t = getenv("TMPDIR");
+        snprintf(dir, sizeof dir, "%s/semsim-test-XXXXXX", t ? t : "/tmp");
+        if (!mkdtemp(dir)) dir[0] = 0;
+    }
+    return dir;
+}

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# setup.sh -- install semsim's Debian packages, configure, build, and (unless
+# --no-run) run the default scenario end to end.
+#
+#   sudo tools/setup.sh            # everything (README's first command)
+#   sudo tools/setup.sh --no-run   # install + build only (used by .ci/run)
+#
+# Idempotent: packages already present are skipped, an existing build is reused.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+run=1
+for a in "$@"; do
+  case "$a" in
+    --no-run) run=0 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "setup.sh: unknown option '$a'" >&2; exit 2 ;;
+  esac
+done
+
+# Every Debian package semsim needs, to build, test, run and plot.
+packages=(
+  build-essential autoconf automake libtool pkg-config git
+  libfftw3-dev libliquid-dev libsndfile1-dev libhdf5-dev libcunit1-dev
+  libopenblas-dev liblapacke-dev
+  libespeak-ng-dev espeak-ng-data flite1-dev
+  libsphinxbase-dev pocketsphinx-en-us
+  libfec-dev libcodec2-dev libopus-dev libinih-dev
+  libopenmpi-dev openmpi-bin
+  python3 python3-numpy python3-h5py python3-matplotlib
+  sctk wamerican clang-format
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}" >&2
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+[ -x configure ] || autoreconf -fi >/dev/null
+[ -f Makefile ] || ./configure -q
+make -j"$(nproc)" >/dev/null
+
+if ((run)); then
+  if [ -f scenarios/quickstart.ini ] && ./semsim --help 2>/dev/null | grep -q '^  run '; then
+    ./semsim run scenarios/quickstart.ini -o results.h5 --force
+  else
+    tools/devcorpus.sh
+  fi
+fi
