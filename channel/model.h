@@ -1,0 +1,58 @@
+/* model.h -- flat channel models: AWGN, Rayleigh/Rician block fading, Doppler fading.
+ *
+ * Part of channel/: the lowest layer every link (analog, digital, OFDM) sends its
+ * complex symbols through. One complex symbol is one channel use. The SNR is
+ * Es/N0 per complex symbol: transmitted symbols are assumed to have unit average
+ * energy, so the noise is CN(0, N0) with N0 = 10^(-snr_db/10). Fading gains h have
+ * E|h|^2 = 1 so the average received SNR equals snr_db. See docs/channels.md.
+ *
+ * All randomness comes from the caller's sim_rng (never rand()); execute allocates
+ * nothing and touches only the object's state, so one object per thread is safe.
+ */
+#ifndef CHAN_MODEL_H
+#define CHAN_MODEL_H
+
+#include <complex.h>
+#include <stddef.h>
+
+#include "sim/base/rng.h"
+#include "sim/base/status.h"
+
+typedef enum chan_kind { CHAN_NONE = 0, CHAN_AWGN, CHAN_RAYLEIGH, CHAN_RICIAN } chan_kind;
+
+typedef struct chan_model_config {
+    chan_kind kind;
+    double snr_db;      /* Es/N0 per complex symbol, dB; transmitted symbols have unit average energy */
+    double k_factor_db; /* Rician K (LOS/scatter power), dB */
+    size_t coherence;   /* block fading: symbols per independent fading coefficient (0 = one per execute call) */
+    double doppler_hz;  /* > 0: time-selective (Jakes/Clarke sum of sinusoids) instead of block fading */
+    double symbol_rate; /* complex symbols per second (needed for doppler) */
+} chan_model_config;
+
+/* AWGN, 10 dB, K = 0 dB, coherence 128, no Doppler, rate 1e6 symbols/s. */
+void chan_model_config_default(chan_model_config *cfg);
+
+typedef struct chan_model chan_model;
+
+/* Validates cfg (finite SNR, finite K for Rician, doppler >= 0 and finite, symbol_rate > 0
+ * when doppler > 0, doppler < symbol_rate/2) and allocates the object. NULL on error. */
+chan_model *chan_model_create(const chan_model_config *cfg, sim_err *err);
+
+/* y[i] = h[i]*x[i] + w[i], w ~ CN(0, N0), N0 = 10^(-snr_db/10), i < n.
+ * CHAN_NONE: y = x, h = 1 (no noise). CHAN_AWGN: h = 1.
+ * h may be NULL; when not, receives the true gains (perfect CSI). x and y may alias.
+ * All randomness from rng. Allocates nothing. Fading state carries over between calls
+ * (block position, Doppler time) until chan_model_reset. */
+sim_status chan_model_execute(chan_model *q, sim_rng *rng, const float complex *x, float complex *y,
+                              float complex *h, size_t n);
+
+/* Noise power per complex symbol, linear: 10^(-snr_db/10) (0 for CHAN_NONE). */
+double chan_model_n0(const chan_model *q);
+
+/* Restart fading state (new utterance): next execute draws a fresh coefficient / new
+ * sum-of-sinusoids phases and starts Doppler time at 0. */
+void chan_model_reset(chan_model *q);
+
+void chan_model_destroy(chan_model *q);
+
+#endif
