@@ -55,4 +55,16 @@ void chan_model_reset(chan_model *q);
 
 void chan_model_destroy(chan_model *q);
 
+/* Additions beyond the shared interface (used by the estimators, docs/channels.md). */
+
+/* Mean of h: 1 for NONE/AWGN, sqrt(K/(K+1)) for Rician (LOS, phase 0), 0 for Rayleigh. */
+double chan_model_mean(const chan_model_config *cfg);
+
+/* Covariance of the fading around its mean, c[d] = E[(h[i+d]-mu)(h[i]-mu)^*] for lags
+ * d < lags (symbols): Doppler: J0(2 pi f_D d / symbol_rate)/(K+1); block fading with
+ * coherence L: max(0, 1 - d/L)/(K+1) (the average over a uniformly random block phase);
+ * coherence 0: 1/(K+1); NONE/AWGN: 0. K = 0 (so 1/(K+1) = 1) for Rayleigh. */
+sim_status chan_model_corr(const chan_model_config *cfg, double complex *c, size_t lags,
+                           sim_err *err);
+
 #endif

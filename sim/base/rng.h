@@ -40,6 +40,12 @@ float complex sim_rng_cnormal(sim_rng *r);
 void sim_rng_normal_fill(sim_rng *r, float *out, size_t n, float sigma);
 /* out[i] = sigma * CN(0,1) (so E|out|^2 = sigma^2), i < n. */
 void sim_rng_cnormal_fill(sim_rng *r, float complex *out, size_t n, float sigma);
+/* Standard normal N(0, 1) by the ziggurat method (Marsaglia & Tsang 2000, 256 layers):
+ * about 10x faster than sim_rng_normal (one u64 per draw 99% of the time). A different
+ * stream of values than sim_rng_normal for the same state. */
+double sim_rng_normal_zig(sim_rng *r);
+/* out[i] = sigma * CN(0,1) drawn with the ziggurat (E|out|^2 = sigma^2), i < n. */
+void sim_rng_cnormal_fill_zig(sim_rng *r, float complex *out, size_t n, float sigma);
 /* Fisher-Yates shuffle of idx[0..n). */
 void sim_rng_shuffle(sim_rng *r, size_t *idx, size_t n);
 
