@@ -8,6 +8,7 @@
 
 /* Register commands here as they land: {"name", "summary", sim_cmd_NAME}. */
 static const sim_cmd commands[] = {
+    {"score", "WER/CER of a hypothesis trn against a reference trn (sclite rules)", sim_cmd_score},
     {NULL, NULL, NULL},
 };
 

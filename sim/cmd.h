@@ -14,4 +14,6 @@ typedef struct sim_cmd {
 /* Exit codes shared by all commands. */
 enum { SIM_EXIT_OK = 0, SIM_EXIT_FAIL = 1, SIM_EXIT_USAGE = 2 };
 
+int sim_cmd_score(int argc, char **argv); /* sim/cmd_score.c */
+
 #endif

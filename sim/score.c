@@ -1,0 +1,580 @@
+/* score.c -- sclite-compatible WER/CER alignment and trn scoring (see score.h).
+ *
+ * The aligner keeps only two rows of the DP matrix: every cell picks exactly
+ * one predecessor by sclite's fixed rule, so the path that sclite's back-trace
+ * would follow from the final cell is the chain of those choices, and its
+ * S/D/I counts can be carried forward in the cells instead of back-tracked.
+ */
+#include "sim/score.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* sclite's weights (sctk word.c, wwd_WORD) */
+enum { COST_SUB = 4, COST_DEL = 3, COST_INS = 3 };
+
+/* ---- tokens and alignment -------------------------------------------------- */
+
+typedef struct tok {
+    const char *p;
+    size_t len;
+} tok;
+
+typedef struct cell {
+    long cost, sub, del, ins;
+} cell;
+
+static int is_space(unsigned char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static unsigned char ascii_lower(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
+}
+
+static int tok_equal(tok a, tok b)
+{
+    if (a.len != b.len) return 0;
+    for (size_t i = 0; i < a.len; i++)
+        if (ascii_lower((unsigned char)a.p[i]) != ascii_lower((unsigned char)b.p[i])) return 0;
+    return 1;
+}
+
+/* Split s into tokens (words, or single bytes when chars != 0, skipping '-').
+ * With out == NULL only counts. */
+static size_t tokenize(const char *s, int chars, tok *out)
+{
+    size_t n = 0;
+    if (!s) return 0;
+    for (const char *p = s; *p;) {
+        if (is_space((unsigned char)*p)) {
+            p++;
+            continue;
+        }
+        if (chars) {
+            if (*p != '-') {
+                if (out) out[n] = (tok){p, 1};
+                n++;
+            }
+            p++;
+            continue;
+        }
+        const char *start = p;
+        while (*p && !is_space((unsigned char)*p)) p++;
+        if (out) out[n] = (tok){start, (size_t)(p - start)};
+        n++;
+    }
+    return n;
+}
+
+/* sclite's cell rule: diagonal if <= both, else deletion if < insertion, else insertion. */
+static void align_tokens(const tok *r, size_t n, const tok *h, size_t m, cell *prev, cell *cur,
+                         sim_align_counts *out)
+{
+    prev[0] = (cell){0, 0, 0, 0};
+    for (size_t b = 1; b <= m; b++) {
+        prev[b] = prev[b - 1];
+        prev[b].cost += COST_INS;
+        prev[b].ins++;
+    }
+    for (size_t a = 1; a <= n; a++) {
+        cur[0] = prev[0];
+        cur[0].cost += COST_DEL;
+        cur[0].del++;
+        for (size_t b = 1; b <= m; b++) {
+            int same = tok_equal(r[a - 1], h[b - 1]);
+            long c_sub = prev[b - 1].cost + (same ? 0 : COST_SUB);
+            long c_del = prev[b].cost + COST_DEL;
+            long c_ins = cur[b - 1].cost + COST_INS;
+            cell c;
+            if (c_sub <= c_del && c_sub <= c_ins) {
+                c = prev[b - 1];
+                c.cost = c_sub;
+                c.sub += !same;
+            } else if (c_del < c_ins) {
+                c = prev[b];
+                c.cost = c_del;
+                c.del++;
+            } else {
+                c = cur[b - 1];
+                c.cost = c_ins;
+                c.ins++;
+            }
+            cur[b] = c;
+        }
+        cell *t = prev;
+        prev = cur;
+        cur = t;
+    }
+    out->ref = (long)n;
+    out->sub = prev[m].sub;
+    out->del = prev[m].del;
+    out->ins = prev[m].ins;
+    out->corr = out->ref - out->sub - out->del;
+}
+
+static sim_status align(const char *ref, const char *hyp, int chars, sim_align_counts *out,
+                        sim_err *err)
+{
+    if (!out) return sim_err_set(err, SIM_EINVAL, NULL, 0, "align: NULL output");
+    memset(out, 0, sizeof *out);
+    size_t n = tokenize(ref, chars, NULL), m = tokenize(hyp, chars, NULL);
+    /* one block: n + m tokens, then two DP rows of m + 1 cells */
+    size_t bytes = (n + m) * sizeof(tok) + 2 * (m + 1) * sizeof(cell);
+    void *mem = malloc(bytes);
+    if (!mem)
+        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "align: out of memory (%zu bytes)", bytes);
+    cell *rows = mem;
+    tok *r = (tok *)(rows + 2 * (m + 1));
+    tok *h = r + n;
+    tokenize(ref, chars, r);
+    tokenize(hyp, chars, h);
+    align_tokens(r, n, h, m, rows, rows + m + 1, out);
+    free(mem);
+    return SIM_OK;
+}
+
+sim_status sim_align_words(const char *ref, const char *hyp, sim_align_counts *out, sim_err *err)
+{
+    return align(ref, hyp, 0, out, err);
+}
+
+sim_status sim_align_chars(const char *ref, const char *hyp, sim_align_counts *out, sim_err *err)
+{
+    return align(ref, hyp, 1, out, err);
+}
+
+long sim_align_errors(const sim_align_counts *c)
+{
+    return c->sub + c->del + c->ins;
+}
+
+double sim_align_rate(const sim_align_counts *c)
+{
+    long e = sim_align_errors(c);
+    if (c->ref == 0) return e == 0 ? 0.0 : INFINITY;
+    return (double)e / (double)c->ref;
+}
+
+void sim_align_add(sim_align_counts *sum, const sim_align_counts *c)
+{
+    sum->ref += c->ref;
+    sum->corr += c->corr;
+    sum->sub += c->sub;
+    sum->del += c->del;
+    sum->ins += c->ins;
+}
+
+/* ---- id index: open addressing, keys are caller-owned strings -------------- */
+
+typedef struct id_index {
+    size_t cap; /* power of two, 0 when empty */
+    size_t n;
+    const char **key;
+    size_t *val;
+} id_index;
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static int idx_find(const id_index *x, const char *key, size_t *val)
+{
+    if (!x->cap) return 0;
+    for (size_t i = hash_str(key) & (x->cap - 1);; i = (i + 1) & (x->cap - 1)) {
+        if (!x->key[i]) return 0;
+        if (!strcmp(x->key[i], key)) {
+            if (val) *val = x->val[i];
+            return 1;
+        }
+    }
+}
+
+static void idx_insert_new(id_index *x, const char *key, size_t val)
+{
+    size_t i = hash_str(key) & (x->cap - 1);
+    while (x->key[i]) i = (i + 1) & (x->cap - 1);
+    x->key[i] = key;
+    x->val[i] = val;
+    x->n++;
+}
+
+/* Insert key (which must not be present); grows to keep load <= 1/2. */
+static sim_status idx_put(id_index *x, const char *key, size_t val)
+{
+    if (2 * (x->n + 1) > x->cap) {
+        size_t cap = x->cap ? 2 * x->cap : 64;
+        id_index y = {cap, 0, calloc(cap, sizeof *y.key), malloc(cap * sizeof *y.val)};
+        if (!y.key || !y.val) {
+            free(y.key);
+            free(y.val);
+            return SIM_ENOMEM;
+        }
+        for (size_t i = 0; i < x->cap; i++)
+            if (x->key[i]) idx_insert_new(&y, x->key[i], x->val[i]);
+        free(x->key);
+        free(x->val);
+        *x = y;
+    }
+    idx_insert_new(x, key, val);
+    return SIM_OK;
+}
+
+static void idx_free(id_index *x)
+{
+    free(x->key);
+    free(x->val);
+    memset(x, 0, sizeof *x);
+}
+
+/* ---- scored set ------------------------------------------------------------ */
+
+struct sim_score {
+    sim_score_utt *utt; /* utt[i].id is malloc'd and owned here */
+    size_t n, cap;
+    id_index ids;
+};
+
+sim_score *sim_score_create(sim_err *err)
+{
+    sim_score *s = calloc(1, sizeof *s);
+    if (!s) sim_err_set(err, SIM_ENOMEM, NULL, 0, "score: out of memory");
+    return s;
+}
+
+void sim_score_destroy(sim_score *s)
+{
+    if (!s) return;
+    for (size_t i = 0; i < s->n; i++) free((char *)s->utt[i].id);
+    free(s->utt);
+    idx_free(&s->ids);
+    free(s);
+}
+
+sim_status sim_score_add(sim_score *s, const char *id, const char *ref, const char *hyp,
+                         sim_err *err)
+{
+    if (!s || !id || !id[0]) return sim_err_set(err, SIM_EINVAL, NULL, 0, "score: empty id");
+    if (idx_find(&s->ids, id, NULL))
+        return sim_err_set(err, SIM_EEXIST, NULL, 0, "duplicate utterance id '%s'", id);
+    sim_score_utt u = {NULL, hyp != NULL, {0}, {0}};
+    sim_status st = sim_align_words(ref, hyp, &u.words, err);
+    if (st) return st;
+    if ((st = sim_align_chars(ref, hyp, &u.chars, err))) return st;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? 2 * s->cap : 64;
+        sim_score_utt *p = realloc(s->utt, cap * sizeof *p);
+        if (!p) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "score: out of memory");
+        s->utt = p;
+        s->cap = cap;
+    }
+    char *copy = strdup(id);
+    if (!copy) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "score: out of memory");
+    if (idx_put(&s->ids, copy, s->n)) {
+        free(copy);
+        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "score: out of memory");
+    }
+    u.id = copy;
+    s->utt[s->n++] = u;
+    return SIM_OK;
+}
+
+size_t sim_score_count(const sim_score *s)
+{
+    return s ? s->n : 0;
+}
+
+const sim_score_utt *sim_score_utt_at(const sim_score *s, size_t i)
+{
+    return (s && i < s->n) ? &s->utt[i] : NULL;
+}
+
+void sim_score_totals_get(const sim_score *s, sim_score_totals *t)
+{
+    memset(t, 0, sizeof *t);
+    if (!s) return;
+    t->utterances = s->n;
+    for (size_t i = 0; i < s->n; i++) {
+        const sim_score_utt *u = &s->utt[i];
+        t->missing_hyp += !u->has_hyp;
+        t->sent_err += sim_align_errors(&u->words) > 0;
+        sim_align_add(&t->words, &u->words);
+        sim_align_add(&t->chars, &u->chars);
+    }
+}
+
+/* ---- trn files ------------------------------------------------------------- */
+
+typedef struct trn_line {
+    char *buf;  /* the line, split in place: text then id */
+    char *text; /* transcript (points into buf)          */
+    char *id;   /* id without parentheses (into buf)     */
+    int line;   /* 1-based line number                   */
+} trn_line;
+
+typedef struct trn_file {
+    trn_line *v;
+    size_t n, cap;
+    id_index ids;
+} trn_file;
+
+static void trn_free(trn_file *f)
+{
+    for (size_t i = 0; i < f->n; i++) free(f->v[i].buf);
+    free(f->v);
+    idx_free(&f->ids);
+    memset(f, 0, sizeof *f);
+}
+
+/* Split one line into text and id. Returns 0 for a skipped line (blank or
+ * ";;" comment), 1 for an utterance, -1 (err filled) for a malformed line. */
+static int trn_parse_line(char *s, const char *path, int lineno, char **text, char **id,
+                          sim_err *err)
+{
+    size_t len = strlen(s);
+    while (len && is_space((unsigned char)s[len - 1])) s[--len] = 0;
+    const char *p = s;
+    while (is_space((unsigned char)*p)) p++;
+    if (!*p || (p[0] == ';' && p[1] == ';')) return 0;
+    if (s[len - 1] != ')') {
+        sim_err_set(err, SIM_EFORMAT, path, lineno, "line does not end with an (ID)");
+        return -1;
+    }
+    s[len - 1] = 0;
+    char *open = strrchr(s, '(');
+    if (!open) {
+        sim_err_set(err, SIM_EFORMAT, path, lineno, "line does not end with an (ID)");
+        return -1;
+    }
+    *open = 0;
+    char *i = open + 1;
+    int bad = !*i;
+    for (const char *q = i; *q; q++) bad |= is_space((unsigned char)*q) || *q == '(' || *q == ')';
+    if (bad) {
+        sim_err_set(err, SIM_EFORMAT, path, lineno, "empty or malformed utterance ID '(%s)'", i);
+        return -1;
+    }
+    *text = s;
+    *id = i;
+    return 1;
+}
+
+static sim_status trn_read(const char *path, trn_file *f, sim_err *err)
+{
+    memset(f, 0, sizeof *f);
+    FILE *fp = fopen(path, "r");
+    if (!fp) return sim_err_set(err, SIM_EIO, path, 0, "cannot open: %s", strerror(errno));
+    char *line = NULL;
+    size_t linecap = 0;
+    int lineno = 0;
+    sim_status st = SIM_OK;
+    while (getline(&line, &linecap, fp) >= 0) {
+        lineno++;
+        char *buf = strdup(line), *text, *id;
+        if (!buf) {
+            st = sim_err_set(err, SIM_ENOMEM, path, lineno, "out of memory");
+            goto fail;
+        }
+        int r = trn_parse_line(buf, path, lineno, &text, &id, err);
+        if (r <= 0) {
+            free(buf);
+            if (r < 0) {
+                st = SIM_EFORMAT;
+                goto fail;
+            }
+            continue;
+        }
+        size_t first;
+        if (idx_find(&f->ids, id, &first)) {
+            st =
+                sim_err_set(err, SIM_EFORMAT, path, lineno,
+                            "duplicate utterance ID '%s' (first on line %d)", id, f->v[first].line);
+            free(buf);
+            goto fail;
+        }
+        if (f->n == f->cap) {
+            size_t cap = f->cap ? 2 * f->cap : 256;
+            trn_line *v = realloc(f->v, cap * sizeof *v);
+            if (!v) {
+                free(buf);
+                st = sim_err_set(err, SIM_ENOMEM, path, lineno, "out of memory");
+                goto fail;
+            }
+            f->v = v;
+            f->cap = cap;
+        }
+        f->v[f->n] = (trn_line){buf, text, id, lineno};
+        if (idx_put(&f->ids, id, f->n)) {
+            free(buf);
+            st = sim_err_set(err, SIM_ENOMEM, path, lineno, "out of memory");
+            goto fail;
+        }
+        f->n++;
+    }
+    if (ferror(fp)) {
+        st = sim_err_set(err, SIM_EIO, path, 0, "read error: %s", strerror(errno));
+        goto fail;
+    }
+    free(line);
+    fclose(fp);
+    return SIM_OK;
+fail:
+    free(line);
+    fclose(fp);
+    trn_free(f);
+    return st;
+}
+
+sim_status sim_score_read_trn(const char *ref_path, const char *hyp_path, sim_score **out,
+                              sim_err *err)
+{
+    trn_file ref = {0}, hyp = {0};
+    sim_score *s = NULL;
+    sim_status st;
+    if (!out || !ref_path || !hyp_path)
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "score: NULL argument");
+    *out = NULL;
+    if ((st = trn_read(ref_path, &ref, err))) goto fail;
+    if ((st = trn_read(hyp_path, &hyp, err))) goto fail;
+    if (ref.n == 0) {
+        st = sim_err_set(err, SIM_EFORMAT, ref_path, 0, "no utterances");
+        goto fail;
+    }
+    for (size_t i = 0; i < hyp.n; i++)
+        if (!idx_find(&ref.ids, hyp.v[i].id, NULL)) {
+            st = sim_err_set(err, SIM_ENOTFOUND, hyp_path, hyp.v[i].line,
+                             "utterance ID '%s' is not in %s", hyp.v[i].id, ref_path);
+            goto fail;
+        }
+    if (!(s = sim_score_create(err))) {
+        st = SIM_ENOMEM;
+        goto fail;
+    }
+    for (size_t i = 0; i < ref.n; i++) {
+        size_t j;
+        const char *h = idx_find(&hyp.ids, ref.v[i].id, &j) ? hyp.v[j].text : NULL;
+        if ((st = sim_score_add(s, ref.v[i].id, ref.v[i].text, h, err))) {
+            sim_err_locate(err, ref_path, ref.v[i].line);
+            goto fail;
+        }
+    }
+    trn_free(&ref);
+    trn_free(&hyp);
+    *out = s;
+    return SIM_OK;
+fail:
+    sim_score_destroy(s);
+    trn_free(&ref);
+    trn_free(&hyp);
+    return st;
+}
+
+/* ---- output ---------------------------------------------------------------- */
+
+static void json_string(FILE *out, const char *s)
+{
+    fputc('"', out);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(out, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(out, "\\u%04x", *p);
+        else
+            fputc(*p, out);
+    }
+    fputc('"', out);
+}
+
+static void json_rate(FILE *out, const sim_align_counts *c)
+{
+    double r = sim_align_rate(c);
+    if (isfinite(r))
+        fprintf(out, "%.10g", r);
+    else
+        fputs("null", out);
+}
+
+static void json_counts(FILE *out, const char *pre, const sim_align_counts *c)
+{
+    fprintf(out, "\"%scorr\": %ld, \"%ssub\": %ld, \"%sdel\": %ld, \"%sins\": %ld, \"%serr\": %ld",
+            pre, c->corr, pre, c->sub, pre, c->del, pre, c->ins, pre, sim_align_errors(c));
+}
+
+sim_status sim_score_write_json(const sim_score *s, FILE *out, int per_utt)
+{
+    sim_score_totals t;
+    sim_score_totals_get(s, &t);
+    fprintf(out, "{\"utterances\": %zu, \"missing_hyp\": %zu, \"sent_err\": %zu, ", t.utterances,
+            t.missing_hyp, t.sent_err);
+    fprintf(out, "\"ref_words\": %ld, ", t.words.ref);
+    json_counts(out, "", &t.words);
+    fputs(", \"wer\": ", out);
+    json_rate(out, &t.words);
+    fprintf(out, ", \"ref_chars\": %ld, ", t.chars.ref);
+    json_counts(out, "char_", &t.chars);
+    fputs(", \"cer\": ", out);
+    json_rate(out, &t.chars);
+    if (per_utt) {
+        fputs(", \"per_utterance\": [", out);
+        for (size_t i = 0; i < t.utterances; i++) {
+            const sim_score_utt *u = &s->utt[i];
+            fputs(i ? ",\n  {\"id\": " : "\n  {\"id\": ", out);
+            json_string(out, u->id);
+            fprintf(out, ", \"has_hyp\": %s, \"ref_words\": %ld, ", u->has_hyp ? "true" : "false",
+                    u->words.ref);
+            json_counts(out, "", &u->words);
+            fputs(", \"wer\": ", out);
+            json_rate(out, &u->words);
+            fprintf(out, ", \"ref_chars\": %ld, ", u->chars.ref);
+            json_counts(out, "char_", &u->chars);
+            fputs(", \"cer\": ", out);
+            json_rate(out, &u->chars);
+            fputc('}', out);
+        }
+        fputs(t.utterances ? "\n]" : "]", out);
+    }
+    fputs("}\n", out);
+    return ferror(out) ? SIM_EIO : SIM_OK;
+}
+
+static void summary_row(FILE *out, const char *what, const sim_align_counts *c, const char *rate)
+{
+    double r = 100.0 * sim_align_rate(c);
+    fprintf(out, "%-6s %8ld %8ld %7ld %7ld %7ld %7ld   %s ", what, c->ref, c->corr, c->sub, c->del,
+            c->ins, sim_align_errors(c), rate);
+    if (isfinite(r))
+        fprintf(out, "%6.2f%%\n", r);
+    else
+        fputs("   n/a (no reference tokens)\n", out);
+}
+
+sim_status sim_score_write_summary(const sim_score *s, FILE *out, int per_utt)
+{
+    sim_score_totals t;
+    sim_score_totals_get(s, &t);
+    if (per_utt) {
+        fprintf(out, "%-24s %6s %5s %5s %5s %5s %8s\n", "id", "words", "sub", "del", "ins", "err",
+                "wer%");
+        for (size_t i = 0; i < t.utterances; i++) {
+            const sim_score_utt *u = &s->utt[i];
+            fprintf(out, "%-24s %6ld %5ld %5ld %5ld %5ld %8.2f%s\n", u->id, u->words.ref,
+                    u->words.sub, u->words.del, u->words.ins, sim_align_errors(&u->words),
+                    100.0 * sim_align_rate(&u->words), u->has_hyp ? "" : "  (no hypothesis)");
+        }
+        fputc('\n', out);
+    }
+    fprintf(out, "utterances %zu (missing hypotheses %zu, with word errors %zu)\n", t.utterances,
+            t.missing_hyp, t.sent_err);
+    fprintf(out, "%-6s %8s %8s %7s %7s %7s %7s\n", "", "ref", "corr", "sub", "del", "ins", "err");
+    summary_row(out, "words", &t.words, "WER");
+    summary_row(out, "chars", &t.chars, "CER");
+    return ferror(out) ? SIM_EIO : SIM_OK;
+}

@@ -1,0 +1,416 @@
+/* test_score.c -- sim/score: sclite-compatible alignment, trn reading, bad
+ * input, and agreement with NIST sclite itself on random pairs.
+ *
+ * The sclite comparison runs /usr/lib/sctk/bin/sclite (Debian package sctk)
+ * when it is installed. Without it that case prints a loud SKIPPED line and
+ * asserts nothing, unless SEMSIM_REQUIRE_SCLITE=1 is set, which makes the
+ * absence a failure. */
+#include "sim/base/rng.h"
+#include "sim/score.h"
+#include "tests/testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SCLITE "/usr/lib/sctk/bin/sclite"
+
+typedef struct align_case {
+    const char *ref, *hyp;
+    long n, sub, del, ins; /* expected */
+} align_case;
+
+/* Hand cases. The first is REFERENCES.md's: plain Levenshtein finds 5 edits,
+ * sclite's weighted alignment (and its tie-breaking) gives C4 S0 D3 I3. */
+static const align_case word_cases[] = {
+    {"b b c a c a a", "b a a a b b c", 7, 0, 3, 3},
+    {"a b c", "", 3, 0, 3, 0},                  /* empty hypothesis        */
+    {"a b c", NULL, 3, 0, 3, 0},                /* missing hypothesis      */
+    {"", "x y", 0, 0, 0, 2},                    /* insertions only         */
+    {"a b", "a x b y", 2, 0, 0, 2},             /* insertions around words */
+    {"", "", 0, 0, 0, 0},                       /* both empty              */
+    {"Hello World", "hello WORLD", 2, 0, 0, 0}, /* case-insensitive   */
+    {"a b c", "a x c", 3, 1, 0, 0},
+    {"  a\tb  c \n", "a b c", 3, 0, 0, 0}, /* any whitespace          */
+    {"a b c d", "x y z", 4, 3, 1, 0},      /* S preferred over D+I    */
+    {"the cat sat", "cat sat on", 3, 0, 1, 1},
+};
+
+/* Character level (sclite -c DH): spaces and '-' are not tokens. Expected
+ * values are sclite's, run by hand on these pairs. */
+static const align_case char_cases[] = {
+    {"hello world", "helo  wurld x", 10, 1, 1, 1},
+    {"ab-c", "abc", 3, 0, 0, 0},
+    {"ABC", "abc", 3, 0, 0, 0},
+    {"abc", "", 3, 0, 3, 0},
+    {"", "ab", 0, 0, 0, 2},
+};
+
+static void check_case(const align_case *c, int chars)
+{
+    sim_align_counts k;
+    sim_status st = chars ? sim_align_chars(c->ref, c->hyp, &k, NULL)
+                          : sim_align_words(c->ref, c->hyp, &k, NULL);
+    CU_ASSERT_EQUAL_FATAL(st, SIM_OK);
+    if (k.ref != c->n || k.sub != c->sub || k.del != c->del || k.ins != c->ins)
+        fprintf(stderr, "  %s '%s' / '%s': got N%ld S%ld D%ld I%ld, want N%ld S%ld D%ld I%ld\n",
+                chars ? "chars" : "words", c->ref, c->hyp ? c->hyp : "(null)", k.ref, k.sub, k.del,
+                k.ins, c->n, c->sub, c->del, c->ins);
+    CU_ASSERT_EQUAL(k.ref, c->n);
+    CU_ASSERT_EQUAL(k.sub, c->sub);
+    CU_ASSERT_EQUAL(k.del, c->del);
+    CU_ASSERT_EQUAL(k.ins, c->ins);
+    CU_ASSERT_EQUAL(k.corr, c->n - c->sub - c->del);
+}
+
+static void test_word_cases(void)
+{
+    for (size_t i = 0; i < sizeof word_cases / sizeof *word_cases; i++)
+        check_case(&word_cases[i], 0);
+    sim_align_counts k;
+    sim_align_words("b b c a c a a", "b a a a b b c", &k, NULL);
+    CU_ASSERT_EQUAL(sim_align_errors(&k), 6);
+    TEST_ASSERT_NEAR(sim_align_rate(&k), 6.0 / 7.0, 1e-12);
+}
+
+static void test_char_cases(void)
+{
+    for (size_t i = 0; i < sizeof char_cases / sizeof *char_cases; i++)
+        check_case(&char_cases[i], 1);
+}
+
+static void test_rates(void)
+{
+    sim_align_counts zero = {0}, ins = {0, 0, 0, 0, 2}, sum = {0};
+    CU_ASSERT_EQUAL(sim_align_rate(&zero), 0.0);
+    CU_ASSERT(isinf(sim_align_rate(&ins)));
+    sim_align_counts a = {4, 2, 1, 1, 3};
+    sim_align_add(&sum, &a);
+    sim_align_add(&sum, &a);
+    CU_ASSERT_EQUAL(sum.ref, 8);
+    CU_ASSERT_EQUAL(sim_align_errors(&sum), 10);
+    CU_ASSERT_EQUAL(sim_align_words("a", "b", NULL, NULL), SIM_EINVAL);
+}
+
+/* ---- trn files ----------------------------------------------------------------- */
+
+static const char *write_file(const char *name, const char *text)
+{
+    static char path[4][600]; /* a few live paths per test */
+    static int next;
+    char *p = path[next++ & 3];
+    snprintf(p, sizeof path[0], "%s/%s", test_tmpdir(), name);
+    FILE *f = fopen(p, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs(text, f);
+    fclose(f);
+    return p;
+}
+
+static void test_trn_scoring(void)
+{
+    const char *ref = write_file("r.trn", ";; comment\n"
+                                          "b b c a c a a (spk_1)\n"
+                                          "\n"
+                                          "the cat sat (spk_2)\n"
+                                          "no hypothesis here (spk_3)\n"
+                                          "Case Test (spk_4)\r\n");
+    const char *hyp = write_file("h.trn", "case TEST (spk_4)\n"
+                                          "b a a a b b c (spk_1)\n"
+                                          "cat sat on (spk_2)\n");
+    sim_score *s = NULL;
+    sim_err err = SIM_ERR_INIT;
+    CU_ASSERT_EQUAL_FATAL(sim_score_read_trn(ref, hyp, &s, &err), SIM_OK);
+    CU_ASSERT_EQUAL(sim_score_count(s), 4);
+    const sim_score_utt *u3 = sim_score_utt_at(s, 2);
+    CU_ASSERT_STRING_EQUAL(u3->id, "spk_3");
+    CU_ASSERT_EQUAL(u3->has_hyp, 0);
+    CU_ASSERT_EQUAL(u3->words.del, 3);
+    CU_ASSERT_EQUAL(u3->chars.del, 16);
+    CU_ASSERT_PTR_NULL(sim_score_utt_at(s, 4));
+    sim_score_totals t;
+    sim_score_totals_get(s, &t);
+    CU_ASSERT_EQUAL(t.utterances, 4);
+    CU_ASSERT_EQUAL(t.missing_hyp, 1);
+    CU_ASSERT_EQUAL(t.sent_err, 3);
+    CU_ASSERT_EQUAL(t.words.ref, 7 + 3 + 3 + 2);
+    CU_ASSERT_EQUAL(t.words.sub, 0);
+    CU_ASSERT_EQUAL(t.words.del, 3 + 1 + 3);
+    CU_ASSERT_EQUAL(t.words.ins, 3 + 1);
+    /* JSON carries the contract's fields */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    CU_ASSERT_EQUAL(sim_score_write_json(s, mem, 1), SIM_OK);
+    fclose(mem);
+    static const char *const fields[] = {
+        "\"utterances\": 4", "\"ref_words\": 15", "\"sub\": 0",
+        "\"del\": 7",        "\"ins\": 4",        "\"wer\": 0.7333333333",
+        "\"ref_chars\": ",   "\"cer\": ",         "\"per_utterance\""};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        if (!strstr(buf, fields[i])) {
+            fprintf(stderr, "  JSON lacks %s:\n%s", fields[i], buf);
+            CU_FAIL("JSON field missing");
+        }
+    free(buf);
+    sim_score_destroy(s);
+    sim_score_destroy(NULL);
+}
+
+typedef struct bad_case {
+    const char *ref, *hyp; /* file contents; NULL ref = missing file */
+    sim_status want;
+    int on_hyp; /* error names the hypothesis file */
+    int line;
+    const char *msg_part;
+} bad_case;
+
+static const bad_case bad_cases[] = {
+    {NULL, "a (s_1)\n", SIM_EIO, 0, 0, "cannot open"},
+    {"a b (s_1)\nc d\n", "a (s_1)\n", SIM_EFORMAT, 0, 2, "(ID)"},
+    {"a b (s_1)\n", "a (s_1) trailing\n", SIM_EFORMAT, 1, 1, "(ID)"},
+    {"a (s_1)\nb (s_2)\nc (s_1)\n", "", SIM_EFORMAT, 0, 3, "duplicate"},
+    {"a (s_1)\n", "a (s_1)\nb (s_1)\n", SIM_EFORMAT, 1, 2, "duplicate"},
+    {"a (s_1)\n", "a (s_2)\n", SIM_ENOTFOUND, 1, 1, "s_2"},
+    {"a ()\n", "", SIM_EFORMAT, 0, 1, "ID"},
+    {"a (s 1)\n", "", SIM_EFORMAT, 0, 1, "ID"},
+    {"x) \n", "", SIM_EFORMAT, 0, 1, "(ID)"},
+    {";; only a comment\n\n", "", SIM_EFORMAT, 0, 0, "no utterances"},
+};
+
+static void test_bad_input(void)
+{
+    for (size_t i = 0; i < sizeof bad_cases / sizeof *bad_cases; i++) {
+        const bad_case *b = &bad_cases[i];
+        char missing[600];
+        snprintf(missing, sizeof missing, "%s/does-not-exist.trn", test_tmpdir());
+        const char *ref = b->ref ? write_file("bad_r.trn", b->ref) : missing;
+        const char *hyp = write_file("bad_h.trn", b->hyp);
+        sim_score *s = (sim_score *)&s; /* must be reset to NULL */
+        sim_err err = SIM_ERR_INIT;
+        sim_status st = sim_score_read_trn(ref, hyp, &s, &err);
+        char line[1024];
+        sim_err_format(&err, line, sizeof line);
+        if (st != b->want || !strstr(line, b->msg_part) || err.line != b->line ||
+            strcmp(err.file, b->on_hyp ? hyp : ref))
+            fprintf(stderr, "  bad case %zu: status %d (want %d), error '%s'\n", i, st, b->want,
+                    line);
+        CU_ASSERT_EQUAL(st, b->want);
+        CU_ASSERT_PTR_NULL(s);
+        CU_ASSERT_EQUAL(err.line, b->line);
+        CU_ASSERT_STRING_EQUAL(err.file, b->on_hyp ? hyp : ref);
+        CU_ASSERT_PTR_NOT_NULL(strstr(line, b->msg_part));
+    }
+    sim_score *s = sim_score_create(NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+    CU_ASSERT_EQUAL(sim_score_add(s, "u_1", "a", "a", NULL), SIM_OK);
+    CU_ASSERT_EQUAL(sim_score_add(s, "u_1", "a", "a", NULL), SIM_EEXIST);
+    CU_ASSERT_EQUAL(sim_score_add(s, "", "a", "a", NULL), SIM_EINVAL);
+    CU_ASSERT_EQUAL(sim_score_add(s, NULL, "a", "a", NULL), SIM_EINVAL);
+    CU_ASSERT_EQUAL(sim_score_read_trn(NULL, "x", &s, NULL), SIM_EINVAL);
+    sim_score_destroy(s);
+}
+
+/* ---- agreement with sclite ---------------------------------------------------- */
+
+enum { N_PAIRS = 300, MAX_WORDS = 14 };
+
+/* A random word over a 3-letter alphabet (many repeats, so many equal-cost
+ * paths), sometimes capitalised, sometimes with a hyphen. */
+static void random_word(sim_rng *r, char *w)
+{
+    size_t len = 1 + sim_rng_below(r, 3), k = 0;
+    for (size_t i = 0; i < len; i++) {
+        char c = (char)('a' + sim_rng_below(r, 3));
+        if (sim_rng_below(r, 8) == 0) c = (char)(c - 'a' + 'A');
+        w[k++] = c;
+        if (i + 1 < len && sim_rng_below(r, 12) == 0) w[k++] = '-';
+    }
+    w[k] = 0;
+}
+
+static void random_line(sim_rng *r, char *out, size_t cap, size_t nwords)
+{
+    out[0] = 0;
+    for (size_t i = 0; i < nwords; i++) {
+        char w[16];
+        random_word(r, w);
+        strncat(out, i ? " " : "", cap - strlen(out) - 1);
+        strncat(out, w, cap - strlen(out) - 1);
+    }
+}
+
+/* The hypothesis: either unrelated, or the reference with random edits. */
+static void random_hyp(sim_rng *r, const char *ref, char *out, size_t cap)
+{
+    if (sim_rng_below(r, 3) == 0) {
+        random_line(r, out, cap, sim_rng_below(r, MAX_WORDS + 1));
+        return;
+    }
+    char tmp[512], w[16];
+    size_t rl = strnlen(ref, sizeof tmp - 1);
+    memcpy(tmp, ref, rl);
+    tmp[rl] = 0;
+    out[0] = 0;
+    for (char *save = NULL, *t = strtok_r(tmp, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+        uint64_t u = sim_rng_below(r, 20);
+        if (u < 2) { /* insert before */
+            random_word(r, w);
+            strncat(out, w, cap - strlen(out) - 1);
+            strncat(out, " ", cap - strlen(out) - 1);
+        }
+        if (u == 2 || u == 3) continue; /* delete */
+        strncat(out, (u == 4 || u == 5) ? (random_word(r, w), w) : t, cap - strlen(out) - 1);
+        strncat(out, " ", cap - strlen(out) - 1);
+    }
+    if (sim_rng_below(r, 4) == 0) {
+        random_word(r, w);
+        strncat(out, w, cap - strlen(out) - 1);
+    }
+}
+
+typedef struct sclite_result {
+    long sum[6];          /* Sum row: snt, n, corr, sub, del, ins */
+    long utt[N_PAIRS][4]; /* per utterance (pra): C, S, D, I      */
+    int seen[N_PAIRS];
+} sclite_result;
+
+/* Run sclite with -o rsum pra and parse the Sum row and each "Scores:" line. */
+static int run_sclite(const char *ref, const char *hyp, const char *extra, sclite_result *res)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s -r %s trn -h %s trn -i rm %s -o rsum pra stdout 2>&1", SCLITE,
+             ref, hyp, extra);
+    FILE *p = popen(cmd, "r");
+    if (!p) return -1;
+    memset(res, 0, sizeof *res);
+    char line[4096];
+    int have_sum = 0, cur = -1;
+    while (fgets(line, sizeof line, p)) {
+        for (char *c = line; *c; c++)
+            if (*c == '|') *c = ' ';
+        long v[7];
+        int id;
+        if (sscanf(line, " Sum %ld %ld %ld %ld %ld %ld %ld", &v[0], &v[1], &v[2], &v[3], &v[4],
+                   &v[5], &v[6]) == 7) {
+            memcpy(res->sum, v, sizeof res->sum);
+            have_sum = 1;
+        } else if (sscanf(line, "id: (spk_u%d)", &id) == 1 && id >= 0 && id < N_PAIRS) {
+            cur = id;
+        } else if (cur >= 0 && sscanf(line, "Scores: (#C #S #D #I) %ld %ld %ld %ld", &v[0], &v[1],
+                                      &v[2], &v[3]) == 4) {
+            memcpy(res->utt[cur], v, sizeof res->utt[cur]);
+            res->seen[cur] = 1;
+            cur = -1;
+        }
+    }
+    int rc = pclose(p);
+    return (rc == 0 && have_sum) ? 0 : -1;
+}
+
+/* mode: 0 words, 1 characters, 2 words with '-' deleted first (-c NOASCII DH) */
+static void strip_hyphens(const char *in, char *out)
+{
+    for (; *in; in++)
+        if (*in != '-') *out++ = *in;
+    *out = 0;
+}
+
+static void compare_with_sclite(const char *label, const char *ref, const char *hyp,
+                                const char *extra, char (*refs)[512], char (*hyps)[512], int mode)
+{
+    static sclite_result res; /* large; one test at a time */
+    int rc = run_sclite(ref, hyp, extra, &res);
+    if (rc) fprintf(stderr, "  sclite %s failed or printed no Sum row\n", label);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    sim_align_counts tot = {0};
+    int utt_mismatch = 0;
+    for (int i = 0; i < N_PAIRS; i++) {
+        sim_align_counts k;
+        char r[512], h[512];
+        strip_hyphens(refs[i], r);
+        strip_hyphens(hyps[i], h);
+        sim_status st = mode == 1   ? sim_align_chars(refs[i], hyps[i], &k, NULL)
+                        : mode == 2 ? sim_align_words(r, h, &k, NULL)
+                                    : sim_align_words(refs[i], hyps[i], &k, NULL);
+        CU_ASSERT_EQUAL_FATAL(st, SIM_OK);
+        sim_align_add(&tot, &k);
+        const long *s = res.utt[i];
+        if (!res.seen[i] || s[0] != k.corr || s[1] != k.sub || s[2] != k.del || s[3] != k.ins) {
+            if (utt_mismatch++ < 5)
+                fprintf(stderr,
+                        "  %s spk_u%03d '%s' / '%s': sclite C%ld S%ld D%ld I%ld, ours C%ld S%ld "
+                        "D%ld I%ld\n",
+                        label, i, refs[i], hyps[i], s[0], s[1], s[2], s[3], k.corr, k.sub, k.del,
+                        k.ins);
+        }
+    }
+    printf("\n    %s: sclite Sum N=%ld C=%ld S=%ld D=%ld I=%ld; ours N=%ld C=%ld S=%ld D=%ld "
+           "I=%ld; per-utterance mismatches %d/%d\n",
+           label, res.sum[1], res.sum[2], res.sum[3], res.sum[4], res.sum[5], tot.ref, tot.corr,
+           tot.sub, tot.del, tot.ins, utt_mismatch, N_PAIRS);
+    CU_ASSERT_EQUAL(res.sum[0], N_PAIRS);
+    CU_ASSERT_EQUAL(res.sum[1], tot.ref);
+    CU_ASSERT_EQUAL(res.sum[3], tot.sub);
+    CU_ASSERT_EQUAL(res.sum[4], tot.del);
+    CU_ASSERT_EQUAL(res.sum[5], tot.ins);
+    CU_ASSERT_EQUAL(res.sum[3] + res.sum[4] + res.sum[5], sim_align_errors(&tot));
+    CU_ASSERT_EQUAL(utt_mismatch, 0);
+}
+
+static void test_against_sclite(void)
+{
+    if (access(SCLITE, X_OK) != 0) {
+        const char *req = getenv("SEMSIM_REQUIRE_SCLITE");
+        fprintf(stderr,
+                "\n  *** SKIPPED: %s not found (install Debian package sctk); "
+                "sclite agreement NOT checked ***\n",
+                SCLITE);
+        if (req && !strcmp(req, "1")) CU_FAIL("sclite required but missing");
+        return;
+    }
+    static char refs[N_PAIRS][512], hyps[N_PAIRS][512];
+    sim_rng r;
+    sim_rng_init(&r, 20260127, 0, sim_rng_component("test.score.sclite"));
+    char rpath[600], hpath[600];
+    snprintf(rpath, sizeof rpath, "%s/sclite_ref.trn", test_tmpdir());
+    snprintf(hpath, sizeof hpath, "%s/sclite_hyp.trn", test_tmpdir());
+    FILE *fr = fopen(rpath, "w"), *fh = fopen(hpath, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fr);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fh);
+    for (int i = 0; i < N_PAIRS; i++) {
+        /* a few empty references and hypotheses on purpose */
+        size_t nw = (i % 37 == 5) ? 0 : 1 + sim_rng_below(&r, MAX_WORDS);
+        random_line(&r, refs[i], sizeof refs[i], nw);
+        if (i % 41 == 7)
+            hyps[i][0] = 0;
+        else
+            random_hyp(&r, refs[i], hyps[i], sizeof hyps[i]);
+        fprintf(fr, "%s (spk_u%03d)\n", refs[i], i);
+        fprintf(fh, "%s (spk_u%03d)\n", hyps[i], i);
+    }
+    fclose(fr);
+    fclose(fh);
+    compare_with_sclite("words", rpath, hpath, "", refs, hyps, 0);
+    compare_with_sclite("chars (-c DH)", rpath, hpath, "-c DH", refs, hyps, 1);
+    /* NOASCII leaves ASCII words whole, so sclite then scores words (with
+     * hyphens deleted), not characters: documents why CER uses -c DH. */
+    compare_with_sclite("-c NOASCII DH (= words minus '-')", rpath, hpath, "-c NOASCII DH", refs,
+                        hyps, 2);
+}
+
+int main(void)
+{
+    static const test_case cases[] = {
+        {"word alignment hand cases", test_word_cases},
+        {"character alignment hand cases", test_char_cases},
+        {"rates and sums", test_rates},
+        {"trn scoring, missing hypothesis, JSON", test_trn_scoring},
+        {"bad input", test_bad_input},
+        {"agreement with sclite on random pairs", test_against_sclite},
+        {NULL, NULL},
+    };
+    return test_main("score", cases);
+}
