@@ -1,0 +1,650 @@
+/* agent.c -- encoder/decoder agent built from codecs/nn layers (see agent.h). */
+#include "codecs/agent.h"
+
+#include "codecs/nn.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NAME_MAX_LEN 48
+
+typedef struct tensor {
+    char name[NAME_MAX_LEN];
+    int ndim;
+    int shape[CODEC_AGENT_MAX_DIMS];
+    size_t offset, size;
+    int trainable, decays;
+} tensor;
+
+/* Tensor indices of one residual block. dwconv: w1/b1 depthwise (K,C), g/gb
+ * layer norm, w2/b2 pointwise (C,C). conv: w1/b1 conv (C,K*C), g/gb; w2 = -1. */
+typedef struct blk {
+    int w1, b1, g, gb, w2, b2;
+} blk;
+
+struct codec_agent {
+    codec_agent_config c;
+    int dwsep; /* family "dwconv" */
+    tensor *t;
+    size_t nt, cap;
+    float *params;
+    size_t nfloats;
+    int norm_mean, norm_scale, conv0_w, conv0_b, ln0_g, ln0_b;
+    blk *enc, *dec;
+    int enc_g, enc_b, enc_out_w, enc_out_b;
+    int dec_in_w, dec_in_b, dec_g, dec_b, dec_out_w, dec_out_b;
+};
+
+/* Activations of one block, kept for backward. */
+typedef struct blk_ws {
+    float *a, *b, *c, *mask, *out, *cols, *mean, *rstd;
+} blk_ws;
+
+struct codec_agent_ws {
+    int max_frames, max_tz;
+    int t, tz, dropout_on;
+    float *x0, *cols0, *h0, *mean0, *rstd0, *ln0, *g0;
+    blk_ws *enc, *dec;
+    float *enc_mean, *enc_rstd, *enc_ln, *z;
+    float *dec_h, *dec_mean, *dec_rstd, *dec_ln, *logits;
+    float *s1, *s2, *s3, *s4, *gz, *dcols;
+    float *mem; /* one allocation holding every buffer above */
+};
+
+codec_agent_config codec_agent_config_default(void)
+{
+    codec_agent_config c = {
+        .family = "dwconv",
+        .n_mels = 80,
+        .vocab = 29,
+        .d = 64,
+        .stride = 2,
+        .width = 256,
+        .kernel0 = 5,
+        .kernel = 9,
+        .enc_depth = 8,
+        .dec_depth = 4,
+        .dilation_max = 4,
+        .dropout = 0.1f,
+    };
+    return c;
+}
+
+static int is_pow2(int x) { return x > 0 && (x & (x - 1)) == 0; }
+
+static size_t block_floats(const codec_agent_config *c, int dwsep)
+{
+    size_t C = (size_t)c->width, k = (size_t)c->kernel;
+    if (dwsep) return k * C + C + 2 * C + C * C + C;
+    return C * k * C + C + 2 * C;
+}
+
+size_t codec_agent_config_param_floats(const codec_agent_config *c)
+{
+    int dwsep = !strcmp(c->family, "dwconv");
+    size_t C = (size_t)c->width, M = (size_t)c->n_mels, d = (size_t)c->d, V = (size_t)c->vocab;
+    size_t n = 2 * M;                                   /* input norm */
+    n += C * (size_t)c->kernel0 * M + C + 2 * C;        /* conv0 + ln0 */
+    n += (size_t)c->enc_depth * block_floats(c, dwsep); /* encoder blocks */
+    n += 2 * C + d * C + d;                             /* ln + out */
+    n += C * d + C;                                     /* decoder in */
+    n += (size_t)c->dec_depth * block_floats(c, dwsep);
+    n += 2 * C + V * C + V;
+    return n;
+}
+
+sim_status codec_agent_config_check(const codec_agent_config *c, sim_err *err)
+{
+    if (!c) return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: NULL config");
+    if (strcmp(c->family, "dwconv") && strcmp(c->family, "conv"))
+        return sim_err_set(err, SIM_EINVAL, NULL, 0,
+                           "agent: family must be dwconv or conv, got '%.16s'", c->family);
+#define RANGE(field, lo, hi)                                                                      \
+    if (c->field < (lo) || c->field > (hi))                                                      \
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: " #field " must be in %d..%d, got %d", \
+                           (lo), (hi), c->field);
+    RANGE(n_mels, 1, 512)
+    RANGE(vocab, 2, 64)
+    RANGE(d, 1, 1024)
+    RANGE(stride, 1, 8)
+    RANGE(width, 4, 2048)
+    RANGE(kernel0, 1, 31)
+    RANGE(kernel, 1, 31)
+    RANGE(enc_depth, 0, 64)
+    RANGE(dec_depth, 0, 64)
+    RANGE(dilation_max, 1, 64)
+#undef RANGE
+    if (c->kernel0 < c->stride)
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: kernel0 (%d) must be >= stride (%d)",
+                           c->kernel0, c->stride);
+    if (c->kernel % 2 == 0)
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: kernel must be odd, got %d", c->kernel);
+    if (!is_pow2(c->dilation_max))
+        return sim_err_set(err, SIM_EINVAL, NULL, 0,
+                           "agent: dilation_max must be a power of two, got %d", c->dilation_max);
+    if (!(c->dropout >= 0 && c->dropout <= 0.9f))
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: dropout must be in [0,0.9], got %g",
+                           c->dropout);
+    size_t n = codec_agent_config_param_floats(c) - 2 * (size_t)c->n_mels;
+    if (n > CODEC_AGENT_MAX_PARAMS)
+        return sim_err_set(err, SIM_EINVAL, NULL, 0,
+                           "agent: %zu trainable parameters exceed the limit of %d", n,
+                           CODEC_AGENT_MAX_PARAMS);
+    return SIM_OK;
+}
+
+static int add_tensor(codec_agent *a, const char *name, int ndim, int s0, int s1, int trainable,
+                      int decays)
+{
+    if (a->nt == a->cap) {
+        size_t cap = a->cap ? 2 * a->cap : 64;
+        tensor *t = realloc(a->t, cap * sizeof *t);
+        if (!t) return -1;
+        a->t = t;
+        a->cap = cap;
+    }
+    tensor *t = &a->t[a->nt];
+    memset(t, 0, sizeof *t);
+    snprintf(t->name, sizeof t->name, "%s", name);
+    t->ndim = ndim;
+    t->shape[0] = s0;
+    t->shape[1] = ndim > 1 ? s1 : 0;
+    t->size = (size_t)s0 * (ndim > 1 ? (size_t)s1 : 1);
+    t->offset = a->nfloats;
+    t->trainable = trainable;
+    t->decays = decays;
+    a->nfloats += t->size;
+    return (int)a->nt++;
+}
+
+/* Registers a block's tensors under prefix ("enc.block3"). Returns 0 or -1. */
+static int add_block(codec_agent *a, blk *b, const char *prefix)
+{
+    char n[NAME_MAX_LEN];
+    int C = a->c.width, k = a->c.kernel;
+    if (a->dwsep) {
+        snprintf(n, sizeof n, "%s.dw.w", prefix), b->w1 = add_tensor(a, n, 2, k, C, 1, 1);
+        snprintf(n, sizeof n, "%s.dw.b", prefix), b->b1 = add_tensor(a, n, 1, C, 0, 1, 0);
+    } else {
+        snprintf(n, sizeof n, "%s.conv.w", prefix), b->w1 = add_tensor(a, n, 2, C, k * C, 1, 1);
+        snprintf(n, sizeof n, "%s.conv.b", prefix), b->b1 = add_tensor(a, n, 1, C, 0, 1, 0);
+    }
+    snprintf(n, sizeof n, "%s.ln.g", prefix), b->g = add_tensor(a, n, 1, C, 0, 1, 0);
+    snprintf(n, sizeof n, "%s.ln.b", prefix), b->gb = add_tensor(a, n, 1, C, 0, 1, 0);
+    b->w2 = b->b2 = -1;
+    if (a->dwsep) {
+        snprintf(n, sizeof n, "%s.pw.w", prefix), b->w2 = add_tensor(a, n, 2, C, C, 1, 1);
+        snprintf(n, sizeof n, "%s.pw.b", prefix), b->b2 = add_tensor(a, n, 1, C, 0, 1, 0);
+    }
+    if (b->w1 < 0 || b->b1 < 0 || b->g < 0 || b->gb < 0 || (a->dwsep && (b->w2 < 0 || b->b2 < 0)))
+        return -1;
+    return 0;
+}
+
+static void fill_normal(sim_rng *r, float *p, size_t n, double sigma)
+{
+    sim_rng_normal_fill(r, p, n, (float)sigma);
+}
+
+static void fill_const(float *p, size_t n, float v)
+{
+    for (size_t i = 0; i < n; i++) p[i] = v;
+}
+
+#define P(a, i) ((a)->params + (a)->t[(i)].offset)
+
+static void init_block(codec_agent *a, const blk *b, sim_rng *r, int depth)
+{
+    int C = a->c.width, k = a->c.kernel;
+    double res = 1.0 / sqrt((double)(depth > 0 ? depth : 1));
+    if (a->dwsep) {
+        fill_normal(r, P(a, b->w1), a->t[b->w1].size, 1.0 / sqrt((double)k));
+        fill_normal(r, P(a, b->w2), a->t[b->w2].size, res / sqrt((double)C));
+    } else {
+        fill_normal(r, P(a, b->w1), a->t[b->w1].size, 1.0 / sqrt((double)k * C));
+    }
+    fill_const(P(a, b->g), C, a->dwsep ? 1.0f : (float)res);
+}
+
+sim_status codec_agent_create(codec_agent **out, const codec_agent_config *c, uint64_t seed,
+                              sim_err *err)
+{
+    if (!out) return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: NULL output");
+    *out = NULL;
+    sim_status st = codec_agent_config_check(c, err);
+    if (st) return st;
+    codec_agent *a = calloc(1, sizeof *a);
+    if (!a) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "agent: out of memory");
+    a->c = *c;
+    a->dwsep = !strcmp(c->family, "dwconv");
+    int C = c->width, M = c->n_mels, d = c->d, V = c->vocab;
+    a->enc = calloc((size_t)c->enc_depth + 1, sizeof *a->enc);
+    a->dec = calloc((size_t)c->dec_depth + 1, sizeof *a->dec);
+    if (!a->enc || !a->dec) goto nomem;
+    a->norm_mean = add_tensor(a, "enc.norm.mean", 1, M, 0, 0, 0);
+    a->norm_scale = add_tensor(a, "enc.norm.scale", 1, M, 0, 0, 0);
+    a->conv0_w = add_tensor(a, "enc.conv0.w", 2, C, c->kernel0 * M, 1, 1);
+    a->conv0_b = add_tensor(a, "enc.conv0.b", 1, C, 0, 1, 0);
+    a->ln0_g = add_tensor(a, "enc.ln0.g", 1, C, 0, 1, 0);
+    a->ln0_b = add_tensor(a, "enc.ln0.b", 1, C, 0, 1, 0);
+    char name[NAME_MAX_LEN];
+    for (int i = 0; i < c->enc_depth; i++) {
+        snprintf(name, sizeof name, "enc.block%d", i);
+        if (add_block(a, &a->enc[i], name)) goto nomem;
+    }
+    a->enc_g = add_tensor(a, "enc.ln.g", 1, C, 0, 1, 0);
+    a->enc_b = add_tensor(a, "enc.ln.b", 1, C, 0, 1, 0);
+    a->enc_out_w = add_tensor(a, "enc.out.w", 2, d, C, 1, 1);
+    a->enc_out_b = add_tensor(a, "enc.out.b", 1, d, 0, 1, 0);
+    a->dec_in_w = add_tensor(a, "dec.in.w", 2, C, d, 1, 1);
+    a->dec_in_b = add_tensor(a, "dec.in.b", 1, C, 0, 1, 0);
+    for (int i = 0; i < c->dec_depth; i++) {
+        snprintf(name, sizeof name, "dec.block%d", i);
+        if (add_block(a, &a->dec[i], name)) goto nomem;
+    }
+    a->dec_g = add_tensor(a, "dec.ln.g", 1, C, 0, 1, 0);
+    a->dec_b = add_tensor(a, "dec.ln.b", 1, C, 0, 1, 0);
+    a->dec_out_w = add_tensor(a, "dec.out.w", 2, V, C, 1, 1);
+    a->dec_out_b = add_tensor(a, "dec.out.b", 1, V, 0, 1, 0);
+    if (a->dec_out_b < 0) goto nomem;
+    a->params = calloc(a->nfloats, sizeof(float));
+    if (!a->params) goto nomem;
+    /* Initialisation: N(0, 1/fan_in) for kernels (He-style scale for GELU nets),
+     * residual branches scaled by 1/sqrt(depth) so the sum stays O(1). */
+    sim_rng r;
+    sim_rng_init(&r, seed, 0, sim_rng_component("codec.agent.init"));
+    fill_const(P(a, a->norm_scale), M, 1.0f);
+    fill_normal(&r, P(a, a->conv0_w), a->t[a->conv0_w].size, 1.0 / sqrt((double)c->kernel0 * M));
+    fill_const(P(a, a->ln0_g), C, 1.0f);
+    for (int i = 0; i < c->enc_depth; i++) init_block(a, &a->enc[i], &r, c->enc_depth);
+    fill_const(P(a, a->enc_g), C, 1.0f);
+    fill_normal(&r, P(a, a->enc_out_w), a->t[a->enc_out_w].size, 1.0 / sqrt((double)C));
+    fill_normal(&r, P(a, a->dec_in_w), a->t[a->dec_in_w].size, 1.0 / sqrt((double)d));
+    for (int i = 0; i < c->dec_depth; i++) init_block(a, &a->dec[i], &r, c->dec_depth);
+    fill_const(P(a, a->dec_g), C, 1.0f);
+    fill_normal(&r, P(a, a->dec_out_w), a->t[a->dec_out_w].size, 1.0 / sqrt((double)C));
+    *out = a;
+    return SIM_OK;
+nomem:
+    codec_agent_destroy(a);
+    return sim_err_set(err, SIM_ENOMEM, NULL, 0, "agent: out of memory");
+}
+
+void codec_agent_destroy(codec_agent *a)
+{
+    if (!a) return;
+    free(a->t);
+    free(a->params);
+    free(a->enc);
+    free(a->dec);
+    free(a);
+}
+
+const codec_agent_config *codec_agent_get_config(const codec_agent *a) { return &a->c; }
+size_t codec_agent_param_count(const codec_agent *a) { return a->nt; }
+const char *codec_agent_param_name(const codec_agent *a, size_t i)
+{
+    return i < a->nt ? a->t[i].name : NULL;
+}
+int codec_agent_param_shape(const codec_agent *a, size_t i, int shape[CODEC_AGENT_MAX_DIMS])
+{
+    if (i >= a->nt) return 0;
+    for (int k = 0; k < a->t[i].ndim; k++) shape[k] = a->t[i].shape[k];
+    return a->t[i].ndim;
+}
+size_t codec_agent_param_size(const codec_agent *a, size_t i)
+{
+    return i < a->nt ? a->t[i].size : 0;
+}
+size_t codec_agent_param_offset(const codec_agent *a, size_t i)
+{
+    return i < a->nt ? a->t[i].offset : 0;
+}
+float *codec_agent_param_data(codec_agent *a, size_t i)
+{
+    return i < a->nt ? a->params + a->t[i].offset : NULL;
+}
+long codec_agent_param_find(const codec_agent *a, const char *name)
+{
+    for (size_t i = 0; i < a->nt; i++)
+        if (!strcmp(a->t[i].name, name)) return (long)i;
+    return -1;
+}
+int codec_agent_param_trainable(const codec_agent *a, size_t i)
+{
+    return i < a->nt && a->t[i].trainable;
+}
+int codec_agent_param_decays(const codec_agent *a, size_t i) { return i < a->nt && a->t[i].decays; }
+float *codec_agent_params(codec_agent *a) { return a->params; }
+size_t codec_agent_num_floats(const codec_agent *a) { return a->nfloats; }
+
+static int conv0_pad(const codec_agent_config *c) { return (c->kernel0 - 1) / 2; }
+
+int codec_agent_latent_len(const codec_agent *a, int t)
+{
+    if (t <= 0) return 0;
+    return codec_nn_conv1d_out_len(t, a->c.kernel0, a->c.stride, 1, conv0_pad(&a->c));
+}
+int codec_agent_latent_dim(const codec_agent *a) { return a->c.d; }
+
+void codec_agent_set_input_norm(codec_agent *a, const float *mean, const float *scale)
+{
+    memcpy(P(a, a->norm_mean), mean, sizeof(float) * a->c.n_mels);
+    memcpy(P(a, a->norm_scale), scale, sizeof(float) * a->c.n_mels);
+}
+
+/* ---- workspace -------------------------------------------------------------- */
+
+sim_status codec_agent_ws_create(codec_agent_ws **out, const codec_agent *a, int max_frames,
+                                 sim_err *err)
+{
+    if (!out || !a) return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent ws: NULL argument");
+    *out = NULL;
+    int tz = codec_agent_latent_len(a, max_frames);
+    if (max_frames <= 0 || tz <= 0)
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent ws: max_frames %d too small",
+                           max_frames);
+    const codec_agent_config *c = &a->c;
+    size_t T = (size_t)max_frames, Z = (size_t)tz, C = (size_t)c->width, M = (size_t)c->n_mels;
+    size_t kc0 = (size_t)c->kernel0 * M, kc = a->dwsep ? 0 : (size_t)c->kernel * C;
+    size_t blkf = 5 * Z * C + Z * kc + 2 * Z;
+    size_t wide = C > (size_t)c->vocab ? C : (size_t)c->vocab;
+    size_t dcols = kc0 > kc ? kc0 : kc;
+    size_t n = T * M + Z * kc0 + 3 * Z * C + 2 * Z;           /* x0 cols0 h0 ln0 g0 mean0 rstd0 */
+    n += (size_t)(c->enc_depth + c->dec_depth) * blkf;        /* blocks */
+    n += 2 * Z + Z * C + Z * (size_t)c->d;                    /* enc norm, z */
+    n += Z * C + 2 * Z + Z * C + Z * (size_t)c->vocab;        /* dec */
+    n += 4 * Z * wide + Z * (size_t)c->d + Z * dcols;         /* gradient scratch */
+    codec_agent_ws *w = calloc(1, sizeof *w);
+    if (!w) goto nomem;
+    w->enc = calloc((size_t)c->enc_depth + 1, sizeof *w->enc);
+    w->dec = calloc((size_t)c->dec_depth + 1, sizeof *w->dec);
+    w->mem = malloc(n * sizeof(float));
+    if (!w->enc || !w->dec || !w->mem) goto nomem;
+    float *p = w->mem;
+#define TAKE(ptr, count) (ptr = p, p += (count))
+    TAKE(w->x0, T * M);
+    TAKE(w->cols0, Z * kc0);
+    TAKE(w->h0, Z * C);
+    TAKE(w->ln0, Z * C);
+    TAKE(w->g0, Z * C);
+    TAKE(w->mean0, Z);
+    TAKE(w->rstd0, Z);
+    for (int pass = 0; pass < 2; pass++) {
+        blk_ws *bw = pass ? w->dec : w->enc;
+        int depth = pass ? c->dec_depth : c->enc_depth;
+        for (int i = 0; i < depth; i++) {
+            TAKE(bw[i].a, Z * C);
+            TAKE(bw[i].b, Z * C);
+            TAKE(bw[i].c, Z * C);
+            TAKE(bw[i].mask, Z * C);
+            TAKE(bw[i].out, Z * C);
+            TAKE(bw[i].cols, Z * kc);
+            TAKE(bw[i].mean, Z);
+            TAKE(bw[i].rstd, Z);
+        }
+    }
+    TAKE(w->enc_mean, Z);
+    TAKE(w->enc_rstd, Z);
+    TAKE(w->enc_ln, Z * C);
+    TAKE(w->z, Z * (size_t)c->d);
+    TAKE(w->dec_h, Z * C);
+    TAKE(w->dec_mean, Z);
+    TAKE(w->dec_rstd, Z);
+    TAKE(w->dec_ln, Z * C);
+    TAKE(w->logits, Z * (size_t)c->vocab);
+    TAKE(w->s1, Z * wide);
+    TAKE(w->s2, Z * wide);
+    TAKE(w->s3, Z * wide);
+    TAKE(w->s4, Z * wide);
+    TAKE(w->gz, Z * (size_t)c->d);
+    TAKE(w->dcols, Z * dcols);
+#undef TAKE
+    w->max_frames = max_frames;
+    w->max_tz = tz;
+    *out = w;
+    return SIM_OK;
+nomem:
+    codec_agent_ws_destroy(w);
+    return sim_err_set(err, SIM_ENOMEM, NULL, 0, "agent ws: out of memory for %d frames",
+                       max_frames);
+}
+
+void codec_agent_ws_destroy(codec_agent_ws *ws)
+{
+    if (!ws) return;
+    free(ws->mem);
+    free(ws->enc);
+    free(ws->dec);
+    free(ws);
+}
+
+int codec_agent_ws_max_frames(const codec_agent_ws *ws) { return ws->max_frames; }
+const float *codec_agent_ws_latent(const codec_agent_ws *ws) { return ws->z; }
+
+/* ---- forward ---------------------------------------------------------------- */
+
+static int block_dil(const codec_agent_config *c, int i)
+{
+    int n = 0;
+    while ((1 << n) < c->dilation_max) n++;
+    return 1 << (i % (n + 1));
+}
+
+static void block_forward(const codec_agent *a, const blk *p, blk_ws *w, const float *x, int tz,
+                          int dil, sim_rng *rng)
+{
+    int C = a->c.width, k = a->c.kernel;
+    size_t n = (size_t)tz * C;
+    float *act;
+    if (a->dwsep) {
+        codec_nn_dwconv_forward(w->a, x, P(a, p->w1), P(a, p->b1), tz, C, k, dil);
+        codec_nn_layernorm_forward(w->b, w->mean, w->rstd, w->a, P(a, p->g), P(a, p->gb), tz, C);
+        codec_nn_linear_forward(w->c, w->b, P(a, p->w2), P(a, p->b2), tz, C, C);
+        codec_nn_gelu_forward(w->out, w->c, n);
+    } else {
+        codec_nn_conv1d_forward(w->a, w->cols, x, P(a, p->w1), P(a, p->b1), tz, C, C, k, 1, dil,
+                                dil * (k - 1) / 2);
+        codec_nn_layernorm_forward(w->b, w->mean, w->rstd, w->a, P(a, p->g), P(a, p->gb), tz, C);
+        codec_nn_gelu_forward(w->out, w->b, n);
+    }
+    act = w->out;
+    if (rng && a->c.dropout > 0) codec_nn_dropout_forward(act, w->mask, act, n, a->c.dropout, rng);
+    codec_nn_add_inplace(w->out, x, n);
+}
+
+static void encoder_forward(const codec_agent *a, codec_agent_ws *w, const float *mel, int t,
+                            sim_rng *rng)
+{
+    const codec_agent_config *c = &a->c;
+    int M = c->n_mels, C = c->width, tz = codec_agent_latent_len(a, t);
+    const float *mean = P(a, a->norm_mean), *scale = P(a, a->norm_scale);
+    for (int i = 0; i < t; i++)
+        for (int m = 0; m < M; m++)
+            w->x0[(size_t)i * M + m] = (mel[(size_t)i * M + m] - mean[m]) * scale[m];
+    codec_nn_conv1d_forward(w->h0, w->cols0, w->x0, P(a, a->conv0_w), P(a, a->conv0_b), t, M, C,
+                            c->kernel0, c->stride, 1, conv0_pad(c));
+    codec_nn_layernorm_forward(w->ln0, w->mean0, w->rstd0, w->h0, P(a, a->ln0_g), P(a, a->ln0_b),
+                               tz, C);
+    codec_nn_gelu_forward(w->g0, w->ln0, (size_t)tz * C);
+    const float *x = w->g0;
+    for (int i = 0; i < c->enc_depth; i++) {
+        block_forward(a, &a->enc[i], &w->enc[i], x, tz, block_dil(c, i), rng);
+        x = w->enc[i].out;
+    }
+    codec_nn_layernorm_forward(w->enc_ln, w->enc_mean, w->enc_rstd, x, P(a, a->enc_g),
+                               P(a, a->enc_b), tz, C);
+    codec_nn_linear_forward(w->z, w->enc_ln, P(a, a->enc_out_w), P(a, a->enc_out_b), tz, C, c->d);
+    w->t = t;
+    w->tz = tz;
+}
+
+static void decoder_forward(const codec_agent *a, codec_agent_ws *w, const float *z, int tz,
+                            sim_rng *rng)
+{
+    const codec_agent_config *c = &a->c;
+    int C = c->width;
+    codec_nn_linear_forward(w->dec_h, z, P(a, a->dec_in_w), P(a, a->dec_in_b), tz, c->d, C);
+    const float *x = w->dec_h;
+    for (int i = 0; i < c->dec_depth; i++) {
+        block_forward(a, &a->dec[i], &w->dec[i], x, tz, block_dil(c, i), rng);
+        x = w->dec[i].out;
+    }
+    codec_nn_layernorm_forward(w->dec_ln, w->dec_mean, w->dec_rstd, x, P(a, a->dec_g),
+                               P(a, a->dec_b), tz, C);
+    codec_nn_linear_forward(w->logits, w->dec_ln, P(a, a->dec_out_w), P(a, a->dec_out_b), tz, C,
+                            c->vocab);
+    w->tz = tz;
+}
+
+static sim_status check_len(const codec_agent *a, const codec_agent_ws *ws, int t, sim_err *err)
+{
+    if (t > ws->max_frames)
+        return sim_err_set(err, SIM_ERANGE, NULL, 0,
+                           "agent: %d frames exceed the workspace's %d", t, ws->max_frames);
+    if (codec_agent_latent_len(a, t) <= 0)
+        return sim_err_set(err, SIM_ERANGE, NULL, 0, "agent: %d frames are too few", t);
+    return SIM_OK;
+}
+
+sim_status codec_agent_encode(const codec_agent *a, codec_agent_ws *ws, const float *mel, int t,
+                              float *z, sim_err *err)
+{
+    if (!a || !ws || !mel || !z) return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: NULL argument");
+    sim_status st = check_len(a, ws, t, err);
+    if (st) return st;
+    encoder_forward(a, ws, mel, t, NULL);
+    memcpy(z, ws->z, sizeof(float) * (size_t)ws->tz * a->c.d);
+    return SIM_OK;
+}
+
+sim_status codec_agent_decode(const codec_agent *a, codec_agent_ws *ws, const float *z, int tz,
+                              float *logprobs, sim_err *err)
+{
+    if (!a || !ws || !z || !logprobs)
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: NULL argument");
+    if (tz <= 0 || tz > ws->max_tz)
+        return sim_err_set(err, SIM_ERANGE, NULL, 0, "agent: %d latent frames outside 1..%d", tz,
+                           ws->max_tz);
+    decoder_forward(a, ws, z, tz, NULL);
+    codec_nn_log_softmax(logprobs, ws->logits, tz, a->c.vocab);
+    return SIM_OK;
+}
+
+sim_status codec_agent_forward_train(const codec_agent *a, codec_agent_ws *ws, const float *mel,
+                                     int t, sim_rng *rng, const float **logits, int *tz,
+                                     sim_err *err)
+{
+    if (!a || !ws || !mel) return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: NULL argument");
+    sim_status st = check_len(a, ws, t, err);
+    if (st) return st;
+    ws->dropout_on = rng && a->c.dropout > 0;
+    encoder_forward(a, ws, mel, t, rng);
+    decoder_forward(a, ws, ws->z, ws->tz, rng);
+    if (logits) *logits = ws->logits;
+    if (tz) *tz = ws->tz;
+    return SIM_OK;
+}
+
+/* ---- backward --------------------------------------------------------------- */
+
+#define G(grads, a, i) ((grads) + (a)->t[(i)].offset)
+
+/* dy: gradient w.r.t. the block output; dx (already holding dy for the
+ * residual path) accumulates the branch's gradient w.r.t. the block input x. */
+static void block_backward(const codec_agent *a, const blk *p, const blk_ws *w, codec_agent_ws *ws,
+                           const float *x, const float *dy, float *dx, int tz, int dil,
+                           float *grads)
+{
+    int C = a->c.width, k = a->c.kernel;
+    size_t n = (size_t)tz * C;
+    float *s1 = ws->s3, *s2 = ws->s4;
+    if (ws->dropout_on) {
+        memset(s1, 0, n * sizeof(float));
+        codec_nn_dropout_backward(s1, dy, w->mask, n);
+    } else {
+        memcpy(s1, dy, n * sizeof(float));
+    }
+    memset(s2, 0, n * sizeof(float));
+    if (a->dwsep) {
+        codec_nn_gelu_backward(s2, s1, w->c, n);
+        memset(s1, 0, n * sizeof(float));
+        codec_nn_linear_backward(s1, G(grads, a, p->w2), G(grads, a, p->b2), s2, w->b,
+                                 P(a, p->w2), tz, C, C);
+        memset(s2, 0, n * sizeof(float));
+        codec_nn_layernorm_backward(s2, G(grads, a, p->g), G(grads, a, p->gb), s1, w->a, w->mean,
+                                    w->rstd, P(a, p->g), tz, C);
+        codec_nn_dwconv_backward(dx, G(grads, a, p->w1), G(grads, a, p->b1), s2, x, P(a, p->w1),
+                                 tz, C, k, dil);
+    } else {
+        codec_nn_gelu_backward(s2, s1, w->b, n);
+        memset(s1, 0, n * sizeof(float));
+        codec_nn_layernorm_backward(s1, G(grads, a, p->g), G(grads, a, p->gb), s2, w->a, w->mean,
+                                    w->rstd, P(a, p->g), tz, C);
+        codec_nn_conv1d_backward(dx, G(grads, a, p->w1), G(grads, a, p->b1), ws->dcols, s1,
+                                 w->cols, P(a, p->w1), tz, C, C, k, 1, dil, dil * (k - 1) / 2);
+    }
+}
+
+/* Runs the residual stack backward: on entry *g holds d/d(output of the last
+ * block); on return it holds d/d(stack input). Uses the ws->s1/s2 ping-pong. */
+static float *stack_backward(const codec_agent *a, codec_agent_ws *ws, const blk *p,
+                             const blk_ws *bw, int depth, const float *input, float *g,
+                             float *grads)
+{
+    int C = a->c.width, tz = ws->tz;
+    size_t n = (size_t)tz * C;
+    float *other = g == ws->s1 ? ws->s2 : ws->s1;
+    for (int i = depth - 1; i >= 0; i--) {
+        const float *x = i > 0 ? bw[i - 1].out : input;
+        memcpy(other, g, n * sizeof(float));
+        block_backward(a, &p[i], &bw[i], ws, x, g, other, tz, block_dil(&a->c, i), grads);
+        float *t = g;
+        g = other;
+        other = t;
+    }
+    return g;
+}
+
+void codec_agent_backward(const codec_agent *a, codec_agent_ws *ws, const float *dlogits,
+                          float *grads)
+{
+    const codec_agent_config *c = &a->c;
+    int C = c->width, tz = ws->tz, d = c->d;
+    size_t n = (size_t)tz * C;
+    float *g = ws->s1, *h = ws->s2;
+    /* decoder head */
+    memset(h, 0, n * sizeof(float));
+    codec_nn_linear_backward(h, G(grads, a, a->dec_out_w), G(grads, a, a->dec_out_b), dlogits,
+                             ws->dec_ln, P(a, a->dec_out_w), tz, C, c->vocab);
+    const float *dec_last = c->dec_depth ? ws->dec[c->dec_depth - 1].out : ws->dec_h;
+    memset(g, 0, n * sizeof(float));
+    codec_nn_layernorm_backward(g, G(grads, a, a->dec_g), G(grads, a, a->dec_b), h, dec_last,
+                                ws->dec_mean, ws->dec_rstd, P(a, a->dec_g), tz, C);
+    g = stack_backward(a, ws, a->dec, ws->dec, c->dec_depth, ws->dec_h, g, grads);
+    memset(ws->gz, 0, (size_t)tz * d * sizeof(float));
+    codec_nn_linear_backward(ws->gz, G(grads, a, a->dec_in_w), G(grads, a, a->dec_in_b), g, ws->z,
+                             P(a, a->dec_in_w), tz, d, C);
+    /* encoder head */
+    h = g == ws->s1 ? ws->s2 : ws->s1;
+    memset(h, 0, n * sizeof(float));
+    codec_nn_linear_backward(h, G(grads, a, a->enc_out_w), G(grads, a, a->enc_out_b), ws->gz,
+                             ws->enc_ln, P(a, a->enc_out_w), tz, C, d);
+    const float *enc_last = c->enc_depth ? ws->enc[c->enc_depth - 1].out : ws->g0;
+    memset(g, 0, n * sizeof(float));
+    codec_nn_layernorm_backward(g, G(grads, a, a->enc_g), G(grads, a, a->enc_b), h, enc_last,
+                                ws->enc_mean, ws->enc_rstd, P(a, a->enc_g), tz, C);
+    g = stack_backward(a, ws, a->enc, ws->enc, c->enc_depth, ws->g0, g, grads);
+    /* stem: GELU, LN, conv0 (no gradient into the features) */
+    h = g == ws->s1 ? ws->s2 : ws->s1;
+    memset(h, 0, n * sizeof(float));
+    codec_nn_gelu_backward(h, g, ws->ln0, n);
+    memset(g, 0, n * sizeof(float));
+    codec_nn_layernorm_backward(g, G(grads, a, a->ln0_g), G(grads, a, a->ln0_b), h, ws->h0,
+                                ws->mean0, ws->rstd0, P(a, a->ln0_g), tz, C);
+    codec_nn_conv1d_backward(NULL, G(grads, a, a->conv0_w), G(grads, a, a->conv0_b), NULL, g,
+                             ws->cols0, P(a, a->conv0_w), ws->t, c->n_mels, C, c->kernel0,
+                             c->stride, 1, conv0_pad(c));
+}

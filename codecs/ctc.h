@@ -1,0 +1,34 @@
+/* ctc.h -- Connectionist Temporal Classification loss and its gradient.
+ *
+ * Where it sits: codecs/train.c puts the decoder's logits (T,V) and the
+ * transcript's label sequence through it; the gradient flows back into the
+ * decoder and encoder. Blank is index 0 (codecs/vocab.h).
+ *
+ * Graves, Fernandez, Gomez & Schmidhuber, "Connectionist Temporal
+ * Classification", ICML 2006: forward-backward over the label sequence with
+ * blanks interleaved (sec. 4.1, eqs. 5-10), computed in log space; the
+ * gradient w.r.t. the unnormalised logits is softmax - posterior occupancy
+ * (eq. 16).
+ */
+#ifndef CODECS_CTC_H
+#define CODECS_CTC_H
+
+#include "sim/base/status.h"
+
+#include <stddef.h>
+
+/* Doubles of workspace codec_ctc_loss needs for T frames and L labels. */
+size_t codec_ctc_workspace_size(int t, int l);
+
+/* Negative log-likelihood -log p(labels | logits) of one utterance.
+ *   logits (T,V) unnormalised scores (log-softmax is taken here),
+ *   labels (L) in 1..V-1 (no blanks), L >= 0,
+ *   grad (T,V) or NULL: d loss / d logits is ADDED to it, times `scale`,
+ *   work: codec_ctc_workspace_size(T, L) doubles.
+ * Returns SIM_OK and *loss; SIM_ERANGE (loss = +inf, grad untouched) when no
+ * alignment exists (T shorter than L plus repeated neighbours); SIM_EINVAL on a
+ * bad argument (label out of range, V < 2 or V > 64, T < 1). */
+sim_status codec_ctc_loss(double *loss, float *grad, float scale, const float *logits, int t,
+                          int v, const int *labels, int l, double *work, sim_err *err);
+
+#endif

@@ -1,0 +1,276 @@
+/* nn.c -- neural-network layers, forward and backward (see nn.h). */
+#include "codecs/nn.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+int codec_nn_conv1d_out_len(int tin, int k, int stride, int dil, int pad)
+{
+    int span = dil * (k - 1) + 1;
+    int num = tin + 2 * pad - span;
+    if (num < 0 || stride <= 0) return 0;
+    return num / stride + 1;
+}
+
+void codec_nn_conv1d_forward(float *out, float *cols, const float *x, const float *w,
+                             const float *b, int tin, int cin, int cout, int k, int stride,
+                             int dil, int pad)
+{
+    int tout = codec_nn_conv1d_out_len(tin, k, stride, dil, pad);
+    int kc = k * cin;
+    if (tout <= 0) return;
+    /* im2col: row t holds the K input frames of output t, concatenated. */
+    for (int t = 0; t < tout; t++) {
+        float *row = cols + (size_t)t * kc;
+        for (int j = 0; j < k; j++) {
+            int ti = t * stride + j * dil - pad;
+            if (ti < 0 || ti >= tin)
+                memset(row + (size_t)j * cin, 0, sizeof(float) * cin);
+            else
+                memcpy(row + (size_t)j * cin, x + (size_t)ti * cin, sizeof(float) * cin);
+        }
+    }
+    for (int t = 0; t < tout; t++) {
+        float *o = out + (size_t)t * cout;
+        if (b)
+            memcpy(o, b, sizeof(float) * cout);
+        else
+            memset(o, 0, sizeof(float) * cout);
+    }
+    /* out (Tout,Cout) += cols (Tout,KC) * w^T (KC,Cout) */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, tout, cout, kc, 1.0f, cols, kc, w, kc,
+                1.0f, out, cout);
+}
+
+void codec_nn_conv1d_backward(float *dx, float *dw, float *db, float *dcols, const float *dout,
+                              const float *cols, const float *w, int tin, int cin, int cout,
+                              int k, int stride, int dil, int pad)
+{
+    int tout = codec_nn_conv1d_out_len(tin, k, stride, dil, pad);
+    int kc = k * cin;
+    if (tout <= 0) return;
+    /* dw (Cout,KC) += dout^T (Cout,Tout) * cols (Tout,KC) */
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cout, kc, tout, 1.0f, dout, cout, cols,
+                kc, 1.0f, dw, kc);
+    if (db)
+        for (int t = 0; t < tout; t++)
+            for (int o = 0; o < cout; o++) db[o] += dout[(size_t)t * cout + o];
+    if (!dx) return;
+    /* dcols (Tout,KC) = dout (Tout,Cout) * w (Cout,KC), then col2im adds into dx. */
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, tout, kc, cout, 1.0f, dout, cout, w, kc,
+                0.0f, dcols, kc);
+    for (int t = 0; t < tout; t++) {
+        const float *row = dcols + (size_t)t * kc;
+        for (int j = 0; j < k; j++) {
+            int ti = t * stride + j * dil - pad;
+            if (ti < 0 || ti >= tin) continue;
+            float *d = dx + (size_t)ti * cin;
+            const float *s = row + (size_t)j * cin;
+            for (int c = 0; c < cin; c++) d[c] += s[c];
+        }
+    }
+}
+
+void codec_nn_linear_forward(float *out, const float *x, const float *w, const float *b, int t,
+                             int cin, int cout)
+{
+    for (int i = 0; i < t; i++) {
+        float *o = out + (size_t)i * cout;
+        if (b)
+            memcpy(o, b, sizeof(float) * cout);
+        else
+            memset(o, 0, sizeof(float) * cout);
+    }
+    if (t <= 0) return;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, cout, cin, 1.0f, x, cin, w, cin, 1.0f,
+                out, cout);
+}
+
+void codec_nn_linear_backward(float *dx, float *dw, float *db, const float *dout, const float *x,
+                              const float *w, int t, int cin, int cout)
+{
+    if (t <= 0) return;
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cout, cin, t, 1.0f, dout, cout, x, cin,
+                1.0f, dw, cin);
+    if (db)
+        for (int i = 0; i < t; i++)
+            for (int o = 0; o < cout; o++) db[o] += dout[(size_t)i * cout + o];
+    if (dx)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, t, cin, cout, 1.0f, dout, cout, w,
+                    cin, 1.0f, dx, cin);
+}
+
+void codec_nn_dwconv_forward(float *out, const float *x, const float *w, const float *b, int t,
+                             int c, int k, int dil)
+{
+    int pad = dil * (k - 1) / 2;
+    for (int i = 0; i < t; i++) {
+        float *o = out + (size_t)i * c;
+        if (b)
+            memcpy(o, b, sizeof(float) * c);
+        else
+            memset(o, 0, sizeof(float) * c);
+        for (int j = 0; j < k; j++) {
+            int ti = i + j * dil - pad;
+            if (ti < 0 || ti >= t) continue;
+            const float *xs = x + (size_t)ti * c;
+            const float *wk = w + (size_t)j * c;
+            for (int ch = 0; ch < c; ch++) o[ch] += wk[ch] * xs[ch];
+        }
+    }
+}
+
+void codec_nn_dwconv_backward(float *dx, float *dw, float *db, const float *dout, const float *x,
+                              const float *w, int t, int c, int k, int dil)
+{
+    int pad = dil * (k - 1) / 2;
+    for (int i = 0; i < t; i++) {
+        const float *g = dout + (size_t)i * c;
+        if (db)
+            for (int ch = 0; ch < c; ch++) db[ch] += g[ch];
+        for (int j = 0; j < k; j++) {
+            int ti = i + j * dil - pad;
+            if (ti < 0 || ti >= t) continue;
+            const float *xs = x + (size_t)ti * c;
+            const float *wk = w + (size_t)j * c;
+            float *dwk = dw + (size_t)j * c;
+            for (int ch = 0; ch < c; ch++) dwk[ch] += g[ch] * xs[ch];
+            if (dx) {
+                float *d = dx + (size_t)ti * c;
+                for (int ch = 0; ch < c; ch++) d[ch] += g[ch] * wk[ch];
+            }
+        }
+    }
+}
+
+void codec_nn_layernorm_forward(float *out, float *mean, float *rstd, const float *x,
+                                const float *g, const float *b, int t, int c)
+{
+    for (int i = 0; i < t; i++) {
+        const float *xi = x + (size_t)i * c;
+        float *o = out + (size_t)i * c;
+        double m = 0, v = 0;
+        for (int ch = 0; ch < c; ch++) m += xi[ch];
+        m /= c;
+        for (int ch = 0; ch < c; ch++) {
+            double d = xi[ch] - m;
+            v += d * d;
+        }
+        v /= c;
+        float s = (float)(1.0 / sqrt(v + 1e-5));
+        float mf = (float)m;
+        for (int ch = 0; ch < c; ch++) o[ch] = (xi[ch] - mf) * s * g[ch] + b[ch];
+        mean[i] = mf;
+        rstd[i] = s;
+    }
+}
+
+void codec_nn_layernorm_backward(float *dx, float *dg, float *db, const float *dout,
+                                 const float *x, const float *mean, const float *rstd,
+                                 const float *g, int t, int c)
+{
+    for (int i = 0; i < t; i++) {
+        const float *xi = x + (size_t)i * c;
+        const float *go = dout + (size_t)i * c;
+        float m = mean[i], s = rstd[i];
+        /* With xhat = (x-m)*s and dxhat = dout*g:
+         * dx = s * (dxhat - mean(dxhat) - xhat * mean(dxhat * xhat)). */
+        double sum_d = 0, sum_dx = 0;
+        for (int ch = 0; ch < c; ch++) {
+            float xhat = (xi[ch] - m) * s;
+            float dxhat = go[ch] * g[ch];
+            sum_d += dxhat;
+            sum_dx += dxhat * xhat;
+            dg[ch] += go[ch] * xhat;
+            db[ch] += go[ch];
+        }
+        if (!dx) continue;
+        float md = (float)(sum_d / c), mdx = (float)(sum_dx / c);
+        float *d = dx + (size_t)i * c;
+        for (int ch = 0; ch < c; ch++) {
+            float xhat = (xi[ch] - m) * s;
+            d[ch] += s * (go[ch] * g[ch] - md - xhat * mdx);
+        }
+    }
+}
+
+#define GELU_K 0.7978845608028654f /* sqrt(2/pi) */
+
+void codec_nn_gelu_forward(float *out, const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i];
+        float u = GELU_K * (v + 0.044715f * v * v * v);
+        out[i] = 0.5f * v * (1.0f + tanhf(u));
+    }
+}
+
+void codec_nn_gelu_backward(float *dx, const float *dout, const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i];
+        float u = GELU_K * (v + 0.044715f * v * v * v);
+        float th = tanhf(u);
+        float sech2 = 1.0f - th * th;
+        float grad = 0.5f * (1.0f + th) + 0.5f * v * sech2 * GELU_K * (1.0f + 3.0f * 0.044715f * v * v);
+        dx[i] += grad * dout[i];
+    }
+}
+
+void codec_nn_relu_forward(float *out, const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) out[i] = x[i] > 0 ? x[i] : 0.0f;
+}
+
+void codec_nn_relu_backward(float *dx, const float *dout, const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (x[i] > 0) dx[i] += dout[i];
+}
+
+void codec_nn_residual_forward(float *out, const float *a, const float *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++) out[i] = a[i] + b[i];
+}
+
+void codec_nn_add_inplace(float *y, const float *x, size_t n)
+{
+    for (size_t i = 0; i < n; i++) y[i] += x[i];
+}
+
+void codec_nn_dropout_forward(float *out, float *mask, const float *x, size_t n, float p,
+                              sim_rng *r)
+{
+    if (p <= 0.0f || !r) {
+        for (size_t i = 0; i < n; i++) mask[i] = 1.0f;
+        if (out != x) memcpy(out, x, sizeof(float) * n);
+        return;
+    }
+    float keep = 1.0f / (1.0f - p);
+    for (size_t i = 0; i < n; i++) {
+        mask[i] = sim_rng_uniform(r) < p ? 0.0f : keep;
+        out[i] = x[i] * mask[i];
+    }
+}
+
+void codec_nn_dropout_backward(float *dx, const float *dout, const float *mask, size_t n)
+{
+    for (size_t i = 0; i < n; i++) dx[i] += dout[i] * mask[i];
+}
+
+void codec_nn_log_softmax(float *out, const float *x, int t, int c)
+{
+    for (int i = 0; i < t; i++) {
+        const float *xi = x + (size_t)i * c;
+        float *o = out + (size_t)i * c;
+        float mx = xi[0];
+        for (int k = 1; k < c; k++)
+            if (xi[k] > mx) mx = xi[k];
+        double s = 0;
+        for (int k = 0; k < c; k++) s += exp((double)(xi[k] - mx));
+        /* subtract mx first: mx + log(s) would lose bits at large logits */
+        float ls = (float)log(s);
+        for (int k = 0; k < c; k++) o[k] = (xi[k] - mx) - ls;
+    }
+}
