@@ -1,0 +1,669 @@
+/* modelfile.c -- agent model files: an in-memory container of named tensors
+ * and attributes, its HDF5 form through sim/base/h5io, and the mapping onto
+ * codecs/agent parameters (see modelfile.h and docs/model-format.md). */
+#include "codecs/modelfile.h"
+
+#include "codecs/vocab.h"
+#include "sim/base/h5io.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define KEY_MAX 64
+#define NAME_MAX_ 128
+#define STR_MAX 4096 /* longest string attribute a file may hold */
+
+typedef enum attr_kind { ATTR_STR = 1, ATTR_INT, ATTR_DOUBLE } attr_kind;
+
+typedef struct attr {
+    char key[KEY_MAX];
+    attr_kind kind;
+    char *s;
+    int64_t i;
+    double d;
+} attr;
+
+typedef struct tensor {
+    char name[NAME_MAX_];
+    int rank;
+    size_t shape[CODEC_MODEL_MAX_RANK];
+    size_t n;
+    float *data;
+    int used;
+} tensor;
+
+struct codec_model {
+    char *source;
+    attr *attrs;
+    size_t n_attrs, cap_attrs;
+    tensor *t; /* sorted by name */
+    size_t n_t, cap_t;
+};
+
+static const char *src(const codec_model *m) { return m->source && *m->source ? m->source : NULL; }
+
+codec_model *codec_model_create(sim_err *err)
+{
+    codec_model *m = calloc(1, sizeof *m);
+    if (!m) sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    return m;
+}
+
+void codec_model_destroy(codec_model *m)
+{
+    if (!m) return;
+    for (size_t i = 0; i < m->n_attrs; i++) free(m->attrs[i].s);
+    for (size_t i = 0; i < m->n_t; i++) free(m->t[i].data);
+    free(m->attrs);
+    free(m->t);
+    free(m->source);
+    free(m);
+}
+
+const char *codec_model_source(const codec_model *m) { return m && m->source ? m->source : ""; }
+
+/* ---- attributes ------------------------------------------------------------------ */
+
+static attr *find_attr(const codec_model *m, const char *key)
+{
+    for (size_t i = 0; i < m->n_attrs; i++)
+        if (!strcmp(m->attrs[i].key, key)) return &m->attrs[i];
+    return NULL;
+}
+
+/* The slot for key (existing one cleared, or a new one). */
+static sim_status attr_slot(codec_model *m, const char *key, attr **out, sim_err *err)
+{
+    if (!m || !key || !*key || strlen(key) >= KEY_MAX)
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad attribute name '%s'", key ? key : "");
+    attr *a = find_attr(m, key);
+    if (a) {
+        free(a->s);
+        a->s = NULL;
+        *out = a;
+        return SIM_OK;
+    }
+    if (m->n_attrs == m->cap_attrs) {
+        size_t cap = m->cap_attrs ? 2 * m->cap_attrs : 32;
+        attr *n = realloc(m->attrs, cap * sizeof *n);
+        if (!n) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        m->attrs = n;
+        m->cap_attrs = cap;
+    }
+    a = &m->attrs[m->n_attrs++];
+    memset(a, 0, sizeof *a);
+    snprintf(a->key, sizeof a->key, "%s", key);
+    *out = a;
+    return SIM_OK;
+}
+
+sim_status codec_model_set_str(codec_model *m, const char *key, const char *value, sim_err *err)
+{
+    if (!value) return sim_err_set(err, SIM_EINVAL, NULL, 0, "attribute '%s': NULL value", key);
+    if (strlen(value) >= STR_MAX)
+        return sim_err_set(err, SIM_ERANGE, NULL, 0, "attribute '%s' longer than %d bytes", key,
+                           STR_MAX - 1);
+    char *copy = strdup(value);
+    if (!copy) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    attr *a;
+    sim_status st = attr_slot(m, key, &a, err);
+    if (st) {
+        free(copy);
+        return st;
+    }
+    a->kind = ATTR_STR;
+    a->s = copy;
+    return SIM_OK;
+}
+
+sim_status codec_model_set_int(codec_model *m, const char *key, int64_t value, sim_err *err)
+{
+    attr *a;
+    sim_status st = attr_slot(m, key, &a, err);
+    if (st) return st;
+    a->kind = ATTR_INT;
+    a->i = value;
+    return SIM_OK;
+}
+
+sim_status codec_model_set_double(codec_model *m, const char *key, double value, sim_err *err)
+{
+    attr *a;
+    sim_status st = attr_slot(m, key, &a, err);
+    if (st) return st;
+    a->kind = ATTR_DOUBLE;
+    a->d = value;
+    return SIM_OK;
+}
+
+int codec_model_has_attr(const codec_model *m, const char *key)
+{
+    return m && key && find_attr(m, key) != NULL;
+}
+
+static const char *kind_name(attr_kind k)
+{
+    return k == ATTR_STR ? "a string" : k == ATTR_INT ? "an integer" : "a floating-point number";
+}
+
+static sim_status get_attr(const codec_model *m, const char *key, attr_kind want, const attr **out,
+                           sim_err *err)
+{
+    if (!m || !key) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
+    const attr *a = find_attr(m, key);
+    if (!a) return sim_err_set(err, SIM_ENOTFOUND, src(m), 0, "attribute '%s' missing", key);
+    int ok = a->kind == want || (want == ATTR_DOUBLE && a->kind == ATTR_INT);
+    if (!ok)
+        return sim_err_set(err, SIM_EFORMAT, src(m), 0, "attribute '%s' is %s, expected %s", key,
+                           kind_name(a->kind), kind_name(want));
+    *out = a;
+    return SIM_OK;
+}
+
+sim_status codec_model_get_str(const codec_model *m, const char *key, const char **value,
+                               sim_err *err)
+{
+    const attr *a;
+    sim_status st = get_attr(m, key, ATTR_STR, &a, err);
+    if (st) return st;
+    *value = a->s;
+    return SIM_OK;
+}
+
+sim_status codec_model_get_int(const codec_model *m, const char *key, int64_t min, int64_t max,
+                               int64_t *value, sim_err *err)
+{
+    const attr *a;
+    sim_status st = get_attr(m, key, ATTR_INT, &a, err);
+    if (st) return st;
+    if (a->i < min || a->i > max)
+        return sim_err_set(err, SIM_ERANGE, src(m), 0,
+                           "attribute '%s' is %" PRId64 ", expected %" PRId64 "..%" PRId64, key,
+                           a->i, min, max);
+    *value = a->i;
+    return SIM_OK;
+}
+
+sim_status codec_model_get_double(const codec_model *m, const char *key, double min, double max,
+                                  double *value, sim_err *err)
+{
+    const attr *a;
+    sim_status st = get_attr(m, key, ATTR_DOUBLE, &a, err);
+    if (st) return st;
+    double v = a->kind == ATTR_INT ? (double)a->i : a->d;
+    if (!(v >= min && v <= max)) /* also rejects NaN */
+        return sim_err_set(err, SIM_ERANGE, src(m), 0, "attribute '%s' is %g, expected %g..%g",
+                           key, v, min, max);
+    *value = v;
+    return SIM_OK;
+}
+
+/* ---- tensors ----------------------------------------------------------------------- */
+
+static const char *shape_str(char *buf, size_t n, int rank, const size_t *shape)
+{
+    size_t k = (size_t)snprintf(buf, n, "(");
+    for (int i = 0; i < rank && k < n; i++)
+        k += (size_t)snprintf(buf + k, n - k, "%s%zu", i ? "," : "", shape[i]);
+    if (k < n) snprintf(buf + k, n - k, ")");
+    return buf;
+}
+
+/* Binary search; returns index or -(insertion point)-1. */
+static long search(const codec_model *m, const char *name)
+{
+    size_t lo = 0, hi = m->n_t;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(m->t[mid].name, name);
+        if (!c) return (long)mid;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return -(long)lo - 1;
+}
+
+static sim_status check_shape_arg(const char *name, int rank, const size_t *shape, size_t *n,
+                                  sim_err *err)
+{
+    if (rank < 1 || rank > CODEC_MODEL_MAX_RANK || !shape)
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "tensor %s: rank %d not in 1..%d", name, rank,
+                           CODEC_MODEL_MAX_RANK);
+    size_t total = 1;
+    for (int i = 0; i < rank; i++) {
+        if (shape[i] == 0 || shape[i] > ((size_t)1 << 31))
+            return sim_err_set(err, SIM_EINVAL, NULL, 0, "tensor %s: dimension %d is %zu", name,
+                               i, shape[i]);
+        total *= shape[i];
+    }
+    if (total > ((size_t)1 << 31))
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "tensor %s: %zu values is too many", name,
+                           total);
+    *n = total;
+    return SIM_OK;
+}
+
+/* Insert an empty tensor slot (data allocated, uninitialised). */
+static sim_status tensor_insert(codec_model *m, const char *name, int rank, const size_t *shape,
+                                tensor **out, sim_err *err)
+{
+    if (!m || !name || !*name || strlen(name) >= NAME_MAX_ || strchr(name, '/'))
+        return sim_err_set(err, SIM_EINVAL, src(m), 0, "bad tensor name '%s'", name ? name : "");
+    size_t n;
+    sim_status st = check_shape_arg(name, rank, shape, &n, err);
+    if (st) return st;
+    long pos = search(m, name);
+    if (pos >= 0) return sim_err_set(err, SIM_EEXIST, src(m), 0, "tensor %s added twice", name);
+    size_t at = (size_t)(-pos - 1);
+    if (m->n_t == m->cap_t) {
+        size_t cap = m->cap_t ? 2 * m->cap_t : 64;
+        tensor *nt = realloc(m->t, cap * sizeof *nt);
+        if (!nt) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        m->t = nt;
+        m->cap_t = cap;
+    }
+    float *data = malloc(n * sizeof *data);
+    if (!data) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory (tensor %s)", name);
+    memmove(&m->t[at + 1], &m->t[at], (m->n_t - at) * sizeof *m->t);
+    m->n_t++;
+    tensor *t = &m->t[at];
+    memset(t, 0, sizeof *t);
+    snprintf(t->name, sizeof t->name, "%s", name);
+    t->rank = rank;
+    for (int i = 0; i < rank; i++) t->shape[i] = shape[i];
+    t->n = n;
+    t->data = data;
+    *out = t;
+    return SIM_OK;
+}
+
+sim_status codec_model_add_tensor(codec_model *m, const char *name, int rank,
+                                  const size_t *shape, const float *data, sim_err *err)
+{
+    if (!data) return sim_err_set(err, SIM_EINVAL, NULL, 0, "tensor %s: no data", name);
+    tensor *t;
+    sim_status st = tensor_insert(m, name, rank, shape, &t, err);
+    if (st) return st;
+    memcpy(t->data, data, t->n * sizeof *data);
+    return SIM_OK;
+}
+
+sim_status codec_model_get_tensor(codec_model *m, const char *name, int rank,
+                                  const size_t *shape, float *dst, sim_err *err)
+{
+    if (!m || !name || !dst) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
+    size_t n;
+    sim_status st = check_shape_arg(name, rank, shape, &n, err);
+    if (st) return st;
+    long pos = search(m, name);
+    if (pos < 0) return sim_err_set(err, SIM_ENOTFOUND, src(m), 0, "tensor %s missing", name);
+    tensor *t = &m->t[pos];
+    int same = t->rank == rank;
+    for (int i = 0; same && i < rank; i++) same = t->shape[i] == shape[i];
+    if (!same) {
+        char have[96], want[96];
+        return sim_err_set(err, SIM_EFORMAT, src(m), 0, "tensor %s has shape %s, expected %s",
+                           name, shape_str(have, sizeof have, t->rank, t->shape),
+                           shape_str(want, sizeof want, rank, shape));
+    }
+    memcpy(dst, t->data, n * sizeof *dst);
+    t->used = 1;
+    return SIM_OK;
+}
+
+size_t codec_model_tensor_count(const codec_model *m) { return m ? m->n_t : 0; }
+
+long codec_model_tensor_find(const codec_model *m, const char *name)
+{
+    if (!m || !name) return -1;
+    long pos = search(m, name);
+    return pos >= 0 ? pos : -1;
+}
+
+const char *codec_model_tensor_name(const codec_model *m, size_t i)
+{
+    return m && i < m->n_t ? m->t[i].name : NULL;
+}
+
+int codec_model_tensor_shape(const codec_model *m, size_t i, size_t *shape)
+{
+    if (!m || i >= m->n_t) return 0;
+    for (int k = 0; k < m->t[i].rank; k++) shape[k] = m->t[i].shape[k];
+    return m->t[i].rank;
+}
+
+const float *codec_model_tensor_data(const codec_model *m, size_t i)
+{
+    return m && i < m->n_t ? m->t[i].data : NULL;
+}
+
+sim_status codec_model_check_all_used(const codec_model *m, sim_err *err)
+{
+    if (!m) return sim_err_set(err, SIM_EINVAL, NULL, 0, "no model");
+    for (size_t i = 0; i < m->n_t; i++)
+        if (!m->t[i].used)
+            return sim_err_set(err, SIM_EFORMAT, src(m), 0,
+                               "tensor %s is not part of this architecture", m->t[i].name);
+    return SIM_OK;
+}
+
+/* ---- files ------------------------------------------------------------------------------ */
+
+#define PARAMS "params"
+
+sim_status codec_model_save(const codec_model *m, const char *path, sim_err *err)
+{
+    if (!m || !path) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
+    sim_h5 *h = NULL;
+    sim_status st = sim_h5_create(path, &h, err);
+    if (st) return st;
+    st = sim_h5_write_attr_str(h, "/", "format", CODEC_MODEL_FORMAT, err);
+    if (!st) st = sim_h5_write_attr_int(h, "/", "format_version", CODEC_MODEL_FORMAT_VERSION, err);
+    for (size_t i = 0; !st && i < m->n_attrs; i++) {
+        const attr *a = &m->attrs[i];
+        if (!strcmp(a->key, "format") || !strcmp(a->key, "format_version")) continue;
+        if (a->kind == ATTR_STR)
+            st = sim_h5_write_attr_str(h, "/", a->key, a->s, err);
+        else if (a->kind == ATTR_INT)
+            st = sim_h5_write_attr_int(h, "/", a->key, a->i, err);
+        else
+            st = sim_h5_write_attr_double(h, "/", a->key, a->d, err);
+    }
+    char name[NAME_MAX_ + 16];
+    for (size_t i = 0; !st && i < m->n_t; i++) {
+        snprintf(name, sizeof name, PARAMS "/%s", m->t[i].name);
+        st = sim_h5_write_tensor(h, name, m->t[i].rank, m->t[i].shape, m->t[i].data, err);
+    }
+    if (st) {
+        sim_h5_discard(h);
+        return st;
+    }
+    return sim_h5_close(h, err);
+}
+
+/* Read every root attribute of h into m (format/format_version included). */
+static sim_status load_attrs(sim_h5 *h, codec_model *m, sim_err *err)
+{
+    char **names = NULL;
+    size_t n = 0;
+    sim_status st = sim_h5_list_attrs(h, "/", &names, &n, err);
+    if (st) return st;
+    char *buf = malloc(STR_MAX);
+    if (!buf) st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    for (size_t i = 0; !st && i < n; i++) {
+        const char *k = names[i];
+        if (strlen(k) >= KEY_MAX) {
+            st = sim_err_set(err, SIM_EFORMAT, m->source, 0,
+                             "attribute name '%.40s...' is longer than %d bytes", k, KEY_MAX - 1);
+            break;
+        }
+        switch (sim_h5_attr_kind_of(h, "/", k)) {
+        case SIM_H5_ATTR_STRING:
+            st = sim_h5_read_attr_str(h, "/", k, buf, STR_MAX, err);
+            if (!st) st = codec_model_set_str(m, k, buf, err);
+            break;
+        case SIM_H5_ATTR_INT: {
+            int64_t v;
+            st = sim_h5_read_attr_int(h, "/", k, &v, err);
+            if (!st) st = codec_model_set_int(m, k, v, err);
+            break;
+        }
+        case SIM_H5_ATTR_FLOAT: {
+            double v;
+            st = sim_h5_read_attr_double(h, "/", k, &v, err);
+            if (!st) st = codec_model_set_double(m, k, v, err);
+            break;
+        }
+        default:
+            st = sim_err_set(err, SIM_EFORMAT, m->source, 0,
+                             "attribute '%s' is not a string, integer or float", k);
+        }
+    }
+    free(buf);
+    sim_h5_names_free(names, n);
+    return st;
+}
+
+static sim_status check_format(const codec_model *m, sim_err *err)
+{
+    const attr *f = find_attr(m, "format");
+    if (!f)
+        return sim_err_set(err, SIM_EFORMAT, m->source, 0,
+                           "not a semsim model file (root attribute 'format' missing)");
+    if (f->kind != ATTR_STR || strcmp(f->s, CODEC_MODEL_FORMAT))
+        return sim_err_set(err, SIM_EFORMAT, m->source, 0,
+                           "attribute 'format' is '%s', expected '" CODEC_MODEL_FORMAT "'",
+                           f->kind == ATTR_STR ? f->s : "(not a string)");
+    const attr *v = find_attr(m, "format_version");
+    if (!v)
+        return sim_err_set(err, SIM_EFORMAT, m->source, 0, "attribute 'format_version' missing");
+    if (v->kind != ATTR_INT)
+        return sim_err_set(err, SIM_EFORMAT, m->source, 0,
+                           "attribute 'format_version' is %s, expected an integer",
+                           kind_name(v->kind));
+    if (v->i != CODEC_MODEL_FORMAT_VERSION)
+        return sim_err_set(err, SIM_EUNSUPPORTED, m->source, 0,
+                           "format_version %" PRId64 " is not supported (this build reads %d)",
+                           v->i, CODEC_MODEL_FORMAT_VERSION);
+    return SIM_OK;
+}
+
+static sim_status load_tensors(sim_h5 *h, codec_model *m, sim_err *err)
+{
+    char **names = NULL;
+    sim_h5_kind *kinds = NULL;
+    size_t n = 0;
+    sim_status st = sim_h5_list(h, PARAMS, &names, &kinds, &n, err);
+    if (st == SIM_ENOTFOUND)
+        return sim_err_set(err, SIM_EFORMAT, m->source, 0, "group /" PARAMS " missing");
+    if (st) return st;
+    char path[NAME_MAX_ + 16];
+    for (size_t i = 0; !st && i < n; i++) {
+        if (kinds[i] != SIM_H5_DATASET) {
+            st = sim_err_set(err, SIM_EFORMAT, m->source, 0, "/" PARAMS "/%s is not a tensor",
+                             names[i]);
+            break;
+        }
+        if (strlen(names[i]) >= NAME_MAX_) {
+            st = sim_err_set(err, SIM_EFORMAT, m->source, 0, "tensor name '%.40s...' too long",
+                             names[i]);
+            break;
+        }
+        snprintf(path, sizeof path, PARAMS "/%s", names[i]);
+        int rank;
+        size_t shape[SIM_H5_MAX_RANK];
+        tensor *t;
+        st = sim_h5_tensor_shape(h, path, &rank, shape, err);
+        if (!st) st = tensor_insert(m, names[i], rank, shape, &t, err);
+        if (!st) st = sim_h5_read_tensor(h, path, t->data, t->n, err);
+    }
+    sim_h5_names_free(names, n);
+    free(kinds);
+    return st;
+}
+
+sim_status codec_model_load(const char *path, codec_model **out, sim_err *err)
+{
+    if (!out || !path) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
+    *out = NULL;
+    codec_model *m = codec_model_create(err);
+    if (!m) return SIM_ENOMEM;
+    m->source = strdup(path);
+    if (!m->source) {
+        codec_model_destroy(m);
+        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    }
+    sim_h5 *h = NULL;
+    sim_status st = sim_h5_open(path, &h, err);
+    if (!st) st = load_attrs(h, m, err);
+    if (!st) st = check_format(m, err);
+    if (!st) st = load_tensors(h, m, err);
+    sim_status cst = sim_h5_close(h, st ? NULL : err);
+    if (!st) st = cst;
+    if (st) {
+        codec_model_destroy(m);
+        return st;
+    }
+    *out = m;
+    return SIM_OK;
+}
+
+/* ---- the agent bridge ------------------------------------------------------------------------ */
+
+static void vocab_string(char *buf)
+{
+    for (int i = 0; i < CODEC_VOCAB_SIZE; i++) buf[i] = codec_vocab_char(i);
+    buf[CODEC_VOCAB_SIZE] = 0;
+}
+
+sim_status codec_agent_to_model(const codec_agent *a, codec_model *m, sim_err *err)
+{
+    if (!a || !m) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
+    const codec_agent_config *c = codec_agent_get_config(a);
+    char vocab[CODEC_VOCAB_SIZE + 1];
+    vocab_string(vocab);
+    if (c->vocab != CODEC_VOCAB_SIZE)
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent has %d output classes, expected %d",
+                           c->vocab, CODEC_VOCAB_SIZE);
+    sim_status st = codec_model_set_str(m, "family", c->family, err);
+    if (!st) st = codec_model_set_int(m, "latent_dim", c->d, err);
+    if (!st) st = codec_model_set_int(m, "stride", c->stride, err);
+    if (!st) st = codec_model_set_str(m, "vocab", vocab, err);
+    if (!st) st = codec_model_set_int(m, "frontend.n_mels", c->n_mels, err);
+    if (!st) st = codec_model_set_int(m, "arch.width", c->width, err);
+    if (!st) st = codec_model_set_int(m, "arch.kernel0", c->kernel0, err);
+    if (!st) st = codec_model_set_int(m, "arch.kernel", c->kernel, err);
+    if (!st) st = codec_model_set_int(m, "arch.enc_depth", c->enc_depth, err);
+    if (!st) st = codec_model_set_int(m, "arch.dec_depth", c->dec_depth, err);
+    if (!st) st = codec_model_set_int(m, "arch.dilation_max", c->dilation_max, err);
+    if (!st) st = codec_model_set_double(m, "arch.dropout", c->dropout, err);
+    if (!st) st = codec_model_set_int(m, "param_count", (int64_t)codec_agent_num_floats(a), err);
+    codec_agent *mut = (codec_agent *)a; /* param_data has no const variant; we only read */
+    for (size_t i = 0; !st && i < codec_agent_param_count(a); i++) {
+        int shp[CODEC_AGENT_MAX_DIMS];
+        int nd = codec_agent_param_shape(a, i, shp);
+        size_t shape[CODEC_AGENT_MAX_DIMS];
+        for (int k = 0; k < nd; k++) shape[k] = (size_t)shp[k];
+        st = codec_model_add_tensor(m, codec_agent_param_name(a, i), nd, shape,
+                                    codec_agent_param_data(mut, i), err);
+    }
+    return st;
+}
+
+sim_status codec_agent_from_model(codec_model *m, codec_agent **out, sim_err *err)
+{
+    if (!m || !out) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
+    *out = NULL;
+    codec_agent_config c = codec_agent_config_default();
+    const char *family = NULL, *vocab = NULL;
+    int64_t v[9];
+    double dropout = 0;
+    char want_vocab[CODEC_VOCAB_SIZE + 1];
+    vocab_string(want_vocab);
+    sim_status st = codec_model_get_str(m, "family", &family, err);
+    if (!st && strlen(family) >= CODEC_AGENT_FAMILY_MAX)
+        st = sim_err_set(err, SIM_EFORMAT, src(m), 0, "attribute 'family' '%s' is too long",
+                         family);
+    if (!st) st = codec_model_get_str(m, "vocab", &vocab, err);
+    if (!st && strcmp(vocab, want_vocab))
+        st = sim_err_set(err, SIM_EFORMAT, src(m), 0, "attribute 'vocab' is \"%s\", expected \"%s\"",
+                         vocab, want_vocab);
+    if (!st) st = codec_model_get_int(m, "latent_dim", 1, 65536, &v[0], err);
+    if (!st) st = codec_model_get_int(m, "stride", 1, 64, &v[1], err);
+    if (!st) st = codec_model_get_int(m, "frontend.n_mels", 1, 1024, &v[2], err);
+    if (!st) st = codec_model_get_int(m, "arch.width", 1, 65536, &v[3], err);
+    if (!st) st = codec_model_get_int(m, "arch.kernel0", 1, 1024, &v[4], err);
+    if (!st) st = codec_model_get_int(m, "arch.kernel", 1, 1024, &v[5], err);
+    if (!st) st = codec_model_get_int(m, "arch.enc_depth", 0, 1024, &v[6], err);
+    if (!st) st = codec_model_get_int(m, "arch.dec_depth", 0, 1024, &v[7], err);
+    if (!st) st = codec_model_get_int(m, "arch.dilation_max", 1, 1 << 20, &v[8], err);
+    if (!st) st = codec_model_get_double(m, "arch.dropout", 0.0, 0.9, &dropout, err);
+    if (st) return st;
+    snprintf(c.family, sizeof c.family, "%s", family);
+    c.d = (int)v[0];
+    c.stride = (int)v[1];
+    c.n_mels = (int)v[2];
+    c.width = (int)v[3];
+    c.kernel0 = (int)v[4];
+    c.kernel = (int)v[5];
+    c.enc_depth = (int)v[6];
+    c.dec_depth = (int)v[7];
+    c.dilation_max = (int)v[8];
+    c.dropout = (float)dropout;
+    c.vocab = CODEC_VOCAB_SIZE;
+    sim_err cerr = SIM_ERR_INIT;
+    if (codec_agent_config_check(&c, &cerr))
+        return sim_err_set(err, SIM_EFORMAT, src(m), 0, "architecture attributes: %s", cerr.msg);
+    codec_agent *a = NULL;
+    st = codec_agent_create(&a, &c, 0, err);
+    if (st) return st;
+    for (size_t i = 0; !st && i < codec_agent_param_count(a); i++) {
+        int shp[CODEC_AGENT_MAX_DIMS];
+        int nd = codec_agent_param_shape(a, i, shp);
+        size_t shape[CODEC_AGENT_MAX_DIMS];
+        for (int k = 0; k < nd; k++) shape[k] = (size_t)shp[k];
+        st = codec_model_get_tensor(m, codec_agent_param_name(a, i), nd, shape,
+                                    codec_agent_param_data(a, i), err);
+    }
+    if (!st) st = codec_model_check_all_used(m, err);
+    /* Non-finite weights would silently turn every output into NaN. */
+    if (!st) {
+        const float *p = codec_agent_params(a);
+        size_t n = codec_agent_num_floats(a);
+        for (size_t i = 0; i < n; i++)
+            if (!isfinite(p[i])) {
+                long k = 0;
+                for (size_t j = 0; j < codec_agent_param_count(a); j++)
+                    if (codec_agent_param_offset(a, j) <= i) k = (long)j;
+                st = sim_err_set(err, SIM_EFORMAT, src(m), 0,
+                                 "tensor %s holds a non-finite value",
+                                 codec_agent_param_name(a, (size_t)k));
+                break;
+            }
+    }
+    if (st) {
+        codec_agent_destroy(a);
+        return st;
+    }
+    *out = a;
+    return SIM_OK;
+}
+
+sim_status codec_agent_save(const codec_agent *a, const codec_model *extra, const char *path,
+                            sim_err *err)
+{
+    codec_model *m = codec_model_create(err);
+    if (!m) return SIM_ENOMEM;
+    sim_status st = SIM_OK;
+    for (size_t i = 0; extra && !st && i < extra->n_attrs; i++) {
+        const attr *x = &extra->attrs[i];
+        st = x->kind == ATTR_STR   ? codec_model_set_str(m, x->key, x->s, err)
+             : x->kind == ATTR_INT ? codec_model_set_int(m, x->key, x->i, err)
+                                   : codec_model_set_double(m, x->key, x->d, err);
+    }
+    if (!st) st = codec_agent_to_model(a, m, err); /* architecture keys win over extra */
+    if (!st) st = codec_model_save(m, path, err);
+    codec_model_destroy(m);
+    return st;
+}
+
+sim_status codec_agent_load(const char *path, codec_agent **out, codec_model **model_out,
+                            sim_err *err)
+{
+    if (model_out) *model_out = NULL;
+    if (!out) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
+    *out = NULL;
+    codec_model *m = NULL;
+    sim_status st = codec_model_load(path, &m, err);
+    if (!st) st = codec_agent_from_model(m, out, err);
+    if (!st && model_out)
+        *model_out = m;
+    else
+        codec_model_destroy(m);
+    return st;
+}

@@ -1,0 +1,130 @@
+/* modelfile.h -- the agent model file: a container of named float32 tensors
+ * and typed attributes, stored as HDF5 (format in docs/model-format.md).
+ *
+ * Where it sits: `semsim train` fills a codec_model from a trained agent and
+ * saves it; `semsim eval` and the simulator load it and map it back onto an
+ * agent. The container itself knows nothing about architectures: it is a map
+ * name -> (shape, data) plus key -> string/int/double. Whoever maps a model onto
+ * its parameters asks for every tensor with the shape it expects
+ * (codec_model_get_tensor), and every attribute with its allowed range; each
+ * mismatch comes back as one message naming the file, e.g.
+ *   model.h5: tensor enc.conv0.w has shape (64,80,5), expected (64,80,3)
+ * codec_model_check_all_used then reports tensors nobody asked for (a file
+ * from another architecture, or a typo in an exporter's names).
+ *
+ * The bridge to codecs/agent (codec_agent_save / codec_agent_load) is at the
+ * end of this header.
+ *
+ * File layout (format "semsim-agent", version 1): root attributes `format`,
+ * `format_version` and the model's attributes; tensors in group /params.
+ * Saving writes PATH.partial and renames it when complete.
+ */
+#ifndef CODECS_MODELFILE_H
+#define CODECS_MODELFILE_H
+
+#include "codecs/agent.h"
+#include "sim/base/status.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define CODEC_MODEL_FORMAT "semsim-agent"
+#define CODEC_MODEL_FORMAT_VERSION 1
+#define CODEC_MODEL_MAX_RANK 4
+
+typedef struct codec_model codec_model;
+
+/* An empty container. NULL (err filled) when out of memory. */
+codec_model *codec_model_create(sim_err *err);
+void codec_model_destroy(codec_model *m); /* NULL is a no-op */
+
+/* The file this model was loaded from ("" for one built in memory); errors
+ * about its content name this file. */
+const char *codec_model_source(const codec_model *m);
+
+/* ---- attributes: key -> string | int64 | double ------------------------------
+ * Keys are non-empty, at most 63 bytes, and may contain dots ("arch.width").
+ * Setting a key again replaces its value (and type). */
+sim_status codec_model_set_str(codec_model *m, const char *key, const char *value, sim_err *err);
+sim_status codec_model_set_int(codec_model *m, const char *key, int64_t value, sim_err *err);
+sim_status codec_model_set_double(codec_model *m, const char *key, double value, sim_err *err);
+
+/* Getters fail with one message naming the file: SIM_ENOTFOUND "attribute
+ * 'stride' missing", SIM_EFORMAT "attribute 'stride' is a string, expected an
+ * integer", SIM_ERANGE "attribute 'stride' is 0, expected 1..8". get_double
+ * accepts an integer attribute too. The string stays owned by m. */
+sim_status codec_model_get_str(const codec_model *m, const char *key, const char **value,
+                               sim_err *err);
+sim_status codec_model_get_int(const codec_model *m, const char *key, int64_t min, int64_t max,
+                               int64_t *value, sim_err *err);
+sim_status codec_model_get_double(const codec_model *m, const char *key, double min, double max,
+                                  double *value, sim_err *err);
+/* Whether key is set (1) or not (0). */
+int codec_model_has_attr(const codec_model *m, const char *key);
+
+/* ---- tensors -------------------------------------------------------------------
+ * Names are non-empty, at most 127 bytes, without '/' ("enc.conv0.w").
+ * Shapes have rank 1..4, every dimension > 0; data is row-major float32. */
+
+/* Copy data (product of shape floats) in under name. SIM_EEXIST if present. */
+sim_status codec_model_add_tensor(codec_model *m, const char *name, int rank,
+                                  const size_t *shape, const float *data, sim_err *err);
+
+/* Copy tensor name into dst after checking that its rank and shape equal the
+ * expected ones: SIM_ENOTFOUND "tensor dec.out.w missing", SIM_EFORMAT
+ * "tensor enc.conv0.w has shape (64,80,5), expected (64,80,3)". Marks the
+ * tensor as used (for codec_model_check_all_used). */
+sim_status codec_model_get_tensor(codec_model *m, const char *name, int rank,
+                                  const size_t *shape, float *dst, sim_err *err);
+
+size_t codec_model_tensor_count(const codec_model *m);
+/* Index of name or -1. */
+long codec_model_tensor_find(const codec_model *m, const char *name);
+/* Tensor i (< count), in name order: name, rank, shape (room for 4), data. */
+const char *codec_model_tensor_name(const codec_model *m, size_t i);
+int codec_model_tensor_shape(const codec_model *m, size_t i, size_t *shape);
+const float *codec_model_tensor_data(const codec_model *m, size_t i);
+
+/* SIM_EFORMAT naming the first tensor never fetched with get_tensor
+ * ("tensor dec.extra.w is not part of this architecture"). */
+sim_status codec_model_check_all_used(const codec_model *m, sim_err *err);
+
+/* ---- files ------------------------------------------------------------------------ */
+
+/* Write m to path (via path.partial): root attributes format, format_version
+ * and every attribute of m; every tensor as /params/NAME. */
+sim_status codec_model_save(const codec_model *m, const char *path, sim_err *err);
+
+/* Read a model file. Checks that it is HDF5, that `format` is "semsim-agent"
+ * and `format_version` is one this build reads, and that every tensor in
+ * /params is a float tensor of rank 1..4; reads every root attribute that is
+ * a scalar string, integer or float (others are an error). A missing file,
+ * non-HDF5 or truncated file, or any of the above gives one clear error
+ * naming path. */
+sim_status codec_model_load(const char *path, codec_model **out, sim_err *err);
+
+/* ---- the agent bridge (codecs/agent.h) ----------------------------------------------
+ * Attributes written by codec_agent_to_model and required by
+ * codec_agent_from_model (docs/model-format.md has the full table):
+ *   family (str), latent_dim = d, stride, vocab = "_ 'abcdefghijklmnopqrstuvwxyz"
+ *   (class i is vocab[i], '_' the CTC blank), arch.width, arch.kernel0,
+ *   arch.kernel, arch.enc_depth, arch.dec_depth, arch.dilation_max,
+ *   arch.dropout, frontend.n_mels; the front-end settings frontend.* are set by
+ *   the caller (codec_model_set_*) and checked by whoever builds the front-end.
+ * Tensors: every named parameter of the agent with its shape. */
+sim_status codec_agent_to_model(const codec_agent *a, codec_model *m, sim_err *err);
+/* Build a new agent from m (checks every attribute and tensor shape and that
+ * no tensor is left over). On failure *out is NULL. */
+sim_status codec_agent_from_model(codec_model *m, codec_agent **out, sim_err *err);
+
+/* Convenience: to_model + save, and load + from_model. extra (may be NULL)
+ * holds further attributes to store (front-end settings, training metadata):
+ * its attributes are copied into the file, its tensors ignored. load returns
+ * the whole container in *model_out when that is non-NULL (caller destroys),
+ * so the caller can read its frontend.* attributes. */
+sim_status codec_agent_save(const codec_agent *a, const codec_model *extra,
+                            const char *path, sim_err *err);
+sim_status codec_agent_load(const char *path, codec_agent **out, codec_model **model_out,
+                            sim_err *err);
+
+#endif
