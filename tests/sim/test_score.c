@@ -6,6 +6,7 @@
  * asserts nothing, unless SEMSIM_REQUIRE_SCLITE=1 is set, which makes the
  * absence a failure. */
 #include "sim/base/rng.h"
+#include "sim/cmd.h"
 #include "sim/score.h"
 #include "tests/testutil.h"
 
@@ -13,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #define SCLITE "/usr/lib/sctk/bin/sclite"
@@ -213,9 +215,78 @@ static void test_bad_input(void)
     sim_score_destroy(s);
 }
 
+/* ---- the command ------------------------------------------------------------- */
+
+/* Run `semsim score ARGS` in process with stdout sent to out_path. */
+static int run_cmd(const char *out_path, int argc, const char *const *argv)
+{
+    char *v[8] = {0}; /* getopt may permute: give it a private copy */
+    for (int i = 0; i < argc && i < 7; i++) v[i] = (char *)argv[i];
+    fflush(stdout);
+    int saved = dup(1), fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (saved < 0 || fd < 0) return -100;
+    dup2(fd, 1);
+    close(fd);
+    int rc = sim_cmd_score(argc, v);
+    fflush(stdout);
+    dup2(saved, 1);
+    close(saved);
+    return rc;
+}
+
+static void test_command(void)
+{
+    const char *ref = write_file("c_r.trn", "b b c a c a a (spk_1)\nthe cat (spk_2)\n");
+    const char *hyp = write_file("c_h.trn", "b a a a b b c (spk_1)\n");
+    const char *bad = write_file("c_bad.trn", "no id here\n");
+    char out[600], missing[600];
+    snprintf(out, sizeof out, "%s/cmd_out.txt", test_tmpdir());
+    snprintf(missing, sizeof missing, "%s/missing.trn", test_tmpdir());
+    const struct {
+        int argc;
+        const char *argv[5];
+        int want;
+    } cases[] = {
+        {4, {"score", ref, hyp, "--json"}, SIM_EXIT_OK},
+        {3, {"score", ref, hyp}, SIM_EXIT_OK},
+        {2, {"score", "--help"}, SIM_EXIT_OK},
+        {4, {"score", "--bogus", ref, hyp}, SIM_EXIT_USAGE},
+        {2, {"score", ref}, SIM_EXIT_USAGE},
+        {5, {"score", ref, hyp, hyp, "--json"}, SIM_EXIT_USAGE},
+        {3, {"score", missing, hyp}, SIM_EXIT_FAIL},
+        {3, {"score", ref, bad}, SIM_EXIT_FAIL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        int rc = run_cmd(out, cases[i].argc, cases[i].argv);
+        if (rc != cases[i].want)
+            fprintf(stderr, "  case %zu: exit %d, want %d\n", i, rc, cases[i].want);
+        CU_ASSERT_EQUAL(rc, cases[i].want);
+        if (i == 0) { /* the JSON of case 0 */
+            char buf[4096] = {0};
+            FILE *f = fopen(out, "r");
+            CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+            size_t n = fread(buf, 1, sizeof buf - 1, f);
+            fclose(f);
+            buf[n] = 0;
+            CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"utterances\": 2"));
+            CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"ref_words\": 9"));
+            CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"del\": 5"));
+            CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"ins\": 3"));
+            CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"wer\": 0.8888888889"));
+            CU_ASSERT_PTR_NOT_NULL(strstr(buf, "\"missing_hyp\": 1"));
+        }
+    }
+}
+
 /* ---- agreement with sclite ---------------------------------------------------- */
 
-enum { N_PAIRS = 300, MAX_WORDS = 14 };
+/* -DN_PAIRS=... -DMAX_WORDS=... make a bigger one-off run */
+#ifndef N_PAIRS
+#define N_PAIRS 300
+#endif
+#ifndef MAX_WORDS
+#define MAX_WORDS 14
+#endif
 
 /* A random word over a 3-letter alphabet (many repeats, so many equal-cost
  * paths), sometimes capitalised, sometimes with a hyphen. */
@@ -409,6 +480,7 @@ int main(void)
         {"rates and sums", test_rates},
         {"trn scoring, missing hypothesis, JSON", test_trn_scoring},
         {"bad input", test_bad_input},
+        {"semsim score command: exit codes and JSON", test_command},
         {"agreement with sclite on random pairs", test_against_sclite},
         {NULL, NULL},
     };
