@@ -1,0 +1,206 @@
+/* metrics.c -- per-point aggregation, bootstrap confidence intervals and the
+ * stopping rules. See metrics.h for the definitions. */
+#include "sim/metrics.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/base/rng.h"
+
+void sim_utt_result_clear(sim_utt_result *r)
+{
+    free(r->reference);
+    free(r->hypothesis);
+    memset(r, 0, sizeof *r);
+}
+
+void sim_point_metrics_nan(sim_point_metrics *m)
+{
+    /* every field from utterances to bit_per_s is a double, declared in a row */
+    double *d = &m->utterances, *end = &m->bit_per_s;
+    for (; d <= end; d++) *d = NAN;
+    m->status[0] = 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double sim_metrics_quantile(const double *x, size_t n, double p)
+{
+    if (!n) return NAN;
+    double *s = malloc(n * sizeof *s);
+    if (!s) return NAN;
+    memcpy(s, x, n * sizeof *s);
+    qsort(s, n, sizeof *s, cmp_double);
+    size_t rank = (size_t)ceil(p * (double)n); /* nearest rank, 1-based */
+    if (rank < 1) rank = 1;
+    if (rank > n) rank = n;
+    double q = s[rank - 1];
+    free(s);
+    return q;
+}
+
+sim_status sim_metrics_bootstrap(const double *err_count, const double *tot, size_t n,
+                                 size_t resamples, uint64_t seed, double *lo, double *hi)
+{
+    *lo = *hi = NAN;
+    double total = 0;
+    for (size_t i = 0; i < n; i++) total += tot[i];
+    if (!n || total <= 0 || resamples < 2) return SIM_OK;
+    double *rate = malloc(resamples * sizeof *rate);
+    if (!rate) return SIM_ENOMEM;
+    sim_rng r;
+    sim_rng_init(&r, seed, 0, sim_rng_component("metrics.bootstrap"));
+    size_t used = 0;
+    for (size_t b = 0; b < resamples; b++) {
+        double e = 0, t = 0;
+        for (size_t i = 0; i < n; i++) {
+            size_t j = (size_t)sim_rng_below(&r, n);
+            e += err_count[j];
+            t += tot[j];
+        }
+        if (t > 0) rate[used++] = e / t; /* a resample of only empty items has no rate */
+    }
+    if (used) {
+        qsort(rate, used, sizeof *rate, cmp_double);
+        /* percentile interval: the 2.5% and 97.5% order statistics */
+        size_t ilo = (size_t)floor(0.025 * (double)(used - 1) + 0.5);
+        size_t ihi = (size_t)floor(0.975 * (double)(used - 1) + 0.5);
+        *lo = rate[ilo];
+        *hi = rate[ihi];
+    }
+    free(rate);
+    return SIM_OK;
+}
+
+/* Per-utterance error and total columns of the rate the CI is about. */
+static sim_status rate_columns(const sim_utt_result *r, size_t n, int bits, double **e, double **t)
+{
+    *e = malloc((n + 1) * sizeof **e);
+    *t = malloc((n + 1) * sizeof **t);
+    if (!*e || !*t) {
+        free(*e);
+        free(*t);
+        return SIM_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (bits) {
+            (*e)[i] = (double)r[i].bit_errors;
+            (*t)[i] = (double)r[i].bits;
+        } else {
+            (*e)[i] = (double)(r[i].sub + r[i].del + r[i].ins);
+            (*t)[i] = (double)r[i].ref_words;
+        }
+    }
+    return SIM_OK;
+}
+
+static sim_status ci_of(const sim_utt_result *r, size_t n, int bits, const sim_metrics_config *mc,
+                        double *lo, double *hi)
+{
+    double *e, *t;
+    sim_status st = rate_columns(r, n, bits, &e, &t);
+    if (st != SIM_OK) return st;
+    st = sim_metrics_bootstrap(e, t, n, mc->bootstrap, mc->seed, lo, hi);
+    free(e);
+    free(t);
+    return st;
+}
+
+sim_status sim_metrics_aggregate(const sim_utt_result *r, size_t n, const sim_metrics_config *mc,
+                                 const char *status, sim_point_metrics *m, sim_err *err)
+{
+    int words = 0, bits = 0;
+    double ref = 0, sub = 0, del = 0, ins = 0, rc = 0, ce = 0, nb = 0, be = 0, pk = 0, pe = 0;
+    double sym = 0, dur = 0, cos_sum = 0;
+    size_t cos_n = 0;
+    double *lat = malloc((n + 1) * sizeof *lat);
+    if (!lat) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        words |= r[i].has_words;
+        bits |= r[i].has_bits;
+        ref += (double)r[i].ref_words;
+        sub += (double)r[i].sub;
+        del += (double)r[i].del;
+        ins += (double)r[i].ins;
+        rc += (double)r[i].ref_chars;
+        ce += (double)r[i].char_errors;
+        nb += (double)r[i].bits;
+        be += (double)r[i].bit_errors;
+        pk += (double)r[i].packets;
+        pe += (double)r[i].packet_errors;
+        sym += r[i].symbols;
+        dur += r[i].duration_s;
+        lat[i] = r[i].latency_s;
+        if (isfinite(r[i].cosine)) {
+            cos_sum += r[i].cosine;
+            cos_n++;
+        }
+    }
+    m->utterances = (double)n;
+    m->sym_per_s = dur > 0 ? sym / dur : NAN;
+    m->symbols = sym;
+    m->duration_s = dur;
+    if (words) {
+        m->ref_words = ref;
+        m->sub = sub;
+        m->del = del;
+        m->ins = ins;
+        m->wer = ref > 0 ? (sub + del + ins) / ref : NAN;
+        m->ref_chars = rc;
+        m->char_errors = ce;
+        m->cer = rc > 0 ? ce / rc : NAN;
+        if (ci_of(r, n, 0, mc, &m->wer_ci_low, &m->wer_ci_high) != SIM_OK) goto nomem;
+    }
+    if (bits) {
+        m->bits = nb;
+        m->bit_errors = be;
+        m->ber = nb > 0 ? be / nb : NAN;
+        m->packets = pk;
+        m->packet_errors = pe;
+        m->per = pk > 0 ? pe / pk : NAN;
+        m->bit_per_s = dur > 0 ? nb / dur : NAN;
+        if (ci_of(r, n, 1, mc, &m->ber_ci_low, &m->ber_ci_high) != SIM_OK) goto nomem;
+    }
+    m->cosine = cos_n ? cos_sum / (double)cos_n : NAN;
+    if (n) {
+        double s = 0;
+        for (size_t i = 0; i < n; i++) s += lat[i];
+        m->latency_mean_s = s / (double)n;
+        m->latency_p95_s = sim_metrics_quantile(lat, n, 0.95);
+    }
+    snprintf(m->status, sizeof m->status, "%s", status ? status : "");
+    free(lat);
+    return SIM_OK;
+nomem:
+    free(lat);
+    return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+}
+
+const char *sim_metrics_should_stop(const sim_utt_result *r, size_t n,
+                                    const sim_metrics_config *mc)
+{
+    if (n >= mc->max_utterances) return "max_utterances";
+    if (!n || n % (mc->check_every ? mc->check_every : 1)) return NULL;
+    uint64_t we = 0, be = 0;
+    int words = 0;
+    for (size_t i = 0; i < n; i++) {
+        we += (uint64_t)(r[i].sub + r[i].del + r[i].ins);
+        be += r[i].bit_errors;
+        words |= r[i].has_words;
+    }
+    if (mc->min_word_errors && words && we >= mc->min_word_errors) return "min_word_errors";
+    if (mc->min_bit_errors && !words && be >= mc->min_bit_errors) return "min_bit_errors";
+    if (mc->ci_width > 0) {
+        double lo, hi;
+        if (ci_of(r, n, !words, mc, &lo, &hi) == SIM_OK && isfinite(lo) && isfinite(hi) &&
+            hi - lo < mc->ci_width)
+            return "ci_width";
+    }
+    return NULL;
+}
