@@ -9,7 +9,7 @@
 struct chan_analog {
     chan_analog_config cfg;
     chan_model *ch;
-    chan_impair *imp;  /* NULL when the impairments are the identity */
+    chan_impair *imp;   /* NULL when the impairments are the identity */
     chan_estimate *est; /* NULL with perfect CSI */
     double n0;
     size_t max_sym, max_frame;
@@ -135,7 +135,10 @@ void chan_analog_reset(chan_analog *q)
     chan_impair_reset(q->imp);
 }
 
-double chan_analog_n0(const chan_analog *q) { return q ? q->n0 : 0.0; }
+double chan_analog_n0(const chan_analog *q)
+{
+    return q ? q->n0 : 0.0;
+}
 
 size_t chan_analog_uses(const chan_analog *q, size_t n)
 {

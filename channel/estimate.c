@@ -184,7 +184,10 @@ size_t chan_estimate_frame_len(const chan_estimate *q, size_t n_data)
     return g * q->S + (r ? r + 1 : 0);
 }
 
-size_t chan_estimate_pilots(const chan_estimate *q, size_t n) { return (n + q->S - 1) / q->S; }
+size_t chan_estimate_pilots(const chan_estimate *q, size_t n)
+{
+    return (n + q->S - 1) / q->S;
+}
 
 sim_status chan_estimate_map(const chan_estimate *q, const float complex *data, size_t n_data,
                              float complex *frame)
@@ -234,7 +237,8 @@ sim_status chan_estimate_execute(const chan_estimate *q, const float complex *rx
         size_t d = i - (size_t)k0 * S;
         const double complex *w = q->w + q->woff[l] + d * l;
         double complex acc = mu;
-        for (size_t j = 0; j < l; j++) acc += w[j] * ((double complex)rx[((size_t)k0 + j) * S] - mu);
+        for (size_t j = 0; j < l; j++)
+            acc += w[j] * ((double complex)rx[((size_t)k0 + j) * S] - mu);
         hhat[i] = (float complex)acc;
         if (evar) evar[i] = (float)q->e[q->eoff[l] + d];
     }

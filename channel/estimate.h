@@ -31,12 +31,12 @@ typedef enum chan_eq_kind { CHAN_EQ_ZF = 0, CHAN_EQ_MMSE } chan_eq_kind;
 #define CHAN_EST_MAX_TAPS 32
 
 typedef struct chan_estimate_config {
-    chan_est_kind kind;          /* CHAN_EST_LS or CHAN_EST_LMMSE (PERFECT needs no object) */
-    size_t pilot_spacing;        /* S >= 2: one pilot then S-1 data symbols, repeated. Default 8 */
-    size_t taps;                 /* LMMSE: nearest pilots per estimate, 1..32. Default 4 */
-    double n0;                   /* noise power per complex symbol, linear (> 0) */
-    double complex mean;         /* LMMSE prior mean of h (chan_model_mean). Default 0 */
-    const double complex *corr;  /* LMMSE: c[d], d < taps * pilot_spacing, c[0] > 0; copied */
+    chan_est_kind kind;         /* CHAN_EST_LS or CHAN_EST_LMMSE (PERFECT needs no object) */
+    size_t pilot_spacing;       /* S >= 2: one pilot then S-1 data symbols, repeated. Default 8 */
+    size_t taps;                /* LMMSE: nearest pilots per estimate, 1..32. Default 4 */
+    double n0;                  /* noise power per complex symbol, linear (> 0) */
+    double complex mean;        /* LMMSE prior mean of h (chan_model_mean). Default 0 */
+    const double complex *corr; /* LMMSE: c[d], d < taps * pilot_spacing, c[0] > 0; copied */
 } chan_estimate_config;
 
 /* LS, S = 8, taps 4, N0 = 0.1, mean 0, corr NULL. */

@@ -37,12 +37,13 @@ chan_impair *chan_impair_create(const chan_impair_config *cfg, sim_err *err)
     }
     if (!isfinite(cfg->cfo_hz) || fabs(cfg->cfo_hz) > 0.5 * cfg->sample_rate) {
         sim_err_set(err, SIM_EINVAL, NULL, 0,
-                    "impair: cfo_hz must be finite and within +-sample_rate/2, got %g", cfg->cfo_hz);
+                    "impair: cfo_hz must be finite and within +-sample_rate/2, got %g",
+                    cfg->cfo_hz);
         return NULL;
     }
     if (!isfinite(cfg->linewidth_hz) || cfg->linewidth_hz < 0.0) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "impair: linewidth_hz must be finite and >= 0, got %g",
-                    cfg->linewidth_hz);
+        sim_err_set(err, SIM_EINVAL, NULL, 0,
+                    "impair: linewidth_hz must be finite and >= 0, got %g", cfg->linewidth_hz);
         return NULL;
     }
     if (!isfinite(cfg->phase0)) {
@@ -68,10 +69,13 @@ void chan_impair_reset(chan_impair *q)
     q->n = 0.0;
 }
 
-void chan_impair_destroy(chan_impair *q) { free(q); }
+void chan_impair_destroy(chan_impair *q)
+{
+    free(q);
+}
 
-sim_status chan_impair_execute(chan_impair *q, sim_rng *rng, const float complex *x, float complex *y,
-                               double *phase, size_t n)
+sim_status chan_impair_execute(chan_impair *q, sim_rng *rng, const float complex *x,
+                               float complex *y, double *phase, size_t n)
 {
     if (!q || (n && (!x || !y)) || (q->sigma > 0.0 && !rng)) return SIM_EINVAL;
     for (size_t i = 0; i < n; i++) {

@@ -37,8 +37,8 @@ chan_impair *chan_impair_create(const chan_impair_config *cfg, sim_err *err);
 /* y[i] = x[i] exp(j phi[i]), i < n (x and y may alias); phase (may be NULL) receives phi[i]
  * in rad. The phase continues across calls until reset. Draws n normals from rng when the
  * linewidth is > 0 (rng may be NULL otherwise). */
-sim_status chan_impair_execute(chan_impair *q, sim_rng *rng, const float complex *x, float complex *y,
-                               double *phase, size_t n);
+sim_status chan_impair_execute(chan_impair *q, sim_rng *rng, const float complex *x,
+                               float complex *y, double *phase, size_t n);
 void chan_impair_reset(chan_impair *q);
 void chan_impair_destroy(chan_impair *q);
 

@@ -19,8 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SOS_M 32    /* sinusoids in the Doppler model */
-#define CHUNK 256   /* symbols per inner block: noise and gains staged on the stack */
+#define SOS_M 32  /* sinusoids in the Doppler model */
+#define CHUNK 256 /* symbols per inner block: noise and gains staged on the stack */
 #define MAX_COHERENCE ((size_t)1 << 48) /* larger means a negative number was cast */
 
 struct chan_model {
@@ -30,7 +30,7 @@ struct chan_model {
     float los, scat; /* h = los + scat * g */
     /* block fading state */
     float complex h;
-    size_t left;     /* symbols left in the current block, 0 = draw a new coefficient */
+    size_t left; /* symbols left in the current block, 0 = draw a new coefficient */
     /* Doppler state */
     int fresh;       /* draw new sinusoid angles/phases before the next symbol */
     uint64_t t;      /* symbols since reset */
@@ -88,16 +88,19 @@ double chan_model_mean(const chan_model_config *cfg)
 {
     switch (cfg->kind) {
     case CHAN_NONE:
-    case CHAN_AWGN: return 1.0;
+    case CHAN_AWGN:
+        return 1.0;
     case CHAN_RICIAN: {
         double k = pow(10.0, cfg->k_factor_db / 10.0);
         return sqrt(k / (k + 1.0));
     }
-    default: return 0.0;
+    default:
+        return 0.0;
     }
 }
 
-sim_status chan_model_corr(const chan_model_config *cfg, double complex *c, size_t lags, sim_err *err)
+sim_status chan_model_corr(const chan_model_config *cfg, double complex *c, size_t lags,
+                           sim_err *err)
 {
     sim_status st = validate(cfg, err);
     if (st) return st;
@@ -141,7 +144,10 @@ chan_model *chan_model_create(const chan_model_config *cfg, sim_err *err)
     return q;
 }
 
-double chan_model_n0(const chan_model *q) { return q ? q->n0 : 0.0; }
+double chan_model_n0(const chan_model *q)
+{
+    return q ? q->n0 : 0.0;
+}
 
 void chan_model_reset(chan_model *q)
 {
@@ -151,7 +157,10 @@ void chan_model_reset(chan_model *q)
     q->t = 0;
 }
 
-void chan_model_destroy(chan_model *q) { free(q); }
+void chan_model_destroy(chan_model *q)
+{
+    free(q);
+}
 
 /* y[i] = h[i] x[i] + noise for one chunk (m <= CHUNK); x and y may alias. */
 static void add_noise(chan_model *q, sim_rng *rng, const float complex *x, float complex *y,

@@ -22,10 +22,12 @@ typedef enum chan_kind { CHAN_NONE = 0, CHAN_AWGN, CHAN_RAYLEIGH, CHAN_RICIAN } 
 
 typedef struct chan_model_config {
     chan_kind kind;
-    double snr_db;      /* Es/N0 per complex symbol, dB; transmitted symbols have unit average energy */
+    double snr_db; /* Es/N0 per complex symbol, dB; transmitted symbols have unit average energy */
     double k_factor_db; /* Rician K (LOS/scatter power), dB */
-    size_t coherence;   /* block fading: symbols per independent fading coefficient (0 = one per execute call) */
-    double doppler_hz;  /* > 0: time-selective (Jakes/Clarke sum of sinusoids) instead of block fading */
+    size_t coherence;   /* block fading: symbols per independent fading coefficient (0 = one per
+                           execute call) */
+    double doppler_hz;  /* > 0: time-selective (Jakes/Clarke sum of sinusoids) instead of block
+                           fading */
     double symbol_rate; /* complex symbols per second (needed for doppler) */
 } chan_model_config;
 

@@ -15,11 +15,11 @@
 
 struct chan_ofdm {
     chan_ofdm_config cfg;
-    size_t N, cp, D;           /* subcarriers, prefix, data subcarriers per OFDM symbol */
+    size_t N, cp, D; /* subcarriers, prefix, data subcarriers per OFDM symbol */
     size_t ntaps, maxd;
     size_t delay[MAX_TAPS];
     double power[MAX_TAPS];
-    float amp[MAX_TAPS];       /* sqrt(power) */
+    float amp[MAX_TAPS]; /* sqrt(power) */
     double n0;
     float sigma;
     chan_estimate *est;
@@ -27,14 +27,14 @@ struct chan_ofdm {
     fftwf_plan fwd, bwd;
     /* state */
     float complex taps[MAX_TAPS];
-    size_t left;               /* OFDM symbols left with the current taps */
+    size_t left; /* OFDM symbols left with the current taps */
     /* buffers */
-    float complex *fa, *fb;    /* FFT in/out, N each (fftwf_malloc) */
-    float complex *ext;        /* maxd previous samples + cp + N transmitted samples */
-    float complex *rx;         /* cp + N received samples */
+    float complex *fa, *fb; /* FFT in/out, N each (fftwf_malloc) */
+    float complex *ext;     /* maxd previous samples + cp + N transmitted samples */
+    float complex *rx;      /* cp + N received samples */
     float complex *H, *Hh, *X, *dat, *hd, *ht;
     float *evar, *evd;
-    float complex *tw;         /* exp(-j 2 pi k / N) */
+    float complex *tw; /* exp(-j 2 pi k / N) */
 };
 
 void chan_ofdm_config_default(chan_ofdm_config *cfg)
@@ -84,7 +84,9 @@ static sim_status build_pdp(chan_ofdm *q, const chan_ofdm_config *cfg, sim_err *
         }
         q->ntaps = cfg->exp_taps;
     } else {
-        const named_pdp *p = cfg->pdp == CHAN_PDP_PEDA ? &PEDA : cfg->pdp == CHAN_PDP_EPA ? &EPA : &EVA;
+        const named_pdp *p = cfg->pdp == CHAN_PDP_PEDA  ? &PEDA
+                             : cfg->pdp == CHAN_PDP_EPA ? &EPA
+                                                        : &EVA;
         if (!isfinite(cfg->sample_rate) || cfg->sample_rate <= 0.0 || cfg->sample_rate > 1e12)
             return sim_err_set(err, SIM_EINVAL, NULL, 0, "ofdm: sample_rate must be > 0, got %g",
                                cfg->sample_rate);
@@ -113,8 +115,8 @@ static sim_status build_pdp(chan_ofdm *q, const chan_ofdm_config *cfg, sim_err *
     }
     if (q->maxd > cfg->cp_len)
         return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "ofdm: delay spread %zu samples exceeds the cyclic prefix (%zu)", q->maxd,
-                           cfg->cp_len);
+                           "ofdm: delay spread %zu samples exceeds the cyclic prefix (%zu)",
+                           q->maxd, cfg->cp_len);
     return SIM_OK;
 }
 
@@ -136,7 +138,8 @@ chan_ofdm *chan_ofdm_create(const chan_ofdm_config *cfg, sim_err *err)
         return NULL;
     }
     if ((unsigned)cfg->pdp > CHAN_PDP_EVA) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "ofdm: unknown power-delay profile %d", (int)cfg->pdp);
+        sim_err_set(err, SIM_EINVAL, NULL, 0, "ofdm: unknown power-delay profile %d",
+                    (int)cfg->pdp);
         return NULL;
     }
     if (!isfinite(cfg->snr_db)) {
@@ -153,7 +156,8 @@ chan_ofdm *chan_ofdm_create(const chan_ofdm_config *cfg, sim_err *err)
                     (int)cfg->csi, (int)cfg->eq);
         return NULL;
     }
-    if (cfg->csi != CHAN_EST_PERFECT && (cfg->pilot_spacing < 2 || cfg->pilot_spacing > cfg->nfft)) {
+    if (cfg->csi != CHAN_EST_PERFECT &&
+        (cfg->pilot_spacing < 2 || cfg->pilot_spacing > cfg->nfft)) {
         sim_err_set(err, SIM_EINVAL, NULL, 0, "ofdm: pilot_spacing must be 2..nfft, got %zu",
                     cfg->pilot_spacing);
         return NULL;
@@ -216,7 +220,8 @@ chan_ofdm *chan_ofdm_create(const chan_ofdm_config *cfg, sim_err *err)
     if (!q->fa || !q->fb || !q->ext || !q->rx || !q->H || !q->Hh || !q->X || !q->dat || !q->hd ||
         !q->ht || !q->evar || !q->evd || !q->tw)
         goto nomem;
-    for (size_t k = 0; k < N; k++) q->tw[k] = (float complex)cexp(-2.0 * M_PI * I * (double)k / (double)N);
+    for (size_t k = 0; k < N; k++)
+        q->tw[k] = (float complex)cexp(-2.0 * M_PI * I * (double)k / (double)N);
     q->fwd = fftwf_plan_dft_1d((int)N, q->fa, q->fb, FFTW_FORWARD, FFTW_ESTIMATE);
     q->bwd = fftwf_plan_dft_1d((int)N, q->fa, q->fb, FFTW_BACKWARD, FFTW_ESTIMATE);
     if (!q->fwd || !q->bwd) {
@@ -264,9 +269,15 @@ void chan_ofdm_reset(chan_ofdm *q)
     chan_impair_reset(q->imp);
 }
 
-size_t chan_ofdm_data_per_symbol(const chan_ofdm *q) { return q->D; }
+size_t chan_ofdm_data_per_symbol(const chan_ofdm *q)
+{
+    return q->D;
+}
 
-size_t chan_ofdm_uses(const chan_ofdm *q, size_t n) { return (n + q->D - 1) / q->D * (q->N + q->cp); }
+size_t chan_ofdm_uses(const chan_ofdm *q, size_t n)
+{
+    return (n + q->D - 1) / q->D * (q->N + q->cp);
+}
 
 size_t chan_ofdm_taps(const chan_ofdm *q, size_t *delay, double *power)
 {
@@ -282,12 +293,16 @@ void chan_ofdm_corr(const chan_ofdm *q, double complex *c, size_t lags)
     for (size_t d = 0; d < lags; d++) {
         double complex s = 0.0;
         for (size_t l = 0; l < q->ntaps; l++)
-            s += q->power[l] * cexp(-2.0 * M_PI * I * (double)d * (double)q->delay[l] / (double)q->N);
+            s += q->power[l] *
+                 cexp(-2.0 * M_PI * I * (double)d * (double)q->delay[l] / (double)q->N);
         c[d] = s;
     }
 }
 
-double chan_ofdm_n0(const chan_ofdm *q) { return q ? q->n0 : 0.0; }
+double chan_ofdm_n0(const chan_ofdm *q)
+{
+    return q ? q->n0 : 0.0;
+}
 
 /* New taps h_l ~ CN(0, p_l) and their frequency response H[k] = sum_l h_l tw[k d_l mod N]. */
 static void draw_taps(chan_ofdm *q, sim_rng *rng)

@@ -36,7 +36,12 @@
 #include "sim/base/rng.h"
 #include "sim/base/status.h"
 
-typedef enum chan_pdp_kind { CHAN_PDP_EXP = 0, CHAN_PDP_PEDA, CHAN_PDP_EPA, CHAN_PDP_EVA } chan_pdp_kind;
+typedef enum chan_pdp_kind {
+    CHAN_PDP_EXP = 0,
+    CHAN_PDP_PEDA,
+    CHAN_PDP_EPA,
+    CHAN_PDP_EVA
+} chan_pdp_kind;
 
 typedef struct chan_ofdm_config {
     size_t nfft;          /* subcarriers, 8..65536 (default 64) */

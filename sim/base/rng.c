@@ -141,6 +141,7 @@ void sim_rng_shuffle(sim_rng *r, size_t *idx, size_t n)
  * x[i] = sqrt(-2 ln(V/x[i-1] + f(x[i-1])))) and pasted as exact hex literals so there
  * is no run-time initialisation and no mutable state. */
 #define ZIG_R 3.6541528853610088
+/* clang-format off */
 static const double zig_x[257] = {
     0x1.f493b78164498p+1, 0x1.d3bb48209ad33p+1, 0x1.b981f3878f995p+1,
     0x1.a8fdc7894718cp+1, 0x1.9cbee014050dfp+1, 0x1.92ee0946f3d1ap+1,
@@ -317,6 +318,7 @@ static const double zig_f[257] = {
     0x1.dd36fa70635f9p-1, 0x1.e3f11e0296bb2p-1, 0x1.eb7545b6e5a2dp-1,
     0x1.f446ac97c0265p-1, 0x1.0000000000000p+0,
 };
+/* clang-format on */
 
 /* Tail beyond R (Marsaglia 1964): exact, rarely taken (p = 2.7e-4 per draw). */
 static double zig_tail(sim_rng *r, int negative)
@@ -344,7 +346,10 @@ static inline double zig_normal(sim_rng *r)
     }
 }
 
-double sim_rng_normal_zig(sim_rng *r) { return zig_normal(r); }
+double sim_rng_normal_zig(sim_rng *r)
+{
+    return zig_normal(r);
+}
 
 void sim_rng_cnormal_fill_zig(sim_rng *r, float complex *out, size_t n, float sigma)
 {

@@ -58,8 +58,8 @@ static void test_mse_awgn(void)
     static const struct {
         double snr;
         chan_eq_kind eq;
-    } t[] = {{0, CHAN_EQ_MMSE}, {5, CHAN_EQ_MMSE}, {10, CHAN_EQ_MMSE}, {20, CHAN_EQ_MMSE},
-             {0, CHAN_EQ_ZF},   {10, CHAN_EQ_ZF}};
+    } t[] = {{0, CHAN_EQ_MMSE},  {5, CHAN_EQ_MMSE}, {10, CHAN_EQ_MMSE},
+             {20, CHAN_EQ_MMSE}, {0, CHAN_EQ_ZF},   {10, CHAN_EQ_ZF}};
     for (size_t s = 0; s < sizeof t / sizeof *t; s++) {
         chan_analog_config c;
         chan_analog_config_default(&c);

@@ -9,7 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static double qfunc(double x) { return 0.5 * erfc(x / M_SQRT2); }
+static double qfunc(double x)
+{
+    return 0.5 * erfc(x / M_SQRT2);
+}
 
 static chan_model *make(chan_kind kind, double snr_db, double k_db, size_t coh, double fd)
 {
@@ -140,9 +143,9 @@ static void test_rician_moments(void)
         TEST_ASSERT_NEAR(creal(m), sqrt(k / (k + 1)), 0.01);
         TEST_ASSERT_NEAR(cimag(m), 0.0, 0.01);
         TEST_ASSERT_NEAR(khat / k, 1.0, 0.03);
-        TEST_ASSERT_NEAR(chan_model_mean(&(chan_model_config){.kind = CHAN_RICIAN,
-                                                              .k_factor_db = kdb[s]}),
-                         sqrt(k / (k + 1)), 1e-12);
+        TEST_ASSERT_NEAR(
+            chan_model_mean(&(chan_model_config){.kind = CHAN_RICIAN, .k_factor_db = kdb[s]}),
+            sqrt(k / (k + 1)), 1e-12);
         chan_model_destroy(q);
     }
 }
@@ -201,8 +204,10 @@ static void test_block_structure(void)
     for (size_t i = 0; i < N; i += 50) chan_model_execute(q, &r, x + i, y + i, h + i, 50);
     int inside = 1, across = 1;
     for (size_t i = 1; i < N; i++) {
-        if (i % 128) inside &= h[i] == h[i - 1];
-        else across &= h[i] != h[i - 1];
+        if (i % 128)
+            inside &= h[i] == h[i - 1];
+        else
+            across &= h[i] != h[i - 1];
     }
     CU_ASSERT(inside);
     CU_ASSERT(across);
@@ -306,10 +311,13 @@ static void test_bad_inputs(void)
         {"Rician K missing (NaN)", {.kind = CHAN_RICIAN, .snr_db = 10, .k_factor_db = NAN}},
         {"Rician K -inf", {.kind = CHAN_RICIAN, .snr_db = 10, .k_factor_db = -INFINITY}},
         {"negative coherence", {.kind = CHAN_RAYLEIGH, .snr_db = 10, .coherence = (size_t)-1}},
-        {"negative Doppler", {.kind = CHAN_RAYLEIGH, .snr_db = 10, .doppler_hz = -1, .symbol_rate = 1e6}},
-        {"NaN Doppler", {.kind = CHAN_RAYLEIGH, .snr_db = 10, .doppler_hz = NAN, .symbol_rate = 1e6}},
+        {"negative Doppler",
+         {.kind = CHAN_RAYLEIGH, .snr_db = 10, .doppler_hz = -1, .symbol_rate = 1e6}},
+        {"NaN Doppler",
+         {.kind = CHAN_RAYLEIGH, .snr_db = 10, .doppler_hz = NAN, .symbol_rate = 1e6}},
         {"Doppler without rate", {.kind = CHAN_RAYLEIGH, .snr_db = 10, .doppler_hz = 10}},
-        {"Doppler above Nyquist", {.kind = CHAN_RICIAN, .snr_db = 10, .doppler_hz = 6e5, .symbol_rate = 1e6}},
+        {"Doppler above Nyquist",
+         {.kind = CHAN_RICIAN, .snr_db = 10, .doppler_hz = 6e5, .symbol_rate = 1e6}},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         sim_err e = SIM_ERR_INIT;

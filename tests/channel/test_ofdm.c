@@ -47,8 +47,8 @@ static void test_ber_vs_flat_rayleigh(void)
     static const struct {
         chan_pdp_kind pdp;
         double snr;
-    } t[] = {{CHAN_PDP_EXP, 0}, {CHAN_PDP_EXP, 5}, {CHAN_PDP_EXP, 10}, {CHAN_PDP_EXP, 20},
-             {CHAN_PDP_EPA, 10}, {CHAN_PDP_PEDA, 5}};
+    } t[] = {{CHAN_PDP_EXP, 0},  {CHAN_PDP_EXP, 5},  {CHAN_PDP_EXP, 10},
+             {CHAN_PDP_EXP, 20}, {CHAN_PDP_EPA, 10}, {CHAN_PDP_PEDA, 5}};
     for (size_t s = 0; s < sizeof t / sizeof *t; s++) {
         chan_ofdm_config c;
         chan_ofdm_config_default(&c);
@@ -238,7 +238,7 @@ static void test_bad_inputs(void)
     c[1].cp_len = 64;
     c[2].snr_db = NAN;
     c[3].exp_decay = 0;
-    c[4].exp_taps = 20; /* longer than the 16-sample prefix */
+    c[4].exp_taps = 20;      /* longer than the 16-sample prefix */
     c[5].pdp = CHAN_PDP_EVA; /* 39 samples at 15.36 MHz > 16 */
     c[6].pdp = (chan_pdp_kind)8;
     c[7].csi = CHAN_EST_LS, c[7].pilot_spacing = 1;
