@@ -1,0 +1,460 @@
+/* equalizer.c -- none / relative-inverse / ridge / procrustes equalizers.
+ *
+ * See equalizer.h for the maps. Every fit runs in double through LAPACKE's SVD
+ * (the anchor matrices are small: K x d with K, d in the hundreds) and is
+ * stored in float; execute paths are sgemm plus row loops and allocate nothing
+ * (the relative types work through fixed blocks on the stack).
+ */
+#include "anchors/equalizer.h"
+
+#include <cblas.h>
+#include <lapacke.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct anchor_equalizer {
+    anchor_equalizer_config cfg;
+    size_t k, d_tx, d_rx;
+    anchor_relative *rel_tx; /* relative types: the transmitter's projection */
+    float *p;                /* (d_rx,K) pseudo-inverse, relative-inverse */
+    float *c;                /* (d_rx) euclidean: P (|a|^2 / 2) */
+    float *w;                /* (d_tx,d_rx) ridge, procrustes */
+    float *bias;             /* (d_rx) mu_rx - mu_tx W */
+    float rho;               /* cosine: restored norm */
+    size_t rank;
+    uint64_t handshake;
+};
+
+/* Rows per stack block: blocks of ANCHOR_EQ_MAX_K floats. */
+enum { EQ_BLOCK = ANCHOR_EQ_MAX_K };
+
+static const char *const eq_names[] = {"none", "relative", "relative-inverse", "ridge",
+                                       "procrustes"};
+
+sim_status anchor_eq_type_parse(const char *name, anchor_eq_type *type, sim_err *err)
+{
+    for (int i = 0; name && i < 5; i++)
+        if (strcmp(name, eq_names[i]) == 0) {
+            *type = (anchor_eq_type)i;
+            return SIM_OK;
+        }
+    return sim_err_set(err, SIM_EINVAL, NULL, 0,
+                       "unknown equalizer.type '%s' for anchors/ (expected none, relative, "
+                       "relative-inverse, ridge or procrustes; oracle is run by the simulator)",
+                       name ? name : "(null)");
+}
+
+const char *anchor_eq_type_name(anchor_eq_type type)
+{
+    return (unsigned)type < 5 ? eq_names[type] : "?";
+}
+
+void anchor_equalizer_config_default(anchor_equalizer_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->type = ANCHOR_EQ_NONE;
+    cfg->psi = ANCHOR_PSI_COSINE;
+    cfg->ridge_lambda = 1e-3;
+    cfg->rx_norm = 0;
+    cfg->procrustes_scale = 1;
+}
+
+double anchor_mean_norm(const float *x, size_t n, size_t d)
+{
+    if (!x || n == 0) return 0;
+    double acc = 0;
+    for (size_t i = 0; i < n; i++) {
+        double s = 0;
+        for (size_t c = 0; c < d; c++) s += (double)x[i * d + c] * x[i * d + c];
+        acc += sqrt(s);
+    }
+    return acc / (double)n;
+}
+
+/* Thin SVD of m (rows,cols) row-major (destroyed): u (rows,r), s (r), vt (r,cols),
+ * r = min(rows,cols). */
+static sim_status svd(double *m, size_t rows, size_t cols, double *u, double *s, double *vt,
+                      sim_err *err)
+{
+    size_t r = rows < cols ? rows : cols;
+    double *superb = malloc((r > 1 ? r - 1 : 1) * sizeof *superb);
+    if (!superb) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    lapack_int info = LAPACKE_dgesvd(LAPACK_ROW_MAJOR, 'S', 'S', (lapack_int)rows,
+                                     (lapack_int)cols, m, (lapack_int)cols, s, u, (lapack_int)r,
+                                     vt, (lapack_int)cols, superb);
+    free(superb);
+    if (info != 0)
+        return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "LAPACKE_dgesvd failed (info %d)",
+                           (int)info);
+    return SIM_OK;
+}
+
+/* p (cols,rows) = pinv(m (rows,cols)); m destroyed. Singular values below
+ * 1e-6 * s_max are treated as zero. Returns the rank kept in *rank. */
+static sim_status pinv(double *m, size_t rows, size_t cols, float *p, size_t *rank, sim_err *err)
+{
+    size_t r = rows < cols ? rows : cols;
+    double *u = malloc(rows * r * sizeof *u), *s = malloc(r * sizeof *s);
+    double *vt = malloc(r * cols * sizeof *vt);
+    sim_status st = SIM_ENOMEM;
+    if (!u || !s || !vt) {
+        sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        goto out;
+    }
+    if ((st = svd(m, rows, cols, u, s, vt, err))) goto out;
+    double cut = 1e-6 * s[0];
+    size_t kept = 0;
+    for (size_t j = 0; j < r; j++) kept += s[j] > cut && s[j] > 0;
+    /* P[c][k] = sum_j vt[j][c] u[k][j] / s_j over the kept j */
+    for (size_t c = 0; c < cols; c++)
+        for (size_t kk = 0; kk < rows; kk++) {
+            double acc = 0;
+            for (size_t j = 0; j < kept; j++) acc += vt[j * cols + c] * u[kk * r + j] / s[j];
+            p[c * rows + kk] = (float)acc;
+        }
+    *rank = kept;
+    st = SIM_OK;
+out:
+    free(u), free(s), free(vt);
+    return st;
+}
+
+/* Centre a (K,d) float into out (K,ld) double (columns >= d left zero); mu (d). */
+static void centre(const float *a, size_t k, size_t d, size_t ld, double *out, double *mu)
+{
+    for (size_t c = 0; c < d; c++) {
+        double s = 0;
+        for (size_t j = 0; j < k; j++) s += a[j * d + c];
+        mu[c] = s / (double)k;
+    }
+    memset(out, 0, k * ld * sizeof *out);
+    for (size_t j = 0; j < k; j++)
+        for (size_t c = 0; c < d; c++) out[j * ld + c] = a[j * d + c] - mu[c];
+}
+
+static sim_status fit_relative_inverse(anchor_equalizer *q, const float *a_rx, sim_err *err)
+{
+    const size_t k = q->k, d = q->d_rx;
+    double *m = malloc(k * d * sizeof *m), *mu = malloc(d * sizeof *mu);
+    sim_status st = SIM_ENOMEM;
+    q->p = malloc(d * k * sizeof *q->p);
+    if (!m || !mu || !q->p) {
+        sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        goto out;
+    }
+    if (q->cfg.psi == ANCHOR_PSI_EUCLIDEAN) {
+        /* multilateration: subtracting the mean equation removes |x|^2 */
+        centre(a_rx, k, d, d, m, mu);
+    } else {
+        for (size_t j = 0; j < k; j++) {
+            double s = 0;
+            for (size_t c = 0; c < d; c++) s += (double)a_rx[j * d + c] * a_rx[j * d + c];
+            if (q->cfg.psi == ANCHOR_PSI_COSINE && !(s > 0)) {
+                st = sim_err_set(err, SIM_EINVAL, NULL, 0,
+                                 "receiver anchor %zu is the zero vector: cosine psi is "
+                                 "undefined for it",
+                                 j);
+                goto out;
+            }
+            double inv = q->cfg.psi == ANCHOR_PSI_COSINE ? 1.0 / sqrt(s) : 1.0;
+            for (size_t c = 0; c < d; c++) m[j * d + c] = a_rx[j * d + c] * inv;
+        }
+    }
+    if ((st = pinv(m, k, d, q->p, &q->rank, err))) goto out;
+    if (q->cfg.psi == ANCHOR_PSI_EUCLIDEAN) {
+        q->c = malloc(d * sizeof *q->c);
+        if (!q->c) {
+            st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+            goto out;
+        }
+        for (size_t c = 0; c < d; c++) {
+            double acc = 0;
+            for (size_t j = 0; j < k; j++) {
+                double s = 0;
+                for (size_t e = 0; e < d; e++) s += (double)a_rx[j * d + e] * a_rx[j * d + e];
+                acc += (double)q->p[c * k + j] * 0.5 * s;
+            }
+            q->c[c] = (float)acc;
+        }
+    }
+    if (q->cfg.psi == ANCHOR_PSI_COSINE)
+        q->rho = (float)(q->cfg.rx_norm > 0 ? q->cfg.rx_norm : anchor_mean_norm(a_rx, k, d));
+    st = SIM_OK;
+out:
+    free(m), free(mu);
+    return st;
+}
+
+/* ridge and procrustes both end as x W + bias. */
+static sim_status fit_linear(anchor_equalizer *q, const float *a_tx, const float *a_rx,
+                             sim_err *err)
+{
+    const size_t k = q->k, dt = q->d_tx, dr = q->d_rx;
+    const size_t dd = dt > dr ? dt : dr;
+    const int procrustes = q->cfg.type == ANCHOR_EQ_PROCRUSTES;
+    const size_t lt = procrustes ? dd : dt, lr = procrustes ? dd : dr; /* padded widths */
+    const size_t r = procrustes ? dd : (k < dt ? k : dt);
+    double *ct = malloc(k * lt * sizeof *ct), *cr = malloc(k * lr * sizeof *cr);
+    double *mut = malloc(dt * sizeof *mut), *mur = malloc(dr * sizeof *mur);
+    double *u = malloc((procrustes ? dd * dd : k * r) * sizeof *u), *s = malloc(r * sizeof *s);
+    double *vt = malloc(r * (procrustes ? dd : dt) * sizeof *vt);
+    double *t = malloc((procrustes ? dd * dd : r * dr) * sizeof *t);
+    double *wd = malloc(dd * dd * sizeof *wd);
+    sim_status st = SIM_ENOMEM;
+    q->w = malloc(dt * dr * sizeof *q->w);
+    q->bias = malloc(dr * sizeof *q->bias);
+    if (!ct || !cr || !mut || !mur || !u || !s || !vt || !t || !wd || !q->w || !q->bias) {
+        sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        goto out;
+    }
+    centre(a_tx, k, dt, lt, ct, mut);
+    centre(a_rx, k, dr, lr, cr, mur);
+    double fro = 0;
+    for (size_t i = 0; i < k * lt; i++) fro += ct[i] * ct[i];
+    if (procrustes) {
+        /* M (D,D) = C_tx^T C_rx; R = U V^T (Schoenemann 1966) */
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)dd, (int)dd, (int)k, 1.0, ct,
+                    (int)dd, cr, (int)dd, 0.0, t, (int)dd);
+        if ((st = svd(t, dd, dd, u, s, vt, err))) goto out;
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)dd, (int)dd, (int)dd, 1.0, u,
+                    (int)dd, vt, (int)dd, 0.0, wd, (int)dd);
+        double scale = 1;
+        if (q->cfg.procrustes_scale) {
+            double tr = 0;
+            for (size_t j = 0; j < dd; j++) tr += s[j];
+            scale = fro > 0 ? tr / fro : 0;
+        }
+        for (size_t i = 0; i < dt; i++)
+            for (size_t j = 0; j < dr; j++) q->w[i * dr + j] = (float)(scale * wd[i * dd + j]);
+    } else {
+        /* W = V diag(s/(s^2+lambda)) U^T C_rx, from the SVD C_tx = U S V^T */
+        double lambda = q->cfg.ridge_lambda * fro / (double)dt;
+        if ((st = svd(ct, k, dt, u, s, vt, err))) goto out;
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)r, (int)dr, (int)k, 1.0, u,
+                    (int)r, cr, (int)dr, 0.0, t, (int)dr);
+        for (size_t j = 0; j < r; j++) {
+            double f = s[j] * s[j] + lambda > 0 ? s[j] / (s[j] * s[j] + lambda) : 0;
+            for (size_t c = 0; c < dr; c++) t[j * dr + c] *= f;
+        }
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)dt, (int)dr, (int)r, 1.0, vt,
+                    (int)dt, t, (int)dr, 0.0, wd, (int)dr);
+        for (size_t i = 0; i < dt * dr; i++) q->w[i] = (float)wd[i];
+    }
+    for (size_t j = 0; j < dr; j++) {
+        double b = mur[j];
+        for (size_t i = 0; i < dt; i++) b -= mut[i] * q->w[i * dr + j];
+        q->bias[j] = (float)b;
+    }
+    q->handshake = (uint64_t)k * dt;
+    st = SIM_OK;
+out:
+    free(ct), free(cr), free(mut), free(mur), free(u), free(s), free(vt), free(t), free(wd);
+    return st;
+}
+
+static int finite_all(const float *x, size_t n, size_t *at)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(x[i])) {
+            *at = i;
+            return 0;
+        }
+    return 1;
+}
+
+anchor_equalizer *anchor_equalizer_create(const anchor_equalizer_config *cfg, const float *a_tx,
+                                          const float *a_rx, size_t k, size_t d_tx, size_t d_rx,
+                                          sim_err *err)
+{
+    anchor_equalizer *q = NULL;
+    size_t at;
+    if (!cfg) {
+        sim_err_set(err, SIM_EINVAL, NULL, 0, "equalizer config is NULL");
+        return NULL;
+    }
+    if ((unsigned)cfg->type >= 5) {
+        sim_err_set(err, SIM_EINVAL, NULL, 0, "unknown equalizer type %d", (int)cfg->type);
+        return NULL;
+    }
+    if (cfg->type == ANCHOR_EQ_RELATIVE) {
+        sim_err_set(err, SIM_EUNSUPPORTED, NULL, 0,
+                    "equalizer 'relative' (decoder head on relative representations) is not "
+                    "built yet in anchors/");
+        return NULL;
+    }
+    if (k == 0) {
+        sim_err_set(err, SIM_EINVAL, NULL, 0, "anchor count K must be > 0");
+        return NULL;
+    }
+    if (d_tx == 0 || d_rx == 0 || !a_tx || !a_rx) {
+        sim_err_set(err, SIM_EINVAL, NULL, 0,
+                    "equalizer needs anchors A_tx (K,d_tx) and A_rx (K,d_rx) with d > 0");
+        return NULL;
+    }
+    if ((unsigned)cfg->psi >= 3) {
+        sim_err_set(err, SIM_EINVAL, NULL, 0, "unknown psi %d", (int)cfg->psi);
+        return NULL;
+    }
+    if (!(cfg->ridge_lambda >= 0)) {
+        sim_err_set(err, SIM_EINVAL, NULL, 0, "ridge_lambda must be >= 0, got %g",
+                    cfg->ridge_lambda);
+        return NULL;
+    }
+    if (cfg->type == ANCHOR_EQ_RELATIVE_INVERSE && k > ANCHOR_EQ_MAX_K) {
+        sim_err_set(err, SIM_ERANGE, NULL, 0, "K = %zu exceeds %d for relative equalizers", k,
+                    ANCHOR_EQ_MAX_K);
+        return NULL;
+    }
+    if (!finite_all(a_tx, k * d_tx, &at) || !finite_all(a_rx, k * d_rx, &at)) {
+        sim_err_set(err, SIM_EINVAL, NULL, 0, "equalizer anchors hold a non-finite value");
+        return NULL;
+    }
+    q = calloc(1, sizeof *q);
+    if (!q) {
+        sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        return NULL;
+    }
+    q->cfg = *cfg;
+    q->k = k;
+    q->d_tx = d_tx;
+    q->d_rx = d_rx;
+    switch (cfg->type) {
+    case ANCHOR_EQ_NONE: break;
+    case ANCHOR_EQ_RELATIVE_INVERSE:
+        if (!(q->rel_tx = anchor_relative_create(a_tx, k, d_tx, cfg->psi, err))) goto fail;
+        if (fit_relative_inverse(q, a_rx, err)) goto fail;
+        break;
+    case ANCHOR_EQ_RIDGE:
+    case ANCHOR_EQ_PROCRUSTES:
+        if (fit_linear(q, a_tx, a_rx, err)) goto fail;
+        break;
+    default: break;
+    }
+    return q;
+fail:
+    anchor_equalizer_destroy(q);
+    return NULL;
+}
+
+size_t anchor_equalizer_symbols_per_frame(const anchor_equalizer *q)
+{
+    return q->rel_tx ? q->k : q->d_tx;
+}
+size_t anchor_equalizer_out_dim(const anchor_equalizer *q) { return q->d_rx; }
+size_t anchor_equalizer_in_dim(const anchor_equalizer *q) { return q->d_tx; }
+anchor_eq_type anchor_equalizer_type(const anchor_equalizer *q) { return q->cfg.type; }
+uint64_t anchor_equalizer_handshake_symbols(const anchor_equalizer *q) { return q->handshake; }
+size_t anchor_equalizer_rank(const anchor_equalizer *q) { return q->rank; }
+
+sim_status anchor_equalizer_encode(const anchor_equalizer *q, const float *x_tx, size_t n,
+                                   float *s, sim_err *err)
+{
+    size_t at;
+    if (!q) return sim_err_set(err, SIM_EINVAL, NULL, 0, "equalizer is NULL");
+    if (n == 0) return SIM_OK;
+    if (!x_tx || !s) return sim_err_set(err, SIM_EINVAL, NULL, 0, "NULL frame or symbol buffer");
+    if (q->rel_tx) return anchor_relative_execute(q->rel_tx, x_tx, n, s, err);
+    if (!finite_all(x_tx, n * q->d_tx, &at))
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "frame %zu, component %zu is not finite",
+                           at / q->d_tx, at % q->d_tx);
+    memcpy(s, x_tx, n * q->d_tx * sizeof *s);
+    return SIM_OK;
+}
+
+/* Relative-inverse decode of n rows (n * K <= EQ_BLOCK), scratch EQ_BLOCK floats. */
+static void decode_relinv(const anchor_equalizer *q, const float *s, size_t n, float *out,
+                          float *scratch)
+{
+    const size_t k = q->k, d = q->d_rx;
+    const float *in = s;
+    float beta = 0.0f, alpha = 1.0f;
+    if (q->cfg.psi == ANCHOR_PSI_EUCLIDEAN) {
+        /* x = P (|a|^2 - r o r)/2 = c - P (r o r)/2 */
+        for (size_t i = 0; i < n * k; i++) scratch[i] = s[i] * s[i];
+        for (size_t i = 0; i < n; i++) memcpy(out + i * d, q->c, d * sizeof *out);
+        in = scratch;
+        alpha = -0.5f;
+        beta = 1.0f;
+    }
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)d, (int)k, alpha, in, (int)k,
+                q->p, (int)k, beta, out, (int)d);
+    if (q->cfg.psi == ANCHOR_PSI_COSINE)
+        for (size_t i = 0; i < n; i++) {
+            float *o = out + i * d;
+            double ss = 0;
+            for (size_t c = 0; c < d; c++) ss += (double)o[c] * o[c];
+            float g = ss > 0 ? (float)(q->rho / sqrt(ss)) : 0.0f;
+            for (size_t c = 0; c < d; c++) o[c] *= g;
+        }
+}
+
+sim_status anchor_equalizer_decode(const anchor_equalizer *q, const float *s, size_t n,
+                                   float *x_rx_hat, sim_err *err)
+{
+    size_t at;
+    if (!q) return sim_err_set(err, SIM_EINVAL, NULL, 0, "equalizer is NULL");
+    if (n == 0) return SIM_OK;
+    if (!s || !x_rx_hat) return sim_err_set(err, SIM_EINVAL, NULL, 0, "NULL symbol or output buffer");
+    const size_t spf = anchor_equalizer_symbols_per_frame(q), dr = q->d_rx, dt = q->d_tx;
+    if (!finite_all(s, n * spf, &at))
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "received symbol %zu of frame %zu is not finite",
+                           at % spf, at / spf);
+    switch (q->cfg.type) {
+    case ANCHOR_EQ_NONE:
+        for (size_t i = 0; i < n; i++) {
+            size_t m = dt < dr ? dt : dr;
+            memcpy(x_rx_hat + i * dr, s + i * dt, m * sizeof *x_rx_hat);
+            memset(x_rx_hat + i * dr + m, 0, (dr - m) * sizeof *x_rx_hat);
+        }
+        break;
+    case ANCHOR_EQ_RELATIVE_INVERSE: {
+        float scratch[EQ_BLOCK];
+        size_t rows = EQ_BLOCK / q->k;
+        for (size_t i0 = 0; i0 < n; i0 += rows) {
+            size_t b = n - i0 < rows ? n - i0 : rows;
+            decode_relinv(q, s + i0 * q->k, b, x_rx_hat + i0 * dr, scratch);
+        }
+        break;
+    }
+    case ANCHOR_EQ_RIDGE:
+    case ANCHOR_EQ_PROCRUSTES:
+        for (size_t i = 0; i < n; i++) memcpy(x_rx_hat + i * dr, q->bias, dr * sizeof *x_rx_hat);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)dr, (int)dt, 1.0f, s,
+                    (int)dt, q->w, (int)dr, 1.0f, x_rx_hat, (int)dr);
+        break;
+    default: return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "equalizer type not executable");
+    }
+    return SIM_OK;
+}
+
+sim_status anchor_equalizer_execute(const anchor_equalizer *q, const float *x_tx, size_t n,
+                                    float *x_rx_hat, sim_err *err)
+{
+    if (!q) return sim_err_set(err, SIM_EINVAL, NULL, 0, "equalizer is NULL");
+    /* absolute types send x_tx itself; decode checks it */
+    if (!q->rel_tx) return anchor_equalizer_decode(q, x_tx, n, x_rx_hat, err);
+    if (n == 0) return SIM_OK;
+    if (!x_tx || !x_rx_hat) return sim_err_set(err, SIM_EINVAL, NULL, 0, "NULL frame or output buffer");
+    float sym[EQ_BLOCK];
+    size_t rows = EQ_BLOCK / q->k;
+    for (size_t i0 = 0; i0 < n; i0 += rows) {
+        size_t b = n - i0 < rows ? n - i0 : rows;
+        sim_status st = anchor_relative_execute(q->rel_tx, x_tx + i0 * q->d_tx, b, sym, err);
+        if (st) return st;
+        st = anchor_equalizer_decode(q, sym, b, x_rx_hat + i0 * q->d_rx, err);
+        if (st) return st;
+    }
+    return SIM_OK;
+}
+
+void anchor_equalizer_destroy(anchor_equalizer *q)
+{
+    if (!q) return;
+    anchor_relative_destroy(q->rel_tx);
+    free(q->p);
+    free(q->c);
+    free(q->w);
+    free(q->bias);
+    free(q);
+}

@@ -1,0 +1,124 @@
+/* equalizer.h -- receiver-side semantic channel equalizers: maps from the
+ * transmitter's latent space to the receiver's, fitted on anchor pairs.
+ *
+ * Where it sits: between the two agents. The transmitter encodes a frame with
+ * its own encoder and hands the latent x_tx (d_tx) to anchor_equalizer_encode,
+ * which gives the real symbols that cross the channel (K for the relative
+ * types, d_tx for the absolute ones). After the channel, the receiver calls
+ * anchor_equalizer_decode and feeds the result to its own decoder. Both sides
+ * live in one object because the simulator holds both agents; the fit uses
+ * only what each side would have after the handshake. See docs/anchors.md.
+ *
+ * Fitted on the anchors of one anchor set built by each agent in its own space:
+ * A_tx (K,d_tx), A_rx (K,d_rx), row k of both describing the same speech.
+ *
+ *   none              x_rx = x_tx truncated or zero-padded to d_rx (the mismatch
+ *                     baseline). Sends d_tx per frame; handshake 0.
+ *   relative          (reserved) the receiver's decoder head trained on its own
+ *                     relative representations; decode would run the head on
+ *                     R (N,K) and give the decoder input. Needs codecs/nn.h heads:
+ *                     create returns SIM_EUNSUPPORTED for now.
+ *   relative-inverse  tx sends r = psi(x_tx, A_tx) (K per frame); the receiver
+ *                     solves for its own latent (Hüttebräucker et al. 2024):
+ *                     cosine     x = rho * u/|u|, u = pinv(Â_rx) r, Â_rx = unit rows
+ *                                of A_rx, rho = rx_norm (see config);
+ *                     inner      x = pinv(A_rx) r;
+ *                     euclidean  multilateration: with b_k = (|a_k|^2 - r_k^2)/2,
+ *                                x = pinv(A_rx - 1 ā^T) b (exact for noiseless
+ *                                distances when K > d_rx and the anchors span).
+ *                     pinv is the SVD pseudo-inverse (singular values below
+ *                     1e-6 * s_max dropped), i.e. least squares; with K < d_rx it
+ *                     is the minimum-norm solution (latent only recovered within
+ *                     the anchors' span). Handshake 0 (besides the anchor set).
+ *   ridge             x_rx = (x_tx - mu_tx) W + mu_rx, W = argmin |C_tx W - C_rx|^2 +
+ *                     lambda |W|^2 on the centred anchors C = A - 1 mu^T, with
+ *                     lambda = ridge_lambda * |C_tx|_F^2 / d_tx (scale-free).
+ *                     Sends d_tx per frame; handshake K*d_tx reals (A_tx).
+ *   procrustes        orthogonal R = U V^T from the SVD U S V^T = C_tx^T C_rx, with
+ *                     C_tx, C_rx centred and zero-padded to D = max(d_tx, d_rx);
+ *                     x_rx = s (x_tx - mu_tx) R[:d_tx, :d_rx] + mu_rx, with isotropic
+ *                     scale s = trace(S)/|C_tx|_F^2 when procrustes_scale, else 1.
+ *                     Sends d_tx per frame; handshake K*d_tx reals (A_tx).
+ *
+ * `oracle` (the receiver's own encoder on the same audio) is not an equalizer:
+ * the simulator runs it by encoding with the receiver's agent.
+ */
+#ifndef ANCHOR_EQUALIZER_H
+#define ANCHOR_EQUALIZER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "anchors/relative.h"
+#include "sim/base/status.h"
+
+typedef enum anchor_eq_type {
+    ANCHOR_EQ_NONE = 0,
+    ANCHOR_EQ_RELATIVE,
+    ANCHOR_EQ_RELATIVE_INVERSE,
+    ANCHOR_EQ_RIDGE,
+    ANCHOR_EQ_PROCRUSTES,
+} anchor_eq_type;
+
+/* "none" | "relative" | "relative-inverse" | "ridge" | "procrustes" -> type.
+ * "oracle" and anything else: SIM_EINVAL (oracle is handled by the simulator). */
+sim_status anchor_eq_type_parse(const char *name, anchor_eq_type *type, sim_err *err);
+const char *anchor_eq_type_name(anchor_eq_type type);
+
+typedef struct anchor_equalizer_config {
+    anchor_eq_type type;
+    anchor_psi psi;       /* relative types: psi of the relative projection */
+    double ridge_lambda;  /* ridge: lambda relative to |C_tx|_F^2/d_tx; default 1e-3 */
+    double rx_norm;       /* relative-inverse, cosine: norm given to every recovered
+                           * latent; <= 0 means the mean row norm of A_rx. Callers
+                           * should pass the mean norm of the receiver's own anchor
+                           * FRAMES (anchor_mean_norm), since averaged anchors are shorter. */
+    int procrustes_scale; /* procrustes: 1 fits the isotropic scale s, 0 keeps s = 1 */
+} anchor_equalizer_config;
+
+/* none, cosine, ridge_lambda 1e-3, rx_norm 0, procrustes_scale 1. */
+void anchor_equalizer_config_default(anchor_equalizer_config *cfg);
+
+typedef struct anchor_equalizer anchor_equalizer;
+
+/* Fit on anchor pairs A_tx (K,d_tx), A_rx (K,d_rx), row-major. Does all the
+ * linear algebra (LAPACKE SVD, in double) and allocation.
+ * Errors (NULL, err filled): K == 0; d_tx or d_rx == 0; NULL anchors; a non-finite
+ * anchor; unknown type or psi; K > ANCHOR_EQ_MAX_K for the relative types; a zero
+ * anchor with cosine psi; ridge_lambda < 0; type relative (SIM_EUNSUPPORTED). */
+anchor_equalizer *anchor_equalizer_create(const anchor_equalizer_config *cfg, const float *a_tx,
+                                          const float *a_rx, size_t k, size_t d_tx, size_t d_rx,
+                                          sim_err *err);
+
+/* Largest K the relative types accept (execute works through a stack block). */
+#define ANCHOR_EQ_MAX_K 8192
+
+/* Real symbols the transmitter sends per frame: K (relative types) or d_tx. */
+size_t anchor_equalizer_symbols_per_frame(const anchor_equalizer *q);
+/* Width of decode's output: d_rx. */
+size_t anchor_equalizer_out_dim(const anchor_equalizer *q);
+size_t anchor_equalizer_in_dim(const anchor_equalizer *q); /* d_tx */
+anchor_eq_type anchor_equalizer_type(const anchor_equalizer *q);
+/* Real values the transmitter sends once for the fit (ridge, procrustes: K*d_tx,
+ * its anchor latents); 0 for the others. The anchor set's own handshake
+ * (anchor_set_handshake_bits) is separate. */
+uint64_t anchor_equalizer_handshake_symbols(const anchor_equalizer *q);
+/* Numerical rank kept by the pseudo-inverse (relative-inverse), else 0. */
+size_t anchor_equalizer_rank(const anchor_equalizer *q);
+
+/* Transmitter side: x_tx (N,d_tx) -> s (N, symbols_per_frame). */
+sim_status anchor_equalizer_encode(const anchor_equalizer *q, const float *x_tx, size_t n,
+                                   float *s, sim_err *err);
+/* Receiver side: s (N, symbols_per_frame), as received -> x_rx_hat (N,d_rx). */
+sim_status anchor_equalizer_decode(const anchor_equalizer *q, const float *s, size_t n,
+                                   float *x_rx_hat, sim_err *err);
+/* encode then decode with a clean channel: x_tx (N,d_tx) -> x_rx_hat (N,d_rx). */
+sim_status anchor_equalizer_execute(const anchor_equalizer *q, const float *x_tx, size_t n,
+                                    float *x_rx_hat, sim_err *err);
+
+void anchor_equalizer_destroy(anchor_equalizer *q);
+
+/* Mean L2 norm of the n rows of x (n,d): the norm rule for relative-inverse. 0 if n == 0. */
+double anchor_mean_norm(const float *x, size_t n, size_t d);
+
+#endif

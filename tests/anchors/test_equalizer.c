@@ -1,0 +1,495 @@
+/* test_equalizer.c -- receiver-side equalizers (anchors/equalizer) on
+ * constructed latent spaces: the relative pseudo-inverse recovers a latent up
+ * to scale when K >= d (cosine), exactly for inner and euclidean psi;
+ * procrustes recovers a planted rotation, ridge a planted linear map; none
+ * truncates/pads; symbol and handshake counts; bad inputs. */
+#include "anchors/equalizer.h"
+#include "sim/base/rng.h"
+#include "tests/testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void gaussian(float *x, size_t n, float sigma, uint64_t seed)
+{
+    sim_rng r;
+    sim_rng_init(&r, seed, 0, sim_rng_component("test.equalizer"));
+    sim_rng_normal_fill(&r, x, n, sigma);
+}
+
+/* Random d x d orthogonal matrix: Gram-Schmidt on Gaussian rows (double). */
+static void orthogonal(float *q, size_t d, uint64_t seed)
+{
+    double *m = malloc(d * d * sizeof *m);
+    sim_rng r;
+    sim_rng_init(&r, seed, 1, sim_rng_component("test.orth"));
+    for (size_t i = 0; i < d * d; i++) m[i] = sim_rng_normal(&r);
+    for (size_t i = 0; i < d; i++) {
+        for (int pass = 0; pass < 2; pass++)
+            for (size_t j = 0; j < i; j++) {
+                double dot = 0;
+                for (size_t c = 0; c < d; c++) dot += m[i * d + c] * m[j * d + c];
+                for (size_t c = 0; c < d; c++) m[i * d + c] -= dot * m[j * d + c];
+            }
+        double s = 0;
+        for (size_t c = 0; c < d; c++) s += m[i * d + c] * m[i * d + c];
+        for (size_t c = 0; c < d; c++) m[i * d + c] /= sqrt(s);
+    }
+    for (size_t i = 0; i < d * d; i++) q[i] = (float)m[i];
+    free(m);
+}
+
+/* y (n,dr) = s * x (n,dt) m (dt,dr) + b (dr or NULL) */
+static void affine(const float *x, size_t n, size_t dt, const float *m, size_t dr, float s,
+                   const float *b, float *y)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < dr; j++) {
+            double acc = 0;
+            for (size_t c = 0; c < dt; c++) acc += (double)x[i * dt + c] * m[c * dr + j];
+            y[i * dr + j] = (float)(s * acc + (b ? b[j] : 0));
+        }
+}
+
+/* max over rows of |a_i - b_i| / |b_i| */
+static double worst_rel(const float *a, const float *b, size_t n, size_t d)
+{
+    double w = 0;
+    for (size_t i = 0; i < n; i++) {
+        double e = 0, m = 0;
+        for (size_t c = 0; c < d; c++) {
+            double t = (double)a[i * d + c] - b[i * d + c];
+            e += t * t, m += (double)b[i * d + c] * b[i * d + c];
+        }
+        w = fmax(w, sqrt(e / m));
+    }
+    return w;
+}
+
+static anchor_equalizer *make(anchor_eq_type type, anchor_psi psi, const float *at,
+                              const float *ar, size_t k, size_t dt, size_t dr)
+{
+    anchor_equalizer_config cfg;
+    anchor_equalizer_config_default(&cfg);
+    cfg.type = type;
+    cfg.psi = psi;
+    sim_err e = SIM_ERR_INIT;
+    anchor_equalizer *q = anchor_equalizer_create(&cfg, at, ar, k, dt, dr, &e);
+    if (!q) fprintf(stderr, "  create %s: %s\n", anchor_eq_type_name(type), e.msg);
+    return q;
+}
+
+static void test_names(void)
+{
+    static const char *const names[] = {"none", "relative", "relative-inverse", "ridge",
+                                        "procrustes"};
+    for (int i = 0; i < 5; i++) {
+        anchor_eq_type t = (anchor_eq_type)99;
+        CU_ASSERT_EQUAL(anchor_eq_type_parse(names[i], &t, NULL), SIM_OK);
+        CU_ASSERT_EQUAL(t, (anchor_eq_type)i);
+        CU_ASSERT_STRING_EQUAL(anchor_eq_type_name(t), names[i]);
+    }
+    anchor_eq_type t;
+    sim_err e = SIM_ERR_INIT;
+    CU_ASSERT_EQUAL(anchor_eq_type_parse("oracle", &t, &e), SIM_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "oracle"));
+}
+
+/* Same space on both sides (A_rx = A_tx): cosine recovers x up to scale, the
+ * recovered norm is rx_norm; K < d is only rank K. */
+static void test_relinv_cosine_same_space(void)
+{
+    enum { N = 100, D = 16, K = 32 };
+    float *x = malloc(N * D * sizeof *x), *a = malloc(K * D * sizeof *a);
+    float *xh = malloc(N * D * sizeof *xh), *want = malloc(N * D * sizeof *want);
+    gaussian(x, N * D, 2.0f, 1);
+    gaussian(a, K * D, 1.0f, 2);
+    anchor_equalizer_config cfg;
+    anchor_equalizer_config_default(&cfg);
+    cfg.type = ANCHOR_EQ_RELATIVE_INVERSE;
+    cfg.rx_norm = 3.0;
+    anchor_equalizer *q = anchor_equalizer_create(&cfg, a, a, K, D, D, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+    CU_ASSERT_EQUAL(anchor_equalizer_rank(q), D);
+    CU_ASSERT_EQUAL(anchor_equalizer_symbols_per_frame(q), K);
+    CU_ASSERT_EQUAL(anchor_equalizer_handshake_symbols(q), 0);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(q, x, N, xh, NULL), SIM_OK);
+    for (size_t i = 0; i < N; i++) {
+        double s = 0;
+        for (size_t c = 0; c < D; c++) s += (double)x[i * D + c] * x[i * D + c];
+        for (size_t c = 0; c < D; c++) want[i * D + c] = (float)(3.0 * x[i * D + c] / sqrt(s));
+    }
+    TEST_ASSERT_CLOSE_F(xh, want, N * D, 1e-4);
+    anchor_equalizer_destroy(q);
+
+    /* default norm rule: the mean norm of the receiver's anchors */
+    cfg.rx_norm = 0;
+    q = anchor_equalizer_create(&cfg, a, a, K, D, D, NULL);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(q, x, 1, xh, NULL), SIM_OK);
+    double n0 = 0;
+    for (size_t c = 0; c < D; c++) n0 += (double)xh[c] * xh[c];
+    TEST_ASSERT_NEAR(sqrt(n0), anchor_mean_norm(a, K, D), 1e-4);
+    anchor_equalizer_destroy(q);
+
+    /* K = 8 < d = 16: minimum-norm least squares of rank 8 */
+    q = anchor_equalizer_create(&cfg, a, a, 8, D, D, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+    CU_ASSERT_EQUAL(anchor_equalizer_rank(q), 8);
+    anchor_equalizer_destroy(q);
+    free(x), free(a), free(xh), free(want);
+}
+
+/* Receiver space = s * transmitter space * Q (+ small noise on the anchors the
+ * receiver builds): relative-inverse lands on s x Q up to the norm rule. */
+static void test_relinv_rotated(void)
+{
+    enum { N = 200, D = 24, K = 64 };
+    float *x = malloc(N * D * sizeof *x), *y = malloc(N * D * sizeof *y);
+    float *at = malloc(K * D * sizeof *at), *ar = malloc(K * D * sizeof *ar);
+    float *q = malloc(D * D * sizeof *q), *xh = malloc(N * D * sizeof *xh);
+    gaussian(x, N * D, 1.0f, 3);
+    gaussian(at, K * D, 1.0f, 4);
+    orthogonal(q, D, 5);
+    affine(x, N, D, q, D, 2.5f, NULL, y);
+    affine(at, K, D, q, D, 2.5f, NULL, ar);
+    for (int psi = 0; psi < 3; psi++) {
+        anchor_equalizer *e = make(ANCHOR_EQ_RELATIVE_INVERSE, (anchor_psi)psi, at, ar, K, D, D);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+        CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, N, xh, NULL), SIM_OK);
+        double cos_min = 1;
+        for (size_t i = 0; i < N; i++) {
+            double uv = 0, uu = 0, vv = 0;
+            for (size_t c = 0; c < D; c++) {
+                uv += (double)xh[i * D + c] * y[i * D + c];
+                uu += (double)xh[i * D + c] * xh[i * D + c];
+                vv += (double)y[i * D + c] * y[i * D + c];
+            }
+            cos_min = fmin(cos_min, uv / sqrt(uu * vv));
+        }
+        if (psi == ANCHOR_PSI_COSINE) {
+            /* direction exact; length by the norm rule */
+            TEST_ASSERT_NEAR(cos_min, 1.0, 1e-5);
+        } else if (psi == ANCHOR_PSI_INNER) {
+            /* tx inner products are 1/s^2 of the receiver's: x_hat = y / s^2 */
+            for (size_t i = 0; i < N * D; i++) xh[i] *= 2.5f * 2.5f;
+            double w = worst_rel(xh, y, N, D);
+            if (w > 1e-4) fprintf(stderr, "  inner: worst relative error %.3g\n", w);
+            CU_ASSERT(w <= 1e-4);
+        } else {
+            /* the transmitter's distances are 1/s of the receiver's, so the |x|^2
+             * terms do not cancel and the inverse is not exact; the exact case
+             * (one space) is the next test. Here: it runs and stays finite. */
+            int finite = 1;
+            for (size_t i = 0; i < N * D; i++) finite &= isfinite(xh[i]) != 0;
+            CU_ASSERT(finite);
+        }
+        anchor_equalizer_destroy(e);
+    }
+    free(x), free(y), free(at), free(ar), free(q), free(xh);
+}
+
+/* Euclidean psi in one space: the multilateration inverse is exact for K > d. */
+static void test_relinv_euclidean_exact(void)
+{
+    enum { N = 100, D = 8, K = 20 };
+    float x[N * D], a[K * D], xh[N * D], s[N * K];
+    gaussian(x, N * D, 1.0f, 6);
+    gaussian(a, K * D, 1.5f, 7);
+    for (size_t i = 0; i < N * D; i++) x[i] += 0.5f; /* off-centre latents */
+    anchor_equalizer *q = make(ANCHOR_EQ_RELATIVE_INVERSE, ANCHOR_PSI_EUCLIDEAN, a, a, K, D, D);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+    CU_ASSERT_EQUAL(anchor_equalizer_rank(q), D);
+    CU_ASSERT_EQUAL(anchor_equalizer_encode(q, x, N, s, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_equalizer_decode(q, s, N, xh, NULL), SIM_OK);
+    TEST_ASSERT_CLOSE_F(xh, x, N * D, 2e-3);
+    anchor_equalizer_destroy(q);
+}
+
+/* Inner psi in one space: exact linear inverse. Also encode+decode == execute
+ * across several stack blocks (N*K > block). */
+static void test_relinv_inner_blocks(void)
+{
+    enum { N = 700, D = 12, K = 40 };
+    float *x = malloc(N * D * sizeof *x), *a = malloc(K * D * sizeof *a);
+    float *s = malloc(N * K * sizeof *s), *x1 = malloc(N * D * sizeof *x1);
+    float *x2 = malloc(N * D * sizeof *x2);
+    gaussian(x, N * D, 1.0f, 8);
+    gaussian(a, K * D, 1.0f, 9);
+    anchor_equalizer *q = make(ANCHOR_EQ_RELATIVE_INVERSE, ANCHOR_PSI_INNER, a, a, K, D, D);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+    CU_ASSERT_EQUAL(anchor_equalizer_encode(q, x, N, s, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_equalizer_decode(q, s, N, x1, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(q, x, N, x2, NULL), SIM_OK);
+    TEST_ASSERT_CLOSE_F(x1, x, N * D, 1e-4);
+    TEST_ASSERT_CLOSE_F(x2, x1, N * D, 1e-6);
+    anchor_equalizer_destroy(q);
+    free(x), free(a), free(s), free(x1), free(x2);
+}
+
+/* Y = s X Q + mu + noise: procrustes on K anchor pairs recovers s Q (and the
+ * shift), also on held-out frames; without the scale fit it recovers Q. */
+static void test_procrustes_rotation(void)
+{
+    enum { N = 300, D = 16, K = 96 };
+    float *x = malloc(N * D * sizeof *x), *y = malloc(N * D * sizeof *y);
+    float *at = malloc(K * D * sizeof *at), *ar = malloc(K * D * sizeof *ar);
+    float *q = malloc(D * D * sizeof *q), *xh = malloc(N * D * sizeof *xh);
+    float mu[D], noise[K * D];
+    gaussian(x, N * D, 1.0f, 10);
+    gaussian(at, K * D, 1.0f, 11);
+    gaussian(mu, D, 2.0f, 12);
+    gaussian(noise, K * D, 0.01f, 13);
+    orthogonal(q, D, 14);
+    affine(x, N, D, q, D, 0.7f, mu, y);
+    affine(at, K, D, q, D, 0.7f, mu, ar);
+    for (size_t i = 0; i < K * D; i++) ar[i] += noise[i];
+    anchor_equalizer *e = make(ANCHOR_EQ_PROCRUSTES, ANCHOR_PSI_COSINE, at, ar, K, D, D);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_EQUAL(anchor_equalizer_handshake_symbols(e), K * D);
+    CU_ASSERT_EQUAL(anchor_equalizer_symbols_per_frame(e), D);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, N, xh, NULL), SIM_OK);
+    double w = worst_rel(xh, y, N, D);
+    if (w > 0.02) fprintf(stderr, "  procrustes: worst relative error %.3g\n", w);
+    CU_ASSERT(w <= 0.02);
+    anchor_equalizer_destroy(e);
+
+    /* pure rotation, no scale fit: W must be orthogonal and equal Q */
+    affine(at, K, D, q, D, 1.0f, NULL, ar);
+    anchor_equalizer_config cfg;
+    anchor_equalizer_config_default(&cfg);
+    cfg.type = ANCHOR_EQ_PROCRUSTES;
+    cfg.procrustes_scale = 0;
+    e = anchor_equalizer_create(&cfg, at, ar, K, D, D, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    /* rows of W are W applied to unit vectors, minus the bias at 0 */
+    float eye[D * D], zero[D] = {0}, b[D], wq[D * D];
+    memset(eye, 0, sizeof eye);
+    for (size_t i = 0; i < D; i++) eye[i * D + i] = 1;
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, zero, 1, b, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, eye, D, wq, NULL), SIM_OK);
+    for (size_t i = 0; i < D; i++)
+        for (size_t j = 0; j < D; j++) wq[i * D + j] -= b[j];
+    TEST_ASSERT_CLOSE_F(wq, q, D * D, 1e-4);
+    anchor_equalizer_destroy(e);
+    free(x), free(y), free(at), free(ar), free(q), free(xh);
+}
+
+/* Different widths: d_tx = 10 embeds into d_rx = 16 by a semi-orthogonal map
+ * (zero-padding route), and back (truncation route). */
+static void test_procrustes_padding(void)
+{
+    enum { N = 50, DT = 10, DR = 16, K = 64 };
+    float q[DR * DR], m[DT * DR], mt[DR * DT];
+    float *x = malloc(N * DT * sizeof *x), *y = malloc(N * DR * sizeof *y);
+    float *at = malloc(K * DT * sizeof *at), *ar = malloc(K * DR * sizeof *ar);
+    float *xh = malloc(N * DR * sizeof *xh), *xb = malloc(N * DT * sizeof *xb);
+    orthogonal(q, DR, 15);
+    for (size_t i = 0; i < DT; i++) /* first DT rows of Q: orthonormal rows */
+        for (size_t j = 0; j < DR; j++) m[i * DR + j] = q[i * DR + j], mt[j * DT + i] = q[i * DR + j];
+    gaussian(x, N * DT, 1.0f, 16);
+    gaussian(at, K * DT, 1.0f, 17);
+    affine(x, N, DT, m, DR, 1.0f, NULL, y);
+    affine(at, K, DT, m, DR, 1.0f, NULL, ar);
+    anchor_equalizer *e = make(ANCHOR_EQ_PROCRUSTES, ANCHOR_PSI_COSINE, at, ar, K, DT, DR);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_EQUAL(anchor_equalizer_in_dim(e), DT);
+    CU_ASSERT_EQUAL(anchor_equalizer_out_dim(e), DR);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, N, xh, NULL), SIM_OK);
+    double w = worst_rel(xh, y, N, DR);
+    if (w > 1e-3) fprintf(stderr, "  procrustes pad: worst relative error %.3g\n", w);
+    CU_ASSERT(w <= 1e-3);
+    anchor_equalizer_destroy(e);
+    /* back: DR -> DT, y M^T = x */
+    e = make(ANCHOR_EQ_PROCRUSTES, ANCHOR_PSI_COSINE, ar, at, K, DR, DT);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, y, N, xb, NULL), SIM_OK);
+    w = worst_rel(xb, x, N, DT);
+    if (w > 1e-3) fprintf(stderr, "  procrustes trunc: worst relative error %.3g\n", w);
+    CU_ASSERT(w <= 1e-3);
+    anchor_equalizer_destroy(e);
+    (void)mt;
+    free(x), free(y), free(at), free(ar), free(xh), free(xb);
+}
+
+/* Y = X M + b with a random (non-orthogonal) 12 x 8 map: ridge recovers it. */
+static void test_ridge_linear(void)
+{
+    enum { N = 200, DT = 12, DR = 8, K = 100 };
+    float m[DT * DR], b[DR];
+    float *x = malloc(N * DT * sizeof *x), *y = malloc(N * DR * sizeof *y);
+    float *at = malloc(K * DT * sizeof *at), *ar = malloc(K * DR * sizeof *ar);
+    float *xh = malloc(N * DR * sizeof *xh);
+    gaussian(m, DT * DR, 1.0f, 18);
+    gaussian(b, DR, 3.0f, 19);
+    gaussian(x, N * DT, 1.0f, 20);
+    gaussian(at, K * DT, 1.0f, 21);
+    affine(x, N, DT, m, DR, 1.0f, b, y);
+    affine(at, K, DT, m, DR, 1.0f, b, ar);
+    anchor_equalizer_config cfg;
+    anchor_equalizer_config_default(&cfg);
+    cfg.type = ANCHOR_EQ_RIDGE;
+    cfg.ridge_lambda = 1e-6;
+    anchor_equalizer *e = anchor_equalizer_create(&cfg, at, ar, K, DT, DR, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_EQUAL(anchor_equalizer_handshake_symbols(e), K * DT);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, N, xh, NULL), SIM_OK);
+    double w = worst_rel(xh, y, N, DR);
+    if (w > 1e-3) fprintf(stderr, "  ridge: worst relative error %.3g\n", w);
+    CU_ASSERT(w <= 1e-3);
+    anchor_equalizer_destroy(e);
+
+    /* the default lambda (1e-3 relative) shrinks slightly but stays close */
+    cfg.ridge_lambda = 1e-3;
+    e = anchor_equalizer_create(&cfg, at, ar, K, DT, DR, NULL);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, N, xh, NULL), SIM_OK);
+    w = worst_rel(xh, y, N, DR);
+    CU_ASSERT(w > 1e-6 && w <= 0.02);
+    anchor_equalizer_destroy(e);
+
+    /* a huge lambda forgets the map: output -> the receiver's anchor mean */
+    cfg.ridge_lambda = 1e9;
+    e = anchor_equalizer_create(&cfg, at, ar, K, DT, DR, NULL);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, 1, xh, NULL), SIM_OK);
+    float mean[DR] = {0};
+    for (size_t j = 0; j < K; j++)
+        for (size_t c = 0; c < DR; c++) mean[c] += ar[j * DR + c] / K;
+    TEST_ASSERT_CLOSE_F(xh, mean, DR, 1e-3);
+    anchor_equalizer_destroy(e);
+    free(x), free(y), free(at), free(ar), free(xh);
+}
+
+/* Nonlinear receiver space Y = tanh(X W): ridge is far better than none. */
+static void test_nonlinear(void)
+{
+    enum { N = 400, D = 16, K = 128 };
+    float w[D * D];
+    float *x = malloc(N * D * sizeof *x), *y = malloc(N * D * sizeof *y);
+    float *at = malloc(K * D * sizeof *at), *ar = malloc(K * D * sizeof *ar);
+    float *xh = malloc(N * D * sizeof *xh);
+    gaussian(w, D * D, 0.25f, 22);
+    gaussian(x, N * D, 1.0f, 23);
+    gaussian(at, K * D, 1.0f, 24);
+    affine(x, N, D, w, D, 1.0f, NULL, y);
+    affine(at, K, D, w, D, 1.0f, NULL, ar);
+    for (size_t i = 0; i < N * D; i++) y[i] = tanhf(y[i]);
+    for (size_t i = 0; i < K * D; i++) ar[i] = tanhf(ar[i]);
+    double err[2];
+    const anchor_eq_type types[2] = {ANCHOR_EQ_NONE, ANCHOR_EQ_RIDGE};
+    for (int t = 0; t < 2; t++) {
+        anchor_equalizer *e = make(types[t], ANCHOR_PSI_COSINE, at, ar, K, D, D);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+        CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, N, xh, NULL), SIM_OK);
+        double se = 0, sy = 0;
+        for (size_t i = 0; i < N * D; i++) {
+            se += ((double)xh[i] - y[i]) * ((double)xh[i] - y[i]);
+            sy += (double)y[i] * y[i];
+        }
+        err[t] = sqrt(se / sy);
+        anchor_equalizer_destroy(e);
+    }
+    fprintf(stderr, "  tanh space: relative error none %.3f, ridge %.3f\n", err[0], err[1]);
+    CU_ASSERT(err[0] > 1.0);
+    CU_ASSERT(err[1] < 0.4 && err[1] < err[0] / 4); /* tanh is not linear: ~0.29 here */
+    free(x), free(y), free(at), free(ar), free(xh);
+}
+
+static void test_none(void)
+{
+    const float x[2 * 3] = {1, 2, 3, 4, 5, 6};
+    float a3[3] = {1, 1, 1}, a2[2] = {1, 1}, a5[5] = {1, 1, 1, 1, 1};
+    float y2[2 * 2], y5[2 * 5];
+    anchor_equalizer *e = make(ANCHOR_EQ_NONE, ANCHOR_PSI_COSINE, a3, a2, 1, 3, 2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, 2, y2, NULL), SIM_OK);
+    const float w2[4] = {1, 2, 4, 5};
+    TEST_ASSERT_CLOSE_F(y2, w2, 4, 0);
+    CU_ASSERT_EQUAL(anchor_equalizer_handshake_symbols(e), 0);
+    CU_ASSERT_EQUAL(anchor_equalizer_symbols_per_frame(e), 3);
+    CU_ASSERT_EQUAL(anchor_equalizer_type(e), ANCHOR_EQ_NONE);
+    anchor_equalizer_destroy(e);
+    e = make(ANCHOR_EQ_NONE, ANCHOR_PSI_COSINE, a3, a5, 1, 3, 5);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, 2, y5, NULL), SIM_OK);
+    const float w5[10] = {1, 2, 3, 0, 0, 4, 5, 6, 0, 0};
+    TEST_ASSERT_CLOSE_F(y5, w5, 10, 0);
+    anchor_equalizer_destroy(e);
+}
+
+static void test_bad_input(void)
+{
+    enum { K = 20, D = 4 };
+    float a[K * D], x[3 * D], y[3 * D], s[3 * K];
+    gaussian(a, K * D, 1.0f, 30);
+    gaussian(x, 3 * D, 1.0f, 31);
+    anchor_equalizer_config cfg;
+    anchor_equalizer_config_default(&cfg);
+    sim_err e = SIM_ERR_INIT;
+    for (int t = 0; t < 5; t++) {
+        if (t == ANCHOR_EQ_RELATIVE) continue;
+        cfg.type = (anchor_eq_type)t;
+        sim_err_clear(&e);
+        CU_ASSERT_PTR_NULL(anchor_equalizer_create(&cfg, a, a, 0, D, D, &e));
+        CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+        CU_ASSERT_PTR_NULL(anchor_equalizer_create(&cfg, a, a, K, 0, D, &e));
+        CU_ASSERT_PTR_NULL(anchor_equalizer_create(&cfg, a, NULL, K, D, D, &e));
+        float bad[K * D];
+        memcpy(bad, a, sizeof bad);
+        bad[11] = NAN;
+        sim_err_clear(&e);
+        CU_ASSERT_PTR_NULL(anchor_equalizer_create(&cfg, a, bad, K, D, D, &e));
+        CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+        anchor_equalizer *q = anchor_equalizer_create(&cfg, a, a, K, D, D, &e);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(q);
+        float xb[3 * D];
+        memcpy(xb, x, sizeof xb);
+        xb[5] = NAN;
+        CU_ASSERT_EQUAL(anchor_equalizer_execute(q, xb, 3, y, &e), SIM_EINVAL);
+        CU_ASSERT_EQUAL(anchor_equalizer_encode(q, xb, 3, s, &e), SIM_EINVAL);
+        CU_ASSERT_EQUAL(anchor_equalizer_encode(q, x, 3, s, &e), SIM_OK);
+        s[1] = INFINITY; /* a corrupted received symbol */
+        sim_err_clear(&e);
+        CU_ASSERT_EQUAL(anchor_equalizer_decode(q, s, 3, y, &e), SIM_EINVAL);
+        CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "not finite"));
+        CU_ASSERT_EQUAL(anchor_equalizer_execute(q, x, 0, NULL, NULL), SIM_OK);
+        CU_ASSERT_EQUAL(anchor_equalizer_execute(q, NULL, 3, y, NULL), SIM_EINVAL);
+        anchor_equalizer_destroy(q);
+    }
+    cfg.type = ANCHOR_EQ_RELATIVE;
+    CU_ASSERT_PTR_NULL(anchor_equalizer_create(&cfg, a, a, K, D, D, &e));
+    CU_ASSERT_EQUAL(e.code, SIM_EUNSUPPORTED);
+    cfg.type = ANCHOR_EQ_RIDGE;
+    cfg.ridge_lambda = -1;
+    CU_ASSERT_PTR_NULL(anchor_equalizer_create(&cfg, a, a, K, D, D, &e));
+    CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+    cfg.ridge_lambda = NAN;
+    CU_ASSERT_PTR_NULL(anchor_equalizer_create(&cfg, a, a, K, D, D, &e));
+    cfg.ridge_lambda = 1e-3;
+    cfg.type = ANCHOR_EQ_RELATIVE_INVERSE;
+    float za[K * D];
+    memcpy(za, a, sizeof za);
+    memset(za + D, 0, D * sizeof *za); /* zero receiver anchor with cosine */
+    CU_ASSERT_PTR_NULL(anchor_equalizer_create(&cfg, a, za, K, D, D, &e));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "zero"));
+    CU_ASSERT_PTR_NULL(anchor_equalizer_create(NULL, a, a, K, D, D, &e));
+    anchor_equalizer_destroy(NULL);
+}
+
+int main(void)
+{
+    static const test_case cases[] = {
+        {"type names", test_names},
+        {"relative-inverse cosine, same space", test_relinv_cosine_same_space},
+        {"relative-inverse, rotated+scaled space", test_relinv_rotated},
+        {"relative-inverse euclidean exact", test_relinv_euclidean_exact},
+        {"relative-inverse inner, blocks", test_relinv_inner_blocks},
+        {"procrustes recovers a rotation", test_procrustes_rotation},
+        {"procrustes across widths", test_procrustes_padding},
+        {"ridge recovers a linear map", test_ridge_linear},
+        {"nonlinear space: ridge vs none", test_nonlinear},
+        {"none truncates and pads", test_none},
+        {"bad input", test_bad_input},
+        {NULL, NULL},
+    };
+    return test_main("anchors/equalizer", cases);
+}
