@@ -179,6 +179,8 @@ long sim_sweep_cell_point(const sim_sweep *sw, size_t cell)
     return cell < sw->ncells ? sw->cell_point[cell] : -1;
 }
 
+const sim_scenario *sim_sweep_scenario(const sim_sweep *sw) { return sw->sc; }
+
 uint64_t sim_sweep_seed(uint64_t base, size_t repeat)
 {
     if (repeat == 0) return base;

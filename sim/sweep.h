@@ -52,6 +52,9 @@ size_t sim_sweep_dim_axes(const sim_sweep *sw, size_t d, size_t *axes, size_t ca
 size_t sim_sweep_cells(const sim_sweep *sw);
 long sim_sweep_cell_point(const sim_sweep *sw, size_t cell); /* -1: skipped */
 
+/* The scenario the sweep was made from. */
+const sim_scenario *sim_sweep_scenario(const sim_sweep *sw);
+
 /* Seed of repeat r for a point whose scenario.seed is base. */
 uint64_t sim_sweep_seed(uint64_t base, size_t repeat);
 
