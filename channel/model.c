@@ -212,19 +212,33 @@ static void execute_doppler(chan_model *q, sim_rng *rng, const float complex *x,
     float complex g[CHUNK];
     for (size_t i = 0; i < n; i += CHUNK) {
         size_t m = n - i < CHUNK ? n - i : CHUNK;
-        /* phasors restarted from the exact phase every chunk so the recursion cannot drift */
-        double complex ph[SOS_M], st[SOS_M];
+        /* phasors restarted from the exact phase every chunk so the recursion cannot drift;
+         * real arithmetic (C complex multiply would go through __muldc3's NaN checks) */
+        double pr[SOS_M], pi[SOS_M], sr[SOS_M], si[SOS_M];
         for (int s = 0; s < SOS_M; s++) {
-            ph[s] = cexp(I * fmod(q->w[s] * (double)q->t + q->p[s], 2.0 * M_PI));
-            st[s] = cexp(I * q->w[s]);
+            double th = fmod(q->w[s] * (double)q->t + q->p[s], 2.0 * M_PI);
+            pr[s] = cos(th);
+            pi[s] = sin(th);
+            sr[s] = cos(q->w[s]);
+            si[s] = sin(q->w[s]);
         }
         for (size_t k = 0; k < m; k++) {
-            double complex acc = 0.0;
-            for (int s = 0; s < SOS_M; s++) {
-                acc += ph[s];
-                ph[s] *= st[s];
+            /* two partial sums per part break the add latency chain (fixed order) */
+            double a0 = 0.0, a1 = 0.0, b0 = 0.0, b1 = 0.0;
+            for (int s = 0; s < SOS_M; s += 2) {
+                a0 += pr[s];
+                b0 += pi[s];
+                a1 += pr[s + 1];
+                b1 += pi[s + 1];
+                double r0 = pr[s] * sr[s] - pi[s] * si[s];
+                double r1 = pr[s + 1] * sr[s + 1] - pi[s + 1] * si[s + 1];
+                pi[s] = pr[s] * si[s] + pi[s] * sr[s];
+                pi[s + 1] = pr[s + 1] * si[s + 1] + pi[s + 1] * sr[s + 1];
+                pr[s] = r0;
+                pr[s + 1] = r1;
             }
-            g[k] = (float complex)(q->los + amp * acc);
+            double sr_ = a0 + a1, si_ = b0 + b1;
+            g[k] = (float)(q->los + amp * sr_) + I * (float)(amp * si_);
         }
         q->t += m;
         add_noise(q, rng, x + i, y + i, g, m);
