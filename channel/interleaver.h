@@ -5,7 +5,8 @@
  * the decoder as scattered errors. Bits are written row by row into a grid of
  * `depth` rows and ceil(len/depth) columns and read column by column; the last row
  * may be short, and empty cells are skipped, so any length works. Positions that are
- * adjacent at the input are ceil(len/depth) apart at the output (or more).
+ * adjacent at the input are `depth` apart at the output (depth - 1 where they straddle
+ * the short last row's end).
  * depth 1 and depth >= len are the identity.
  */
 #ifndef CHAN_INTERLEAVER_H

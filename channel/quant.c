@@ -102,7 +102,7 @@ chan_quant *chan_quant_create_lloydmax(unsigned bits, const float *train, size_t
         q->levels[i] = s[k < n ? k : n - 1];
     }
     double prev = INFINITY;
-    for (int it = 0; it < 300; it++) {
+    for (int it = 0; it < 500; it++) {
         for (uint32_t i = 0; i + 1 < L; i++) q->thresh[i] = 0.5f * (q->levels[i] + q->levels[i + 1]);
         for (uint32_t i = 0; i < L; i++) sum[i] = 0.0, cnt[i] = 0;
         /* Cell i holds thresh[i-1] <= x < thresh[i] (same rule as encode). */
@@ -121,7 +121,7 @@ chan_quant *chan_quant_create_lloydmax(unsigned bits, const float *train, size_t
             double e = (double)s[k] - q->levels[c];
             mse += e * e;
         }
-        if (isfinite(prev) && prev - mse <= 1e-9 * prev) break;
+        if (isfinite(prev) && prev - mse <= 1e-12 * prev) break;
         prev = mse;
     }
     /* Levels are centroids of ordered cells, hence non-decreasing; final thresholds. */

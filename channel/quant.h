@@ -9,7 +9,7 @@
  *  - Lloyd-Max (Lloyd 1957/1982, Max 1960): levels fitted to training data by
  *    Lloyd's iteration (thresholds at midpoints of neighbouring levels, levels at
  *    the centroids of their cells) starting from the data quantiles (i+1/2)/2^b,
- *    until the training MSE improves by less than a relative 1e-9 or 300 iterations.
+ *    until the training MSE improves by less than a relative 1e-12 or 500 iterations.
  *    Cells that end up empty keep their previous level.
  * b is 1..16. Indices are uint32_t in [0, 2^b); index order follows level order.
  */
