@@ -80,9 +80,9 @@ static sim_status svd(double *m, size_t rows, size_t cols, double *u, double *s,
     size_t r = rows < cols ? rows : cols;
     double *superb = malloc((r > 1 ? r - 1 : 1) * sizeof *superb);
     if (!superb) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-    lapack_int info = LAPACKE_dgesvd(LAPACK_ROW_MAJOR, 'S', 'S', (lapack_int)rows,
-                                     (lapack_int)cols, m, (lapack_int)cols, s, u, (lapack_int)r,
-                                     vt, (lapack_int)cols, superb);
+    lapack_int info =
+        LAPACKE_dgesvd(LAPACK_ROW_MAJOR, 'S', 'S', (lapack_int)rows, (lapack_int)cols, m,
+                       (lapack_int)cols, s, u, (lapack_int)r, vt, (lapack_int)cols, superb);
     free(superb);
     if (info != 0)
         return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "LAPACKE_dgesvd failed (info %d)",
@@ -320,7 +320,8 @@ anchor_equalizer *anchor_equalizer_create(const anchor_equalizer_config *cfg, co
     q->d_tx = d_tx;
     q->d_rx = d_rx;
     switch (cfg->type) {
-    case ANCHOR_EQ_NONE: break;
+    case ANCHOR_EQ_NONE:
+        break;
     case ANCHOR_EQ_RELATIVE_INVERSE:
         if (!(q->rel_tx = anchor_relative_create(a_tx, k, d_tx, cfg->psi, err))) goto fail;
         if (fit_relative_inverse(q, a_rx, err)) goto fail;
@@ -329,7 +330,8 @@ anchor_equalizer *anchor_equalizer_create(const anchor_equalizer_config *cfg, co
     case ANCHOR_EQ_PROCRUSTES:
         if (fit_linear(q, a_tx, a_rx, err)) goto fail;
         break;
-    default: break;
+    default:
+        break;
     }
     return q;
 fail:
@@ -341,14 +343,29 @@ size_t anchor_equalizer_symbols_per_frame(const anchor_equalizer *q)
 {
     return q->rel_tx ? q->k : q->d_tx;
 }
-size_t anchor_equalizer_out_dim(const anchor_equalizer *q) { return q->d_rx; }
-size_t anchor_equalizer_in_dim(const anchor_equalizer *q) { return q->d_tx; }
-anchor_eq_type anchor_equalizer_type(const anchor_equalizer *q) { return q->cfg.type; }
-uint64_t anchor_equalizer_handshake_symbols(const anchor_equalizer *q) { return q->handshake; }
-size_t anchor_equalizer_rank(const anchor_equalizer *q) { return q->rank; }
+size_t anchor_equalizer_out_dim(const anchor_equalizer *q)
+{
+    return q->d_rx;
+}
+size_t anchor_equalizer_in_dim(const anchor_equalizer *q)
+{
+    return q->d_tx;
+}
+anchor_eq_type anchor_equalizer_type(const anchor_equalizer *q)
+{
+    return q->cfg.type;
+}
+uint64_t anchor_equalizer_handshake_symbols(const anchor_equalizer *q)
+{
+    return q->handshake;
+}
+size_t anchor_equalizer_rank(const anchor_equalizer *q)
+{
+    return q->rank;
+}
 
-sim_status anchor_equalizer_encode(const anchor_equalizer *q, const float *x_tx, size_t n,
-                                   float *s, sim_err *err)
+sim_status anchor_equalizer_encode(const anchor_equalizer *q, const float *x_tx, size_t n, float *s,
+                                   sim_err *err)
 {
     size_t at;
     if (!q) return sim_err_set(err, SIM_EINVAL, NULL, 0, "equalizer is NULL");
@@ -395,11 +412,12 @@ sim_status anchor_equalizer_decode(const anchor_equalizer *q, const float *s, si
     size_t at;
     if (!q) return sim_err_set(err, SIM_EINVAL, NULL, 0, "equalizer is NULL");
     if (n == 0) return SIM_OK;
-    if (!s || !x_rx_hat) return sim_err_set(err, SIM_EINVAL, NULL, 0, "NULL symbol or output buffer");
+    if (!s || !x_rx_hat)
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "NULL symbol or output buffer");
     const size_t spf = anchor_equalizer_symbols_per_frame(q), dr = q->d_rx, dt = q->d_tx;
     if (!finite_all(s, n * spf, &at))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "received symbol %zu of frame %zu is not finite",
-                           at % spf, at / spf);
+        return sim_err_set(err, SIM_EINVAL, NULL, 0,
+                           "received symbol %zu of frame %zu is not finite", at % spf, at / spf);
     switch (q->cfg.type) {
     case ANCHOR_EQ_NONE:
         for (size_t i = 0; i < n; i++) {
@@ -423,7 +441,8 @@ sim_status anchor_equalizer_decode(const anchor_equalizer *q, const float *s, si
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)dr, (int)dt, 1.0f, s,
                     (int)dt, q->w, (int)dr, 1.0f, x_rx_hat, (int)dr);
         break;
-    default: return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "equalizer type not executable");
+    default:
+        return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "equalizer type not executable");
     }
     return SIM_OK;
 }
@@ -435,7 +454,8 @@ sim_status anchor_equalizer_execute(const anchor_equalizer *q, const float *x_tx
     /* absolute types send x_tx itself; decode checks it */
     if (!q->rel_tx) return anchor_equalizer_decode(q, x_tx, n, x_rx_hat, err);
     if (n == 0) return SIM_OK;
-    if (!x_tx || !x_rx_hat) return sim_err_set(err, SIM_EINVAL, NULL, 0, "NULL frame or output buffer");
+    if (!x_tx || !x_rx_hat)
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "NULL frame or output buffer");
     float sym[EQ_BLOCK];
     size_t rows = EQ_BLOCK / q->k;
     for (size_t i0 = 0; i0 < n; i0 += rows) {

@@ -107,8 +107,8 @@ uint64_t anchor_equalizer_handshake_symbols(const anchor_equalizer *q);
 size_t anchor_equalizer_rank(const anchor_equalizer *q);
 
 /* Transmitter side: x_tx (N,d_tx) -> s (N, symbols_per_frame). */
-sim_status anchor_equalizer_encode(const anchor_equalizer *q, const float *x_tx, size_t n,
-                                   float *s, sim_err *err);
+sim_status anchor_equalizer_encode(const anchor_equalizer *q, const float *x_tx, size_t n, float *s,
+                                   sim_err *err);
 /* Receiver side: s (N, symbols_per_frame), as received -> x_rx_hat (N,d_rx). */
 sim_status anchor_equalizer_decode(const anchor_equalizer *q, const float *s, size_t n,
                                    float *x_rx_hat, sim_err *err);

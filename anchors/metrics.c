@@ -15,7 +15,8 @@ static sim_status check(const float *u, size_t d1, const float *v, size_t d2, si
                         sim_err *err)
 {
     if (!u || !v) return sim_err_set(err, SIM_EINVAL, NULL, 0, "metrics: NULL input");
-    if (n < 2) return sim_err_set(err, SIM_EINVAL, NULL, 0, "metrics need N >= 2 pairs, got %zu", n);
+    if (n < 2)
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "metrics need N >= 2 pairs, got %zu", n);
     if (d1 == 0 || d2 == 0) return sim_err_set(err, SIM_EINVAL, NULL, 0, "metrics: zero dimension");
     for (size_t i = 0; i < n * d1; i++)
         if (!isfinite(u[i]))

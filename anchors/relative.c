@@ -135,10 +135,22 @@ sim_status anchor_relative_execute(const anchor_relative *q, const float *x, siz
     return SIM_OK;
 }
 
-size_t anchor_relative_count(const anchor_relative *q) { return q->k; }
-size_t anchor_relative_dim(const anchor_relative *q) { return q->d; }
-anchor_psi anchor_relative_psi(const anchor_relative *q) { return q->psi; }
-const float *anchor_relative_anchors(const anchor_relative *q) { return q->raw; }
+size_t anchor_relative_count(const anchor_relative *q)
+{
+    return q->k;
+}
+size_t anchor_relative_dim(const anchor_relative *q)
+{
+    return q->d;
+}
+anchor_psi anchor_relative_psi(const anchor_relative *q)
+{
+    return q->psi;
+}
+const float *anchor_relative_anchors(const anchor_relative *q)
+{
+    return q->raw;
+}
 
 void anchor_relative_destroy(anchor_relative *q)
 {

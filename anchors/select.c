@@ -366,8 +366,8 @@ static sim_status select_kmeans(anchor_set *s, const anchor_select_config *cfg, 
         if (m != 1) all_single = 0;
     }
     free(fill), free(start), free(all);
-    s->handshake_bits = (uint64_t)total * bits_for(n) +
-                        (all_single ? 0 : (uint64_t)k * bits_for((uint64_t)n + 1));
+    s->handshake_bits =
+        (uint64_t)total * bits_for(n) + (all_single ? 0 : (uint64_t)k * bits_for((uint64_t)n + 1));
     st = SIM_OK;
 out:
     free(w.c), free(w.cn), free(w.g), free(w.xn), free(w.dist), free(w.asg), free(w.count);
@@ -473,8 +473,7 @@ anchor_set *anchor_set_select(const anchor_select_config *cfg, const float *x, s
         return NULL;
     }
     if (need_rng && !rng) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "%s selection needs an rng",
-                    sel_names[cfg->method]);
+        sim_err_set(err, SIM_EINVAL, NULL, 0, "%s selection needs an rng", sel_names[cfg->method]);
         return NULL;
     }
     if (cfg->method == ANCHOR_SEL_CLASS && (!labels || cfg->num_classes <= 0)) {
@@ -493,10 +492,18 @@ anchor_set *anchor_set_select(const anchor_select_config *cfg, const float *x, s
     s->num_classes = cfg->num_classes;
     sim_status st = SIM_OK;
     switch (cfg->method) {
-    case ANCHOR_SEL_RANDOM: st = select_random(s, rng, err); break;
-    case ANCHOR_SEL_FPS: st = select_fps(s, x, d, err); break;
-    case ANCHOR_SEL_KMEANS: st = select_kmeans(s, cfg, x, d, rng, err); break;
-    case ANCHOR_SEL_CLASS: st = select_class(s, labels, cfg->num_classes, err); break;
+    case ANCHOR_SEL_RANDOM:
+        st = select_random(s, rng, err);
+        break;
+    case ANCHOR_SEL_FPS:
+        st = select_fps(s, x, d, err);
+        break;
+    case ANCHOR_SEL_KMEANS:
+        st = select_kmeans(s, cfg, x, d, rng, err);
+        break;
+    case ANCHOR_SEL_CLASS:
+        st = select_class(s, labels, cfg->num_classes, err);
+        break;
     }
     if (st) goto fail;
     return s;
@@ -559,11 +566,26 @@ out:
     return st;
 }
 
-size_t anchor_set_count(const anchor_set *s) { return s->k; }
-size_t anchor_set_candidates(const anchor_set *s) { return s->n; }
-anchor_selection anchor_set_method(const anchor_set *s) { return s->method; }
-uint64_t anchor_set_handshake_bits(const anchor_set *s) { return s->handshake_bits; }
-int anchor_set_iterations(const anchor_set *s) { return s->iterations; }
+size_t anchor_set_count(const anchor_set *s)
+{
+    return s->k;
+}
+size_t anchor_set_candidates(const anchor_set *s)
+{
+    return s->n;
+}
+anchor_selection anchor_set_method(const anchor_set *s)
+{
+    return s->method;
+}
+uint64_t anchor_set_handshake_bits(const anchor_set *s)
+{
+    return s->handshake_bits;
+}
+int anchor_set_iterations(const anchor_set *s)
+{
+    return s->iterations;
+}
 
 size_t anchor_set_group(const anchor_set *s, size_t k, const size_t **idx)
 {
@@ -620,8 +642,8 @@ sim_status anchor_resample_linear(const float *x, size_t t1, size_t d, float *y,
 {
     if (!x || !y || t1 == 0 || t2 == 0 || d == 0)
         return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "resample: empty sequence or NULL buffer (t1 %zu, t2 %zu, d %zu)", t1, t2,
-                           d);
+                           "resample: empty sequence or NULL buffer (t1 %zu, t2 %zu, d %zu)", t1,
+                           t2, d);
     if (t1 == t2) {
         memcpy(y, x, t1 * d * sizeof *y);
         return SIM_OK;

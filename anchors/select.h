@@ -55,10 +55,10 @@ const char *anchor_selection_name(anchor_selection sel);
 
 typedef struct anchor_select_config {
     anchor_selection method;
-    size_t k;           /* anchors wanted, 1 <= K <= candidates (classes present for class) */
-    size_t members;     /* kmeans: members averaged per anchor, 0 = all of the cluster */
-    int max_iter;       /* kmeans: Lloyd iterations at most (stops earlier when no frame moves) */
-    int num_classes;    /* class: labels are in [0, num_classes); negative labels are ignored */
+    size_t k;        /* anchors wanted, 1 <= K <= candidates (classes present for class) */
+    size_t members;  /* kmeans: members averaged per anchor, 0 = all of the cluster */
+    int max_iter;    /* kmeans: Lloyd iterations at most (stops earlier when no frame moves) */
+    int num_classes; /* class: labels are in [0, num_classes); negative labels are ignored */
 } anchor_select_config;
 
 /* method random, k 16, members 0, max_iter 100, num_classes 0. */

@@ -127,11 +127,11 @@ static int bench_metrics(size_t n, size_t d)
     do {                                                                                           \
         t0 = now();                                                                                \
         if (call) {                                                                                \
-            fprintf(stderr, "bench_anchors: %s: %s\n", name, e.msg);                              \
+            fprintf(stderr, "bench_anchors: %s: %s\n", name, e.msg);                               \
             return 1;                                                                              \
         }                                                                                          \
         t = now() - t0;                                                                            \
-        printf("bench_anchors case=metric name=%s N=%zu d=%zu sec=%.4f\n", name, n, d, t);        \
+        printf("bench_anchors case=metric name=%s N=%zu d=%zu sec=%.4f\n", name, n, d, t);         \
     } while (0)
     TIME("cosine", anchor_metric_cosine(u, d, v, d, n, &x, &e));
     TIME("cka", anchor_metric_cka(u, d, v, d, n, &x, &e));

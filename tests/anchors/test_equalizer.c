@@ -68,8 +68,8 @@ static double worst_rel(const float *a, const float *b, size_t n, size_t d)
     return w;
 }
 
-static anchor_equalizer *make(anchor_eq_type type, anchor_psi psi, const float *at,
-                              const float *ar, size_t k, size_t dt, size_t dr)
+static anchor_equalizer *make(anchor_eq_type type, anchor_psi psi, const float *at, const float *ar,
+                              size_t k, size_t dt, size_t dr)
 {
     anchor_equalizer_config cfg;
     anchor_equalizer_config_default(&cfg);
@@ -203,7 +203,7 @@ static void test_relinv_euclidean_exact(void)
     CU_ASSERT_EQUAL(anchor_equalizer_rank(q), D);
     CU_ASSERT_EQUAL(anchor_equalizer_encode(q, x, N, s, NULL), SIM_OK);
     CU_ASSERT_EQUAL(anchor_equalizer_decode(q, s, N, xh, NULL), SIM_OK);
-    TEST_ASSERT_CLOSE_F(xh, x, N * D, 2e-3);
+    TEST_ASSERT_CLOSE_F(xh, x, N * D, 1e-4); /* measured 1.7e-6 */
     anchor_equalizer_destroy(q);
 }
 
@@ -287,7 +287,8 @@ static void test_procrustes_padding(void)
     float *xh = malloc(N * DR * sizeof *xh), *xb = malloc(N * DT * sizeof *xb);
     orthogonal(q, DR, 15);
     for (size_t i = 0; i < DT; i++) /* first DT rows of Q: orthonormal rows */
-        for (size_t j = 0; j < DR; j++) m[i * DR + j] = q[i * DR + j], mt[j * DT + i] = q[i * DR + j];
+        for (size_t j = 0; j < DR; j++)
+            m[i * DR + j] = q[i * DR + j], mt[j * DT + i] = q[i * DR + j];
     gaussian(x, N * DT, 1.0f, 16);
     gaussian(at, K * DT, 1.0f, 17);
     affine(x, N, DT, m, DR, 1.0f, NULL, y);

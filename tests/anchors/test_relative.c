@@ -134,7 +134,9 @@ static void test_invariance(void)
             CU_ASSERT_EQUAL(anchor_relative_execute(q1, x, N, r1, NULL), SIM_OK);
             CU_ASSERT_EQUAL(anchor_relative_execute(q2, x2, N, r2, NULL), SIM_OK);
             /* bring r2 back to the scale of r1 */
-            float back = p == ANCHOR_PSI_COSINE ? 1.0f : p == ANCHOR_PSI_EUCLIDEAN ? 1 / s : 1 / (s * s);
+            float back = p == ANCHOR_PSI_COSINE      ? 1.0f
+                         : p == ANCHOR_PSI_EUCLIDEAN ? 1 / s
+                                                     : 1 / (s * s);
             double worst = 0, mag = 0;
             for (size_t i = 0; i < N * K; i++) {
                 worst = fmax(worst, fabs(r2[i] * back - r1[i]));

@@ -31,7 +31,8 @@ static void blobs(float *x, size_t n, size_t d, size_t c, uint64_t seed)
     gaussian(ctr, c * d, seed);
     gaussian(x, n * d, seed + 1);
     for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < d; j++) x[i * d + j] = 10 * ctr[(i % c) * d + j] + 0.3f * x[i * d + j];
+        for (size_t j = 0; j < d; j++)
+            x[i * d + j] = 10 * ctr[(i % c) * d + j] + 0.3f * x[i * d + j];
     free(ctr);
 }
 
@@ -71,7 +72,9 @@ static void test_distinct(void)
             rng_for(&r, 11);
             sim_err e = SIM_ERR_INIT;
             anchor_set *s = anchor_set_select(&cfg, x, N, D, labels, &r, &e);
-            if (!s) fprintf(stderr, "  %s K=%zu: %s\n", anchor_selection_name(cfg.method), cfg.k, e.msg);
+            if (!s)
+                fprintf(stderr, "  %s K=%zu: %s\n", anchor_selection_name(cfg.method), cfg.k,
+                        e.msg);
             CU_ASSERT_PTR_NOT_NULL_FATAL(s);
             CU_ASSERT_EQUAL(anchor_set_count(s), cfg.k);
             CU_ASSERT_EQUAL(anchor_set_candidates(s), N);
@@ -272,7 +275,7 @@ static void test_class(void)
     CU_ASSERT_EQUAL(anchor_set_class(s, 2), 4);
     CU_ASSERT_EQUAL(anchor_set_build(s, x, N, D, lab, a, NULL), SIM_OK);
     const float want[3 * D] = {(0 + 1 + 7 + 11) / 4.0f, 0, (2 + 3 + 4 + 8 + 9) / 5.0f, 20,
-                               (6 + 10) / 2.0f, 40};
+                               (6 + 10) / 2.0f,         40};
     TEST_ASSERT_CLOSE_F(a, want, 3 * D, 1e-6);
     /* the receiver: 3 frames of its own, another frame rate, same classes */
     static const int lab_rx[3] = {4, 2, 0};
