@@ -228,6 +228,50 @@ static void test_estimated_csi(void)
     CU_ASSERT(ber[1] < 3.0 * ber[0]);
 }
 
+/* CFO of a fraction eps of the subcarrier spacing on a flat channel, no noise: the
+ * wanted subcarrier is scaled by sin(pi eps) / (N sin(pi eps / N)) and the rest of the
+ * power, 1 - that^2, leaks as inter-carrier interference (Moose, IEEE Trans. Commun.
+ * 42(10), 1994, eq. 11-12). */
+static void test_cfo_ici(void)
+{
+    static const double eps[] = {0.05, 0.1, 0.2, 0.4};
+    enum { N = 64, R = 400 };
+    for (size_t s = 0; s < sizeof eps / sizeof *eps; s++) {
+        chan_ofdm_config c;
+        chan_ofdm_config_default(&c);
+        c.nfft = N;
+        c.exp_taps = 1;
+        c.snr_db = 300;
+        c.coherence = 0;
+        c.impair.cfo_hz = eps[s] * c.sample_rate / N;
+        chan_ofdm *q = make(&c);
+        sim_rng r;
+        sim_rng_init(&r, 46, s, 0);
+        float complex x[N], y[N], h[N];
+        double sig = 0, ici = 0;
+        for (int k = 0; k < R; k++) {
+            for (int i = 0; i < N; i++)
+                x[i] = (float)M_SQRT1_2 * (((sim_rng_u64(&r) >> 63) ? 1.0f : -1.0f) +
+                                           I * ((sim_rng_u64(&r) >> 63) ? 1.0f : -1.0f));
+            chan_ofdm_execute(q, &r, x, y, h, N, NULL);
+            /* y = ZF output = a x + ICI with a common complex gain a per OFDM symbol */
+            double complex a = 0;
+            for (int i = 0; i < N; i++) a += y[i] * conjf(x[i]);
+            a /= N;
+            sig += creal(a * conj(a));
+            for (int i = 0; i < N; i++) {
+                double complex e = y[i] - a * x[i];
+                ici += creal(e * conj(e)) / N;
+            }
+        }
+        double s0 = sin(M_PI * eps[s]) / (N * sin(M_PI * eps[s] / N)), p = 1 - s0 * s0;
+        /* a is fitted on the same N symbols, so it absorbs 1/N of the ICI power */
+        TEST_ASSERT_NEAR(sig / R, s0 * s0 + p / N, 0.01 * p + 1e-5);
+        TEST_ASSERT_NEAR(ici / R / (p * (1.0 - 1.0 / N)), 1.0, 0.03);
+        chan_ofdm_destroy(q);
+    }
+}
+
 static void test_bad_inputs(void)
 {
     chan_ofdm_config base;
@@ -274,6 +318,7 @@ int main(void)
         {"noiseless round trip", test_noiseless_roundtrip},
         {"named power-delay profiles", test_named_profiles},
         {"estimated CSI", test_estimated_csi},
+        {"CFO: attenuation and ICI", test_cfo_ici},
         {"bad inputs", test_bad_inputs},
         {NULL, NULL},
     };
