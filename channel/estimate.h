@@ -10,7 +10,7 @@
  *          between neighbouring pilots and held after the last one.
  *   LMMSE: Wiener smoothing of the LS pilots: for every position the `taps` nearest
  *          pilots are combined with weights w = r^T (R + N0 I)^-1 (Kay, Fundamentals of
- *          Statistical Signal Processing I, eq. 12.6), where R[j][k] = c(q_j - q_k) and
+ *          Statistical Signal Processing I, ch. 12, LMMSE), where R[j][k] = c(q_j - q_k) and
  *          r[j] = c(i - q_j) come from the channel covariance c[d] (chan_model_corr, or
  *          chan_ofdm_corr across subcarriers) and the prior mean; the weights depend only
  *          on the position relative to its pilot window, so they are solved once at create.

@@ -7,7 +7,7 @@
  * with f_o the CFO (Hz), beta the oscillator's two-sided 3-dB linewidth (Hz) and Fs the
  * sample rate. The Lorentzian oscillator then has E[exp(j(theta[i+m]-theta[i]))] =
  * exp(-pi beta m / Fs) (Petrovic et al., "Effects of phase noise on OFDM systems with and
- * without PLL", IEEE Trans. Commun. 55(8), 2007, eq. 2). Rotating circular noise does not
+ * without PLL", IEEE Trans. Commun. 55(8), 2007). Rotating circular noise does not
  * change its statistics, so applying the rotation after the noise is equivalent to
  * rotating the signal before it.
  */

@@ -231,7 +231,7 @@ static void test_estimated_csi(void)
 /* CFO of a fraction eps of the subcarrier spacing on a flat channel, no noise: the
  * wanted subcarrier is scaled by sin(pi eps) / (N sin(pi eps / N)) and the rest of the
  * power, 1 - that^2, leaks as inter-carrier interference (Moose, IEEE Trans. Commun.
- * 42(10), 1994, eq. 11-12). */
+ * 42(10), 1994, "A technique for OFDM frequency offset correction"). */
 static void test_cfo_ici(void)
 {
     static const double eps[] = {0.05, 0.1, 0.2, 0.4};
