@@ -17,16 +17,16 @@ enum family { FAM_CODEC2, FAM_OPUS };
 struct codec_classic {
     char name[32];
     enum family fam;
-    int c2mode;            /* codec2 mode constant */
-    int kbps;              /* opus bit rate */
-    size_t frame_bits;     /* payload bits per frame */
-    size_t frame_bytes;    /* bytes per frame in the payload buffer */
-    size_t frame16;        /* samples per frame at 16 kHz */
-    short *pcm;            /* (frame16) scratch: 8 kHz codec2 frame or 16 kHz opus frame */
-    float *f16;            /* (frame16) scratch */
-    uint8_t *last;         /* (frame_bytes) last good frame, codec2 concealment */
-    resamp2_rrrf decim;    /* 16 -> 8 kHz */
-    resamp2_rrrf interp;   /* 8 -> 16 kHz */
+    int c2mode;          /* codec2 mode constant */
+    int kbps;            /* opus bit rate */
+    size_t frame_bits;   /* payload bits per frame */
+    size_t frame_bytes;  /* bytes per frame in the payload buffer */
+    size_t frame16;      /* samples per frame at 16 kHz */
+    short *pcm;          /* (frame16) scratch: 8 kHz codec2 frame or 16 kHz opus frame */
+    float *f16;          /* (frame16) scratch */
+    uint8_t *last;       /* (frame_bytes) last good frame, codec2 concealment */
+    resamp2_rrrf decim;  /* 16 -> 8 kHz */
+    resamp2_rrrf interp; /* 8 -> 16 kHz */
     OpusEncoder *oenc;
     OpusDecoder *odec;
 };
@@ -41,9 +41,12 @@ static short to_pcm(float v)
 
 static int parse_name(codec_classic *q, const char *name)
 {
-    if (!strcmp(name, "codec2-3200")) q->c2mode = CODEC2_MODE_3200;
-    else if (!strcmp(name, "codec2-1200")) q->c2mode = CODEC2_MODE_1200;
-    else if (!strcmp(name, "codec2-700c")) q->c2mode = CODEC2_MODE_700C;
+    if (!strcmp(name, "codec2-3200"))
+        q->c2mode = CODEC2_MODE_3200;
+    else if (!strcmp(name, "codec2-1200"))
+        q->c2mode = CODEC2_MODE_1200;
+    else if (!strcmp(name, "codec2-700c"))
+        q->c2mode = CODEC2_MODE_700C;
     else if (!strncmp(name, "opus-", 5)) {
         char *end;
         long k = strtol(name + 5, &end, 10);
@@ -136,11 +139,26 @@ void codec_classic_destroy(codec_classic *q)
     free(q);
 }
 
-const char *codec_classic_name(const codec_classic *q) { return q->name; }
-size_t codec_classic_frame_bits(const codec_classic *q) { return q->frame_bits; }
-size_t codec_classic_frame_bytes(const codec_classic *q) { return q->frame_bytes; }
-size_t codec_classic_frame_samples(const codec_classic *q) { return q->frame16; }
-double codec_classic_frame_seconds(const codec_classic *q) { return q->frame16 / 16000.0; }
+const char *codec_classic_name(const codec_classic *q)
+{
+    return q->name;
+}
+size_t codec_classic_frame_bits(const codec_classic *q)
+{
+    return q->frame_bits;
+}
+size_t codec_classic_frame_bytes(const codec_classic *q)
+{
+    return q->frame_bytes;
+}
+size_t codec_classic_frame_samples(const codec_classic *q)
+{
+    return q->frame16;
+}
+double codec_classic_frame_seconds(const codec_classic *q)
+{
+    return q->frame16 / 16000.0;
+}
 size_t codec_classic_frames(const codec_classic *q, size_t n)
 {
     return (n + q->frame16 - 1) / q->frame16;
@@ -167,10 +185,11 @@ sim_status codec_classic_encode(codec_classic *q, const float *x, size_t n, uint
         for (size_t f = 0; f < nf; f++) {
             load_frame(q, x, n, f, q->f16);
             uint8_t *dst = bits + f * q->frame_bytes;
-            opus_int32 got =
-                opus_encode_float(q->oenc, q->f16, (int)q->frame16, dst, (opus_int32)q->frame_bytes);
-            if (got < 0) return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "opus_encode: %s",
-                                            opus_strerror(got));
+            opus_int32 got = opus_encode_float(q->oenc, q->f16, (int)q->frame16, dst,
+                                               (opus_int32)q->frame_bytes);
+            if (got < 0)
+                return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "opus_encode: %s",
+                                   opus_strerror(got));
             /* CBR packets may still come out short (e.g. on silence): pad to the
              * fixed size so every frame costs the same channel symbols. */
             if ((size_t)got < q->frame_bytes &&
@@ -199,8 +218,8 @@ sim_status codec_classic_encode(codec_classic *q, const float *x, size_t n, uint
     return SIM_OK;
 }
 
-static sim_status decode_opus(codec_classic *q, const uint8_t *bits, const uint8_t *lost,
-                              size_t nf, float *out, size_t n, sim_err *err)
+static sim_status decode_opus(codec_classic *q, const uint8_t *bits, const uint8_t *lost, size_t nf,
+                              float *out, size_t n, sim_err *err)
 {
     opus_decoder_ctl(q->odec, OPUS_RESET_STATE);
     for (size_t f = 0; f < nf; f++) {
@@ -285,7 +304,8 @@ static sim_status decode_codec2(codec_classic *q, const uint8_t *bits, const uin
     }
     close(fds[0]);
     int st = 0;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {}
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
     if (left || !WIFEXITED(st) || WEXITSTATUS(st))
         return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "codec2 decoder process failed");
     return SIM_OK;

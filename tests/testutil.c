@@ -30,8 +30,7 @@ fail:
     return 1;
 }
 
-double test_assert_close_f(const float *a, const float *b, size_t n, double tol,
-                           const char *what)
+double test_assert_close_f(const float *a, const float *b, size_t n, double tol, const char *what)
 {
     double worst = 0;
     size_t at = 0;
@@ -43,8 +42,8 @@ double test_assert_close_f(const float *a, const float *b, size_t n, double tol,
         }
     }
     if (worst > tol)
-        fprintf(stderr, "  %s: max |diff| %.3g at [%zu] (%.9g vs %.9g) > tol %.3g\n", what,
-                worst, at, (double)a[at], (double)b[at], tol);
+        fprintf(stderr, "  %s: max |diff| %.3g at [%zu] (%.9g vs %.9g) > tol %.3g\n", what, worst,
+                at, (double)a[at], (double)b[at], tol);
     CU_ASSERT(worst <= tol);
     return worst;
 }

@@ -22,18 +22,17 @@ int test_main(const char *suite, const test_case *cases);
 
 /* Largest |a[i]-b[i]| over n floats; when it exceeds tol, prints which index,
  * both values and `what`, and fails the current test. Returns the max diff. */
-double test_assert_close_f(const float *a, const float *b, size_t n, double tol,
-                           const char *what);
+double test_assert_close_f(const float *a, const float *b, size_t n, double tol, const char *what);
 #define TEST_ASSERT_CLOSE_F(a, b, n, tol) test_assert_close_f((a), (b), (n), (tol), #a " vs " #b)
 
 /* |a-b| <= tol, printing both on failure. */
-#define TEST_ASSERT_NEAR(a, b, tol)                                                        \
-    do {                                                                                   \
-        double a_ = (a), b_ = (b);                                                         \
-        if (!(fabs(a_ - b_) <= (tol)))                                                     \
-            fprintf(stderr, "  %s:%d: %s = %.9g, %s = %.9g, |diff| %.3g > %.3g\n", __FILE__, \
-                    __LINE__, #a, a_, #b, b_, fabs(a_ - b_), (double)(tol));               \
-        CU_ASSERT(fabs(a_ - b_) <= (tol));                                                 \
+#define TEST_ASSERT_NEAR(a, b, tol)                                                                \
+    do {                                                                                           \
+        double a_ = (a), b_ = (b);                                                                 \
+        if (!(fabs(a_ - b_) <= (tol)))                                                             \
+            fprintf(stderr, "  %s:%d: %s = %.9g, %s = %.9g, |diff| %.3g > %.3g\n", __FILE__,       \
+                    __LINE__, #a, a_, #b, b_, fabs(a_ - b_), (double)(tol));                       \
+        CU_ASSERT(fabs(a_ - b_) <= (tol));                                                         \
     } while (0)
 
 /* Path of a file in the source tree (tests/data/..., data/...): $SEMSIM_SRCDIR/rel.

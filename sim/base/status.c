@@ -30,8 +30,8 @@ void sim_err_clear(sim_err *e)
     memset(e, 0, sizeof *e);
 }
 
-sim_status sim_err_vset(sim_err *e, sim_status code, const char *file, int line,
-                        const char *fmt, va_list ap)
+sim_status sim_err_vset(sim_err *e, sim_status code, const char *file, int line, const char *fmt,
+                        va_list ap)
 {
     if (!e) return code;
     e->code = code;
@@ -41,8 +41,8 @@ sim_status sim_err_vset(sim_err *e, sim_status code, const char *file, int line,
     return code;
 }
 
-sim_status sim_err_set(sim_err *e, sim_status code, const char *file, int line,
-                       const char *fmt, ...)
+sim_status sim_err_set(sim_err *e, sim_status code, const char *file, int line, const char *fmt,
+                       ...)
 {
     va_list ap;
     va_start(ap, fmt);

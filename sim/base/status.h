@@ -40,17 +40,20 @@ typedef struct sim_err {
     int line;                /* 1-based line in that file, 0 if not applicable */
 } sim_err;
 
-#define SIM_ERR_INIT {SIM_OK, {0}, {0}, 0}
+#define SIM_ERR_INIT                                                                               \
+    {                                                                                              \
+        SIM_OK, {0}, {0}, 0                                                                        \
+    }
 
 void sim_err_clear(sim_err *e);
 
 /* Fill e (may be NULL) and return code, so callers can write
  *   return sim_err_set(e, SIM_EINVAL, NULL, 0, "K must be > 0, got %d", k);
  * file may be NULL; line 0 means no line. */
-sim_status sim_err_set(sim_err *e, sim_status code, const char *file, int line,
-                       const char *fmt, ...) __attribute__((format(printf, 5, 6)));
-sim_status sim_err_vset(sim_err *e, sim_status code, const char *file, int line,
-                        const char *fmt, va_list ap);
+sim_status sim_err_set(sim_err *e, sim_status code, const char *file, int line, const char *fmt,
+                       ...) __attribute__((format(printf, 5, 6)));
+sim_status sim_err_vset(sim_err *e, sim_status code, const char *file, int line, const char *fmt,
+                        va_list ap);
 
 /* Add file/line to an error that was raised without them (keeps an existing one). */
 void sim_err_locate(sim_err *e, const char *file, int line);

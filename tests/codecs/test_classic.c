@@ -17,8 +17,8 @@ static void vowel(float *x, size_t n, double f0)
         double t = (double)i / RATE, v = 0;
         for (int h = 1; h * f0 < 3800; h++) {
             double f = h * f0;
-            double env = exp(-pow((f - 700) / 300, 2)) + 0.5 * exp(-pow((f - 1200) / 400, 2)) +
-                         0.05;
+            double env =
+                exp(-pow((f - 700) / 300, 2)) + 0.5 * exp(-pow((f - 1200) / 400, 2)) + 0.05;
             v += env * sin(2 * M_PI * f * t + 0.3 * h);
         }
         x[i] = (float)(0.15 * v * (0.6 + 0.4 * sin(2 * M_PI * 2 * t)));
@@ -196,8 +196,8 @@ static void test_lost_frames(void)
 
 static void test_bad_input(void)
 {
-    static const char *bad[] = {"", "codec2", "codec2-2400x", "opus-5", "opus-65", "opus-", "opus-8k",
-                                "mp3-128"};
+    static const char *bad[] = {"",        "codec2", "codec2-2400x", "opus-5",
+                                "opus-65", "opus-",  "opus-8k",      "mp3-128"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         sim_err e = SIM_ERR_INIT;
         CU_ASSERT_PTR_NULL(codec_classic_create(bad[i], &e));
