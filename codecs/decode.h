@@ -1,0 +1,122 @@
+/* decode.h -- CTC decoding: greedy, and prefix beam search constrained by a
+ * lexicon and scored with a word trigram language model.
+ *
+ * Where it sits: last stage of the receiver. codec_agent_decode gives CTC
+ * log-probabilities (T,V) over the vocabulary of codecs/vocab.h (0 = blank,
+ * 1 = space, 2 = apostrophe, 3..28 = a..z); this module turns them into a
+ * transcript: lower-case words separated by single spaces.
+ *
+ * Beam search (Hannun et al., "First-Pass Large Vocabulary Continuous Speech
+ * Recognition using Bi-Directional Recurrent DNNs", arXiv:1408.2873, Alg. 1):
+ * each prefix keeps log P_blank and log P_nonblank; a prefix is ranked by
+ *     log P_ctc(prefix) + alpha * log P_lm(words) + beta * #words
+ * (natural logs). Words are scored when they are completed (by a space, or
+ * at the end of the utterance, which also adds P(</s> | history)). With a
+ * lexicon, a partial word must be a prefix of a lexicon word; a completed
+ * word must be a lexicon word, unless out-of-vocabulary words are allowed,
+ * in which case they cost oov_penalty + oov_char_penalty per character on top
+ * of the LM's unknown-word score (so names the lexicon lacks can still come
+ * out, but a made-up word is not cheaper than the real words it would merge).
+ *
+ * Sharing and threads:
+ *   - codec_lexicon (the character trie of the dictionary and each word's LM
+ *     id) is built once and is read-only afterwards: any number of threads
+ *     may use it at the same time.
+ *   - codec_beam is one decoder with its own work space AND its own handle of
+ *     the LM: sphinxbase's trie LM (lm_trie_score) caches the last history's
+ *     back-off weights inside the model, so ngram_*_score writes to the model
+ *     and is not thread-safe. Create one codec_beam per thread (each load
+ *     reads the 27 MB LM, about 0.2 s and 30 MB of memory).
+ *   - codec_decode_greedy is a pure function.
+ *   - sphinxbase logs through a process-global log stream; codec_lexicon_create
+ *     turns that logging off (err_set_logfp(NULL)) so loading the LM does not
+ *     print INFO lines. semsim uses sphinxbase nowhere else.
+ */
+#ifndef CODECS_DECODE_H
+#define CODECS_DECODE_H
+
+#include "sim/base/status.h"
+
+#include <stddef.h>
+
+/* Debian's pocketsphinx-en-us files (the defaults of codec_lexicon_create). */
+#define CODEC_DECODE_DICT "/usr/share/pocketsphinx/model/en-us/cmudict-en-us.dict"
+#define CODEC_DECODE_LM "/usr/share/pocketsphinx/model/en-us/en-us.lm.bin"
+
+/* Greedy (best path) decoding: per frame the most likely class, then repeats
+ * collapsed and blanks dropped; runs of spaces become one space, leading and
+ * trailing spaces are removed. logp is (t, v) row-major, v = 29. Writes at
+ * most cap bytes including the NUL to out (cap > 0) and returns the length
+ * the full transcript has (like snprintf; out is truncated when >= cap).
+ * Ties pick the lower class index. */
+size_t codec_decode_greedy(const float *logp, int t, int v, char *out, size_t cap);
+
+/* ---- lexicon + language model (shared, read-only) ---------------------------------- */
+
+typedef struct codec_lexicon codec_lexicon;
+
+/* Build the lexicon from a CMU-format dictionary (one `WORD PHONES...` per
+ * line; variants "word(2)" folded into "word"; words with characters outside
+ * a-z and apostrophe are skipped; case is folded) and look every word up in
+ * the LM. dict_path NULL = CODEC_DECODE_DICT. lm_path NULL = CODEC_DECODE_LM;
+ * "" = no LM (the lexicon still constrains words; LM scores are 0).
+ * Errors name the file: SIM_EIO (missing), SIM_EFORMAT (no usable word, or
+ * not an LM sphinxbase reads). */
+sim_status codec_lexicon_create(codec_lexicon **out, const char *dict_path, const char *lm_path,
+                                sim_err *err);
+void codec_lexicon_destroy(codec_lexicon *lex); /* NULL is a no-op */
+
+/* Number of distinct words; whether word (lower-case) is one of them. */
+size_t codec_lexicon_size(const codec_lexicon *lex);
+int codec_lexicon_contains(const codec_lexicon *lex, const char *word);
+/* The LM file in use ("" if none). */
+const char *codec_lexicon_lm_path(const codec_lexicon *lex);
+
+/* ---- beam search decoder (one per thread) ------------------------------------------- */
+
+typedef struct codec_beam_config {
+    int beam;          /* prefixes kept after each frame, >= 1 (default 32)            */
+    float lm_weight;   /* alpha: weight of the natural-log LM probability (default 0.8) */
+    float word_bonus;  /* beta: added per word, nats (default 1.5)                      */
+    float prune;       /* per frame, classes with log p < max - prune are skipped
+                          (nats, > 0; default 10)                                     */
+    int allow_oov;     /* 1: words outside the lexicon may be produced (default 1)      */
+    float oov_penalty; /* nats added per such word, <= 0 (default -4)                   */
+    float oov_char_penalty; /* nats added per character of such a word, <= 0 (default
+                          -2.5): charged while the word is spelled, so a long
+                          made-up word cannot swallow several real ones           */
+    float unk_logp;    /* LM log-probability (nats) of a word the LM lacks, <= 0
+                          (default -20: below 95% of the en-us LM's unigrams, whose
+                          median is -15.2, so an unknown word never beats a real
+                          one on LM score alone)                                   */
+} codec_beam_config;
+
+codec_beam_config codec_beam_config_default(void);
+
+typedef struct codec_beam codec_beam;
+
+/* A decoder over lex (NULL = no lexicon and no LM: plain CTC prefix beam search
+ * over characters, where only alpha/beta-free CTC scores count). Loads its own
+ * LM handle (see the top of this file); lex must outlive the decoder.
+ * SIM_EINVAL for a bad config value. */
+sim_status codec_beam_create(codec_beam **out, const codec_lexicon *lex,
+                             const codec_beam_config *cfg, sim_err *err);
+void codec_beam_destroy(codec_beam *b); /* NULL is a no-op */
+
+/* Change alpha, beta and the other settings of an existing decoder (for
+ * tuning without reloading the LM). Same checks as create. */
+sim_status codec_beam_set_config(codec_beam *b, const codec_beam_config *cfg, sim_err *err);
+
+/* Decode logp (t, v) row-major, v = 29, values log-probabilities (each row a
+ * log-softmax; rows need not be exactly normalised). Writes the transcript
+ * as codec_decode_greedy does (at most cap bytes with the NUL) and returns
+ * its full length in *len (may be >= cap) and the winning total score in
+ * *score (either may be NULL). t = 0 gives "". Work space grows with the
+ * longest utterance seen and is reused; otherwise nothing is allocated.
+ * Errors: SIM_EINVAL (v != 29, t < 0, NULL, a NaN in logp), SIM_ENOMEM.
+ * When the lexicon admits no complete transcript (allow_oov = 0 and the
+ * audio spells no lexicon word), the result is "" with score -INFINITY. */
+sim_status codec_beam_decode(codec_beam *b, const float *logp, int t, int v, char *out,
+                             size_t cap, size_t *len, double *score, sim_err *err);
+
+#endif
