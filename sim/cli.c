@@ -9,6 +9,7 @@
 /* Register commands here as they land: {"name", "summary", sim_cmd_NAME}. */
 static const sim_cmd commands[] = {
     {"score", "WER/CER of a hypothesis trn against a reference trn (sclite rules)", sim_cmd_score},
+    {"corpus", "synthesise text lines x TTS voices into WAVs + manifest.tsv", sim_cmd_corpus},
     {NULL, NULL, NULL},
 };
 

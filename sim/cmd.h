@@ -16,4 +16,6 @@ enum { SIM_EXIT_OK = 0, SIM_EXIT_FAIL = 1, SIM_EXIT_USAGE = 2 };
 
 int sim_cmd_score(int argc, char **argv); /* sim/cmd_score.c */
 
+int sim_cmd_corpus(int argc, char **argv); /* sim/cmd_corpus.c */
+
 #endif

@@ -1,0 +1,428 @@
+/* manifest.c -- manifest.tsv and LibriSpeech-layout readers, and the writer
+ * used by `semsim corpus`; see manifest.h. */
+#include "codecs/manifest.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define NO_ENTRY ((size_t)-1)
+
+typedef struct entry {
+    char *id;
+    char *audio; /* as written */
+    char *path;  /* resolved */
+    char *text;
+} entry;
+
+struct codec_manifest {
+    char *base; /* folder relative AUDIO resolves against, "" = cwd */
+    entry *e;
+    size_t n, cap;
+    size_t *slot; /* open-addressing id -> index table, NO_ENTRY = empty */
+    size_t nslot; /* power of two, > 2n */
+};
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static size_t slot_of(const codec_manifest *m, const char *id)
+{
+    size_t mask = m->nslot - 1, i = (size_t)hash_str(id) & mask;
+    while (m->slot[i] != NO_ENTRY && strcmp(m->e[m->slot[i]].id, id)) i = (i + 1) & mask;
+    return i;
+}
+
+static int grow_slots(codec_manifest *m)
+{
+    size_t ns = m->nslot ? 2 * m->nslot : 64;
+    size_t *s = malloc(sizeof *s * ns);
+    if (!s) return -1;
+    for (size_t i = 0; i < ns; i++) s[i] = NO_ENTRY;
+    free(m->slot);
+    m->slot = s;
+    m->nslot = ns;
+    for (size_t k = 0; k < m->n; k++) m->slot[slot_of(m, m->e[k].id)] = k;
+    return 0;
+}
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+static int has_space(const char *s)
+{
+    for (; *s; s++)
+        if (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\v' || *s == '\f')
+            return 1;
+    return 0;
+}
+
+static int is_blank(const char *s)
+{
+    for (; *s; s++)
+        if (*s != ' ' && *s != '\t' && *s != '\r') return 0;
+    return 1;
+}
+
+/* Copy of s without blanks (space, tab, CR) at either end. */
+static char *dup_trimmed(const char *s)
+{
+    while (*s == ' ' || *s == '\t' || *s == '\r') s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r')) n--;
+    char *d = malloc(n + 1);
+    if (!d) return NULL;
+    memcpy(d, s, n);
+    d[n] = 0;
+    return d;
+}
+
+static char *join_path(const char *base, const char *rel)
+{
+    if (rel[0] == '/' || !base || !base[0]) return dup_str(rel);
+    size_t nb = strlen(base), nr = strlen(rel);
+    char *p = malloc(nb + nr + 2);
+    if (!p) return NULL;
+    memcpy(p, base, nb);
+    p[nb] = '/';
+    memcpy(p + nb + 1, rel, nr + 1);
+    return p;
+}
+
+/* Folder part of path ("" when there is none, "/" for root files). */
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) return dup_str("");
+    size_t n = slash == path ? 1 : (size_t)(slash - path);
+    char *d = malloc(n + 1);
+    if (!d) return NULL;
+    memcpy(d, path, n);
+    d[n] = 0;
+    return d;
+}
+
+sim_status codec_manifest_create(const char *base_dir, codec_manifest **out, sim_err *err)
+{
+    if (!out) return sim_err_set(err, SIM_EINVAL, NULL, 0, "codec_manifest_create: NULL");
+    *out = NULL;
+    codec_manifest *m = calloc(1, sizeof *m);
+    if (!m) goto fail;
+    m->base = dup_str(base_dir ? base_dir : "");
+    if (!m->base || grow_slots(m)) goto fail;
+    *out = m;
+    return SIM_OK;
+fail:
+    codec_manifest_destroy(m);
+    return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory creating manifest");
+}
+
+void codec_manifest_destroy(codec_manifest *m)
+{
+    if (!m) return;
+    for (size_t i = 0; i < m->n; i++) {
+        free(m->e[i].id);
+        free(m->e[i].audio);
+        free(m->e[i].path);
+        free(m->e[i].text);
+    }
+    free(m->e);
+    free(m->slot);
+    free(m->base);
+    free(m);
+}
+
+/* _add with the input's file and line for error messages (file may be NULL). */
+static sim_status add_at(codec_manifest *m, const char *id, const char *audio, const char *text,
+                         const char *file, int line, sim_err *err)
+{
+    if (!id[0]) return sim_err_set(err, SIM_EFORMAT, file, line, "empty id");
+    if (has_space(id))
+        return sim_err_set(err, SIM_EFORMAT, file, line, "id '%s' contains whitespace", id);
+    if (!audio[0] || is_blank(audio))
+        return sim_err_set(err, SIM_EFORMAT, file, line, "empty audio path for id '%s'", id);
+    if (strchr(audio, '\t') || strchr(audio, '\n'))
+        return sim_err_set(err, SIM_EFORMAT, file, line, "audio path of '%s' has a tab or newline",
+                           id);
+    if (is_blank(text))
+        return sim_err_set(err, SIM_EFORMAT, file, line, "empty transcript for id '%s'", id);
+    if (strchr(text, '\t') || strchr(text, '\n'))
+        return sim_err_set(err, SIM_EFORMAT, file, line, "transcript of '%s' has a tab or newline",
+                           id);
+    size_t s = slot_of(m, id);
+    if (m->slot[s] != NO_ENTRY)
+        return sim_err_set(err, SIM_EEXIST, file, line, "duplicate id '%s' (entry %zu)", id,
+                           m->slot[s] + 1);
+    if (m->n == m->cap) {
+        size_t nc = m->cap ? 2 * m->cap : 64;
+        entry *e = realloc(m->e, sizeof *e * nc);
+        if (!e) goto nomem;
+        m->e = e;
+        m->cap = nc;
+    }
+    entry e = {dup_str(id), dup_str(audio), join_path(m->base, audio), dup_trimmed(text)};
+    if (!e.id || !e.audio || !e.path || !e.text) {
+        free(e.id);
+        free(e.audio);
+        free(e.path);
+        free(e.text);
+        goto nomem;
+    }
+    m->e[m->n] = e;
+    m->slot[s] = m->n++;
+    if (2 * m->n >= m->nslot && grow_slots(m)) goto nomem;
+    return SIM_OK;
+nomem:
+    return sim_err_set(err, SIM_ENOMEM, file, line, "out of memory adding manifest entry");
+}
+
+sim_status codec_manifest_add(codec_manifest *m, const char *id, const char *audio,
+                              const char *transcript, sim_err *err)
+{
+    if (!m || !id || !audio || !transcript)
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "codec_manifest_add: NULL argument");
+    return add_at(m, id, audio, transcript, NULL, 0, err);
+}
+
+/* Strip the line ending (LF and an optional CR before it) in place. */
+static void chomp(char *s, ssize_t *len)
+{
+    while (*len > 0 && (s[*len - 1] == '\n' || s[*len - 1] == '\r')) s[--*len] = 0;
+}
+
+sim_status codec_manifest_read(const char *path, codec_manifest **out, sim_err *err)
+{
+    if (!path || !out) return sim_err_set(err, SIM_EINVAL, NULL, 0, "codec_manifest_read: NULL");
+    *out = NULL;
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return sim_err_set(err, SIM_EIO, path, 0, "is a directory, not a manifest");
+    FILE *f = fopen(path, "r");
+    if (!f) return sim_err_set(err, SIM_EIO, path, 0, "cannot open manifest: %s", strerror(errno));
+    codec_manifest *m = NULL;
+    char *line = NULL, *base = dir_of(path);
+    size_t cap = 0;
+    sim_status st = base ? codec_manifest_create(base, &m, err)
+                         : sim_err_set(err, SIM_ENOMEM, path, 0, "out of memory");
+    if (st != SIM_OK) goto fail;
+    ssize_t len;
+    int lineno = 0;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        chomp(line, &len);
+        if (line[0] == '#' || is_blank(line)) continue;
+        if ((size_t)len != strlen(line)) {
+            st = sim_err_set(err, SIM_EFORMAT, path, lineno, "NUL byte in line");
+            goto fail;
+        }
+        char *f1 = line, *t1 = strchr(f1, '\t');
+        char *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
+        if (!t2) {
+            st = sim_err_set(err, SIM_EFORMAT, path, lineno,
+                             "too few fields: expected ID<TAB>AUDIO<TAB>TRANSCRIPT, got %d",
+                             t1 ? 2 : 1);
+            goto fail;
+        }
+        if (strchr(t2 + 1, '\t')) {
+            st = sim_err_set(err, SIM_EFORMAT, path, lineno,
+                             "too many fields: expected ID<TAB>AUDIO<TAB>TRANSCRIPT");
+            goto fail;
+        }
+        *t1 = 0;
+        *t2 = 0;
+        st = add_at(m, f1, t1 + 1, t2 + 1, path, lineno, err);
+        if (st != SIM_OK) goto fail;
+    }
+    if (ferror(f)) {
+        st = sim_err_set(err, SIM_EIO, path, 0, "read failed: %s", strerror(errno));
+        goto fail;
+    }
+    fclose(f);
+    free(line);
+    free(base);
+    *out = m;
+    return SIM_OK;
+fail:
+    fclose(f);
+    free(line);
+    free(base);
+    codec_manifest_destroy(m);
+    return st;
+}
+
+/* ---- LibriSpeech layout ------------------------------------------------------ */
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+static int cmp_names(const struct dirent **a, const struct dirent **b)
+{
+    return strcmp((*a)->d_name, (*b)->d_name); /* byte order: locale-independent */
+}
+
+static sim_status read_trans(codec_manifest *m, const char *dir, const char *file, sim_err *err)
+{
+    FILE *f = fopen(file, "r");
+    if (!f) return sim_err_set(err, SIM_EIO, file, 0, "cannot open: %s", strerror(errno));
+    sim_status st = SIM_OK;
+    char *line = NULL, *audio = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    int lineno = 0;
+    while ((len = getline(&line, &cap, f)) >= 0) {
+        lineno++;
+        chomp(line, &len);
+        if (is_blank(line)) continue;
+        char *sp = strchr(line, ' ');
+        if (!sp) {
+            st = sim_err_set(err, SIM_EFORMAT, file, lineno,
+                             "too few fields: expected ID TRANSCRIPT");
+            goto done;
+        }
+        *sp = 0;
+        free(audio);
+        size_t nd = strlen(dir), ni = strlen(line);
+        audio = malloc(nd + ni + 7);
+        if (!audio) {
+            st = sim_err_set(err, SIM_ENOMEM, file, lineno, "out of memory");
+            goto done;
+        }
+        snprintf(audio, nd + ni + 7, "%s/%s.flac", dir, line);
+        st = add_at(m, line, audio, sp + 1, file, lineno, err);
+        if (st != SIM_OK) goto done;
+    }
+done:
+    fclose(f);
+    free(line);
+    free(audio);
+    return st;
+}
+
+static sim_status walk(codec_manifest *m, const char *dir, int depth, size_t *nfiles, sim_err *err)
+{
+    if (depth > 16) return SIM_OK; /* LibriSpeech is 3 deep; stop at symlink loops */
+    struct dirent **names = NULL;
+    int k = scandir(dir, &names, NULL, cmp_names);
+    if (k < 0) return sim_err_set(err, SIM_EIO, dir, 0, "cannot read folder: %s", strerror(errno));
+    sim_status st = SIM_OK;
+    for (int i = 0; i < k; i++) {
+        const char *nm = names[i]->d_name;
+        if (st != SIM_OK || nm[0] == '.') continue;
+        char *p = join_path(dir, nm);
+        if (!p) {
+            st = sim_err_set(err, SIM_ENOMEM, dir, 0, "out of memory");
+            continue;
+        }
+        struct stat sb;
+        if (stat(p, &sb) == 0) {
+            if (S_ISDIR(sb.st_mode)) {
+                st = walk(m, p, depth + 1, nfiles, err);
+            } else if (ends_with(nm, ".trans.txt")) {
+                st = read_trans(m, dir, p, err);
+                (*nfiles)++;
+            }
+        }
+        free(p);
+    }
+    for (int i = 0; i < k; i++) free(names[i]);
+    free(names);
+    return st;
+}
+
+sim_status codec_manifest_read_librispeech(const char *dir, codec_manifest **out, sim_err *err)
+{
+    if (!dir || !out)
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "codec_manifest_read_librispeech: NULL");
+    *out = NULL;
+    struct stat sb;
+    if (stat(dir, &sb) != 0)
+        return sim_err_set(err, SIM_EIO, dir, 0, "cannot open folder: %s", strerror(errno));
+    if (!S_ISDIR(sb.st_mode))
+        return sim_err_set(err, SIM_EIO, dir, 0, "not a folder (LibriSpeech layout expected)");
+    codec_manifest *m = NULL;
+    sim_status st = codec_manifest_create(NULL, &m, err);
+    if (st != SIM_OK) return st;
+    size_t nfiles = 0;
+    st = walk(m, dir, 0, &nfiles, err);
+    if (st == SIM_OK && nfiles == 0)
+        st = sim_err_set(err, SIM_ENOTFOUND, dir, 0, "no *.trans.txt files under this folder");
+    if (st != SIM_OK) {
+        codec_manifest_destroy(m);
+        return st;
+    }
+    *out = m;
+    return SIM_OK;
+}
+
+/* ---- writer and accessors --------------------------------------------------- */
+
+sim_status codec_manifest_write(const codec_manifest *m, const char *path, sim_err *err)
+{
+    if (!m || !path) return sim_err_set(err, SIM_EINVAL, NULL, 0, "codec_manifest_write: NULL");
+    size_t n = strlen(path);
+    char *tmp = malloc(n + 5);
+    if (!tmp) return sim_err_set(err, SIM_ENOMEM, path, 0, "out of memory");
+    memcpy(tmp, path, n);
+    memcpy(tmp + n, ".tmp", 5);
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        sim_status st = sim_err_set(err, SIM_EIO, path, 0, "cannot write: %s", strerror(errno));
+        free(tmp);
+        return st;
+    }
+    int bad = fputs("# ID\tAUDIO\tTRANSCRIPT\n", f) < 0;
+    for (size_t i = 0; i < m->n && !bad; i++)
+        bad = fprintf(f, "%s\t%s\t%s\n", m->e[i].id, m->e[i].audio, m->e[i].text) < 0;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        sim_status st = sim_err_set(err, SIM_EIO, path, 0, "write failed: %s", strerror(errno));
+        remove(tmp);
+        free(tmp);
+        return st;
+    }
+    free(tmp);
+    return SIM_OK;
+}
+
+size_t codec_manifest_size(const codec_manifest *m)
+{
+    return m ? m->n : 0;
+}
+const char *codec_manifest_id(const codec_manifest *m, size_t i)
+{
+    return m->e[i].id;
+}
+const char *codec_manifest_audio_path(const codec_manifest *m, size_t i)
+{
+    return m->e[i].path;
+}
+const char *codec_manifest_audio_field(const codec_manifest *m, size_t i)
+{
+    return m->e[i].audio;
+}
+const char *codec_manifest_transcript(const codec_manifest *m, size_t i)
+{
+    return m->e[i].text;
+}
+
+size_t codec_manifest_find(const codec_manifest *m, const char *id)
+{
+    if (!m || !id) return NO_ENTRY;
+    return m->slot[slot_of(m, id)];
+}

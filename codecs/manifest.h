@@ -1,0 +1,64 @@
+/* manifest.h -- lists of utterances: id, audio file, transcript.
+ *
+ * Speech-in stage: a manifest says which audio files the simulator reads and
+ * what was said in each. Two readers build the same opaque object:
+ *   - codec_manifest_read: semsim's manifest.tsv (CONTRACT.md), one utterance
+ *     per line `ID<TAB>AUDIO<TAB>TRANSCRIPT`; AUDIO relative to the
+ *     manifest's folder or absolute; lines starting with '#' and empty (or
+ *     all-blank) lines are ignored; a trailing CR is dropped;
+ *   - codec_manifest_read_librispeech: a LibriSpeech-layout tree, folders of
+ *     `*.trans.txt` files whose lines are `ID TRANSCRIPT`, audio `ID.flac`
+ *     next to the .trans.txt.
+ * `semsim corpus` builds one with codec_manifest_create/_add and writes it
+ * with codec_manifest_write. Entries keep the order they were read or added
+ * (LibriSpeech: folders and files in byte order of their names).
+ * Every entry satisfies: id non-empty, unique, no whitespace; audio non-empty;
+ * transcript non-empty after trimming blanks; no tab or newline in any field.
+ */
+#ifndef CODEC_MANIFEST_H
+#define CODEC_MANIFEST_H
+
+#include "sim/base/status.h"
+
+#include <stddef.h>
+
+typedef struct codec_manifest codec_manifest;
+
+/* Read manifest.tsv at path. Errors carry path and 1-based line:
+ * SIM_EIO (missing/unreadable), SIM_EFORMAT (fewer or more than 3 fields,
+ * empty field or transcript, id with whitespace), SIM_EEXIST (duplicate id). */
+sim_status codec_manifest_read(const char *path, codec_manifest **m, sim_err *err);
+
+/* Read every `*.trans.txt` under dir (recursively). Errors: SIM_EIO (dir
+ * missing), SIM_ENOTFOUND (no .trans.txt under it), SIM_EFORMAT / SIM_EEXIST
+ * with the .trans.txt file and line. */
+sim_status codec_manifest_read_librispeech(const char *dir, codec_manifest **m, sim_err *err);
+
+/* An empty manifest whose relative audio paths resolve against base_dir
+ * (NULL or "" = as given, i.e. relative to the working directory). */
+sim_status codec_manifest_create(const char *base_dir, codec_manifest **m, sim_err *err);
+
+/* Append one entry (strings are copied). Same checks as the reader:
+ * SIM_EFORMAT for a bad field, SIM_EEXIST for a duplicate id. */
+sim_status codec_manifest_add(codec_manifest *m, const char *id, const char *audio,
+                              const char *transcript, sim_err *err);
+
+/* Write m as manifest.tsv (a '#' header line, then one line per entry with
+ * AUDIO as it was given to _add) to path.tmp, then rename to path. */
+sim_status codec_manifest_write(const codec_manifest *m, const char *path, sim_err *err);
+
+void codec_manifest_destroy(codec_manifest *m);
+
+size_t codec_manifest_size(const codec_manifest *m);
+/* Accessors for entry i < size; strings are owned by m. */
+const char *codec_manifest_id(const codec_manifest *m, size_t i);
+/* AUDIO resolved: absolute as written, or joined to the manifest's folder. */
+const char *codec_manifest_audio_path(const codec_manifest *m, size_t i);
+/* AUDIO as written in the file (or given to _add). */
+const char *codec_manifest_audio_field(const codec_manifest *m, size_t i);
+/* TRANSCRIPT as written (blanks at both ends trimmed; not normalised). */
+const char *codec_manifest_transcript(const codec_manifest *m, size_t i);
+/* Index of the entry with this id, or (size_t)-1. */
+size_t codec_manifest_find(const codec_manifest *m, const char *id);
+
+#endif
