@@ -13,10 +13,8 @@ static const struct {
     crc_scheme scheme;
     size_t bytes;
 } crc_table[CHAN_CRC_COUNT] = {
-    [CHAN_CRC_NONE] = {"none", LIQUID_CRC_NONE, 0},
-    [CHAN_CRC_8] = {"crc8", LIQUID_CRC_8, 1},
-    [CHAN_CRC_16] = {"crc16", LIQUID_CRC_16, 2},
-    [CHAN_CRC_24] = {"crc24", LIQUID_CRC_24, 3},
+    [CHAN_CRC_NONE] = {"none", LIQUID_CRC_NONE, 0}, [CHAN_CRC_8] = {"crc8", LIQUID_CRC_8, 1},
+    [CHAN_CRC_16] = {"crc16", LIQUID_CRC_16, 2},    [CHAN_CRC_24] = {"crc24", LIQUID_CRC_24, 3},
     [CHAN_CRC_32] = {"crc32", LIQUID_CRC_32, 4},
 };
 

@@ -22,10 +22,10 @@ typedef struct pkt_chain {
     size_t msg_bytes;  /* K */
     size_t coded_bits; /* C */
     unsigned bps;
-    size_t nsym;       /* S = ceil(C / bps) */
-    uint8_t *bits;     /* [S*bps] coded bits, then interleaved + padded */
-    uint8_t *soft;     /* [C] soft bytes in channel order */
-    uint8_t *soft2;    /* [C] deinterleaved */
+    size_t nsym;    /* S = ceil(C / bps) */
+    uint8_t *bits;  /* [S*bps] coded bits, then interleaved + padded */
+    uint8_t *soft;  /* [C] soft bytes in channel order */
+    uint8_t *soft2; /* [C] deinterleaved */
 } pkt_chain;
 
 static void chain_free(pkt_chain *c)
@@ -107,7 +107,8 @@ static void put_bits(uint8_t *buf, size_t *pos, uint32_t v, unsigned nbits)
 static uint32_t get_bits(const uint8_t *buf, size_t *pos, unsigned nbits)
 {
     uint32_t v = 0;
-    for (unsigned k = 0; k < nbits; k++, (*pos)++) v = (v << 1) | ((buf[*pos / 8] >> (7 - *pos % 8)) & 1u);
+    for (unsigned k = 0; k < nbits; k++, (*pos)++)
+        v = (v << 1) | ((buf[*pos / 8] >> (7 - *pos % 8)) & 1u);
     return v;
 }
 
@@ -182,7 +183,8 @@ chan_digital *chan_digital_create(const chan_digital_config *cfg, sim_err *err)
         return NULL;
     }
     if (cfg->values_per_packet < 1 || cfg->values_per_packet > 65536) {
-        sim_err_set(err, SIM_ERANGE, NULL, 0, "digital link: values per packet must be 1..65536, got %zu",
+        sim_err_set(err, SIM_ERANGE, NULL, 0,
+                    "digital link: values per packet must be 1..65536, got %zu",
                     cfg->values_per_packet);
         return NULL;
     }
@@ -193,7 +195,8 @@ chan_digital *chan_digital_create(const chan_digital_config *cfg, sim_err *err)
     }
     if ((unsigned)cfg->crc >= CHAN_CRC_COUNT || (unsigned)cfg->loss >= CHAN_LOSS_COUNT ||
         (unsigned)cfg->quant > CHAN_QUANT_LLOYDMAX) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "digital link: bad crc, loss policy or quantiser kind");
+        sim_err_set(err, SIM_EINVAL, NULL, 0,
+                    "digital link: bad crc, loss policy or quantiser kind");
         return NULL;
     }
     if (cfg->interleave_depth < 1) {
@@ -266,12 +269,30 @@ void chan_digital_destroy(chan_digital *q)
     free(q);
 }
 
-size_t chan_digital_packets(const chan_digital *q) { return q->P; }
-size_t chan_digital_packet_bytes(const chan_digital *q) { return q->chain.msg_bytes; }
-size_t chan_digital_packet_coded_bits(const chan_digital *q) { return q->chain.coded_bits; }
-size_t chan_digital_packet_symbols(const chan_digital *q) { return q->chain.nsym; }
-size_t chan_digital_channel_uses(const chan_digital *q) { return q->P * q->chain.nsym; }
-const chan_quant *chan_digital_quant(const chan_digital *q) { return q->quant; }
+size_t chan_digital_packets(const chan_digital *q)
+{
+    return q->P;
+}
+size_t chan_digital_packet_bytes(const chan_digital *q)
+{
+    return q->chain.msg_bytes;
+}
+size_t chan_digital_packet_coded_bits(const chan_digital *q)
+{
+    return q->chain.coded_bits;
+}
+size_t chan_digital_packet_symbols(const chan_digital *q)
+{
+    return q->chain.nsym;
+}
+size_t chan_digital_channel_uses(const chan_digital *q)
+{
+    return q->P * q->chain.nsym;
+}
+const chan_quant *chan_digital_quant(const chan_digital *q)
+{
+    return q->quant;
+}
 
 void chan_digital_reset(chan_digital *q)
 {
@@ -369,7 +390,8 @@ sim_status chan_bits_run(const chan_bits_config *cfg, sim_rng *rng, chan_bits_re
     float *nvar = NULL, *llr = NULL;
     sim_status st = SIM_OK;
 
-    if (!cfg || !rng || !res) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bits run: NULL argument");
+    if (!cfg || !rng || !res)
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "bits run: NULL argument");
     if (cfg->max_blocks < 1)
         return sim_err_set(err, SIM_ERANGE, NULL, 0, "bits run: max_blocks must be >= 1");
     if (cfg->interleave_depth < 1)
@@ -422,7 +444,8 @@ sim_status chan_bits_run(const chan_bits_config *cfg, sim_rng *rng, chan_bits_re
         chan_modem_demodulate_llr(c.mod, y, nvar, 0.0f, llr, S);
         chain_rx(&c, llr, rmsg);
         uint64_t e = 0;
-        for (size_t k = 0; k < K; k++) e += (uint64_t)__builtin_popcount((unsigned)(msg[k] ^ rmsg[k]));
+        for (size_t k = 0; k < K; k++)
+            e += (uint64_t)__builtin_popcount((unsigned)(msg[k] ^ rmsg[k]));
         res->blocks++;
         res->bits += 8 * K;
         res->bit_errors += e;

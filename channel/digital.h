@@ -89,11 +89,11 @@ chan_digital *chan_digital_create(const chan_digital_config *cfg, sim_err *err);
 void chan_digital_destroy(chan_digital *q);
 
 /* Per-block figures, fixed at create. */
-size_t chan_digital_packets(const chan_digital *q);          /* P */
-size_t chan_digital_packet_bytes(const chan_digital *q);     /* K */
-size_t chan_digital_packet_coded_bits(const chan_digital *q);/* C */
-size_t chan_digital_packet_symbols(const chan_digital *q);   /* S */
-size_t chan_digital_channel_uses(const chan_digital *q);     /* P*S */
+size_t chan_digital_packets(const chan_digital *q);           /* P */
+size_t chan_digital_packet_bytes(const chan_digital *q);      /* K */
+size_t chan_digital_packet_coded_bits(const chan_digital *q); /* C */
+size_t chan_digital_packet_symbols(const chan_digital *q);    /* S */
+size_t chan_digital_channel_uses(const chan_digital *q);      /* P*S */
 const chan_quant *chan_digital_quant(const chan_digital *q);
 
 /* x[n] -> y[n] (n = block_len, x and y may alias), valid[n] (nullable) = 1 where the
@@ -108,22 +108,22 @@ void chan_digital_reset(chan_digital *q);
 /* ---- bit-level runs (source.kind = bits), like Sionna's sim_ber ------------------ */
 
 typedef struct chan_bits_config {
-    chan_fec_kind fec;          /* default CHAN_FEC_CONV27 */
-    chan_mod_kind modulation;   /* default CHAN_MOD_QPSK */
-    size_t block_bytes;         /* information bytes per codeword (default 128) */
-    size_t interleave_depth;    /* >= 1 (default 1: off) */
-    chan_model_config channel;  /* channel.snr_db is Es/N0 unless ebn0_db is finite */
-    double ebn0_db;             /* NaN (default): use channel.snr_db; else Es/N0 =
-                                   Eb/N0 + 10 log10(info bits / channel uses) */
-    uint64_t max_blocks;        /* stop after this many codewords (default 1000, >= 1) */
-    uint64_t target_bit_errors; /* stop once reached; 0 = no target (default 0) */
-    uint64_t target_block_errors;/* stop once reached; 0 = no target (default 100) */
+    chan_fec_kind fec;            /* default CHAN_FEC_CONV27 */
+    chan_mod_kind modulation;     /* default CHAN_MOD_QPSK */
+    size_t block_bytes;           /* information bytes per codeword (default 128) */
+    size_t interleave_depth;      /* >= 1 (default 1: off) */
+    chan_model_config channel;    /* channel.snr_db is Es/N0 unless ebn0_db is finite */
+    double ebn0_db;               /* NaN (default): use channel.snr_db; else Es/N0 =
+                                     Eb/N0 + 10 log10(info bits / channel uses) */
+    uint64_t max_blocks;          /* stop after this many codewords (default 1000, >= 1) */
+    uint64_t target_bit_errors;   /* stop once reached; 0 = no target (default 0) */
+    uint64_t target_block_errors; /* stop once reached; 0 = no target (default 100) */
 } chan_bits_config;
 
 typedef struct chan_bits_result {
     uint64_t blocks, bits, bit_errors, block_errors, channel_uses;
-    double ber, bler;       /* bit_errors / bits, block_errors / blocks */
-    double esn0_db, ebn0_db;/* the operating point (Eb per information bit) */
+    double ber, bler;        /* bit_errors / bits, block_errors / blocks */
+    double esn0_db, ebn0_db; /* the operating point (Eb per information bit) */
 } chan_bits_result;
 
 void chan_bits_config_default(chan_bits_config *cfg);

@@ -19,9 +19,9 @@
 
 static const struct {
     const char *name;
-    fec_scheme scheme; /* liquid scheme; LIQUID_FEC_UNKNOWN for ours */
-    int period;        /* puncturing period (0 = not a convolutional code) */
-    uint8_t keep[2][3];/* [A/B][phase] puncturing pattern */
+    fec_scheme scheme;  /* liquid scheme; LIQUID_FEC_UNKNOWN for ours */
+    int period;         /* puncturing period (0 = not a convolutional code) */
+    uint8_t keep[2][3]; /* [A/B][phase] puncturing pattern */
 } fec_table[CHAN_FEC_COUNT] = {
     [CHAN_FEC_NONE] = {"none", LIQUID_FEC_UNKNOWN, 0, {{0}}},
     [CHAN_FEC_REP3] = {"rep3", LIQUID_FEC_REP3, 0, {{0}}},
@@ -42,11 +42,11 @@ struct chan_fec {
     chan_fec_kind kind;
     size_t msg_bytes;
     size_t coded_bits;
-    fec lq;           /* liquid block code, or NULL */
-    int soft_ok;      /* liquid's soft decoder usable for this length */
-    void *vit;        /* libfec Viterbi state, or NULL */
-    uint8_t *enc;     /* [coded_bits / 8] liquid encoded bytes, or [2 (8k+6)] depunctured soft */
-    uint8_t *msg;     /* [msg_bytes] copy of the input (liquid's API is not const) */
+    fec lq;       /* liquid block code, or NULL */
+    int soft_ok;  /* liquid's soft decoder usable for this length */
+    void *vit;    /* libfec Viterbi state, or NULL */
+    uint8_t *enc; /* [coded_bits / 8] liquid encoded bytes, or [2 (8k+6)] depunctured soft */
+    uint8_t *msg; /* [msg_bytes] copy of the input (liquid's API is not const) */
 };
 
 sim_status chan_fec_kind_from_name(const char *name, chan_fec_kind *kind, sim_err *err)
@@ -69,7 +69,10 @@ const char *chan_fec_kind_name(chan_fec_kind kind)
     return (unsigned)kind < CHAN_FEC_COUNT ? fec_table[kind].name : NULL;
 }
 
-static int is_conv(chan_fec_kind k) { return fec_table[k].period > 0; }
+static int is_conv(chan_fec_kind k)
+{
+    return fec_table[k].period > 0;
+}
 
 chan_fec *chan_fec_create(chan_fec_kind kind, size_t msg_bytes, sim_err *err)
 {
@@ -106,8 +109,8 @@ chan_fec *chan_fec_create(chan_fec_kind kind, size_t msg_bytes, sim_err *err)
                         fec_table[kind].name);
             goto fail;
         }
-        q->coded_bits = 8 * (size_t)fec_get_enc_msg_length(fec_table[kind].scheme,
-                                                           (unsigned)msg_bytes);
+        q->coded_bits =
+            8 * (size_t)fec_get_enc_msg_length(fec_table[kind].scheme, (unsigned)msg_bytes);
         q->soft_ok = !(kind == CHAN_FEC_HAMMING74 && msg_bytes % 4 != 0);
         scratch = q->coded_bits; /* soft bytes for fec_decode_soft (>= encoded bytes) */
     }
@@ -132,10 +135,22 @@ void chan_fec_destroy(chan_fec *q)
     free(q);
 }
 
-chan_fec_kind chan_fec_kind_of(const chan_fec *q) { return q->kind; }
-size_t chan_fec_msg_bytes(const chan_fec *q) { return q->msg_bytes; }
-size_t chan_fec_coded_bits(const chan_fec *q) { return q->coded_bits; }
-double chan_fec_rate(const chan_fec *q) { return 8.0 * (double)q->msg_bytes / (double)q->coded_bits; }
+chan_fec_kind chan_fec_kind_of(const chan_fec *q)
+{
+    return q->kind;
+}
+size_t chan_fec_msg_bytes(const chan_fec *q)
+{
+    return q->msg_bytes;
+}
+size_t chan_fec_coded_bits(const chan_fec *q)
+{
+    return q->coded_bits;
+}
+double chan_fec_rate(const chan_fec *q)
+{
+    return 8.0 * (double)q->msg_bytes / (double)q->coded_bits;
+}
 
 static void unpack_bits(const uint8_t *bytes, size_t nbytes, uint8_t *bits)
 {

@@ -15,8 +15,8 @@ struct chan_interleaver {
 chan_interleaver *chan_interleaver_create(size_t len, size_t depth, sim_err *err)
 {
     if (len == 0 || depth == 0) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "interleaver: length and depth must be >= 1 (got %zu, %zu)",
-                    len, depth);
+        sim_err_set(err, SIM_EINVAL, NULL, 0,
+                    "interleaver: length and depth must be >= 1 (got %zu, %zu)", len, depth);
         return NULL;
     }
     chan_interleaver *q = calloc(1, sizeof *q);
@@ -43,7 +43,10 @@ void chan_interleaver_destroy(chan_interleaver *q)
     free(q);
 }
 
-size_t chan_interleaver_len(const chan_interleaver *q) { return q->len; }
+size_t chan_interleaver_len(const chan_interleaver *q)
+{
+    return q->len;
+}
 
 void chan_interleaver_forward(const chan_interleaver *q, const uint8_t *in, uint8_t *out)
 {

@@ -15,9 +15,9 @@
 struct chan_modem {
     chan_mod_kind kind;
     unsigned bps;
-    unsigned m;             /* 2^bps points */
-    float complex *points;  /* [m] constellation, index = liquid symbol */
-    modemcf lq;             /* liquid's modem (hard decisions) */
+    unsigned m;            /* 2^bps points */
+    float complex *points; /* [m] constellation, index = liquid symbol */
+    modemcf lq;            /* liquid's modem (hard decisions) */
 };
 
 static const struct {
@@ -86,9 +86,18 @@ void chan_modem_destroy(chan_modem *q)
     free(q);
 }
 
-unsigned chan_modem_bps(const chan_modem *q) { return q->bps; }
-chan_mod_kind chan_modem_kind(const chan_modem *q) { return q->kind; }
-float complex chan_modem_point(const chan_modem *q, unsigned s) { return q->points[s & (q->m - 1)]; }
+unsigned chan_modem_bps(const chan_modem *q)
+{
+    return q->bps;
+}
+chan_mod_kind chan_modem_kind(const chan_modem *q)
+{
+    return q->kind;
+}
+float complex chan_modem_point(const chan_modem *q, unsigned s)
+{
+    return q->points[s & (q->m - 1)];
+}
 
 sim_status chan_modem_modulate(const chan_modem *q, const uint8_t *bits, float complex *x,
                                size_t nsym)
@@ -107,8 +116,8 @@ sim_status chan_modem_modulate(const chan_modem *q, const uint8_t *bits, float c
     return SIM_OK;
 }
 
-sim_status chan_modem_demodulate_llr(const chan_modem *q, const float complex *y,
-                                     const float *nvar, float nvar0, float *llr, size_t nsym)
+sim_status chan_modem_demodulate_llr(const chan_modem *q, const float complex *y, const float *nvar,
+                                     float nvar0, float *llr, size_t nsym)
 {
     if (!q || (nsym && (!y || !llr))) return SIM_EINVAL;
     if (!nvar && !(nvar0 >= 0.0f)) return SIM_EINVAL;

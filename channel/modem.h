@@ -53,7 +53,7 @@ typedef struct chan_modem chan_modem;
 chan_modem *chan_modem_create(chan_mod_kind kind, sim_err *err);
 void chan_modem_destroy(chan_modem *q);
 
-unsigned chan_modem_bps(const chan_modem *q);     /* bits per symbol, 1..8 */
+unsigned chan_modem_bps(const chan_modem *q); /* bits per symbol, 1..8 */
 chan_mod_kind chan_modem_kind(const chan_modem *q);
 /* Constellation point of symbol index s < 2^bps (unit average energy). */
 float complex chan_modem_point(const chan_modem *q, unsigned s);
@@ -65,8 +65,8 @@ sim_status chan_modem_modulate(const chan_modem *q, const uint8_t *bits, float c
 /* Max-log LLRs: y[nsym] equalised symbols, nvar[nsym] per-symbol noise variance
  * (or NULL to use nvar0 for all) -> llr[nsym*bps]. nvar <= 1e-12 is treated as
  * 1e-12 (huge, finite LLRs); nvar = +inf gives LLR 0 (erasure). */
-sim_status chan_modem_demodulate_llr(const chan_modem *q, const float complex *y,
-                                     const float *nvar, float nvar0, float *llr, size_t nsym);
+sim_status chan_modem_demodulate_llr(const chan_modem *q, const float complex *y, const float *nvar,
+                                     float nvar0, float *llr, size_t nsym);
 
 /* Hard decisions: nearest constellation point (liquid's modemcf_demodulate) -> sym[nsym]. */
 sim_status chan_modem_demodulate_sym(chan_modem *q, const float complex *y, unsigned *sym,

@@ -14,10 +14,10 @@ struct chan_quant {
     chan_quant_kind kind;
     unsigned bits;
     uint32_t nlev;
-    float clip;     /* uniform */
-    float step;     /* uniform: 2 clip / nlev */
-    float *levels;  /* [nlev] increasing */
-    float *thresh;  /* [nlev - 1] Lloyd-Max decision thresholds */
+    float clip;    /* uniform */
+    float step;    /* uniform: 2 clip / nlev */
+    float *levels; /* [nlev] increasing */
+    float *thresh; /* [nlev - 1] Lloyd-Max decision thresholds */
 };
 
 static chan_quant *quant_alloc(chan_quant_kind kind, unsigned bits, sim_err *err)
@@ -66,8 +66,7 @@ static int cmp_float(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-chan_quant *chan_quant_create_lloydmax(unsigned bits, const float *train, size_t n,
-                                       sim_err *err)
+chan_quant *chan_quant_create_lloydmax(unsigned bits, const float *train, size_t n, sim_err *err)
 {
     float *s = NULL;
     double *sum = NULL;
@@ -103,7 +102,8 @@ chan_quant *chan_quant_create_lloydmax(unsigned bits, const float *train, size_t
     }
     double prev = INFINITY;
     for (int it = 0; it < 500; it++) {
-        for (uint32_t i = 0; i + 1 < L; i++) q->thresh[i] = 0.5f * (q->levels[i] + q->levels[i + 1]);
+        for (uint32_t i = 0; i + 1 < L; i++)
+            q->thresh[i] = 0.5f * (q->levels[i] + q->levels[i + 1]);
         for (uint32_t i = 0; i < L; i++) sum[i] = 0.0, cnt[i] = 0;
         /* Cell i holds thresh[i-1] <= x < thresh[i] (same rule as encode). */
         uint32_t c = 0;
@@ -146,9 +146,18 @@ void chan_quant_destroy(chan_quant *q)
     free(q);
 }
 
-unsigned chan_quant_bits(const chan_quant *q) { return q->bits; }
-chan_quant_kind chan_quant_kind_of(const chan_quant *q) { return q->kind; }
-float chan_quant_level(const chan_quant *q, uint32_t i) { return q->levels[i & (q->nlev - 1)]; }
+unsigned chan_quant_bits(const chan_quant *q)
+{
+    return q->bits;
+}
+chan_quant_kind chan_quant_kind_of(const chan_quant *q)
+{
+    return q->kind;
+}
+float chan_quant_level(const chan_quant *q, uint32_t i)
+{
+    return q->levels[i & (q->nlev - 1)];
+}
 
 sim_status chan_quant_encode(const chan_quant *q, const float *x, uint32_t *idx, size_t n)
 {
@@ -166,8 +175,10 @@ sim_status chan_quant_encode(const chan_quant *q, const float *x, uint32_t *idx,
             uint32_t lo = 0, hi = L - 1;
             while (lo < hi) {
                 uint32_t mid = lo + (hi - lo) / 2;
-                if (v >= q->thresh[mid]) lo = mid + 1;
-                else hi = mid;
+                if (v >= q->thresh[mid])
+                    lo = mid + 1;
+                else
+                    hi = mid;
             }
             i = lo;
         }

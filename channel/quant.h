@@ -31,8 +31,7 @@ typedef struct chan_quant chan_quant;
 chan_quant *chan_quant_create_uniform(unsigned bits, float clip, sim_err *err);
 
 /* bits in 1..16; train[n] finite values, n >= 1 (n >= 2^bits gives every cell data). */
-chan_quant *chan_quant_create_lloydmax(unsigned bits, const float *train, size_t n,
-                                       sim_err *err);
+chan_quant *chan_quant_create_lloydmax(unsigned bits, const float *train, size_t n, sim_err *err);
 
 void chan_quant_destroy(chan_quant *q);
 

@@ -13,15 +13,14 @@ static void test_check_values(void)
         uint32_t key;
     } cases[] = {
         {CHAN_CRC_32, 0xCBF43926u}, /* the standard CRC-32 check value */
-        {CHAN_CRC_24, 0x062BB3u},
-        {CHAN_CRC_16, 0xB4D3u},
-        {CHAN_CRC_8, 0x23u},
-        {CHAN_CRC_NONE, 0u},
+        {CHAN_CRC_24, 0x062BB3u},   {CHAN_CRC_16, 0xB4D3u},
+        {CHAN_CRC_8, 0x23u},        {CHAN_CRC_NONE, 0u},
     };
     const uint8_t *m = (const uint8_t *)"123456789";
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
         uint32_t k = chan_crc_key(cases[c].k, m, 9);
-        if (k != cases[c].key) printf("  %s: 0x%X, want 0x%X\n", chan_crc_kind_name(cases[c].k), k, cases[c].key);
+        if (k != cases[c].key)
+            printf("  %s: 0x%X, want 0x%X\n", chan_crc_kind_name(cases[c].k), k, cases[c].key);
         CU_ASSERT_EQUAL(k, cases[c].key);
     }
 }
@@ -48,7 +47,9 @@ static void test_detection(void)
                 tried++;
                 missed += (size_t)chan_crc_check((chan_crc_kind)k, c, n);
             }
-        if (missed) printf("  %s: %zu of %zu bursts missed\n", chan_crc_kind_name((chan_crc_kind)k), missed, tried);
+        if (missed)
+            printf("  %s: %zu of %zu bursts missed\n", chan_crc_kind_name((chan_crc_kind)k), missed,
+                   tried);
         CU_ASSERT_EQUAL(missed, 0);
     }
     uint8_t m[4] = {1, 2, 3, 4};
@@ -77,4 +78,7 @@ static const test_case cases[] = {
     {NULL, NULL},
 };
 
-int main(void) { return test_main("channel/crc", cases); }
+int main(void)
+{
+    return test_main("channel/crc", cases);
+}

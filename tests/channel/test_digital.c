@@ -36,13 +36,20 @@ static void test_error_free(void)
         chan_kind ch;
         double snr;
     } cases[] = {
-        {CHAN_FEC_CONV27, CHAN_MOD_QPSK, CHAN_CRC_16, 8, 16, 64, 32, CHAN_QUANT_UNIFORM, CHAN_AWGN, 12},
-        {CHAN_FEC_NONE, CHAN_MOD_BPSK, CHAN_CRC_32, 4, 0, 50, 7, CHAN_QUANT_LLOYDMAX, CHAN_AWGN, 20},
-        {CHAN_FEC_HAMMING74, CHAN_MOD_QAM16, CHAN_CRC_8, 6, 12, 33, 10, CHAN_QUANT_UNIFORM, CHAN_AWGN, 25},
-        {CHAN_FEC_GOLAY2412, CHAN_MOD_PSK8, CHAN_CRC_24, 3, 5, 20, 20, CHAN_QUANT_LLOYDMAX, CHAN_AWGN, 25},
-        {CHAN_FEC_CONV27P34, CHAN_MOD_QAM64, CHAN_CRC_32, 10, 16, 40, 16, CHAN_QUANT_UNIFORM, CHAN_AWGN, 30},
-        {CHAN_FEC_SECDED7264, CHAN_MOD_QAM256, CHAN_CRC_16, 16, 32, 17, 5, CHAN_QUANT_UNIFORM, CHAN_AWGN, 40},
-        {CHAN_FEC_REP3, CHAN_MOD_QPSK, CHAN_CRC_NONE, 1, 16, 9, 4, CHAN_QUANT_UNIFORM, CHAN_NONE, 0},
+        {CHAN_FEC_CONV27, CHAN_MOD_QPSK, CHAN_CRC_16, 8, 16, 64, 32, CHAN_QUANT_UNIFORM, CHAN_AWGN,
+         12},
+        {CHAN_FEC_NONE, CHAN_MOD_BPSK, CHAN_CRC_32, 4, 0, 50, 7, CHAN_QUANT_LLOYDMAX, CHAN_AWGN,
+         20},
+        {CHAN_FEC_HAMMING74, CHAN_MOD_QAM16, CHAN_CRC_8, 6, 12, 33, 10, CHAN_QUANT_UNIFORM,
+         CHAN_AWGN, 25},
+        {CHAN_FEC_GOLAY2412, CHAN_MOD_PSK8, CHAN_CRC_24, 3, 5, 20, 20, CHAN_QUANT_LLOYDMAX,
+         CHAN_AWGN, 25},
+        {CHAN_FEC_CONV27P34, CHAN_MOD_QAM64, CHAN_CRC_32, 10, 16, 40, 16, CHAN_QUANT_UNIFORM,
+         CHAN_AWGN, 30},
+        {CHAN_FEC_SECDED7264, CHAN_MOD_QAM256, CHAN_CRC_16, 16, 32, 17, 5, CHAN_QUANT_UNIFORM,
+         CHAN_AWGN, 40},
+        {CHAN_FEC_REP3, CHAN_MOD_QPSK, CHAN_CRC_NONE, 1, 16, 9, 4, CHAN_QUANT_UNIFORM, CHAN_NONE,
+         0},
     };
     static float train[4000];
     gauss(train, 4000, 99);
@@ -197,7 +204,8 @@ static void test_loss_policies(void)
     static float y[CHAN_LOSS_COUNT][PBLK][PN], want[PBLK][PN];
     static uint8_t v[CHAN_LOSS_COUNT][PBLK][PN];
     uint64_t lost[CHAN_LOSS_COUNT];
-    for (int p = 0; p < CHAN_LOSS_COUNT; p++) run_policy((chan_loss_policy)p, y[p], v[p], want, &lost[p]);
+    for (int p = 0; p < CHAN_LOSS_COUNT; p++)
+        run_policy((chan_loss_policy)p, y[p], v[p], want, &lost[p]);
     printf("  %llu of %d packets lost\n", (unsigned long long)lost[0], PBLK * PN / PPK);
     CU_ASSERT(lost[0] >= 5 && lost[0] <= PBLK * PN / PPK - 5); /* both kinds present */
     for (int p = 1; p < CHAN_LOSS_COUNT; p++) {
@@ -214,7 +222,8 @@ static void test_loss_policies(void)
             for (int j = 0; j < PPK; j++) {
                 size_t i = (size_t)k * PPK + j;
                 if (ok) {
-                    for (int p = 0; p < CHAN_LOSS_COUNT; p++) CU_ASSERT_EQUAL(y[p][b][i], want[b][i]);
+                    for (int p = 0; p < CHAN_LOSS_COUNT; p++)
+                        CU_ASSERT_EQUAL(y[p][b][i], want[b][i]);
                 } else {
                     CU_ASSERT(isnan(y[CHAN_LOSS_DROP][b][i]));
                     CU_ASSERT_EQUAL(y[CHAN_LOSS_ZERO][b][i], 0.0f);
@@ -332,16 +341,16 @@ static void test_bad_input(void)
     chan_digital_config cfg;
     sim_err e = SIM_ERR_INIT;
     CU_ASSERT_PTR_NULL(chan_digital_create(NULL, &e));
-#define BAD(stmt)                                                                          \
-    do {                                                                                   \
-        chan_digital_config_default(&cfg);                                                 \
-        stmt;                                                                              \
-        sim_err_clear(&e);                                                                 \
-        chan_digital *q_ = chan_digital_create(&cfg, &e);                                  \
-        if (q_) printf("  accepted: %s\n", #stmt);                                         \
-        CU_ASSERT_PTR_NULL(q_);                                                            \
-        CU_ASSERT(e.code != SIM_OK && e.msg[0]);                                           \
-        chan_digital_destroy(q_);                                                          \
+#define BAD(stmt)                                                                                  \
+    do {                                                                                           \
+        chan_digital_config_default(&cfg);                                                         \
+        stmt;                                                                                      \
+        sim_err_clear(&e);                                                                         \
+        chan_digital *q_ = chan_digital_create(&cfg, &e);                                          \
+        if (q_) printf("  accepted: %s\n", #stmt);                                                 \
+        CU_ASSERT_PTR_NULL(q_);                                                                    \
+        CU_ASSERT(e.code != SIM_OK && e.msg[0]);                                                   \
+        chan_digital_destroy(q_);                                                                  \
     } while (0)
     BAD(cfg.block_len = 0);
     BAD(cfg.values_per_packet = 0);
@@ -386,4 +395,7 @@ static const test_case cases[] = {
     {NULL, NULL},
 };
 
-int main(void) { return test_main("channel/digital", cases); }
+int main(void)
+{
+    return test_main("channel/digital", cases);
+}

@@ -38,7 +38,9 @@ static void test_round_trip(void)
             CU_ASSERT_EQUAL(nonbin, 0);
             to_soft(bits, soft, c);
             CU_ASSERT_EQUAL(chan_fec_decode(q, soft, d), SIM_OK);
-            if (memcmp(m, d, n) != 0) printf("  %s len %zu: round trip failed\n", chan_fec_kind_name((chan_fec_kind)k), n);
+            if (memcmp(m, d, n) != 0)
+                printf("  %s len %zu: round trip failed\n", chan_fec_kind_name((chan_fec_kind)k),
+                       n);
             CU_ASSERT(memcmp(m, d, n) == 0);
             free(m), free(d), free(bits), free(soft);
             chan_fec_destroy(q);
@@ -52,12 +54,12 @@ static void test_lengths(void)
         chan_fec_kind k;
         size_t bytes, coded;
     } cases[] = {
-        {CHAN_FEC_NONE, 8, 64},        {CHAN_FEC_REP3, 8, 192},
-        {CHAN_FEC_HAMMING74, 4, 56},   {CHAN_FEC_HAMMING74, 3, 48}, /* 42 bits + 6 pad */
-        {CHAN_FEC_GOLAY2412, 3, 48},   {CHAN_FEC_SECDED7264, 8, 72},
-        {CHAN_FEC_CONV27, 8, 140},     /* 2 (64 + 6) */
-        {CHAN_FEC_CONV27P23, 8, 105},  /* 70 input bits: 35 periods x 3 */
-        {CHAN_FEC_CONV27P34, 8, 94},   /* 70 = 23 x 3 + 1: 23 x 4 + 2 */
+        {CHAN_FEC_NONE, 8, 64},       {CHAN_FEC_REP3, 8, 192},
+        {CHAN_FEC_HAMMING74, 4, 56},  {CHAN_FEC_HAMMING74, 3, 48}, /* 42 bits + 6 pad */
+        {CHAN_FEC_GOLAY2412, 3, 48},  {CHAN_FEC_SECDED7264, 8, 72},
+        {CHAN_FEC_CONV27, 8, 140},    /* 2 (64 + 6) */
+        {CHAN_FEC_CONV27P23, 8, 105}, /* 70 input bits: 35 periods x 3 */
+        {CHAN_FEC_CONV27P34, 8, 94},  /* 70 = 23 x 3 + 1: 23 x 4 + 2 */
     };
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
         chan_fec *q = chan_fec_create(cases[c].k, cases[c].bytes, NULL);
@@ -95,7 +97,8 @@ static void test_hamming74_patterns(void)
         fill(m, lens[l], 9);
         size_t nbits = lens[l] * 2 * 7, corrected = 0; /* 7 coded bits per nibble */
         for (size_t i = 0; i < nbits; i++) corrected += (size_t)decode_with_errors(q, m, &i, 1);
-        printf("  %zu-byte message: %zu of %zu single errors corrected\n", lens[l], corrected, nbits);
+        printf("  %zu-byte message: %zu of %zu single errors corrected\n", lens[l], corrected,
+               nbits);
         CU_ASSERT_EQUAL(corrected, nbits);
         size_t wrong = 0, pairs = 0;
         for (size_t cw = 0; cw < 2 * lens[l]; cw++)
@@ -105,7 +108,8 @@ static void test_hamming74_patterns(void)
                     wrong += !decode_with_errors(q, m, pos, 2);
                     pairs++;
                 }
-        printf("  %zu-byte message: %zu of %zu double errors miscorrected\n", lens[l], wrong, pairs);
+        printf("  %zu-byte message: %zu of %zu double errors miscorrected\n", lens[l], wrong,
+               pairs);
         CU_ASSERT_EQUAL(wrong, pairs);
         chan_fec_destroy(q);
     }
@@ -215,7 +219,8 @@ static double run_v27(double ebn0_db, uint64_t blocks, uint64_t seed, chan_bits_
     sim_rng_init(&r, seed, 0, sim_rng_component("test.fec.v27"));
     sim_err e = SIM_ERR_INIT;
     CU_ASSERT_EQUAL(chan_bits_run(&cfg, &r, res, &e), SIM_OK);
-    printf("  conv27 Eb/N0 %.2f dB (Es/N0 %.2f): BER %.3g (%llu errors in %llu bits), BLER %.3g, bound %.3g\n",
+    printf("  conv27 Eb/N0 %.2f dB (Es/N0 %.2f): BER %.3g (%llu errors in %llu bits), BLER %.3g, "
+           "bound %.3g\n",
            res->ebn0_db, res->esn0_db, res->ber, (unsigned long long)res->bit_errors,
            (unsigned long long)res->bits, res->bler, v27_bound(ebn0_db));
     return res->ber;
@@ -227,8 +232,10 @@ static void test_conv27_ber(void)
     double lo = 2.0, hi = 5.0;
     for (int i = 0; i < 50; i++) {
         double mid = 0.5 * (lo + hi);
-        if (v27_bound(mid) > 1e-4) lo = mid;
-        else hi = mid;
+        if (v27_bound(mid) > 1e-4)
+            lo = mid;
+        else
+            hi = mid;
     }
     double x = 0.5 * (lo + hi);
     printf("  bound reaches 1e-4 at Eb/N0 = %.2f dB\n", x);
@@ -273,4 +280,7 @@ static const test_case cases[] = {
     {NULL, NULL},
 };
 
-int main(void) { return test_main("channel/fec", cases); }
+int main(void)
+{
+    return test_main("channel/fec", cases);
+}

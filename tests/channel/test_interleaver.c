@@ -25,7 +25,8 @@ static void test_by_hand(void)
  * grid (len multiple of depth) exactly `depth` apart. Identity for depth 1 and depth >= len. */
 static void test_shapes(void)
 {
-    static const size_t shapes[][2] = {{1, 1}, {7, 1}, {7, 7}, {7, 20}, {140, 8}, {2060, 16}, {999, 10}};
+    static const size_t shapes[][2] = {{1, 1},   {7, 1},     {7, 7},   {7, 20},
+                                       {140, 8}, {2060, 16}, {999, 10}};
     for (size_t s = 0; s < sizeof shapes / sizeof *shapes; s++) {
         size_t len = shapes[s][0], depth = shapes[s][1];
         chan_interleaver *q = chan_interleaver_create(len, depth, NULL);
@@ -77,4 +78,7 @@ static const test_case cases[] = {
     {NULL, NULL},
 };
 
-int main(void) { return test_main("channel/interleaver", cases); }
+int main(void)
+{
+    return test_main("channel/interleaver", cases);
+}

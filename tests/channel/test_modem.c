@@ -8,7 +8,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-static double qfunc(double x) { return 0.5 * erfc(x / sqrt(2.0)); }
+static double qfunc(double x)
+{
+    return 0.5 * erfc(x / sqrt(2.0));
+}
 
 /* |phat - p| within 5 binomial sigmas (n trials) plus a 2% model margin. */
 static void check_rate(const char *what, double ebn0_db, double phat, double p, double n)
@@ -41,7 +44,8 @@ static void run_awgn(chan_mod_kind k, double snr_db, size_t nsym, uint64_t seed,
     for (size_t i = 0; i < nsym * bps; i++) bits[i] = (uint8_t)(sim_rng_u64(&r) >> 63);
     CU_ASSERT_EQUAL(chan_modem_modulate(m, bits, x, nsym), SIM_OK);
     CU_ASSERT_EQUAL(chan_model_execute(ch, &r, x, y, NULL, nsym), SIM_OK);
-    CU_ASSERT_EQUAL(chan_modem_demodulate_llr(m, y, NULL, (float)chan_model_n0(ch), llr, nsym), SIM_OK);
+    CU_ASSERT_EQUAL(chan_modem_demodulate_llr(m, y, NULL, (float)chan_model_n0(ch), llr, nsym),
+                    SIM_OK);
     CU_ASSERT_EQUAL(chan_modem_demodulate_sym(m, y, sym, nsym), SIM_OK);
     size_t be = 0, se = 0;
     for (size_t i = 0; i < nsym; i++) {
@@ -72,9 +76,8 @@ static void test_ber_bpsk_qpsk(void)
         double ebn0_db;
         size_t nsym;
     } cases[] = {
-        {CHAN_MOD_BPSK, 0.0, 200000},  {CHAN_MOD_BPSK, 4.0, 400000},
-        {CHAN_MOD_BPSK, 7.0, 2000000}, {CHAN_MOD_QPSK, 0.0, 100000},
-        {CHAN_MOD_QPSK, 4.0, 200000},  {CHAN_MOD_QPSK, 7.0, 1000000},
+        {CHAN_MOD_BPSK, 0.0, 200000}, {CHAN_MOD_BPSK, 4.0, 400000}, {CHAN_MOD_BPSK, 7.0, 2000000},
+        {CHAN_MOD_QPSK, 0.0, 100000}, {CHAN_MOD_QPSK, 4.0, 200000}, {CHAN_MOD_QPSK, 7.0, 1000000},
     };
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
         unsigned bps = cases[c].k == CHAN_MOD_BPSK ? 1 : 2;
@@ -124,7 +127,8 @@ static void test_llr_sign_energy(void)
             chan_modem_demodulate_sym(m, &x, &sym, 1);
             bad += sym != s;
         }
-        if (bad) printf("  %s: %d wrong signs/decisions\n", chan_modem_kind_name((chan_mod_kind)k), bad);
+        if (bad)
+            printf("  %s: %d wrong signs/decisions\n", chan_modem_kind_name((chan_mod_kind)k), bad);
         CU_ASSERT_EQUAL(bad, 0);
         TEST_ASSERT_NEAR(e / M, 1.0, 1e-5);
         chan_modem_destroy(m);
@@ -227,4 +231,7 @@ static const test_case cases[] = {
     {NULL, NULL},
 };
 
-int main(void) { return test_main("channel/modem", cases); }
+int main(void)
+{
+    return test_main("channel/modem", cases);
+}

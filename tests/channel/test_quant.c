@@ -30,14 +30,16 @@ static void test_uniform_sqnr(void)
     sim_rng r;
     sim_rng_init(&r, 1, 0, sim_rng_component("test.quant"));
     double p = 0.0;
-    for (int i = 0; i < N; i++) x[i] = (float)(2.0 * sim_rng_uniform(&r) - 1.0), p += (double)x[i] * x[i];
+    for (int i = 0; i < N; i++)
+        x[i] = (float)(2.0 * sim_rng_uniform(&r) - 1.0), p += (double)x[i] * x[i];
     p /= N;
     static const unsigned bits[] = {1, 2, 3, 4, 6, 8, 10, 12};
     for (size_t c = 0; c < sizeof bits / sizeof *bits; c++) {
         chan_quant *q = chan_quant_create_uniform(bits[c], 1.0f, NULL);
         CU_ASSERT_PTR_NOT_NULL_FATAL(q);
         double sqnr = 10.0 * log10(p / mse_of(q, x, N));
-        printf("  b=%u: SQNR %.3f dB (6.02 b = %.3f)\n", bits[c], sqnr, 20.0 * log10(2.0) * bits[c]);
+        printf("  b=%u: SQNR %.3f dB (6.02 b = %.3f)\n", bits[c], sqnr,
+               20.0 * log10(2.0) * bits[c]);
         TEST_ASSERT_NEAR(sqnr, 20.0 * log10(2.0) * bits[c], 0.05);
         chan_quant_destroy(q);
     }
@@ -49,14 +51,16 @@ static void test_uniform_levels(void)
 {
     chan_quant *q = chan_quant_create_uniform(2, 2.0f, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(q);
-    float x[] = {-100.0f, -1.01f, -0.99f, -0.0f, 0.0f, 0.99f, 1.0f, 1.99f, 2.0f, INFINITY, -INFINITY};
+    float x[] = {-100.0f, -1.01f, -0.99f, -0.0f,    0.0f,     0.99f,
+                 1.0f,    1.99f,  2.0f,   INFINITY, -INFINITY};
     uint32_t want[] = {0, 0, 1, 2, 2, 2, 3, 3, 3, 3, 0}, idx[11];
     CU_ASSERT_EQUAL(chan_quant_encode(q, x, idx, 11), SIM_OK);
     for (int i = 0; i < 11; i++) {
         if (idx[i] != want[i]) printf("  x=%g: index %u, want %u\n", x[i], idx[i], want[i]);
         CU_ASSERT_EQUAL(idx[i], want[i]);
     }
-    float lv[4] = {chan_quant_level(q, 0), chan_quant_level(q, 1), chan_quant_level(q, 2), chan_quant_level(q, 3)};
+    float lv[4] = {chan_quant_level(q, 0), chan_quant_level(q, 1), chan_quant_level(q, 2),
+                   chan_quant_level(q, 3)};
     TEST_ASSERT_CLOSE_F(lv, ((float[4]){-1.5f, -0.5f, 0.5f, 1.5f}), 4, 0.0);
     chan_quant_destroy(q);
 }
@@ -71,7 +75,8 @@ static void test_lloydmax_gaussian(void)
     static float tr[N], te[N];
     sim_rng r;
     sim_rng_init(&r, 2, 0, sim_rng_component("test.quant.gauss"));
-    for (int i = 0; i < N; i++) tr[i] = (float)sim_rng_normal(&r), te[i] = (float)sim_rng_normal(&r);
+    for (int i = 0; i < N; i++)
+        tr[i] = (float)sim_rng_normal(&r), te[i] = (float)sim_rng_normal(&r);
     static const double max1960[] = {0.3634, 0.1175, 0.03454, 0.009497};
     for (unsigned b = 1; b <= 6; b++) {
         chan_quant *q = chan_quant_create_lloydmax(b, tr, N, NULL);
@@ -87,12 +92,15 @@ static void test_lloydmax_gaussian(void)
         printf("  b=%u: Lloyd-Max MSE %.5f%s, best uniform %.5f (clip %.2f)\n", b, d,
                b <= 4 ? "" : " (no table)", best_u, best_clip);
         if (b <= 4) TEST_ASSERT_NEAR(d, max1960[b - 1], 0.02 * max1960[b - 1]);
-        if (b == 1) TEST_ASSERT_NEAR(d, best_u, 0.01 * d); /* 1 bit: both are +-0.798 */
-        else CU_ASSERT(d < 0.99 * best_u);
+        if (b == 1)
+            TEST_ASSERT_NEAR(d, best_u, 0.01 * d); /* 1 bit: both are +-0.798 */
+        else
+            CU_ASSERT(d < 0.99 * best_u);
         /* levels symmetric and increasing */
         uint32_t L = 1u << b;
         int inc = 1;
-        for (uint32_t i = 0; i + 1 < L; i++) inc &= chan_quant_level(q, i) < chan_quant_level(q, i + 1);
+        for (uint32_t i = 0; i + 1 < L; i++)
+            inc &= chan_quant_level(q, i) < chan_quant_level(q, i + 1);
         CU_ASSERT(inc);
         /* Max's b = 2, 3 output levels (positive half). The fitted levels sit within a
          * few hundredths: a common shift of all levels changes the distortion very
@@ -158,4 +166,7 @@ static const test_case cases[] = {
     {NULL, NULL},
 };
 
-int main(void) { return test_main("channel/quant", cases); }
+int main(void)
+{
+    return test_main("channel/quant", cases);
+}
