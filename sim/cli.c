@@ -10,8 +10,6 @@
 static const sim_cmd commands[] = {
     {"score", "WER/CER of a hypothesis trn against a reference trn (sclite rules)", sim_cmd_score},
     {"corpus", "synthesise text lines x TTS voices into WAVs + manifest.tsv", sim_cmd_corpus},
-    {"run", "run a scenario and its sweep into an HDF5 results file", sim_cmd_run},
-    {"validate", "check a scenario without running it; --list-keys lists every key", sim_cmd_validate},
     {NULL, NULL, NULL},
 };
 

@@ -18,7 +18,4 @@ int sim_cmd_score(int argc, char **argv); /* sim/cmd_score.c */
 
 int sim_cmd_corpus(int argc, char **argv); /* sim/cmd_corpus.c */
 
-int sim_cmd_run(int argc, char **argv);      /* sim/cmd_run.c */
-int sim_cmd_validate(int argc, char **argv); /* sim/cmd_validate.c */
-
 #endif

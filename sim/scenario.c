@@ -107,8 +107,8 @@ static const sim_key_def registry[] = {
     {"channel.k_factor_db", SIM_KEY_DOUBLE, "0", "dB", "-100..100",
      "Rician K factor (LOS / scattered power)", PU, U(channel.k_factor_db)},
     {"channel.coherence", SIM_KEY_INT, "0", "symbols", "0..1000000000",
-     "block fading: symbols per fading coefficient within a packet; 0 = one realisation per "
-     "packet (every packet is an independent realisation)",
+     "block fading: symbols per fading coefficient, continuing across an utterance's packets; "
+     "0 = one realisation per packet",
      PU, U(channel.coherence)},
     {"channel.doppler_hz", SIM_KEY_DOUBLE, "0", "Hz", "0..1e9",
      "> 0: time-selective (Clarke/Jakes) fading instead of block fading", PU,
@@ -119,9 +119,9 @@ static const sim_key_def registry[] = {
      U(link.mode)},
     {"link.modulation", SIM_KEY_ENUM, "qpsk", "", "bpsk|qpsk|8psk|16qam|64qam|256qam",
      "digital link modulation", PU, U(link.modulation)},
-    {"link.fec", SIM_KEY_ENUM, "conv27", "",
+    {"link.fec", SIM_KEY_ENUM, "none", "",
      "none|rep3|rep5|hamming74|hamming84|hamming128|golay2412|secded2216|secded3932|secded7264|"
-     "conv27|conv27p23|conv27p34",
+     "conv27",
      "digital link forward error correction", PU, U(link.fec)},
     {"link.quant_bits", SIM_KEY_INT, "8", "bits", "1..16",
      "digital link: bits per quantised real value", PU, U(link.quant_bits)},
@@ -130,7 +130,7 @@ static const sim_key_def registry[] = {
      U(link.frames_per_packet)},
     {"link.prop_delay_s", SIM_KEY_DOUBLE, "0", "s", "0..1e6", "propagation delay", PU,
      U(link.prop_delay_s)},
-    {"link.lost", SIM_KEY_ENUM, "zero", "", "drop|zero|repeat|keep",
+    {"link.lost", SIM_KEY_ENUM, "zero", "", "drop|zero|repeat",
      "digital link: what the receiver uses for a packet that failed its CRC", PU, U(link.lost)},
     {"link.symbol_rate", SIM_KEY_DOUBLE, "1e6", "symbols/s", "1e-3..1e15",
      "complex symbols per second of the shared medium (air time = channel uses / rate)", 0,
