@@ -10,6 +10,7 @@
 static const sim_cmd commands[] = {
     {"score", "WER/CER of a hypothesis trn against a reference trn (sclite rules)", sim_cmd_score},
     {"corpus", "synthesise text lines x TTS voices into WAVs + manifest.tsv", sim_cmd_corpus},
+    {"train", "train an agent (encoder + CTC decoder) from a recipe INI; resumes", sim_cmd_train},
     {NULL, NULL, NULL},
 };
 

@@ -18,4 +18,6 @@ int sim_cmd_score(int argc, char **argv); /* sim/cmd_score.c */
 
 int sim_cmd_corpus(int argc, char **argv); /* sim/cmd_corpus.c */
 
+int sim_cmd_train(int argc, char **argv); /* sim/cmd_train.c */
+
 #endif

@@ -1,0 +1,95 @@
+/* bench_nn.c -- speed of the agent network on one core: encoder + decoder
+ * inference in x real time, and one training step (forward, CTC, backward)
+ * per second of audio. Prints key=value lines and the OpenBLAS kernel.
+ * Usage: bench_nn [family d stride width kernel0 kernel enc_depth dec_depth] */
+#include "codecs/agent.h"
+#include "codecs/ctc.h"
+#include "codecs/vocab.h"
+
+#include <cblas.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+int main(int argc, char **argv)
+{
+    openblas_set_num_threads(1);
+    codec_agent_config c = codec_agent_config_default();
+    if (argc == 9) {
+        snprintf(c.family, sizeof c.family, "%s", argv[1]);
+        c.d = atoi(argv[2]), c.stride = atoi(argv[3]), c.width = atoi(argv[4]);
+        c.kernel0 = atoi(argv[5]), c.kernel = atoi(argv[6]);
+        c.enc_depth = atoi(argv[7]), c.dec_depth = atoi(argv[8]);
+    }
+    sim_err e = SIM_ERR_INIT;
+    codec_agent *a = NULL;
+    codec_agent_ws *ws = NULL;
+    enum { T = 300 }; /* 3 s of 10 ms frames */
+    if (codec_agent_create(&a, &c, 1, &e) || codec_agent_ws_create(&ws, a, T, &e)) {
+        fprintf(stderr, "bench_nn: %s\n", e.msg);
+        return 1;
+    }
+    size_t n = codec_agent_num_floats(a);
+    float *mel = malloc(sizeof(float) * T * c.n_mels);
+    sim_rng r;
+    sim_rng_init(&r, 1, 0, 0);
+    sim_rng_normal_fill(&r, mel, (size_t)T * c.n_mels, 1.0f);
+    int tz = codec_agent_latent_len(a, T);
+    float *z = malloc(sizeof(float) * tz * c.d), *lp = malloc(sizeof(float) * tz * c.vocab);
+    float *grads = calloc(n, sizeof(float)), *dl = calloc((size_t)tz * c.vocab, sizeof(float));
+    double *work = malloc(sizeof(double) * codec_ctc_workspace_size(tz, 40));
+    int lab[40];
+    for (int i = 0; i < 40; i++) lab[i] = 3 + (i * 7) % 26;
+    /* inference */
+    int reps = 0;
+    double t0 = now(), t1;
+    do {
+        codec_agent_encode(a, ws, mel, T, z, NULL);
+        codec_agent_decode(a, ws, z, tz, lp, NULL);
+        reps++;
+        t1 = now();
+    } while (t1 - t0 < 2.0);
+    double infer_s = (t1 - t0) / reps;
+    double enc_s;
+    reps = 0, t0 = now();
+    do {
+        codec_agent_encode(a, ws, mel, T, z, NULL);
+        reps++;
+        t1 = now();
+    } while (t1 - t0 < 1.0);
+    enc_s = (t1 - t0) / reps;
+    /* training step */
+    sim_rng dr;
+    sim_rng_init(&dr, 2, 0, 0);
+    reps = 0, t0 = now();
+    do {
+        const float *logits;
+        int tz2;
+        double loss;
+        codec_agent_forward_train(a, ws, mel, T, &dr, &logits, &tz2, NULL);
+        memset(dl, 0, sizeof(float) * tz2 * c.vocab);
+        codec_ctc_loss(&loss, dl, 1, logits, tz2, c.vocab, lab, 40, work, NULL);
+        codec_agent_backward(a, ws, dl, grads);
+        reps++;
+        t1 = now();
+    } while (t1 - t0 < 2.0);
+    double train_s = (t1 - t0) / reps;
+    printf("blas_core=%s\n", openblas_get_corename());
+    printf("family=%s params=%zu d=%d stride=%d width=%d\n", c.family, n, c.d, c.stride, c.width);
+    printf("audio_s=%.2f\n", T * 0.01);
+    printf("infer_ms=%.3f infer_xrt=%.1f\n", 1e3 * infer_s, T * 0.01 / infer_s);
+    printf("encode_ms=%.3f encode_xrt=%.1f\n", 1e3 * enc_s, T * 0.01 / enc_s);
+    printf("train_step_ms=%.3f train_xrt=%.1f\n", 1e3 * train_s, T * 0.01 / train_s);
+    free(mel), free(z), free(lp), free(grads), free(dl), free(work);
+    codec_agent_ws_destroy(ws);
+    codec_agent_destroy(a);
+    return 0;
+}

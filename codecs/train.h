@@ -1,0 +1,112 @@
+/* train.h -- training an agent with CTC: configuration (INI), data loading,
+ * augmentation, length-bucketed batches, AdamW, checkpoints and resume.
+ *
+ * Where it sits: `semsim train CONFIG.ini` (sim/cmd_train.c) loads the config
+ * and calls codec_train_run, which reads the manifests (codecs/manifest),
+ * the audio (codecs/audio), computes log-mel features (codecs/melspec), trains
+ * the agent (codecs/agent, codecs/ctc, codecs/optim) and writes the model file
+ * (codecs/modelfile + codecs/frontend).
+ *
+ * Determinism: the data order of epoch e comes from stream (seed, e,
+ * "train.batches"); the augmentation and dropout of utterance j of step s from
+ * stream (seed, s*batch + j, ...). Each utterance's gradient goes into its own
+ * slot and the slots are summed in batch order, so a run gives bit-identical
+ * weights for any number of threads, and a resumed run continues exactly where
+ * the interrupted one stopped (OpenBLAS runs single-threaded inside each worker).
+ *
+ * INI keys (sections [agent], [data], [train], [augment]); relative paths are
+ * relative to the current directory:
+ *   [agent]   family, d, stride, width, kernel0, kernel, enc_depth, dec_depth,
+ *             dilation_max, dropout                        (codecs/agent.h)
+ *   [data]    train (manifest; repeat the key or separate by commas for more),
+ *             dev (manifest), dev_max (dev utterances scored during training,
+ *             0 = all), max_seconds (longer training utterances are skipped)
+ *   [train]   seed, epochs, steps (overrides epochs when > 0), batch, lr,
+ *             warmup, weight_decay, clip, min_lr_ratio, decay (cosine|linear),
+ *             threads, time_limit_min (stop, checkpoint, resume later; 0 = none),
+ *             run_steps (stop after this many steps of this run; 0 = none),
+ *             checkpoint (path; resumed from when it exists), checkpoint_every,
+ *             eval_every, log_every (steps)
+ *   [augment] noise_prob, snr_min, snr_max (dB, white Gaussian noise added to
+ *             the waveform), time_masks, time_mask_max (frames), freq_masks,
+ *             freq_mask_max (bands) -- SpecAugment (Park et al., Interspeech 2019)
+ *   Speed/pitch perturbation is done at synthesis time: list the perturbed
+ *   manifests under [data] train (tools/make-train-data.sh makes them).
+ */
+#ifndef CODECS_TRAIN_H
+#define CODECS_TRAIN_H
+
+#include "codecs/agent.h"
+#include "codecs/melspec.h"
+#include "codecs/optim.h"
+#include "sim/base/log.h"
+#include "sim/base/status.h"
+
+#include <signal.h>
+#include <stdint.h>
+
+#define CODEC_TRAIN_MAX_MANIFESTS 16
+#define CODEC_TRAIN_PATH 1024
+
+typedef struct codec_train_config {
+    codec_agent_config agent;
+    codec_melspec_config frontend;
+    uint64_t seed;
+    char train[CODEC_TRAIN_MAX_MANIFESTS][CODEC_TRAIN_PATH];
+    int n_train;
+    char dev[CODEC_TRAIN_PATH]; /* "" = no dev evaluation */
+    int dev_max;
+    double max_seconds;
+    int epochs;
+    long steps;
+    int batch;
+    codec_optim_config optim; /* total_steps filled in by codec_train_run */
+    int threads;
+    double time_limit_min;
+    long run_steps; /* stop after this many steps in this run (resume later); 0 = no limit */
+    char checkpoint[CODEC_TRAIN_PATH]; /* "" = no checkpoints */
+    int checkpoint_every, eval_every, log_every;
+    float noise_prob, snr_min, snr_max;
+    int time_masks, time_mask_max, freq_masks, freq_mask_max;
+} codec_train_config;
+
+/* Defaults (agent A's recipe without data paths). */
+void codec_train_config_default(codec_train_config *c);
+
+/* Reads an INI file over the defaults. Errors name path:line (unknown section
+ * or key, bad value, syntax). Does not check cross-field consistency. */
+sim_status codec_train_config_load(const char *path, codec_train_config *c, sim_err *err);
+
+/* Sets one key ("train.lr", "data.dev", ...) as the INI would. */
+sim_status codec_train_config_set(codec_train_config *c, const char *section, const char *key,
+                                  const char *value, sim_err *err);
+
+/* Whole-config validation (agent, optimiser, data, augmentation). */
+sim_status codec_train_config_check(const codec_train_config *c, sim_err *err);
+
+typedef struct codec_train_result {
+    long steps_done, steps_total;
+    int finished;       /* 1: reached the last step; 0: stopped early (resume later) */
+    double last_loss;   /* mean CTC loss of the last logged window */
+    double dev_cer;     /* last dev CER (fraction), NaN if none */
+    double dev_wer;     /* last dev WER (greedy), NaN if none */
+    double best_dev_cer;
+    double seconds;     /* wall time of this run */
+    size_t params;      /* trainable parameters */
+    size_t train_utts, dev_utts;
+} codec_train_result;
+
+/* Trains (or resumes from c->checkpoint) and writes the model with the best
+ * dev CER seen to out_model (every evaluation that improves it, and at the
+ * end; the last weights if there is no dev set). stop (may be NULL) is polled
+ * between steps: non-zero stops like the time limit does. */
+sim_status codec_train_run(const codec_train_config *c, const char *out_model,
+                           const volatile sig_atomic_t *stop, const sim_log *lg,
+                           codec_train_result *res, sim_err *err);
+
+/* Greedy CTC decoding of logprobs (T,V): best class per frame, repeats merged,
+ * blanks dropped, written as text (NUL-terminated, at most cap-1 chars).
+ * Returns the text length. */
+int codec_train_greedy(const float *logprobs, int t, int v, char *out, int cap);
+
+#endif

@@ -1,0 +1,93 @@
+#!/bin/sh
+# make-train-data.sh -- synthesise the agents' training and development data.
+#
+# usage: tools/make-train-data.sh SEMSIM OUTDIR [JOBS]
+#   SEMSIM  the semsim binary (e.g. ./semsim in the build tree)
+#   OUTDIR  where WAVs and manifests go (tens of thousands of files, a few GB;
+#           never commit it)
+#   JOBS    synthesis processes (default 2)
+#
+# What it makes (all with `semsim corpus`, so a re-run is byte-identical and
+# skips files that exist):
+#   OUTDIR/voices-A.txt, voices-B.txt  the training voices (data/voices-train.txt)
+#       split in two parts, alternate lines: agents A and B train on different voices.
+#   OUTDIR/P/harvard-r100/ ...      Harvard lists 1-50 (data/harvard.txt lines
+#       1-500) x the voices of part P, at rate 1.0 / pitch 0, rate 0.85 / pitch +2
+#       semitones and rate 1.15 / pitch -2 (speed/pitch perturbation).
+#   OUTDIR/P/words-VOICE/ ...       random word sequences (3-8 words from the
+#       Debian wamerican list, fixed seed), different lines for every voice,
+#       because 500 sentences are too few to teach spelling.
+#   OUTDIR/P/train.tsv              all of part P's training utterances.
+#   OUTDIR/dev/manifest.tsv         the development set: lines 501-600 (lists
+#       51-60) x every training voice. Never used for training.
+# Lines 501-600 never enter the training manifests, and no voice outside
+# data/voices-train.txt is used.
+set -eu
+
+if [ $# -lt 2 ]; then
+    echo "usage: $0 SEMSIM OUTDIR [JOBS]" >&2
+    exit 2
+fi
+SEMSIM=$1
+OUT=$2
+JOBS=${3:-2}
+SRC=$(cd "$(dirname "$0")/.." && pwd)
+TEXT=$SRC/data/harvard.txt
+VOICES=$SRC/data/voices-train.txt
+WORDS_PER_VOICE=${WORDS_PER_VOICE:-400}
+DICT=/usr/share/dict/american-english
+
+mkdir -p "$OUT"
+# Voice parts: alternate non-comment lines of voices-train.txt.
+grep -v '^[[:space:]]*#' "$VOICES" | grep -v '^[[:space:]]*$' | awk 'NR % 2 == 1' > "$OUT/voices-A.txt"
+grep -v '^[[:space:]]*#' "$VOICES" | grep -v '^[[:space:]]*$' | awk 'NR % 2 == 0' > "$OUT/voices-B.txt"
+
+# Append DIR/manifest.tsv to a combined manifest, with AUDIO made relative to the
+# combined manifest's folder (prefix = DIR relative to it) and IDs made unique.
+append() { # manifest prefix combined
+    awk -F '\t' -v p="$2" 'BEGIN { OFS = "\t" } /^#/ || NF < 3 { next } { $1 = p "_" $1; $2 = p "/" $2; print }' \
+        "$1" >> "$3"
+}
+
+# Random word sequences for one voice: deterministic (Python's Mersenne Twister
+# seeded with the voice's name), lower-case words and possessives only.
+make_words() { # voice-name n out
+    /usr/bin/python3 - "$DICT" "$1" "$2" "$3" <<'PY'
+import random, re, sys
+dict_path, voice, n, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+words = [w.strip() for w in open(dict_path, encoding="utf-8", errors="ignore")]
+words = sorted(set(w for w in words if re.fullmatch(r"[a-z]+('s)?", w) and len(w) <= 12))
+rng = random.Random("semsim-words-" + voice)
+with open(out, "w") as f:
+    for _ in range(n):
+        f.write(" ".join(rng.choice(words) for _ in range(rng.randint(3, 8))) + "\n")
+PY
+}
+
+for P in A B; do
+    D=$OUT/$P
+    mkdir -p "$D"
+    : > "$D/train.tsv.tmp"
+    for pert in "100 1.0 0" "085 0.85 2" "115 1.15 -2"; do
+        set -- $pert
+        sub=harvard-r$1
+        "$SEMSIM" corpus --text "$TEXT" --lines 1-500 --voices "$OUT/voices-$P.txt" \
+            -o "$D/$sub" -j "$JOBS" --rate "$2" --pitch "$3" -q
+        append "$D/$sub/manifest.tsv" "$sub" "$D/train.tsv.tmp"
+    done
+    while read -r engine voice; do
+        tag=$(echo "$engine-$voice" | tr -c 'A-Za-z0-9\n-' '_')
+        sub=words-$tag
+        mkdir -p "$D/$sub"
+        make_words "$engine $voice" "$WORDS_PER_VOICE" "$D/$sub/text.txt"
+        echo "$engine $voice" > "$D/$sub/voice.txt"
+        "$SEMSIM" corpus --text "$D/$sub/text.txt" --voices "$D/$sub/voice.txt" \
+            -o "$D/$sub" -j "$JOBS" -q
+        append "$D/$sub/manifest.tsv" "$sub" "$D/train.tsv.tmp"
+    done < "$OUT/voices-$P.txt"
+    mv "$D/train.tsv.tmp" "$D/train.tsv"
+    echo "$0: $D/train.tsv: $(wc -l < "$D/train.tsv") utterances" >&2
+done
+
+"$SEMSIM" corpus --text "$TEXT" --lines 501-600 --voices "$VOICES" -o "$OUT/dev" -j "$JOBS" -q
+echo "$0: $OUT/dev/manifest.tsv: $(grep -vc '^#' "$OUT/dev/manifest.tsv") utterances" >&2
