@@ -140,8 +140,8 @@ int main(void)
         double speech = (double)frames / fps;
         printf("fps=%d frames=%ld speech_s=%.1f\n", fps, frames, speech);
         printf("fps=%d greedy_xrt=%.0f\n", fps, speech / tg);
-        printf("fps=%d beam_s=%.3f beam_xrt=%.1f beam_ms_per_speech_s=%.3f\n", fps, tb,
-               speech / tb, 1e3 * tb / speech);
+        printf("fps=%d beam_s=%.3f beam_xrt=%.1f beam_ms_per_speech_s=%.3f\n", fps, tb, speech / tb,
+               1e3 * tb / speech);
         printf("fps=%d synthetic_greedy_wer=%.4f synthetic_beam_wer=%.4f\n", fps,
                sim_align_rate(&gsum), sim_align_rate(&bsum));
     }

@@ -81,7 +81,7 @@ size_t codec_decode_greedy(const float *logp, int t, int v, char *out, size_t ca
 /* ---- lexicon ----------------------------------------------------------------------------- */
 
 struct codec_lexicon {
-    char *lm_path;     /* "" = no LM */
+    char *lm_path;      /* "" = no LM */
     int32_t *node_word; /* per trie node: word index or NO_WORD */
     size_t n_nodes, cap_nodes;
     uint32_t *ekey; /* edge table: key = node << 5 | char, EDGE_EMPTY = free */
@@ -92,7 +92,10 @@ struct codec_lexicon {
     int32_t bos, eos; /* LM ids of <s> and </s> (-1 without LM) */
 };
 
-static inline uint32_t edge_hash(uint32_t key) { return (key * 2654435761u) ^ (key >> 15); }
+static inline uint32_t edge_hash(uint32_t key)
+{
+    return (key * 2654435761u) ^ (key >> 15);
+}
 
 static int32_t lex_child(const codec_lexicon *lx, int32_t node, int c)
 {
@@ -306,9 +309,15 @@ fail:
     return st;
 }
 
-size_t codec_lexicon_size(const codec_lexicon *lx) { return lx ? lx->n_words : 0; }
+size_t codec_lexicon_size(const codec_lexicon *lx)
+{
+    return lx ? lx->n_words : 0;
+}
 
-const char *codec_lexicon_lm_path(const codec_lexicon *lx) { return lx ? lx->lm_path : ""; }
+const char *codec_lexicon_lm_path(const codec_lexicon *lx)
+{
+    return lx ? lx->lm_path : "";
+}
 
 int codec_lexicon_contains(const codec_lexicon *lx, const char *word)
 {
@@ -326,7 +335,7 @@ int codec_lexicon_contains(const codec_lexicon *lx, const char *word)
 
 typedef struct pnode {
     int32_t parent;
-    int32_t kids; /* block of V child ids in codec_beam.kids, or -1 before the first extension */
+    int32_t kids;   /* block of V child ids in codec_beam.kids, or -1 before the first extension */
     int32_t lex;    /* lexicon node of the partial word, LEX_OOV or LEX_NONE */
     int32_t h1, h2; /* LM history, most recent first; -1 = none / unknown */
     int32_t stamp;  /* frame in which slot is valid */
@@ -458,7 +467,8 @@ sim_status codec_beam_set_config(codec_beam *b, const codec_beam_config *cfg, si
     if (!b || !cfg) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
     sim_status st = check_config(cfg, err);
     if (st) return st;
-    if (beam_alloc(b, (size_t)cfg->beam)) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    if (beam_alloc(b, (size_t)cfg->beam))
+        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
     b->cfg = *cfg;
     return SIM_OK;
 }
@@ -555,8 +565,15 @@ static int32_t extend(codec_beam *b, int32_t id, int c)
     }
     int32_t *slot = b->kids + (size_t)p->kids * V + c;
     if (*slot >= 0) return *slot;
-    pnode q = {.parent = id, .kids = -1, .stamp = -1, .ch = (int8_t)c, .lex = p->lex,
-               .h1 = p->h1, .h2 = p->h2, .text = p->text, .wlen = (int16_t)(p->wlen + 1)};
+    pnode q = {.parent = id,
+               .kids = -1,
+               .stamp = -1,
+               .ch = (int8_t)c,
+               .lex = p->lex,
+               .h1 = p->h1,
+               .h2 = p->h2,
+               .text = p->text,
+               .wlen = (int16_t)(p->wlen + 1)};
     if (q.wlen > 4096) q.wlen = 4096;
     if (b->lex) {
         if (c == CODEC_VOCAB_SPACE) {
@@ -617,8 +634,7 @@ static size_t select_best(codec_beam *b, size_t n, size_t width)
         if (c->score == -INFINITY) continue;
         if (m == width) {
             const cand *last = &b->beam[m - 1];
-            if (c->score < last->score || (c->score == last->score && c->id > last->id))
-                continue;
+            if (c->score < last->score || (c->score == last->score && c->id > last->id)) continue;
             m--;
         }
         size_t j = m;
@@ -655,8 +671,8 @@ static size_t prefix_text(const codec_beam *b, int32_t id, char *out, size_t cap
     return len;
 }
 
-sim_status codec_beam_decode(codec_beam *b, const float *logp, int t, int v, char *out,
-                             size_t cap, size_t *len, double *score, sim_err *err)
+sim_status codec_beam_decode(codec_beam *b, const float *logp, int t, int v, char *out, size_t cap,
+                             size_t *len, double *score, sim_err *err)
 {
     if (len) *len = 0;
     if (score) *score = -INFINITY;
@@ -676,8 +692,14 @@ sim_status codec_beam_decode(codec_beam *b, const float *logp, int t, int v, cha
     b->n_nodes = 1;
     b->n_kids = 0;
     pnode *root = &b->nodes[0];
-    *root = (pnode){.parent = -1, .kids = -1, .stamp = -1,
-                    .ch = 0, .lex = b->lex ? 0 : LEX_NONE, .h1 = -1, .h2 = -1, .text = 0};
+    *root = (pnode){.parent = -1,
+                    .kids = -1,
+                    .stamp = -1,
+                    .ch = 0,
+                    .lex = b->lex ? 0 : LEX_NONE,
+                    .h1 = -1,
+                    .h2 = -1,
+                    .text = 0};
     if (b->lex && b->lm) root->h1 = b->lex->bos;
     size_t nbeam = 1;
     b->beam[0] = (cand){.id = 0, .pb = 0, .pnb = -INFINITY, .score = 0};

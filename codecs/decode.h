@@ -75,20 +75,20 @@ const char *codec_lexicon_lm_path(const codec_lexicon *lex);
 /* ---- beam search decoder (one per thread) ------------------------------------------- */
 
 typedef struct codec_beam_config {
-    int beam;          /* prefixes kept after each frame, >= 1 (default 32)            */
-    float lm_weight;   /* alpha: weight of the natural-log LM probability (default 0.8) */
-    float word_bonus;  /* beta: added per word, nats (default 1.5)                      */
-    float prune;       /* per frame, classes with log p < max - prune are skipped
-                          (nats, > 0; default 10)                                     */
-    int allow_oov;     /* 1: words outside the lexicon may be produced (default 1)      */
-    float oov_penalty; /* nats added per such word, <= 0 (default -4)                   */
+    int beam;               /* prefixes kept after each frame, >= 1 (default 32)            */
+    float lm_weight;        /* alpha: weight of the natural-log LM probability (default 0.8) */
+    float word_bonus;       /* beta: added per word, nats (default 1.5)                      */
+    float prune;            /* per frame, classes with log p < max - prune are skipped
+                               (nats, > 0; default 10)                                     */
+    int allow_oov;          /* 1: words outside the lexicon may be produced (default 1)      */
+    float oov_penalty;      /* nats added per such word, <= 0 (default -4)                   */
     float oov_char_penalty; /* nats added per character of such a word, <= 0 (default
                           -2.5): charged while the word is spelled, so a long
                           made-up word cannot swallow several real ones           */
-    float unk_logp;    /* LM log-probability (nats) of a word the LM lacks, <= 0
-                          (default -20: below 95% of the en-us LM's unigrams, whose
-                          median is -15.2, so an unknown word never beats a real
-                          one on LM score alone)                                   */
+    float unk_logp;         /* LM log-probability (nats) of a word the LM lacks, <= 0
+                               (default -20: below 95% of the en-us LM's unigrams, whose
+                               median is -15.2, so an unknown word never beats a real
+                               one on LM score alone)                                   */
 } codec_beam_config;
 
 codec_beam_config codec_beam_config_default(void);
@@ -116,7 +116,7 @@ sim_status codec_beam_set_config(codec_beam *b, const codec_beam_config *cfg, si
  * Errors: SIM_EINVAL (v != 29, t < 0, NULL, a NaN in logp), SIM_ENOMEM.
  * When the lexicon admits no complete transcript (allow_oov = 0 and the
  * audio spells no lexicon word), the result is "" with score -INFINITY. */
-sim_status codec_beam_decode(codec_beam *b, const float *logp, int t, int v, char *out,
-                             size_t cap, size_t *len, double *score, sim_err *err);
+sim_status codec_beam_decode(codec_beam *b, const float *logp, int t, int v, char *out, size_t cap,
+                             size_t *len, double *score, sim_err *err);
 
 #endif

@@ -43,7 +43,10 @@ struct codec_model {
     size_t n_t, cap_t;
 };
 
-static const char *src(const codec_model *m) { return m->source && *m->source ? m->source : NULL; }
+static const char *src(const codec_model *m)
+{
+    return m->source && *m->source ? m->source : NULL;
+}
 
 codec_model *codec_model_create(sim_err *err)
 {
@@ -63,7 +66,10 @@ void codec_model_destroy(codec_model *m)
     free(m);
 }
 
-const char *codec_model_source(const codec_model *m) { return m && m->source ? m->source : ""; }
+const char *codec_model_source(const codec_model *m)
+{
+    return m && m->source ? m->source : "";
+}
 
 /* ---- attributes ------------------------------------------------------------------ */
 
@@ -195,8 +201,8 @@ sim_status codec_model_get_double(const codec_model *m, const char *key, double 
     if (st) return st;
     double v = a->kind == ATTR_INT ? (double)a->i : a->d;
     if (!(v >= min && v <= max)) /* also rejects NaN */
-        return sim_err_set(err, SIM_ERANGE, src(m), 0, "attribute '%s' is %g, expected %g..%g",
-                           key, v, min, max);
+        return sim_err_set(err, SIM_ERANGE, src(m), 0, "attribute '%s' is %g, expected %g..%g", key,
+                           v, min, max);
     *value = v;
     return SIM_OK;
 }
@@ -237,8 +243,8 @@ static sim_status check_shape_arg(const char *name, int rank, const size_t *shap
     size_t total = 1;
     for (int i = 0; i < rank; i++) {
         if (shape[i] == 0 || shape[i] > ((size_t)1 << 31))
-            return sim_err_set(err, SIM_EINVAL, NULL, 0, "tensor %s: dimension %d is %zu", name,
-                               i, shape[i]);
+            return sim_err_set(err, SIM_EINVAL, NULL, 0, "tensor %s: dimension %d is %zu", name, i,
+                               shape[i]);
         total *= shape[i];
     }
     if (total > ((size_t)1 << 31))
@@ -282,8 +288,8 @@ static sim_status tensor_insert(codec_model *m, const char *name, int rank, cons
     return SIM_OK;
 }
 
-sim_status codec_model_add_tensor(codec_model *m, const char *name, int rank,
-                                  const size_t *shape, const float *data, sim_err *err)
+sim_status codec_model_add_tensor(codec_model *m, const char *name, int rank, const size_t *shape,
+                                  const float *data, sim_err *err)
 {
     if (!data) return sim_err_set(err, SIM_EINVAL, NULL, 0, "tensor %s: no data", name);
     tensor *t;
@@ -293,8 +299,8 @@ sim_status codec_model_add_tensor(codec_model *m, const char *name, int rank,
     return SIM_OK;
 }
 
-sim_status codec_model_get_tensor(codec_model *m, const char *name, int rank,
-                                  const size_t *shape, float *dst, sim_err *err)
+sim_status codec_model_get_tensor(codec_model *m, const char *name, int rank, const size_t *shape,
+                                  float *dst, sim_err *err)
 {
     if (!m || !name || !dst) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
     size_t n;
@@ -307,8 +313,8 @@ sim_status codec_model_get_tensor(codec_model *m, const char *name, int rank,
     for (int i = 0; same && i < rank; i++) same = t->shape[i] == shape[i];
     if (!same) {
         char have[96], want[96];
-        return sim_err_set(err, SIM_EFORMAT, src(m), 0, "tensor %s has shape %s, expected %s",
-                           name, shape_str(have, sizeof have, t->rank, t->shape),
+        return sim_err_set(err, SIM_EFORMAT, src(m), 0, "tensor %s has shape %s, expected %s", name,
+                           shape_str(have, sizeof have, t->rank, t->shape),
                            shape_str(want, sizeof want, rank, shape));
     }
     memcpy(dst, t->data, n * sizeof *dst);
@@ -316,7 +322,10 @@ sim_status codec_model_get_tensor(codec_model *m, const char *name, int rank,
     return SIM_OK;
 }
 
-size_t codec_model_tensor_count(const codec_model *m) { return m ? m->n_t : 0; }
+size_t codec_model_tensor_count(const codec_model *m)
+{
+    return m ? m->n_t : 0;
+}
 
 long codec_model_tensor_find(const codec_model *m, const char *name)
 {
@@ -567,12 +576,12 @@ sim_status codec_agent_from_model(codec_model *m, codec_agent **out, sim_err *er
     vocab_string(want_vocab);
     sim_status st = codec_model_get_str(m, "family", &family, err);
     if (!st && strlen(family) >= CODEC_AGENT_FAMILY_MAX)
-        st = sim_err_set(err, SIM_EFORMAT, src(m), 0, "attribute 'family' '%s' is too long",
-                         family);
+        st =
+            sim_err_set(err, SIM_EFORMAT, src(m), 0, "attribute 'family' '%s' is too long", family);
     if (!st) st = codec_model_get_str(m, "vocab", &vocab, err);
     if (!st && strcmp(vocab, want_vocab))
-        st = sim_err_set(err, SIM_EFORMAT, src(m), 0, "attribute 'vocab' is \"%s\", expected \"%s\"",
-                         vocab, want_vocab);
+        st = sim_err_set(err, SIM_EFORMAT, src(m), 0,
+                         "attribute 'vocab' is \"%s\", expected \"%s\"", vocab, want_vocab);
     if (!st) st = codec_model_get_int(m, "latent_dim", 1, 65536, &v[0], err);
     if (!st) st = codec_model_get_int(m, "stride", 1, 64, &v[1], err);
     if (!st) st = codec_model_get_int(m, "frontend.n_mels", 1, 1024, &v[2], err);
@@ -620,8 +629,7 @@ sim_status codec_agent_from_model(codec_model *m, codec_agent **out, sim_err *er
                 long k = 0;
                 for (size_t j = 0; j < codec_agent_param_count(a); j++)
                     if (codec_agent_param_offset(a, j) <= i) k = (long)j;
-                st = sim_err_set(err, SIM_EFORMAT, src(m), 0,
-                                 "tensor %s holds a non-finite value",
+                st = sim_err_set(err, SIM_EFORMAT, src(m), 0, "tensor %s holds a non-finite value",
                                  codec_agent_param_name(a, (size_t)k));
                 break;
             }

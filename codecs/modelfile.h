@@ -67,15 +67,15 @@ int codec_model_has_attr(const codec_model *m, const char *key);
  * Shapes have rank 1..4, every dimension > 0; data is row-major float32. */
 
 /* Copy data (product of shape floats) in under name. SIM_EEXIST if present. */
-sim_status codec_model_add_tensor(codec_model *m, const char *name, int rank,
-                                  const size_t *shape, const float *data, sim_err *err);
+sim_status codec_model_add_tensor(codec_model *m, const char *name, int rank, const size_t *shape,
+                                  const float *data, sim_err *err);
 
 /* Copy tensor name into dst after checking that its rank and shape equal the
  * expected ones: SIM_ENOTFOUND "tensor dec.out.w missing", SIM_EFORMAT
  * "tensor enc.conv0.w has shape (64,80,5), expected (64,80,3)". Marks the
  * tensor as used (for codec_model_check_all_used). */
-sim_status codec_model_get_tensor(codec_model *m, const char *name, int rank,
-                                  const size_t *shape, float *dst, sim_err *err);
+sim_status codec_model_get_tensor(codec_model *m, const char *name, int rank, const size_t *shape,
+                                  float *dst, sim_err *err);
 
 size_t codec_model_tensor_count(const codec_model *m);
 /* Index of name or -1. */
@@ -122,8 +122,8 @@ sim_status codec_agent_from_model(codec_model *m, codec_agent **out, sim_err *er
  * its attributes are copied into the file, its tensors ignored. load returns
  * the whole container in *model_out when that is non-NULL (caller destroys),
  * so the caller can read its frontend.* attributes. */
-sim_status codec_agent_save(const codec_agent *a, const codec_model *extra,
-                            const char *path, sim_err *err);
+sim_status codec_agent_save(const codec_agent *a, const codec_model *extra, const char *path,
+                            sim_err *err);
 sim_status codec_agent_load(const char *path, codec_agent **out, codec_model **model_out,
                             sim_err *err);
 

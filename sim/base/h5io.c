@@ -36,7 +36,10 @@ static void quiet_begin(quiet *q)
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }
 
-static void quiet_end(const quiet *q) { H5Eset_auto2(H5E_DEFAULT, q->func, q->data); }
+static void quiet_end(const quiet *q)
+{
+    H5Eset_auto2(H5E_DEFAULT, q->func, q->data);
+}
 
 static herr_t first_error_cb(unsigned n, const H5E_error2_t *e, void *data)
 {
@@ -178,7 +181,10 @@ sim_status sim_h5_open(const char *path, sim_h5 **out, sim_err *err)
     return SIM_OK;
 }
 
-const char *sim_h5_path(const sim_h5 *h) { return h ? h->path : ""; }
+const char *sim_h5_path(const sim_h5 *h)
+{
+    return h ? h->path : "";
+}
 
 sim_status sim_h5_close(sim_h5 *h, sim_err *err)
 {
@@ -223,7 +229,7 @@ static int path_exists(hid_t file, const char *path)
     char buf[1024];
     if (strlen(path) >= sizeof buf) return 0;
     strcpy(buf, path);
-    for (char *p = buf + (buf[0] == '/'); ; p++) {
+    for (char *p = buf + (buf[0] == '/');; p++) {
         if (*p == '/' || *p == 0) {
             char c = *p;
             *p = 0;
@@ -235,7 +241,10 @@ static int path_exists(hid_t file, const char *path)
     }
 }
 
-static int valid_name(const char *name) { return name && *name && strlen(name) < 1000; }
+static int valid_name(const char *name)
+{
+    return name && *name && strlen(name) < 1000;
+}
 
 /* A link-creation list that makes missing groups on the way. */
 static hid_t lcpl_intermediate(void)
@@ -260,7 +269,10 @@ static hid_t open_obj(sim_h5 *h, const char *obj, int create)
     return g;
 }
 
-static const char *objname(const char *obj) { return obj && *obj ? obj : "/"; }
+static const char *objname(const char *obj)
+{
+    return obj && *obj ? obj : "/";
+}
 
 /* ---- tensors --------------------------------------------------------------- */
 
@@ -269,8 +281,7 @@ sim_status sim_h5_write_tensor(sim_h5 *h, const char *name, int rank, const size
 {
     if (!h || !h->partial)
         return sim_err_set(err, SIM_EINVAL, h ? h->path : NULL, 0, "file not open for writing");
-    if (!valid_name(name))
-        return sim_err_set(err, SIM_EINVAL, h->path, 0, "bad tensor name");
+    if (!valid_name(name)) return sim_err_set(err, SIM_EINVAL, h->path, 0, "bad tensor name");
     if (rank < 1 || rank > SIM_H5_MAX_RANK || !shape || !data)
         return sim_err_set(err, SIM_EINVAL, h->path, 0, "tensor %s: rank %d not in 1..%d", name,
                            rank, SIM_H5_MAX_RANK);
@@ -324,8 +335,8 @@ int sim_h5_has_tensor(sim_h5 *h, const char *name)
 }
 
 /* Open dataset name and check it is a float tensor of rank 1..4. */
-static sim_status open_tensor(sim_h5 *h, const char *name, hid_t *ds_out, int *rank,
-                              size_t *shape, sim_err *err)
+static sim_status open_tensor(sim_h5 *h, const char *name, hid_t *ds_out, int *rank, size_t *shape,
+                              sim_err *err)
 {
     *ds_out = H5I_INVALID_HID;
     if (!path_exists(h->file, name))
@@ -346,8 +357,8 @@ static sim_status open_tensor(sim_h5 *h, const char *name, hid_t *ds_out, int *r
         st = sim_err_set(err, SIM_EFORMAT, h->path, 0,
                          "tensor %s is not floating point (store it as float32)", name);
     } else if (r < 1 || r > SIM_H5_MAX_RANK) {
-        st = sim_err_set(err, SIM_EFORMAT, h->path, 0, "tensor %s has rank %d, not 1..%d", name,
-                         r, SIM_H5_MAX_RANK);
+        st = sim_err_set(err, SIM_EFORMAT, h->path, 0, "tensor %s has rank %d, not 1..%d", name, r,
+                         SIM_H5_MAX_RANK);
     } else {
         hsize_t dims[SIM_H5_MAX_RANK];
         H5Sget_simple_extent_dims(space, dims, NULL);
@@ -363,8 +374,7 @@ static sim_status open_tensor(sim_h5 *h, const char *name, hid_t *ds_out, int *r
     return st;
 }
 
-sim_status sim_h5_tensor_shape(sim_h5 *h, const char *name, int *rank, size_t *shape,
-                               sim_err *err)
+sim_status sim_h5_tensor_shape(sim_h5 *h, const char *name, int *rank, size_t *shape, sim_err *err)
 {
     if (!h || !valid_name(name) || !rank || !shape)
         return sim_err_set(err, SIM_EINVAL, h ? h->path : NULL, 0, "bad arguments");
@@ -392,8 +402,8 @@ sim_status sim_h5_read_tensor(sim_h5 *h, const char *name, float *data, size_t n
         size_t total = 1;
         for (int i = 0; i < rank; i++) total *= shape[i];
         if (total != n)
-            st = sim_err_set(err, SIM_EFORMAT, h->path, 0,
-                             "tensor %s has %zu values, expected %zu", name, total, n);
+            st = sim_err_set(err, SIM_EFORMAT, h->path, 0, "tensor %s has %zu values, expected %zu",
+                             name, total, n);
         else if (H5Dread(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
             st = h5_fail(h, err, SIM_EFORMAT, "cannot read tensor %s (truncated file?)", name);
         H5Dclose(ds);
@@ -405,8 +415,8 @@ sim_status sim_h5_read_tensor(sim_h5 *h, const char *name, float *data, size_t n
 
 /* ---- attributes -------------------------------------------------------------- */
 
-static sim_status write_attr(sim_h5 *h, const char *obj, const char *name, hid_t ftype,
-                             hid_t mtype, const void *value, sim_err *err)
+static sim_status write_attr(sim_h5 *h, const char *obj, const char *name, hid_t ftype, hid_t mtype,
+                             const void *value, sim_err *err)
 {
     if (!h || !h->partial)
         return sim_err_set(err, SIM_EINVAL, h ? h->path : NULL, 0, "file not open for writing");
@@ -467,8 +477,7 @@ static sim_status open_attr(sim_h5 *h, const char *obj, const char *name, hid_t 
     *a_out = *type_out = H5I_INVALID_HID;
     if (!valid_name(name)) return sim_err_set(err, SIM_EINVAL, h->path, 0, "bad attribute name");
     hid_t o = open_obj(h, obj, 0);
-    if (o < 0)
-        return sim_err_set(err, SIM_ENOTFOUND, h->path, 0, "group %s missing", objname(obj));
+    if (o < 0) return sim_err_set(err, SIM_ENOTFOUND, h->path, 0, "group %s missing", objname(obj));
     htri_t ex = H5Aexists(o, name);
     if (ex <= 0) {
         H5Oclose(o);
@@ -484,23 +493,23 @@ static sim_status open_attr(sim_h5 *h, const char *obj, const char *name, hid_t 
     if (np != 1) {
         H5Aclose(a);
         return sim_err_set(err, SIM_EFORMAT, h->path, 0,
-                           "attribute '%s' on %s has %lld values, expected one", name,
-                           objname(obj), (long long)np);
+                           "attribute '%s' on %s has %lld values, expected one", name, objname(obj),
+                           (long long)np);
     }
     *a_out = a;
     *type_out = H5Aget_type(a);
     return SIM_OK;
 }
 
-static sim_status read_attr_str(sim_h5 *h, const char *obj, const char *name, char *buf,
-                                size_t n, sim_err *err)
+static sim_status read_attr_str(sim_h5 *h, const char *obj, const char *name, char *buf, size_t n,
+                                sim_err *err)
 {
     hid_t a, t;
     sim_status st = open_attr(h, obj, name, &a, &t, err);
     if (st) return st;
     if (H5Tget_class(t) != H5T_STRING) {
-        st = sim_err_set(err, SIM_EFORMAT, h->path, 0, "attribute '%s' on %s is not a string",
-                         name, objname(obj));
+        st = sim_err_set(err, SIM_EFORMAT, h->path, 0, "attribute '%s' on %s is not a string", name,
+                         objname(obj));
         goto done;
     }
     char *s = NULL;
@@ -545,8 +554,8 @@ done:
     return st;
 }
 
-sim_status sim_h5_read_attr_str(sim_h5 *h, const char *obj, const char *name, char *buf,
-                                size_t n, sim_err *err)
+sim_status sim_h5_read_attr_str(sim_h5 *h, const char *obj, const char *name, char *buf, size_t n,
+                                sim_err *err)
 {
     if (!h || !buf || !n) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
     quiet q;
@@ -569,8 +578,7 @@ static sim_status read_attr_num(sim_h5 *h, const char *obj, const char *name, hi
         st = sim_err_set(err, SIM_EFORMAT, h->path, 0, "attribute '%s' on %s is not %s", name,
                          objname(obj), want_int ? "an integer" : "a number");
     else if (H5Aread(a, mtype, value) < 0)
-        st = h5_fail(h, err, SIM_EFORMAT, "cannot read attribute '%s' (value out of range?)",
-                     name);
+        st = h5_fail(h, err, SIM_EFORMAT, "cannot read attribute '%s' (value out of range?)", name);
     H5Tclose(t);
     H5Aclose(a);
     return st;
@@ -743,8 +751,7 @@ sim_status sim_h5_list(sim_h5 *h, const char *obj, char ***names, sim_h5_kind **
     return list_common(h, obj, 0, names, kinds, count, err);
 }
 
-sim_status sim_h5_list_attrs(sim_h5 *h, const char *obj, char ***names, size_t *count,
-                             sim_err *err)
+sim_status sim_h5_list_attrs(sim_h5 *h, const char *obj, char ***names, size_t *count, sim_err *err)
 {
     return list_common(h, obj, 1, names, NULL, count, err);
 }

@@ -64,8 +64,7 @@ int sim_h5_has_tensor(sim_h5 *h, const char *name);
 /* Rank and shape (shape has room for SIM_H5_MAX_RANK) of tensor name. A missing
  * name gives SIM_ENOTFOUND; a non-float dataset or rank outside 1..4 gives
  * SIM_EFORMAT. */
-sim_status sim_h5_tensor_shape(sim_h5 *h, const char *name, int *rank, size_t *shape,
-                               sim_err *err);
+sim_status sim_h5_tensor_shape(sim_h5 *h, const char *name, int *rank, size_t *shape, sim_err *err);
 
 /* Read tensor name into data, which holds n floats; n must equal the product of
  * its shape. float64 datasets are converted to float32 by HDF5; float32 data is
@@ -89,8 +88,8 @@ sim_status sim_h5_write_attr_double(sim_h5 *h, const char *obj, const char *name
  * Wrong type (a string where a number is expected, a float for an integer, or
  * more than one element): SIM_EFORMAT. read_attr_str writes at most n bytes
  * including the terminating NUL; a longer value gives SIM_ERANGE. */
-sim_status sim_h5_read_attr_str(sim_h5 *h, const char *obj, const char *name, char *buf,
-                                size_t n, sim_err *err);
+sim_status sim_h5_read_attr_str(sim_h5 *h, const char *obj, const char *name, char *buf, size_t n,
+                                sim_err *err);
 sim_status sim_h5_read_attr_int(sim_h5 *h, const char *obj, const char *name, int64_t *value,
                                 sim_err *err);
 sim_status sim_h5_read_attr_double(sim_h5 *h, const char *obj, const char *name, double *value,

@@ -39,8 +39,8 @@ static void ambiguous(float *lp, int f, char a, float pa, char b, float pb)
     lp[f * V + codec_vocab_index(b)] = logf(pb);
 }
 
-static codec_lexicon *g_lex;    /* cmudict + en-us LM, shared by the LM cases */
-static codec_lexicon *g_small;  /* a 6-word dictionary, no LM */
+static codec_lexicon *g_lex;   /* cmudict + en-us LM, shared by the LM cases */
+static codec_lexicon *g_small; /* a 6-word dictionary, no LM */
 
 static codec_lexicon *full_lexicon(void)
 {
@@ -358,8 +358,7 @@ static void test_bad_inputs(void)
     int t = posteriors("abc", 0.9f, lp);
     CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, 28, out, sizeof out, NULL, NULL, &e), SIM_EINVAL);
     CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, -1, V, out, sizeof out, NULL, NULL, &e), SIM_EINVAL);
-    CU_ASSERT_EQUAL(codec_beam_decode(bm, NULL, t, V, out, sizeof out, NULL, NULL, &e),
-                    SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_beam_decode(bm, NULL, t, V, out, sizeof out, NULL, NULL, &e), SIM_EINVAL);
     CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, 0, NULL, NULL, &e), SIM_EINVAL);
     lp[V + 3] = NAN;
     CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), SIM_EINVAL);

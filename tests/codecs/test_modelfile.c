@@ -115,9 +115,9 @@ static void compare_agents(codec_agent *a, codec_agent *b)
     CU_ASSERT_EQUAL(memcmp(codec_agent_params(a), codec_agent_params(b),
                            codec_agent_num_floats(a) * sizeof(float)),
                     0);
-    CU_ASSERT_EQUAL(memcmp(codec_agent_get_config(a), codec_agent_get_config(b),
-                           sizeof(codec_agent_config)),
-                    0);
+    CU_ASSERT_EQUAL(
+        memcmp(codec_agent_get_config(a), codec_agent_get_config(b), sizeof(codec_agent_config)),
+        0);
 }
 
 static void test_agent_bit_exact(void)
@@ -187,14 +187,18 @@ static void save_edited(codec_agent *a, const char *path, void (*edit)(codec_mod
     codec_model_destroy(m);
 }
 
-static void edit_kernel0(codec_model *m) { codec_model_set_int(m, "arch.kernel0", 5, NULL); }
+static void edit_kernel0(codec_model *m)
+{
+    codec_model_set_int(m, "arch.kernel0", 5, NULL);
+}
 
 /* Rebuild m without attribute key / tensor name (the container has no delete). */
 static codec_model *without(codec_model *m, const char *key, const char *tensor)
 {
     codec_model *c = codec_model_create(NULL);
-    static const char *keys[] = {"family", "latent_dim", "stride", "vocab", "frontend.n_mels",
-                                 "arch.width", "arch.kernel0", "arch.kernel", "arch.enc_depth",
+    static const char *keys[] = {"family",         "latent_dim",        "stride",
+                                 "vocab",          "frontend.n_mels",   "arch.width",
+                                 "arch.kernel0",   "arch.kernel",       "arch.enc_depth",
                                  "arch.dec_depth", "arch.dilation_max", "arch.dropout"};
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
         if (key && !strcmp(keys[i], key)) continue;

@@ -15,7 +15,10 @@ static const char *tmp(char *buf, size_t n, const char *name)
     return buf;
 }
 
-static int file_exists(const char *p) { return access(p, F_OK) == 0; }
+static int file_exists(const char *p)
+{
+    return access(p, F_OK) == 0;
+}
 
 static void test_round_trip(void)
 {
