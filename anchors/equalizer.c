@@ -56,6 +56,7 @@ void anchor_equalizer_config_default(anchor_equalizer_config *cfg)
     cfg->type = ANCHOR_EQ_NONE;
     cfg->psi = ANCHOR_PSI_COSINE;
     cfg->ridge_lambda = 1e-3;
+    cfg->relinv_lambda = 0.1;
     cfg->rx_norm = 0;
     cfg->procrustes_scale = 1;
 }
@@ -91,8 +92,11 @@ static sim_status svd(double *m, size_t rows, size_t cols, double *u, double *s,
 }
 
 /* p (cols,rows) = pinv(m (rows,cols)); m destroyed. Singular values below
- * 1e-6 * s_max are treated as zero. Returns the rank kept in *rank. */
-static sim_status pinv(double *m, size_t rows, size_t cols, float *p, size_t *rank, sim_err *err)
+ * 1e-6 * s_max are treated as zero. With lambda_rel > 0 the inverse is
+ * Tikhonov-regularised: 1/s_j becomes s_j/(s_j^2 + lambda), lambda =
+ * lambda_rel * mean(s_j^2). Returns the rank kept in *rank. */
+static sim_status pinv(double *m, size_t rows, size_t cols, double lambda_rel, float *p,
+                       size_t *rank, sim_err *err)
 {
     size_t r = rows < cols ? rows : cols;
     double *u = malloc(rows * r * sizeof *u), *s = malloc(r * sizeof *s);
@@ -105,12 +109,16 @@ static sim_status pinv(double *m, size_t rows, size_t cols, float *p, size_t *ra
     if ((st = svd(m, rows, cols, u, s, vt, err))) goto out;
     double cut = 1e-6 * s[0];
     size_t kept = 0;
-    for (size_t j = 0; j < r; j++) kept += s[j] > cut && s[j] > 0;
-    /* P[c][k] = sum_j vt[j][c] u[k][j] / s_j over the kept j */
+    double ss = 0;
+    for (size_t j = 0; j < r; j++) kept += s[j] > cut && s[j] > 0, ss += s[j] * s[j];
+    double lambda = lambda_rel * ss / (double)r;
+    /* filter factors: 1/s_j (plain least squares) or s_j/(s_j^2 + lambda) */
+    for (size_t j = 0; j < kept; j++) s[j] = s[j] / (s[j] * s[j] + lambda);
+    /* P[c][k] = sum_j vt[j][c] u[k][j] f_j over the kept j */
     for (size_t c = 0; c < cols; c++)
         for (size_t kk = 0; kk < rows; kk++) {
             double acc = 0;
-            for (size_t j = 0; j < kept; j++) acc += vt[j * cols + c] * u[kk * r + j] / s[j];
+            for (size_t j = 0; j < kept; j++) acc += vt[j * cols + c] * u[kk * r + j] * s[j];
             p[c * rows + kk] = (float)acc;
         }
     *rank = kept;
@@ -161,7 +169,7 @@ static sim_status fit_relative_inverse(anchor_equalizer *q, const float *a_rx, s
             for (size_t c = 0; c < d; c++) m[j * d + c] = a_rx[j * d + c] * inv;
         }
     }
-    if ((st = pinv(m, k, d, q->p, &q->rank, err))) goto out;
+    if ((st = pinv(m, k, d, q->cfg.relinv_lambda, q->p, &q->rank, err))) goto out;
     if (q->cfg.psi == ANCHOR_PSI_EUCLIDEAN) {
         q->c = malloc(d * sizeof *q->c);
         if (!q->c) {
@@ -217,8 +225,17 @@ static sim_status fit_linear(anchor_equalizer *q, const float *a_tx, const float
         cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)dd, (int)dd, (int)k, 1.0, ct,
                     (int)dd, cr, (int)dd, 0.0, t, (int)dd);
         if ((st = svd(t, dd, dd, u, s, vt, err))) goto out;
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)dd, (int)dd, (int)dd, 1.0, u,
-                    (int)dd, vt, (int)dd, 0.0, wd, (int)dd);
+        /* With K <= D, M is rank-deficient and the singular vectors of its null
+         * space are arbitrary (they changed with the BLAS thread count here), so
+         * R keeps only the numerically non-zero part: R = sum_{s_j > 1e-9 s_max}
+         * u_j v_j^T, a partial isometry that maps unseen directions to 0. */
+        size_t kept = 0;
+        while (kept < dd && s[kept] > 1e-9 * s[0]) kept++;
+        memset(wd, 0, dd * dd * sizeof *wd);
+        if (kept)
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)dd, (int)dd, (int)kept, 1.0,
+                        u, (int)dd, vt, (int)dd, 0.0, wd, (int)dd);
+        q->rank = kept;
         double scale = 1;
         if (q->cfg.procrustes_scale) {
             double tr = 0;
@@ -296,9 +313,8 @@ anchor_equalizer *anchor_equalizer_create(const anchor_equalizer_config *cfg, co
         sim_err_set(err, SIM_EINVAL, NULL, 0, "unknown psi %d", (int)cfg->psi);
         return NULL;
     }
-    if (!(cfg->ridge_lambda >= 0)) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "ridge_lambda must be >= 0, got %g",
-                    cfg->ridge_lambda);
+    if (!(cfg->ridge_lambda >= 0) || !(cfg->relinv_lambda >= 0)) {
+        sim_err_set(err, SIM_EINVAL, NULL, 0, "ridge_lambda and relinv_lambda must be >= 0");
         return NULL;
     }
     if (cfg->type == ANCHOR_EQ_RELATIVE_INVERSE && k > ANCHOR_EQ_MAX_K) {

@@ -27,7 +27,8 @@
  *                                x = pinv(A_rx - 1 ā^T) b (exact for noiseless
  *                                distances when K > d_rx and the anchors span).
  *                     pinv is the SVD pseudo-inverse (singular values below
- *                     1e-6 * s_max dropped), i.e. least squares; with K < d_rx it
+ *                     1e-6 * s_max dropped), i.e. least squares, Tikhonov-regularised
+ *                     by relinv_lambda (1/s -> s/(s^2 + lambda)); with K < d_rx it
  *                     is the minimum-norm solution (latent only recovered within
  *                     the anchors' span). Handshake 0 (besides the anchor set).
  *   ridge             x_rx = (x_tx - mu_tx) W + mu_rx, W = argmin |C_tx W - C_rx|^2 +
@@ -38,6 +39,9 @@
  *                     C_tx, C_rx centred and zero-padded to D = max(d_tx, d_rx);
  *                     x_rx = s (x_tx - mu_tx) R[:d_tx, :d_rx] + mu_rx, with isotropic
  *                     scale s = trace(S)/|C_tx|_F^2 when procrustes_scale, else 1.
+ *                     When M = C_tx^T C_rx is rank-deficient (K <= D), R keeps only
+ *                     the singular pairs with s_j > 1e-9 s_max (a partial isometry):
+ *                     the rest of U, V is arbitrary and would not be reproducible.
  *                     Sends d_tx per frame; handshake K*d_tx reals (A_tx).
  *
  * `oracle` (the receiver's own encoder on the same audio) is not an equalizer:
@@ -69,6 +73,10 @@ typedef struct anchor_equalizer_config {
     anchor_eq_type type;
     anchor_psi psi;       /* relative types: psi of the relative projection */
     double ridge_lambda;  /* ridge: lambda relative to |C_tx|_F^2/d_tx; default 1e-3 */
+    double relinv_lambda; /* relative-inverse: Tikhonov lambda relative to the mean squared
+                           * singular value of the receiver's anchor matrix. Default 0.1:
+                           * plain least squares (0, the paper's) blows up near K = d_rx
+                           * (docs/anchors.md has the measurement) */
     double rx_norm;       /* relative-inverse, cosine: norm given to every recovered
                            * latent; <= 0 means the mean row norm of A_rx. Callers
                            * should pass the mean norm of the receiver's own anchor
@@ -76,7 +84,7 @@ typedef struct anchor_equalizer_config {
     int procrustes_scale; /* procrustes: 1 fits the isotropic scale s, 0 keeps s = 1 */
 } anchor_equalizer_config;
 
-/* none, cosine, ridge_lambda 1e-3, rx_norm 0, procrustes_scale 1. */
+/* none, cosine, ridge_lambda 1e-3, relinv_lambda 0.1, rx_norm 0, procrustes_scale 1. */
 void anchor_equalizer_config_default(anchor_equalizer_config *cfg);
 
 typedef struct anchor_equalizer anchor_equalizer;
@@ -85,7 +93,8 @@ typedef struct anchor_equalizer anchor_equalizer;
  * linear algebra (LAPACKE SVD, in double) and allocation.
  * Errors (NULL, err filled): K == 0; d_tx or d_rx == 0; NULL anchors; a non-finite
  * anchor; unknown type or psi; K > ANCHOR_EQ_MAX_K for the relative types; a zero
- * anchor with cosine psi; ridge_lambda < 0; type relative (SIM_EUNSUPPORTED). */
+ * anchor with cosine psi; ridge_lambda or relinv_lambda < 0 or NaN; type relative
+ * (SIM_EUNSUPPORTED). */
 anchor_equalizer *anchor_equalizer_create(const anchor_equalizer_config *cfg, const float *a_tx,
                                           const float *a_rx, size_t k, size_t d_tx, size_t d_rx,
                                           sim_err *err);
@@ -103,7 +112,7 @@ anchor_eq_type anchor_equalizer_type(const anchor_equalizer *q);
  * its anchor latents); 0 for the others. The anchor set's own handshake
  * (anchor_set_handshake_bits) is separate. */
 uint64_t anchor_equalizer_handshake_symbols(const anchor_equalizer *q);
-/* Numerical rank kept by the pseudo-inverse (relative-inverse), else 0. */
+/* Numerical rank kept by the pseudo-inverse (relative-inverse) or by R (procrustes), else 0. */
 size_t anchor_equalizer_rank(const anchor_equalizer *q);
 
 /* Transmitter side: x_tx (N,d_tx) -> s (N, symbols_per_frame). */

@@ -6,6 +6,12 @@
  *   bench_anchors case=relinv_decode psi=P K=64 d=64 block=N frames_per_s=X
  *   bench_anchors case=select method=M N=.. K=.. d=.. sec=X
  *   bench_anchors case=metric name=M N=2000 d=64 sec=X
+ *   bench_anchors case=quality sel=S eq=E K=.. acc=X cos=X mrr=X foscttm=X hs_bits=B hs_reals=R
+ * The quality cases run the whole anchors/ chain on a constructed pair of agents
+ * (docs/anchors.md, "Constructed end-to-end check"): 40 clusters in a 16-D
+ * semantic space z, transmitter latents tanh(z Wa) (d 32), receiver latents
+ * tanh(z Wb) (d 48), 4000 candidate frames, 2000 held-out frames; acc is the
+ * receiver's nearest-own-prototype accuracy on the equalized frames.
  * Every kernel is checked by tests/anchors before it is timed here.
  */
 #include "anchors/equalizer.h"
@@ -15,6 +21,8 @@
 #include "sim/base/rng.h"
 
 #include <cblas.h>
+#include <math.h>
+#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -143,6 +151,118 @@ static int bench_metrics(size_t n, size_t d)
     return 0;
 }
 
+enum { QZ = 16, QT = 32, QR = 48, QC = 40, QNC = 4000, QNT = 2000 };
+
+static void q_map(const float *z, size_t n, const float *w, size_t dout, float *out)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < dout; j++) {
+            double a = 0;
+            for (size_t c = 0; c < QZ; c++) a += (double)z[i * QZ + c] * w[c * dout + j];
+            out[i * dout + j] = tanhf((float)a);
+        }
+}
+
+static double q_acc(const float *y, const float *proto, const int *lab)
+{
+    size_t ok = 0;
+    for (size_t i = 0; i < QNT; i++) {
+        size_t best = 0;
+        double bd = INFINITY;
+        for (size_t c = 0; c < QC; c++) {
+            double d = 0;
+            for (size_t k = 0; k < QR; k++) {
+                double t = (double)y[i * QR + k] - proto[c * QR + k];
+                d += t * t;
+            }
+            if (d < bd) bd = d, best = c;
+        }
+        ok += (int)best == lab[i];
+    }
+    return (double)ok / QNT;
+}
+
+static int bench_quality(void)
+{
+    static float zc[QNC * QZ], zt[QNT * QZ], xc[QNC * QT], yc[QNC * QR], xt[QNT * QT], yt[QNT * QR],
+        yh[QNT * QR], proto[QC * QR];
+    static int lc[QNC], lt[QNT];
+    float ctr[QC * QZ], wa[QZ * QT], wb[QZ * QR];
+    sim_rng r;
+    sim_rng_init(&r, 7, 0, 1);
+    sim_rng_normal_fill(&r, ctr, QC * QZ, 1.0f);
+    sim_rng_normal_fill(&r, wa, QZ * QT, 0.35f);
+    sim_rng_normal_fill(&r, wb, QZ * QR, 0.35f);
+    for (int set = 0; set < 2; set++) {
+        size_t n = set ? QNT : QNC;
+        float *z = set ? zt : zc;
+        int *lab = set ? lt : lc;
+        for (size_t i = 0; i < n; i++) {
+            lab[i] = (int)sim_rng_below(&r, QC);
+            for (size_t k = 0; k < QZ; k++)
+                z[i * QZ + k] = ctr[lab[i] * QZ + k] + 0.5f * (float)sim_rng_normal(&r);
+        }
+    }
+    q_map(zc, QNC, wa, QT, xc), q_map(zc, QNC, wb, QR, yc);
+    q_map(zt, QNT, wa, QT, xt), q_map(zt, QNT, wb, QR, yt);
+    int cnt[QC] = {0};
+    memset(proto, 0, sizeof proto);
+    for (size_t i = 0; i < QNC; i++) {
+        cnt[lc[i]]++;
+        for (size_t k = 0; k < QR; k++) proto[lc[i] * QR + k] += yc[i * QR + k];
+    }
+    for (size_t c = 0; c < QC; c++)
+        for (size_t k = 0; k < QR; k++) proto[c * QR + k] /= (float)(cnt[c] ? cnt[c] : 1);
+    printf("bench_anchors case=quality sel=- eq=oracle K=0 acc=%.3f\n", q_acc(yt, proto, lt));
+
+    static const size_t ks[] = {4, 8, 16, 32, 64, 128};
+    static const anchor_eq_type eqs[] = {ANCHOR_EQ_NONE, ANCHOR_EQ_RELATIVE_INVERSE,
+                                         ANCHOR_EQ_RIDGE, ANCHOR_EQ_PROCRUSTES};
+    for (int sel = 0; sel < 4; sel++)
+        for (size_t ki = 0; ki < sizeof ks / sizeof *ks; ki++) {
+            size_t k = sel == ANCHOR_SEL_CLASS ? QC : ks[ki];
+            if (sel == ANCHOR_SEL_CLASS && ki) break;
+            anchor_select_config sc;
+            anchor_select_config_default(&sc);
+            sc.method = (anchor_selection)sel;
+            sc.k = k;
+            sc.num_classes = QC;
+            sim_rng rs;
+            sim_rng_init(&rs, 3, 0, sim_rng_component("anchors.select"));
+            sim_err e = SIM_ERR_INIT;
+            float at[128 * QT], ar[128 * QR];
+            anchor_set *as = anchor_set_select(&sc, xc, QNC, QT, lc, &rs, &e);
+            if (!as || anchor_set_build(as, xc, QNC, QT, lc, at, &e) ||
+                anchor_set_build(as, yc, QNC, QR, lc, ar, &e)) {
+                fprintf(stderr, "bench_anchors: quality: %s\n", e.msg);
+                return 1;
+            }
+            for (int t = 0; t < 4; t++) {
+                if (t == 0 && (sel || ki)) continue; /* none does not use the anchors */
+                anchor_equalizer_config ec;
+                anchor_equalizer_config_default(&ec);
+                ec.type = eqs[t];
+                ec.rx_norm = anchor_mean_norm(yc, QNC, QR);
+                anchor_equalizer *q = anchor_equalizer_create(&ec, at, ar, k, QT, QR, &e);
+                anchor_metrics m;
+                if (!q || anchor_equalizer_execute(q, xt, QNT, yh, &e) ||
+                    anchor_metrics_compute(yh, QR, yt, QR, QNT, 10, &m, &e)) {
+                    fprintf(stderr, "bench_anchors: quality: %s\n", e.msg);
+                    return 1;
+                }
+                printf("bench_anchors case=quality sel=%s eq=%s K=%zu acc=%.3f cos=%.3f mrr=%.3f "
+                       "foscttm=%.3f hs_bits=%llu hs_reals=%llu\n",
+                       anchor_selection_name(sc.method), anchor_eq_type_name(ec.type), k,
+                       q_acc(yh, proto, lt), m.cosine, m.mrr, m.foscttm,
+                       (unsigned long long)anchor_set_handshake_bits(as),
+                       (unsigned long long)anchor_equalizer_handshake_symbols(q));
+                anchor_equalizer_destroy(q);
+            }
+            anchor_set_destroy(as);
+        }
+    return 0;
+}
+
 int main(void)
 {
     const char *env = getenv("OPENBLAS_CORETYPE");
@@ -158,5 +278,6 @@ int main(void)
     bad |= bench_select(ANCHOR_SEL_FPS, 20000, 64, 64);
     bad |= bench_select(ANCHOR_SEL_KMEANS, 20000, 64, 64);
     bad |= bench_metrics(2000, 64);
+    bad |= bench_quality();
     return bad;
 }
