@@ -11,6 +11,9 @@ static const sim_cmd commands[] = {
     {"score", "WER/CER of a hypothesis trn against a reference trn (sclite rules)", sim_cmd_score},
     {"corpus", "synthesise text lines x TTS voices into WAVs + manifest.tsv", sim_cmd_corpus},
     {"train", "train an agent (encoder + CTC decoder) from a recipe INI; resumes", sim_cmd_train},
+    {"run", "run a scenario and its sweep into an HDF5 results file", sim_cmd_run},
+    {"validate", "check a scenario without running it; --list-keys lists every key", sim_cmd_validate},
+    {"eval", "transcribe a manifest with an agent (own encoder + decoder) and score it", sim_cmd_eval},
     {NULL, NULL, NULL},
 };
 

@@ -17,7 +17,9 @@ enum { SIM_EXIT_OK = 0, SIM_EXIT_FAIL = 1, SIM_EXIT_USAGE = 2 };
 int sim_cmd_score(int argc, char **argv); /* sim/cmd_score.c */
 
 int sim_cmd_corpus(int argc, char **argv); /* sim/cmd_corpus.c */
-
 int sim_cmd_train(int argc, char **argv); /* sim/cmd_train.c */
+int sim_cmd_run(int argc, char **argv);      /* sim/cmd_run.c */
+int sim_cmd_validate(int argc, char **argv); /* sim/cmd_validate.c */
+int sim_cmd_eval(int argc, char **argv);     /* sim/cmd_eval.c */
 
 #endif

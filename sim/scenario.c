@@ -31,7 +31,7 @@ static const sim_key_def registry[] = {
     {"scenario.seed", SIM_KEY_INT, "1", "", "0..9223372036854775807",
      "base seed; every random stream is derived from (seed, utterance, component)", 0,
      G(scenario.seed)},
-    {"scenario.utterances", SIM_KEY_INT, "100", "utterances", "1..100000000",
+    {"scenario.utterances", SIM_KEY_INT, "100", "utterances", "1..1000000",
      "the most utterances (bit blocks for source.kind=bits) per sweep point and repeat", 0,
      G(scenario.utterances)},
     {"scenario.repeats", SIM_KEY_INT, "1", "", "1..1000",
@@ -107,8 +107,8 @@ static const sim_key_def registry[] = {
     {"channel.k_factor_db", SIM_KEY_DOUBLE, "0", "dB", "-100..100",
      "Rician K factor (LOS / scattered power)", PU, U(channel.k_factor_db)},
     {"channel.coherence", SIM_KEY_INT, "0", "symbols", "0..1000000000",
-     "block fading: symbols per fading coefficient, continuing across an utterance's packets; "
-     "0 = one realisation per packet",
+     "block fading: symbols per fading coefficient within a packet; 0 = one realisation per "
+     "packet (every packet is an independent realisation)",
      PU, U(channel.coherence)},
     {"channel.doppler_hz", SIM_KEY_DOUBLE, "0", "Hz", "0..1e9",
      "> 0: time-selective (Clarke/Jakes) fading instead of block fading", PU,
@@ -119,9 +119,9 @@ static const sim_key_def registry[] = {
      U(link.mode)},
     {"link.modulation", SIM_KEY_ENUM, "qpsk", "", "bpsk|qpsk|8psk|16qam|64qam|256qam",
      "digital link modulation", PU, U(link.modulation)},
-    {"link.fec", SIM_KEY_ENUM, "none", "",
+    {"link.fec", SIM_KEY_ENUM, "conv27", "",
      "none|rep3|rep5|hamming74|hamming84|hamming128|golay2412|secded2216|secded3932|secded7264|"
-     "conv27",
+     "conv27|conv27p23|conv27p34",
      "digital link forward error correction", PU, U(link.fec)},
     {"link.quant_bits", SIM_KEY_INT, "8", "bits", "1..16",
      "digital link: bits per quantised real value", PU, U(link.quant_bits)},
@@ -130,7 +130,7 @@ static const sim_key_def registry[] = {
      U(link.frames_per_packet)},
     {"link.prop_delay_s", SIM_KEY_DOUBLE, "0", "s", "0..1e6", "propagation delay", PU,
      U(link.prop_delay_s)},
-    {"link.lost", SIM_KEY_ENUM, "zero", "", "drop|zero|repeat",
+    {"link.lost", SIM_KEY_ENUM, "zero", "", "drop|zero|repeat|keep",
      "digital link: what the receiver uses for a packet that failed its CRC", PU, U(link.lost)},
     {"link.symbol_rate", SIM_KEY_DOUBLE, "1e6", "symbols/s", "1e-3..1e15",
      "complex symbols per second of the shared medium (air time = channel uses / rate)", 0,
@@ -1169,6 +1169,57 @@ sim_status sim_key_write_list(FILE *out)
     return ferror(out) ? SIM_EIO : SIM_OK;
 }
 
+/* The format reference after the key tables of docs/scenario.md. */
+static const char footer_md[] =
+    "\n## File format\n\n"
+    "- `[section]` headers: the sections above, `[sweep]`, and `[user.NAME]` (NAME: letters, digits, "
+    "`_`, `-`). Any other section is an error at its header line.\n"
+    "- `key = value` (or `key: value`). Comments: lines starting with `;` or `#`, and `;` after "
+    "whitespace inside a line. Lines are at most 196 characters.\n"
+    "- `include = other.ini` may appear anywhere (also before the first section). The file is read "
+    "at that point, relative to the including file; keys after the include override it. Include "
+    "cycles and includes nested deeper than 16 are errors.\n"
+    "- Paths are relative to the file that sets them (to the current folder for `--set`); unset "
+    "path keys with a relative default are relative to the source tree.\n"
+    "- Every error names `file:line`: unknown section, unknown key, bad value, missing include, "
+    "include cycle, a file the scenario names that does not exist, or a `source.kind` this build "
+    "cannot run.\n"
+    "\n## Sweeps\n\n"
+    "In `[sweep]` (keys in full) or with `--sweep KEY=SPEC` on the command line (which replaces the "
+    "file's axis for that key):\n\n"
+    "```ini\n[sweep]\nchannel.snr_db = 0:2:10          ; range start:step:stop, inclusive\n"
+    "link.fec = none,hamming74,conv27  ; list\nlink.modulation = bpsk,qpsk,16qam\n"
+    "zip = link.fec, link.modulation   ; these advance together (same length)\n"
+    "constraint = equalizer.type=none -> anchors.count=0\n"
+    "constraint = link.mode!=digital -> skip\n```\n\n"
+    "- Points are the cartesian product of the axes (a zip group is one axis), the first axis "
+    "varying slowest.\n"
+    "- Ranges are float-safe: the number of values is floor((stop-start)/step + 1e-9) + 1 and value "
+    "i is start + i*step printed with 12 significant digits, so `0:0.1:0.3` gives 0, 0.1, 0.2, 0.3. "
+    "Integer keys need integer values. A list value may contain `:` for non-numeric keys.\n"
+    "- Constraints run in file order on each point: `KEY=VALUE -> KEY2=VALUE2` sets a key, "
+    "`KEY!=VALUE -> ...` negates the test, `... -> skip` drops the point. A point that became equal "
+    "to an earlier one is merged into it (it runs once; the grid cell points at it).\n"
+    "- `--set KEY=VALUE` overrides the file, and a key set this way stops being swept. "
+    "`--set user.NAME.KEY=VALUE` sets a per-user key.\n"
+    "- `scenario.repeats = R` runs every point R times: repeat 0 with `scenario.seed`, repeat r>0 "
+    "with a seed derived by SplitMix64 from (seed, r). Every random stream of an utterance is "
+    "derived from (repeat seed, utterance index, component), so all sweep points see the same "
+    "random draws (common random numbers: a curve vs SNR differs only by SNR) and results are "
+    "identical for every `-j`.\n"
+    "- `semsim run --dry-run` lists the points; `semsim validate` checks every point.\n"
+    "\n## Users (shared medium)\n\n"
+    "Each `[user.NAME]` section adds one transmitter->receiver pair; keys marked *per user* above "
+    "may be set in it (in full: `channel.snr_db = 3`) and override the global value for that user. "
+    "Without user sections there is one user. Utterance i goes to user i mod U. The users share "
+    "`link.symbol_rate`: `link.access = tdma` serves their packets round-robin at the full rate, "
+    "`fdma` gives each user rate/U.\n"
+    "\n## Stopping rules\n\n"
+    "A point stops after `scenario.utterances` utterances, or (checked every "
+    "`metrics.check_every`) once `metrics.min_word_errors` word errors (`metrics.min_bit_errors` bit "
+    "errors for `source.kind = bits`) were counted, or once the 95% bootstrap interval of WER (BER) "
+    "is narrower than `metrics.ci_width`. The `status` column of /summary names the rule.\n";
+
 sim_status sim_key_write_markdown(FILE *out)
 {
     fprintf(out,
@@ -1201,5 +1252,6 @@ sim_status sim_key_write_markdown(FILE *out)
                 allowed, (k->flags & SIM_KEY_PER_USER) ? "yes" : "",
                 k->doc, (k->flags & SIM_KEY_NOSWEEP) ? " (cannot be swept)" : "");
     }
+    fputs(footer_md, out);
     return ferror(out) ? SIM_EIO : SIM_OK;
 }

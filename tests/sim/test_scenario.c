@@ -178,9 +178,10 @@ static void test_bad_value(void)
 {
     expect_error("s3.ini", "[channel]\nsnr_db = 3\n[link]\nmodulation = qpsk\nfec = turbo\n", 5,
                  "bad value 'turbo' for link.fec: expected one of none|rep3|rep5|hamming74|"
-                 "hamming84|hamming128|golay2412|secded2216|secded3932|secded7264|conv27");
+                 "hamming84|hamming128|golay2412|secded2216|secded3932|secded7264|conv27|conv27p23|"
+                 "conv27p34");
     expect_error("s4.ini", "[scenario]\nutterances = -4\n", 2,
-                 "bad value '-4' for scenario.utterances: must be in 1..100000000");
+                 "bad value '-4' for scenario.utterances: must be in 1..1000000");
     expect_error("s5.ini", "[sweep]\nchannel.snr_db = 0:1:x\n", 2,
                  "bad range '0:1:x' for channel.snr_db: expected start:step:stop");
     expect_error("s6.ini", "[sweep]\nchannel.snr_db = 10:1:0\n", 2,

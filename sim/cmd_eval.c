@@ -1,0 +1,800 @@
+/* cmd_eval.c -- `semsim eval --model MODEL.h5 --manifest MANIFEST.tsv ...`.
+ *
+ * An agent's own encoder -> own decoder, no channel: for every manifest
+ * utterance, audio (codecs/audio) -> log-mel front-end with the settings stored
+ * in the model file (codecs/frontend, codecs/melspec) -> encoder -> latent ->
+ * decoder -> CTC log-probabilities (codecs/agent) -> transcript (codecs/decode:
+ * LM beam search by default, greedy with --greedy) -> sclite-convention WER and
+ * CER (sim/score), printed as a summary or as the CONTRACT.md JSON object.
+ *
+ * --grid A1,A2,...:B1,B2,... decodes the same log-probabilities once per
+ * (LM weight, word bonus) pair and prints one line per pair: the network runs
+ * once, so tuning alpha/beta on the dev set is cheap (tools/tune-lm.sh).
+ *
+ * Threads (-j N): utterances are handed out by an atomic counter; each thread
+ * has its own front-end work space, agent work space and beam decoder (with
+ * its own LM handle, see codecs/decode.h); the lexicon and the agent are
+ * shared read-only. Results are stored by utterance index, so the output is
+ * the same for every N.
+ */
+#include "codecs/agent.h"
+#include "codecs/audio.h"
+#include "codecs/decode.h"
+#include "codecs/frontend.h"
+#include "codecs/manifest.h"
+#include "codecs/melspec.h"
+#include "codecs/modelfile.h"
+#include "codecs/text.h"
+#include "codecs/vocab.h"
+#include "sim/cmd.h"
+#include "sim/score.h"
+
+#include <cblas.h>
+#include <errno.h>
+#include <getopt.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define MAX_GRID 64
+#define MAX_JOBS 64
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: semsim eval --model MODEL.h5 --manifest MANIFEST.tsv [--hyp OUT.trn]\n"
+            "                   [--json] [--greedy] [--beam N] [--lm-weight A] [--word-bonus B]\n"
+            "                   [--no-oov] [--oov-penalty P] [--lm FILE|none] [--dict FILE]\n"
+            "                   [--grid A1,A2,..:B1,B2,..] [--utts] [-j N]\n"
+            "\n"
+            "Transcribes every utterance of MANIFEST with the agent's own encoder and\n"
+            "decoder (no channel) and scores the result by sclite's rules.\n"
+            "\n"
+            "  --model FILE      agent model file (docs/model-format.md)\n"
+            "  --manifest FILE   utterances: ID<TAB>AUDIO<TAB>TRANSCRIPT\n"
+            "  --hyp FILE        also write the hypotheses as a trn file (`words (ID)`)\n"
+            "  --json            one JSON object on stdout (utterances, ref_words, sub, del,\n"
+            "                    ins, wer, ref_chars, cer, ..., per_voice, timing)\n"
+            "  --utts            summary: also one line per utterance\n"
+            "  --greedy          best-path decoding instead of the LM beam search\n"
+            "  --beam N          beam width (default 32)\n"
+            "  --lm-weight A     LM weight alpha (default 0.8)\n"
+            "  --word-bonus B    per-word bonus beta, nats (default 1.5)\n"
+            "  --no-oov          only lexicon words may be produced\n"
+            "  --oov-penalty P   nats per out-of-lexicon word, <= 0 (default -4)\n"
+            "  --lm FILE|none    word LM (default: pocketsphinx en-us trigram); `none` keeps\n"
+            "                    the lexicon constraint without LM scores\n"
+            "  --dict FILE       lexicon in CMU dict format (default: cmudict-en-us)\n"
+            "  --grid A..:B..    decode once per (alpha, beta) pair, print one line each\n"
+            "                    (WER, CER) and the best pair; for tuning on the dev set\n"
+            "  -j, --jobs N      threads (default 1)\n"
+            "  -h, --help        this text\n");
+}
+
+/* ---- options -------------------------------------------------------------------- */
+
+typedef struct eval_opts {
+    const char *model, *manifest, *hyp, *lm, *dict;
+    int json, utts, greedy, jobs;
+    codec_beam_config beam;
+    int n_alpha, n_beta;
+    float alpha[MAX_GRID], beta[MAX_GRID];
+} eval_opts;
+
+static int parse_float(const char *s, float *v)
+{
+    char *end;
+    errno = 0;
+    double d = strtod(s, &end);
+    if (errno || end == s || *end || !isfinite(d)) return -1;
+    *v = (float)d;
+    return 0;
+}
+
+static int parse_int(const char *s, int lo, int hi, int *v)
+{
+    char *end;
+    errno = 0;
+    long d = strtol(s, &end, 10);
+    if (errno || end == s || *end || d < lo || d > hi) return -1;
+    *v = (int)d;
+    return 0;
+}
+
+/* "a,b,c" into v (at most MAX_GRID); returns the count or -1. */
+static int parse_list(char *s, float *v)
+{
+    int n = 0;
+    for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ",")) {
+        if (n == MAX_GRID || parse_float(tok, &v[n])) return -1;
+        n++;
+    }
+    return n ? n : -1;
+}
+
+static int parse_grid(const char *arg, eval_opts *o)
+{
+    char buf[2048];
+    if (strlen(arg) >= sizeof buf) return -1;
+    strcpy(buf, arg);
+    char *colon = strchr(buf, ':');
+    if (!colon) return -1;
+    *colon = 0;
+    o->n_alpha = parse_list(buf, o->alpha);
+    o->n_beta = parse_list(colon + 1, o->beta);
+    return o->n_alpha > 0 && o->n_beta > 0 ? 0 : -1;
+}
+
+/* ---- per-utterance work -------------------------------------------------------------- */
+
+typedef struct utt {
+    char *ref;   /* normalised transcript */
+    char *hyp;   /* decoded text */
+    float *logp; /* (tz, V), kept for --grid */
+    int tz;
+    double audio_s; /* duration */
+    int failed;
+    sim_err err;
+} utt;
+
+typedef struct shared {
+    const eval_opts *o;
+    const codec_manifest *man;
+    const codec_agent *agent;
+    const codec_melspec *mel;
+    const codec_lexicon *lex;
+    int rate;
+    utt *u;
+    size_t n;
+    atomic_size_t next;
+    atomic_int stop;
+    int keep_logp;
+    double grid_alpha, grid_beta; /* pass 2 */
+} shared;
+
+typedef struct worker {
+    shared *sh;
+    codec_melspec_work *mw;
+    codec_agent_ws *ws;
+    codec_beam *beam;
+    float *mel, *z, *logp;
+    size_t cap_mel, cap_z, cap_logp;
+    char *text;
+    size_t cap_text;
+    double t_front, t_net, t_dec; /* thread CPU seconds per stage */
+    sim_status st;
+    sim_err err;
+} worker;
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + 1e-9 * ts.tv_nsec;
+}
+
+static int grow(float **p, size_t *cap, size_t n)
+{
+    if (n <= *cap) return 0;
+    float *q = realloc(*p, n * sizeof *q);
+    if (!q) return -1;
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+/* Decode logp (tz, V) into w->text with the greedy or beam decoder. */
+static sim_status decode_text(worker *w, const float *logp, int tz, sim_err *err)
+{
+    for (;;) {
+        size_t len = 0;
+        if (!w->beam) {
+            len = codec_decode_greedy(logp, tz, CODEC_VOCAB_SIZE, w->text, w->cap_text);
+        } else {
+            sim_status st = codec_beam_decode(w->beam, logp, tz, CODEC_VOCAB_SIZE, w->text,
+                                              w->cap_text, &len, NULL, err);
+            if (st) return st;
+        }
+        if (len < w->cap_text) return SIM_OK;
+        char *t = realloc(w->text, len + 1);
+        if (!t) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        w->text = t;
+        w->cap_text = len + 1;
+    }
+}
+
+/* Audio -> log-probabilities (in w->logp, *tz frames); tz = 0 for audio too
+ * short to give one latent frame. */
+static sim_status run_network(worker *w, size_t i, int *tz, double *audio_s, sim_err *err)
+{
+    shared *sh = w->sh;
+    const char *path = codec_manifest_audio_path(sh->man, i);
+    float *x = NULL;
+    size_t n = 0;
+    double t0 = cpu_now();
+    sim_status st = codec_audio_read(path, sh->rate, &x, &n, err);
+    if (st) return st;
+    *audio_s = (double)n / sh->rate;
+    size_t T = codec_melspec_frames(sh->mel, n);
+    int M = codec_melspec_bands(sh->mel);
+    *tz = 0;
+    if (grow(&w->mel, &w->cap_mel, (T ? T : 1) * (size_t)M)) {
+        free(x);
+        return sim_err_set(err, SIM_ENOMEM, path, 0, "out of memory");
+    }
+    st = codec_melspec_execute(sh->mel, w->mw, x, n, w->mel, NULL, err);
+    free(x);
+    if (st) return st;
+    double t1 = cpu_now();
+    w->t_front += t1 - t0;
+    if (T > (size_t)1 << 24) return sim_err_set(err, SIM_ERANGE, path, 0, "audio too long");
+    int tl = T ? codec_agent_latent_len(sh->agent, (int)T) : 0;
+    if (tl <= 0) return SIM_OK;
+    if (!w->ws || codec_agent_ws_max_frames(w->ws) < (int)T) {
+        codec_agent_ws_destroy(w->ws);
+        w->ws = NULL;
+        int cap = (int)T < 3000 ? 3000 : (int)T + (int)T / 4;
+        st = codec_agent_ws_create(&w->ws, sh->agent, cap, err);
+        if (st) return st;
+    }
+    int d = codec_agent_latent_dim(sh->agent);
+    if (grow(&w->z, &w->cap_z, (size_t)tl * d) ||
+        grow(&w->logp, &w->cap_logp, (size_t)tl * CODEC_VOCAB_SIZE))
+        return sim_err_set(err, SIM_ENOMEM, path, 0, "out of memory");
+    st = codec_agent_encode(sh->agent, w->ws, w->mel, (int)T, w->z, err);
+    if (!st) st = codec_agent_decode(sh->agent, w->ws, w->z, tl, w->logp, err);
+    if (st) return st;
+    w->t_net += cpu_now() - t1;
+    *tz = tl;
+    return SIM_OK;
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    shared *sh = w->sh;
+    for (;;) {
+        if (atomic_load(&sh->stop)) break;
+        size_t i = atomic_fetch_add(&sh->next, 1);
+        if (i >= sh->n) break;
+        utt *u = &sh->u[i];
+        int tz = 0;
+        sim_status st = run_network(w, i, &tz, &u->audio_s, &u->err);
+        if (!st && sh->keep_logp && tz > 0) {
+            u->logp = malloc((size_t)tz * CODEC_VOCAB_SIZE * sizeof *u->logp);
+            if (!u->logp)
+                st = sim_err_set(&u->err, SIM_ENOMEM, NULL, 0, "out of memory");
+            else
+                memcpy(u->logp, w->logp, (size_t)tz * CODEC_VOCAB_SIZE * sizeof *u->logp);
+        }
+        u->tz = tz;
+        if (!st) {
+            double t0 = cpu_now();
+            st = decode_text(w, w->logp, tz, &u->err);
+            w->t_dec += cpu_now() - t0;
+            if (!st && !(u->hyp = strdup(w->text)))
+                st = sim_err_set(&u->err, SIM_ENOMEM, NULL, 0, "out of memory");
+        }
+        if (st) {
+            sim_err_locate(&u->err, codec_manifest_audio_path(sh->man, i), 0);
+            u->failed = 1;
+            atomic_store(&sh->stop, 1);
+        }
+    }
+    return NULL;
+}
+
+/* Pass 2 of --grid: decode the stored log-probabilities again. */
+static void *regrid_main(void *arg)
+{
+    worker *w = arg;
+    shared *sh = w->sh;
+    for (;;) {
+        size_t i = atomic_fetch_add(&sh->next, 1);
+        if (i >= sh->n) break;
+        utt *u = &sh->u[i];
+        double t0 = cpu_now();
+        sim_status st = decode_text(w, u->logp, u->tz, &w->err);
+        w->t_dec += cpu_now() - t0;
+        free(u->hyp);
+        u->hyp = st ? NULL : strdup(w->text);
+        if (st || !u->hyp) {
+            w->st = st ? st : SIM_ENOMEM;
+            break;
+        }
+    }
+    return NULL;
+}
+
+static void worker_free(worker *w)
+{
+    codec_melspec_work_destroy(w->mw);
+    codec_agent_ws_destroy(w->ws);
+    codec_beam_destroy(w->beam);
+    free(w->mel);
+    free(w->z);
+    free(w->logp);
+    free(w->text);
+}
+
+/* Run fn on every worker thread (worker 0 on the calling thread). */
+static int run_threads(worker *w, int n, void *(*fn)(void *))
+{
+    pthread_t th[MAX_JOBS];
+    int started = 0;
+    for (int k = 1; k < n; k++) {
+        if (pthread_create(&th[k], NULL, fn, &w[k])) break;
+        started = k;
+    }
+    fn(&w[0]);
+    for (int k = 1; k <= started; k++) pthread_join(th[k], NULL);
+    return started + 1;
+}
+
+/* ---- output ------------------------------------------------------------------------------ */
+
+/* Voice of an utterance id: the part before the last '_' (the corpus names
+ * utterances VOICETAG_LNNNN), or the whole id. */
+static size_t voice_len(const char *id)
+{
+    const char *u = strrchr(id, '_');
+    return u && u != id ? (size_t)(u - id) : strlen(id);
+}
+
+typedef struct voice_sum {
+    char name[128];
+    size_t utts;
+    sim_align_counts w, c;
+} voice_sum;
+
+static size_t per_voice(const sim_score *s, voice_sum **out)
+{
+    size_t n = sim_score_count(s), nv = 0;
+    voice_sum *v = calloc(n ? n : 1, sizeof *v);
+    if (!v) return 0;
+    for (size_t i = 0; i < n; i++) {
+        const sim_score_utt *u = sim_score_utt_at(s, i);
+        size_t len = voice_len(u->id);
+        if (len >= sizeof v->name) len = sizeof v->name - 1;
+        size_t k = 0;
+        while (k < nv && (strlen(v[k].name) != len || strncmp(v[k].name, u->id, len))) k++;
+        if (k == nv) {
+            memcpy(v[nv].name, u->id, len);
+            v[nv].name[len] = 0;
+            nv++;
+        }
+        v[k].utts++;
+        sim_align_add(&v[k].w, &u->words);
+        sim_align_add(&v[k].c, &u->chars);
+    }
+    *out = v;
+    return nv;
+}
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            fprintf(f, "\\%c", c);
+        else if (c < 0x20)
+            fprintf(f, "\\u%04x", c);
+        else
+            fputc(c, f);
+    }
+    fputc('"', f);
+}
+
+static void json_rate(FILE *f, const sim_align_counts *c)
+{
+    double r = sim_align_rate(c);
+    if (isfinite(r))
+        fprintf(f, "%.10g", r);
+    else
+        fputs("null", f);
+}
+
+typedef struct timing {
+    double audio_s, wall_s, front_s, net_s, dec_s, setup_s;
+} timing;
+
+static int write_json(const sim_score *s, const eval_opts *o, const timing *tm, FILE *out)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    if (!mem) return -1;
+    sim_status st = sim_score_write_json(s, mem, o->utts);
+    fclose(mem);
+    /* drop the closing "}\n" and add eval's own fields */
+    while (len && (buf[len - 1] == '\n' || buf[len - 1] == '}')) {
+        int brace = buf[len - 1] == '}';
+        buf[--len] = 0;
+        if (brace) break;
+    }
+    if (st || !len) {
+        free(buf);
+        return -1;
+    }
+    fputs(buf, out);
+    free(buf);
+    fputs(", \"model\": ", out);
+    json_str(out, o->model);
+    fputs(", \"manifest\": ", out);
+    json_str(out, o->manifest);
+    if (o->greedy)
+        fputs(", \"decoder\": \"greedy\"", out);
+    else
+        fprintf(out,
+                ", \"decoder\": \"beam\", \"beam\": %d, \"lm_weight\": %g, \"word_bonus\": %g, "
+                "\"oov\": %s",
+                o->beam.beam, o->beam.lm_weight, o->beam.word_bonus,
+                o->beam.allow_oov ? "true" : "false");
+    fprintf(out,
+            ", \"audio_s\": %.3f, \"wall_s\": %.3f, \"setup_s\": %.3f, \"frontend_cpu_s\": %.3f, "
+            "\"network_cpu_s\": %.3f, \"decode_cpu_s\": %.3f, \"threads\": %d",
+            tm->audio_s, tm->wall_s, tm->setup_s, tm->front_s, tm->net_s, tm->dec_s, o->jobs);
+    voice_sum *v = NULL;
+    size_t nv = per_voice(s, &v);
+    fputs(", \"per_voice\": [", out);
+    for (size_t k = 0; k < nv; k++) {
+        fputs(k ? ",\n  {\"voice\": " : "\n  {\"voice\": ", out);
+        json_str(out, v[k].name);
+        fprintf(out,
+                ", \"utterances\": %zu, \"ref_words\": %ld, \"sub\": %ld, \"del\": %ld, "
+                "\"ins\": %ld, \"wer\": ",
+                v[k].utts, v[k].w.ref, v[k].w.sub, v[k].w.del, v[k].w.ins);
+        json_rate(out, &v[k].w);
+        fprintf(out, ", \"ref_chars\": %ld, \"cer\": ", v[k].c.ref);
+        json_rate(out, &v[k].c);
+        fputc('}', out);
+    }
+    fputs(nv ? "\n]}\n" : "]}\n", out);
+    free(v);
+    return ferror(out) ? -1 : 0;
+}
+
+static int write_summary(const sim_score *s, const eval_opts *o, const timing *tm, FILE *out)
+{
+    fprintf(out, "model %s\nmanifest %s\ndecoder ", o->model, o->manifest);
+    if (o->greedy)
+        fprintf(out, "greedy\n");
+    else
+        fprintf(out, "beam %d, LM weight %g, word bonus %g, OOV %s\n", o->beam.beam,
+                o->beam.lm_weight, o->beam.word_bonus, o->beam.allow_oov ? "allowed" : "no");
+    if (sim_score_write_summary(s, out, o->utts)) return -1;
+    voice_sum *v = NULL;
+    size_t nv = per_voice(s, &v);
+    if (nv > 1) {
+        fprintf(out, "%-28s %5s %7s %8s %8s\n", "voice", "utts", "words", "WER%", "CER%");
+        for (size_t k = 0; k < nv; k++)
+            fprintf(out, "%-28s %5zu %7ld %8.2f %8.2f\n", v[k].name, v[k].utts, v[k].w.ref,
+                    100 * sim_align_rate(&v[k].w), 100 * sim_align_rate(&v[k].c));
+    }
+    free(v);
+    fprintf(out,
+            "audio %.1f s, wall %.2f s (setup %.2f s) on %d thread(s); CPU: front-end %.2f s, "
+            "network %.2f s (%.0fx real time), decoding %.2f s (%.0fx real time)\n",
+            tm->audio_s, tm->wall_s, tm->setup_s, o->jobs, tm->front_s, tm->net_s,
+            tm->net_s > 0 ? tm->audio_s / tm->net_s : 0, tm->dec_s,
+            tm->dec_s > 0 ? tm->audio_s / tm->dec_s : 0);
+    return ferror(out) ? -1 : 0;
+}
+
+static int write_trn(const char *path, const utt *u, const codec_manifest *man, size_t n,
+                     sim_err *err)
+{
+    size_t len = strlen(path) + 16;
+    char *tmp = malloc(len);
+    if (!tmp) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    snprintf(tmp, len, "%s.partial", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        sim_err_set(err, SIM_EIO, path, 0, "cannot write: %s", strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    for (size_t i = 0; i < n; i++)
+        fprintf(f, "%s (%s)\n", u[i].hyp ? u[i].hyp : "", codec_manifest_id(man, i));
+    int bad = ferror(f) | fclose(f);
+    if (bad || rename(tmp, path)) {
+        remove(tmp);
+        sim_err_set(err, SIM_EIO, path, 0, "write failed");
+        free(tmp);
+        return -1;
+    }
+    free(tmp);
+    return 0;
+}
+
+static sim_status score_all(const utt *u, const codec_manifest *man, size_t n, sim_score **out,
+                            sim_err *err)
+{
+    sim_score *s = sim_score_create(err);
+    if (!s) return SIM_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        sim_status st = sim_score_add(s, codec_manifest_id(man, i), u[i].ref, u[i].hyp, err);
+        if (st) {
+            sim_score_destroy(s);
+            return st;
+        }
+    }
+    *out = s;
+    return SIM_OK;
+}
+
+/* ---- main ---------------------------------------------------------------------------------- */
+
+static int fail(const sim_err *e)
+{
+    char buf[SIM_ERR_MSG + SIM_ERR_FILE + 32];
+    fprintf(stderr, "semsim: %s\n", sim_err_format(e, buf, sizeof buf));
+    return SIM_EXIT_FAIL;
+}
+
+static int usage_error(const char *msg)
+{
+    fprintf(stderr, "semsim eval: %s\n", msg);
+    usage(stderr);
+    return SIM_EXIT_USAGE;
+}
+
+int sim_cmd_eval(int argc, char **argv)
+{
+    enum {
+        O_MODEL = 256,
+        O_MANIFEST,
+        O_HYP,
+        O_JSON,
+        O_GREEDY,
+        O_BEAM,
+        O_ALPHA,
+        O_BETA,
+        O_NOOOV,
+        O_OOVPEN,
+        O_LM,
+        O_DICT,
+        O_GRID,
+        O_UTTS
+    };
+    static const struct option opts[] = {
+        {"model", required_argument, NULL, O_MODEL},
+        {"manifest", required_argument, NULL, O_MANIFEST},
+        {"hyp", required_argument, NULL, O_HYP},
+        {"json", no_argument, NULL, O_JSON},
+        {"greedy", no_argument, NULL, O_GREEDY},
+        {"beam", required_argument, NULL, O_BEAM},
+        {"lm-weight", required_argument, NULL, O_ALPHA},
+        {"word-bonus", required_argument, NULL, O_BETA},
+        {"no-oov", no_argument, NULL, O_NOOOV},
+        {"oov-penalty", required_argument, NULL, O_OOVPEN},
+        {"lm", required_argument, NULL, O_LM},
+        {"dict", required_argument, NULL, O_DICT},
+        {"grid", required_argument, NULL, O_GRID},
+        {"utts", no_argument, NULL, O_UTTS},
+        {"jobs", required_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    eval_opts o = {.jobs = 1, .beam = codec_beam_config_default()};
+    int c;
+    optind = 1;
+    opterr = 1;
+    while ((c = getopt_long(argc, argv, "j:h", opts, NULL)) != -1) {
+        switch (c) {
+        case O_MODEL:
+            o.model = optarg;
+            break;
+        case O_MANIFEST:
+            o.manifest = optarg;
+            break;
+        case O_HYP:
+            o.hyp = optarg;
+            break;
+        case O_JSON:
+            o.json = 1;
+            break;
+        case O_GREEDY:
+            o.greedy = 1;
+            break;
+        case O_UTTS:
+            o.utts = 1;
+            break;
+        case O_NOOOV:
+            o.beam.allow_oov = 0;
+            break;
+        case O_LM:
+            o.lm = optarg;
+            break;
+        case O_DICT:
+            o.dict = optarg;
+            break;
+        case O_BEAM:
+            if (parse_int(optarg, 1, 100000, &o.beam.beam))
+                return usage_error("--beam needs an integer 1..100000");
+            break;
+        case O_ALPHA:
+            if (parse_float(optarg, &o.beam.lm_weight) || o.beam.lm_weight < 0)
+                return usage_error("--lm-weight needs a number >= 0");
+            break;
+        case O_BETA:
+            if (parse_float(optarg, &o.beam.word_bonus))
+                return usage_error("--word-bonus needs a number");
+            break;
+        case O_OOVPEN:
+            if (parse_float(optarg, &o.beam.oov_penalty) || o.beam.oov_penalty > 0)
+                return usage_error("--oov-penalty needs a number <= 0");
+            break;
+        case O_GRID:
+            if (parse_grid(optarg, &o))
+                return usage_error("--grid needs A1,A2,...:B1,B2,... (at most 64 each)");
+            break;
+        case 'j':
+            if (parse_int(optarg, 1, MAX_JOBS, &o.jobs))
+                return usage_error("-j needs an integer 1..64");
+            break;
+        case 'h':
+            usage(stdout);
+            return SIM_EXIT_OK;
+        default:
+            usage(stderr);
+            return SIM_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) return usage_error("unexpected argument");
+    if (!o.model || !o.manifest) return usage_error("--model and --manifest are required");
+    if (o.greedy && o.n_alpha) return usage_error("--grid needs the beam decoder, not --greedy");
+
+    double wall0 = wall_now();
+    sim_err err = SIM_ERR_INIT;
+    int rc = SIM_EXIT_FAIL;
+    codec_agent *agent = NULL;
+    codec_model *model = NULL;
+    codec_manifest *man = NULL;
+    codec_melspec *mel = NULL;
+    codec_lexicon *lex = NULL;
+    sim_score *score = NULL;
+    utt *u = NULL;
+    worker w[MAX_JOBS];
+    memset(w, 0, sizeof w);
+    size_t n = 0;
+    codec_melspec_config fe;
+
+    if (codec_agent_load(o.model, &agent, &model, &err) ||
+        codec_frontend_from_model(model, &fe, &err))
+        goto out_err;
+    if (fe.n_mels != codec_agent_get_config(agent)->n_mels) {
+        sim_err_set(&err, SIM_EFORMAT, o.model, 0,
+                    "frontend.n_mels %d does not match the encoder's input size %d", fe.n_mels,
+                    codec_agent_get_config(agent)->n_mels);
+        goto out_err;
+    }
+    if (codec_manifest_read(o.manifest, &man, &err)) goto out_err;
+    n = codec_manifest_size(man);
+    if (!(mel = codec_melspec_create(&fe, &err))) goto out_err;
+    if (!o.greedy) {
+        const char *lm = o.lm && !strcmp(o.lm, "none") ? "" : o.lm;
+        if (codec_lexicon_create(&lex, o.dict, lm, &err)) goto out_err;
+    }
+    u = calloc(n ? n : 1, sizeof *u);
+    if (!u) {
+        sim_err_set(&err, SIM_ENOMEM, NULL, 0, "out of memory");
+        goto out_err;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (codec_text_normalise(codec_manifest_transcript(man, i), &u[i].ref, &err)) goto out_err;
+    if ((size_t)o.jobs > n && n > 0) o.jobs = (int)n;
+    /* each thread is one core's worth of work: no BLAS threads on top */
+    openblas_set_num_threads(1);
+
+    shared sh = {.o = &o,
+                 .man = man,
+                 .agent = agent,
+                 .mel = mel,
+                 .lex = lex,
+                 .rate = fe.sample_rate,
+                 .u = u,
+                 .n = n,
+                 .keep_logp = o.n_alpha > 0};
+    atomic_init(&sh.next, 0);
+    atomic_init(&sh.stop, 0);
+    for (int k = 0; k < o.jobs; k++) {
+        w[k].sh = &sh;
+        if (!(w[k].mw = codec_melspec_work_create(mel, &err))) goto out_err;
+        if (!o.greedy && codec_beam_create(&w[k].beam, lex, &o.beam, &err)) goto out_err;
+        w[k].cap_text = 256;
+        if (!(w[k].text = malloc(w[k].cap_text))) {
+            sim_err_set(&err, SIM_ENOMEM, NULL, 0, "out of memory");
+            goto out_err;
+        }
+    }
+    timing tm = {.setup_s = wall_now() - wall0};
+    run_threads(w, o.jobs, worker_main);
+    for (size_t i = 0; i < n; i++)
+        if (u[i].failed) {
+            err = u[i].err;
+            goto out_err;
+        }
+    for (size_t i = 0; i < n; i++) tm.audio_s += u[i].audio_s;
+    for (int k = 0; k < o.jobs; k++) {
+        tm.front_s += w[k].t_front;
+        tm.net_s += w[k].t_net;
+        tm.dec_s += w[k].t_dec;
+    }
+
+    if (o.n_alpha) {
+        /* --grid: one line per (alpha, beta); the network ran once above */
+        double best = INFINITY;
+        float ba = 0, bb = 0;
+        printf("%-9s %-9s %8s %8s\n", "lm_weight", "word_bonus", "WER%", "CER%");
+        for (int ia = 0; ia < o.n_alpha; ia++)
+            for (int ib = 0; ib < o.n_beta; ib++) {
+                codec_beam_config bc = o.beam;
+                bc.lm_weight = o.alpha[ia];
+                bc.word_bonus = o.beta[ib];
+                for (int k = 0; k < o.jobs; k++)
+                    if (codec_beam_set_config(w[k].beam, &bc, &err)) goto out_err;
+                atomic_store(&sh.next, 0);
+                run_threads(w, o.jobs, regrid_main);
+                for (int k = 0; k < o.jobs; k++)
+                    if (w[k].st) {
+                        err = w[k].err;
+                        goto out_err;
+                    }
+                if (score_all(u, man, n, &score, &err)) goto out_err;
+                sim_score_totals t;
+                sim_score_totals_get(score, &t);
+                double wer = sim_align_rate(&t.words), cer = sim_align_rate(&t.chars);
+                printf("%-9g %-10g %8.2f %8.2f\n", bc.lm_weight, bc.word_bonus, 100 * wer,
+                       100 * cer);
+                fflush(stdout);
+                if (wer < best) best = wer, ba = bc.lm_weight, bb = bc.word_bonus;
+                sim_score_destroy(score);
+                score = NULL;
+            }
+        printf("best lm_weight %g word_bonus %g WER %.2f%%\n", ba, bb, 100 * best);
+        rc = SIM_EXIT_OK;
+        goto out;
+    }
+
+    if (o.hyp && write_trn(o.hyp, u, man, n, &err)) goto out_err;
+    if (score_all(u, man, n, &score, &err)) goto out_err;
+    tm.wall_s = wall_now() - wall0;
+    if ((o.json ? write_json(score, &o, &tm, stdout) : write_summary(score, &o, &tm, stdout)) ||
+        fflush(stdout)) {
+        fprintf(stderr, "semsim: stdout: write error\n");
+        goto out;
+    }
+    rc = SIM_EXIT_OK;
+    goto out;
+out_err:
+    rc = fail(&err);
+out:
+    for (int k = 0; k < MAX_JOBS; k++) worker_free(&w[k]);
+    if (u)
+        for (size_t i = 0; i < n; i++) {
+            free(u[i].ref);
+            free(u[i].hyp);
+            free(u[i].logp);
+        }
+    free(u);
+    sim_score_destroy(score);
+    codec_lexicon_destroy(lex);
+    codec_melspec_destroy(mel);
+    codec_manifest_destroy(man);
+    codec_model_destroy(model);
+    codec_agent_destroy(agent);
+    return rc;
+}

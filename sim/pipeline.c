@@ -1,0 +1,207 @@
+/* pipeline.c -- the content side of a scenario: validation of what this build
+ * can run, and the per-utterance callbacks of each source.kind. See pipeline.h. */
+#include "sim/pipeline.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "channel/digital.h"
+#include "sim/base/rng.h"
+
+struct sim_pipeline {
+    sim_config cfg;
+    uint64_t seed;
+    chan_bits_config bits[SIM_MAX_USERS]; /* kind = bits: per user */
+};
+
+/* ---- validation ------------------------------------------------------------------ */
+
+static sim_status fail_key(const sim_scenario *sc, sim_err *err, const char *key, sim_status code,
+                           const char *fmt, const char *a, const char *b)
+{
+    const char *file;
+    int line;
+    sim_scenario_where(sc, key, &file, &line);
+    return sim_err_set(err, code, file, line, fmt, a, b);
+}
+
+static int is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+static chan_kind channel_kind(const char *name)
+{
+    if (!strcmp(name, "none")) return CHAN_NONE;
+    if (!strcmp(name, "rayleigh")) return CHAN_RAYLEIGH;
+    if (!strcmp(name, "rician")) return CHAN_RICIAN;
+    return CHAN_AWGN;
+}
+
+int sim_pipeline_counts_words(const sim_config *cfg) { return strcmp(cfg->source.kind, "bits") != 0; }
+
+sim_status sim_pipeline_check(const sim_scenario *sc, const sim_config *cfg, sim_err *err)
+{
+    /* input files named by set path keys must exist */
+    for (size_t i = 0; i < sim_key_count(); i++) {
+        const sim_key_def *k = sim_key_at(i);
+        if (k->type != SIM_KEY_PATH || (k->flags & SIM_KEY_OUTPUT) || !sim_scenario_is_set(sc, k->name))
+            continue;
+        const char *v = sim_scenario_get(sc, k->name);
+        if (*v && !is_file(v))
+            return fail_key(sc, err, k->name, SIM_EIO, "%s: no such file '%s'", k->name, v);
+    }
+    if (!strcmp(cfg->source.arrival, "poisson") && !(cfg->source.rate_hz > 0))
+        return fail_key(sc, err, "source.rate_hz", SIM_ERANGE,
+                        "source.arrival=poisson needs source.rate_hz > 0%s%s", "", "");
+    const char *kind = cfg->source.kind;
+    if (!strcmp(kind, "bits")) {
+        for (size_t u = 0; u < cfg->n_users; u++) {
+            const sim_user_config *uc = &cfg->user[u];
+            if (strcmp(uc->link.mode, "digital"))
+                return fail_key(sc, err, "link.mode", SIM_EINVAL,
+                                "source.kind=bits needs link.mode=digital (user %s has %s)",
+                                uc->name, uc->link.mode);
+            if (uc->channel.doppler_hz > 0 && uc->channel.doppler_hz >= cfg->medium.symbol_rate / 2)
+                return fail_key(sc, err, "channel.doppler_hz", SIM_ERANGE,
+                                "channel.doppler_hz must be below link.symbol_rate/2%s%s", "", "");
+        }
+        if (cfg->source.frame_bits % 8)
+            return fail_key(sc, err, "source.frame_bits", SIM_EINVAL,
+                            "source.frame_bits must be a multiple of 8 (one FEC codeword of whole "
+                            "bytes)%s%s",
+                            "", "");
+        if (cfg->source.bits % cfg->source.frame_bits)
+            return fail_key(sc, err, "source.bits", SIM_EINVAL,
+                            "source.bits must be a multiple of source.frame_bits%s%s", "", "");
+        return SIM_OK;
+    }
+    if (!strcmp(kind, "semantic")) {
+        if (!*cfg->user[0].tx.model || !*cfg->user[0].rx.model)
+            return fail_key(sc, err, "source.kind", SIM_EINVAL,
+                            "source.kind=semantic needs tx.model and rx.model (agent model files)%s%s",
+                            "", "");
+        return fail_key(sc, err, "source.kind", SIM_EUNSUPPORTED,
+                        "source.kind=semantic is not built into `semsim run` yet (the agent "
+                        "pipeline is not wired); use source.kind=bits%s%s",
+                        "", "");
+    }
+    return fail_key(sc, err, "source.kind", SIM_EUNSUPPORTED,
+                    "source.kind=%s is not built into `semsim run` yet (classic-codec pipeline not "
+                    "wired)%s",
+                    kind, "");
+}
+
+/* ---- kind = bits ------------------------------------------------------------------- */
+
+static sim_status bits_encode(void *ctx, sim_utt *u, sim_err *err)
+{
+    (void)err;
+    sim_pipeline *p = ctx;
+    u->n_frames = (size_t)(p->cfg.source.bits / p->cfg.source.frame_bits);
+    u->encode_flops = 0;
+    u->decode_flops = 0;
+    u->res.duration_s = (double)p->cfg.source.bits / p->cfg.source.bit_rate;
+    u->res.has_bits = 1;
+    snprintf(u->res.id, sizeof u->res.id, "bits_%06zu", u->index);
+    return SIM_OK;
+}
+
+static sim_status bits_transmit(void *ctx, sim_utt *u, size_t pk, size_t f0, size_t nf,
+                                size_t *uses, sim_err *err)
+{
+    (void)f0;
+    sim_pipeline *p = ctx;
+    chan_bits_config bc = p->bits[u->user];
+    bc.max_blocks = nf;
+    sim_rng utt, r;
+    sim_rng_init(&utt, p->seed, u->index, sim_rng_component("sim.bits.packet"));
+    sim_rng_fork(&utt, pk, &r);
+    chan_bits_result res;
+    sim_status st = chan_bits_run(&bc, &r, &res, err);
+    if (st != SIM_OK) return st;
+    u->res.bits += res.bits;
+    u->res.bit_errors += res.bit_errors;
+    u->res.packets++;
+    u->res.packet_errors += res.block_errors > 0;
+    *uses = (size_t)res.channel_uses;
+    return SIM_OK;
+}
+
+static sim_status bits_decode(void *ctx, sim_utt *u, sim_err *err)
+{
+    (void)ctx, (void)u, (void)err; /* the bit driver decoded each packet already */
+    return SIM_OK;
+}
+
+static sim_status bits_setup(sim_pipeline *p, sim_err *err)
+{
+    sim_status st;
+    for (size_t u = 0; u < p->cfg.n_users; u++) {
+        const sim_user_config *uc = &p->cfg.user[u];
+        chan_bits_config *bc = &p->bits[u];
+        chan_bits_config_default(bc);
+        if ((st = chan_fec_kind_from_name(uc->link.fec, &bc->fec, err)) != SIM_OK) return st;
+        if ((st = chan_modem_kind_from_name(uc->link.modulation, &bc->modulation, err)) != SIM_OK)
+            return st;
+        bc->block_bytes = (size_t)p->cfg.source.frame_bits / 8;
+        bc->interleave_depth = 1;
+        chan_model_config_default(&bc->channel);
+        bc->channel.kind = channel_kind(uc->channel.model);
+        bc->channel.snr_db = uc->channel.snr_db;
+        bc->channel.k_factor_db = uc->channel.k_factor_db;
+        /* 0: one fading coefficient for the whole packet (a fresh model per packet) */
+        bc->channel.coherence = uc->channel.coherence > 0 ? (size_t)uc->channel.coherence
+                                                          : (size_t)1 << 40;
+        bc->channel.doppler_hz = uc->channel.doppler_hz;
+        bc->channel.symbol_rate = p->cfg.medium.symbol_rate;
+        bc->ebn0_db = NAN;
+        bc->target_bit_errors = 0;
+        bc->target_block_errors = 0;
+    }
+    return SIM_OK;
+}
+
+/* ---- common ------------------------------------------------------------------------ */
+
+sim_pipeline *sim_pipeline_create(const sim_config *cfg, uint64_t seed, sim_err *err)
+{
+    sim_pipeline *p = calloc(1, sizeof *p);
+    if (!p) {
+        sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        return NULL;
+    }
+    p->cfg = *cfg;
+    p->seed = seed;
+    if (!strcmp(cfg->source.kind, "bits")) {
+        if (bits_setup(p, err) != SIM_OK) goto fail;
+        return p;
+    }
+    sim_err_set(err, SIM_EUNSUPPORTED, NULL, 0, "source.kind=%s is not built into `semsim run` yet",
+                cfg->source.kind);
+fail:
+    free(p);
+    return NULL;
+}
+
+void sim_pipeline_destroy(sim_pipeline *p) { free(p); }
+
+void sim_pipeline_ops(sim_pipeline *p, sim_payload_ops *ops)
+{
+    memset(ops, 0, sizeof *ops);
+    ops->ctx = p;
+    ops->encode = bits_encode;
+    ops->transmit = bits_transmit;
+    ops->decode = bits_decode;
+    ops->release = NULL;
+}
+
+void sim_pipeline_point_metrics(const sim_pipeline *p, sim_point_metrics *m)
+{
+    (void)p;
+    m->handshake_sym = 0; /* bits: no anchors, nothing exchanged up front */
+}
