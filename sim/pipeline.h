@@ -1,0 +1,52 @@
+/* pipeline.h -- what `source.kind` sends and how each utterance's content is
+ * computed, plugged into the event network as sim_payload_ops.
+ *
+ * Where it sits: sim/run.c resolves every sweep point into a sim_config, asks
+ * sim_pipeline_check whether this build can run it (before any output is
+ * touched), then per point x repeat creates a pipeline, hands its ops to
+ * sim/network and collects the per-utterance results at the sink.
+ *
+ * Kinds wired so far:
+ *   bits      random information bits over the digital link's bit driver
+ *             (channel/digital.h chan_bits_run): one utterance is one block of
+ *             source.bits bits, cut into frames of source.frame_bits bits (one
+ *             FEC codeword each); link.frames_per_packet frames per packet, each
+ *             packet an independent channel realisation. Reports bits, bit
+ *             errors, packets and packet errors (a packet with any codeword in
+ *             error), channel uses; word metrics are NaN.
+ * Not wired yet (validation fails with file:line of source.kind):
+ *   semantic, codec2-*, opus-*.
+ *
+ * Randomness: every stream is derived from (seed, utterance index, component),
+ * so content is independent of timing, of other points and of -j.
+ */
+#ifndef SIM_PIPELINE_H
+#define SIM_PIPELINE_H
+
+#include "sim/base/status.h"
+#include "sim/metrics.h"
+#include "sim/network.h"
+#include "sim/scenario.h"
+
+typedef struct sim_pipeline sim_pipeline;
+
+/* Can this build run cfg (one resolved point of sc)? On error err names the
+ * file:line of the key at fault (from sc). Checks input files exist. */
+sim_status sim_pipeline_check(const sim_scenario *sc, const sim_config *cfg, sim_err *err);
+
+/* One pipeline per point x repeat (a worker thread owns it). seed is the
+ * repeat's seed. */
+sim_pipeline *sim_pipeline_create(const sim_config *cfg, uint64_t seed, sim_err *err);
+void sim_pipeline_destroy(sim_pipeline *p); /* NULL is a no-op */
+
+/* The callbacks for sim_net_create (ctx is p). */
+void sim_pipeline_ops(sim_pipeline *p, sim_payload_ops *ops);
+
+/* Point-level figures the pipeline knows (handshake symbols, alignment
+ * metrics); leaves the others untouched. */
+void sim_pipeline_point_metrics(const sim_pipeline *p, sim_point_metrics *m);
+
+/* "word" or "bit": which error rate the progress bar and table show. */
+int sim_pipeline_counts_words(const sim_config *cfg);
+
+#endif

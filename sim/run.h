@@ -1,0 +1,43 @@
+/* run.h -- running a scenario: every sweep point x repeat, in worker threads,
+ * into the HDF5 results file. This is `semsim run` without the option parsing.
+ *
+ * Order of work: expand the sweep; resolve and check every point (any error
+ * stops here, before an output file is touched); open OUT.h5.partial (or
+ * reopen it with resume, skipping finished rows); run the remaining jobs on
+ * `jobs` threads, each job one point x repeat with its own pipeline and event
+ * network; the main thread writes each finished row (flushed), draws the
+ * progress bar, and finally sorts /summary, writes /grid and renames the
+ * file. Results do not depend on `jobs`: every random stream is derived from
+ * (repeat seed, utterance, component).
+ */
+#ifndef SIM_RUN_H
+#define SIM_RUN_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "sim/base/log.h"
+#include "sim/base/status.h"
+#include "sim/scenario.h"
+
+typedef struct sim_run_opts {
+    const char *out_path;   /* results file (required unless dry_run)               */
+    const char *trn_dir;    /* sclite trn files per row, or NULL (then output.trn)   */
+    int jobs;               /* worker threads, >= 1                                  */
+    int resume, force, dry_run;
+    int progress;           /* draw a progress bar on stderr                         */
+    FILE *table;            /* readable summary table at the end (NULL: none)        */
+    FILE *list;             /* dry run: where the point list goes                   */
+    const sim_log *log;
+    size_t kill_after_rows; /* tests: SIGKILL this process after writing that many
+                               rows in this session (0: never), to simulate a crash  */
+} sim_run_opts;
+
+/* Check sc can run (sweep expands, every point resolves and this build can run
+ * it). The error names file:line. */
+sim_status sim_run_validate(const sim_scenario *sc, size_t *points, sim_err *err);
+
+/* Run (or with dry_run, list) the scenario. */
+sim_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, sim_err *err);
+
+#endif

@@ -1,0 +1,239 @@
+/* test_run.c -- a `bits` scenario end to end through sim_run: -j 1 and -j 2
+ * give identical /summary; a run SIGKILLed after some rows and resumed gives
+ * the same /summary as an uninterrupted one; dry run; refusing to overwrite;
+ * kinds this build cannot run fail validation with file:line. */
+#include "sim/run.h"
+#include "tests/testutil.h"
+
+#include <hdf5.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *scenario_text =
+    "[scenario]\nseed = 5\nutterances = 24\nrepeats = 2\n"
+    "[source]\nkind = bits\nbits = 512\nframe_bits = 128\n"
+    "[link]\nmodulation = qpsk\nfec = hamming74\nframes_per_packet = 2\n"
+    "[channel]\nmodel = rayleigh\n"
+    "[metrics]\nmin_bit_errors = 300\ncheck_every = 4\n"
+    "[sweep]\nchannel.snr_db = 0:3:9\n";
+
+static sim_scenario *load(void)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/bits.ini", test_tmpdir());
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_FATAL(f != NULL);
+    fputs(scenario_text, f);
+    fclose(f);
+    sim_err e = SIM_ERR_INIT;
+    sim_scenario *sc = sim_scenario_load(path, &e);
+    if (!sc) fprintf(stderr, "  %s:%d: %s\n", e.file, e.line, e.msg);
+    CU_ASSERT_FATAL(sc != NULL);
+    return sc;
+}
+
+static sim_status run(const char *out, int jobs, int resume, size_t kill_after, sim_err *e)
+{
+    sim_scenario *sc = load();
+    sim_run_opts o;
+    memset(&o, 0, sizeof o);
+    o.out_path = out;
+    o.jobs = jobs;
+    o.resume = resume;
+    o.kill_after_rows = kill_after;
+    sim_status st = sim_run(sc, &o, e);
+    sim_scenario_destroy(sc);
+    return st;
+}
+
+/* The raw bytes of /summary (file type) and its row count. */
+static unsigned char *summary_bytes(const char *path, size_t *n, size_t *size)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    CU_ASSERT_FATAL(f >= 0);
+    hid_t ds = H5Dopen2(f, "summary", H5P_DEFAULT), t = H5Dget_type(ds), sp = H5Dget_space(ds);
+    *n = (size_t)H5Sget_simple_extent_npoints(sp);
+    *size = H5Tget_size(t);
+    unsigned char *buf = calloc(*n + 1, *size);
+    CU_ASSERT(H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
+    H5Sclose(sp);
+    H5Tclose(t);
+    H5Dclose(ds);
+    H5Fclose(f);
+    return buf;
+}
+
+static void assert_same_summary(const char *a, const char *b)
+{
+    size_t na, nb, sa, sb;
+    unsigned char *x = summary_bytes(a, &na, &sa), *y = summary_bytes(b, &nb, &sb);
+    CU_ASSERT_EQUAL(na, 4 * 2);
+    CU_ASSERT_EQUAL(na, nb);
+    CU_ASSERT_EQUAL(sa, sb);
+    if (na == nb && sa == sb) {
+        size_t first = SIZE_MAX;
+        for (size_t i = 0; i < na * sa && first == SIZE_MAX; i++)
+            if (x[i] != y[i]) first = i;
+        if (first != SIZE_MAX) fprintf(stderr, "  %s and %s differ in row %zu\n", a, b, first / sa);
+        CU_ASSERT(first == SIZE_MAX);
+    }
+    free(x);
+    free(y);
+}
+
+static void path_of(char *buf, size_t n, const char *name)
+{
+    snprintf(buf, n, "%s/%s", test_tmpdir(), name);
+}
+
+static int exists(const char *p)
+{
+    struct stat st;
+    return stat(p, &st) == 0;
+}
+
+static void test_jobs_identical(void)
+{
+    char a[600], b[600];
+    path_of(a, sizeof a, "j1.h5");
+    path_of(b, sizeof b, "j2.h5");
+    sim_err e = SIM_ERR_INIT;
+    sim_status st = run(a, 1, 0, 0, &e);
+    if (st) fprintf(stderr, "  %s\n", e.msg);
+    CU_ASSERT_EQUAL_FATAL(st, SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(run(b, 2, 0, 0, &e), SIM_OK);
+    assert_same_summary(a, b);
+    /* the BER falls with SNR and some point stopped on the bit-error target */
+    hid_t f = H5Fopen(a, H5F_ACC_RDONLY, H5P_DEFAULT);
+    hid_t ds = H5Dopen2(f, "summary", H5P_DEFAULT);
+    typedef struct {
+        double snr, ber;
+        char status[32];
+    } r_t;
+    hid_t s32 = H5Tcopy(H5T_C_S1);
+    H5Tset_size(s32, 32);
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(r_t));
+    H5Tinsert(t, "channel.snr_db", HOFFSET(r_t, snr), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "ber", HOFFSET(r_t, ber), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "status", HOFFSET(r_t, status), s32);
+    r_t rows[8];
+    CU_ASSERT(H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0);
+    CU_ASSERT(rows[0].ber > rows[6].ber);
+    CU_ASSERT(rows[0].ber > 0.01);
+    CU_ASSERT_STRING_EQUAL(rows[0].status, "min_bit_errors");
+    CU_ASSERT_STRING_EQUAL(rows[6].status, "max_utterances"); /* 9 dB, repeat 0 */
+    H5Tclose(t);
+    H5Tclose(s32);
+    H5Dclose(ds);
+    H5Fclose(f);
+}
+
+static void test_resume_after_kill(void)
+{
+    char ref[600], out[600], partial[700];
+    path_of(ref, sizeof ref, "j1.h5"); /* from the previous case, or make it */
+    if (!exists(ref)) {
+        sim_err e = SIM_ERR_INIT;
+        CU_ASSERT_EQUAL_FATAL(run(ref, 1, 0, 0, &e), SIM_OK);
+    }
+    path_of(out, sizeof out, "killed.h5");
+    snprintf(partial, sizeof partial, "%s.partial", out);
+    fflush(NULL);
+    pid_t pid = fork();
+    CU_ASSERT_FATAL(pid >= 0);
+    if (pid == 0) { /* child: dies by SIGKILL after 3 rows */
+        sim_err e = SIM_ERR_INIT;
+        run(out, 2, 0, 3, &e);
+        _exit(0); /* not reached if the kill worked */
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CU_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    CU_ASSERT(exists(partial));
+    CU_ASSERT(!exists(out));
+    sim_err e = SIM_ERR_INIT;
+    sim_status st = run(out, 2, 1, 0, &e);
+    if (st) fprintf(stderr, "  %s\n", e.msg);
+    CU_ASSERT_EQUAL_FATAL(st, SIM_OK);
+    CU_ASSERT(!exists(partial));
+    assert_same_summary(ref, out);
+}
+
+static void test_dry_run_and_overwrite(void)
+{
+    char out[600], list[600];
+    path_of(out, sizeof out, "dry.h5");
+    path_of(list, sizeof list, "dry.txt");
+    sim_scenario *sc = load();
+    sim_run_opts o;
+    memset(&o, 0, sizeof o);
+    o.out_path = out;
+    o.jobs = 1;
+    o.dry_run = 1;
+    o.list = fopen(list, "w+");
+    sim_err e = SIM_ERR_INIT;
+    CU_ASSERT_EQUAL(sim_run(sc, &o, &e), SIM_OK);
+    rewind(o.list);
+    char line[256];
+    int lines = 0;
+    while (fgets(line, sizeof line, o.list)) lines++;
+    fclose(o.list);
+    CU_ASSERT_EQUAL(lines, 1 + 4 * 2);
+    CU_ASSERT(!exists(out));
+    /* an existing result is refused without force, untouched */
+    FILE *f = fopen(out, "w");
+    fputs("keep", f);
+    fclose(f);
+    o.dry_run = 0;
+    o.list = NULL;
+    CU_ASSERT_EQUAL(sim_run(sc, &o, &e), SIM_EEXIST);
+    struct stat st;
+    stat(out, &st);
+    CU_ASSERT_EQUAL(st.st_size, 4);
+    sim_scenario_destroy(sc);
+}
+
+static void test_unsupported_kinds(void)
+{
+    sim_scenario *sc = load();
+    sim_err e = SIM_ERR_INIT;
+    size_t pts = 0;
+    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_OK);
+    CU_ASSERT_EQUAL(pts, 4);
+    /* semantic without models, then with models that exist but no pipeline */
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "source.kind", "semantic", "--set", 0, &e), SIM_OK);
+    CU_ASSERT_NOT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_OK);
+    CU_ASSERT_STRING_EQUAL(e.file, "--set");
+    CU_ASSERT(strstr(e.msg, "needs tx.model and rx.model") != NULL);
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "source.kind", "opus-6", "--set", 0, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_EUNSUPPORTED);
+    CU_ASSERT(strstr(e.msg, "not built") != NULL);
+    /* bits over an analog link is refused, naming the key */
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "source.kind", "bits", "--set", 0, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "link.mode", "analog", "--set", 0, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_EINVAL);
+    CU_ASSERT(strstr(e.msg, "link.mode=digital") != NULL);
+    /* a manifest that does not exist */
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "link.mode", "digital", "--set", 0, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "source.manifest", "/nonexistent.tsv", "--set", 0, &e),
+                    SIM_OK);
+    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_EIO);
+    sim_scenario_destroy(sc);
+}
+
+int main(void)
+{
+    static const test_case cases[] = {
+        {"-j 1 and -j 2 give identical /summary", test_jobs_identical},
+        {"resume after SIGKILL equals an uninterrupted run", test_resume_after_kill},
+        {"dry run and refusing to overwrite", test_dry_run_and_overwrite},
+        {"kinds this build cannot run", test_unsupported_kinds},
+        {NULL, NULL},
+    };
+    return test_main("run", cases);
+}
