@@ -226,9 +226,10 @@ static sim_status fit_linear(anchor_equalizer *q, const float *a_tx, const float
                     (int)dd, cr, (int)dd, 0.0, t, (int)dd);
         if ((st = svd(t, dd, dd, u, s, vt, err))) goto out;
         /* With K <= D, M is rank-deficient and the singular vectors of its null
-         * space are arbitrary (they changed with the BLAS thread count here), so
-         * R keeps only the numerically non-zero part: R = sum_{s_j > 1e-9 s_max}
-         * u_j v_j^T, a partial isometry that maps unseen directions to 0. */
+         * space are arbitrary: two programs fitting the same anchors got different
+         * ones (and different results). R keeps only the numerically non-zero part,
+         * R = sum_{s_j > 1e-9 s_max} u_j v_j^T, a partial isometry that maps unseen
+         * directions to 0. */
         size_t kept = 0;
         while (kept < dd && s[kept] > 1e-9 * s[0]) kept++;
         memset(wd, 0, dd * dd * sizeof *wd);
