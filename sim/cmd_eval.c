@@ -738,7 +738,7 @@ int sim_cmd_eval(int argc, char **argv)
         /* --grid: one line per (alpha, beta); the network ran once above */
         double best = INFINITY;
         float ba = 0, bb = 0;
-        printf("%-9s %-9s %8s %8s\n", "lm_weight", "word_bonus", "WER%", "CER%");
+        printf("%-9s %-10s %8s %8s\n", "lm_weight", "word_bonus", "WER%", "CER%");
         for (int ia = 0; ia < o.n_alpha; ia++)
             for (int ib = 0; ib < o.n_beta; ib++) {
                 codec_beam_config bc = o.beam;
