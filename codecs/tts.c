@@ -221,9 +221,17 @@ static sim_status synth_flite(const codec_tts *t, const codec_voice *v, const ch
         flite_feat_set_float(vox->features, "duration_stretch", ds / (float)o->rate);
     }
     if (o->pitch_st != 0.0) {
-        float f0 = flite_get_param_float(vox->features, "int_f0_target_mean", 100.0f);
-        flite_feat_set_float(vox->features, "int_f0_target_mean",
-                             f0 * (float)pow(2.0, o->pitch_st / 12.0));
+        /* Diphone voices (kal16) take their F0 target from the voice's
+         * int_f0_target_mean; clustergen voices (slt, rms, awb) from their
+         * model's own mean times the f0_shift feature. Scale both. */
+        float shift = (float)pow(2.0, o->pitch_st / 12.0);
+        if (feat_present(vox->features, "int_f0_target_mean")) {
+            float f0 = flite_get_param_float(vox->features, "int_f0_target_mean", 100.0f);
+            flite_feat_set_float(vox->features, "int_f0_target_mean", f0 * shift);
+        } else {
+            float f = flite_get_param_float(vox->features, "f0_shift", 1.0f);
+            flite_feat_set_float(vox->features, "f0_shift", f * shift);
+        }
     }
     /* flite's excitation comes from libc rand(): seed it from the request so
      * the waveform is a function of (voice, text, options) only. This is the

@@ -268,9 +268,12 @@ static void worker_main(codec_tts *tts, const codec_voice *v, const corpus_text 
         memset(&m, 0, sizeof m);
         m.job = (int32_t)i;
         job_run(tts, v, t, o, dir, &jobs[i], &m);
-        if (write(fd, &m, sizeof m) != (ssize_t)sizeof m) _exit(3);
-        if (m.kind == MSG_ERROR) _exit(1);
+        if (write(fd, &m, sizeof m) != (ssize_t)sizeof m || m.kind == MSG_ERROR) {
+            codec_tts_destroy(tts);
+            _exit(1);
+        }
     }
+    codec_tts_destroy(tts); /* stops and reaps this worker's TTS processes */
     _exit(0);
 }
 
@@ -357,6 +360,10 @@ int sim_cmd_corpus(int argc, char **argv)
         codec_voices_read(voices_path, tts, &v, &nv, &err) || mkdir_p(dir, &err))
         goto fail_msg;
 
+    for (size_t iv = 0; iv < nv && o.pitch_st != 0 && !quiet; iv++)
+        if (!strcmp(v[iv].engine, "flite") && !strcmp(v[iv].name, "rms"))
+            fprintf(stderr, "semsim: %s:%d: warning: flite rms ignores --pitch\n", voices_path,
+                    v[iv].line);
     size_t njobs = nv * t.n;
     jobs = calloc(njobs, sizeof *jobs);
     if (!jobs) {

@@ -86,6 +86,37 @@ static void test_flite_deterministic(void)
     determinism("flite", "slt");
 }
 
+/* Median F0 (Hz) of the voiced 40 ms frames of a 16 kHz clip, by
+ * autocorrelation over 60..400 Hz; a coarse estimate for ratios only. */
+static double median_f0(clip c)
+{
+    enum { N = 640, HOP = 160, LO = 16000 / 400, HI = 16000 / 60 };
+    double *f = malloc(sizeof *f * (c.n / HOP + 1));
+    size_t k = 0;
+    for (size_t s = 0; s + N + HI < c.n; s += HOP) {
+        double e = 0;
+        for (int i = 0; i < N; i++) e += (double)c.x[s + i] * c.x[s + i];
+        if (e / N < 0.02 * 0.02) continue;
+        int best = LO;
+        double bv = -1;
+        for (int lag = LO; lag < HI; lag++) {
+            double a = 0;
+            for (int i = 0; i < N; i++) a += (double)c.x[s + i] * c.x[s + i + lag];
+            if (a > bv) bv = a, best = lag;
+        }
+        if (bv > 0.4 * e) f[k++] = 16000.0 / best;
+    }
+    for (size_t i = 1; i < k; i++) /* insertion sort: k is small */
+        for (size_t j = i; j > 0 && f[j - 1] > f[j]; j--) {
+            double t = f[j];
+            f[j] = f[j - 1];
+            f[j - 1] = t;
+        }
+    double m = k ? f[k / 2] : 0;
+    free(f);
+    return m;
+}
+
 /* Faster speech is shorter; a pitch offset changes the waveform, not the length much. */
 static void test_perturbation(void)
 {
@@ -102,6 +133,11 @@ static void test_perturbation(void)
         CU_ASSERT(!same(h, base));
         CU_ASSERT(same(f, f2));
         check_speech(h);
+        if (k == 1) { /* flite slt follows the offset: +4 st is x1.26 */
+            double r = median_f0(h) / median_f0(base);
+            if (!(r > 1.15 && r < 1.40)) fprintf(stderr, "  slt +4 st: F0 ratio %.3f\n", r);
+            CU_ASSERT(r > 1.15 && r < 1.40);
+        }
         free(base.x);
         free(f.x);
         free(h.x);
