@@ -10,11 +10,13 @@
 
 #include "channel/digital.h"
 #include "sim/base/rng.h"
+#include "sim/pipe_semantic.h"
 
 struct sim_pipeline {
     sim_config cfg;
     uint64_t seed;
     chan_bits_config bits[SIM_MAX_USERS]; /* kind = bits: per user */
+    sim_sem *sem;                         /* kind = semantic */
 };
 
 /* ---- validation ------------------------------------------------------------------ */
@@ -85,10 +87,7 @@ sim_status sim_pipeline_check(const sim_scenario *sc, const sim_config *cfg, sim
             return fail_key(sc, err, "source.kind", SIM_EINVAL,
                             "source.kind=semantic needs tx.model and rx.model (agent model files)%s%s",
                             "", "");
-        return fail_key(sc, err, "source.kind", SIM_EUNSUPPORTED,
-                        "source.kind=semantic is not built into `semsim run` yet (the agent "
-                        "pipeline is not wired); use source.kind=bits%s%s",
-                        "", "");
+        return sim_sem_check(sc, cfg, err);
     }
     return fail_key(sc, err, "source.kind", SIM_EUNSUPPORTED,
                     "source.kind=%s is not built into `semsim run` yet (classic-codec pipeline not "
@@ -181,6 +180,10 @@ sim_pipeline *sim_pipeline_create(const sim_config *cfg, uint64_t seed, sim_err 
         if (bits_setup(p, err) != SIM_OK) goto fail;
         return p;
     }
+    if (!strcmp(cfg->source.kind, "semantic")) {
+        if (!(p->sem = sim_sem_create(cfg, seed, err))) goto fail;
+        return p;
+    }
     sim_err_set(err, SIM_EUNSUPPORTED, NULL, 0, "source.kind=%s is not built into `semsim run` yet",
                 cfg->source.kind);
 fail:
@@ -188,10 +191,24 @@ fail:
     return NULL;
 }
 
-void sim_pipeline_destroy(sim_pipeline *p) { free(p); }
+void sim_pipeline_destroy(sim_pipeline *p)
+{
+    if (!p) return;
+    sim_sem_destroy(p->sem);
+    free(p);
+}
+
+size_t sim_pipeline_available(const sim_pipeline *p)
+{
+    return p->sem ? sim_sem_available(p->sem) : SIZE_MAX;
+}
 
 void sim_pipeline_ops(sim_pipeline *p, sim_payload_ops *ops)
 {
+    if (p->sem) {
+        sim_sem_ops(p->sem, ops);
+        return;
+    }
     memset(ops, 0, sizeof *ops);
     ops->ctx = p;
     ops->encode = bits_encode;
@@ -203,5 +220,5 @@ void sim_pipeline_ops(sim_pipeline *p, sim_payload_ops *ops)
 void sim_pipeline_point_metrics(const sim_pipeline *p, sim_point_metrics *m)
 {
     (void)p;
-    m->handshake_sym = 0; /* bits: no anchors, nothing exchanged up front */
+    m->handshake_sym = 0; /* no anchors wired yet: nothing is exchanged up front */
 }

@@ -14,8 +14,10 @@
  *             packet an independent channel realisation. Reports bits, bit
  *             errors, packets and packet errors (a packet with any codeword in
  *             error), channel uses; word metrics are NaN.
- * Not wired yet (validation fails with file:line of source.kind):
- *   semantic, codec2-*, opus-*.
+ *   semantic  manifest speech through the agents and the link (sim/pipe_semantic.h):
+ *             equalizer.type none or oracle; analog or digital link.
+ * Not wired yet (validation fails with file:line of the key at fault):
+ *   codec2-*, opus-*, the TTS source, the anchor-based equalizers.
  *
  * Randomness: every stream is derived from (seed, utterance index, component),
  * so content is independent of timing, of other points and of -j.
@@ -38,6 +40,9 @@ sim_status sim_pipeline_check(const sim_scenario *sc, const sim_config *cfg, sim
  * repeat's seed. */
 sim_pipeline *sim_pipeline_create(const sim_config *cfg, uint64_t seed, sim_err *err);
 void sim_pipeline_destroy(sim_pipeline *p); /* NULL is a no-op */
+
+/* Utterances the source can provide (SIZE_MAX: unlimited, e.g. random bits). */
+size_t sim_pipeline_available(const sim_pipeline *p);
 
 /* The callbacks for sim_net_create (ctx is p). */
 void sim_pipeline_ops(sim_pipeline *p, sim_payload_ops *ops);

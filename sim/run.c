@@ -119,6 +119,8 @@ static void run_job(runner *rn, job *jb)
     sim_pipeline_ops(p, &ops);
     sim_net_config nc;
     sim_net_config_from(cfg, jb->seed, &nc);
+    size_t avail = sim_pipeline_available(p); /* a manifest holds so many utterances */
+    if (avail < nc.max_utterances) nc.max_utterances = s.mc.max_utterances = avail;
     if (!(net = sim_net_create(&nc, &ops, sink, &s, err))) {
         jb->st = err->code ? err->code : SIM_EINTERNAL;
         goto out;
