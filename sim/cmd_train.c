@@ -103,6 +103,7 @@ int sim_cmd_train(int argc, char **argv)
     codec_train_config c;
     codec_train_config_default(&c);
     if (codec_train_config_load(ini, &c, &err)) return fail(&err);
+    int train_reset = 0;
     for (int i = 0; i < nsets; i++) {
         char sec[64], key[64];
         const char *dot = strchr(sets[i], '.'), *eq = strchr(sets[i], '=');
@@ -113,6 +114,11 @@ int sim_cmd_train(int argc, char **argv)
         }
         snprintf(sec, sizeof sec, "%.*s", (int)(dot - sets[i]), sets[i]);
         snprintf(key, sizeof key, "%.*s", (int)(eq - dot - 1), dot + 1);
+        /* --set data.train replaces the recipe's list (repeat it to give several) */
+        if (!strcmp(sec, "data") && !strcmp(key, "train") && !train_reset) {
+            c.n_train = 0;
+            train_reset = 1;
+        }
         if (codec_train_config_set(&c, sec, key, eq + 1, &err)) {
             fprintf(stderr, "semsim: --set %s: %s\n", sets[i], err.msg);
             return SIM_EXIT_FAIL;
