@@ -276,8 +276,15 @@ void codec_nn_dropout_forward(float *out, float *mask, const float *x, size_t n,
         return;
     }
     float keep = 1.0f / (1.0f - p);
+    /* four 16-bit uniforms per 64-bit draw: p is resolved to 1/65536, plenty
+     * for a drop rate, and the mask costs a quarter of the generator calls */
+    uint32_t thresh = (uint32_t)(p * 65536.0f + 0.5f);
+    uint64_t bits = 0;
     for (size_t i = 0; i < n; i++) {
-        mask[i] = sim_rng_uniform(r) < p ? 0.0f : keep;
+        if ((i & 3) == 0) bits = sim_rng_u64(r);
+        uint32_t u = (uint32_t)(bits & 0xffff);
+        bits >>= 16;
+        mask[i] = u < thresh ? 0.0f : keep;
         out[i] = x[i] * mask[i];
     }
 }

@@ -78,8 +78,8 @@ void codec_nn_residual_forward(float *out, const float *a, const float *b, size_
 /* y += x (n elements). */
 void codec_nn_add_inplace(float *y, const float *x, size_t n);
 
-/* Inverted dropout with drop probability p in [0,1): mask[i] is 0 or 1/(1-p),
- * drawn from r (p == 0 fills 1 and draws nothing); out = x * mask.
+/* Inverted dropout with drop probability p in [0,1) (resolved to 1/65536):
+ * mask[i] is 0 or 1/(1-p), drawn from r (p == 0 fills 1 and draws nothing); out = x * mask.
  * Cache: mask (n). out may alias x. */
 void codec_nn_dropout_forward(float *out, float *mask, const float *x, size_t n, float p,
                               sim_rng *r);
