@@ -364,6 +364,61 @@ sim_status chan_digital_execute(chan_digital *q, sim_rng *rng, const float *x, f
     return SIM_OK;
 }
 
+sim_status chan_digital_execute_raw(chan_digital *q, sim_rng *rng, const uint32_t *idx,
+                                    uint32_t *ridx, uint8_t *valid, size_t n,
+                                    chan_digital_stats *stats)
+{
+    if (!q || !rng || !idx || !ridx || n != q->n) return SIM_EINVAL;
+    const size_t N = q->N, P = q->P, S = q->chain.nsym, K = q->chain.msg_bytes;
+    const unsigned b = q->b, bps = q->chain.bps;
+    const uint32_t hmask = q->H >= 32 ? 0xffffffffu : (1u << q->H) - 1u;
+    const uint32_t vmask = b >= 32 ? 0xffffffffu : (1u << b) - 1u;
+    sim_status st;
+
+    for (size_t j = 0; j < n; j++) {
+        if (idx[j] & ~vmask) return SIM_EINVAL;
+        q->idx[j] = idx[j];
+    }
+    for (size_t j = n; j < P * N; j++) q->idx[j] = 0;
+
+    /* From here on as chan_digital_execute, without quantiser and loss policy. */
+    for (size_t p = 0; p < P; p++) {
+        size_t pos = 0;
+        memset(q->msg, 0, K);
+        put_bits(q->msg, &pos, (uint32_t)((q->seq + p) & hmask), q->H);
+        for (size_t j = 0; j < N; j++) put_bits(q->msg, &pos, q->idx[p * N + j], b);
+        chan_crc_append(q->cfg.crc, q->msg, q->body_bytes);
+        chain_tx(&q->chain, q->msg, q->x + p * S);
+    }
+
+    if ((st = chan_model_execute(q->model, rng, q->x, q->y, q->h, P * S)) != SIM_OK) return st;
+    equalise(q->y, q->h, chan_model_n0(q->model), q->nvar, P * S);
+    chan_modem_demodulate_llr(q->chain.mod, q->y, q->nvar, 0.0f, q->llr, P * S);
+
+    chan_digital_stats s = {0};
+    s.channel_uses = (uint64_t)P * S;
+    s.info_bits = (uint64_t)n * b;
+    s.packets = P;
+    for (size_t p = 0; p < P; p++) {
+        chain_rx(&q->chain, q->llr + p * S * bps, q->rmsg);
+        size_t pos = 0;
+        uint32_t hdr = get_bits(q->rmsg, &pos, q->H);
+        for (size_t j = 0; j < N; j++) q->ridx[j] = get_bits(q->rmsg, &pos, b);
+        int ok = chan_crc_check(q->cfg.crc, q->rmsg, q->body_bytes) &&
+                 hdr == (uint32_t)((q->seq + p) & hmask);
+        size_t lo = p * N, cnt = lo + N <= n ? N : n - lo;
+        for (size_t j = 0; j < cnt; j++) {
+            s.bit_errors += (uint64_t)__builtin_popcount(q->ridx[j] ^ q->idx[lo + j]);
+            ridx[lo + j] = q->ridx[j];
+        }
+        if (!ok) s.packet_errors++;
+        if (valid) memset(valid + lo, ok ? 1 : 0, cnt);
+    }
+    q->seq += P;
+    if (stats) *stats = s;
+    return SIM_OK;
+}
+
 /* ---- bit-level driver ------------------------------------------------------------ */
 
 void chan_bits_config_default(chan_bits_config *cfg)

@@ -102,6 +102,20 @@ const chan_quant *chan_digital_quant(const chan_digital *q);
 sim_status chan_digital_execute(chan_digital *q, sim_rng *rng, const float *x, float *y,
                                 uint8_t *valid, size_t n, chan_digital_stats *stats);
 
+/* Raw payload path (classic-codec bits, source.kind = codec2-* / opus-*): the caller
+ * gives the quantiser indices itself, idx[n] (n = block_len, each < 2^quant_bits; with
+ * quant_bits = 1 one index is one payload bit), and the quantiser is bypassed. Header,
+ * CRC, FEC, interleaving, modulation, channel and receiver are exactly those of
+ * chan_digital_execute, so the packet format and its channel uses are the same; the last
+ * packet is padded with index 0. ridx[n] gets what the FEC decoder produced, whatever
+ * the CRC said; valid[n] (nullable) = 1 where the packet passed its CRC and header
+ * check. The loss policy does not apply: the caller conceals lost packets (e.g. a
+ * codec's own concealment). stats as for chan_digital_execute (info_bits = n *
+ * quant_bits). Index >= 2^quant_bits is SIM_EINVAL. Allocates nothing. */
+sim_status chan_digital_execute_raw(chan_digital *q, sim_rng *rng, const uint32_t *idx,
+                                    uint32_t *ridx, uint8_t *valid, size_t n,
+                                    chan_digital_stats *stats);
+
 /* Forget the last good packet, restart sequence numbers and the channel's fading. */
 void chan_digital_reset(chan_digital *q);
 
