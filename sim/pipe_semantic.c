@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "anchors/equalizer.h"
+#include "anchors/metrics.h"
+#include "anchors/select.h"
 #include "channel/analog.h"
 #include "channel/digital.h"
 #include "codecs/agent.h"
@@ -32,11 +35,14 @@ typedef struct agent {
 } agent;
 
 typedef struct utt_state {
-    float *z;    /* (T', d) sent latents               */
-    float *zr;   /* (T', d) received latents            */
-    int tz, d;
-    char *ref;   /* normalised transcript               */
+    float *s;    /* (T', spf) symbols sent: latents, or the equalizer's encoding */
+    float *sr;   /* (T', spf) symbols received                                  */
+    float *ideal;/* (T', d_rx) the receiver's own encoding of the same audio     */
+    int tz;
+    char *ref;   /* normalised transcript                                        */
 } utt_state;
+
+#define MAX_PAIRS 2000 /* latent frame pairs kept per point for the alignment metrics */
 
 struct sim_sem {
     sim_config cfg;
@@ -48,6 +54,14 @@ struct sim_sem {
     codec_beam *beam;
     chan_analog *analog[SIM_MAX_USERS];
     chan_digital *digital[SIM_MAX_USERS];
+    anchor_equalizer *eq; /* anchor-based equalizers; NULL for none / oracle */
+    size_t d_enc, d_rx;   /* latent sizes of the encoder used and of the receiver */
+    size_t spf;           /* real symbols per frame on the link */
+    double handshake_sym;
+    float *x_hat, *z_tmp; /* per-utterance scratch: decoder input (T', d_rx), latents */
+    size_t cap_x_hat, cap_z_tmp;
+    float *pair_u, *pair_v; /* (MAX_PAIRS, d_rx): decoder input vs ideal */
+    size_t n_pairs;
     float *mel, *logp, *pad_in, *pad_out;
     size_t cap_mel, cap_logp, cap_pad_in, cap_pad_out;
     char *text;
@@ -72,6 +86,8 @@ static void agent_free(agent *g)
     codec_agent_destroy(g->a);
     memset(g, 0, sizeof *g);
 }
+
+static sim_status setup_anchors(sim_sem *s, sim_err *err);
 
 static sim_status agent_load(agent *g, const char *path, sim_err *err)
 {
@@ -109,12 +125,24 @@ sim_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, sim_err 
     int line;
     const char *file;
     const char *eq = cfg->equalizer.type;
-    if (strcmp(eq, "none") && strcmp(eq, "oracle")) {
+    if (!strcmp(eq, "relative")) {
         file = key_file(sc, "equalizer.type", &line);
         return sim_err_set(err, SIM_EUNSUPPORTED, file, line,
-                           "equalizer.type=%s is not wired into `semsim run` yet (none and oracle "
-                           "are)",
-                           eq);
+                           "equalizer.type=relative (a decoder trained on relative "
+                           "representations) is not built yet; relative-inverse, ridge, "
+                           "procrustes, oracle and none are");
+    }
+    int anchored = strcmp(eq, "none") && strcmp(eq, "oracle");
+    if (anchored && !strcmp(cfg->anchors.selection, "class")) {
+        file = key_file(sc, "anchors.selection", &line);
+        return sim_err_set(err, SIM_EUNSUPPORTED, file, line,
+                           "anchors.selection=class (CTC-aligned class prototypes) is not wired "
+                           "into `semsim run` yet; random, fps and kmeans are");
+    }
+    if (anchored && cfg->anchors.count < 1) {
+        file = key_file(sc, "anchors.count", &line);
+        return sim_err_set(err, SIM_EINVAL, file, line,
+                           "equalizer.type=%s needs anchors.count >= 1", eq);
     }
     if (!*cfg->source.manifest) {
         file = key_file(sc, "source.kind", &line);
@@ -145,14 +173,12 @@ sim_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, sim_err 
         sim_err_locate(err, file, line);
         goto out;
     }
-    if (!strcmp(eq, "none") && codec_agent_latent_dim(tx.a) != codec_agent_latent_dim(rx.a)) {
-        file = key_file(sc, "equalizer.type", &line);
-        st = sim_err_set(err, SIM_EINVAL, file, line,
-                         "equalizer.type=none needs equal latent sizes (tx d=%d, rx d=%d)",
-                         codec_agent_latent_dim(tx.a), codec_agent_latent_dim(rx.a));
-        goto out;
-    }
     codec_manifest *man = NULL;
+    if (anchored && *cfg->anchors.manifest) {
+        if ((st = codec_manifest_read(cfg->anchors.manifest, &man, err)) != SIM_OK) goto out;
+        codec_manifest_destroy(man);
+        man = NULL;
+    }
     if ((st = codec_manifest_read(cfg->source.manifest, &man, err)) != SIM_OK) goto out;
     if (!codec_manifest_size(man)) {
         file = key_file(sc, "source.manifest", &line);
@@ -177,6 +203,11 @@ void sim_sem_destroy(sim_sem *s)
         chan_analog_destroy(s->analog[u]);
         chan_digital_destroy(s->digital[u]);
     }
+    anchor_equalizer_destroy(s->eq);
+    free(s->x_hat);
+    free(s->z_tmp);
+    free(s->pair_u);
+    free(s->pair_v);
     free(s->mel);
     free(s->logp);
     free(s->pad_in);
@@ -231,10 +262,21 @@ sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, sim_err *err)
             codec_beam_create(&s->beam, s->lex, &bc, err) != SIM_OK)
             goto fail;
     }
-    int d = codec_agent_latent_dim(s->enc->a);
+    s->d_enc = (size_t)codec_agent_latent_dim(s->enc->a);
+    s->d_rx = (size_t)codec_agent_latent_dim(s->rx.a);
+    s->spf = s->d_enc;
+    s->pair_u = malloc(MAX_PAIRS * s->d_rx * sizeof *s->pair_u);
+    s->pair_v = malloc(MAX_PAIRS * s->d_rx * sizeof *s->pair_v);
+    if (!s->pair_u || !s->pair_v) {
+        sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        goto fail;
+    }
+    if (strcmp(cfg->equalizer.type, "none") && strcmp(cfg->equalizer.type, "oracle") &&
+        setup_anchors(s, err) != SIM_OK)
+        goto fail;
     for (size_t u = 0; u < cfg->n_users; u++) {
         const sim_user_config *uc = &cfg->user[u];
-        size_t block = (size_t)uc->link.frames_per_packet * (size_t)d;
+        size_t block = (size_t)uc->link.frames_per_packet * s->spf;
         if (!strcmp(uc->link.mode, "analog")) {
             chan_analog_config ac;
             chan_analog_config_default(&ac);
@@ -272,30 +314,25 @@ static void release(void *ctx, sim_utt *u)
     (void)ctx;
     utt_state *us = u->state;
     if (!us) return;
-    free(us->z);
-    free(us->zr);
+    free(us->s);
+    free(us->sr);
+    free(us->ideal);
     free(us->ref);
     free(us);
     u->state = NULL;
 }
 
-/* Arrival: audio -> log-mel -> encoder latents. */
-static sim_status encode(void *ctx, sim_utt *u, sim_err *err)
+/* Audio file -> agent g's latents z (malloc'd, (*tz, d)); *dur_s its length. */
+static sim_status encode_audio(sim_sem *s, agent *g, const char *path, float **z, int *tz,
+                               double *dur_s, sim_err *err)
 {
-    sim_sem *s = ctx;
-    const agent *g = s->enc;
-    size_t i = u->index % codec_manifest_size(s->man);
-    const char *path = codec_manifest_audio_path(s->man, i);
-    utt_state *us = calloc(1, sizeof *us);
-    if (!us) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-    u->state = us;
-    snprintf(u->res.id, sizeof u->res.id, "%s", codec_manifest_id(s->man, i));
-    sim_status st = codec_text_normalise(codec_manifest_transcript(s->man, i), &us->ref, err);
-    if (st != SIM_OK) return st;
     float *x = NULL;
     size_t n = 0;
-    if ((st = codec_audio_read(path, g->rate, &x, &n, err)) != SIM_OK) return st;
-    u->res.duration_s = (double)n / g->rate;
+    *z = NULL;
+    *tz = 0;
+    sim_status st = codec_audio_read(path, g->rate, &x, &n, err);
+    if (st != SIM_OK) return st;
+    if (dur_s) *dur_s = (double)n / g->rate;
     size_t T = codec_melspec_frames(g->mel, n);
     int M = codec_melspec_bands(g->mel);
     if (grow(&s->mel, &s->cap_mel, (T ? T : 1) * (size_t)M)) {
@@ -306,21 +343,164 @@ static sim_status encode(void *ctx, sim_utt *u, sim_err *err)
     free(x);
     if (st != SIM_OK) return st;
     if (T > (size_t)1 << 24) return sim_err_set(err, SIM_ERANGE, path, 0, "audio too long");
-    int tz = T ? codec_agent_latent_len(g->a, (int)T) : 0;
-    if (tz <= 0) return sim_err_set(err, SIM_ERANGE, path, 0, "audio too short for one latent frame");
-    agent *ga = (agent *)g;
-    if (!ga->ws || codec_agent_ws_max_frames(ga->ws) < (int)T) {
-        codec_agent_ws_destroy(ga->ws);
-        ga->ws = NULL;
+    int t = T ? codec_agent_latent_len(g->a, (int)T) : 0;
+    if (t <= 0) return sim_err_set(err, SIM_ERANGE, path, 0, "audio too short for one latent frame");
+    if (!g->ws || codec_agent_ws_max_frames(g->ws) < (int)T) {
+        codec_agent_ws_destroy(g->ws);
+        g->ws = NULL;
         int cap = (int)T < 3000 ? 3000 : (int)T + (int)T / 4;
-        if ((st = codec_agent_ws_create(&ga->ws, ga->a, cap, err)) != SIM_OK) return st;
+        if ((st = codec_agent_ws_create(&g->ws, g->a, cap, err)) != SIM_OK) return st;
     }
-    us->d = codec_agent_latent_dim(g->a);
+    size_t d = (size_t)codec_agent_latent_dim(g->a);
+    if (!(*z = malloc((size_t)t * d * sizeof **z)))
+        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    if ((st = codec_agent_encode(g->a, g->ws, s->mel, (int)T, *z, err)) != SIM_OK) {
+        free(*z);
+        *z = NULL;
+        return st;
+    }
+    *tz = t;
+    return SIM_OK;
+}
+
+/* The receiver's own latents of the same audio, resampled to tz frames. */
+static sim_status ideal_latents(sim_sem *s, const char *path, int tz, float *out, sim_err *err)
+{
+    float *zr = NULL;
+    int tr = 0;
+    sim_status st = encode_audio(s, &s->rx, path, &zr, &tr, NULL, err);
+    if (st == SIM_OK) st = anchor_resample_linear(zr, (size_t)tr, s->d_rx, out, (size_t)tz, err);
+    free(zr);
+    return st;
+}
+
+/* Anchors: both agents encode the anchor corpus; the transmitter selects K
+ * anchors on its frames; each side builds its anchors; the equalizer is fitted. */
+static sim_status setup_anchors(sim_sem *s, sim_err *err)
+{
+    const sim_config *cfg = &s->cfg;
+    codec_manifest *own = NULL;
+    const codec_manifest *man = s->man;
+    sim_status st = SIM_OK;
+    float *xtx = NULL, *xrx = NULL, *atx = NULL, *arx = NULL;
+    anchor_set *set = NULL;
+    size_t n = 0, cap = 0, dt = s->d_enc, dr = s->d_rx;
+    if (*cfg->anchors.manifest && strcmp(cfg->anchors.manifest, cfg->source.manifest)) {
+        if ((st = codec_manifest_read(cfg->anchors.manifest, &own, err)) != SIM_OK) return st;
+        man = own;
+    }
+    size_t nu = codec_manifest_size(man);
+    if ((size_t)cfg->anchors.utterances < nu) nu = (size_t)cfg->anchors.utterances;
+    for (size_t i = 0; i < nu && st == SIM_OK; i++) {
+        const char *path = codec_manifest_audio_path(man, i);
+        float *zt = NULL;
+        int tt = 0;
+        if ((st = encode_audio(s, &s->tx, path, &zt, &tt, NULL, err)) != SIM_OK) break;
+        if (n + (size_t)tt > cap) {
+            size_t nc = 2 * (n + (size_t)tt) + 256;
+            float *a = realloc(xtx, nc * dt * sizeof *a);
+            if (a) xtx = a;
+            float *b = a ? realloc(xrx, nc * dr * sizeof *b) : NULL;
+            if (b) xrx = b;
+            if (!a || !b) {
+                free(zt);
+                st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+                break;
+            }
+            cap = nc;
+        }
+        memcpy(xtx + n * dt, zt, (size_t)tt * dt * sizeof *zt);
+        free(zt);
+        /* frame-synchronous candidates: the rx frames resampled to the tx's count */
+        st = ideal_latents(s, path, tt, xrx + n * dr, err);
+        n += (size_t)tt;
+    }
+    if (st != SIM_OK) goto out;
+    anchor_select_config sc;
+    anchor_select_config_default(&sc);
+    if ((st = anchor_selection_parse(cfg->anchors.selection, &sc.method, err)) != SIM_OK) goto out;
+    sc.k = (size_t)cfg->anchors.count;
+    sc.members = (size_t)cfg->anchors.members;
+    sim_rng r;
+    sim_rng_init(&r, s->seed, 0, sim_rng_component("sim.anchors.select"));
+    if (!(set = anchor_set_select(&sc, xtx, n, dt, NULL, &r, err))) {
+        st = err->code ? err->code : SIM_EINVAL;
+        goto out;
+    }
+    atx = malloc(sc.k * dt * sizeof *atx);
+    arx = malloc(sc.k * dr * sizeof *arx);
+    if (!atx || !arx) {
+        st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        goto out;
+    }
+    if ((st = anchor_set_build(set, xtx, n, dt, NULL, atx, err)) != SIM_OK ||
+        (st = anchor_set_build(set, xrx, n, dr, NULL, arx, err)) != SIM_OK)
+        goto out;
+    anchor_equalizer_config ec;
+    anchor_equalizer_config_default(&ec);
+    if ((st = anchor_eq_type_parse(cfg->equalizer.type, &ec.type, err)) != SIM_OK ||
+        (st = anchor_psi_parse(cfg->anchors.psi, &ec.psi, err)) != SIM_OK)
+        goto out;
+    ec.ridge_lambda = cfg->equalizer.ridge_lambda;
+    ec.rx_norm = anchor_mean_norm(xrx, n, dr);
+    if (!(s->eq = anchor_equalizer_create(&ec, atx, arx, sc.k, dt, dr, err))) {
+        st = err->code ? err->code : SIM_EINVAL;
+        goto out;
+    }
+    s->spf = anchor_equalizer_symbols_per_frame(s->eq);
+    /* once-only exchange, in complex symbols: the anchor set's index bits at
+     * 2 bits per symbol (uncoded QPSK), and the equalizer's real values two per
+     * symbol (analog pairing) */
+    s->handshake_sym = (double)anchor_set_handshake_bits(set) / 2.0 +
+                       (double)anchor_equalizer_handshake_symbols(s->eq) / 2.0;
+out:
+    anchor_set_destroy(set);
+    free(xtx);
+    free(xrx);
+    free(atx);
+    free(arx);
+    codec_manifest_destroy(own);
+    return st;
+}
+
+/* Arrival: audio -> log-mel -> encoder latents -> symbols per frame. */
+static sim_status encode(void *ctx, sim_utt *u, sim_err *err)
+{
+    sim_sem *s = ctx;
+    size_t i = u->index % codec_manifest_size(s->man);
+    const char *path = codec_manifest_audio_path(s->man, i);
+    utt_state *us = calloc(1, sizeof *us);
+    if (!us) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    u->state = us;
+    snprintf(u->res.id, sizeof u->res.id, "%s", codec_manifest_id(s->man, i));
+    sim_status st = codec_text_normalise(codec_manifest_transcript(s->man, i), &us->ref, err);
+    if (st != SIM_OK) return st;
+    float *z = NULL;
+    int tz = 0;
+    agent *g = (agent *)s->enc;
+    if ((st = encode_audio(s, g, path, &z, &tz, &u->res.duration_s, err)) != SIM_OK) return st;
     us->tz = tz;
-    us->z = malloc((size_t)tz * (size_t)us->d * sizeof *us->z);
-    us->zr = calloc((size_t)tz * (size_t)us->d, sizeof *us->zr);
-    if (!us->z || !us->zr) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-    if ((st = codec_agent_encode(g->a, ga->ws, s->mel, (int)T, us->z, err)) != SIM_OK) return st;
+    us->s = malloc((size_t)tz * s->spf * sizeof *us->s);
+    us->sr = calloc((size_t)tz * s->spf, sizeof *us->sr);
+    us->ideal = malloc((size_t)tz * s->d_rx * sizeof *us->ideal);
+    if (!us->s || !us->sr || !us->ideal) {
+        free(z);
+        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    }
+    if (s->eq)
+        st = anchor_equalizer_encode(s->eq, z, (size_t)tz, us->s, err);
+    else
+        memcpy(us->s, z, (size_t)tz * s->spf * sizeof *z);
+    /* the receiver's ideal input, for the alignment figures (not part of the
+     * transmitter's work: it is not timed) */
+    if (st == SIM_OK) {
+        if (g == &s->rx)
+            memcpy(us->ideal, z, (size_t)tz * s->d_rx * sizeof *z);
+        else
+            st = ideal_latents(s, path, tz, us->ideal, err);
+    }
+    free(z);
+    if (st != SIM_OK) return st;
     u->n_frames = (size_t)tz;
     u->encode_flops = 2.0 * g->enc_params * tz;
     u->decode_flops = 2.0 * s->rx.dec_params * tz;
@@ -328,15 +508,15 @@ static sim_status encode(void *ctx, sim_utt *u, sim_err *err)
     return SIM_OK;
 }
 
-/* One packet of latent frames through the user's link. */
+/* One packet of frames (spf reals each) through the user's link. */
 static sim_status transmit(void *ctx, sim_utt *u, size_t pk, size_t f0, size_t nf, size_t *uses,
                            sim_err *err)
 {
     sim_sem *s = ctx;
     utt_state *us = u->state;
-    size_t d = (size_t)us->d, n = nf * d, block = (size_t)s->cfg.user[u->user].link.frames_per_packet * d;
-    const float *in = us->z + f0 * d;
-    float *out = us->zr + f0 * d;
+    size_t w = s->spf, n = nf * w, block = (size_t)s->cfg.user[u->user].link.frames_per_packet * w;
+    const float *in = us->s + f0 * w;
+    float *out = us->sr + f0 * w;
     sim_rng utt, r;
     sim_rng_init(&utt, s->seed, u->index, sim_rng_component("sim.semantic.channel"));
     sim_rng_fork(&utt, pk, &r);
@@ -353,7 +533,8 @@ static sim_status transmit(void *ctx, sim_utt *u, size_t pk, size_t f0, size_t n
     chan_digital_reset(s->digital[u->user]);
     chan_digital_stats stats;
     st = chan_digital_execute(s->digital[u->user], &r, s->pad_in, s->pad_out, NULL, block, &stats);
-    if (st != SIM_OK) return sim_err_set(err, st, NULL, 0, "digital link failed: %s", sim_status_str(st));
+    if (st != SIM_OK)
+        return sim_err_set(err, st, NULL, 0, "digital link failed: %s", sim_status_str(st));
     for (size_t k = 0; k < n; k++) out[k] = isnan(s->pad_out[k]) ? 0.0f : s->pad_out[k];
     *uses = (size_t)stats.channel_uses;
     u->res.has_bits = 1;
@@ -383,22 +564,31 @@ static sim_status decode_text(sim_sem *s, const float *logp, int tz, sim_err *er
     }
 }
 
-/* All packets arrived: rx decoder, CTC decoding, scoring, cosine. */
+/* All packets arrived: equalizer, rx decoder, CTC decoding, scoring. */
 static sim_status decode(void *ctx, sim_utt *u, sim_err *err)
 {
     sim_sem *s = ctx;
     utt_state *us = u->state;
     agent *g = &s->rx;
+    size_t tz = (size_t)us->tz, dr = s->d_rx;
     sim_status st;
+    if (grow(&s->x_hat, &s->cap_x_hat, tz * dr) ||
+        grow(&s->logp, &s->cap_logp, tz * CODEC_VOCAB_SIZE))
+        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    if (s->eq) {
+        if ((st = anchor_equalizer_decode(s->eq, us->sr, tz, s->x_hat, err)) != SIM_OK) return st;
+    } else { /* none: the tx latents truncated or zero-padded to d_rx; oracle: as is */
+        for (size_t t = 0; t < tz; t++)
+            for (size_t k = 0; k < dr; k++)
+                s->x_hat[t * dr + k] = k < s->spf ? us->sr[t * s->spf + k] : 0.0f;
+    }
     if (!g->ws || codec_agent_ws_max_frames(g->ws) < us->tz) {
         codec_agent_ws_destroy(g->ws);
         g->ws = NULL;
         int cap = us->tz < 3000 ? 3000 : us->tz + us->tz / 4;
         if ((st = codec_agent_ws_create(&g->ws, g->a, cap, err)) != SIM_OK) return st;
     }
-    if (grow(&s->logp, &s->cap_logp, (size_t)us->tz * CODEC_VOCAB_SIZE))
-        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-    if ((st = codec_agent_decode(g->a, g->ws, us->zr, us->tz, s->logp, err)) != SIM_OK) return st;
+    if ((st = codec_agent_decode(g->a, g->ws, s->x_hat, us->tz, s->logp, err)) != SIM_OK) return st;
     if ((st = decode_text(s, s->logp, us->tz, err)) != SIM_OK) return st;
     sim_align_counts w, c;
     if ((st = sim_align_words(us->ref, s->text, &w, err)) != SIM_OK ||
@@ -412,19 +602,24 @@ static sim_status decode(void *ctx, sim_utt *u, sim_err *err)
     u->res.char_errors = c.sub + c.del + c.ins;
     if (!(u->res.reference = strdup(us->ref)) || !(u->res.hypothesis = strdup(s->text)))
         return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-    /* mean cosine between sent and received latent frames */
+    /* mean cosine between what the decoder got and the receiver's own encoding */
     double cs = 0;
-    for (int t = 0; t < us->tz; t++) {
-        const float *a = us->z + (size_t)t * us->d, *b = us->zr + (size_t)t * us->d;
+    for (size_t t = 0; t < tz; t++) {
+        const float *a = s->x_hat + t * dr, *b = us->ideal + t * dr;
         double ab = 0, aa = 0, bb = 0;
-        for (int k = 0; k < us->d; k++) {
+        for (size_t k = 0; k < dr; k++) {
             ab += (double)a[k] * b[k];
             aa += (double)a[k] * a[k];
             bb += (double)b[k] * b[k];
         }
         cs += aa > 0 && bb > 0 ? ab / sqrt(aa * bb) : 0;
+        if (s->n_pairs < MAX_PAIRS) { /* the first frames of the point, in decode order */
+            memcpy(s->pair_u + s->n_pairs * dr, a, dr * sizeof *a);
+            memcpy(s->pair_v + s->n_pairs * dr, b, dr * sizeof *b);
+            s->n_pairs++;
+        }
     }
-    u->res.cosine = cs / us->tz;
+    u->res.cosine = cs / (double)tz;
     return SIM_OK;
 }
 
@@ -436,4 +631,23 @@ void sim_sem_ops(sim_sem *s, sim_payload_ops *ops)
     ops->transmit = transmit;
     ops->decode = decode;
     ops->release = release;
+}
+
+void sim_sem_point_metrics(const sim_sem *s, sim_point_metrics *m)
+{
+    m->handshake_sym = s->handshake_sym;
+    if (!strcmp(s->cfg.equalizer.type, "none")) { /* alignment figures need an equalizer */
+        m->cosine = NAN;
+        return;
+    }
+    if (s->n_pairs < 3) return;
+    anchor_metrics am;
+    size_t knn = s->n_pairs - 1 < ANCHOR_JACCARD_K ? s->n_pairs - 1 : ANCHOR_JACCARD_K;
+    if (anchor_metrics_compute(s->pair_u, s->d_rx, s->pair_v, s->d_rx, s->n_pairs, knn, &am, NULL) !=
+        SIM_OK)
+        return;
+    m->cka = am.cka;
+    m->jaccard = am.jaccard;
+    m->mrr = am.mrr;
+    m->foscttm = am.foscttm;
 }

@@ -15,10 +15,21 @@
  *   decode    rx decoder on the received frames -> CTC log-probabilities ->
  *             rx.decoder (beam with the LM, as `semsim eval`, or greedy) ->
  *             hypothesis, scored against the normalised transcript.
- * Equalizers: `none` (the rx decodes the tx's latents as they arrive: the
- * latent sizes must match) and `oracle` (the tx uses the receiver's own
- * encoder, the no-mismatch upper bound). The anchor-based equalizers are not
- * wired yet and fail validation.
+ * Equalizers (anchors/equalizer.h): `none` (the tx latents, truncated or
+ * zero-padded to the receiver's size: the mismatch baseline), `oracle` (the tx
+ * uses the receiver's own encoder: the no-mismatch bound), and the anchor-based
+ * `relative-inverse` (K = anchors.count reals per frame), `ridge`, `procrustes`
+ * (d_tx per frame). Anchors: both agents encode the first anchors.utterances
+ * utterances of anchors.manifest (default source.manifest); the receiver's
+ * frames are resampled to the transmitter's frame count (frame-synchronous
+ * candidates); the transmitter selects anchors.count anchors by
+ * anchors.selection (random, fps, kmeans; class is not wired) from the stream
+ * (repeat seed, 0, "sim.anchors.select"); each side averages its own frames.
+ * handshake_sym = anchor index bits / 2 (uncoded QPSK) + the equalizer's
+ * once-only reals / 2. Alignment figures compare the decoder's input with the
+ * receiver's own encoding of the same audio (resampled to the same frames):
+ * per utterance `cosine`; per point cka, jaccard, mrr, foscttm on the first
+ * 2000 frames. `equalizer.type = none` reports them as NaN.
  * Compute model: encoder (decoder) FLOPs are estimated as 2 x the encoder's
  * (decoder's) parameters x latent frames (each weight is used once per output
  * frame), divided by tx.device_flops (rx.device_flops).
@@ -27,6 +38,7 @@
 #define SIM_PIPE_SEMANTIC_H
 
 #include "sim/base/status.h"
+#include "sim/metrics.h"
 #include "sim/network.h"
 #include "sim/scenario.h"
 
@@ -40,5 +52,8 @@ void sim_sem_destroy(sim_sem *s); /* NULL is a no-op */
 void sim_sem_ops(sim_sem *s, sim_payload_ops *ops);
 /* Utterances the source holds (the manifest's size). */
 size_t sim_sem_available(const sim_sem *s);
+/* handshake_sym and the alignment figures (cka, jaccard, mrr, foscttm) of the
+ * point so far; cosine is NaN without an equalizer. */
+void sim_sem_point_metrics(const sim_sem *s, sim_point_metrics *m);
 
 #endif

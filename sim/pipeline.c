@@ -219,6 +219,9 @@ void sim_pipeline_ops(sim_pipeline *p, sim_payload_ops *ops)
 
 void sim_pipeline_point_metrics(const sim_pipeline *p, sim_point_metrics *m)
 {
-    (void)p;
+    if (p->sem) {
+        sim_sem_point_metrics(p->sem, m);
+        return;
+    }
     m->handshake_sym = 0; /* no anchors wired yet: nothing is exchanged up front */
 }

@@ -130,10 +130,11 @@ static void run_job(runner *rn, job *jb)
     if (jb->st != SIM_OK) goto out;
     qsort(s.res, s.n, sizeof *s.res, by_index);
     sim_point_metrics_nan(&jb->m);
-    sim_pipeline_point_metrics(p, &jb->m);
     jb->st = sim_metrics_aggregate(s.res, s.n, &s.mc,
                                    s.n ? (s.reason ? s.reason : "max_utterances") : "no_utterances",
                                    &jb->m, err);
+    /* after aggregate: the pipeline may override cosine (NaN without an equalizer) */
+    if (jb->st == SIM_OK) sim_pipeline_point_metrics(p, &jb->m);
 out:
     sim_net_destroy(net);
     sim_pipeline_destroy(p);

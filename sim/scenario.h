@@ -143,6 +143,9 @@ typedef struct sim_config {
         int64_t count;
         char selection[16];
         char psi[16];
+        char manifest[SIM_CFG_STR];
+        int64_t utterances;
+        int64_t members;
     } anchors;
     struct {
         double symbol_rate;

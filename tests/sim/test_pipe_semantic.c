@@ -162,10 +162,49 @@ static void test_analog(void)
         CU_ASSERT(isnan(r[i].ber)); /* analog link */
         CU_ASSERT(r[i].sym > 0 && r[i].lat > 0);
     }
-    /* more SNR, latents closer to what was sent */
-    CU_ASSERT(r[1].cosine > r[0].cosine);
-    CU_ASSERT(r[1].cosine > 0.99);
+    /* no equalizer: no alignment figures */
+    CU_ASSERT(isnan(r[0].cosine) && isnan(r[1].cosine));
     sim_scenario_destroy(sc);
+}
+
+/* Oracle: the decoder gets the receiver's own latents through the channel, so
+ * the cosine to the ideal input approaches 1 with SNR. Anchor equalizers give
+ * finite alignment figures; relative-inverse sends K reals per frame. */
+static void test_equalizers(void)
+{
+    static const char *const types[] = {"oracle", "ridge", "procrustes", "relative-inverse"};
+    double sym[4];
+    for (int t = 0; t < 4; t++) {
+        char extra[256];
+        snprintf(extra, sizeof extra,
+                 "[equalizer]\ntype = %s\n[anchors]\ncount = 24\nselection = %s\n", types[t],
+                 t == 2 ? "kmeans" : t == 3 ? "fps" : "random");
+        sim_scenario *sc = scenario(extra);
+        CU_ASSERT_FATAL(sc != NULL);
+        char out[600];
+        snprintf(out, sizeof out, "%s/eq%d.h5", dir, t);
+        run_ok(sc, out, 2);
+        row_t r[4];
+        unsigned char *raw;
+        size_t rs;
+        CU_ASSERT_EQUAL_FATAL(read_summary(out, r, 4, &raw, &rs), 2);
+        free(raw);
+        CU_ASSERT(isfinite(r[0].cosine) && isfinite(r[1].cosine));
+        CU_ASSERT(r[1].cosine > r[0].cosine); /* 30 dB vs 0 dB */
+        if (t == 0) CU_ASSERT(r[1].cosine > 0.99);
+        CU_ASSERT(isfinite(r[0].wer));
+        sym[t] = r[0].sym;
+        hid_t f = H5Fopen(out, H5F_ACC_RDONLY, H5P_DEFAULT);
+        hid_t ds = H5Dopen2(f, "grid/cka", H5P_DEFAULT);
+        double cka[2] = {NAN, NAN};
+        H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, cka);
+        if (t > 0) CU_ASSERT(isfinite(cka[0]) && cka[0] >= 0 && cka[0] <= 1 + 1e-9);
+        H5Dclose(ds);
+        H5Fclose(f);
+        sim_scenario_destroy(sc);
+    }
+    /* d = 8 latents vs K = 24 reals per frame: three times the symbols */
+    TEST_ASSERT_NEAR(sym[3] / sym[1], (24.0 * 25 + 1) / (8.0 * 25 + 1), 0.05 * sym[3] / sym[1]);
 }
 
 static void test_digital_and_oracle(void)
@@ -204,10 +243,13 @@ static void test_validation(void)
     char c[600];
     snprintf(c, sizeof c, "%s/c.h5", dir);
     CU_ASSERT_EQUAL(sim_scenario_set(sc, "rx.model", c, "--set", 0, &e), SIM_OK);
-    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_EINVAL); /* d 8 vs 12 */
-    CU_ASSERT(strstr(e.msg, "equal latent sizes") != NULL);
-    CU_ASSERT_EQUAL(sim_scenario_set(sc, "equalizer.type", "ridge", "--set", 0, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_OK); /* none: d 8 -> 12 zero-padded */
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "equalizer.type", "relative", "--set", 0, &e), SIM_OK);
     CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_EUNSUPPORTED);
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "equalizer.type", "ridge", "--set", 0, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "anchors.selection", "class", "--set", 0, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_EUNSUPPORTED);
+    CU_ASSERT(strstr(e.msg, "anchors.selection=class") != NULL);
     sim_scenario_destroy(sc);
     /* a model file that is not a model: error names the scenario line */
     sc = scenario("");
@@ -223,6 +265,7 @@ int main(void)
     static const test_case cases[] = {
         {"analog link, -j 1 == -j 2", test_analog},
         {"digital link and oracle", test_digital_and_oracle},
+        {"equalizers: oracle, ridge, procrustes, relative-inverse", test_equalizers},
         {"validation", test_validation},
         {NULL, NULL},
     };
