@@ -2,9 +2,10 @@
  * decode.h for the scoring rule, the references and the threading rules).
  *
  * Data structures:
- *   lexicon  character trie of the dictionary; the edges (node, char) -> child
- *            live in one open-addressing hash table, so a node costs 4 bytes
- *            (its word index) plus its edge. ~135k words give ~330k nodes.
+ *   lexicon  character trie of the dictionary, built with an edge hash
+ *            (node, char) -> child, then laid out breadth-first so each node
+ *            is 12 bytes (child mask, first child, word) and its children are
+ *            contiguous. ~125k words give ~330k nodes (4 MB).
  *   prefixes a tree per utterance: each prefix node stores its parent, its
  *            last character, its children as a sibling list, and everything
  *            that depends only on the text (the partial word's lexicon node,
@@ -80,9 +81,20 @@ size_t codec_decode_greedy(const float *logp, int t, int v, char *out, size_t ca
 
 /* ---- lexicon ----------------------------------------------------------------------------- */
 
+/* A trie node after building: mask bit c set when child c exists; the
+ * children are stored contiguously from `first` in character order, so child
+ * c is first + popcount(mask & ((1 << c) - 1)). One 12-byte read decides an
+ * extension (most beam extensions are rejected by the mask alone). */
+typedef struct lnode {
+    uint32_t mask;
+    int32_t first;
+    int32_t word; /* word index or NO_WORD */
+} lnode;
+
 struct codec_lexicon {
     char *lm_path;      /* "" = no LM */
-    int32_t *node_word; /* per trie node: word index or NO_WORD */
+    lnode *trie;        /* the trie after building, children contiguous (BFS order) */
+    int32_t *node_word; /* while building: per node, word index or NO_WORD */
     size_t n_nodes, cap_nodes;
     uint32_t *ekey; /* edge table: key = node << 5 | char, EDGE_EMPTY = free */
     int32_t *eval;
@@ -97,7 +109,15 @@ static inline uint32_t edge_hash(uint32_t key)
     return (key * 2654435761u) ^ (key >> 15);
 }
 
-static int32_t lex_child(const codec_lexicon *lx, int32_t node, int c)
+static inline int32_t lex_child(const codec_lexicon *lx, int32_t node, int c)
+{
+    const lnode *n = &lx->trie[node];
+    if (!(n->mask >> c & 1u)) return -1;
+    return n->first + __builtin_popcount(n->mask & ((1u << c) - 1u));
+}
+
+/* Child lookup in the build-time edge hash. */
+static int32_t build_child(const codec_lexicon *lx, int32_t node, int c)
 {
     uint32_t key = (uint32_t)node << 5 | (uint32_t)c;
     for (size_t i = edge_hash(key) & lx->emask;; i = (i + 1) & lx->emask) {
@@ -162,7 +182,7 @@ static int32_t lex_insert(codec_lexicon *lx, const int *k, size_t n, int *is_new
 {
     int32_t node = 0;
     for (size_t i = 0; i < n; i++) {
-        int32_t ch = lex_child(lx, node, k[i]);
+        int32_t ch = build_child(lx, node, k[i]);
         if (ch < 0) {
             if (2 * (lx->n_edges + 1) > lx->emask + 1 && edge_grow(lx)) return -1;
             ch = lex_new_node(lx);
@@ -204,10 +224,48 @@ static size_t dict_word(char *word, int *k, size_t cap)
     return n;
 }
 
+/* Renumber the nodes in breadth-first order into lx->trie (children of a
+ * node become contiguous) and drop the build-time hash. */
+static int lex_compact(codec_lexicon *lx)
+{
+    size_t n = lx->n_nodes;
+    int32_t *queue = malloc(n * sizeof *queue);
+    lx->trie = malloc(n * sizeof *lx->trie);
+    if (!queue || !lx->trie) {
+        free(queue);
+        return -1;
+    }
+    size_t head = 0, tail = 1;
+    queue[0] = 0;
+    while (head < tail) {
+        int32_t old = queue[head];
+        lnode *t = &lx->trie[head];
+        t->mask = 0;
+        t->first = (int32_t)tail;
+        t->word = lx->node_word[old];
+        for (int c = 0; c < V; c++) {
+            int32_t ch = build_child(lx, old, c);
+            if (ch < 0) continue;
+            t->mask |= 1u << c;
+            queue[tail++] = ch;
+        }
+        head++;
+    }
+    free(queue);
+    free(lx->ekey);
+    free(lx->eval);
+    free(lx->node_word);
+    lx->ekey = NULL;
+    lx->eval = NULL;
+    lx->node_word = NULL;
+    return 0;
+}
+
 void codec_lexicon_destroy(codec_lexicon *lx)
 {
     if (!lx) return;
     free(lx->lm_path);
+    free(lx->trie);
     free(lx->node_word);
     free(lx->ekey);
     free(lx->eval);
@@ -295,6 +353,11 @@ sim_status codec_lexicon_create(codec_lexicon **out, const char *dict_path, cons
         goto fail;
     }
     fclose(f);
+    f = NULL;
+    if (lex_compact(lx)) {
+        st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        goto fail;
+    }
     free(line);
     if (lm) ngram_model_free(lm);
     if (lmath) logmath_free(lmath);
@@ -328,7 +391,7 @@ int codec_lexicon_contains(const codec_lexicon *lx, const char *word)
         if (c <= CODEC_VOCAB_SPACE || isupper((unsigned char)*p)) return 0;
         node = lex_child(lx, node, c);
     }
-    return node >= 0 && lx->node_word[node] != NO_WORD;
+    return node >= 0 && lx->trie[node].word != NO_WORD;
 }
 
 /* ---- beam search ---------------------------------------------------------------------------- */
@@ -510,7 +573,7 @@ static int word_end(codec_beam *b, const pnode *p, double *add, int32_t *h1, int
 {
     const codec_lexicon *lx = b->lex;
     const codec_beam_config *c = &b->cfg;
-    int32_t word = p->lex >= 0 ? lx->node_word[p->lex] : NO_WORD;
+    int32_t word = p->lex >= 0 ? lx->trie[p->lex].word : NO_WORD;
     double lnp;
     int32_t wid = -1;
     if (word != NO_WORD) {
