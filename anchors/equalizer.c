@@ -1,9 +1,10 @@
-/* equalizer.c -- none / relative-inverse / ridge / procrustes equalizers.
+/* equalizer.c -- none / relative / relative-inverse / ridge / procrustes equalizers.
  *
  * See equalizer.h for the maps. Every fit runs in double through LAPACKE's SVD
  * (the anchor matrices are small: K x d with K, d in the hundreds) and is
  * stored in float; execute paths are sgemm plus row loops and allocate nothing
- * (the relative types work through fixed blocks on the stack).
+ * (the relative types work through fixed blocks on the stack), except the
+ * relative head's decode, which needs a sequence workspace (anchors/relhead.h).
  */
 #include "anchors/equalizer.h"
 
@@ -59,6 +60,7 @@ void anchor_equalizer_config_default(anchor_equalizer_config *cfg)
     cfg->relinv_lambda = 0.1;
     cfg->rx_norm = 0;
     cfg->procrustes_scale = 1;
+    cfg->head = NULL;
 }
 
 double anchor_mean_norm(const float *x, size_t n, size_t d)
@@ -271,6 +273,30 @@ out:
     return st;
 }
 
+/* The head must read exactly the relative representation this fit describes. */
+static sim_status check_head(const anchor_equalizer_config *cfg, const float *a_rx, size_t k,
+                             size_t d_rx, sim_err *err)
+{
+    const anchor_relhead *h = cfg->head;
+    if (!h)
+        return sim_err_set(err, SIM_EINVAL, NULL, 0,
+                           "equalizer 'relative' needs the receiver's trained head "
+                           "(anchor_relhead_get) in config.head");
+    if (anchor_relhead_k(h) != k || anchor_relhead_in_dim(h) != d_rx)
+        return sim_err_set(err, SIM_EINVAL, NULL, 0,
+                           "relative head was trained for K = %zu, d_rx = %zu; the anchors "
+                           "give K = %zu, d_rx = %zu",
+                           anchor_relhead_k(h), anchor_relhead_in_dim(h), k, d_rx);
+    if (anchor_relhead_psi(h) != cfg->psi)
+        return sim_err_set(err, SIM_EINVAL, NULL, 0,
+                           "relative head was trained with psi %s, the equalizer uses %s",
+                           anchor_psi_name(anchor_relhead_psi(h)), anchor_psi_name(cfg->psi));
+    if (memcmp(anchor_relhead_anchors(h), a_rx, k * d_rx * sizeof *a_rx))
+        return sim_err_set(err, SIM_EINVAL, NULL, 0,
+                           "relative head was trained on other receiver anchors than A_rx");
+    return SIM_OK;
+}
+
 static int finite_all(const float *x, size_t n, size_t *at)
 {
     for (size_t i = 0; i < n; i++)
@@ -295,12 +321,6 @@ anchor_equalizer *anchor_equalizer_create(const anchor_equalizer_config *cfg, co
         sim_err_set(err, SIM_EINVAL, NULL, 0, "unknown equalizer type %d", (int)cfg->type);
         return NULL;
     }
-    if (cfg->type == ANCHOR_EQ_RELATIVE) {
-        sim_err_set(err, SIM_EUNSUPPORTED, NULL, 0,
-                    "equalizer 'relative' (decoder head on relative representations) is not "
-                    "built yet in anchors/");
-        return NULL;
-    }
     if (k == 0) {
         sim_err_set(err, SIM_EINVAL, NULL, 0, "anchor count K must be > 0");
         return NULL;
@@ -318,7 +338,8 @@ anchor_equalizer *anchor_equalizer_create(const anchor_equalizer_config *cfg, co
         sim_err_set(err, SIM_EINVAL, NULL, 0, "ridge_lambda and relinv_lambda must be >= 0");
         return NULL;
     }
-    if (cfg->type == ANCHOR_EQ_RELATIVE_INVERSE && k > ANCHOR_EQ_MAX_K) {
+    if ((cfg->type == ANCHOR_EQ_RELATIVE_INVERSE || cfg->type == ANCHOR_EQ_RELATIVE) &&
+        k > ANCHOR_EQ_MAX_K) {
         sim_err_set(err, SIM_ERANGE, NULL, 0, "K = %zu exceeds %d for relative equalizers", k,
                     ANCHOR_EQ_MAX_K);
         return NULL;
@@ -327,6 +348,7 @@ anchor_equalizer *anchor_equalizer_create(const anchor_equalizer_config *cfg, co
         sim_err_set(err, SIM_EINVAL, NULL, 0, "equalizer anchors hold a non-finite value");
         return NULL;
     }
+    if (cfg->type == ANCHOR_EQ_RELATIVE && check_head(cfg, a_rx, k, d_rx, err)) return NULL;
     q = calloc(1, sizeof *q);
     if (!q) {
         sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
@@ -342,6 +364,9 @@ anchor_equalizer *anchor_equalizer_create(const anchor_equalizer_config *cfg, co
     case ANCHOR_EQ_RELATIVE_INVERSE:
         if (!(q->rel_tx = anchor_relative_create(a_tx, k, d_tx, cfg->psi, err))) goto fail;
         if (fit_relative_inverse(q, a_rx, err)) goto fail;
+        break;
+    case ANCHOR_EQ_RELATIVE:
+        if (!(q->rel_tx = anchor_relative_create(a_tx, k, d_tx, cfg->psi, err))) goto fail;
         break;
     case ANCHOR_EQ_RIDGE:
     case ANCHOR_EQ_PROCRUSTES:
@@ -362,7 +387,11 @@ size_t anchor_equalizer_symbols_per_frame(const anchor_equalizer *q)
 }
 size_t anchor_equalizer_out_dim(const anchor_equalizer *q)
 {
-    return q->d_rx;
+    return q->cfg.type == ANCHOR_EQ_RELATIVE ? (size_t)anchor_relhead_vocab(q->cfg.head) : q->d_rx;
+}
+int anchor_equalizer_outputs_logprobs(const anchor_equalizer *q)
+{
+    return q->cfg.type == ANCHOR_EQ_RELATIVE;
 }
 size_t anchor_equalizer_in_dim(const anchor_equalizer *q)
 {
@@ -452,6 +481,15 @@ sim_status anchor_equalizer_decode(const anchor_equalizer *q, const float *s, si
         }
         break;
     }
+    case ANCHOR_EQ_RELATIVE: {
+        if (n > INT32_MAX)
+            return sim_err_set(err, SIM_ERANGE, NULL, 0, "%zu frames in one utterance", n);
+        anchor_relhead_ws *ws = anchor_relhead_ws_create(q->cfg.head, (int)n, err);
+        if (!ws) return err ? err->code : SIM_ENOMEM;
+        sim_status st = anchor_relhead_decode(q->cfg.head, ws, s, (int)n, x_rx_hat, err);
+        anchor_relhead_ws_destroy(ws);
+        return st;
+    }
     case ANCHOR_EQ_RIDGE:
     case ANCHOR_EQ_PROCRUSTES:
         for (size_t i = 0; i < n; i++) memcpy(x_rx_hat + i * dr, q->bias, dr * sizeof *x_rx_hat);
@@ -473,6 +511,15 @@ sim_status anchor_equalizer_execute(const anchor_equalizer *q, const float *x_tx
     if (n == 0) return SIM_OK;
     if (!x_tx || !x_rx_hat)
         return sim_err_set(err, SIM_EINVAL, NULL, 0, "NULL frame or output buffer");
+    if (q->cfg.type == ANCHOR_EQ_RELATIVE) {
+        /* the head reads the whole utterance at once */
+        float *all = malloc(n * q->k * sizeof *all);
+        if (!all) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        sim_status st = anchor_relative_execute(q->rel_tx, x_tx, n, all, err);
+        if (!st) st = anchor_equalizer_decode(q, all, n, x_rx_hat, err);
+        free(all);
+        return st;
+    }
     float sym[EQ_BLOCK];
     size_t rows = EQ_BLOCK / q->k;
     for (size_t i0 = 0; i0 < n; i0 += rows) {

@@ -14,10 +14,13 @@
  *
  *   none              x_rx = x_tx truncated or zero-padded to d_rx (the mismatch
  *                     baseline). Sends d_tx per frame; handshake 0.
- *   relative          (reserved) the receiver's decoder head trained on its own
- *                     relative representations; decode would run the head on
- *                     R (N,K) and give the decoder input. Needs codecs/nn.h heads:
- *                     create returns SIM_EUNSUPPORTED for now.
+ *   relative          tx sends r = psi(x_tx, A_tx) (K per frame); the receiver runs
+ *                     its relative head (anchors/relhead.h: its own decoder trained
+ *                     on its own relative representations psi(z_rx, A_rx), given in
+ *                     config.head) on the received R (N,K) of ONE utterance and gets
+ *                     CTC log-probabilities (N,V) directly: decode's output is the
+ *                     decoder's output, not a latent (out_dim = V,
+ *                     anchor_equalizer_outputs_logprobs = 1). Handshake 0.
  *   relative-inverse  tx sends r = psi(x_tx, A_tx) (K per frame); the receiver
  *                     solves for its own latent (Hüttebräucker et al. 2024):
  *                     cosine     x = rho * u/|u|, u = pinv(Â_rx) r, Â_rx = unit rows
@@ -54,6 +57,7 @@
 #include <stdint.h>
 
 #include "anchors/relative.h"
+#include "anchors/relhead.h"
 #include "sim/base/status.h"
 
 typedef enum anchor_eq_type {
@@ -82,9 +86,12 @@ typedef struct anchor_equalizer_config {
                            * should pass the mean norm of the receiver's own anchor
                            * FRAMES (anchor_mean_norm), since averaged anchors are shorter. */
     int procrustes_scale; /* procrustes: 1 fits the isotropic scale s, 0 keeps s = 1 */
+    const anchor_relhead *head; /* relative: the receiver's trained head (anchor_relhead_get),
+                                 * borrowed: it must outlive the equalizer. Its K, psi and
+                                 * anchors must be those of create's A_rx */
 } anchor_equalizer_config;
 
-/* none, cosine, ridge_lambda 1e-3, relinv_lambda 0.1, rx_norm 0, procrustes_scale 1. */
+/* none, cosine, ridge_lambda 1e-3, relinv_lambda 0.1, rx_norm 0, procrustes_scale 1, head NULL. */
 void anchor_equalizer_config_default(anchor_equalizer_config *cfg);
 
 typedef struct anchor_equalizer anchor_equalizer;
@@ -94,7 +101,8 @@ typedef struct anchor_equalizer anchor_equalizer;
  * Errors (NULL, err filled): K == 0; d_tx or d_rx == 0; NULL anchors; a non-finite
  * anchor; unknown type or psi; K > ANCHOR_EQ_MAX_K for the relative types; a zero
  * anchor with cosine psi; ridge_lambda or relinv_lambda < 0 or NaN; type relative
- * (SIM_EUNSUPPORTED). */
+ * without cfg->head, or with a head whose K, psi, d_rx or anchors differ from
+ * (k, cfg->psi, d_rx, a_rx). */
 anchor_equalizer *anchor_equalizer_create(const anchor_equalizer_config *cfg, const float *a_tx,
                                           const float *a_rx, size_t k, size_t d_tx, size_t d_rx,
                                           sim_err *err);
@@ -104,8 +112,11 @@ anchor_equalizer *anchor_equalizer_create(const anchor_equalizer_config *cfg, co
 
 /* Real symbols the transmitter sends per frame: K (relative types) or d_tx. */
 size_t anchor_equalizer_symbols_per_frame(const anchor_equalizer *q);
-/* Width of decode's output: d_rx. */
+/* Width of decode's output: d_rx, or V (log-probabilities) for relative. */
 size_t anchor_equalizer_out_dim(const anchor_equalizer *q);
+/* 1 when decode gives CTC log-probabilities (relative) instead of a latent for
+ * the receiver's decoder (every other type). */
+int anchor_equalizer_outputs_logprobs(const anchor_equalizer *q);
 size_t anchor_equalizer_in_dim(const anchor_equalizer *q); /* d_tx */
 anchor_eq_type anchor_equalizer_type(const anchor_equalizer *q);
 /* Real values the transmitter sends once for the fit (ridge, procrustes: K*d_tx,
@@ -118,10 +129,14 @@ size_t anchor_equalizer_rank(const anchor_equalizer *q);
 /* Transmitter side: x_tx (N,d_tx) -> s (N, symbols_per_frame). */
 sim_status anchor_equalizer_encode(const anchor_equalizer *q, const float *x_tx, size_t n, float *s,
                                    sim_err *err);
-/* Receiver side: s (N, symbols_per_frame), as received -> x_rx_hat (N,d_rx). */
+/* Receiver side: s (N, symbols_per_frame), as received -> x_rx_hat (N,out_dim).
+ * relative: the N frames are one utterance (the head is a sequence model) and
+ * the output is its log-probabilities (N,V); this type allocates a head
+ * workspace per call (anchor_relhead_decode with a per-thread workspace avoids it). */
 sim_status anchor_equalizer_decode(const anchor_equalizer *q, const float *s, size_t n,
                                    float *x_rx_hat, sim_err *err);
-/* encode then decode with a clean channel: x_tx (N,d_tx) -> x_rx_hat (N,d_rx). */
+/* encode then decode with a clean channel: x_tx (N,d_tx) -> x_rx_hat (N,out_dim)
+ * (relative: one utterance, and the N*K symbols are allocated per call). */
 sim_status anchor_equalizer_execute(const anchor_equalizer *q, const float *x_tx, size_t n,
                                     float *x_rx_hat, sim_err *err);
 

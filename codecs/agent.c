@@ -648,3 +648,41 @@ void codec_agent_backward(const codec_agent *a, codec_agent_ws *ws, const float 
                              ws->cols0, P(a, a->conv0_w), ws->t, c->n_mels, C, c->kernel0,
                              c->stride, 1, conv0_pad(c));
 }
+
+/* ---- decoder-only training (anchors/relhead) ---------------------------------- */
+
+sim_status codec_agent_decoder_forward_train(const codec_agent *a, codec_agent_ws *ws,
+                                             const float *z, int tz, sim_rng *rng,
+                                             const float **logits, sim_err *err)
+{
+    if (!a || !ws || !z) return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: NULL argument");
+    if (tz <= 0 || tz > ws->max_tz)
+        return sim_err_set(err, SIM_ERANGE, NULL, 0, "agent: %d latent frames outside 1..%d", tz,
+                           ws->max_tz);
+    /* backward needs the input of dec.in; keep a copy so the caller's buffer may change */
+    memcpy(ws->z, z, sizeof(float) * (size_t)tz * a->c.d);
+    ws->dropout_on = rng && a->c.dropout > 0;
+    decoder_forward(a, ws, ws->z, tz, rng);
+    if (logits) *logits = ws->logits;
+    return SIM_OK;
+}
+
+/* The decoder half of codec_agent_backward, stopping at the latent. */
+void codec_agent_decoder_backward(const codec_agent *a, codec_agent_ws *ws, const float *dlogits,
+                                  float *grads, float *dz)
+{
+    const codec_agent_config *c = &a->c;
+    int C = c->width, tz = ws->tz;
+    size_t n = (size_t)tz * C;
+    float *g = ws->s1, *h = ws->s2;
+    memset(h, 0, n * sizeof(float));
+    codec_nn_linear_backward(h, G(grads, a, a->dec_out_w), G(grads, a, a->dec_out_b), dlogits,
+                             ws->dec_ln, P(a, a->dec_out_w), tz, C, c->vocab);
+    const float *dec_last = c->dec_depth ? ws->dec[c->dec_depth - 1].out : ws->dec_h;
+    memset(g, 0, n * sizeof(float));
+    codec_nn_layernorm_backward(g, G(grads, a, a->dec_g), G(grads, a, a->dec_b), h, dec_last,
+                                ws->dec_mean, ws->dec_rstd, P(a, a->dec_g), tz, C);
+    g = stack_backward(a, ws, a->dec, ws->dec, c->dec_depth, ws->dec_h, g, grads);
+    codec_nn_linear_backward(dz, G(grads, a, a->dec_in_w), G(grads, a, a->dec_in_b), g, ws->z,
+                             P(a, a->dec_in_w), tz, c->d, C);
+}

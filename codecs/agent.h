@@ -121,4 +121,19 @@ void codec_agent_backward(const codec_agent *a, codec_agent_ws *ws, const float 
 /* The latent z (T',d) of the last forward_train (for tests and latent dumps). */
 const float *codec_agent_ws_latent(const codec_agent_ws *ws);
 
+/* Decoder-only training, for heads that reuse the decoder on another input
+ * (anchors/relhead: the receiver's decoder reading K relative symbols per frame
+ * instead of its latent, encoder frozen). Forward over the decoder alone from
+ * z (T',d) (copied into ws), caching activations, dropout from rng (NULL = no
+ * dropout); returns the logits (T',V) in ws. SIM_ERANGE when T' is outside
+ * 1..the workspace's latent frames. */
+sim_status codec_agent_decoder_forward_train(const codec_agent *a, codec_agent_ws *ws,
+                                             const float *z, int tz, sim_rng *rng,
+                                             const float **logits, sim_err *err);
+/* Backward from dlogits (T',V) of the last decoder_forward_train: ACCUMULATES
+ * the decoder's parameter gradients into grads (codec_agent_num_floats floats;
+ * encoder entries untouched) and, when dz is non-NULL, adds d loss/d z (T',d) to dz. */
+void codec_agent_decoder_backward(const codec_agent *a, codec_agent_ws *ws, const float *dlogits,
+                                  float *grads, float *dz);
+
 #endif

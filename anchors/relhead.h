@@ -1,0 +1,169 @@
+/* relhead.h -- the `relative` equalizer's receiver head: the receiver's own
+ * decoder, retrained to read K relative symbols per frame instead of its latent.
+ *
+ * Where it sits: the transmitter sends r = psi(z_tx, A_tx) (anchors/relative.h,
+ * K reals per latent frame); after the channel the receiver runs this head on
+ * R̂ (T',K) and gets CTC log-probabilities (T',V) for codecs/decode. The head is
+ * trained by the receiver alone, on ITS OWN relative representations
+ * R = psi(z_rx, A_rx) of training utterances it encoded with its frozen encoder
+ * (Hüttebräucker et al. 2024; Moschella et al., ICLR 2023, sec. 4 "zero-shot
+ * stitching": a decoder trained on relative representations accepts another
+ * encoder's). anchors/equalizer.h wraps it as equalizer.type = relative.
+ *
+ * Architecture: the receiver's decoder (codecs/agent.h) with its input layer
+ * dec.in (C,d_rx) replaced by one of shape (C,K); every other decoder tensor
+ * starts from the receiver's weights. The K inputs are standardised per
+ * component (mean/scale over the training frames, stored with the head).
+ * dec.in starts as the receiver's dec.in composed with the least-squares map
+ * from the standardised R back to z_rx (ridge ls_lambda), so before any
+ * fine-tuning the head already behaves like "relative-inverse + native decoder";
+ * then the whole decoder is fine-tuned with CTC (AdamW, warm-up + cosine).
+ *
+ * Determinism: the batch order of epoch e comes from stream (seed, e,
+ * "anchors.relhead.batches"), the dropout of utterance j of step s from
+ * (seed, s*batch + j, "anchors.relhead.dropout"); each utterance's gradient has
+ * its own slot and the slots are summed in batch order, so a seed gives
+ * bit-identical weights for any number of threads (OpenBLAS is set to one
+ * thread inside the workers, as codecs/train does).
+ *
+ * Cache: a head is identified by a 64-bit FNV-1a key over (the receiver agent's
+ * config and weights, A_rx, K, psi, anchor_set_hash, a caller-given id of the
+ * training data, the training recipe, ANCHOR_RELHEAD_VERSION) and stored as
+ * CACHE_DIR/relhead-KEY.h5 (a codecs/modelfile container, kind "relative-head";
+ * docs/anchors.md lists its attributes and tensors), written to a temporary
+ * name and renamed, so concurrent runs never see a partial file.
+ */
+#ifndef ANCHOR_RELHEAD_H
+#define ANCHOR_RELHEAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "anchors/relative.h"
+#include "codecs/agent.h"
+#include "sim/base/log.h"
+#include "sim/base/status.h"
+
+/* Bumped whenever the training algorithm changes: old cache files stop matching. */
+#define ANCHOR_RELHEAD_VERSION 1
+#define ANCHOR_RELHEAD_PATH 1024
+/* The head's input width K is the agent's latent width field (codecs/agent.h: 1..1024). */
+#define ANCHOR_RELHEAD_MAX_K 1024
+
+typedef struct anchor_relhead_config {
+    uint64_t seed;      /* batch order and dropout */
+    long steps;         /* optimiser steps, > 0 (default 400) */
+    int batch;          /* utterances per step (16) */
+    float lr;           /* peak learning rate (1e-3) */
+    long warmup;        /* linear warm-up steps (40) */
+    float weight_decay; /* AdamW decoupled decay (0.01) */
+    float clip;         /* global gradient-norm clip, 0 = none (5) */
+    float dropout;      /* block dropout while training; < 0 = the receiver's own (-1) */
+    double ls_lambda;   /* ridge of the least-squares initialisation of dec.in, relative to
+                         * the mean diagonal of R^T R (1e-3); < 0 = random dec.in instead */
+    int threads;        /* workers, 1..64 (2); the result does not depend on it */
+    int log_every;      /* steps between progress lines at info level (25) */
+    char cache_dir[ANCHOR_RELHEAD_PATH]; /* "" = no cache (anchor_relhead_get trains) */
+} anchor_relhead_config;
+
+/* The values above. */
+void anchor_relhead_config_default(anchor_relhead_config *cfg);
+
+/* What identifies a head (besides the recipe). */
+typedef struct anchor_relhead_spec {
+    const codec_agent *rx; /* the receiver; its decoder is the starting point */
+    const float *a_rx;     /* (K,d_rx) the receiver's anchors (anchor_set_build on its own
+                            * candidates), row-major; d_rx = rx's latent width */
+    size_t k;              /* K, 1..ANCHOR_RELHEAD_MAX_K */
+    anchor_psi psi;
+    uint64_t set_hash; /* anchor_set_hash of the set (0 if none) */
+    uint64_t data_id;  /* identity of the training data, e.g. a hash of its manifest (0: none) */
+} anchor_relhead_spec;
+
+/* The receiver's training utterances: its own latents and the transcripts. */
+typedef struct anchor_relhead_data {
+    size_t n;                /* utterances, > 0 */
+    const float *const *z;   /* z[i] (t[i], d_rx): the receiver encoder's output */
+    const int *t;            /* latent frames of each utterance, > 0 */
+    const char *const *text; /* transcripts (normalised here with codec_text_normalise) */
+} anchor_relhead_data;
+
+/* Lazily supplies the data on a cache miss (computing latents is the costly part).
+ * The data must stay valid until anchor_relhead_get returns. */
+typedef sim_status (*anchor_relhead_fetch_fn)(void *ctx, anchor_relhead_data *data, sim_err *err);
+
+typedef struct anchor_relhead_result {
+    int cache_hit;                       /* 1: loaded from the cache, nothing trained */
+    uint64_t key;                        /* anchor_relhead_key */
+    char path[ANCHOR_RELHEAD_PATH + 64]; /* cache file ("" without a cache) */
+    long steps;                          /* steps trained */
+    double init_loss;                    /* mean CTC loss per utterance of the first log window */
+    double final_loss;                   /* ... of the last log window */
+    double seconds;                      /* wall time of the training (0 on a hit) */
+    size_t utts, skipped; /* utterances used; skipped (transcript longer than CTC allows) */
+    size_t frames;        /* latent frames used */
+    size_t params;        /* trained parameters */
+} anchor_relhead_result;
+
+typedef struct anchor_relhead anchor_relhead;
+typedef struct anchor_relhead_ws anchor_relhead_ws;
+
+/* FNV-1a over the agent's config and every parameter: its content hash. */
+uint64_t anchor_relhead_agent_hash(const codec_agent *a);
+
+/* The cache key of (spec, recipe). Errors as for anchor_relhead_train's spec checks. */
+sim_status anchor_relhead_key(const anchor_relhead_spec *spec, const anchor_relhead_config *cfg,
+                              uint64_t *key, sim_err *err);
+
+/* Trains a head (no cache). Errors (NULL, err filled): NULL spec/rx/a_rx/data;
+ * K == 0 or > ANCHOR_RELHEAD_MAX_K; unknown psi; non-finite or zero (cosine)
+ * anchors; data->n == 0, a NULL latent, t[i] <= 0, a NULL transcript (naming the
+ * utterance); a recipe value out of range; no utterance whose transcript fits
+ * its frames. res may be NULL. Progress (steps, loss, s/step, ETA) at info level. */
+anchor_relhead *anchor_relhead_train(const anchor_relhead_spec *spec,
+                                     const anchor_relhead_data *data,
+                                     const anchor_relhead_config *cfg, const sim_log *lg,
+                                     anchor_relhead_result *res, sim_err *err);
+
+/* The cached head for (spec, cfg) when cfg->cache_dir holds one, else fetch(ctx)
+ * + anchor_relhead_train, then stored in cfg->cache_dir (created if missing).
+ * A cache file that fails to load or does not match the spec is logged and
+ * retrained over. */
+anchor_relhead *anchor_relhead_get(const anchor_relhead_spec *spec, anchor_relhead_fetch_fn fetch,
+                                   void *ctx, const anchor_relhead_config *cfg, const sim_log *lg,
+                                   anchor_relhead_result *res, sim_err *err);
+
+/* Model file of a head (path.partial written, then renamed). */
+sim_status anchor_relhead_save(const anchor_relhead *h, const char *path, sim_err *err);
+/* Reads a head file; one clear error naming path when it is not one. */
+anchor_relhead *anchor_relhead_load(const char *path, sim_err *err);
+
+void anchor_relhead_destroy(anchor_relhead *h);
+
+size_t anchor_relhead_k(const anchor_relhead *h);
+size_t anchor_relhead_in_dim(const anchor_relhead *h); /* d_rx of the receiver */
+int anchor_relhead_vocab(const anchor_relhead *h);     /* V of the output */
+anchor_psi anchor_relhead_psi(const anchor_relhead *h);
+uint64_t anchor_relhead_key_of(const anchor_relhead *h);
+const float *anchor_relhead_anchors(const anchor_relhead *h); /* A_rx (K,d_rx) */
+/* The decoder-only agent inside (d = K; its encoder tensors are unused). */
+const codec_agent *anchor_relhead_decoder(const anchor_relhead *h);
+/* Input standardisation: x = (r - mean) * scale, (K) each. */
+const float *anchor_relhead_in_mean(const anchor_relhead *h);
+const float *anchor_relhead_in_scale(const anchor_relhead *h);
+
+/* Workspace for utterances of up to max_frames latent frames (one per thread). */
+anchor_relhead_ws *anchor_relhead_ws_create(const anchor_relhead *h, int max_frames, sim_err *err);
+void anchor_relhead_ws_destroy(anchor_relhead_ws *ws);
+
+/* The receiver's own relative representation: z (T,d_rx) -> r (T,K) over A_rx. */
+sim_status anchor_relhead_project(const anchor_relhead *h, const float *z, int t, float *r,
+                                  sim_err *err);
+
+/* r (T,K) relative symbols of ONE utterance, as received -> log-probabilities
+ * (T,V). Allocates nothing. SIM_ERANGE when T is outside 1..the workspace's
+ * frames; SIM_EINVAL on NULL arguments or a non-finite symbol. */
+sim_status anchor_relhead_decode(const anchor_relhead *h, anchor_relhead_ws *ws, const float *r,
+                                 int t, float *logprobs, sim_err *err);
+
+#endif

@@ -1,0 +1,514 @@
+/* test_relhead.c -- the relative head (anchors/relhead.h) and the `relative`
+ * equalizer built on it: a head trained on a tiny synthetic problem reaches
+ * CER 0 on its training set, training is bit-identical for a seed whatever
+ * the thread count, the cache returns the identical head and its key follows
+ * K / psi / anchors / recipe, the equalizer decodes a rotated-and-scaled
+ * transmitter space through the head, and bad inputs are clear errors.
+ *
+ * Synthetic data: the "receiver encoder" output is built directly. Each class
+ * (blank, space, a..f) has a random prototype latent; an utterance is its
+ * label sequence with every label held 3 frames, a blank frame between
+ * labels and 2 blank frames at each end, plus small noise. The receiver's
+ * decoder is a random (untrained) tiny agent, so the head has to learn. */
+#include "anchors/equalizer.h"
+#include "anchors/relhead.h"
+#include "codecs/modelfile.h"
+#include "codecs/train.h"
+#include "codecs/vocab.h"
+#include "tests/testutil.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum { D = 6, K = 8, NU = 6, MAXT = 64, NCLS = 9 };
+
+static const char *const texts[NU] = {"cab", "a bad deed", "ace", "dead cab", "bead", "fade"};
+
+typedef struct fixture {
+    codec_agent *rx;
+    float proto[NCLS][D];
+    float a_rx[K * D];
+    float z[NU][MAXT * D];
+    int t[NU];
+    const float *zp[NU];
+} fixture;
+
+static int class_of(int label)
+{
+    return label == CODEC_VOCAB_SPACE ? 1 : label - CODEC_VOCAB_A + 3;
+}
+
+static void put(fixture *f, int u, int cls, sim_rng *r)
+{
+    float *o = f->z[u] + (size_t)f->t[u] * D;
+    for (int c = 0; c < D; c++) o[c] = f->proto[cls][c] + 0.05f * (float)sim_rng_normal(r);
+    f->t[u]++;
+}
+
+static void make_fixture(fixture *f)
+{
+    memset(f, 0, sizeof *f);
+    codec_agent_config c = codec_agent_config_default();
+    c.n_mels = 4, c.d = D, c.width = 16, c.kernel0 = 1, c.kernel = 3, c.stride = 1;
+    c.enc_depth = 0, c.dec_depth = 1, c.dilation_max = 1, c.dropout = 0;
+    CU_ASSERT_EQUAL_FATAL(codec_agent_create(&f->rx, &c, 5, NULL), SIM_OK);
+    sim_rng r;
+    sim_rng_init(&r, 77, 0, 0);
+    for (int k = 0; k < NCLS; k++)
+        for (int e = 0; e < D; e++) f->proto[k][e] = (float)sim_rng_normal(&r);
+    for (int i = 0; i < K * D; i++) f->a_rx[i] = (float)sim_rng_normal(&r);
+    for (int u = 0; u < NU; u++) {
+        int lab[32];
+        size_t l = codec_vocab_encode(texts[u], lab, 32);
+        put(f, u, 0, &r), put(f, u, 0, &r);
+        for (size_t j = 0; j < l; j++) {
+            for (int rep = 0; rep < 3; rep++) put(f, u, class_of(lab[j]), &r);
+            put(f, u, 0, &r);
+        }
+        put(f, u, 0, &r);
+        f->zp[u] = f->z[u];
+    }
+}
+
+static anchor_relhead_data fixture_data(const fixture *f)
+{
+    anchor_relhead_data d = {NU, f->zp, f->t, texts};
+    return d;
+}
+
+static anchor_relhead_spec fixture_spec(const fixture *f)
+{
+    anchor_relhead_spec s = {f->rx, f->a_rx, K, ANCHOR_PSI_COSINE, 0x1234, 0x5678};
+    return s;
+}
+
+static anchor_relhead_config small_recipe(void)
+{
+    anchor_relhead_config c;
+    anchor_relhead_config_default(&c);
+    c.steps = 300, c.batch = 3, c.lr = 3e-3f, c.warmup = 20, c.weight_decay = 0;
+    c.threads = 2, c.seed = 9;
+    return c;
+}
+
+/* Greedy CER (edit distance over characters) of the head on the fixture. */
+static double fixture_cer(const anchor_relhead *h, const fixture *f)
+{
+    anchor_relhead_ws *ws = anchor_relhead_ws_create(h, MAXT, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ws);
+    long errs = 0, chars = 0;
+    for (int u = 0; u < NU; u++) {
+        float r[MAXT * K], lp[MAXT * CODEC_VOCAB_SIZE];
+        char hyp[128];
+        CU_ASSERT_EQUAL(anchor_relhead_project(h, f->z[u], f->t[u], r, NULL), SIM_OK);
+        CU_ASSERT_EQUAL(anchor_relhead_decode(h, ws, r, f->t[u], lp, NULL), SIM_OK);
+        codec_train_greedy(lp, f->t[u], CODEC_VOCAB_SIZE, hyp, sizeof hyp);
+        /* Levenshtein distance */
+        const char *a = texts[u];
+        int na = (int)strlen(a), nb = (int)strlen(hyp), row[128];
+        for (int j = 0; j <= nb; j++) row[j] = j;
+        for (int i = 1; i <= na; i++) {
+            int diag = row[0];
+            row[0] = i;
+            for (int j = 1; j <= nb; j++) {
+                int up = row[j], best = diag + (a[i - 1] != hyp[j - 1]);
+                if (up + 1 < best) best = up + 1;
+                if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+                diag = up;
+                row[j] = best;
+            }
+        }
+        errs += row[nb];
+        chars += na;
+    }
+    anchor_relhead_ws_destroy(ws);
+    return (double)errs / (double)chars;
+}
+
+static void test_train_overfit(void)
+{
+    fixture f;
+    make_fixture(&f);
+    anchor_relhead_spec s = fixture_spec(&f);
+    anchor_relhead_data d = fixture_data(&f);
+    anchor_relhead_config c = small_recipe();
+    anchor_relhead_result res;
+    sim_err e = SIM_ERR_INIT;
+    anchor_relhead *h = anchor_relhead_train(&s, &d, &c, NULL, &res, &e);
+    if (!h) fprintf(stderr, "  %s\n", e.msg);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+    CU_ASSERT_EQUAL(res.utts, NU);
+    CU_ASSERT_EQUAL(res.skipped, 0);
+    CU_ASSERT_EQUAL(res.steps, 300);
+    CU_ASSERT_EQUAL(res.cache_hit, 0);
+    CU_ASSERT(res.params > 0);
+    double cer = fixture_cer(h, &f);
+    fprintf(stderr, "  loss %.3f -> %.3f, training-set CER %.3f\n", res.init_loss, res.final_loss,
+            cer);
+    CU_ASSERT(res.final_loss < 0.2 * res.init_loss);
+    CU_ASSERT(res.final_loss < 1.0);
+    CU_ASSERT_EQUAL(cer, 0.0);
+    CU_ASSERT_EQUAL(anchor_relhead_k(h), K);
+    CU_ASSERT_EQUAL(anchor_relhead_in_dim(h), D);
+    CU_ASSERT_EQUAL(anchor_relhead_vocab(h), CODEC_VOCAB_SIZE);
+    CU_ASSERT_EQUAL(anchor_relhead_psi(h), ANCHOR_PSI_COSINE);
+    /* the untrained head (0 steps is refused, 1 step ~ the initialisation) is far from it */
+    c.steps = 1;
+    anchor_relhead *h0 = anchor_relhead_train(&s, &d, &c, NULL, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h0);
+    CU_ASSERT(fixture_cer(h0, &f) > 0.3);
+    anchor_relhead_destroy(h0);
+    anchor_relhead_destroy(h);
+    codec_agent_destroy(f.rx);
+}
+
+static int same_head(const anchor_relhead *a, const anchor_relhead *b)
+{
+    const codec_agent *da = anchor_relhead_decoder(a), *db = anchor_relhead_decoder(b);
+    size_t n = codec_agent_num_floats(da);
+    return n == codec_agent_num_floats(db) &&
+           !memcmp(codec_agent_params((codec_agent *)da), codec_agent_params((codec_agent *)db),
+                   n * sizeof(float)) &&
+           !memcmp(anchor_relhead_in_mean(a), anchor_relhead_in_mean(b), K * sizeof(float)) &&
+           !memcmp(anchor_relhead_in_scale(a), anchor_relhead_in_scale(b), K * sizeof(float)) &&
+           !memcmp(anchor_relhead_anchors(a), anchor_relhead_anchors(b), K * D * sizeof(float));
+}
+
+static void test_deterministic(void)
+{
+    fixture f;
+    make_fixture(&f);
+    anchor_relhead_spec s = fixture_spec(&f);
+    anchor_relhead_data d = fixture_data(&f);
+    anchor_relhead_config c = small_recipe();
+    c.steps = 40;
+    c.threads = 1;
+    anchor_relhead *h1 = anchor_relhead_train(&s, &d, &c, NULL, NULL, NULL);
+    c.threads = 2;
+    anchor_relhead *h2 = anchor_relhead_train(&s, &d, &c, NULL, NULL, NULL);
+    c.seed = 10;
+    anchor_relhead *h3 = anchor_relhead_train(&s, &d, &c, NULL, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h3);
+    CU_ASSERT(same_head(h1, h2));  /* 1 vs 2 threads */
+    CU_ASSERT(!same_head(h1, h3)); /* another seed, another batch order */
+    anchor_relhead_destroy(h1);
+    anchor_relhead_destroy(h2);
+    anchor_relhead_destroy(h3);
+    codec_agent_destroy(f.rx);
+}
+
+typedef struct fetch_ctx {
+    const fixture *f;
+    anchor_relhead_data d;
+    int calls;
+} fetch_ctx;
+
+static sim_status fetch(void *ctx, anchor_relhead_data *data, sim_err *err)
+{
+    (void)err;
+    fetch_ctx *fc = ctx;
+    fc->calls++;
+    *data = fc->d;
+    return SIM_OK;
+}
+
+static void test_cache(void)
+{
+    fixture f;
+    make_fixture(&f);
+    anchor_relhead_spec s = fixture_spec(&f);
+    anchor_relhead_config c = small_recipe();
+    c.steps = 30;
+    snprintf(c.cache_dir, sizeof c.cache_dir, "%s/cache/relheads", test_tmpdir());
+    fetch_ctx fc = {&f, fixture_data(&f), 0};
+    anchor_relhead_result r1, r2;
+    sim_err e = SIM_ERR_INIT;
+    anchor_relhead *h1 = anchor_relhead_get(&s, fetch, &fc, &c, NULL, &r1, &e);
+    if (!h1) fprintf(stderr, "  %s\n", e.msg);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h1);
+    CU_ASSERT_EQUAL(fc.calls, 1);
+    CU_ASSERT_EQUAL(r1.cache_hit, 0);
+    CU_ASSERT_EQUAL(access(r1.path, R_OK), 0);
+    CU_ASSERT_PTR_NOT_NULL(strstr(r1.path, "/cache/relheads/relhead-"));
+    anchor_relhead *h2 = anchor_relhead_get(&s, fetch, &fc, &c, NULL, &r2, &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h2);
+    CU_ASSERT_EQUAL(fc.calls, 1); /* no latents needed on a hit */
+    CU_ASSERT_EQUAL(r2.cache_hit, 1);
+    CU_ASSERT_STRING_EQUAL(r1.path, r2.path);
+    CU_ASSERT_EQUAL(r1.key, r2.key);
+    CU_ASSERT_EQUAL(anchor_relhead_key_of(h1), anchor_relhead_key_of(h2));
+    CU_ASSERT(same_head(h1, h2));
+    /* same outputs, bit for bit */
+    anchor_relhead_ws *w1 = anchor_relhead_ws_create(h1, MAXT, NULL);
+    anchor_relhead_ws *w2 = anchor_relhead_ws_create(h2, MAXT, NULL);
+    float r[MAXT * K], l1[MAXT * CODEC_VOCAB_SIZE], l2[MAXT * CODEC_VOCAB_SIZE];
+    anchor_relhead_project(h1, f.z[3], f.t[3], r, NULL);
+    CU_ASSERT_EQUAL(anchor_relhead_decode(h1, w1, r, f.t[3], l1, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_relhead_decode(h2, w2, r, f.t[3], l2, NULL), SIM_OK);
+    CU_ASSERT(!memcmp(l1, l2, sizeof(float) * (size_t)f.t[3] * CODEC_VOCAB_SIZE));
+    anchor_relhead_ws_destroy(w1);
+    anchor_relhead_ws_destroy(w2);
+    /* a corrupted cache file is retrained over */
+    FILE *fp = fopen(r1.path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+    fputs("not hdf5\n", fp);
+    fclose(fp);
+    sim_log quiet = {SIM_LOG_ERROR, NULL};
+    anchor_relhead *h3 = anchor_relhead_get(&s, fetch, &fc, &c, &quiet, &r2, &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h3);
+    CU_ASSERT_EQUAL(fc.calls, 2);
+    CU_ASSERT_EQUAL(r2.cache_hit, 0);
+    CU_ASSERT(same_head(h1, h3)); /* deterministic retraining */
+    anchor_relhead_destroy(h1);
+    anchor_relhead_destroy(h2);
+    anchor_relhead_destroy(h3);
+
+    /* the key follows every input that changes the head */
+    uint64_t k0, k1;
+    CU_ASSERT_EQUAL(anchor_relhead_key(&s, &c, &k0, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_relhead_key(&s, &c, &k1, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(k0, k1);
+    anchor_relhead_config c2 = c;
+    c2.threads = 1, c2.log_every = 3; /* not part of the recipe */
+    snprintf(c2.cache_dir, sizeof c2.cache_dir, "elsewhere");
+    anchor_relhead_key(&s, &c2, &k1, NULL);
+    CU_ASSERT_EQUAL(k0, k1);
+    anchor_relhead_spec s2 = s;
+    s2.k = K - 1;
+    anchor_relhead_key(&s2, &c, &k1, NULL);
+    CU_ASSERT_NOT_EQUAL(k0, k1);
+    s2 = s, s2.psi = ANCHOR_PSI_EUCLIDEAN;
+    anchor_relhead_key(&s2, &c, &k1, NULL);
+    CU_ASSERT_NOT_EQUAL(k0, k1);
+    s2 = s, s2.set_hash ^= 1;
+    anchor_relhead_key(&s2, &c, &k1, NULL);
+    CU_ASSERT_NOT_EQUAL(k0, k1);
+    s2 = s, s2.data_id ^= 1;
+    anchor_relhead_key(&s2, &c, &k1, NULL);
+    CU_ASSERT_NOT_EQUAL(k0, k1);
+    float a2[K * D];
+    memcpy(a2, f.a_rx, sizeof a2);
+    a2[K * D - 1] += 1e-3f;
+    s2 = s, s2.a_rx = a2;
+    anchor_relhead_key(&s2, &c, &k1, NULL);
+    CU_ASSERT_NOT_EQUAL(k0, k1);
+    c2 = c, c2.seed++;
+    anchor_relhead_key(&s, &c2, &k1, NULL);
+    CU_ASSERT_NOT_EQUAL(k0, k1);
+    c2 = c, c2.steps++;
+    anchor_relhead_key(&s, &c2, &k1, NULL);
+    CU_ASSERT_NOT_EQUAL(k0, k1);
+    /* another receiver (one weight changed) */
+    codec_agent_params(f.rx)[codec_agent_num_floats(f.rx) - 1] += 1e-3f;
+    anchor_relhead_key(&s, &c, &k1, NULL);
+    CU_ASSERT_NOT_EQUAL(k0, k1);
+    codec_agent_destroy(f.rx);
+}
+
+/* tx space = s * rx space * Q (Q orthogonal): the cosine relative representation is
+ * the same in both, so the receiver's head decodes the transmitter's frames. */
+static void test_equalizer_relative(void)
+{
+    fixture f;
+    make_fixture(&f);
+    anchor_relhead_spec s = fixture_spec(&f);
+    anchor_relhead_data d = fixture_data(&f);
+    anchor_relhead_config c = small_recipe();
+    anchor_relhead *h = anchor_relhead_train(&s, &d, &c, NULL, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+    /* Q: a Givens rotation in every consecutive pair of axes, then a permutation */
+    float q[D * D] = {0};
+    for (int i = 0; i < D; i += 2) {
+        double th = 0.3 + i;
+        q[i * D + (i + 1) % D] = (float)cos(th), q[i * D + i] = (float)-sin(th);
+        q[(i + 1) * D + (i + 1) % D] = (float)sin(th), q[(i + 1) * D + i] = (float)cos(th);
+    }
+    const float sc = 2.5f;
+    float a_tx[K * D];
+    for (int k = 0; k < K; k++)
+        for (int j = 0; j < D; j++) {
+            double acc = 0;
+            for (int e = 0; e < D; e++) acc += f.a_rx[k * D + e] * q[e * D + j];
+            a_tx[k * D + j] = (float)(sc * acc);
+        }
+    anchor_equalizer_config ec;
+    anchor_equalizer_config_default(&ec);
+    ec.type = ANCHOR_EQ_RELATIVE;
+    ec.head = h;
+    sim_err e = SIM_ERR_INIT;
+    anchor_equalizer *eq = anchor_equalizer_create(&ec, a_tx, f.a_rx, K, D, D, &e);
+    if (!eq) fprintf(stderr, "  %s\n", e.msg);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(eq);
+    CU_ASSERT_EQUAL(anchor_equalizer_symbols_per_frame(eq), K);
+    CU_ASSERT_EQUAL(anchor_equalizer_out_dim(eq), CODEC_VOCAB_SIZE);
+    CU_ASSERT_EQUAL(anchor_equalizer_outputs_logprobs(eq), 1);
+    CU_ASSERT_EQUAL(anchor_equalizer_handshake_symbols(eq), 0);
+    for (int u = 0; u < NU; u++) {
+        int t = f.t[u];
+        float ztx[MAXT * D], sym[MAXT * K], lp[MAXT * CODEC_VOCAB_SIZE];
+        float lp2[MAXT * CODEC_VOCAB_SIZE], r[MAXT * K];
+        for (int i = 0; i < t; i++)
+            for (int j = 0; j < D; j++) {
+                double acc = 0;
+                for (int k = 0; k < D; k++) acc += f.z[u][i * D + k] * q[k * D + j];
+                ztx[i * D + j] = (float)(sc * acc);
+            }
+        CU_ASSERT_EQUAL(anchor_equalizer_encode(eq, ztx, (size_t)t, sym, NULL), SIM_OK);
+        anchor_relhead_project(h, f.z[u], t, r, NULL);
+        TEST_ASSERT_CLOSE_F(sym, r, (size_t)t * K, 1e-5); /* same relative representation */
+        CU_ASSERT_EQUAL(anchor_equalizer_decode(eq, sym, (size_t)t, lp, NULL), SIM_OK);
+        CU_ASSERT_EQUAL(anchor_equalizer_execute(eq, ztx, (size_t)t, lp2, NULL), SIM_OK);
+        CU_ASSERT(!memcmp(lp, lp2, sizeof(float) * (size_t)t * CODEC_VOCAB_SIZE));
+        char hyp[128];
+        codec_train_greedy(lp, t, CODEC_VOCAB_SIZE, hyp, sizeof hyp);
+        CU_ASSERT_STRING_EQUAL(hyp, texts[u]);
+    }
+    anchor_equalizer_destroy(eq);
+    /* a head that does not fit the equalizer's anchors */
+    ec.psi = ANCHOR_PSI_INNER;
+    CU_ASSERT_PTR_NULL(anchor_equalizer_create(&ec, a_tx, f.a_rx, K, D, D, &e));
+    CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "psi"));
+    ec.psi = ANCHOR_PSI_COSINE;
+    CU_ASSERT_PTR_NULL(anchor_equalizer_create(&ec, a_tx, f.a_rx, K - 1, D, D, &e));
+    CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+    CU_ASSERT_PTR_NULL(anchor_equalizer_create(&ec, a_tx, a_tx, K, D, D, &e));
+    CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "anchors"));
+    ec.head = NULL;
+    CU_ASSERT_PTR_NULL(anchor_equalizer_create(&ec, a_tx, f.a_rx, K, D, D, &e));
+    CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+    anchor_relhead_destroy(h);
+    codec_agent_destroy(f.rx);
+}
+
+static void test_bad_input(void)
+{
+    fixture f;
+    make_fixture(&f);
+    anchor_relhead_spec s = fixture_spec(&f), s2;
+    anchor_relhead_data d = fixture_data(&f), d2;
+    anchor_relhead_config c = small_recipe(), c2;
+    c.steps = 2;
+    sim_err e = SIM_ERR_INIT;
+#define FAILS(spec_, data_, cfg_, code_, text_)                                                    \
+    do {                                                                                           \
+        sim_err_clear(&e);                                                                         \
+        CU_ASSERT_PTR_NULL(anchor_relhead_train((spec_), (data_), (cfg_), NULL, NULL, &e));        \
+        CU_ASSERT_EQUAL(e.code, (code_));                                                          \
+        if (!strstr(e.msg, (text_))) fprintf(stderr, "  message: %s\n", e.msg);                    \
+        CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, (text_)));                                            \
+    } while (0)
+    s2 = s, s2.k = 0;
+    FAILS(&s2, &d, &c, SIM_EINVAL, "K must be > 0");
+    s2 = s, s2.k = ANCHOR_RELHEAD_MAX_K + 1;
+    FAILS(&s2, &d, &c, SIM_ERANGE, "exceeds");
+    s2 = s, s2.a_rx = NULL;
+    FAILS(&s2, &d, &c, SIM_EINVAL, "anchors");
+    s2 = s, s2.rx = NULL;
+    FAILS(&s2, &d, &c, SIM_EINVAL, "receiver");
+    s2 = s, s2.psi = (anchor_psi)7;
+    FAILS(&s2, &d, &c, SIM_EINVAL, "psi");
+    float bad[K * D];
+    memcpy(bad, f.a_rx, sizeof bad);
+    bad[3] = NAN;
+    s2 = s, s2.a_rx = bad;
+    FAILS(&s2, &d, &c, SIM_EINVAL, "not finite");
+    memset(bad, 0, sizeof bad); /* zero anchors: cosine undefined */
+    FAILS(&s2, &d, &c, SIM_EINVAL, "zero");
+    d2 = d, d2.n = 0;
+    FAILS(&s, &d2, &c, SIM_EINVAL, "n > 0");
+    FAILS(&s, NULL, &c, SIM_EINVAL, "n > 0");
+    const char *texts2[NU];
+    memcpy(texts2, texts, sizeof texts2);
+    texts2[4] = NULL;
+    d2 = d, d2.text = texts2;
+    FAILS(&s, &d2, &c, SIM_EINVAL, "utterance 4 has no transcript");
+    int t2[NU];
+    memcpy(t2, f.t, sizeof t2);
+    t2[2] = 0;
+    d2 = d, d2.t = t2;
+    FAILS(&s, &d2, &c, SIM_EINVAL, "utterance 2 has no latents");
+    const float *zp2[NU];
+    memcpy(zp2, f.zp, sizeof zp2);
+    zp2[1] = NULL;
+    d2 = d, d2.z = zp2;
+    FAILS(&s, &d2, &c, SIM_EINVAL, "utterance 1 has no latents");
+    f.z[5][7] = INFINITY;
+    FAILS(&s, &d, &c, SIM_EINVAL, "utterance 5, latent frame 1 is not finite");
+    f.z[5][7] = 0;
+    for (int u = 0; u < NU; u++) t2[u] = 2; /* too few frames for any transcript */
+    d2 = d, d2.t = t2;
+    FAILS(&s, &d2, &c, SIM_EINVAL, "enough latent frames");
+    c2 = c, c2.steps = 0;
+    FAILS(&s, &d, &c2, SIM_EINVAL, "steps");
+    c2 = c, c2.threads = 0;
+    FAILS(&s, &d, &c2, SIM_EINVAL, "threads");
+    c2 = c, c2.batch = 0;
+    FAILS(&s, &d, &c2, SIM_EINVAL, "batch");
+    c2 = c, c2.lr = NAN;
+    FAILS(&s, &d, &c2, SIM_EINVAL, "lr");
+    FAILS(&s, &d, NULL, SIM_EINVAL, "config");
+#undef FAILS
+    /* one usable utterance is enough; the others are counted as skipped */
+    memcpy(t2, f.t, sizeof t2);
+    t2[0] = t2[1] = 2;
+    d2 = d, d2.t = t2;
+    anchor_relhead_result res;
+    anchor_relhead *h = anchor_relhead_train(&s, &d2, &c, NULL, &res, &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h);
+    CU_ASSERT_EQUAL(res.skipped, 2);
+    CU_ASSERT_EQUAL(res.utts, NU - 2);
+    /* decode: too many frames for the workspace, NULL, non-finite symbols */
+    anchor_relhead_ws *ws = anchor_relhead_ws_create(h, 8, &e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ws);
+    float r[16 * K] = {0}, lp[16 * CODEC_VOCAB_SIZE];
+    CU_ASSERT_EQUAL(anchor_relhead_decode(h, ws, r, 9, lp, &e), SIM_ERANGE);
+    CU_ASSERT_EQUAL(anchor_relhead_decode(h, ws, r, 0, lp, &e), SIM_ERANGE);
+    CU_ASSERT_EQUAL(anchor_relhead_decode(h, ws, NULL, 4, lp, &e), SIM_EINVAL);
+    r[K + 2] = NAN;
+    CU_ASSERT_EQUAL(anchor_relhead_decode(h, ws, r, 4, lp, &e), SIM_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "symbol 2 of frame 1"));
+    CU_ASSERT_PTR_NULL(anchor_relhead_ws_create(h, 0, &e));
+    anchor_relhead_ws_destroy(ws);
+    anchor_relhead_destroy(h);
+    anchor_relhead_destroy(NULL);
+    anchor_relhead_ws_destroy(NULL);
+    /* load: missing file, and an agent model file that is not a head */
+    char path[1024];
+    snprintf(path, sizeof path, "%s/missing.h5", test_tmpdir());
+    sim_err_clear(&e);
+    CU_ASSERT_PTR_NULL(anchor_relhead_load(path, &e));
+    CU_ASSERT_NOT_EQUAL(e.code, SIM_OK);
+    snprintf(path, sizeof path, "%s/agent.h5", test_tmpdir());
+    CU_ASSERT_EQUAL_FATAL(codec_agent_save(f.rx, NULL, path, NULL), SIM_OK);
+    sim_err_clear(&e);
+    CU_ASSERT_PTR_NULL(anchor_relhead_load(path, &e));
+    CU_ASSERT_NOT_EQUAL(e.code, SIM_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "kind"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.file, "agent.h5"));
+    /* get: NULL callback */
+    CU_ASSERT_PTR_NULL(anchor_relhead_get(&s, NULL, NULL, &c, NULL, NULL, &e));
+    CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+    codec_agent_destroy(f.rx);
+}
+
+static const test_case cases[] = {
+    {"a head overfits a tiny problem to CER 0", test_train_overfit},
+    {"bit-identical for a seed, any thread count", test_deterministic},
+    {"cache hit is the identical head; key follows K, psi, anchors, recipe", test_cache},
+    {"relative equalizer decodes a rotated, scaled tx space", test_equalizer_relative},
+    {"bad inputs", test_bad_input},
+    {NULL, NULL},
+};
+
+int main(void)
+{
+    return test_main("anchors/relhead", cases);
+}
