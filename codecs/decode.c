@@ -100,6 +100,8 @@ struct codec_lexicon {
     int32_t *eval;
     size_t emask, n_edges;
     int32_t *word_wid; /* per word: LM id, or -1 if the LM lacks it */
+    float *word_uni;   /* per word: ln P_unigram, -inf if the LM lacks it (building only) */
+    float *la;         /* per trie node: best ln P_unigram of a word below it, -inf if none */
     size_t n_words, cap_words;
     int32_t bos, eos; /* LM ids of <s> and </s> (-1 without LM) */
 };
@@ -199,9 +201,13 @@ static int32_t lex_insert(codec_lexicon *lx, const int *k, size_t n, int *is_new
             int32_t *w = realloc(lx->word_wid, cap * sizeof *w);
             if (!w) return -1;
             lx->word_wid = w;
+            float *u = realloc(lx->word_uni, cap * sizeof *u);
+            if (!u) return -1;
+            lx->word_uni = u;
             lx->cap_words = cap;
         }
         lx->word_wid[lx->n_words] = -1;
+        lx->word_uni[lx->n_words] = -INFINITY;
         lx->node_word[node] = (int32_t)lx->n_words++;
     }
     return lx->node_word[node];
@@ -252,6 +258,18 @@ static int lex_compact(codec_lexicon *lx)
         head++;
     }
     free(queue);
+    /* look-ahead: children come after their parent in BFS order, so one
+     * backward sweep sees every subtree before its root */
+    lx->la = malloc(n * sizeof *lx->la);
+    if (!lx->la) return -1;
+    for (size_t i = n; i-- > 0;) {
+        const lnode *t = &lx->trie[i];
+        float best = t->word != NO_WORD ? lx->word_uni[t->word] : -INFINITY;
+        int nk = __builtin_popcount(t->mask);
+        for (int k = 0; k < nk; k++)
+            if (lx->la[t->first + k] > best) best = lx->la[t->first + k];
+        lx->la[i] = best;
+    }
     free(lx->ekey);
     free(lx->eval);
     free(lx->node_word);
@@ -270,6 +288,8 @@ void codec_lexicon_destroy(codec_lexicon *lx)
     free(lx->ekey);
     free(lx->eval);
     free(lx->word_wid);
+    free(lx->word_uni);
+    free(lx->la);
     free(lx);
 }
 
@@ -342,6 +362,11 @@ sim_status codec_lexicon_create(codec_lexicon **out, const char *dict_path, cons
         if (is_new && lm) {
             int32_t wid = ngram_wid(lm, w);
             lx->word_wid[wi] = wid == ngram_unknown_wid(lm) ? -1 : wid;
+            if (wid != ngram_unknown_wid(lm)) {
+                int32 n_used;
+                lx->word_uni[wi] =
+                    (float)logmath_log_to_ln(lmath, ngram_ng_score(lm, wid, NULL, 0, &n_used));
+            }
         }
     }
     if (ferror(f)) {
@@ -406,6 +431,7 @@ typedef struct pnode {
     int16_t wlen;   /* characters in the partial word */
     int8_t ch;      /* last character (vocabulary index), 0 for the root */
     double text;    /* alpha * log P_lm + beta * words + OOV penalties so far */
+    float la;       /* look-ahead of the partial word: alpha * its best unigram */
 } pnode;
 
 typedef struct cand {
@@ -445,6 +471,7 @@ codec_beam_config codec_beam_config_default(void)
         .oov_penalty = -4.0f,
         .oov_char_penalty = -2.5f,
         .unk_logp = -20.0f,
+        .lookahead = 1,
     };
     return c;
 }
@@ -636,25 +663,33 @@ static int32_t extend(codec_beam *b, int32_t id, int c)
                .h1 = p->h1,
                .h2 = p->h2,
                .text = p->text,
+               .la = p->la,
                .wlen = (int16_t)(p->wlen + 1)};
     if (q.wlen > 4096) q.wlen = 4096;
     if (b->lex) {
+        const codec_beam_config *cf = &b->cfg;
+        int la = cf->lookahead && b->lm;
         if (c == CODEC_VOCAB_SPACE) {
             double add;
             if (word_end(b, p, &add, &q.h1, &q.h2)) return -1;
             q.text += add;
             q.lex = 0;
             q.wlen = 0;
+            q.la = 0;
         } else if (p->lex >= 0) {
             q.lex = lex_child(b->lex, p->lex, c);
-            if (q.lex < 0) {
-                if (!b->cfg.allow_oov) return -1;
+            if (q.lex >= 0) {
+                float u = b->lex->la[q.lex];
+                q.la = la ? cf->lm_weight * (u > cf->unk_logp ? u : cf->unk_logp) : 0;
+            } else {
+                if (!cf->allow_oov) return -1;
                 /* charge the characters spelled so far, as if OOV from the start */
                 q.lex = LEX_OOV;
-                q.text += b->cfg.oov_char_penalty * q.wlen;
+                q.text += cf->oov_char_penalty * q.wlen;
+                q.la = la ? cf->lm_weight * cf->unk_logp + cf->oov_penalty : 0;
             }
         } else if (p->lex == LEX_OOV) {
-            q.text += b->cfg.oov_char_penalty;
+            q.text += cf->oov_char_penalty;
         }
     }
     int32_t nid = (int32_t)b->n_nodes++;
@@ -688,7 +723,7 @@ static size_t select_best(codec_beam *b, size_t n, size_t width)
 {
     for (size_t i = 0; i < n; i++) {
         cand *c = &b->next[i];
-        c->score = log_add(c->pb, c->pnb) + b->nodes[c->id].text;
+        c->score = log_add(c->pb, c->pnb) + b->nodes[c->id].text + b->nodes[c->id].la;
     }
     /* insertion into a sorted top list: width is small and n a few times it */
     size_t m = 0;

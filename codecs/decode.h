@@ -89,6 +89,11 @@ typedef struct codec_beam_config {
                                (default -20: below 95% of the en-us LM's unigrams, whose
                                median is -15.2, so an unknown word never beats a real
                                one on LM score alone)                                   */
+    int lookahead;          /* 1: a partial word is ranked with alpha * the best unigram
+                               log-probability of the lexicon words it can still become
+                               (replaced by the real LM score when the word ends), so
+                               prefixes of unlikely words fall out of the beam early
+                               (default 1) */
 } codec_beam_config;
 
 codec_beam_config codec_beam_config_default(void);

@@ -199,6 +199,12 @@ static void test_lm_picks_likely_words(void)
     CU_ASSERT_STRING_EQUAL(g, "i can sea");
     CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), SIM_OK);
     CU_ASSERT_STRING_EQUAL(out, "i can see");
+    /* the same without the unigram look-ahead */
+    codec_beam_config nl = codec_beam_config_default();
+    nl.lookahead = 0;
+    CU_ASSERT_EQUAL(codec_beam_set_config(bm, &nl, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), SIM_OK);
+    CU_ASSERT_STRING_EQUAL(out, "i can see");
     /* with the LM weight at 0 the acoustics win again (both are words) */
     codec_beam_config c = codec_beam_config_default();
     c.lm_weight = 0;
