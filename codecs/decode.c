@@ -780,9 +780,9 @@ sim_status codec_beam_decode(codec_beam *b, const float *logp, int t, int v, cha
     if (v != V)
         return sim_err_set(err, SIM_EINVAL, NULL, 0, "decoder expects %d classes, got %d", V, v);
     for (size_t i = 0; i < (size_t)t * V; i++)
-        if (isnan(logp[i]))
-            return sim_err_set(err, SIM_EINVAL, NULL, 0, "NaN in log-probabilities (frame %zu)",
-                               i / V);
+        if (isnan(logp[i]) || logp[i] == INFINITY)
+            return sim_err_set(err, SIM_EINVAL, NULL, 0, "%s in log-probabilities (frame %zu)",
+                               isnan(logp[i]) ? "NaN" : "+inf", i / V);
     const codec_beam_config *cfg = &b->cfg;
     size_t width = (size_t)cfg->beam;
 

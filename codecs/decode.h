@@ -118,7 +118,7 @@ sim_status codec_beam_set_config(codec_beam *b, const codec_beam_config *cfg, si
  * its full length in *len (may be >= cap) and the winning total score in
  * *score (either may be NULL). t = 0 gives "". Work space grows with the
  * longest utterance seen and is reused; otherwise nothing is allocated.
- * Errors: SIM_EINVAL (v != 29, t < 0, NULL, a NaN in logp), SIM_ENOMEM.
+ * Errors: SIM_EINVAL (v != 29, t < 0, NULL, a NaN or +inf in logp), SIM_ENOMEM.
  * When the lexicon admits no complete transcript (allow_oov = 0 and the
  * audio spells no lexicon word), the result is "" with score -INFINITY. */
 sim_status codec_beam_decode(codec_beam *b, const float *logp, int t, int v, char *out, size_t cap,

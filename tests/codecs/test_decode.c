@@ -369,6 +369,9 @@ static void test_bad_inputs(void)
     lp[V + 3] = NAN;
     CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), SIM_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "NaN"));
+    lp[V + 3] = INFINITY;
+    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), SIM_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "+inf"));
     /* -inf entries are fine (a hard zero) */
     t = posteriors("ab", 0.9f, lp);
     for (int j = 0; j < V; j++)
