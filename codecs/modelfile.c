@@ -16,7 +16,9 @@
 #define NAME_MAX_ 128
 #define STR_MAX 4096 /* longest string attribute a file may hold */
 
-typedef enum attr_kind { ATTR_STR = 1, ATTR_INT, ATTR_DOUBLE } attr_kind;
+/* ATTR_BAD: present in the file but unusable (an array, another type); s
+ * holds why, reported only if someone asks for the key. */
+typedef enum attr_kind { ATTR_STR = 1, ATTR_INT, ATTR_DOUBLE, ATTR_BAD } attr_kind;
 
 typedef struct attr {
     char key[KEY_MAX];
@@ -152,7 +154,10 @@ int codec_model_has_attr(const codec_model *m, const char *key)
 
 static const char *kind_name(attr_kind k)
 {
-    return k == ATTR_STR ? "a string" : k == ATTR_INT ? "an integer" : "a floating-point number";
+    return k == ATTR_STR      ? "a string"
+           : k == ATTR_INT    ? "an integer"
+           : k == ATTR_DOUBLE ? "a floating-point number"
+                              : "unreadable";
 }
 
 static sim_status get_attr(const codec_model *m, const char *key, attr_kind want, const attr **out,
@@ -161,6 +166,7 @@ static sim_status get_attr(const codec_model *m, const char *key, attr_kind want
     if (!m || !key) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
     const attr *a = find_attr(m, key);
     if (!a) return sim_err_set(err, SIM_ENOTFOUND, src(m), 0, "attribute '%s' missing", key);
+    if (a->kind == ATTR_BAD) return sim_err_set(err, SIM_EFORMAT, src(m), 0, "%s", a->s);
     int ok = a->kind == want || (want == ATTR_DOUBLE && a->kind == ATTR_INT);
     if (!ok)
         return sim_err_set(err, SIM_EFORMAT, src(m), 0, "attribute '%s' is %s, expected %s", key,
@@ -376,6 +382,7 @@ sim_status codec_model_save(const codec_model *m, const char *path, sim_err *err
     for (size_t i = 0; !st && i < m->n_attrs; i++) {
         const attr *a = &m->attrs[i];
         if (!strcmp(a->key, "format") || !strcmp(a->key, "format_version")) continue;
+        if (a->kind == ATTR_BAD) continue;
         if (a->kind == ATTR_STR)
             st = sim_h5_write_attr_str(h, "/", a->key, a->s, err);
         else if (a->kind == ATTR_INT)
@@ -411,26 +418,41 @@ static sim_status load_attrs(sim_h5 *h, codec_model *m, sim_err *err)
                              "attribute name '%.40s...' is longer than %d bytes", k, KEY_MAX - 1);
             break;
         }
+        /* An attribute semsim cannot read (an array, a compound, a too-long
+         * string) is kept as "bad": harmless metadata unless it is a key
+         * the loader needs, which then reports why. */
+        sim_err aerr = SIM_ERR_INIT;
+        sim_status ast = SIM_OK;
         switch (sim_h5_attr_kind_of(h, "/", k)) {
         case SIM_H5_ATTR_STRING:
-            st = sim_h5_read_attr_str(h, "/", k, buf, STR_MAX, err);
-            if (!st) st = codec_model_set_str(m, k, buf, err);
+            ast = sim_h5_read_attr_str(h, "/", k, buf, STR_MAX, &aerr);
+            if (!ast) st = codec_model_set_str(m, k, buf, err);
             break;
         case SIM_H5_ATTR_INT: {
             int64_t v;
-            st = sim_h5_read_attr_int(h, "/", k, &v, err);
-            if (!st) st = codec_model_set_int(m, k, v, err);
+            ast = sim_h5_read_attr_int(h, "/", k, &v, &aerr);
+            if (!ast) st = codec_model_set_int(m, k, v, err);
             break;
         }
         case SIM_H5_ATTR_FLOAT: {
             double v;
-            st = sim_h5_read_attr_double(h, "/", k, &v, err);
-            if (!st) st = codec_model_set_double(m, k, v, err);
+            ast = sim_h5_read_attr_double(h, "/", k, &v, &aerr);
+            if (!ast) st = codec_model_set_double(m, k, v, err);
             break;
         }
         default:
-            st = sim_err_set(err, SIM_EFORMAT, m->source, 0,
-                             "attribute '%s' is not a string, integer or float", k);
+            ast = sim_err_set(&aerr, SIM_EFORMAT, NULL, 0,
+                              "attribute '%s' is not a string, integer or float", k);
+        }
+        if (ast == SIM_ENOMEM) st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        if (ast && !st) {
+            attr *a;
+            st = attr_slot(m, k, &a, err);
+            if (!st) {
+                a->kind = ATTR_BAD;
+                a->s = strdup(aerr.msg[0] ? aerr.msg : "unreadable");
+                if (!a->s) st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+            }
         }
     }
     free(buf);
@@ -650,6 +672,7 @@ sim_status codec_agent_save(const codec_agent *a, const codec_model *extra, cons
     sim_status st = SIM_OK;
     for (size_t i = 0; extra && !st && i < extra->n_attrs; i++) {
         const attr *x = &extra->attrs[i];
+        if (x->kind == ATTR_BAD) continue;
         st = x->kind == ATTR_STR   ? codec_model_set_str(m, x->key, x->s, err)
              : x->kind == ATTR_INT ? codec_model_set_int(m, x->key, x->i, err)
                                    : codec_model_set_double(m, x->key, x->d, err);

@@ -330,6 +330,57 @@ static void test_bad_files(void)
         CU_ASSERT_EQUAL_FATAL(sim_h5_close(h, &e), SIM_OK);
         expect_load_error(path, rows[i].code, rows[i].want);
     }
+    /* an unreadable attribute (here a string longer than the 4 KB limit) is
+     * harmless metadata, unless it is one the loader needs */
+    static char longs[6000];
+    memset(longs, 'x', sizeof longs - 1);
+    CU_ASSERT_EQUAL_FATAL(codec_agent_save(a, NULL, tmp(path, sizeof path, "long.h5"), &e), SIM_OK);
+    {
+        /* the agent's file rewritten through h5io with an over-long "notes" */
+        codec_model *mm = NULL;
+        CU_ASSERT_EQUAL_FATAL(codec_model_load(path, &mm, &e), SIM_OK);
+        sim_h5 *hh = NULL;
+        char p2[512];
+        CU_ASSERT_EQUAL_FATAL(sim_h5_create(tmp(p2, sizeof p2, "long2.h5"), &hh, &e), SIM_OK);
+        sim_h5_write_attr_str(hh, "/", "format", CODEC_MODEL_FORMAT, &e);
+        sim_h5_write_attr_int(hh, "/", "format_version", 1, &e);
+        sim_h5_write_attr_str(hh, "/", "notes", longs, &e);
+        for (size_t i = 0; i < codec_model_tensor_count(mm); i++) {
+            char tn[200];
+            size_t shape[4];
+            int r = codec_model_tensor_shape(mm, i, shape);
+            snprintf(tn, sizeof tn, "params/%s", codec_model_tensor_name(mm, i));
+            sim_h5_write_tensor(hh, tn, r, shape, codec_model_tensor_data(mm, i), &e);
+        }
+        static const char *ints[] = {"latent_dim",     "stride",         "frontend.n_mels",
+                                     "arch.width",     "arch.kernel0",   "arch.kernel",
+                                     "arch.enc_depth", "arch.dec_depth", "arch.dilation_max"};
+        for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) {
+            int64_t v = 0;
+            codec_model_get_int(mm, ints[i], INT64_MIN, INT64_MAX, &v, NULL);
+            sim_h5_write_attr_int(hh, "/", ints[i], v, &e);
+        }
+        const char *fam, *voc;
+        codec_model_get_str(mm, "family", &fam, NULL);
+        codec_model_get_str(mm, "vocab", &voc, NULL);
+        sim_h5_write_attr_str(hh, "/", "family", fam, &e);
+        sim_h5_write_attr_str(hh, "/", "vocab", voc, &e);
+        sim_h5_write_attr_double(hh, "/", "arch.dropout", 0.1, &e);
+        CU_ASSERT_EQUAL_FATAL(sim_h5_close(hh, &e), SIM_OK);
+        codec_agent *b2 = NULL;
+        CU_ASSERT_EQUAL(codec_agent_load(p2, &b2, NULL, &e), SIM_OK); /* notes ignored */
+        codec_agent_destroy(b2);
+        /* now the same with an over-long family */
+        CU_ASSERT_EQUAL_FATAL(sim_h5_create(p2, &hh, &e), SIM_OK);
+        sim_h5_write_attr_str(hh, "/", "format", CODEC_MODEL_FORMAT, &e);
+        sim_h5_write_attr_int(hh, "/", "format_version", 1, &e);
+        sim_h5_write_attr_str(hh, "/", "family", longs, &e);
+        sim_h5_write_tensor(hh, "params/x", 1, &s1, x, &e);
+        CU_ASSERT_EQUAL_FATAL(sim_h5_close(hh, &e), SIM_OK);
+        expect_load_error(p2, SIM_EFORMAT, "attribute 'family' on / is too long");
+        codec_model_destroy(mm);
+    }
+
     /* /params missing; a group inside /params */
     sim_h5 *h = NULL;
     CU_ASSERT_EQUAL_FATAL(sim_h5_create(tmp(path, sizeof path, "noparams.h5"), &h, &e), SIM_OK);
