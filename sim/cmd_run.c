@@ -14,24 +14,25 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out,
-            "usage: semsim run SCENARIO.ini [-o OUT.h5] [--set KEY=VALUE]... [--sweep KEY=SPEC]...\n"
-            "                  [-j N] [--resume] [--force] [--dry-run] [--quiet] [--trn DIR]\n"
-            "\n"
-            "Runs every sweep point x repeat of the scenario and writes the results to OUT.h5\n"
-            "(default results.h5; written as OUT.h5.partial and renamed when complete).\n"
-            "\n"
-            "  -o, --output OUT.h5   results file\n"
-            "  --set KEY=VALUE       override a scenario key (e.g. channel.snr_db=5)\n"
-            "  --sweep KEY=SPEC      sweep a key: a list a,b,c or a range start:step:stop\n"
-            "  -j, --jobs N          worker threads (results are identical for every N)\n"
-            "  --resume              keep the points an interrupted run finished\n"
-            "  --force               overwrite an existing OUT.h5\n"
-            "  --dry-run             list the points and exit\n"
-            "  --quiet               no progress bar and no summary table\n"
-            "  --trn DIR             write sclite trn files per point into DIR\n"
-            "  -h, --help            this help\n"
-            "\nKeys: docs/scenario.md, or `semsim validate --list-keys`.\n");
+    fprintf(
+        out,
+        "usage: semsim run SCENARIO.ini [-o OUT.h5] [--set KEY=VALUE]... [--sweep KEY=SPEC]...\n"
+        "                  [-j N] [--resume] [--force] [--dry-run] [--quiet] [--trn DIR]\n"
+        "\n"
+        "Runs every sweep point x repeat of the scenario and writes the results to OUT.h5\n"
+        "(default results.h5; written as OUT.h5.partial and renamed when complete).\n"
+        "\n"
+        "  -o, --output OUT.h5   results file\n"
+        "  --set KEY=VALUE       override a scenario key (e.g. channel.snr_db=5)\n"
+        "  --sweep KEY=SPEC      sweep a key: a list a,b,c or a range start:step:stop\n"
+        "  -j, --jobs N          worker threads (results are identical for every N)\n"
+        "  --resume              keep the points an interrupted run finished\n"
+        "  --force               overwrite an existing OUT.h5\n"
+        "  --dry-run             list the points and exit\n"
+        "  --quiet               no progress bar and no summary table\n"
+        "  --trn DIR             write sclite trn files per point into DIR\n"
+        "  -h, --help            this help\n"
+        "\nKeys: docs/scenario.md, or `semsim validate --list-keys`.\n");
 }
 
 /* Split "KEY=VALUE" in place; NULL value if there is no '='. */
@@ -46,13 +47,17 @@ static char *split_kv(char *arg)
 int sim_cmd_run(int argc, char **argv)
 {
     enum { OPT_SET = 256, OPT_SWEEP, OPT_RESUME, OPT_FORCE, OPT_DRY, OPT_QUIET, OPT_TRN };
-    static const struct option longopts[] = {
-        {"output", required_argument, NULL, 'o'}, {"set", required_argument, NULL, OPT_SET},
-        {"sweep", required_argument, NULL, OPT_SWEEP}, {"jobs", required_argument, NULL, 'j'},
-        {"resume", no_argument, NULL, OPT_RESUME}, {"force", no_argument, NULL, OPT_FORCE},
-        {"dry-run", no_argument, NULL, OPT_DRY}, {"quiet", no_argument, NULL, OPT_QUIET},
-        {"trn", required_argument, NULL, OPT_TRN}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
+                                             {"set", required_argument, NULL, OPT_SET},
+                                             {"sweep", required_argument, NULL, OPT_SWEEP},
+                                             {"jobs", required_argument, NULL, 'j'},
+                                             {"resume", no_argument, NULL, OPT_RESUME},
+                                             {"force", no_argument, NULL, OPT_FORCE},
+                                             {"dry-run", no_argument, NULL, OPT_DRY},
+                                             {"quiet", no_argument, NULL, OPT_QUIET},
+                                             {"trn", required_argument, NULL, OPT_TRN},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
     sim_run_opts o;
     memset(&o, 0, sizeof o);
     o.out_path = "results.h5";
@@ -71,7 +76,9 @@ int sim_cmd_run(int argc, char **argv)
     opterr = 0;
     while ((c = getopt_long(argc, argv, "o:j:h", longopts, NULL)) != -1) {
         switch (c) {
-        case 'o': o.out_path = optarg; break;
+        case 'o':
+            o.out_path = optarg;
+            break;
         case 'j': {
             char *end;
             long j = strtol(optarg, &end, 10);
@@ -89,11 +96,21 @@ int sim_cmd_run(int argc, char **argv)
             is_sweep[n_over] = c == OPT_SWEEP;
             overrides[n_over++] = optarg;
             break;
-        case OPT_RESUME: o.resume = 1; break;
-        case OPT_FORCE: o.force = 1; break;
-        case OPT_DRY: o.dry_run = 1; break;
-        case OPT_QUIET: quiet = 1; break;
-        case OPT_TRN: o.trn_dir = optarg; break;
+        case OPT_RESUME:
+            o.resume = 1;
+            break;
+        case OPT_FORCE:
+            o.force = 1;
+            break;
+        case OPT_DRY:
+            o.dry_run = 1;
+            break;
+        case OPT_QUIET:
+            quiet = 1;
+            break;
+        case OPT_TRN:
+            o.trn_dir = optarg;
+            break;
         case 'h':
             usage(stdout);
             free(overrides);

@@ -54,9 +54,12 @@ int sim_cmd_validate(int argc, char **argv)
             list = 1;
             list_fmt = optarg;
             break;
-        case 'h': usage(stdout); goto out;
+        case 'h':
+            usage(stdout);
+            goto out;
         default:
-            fprintf(stderr, "semsim validate: unknown or incomplete option '%s'\n", argv[optind - 1]);
+            fprintf(stderr, "semsim validate: unknown or incomplete option '%s'\n",
+                    argv[optind - 1]);
             usage(stderr);
             rc = SIM_EXIT_USAGE;
             goto out;
@@ -66,7 +69,8 @@ int sim_cmd_validate(int argc, char **argv)
         if (list_fmt && strcmp(list_fmt, "markdown")) {
             fprintf(stderr, "semsim validate: --list-keys takes no value or =markdown\n");
             rc = SIM_EXIT_USAGE;
-        } else if ((list_fmt ? sim_key_write_markdown(stdout) : sim_key_write_list(stdout)) != SIM_OK) {
+        } else if ((list_fmt ? sim_key_write_markdown(stdout) : sim_key_write_list(stdout)) !=
+                   SIM_OK) {
             rc = SIM_EXIT_FAIL;
         }
         goto out;

@@ -121,10 +121,22 @@ sim_status sim_event_run(sim_event_queue *q, int64_t t_end_ns, uint64_t *n_run, 
     return st;
 }
 
-void sim_event_stop(sim_event_queue *q) { q->stop = 1; }
-int sim_event_stopped(const sim_event_queue *q) { return q->stop; }
-int64_t sim_event_now(const sim_event_queue *q) { return q->now_ns; }
-size_t sim_event_pending(const sim_event_queue *q) { return q->n; }
+void sim_event_stop(sim_event_queue *q)
+{
+    q->stop = 1;
+}
+int sim_event_stopped(const sim_event_queue *q)
+{
+    return q->stop;
+}
+int64_t sim_event_now(const sim_event_queue *q)
+{
+    return q->now_ns;
+}
+size_t sim_event_pending(const sim_event_queue *q)
+{
+    return q->n;
+}
 
 int64_t sim_event_ns(double seconds)
 {

@@ -182,8 +182,7 @@ nomem:
     return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
 }
 
-const char *sim_metrics_should_stop(const sim_utt_result *r, size_t n,
-                                    const sim_metrics_config *mc)
+const char *sim_metrics_should_stop(const sim_utt_result *r, size_t n, const sim_metrics_config *mc)
 {
     if (n >= mc->max_utterances) return "max_utterances";
     if (!n || n % (mc->check_every ? mc->check_every : 1)) return NULL;

@@ -38,22 +38,22 @@
 /* One utterance's outcome. Counts that do not apply are 0 and the matching
  * has_* flag is 0; reals that do not apply are NaN. */
 typedef struct sim_utt_result {
-    char id[64];        /* utterance id (manifest id, or "bits_NNNNNN")        */
-    size_t index;       /* 0-based index within the point                     */
-    size_t user;        /* which transmitter->receiver pair                   */
-    char *reference;    /* malloc'd transcript (NULL when not applicable)     */
-    char *hypothesis;   /* malloc'd decoded text (NULL when not applicable)   */
-    int has_words;      /* word/char counts apply                            */
+    char id[64];      /* utterance id (manifest id, or "bits_NNNNNN")        */
+    size_t index;     /* 0-based index within the point                     */
+    size_t user;      /* which transmitter->receiver pair                   */
+    char *reference;  /* malloc'd transcript (NULL when not applicable)     */
+    char *hypothesis; /* malloc'd decoded text (NULL when not applicable)   */
+    int has_words;    /* word/char counts apply                            */
     long ref_words, sub, del, ins;
     long ref_chars, char_errors;
-    int has_bits;       /* bit/packet counts apply                           */
+    int has_bits; /* bit/packet counts apply                           */
     uint64_t bits, bit_errors, packets, packet_errors;
-    double duration_s;  /* seconds of source material                        */
-    double symbols;     /* complex channel uses spent                        */
-    double arrival_s;   /* simulated time the utterance arrived              */
-    double done_s;      /* simulated time decoding finished                  */
-    double latency_s;   /* done_s - arrival_s                                */
-    double cosine;      /* mean cosine tx/rx latent (NaN if not applicable)  */
+    double duration_s; /* seconds of source material                        */
+    double symbols;    /* complex channel uses spent                        */
+    double arrival_s;  /* simulated time the utterance arrived              */
+    double done_s;     /* simulated time decoding finished                  */
+    double latency_s;  /* done_s - arrival_s                                */
+    double cosine;     /* mean cosine tx/rx latent (NaN if not applicable)  */
 } sim_utt_result;
 
 /* Free reference/hypothesis and zero the record. */

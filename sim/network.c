@@ -39,7 +39,7 @@ typedef struct user_state {
     sim_rng arrival; /* Poisson gaps */
     ring txq, linkq, rxq;
     int tx_busy, rx_busy;
-    server fdma;     /* FDMA: this user's own band */
+    server fdma; /* FDMA: this user's own band */
 } user_state;
 
 struct sim_net {
@@ -172,7 +172,8 @@ static sim_status tx_start(sim_net *n, size_t user)
     if (us->tx_busy || !us->txq.n) return SIM_OK;
     size_t i = ring_pop(&us->txq);
     us->tx_busy = 1;
-    return sim_event_schedule_in(n->q, compute_ns(n->utts[i].encode_flops, n->cfg.user[user].tx_flops),
+    return sim_event_schedule_in(n->q,
+                                 compute_ns(n->utts[i].encode_flops, n->cfg.user[user].tx_flops),
                                  ev_encoded, n, PAY(i));
 }
 
@@ -199,7 +200,8 @@ static sim_status ev_arrival(sim_event_queue *q, void *ent, sim_payload p, sim_e
         return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "utterance %zu has no frames", index);
     u->n_packets = (u->n_frames + n->cfg.user[user].frames_per_packet - 1) /
                    n->cfg.user[user].frames_per_packet;
-    if (!ring_push(&us->txq, index)) return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "tx queue full");
+    if (!ring_push(&us->txq, index))
+        return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "tx queue full");
     if ((st = tx_start(n, user)) != SIM_OK) return st;
     int64_t gap = n->cfg.poisson
                       ? sim_event_ns(-log1p(-sim_rng_uniform(&us->arrival)) / n->cfg.rate_hz)
@@ -329,5 +331,11 @@ sim_status sim_net_run(sim_net *n, sim_err *err)
     return st;
 }
 
-double sim_net_time_s(const sim_net *n) { return (double)sim_event_now(n->q) / 1e9; }
-uint64_t sim_net_events(const sim_net *n) { return n->events; }
+double sim_net_time_s(const sim_net *n)
+{
+    return (double)sim_event_now(n->q) / 1e9;
+}
+uint64_t sim_net_events(const sim_net *n)
+{
+    return n->events;
+}

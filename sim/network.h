@@ -42,13 +42,13 @@
 /* One utterance in flight. The pipeline fills n_frames, the FLOP counts and
  * the content fields of res; the network fills the times. */
 typedef struct sim_utt {
-    size_t index;          /* 0-based within the point                       */
-    size_t user;           /* transmitter->receiver pair                     */
-    size_t n_frames;       /* set by encode: frames to send (>= 1)           */
-    double encode_flops;   /* set by encode                                  */
-    double decode_flops;   /* set by encode or decode                        */
-    void *state;           /* the pipeline's per-utterance state             */
-    sim_utt_result res;    /* outcome (pipeline: content; network: times)    */
+    size_t index;        /* 0-based within the point                       */
+    size_t user;         /* transmitter->receiver pair                     */
+    size_t n_frames;     /* set by encode: frames to send (>= 1)           */
+    double encode_flops; /* set by encode                                  */
+    double decode_flops; /* set by encode or decode                        */
+    void *state;         /* the pipeline's per-utterance state             */
+    sim_utt_result res;  /* outcome (pipeline: content; network: times)    */
     /* network bookkeeping */
     size_t n_packets, next_packet, received;
     int64_t t_arrival_ns;

@@ -26,26 +26,60 @@ typedef struct metric_col {
     size_t offset; /* in sim_point_metrics */
 } metric_col;
 
-#define M(f) {#f, offsetof(sim_point_metrics, f)}
+#define M(f)                                                                                       \
+    {                                                                                              \
+#f, offsetof(sim_point_metrics, f)                                                         \
+    }
 static const metric_col metric_cols[] = {
-    M(utterances), M(ref_words), M(sub), M(del), M(ins), M(wer), M(wer_ci_low), M(wer_ci_high),
-    M(cer), M(sym_per_s), M(handshake_sym), M(cosine), M(cka), M(jaccard), M(mrr), M(foscttm),
-    M(ber), M(latency_mean_s), M(latency_p95_s),
+    M(utterances),
+    M(ref_words),
+    M(sub),
+    M(del),
+    M(ins),
+    M(wer),
+    M(wer_ci_low),
+    M(wer_ci_high),
+    M(cer),
+    M(sym_per_s),
+    M(handshake_sym),
+    M(cosine),
+    M(cka),
+    M(jaccard),
+    M(mrr),
+    M(foscttm),
+    M(ber),
+    M(latency_mean_s),
+    M(latency_p95_s),
     /* status goes here in the file; extras follow */
-    M(ref_chars), M(char_errors), M(bits), M(bit_errors), M(ber_ci_low), M(ber_ci_high),
-    M(packets), M(packet_errors), M(per), M(symbols), M(duration_s), M(bit_per_s),
+    M(ref_chars),
+    M(char_errors),
+    M(bits),
+    M(bit_errors),
+    M(ber_ci_low),
+    M(ber_ci_high),
+    M(packets),
+    M(packet_errors),
+    M(per),
+    M(symbols),
+    M(duration_s),
+    M(bit_per_s),
 };
 #define N_METRICS (sizeof metric_cols / sizeof *metric_cols)
 #define N_CONTRACT 19 /* columns before status */
 
 const char *const *sim_out_metric_names(void)
 {
-    static const char *const names[] = {
-        "utterances", "ref_words", "sub", "del", "ins", "wer", "wer_ci_low", "wer_ci_high",
-        "cer", "sym_per_s", "handshake_sym", "cosine", "cka", "jaccard", "mrr", "foscttm", "ber",
-        "latency_mean_s", "latency_p95_s", "status", "ref_chars", "char_errors", "bits",
-        "bit_errors", "ber_ci_low", "ber_ci_high", "packets", "packet_errors", "per", "symbols",
-        "duration_s", "bit_per_s", NULL};
+    static const char *const names[] = {"utterances",    "ref_words",     "sub",
+                                        "del",           "ins",           "wer",
+                                        "wer_ci_low",    "wer_ci_high",   "cer",
+                                        "sym_per_s",     "handshake_sym", "cosine",
+                                        "cka",           "jaccard",       "mrr",
+                                        "foscttm",       "ber",           "latency_mean_s",
+                                        "latency_p95_s", "status",        "ref_chars",
+                                        "char_errors",   "bits",          "bit_errors",
+                                        "ber_ci_low",    "ber_ci_high",   "packets",
+                                        "packet_errors", "per",           "symbols",
+                                        "duration_s",    "bit_per_s",     NULL};
     return names;
 }
 
@@ -78,7 +112,10 @@ static h5quiet quiet_on(void)
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     return q;
 }
-static void quiet_off(h5quiet q) { H5Eset_auto2(H5E_DEFAULT, q.fn, q.data); }
+static void quiet_off(h5quiet q)
+{
+    H5Eset_auto2(H5E_DEFAULT, q.fn, q.data);
+}
 
 static sim_status h5fail(sim_out *o, sim_err *err, const char *what)
 {
@@ -163,8 +200,9 @@ static int create_summary(sim_out *o, size_t n, const void *rows)
     hid_t space = H5Screate_simple(1, dims, maxd);
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
     int ok = space >= 0 && dcpl >= 0 && H5Pset_chunk(dcpl, 1, chunk) >= 0;
-    hid_t ds = ok ? H5Dcreate2(o->file, "summary", o->row_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT)
-                  : -1;
+    hid_t ds =
+        ok ? H5Dcreate2(o->file, "summary", o->row_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT)
+           : -1;
     ok = ds >= 0;
     if (ok && n && H5Dwrite(ds, o->row_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) < 0) ok = 0;
     if (ds >= 0) H5Dclose(ds);
@@ -232,7 +270,8 @@ static sim_status load_rows(sim_out *o, sim_err *err)
     H5Tinsert(t, "point", HOFFSET(pr, point), H5T_NATIVE_INT64);
     H5Tinsert(t, "repeat", HOFFSET(pr, repeat), H5T_NATIVE_INT64);
     pr *rows = n > 0 ? malloc((size_t)n * sizeof *rows) : NULL;
-    int ok = n >= 0 && (n == 0 || (rows && H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0));
+    int ok =
+        n >= 0 && (n == 0 || (rows && H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0));
     for (hssize_t i = 0; ok && i < n; i++) ok = remember_row(o, rows[i].point, rows[i].repeat);
     free(rows);
     H5Tclose(t);
@@ -250,7 +289,7 @@ static void drop_orphans(sim_out *o, size_t repeats_hint)
     H5G_info_t info;
     if (H5Gget_info(g, &info) >= 0) {
         /* collect names first: deleting while iterating by index shifts indices */
-        char (*names)[64] = calloc(info.nlinks + 1, sizeof *names);
+        char(*names)[64] = calloc(info.nlinks + 1, sizeof *names);
         size_t nn = 0;
         for (hsize_t i = 0; names && i < info.nlinks; i++) {
             char name[64];
@@ -332,7 +371,8 @@ sim_status sim_out_open(const char *path, const sim_out_layout *lay, unsigned fl
         char now[32], seed[32];
         iso_time(now, sizeof now);
         snprintf(seed, sizeof seed, "%llu", (unsigned long long)lay->seed);
-        if (!create_summary(o, 0, NULL) || !set_attr_str(o->file, "semsim_version", PACKAGE_VERSION) ||
+        if (!create_summary(o, 0, NULL) ||
+            !set_attr_str(o->file, "semsim_version", PACKAGE_VERSION) ||
             !set_attr_str(o->file, "git_revision", SEMSIM_GIT_REV) ||
             !set_attr_str(o->file, "scenario", lay->scenario_text ? lay->scenario_text : "") ||
             !set_attr_str(o->file, "scenario_file", lay->scenario_file ? lay->scenario_file : "") ||
@@ -354,7 +394,10 @@ fail:
     return st;
 }
 
-size_t sim_out_rows(const sim_out *o) { return o->n_rows; }
+size_t sim_out_rows(const sim_out *o)
+{
+    return o->n_rows;
+}
 
 int sim_out_has(const sim_out *o, size_t point, size_t repeat)
 {
@@ -426,7 +469,8 @@ static int write_utterances(sim_out *o, hid_t group, const sim_utt_result *u, si
     hsize_t dims[1] = {n};
     hid_t space = H5Screate_simple(1, dims, NULL);
     hid_t ds = H5Dcreate2(group, "utterances", t, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    int ok = t >= 0 && ds >= 0 && (n == 0 || H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0);
+    int ok =
+        t >= 0 && ds >= 0 && (n == 0 || H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0);
     if (ds >= 0) H5Dclose(ds);
     if (space >= 0) H5Sclose(space);
     if (t >= 0) H5Tclose(t);
@@ -472,7 +516,8 @@ sim_status sim_out_write(sim_out *o, size_t point, size_t repeat, size_t repeats
     if (utts) {
         hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
         H5Pset_create_intermediate_group(lcpl, 1);
-        if (H5Lexists(o->file, "points", H5P_DEFAULT) > 0 && H5Lexists(o->file, name, H5P_DEFAULT) > 0)
+        if (H5Lexists(o->file, "points", H5P_DEFAULT) > 0 &&
+            H5Lexists(o->file, name, H5P_DEFAULT) > 0)
             H5Ldelete(o->file, name, H5P_DEFAULT);
         grp = H5Gcreate2(o->file, name, lcpl, H5P_DEFAULT, H5P_DEFAULT);
         H5Pclose(lcpl);
@@ -527,27 +572,40 @@ static int row_cmp(const void *a, const void *b, void *arg)
     return (ra > rb) - (ra < rb);
 }
 
-static hid_t make_scale(hid_t grid, const char *name, const sim_scenario *sc, size_t axis, size_t len,
-                        hid_t str_type, int is_repeat)
+static hid_t make_scale(hid_t grid, const char *name, const sim_scenario *sc, size_t axis,
+                        size_t len, int is_repeat)
 {
     hsize_t dims[1] = {len};
     hid_t space = H5Screate_simple(1, dims, NULL), ds = -1;
     if (space < 0) return -1;
     const sim_key_def *k = is_repeat ? NULL : sim_key_find(sim_scenario_axis_key(sc, axis));
-    int numeric = is_repeat || (k && (k->type == SIM_KEY_INT || k->type == SIM_KEY_DOUBLE));
-    if (numeric) {
+    if (is_repeat) {
+        int64_t *v = malloc(len * sizeof *v);
+        for (size_t j = 0; v && j < len; j++) v[j] = (int64_t)j;
+        ds = v ? H5Dcreate2(grid, name, H5T_NATIVE_INT64, space, H5P_DEFAULT, H5P_DEFAULT,
+                            H5P_DEFAULT)
+               : -1;
+        if (ds >= 0) H5Dwrite(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
+        free(v);
+    } else if (k && (k->type == SIM_KEY_INT || k->type == SIM_KEY_DOUBLE)) {
         double *v = malloc(len * sizeof *v);
         for (size_t j = 0; v && j < len; j++)
-            v[j] = is_repeat ? (double)j : strtod(sim_scenario_axis_value(sc, axis, j), NULL);
-        ds = v ? H5Dcreate2(grid, name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
+            v[j] = strtod(sim_scenario_axis_value(sc, axis, j), NULL);
+        ds = v ? H5Dcreate2(grid, name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT,
+                            H5P_DEFAULT)
+               : -1;
         if (ds >= 0) H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
         free(v);
     } else {
-        char *v = calloc(len, SIM_OUT_STR);
-        for (size_t j = 0; v && j < len; j++)
-            snprintf(v + j * SIM_OUT_STR, SIM_OUT_STR, "%s", sim_scenario_axis_value(sc, axis, j));
-        ds = v ? H5Dcreate2(grid, name, str_type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
-        if (ds >= 0) H5Dwrite(ds, str_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
+        /* text coordinates as variable-length UTF-8, which xarray reads as str */
+        const char **v = malloc(len * sizeof *v);
+        hid_t t = H5Tcopy(H5T_C_S1);
+        H5Tset_size(t, H5T_VARIABLE);
+        H5Tset_cset(t, H5T_CSET_UTF8);
+        for (size_t j = 0; v && j < len; j++) v[j] = sim_scenario_axis_value(sc, axis, j);
+        ds = v ? H5Dcreate2(grid, name, t, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
+        if (ds >= 0) H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
+        H5Tclose(t);
         free(v);
     }
     H5Sclose(space);
@@ -580,19 +638,18 @@ static int write_grid(sim_out *o, const sim_sweep *sw, const sim_scenario *sc, s
         size_t axes[64];
         size_t na = sim_sweep_dim_axes(sw, d, axes, 64);
         dims[d] = sim_sweep_dim_len(sw, d);
-        scales[d] = make_scale(grid, sim_scenario_axis_key(sc, axes[0]), sc, axes[0], dims[d],
-                               o->str_type, 0);
-        if (scales[d] < 0 || H5DSset_scale(scales[d], sim_scenario_axis_key(sc, axes[0])) < 0) ok = 0;
+        scales[d] = make_scale(grid, sim_scenario_axis_key(sc, axes[0]), sc, axes[0], dims[d], 0);
+        if (scales[d] < 0 || H5DSset_scale(scales[d], sim_scenario_axis_key(sc, axes[0])) < 0)
+            ok = 0;
         for (size_t a = 1; ok && a < na && a < 64; a++) { /* zipped companions: coordinates */
-            hid_t c = make_scale(grid, sim_scenario_axis_key(sc, axes[a]), sc, axes[a], dims[d],
-                                 o->str_type, 0);
+            hid_t c = make_scale(grid, sim_scenario_axis_key(sc, axes[a]), sc, axes[a], dims[d], 0);
             if (c < 0 || H5DSattach_scale(c, scales[d], 0) < 0) ok = 0;
             if (c >= 0) H5Dclose(c);
         }
     }
     if (ok) {
         dims[nd] = repeats;
-        scales[nd] = make_scale(grid, "repeat", sc, 0, repeats, o->str_type, 1);
+        scales[nd] = make_scale(grid, "repeat", sc, 0, repeats, 1);
         if (scales[nd] < 0 || H5DSset_scale(scales[nd], "repeat") < 0) ok = 0;
     }
     hid_t space = ok ? H5Screate_simple((int)nd + 1, dims, NULL) : -1;
@@ -608,7 +665,8 @@ static int write_grid(sim_out *o, const sim_sweep *sw, const sim_scenario *sc, s
         }
         hid_t ds = H5Dcreate2(grid, metric_cols[m].name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT,
                               H5P_DEFAULT, H5P_DEFAULT);
-        if (ds < 0 || H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) ok = 0;
+        if (ds < 0 || H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
+            ok = 0;
         for (size_t d = 0; ok && d <= nd; d++)
             if (H5DSattach_scale(ds, scales[d], (unsigned)d) < 0) ok = 0;
         if (ds >= 0) H5Dclose(ds);
@@ -637,7 +695,8 @@ sim_status sim_out_finish(sim_out *o, const sim_sweep *sw, size_t repeats, sim_e
     size_t n = o->n_rows;
     hid_t ds = H5Dopen2(o->file, "summary", H5P_DEFAULT);
     rows = malloc(n * o->row_size + 1);
-    if (ds < 0 || !rows || (n && H5Dread(ds, o->row_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) < 0)) {
+    if (ds < 0 || !rows ||
+        (n && H5Dread(ds, o->row_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) < 0)) {
         if (ds >= 0) H5Dclose(ds);
         st = h5fail(o, err, "reading /summary");
         goto fail;

@@ -35,7 +35,7 @@
 #include "sim/metrics.h"
 #include "sim/sweep.h"
 
-#define SIM_OUT_STR 64 /* fixed-length string columns (parameters, status, ids) */
+#define SIM_OUT_STR 256 /* fixed-length string columns (parameters, ids) */
 
 typedef struct sim_out sim_out;
 

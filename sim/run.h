@@ -21,13 +21,13 @@
 #include "sim/scenario.h"
 
 typedef struct sim_run_opts {
-    const char *out_path;   /* results file (required unless dry_run)               */
-    const char *trn_dir;    /* sclite trn files per row, or NULL (then output.trn)   */
-    int jobs;               /* worker threads, >= 1                                  */
+    const char *out_path; /* results file (required unless dry_run)               */
+    const char *trn_dir;  /* sclite trn files per row, or NULL (then output.trn)   */
+    int jobs;             /* worker threads, >= 1                                  */
     int resume, force, dry_run;
-    int progress;           /* draw a progress bar on stderr                         */
-    FILE *table;            /* readable summary table at the end (NULL: none)        */
-    FILE *list;             /* dry run: where the point list goes                   */
+    int progress; /* draw a progress bar on stderr                         */
+    FILE *table;  /* readable summary table at the end (NULL: none)        */
+    FILE *list;   /* dry run: where the point list goes                   */
     const sim_log *log;
     size_t kill_after_rows; /* tests: SIGKILL this process after writing that many
                                rows in this session (0: never), to simulate a crash  */

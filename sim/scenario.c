@@ -27,7 +27,8 @@ enum { SCOPE_GLOBAL = 0, SCOPE_USER = 1 };
 /* Every scenario key. Keep sections together, in pipeline order: the docs and
  * the resolved text list them in this order. */
 static const sim_key_def registry[] = {
-    {"scenario.name", SIM_KEY_STRING, "", "", "", "a label stored with the results", 0, G(scenario.name)},
+    {"scenario.name", SIM_KEY_STRING, "", "", "", "a label stored with the results", 0,
+     G(scenario.name)},
     {"scenario.seed", SIM_KEY_INT, "1", "", "0..9223372036854775807",
      "base seed; every random stream is derived from (seed, utterance, component)", 0,
      G(scenario.seed)},
@@ -40,7 +41,8 @@ static const sim_key_def registry[] = {
 
     {"source.kind", SIM_KEY_ENUM, "semantic", "",
      "semantic|bits|codec2-3200|codec2-1200|codec2-700c|opus-*",
-     "what is sent: the agents' latents, random bits (BER runs), or a classic codec (opus-N: N kbit/s)",
+     "what is sent: the agents' latents, random bits (BER runs), or a classic codec (opus-N: N "
+     "kbit/s)",
      0, G(source.kind)},
     {"source.manifest", SIM_KEY_PATH, "", "", "",
      "manifest.tsv to take utterances from instead of the built-in TTS source", 0,
@@ -55,8 +57,8 @@ static const sim_key_def registry[] = {
      "TTS source: folder for synthesised audio (default: a cache folder in the build tree)",
      SIM_KEY_OUTPUT, G(source.cache)},
     {"source.arrival", SIM_KEY_ENUM, "back-to-back", "", "back-to-back|poisson",
-     "utterance arrivals per user: each right after the previous one ends, or a Poisson process",
-     0, G(source.arrival)},
+     "utterance arrivals per user: each right after the previous one ends, or a Poisson process", 0,
+     G(source.arrival)},
     {"source.rate_hz", SIM_KEY_DOUBLE, "1", "1/s", "0..1e9",
      "Poisson arrival rate per user (source.arrival=poisson)", 0, G(source.rate_hz)},
     {"source.bits", SIM_KEY_INT, "1024", "bits", "1..100000000",
@@ -111,8 +113,8 @@ static const sim_key_def registry[] = {
 
     {"channel.model", SIM_KEY_ENUM, "awgn", "", "none|awgn|rayleigh|rician", "channel model", PU,
      U(channel.model)},
-    {"channel.snr_db", SIM_KEY_DOUBLE, "10", "dB", "-100..200",
-     "Es/N0 per complex channel symbol", PU, U(channel.snr_db)},
+    {"channel.snr_db", SIM_KEY_DOUBLE, "10", "dB", "-100..200", "Es/N0 per complex channel symbol",
+     PU, U(channel.snr_db)},
     {"channel.k_factor_db", SIM_KEY_DOUBLE, "0", "dB", "-100..100",
      "Rician K factor (LOS / scattered power)", PU, U(channel.k_factor_db)},
     {"channel.coherence", SIM_KEY_INT, "0", "symbols", "0..1000000000",
@@ -152,8 +154,7 @@ static const sim_key_def registry[] = {
      "stop a point once this many word errors were counted (0: off)", 0,
      G(metrics.min_word_errors)},
     {"metrics.min_bit_errors", SIM_KEY_INT, "0", "bits", "0..1000000000000",
-     "stop a point once this many bit errors were counted (0: off)", 0,
-     G(metrics.min_bit_errors)},
+     "stop a point once this many bit errors were counted (0: off)", 0, G(metrics.min_bit_errors)},
     {"metrics.ci_width", SIM_KEY_DOUBLE, "0", "", "0..1",
      "stop a point once the 95% bootstrap CI of WER (BER for kind=bits) is narrower (0: off)", 0,
      G(metrics.ci_width)},
@@ -162,9 +163,8 @@ static const sim_key_def registry[] = {
     {"metrics.check_every", SIM_KEY_INT, "16", "utterances", "1..1000000",
      "how often the stopping rules are checked", 0, G(metrics.check_every)},
 
-    {"output.trn", SIM_KEY_PATH, "", "", "",
-     "folder for sclite trn files per point (as --trn)", SIM_KEY_OUTPUT | SIM_KEY_NOSWEEP,
-     G(output.trn)},
+    {"output.trn", SIM_KEY_PATH, "", "", "", "folder for sclite trn files per point (as --trn)",
+     SIM_KEY_OUTPUT | SIM_KEY_NOSWEEP, G(output.trn)},
     {"output.utterances", SIM_KEY_BOOL, "true", "", "",
      "write the per-utterance tables /points/NNNN/utterances", SIM_KEY_NOSWEEP,
      G(output.utterances)},
@@ -172,12 +172,18 @@ static const sim_key_def registry[] = {
 
 #define NKEYS (sizeof registry / sizeof *registry)
 
-static const char *const sections[] = {"scenario", "source",  "tx",     "rx",
+static const char *const sections[] = {"scenario",  "source",  "tx",      "rx",
                                        "equalizer", "anchors", "channel", "link",
-                                       "metrics",  "output",  "sweep",  NULL};
+                                       "metrics",   "output",  "sweep",   NULL};
 
-size_t sim_key_count(void) { return NKEYS; }
-const sim_key_def *sim_key_at(size_t i) { return i < NKEYS ? &registry[i] : NULL; }
+size_t sim_key_count(void)
+{
+    return NKEYS;
+}
+const sim_key_def *sim_key_at(size_t i)
+{
+    return i < NKEYS ? &registry[i] : NULL;
+}
 
 static long key_index(const char *name)
 {
@@ -228,7 +234,7 @@ static int parse_double(const char *s, double *out)
 static int parse_bool(const char *s, int *out)
 {
     static const char *const yes[] = {"true", "yes", "on", "1"}, *const no[] = {"false", "no",
-                                                                                 "off", "0"};
+                                                                                "off", "0"};
     for (int i = 0; i < 4; i++) {
         if (!strcasecmp(s, yes[i])) return *out = 1, 1;
         if (!strcasecmp(s, no[i])) return *out = 0, 1;
@@ -275,8 +281,8 @@ sim_status sim_key_check(const sim_key_def *k, const char *v, sim_err *err)
     switch (k->type) {
     case SIM_KEY_INT:
         if (!parse_int(v, &i))
-            return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad value '%s' for %s: expected an integer",
-                               v, k->name);
+            return sim_err_set(err, SIM_EINVAL, NULL, 0,
+                               "bad value '%s' for %s: expected an integer", v, k->name);
         if (range_of(k, &lo, &hi) && ((double)i < lo || (double)i > hi))
             return sim_err_set(err, SIM_ERANGE, NULL, 0, "bad value '%s' for %s: must be in %s", v,
                                k->name, k->allowed);
@@ -291,8 +297,8 @@ sim_status sim_key_check(const sim_key_def *k, const char *v, sim_err *err)
         return SIM_OK;
     case SIM_KEY_ENUM:
         if (!enum_ok(k->allowed, v))
-            return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad value '%s' for %s: expected one of %s",
-                               v, k->name, k->allowed);
+            return sim_err_set(err, SIM_EINVAL, NULL, 0,
+                               "bad value '%s' for %s: expected one of %s", v, k->name, k->allowed);
         return SIM_OK;
     case SIM_KEY_BOOL:
         if (!parse_bool(v, &b))
@@ -380,7 +386,10 @@ void sim_scenario_destroy(sim_scenario *sc)
     free(sc);
 }
 
-const char *sim_scenario_path(const sim_scenario *sc) { return sc->path; }
+const char *sim_scenario_path(const sim_scenario *sc)
+{
+    return sc->path;
+}
 
 /* Copy with truncation to n-1 bytes (n > 0), always terminated. */
 static void copy_str(char *dst, size_t n, const char *src)
@@ -480,8 +489,8 @@ static sim_status expand_spec(const sim_key_def *k, const char *spec, char ***ou
         double steps = (stop - start) / step;
         size_t m = (size_t)floor(steps + 1e-9) + 1;
         if (m > 100000)
-            return sim_err_set(err, SIM_ERANGE, NULL, 0, "range '%s' for %s has %zu values (max 100000)",
-                               spec, k->name, m);
+            return sim_err_set(err, SIM_ERANGE, NULL, 0,
+                               "range '%s' for %s has %zu values (max 100000)", spec, k->name, m);
         vals = calloc(m, sizeof *vals);
         if (!vals) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
         for (size_t i = 0; i < m; i++) {
@@ -661,29 +670,44 @@ void sim_scenario_where(const sim_scenario *sc, const char *key, const char **fi
     *line = 0;
 }
 
-size_t sim_scenario_user_count(const sim_scenario *sc) { return sc->n_users ? sc->n_users : 1; }
+size_t sim_scenario_user_count(const sim_scenario *sc)
+{
+    return sc->n_users ? sc->n_users : 1;
+}
 const char *sim_scenario_user_name(const sim_scenario *sc, size_t i)
 {
     return sc->n_users ? sc->users[i].name : "default";
 }
 
-size_t sim_scenario_axis_count(const sim_scenario *sc) { return sc->n_axes; }
+size_t sim_scenario_axis_count(const sim_scenario *sc)
+{
+    return sc->n_axes;
+}
 const char *sim_scenario_axis_key(const sim_scenario *sc, size_t i)
 {
     return registry[sc->axes[i].key].name;
 }
-size_t sim_scenario_axis_len(const sim_scenario *sc, size_t i) { return sc->axes[i].n; }
+size_t sim_scenario_axis_len(const sim_scenario *sc, size_t i)
+{
+    return sc->axes[i].n;
+}
 const char *sim_scenario_axis_value(const sim_scenario *sc, size_t i, size_t j)
 {
     return sc->axes[i].values[j];
 }
-int sim_scenario_axis_zip(const sim_scenario *sc, size_t i) { return sc->axes[i].zip; }
+int sim_scenario_axis_zip(const sim_scenario *sc, size_t i)
+{
+    return sc->axes[i].zip;
+}
 void sim_scenario_axis_where(const sim_scenario *sc, size_t i, const char **file, int *line)
 {
     *file = sc->axes[i].file;
     *line = sc->axes[i].line;
 }
-size_t sim_scenario_constraint_count(const sim_scenario *sc) { return sc->n_cons; }
+size_t sim_scenario_constraint_count(const sim_scenario *sc)
+{
+    return sc->n_cons;
+}
 const sim_constraint *sim_scenario_constraint(const sim_scenario *sc, size_t i)
 {
     return &sc->cons[i];
@@ -694,7 +718,8 @@ size_t sim_scenario_set_keys(const sim_scenario *sc, const char **names, size_t 
     size_t n = 0;
     for (size_t i = 0; i < NKEYS; i++) {
         int used = sc->v[i].value != NULL || find_axis(sc, i) >= 0;
-        for (size_t c = 0; !used && c < sc->n_cons; c++) used = !strcmp(sc->cons[c].set_key, registry[i].name);
+        for (size_t c = 0; !used && c < sc->n_cons; c++)
+            used = !strcmp(sc->cons[c].set_key, registry[i].name);
         if (!used) continue;
         if (names && n < cap) names[n] = registry[i].name;
         n++;
@@ -718,8 +743,8 @@ typedef struct file_state {
     parse_ctx *ctx;
     FILE *f;
     char file[SIM_ERR_FILE];
-    int line;        /* line of the text the reader returned last */
-    int section_ok;  /* the current section is known */
+    int line;       /* line of the text the reader returned last */
+    int section_ok; /* the current section is known */
     char section[80];
     int at_line_start;
 } file_state;
@@ -799,7 +824,8 @@ static char *reader(char *str, int num, void *stream)
     return str;
 }
 
-static sim_status parse_file(parse_ctx *ctx, const char *path, const char *from_file, int from_line);
+static sim_status parse_file(parse_ctx *ctx, const char *path, const char *from_file,
+                             int from_line);
 
 static int add_constraint(file_state *fs, const char *value)
 {
@@ -809,14 +835,17 @@ static int add_constraint(file_state *fs, const char *value)
     char lhs[256], rhs[256];
     const char *arrow = strstr(value, "->");
     if (!arrow || (size_t)(arrow - value) >= sizeof lhs)
-        return fail_at(fs, SIM_EINVAL, "bad constraint '%s': expected KEY=VALUE -> KEY=VALUE or -> skip%s",
-                       value, "");
+        return fail_at(fs, SIM_EINVAL,
+                       "bad constraint '%s': expected KEY=VALUE -> KEY=VALUE or -> skip%s", value,
+                       "");
     snprintf(lhs, sizeof lhs, "%.*s", (int)(arrow - value), value);
     copy_str(rhs, sizeof rhs, arrow + 2);
     trim(lhs);
     trim(rhs);
     char *eq = strchr(lhs, '=');
-    if (!eq) return fail_at(fs, SIM_EINVAL, "bad constraint '%s': condition needs KEY=VALUE%s", value, "");
+    if (!eq)
+        return fail_at(fs, SIM_EINVAL, "bad constraint '%s': condition needs KEY=VALUE%s", value,
+                       "");
     if (eq > lhs && eq[-1] == '!') {
         c.negate = 1;
         eq[-1] = 0;
@@ -834,8 +863,8 @@ static int add_constraint(file_state *fs, const char *value)
     if (strcmp(rhs, "skip")) {
         char *eq2 = strchr(rhs, '=');
         if (!eq2)
-            return fail_at(fs, SIM_EINVAL, "bad constraint '%s': action must be KEY=VALUE or skip%s",
-                           value, "");
+            return fail_at(fs, SIM_EINVAL,
+                           "bad constraint '%s': action must be KEY=VALUE or skip%s", value, "");
         *eq2 = 0;
         char *sv = eq2 + 1;
         trim(rhs);
@@ -878,12 +907,14 @@ static int add_zip(file_state *fs, const char *value)
         }
     }
     free(copy);
-    if (ok && count < 2) ok = fail_at(fs, SIM_EINVAL, "zip needs at least two sweep keys: '%s'%s", value, "");
+    if (ok && count < 2)
+        ok = fail_at(fs, SIM_EINVAL, "zip needs at least two sweep keys: '%s'%s", value, "");
     /* zipped axes advance together, so they need the same length */
     size_t len = 0;
     for (size_t a = 0; ok && a < sc->n_axes; a++) {
         if (sc->axes[a].zip != group) continue;
-        if (!len) len = sc->axes[a].n;
+        if (!len)
+            len = sc->axes[a].n;
         else if (sc->axes[a].n != len)
             ok = fail_at(fs, SIM_EINVAL, "zip: axes of different lengths in '%s'%s", value, "");
     }
@@ -904,11 +935,13 @@ static int handler(void *user_, const char *section, const char *name, const cha
         return !ctx->failed;
     }
     if (!*section)
-        return fail_at(fs, SIM_EFORMAT, "key '%s' outside a section (only include may be)%s", name, "");
+        return fail_at(fs, SIM_EFORMAT, "key '%s' outside a section (only include may be)%s", name,
+                       "");
     if (!strcmp(section, "sweep")) {
         if (!strcmp(name, "zip")) return add_zip(fs, value);
         if (!strcmp(name, "constraint")) return add_constraint(fs, value);
-        if (!sim_key_find(name)) return fail_at(fs, SIM_ENOTFOUND, "unknown key '%s' in [sweep]%s", name, "");
+        if (!sim_key_find(name))
+            return fail_at(fs, SIM_ENOTFOUND, "unknown key '%s' in [sweep]%s", name, "");
         if (sim_scenario_sweep(sc, name, value, fs->file, fs->line, err) != SIM_OK) {
             ctx->failed = 1;
             return 0;
@@ -920,8 +953,10 @@ static int handler(void *user_, const char *section, const char *name, const cha
         if (ki < 0) return fail_at(fs, SIM_ENOTFOUND, "unknown key '%s' in [%s]", name, section);
         if (!(registry[ki].flags & SIM_KEY_PER_USER))
             return fail_at(fs, SIM_EINVAL, "%s cannot be set per user in [%s]", name, section);
-        if (u < 0) return fail_at(fs, SIM_EINTERNAL, "user section [%s] not registered%s", section, "");
-        if (slot_set(&sc->users[u].v[ki], &registry[ki], value, fs->file, fs->line, err) != SIM_OK) {
+        if (u < 0)
+            return fail_at(fs, SIM_EINTERNAL, "user section [%s] not registered%s", section, "");
+        if (slot_set(&sc->users[u].v[ki], &registry[ki], value, fs->file, fs->line, err) !=
+            SIM_OK) {
             ctx->failed = 1;
             return 0;
         }
@@ -942,21 +977,21 @@ static sim_status parse_file(parse_ctx *ctx, const char *path, const char *from_
 {
     char real[PATH_MAX];
     if (ctx->depth == MAX_INCLUDE_DEPTH)
-        return sim_err_set(ctx->err, SIM_ERANGE, from_file, from_line, "includes nested deeper than %d",
-                           MAX_INCLUDE_DEPTH);
+        return sim_err_set(ctx->err, SIM_ERANGE, from_file, from_line,
+                           "includes nested deeper than %d", MAX_INCLUDE_DEPTH);
     FILE *f = fopen(path, "r");
     if (!f || !realpath(path, real)) {
         if (f) fclose(f);
         if (from_file)
-            return sim_err_set(ctx->err, SIM_EIO, from_file, from_line, "cannot open include '%s': %s",
-                               path, strerror(errno));
+            return sim_err_set(ctx->err, SIM_EIO, from_file, from_line,
+                               "cannot open include '%s': %s", path, strerror(errno));
         return sim_err_set(ctx->err, SIM_EIO, path, 0, "cannot open: %s", strerror(errno));
     }
     for (int i = 0; i < ctx->depth; i++)
         if (!strcmp(ctx->stack[i], real)) {
             fclose(f);
-            return sim_err_set(ctx->err, SIM_EINVAL, from_file, from_line, "include cycle: '%s' includes itself",
-                               path);
+            return sim_err_set(ctx->err, SIM_EINVAL, from_file, from_line,
+                               "include cycle: '%s' includes itself", path);
         }
     file_state fs;
     memset(&fs, 0, sizeof fs);
@@ -1019,8 +1054,8 @@ static sim_status store(const sim_key_def *k, void *base, const char *v, sim_err
     default: {
         size_t cap = k->size;
         if (strlen(v) >= cap)
-            return sim_err_set(err, SIM_ERANGE, NULL, 0, "value '%s' for %s is too long (max %zu)", v,
-                               k->name, cap - 1);
+            return sim_err_set(err, SIM_ERANGE, NULL, 0, "value '%s' for %s is too long (max %zu)",
+                               v, k->name, cap - 1);
         memcpy(p, v, strlen(v) + 1);
         return SIM_OK;
     }
@@ -1044,8 +1079,7 @@ static const char *effective(const sim_scenario *sc, size_t i, const char *const
 }
 
 sim_status sim_scenario_resolve(const sim_scenario *sc, const char *const *keys,
-                                const char *const *values, size_t n, sim_config *cfg,
-                                sim_err *err)
+                                const char *const *values, size_t n, sim_config *cfg, sim_err *err)
 {
     char buf[SIM_CFG_STR + 64];
     sim_status st;
@@ -1157,8 +1191,10 @@ char *sim_scenario_text(const sim_scenario *sc)
     for (size_t c = 0; c < sc->n_cons; c++) {
         const sim_constraint *k = &sc->cons[c];
         sb_printf(&b, "constraint = %s%s=%s -> ", k->key, k->negate ? "!" : "", k->value);
-        if (*k->set_key) sb_printf(&b, "%s=%s\n", k->set_key, k->set_value);
-        else sb_printf(&b, "skip\n");
+        if (*k->set_key)
+            sb_printf(&b, "%s=%s\n", k->set_key, k->set_value);
+        else
+            sb_printf(&b, "skip\n");
     }
     if (b.oom) {
         free(b.s);
@@ -1181,7 +1217,8 @@ sim_status sim_key_write_list(FILE *out)
 /* The format reference after the key tables of docs/scenario.md. */
 static const char footer_md[] =
     "\n## File format\n\n"
-    "- `[section]` headers: the sections above, `[sweep]`, and `[user.NAME]` (NAME: letters, digits, "
+    "- `[section]` headers: the sections above, `[sweep]`, and `[user.NAME]` (NAME: letters, "
+    "digits, "
     "`_`, `-`). Any other section is an error at its header line.\n"
     "- `key = value` (or `key: value`). Comments: lines starting with `;` or `#`, and `;` after "
     "whitespace inside a line. Lines are at most 196 characters.\n"
@@ -1194,7 +1231,8 @@ static const char footer_md[] =
     "include cycle, a file the scenario names that does not exist, or a `source.kind` this build "
     "cannot run.\n"
     "\n## Sweeps\n\n"
-    "In `[sweep]` (keys in full) or with `--sweep KEY=SPEC` on the command line (which replaces the "
+    "In `[sweep]` (keys in full) or with `--sweep KEY=SPEC` on the command line (which replaces "
+    "the "
     "file's axis for that key):\n\n"
     "```ini\n[sweep]\nchannel.snr_db = 0:2:10          ; range start:step:stop, inclusive\n"
     "link.fec = none,hamming74,conv27  ; list\nlink.modulation = bpsk,qpsk,16qam\n"
@@ -1203,11 +1241,14 @@ static const char footer_md[] =
     "constraint = link.mode!=digital -> skip\n```\n\n"
     "- Points are the cartesian product of the axes (a zip group is one axis), the first axis "
     "varying slowest.\n"
-    "- Ranges are float-safe: the number of values is floor((stop-start)/step + 1e-9) + 1 and value "
-    "i is start + i*step printed with 12 significant digits, so `0:0.1:0.3` gives 0, 0.1, 0.2, 0.3. "
+    "- Ranges are float-safe: the number of values is floor((stop-start)/step + 1e-9) + 1 and "
+    "value "
+    "i is start + i*step printed with 12 significant digits, so `0:0.1:0.3` gives 0, 0.1, 0.2, "
+    "0.3. "
     "Integer keys need integer values. A list value may contain `:` for non-numeric keys.\n"
     "- Constraints run in file order on each point: `KEY=VALUE -> KEY2=VALUE2` sets a key, "
-    "`KEY!=VALUE -> ...` negates the test, `... -> skip` drops the point. A point that became equal "
+    "`KEY!=VALUE -> ...` negates the test, `... -> skip` drops the point. A point that became "
+    "equal "
     "to an earlier one is merged into it (it runs once; the grid cell points at it).\n"
     "- `--set KEY=VALUE` overrides the file, and a key set this way stops being swept. "
     "`--set user.NAME.KEY=VALUE` sets a per-user key.\n"
@@ -1225,8 +1266,10 @@ static const char footer_md[] =
     "`fdma` gives each user rate/U.\n"
     "\n## Stopping rules\n\n"
     "A point stops after `scenario.utterances` utterances, or (checked every "
-    "`metrics.check_every`) once `metrics.min_word_errors` word errors (`metrics.min_bit_errors` bit "
-    "errors for `source.kind = bits`) were counted, or once the 95% bootstrap interval of WER (BER) "
+    "`metrics.check_every`) once `metrics.min_word_errors` word errors (`metrics.min_bit_errors` "
+    "bit "
+    "errors for `source.kind = bits`) were counted, or once the 95% bootstrap interval of WER "
+    "(BER) "
     "is narrower than `metrics.ci_width`. The `status` column of /summary names the rule.\n";
 
 sim_status sim_key_write_markdown(FILE *out)
@@ -1246,9 +1289,11 @@ sim_status sim_key_write_markdown(FILE *out)
         const char *dot = strchr(k->name, '.');
         size_t len = (size_t)(dot - k->name);
         if (len != plen || strncmp(prev, k->name, len)) {
-            fprintf(out, "\n## [%.*s]\n\n| key | type | default | unit | allowed | per user | meaning |\n"
-                         "|---|---|---|---|---|---|---|\n",
-                    (int)len, k->name);
+            fprintf(
+                out,
+                "\n## [%.*s]\n\n| key | type | default | unit | allowed | per user | meaning |\n"
+                "|---|---|---|---|---|---|---|\n",
+                (int)len, k->name);
             prev = k->name;
             plen = len;
         }
@@ -1256,9 +1301,9 @@ sim_status sim_key_write_markdown(FILE *out)
         copy_str(allowed, sizeof allowed, k->allowed);
         for (char *p = allowed; *p; p++)
             if (*p == '|') *p = ',';
-        fprintf(out, "| `%s` | %s | %s%s%s | %s | %s | %s | %s%s |\n", k->name, sim_key_type_name(k->type),
-                *k->def ? "`" : "", *k->def ? k->def : "(none)", *k->def ? "`" : "", k->unit,
-                allowed, (k->flags & SIM_KEY_PER_USER) ? "yes" : "",
+        fprintf(out, "| `%s` | %s | %s%s%s | %s | %s | %s | %s%s |\n", k->name,
+                sim_key_type_name(k->type), *k->def ? "`" : "", *k->def ? k->def : "(none)",
+                *k->def ? "`" : "", k->unit, allowed, (k->flags & SIM_KEY_PER_USER) ? "yes" : "",
                 k->doc, (k->flags & SIM_KEY_NOSWEEP) ? " (cannot be swept)" : "");
     }
     fputs(footer_md, out);

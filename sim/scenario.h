@@ -53,7 +53,7 @@ enum {
 };
 
 typedef struct sim_key_def {
-    const char *name;    /* "channel.snr_db"                                */
+    const char *name; /* "channel.snr_db"                                */
     sim_key_type type;
     const char *def;     /* default as text; "" for none                    */
     const char *unit;    /* "dB", "s", "FLOP/s", "" ...                     */
@@ -66,7 +66,7 @@ typedef struct sim_key_def {
 } sim_key_def;
 
 size_t sim_key_count(void);
-const sim_key_def *sim_key_at(size_t i); /* registry order (by section) */
+const sim_key_def *sim_key_at(size_t i);           /* registry order (by section) */
 const sim_key_def *sim_key_find(const char *name); /* NULL if unknown */
 const char *sim_key_type_name(sim_key_type t);     /* "int", "double", ... */
 
@@ -233,8 +233,7 @@ size_t sim_scenario_set_keys(const sim_scenario *sc, const char **names, size_t 
  * (one sweep point). Also checks cross-key rules that do not depend on
  * which modules are built (e.g. ranges). */
 sim_status sim_scenario_resolve(const sim_scenario *sc, const char *const *keys,
-                                const char *const *values, size_t n, sim_config *cfg,
-                                sim_err *err);
+                                const char *const *values, size_t n, sim_config *cfg, sim_err *err);
 
 /* The fully resolved scenario as INI text (every key with its effective
  * value, users, sweep), malloc'd; NULL if out of memory. */

@@ -10,14 +10,14 @@
 struct sim_sweep {
     const sim_scenario *sc;
     size_t nkeys;
-    const char **keys;    /* nkeys, pointing into the registry */
+    const char **keys; /* nkeys, pointing into the registry */
     size_t npoints;
-    const char **values;  /* npoints x nkeys, pointing into sc or the constraints */
+    const char **values; /* npoints x nkeys, pointing into sc or the constraints */
     size_t ndims;
-    size_t *dim_len;      /* ndims */
-    size_t *dim_first;    /* ndims: first axis of the dimension (its zip group or itself) */
+    size_t *dim_len;   /* ndims */
+    size_t *dim_first; /* ndims: first axis of the dimension (its zip group or itself) */
     size_t ncells;
-    long *cell_point;     /* ncells */
+    long *cell_point; /* ncells */
 };
 
 void sim_sweep_destroy(sim_sweep *sw)
@@ -117,8 +117,10 @@ sim_sweep *sim_sweep_create(const sim_scenario *sc, sim_err *err)
             const char *v = pos >= 0 ? row[pos] : sim_scenario_get(sc, k->key);
             int match = !strcmp(v, k->value) != !!k->negate;
             if (!match) continue;
-            if (!*k->set_key) skip = 1;
-            else row[key_pos(sw, k->set_key)] = k->set_value;
+            if (!*k->set_key)
+                skip = 1;
+            else
+                row[key_pos(sw, k->set_key)] = k->set_value;
         }
         if (skip) {
             sw->cell_point[cell] = -1;
@@ -148,9 +150,18 @@ fail:
     return NULL;
 }
 
-size_t sim_sweep_count(const sim_sweep *sw) { return sw->npoints; }
-size_t sim_sweep_nkeys(const sim_sweep *sw) { return sw->nkeys; }
-const char *const *sim_sweep_keys(const sim_sweep *sw) { return sw->keys; }
+size_t sim_sweep_count(const sim_sweep *sw)
+{
+    return sw->npoints;
+}
+size_t sim_sweep_nkeys(const sim_sweep *sw)
+{
+    return sw->nkeys;
+}
+const char *const *sim_sweep_keys(const sim_sweep *sw)
+{
+    return sw->keys;
+}
 const char *const *sim_sweep_values(const sim_sweep *sw, size_t p)
 {
     return sw->values + p * sw->nkeys;
@@ -161,8 +172,14 @@ sim_status sim_sweep_config(const sim_sweep *sw, size_t p, sim_config *cfg, sim_
     return sim_scenario_resolve(sw->sc, sw->keys, sim_sweep_values(sw, p), sw->nkeys, cfg, err);
 }
 
-size_t sim_sweep_ndims(const sim_sweep *sw) { return sw->ndims; }
-size_t sim_sweep_dim_len(const sim_sweep *sw, size_t d) { return sw->dim_len[d]; }
+size_t sim_sweep_ndims(const sim_sweep *sw)
+{
+    return sw->ndims;
+}
+size_t sim_sweep_dim_len(const sim_sweep *sw, size_t d)
+{
+    return sw->dim_len[d];
+}
 size_t sim_sweep_dim_axes(const sim_sweep *sw, size_t d, size_t *axes, size_t cap)
 {
     size_t n = 0;
@@ -173,13 +190,19 @@ size_t sim_sweep_dim_axes(const sim_sweep *sw, size_t d, size_t *axes, size_t ca
         }
     return n;
 }
-size_t sim_sweep_cells(const sim_sweep *sw) { return sw->ncells; }
+size_t sim_sweep_cells(const sim_sweep *sw)
+{
+    return sw->ncells;
+}
 long sim_sweep_cell_point(const sim_sweep *sw, size_t cell)
 {
     return cell < sw->ncells ? sw->cell_point[cell] : -1;
 }
 
-const sim_scenario *sim_sweep_scenario(const sim_sweep *sw) { return sw->sc; }
+const sim_scenario *sim_sweep_scenario(const sim_sweep *sw)
+{
+    return sw->sc;
+}
 
 uint64_t sim_sweep_seed(uint64_t base, size_t repeat)
 {

@@ -96,7 +96,10 @@ static sim_net_config base(size_t users, size_t utts)
  * decode 0.25 s: latency 1.2525 s for every back-to-back utterance. */
 static void test_single_user_latency(void)
 {
-    fake f = {.frames = 4, .duration_s = 2.0, .encode_flops = 1e9, .decode_flops = 0.25e9,
+    fake f = {.frames = 4,
+              .duration_s = 2.0,
+              .encode_flops = 1e9,
+              .decode_flops = 0.25e9,
               .uses_per_frame = 500};
     sim_net_config nc = base(1, 5);
     sim_err e = SIM_ERR_INIT;
@@ -113,13 +116,17 @@ static void test_single_user_latency(void)
 /* Arrivals faster than encoding: the transmitter queue builds up. */
 static void test_queueing(void)
 {
-    fake f = {.frames = 1, .duration_s = 0.5, .encode_flops = 1e9, .decode_flops = 0,
+    fake f = {.frames = 1,
+              .duration_s = 0.5,
+              .encode_flops = 1e9,
+              .decode_flops = 0,
               .uses_per_frame = 1000};
     sim_net_config nc = base(1, 4);
     sim_err e = SIM_ERR_INIT;
     CU_ASSERT_EQUAL_FATAL(run(&f, &nc, &e), SIM_OK);
     /* utterance k arrives at 0.5k, is encoded at k+1, received 1.5 ms later */
-    for (size_t k = 0; k < 4; k++) TEST_ASSERT_NEAR(f.latency[k], (k + 1.0) - 0.5 * k + 0.0015, 1e-9);
+    for (size_t k = 0; k < 4; k++)
+        TEST_ASSERT_NEAR(f.latency[k], (k + 1.0) - 0.5 * k + 0.0015, 1e-9);
 }
 
 /* Two users sharing the medium, no compute: both arrive at t=0 with 2 packets

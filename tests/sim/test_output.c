@@ -78,9 +78,10 @@ static size_t read_rows(const char *path, row *rows, size_t cap)
     /* every CONTRACT metric column is present */
     hid_t ft = H5Dget_type(ds);
     static const char *const want[] = {
-        "utterances", "ref_words", "sub", "del", "ins", "wer", "wer_ci_low", "wer_ci_high", "cer",
-        "sym_per_s", "handshake_sym", "cosine", "cka", "jaccard", "mrr", "foscttm", "ber",
-        "latency_mean_s", "latency_p95_s", "status", NULL};
+        "utterances",    "ref_words",   "sub", "del",       "ins",           "wer",
+        "wer_ci_low",    "wer_ci_high", "cer", "sym_per_s", "handshake_sym", "cosine",
+        "cka",           "jaccard",     "mrr", "foscttm",   "ber",           "latency_mean_s",
+        "latency_p95_s", "status",      NULL};
     for (int i = 0; want[i]; i++) {
         int idx = H5Tget_member_index(ft, want[i]);
         if (idx < 0) fprintf(stderr, "  missing column %s\n", want[i]);
@@ -253,7 +254,8 @@ static void test_grid(void)
     tmp(ini, sizeof ini, "g.ini");
     FILE *fp = fopen(ini, "w");
     fputs("[sweep]\nchannel.snr_db = 0,5,10\nlink.fec = none,rep3\n"
-          "constraint = link.fec=rep3 -> skip\n", fp);
+          "constraint = link.fec=rep3 -> skip\n",
+          fp);
     fclose(fp);
     sim_err e = SIM_ERR_INIT;
     sim_scenario *sc = sim_scenario_load(ini, &e);
@@ -281,7 +283,7 @@ static void test_grid(void)
     double w[6];
     H5Dread(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, w);
     TEST_ASSERT_NEAR(w[2], 0.1, 1e-15); /* snr 5, none */
-    CU_ASSERT(isnan(w[3]));              /* snr 5, rep3: skipped */
+    CU_ASSERT(isnan(w[3]));             /* snr 5, rep3: skipped */
     CU_ASSERT_EQUAL(H5DSget_num_scales(ds, 0), 1);
     CU_ASSERT_EQUAL(H5DSget_num_scales(ds, 2), 1);
     hid_t scale = H5Dopen2(f, "grid/channel.snr_db", H5P_DEFAULT);

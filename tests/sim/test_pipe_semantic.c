@@ -61,7 +61,8 @@ static void setup(void)
         size_t n = 16000 * (size_t)(i + 1) / 2;
         float *x = malloc(n * sizeof *x);
         for (size_t k = 0; k < n; k++)
-            x[k] = 0.3f * sinf(0.05f * (float)k * (float)(i + 1)) + 0.01f * (float)((k * 7919) % 13);
+            x[k] =
+                0.3f * sinf(0.05f * (float)k * (float)(i + 1)) + 0.01f * (float)((k * 7919) % 13);
         char wav[64];
         snprintf(wav, sizeof wav, "u%d.wav", i);
         snprintf(path, sizeof path, "%s/%s", dir, wav);
@@ -77,10 +78,11 @@ static sim_scenario *scenario(const char *extra)
     char path[600];
     snprintf(path, sizeof path, "%s/sem.ini", dir);
     FILE *f = fopen(path, "w");
-    fprintf(f, "[scenario]\nutterances = 10\n[source]\nkind = semantic\nmanifest = manifest.tsv\n"
-               "[tx]\nmodel = a.h5\n[rx]\nmodel = b.h5\ndecoder = greedy\n"
-               "[link]\nmode = analog\nframes_per_packet = 8\n[channel]\nmodel = awgn\n"
-               "[sweep]\nchannel.snr_db = 0,30\n%s",
+    fprintf(f,
+            "[scenario]\nutterances = 10\n[source]\nkind = semantic\nmanifest = manifest.tsv\n"
+            "[tx]\nmodel = a.h5\n[rx]\nmodel = b.h5\ndecoder = greedy\n"
+            "[link]\nmode = analog\nframes_per_packet = 8\n[channel]\nmodel = awgn\n"
+            "[sweep]\nchannel.snr_db = 0,30\n%s",
             extra);
     fclose(f);
     sim_err e = SIM_ERR_INIT;
@@ -178,7 +180,9 @@ static void test_equalizers(void)
         char extra[256];
         snprintf(extra, sizeof extra,
                  "[equalizer]\ntype = %s\n[anchors]\ncount = 24\nselection = %s\n", types[t],
-                 t == 2 ? "kmeans" : t == 3 ? "fps" : "random");
+                 t == 2   ? "kmeans"
+                 : t == 3 ? "fps"
+                          : "random");
         sim_scenario *sc = scenario(extra);
         CU_ASSERT_FATAL(sc != NULL);
         char out[600];

@@ -42,11 +42,23 @@ static void expect_error(const char *name, const char *text, int line, const cha
 
 static void test_registry(void)
 {
-    static const char *const contract[] = {
-        "scenario.seed", "scenario.utterances", "source.manifest", "source.kind", "tx.model",
-        "rx.model", "equalizer.type", "anchors.count", "anchors.selection", "anchors.psi",
-        "channel.model", "channel.snr_db", "link.mode", "link.modulation", "link.fec",
-        "link.quant_bits", NULL};
+    static const char *const contract[] = {"scenario.seed",
+                                           "scenario.utterances",
+                                           "source.manifest",
+                                           "source.kind",
+                                           "tx.model",
+                                           "rx.model",
+                                           "equalizer.type",
+                                           "anchors.count",
+                                           "anchors.selection",
+                                           "anchors.psi",
+                                           "channel.model",
+                                           "channel.snr_db",
+                                           "link.mode",
+                                           "link.modulation",
+                                           "link.fec",
+                                           "link.quant_bits",
+                                           NULL};
     for (int i = 0; contract[i]; i++) {
         const sim_key_def *k = sim_key_find(contract[i]);
         if (!k) fprintf(stderr, "  missing key %s\n", contract[i]);
@@ -225,8 +237,7 @@ static void test_syntax_and_misc(void)
 {
     expect_error("s9.ini", "[channel]\nsnr_db = 2\nthis line has no equals\n", 3,
                  "syntax error: expected [section], key = value or a comment");
-    expect_error("s10.ini", "seed = 2\n", 1,
-                 "key 'seed' outside a section (only include may be)");
+    expect_error("s10.ini", "seed = 2\n", 1, "key 'seed' outside a section (only include may be)");
     expect_error("s11.ini", "[sweep]\nchannel.snr_db = 0,1\nzip = channel.snr_db, link.fec\n", 3,
                  "zip: 'link.fec' is not a sweep axis defined above");
     expect_error("s12.ini", "[sweep]\nconstraint = equalizer.type=none anchors.count=0\n", 2,

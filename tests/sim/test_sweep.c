@@ -44,15 +44,15 @@ static void test_ranges(void)
         size_t n;
         const char *last;
     } cases[] = {
-        {"0:2:10", 6, "10"},      {"0:0.1:1", 11, "1"},    {"-5:2.5:5", 5, "5"},
-        {"1:0.3:2", 4, "1.9"},    {"10:-1:7", 4, "7"},      {"0.1:0.1:0.3", 3, "0.3"},
-        {"3", 1, "3"},            {"1,2.5, 4", 3, "4"},     {"0:0.05:0.2", 5, "0.2"},
+        {"0:2:10", 6, "10"},   {"0:0.1:1", 11, "1"}, {"-5:2.5:5", 5, "5"},
+        {"1:0.3:2", 4, "1.9"}, {"10:-1:7", 4, "7"},  {"0.1:0.1:0.3", 3, "0.3"},
+        {"3", 1, "3"},         {"1,2.5, 4", 3, "4"}, {"0:0.05:0.2", 5, "0.2"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         sim_scenario *sc = sim_scenario_create(NULL);
         sim_err e = SIM_ERR_INIT;
-        CU_ASSERT_EQUAL_FATAL(sim_scenario_sweep(sc, "channel.snr_db", cases[i].spec, "--sweep", 0, &e),
-                              SIM_OK);
+        CU_ASSERT_EQUAL_FATAL(
+            sim_scenario_sweep(sc, "channel.snr_db", cases[i].spec, "--sweep", 0, &e), SIM_OK);
         size_t n = sim_scenario_axis_len(sc, 0);
         const char *last = sim_scenario_axis_value(sc, 0, n - 1);
         if (n != cases[i].n || strcmp(last, cases[i].last))
@@ -66,8 +66,10 @@ static void test_ranges(void)
     sim_err e = SIM_ERR_INIT;
     CU_ASSERT_EQUAL(sim_scenario_sweep(sc, "anchors.count", "8:8:32", "--sweep", 0, &e), SIM_OK);
     CU_ASSERT_EQUAL(sim_scenario_axis_len(sc, 0), 4);
-    CU_ASSERT_NOT_EQUAL(sim_scenario_sweep(sc, "anchors.count", "1:0.5:2", "--sweep", 0, &e), SIM_OK);
-    CU_ASSERT_NOT_EQUAL(sim_scenario_sweep(sc, "channel.snr_db", "1:0:2", "--sweep", 0, &e), SIM_OK);
+    CU_ASSERT_NOT_EQUAL(sim_scenario_sweep(sc, "anchors.count", "1:0.5:2", "--sweep", 0, &e),
+                        SIM_OK);
+    CU_ASSERT_NOT_EQUAL(sim_scenario_sweep(sc, "channel.snr_db", "1:0:2", "--sweep", 0, &e),
+                        SIM_OK);
     CU_ASSERT_NOT_EQUAL(sim_scenario_sweep(sc, "channel.nope", "1,2", "--sweep", 0, &e), SIM_OK);
     CU_ASSERT_NOT_EQUAL(sim_scenario_sweep(sc, "link.fec", "none,turbo", "--sweep", 0, &e), SIM_OK);
     /* a list value for a string key may contain ':' */
@@ -118,14 +120,15 @@ static void test_cartesian_and_zip(void)
 
 static void test_constraints(void)
 {
-    sim_scenario *sc = load_text("cons.ini", "[scenario]\nrepeats = 2\n"
-                                             "[sweep]\n"
-                                             "equalizer.type = none,relative,ridge\n"
-                                             "anchors.count = 16,32\n"
-                                             "channel.snr_db = 0,10\n"
-                                             "constraint = equalizer.type=none -> anchors.count=0\n"
-                                             "constraint = equalizer.type=ridge -> skip\n"
-                                             "constraint = equalizer.type!=none -> link.mode=analog\n");
+    sim_scenario *sc =
+        load_text("cons.ini", "[scenario]\nrepeats = 2\n"
+                              "[sweep]\n"
+                              "equalizer.type = none,relative,ridge\n"
+                              "anchors.count = 16,32\n"
+                              "channel.snr_db = 0,10\n"
+                              "constraint = equalizer.type=none -> anchors.count=0\n"
+                              "constraint = equalizer.type=ridge -> skip\n"
+                              "constraint = equalizer.type!=none -> link.mode=analog\n");
     CU_ASSERT_FATAL(sc != NULL);
     sim_sweep *sw = sim_sweep_create(sc, NULL);
     CU_ASSERT_FATAL(sw != NULL);
