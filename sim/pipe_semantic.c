@@ -23,6 +23,7 @@
 #include "codecs/vocab.h"
 #include "sim/base/rng.h"
 #include "sim/score.h"
+#include "sim/tts_source.h"
 
 /* An agent with its front-end and work space. */
 typedef struct agent {
@@ -144,11 +145,10 @@ sim_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, sim_err 
         return sim_err_set(err, SIM_EINVAL, file, line,
                            "equalizer.type=%s needs anchors.count >= 1", eq);
     }
+    /* no source.manifest: the built-in TTS source (synthesised by sim_run before the points) */
     if (!*cfg->source.manifest) {
-        file = key_file(sc, "source.kind", &line);
-        return sim_err_set(err, SIM_EUNSUPPORTED, file, line,
-                           "source.kind=semantic needs source.manifest (the built-in TTS source is "
-                           "not wired into `semsim run` yet)");
+        sim_status ts = sim_tts_source_check(sc, cfg, err);
+        if (ts != SIM_OK) return ts;
     }
     if (cfg->n_users > 1) {
         for (size_t u = 1; u < cfg->n_users; u++)
@@ -179,6 +179,7 @@ sim_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, sim_err 
         codec_manifest_destroy(man);
         man = NULL;
     }
+    if (!*cfg->source.manifest) goto out; /* the TTS source, checked above */
     if ((st = codec_manifest_read(cfg->source.manifest, &man, err)) != SIM_OK) goto out;
     if (!codec_manifest_size(man)) {
         file = key_file(sc, "source.manifest", &line);

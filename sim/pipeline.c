@@ -10,13 +10,16 @@
 
 #include "channel/digital.h"
 #include "sim/base/rng.h"
+#include "sim/pipe_codec.h"
 #include "sim/pipe_semantic.h"
+#include "sim/tts_source.h"
 
 struct sim_pipeline {
     sim_config cfg;
     uint64_t seed;
     chan_bits_config bits[SIM_MAX_USERS]; /* kind = bits: per user */
     sim_sem *sem;                         /* kind = semantic */
+    sim_codec *codec;                     /* kind = codec2-*, opus-* */
 };
 
 /* ---- validation ------------------------------------------------------------------ */
@@ -89,6 +92,7 @@ sim_status sim_pipeline_check(const sim_scenario *sc, const sim_config *cfg, sim
                             "", "");
         return sim_sem_check(sc, cfg, err);
     }
+    if (sim_codec_is_kind(kind)) return sim_codec_check(sc, cfg, err);
     return fail_key(sc, err, "source.kind", SIM_EUNSUPPORTED,
                     "source.kind=%s is not built into `semsim run` yet (classic-codec pipeline not "
                     "wired)%s",
@@ -184,6 +188,10 @@ sim_pipeline *sim_pipeline_create(const sim_config *cfg, uint64_t seed, sim_err 
         if (!(p->sem = sim_sem_create(cfg, seed, err))) goto fail;
         return p;
     }
+    if (sim_codec_is_kind(cfg->source.kind)) {
+        if (!(p->codec = sim_codec_create(cfg, seed, err))) goto fail;
+        return p;
+    }
     sim_err_set(err, SIM_EUNSUPPORTED, NULL, 0, "source.kind=%s is not built into `semsim run` yet",
                 cfg->source.kind);
 fail:
@@ -195,11 +203,13 @@ void sim_pipeline_destroy(sim_pipeline *p)
 {
     if (!p) return;
     sim_sem_destroy(p->sem);
+    sim_codec_destroy(p->codec);
     free(p);
 }
 
 size_t sim_pipeline_available(const sim_pipeline *p)
 {
+    if (p->codec) return sim_codec_available(p->codec);
     return p->sem ? sim_sem_available(p->sem) : SIZE_MAX;
 }
 
@@ -207,6 +217,10 @@ void sim_pipeline_ops(sim_pipeline *p, sim_payload_ops *ops)
 {
     if (p->sem) {
         sim_sem_ops(p->sem, ops);
+        return;
+    }
+    if (p->codec) {
+        sim_codec_ops(p->codec, ops);
         return;
     }
     memset(ops, 0, sizeof *ops);

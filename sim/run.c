@@ -16,6 +16,7 @@
 #include "sim/output.h"
 #include "sim/pipeline.h"
 #include "sim/sweep.h"
+#include "sim/tts_source.h"
 
 typedef struct job {
     size_t point, repeat;
@@ -300,6 +301,13 @@ sim_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, sim_err *er
         st = sim_sweep_write_list(sw, opts->list ? opts->list : stdout, err);
         goto done;
     }
+    /* the built-in TTS source: synthesise (or find cached) once, here, before any
+     * thread starts and before the output is touched */
+    sim_log tts_log = opts->log ? *opts->log : (sim_log){SIM_LOG_WARN, NULL};
+    if (opts->progress && tts_log.level < SIM_LOG_INFO) tts_log.level = SIM_LOG_INFO;
+    for (size_t p = 0; p < np; p++)
+        if ((st = sim_tts_source_prepare(&rn.cfgs[p], opts->jobs, &tts_log, err)) != SIM_OK)
+            goto done;
 
     /* /summary parameter columns: keys set or swept, in registry order */
     size_t nset = sim_scenario_set_keys(sc, NULL, 0);

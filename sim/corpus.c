@@ -1,0 +1,356 @@
+/* corpus.c -- text x voices corpus synthesis, shared by `semsim corpus` and
+ * the built-in TTS source. See corpus.h. */
+#include "sim/corpus.h"
+
+#include "codecs/audio.h"
+#include "codecs/manifest.h"
+#include "codecs/text.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <sndfile.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+typedef struct corpus_job {
+    size_t voice; /* index into the voices */
+    size_t line;  /* index into the selected lines */
+    char id[96];
+    char rel[192]; /* WAV path relative to DIR */
+} corpus_job;
+
+/* Worker -> parent message; smaller than PIPE_BUF so writes are atomic. */
+typedef struct corpus_msg {
+    int32_t kind; /* MSG_MADE, MSG_SKIPPED, MSG_ERROR */
+    int32_t job;
+    uint64_t samples;
+    sim_err err;
+} corpus_msg;
+
+enum { MSG_MADE = 1, MSG_SKIPPED, MSG_ERROR };
+
+typedef struct corpus_text {
+    char **text; /* selected lines, as written, trimmed */
+    int *lineno; /* their 1-based line numbers */
+    size_t n;
+} corpus_text;
+
+/* "A-B" or "A" with 1 <= A <= B. */
+int sim_corpus_parse_lines(const char *s, long *a, long *b)
+{
+    char *end;
+    errno = 0;
+    *a = strtol(s, &end, 10);
+    if (errno || end == s || *a < 1) return -1;
+    if (!*end) {
+        *b = *a;
+        return 0;
+    }
+    if (*end != '-') return -1;
+    const char *s2 = end + 1;
+    *b = strtol(s2, &end, 10);
+    if (errno || end == s2 || *end || *b < *a) return -1;
+    return 0;
+}
+
+static void text_free(corpus_text *t)
+{
+    for (size_t i = 0; i < t->n; i++) free(t->text[i]);
+    free(t->text);
+    free(t->lineno);
+    memset(t, 0, sizeof *t);
+}
+
+/* Read lines a..b (b < 0: to the end) of path. Each must hold something
+ * speakable (non-empty after codec_text_normalise). */
+static sim_status text_read(const char *path, long a, long b, corpus_text *t, sim_err *err)
+{
+    memset(t, 0, sizeof *t);
+    FILE *f = fopen(path, "r");
+    if (!f) return sim_err_set(err, SIM_EIO, path, 0, "cannot open text: %s", strerror(errno));
+    sim_status st = SIM_OK;
+    char *line = NULL, *norm = NULL;
+    size_t lcap = 0, cap = 0;
+    ssize_t len;
+    long lineno = 0;
+    while ((len = getline(&line, &lcap, f)) >= 0) {
+        lineno++;
+        if (lineno < a || (b > 0 && lineno > b)) continue;
+        while (len && (line[len - 1] == '\n' || line[len - 1] == '\r')) line[--len] = 0;
+        for (char *p = line; *p; p++)
+            if (*p == '\t') *p = ' ';
+        char *s = line;
+        while (*s == ' ') s++;
+        size_t n = strlen(s);
+        while (n && s[n - 1] == ' ') s[--n] = 0;
+        free(norm);
+        norm = NULL;
+        if ((st = codec_text_normalise(s, &norm, err)) != SIM_OK) goto fail;
+        if (!norm[0]) {
+            st = sim_err_set(err, SIM_EFORMAT, path, (int)lineno, "line has nothing to speak");
+            goto fail;
+        }
+        if (t->n == cap) {
+            size_t nc = cap ? 2 * cap : 128;
+            char **tx = realloc(t->text, sizeof *tx * nc);
+            if (tx) t->text = tx;
+            int *ln = realloc(t->lineno, sizeof *ln * nc);
+            if (ln) t->lineno = ln;
+            if (!tx || !ln) goto nomem;
+            cap = nc;
+        }
+        if (!(t->text[t->n] = strdup(s))) goto nomem;
+        t->lineno[t->n++] = (int)lineno;
+    }
+    if (ferror(f)) {
+        st = sim_err_set(err, SIM_EIO, path, 0, "read failed: %s", strerror(errno));
+        goto fail;
+    }
+    if (b > 0 && lineno < b) {
+        st = sim_err_set(err, SIM_ERANGE, path, 0,
+                         "lines %ld-%ld selected, but the file has %ld lines", a, b, lineno);
+        goto fail;
+    }
+    if (t->n == 0) {
+        st = sim_err_set(err, SIM_EFORMAT, path, 0, "no text lines selected");
+        goto fail;
+    }
+    fclose(f);
+    free(line);
+    free(norm);
+    return SIM_OK;
+nomem:
+    st = sim_err_set(err, SIM_ENOMEM, path, (int)lineno, "out of memory");
+fail:
+    fclose(f);
+    free(line);
+    free(norm);
+    text_free(t);
+    return st;
+}
+
+static sim_status mkdir_p(const char *dir, sim_err *err)
+{
+    char buf[4096];
+    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
+        return sim_err_set(err, SIM_EINVAL, dir, 0, "path too long");
+    for (char *p = buf + 1;; p++) {
+        if (*p == '/' || !*p) {
+            char c = *p;
+            *p = 0;
+            struct stat sb;
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+                return sim_err_set(err, SIM_EIO, buf, 0, "cannot create folder: %s",
+                                   strerror(errno));
+            if (stat(buf, &sb) != 0 || !S_ISDIR(sb.st_mode))
+                return sim_err_set(err, SIM_EIO, buf, 0, "exists and is not a folder");
+            *p = c;
+            if (!c) break;
+        }
+    }
+    return SIM_OK;
+}
+
+/* Frames in an existing WAV, or -1 when it is not a readable audio file. */
+static long long wav_frames(const char *path)
+{
+    SF_INFO info;
+    memset(&info, 0, sizeof info);
+    SNDFILE *sf = sf_open(path, SFM_READ, &info);
+    if (!sf) return -1;
+    sf_close(sf);
+    return (long long)info.frames;
+}
+
+/* Make (or skip) one job; fills m. */
+static void job_run(codec_tts *tts, const codec_voice *v, const corpus_text *t,
+                    const codec_tts_opts *o, const char *dir, const corpus_job *j, corpus_msg *m)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, j->rel);
+    long long have = wav_frames(path);
+    if (have > 0) {
+        m->kind = MSG_SKIPPED;
+        m->samples = (uint64_t)have;
+        return;
+    }
+    float *x = NULL;
+    size_t n = 0;
+    sim_status st = codec_tts_synth(tts, &v[j->voice], t->text[j->line], o, &x, &n, &m->err);
+    if (st == SIM_OK) st = codec_audio_write_wav(path, x, n, CODEC_TTS_RATE, &m->err);
+    free(x);
+    m->kind = st == SIM_OK ? MSG_MADE : MSG_ERROR;
+    m->samples = n;
+}
+
+/* Worker process k of nw: jobs k, k+nw, ...; one message per job. */
+static void worker_main(codec_tts *tts, const codec_voice *v, const corpus_text *t,
+                        const codec_tts_opts *o, const char *dir, const corpus_job *jobs,
+                        size_t njobs, size_t k, size_t nw, int fd)
+{
+    for (size_t i = k; i < njobs; i += nw) {
+        corpus_msg m;
+        memset(&m, 0, sizeof m);
+        m.job = (int32_t)i;
+        job_run(tts, v, t, o, dir, &jobs[i], &m);
+        if (write(fd, &m, sizeof m) != (ssize_t)sizeof m || m.kind == MSG_ERROR) {
+            codec_tts_destroy(tts);
+            _exit(1);
+        }
+    }
+    codec_tts_destroy(tts); /* stops and reaps this worker's TTS processes */
+    _exit(0);
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+sim_status sim_corpus_make(const sim_corpus_config *c, sim_corpus_stats *stats, sim_err *err)
+{
+    if (!c || !c->text || !c->voices || !c->dir)
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "corpus: NULL argument");
+    if (c->jobs < 1 || c->jobs > SIM_CORPUS_MAX_JOBS || c->first < 1 ||
+        (c->last >= 0 && c->last < c->first))
+        return sim_err_set(err, SIM_ERANGE, NULL, 0, "corpus: bad jobs or line range");
+    const char *voices_path = c->voices, *dir = c->dir;
+    sim_status st = SIM_OK;
+    corpus_text t = {NULL, NULL, 0};
+    codec_tts *tts = NULL;
+    codec_voice *v = NULL;
+    codec_manifest *man = NULL;
+    corpus_job *jobs = NULL;
+    pid_t pids[SIM_CORPUS_MAX_JOBS];
+    size_t nv = 0, started = 0;
+    int fd[2] = {-1, -1};
+    long nw = c->jobs;
+    double t0 = now_s();
+
+    if ((st = text_read(c->text, c->first, c->last > 0 ? c->last : -1, &t, err)) ||
+        (st = codec_tts_create(&tts, err)) ||
+        (st = codec_voices_read(voices_path, tts, &v, &nv, err)) || (st = mkdir_p(dir, err)))
+        goto done;
+
+    for (size_t iv = 0; iv < nv && c->opts.pitch_st != 0; iv++)
+        if (!strcmp(v[iv].engine, "flite") && !strcmp(v[iv].name, "rms"))
+            sim_log_warn(c->log, "%s:%d: flite rms ignores the pitch offset", voices_path,
+                         v[iv].line);
+    size_t njobs = nv * t.n;
+    jobs = calloc(njobs, sizeof *jobs);
+    if (!jobs) {
+        st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        goto done;
+    }
+    if ((st = codec_manifest_create(dir, &man, err))) goto done;
+    for (size_t iv = 0; iv < nv; iv++) {
+        char tag[80], sub[4096];
+        codec_voice_tag(&v[iv], tag, sizeof tag);
+        snprintf(sub, sizeof sub, "%s/%s", dir, tag);
+        if ((st = mkdir_p(sub, err))) goto done;
+        for (size_t il = 0; il < t.n; il++) {
+            corpus_job *j = &jobs[iv * t.n + il];
+            j->voice = iv;
+            j->line = il;
+            snprintf(j->id, sizeof j->id, "%s_L%04d", tag, t.lineno[il]);
+            snprintf(j->rel, sizeof j->rel, "%s/%s.wav", tag, j->id);
+            if ((st = codec_manifest_add(man, j->id, j->rel, t.text[il], err))) {
+                sim_err_locate(err, voices_path, v[iv].line);
+                goto done;
+            }
+        }
+    }
+
+    if ((size_t)nw > njobs) nw = (long)njobs;
+    if (pipe(fd) != 0) {
+        st = sim_err_set(err, SIM_EINTERNAL, NULL, 0, "pipe failed: %s", strerror(errno));
+        goto done;
+    }
+    fflush(NULL);
+    for (started = 0; started < (size_t)nw; started++) {
+        pid_t pid = fork();
+        if (pid < 0) {
+            st = sim_err_set(err, SIM_EINTERNAL, NULL, 0, "fork failed: %s", strerror(errno));
+            goto done;
+        }
+        if (pid == 0) {
+            close(fd[0]);
+            worker_main(tts, v, &t, &c->opts, dir, jobs, njobs, started, (size_t)nw, fd[1]);
+        }
+        pids[started] = pid;
+    }
+    close(fd[1]);
+    fd[1] = -1;
+
+    size_t made = 0, skipped = 0, step = njobs / 20 ? njobs / 20 : 1;
+    uint64_t samples = 0;
+    corpus_msg m;
+    int failed = 0;
+    while (made + skipped < njobs) {
+        ssize_t r = read(fd[0], &m, sizeof m);
+        if (r < 0 && errno == EINTR) continue;
+        if (r != (ssize_t)sizeof m) {
+            st = sim_err_set(err, SIM_EINTERNAL, NULL, 0, "a corpus worker died");
+            failed = 1;
+            break;
+        }
+        if (m.kind == MSG_ERROR) {
+            *err = m.err;
+            st = err->code ? err->code : SIM_EINTERNAL;
+            sim_err_locate(err, voices_path, v[jobs[m.job].voice].line);
+            failed = 1;
+            break;
+        }
+        m.kind == MSG_MADE ? made++ : skipped++;
+        samples += m.samples;
+        if ((made + skipped) % step == 0 || made + skipped == njobs)
+            sim_log_info(c->log, "corpus: %zu/%zu (%zu made, %zu skipped) %.1f s", made + skipped,
+                         njobs, made, skipped, now_s() - t0);
+    }
+    if (failed)
+        for (size_t i = 0; i < started; i++) kill(pids[i], SIGTERM);
+    for (size_t i = 0; i < started; i++)
+        while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR) {
+        }
+    started = 0;
+    if (failed) goto done;
+
+    char mpath[4096];
+    snprintf(mpath, sizeof mpath, "%s/manifest.tsv", dir);
+    if ((st = codec_manifest_write(man, mpath, err))) goto done;
+    sim_log_info(c->log,
+                 "corpus: %zu utterances (%zu voices x %zu lines), %.3f h of audio, %zu made, "
+                 "%zu skipped, %.1f s -> %s",
+                 njobs, nv, t.n, (double)samples / CODEC_TTS_RATE / 3600.0, made, skipped,
+                 now_s() - t0, mpath);
+    if (stats) {
+        stats->utterances = njobs;
+        stats->voices = nv;
+        stats->lines = t.n;
+        stats->made = made;
+        stats->skipped = skipped;
+        stats->samples = samples;
+        stats->seconds = now_s() - t0;
+    }
+done:
+    for (size_t i = 0; i < started; i++) {
+        kill(pids[i], SIGTERM);
+        waitpid(pids[i], NULL, 0);
+    }
+    if (fd[0] >= 0) close(fd[0]);
+    if (fd[1] >= 0) close(fd[1]);
+    codec_manifest_destroy(man);
+    free(jobs);
+    free(v);
+    codec_tts_destroy(tts);
+    text_free(&t);
+    return st;
+}

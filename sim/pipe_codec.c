@@ -1,0 +1,474 @@
+/* pipe_codec.c -- the classic-codec baselines: manifest (or TTS) audio ->
+ * Codec2/Opus -> digital link (raw bits) -> codec decoder with concealment ->
+ * receiving agent -> CTC decoding -> sclite scoring. See pipe_codec.h. */
+#include "sim/pipe_codec.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "channel/digital.h"
+#include "codecs/agent.h"
+#include "codecs/audio.h"
+#include "codecs/classic.h"
+#include "codecs/decode.h"
+#include "codecs/frontend.h"
+#include "codecs/manifest.h"
+#include "codecs/melspec.h"
+#include "codecs/modelfile.h"
+#include "codecs/text.h"
+#include "codecs/vocab.h"
+#include "sim/base/rng.h"
+#include "sim/score.h"
+#include "sim/tts_source.h"
+
+#define CODEC_RATE 16000 /* codecs/classic.h works on 16 kHz audio */
+
+/* The receiving agent with its front-end and work space. */
+typedef struct rx_agent {
+    codec_agent *a;
+    codec_melspec *mel;
+    codec_melspec_work *mw;
+    codec_agent_ws *ws;
+    int rate;
+    double params; /* encoder + decoder parameters */
+} rx_agent;
+
+typedef struct utt_state {
+    uint8_t *tx, *rx; /* (F, frame_bytes) sent and received frames */
+    uint8_t *lost;    /* (F) 1 where the frame's packet was lost      */
+    size_t frames, samples;
+    char *ref; /* normalised transcript */
+} utt_state;
+
+struct sim_codec {
+    sim_config cfg;
+    uint64_t seed;
+    codec_classic *codec;
+    size_t fbits, fbytes;
+    rx_agent rx;
+    codec_resampler *rs; /* 16 kHz -> the agent's rate, NULL when equal */
+    codec_manifest *man;
+    codec_lexicon *lex;
+    codec_beam *beam;
+    chan_digital *link[SIM_MAX_USERS];
+    uint32_t *idx, *ridx; /* (block) payload bits of one packet */
+    uint8_t *valid;       /* (block) */
+    size_t cap_block;
+    float *audio, *audio_rx, *mel, *z, *logp;
+    size_t cap_audio, cap_audio_rx, cap_mel, cap_z, cap_logp;
+    char *text;
+    size_t cap_text;
+};
+
+int sim_codec_is_kind(const char *kind)
+{
+    return !strncmp(kind, "codec2-", 7) || !strncmp(kind, "opus-", 5);
+}
+
+static int grow(void **p, size_t *cap, size_t n, size_t size)
+{
+    if (n <= *cap) return 0;
+    void *q = realloc(*p, n * size);
+    if (!q) return -1;
+    *p = q;
+    *cap = n;
+    return 0;
+}
+
+static void rx_free(rx_agent *g)
+{
+    codec_melspec_work_destroy(g->mw);
+    codec_melspec_destroy(g->mel);
+    codec_agent_ws_destroy(g->ws);
+    codec_agent_destroy(g->a);
+    memset(g, 0, sizeof *g);
+}
+
+/* Same loading as sim/pipe_semantic.c: the model file's own front-end. */
+static sim_status rx_load(rx_agent *g, const char *path, sim_err *err)
+{
+    codec_model *m = NULL;
+    codec_melspec_config fe;
+    sim_status st = codec_agent_load(path, &g->a, &m, err);
+    if (st == SIM_OK) st = codec_frontend_from_model(m, &fe, err);
+    codec_model_destroy(m);
+    if (st != SIM_OK) return st;
+    if (fe.n_mels != codec_agent_get_config(g->a)->n_mels)
+        return sim_err_set(err, SIM_EFORMAT, path, 0,
+                           "frontend.n_mels %d does not match the encoder's input size %d",
+                           fe.n_mels, codec_agent_get_config(g->a)->n_mels);
+    g->rate = fe.sample_rate;
+    if (!(g->mel = codec_melspec_create(&fe, err)) ||
+        !(g->mw = codec_melspec_work_create(g->mel, err)))
+        return err && err->code ? err->code : SIM_ENOMEM;
+    for (size_t i = 0; i < codec_agent_param_count(g->a); i++) {
+        const char *name = codec_agent_param_name(g->a, i);
+        if (!strncmp(name, "enc.", 4) || !strncmp(name, "dec.", 4))
+            g->params += (double)codec_agent_param_size(g->a, i);
+    }
+    return SIM_OK;
+}
+
+static sim_status at_key(const sim_scenario *sc, sim_err *err, const char *key)
+{
+    const char *file;
+    int line;
+    sim_scenario_where(sc, key, &file, &line);
+    sim_err_locate(err, file, line);
+    return err->code;
+}
+
+sim_status sim_codec_check(const sim_scenario *sc, const sim_config *cfg, sim_err *err)
+{
+    sim_err local = SIM_ERR_INIT;
+    if (!err) err = &local;
+    const char *kind = cfg->source.kind;
+    sim_err e2 = SIM_ERR_INIT;
+    codec_classic *q = codec_classic_create(kind, &e2);
+    if (!q) {
+        sim_err_set(err, SIM_EINVAL, NULL, 0, "source.kind=%s: %s", kind, e2.msg);
+        return at_key(sc, err, "source.kind");
+    }
+    size_t fbits = codec_classic_frame_bits(q);
+    codec_classic_destroy(q);
+    for (size_t u = 0; u < cfg->n_users; u++) {
+        const sim_user_config *uc = &cfg->user[u];
+        if (strcmp(uc->link.mode, "digital")) {
+            sim_err_set(err, SIM_EINVAL, NULL, 0,
+                        "source.kind=%s needs link.mode=digital: codecs send bits, not reals "
+                        "(user %s has %s)",
+                        kind, uc->name, uc->link.mode);
+            return at_key(sc, err, "link.mode");
+        }
+        if ((uint64_t)uc->link.frames_per_packet * fbits > 65536) {
+            sim_err_set(err, SIM_ERANGE, NULL, 0,
+                        "link.frames_per_packet x %zu bits per %s frame exceeds 65536 bits per "
+                        "packet",
+                        fbits, kind);
+            return at_key(sc, err, "link.frames_per_packet");
+        }
+        if (uc->channel.doppler_hz > 0 && uc->channel.doppler_hz >= cfg->medium.symbol_rate / 2) {
+            sim_err_set(err, SIM_ERANGE, NULL, 0,
+                        "channel.doppler_hz must be below link.symbol_rate/2");
+            return at_key(sc, err, "channel.doppler_hz");
+        }
+        if (strcmp(uc->rx.model, cfg->user[0].rx.model)) {
+            sim_err_set(err, SIM_EUNSUPPORTED, NULL, 0, "per-user rx.model is not supported yet");
+            return at_key(sc, err, "rx.model");
+        }
+    }
+    if (!*cfg->user[0].rx.model) {
+        sim_err_set(err, SIM_EINVAL, NULL, 0,
+                    "source.kind=%s needs rx.model (the agent that recognises the decoded audio)",
+                    kind);
+        return at_key(sc, err, "source.kind");
+    }
+    rx_agent rx;
+    memset(&rx, 0, sizeof rx);
+    sim_status st = rx_load(&rx, cfg->user[0].rx.model, err);
+    rx_free(&rx);
+    if (st != SIM_OK) return at_key(sc, err, "rx.model");
+    if (!*cfg->source.manifest) return sim_tts_source_check(sc, cfg, err);
+    codec_manifest *man = NULL;
+    if ((st = codec_manifest_read(cfg->source.manifest, &man, err)) != SIM_OK) return st;
+    size_t n = codec_manifest_size(man);
+    codec_manifest_destroy(man);
+    if (!n) {
+        sim_err_set(err, SIM_EINVAL, NULL, 0, "source.manifest has no utterances");
+        return at_key(sc, err, "source.manifest");
+    }
+    return SIM_OK;
+}
+
+void sim_codec_destroy(sim_codec *s)
+{
+    if (!s) return;
+    codec_classic_destroy(s->codec);
+    rx_free(&s->rx);
+    codec_resampler_destroy(s->rs);
+    codec_manifest_destroy(s->man);
+    codec_beam_destroy(s->beam);
+    codec_lexicon_destroy(s->lex);
+    for (size_t u = 0; u < SIM_MAX_USERS; u++) chan_digital_destroy(s->link[u]);
+    free(s->idx);
+    free(s->ridx);
+    free(s->valid);
+    free(s->audio);
+    free(s->audio_rx);
+    free(s->mel);
+    free(s->z);
+    free(s->logp);
+    free(s->text);
+    free(s);
+}
+
+static chan_kind channel_kind(const char *name)
+{
+    if (!strcmp(name, "none")) return CHAN_NONE;
+    if (!strcmp(name, "rayleigh")) return CHAN_RAYLEIGH;
+    if (!strcmp(name, "rician")) return CHAN_RICIAN;
+    return CHAN_AWGN;
+}
+
+sim_codec *sim_codec_create(const sim_config *cfg, uint64_t seed, sim_err *err)
+{
+    sim_codec *s = calloc(1, sizeof *s);
+    if (!s) {
+        sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        return NULL;
+    }
+    s->cfg = *cfg;
+    s->seed = seed;
+    const sim_user_config *u0 = &cfg->user[0];
+    if (!(s->codec = codec_classic_create(cfg->source.kind, err))) goto fail;
+    s->fbits = codec_classic_frame_bits(s->codec);
+    s->fbytes = codec_classic_frame_bytes(s->codec);
+    if (rx_load(&s->rx, u0->rx.model, err) != SIM_OK) goto fail;
+    if (s->rx.rate != CODEC_RATE &&
+        codec_resampler_create(CODEC_RATE, s->rx.rate, &s->rs, err) != SIM_OK)
+        goto fail;
+    if (!*cfg->source.manifest) {
+        sim_err_set(err, SIM_EINVAL, NULL, 0,
+                    "no source.manifest: the TTS source was not prepared (sim_tts_source_prepare)");
+        goto fail;
+    }
+    if (codec_manifest_read(cfg->source.manifest, &s->man, err) != SIM_OK) goto fail;
+    if (!strcmp(u0->rx.decoder, "beam")) {
+        codec_beam_config bc = codec_beam_config_default();
+        bc.beam = (int)u0->rx.beam_width;
+        if (codec_lexicon_create(&s->lex, NULL, *u0->rx.lm ? u0->rx.lm : NULL, err) != SIM_OK ||
+            codec_beam_create(&s->beam, s->lex, &bc, err) != SIM_OK)
+            goto fail;
+    }
+    s->cap_text = 256;
+    if (!(s->text = malloc(s->cap_text))) goto nomem;
+    for (size_t u = 0; u < cfg->n_users; u++) {
+        const sim_user_config *uc = &cfg->user[u];
+        size_t block = (size_t)uc->link.frames_per_packet * s->fbits;
+        chan_digital_config dc;
+        chan_digital_config_default(&dc);
+        dc.quant_bits = 1; /* one "value" is one payload bit */
+        dc.block_len = block;
+        dc.values_per_packet = block;
+        if (chan_fec_kind_from_name(uc->link.fec, &dc.fec, err) != SIM_OK ||
+            chan_modem_kind_from_name(uc->link.modulation, &dc.modulation, err) != SIM_OK)
+            goto fail;
+        chan_model_config_default(&dc.channel);
+        dc.channel.kind = channel_kind(uc->channel.model);
+        dc.channel.snr_db = uc->channel.snr_db;
+        dc.channel.k_factor_db = uc->channel.k_factor_db;
+        dc.channel.coherence =
+            uc->channel.coherence > 0 ? (size_t)uc->channel.coherence : (size_t)1 << 40;
+        dc.channel.doppler_hz = uc->channel.doppler_hz;
+        dc.channel.symbol_rate = cfg->medium.symbol_rate;
+        if (!(s->link[u] = chan_digital_create(&dc, err))) goto fail;
+        if (grow((void **)&s->idx, &s->cap_block, block, sizeof *s->idx)) goto nomem;
+        free(s->ridx);
+        free(s->valid);
+        s->ridx = malloc(s->cap_block * sizeof *s->ridx);
+        s->valid = malloc(s->cap_block);
+        if (!s->ridx || !s->valid) goto nomem;
+    }
+    return s;
+nomem:
+    sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+fail:
+    sim_codec_destroy(s);
+    return NULL;
+}
+
+size_t sim_codec_available(const sim_codec *s)
+{
+    return codec_manifest_size(s->man);
+}
+
+static void release(void *ctx, sim_utt *u)
+{
+    (void)ctx;
+    utt_state *us = u->state;
+    if (!us) return;
+    free(us->tx);
+    free(us->rx);
+    free(us->lost);
+    free(us->ref);
+    free(us);
+    u->state = NULL;
+}
+
+/* Arrival: audio -> codec frames. Also sizes the receiver's work (FLOPs). */
+static sim_status encode(void *ctx, sim_utt *u, sim_err *err)
+{
+    sim_codec *s = ctx;
+    size_t i = u->index % codec_manifest_size(s->man);
+    const char *path = codec_manifest_audio_path(s->man, i);
+    utt_state *us = calloc(1, sizeof *us);
+    if (!us) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    u->state = us;
+    snprintf(u->res.id, sizeof u->res.id, "%s", codec_manifest_id(s->man, i));
+    sim_status st = codec_text_normalise(codec_manifest_transcript(s->man, i), &us->ref, err);
+    if (st != SIM_OK) return st;
+    float *x = NULL;
+    size_t n = 0;
+    if ((st = codec_audio_read(path, CODEC_RATE, &x, &n, err)) != SIM_OK) return st;
+    us->samples = n;
+    us->frames = codec_classic_frames(s->codec, n);
+    us->tx = calloc(us->frames, s->fbytes);
+    us->rx = calloc(us->frames, s->fbytes);
+    us->lost = calloc(us->frames, 1);
+    if (!us->tx || !us->rx || !us->lost) {
+        free(x);
+        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    }
+    st = codec_classic_encode(s->codec, x, n, us->tx, err);
+    free(x);
+    if (st != SIM_OK) return st;
+    u->res.duration_s = (double)n / CODEC_RATE;
+    u->n_frames = us->frames;
+    u->encode_flops = 0;
+    size_t nr = s->rs ? codec_resampler_output_len(s->rs, n) : n;
+    size_t T = codec_melspec_frames(s->rx.mel, nr);
+    int tz = T && T < ((size_t)1 << 24) ? codec_agent_latent_len(s->rx.a, (int)T) : 0;
+    u->decode_flops = 2.0 * s->rx.params * (tz > 0 ? tz : 0);
+    u->res.has_words = 1;
+    u->res.has_bits = 1;
+    u->res.cosine = NAN;
+    return SIM_OK;
+}
+
+/* Bit k (MSB first) of a frame. */
+static uint32_t frame_bit(const uint8_t *f, size_t k)
+{
+    return (f[k / 8] >> (7 - k % 8)) & 1u;
+}
+
+/* One packet: frames [f0, f0+nf) as payload bits through the user's link. */
+static sim_status transmit(void *ctx, sim_utt *u, size_t pk, size_t f0, size_t nf, size_t *uses,
+                           sim_err *err)
+{
+    sim_codec *s = ctx;
+    utt_state *us = u->state;
+    chan_digital *link = s->link[u->user];
+    const size_t B = s->fbits, block = (size_t)s->cfg.user[u->user].link.frames_per_packet * B;
+    if (nf * B > block) return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "packet overflow");
+    memset(s->idx, 0, block * sizeof *s->idx); /* the last packet's padding */
+    for (size_t f = 0; f < nf; f++) {
+        const uint8_t *src = us->tx + (f0 + f) * s->fbytes;
+        for (size_t k = 0; k < B; k++) s->idx[f * B + k] = frame_bit(src, k);
+    }
+    sim_rng utt, r;
+    sim_rng_init(&utt, s->seed, u->index, sim_rng_component("sim.codec.channel"));
+    sim_rng_fork(&utt, pk, &r);
+    chan_digital_reset(link); /* one realisation per packet */
+    chan_digital_stats stats;
+    sim_status st = chan_digital_execute_raw(link, &r, s->idx, s->ridx, s->valid, block, &stats);
+    if (st != SIM_OK)
+        return sim_err_set(err, st, NULL, 0, "digital link failed: %s", sim_status_str(st));
+    uint64_t errors = 0;
+    for (size_t f = 0; f < nf; f++) {
+        uint8_t *dst = us->rx + (f0 + f) * s->fbytes;
+        memset(dst, 0, s->fbytes);
+        for (size_t k = 0; k < B; k++) {
+            uint32_t b = s->ridx[f * B + k];
+            errors += b != s->idx[f * B + k];
+            if (b) dst[k / 8] |= (uint8_t)(0x80u >> (k % 8));
+        }
+        us->lost[f0 + f] = !s->valid[f * B];
+    }
+    *uses = (size_t)stats.channel_uses;
+    u->res.bits += (uint64_t)nf * B;
+    u->res.bit_errors += errors;
+    u->res.packets += stats.packets;
+    u->res.packet_errors += stats.packet_errors;
+    return SIM_OK;
+}
+
+static sim_status decode_text(sim_codec *s, const float *logp, int tz, sim_err *err)
+{
+    for (;;) {
+        size_t len = 0;
+        if (!s->beam) {
+            len = codec_decode_greedy(logp, tz, CODEC_VOCAB_SIZE, s->text, s->cap_text);
+        } else {
+            sim_status st = codec_beam_decode(s->beam, logp, tz, CODEC_VOCAB_SIZE, s->text,
+                                              s->cap_text, &len, NULL, err);
+            if (st != SIM_OK) return st;
+        }
+        if (len < s->cap_text) return SIM_OK;
+        char *t = realloc(s->text, len + 64);
+        if (!t) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        s->text = t;
+        s->cap_text = len + 64;
+    }
+}
+
+/* All packets arrived: codec decoder (with concealment) -> rx agent -> text -> score. */
+static sim_status decode(void *ctx, sim_utt *u, sim_err *err)
+{
+    sim_codec *s = ctx;
+    utt_state *us = u->state;
+    rx_agent *g = &s->rx;
+    sim_status st;
+    if (grow((void **)&s->audio, &s->cap_audio, us->samples, sizeof *s->audio))
+        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    if ((st = codec_classic_decode(s->codec, us->rx, us->lost, us->frames, s->audio, us->samples,
+                                   err)) != SIM_OK)
+        return st;
+    const float *x = s->audio;
+    size_t n = us->samples;
+    if (s->rs) {
+        size_t nr = codec_resampler_output_len(s->rs, n);
+        if (grow((void **)&s->audio_rx, &s->cap_audio_rx, nr, sizeof *s->audio_rx))
+            return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        if ((st = codec_resampler_execute(s->rs, x, n, s->audio_rx, err)) != SIM_OK) return st;
+        x = s->audio_rx;
+        n = nr;
+    }
+    size_t T = codec_melspec_frames(g->mel, n);
+    int M = codec_melspec_bands(g->mel);
+    if (T > (size_t)1 << 24) return sim_err_set(err, SIM_ERANGE, u->res.id, 0, "audio too long");
+    int tz = T ? codec_agent_latent_len(g->a, (int)T) : 0;
+    if (tz <= 0)
+        return sim_err_set(err, SIM_ERANGE, u->res.id, 0, "audio too short for one latent frame");
+    int d = codec_agent_latent_dim(g->a);
+    if (grow((void **)&s->mel, &s->cap_mel, T * (size_t)M, sizeof *s->mel) ||
+        grow((void **)&s->z, &s->cap_z, (size_t)tz * (size_t)d, sizeof *s->z) ||
+        grow((void **)&s->logp, &s->cap_logp, (size_t)tz * CODEC_VOCAB_SIZE, sizeof *s->logp))
+        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    if ((st = codec_melspec_execute(g->mel, g->mw, x, n, s->mel, NULL, err)) != SIM_OK) return st;
+    if (!g->ws || codec_agent_ws_max_frames(g->ws) < (int)T) {
+        codec_agent_ws_destroy(g->ws);
+        g->ws = NULL;
+        int cap = (int)T < 3000 ? 3000 : (int)T + (int)T / 4;
+        if ((st = codec_agent_ws_create(&g->ws, g->a, cap, err)) != SIM_OK) return st;
+    }
+    if ((st = codec_agent_encode(g->a, g->ws, s->mel, (int)T, s->z, err)) != SIM_OK ||
+        (st = codec_agent_decode(g->a, g->ws, s->z, tz, s->logp, err)) != SIM_OK ||
+        (st = decode_text(s, s->logp, tz, err)) != SIM_OK)
+        return st;
+    sim_align_counts w, c;
+    if ((st = sim_align_words(us->ref, s->text, &w, err)) != SIM_OK ||
+        (st = sim_align_chars(us->ref, s->text, &c, err)) != SIM_OK)
+        return st;
+    u->res.ref_words = w.ref;
+    u->res.sub = w.sub;
+    u->res.del = w.del;
+    u->res.ins = w.ins;
+    u->res.ref_chars = c.ref;
+    u->res.char_errors = c.sub + c.del + c.ins;
+    u->res.cosine = NAN;
+    if (!(u->res.reference = strdup(us->ref)) || !(u->res.hypothesis = strdup(s->text)))
+        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    return SIM_OK;
+}
+
+void sim_codec_ops(sim_codec *s, sim_payload_ops *ops)
+{
+    memset(ops, 0, sizeof *ops);
+    ops->ctx = s;
+    ops->encode = encode;
+    ops->transmit = transmit;
+    ops->decode = decode;
+    ops->release = release;
+}

@@ -1,0 +1,49 @@
+/* tts_source.h -- the simulator's built-in TTS source: source.text lines
+ * source.lines spoken by every voice of source.voices, synthesised in process
+ * (sim/corpus.h, the code of `semsim corpus`) into a cache, then read as a
+ * manifest like source.manifest.
+ *
+ * Where it sits: between scenario resolution and the pipelines. It is used
+ * when source.manifest is empty and source.kind speaks (semantic, codec2-*,
+ * opus-*). `semsim validate` only checks the three inputs (cheap);
+ * `semsim run` calls sim_tts_source_prepare for every point once, in the
+ * main thread, before any worker starts, so synthesis never runs per point or
+ * per thread; points with the same inputs share one cache entry.
+ *
+ * Cache: SOURCE.CACHE/<key>/ (default SEMSIM_BUILDDIR/cache/tts) holds the
+ * WAVs and manifest.tsv of `semsim corpus`. <key> is a 128-bit hash (two
+ * FNV-1a 64 streams) of a format tag, the text file's bytes, the line range
+ * and the voices file's bytes, so editing any of them gives a new entry, and
+ * renaming or moving them does not. An entry is complete once its
+ * manifest.tsv exists (corpus writes it last, by rename). Concurrent runs
+ * take an exclusive flock on <key>.lock while they synthesise, so two
+ * processes never write the same entry.
+ */
+#ifndef SIM_TTS_SOURCE_H
+#define SIM_TTS_SOURCE_H
+
+#include <stddef.h>
+
+#include "sim/base/log.h"
+#include "sim/base/status.h"
+#include "sim/scenario.h"
+
+/* 1 when cfg takes its speech from the TTS source (no source.manifest and a
+ * speaking source.kind). */
+int sim_tts_source_used(const sim_config *cfg);
+
+/* Checks source.text (readable, the range's lines exist), source.lines (A-B
+ * or A) and source.voices (parses; voices are checked against the engines at
+ * synthesis). Errors name the key's file:line (from sc). */
+sim_status sim_tts_source_check(const sim_scenario *sc, const sim_config *cfg, sim_err *err);
+
+/* The cache entry of cfg's inputs: dir gets SOURCE.CACHE/<key> (cap bytes). */
+sim_status sim_tts_source_dir(const sim_config *cfg, char *dir, size_t cap, sim_err *err);
+
+/* When sim_tts_source_used(cfg): synthesise the entry if it is not complete
+ * (jobs worker processes, progress on log at info level) and point
+ * cfg->source.manifest at its manifest.tsv. Otherwise does nothing. Forks:
+ * call it before starting threads. */
+sim_status sim_tts_source_prepare(sim_config *cfg, int jobs, const sim_log *log, sim_err *err);
+
+#endif

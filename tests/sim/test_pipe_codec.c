@@ -1,0 +1,396 @@
+/* test_pipe_codec.c -- source.kind = codec2-* / opus-N through sim_run
+ * (sim/pipe_codec): manifest audio -> classic codec -> digital link (raw bits)
+ * -> codec decoder with concealment -> a tiny random receiving agent -> greedy
+ * CTC -> scoring; and the built-in TTS source (sim/tts_source) with its cache.
+ * The agent is untrained, so WER is only checked to be a number: the checks
+ * are the link mechanics (no packet errors at high SNR, losses at low SNR,
+ * sym_per_s against the hand-computed packet format), determinism across -j,
+ * and validation errors naming file:line. */
+#include "codecs/agent.h"
+#include "codecs/audio.h"
+#include "codecs/frontend.h"
+#include "codecs/modelfile.h"
+#include "sim/run.h"
+#include "sim/tts_source.h"
+#include "tests/testutil.h"
+
+#include <hdf5.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static char dir[512];
+
+static void save_agent(const char *name, uint64_t seed)
+{
+    codec_agent_config c = codec_agent_config_default();
+    c.d = 8;
+    c.width = 16;
+    c.stride = 2;
+    c.kernel0 = 3;
+    c.kernel = 3;
+    c.enc_depth = 1;
+    c.dec_depth = 1;
+    c.dilation_max = 1;
+    c.dropout = 0;
+    codec_agent *a = NULL;
+    sim_err e = SIM_ERR_INIT;
+    CU_ASSERT_EQUAL_FATAL(codec_agent_create(&a, &c, seed, &e), SIM_OK);
+    codec_model *m = codec_model_create(&e);
+    codec_melspec_config fe;
+    codec_frontend_default(&fe);
+    CU_ASSERT_EQUAL_FATAL(codec_frontend_to_model(&fe, m, &e), SIM_OK);
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    CU_ASSERT_EQUAL_FATAL(codec_agent_save(a, m, path, &e), SIM_OK);
+    codec_model_destroy(m);
+    codec_agent_destroy(a);
+}
+
+/* Two utterances of 1.0 s and 1.5 s: a voiced-like harmonic signal. */
+static const size_t utt_len[2] = {16000, 24000};
+
+static void setup(void)
+{
+    snprintf(dir, sizeof dir, "%s", test_tmpdir());
+    save_agent("rx.h5", 7);
+    static const char *const text[] = {"the cat sat", "a dog ran home"};
+    char path[600];
+    snprintf(path, sizeof path, "%s/manifest.tsv", dir);
+    FILE *man = fopen(path, "w");
+    CU_ASSERT_FATAL(man != NULL);
+    for (int i = 0; i < 2; i++) {
+        size_t n = utt_len[i];
+        float *x = malloc(n * sizeof *x);
+        for (size_t k = 0; k < n; k++) {
+            float t = (float)k / 16000.0f, f0 = 120.0f + 40.0f * (float)i;
+            float env = 0.5f + 0.5f * sinf(6.28318f * 3.0f * t);
+            x[k] = 0.2f * env *
+                   (sinf(6.28318f * f0 * t) + 0.5f * sinf(6.28318f * 2 * f0 * t) +
+                    0.25f * sinf(6.28318f * 5 * f0 * t));
+        }
+        char wav[64];
+        snprintf(wav, sizeof wav, "u%d.wav", i);
+        snprintf(path, sizeof path, "%s/%s", dir, wav);
+        CU_ASSERT_EQUAL_FATAL(codec_audio_write_wav(path, x, n, 16000, NULL), SIM_OK);
+        free(x);
+        fprintf(man, "spk_%d\t%s\t%s\n", i, wav, text[i]);
+    }
+    fclose(man);
+}
+
+/* A scenario file in dir with body appended; NULL (and the error printed) if
+ * it does not load. */
+static sim_scenario *scenario_text(const char *name, const char *body, sim_err *e)
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    fputs(body, f);
+    fclose(f);
+    sim_scenario *sc = sim_scenario_load(path, e);
+    if (!sc) fprintf(stderr, "  %s:%d: %s\n", e->file, e->line, e->msg);
+    return sc;
+}
+
+static sim_scenario *scenario(const char *kind, const char *snrs)
+{
+    char body[2048];
+    snprintf(body, sizeof body,
+             "[scenario]\nutterances = 10\n[source]\nkind = %s\nmanifest = manifest.tsv\n"
+             "[rx]\nmodel = rx.h5\ndecoder = greedy\n"
+             "[link]\nmode = digital\nfec = conv27\nmodulation = qpsk\nframes_per_packet = 4\n"
+             "[channel]\nmodel = awgn\n[sweep]\nchannel.snr_db = %s\n",
+             kind, snrs);
+    sim_err e = SIM_ERR_INIT;
+    return scenario_text("codec.ini", body, &e);
+}
+
+typedef struct row_t {
+    double utt, words, wer, ber, per, packets, packet_errors, sym, cosine, cka;
+} row_t;
+
+static size_t read_summary(const char *path, row_t *rows, size_t cap, unsigned char **raw,
+                           size_t *rawsize)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    CU_ASSERT_FATAL(f >= 0);
+    hid_t ds = H5Dopen2(f, "summary", H5P_DEFAULT), sp = H5Dget_space(ds), ft = H5Dget_type(ds);
+    size_t n = (size_t)H5Sget_simple_extent_npoints(sp);
+    CU_ASSERT_FATAL(n <= cap);
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(row_t));
+    H5Tinsert(t, "utterances", HOFFSET(row_t, utt), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "ref_words", HOFFSET(row_t, words), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "wer", HOFFSET(row_t, wer), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "ber", HOFFSET(row_t, ber), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "per", HOFFSET(row_t, per), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "packets", HOFFSET(row_t, packets), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "packet_errors", HOFFSET(row_t, packet_errors), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "sym_per_s", HOFFSET(row_t, sym), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "cosine", HOFFSET(row_t, cosine), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "cka", HOFFSET(row_t, cka), H5T_NATIVE_DOUBLE);
+    CU_ASSERT(H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0);
+    if (raw) {
+        *rawsize = H5Tget_size(ft) * n;
+        *raw = malloc(*rawsize + 1);
+        CU_ASSERT(H5Dread(ds, ft, H5S_ALL, H5S_ALL, H5P_DEFAULT, *raw) >= 0);
+    }
+    H5Tclose(t);
+    H5Tclose(ft);
+    H5Sclose(sp);
+    H5Dclose(ds);
+    H5Fclose(f);
+    return n;
+}
+
+static void run_ok(sim_scenario *sc, const char *out, int jobs)
+{
+    sim_run_opts o;
+    memset(&o, 0, sizeof o);
+    o.out_path = out;
+    o.jobs = jobs;
+    o.force = 1;
+    sim_err e = SIM_ERR_INIT;
+    sim_status st = sim_run(sc, &o, &e);
+    if (st) fprintf(stderr, "  %s:%d: %s\n", e.file, e.line, e.msg);
+    CU_ASSERT_EQUAL_FATAL(st, SIM_OK);
+}
+
+/* Packet format by hand (channel/digital.h): M = 4 frames of B bits, a 16-bit
+ * header and CRC-16: K = ceil((16 + 4B)/8) + 2 bytes; conv27 (K=7 r=1/2 with
+ * 6 tail bits): 2(8K + 6) coded bits; QPSK: half as many symbols. */
+static double hand_sym_per_s(size_t B, size_t frame_samples)
+{
+    size_t K = (16 + 4 * B + 7) / 8 + 2, S = (2 * (8 * K + 6) + 1) / 2;
+    size_t packets = 0;
+    for (int i = 0; i < 2; i++) {
+        size_t F = (utt_len[i] + frame_samples - 1) / frame_samples;
+        packets += (F + 3) / 4;
+    }
+    return (double)(packets * S) / ((double)(utt_len[0] + utt_len[1]) / 16000.0);
+}
+
+static void test_high_and_low_snr(void)
+{
+    setup();
+    static const struct {
+        const char *kind;
+        size_t B, frame_samples;
+    } cases[] = {
+        {"opus-12", 240, 320},    /* 30 bytes per 20 ms */
+        {"codec2-1200", 48, 640}, /* 48 bits per 40 ms (320 samples at 8 kHz) */
+        {"codec2-700c", 28, 640}, /* 28 bits per 40 ms */
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        sim_scenario *sc = scenario(cases[c].kind, "-8,30");
+        CU_ASSERT_FATAL(sc != NULL);
+        char out[600];
+        snprintf(out, sizeof out, "%s/%s.h5", dir, cases[c].kind);
+        run_ok(sc, out, 1);
+        row_t r[2];
+        CU_ASSERT_EQUAL_FATAL(read_summary(out, r, 2, NULL, NULL), 2);
+        double want = hand_sym_per_s(cases[c].B, cases[c].frame_samples);
+        printf("  %s: sym/s %.2f (hand %.2f); -8 dB: PER %.3f BER %.4f WER %.2f; 30 dB: PER "
+               "%.3f WER %.2f\n",
+               cases[c].kind, r[1].sym, want, r[0].per, r[0].ber, r[0].wer, r[1].per, r[1].wer);
+        for (int i = 0; i < 2; i++) {
+            TEST_ASSERT_NEAR(r[i].utt, 2, 0);
+            TEST_ASSERT_NEAR(r[i].words, 3 + 4, 0);
+            TEST_ASSERT_NEAR(r[i].sym, want, 1e-9 * want); /* the same format at every SNR */
+            CU_ASSERT(isfinite(r[i].wer) && r[i].wer >= 0);
+            CU_ASSERT(isnan(r[i].cosine) && isnan(r[i].cka)); /* no latents, no equalizer */
+        }
+        /* 30 dB: every packet arrives, bit-exact */
+        TEST_ASSERT_NEAR(r[1].packet_errors, 0, 0);
+        TEST_ASSERT_NEAR(r[1].ber, 0, 0);
+        TEST_ASSERT_NEAR(r[1].per, 0, 0);
+        /* -8 dB Es/N0 with rate-1/2 QPSK: packets are lost and concealed */
+        CU_ASSERT(r[0].packet_errors > 0);
+        CU_ASSERT(r[0].ber > 0.01);
+        TEST_ASSERT_NEAR(r[0].packets, r[1].packets, 0);
+        sim_scenario_destroy(sc);
+    }
+}
+
+static void test_jobs_identical(void)
+{
+    sim_scenario *sc = scenario("opus-12", "0,1");
+    CU_ASSERT_FATAL(sc != NULL);
+    sim_err e = SIM_ERR_INIT;
+    /* codec2 decodes in forked children: run it on threads too */
+    CU_ASSERT_EQUAL(sim_scenario_sweep(sc, "source.kind", "opus-12,codec2-3200", "--sweep", 0, &e),
+                    SIM_OK);
+    char a[600], b[600];
+    snprintf(a, sizeof a, "%s/j1.h5", dir);
+    snprintf(b, sizeof b, "%s/j2.h5", dir);
+    run_ok(sc, a, 1);
+    run_ok(sc, b, 2);
+    row_t r1[4], r2[4];
+    unsigned char *ra, *rb;
+    size_t sa, sb;
+    CU_ASSERT_EQUAL_FATAL(read_summary(a, r1, 4, &ra, &sa), 4);
+    CU_ASSERT_EQUAL_FATAL(read_summary(b, r2, 4, &rb, &sb), 4);
+    CU_ASSERT(sa == sb && !memcmp(ra, rb, sa));
+    int some_loss = 0;
+    for (int i = 0; i < 4; i++)
+        some_loss |= r1[i].packet_errors > 0 && r1[i].packet_errors < r1[i].packets;
+    for (int i = 0; i < 4; i++)
+        printf("  row %d: %g of %g packets lost\n", i, r1[i].packet_errors, r1[i].packets);
+    CU_ASSERT(some_loss); /* the comparison covers partial losses (concealment) */
+    free(ra);
+    free(rb);
+    sim_scenario_destroy(sc);
+}
+
+/* Bad values: each must fail validation naming the file and the key's line. */
+static void test_bad_kinds(void)
+{
+    static const struct {
+        const char *kind, *extra, *needle;
+        int line;
+    } cases[] = {
+        {"opus-5", "", "opus", 4},
+        {"opus-65", "", "opus", 4},
+        {"opus-x", "", "unknown codec", 4},
+        {"codec2-2400", "", "unknown codec", 4},
+        {"codec2-1200", "[link]\nmode = analog\n", "link.mode=digital", 10},
+        {"opus-64", "[link]\nframes_per_packet = 60\n", "65536", 10},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        char body[1024];
+        snprintf(body, sizeof body,
+                 "[scenario]\nutterances = 2\n[source]\nkind = %s\nmanifest = manifest.tsv\n"
+                 "[rx]\nmodel = rx.h5\ndecoder = greedy\n%s",
+                 cases[c].kind, cases[c].extra);
+        sim_err e = SIM_ERR_INIT;
+        sim_scenario *sc = scenario_text("bad.ini", body, &e);
+        if (!sc) { /* the key registry itself may refuse the value */
+            CU_ASSERT(strstr(e.file, "bad.ini") != NULL);
+            CU_ASSERT_EQUAL(e.line, cases[c].line);
+            continue;
+        }
+        size_t np = 0;
+        sim_status st = sim_run_validate(sc, &np, &e);
+        printf("  %s: %s:%d: %s\n", cases[c].kind, e.file, e.line, e.msg);
+        CU_ASSERT_NOT_EQUAL(st, SIM_OK);
+        CU_ASSERT(strstr(e.file, "bad.ini") != NULL);
+        CU_ASSERT_EQUAL(e.line, cases[c].line);
+        CU_ASSERT(strstr(e.msg, cases[c].needle) != NULL);
+        sim_scenario_destroy(sc);
+    }
+    /* a valid one passes */
+    sim_err e = SIM_ERR_INIT;
+    sim_scenario *sc = scenario("codec2-700c", "0");
+    CU_ASSERT_FATAL(sc != NULL);
+    CU_ASSERT_EQUAL(sim_run_validate(sc, NULL, &e), SIM_OK);
+    sim_scenario_destroy(sc);
+    /* no rx.model */
+    sc = scenario_text("bad.ini", "[source]\nkind = opus-12\nmanifest = manifest.tsv\n", &e);
+    CU_ASSERT_FATAL(sc != NULL);
+    CU_ASSERT_NOT_EQUAL(sim_run_validate(sc, NULL, &e), SIM_OK);
+    CU_ASSERT(strstr(e.msg, "rx.model") != NULL);
+    sim_scenario_destroy(sc);
+}
+
+/* The built-in TTS source: 2 lines x 1 voice synthesised into the cache once,
+ * then reused; bad lines and voices fail validation with file:line. */
+static void test_tts_source(void)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/text.txt", dir);
+    FILE *f = fopen(path, "w");
+    fputs("the birch canoe slid on the smooth planks\nglue the sheet to the dark blue "
+          "background\nit is easy to tell the depth of a well\n",
+          f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/voices.txt", dir);
+    f = fopen(path, "w");
+    fputs("# one voice\nflite slt\n", f);
+    fclose(f);
+    const char *body = "[scenario]\nutterances = 10\n[source]\nkind = opus-16\ntext = text.txt\n"
+                       "lines = 2-3\nvoices = voices.txt\ncache = ttscache\n"
+                       "[rx]\nmodel = rx.h5\ndecoder = greedy\n[channel]\nsnr_db = 30\n";
+    sim_err e = SIM_ERR_INIT;
+    sim_scenario *sc = scenario_text("tts.ini", body, &e);
+    CU_ASSERT_FATAL(sc != NULL);
+    CU_ASSERT_EQUAL(sim_run_validate(sc, NULL, &e), SIM_OK);
+    sim_config cfg;
+    CU_ASSERT_EQUAL_FATAL(sim_scenario_resolve(sc, NULL, NULL, 0, &cfg, &e), SIM_OK);
+    char entry[600], man[700];
+    CU_ASSERT_EQUAL_FATAL(sim_tts_source_dir(&cfg, entry, sizeof entry, &e), SIM_OK);
+    CU_ASSERT(strstr(entry, "/ttscache/") != NULL);
+    snprintf(man, sizeof man, "%s/manifest.tsv", entry);
+    struct stat st0;
+    CU_ASSERT(stat(man, &st0) != 0); /* nothing synthesised by validation */
+    char out[600];
+    snprintf(out, sizeof out, "%s/tts.h5", dir);
+    run_ok(sc, out, 2);
+    CU_ASSERT_FATAL(stat(man, &st0) == 0);
+    row_t r[1];
+    CU_ASSERT_EQUAL_FATAL(read_summary(out, r, 1, NULL, NULL), 1);
+    TEST_ASSERT_NEAR(r[0].utt, 2, 0);
+    TEST_ASSERT_NEAR(r[0].words, 8 + 10, 0); /* lines 2 and 3 */
+    TEST_ASSERT_NEAR(r[0].per, 0, 0);
+    /* a second run reuses the entry: the manifest is not rewritten */
+    struct stat st1;
+    run_ok(sc, out, 1);
+    CU_ASSERT_FATAL(stat(man, &st1) == 0);
+    CU_ASSERT(st1.st_mtim.tv_sec == st0.st_mtim.tv_sec &&
+              st1.st_mtim.tv_nsec == st0.st_mtim.tv_nsec);
+    /* another line range is another entry */
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "source.lines", "1-2", "--set", 0, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(sim_scenario_resolve(sc, NULL, NULL, 0, &cfg, &e), SIM_OK);
+    char entry2[600];
+    CU_ASSERT_EQUAL(sim_tts_source_dir(&cfg, entry2, sizeof entry2, &e), SIM_OK);
+    CU_ASSERT(strcmp(entry, entry2) != 0);
+    sim_scenario_destroy(sc);
+
+    /* bad inputs: lines past the end, a malformed range, a voices file with a bad engine */
+    static const struct {
+        const char *key, *value, *needle;
+        int line;
+    } bad[] = {
+        {"lines", "2-9", "has 3 lines", 6},
+        {"lines", "3-1", "A-B", 6},
+        {"voices", "badvoices.txt", "", 2},
+    };
+    snprintf(path, sizeof path, "%s/badvoices.txt", dir);
+    f = fopen(path, "w");
+    fputs("flite slt\nfestival kal\n", f);
+    fclose(f);
+    for (size_t c = 0; c < sizeof bad / sizeof *bad; c++) {
+        char b2[1024];
+        snprintf(b2, sizeof b2,
+                 "[scenario]\nutterances = 10\n[source]\nkind = codec2-3200\ntext = text.txt\n"
+                 "%s = %s\nvoices = voices.txt\n[rx]\nmodel = rx.h5\n",
+                 bad[c].key, bad[c].value);
+        if (!strcmp(bad[c].key, "voices"))
+            snprintf(b2, sizeof b2,
+                     "[scenario]\nutterances = 10\n[source]\nkind = codec2-3200\ntext = text.txt\n"
+                     "lines = 1-2\nvoices = %s\n[rx]\nmodel = rx.h5\n",
+                     bad[c].value);
+        sim_err e2 = SIM_ERR_INIT;
+        sim_scenario *s2 = scenario_text("badtts.ini", b2, &e2);
+        CU_ASSERT_FATAL(s2 != NULL);
+        CU_ASSERT_NOT_EQUAL(sim_run_validate(s2, NULL, &e2), SIM_OK);
+        printf("  %s=%s: %s:%d: %s\n", bad[c].key, bad[c].value, e2.file, e2.line, e2.msg);
+        CU_ASSERT_EQUAL(e2.line, bad[c].line);
+        CU_ASSERT(strstr(e2.msg, bad[c].needle) != NULL);
+        sim_scenario_destroy(s2);
+    }
+}
+
+static const test_case cases[] = {
+    {"opus-12, codec2-1200, codec2-700c: high and low SNR, sym/s by hand", test_high_and_low_snr},
+    {"-j 1 and -j 2 give identical /summary", test_jobs_identical},
+    {"bad kinds and links fail with file:line", test_bad_kinds},
+    {"built-in TTS source: synthesis, cache, bad inputs", test_tts_source},
+    {NULL, NULL},
+};
+
+int main(void)
+{
+    return test_main("pipe_codec", cases);
+}
