@@ -3,12 +3,15 @@
 #include "sim/pipe_semantic.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "anchors/equalizer.h"
 #include "anchors/metrics.h"
+#include "anchors/relative.h"
+#include "anchors/relhead.h"
 #include "anchors/select.h"
 #include "channel/analog.h"
 #include "channel/digital.h"
@@ -36,11 +39,11 @@ typedef struct agent {
 } agent;
 
 typedef struct utt_state {
-    float *s;    /* (T', spf) symbols sent: latents, or the equalizer's encoding */
-    float *sr;   /* (T', spf) symbols received                                  */
-    float *ideal;/* (T', d_rx) the receiver's own encoding of the same audio     */
+    float *s;     /* (T', spf) symbols sent: latents, or the equalizer's encoding */
+    float *sr;    /* (T', spf) symbols received                                  */
+    float *ideal; /* (T', d_rx) the receiver's own encoding of the same audio     */
     int tz;
-    char *ref;   /* normalised transcript                                        */
+    char *ref; /* normalised transcript                                        */
 } utt_state;
 
 #define MAX_PAIRS 2000 /* latent frame pairs kept per point for the alignment metrics */
@@ -55,9 +58,14 @@ struct sim_sem {
     codec_beam *beam;
     chan_analog *analog[SIM_MAX_USERS];
     chan_digital *digital[SIM_MAX_USERS];
-    anchor_equalizer *eq; /* anchor-based equalizers; NULL for none / oracle */
-    size_t d_enc, d_rx;   /* latent sizes of the encoder used and of the receiver */
-    size_t spf;           /* real symbols per frame on the link */
+    anchor_equalizer *eq;    /* anchor-based equalizers; NULL for none / oracle */
+    anchor_relhead *head;    /* relative: the receiver's relative head (eq borrows it) */
+    anchor_relative *rel_rx; /* relative: psi(., A_rx), for the alignment figures */
+    size_t pair_dim;         /* width of the alignment pairs: d_rx, or K for relative */
+    float *r_ideal;          /* relative: (T', K) scratch */
+    size_t cap_r_ideal;
+    size_t d_enc, d_rx; /* latent sizes of the encoder used and of the receiver */
+    size_t spf;         /* real symbols per frame on the link */
     double handshake_sym;
     float *x_hat, *z_tmp; /* per-utterance scratch: decoder input (T', d_rx), latents */
     size_t cap_x_hat, cap_z_tmp;
@@ -103,13 +111,16 @@ static sim_status agent_load(agent *g, const char *path, sim_err *err)
                            "frontend.n_mels %d does not match the encoder's input size %d",
                            fe.n_mels, codec_agent_get_config(g->a)->n_mels);
     g->rate = fe.sample_rate;
-    if (!(g->mel = codec_melspec_create(&fe, err)) || !(g->mw = codec_melspec_work_create(g->mel, err)))
+    if (!(g->mel = codec_melspec_create(&fe, err)) ||
+        !(g->mw = codec_melspec_work_create(g->mel, err)))
         return err->code ? err->code : SIM_ENOMEM;
     for (size_t i = 0; i < codec_agent_param_count(g->a); i++) {
         const char *name = codec_agent_param_name(g->a, i);
         double n = (double)codec_agent_param_size(g->a, i);
-        if (!strncmp(name, "enc.", 4)) g->enc_params += n;
-        else if (!strncmp(name, "dec.", 4)) g->dec_params += n;
+        if (!strncmp(name, "enc.", 4))
+            g->enc_params += n;
+        else if (!strncmp(name, "dec.", 4))
+            g->dec_params += n;
     }
     return SIM_OK;
 }
@@ -126,13 +137,6 @@ sim_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, sim_err 
     int line;
     const char *file;
     const char *eq = cfg->equalizer.type;
-    if (!strcmp(eq, "relative")) {
-        file = key_file(sc, "equalizer.type", &line);
-        return sim_err_set(err, SIM_EUNSUPPORTED, file, line,
-                           "equalizer.type=relative (a decoder trained on relative "
-                           "representations) is not built yet; relative-inverse, ridge, "
-                           "procrustes, oracle and none are");
-    }
     int anchored = strcmp(eq, "none") && strcmp(eq, "oracle");
     if (anchored && !strcmp(cfg->anchors.selection, "class")) {
         file = key_file(sc, "anchors.selection", &line);
@@ -174,6 +178,18 @@ sim_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, sim_err 
         goto out;
     }
     codec_manifest *man = NULL;
+    if (!strcmp(eq, "relative") && cfg->anchors.count > ANCHOR_RELHEAD_MAX_K) {
+        file = key_file(sc, "anchors.count", &line);
+        st = sim_err_set(err, SIM_ERANGE, file, line,
+                         "equalizer.type=relative takes anchors.count <= %d", ANCHOR_RELHEAD_MAX_K);
+        goto out;
+    }
+    if (!strcmp(eq, "relative") && *cfg->equalizer.train_manifest) {
+        if ((st = codec_manifest_read(cfg->equalizer.train_manifest, &man, err)) != SIM_OK)
+            goto out;
+        codec_manifest_destroy(man);
+        man = NULL;
+    }
     if (anchored && *cfg->anchors.manifest) {
         if ((st = codec_manifest_read(cfg->anchors.manifest, &man, err)) != SIM_OK) goto out;
         codec_manifest_destroy(man);
@@ -205,6 +221,9 @@ void sim_sem_destroy(sim_sem *s)
         chan_digital_destroy(s->digital[u]);
     }
     anchor_equalizer_destroy(s->eq);
+    anchor_relhead_destroy(s->head);
+    anchor_relative_destroy(s->rel_rx);
+    free(s->r_ideal);
     free(s->x_hat);
     free(s->z_tmp);
     free(s->pair_u);
@@ -266,15 +285,16 @@ sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, sim_err *err)
     s->d_enc = (size_t)codec_agent_latent_dim(s->enc->a);
     s->d_rx = (size_t)codec_agent_latent_dim(s->rx.a);
     s->spf = s->d_enc;
-    s->pair_u = malloc(MAX_PAIRS * s->d_rx * sizeof *s->pair_u);
-    s->pair_v = malloc(MAX_PAIRS * s->d_rx * sizeof *s->pair_v);
+    s->pair_dim = s->d_rx;
+    if (strcmp(cfg->equalizer.type, "none") && strcmp(cfg->equalizer.type, "oracle") &&
+        setup_anchors(s, err) != SIM_OK)
+        goto fail;
+    s->pair_u = malloc(MAX_PAIRS * s->pair_dim * sizeof *s->pair_u);
+    s->pair_v = malloc(MAX_PAIRS * s->pair_dim * sizeof *s->pair_v);
     if (!s->pair_u || !s->pair_v) {
         sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
         goto fail;
     }
-    if (strcmp(cfg->equalizer.type, "none") && strcmp(cfg->equalizer.type, "oracle") &&
-        setup_anchors(s, err) != SIM_OK)
-        goto fail;
     for (size_t u = 0; u < cfg->n_users; u++) {
         const sim_user_config *uc = &cfg->user[u];
         size_t block = (size_t)uc->link.frames_per_packet * s->spf;
@@ -308,7 +328,10 @@ fail:
     return NULL;
 }
 
-size_t sim_sem_available(const sim_sem *s) { return codec_manifest_size(s->man); }
+size_t sim_sem_available(const sim_sem *s)
+{
+    return codec_manifest_size(s->man);
+}
 
 static void release(void *ctx, sim_utt *u)
 {
@@ -345,7 +368,8 @@ static sim_status encode_audio(sim_sem *s, agent *g, const char *path, float **z
     if (st != SIM_OK) return st;
     if (T > (size_t)1 << 24) return sim_err_set(err, SIM_ERANGE, path, 0, "audio too long");
     int t = T ? codec_agent_latent_len(g->a, (int)T) : 0;
-    if (t <= 0) return sim_err_set(err, SIM_ERANGE, path, 0, "audio too short for one latent frame");
+    if (t <= 0)
+        return sim_err_set(err, SIM_ERANGE, path, 0, "audio too short for one latent frame");
     if (!g->ws || codec_agent_ws_max_frames(g->ws) < (int)T) {
         codec_agent_ws_destroy(g->ws);
         g->ws = NULL;
@@ -373,6 +397,94 @@ static sim_status ideal_latents(sim_sem *s, const char *path, int tz, float *out
     if (st == SIM_OK) st = anchor_resample_linear(zr, (size_t)tr, s->d_rx, out, (size_t)tz, err);
     free(zr);
     return st;
+}
+
+/* The receiver's training data for its relative head: its own latents of the
+ * first equalizer.train_utterances utterances of the training manifest. */
+typedef struct head_data {
+    sim_sem *s;
+    const codec_manifest *man;
+    size_t n;
+    float **z;
+    int *t;
+    const char **text;
+} head_data;
+
+static sim_status head_fetch(void *ctx, anchor_relhead_data *data, sim_err *err)
+{
+    head_data *h = ctx;
+    h->z = calloc(h->n + 1, sizeof *h->z);
+    h->t = calloc(h->n + 1, sizeof *h->t);
+    h->text = calloc(h->n + 1, sizeof *h->text);
+    if (!h->z || !h->t || !h->text) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    for (size_t i = 0; i < h->n; i++) {
+        sim_status st = encode_audio(h->s, &h->s->rx, codec_manifest_audio_path(h->man, i),
+                                     &h->z[i], &h->t[i], NULL, err);
+        if (st != SIM_OK) return st;
+        h->text[i] = codec_manifest_transcript(h->man, i);
+    }
+    data->n = h->n;
+    data->z = (const float *const *)h->z;
+    data->t = h->t;
+    data->text = h->text;
+    return SIM_OK;
+}
+
+/* Concurrent jobs often need the same head (an SNR sweep shares its anchors):
+ * one trains it, the others then find it in the cache. A lock, not state. */
+static pthread_mutex_t head_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint64_t fnv1a(uint64_t h, const char *s)
+{
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
+    return h;
+}
+
+static sim_status setup_head(sim_sem *s, const anchor_set *set, const float *arx, size_t k,
+                             anchor_psi psi, const codec_manifest *anchor_man, sim_err *err)
+{
+    const sim_config *cfg = &s->cfg;
+    codec_manifest *own = NULL;
+    const codec_manifest *man = anchor_man;
+    sim_status st;
+    if (*cfg->equalizer.train_manifest) {
+        if ((st = codec_manifest_read(cfg->equalizer.train_manifest, &own, err)) != SIM_OK)
+            return st;
+        man = own;
+    }
+    head_data hd = {s, man, codec_manifest_size(man), NULL, NULL, NULL};
+    if ((size_t)cfg->equalizer.train_utterances < hd.n)
+        hd.n = (size_t)cfg->equalizer.train_utterances;
+    char id[64];
+    snprintf(id, sizeof id, "%zu", hd.n);
+    anchor_relhead_spec spec = {s->rx.a, arx, k, psi, anchor_set_hash(set), 0};
+    spec.data_id =
+        fnv1a(fnv1a(0xcbf29ce484222325ull,
+                    *cfg->equalizer.train_manifest
+                        ? cfg->equalizer.train_manifest
+                        : (*cfg->anchors.manifest ? cfg->anchors.manifest : cfg->source.manifest)),
+              id);
+    anchor_relhead_config rc;
+    anchor_relhead_config_default(&rc);
+    rc.seed = s->seed;
+    rc.steps = (long)cfg->equalizer.head_steps;
+    if (rc.warmup >= rc.steps) rc.warmup = rc.steps / 10;
+    rc.threads = 1; /* this is already one job of the runner's pool */
+    snprintf(rc.cache_dir, sizeof rc.cache_dir, "%s",
+             *cfg->equalizer.cache ? cfg->equalizer.cache : "semsim-cache");
+    sim_log lg = {SIM_LOG_WARN, NULL};
+    pthread_mutex_lock(&head_lock);
+    s->head = anchor_relhead_get(&spec, head_fetch, &hd, &rc, &lg, NULL, err);
+    pthread_mutex_unlock(&head_lock);
+    for (size_t i = 0; hd.z && i < hd.n; i++) free(hd.z[i]);
+    free(hd.z);
+    free(hd.t);
+    free(hd.text);
+    codec_manifest_destroy(own);
+    if (!s->head) return err->code ? err->code : SIM_EINTERNAL;
+    if (!(s->rel_rx = anchor_relative_create(arx, k, s->d_rx, psi, err)))
+        return err->code ? err->code : SIM_EINTERNAL;
+    return SIM_OK;
 }
 
 /* Anchors: both agents encode the anchor corpus; the transmitter selects K
@@ -444,6 +556,11 @@ static sim_status setup_anchors(sim_sem *s, sim_err *err)
         goto out;
     ec.ridge_lambda = cfg->equalizer.ridge_lambda;
     ec.rx_norm = anchor_mean_norm(xrx, n, dr);
+    if (ec.type == ANCHOR_EQ_RELATIVE) {
+        if ((st = setup_head(s, set, arx, sc.k, ec.psi, man, err)) != SIM_OK) goto out;
+        ec.head = s->head;
+        s->pair_dim = sc.k;
+    }
     if (!(s->eq = anchor_equalizer_create(&ec, atx, arx, sc.k, dt, dr, err))) {
         st = err->code ? err->code : SIM_EINVAL;
         goto out;
@@ -525,8 +642,9 @@ static sim_status transmit(void *ctx, sim_utt *u, size_t pk, size_t f0, size_t n
     if (s->analog[u->user]) {
         chan_analog_reset(s->analog[u->user]); /* one realisation per packet */
         st = chan_analog_execute(s->analog[u->user], &r, in, out, n, uses);
-        return st != SIM_OK ? sim_err_set(err, st, NULL, 0, "analog link failed: %s", sim_status_str(st))
-                            : SIM_OK;
+        return st != SIM_OK
+                   ? sim_err_set(err, st, NULL, 0, "analog link failed: %s", sim_status_str(st))
+                   : SIM_OK;
     }
     /* digital: every packet has the full format; the last one is zero-padded */
     memset(s->pad_in, 0, block * sizeof *s->pad_in);
@@ -576,20 +694,24 @@ static sim_status decode(void *ctx, sim_utt *u, sim_err *err)
     if (grow(&s->x_hat, &s->cap_x_hat, tz * dr) ||
         grow(&s->logp, &s->cap_logp, tz * CODEC_VOCAB_SIZE))
         return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-    if (s->eq) {
+    if (s->head) { /* relative: the head reads the received relative symbols */
+        if ((st = anchor_equalizer_decode(s->eq, us->sr, tz, s->logp, err)) != SIM_OK) return st;
+    } else if (s->eq) {
         if ((st = anchor_equalizer_decode(s->eq, us->sr, tz, s->x_hat, err)) != SIM_OK) return st;
     } else { /* none: the tx latents truncated or zero-padded to d_rx; oracle: as is */
         for (size_t t = 0; t < tz; t++)
             for (size_t k = 0; k < dr; k++)
                 s->x_hat[t * dr + k] = k < s->spf ? us->sr[t * s->spf + k] : 0.0f;
     }
-    if (!g->ws || codec_agent_ws_max_frames(g->ws) < us->tz) {
+    if (!s->head && (!g->ws || codec_agent_ws_max_frames(g->ws) < us->tz)) {
         codec_agent_ws_destroy(g->ws);
         g->ws = NULL;
         int cap = us->tz < 3000 ? 3000 : us->tz + us->tz / 4;
         if ((st = codec_agent_ws_create(&g->ws, g->a, cap, err)) != SIM_OK) return st;
     }
-    if ((st = codec_agent_decode(g->a, g->ws, s->x_hat, us->tz, s->logp, err)) != SIM_OK) return st;
+    if (!s->head &&
+        (st = codec_agent_decode(g->a, g->ws, s->x_hat, us->tz, s->logp, err)) != SIM_OK)
+        return st;
     if ((st = decode_text(s, s->logp, us->tz, err)) != SIM_OK) return st;
     sim_align_counts w, c;
     if ((st = sim_align_words(us->ref, s->text, &w, err)) != SIM_OK ||
@@ -603,20 +725,32 @@ static sim_status decode(void *ctx, sim_utt *u, sim_err *err)
     u->res.char_errors = c.sub + c.del + c.ins;
     if (!(u->res.reference = strdup(us->ref)) || !(u->res.hypothesis = strdup(s->text)))
         return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-    /* mean cosine between what the decoder got and the receiver's own encoding */
+    /* mean cosine between what the decoder got and the receiver's own encoding
+     * (relative: between the received relative symbols and the receiver's own
+     * relative representation of the same audio) */
+    const float *got = s->x_hat, *want = us->ideal;
+    size_t pd = s->pair_dim;
+    if (s->head) {
+        if (grow(&s->r_ideal, &s->cap_r_ideal, tz * pd))
+            return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        if ((st = anchor_relative_execute(s->rel_rx, us->ideal, tz, s->r_ideal, err)) != SIM_OK)
+            return st;
+        got = us->sr;
+        want = s->r_ideal;
+    }
     double cs = 0;
     for (size_t t = 0; t < tz; t++) {
-        const float *a = s->x_hat + t * dr, *b = us->ideal + t * dr;
+        const float *a = got + t * pd, *b = want + t * pd;
         double ab = 0, aa = 0, bb = 0;
-        for (size_t k = 0; k < dr; k++) {
+        for (size_t k = 0; k < pd; k++) {
             ab += (double)a[k] * b[k];
             aa += (double)a[k] * a[k];
             bb += (double)b[k] * b[k];
         }
         cs += aa > 0 && bb > 0 ? ab / sqrt(aa * bb) : 0;
         if (s->n_pairs < MAX_PAIRS) { /* the first frames of the point, in decode order */
-            memcpy(s->pair_u + s->n_pairs * dr, a, dr * sizeof *a);
-            memcpy(s->pair_v + s->n_pairs * dr, b, dr * sizeof *b);
+            memcpy(s->pair_u + s->n_pairs * pd, a, pd * sizeof *a);
+            memcpy(s->pair_v + s->n_pairs * pd, b, pd * sizeof *b);
             s->n_pairs++;
         }
     }
@@ -644,8 +778,8 @@ void sim_sem_point_metrics(const sim_sem *s, sim_point_metrics *m)
     if (s->n_pairs < 3) return;
     anchor_metrics am;
     size_t knn = s->n_pairs - 1 < ANCHOR_JACCARD_K ? s->n_pairs - 1 : ANCHOR_JACCARD_K;
-    if (anchor_metrics_compute(s->pair_u, s->d_rx, s->pair_v, s->d_rx, s->n_pairs, knn, &am, NULL) !=
-        SIM_OK)
+    if (anchor_metrics_compute(s->pair_u, s->pair_dim, s->pair_v, s->pair_dim, s->n_pairs, knn, &am,
+                               NULL) != SIM_OK)
         return;
     m->cka = am.cka;
     m->jaccard = am.jaccard;

@@ -47,14 +47,18 @@ static chan_kind channel_kind(const char *name)
     return CHAN_AWGN;
 }
 
-int sim_pipeline_counts_words(const sim_config *cfg) { return strcmp(cfg->source.kind, "bits") != 0; }
+int sim_pipeline_counts_words(const sim_config *cfg)
+{
+    return strcmp(cfg->source.kind, "bits") != 0;
+}
 
 sim_status sim_pipeline_check(const sim_scenario *sc, const sim_config *cfg, sim_err *err)
 {
     /* input files named by set path keys must exist */
     for (size_t i = 0; i < sim_key_count(); i++) {
         const sim_key_def *k = sim_key_at(i);
-        if (k->type != SIM_KEY_PATH || (k->flags & SIM_KEY_OUTPUT) || !sim_scenario_is_set(sc, k->name))
+        if (k->type != SIM_KEY_PATH || (k->flags & SIM_KEY_OUTPUT) ||
+            !sim_scenario_is_set(sc, k->name))
             continue;
         const char *v = sim_scenario_get(sc, k->name);
         if (*v && !is_file(v))
@@ -87,9 +91,9 @@ sim_status sim_pipeline_check(const sim_scenario *sc, const sim_config *cfg, sim
     }
     if (!strcmp(kind, "semantic")) {
         if (!*cfg->user[0].tx.model || !*cfg->user[0].rx.model)
-            return fail_key(sc, err, "source.kind", SIM_EINVAL,
-                            "source.kind=semantic needs tx.model and rx.model (agent model files)%s%s",
-                            "", "");
+            return fail_key(
+                sc, err, "source.kind", SIM_EINVAL,
+                "source.kind=semantic needs tx.model and rx.model (agent model files)%s%s", "", "");
         return sim_sem_check(sc, cfg, err);
     }
     if (sim_codec_is_kind(kind)) return sim_codec_check(sc, cfg, err);
@@ -158,8 +162,8 @@ static sim_status bits_setup(sim_pipeline *p, sim_err *err)
         bc->channel.snr_db = uc->channel.snr_db;
         bc->channel.k_factor_db = uc->channel.k_factor_db;
         /* 0: one fading coefficient for the whole packet (a fresh model per packet) */
-        bc->channel.coherence = uc->channel.coherence > 0 ? (size_t)uc->channel.coherence
-                                                          : (size_t)1 << 40;
+        bc->channel.coherence =
+            uc->channel.coherence > 0 ? (size_t)uc->channel.coherence : (size_t)1 << 40;
         bc->channel.doppler_hz = uc->channel.doppler_hz;
         bc->channel.symbol_rate = p->cfg.medium.symbol_rate;
         bc->ebn0_db = NAN;

@@ -3,6 +3,7 @@
  * run.h. */
 #include "sim/run.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -221,13 +222,14 @@ static void print_table(FILE *out, const sim_sweep *sw, const job *jobs, size_t 
                     m->ref_words, 100 * m->wer, 100 * m->wer_ci_low, 100 * m->wer_ci_high,
                     100 * m->cer);
         else
-            fprintf(out, " %6.0f %10.0f %10.3e [%9.3e,%9.3e] %8.4f", m->utterances, m->bits,
-                    m->ber, m->ber_ci_low, m->ber_ci_high, m->per);
+            fprintf(out, " %6.0f %10.0f %10.3e [%9.3e,%9.3e] %8.4f", m->utterances, m->bits, m->ber,
+                    m->ber_ci_low, m->ber_ci_high, m->per);
         fprintf(out, " %10.4g %10.4g %10.4g %s\n", m->sym_per_s, m->latency_mean_s,
                 m->latency_p95_s, m->status);
     }
-    if (resumed) fprintf(out, "(%zu row%s kept from the interrupted run are in the file, not shown)\n",
-                         resumed, resumed == 1 ? "" : "s");
+    if (resumed)
+        fprintf(out, "(%zu row%s kept from the interrupted run are in the file, not shown)\n",
+                resumed, resumed == 1 ? "" : "s");
 }
 
 /* ---- the run ---------------------------------------------------------------------- */
@@ -266,6 +268,11 @@ sim_status sim_run_validate(const sim_scenario *sc, size_t *points, sim_err *err
 
 sim_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, sim_err *err)
 {
+    /* Parallelism is over jobs: each worker is one core's worth of work, and a
+     * multi-threaded BLAS would make the figures depend on timing (its thread
+     * count changes the summation order), so BLAS runs single-threaded, as in
+     * `semsim eval` and `semsim train`. */
+    openblas_set_num_threads(1);
     sim_status st = SIM_OK;
     runner rn;
     memset(&rn, 0, sizeof rn);
@@ -321,8 +328,8 @@ sim_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, sim_err *er
         pstr[i] = !(k->type == SIM_KEY_INT || k->type == SIM_KEY_DOUBLE);
     }
     if (!(text = sim_scenario_text(sc))) goto nomem;
-    sim_out_layout lay = {nset, pnames, pstr, text, sim_scenario_path(sc),
-                          (uint64_t)rn.cfgs[0].scenario.seed};
+    sim_out_layout lay = {
+        nset, pnames, pstr, text, sim_scenario_path(sc), (uint64_t)rn.cfgs[0].scenario.seed};
     unsigned flags = (opts->force ? SIM_OUT_FORCE : 0) | (opts->resume ? SIM_OUT_RESUME : 0);
     if ((st = sim_out_open(opts->out_path, &lay, flags, &out, err)) != SIM_OK) goto done;
     resumed = sim_out_rows(out);
@@ -345,7 +352,8 @@ sim_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, sim_err *er
                 rn.utts_total += (size_t)rn.cfgs[p].scenario.utterances;
             }
         }
-    const char *trn = opts->trn_dir ? opts->trn_dir : (*rn.cfgs[0].output.trn ? rn.cfgs[0].output.trn : NULL);
+    const char *trn =
+        opts->trn_dir ? opts->trn_dir : (*rn.cfgs[0].output.trn ? rn.cfgs[0].output.trn : NULL);
     int per_utt = rn.cfgs[0].output.utterances;
 
     n_threads = (size_t)(opts->jobs > 0 ? opts->jobs : 1);
@@ -384,7 +392,8 @@ sim_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, sim_err *er
             *err = ready->err;
             st = ready->st;
         } else {
-            const char *const *keys = sim_sweep_keys(sw), *const *vals = sim_sweep_values(sw, ready->point);
+            const char *const *keys = sim_sweep_keys(sw), *const *vals =
+                                                              sim_sweep_values(sw, ready->point);
             for (size_t i = 0; i < nset; i++) {
                 pvals[i] = sim_scenario_get(sc, pnames[i]);
                 for (size_t k = 0; k < sim_sweep_nkeys(sw); k++)
@@ -417,7 +426,8 @@ sim_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, sim_err *er
     if (st != SIM_OK) goto done; /* the partial file stays for --resume */
     st = sim_out_finish(out, sw, repeats, err);
     out = NULL;
-    if (st == SIM_OK && opts->table) print_table(opts->table, sw, rn.jobs, rn.n_jobs, rn.words, resumed);
+    if (st == SIM_OK && opts->table)
+        print_table(opts->table, sw, rn.jobs, rn.n_jobs, rn.words, resumed);
     goto done;
 nomem:
     st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");

@@ -41,12 +41,14 @@ static const sim_key_def registry[] = {
 
     {"source.kind", SIM_KEY_ENUM, "semantic", "",
      "semantic|bits|codec2-3200|codec2-1200|codec2-700c|opus-*",
-     "what is sent: the agents' latents, random bits (BER runs), or a classic codec (opus-N: N "
-     "kbit/s)",
+     "what is sent: the agents' latents, random bits (BER runs), or speech coded by a "
+     "classic codec over the digital link (codec2-*, opus-N: N = 6..64 kbit/s CBR), recognised "
+     "by rx.model",
      0, G(source.kind)},
     {"source.manifest", SIM_KEY_PATH, "", "", "",
-     "manifest.tsv to take utterances from instead of the built-in TTS source", 0,
-     G(source.manifest)},
+     "manifest.tsv to take utterances from; unset: the built-in TTS source (source.text lines "
+     "source.lines x every voice of source.voices, synthesised once per run and cached)",
+     0, G(source.manifest)},
     {"source.text", SIM_KEY_PATH, "data/harvard.txt", "", "",
      "TTS source: text file, one sentence per line", 0, G(source.text)},
     {"source.lines", SIM_KEY_STRING, "501-600", "", "",
@@ -54,7 +56,8 @@ static const sim_key_def registry[] = {
     {"source.voices", SIM_KEY_PATH, "data/voices-train.txt", "", "",
      "TTS source: voices file (ENGINE VOICE per line)", 0, G(source.voices)},
     {"source.cache", SIM_KEY_PATH, "", "", "",
-     "TTS source: folder for synthesised audio (default: a cache folder in the build tree)",
+     "TTS source: cache folder, one entry per (text file bytes, lines, voices file bytes) "
+     "(default: cache/tts in the build tree)",
      SIM_KEY_OUTPUT, G(source.cache)},
     {"source.arrival", SIM_KEY_ENUM, "back-to-back", "", "back-to-back|poisson",
      "utterance arrivals per user: each right after the previous one ends, or a Poisson process", 0,
@@ -92,6 +95,20 @@ static const sim_key_def registry[] = {
      "semantic channel equalizer between the two agents' latent spaces", 0, G(equalizer.type)},
     {"equalizer.ridge_lambda", SIM_KEY_DOUBLE, "1e-3", "", "0..1e9",
      "regularisation of equalizer.type=ridge", 0, G(equalizer.ridge_lambda)},
+    {"equalizer.cache", SIM_KEY_PATH, "", "", "",
+     "equalizer.type=relative: folder caching trained relative heads (default: semsim-cache in "
+     "the current folder)",
+     SIM_KEY_OUTPUT, G(equalizer.cache)},
+    {"equalizer.train_manifest", SIM_KEY_PATH, "", "", "",
+     "equalizer.type=relative: the receiver's training utterances for its relative head "
+     "(default: the anchor corpus)",
+     0, G(equalizer.train_manifest)},
+    {"equalizer.train_utterances", SIM_KEY_INT, "200", "utterances", "1..1000000",
+     "equalizer.type=relative: the first N utterances of equalizer.train_manifest", 0,
+     G(equalizer.train_utterances)},
+    {"equalizer.head_steps", SIM_KEY_INT, "400", "steps", "1..10000000",
+     "equalizer.type=relative: CTC fine-tuning steps of the relative head", 0,
+     G(equalizer.head_steps)},
 
     {"anchors.count", SIM_KEY_INT, "64", "anchors", "0..100000",
      "K: anchors, = real symbols sent per latent frame with a relative equalizer", 0,
@@ -137,8 +154,9 @@ static const sim_key_def registry[] = {
     {"link.quant_bits", SIM_KEY_INT, "8", "bits", "1..16",
      "digital link: bits per quantised real value", PU, U(link.quant_bits)},
     {"link.frames_per_packet", SIM_KEY_INT, "4", "frames", "1..1000000",
-     "packetiser: latent frames (source.frame_bits bits for kind=bits) per packet", PU,
-     U(link.frames_per_packet)},
+     "packetiser: latent frames (codec frames for codec kinds, source.frame_bits bits for "
+     "kind=bits) per packet",
+     PU, U(link.frames_per_packet)},
     {"link.prop_delay_s", SIM_KEY_DOUBLE, "0", "s", "0..1e6", "propagation delay", PU,
      U(link.prop_delay_s)},
     {"link.lost", SIM_KEY_ENUM, "zero", "", "drop|zero|repeat|keep",
@@ -1264,6 +1282,34 @@ static const char footer_md[] =
     "Without user sections there is one user. Utterance i goes to user i mod U. The users share "
     "`link.symbol_rate`: `link.access = tdma` serves their packets round-robin at the full rate, "
     "`fdma` gives each user rate/U.\n"
+    "\n## Built-in TTS source\n\n"
+    "Without `source.manifest`, speech comes from the built-in TTS source: every line "
+    "`source.lines` (1-based, inclusive `A-B`) of `source.text` spoken by every voice of "
+    "`source.voices` (`ENGINE VOICE` per line), with the in-process engines of `semsim corpus` "
+    "(same files, same ids `TAG_LNNNN`). `semsim run` synthesises it once, before the first point "
+    "and before any worker thread starts (with `-j N` worker processes), into "
+    "`source.cache/<key>/` (WAVs + manifest.tsv); `<key>` hashes the text file's bytes, the "
+    "range and the voices file's bytes, so every point and every later run with the same inputs "
+    "reuses the entry, and an edit to any input makes a new one. Concurrent runs lock the entry "
+    "while synthesising. `semsim validate` only checks the inputs (readable text with enough "
+    "lines, a well-formed range, a parsable voices file). It serves every speaking "
+    "`source.kind` (semantic and the codecs).\n"
+    "\n## Classic-codec baselines\n\n"
+    "`source.kind = codec2-3200 | codec2-1200 | codec2-700c | opus-N` (N = 6..64 kbit/s) sends "
+    "the speech itself the traditional way, so that only the transmission differs from the "
+    "semantic link: the audio (16 kHz) is coded (Codec2 at 8 kHz behind a 2:1 resampler, frames "
+    "of 64/48/28 bits per 20/40/40 ms; Opus 16 kHz CBR, 20 ms frames of N*2.5 bytes, rounded "
+    "down); `link.frames_per_packet` codec frames form one packet of the digital link (16-bit "
+    "sequence header, CRC-16, `link.fec`, interleaver, `link.modulation`, the channel, ZF with "
+    "perfect CSI; the last packet is zero-padded to the same format). A packet that fails its "
+    "CRC or header check marks its frames lost: Opus conceals them with its own PLC, Codec2 "
+    "repeats the last good frame. The decoded audio is transcribed by the receiving agent "
+    "(`rx.model`: its own front-end, encoder and decoder, then `rx.decoder`) and scored as for "
+    "`semantic`. `sym_per_s` counts every complex symbol of every packet (header, CRC, FEC, tail "
+    "and padding included) per second of speech; `ber` is over the codec payload bits, `per` "
+    "over packets. `link.mode` must be `digital`; `tx.model`, `equalizer.*`, `anchors.*` and "
+    "`link.quant_bits` do not apply (cosine and the alignment metrics are NaN, `handshake_sym` "
+    "is 0). `scenarios/codec-baselines.ini` sweeps them.\n"
     "\n## Stopping rules\n\n"
     "A point stops after `scenario.utterances` utterances, or (checked every "
     "`metrics.check_every`) once `metrics.min_word_errors` word errors (`metrics.min_bit_errors` "

@@ -138,6 +138,10 @@ typedef struct sim_config {
     struct {
         char type[32];
         double ridge_lambda;
+        char cache[SIM_CFG_STR];
+        char train_manifest[SIM_CFG_STR];
+        int64_t train_utterances;
+        int64_t head_steps;
     } equalizer;
     struct {
         int64_t count;

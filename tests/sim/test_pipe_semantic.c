@@ -10,6 +10,7 @@
 #include "sim/run.h"
 #include "tests/testutil.h"
 
+#include <dirent.h>
 #include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
@@ -174,15 +175,16 @@ static void test_analog(void)
  * finite alignment figures; relative-inverse sends K reals per frame. */
 static void test_equalizers(void)
 {
-    static const char *const types[] = {"oracle", "ridge", "procrustes", "relative-inverse"};
-    double sym[4];
-    for (int t = 0; t < 4; t++) {
-        char extra[256];
+    static const char *const types[] = {"oracle", "ridge", "procrustes", "relative-inverse",
+                                        "relative"};
+    static const char *const selection[] = {"random", "random", "kmeans", "fps", "fps"};
+    double sym[5];
+    for (int t = 0; t < 5; t++) {
+        char extra[1024];
         snprintf(extra, sizeof extra,
-                 "[equalizer]\ntype = %s\n[anchors]\ncount = 24\nselection = %s\n", types[t],
-                 t == 2   ? "kmeans"
-                 : t == 3 ? "fps"
-                          : "random");
+                 "[equalizer]\ntype = %s\nhead_steps = 3\ncache = %s/cache\n"
+                 "[anchors]\ncount = 24\nselection = %s\n",
+                 types[t], dir, selection[t]);
         sim_scenario *sc = scenario(extra);
         CU_ASSERT_FATAL(sc != NULL);
         char out[600];
@@ -209,6 +211,15 @@ static void test_equalizers(void)
     }
     /* d = 8 latents vs K = 24 reals per frame: three times the symbols */
     TEST_ASSERT_NEAR(sym[3] / sym[1], (24.0 * 25 + 1) / (8.0 * 25 + 1), 0.05 * sym[3] / sym[1]);
+    TEST_ASSERT_NEAR(sym[4], sym[3], 0); /* relative sends the same K per frame */
+    /* the relative head was trained once (both points share the anchors) and cached */
+    char cache[600];
+    snprintf(cache, sizeof cache, "%s/cache", dir);
+    DIR *dp = opendir(cache);
+    int heads = 0;
+    for (struct dirent *de; dp && (de = readdir(dp));) heads += !strncmp(de->d_name, "relhead-", 8);
+    if (dp) closedir(dp);
+    CU_ASSERT_EQUAL(heads, 1);
 }
 
 static void test_digital_and_oracle(void)
@@ -249,7 +260,9 @@ static void test_validation(void)
     CU_ASSERT_EQUAL(sim_scenario_set(sc, "rx.model", c, "--set", 0, &e), SIM_OK);
     CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_OK); /* none: d 8 -> 12 zero-padded */
     CU_ASSERT_EQUAL(sim_scenario_set(sc, "equalizer.type", "relative", "--set", 0, &e), SIM_OK);
-    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_EUNSUPPORTED);
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "anchors.count", "2000", "--set", 0, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_ERANGE); /* K > the head's limit */
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "anchors.count", "16", "--set", 0, &e), SIM_OK);
     CU_ASSERT_EQUAL(sim_scenario_set(sc, "equalizer.type", "ridge", "--set", 0, &e), SIM_OK);
     CU_ASSERT_EQUAL(sim_scenario_set(sc, "anchors.selection", "class", "--set", 0, &e), SIM_OK);
     CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_EUNSUPPORTED);
@@ -269,7 +282,7 @@ int main(void)
     static const test_case cases[] = {
         {"analog link, -j 1 == -j 2", test_analog},
         {"digital link and oracle", test_digital_and_oracle},
-        {"equalizers: oracle, ridge, procrustes, relative-inverse", test_equalizers},
+        {"equalizers: oracle, ridge, procrustes, relative-inverse, relative", test_equalizers},
         {"validation", test_validation},
         {NULL, NULL},
     };
