@@ -2,7 +2,7 @@
  * head (anchors/relhead.h) (make bench).
  *
  * Without arguments: training speed on synthetic latents (random receivers
- * shaped like the shipped agents A and B, 64 utterances of 150 latent frames,
+ * shaped like the shipped agents A and B, 64 utterances of 104 latent frames,
  * K = 64, cosine), one line per shape:
  *   bench_relhead blas_core=NAME threads=N
  *   bench_relhead case=speed agent=A|B K=64 frames_per_step=F s_per_step=X
@@ -17,9 +17,14 @@
  *   native    the receiver's own encoder -> own decoder,
  *   relhead   own encoder -> psi(z, A_rx) -> head (B reading its own relative
  *             representations; the issue's target is within 2 CER points of native),
- *   relinv    own encoder -> psi -> relative-inverse -> own decoder (no training):
+ *   relinv    own encoder -> psi -> relative-inverse -> own decoder (no training),
+ *   native_ft the control: the same recipe with K = d identity anchors and inner
+ *             psi, i.e. R = z: the native decoder fine-tuned on the same data for
+ *             the same steps (separates "reads relative representations" from
+ *             "got extra decoder training"):
  *   bench_relhead case=quality K=.. psi=.. train_utts=.. dev_utts=.. steps=..
- *                 train_s=X native_cer=.. relhead_cer=.. relinv_cer=.. (and _wer)
+ *                 train_s=X native_cer=.. relhead_cer=.. relinv_cer=.. native_ft_cer=..
+ *                 (and _wer)
  */
 #include "anchors/equalizer.h"
 #include "anchors/relhead.h"
@@ -59,7 +64,11 @@ static int die(const char *what, const sim_err *e)
 
 static void speed(const char *name, codec_agent_config c)
 {
-    enum { NU = 64, T = 150, KK = 64 };
+    enum {
+        NU = 64,
+        T = 104,
+        KK = 64
+    }; /* 104: mean latent frames of a Harvard sentence at stride 2 */
     codec_agent *rx = NULL;
     if (codec_agent_create(&rx, &c, 3, NULL)) return;
     const int d = c.d;
@@ -225,6 +234,14 @@ static void add_score(score *s, const char *ref, const char *hyp)
     s->we += lev(wr, a, wh, b, row), s->wn += a;
 }
 
+static int maxt_of(const corpus *c)
+{
+    int m = 1;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->t[i] > m) m = c->t[i];
+    return m;
+}
+
 static int quality(int argc, char **argv)
 {
     const char *model = argv[1], *train = argv[2], *dev = argv[3];
@@ -277,6 +294,13 @@ static int quality(int argc, char **argv)
     anchor_relhead *h = anchor_relhead_train(&spec, &data, &cfg, &lg, &res, &e);
     double train_s = now() - t0;
     if (!h) return die("train", &e);
+    /* control: identity anchors, inner psi -> R = z */
+    float *eye = calloc(d * d, sizeof(float));
+    for (size_t i = 0; i < d; i++) eye[i * d + i] = 1;
+    anchor_relhead_spec cspec = {a, eye, d, ANCHOR_PSI_INNER, 0, 0};
+    anchor_relhead *hc = anchor_relhead_train(&cspec, &data, &cfg, &lg, NULL, &e);
+    if (!hc) return die("control", &e);
+    anchor_relhead_ws *cw = anchor_relhead_ws_create(hc, maxt_of(&dv), &e);
     anchor_equalizer_config ec;
     anchor_equalizer_config_default(&ec);
     ec.type = ANCHOR_EQ_RELATIVE_INVERSE;
@@ -292,7 +316,7 @@ static int quality(int argc, char **argv)
     codec_agent_ws_create(&aw, a, maxt * codec_agent_get_config(a)->stride + 16, &e);
     float *r = malloc(sizeof(float) * (size_t)maxt * k), *lp = malloc(sizeof(float) * maxt * 64);
     float *xh = malloc(sizeof(float) * (size_t)maxt * d);
-    score sn = {0}, sh = {0}, si = {0};
+    score sn = {0}, sh = {0}, si = {0}, sf = {0};
     char hyp[4096];
     for (size_t i = 0; i < dv.n; i++) {
         int t = dv.t[i];
@@ -307,17 +331,24 @@ static int quality(int argc, char **argv)
         codec_agent_decode(a, aw, xh, t, lp, NULL);
         codec_train_greedy(lp, t, CODEC_VOCAB_SIZE, hyp, sizeof hyp);
         add_score(&si, dv.text[i], hyp);
+        anchor_relhead_decode(hc, cw, dv.z[i], t, lp, NULL);
+        codec_train_greedy(lp, t, CODEC_VOCAB_SIZE, hyp, sizeof hyp);
+        add_score(&sf, dv.text[i], hyp);
     }
     printf("bench_relhead case=quality model=%s K=%zu psi=%s train_utts=%zu skipped=%zu "
            "train_frames=%zu dev_utts=%zu steps=%ld encode_s=%.1f train_s=%.1f loss=%.3f->%.3f "
            "native_cer=%.4f relhead_cer=%.4f relinv_cer=%.4f native_wer=%.4f relhead_wer=%.4f "
-           "relinv_wer=%.4f\n",
+           "relinv_wer=%.4f native_ft_cer=%.4f native_ft_wer=%.4f\n",
            model, k, anchor_psi_name(psi), res.utts, res.skipped, res.frames, dv.n, res.steps,
            enc_s, train_s, res.init_loss, res.final_loss, (double)sn.ce / sn.cn,
            (double)sh.ce / sh.cn, (double)si.ce / si.cn, (double)sn.we / sn.wn,
-           (double)sh.we / sh.wn, (double)si.we / si.wn);
+           (double)sh.we / sh.wn, (double)si.we / si.wn, (double)sf.ce / sf.cn,
+           (double)sf.we / sf.wn);
     free(r), free(lp), free(xh), free(cand), free(a_rx);
     anchor_relhead_ws_destroy(hw);
+    anchor_relhead_ws_destroy(cw);
+    anchor_relhead_destroy(hc);
+    free(eye);
     codec_agent_ws_destroy(aw);
     anchor_equalizer_destroy(inv);
     anchor_relhead_destroy(h);
