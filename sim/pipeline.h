@@ -16,8 +16,11 @@
  *             error), channel uses; word metrics are NaN.
  *   semantic  manifest speech through the agents and the link (sim/pipe_semantic.h):
  *             equalizer.type none or oracle; analog or digital link.
- * Not wired yet (validation fails with file:line of the key at fault):
- *   codec2-*, opus-*, the TTS source, the anchor-based equalizers.
+ *   codec2-3200, codec2-1200, codec2-700c, opus-N
+ *             the classic-codec baselines (sim/pipe_codec.h): codec frames over
+ *             the digital link's raw-bits path, recognised by rx.model.
+ * Without source.manifest the speaking kinds use the built-in TTS source
+ * (sim/tts_source.h), prepared by sim_run before the points start.
  *
  * Randomness: every stream is derived from (seed, utterance index, component),
  * so content is independent of timing, of other points and of -j.
