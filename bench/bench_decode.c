@@ -122,42 +122,55 @@ int main(void)
 
     static float lp[MAXF * V];
     static const int rates[] = {50, 25};
-    for (int ri = 0; ri < 2; ri++) {
-        int fps = rates[ri];
-        sim_rng r;
-        sim_rng_init(&r, 1, (uint64_t)fps, sim_rng_component("bench.decode"));
-        sim_align_counts gsum = {0}, bsum = {0};
-        double tg = 0, tb = 0, tbw = 0;
-        long frames = 0;
-        char out[1024];
-        for (int i = 0; i < n; i++) {
-            int t = synth(lines[i], fps, &r, lp);
-            frames += t;
-            double a = cpu();
-            codec_decode_greedy(lp, t, V, out, sizeof out);
-            tg += cpu() - a;
-            sim_align_counts c;
-            sim_align_words(lines[i], out, &c, NULL);
-            sim_align_add(&gsum, &c);
-            a = cpu();
-            double aw = now();
-            if (codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e)) {
-                fprintf(stderr, "bench_decode: %s\n", e.msg);
-                return 1;
-            }
-            tb += cpu() - a;
-            tbw += now() - aw;
-            sim_align_words(lines[i], out, &c, NULL);
-            sim_align_add(&bsum, &c);
+    /* the default width first, then the neighbours */
+    int widths[3] = {cfg.beam, cfg.beam / 2 > 0 ? cfg.beam / 2 : 1, cfg.beam * 2};
+    for (int wi = 0; wi < 3; wi++) {
+        codec_beam_config bc = cfg;
+        bc.beam = widths[wi];
+        if (codec_beam_set_config(bm, &bc, &e)) {
+            fprintf(stderr, "bench_decode: %s\n", e.msg);
+            return 1;
         }
-        double speech = (double)frames / fps;
-        printf("fps=%d frames=%ld speech_s=%.1f\n", fps, frames, speech);
-        printf("fps=%d greedy_xrt=%.0f\n", fps, speech / tg);
-        printf("fps=%d beam_cpu_s=%.3f beam_xrt=%.1f beam_ms_per_speech_s=%.3f\n", fps, tb,
-               speech / tb, 1e3 * tb / speech);
-        printf("fps=%d beam_wall_s=%.3f beam_xrt_wall=%.1f\n", fps, tbw, speech / tbw);
-        printf("fps=%d synthetic_greedy_wer=%.4f synthetic_beam_wer=%.4f\n", fps,
-               sim_align_rate(&gsum), sim_align_rate(&bsum));
+        for (int ri = 0; ri < 2; ri++) {
+            int fps = rates[ri], bw = widths[wi];
+            sim_rng r;
+            sim_rng_init(&r, 1, (uint64_t)fps, sim_rng_component("bench.decode"));
+            sim_align_counts gsum = {0}, bsum = {0};
+            double tg = 0, tb = 0, tbw = 0;
+            long frames = 0;
+            char out[1024];
+            for (int i = 0; i < n; i++) {
+                int t = synth(lines[i], fps, &r, lp);
+                frames += t;
+                double a = cpu();
+                codec_decode_greedy(lp, t, V, out, sizeof out);
+                tg += cpu() - a;
+                sim_align_counts c;
+                sim_align_words(lines[i], out, &c, NULL);
+                sim_align_add(&gsum, &c);
+                a = cpu();
+                double aw = now();
+                if (codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e)) {
+                    fprintf(stderr, "bench_decode: %s\n", e.msg);
+                    return 1;
+                }
+                tb += cpu() - a;
+                tbw += now() - aw;
+                sim_align_words(lines[i], out, &c, NULL);
+                sim_align_add(&bsum, &c);
+            }
+            double speech = (double)frames / fps;
+            if (wi == 0) {
+                printf("fps=%d frames=%ld speech_s=%.1f\n", fps, frames, speech);
+                printf("fps=%d greedy_xrt=%.0f synthetic_greedy_wer=%.4f\n", fps, speech / tg,
+                       sim_align_rate(&gsum));
+            }
+            printf("beam=%d fps=%d beam_cpu_s=%.3f beam_xrt=%.1f beam_ms_per_speech_s=%.3f\n", bw,
+                   fps, tb, speech / tb, 1e3 * tb / speech);
+            printf("beam=%d fps=%d beam_wall_s=%.3f beam_xrt_wall=%.1f\n", bw, fps, tbw,
+                   speech / tbw);
+            printf("beam=%d fps=%d synthetic_beam_wer=%.4f\n", bw, fps, sim_align_rate(&bsum));
+        }
     }
     codec_beam_destroy(bm);
     codec_lexicon_destroy(lex);
