@@ -128,7 +128,14 @@ sim_status sim_codec_check(const sim_scenario *sc, const sim_config *cfg, sim_er
     sim_err e2 = SIM_ERR_INIT;
     codec_classic *q = codec_classic_create(kind, &e2);
     if (!q) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "source.kind=%s: %s", kind, e2.msg);
+        char *end;
+        long k = !strncmp(kind, "opus-", 5) ? strtol(kind + 5, &end, 10) : 0;
+        if (k && !*end && end != kind + 5)
+            sim_err_set(err, SIM_ERANGE, NULL, 0,
+                        "source.kind=%s: Opus bit rate out of range (opus-6 .. opus-64 kbit/s)",
+                        kind);
+        else
+            sim_err_set(err, SIM_EINVAL, NULL, 0, "source.kind=%s: %s", kind, e2.msg);
         return at_key(sc, err, "source.kind");
     }
     size_t fbits = codec_classic_frame_bits(q);

@@ -251,8 +251,8 @@ static void test_bad_kinds(void)
         const char *kind, *extra, *needle;
         int line;
     } cases[] = {
-        {"opus-5", "", "opus", 4},
-        {"opus-65", "", "opus", 4},
+        {"opus-5", "", "out of range", 4},
+        {"opus-65", "", "out of range", 4},
         {"opus-x", "", "unknown codec", 4},
         {"codec2-2400", "", "unknown codec", 4},
         {"codec2-1200", "[link]\nmode = analog\n", "link.mode=digital", 10},
