@@ -717,31 +717,38 @@ static inline void add_cand(codec_beam *b, size_t *n, int32_t frame, int32_t id,
     c->pnb = log_add(c->pnb, pnb);
 }
 
-/* Keep the best `width` of n candidates into b->beam (sorted, best first;
- * ties by node id so the result never depends on the sort's stability). */
+/* Whether candidate a ranks before c: score descending, then node id
+ * ascending. Ids are unique within a frame, so the order is total and the
+ * beam never depends on how candidates arrived. */
+static inline int cand_before(const cand *a, const cand *c)
+{
+    return a->score > c->score || (a->score == c->score && a->id < c->id);
+}
+
+/* Keep the best `width` of n candidates into b->beam, best first: a sorted
+ * top list; most candidates lose to its last entry at once, the others go in
+ * by binary search and one memmove. */
 static size_t select_best(codec_beam *b, size_t n, size_t width)
 {
-    for (size_t i = 0; i < n; i++) {
-        cand *c = &b->next[i];
-        c->score = log_add(c->pb, c->pnb) + b->nodes[c->id].text + b->nodes[c->id].la;
-    }
-    /* insertion into a sorted top list: width is small and n a few times it */
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
-        const cand *c = &b->next[i];
-        if (c->score == -INFINITY) continue;
+        cand c = b->next[i];
+        c.score = log_add(c.pb, c.pnb) + b->nodes[c.id].text + b->nodes[c.id].la;
+        if (c.score == -INFINITY) continue;
         if (m == width) {
-            const cand *last = &b->beam[m - 1];
-            if (c->score < last->score || (c->score == last->score && c->id > last->id)) continue;
+            if (!cand_before(&c, &b->beam[m - 1])) continue;
             m--;
         }
-        size_t j = m;
-        while (j > 0 && (b->beam[j - 1].score < c->score ||
-                         (b->beam[j - 1].score == c->score && b->beam[j - 1].id > c->id))) {
-            b->beam[j] = b->beam[j - 1];
-            j--;
+        size_t lo = 0, hi = m;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (cand_before(&b->beam[mid], &c))
+                lo = mid + 1;
+            else
+                hi = mid;
         }
-        b->beam[j] = *c;
+        memmove(&b->beam[lo + 1], &b->beam[lo], (m - lo) * sizeof *b->beam);
+        b->beam[lo] = c;
         m++;
     }
     return m;
