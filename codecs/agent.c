@@ -72,7 +72,10 @@ codec_agent_config codec_agent_config_default(void)
     return c;
 }
 
-static int is_pow2(int x) { return x > 0 && (x & (x - 1)) == 0; }
+static int is_pow2(int x)
+{
+    return x > 0 && (x & (x - 1)) == 0;
+}
 
 static size_t block_floats(const codec_agent_config *c, int dwsep)
 {
@@ -101,10 +104,10 @@ sim_status codec_agent_config_check(const codec_agent_config *c, sim_err *err)
     if (strcmp(c->family, "dwconv") && strcmp(c->family, "conv"))
         return sim_err_set(err, SIM_EINVAL, NULL, 0,
                            "agent: family must be dwconv or conv, got '%.16s'", c->family);
-#define RANGE(field, lo, hi)                                                                      \
-    if (c->field < (lo) || c->field > (hi))                                                      \
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: " #field " must be in %d..%d, got %d", \
-                           (lo), (hi), c->field);
+#define RANGE(field, lo, hi)                                                                       \
+    if (c->field < (lo) || c->field > (hi))                                                        \
+        return sim_err_set(err, SIM_EINVAL, NULL, 0,                                               \
+                           "agent: " #field " must be in %d..%d, got %d", (lo), (hi), c->field);
     RANGE(n_mels, 1, 512)
     RANGE(vocab, 2, 64)
     RANGE(d, 1, 1024)
@@ -120,7 +123,8 @@ sim_status codec_agent_config_check(const codec_agent_config *c, sim_err *err)
         return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: kernel0 (%d) must be >= stride (%d)",
                            c->kernel0, c->stride);
     if (c->kernel % 2 == 0)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: kernel must be odd, got %d", c->kernel);
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: kernel must be odd, got %d",
+                           c->kernel);
     if (!is_pow2(c->dilation_max))
         return sim_err_set(err, SIM_EINVAL, NULL, 0,
                            "agent: dilation_max must be a power of two, got %d", c->dilation_max);
@@ -282,8 +286,14 @@ void codec_agent_destroy(codec_agent *a)
     free(a);
 }
 
-const codec_agent_config *codec_agent_get_config(const codec_agent *a) { return &a->c; }
-size_t codec_agent_param_count(const codec_agent *a) { return a->nt; }
+const codec_agent_config *codec_agent_get_config(const codec_agent *a)
+{
+    return &a->c;
+}
+size_t codec_agent_param_count(const codec_agent *a)
+{
+    return a->nt;
+}
 const char *codec_agent_param_name(const codec_agent *a, size_t i)
 {
     return i < a->nt ? a->t[i].name : NULL;
@@ -316,18 +326,33 @@ int codec_agent_param_trainable(const codec_agent *a, size_t i)
 {
     return i < a->nt && a->t[i].trainable;
 }
-int codec_agent_param_decays(const codec_agent *a, size_t i) { return i < a->nt && a->t[i].decays; }
-float *codec_agent_params(codec_agent *a) { return a->params; }
-size_t codec_agent_num_floats(const codec_agent *a) { return a->nfloats; }
+int codec_agent_param_decays(const codec_agent *a, size_t i)
+{
+    return i < a->nt && a->t[i].decays;
+}
+float *codec_agent_params(codec_agent *a)
+{
+    return a->params;
+}
+size_t codec_agent_num_floats(const codec_agent *a)
+{
+    return a->nfloats;
+}
 
-static int conv0_pad(const codec_agent_config *c) { return (c->kernel0 - 1) / 2; }
+static int conv0_pad(const codec_agent_config *c)
+{
+    return (c->kernel0 - 1) / 2;
+}
 
 int codec_agent_latent_len(const codec_agent *a, int t)
 {
     if (t <= 0) return 0;
     return codec_nn_conv1d_out_len(t, a->c.kernel0, a->c.stride, 1, conv0_pad(&a->c));
 }
-int codec_agent_latent_dim(const codec_agent *a) { return a->c.d; }
+int codec_agent_latent_dim(const codec_agent *a)
+{
+    return a->c.d;
+}
 
 void codec_agent_set_input_norm(codec_agent *a, const float *mean, const float *scale)
 {
@@ -352,11 +377,11 @@ sim_status codec_agent_ws_create(codec_agent_ws **out, const codec_agent *a, int
     size_t blkf = 5 * Z * C + Z * kc + 2 * Z;
     size_t wide = C > (size_t)c->vocab ? C : (size_t)c->vocab;
     size_t dcols = kc0 > kc ? kc0 : kc;
-    size_t n = T * M + Z * kc0 + 3 * Z * C + 2 * Z;           /* x0 cols0 h0 ln0 g0 mean0 rstd0 */
-    n += (size_t)(c->enc_depth + c->dec_depth) * blkf;        /* blocks */
-    n += 2 * Z + Z * C + Z * (size_t)c->d;                    /* enc norm, z */
-    n += Z * C + 2 * Z + Z * C + Z * (size_t)c->vocab;        /* dec */
-    n += 4 * Z * wide + Z * (size_t)c->d + Z * dcols;         /* gradient scratch */
+    size_t n = T * M + Z * kc0 + 3 * Z * C + 2 * Z;    /* x0 cols0 h0 ln0 g0 mean0 rstd0 */
+    n += (size_t)(c->enc_depth + c->dec_depth) * blkf; /* blocks */
+    n += 2 * Z + Z * C + Z * (size_t)c->d;             /* enc norm, z */
+    n += Z * C + 2 * Z + Z * C + Z * (size_t)c->vocab; /* dec */
+    n += 4 * Z * wide + Z * (size_t)c->d + Z * dcols;  /* gradient scratch */
     codec_agent_ws *w = calloc(1, sizeof *w);
     if (!w) goto nomem;
     w->enc = calloc((size_t)c->enc_depth + 1, sizeof *w->enc);
@@ -421,8 +446,14 @@ void codec_agent_ws_destroy(codec_agent_ws *ws)
     free(ws);
 }
 
-int codec_agent_ws_max_frames(const codec_agent_ws *ws) { return ws->max_frames; }
-const float *codec_agent_ws_latent(const codec_agent_ws *ws) { return ws->z; }
+int codec_agent_ws_max_frames(const codec_agent_ws *ws)
+{
+    return ws->max_frames;
+}
+const float *codec_agent_ws_latent(const codec_agent_ws *ws)
+{
+    return ws->z;
+}
 
 /* ---- forward ---------------------------------------------------------------- */
 
@@ -502,8 +533,8 @@ static void decoder_forward(const codec_agent *a, codec_agent_ws *w, const float
 static sim_status check_len(const codec_agent *a, const codec_agent_ws *ws, int t, sim_err *err)
 {
     if (t > ws->max_frames)
-        return sim_err_set(err, SIM_ERANGE, NULL, 0,
-                           "agent: %d frames exceed the workspace's %d", t, ws->max_frames);
+        return sim_err_set(err, SIM_ERANGE, NULL, 0, "agent: %d frames exceed the workspace's %d",
+                           t, ws->max_frames);
     if (codec_agent_latent_len(a, t) <= 0)
         return sim_err_set(err, SIM_ERANGE, NULL, 0, "agent: %d frames are too few", t);
     return SIM_OK;
@@ -512,7 +543,8 @@ static sim_status check_len(const codec_agent *a, const codec_agent_ws *ws, int 
 sim_status codec_agent_encode(const codec_agent *a, codec_agent_ws *ws, const float *mel, int t,
                               float *z, sim_err *err)
 {
-    if (!a || !ws || !mel || !z) return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: NULL argument");
+    if (!a || !ws || !mel || !z)
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: NULL argument");
     sim_status st = check_len(a, ws, t, err);
     if (st) return st;
     encoder_forward(a, ws, mel, t, NULL);
@@ -571,20 +603,20 @@ static void block_backward(const codec_agent *a, const blk *p, const blk_ws *w, 
     if (a->dwsep) {
         codec_nn_gelu_backward(s2, s1, w->c, n);
         memset(s1, 0, n * sizeof(float));
-        codec_nn_linear_backward(s1, G(grads, a, p->w2), G(grads, a, p->b2), s2, w->b,
-                                 P(a, p->w2), tz, C, C);
+        codec_nn_linear_backward(s1, G(grads, a, p->w2), G(grads, a, p->b2), s2, w->b, P(a, p->w2),
+                                 tz, C, C);
         memset(s2, 0, n * sizeof(float));
         codec_nn_layernorm_backward(s2, G(grads, a, p->g), G(grads, a, p->gb), s1, w->a, w->mean,
                                     w->rstd, P(a, p->g), tz, C);
-        codec_nn_dwconv_backward(dx, G(grads, a, p->w1), G(grads, a, p->b1), s2, x, P(a, p->w1),
-                                 tz, C, k, dil);
+        codec_nn_dwconv_backward(dx, G(grads, a, p->w1), G(grads, a, p->b1), s2, x, P(a, p->w1), tz,
+                                 C, k, dil);
     } else {
         codec_nn_gelu_backward(s2, s1, w->b, n);
         memset(s1, 0, n * sizeof(float));
         codec_nn_layernorm_backward(s1, G(grads, a, p->g), G(grads, a, p->gb), s2, w->a, w->mean,
                                     w->rstd, P(a, p->g), tz, C);
-        codec_nn_conv1d_backward(dx, G(grads, a, p->w1), G(grads, a, p->b1), ws->dcols, s1,
-                                 w->cols, P(a, p->w1), tz, C, C, k, 1, dil, dil * (k - 1) / 2);
+        codec_nn_conv1d_backward(dx, G(grads, a, p->w1), G(grads, a, p->b1), ws->dcols, s1, w->cols,
+                                 P(a, p->w1), tz, C, C, k, 1, dil, dil * (k - 1) / 2);
     }
 }
 

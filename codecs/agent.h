@@ -37,9 +37,9 @@
 
 typedef struct codec_agent_config {
     char family[CODEC_AGENT_FAMILY_MAX]; /* "dwconv" or "conv" */
-    int n_mels;       /* input features per frame (80) */
-    int vocab;        /* output classes (29, codecs/vocab.h) */
-    int d;            /* latent size per latent frame */
+    int n_mels;                          /* input features per frame (80) */
+    int vocab;                           /* output classes (29, codecs/vocab.h) */
+    int d;                               /* latent size per latent frame */
     int stride;       /* frame-rate reduction of conv0: T' = ceil(T/stride), 1..8 */
     int width;        /* channels C of the hidden layers */
     int kernel0;      /* conv0 kernel (frames), >= stride */
@@ -74,7 +74,7 @@ const codec_agent_config *codec_agent_get_config(const codec_agent *a);
 size_t codec_agent_param_count(const codec_agent *a);
 const char *codec_agent_param_name(const codec_agent *a, size_t i);
 int codec_agent_param_shape(const codec_agent *a, size_t i, int shape[CODEC_AGENT_MAX_DIMS]);
-size_t codec_agent_param_size(const codec_agent *a, size_t i); /* floats */
+size_t codec_agent_param_size(const codec_agent *a, size_t i);   /* floats */
 size_t codec_agent_param_offset(const codec_agent *a, size_t i); /* into the flat buffer */
 float *codec_agent_param_data(codec_agent *a, size_t i);
 /* Index of the tensor called name, or -1. */

@@ -25,8 +25,8 @@ size_t codec_ctc_workspace_size(int t, int l)
     return 2 * (size_t)t * s + (size_t)t;
 }
 
-sim_status codec_ctc_loss(double *loss, float *grad, float scale, const float *logits, int t,
-                          int v, const int *labels, int l, double *work, sim_err *err)
+sim_status codec_ctc_loss(double *loss, float *grad, float scale, const float *logits, int t, int v,
+                          const int *labels, int l, double *work, sim_err *err)
 {
     if (!loss || !logits || !work || (l > 0 && !labels))
         return sim_err_set(err, SIM_EINVAL, NULL, 0, "ctc: NULL argument");
@@ -56,8 +56,8 @@ sim_status codec_ctc_loss(double *loss, float *grad, float scale, const float *l
         for (int k = 0; k < v; k++) sum += exp((double)x[k] - mx);
         lse[i] = mx + log(sum);
     }
-#define LABEL(sidx) (((sidx) & 1) ? labels[(sidx) >> 1] : 0)
-#define LOGP(ti, k) ((double)logits[(size_t)(ti) * v + (k)] - lse[ti])
+#define LABEL(sidx) (((sidx)&1) ? labels[(sidx) >> 1] : 0)
+#define LOGP(ti, k) ((double)logits[(size_t)(ti)*v + (k)] - lse[ti])
     /* alpha (eqs. 5-7) */
     for (int j = 0; j < s; j++) alpha[j] = -INFINITY;
     alpha[0] = LOGP(0, 0);

@@ -28,7 +28,7 @@ size_t codec_ctc_workspace_size(int t, int l);
  * Returns SIM_OK and *loss; SIM_ERANGE (loss = +inf, grad untouched) when no
  * alignment exists (T shorter than L plus repeated neighbours); SIM_EINVAL on a
  * bad argument (label out of range, V < 2 or V > 64, T < 1). */
-sim_status codec_ctc_loss(double *loss, float *grad, float scale, const float *logits, int t,
-                          int v, const int *labels, int l, double *work, sim_err *err);
+sim_status codec_ctc_loss(double *loss, float *grad, float scale, const float *logits, int t, int v,
+                          const int *labels, int l, double *work, sim_err *err);
 
 #endif

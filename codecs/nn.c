@@ -29,8 +29,8 @@ int codec_nn_conv1d_out_len(int tin, int k, int stride, int dil, int pad)
 }
 
 void codec_nn_conv1d_forward(float *out, float *cols, const float *x, const float *w,
-                             const float *b, int tin, int cin, int cout, int k, int stride,
-                             int dil, int pad)
+                             const float *b, int tin, int cin, int cout, int k, int stride, int dil,
+                             int pad)
 {
     int tout = codec_nn_conv1d_out_len(tin, k, stride, dil, pad);
     int kc = k * cin;
@@ -59,15 +59,15 @@ void codec_nn_conv1d_forward(float *out, float *cols, const float *x, const floa
 }
 
 void codec_nn_conv1d_backward(float *dx, float *dw, float *db, float *dcols, const float *dout,
-                              const float *cols, const float *w, int tin, int cin, int cout,
-                              int k, int stride, int dil, int pad)
+                              const float *cols, const float *w, int tin, int cin, int cout, int k,
+                              int stride, int dil, int pad)
 {
     int tout = codec_nn_conv1d_out_len(tin, k, stride, dil, pad);
     int kc = k * cin;
     if (tout <= 0) return;
     /* dw (Cout,KC) += dout^T (Cout,Tout) * cols (Tout,KC) */
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cout, kc, tout, 1.0f, dout, cout, cols,
-                kc, 1.0f, dw, kc);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, cout, kc, tout, 1.0f, dout, cout, cols, kc,
+                1.0f, dw, kc);
     if (db)
         for (int t = 0; t < tout; t++)
             for (int o = 0; o < cout; o++) db[o] += dout[(size_t)t * cout + o];
@@ -117,7 +117,7 @@ void codec_nn_linear_backward(float *dx, float *dw, float *db, const float *dout
 }
 
 HOT void codec_nn_dwconv_forward(float *out, const float *x, const float *w, const float *b, int t,
-                             int c, int k, int dil)
+                                 int c, int k, int dil)
 {
     int pad = dil * (k - 1) / 2;
     for (int i = 0; i < t; i++) {
@@ -136,8 +136,8 @@ HOT void codec_nn_dwconv_forward(float *out, const float *x, const float *w, con
     }
 }
 
-HOT void codec_nn_dwconv_backward(float *dx, float *dw, float *db, const float *dout, const float *x,
-                              const float *w, int t, int c, int k, int dil)
+HOT void codec_nn_dwconv_backward(float *dx, float *dw, float *db, const float *dout,
+                                  const float *x, const float *w, int t, int c, int k, int dil)
 {
     int pad = dil * (k - 1) / 2;
     for (int i = 0; i < t; i++) {
@@ -160,7 +160,7 @@ HOT void codec_nn_dwconv_backward(float *dx, float *dw, float *db, const float *
 }
 
 HOT void codec_nn_layernorm_forward(float *out, float *mean, float *rstd, const float *x,
-                                const float *g, const float *b, int t, int c)
+                                    const float *g, const float *b, int t, int c)
 {
     for (int i = 0; i < t; i++) {
         const float *xi = x + (size_t)i * c;
@@ -183,8 +183,8 @@ HOT void codec_nn_layernorm_forward(float *out, float *mean, float *rstd, const 
 }
 
 HOT void codec_nn_layernorm_backward(float *dx, float *dg, float *db, const float *dout,
-                                 const float *x, const float *mean, const float *rstd,
-                                 const float *g, int t, int c)
+                                     const float *x, const float *mean, const float *rstd,
+                                     const float *g, int t, int c)
 {
     for (int i = 0; i < t; i++) {
         const float *xi = x + (size_t)i * c;
@@ -214,8 +214,8 @@ HOT void codec_nn_layernorm_backward(float *dx, float *dg, float *db, const floa
 #define GELU_K 0.7978845608028654f /* sqrt(2/pi) */
 
 /* tanh by its [7/6] Pade approximant (continued-fraction truncation), clamped
- * where it reaches +-1 in float precision: |error| < 1e-4 over the reals (largest near the clamp), and
- * unlike libm's tanhf the loop vectorises, which makes GELU 5-10x cheaper. */
+ * where it reaches +-1 in float precision: |error| < 1e-4 over the reals (largest near the clamp),
+ * and unlike libm's tanhf the loop vectorises, which makes GELU 5-10x cheaper. */
 static inline float fast_tanh(float x)
 {
     x = x < -4.97f ? -4.97f : x > 4.97f ? 4.97f : x; /* not fminf: libm call, no vectors */
@@ -241,7 +241,8 @@ HOT void codec_nn_gelu_backward(float *dx, const float *dout, const float *x, si
         float u = GELU_K * (v + 0.044715f * v * v * v);
         float th = fast_tanh(u);
         float sech2 = 1.0f - th * th;
-        float grad = 0.5f * (1.0f + th) + 0.5f * v * sech2 * GELU_K * (1.0f + 3.0f * 0.044715f * v * v);
+        float grad =
+            0.5f * (1.0f + th) + 0.5f * v * sech2 * GELU_K * (1.0f + 3.0f * 0.044715f * v * v);
         dx[i] += grad * dout[i];
     }
 }

@@ -30,13 +30,13 @@ int codec_nn_conv1d_out_len(int tin, int k, int stride, int dil, int pad);
  *   cols (Tout, K*Cin): the im2col matrix, filled here and kept for backward.
  * Input frame of output t, tap k: t*stride + k*dil - pad (zero outside [0,Tin)). */
 void codec_nn_conv1d_forward(float *out, float *cols, const float *x, const float *w,
-                             const float *b, int tin, int cin, int cout, int k, int stride,
-                             int dil, int pad);
+                             const float *b, int tin, int cin, int cout, int k, int stride, int dil,
+                             int pad);
 /* dout (Tout,Cout), cols from forward; dw (Cout,K*Cin) +=, db (Cout) += (may be NULL),
  * dx (Tin,Cin) += (may be NULL). dcols (Tout,K*Cin) is scratch (needed when dx != NULL). */
 void codec_nn_conv1d_backward(float *dx, float *dw, float *db, float *dcols, const float *dout,
-                              const float *cols, const float *w, int tin, int cin, int cout,
-                              int k, int stride, int dil, int pad);
+                              const float *cols, const float *w, int tin, int cin, int cout, int k,
+                              int stride, int dil, int pad);
 
 /* Linear layer: out (T,Cout) = x (T,Cin) w^T + b, w (Cout,Cin), b (Cout) or NULL.
  * Caches nothing (backward needs x, which the caller keeps). */
@@ -59,9 +59,9 @@ void codec_nn_dwconv_backward(float *dx, float *dw, float *db, const float *dout
  * Caches mean (T) and rstd (T). */
 void codec_nn_layernorm_forward(float *out, float *mean, float *rstd, const float *x,
                                 const float *g, const float *b, int t, int c);
-void codec_nn_layernorm_backward(float *dx, float *dg, float *db, const float *dout,
-                                 const float *x, const float *mean, const float *rstd,
-                                 const float *g, int t, int c);
+void codec_nn_layernorm_backward(float *dx, float *dg, float *db, const float *dout, const float *x,
+                                 const float *mean, const float *rstd, const float *g, int t,
+                                 int c);
 
 /* GELU, tanh approximation (Hendrycks & Gimpel 2016, eq. in sec. 2), n elements.
  * out may equal nothing else; backward needs the input x. */

@@ -61,9 +61,9 @@ double codec_optim_grad_norm(const float *g, size_t n)
     return sqrt(s);
 }
 
-double codec_optim_step(const codec_optim_config *c, long step, float *p, const float *g,
-                        float *m, float *v, const unsigned char *decay_mask,
-                        const unsigned char *frozen, size_t n)
+double codec_optim_step(const codec_optim_config *c, long step, float *p, const float *g, float *m,
+                        float *v, const unsigned char *decay_mask, const unsigned char *frozen,
+                        size_t n)
 {
     double norm = codec_optim_grad_norm(g, n);
     float gscale = 1.0f;

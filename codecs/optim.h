@@ -45,8 +45,8 @@ double codec_optim_grad_norm(const float *g, size_t n);
  *   frozen: n bytes or NULL; parameters with frozen[i] != 0 are not touched.
  * Gradients are first scaled so their global norm is at most clip_norm.
  * Returns the gradient norm before clipping. Does not zero g. */
-double codec_optim_step(const codec_optim_config *c, long step, float *p, const float *g,
-                        float *m, float *v, const unsigned char *decay_mask,
-                        const unsigned char *frozen, size_t n);
+double codec_optim_step(const codec_optim_config *c, long step, float *p, const float *g, float *m,
+                        float *v, const unsigned char *decay_mask, const unsigned char *frozen,
+                        size_t n);
 
 #endif

@@ -92,19 +92,21 @@ sim_status codec_train_config_set(codec_train_config *c, const char *section, co
     long l = 0;
     double d = 0;
 #define IS(s, k) (!strcmp(section, s) && !strcmp(key, k))
-#define INT(field, lo, hi)                                                                          \
+#define INT(field, lo, hi)                                                                         \
     do {                                                                                           \
         if (parse_long(value, &l) || l < (lo) || l > (hi))                                         \
-            return sim_err_set(err, SIM_EINVAL, NULL, 0, "%s.%s must be an integer in %ld..%ld, got '%s'", \
-                               section, key, (long)(lo), (long)(hi), value);                       \
+            return sim_err_set(err, SIM_EINVAL, NULL, 0,                                           \
+                               "%s.%s must be an integer in %ld..%ld, got '%s'", section, key,     \
+                               (long)(lo), (long)(hi), value);                                     \
         field = l;                                                                                 \
         return SIM_OK;                                                                             \
     } while (0)
-#define DBL(field, lo, hi)                                                                          \
+#define DBL(field, lo, hi)                                                                         \
     do {                                                                                           \
         if (parse_double(value, &d) || d < (lo) || d > (hi))                                       \
-            return sim_err_set(err, SIM_EINVAL, NULL, 0, "%s.%s must be a number in %g..%g, got '%s'", \
-                               section, key, (double)(lo), (double)(hi), value);                   \
+            return sim_err_set(err, SIM_EINVAL, NULL, 0,                                           \
+                               "%s.%s must be a number in %g..%g, got '%s'", section, key,         \
+                               (double)(lo), (double)(hi), value);                                 \
         field = d;                                                                                 \
         return SIM_OK;                                                                             \
     } while (0)
@@ -137,10 +139,11 @@ sim_status codec_train_config_set(codec_train_config *c, const char *section, co
             memcpy(buf, p, n);
             buf[n] = 0;
             if (c->n_train >= CODEC_TRAIN_MAX_MANIFESTS)
-                return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                                   "data.train: more than %d manifests", CODEC_TRAIN_MAX_MANIFESTS);
+                return sim_err_set(err, SIM_EINVAL, NULL, 0, "data.train: more than %d manifests",
+                                   CODEC_TRAIN_MAX_MANIFESTS);
             if (copy_path(c->train[c->n_train], buf))
-                return sim_err_set(err, SIM_EINVAL, NULL, 0, "data.train: empty path in '%s'", value);
+                return sim_err_set(err, SIM_EINVAL, NULL, 0, "data.train: empty path in '%s'",
+                                   value);
             c->n_train++;
             p = q ? q + 1 : p + n;
         }
@@ -159,8 +162,8 @@ sim_status codec_train_config_set(codec_train_config *c, const char *section, co
     if (IS("data", "max_seconds")) DBL(c->max_seconds, 0.5, 120);
     if (IS("train", "seed")) {
         if (parse_long(value, &l) || l < 0)
-            return sim_err_set(err, SIM_EINVAL, NULL, 0, "train.seed must be an integer >= 0, got '%s'",
-                               value);
+            return sim_err_set(err, SIM_EINVAL, NULL, 0,
+                               "train.seed must be an integer >= 0, got '%s'", value);
         c->seed = (uint64_t)l;
         return SIM_OK;
     }
@@ -279,15 +282,16 @@ sim_status codec_train_config_check(const codec_train_config *c, sim_err *err)
     if (c->n_train < 1)
         return sim_err_set(err, SIM_EINVAL, NULL, 0, "data.train: no training manifest given");
     if (c->snr_min > c->snr_max)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "augment.snr_min %g > snr_max %g",
-                           c->snr_min, c->snr_max);
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "augment.snr_min %g > snr_max %g", c->snr_min,
+                           c->snr_max);
     codec_optim_config o = c->optim;
     o.total_steps = o.warmup_steps + 1;
     st = codec_optim_check(&o, err);
     if (st) return st;
     if (c->steps > 0 && c->steps <= c->optim.warmup_steps)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "train.steps (%ld) must exceed train.warmup (%ld)",
-                           c->steps, c->optim.warmup_steps);
+        return sim_err_set(err, SIM_EINVAL, NULL, 0,
+                           "train.steps (%ld) must exceed train.warmup (%ld)", c->steps,
+                           c->optim.warmup_steps);
     return SIM_OK;
 }
 
@@ -323,8 +327,8 @@ static void dataset_free(dataset *d)
 /* Parallel audio loading: each worker loads entries i = w, w+W, ... */
 typedef struct load_job {
     const codec_manifest *m;
-    utt *out;   /* one per manifest entry */
-    int *ok;    /* 1 loaded, 0 skipped */
+    utt *out; /* one per manifest entry */
+    int *ok;  /* 1 loaded, 0 skipped */
     size_t n;
     int w, nw;
     const codec_melspec *mel;
@@ -339,8 +343,8 @@ static void *load_worker(void *arg)
     for (size_t i = (size_t)j->w; i < j->n; i += (size_t)j->nw) {
         float *x = NULL;
         size_t n = 0;
-        sim_status st = codec_audio_read(codec_manifest_audio_path(j->m, i), j->rate, &x, &n,
-                                         &j->err);
+        sim_status st =
+            codec_audio_read(codec_manifest_audio_path(j->m, i), j->rate, &x, &n, &j->err);
         if (st) {
             j->st = st;
             return NULL;
@@ -385,9 +389,10 @@ static sim_status load_manifest(dataset *d, const char *path, const codec_agent 
         goto done;
     }
     for (int w = 0; w < threads; w++) {
-        jobs[w] = (load_job){.m = m, .out = tmp, .ok = ok, .n = n, .w = w, .nw = threads,
-                             .mel = mel, .rate = rate};
-        if (w > 0 && pthread_create(&th[w], NULL, load_worker, &jobs[w])) jobs[w].st = SIM_EINTERNAL;
+        jobs[w] = (load_job){
+            .m = m, .out = tmp, .ok = ok, .n = n, .w = w, .nw = threads, .mel = mel, .rate = rate};
+        if (w > 0 && pthread_create(&th[w], NULL, load_worker, &jobs[w]))
+            jobs[w].st = SIM_EINTERNAL;
     }
     load_worker(&jobs[0]);
     for (int w = 1; w < threads; w++)
@@ -465,8 +470,8 @@ done:
 /* Waveform (+ noise at a random SNR) -> log-mel (+ SpecAugment masks). wav
  * scratch holds u->n floats; out holds u->frames * n_mels. */
 static void make_features(const codec_train_config *c, const codec_melspec *q,
-                          codec_melspec_work *qw, const utt *u, float *wav, float *out,
-                          sim_rng *r, int augment)
+                          codec_melspec_work *qw, const utt *u, float *wav, float *out, sim_rng *r,
+                          int augment)
 {
     for (size_t k = 0; k < u->n; k++) wav[k] = u->wav[k] * (1.0f / 32767.0f);
     if (augment && c->noise_prob > 0 && sim_rng_uniform(r) < c->noise_prob) {
@@ -719,7 +724,8 @@ static sim_status ckpt_save(const char *path, const codec_train_config *c, const
     char tmp[CODEC_TRAIN_PATH + 16];
     snprintf(tmp, sizeof tmp, "%s.partial", path);
     FILE *f = fopen(tmp, "wb");
-    if (!f) return sim_err_set(err, SIM_EIO, tmp, 0, "cannot write checkpoint: %s", strerror(errno));
+    if (!f)
+        return sim_err_set(err, SIM_EIO, tmp, 0, "cannot write checkpoint: %s", strerror(errno));
     ckpt_header h;
     memset(&h, 0, sizeof h);
     memcpy(h.magic, CKPT_MAGIC, 8);
@@ -742,10 +748,10 @@ static sim_status ckpt_save(const char *path, const codec_train_config *c, const
 static int agent_config_equal(const codec_agent_config *a, const codec_agent_config *b)
 {
     return !strncmp(a->family, b->family, sizeof a->family) && a->n_mels == b->n_mels &&
-           a->vocab == b->vocab && a->d == b->d && a->stride == b->stride &&
-           a->width == b->width && a->kernel0 == b->kernel0 && a->kernel == b->kernel &&
-           a->enc_depth == b->enc_depth && a->dec_depth == b->dec_depth &&
-           a->dilation_max == b->dilation_max && a->dropout == b->dropout;
+           a->vocab == b->vocab && a->d == b->d && a->stride == b->stride && a->width == b->width &&
+           a->kernel0 == b->kernel0 && a->kernel == b->kernel && a->enc_depth == b->enc_depth &&
+           a->dec_depth == b->dec_depth && a->dilation_max == b->dilation_max &&
+           a->dropout == b->dropout;
 }
 
 /* SIM_ENOTFOUND when there is no checkpoint (a fresh start). */
@@ -780,8 +786,8 @@ static sim_status ckpt_load(const char *path, const codec_train_config *c, float
     return st;
 }
 
-static sim_status save_model(const trainer *tr, const char *path, long step, double cer,
-                             double wer, sim_err *err)
+static sim_status save_model(const trainer *tr, const char *path, long step, double cer, double wer,
+                             sim_err *err)
 {
     codec_model *extra = codec_model_create(err);
     if (!extra) return err ? err->code : SIM_ENOMEM;
@@ -1022,8 +1028,8 @@ sim_status codec_train_run(const codec_train_config *cin, const char *out_model,
             win_n++;
             audio_win += (double)tr.train.u[tr.batch_idx[j]].n / rate;
         }
-        double gnorm = codec_optim_step(&c.optim, step, codec_agent_params(tr.a), grad, m, v,
-                                        decay, frozen, n);
+        double gnorm = codec_optim_step(&c.optim, step, codec_agent_params(tr.a), grad, m, v, decay,
+                                        frozen, n);
         step++;
         if (step % c.log_every == 0 || step == total) {
             double el = now_s() - t_loop, per = el / (double)(step - step0);
@@ -1034,8 +1040,8 @@ sim_status codec_train_run(const codec_train_config *cin, const char *out_model,
                          "epoch %ld step %ld/%ld loss %.3f lr %.2e gnorm %.2f | %.0fx real time | "
                          "ETA %s%s",
                          step / (long)nb + 1, step, total, r.last_loss,
-                         codec_optim_lr(&c.optim, step - 1), gnorm,
-                         audio_win / (now_s() - t_win), eta, win_bad ? " (some CTC-infeasible)" : "");
+                         codec_optim_lr(&c.optim, step - 1), gnorm, audio_win / (now_s() - t_win),
+                         eta, win_bad ? " (some CTC-infeasible)" : "");
             win_loss = 0, win_n = 0, win_bad = 0, audio_win = 0, t_win = now_s();
         }
         int last = step == total;

@@ -86,13 +86,13 @@ sim_status codec_train_config_check(const codec_train_config *c, sim_err *err);
 
 typedef struct codec_train_result {
     long steps_done, steps_total;
-    int finished;       /* 1: reached the last step; 0: stopped early (resume later) */
-    double last_loss;   /* mean CTC loss of the last logged window */
-    double dev_cer;     /* last dev CER (fraction), NaN if none */
-    double dev_wer;     /* last dev WER (greedy), NaN if none */
+    int finished;     /* 1: reached the last step; 0: stopped early (resume later) */
+    double last_loss; /* mean CTC loss of the last logged window */
+    double dev_cer;   /* last dev CER (fraction), NaN if none */
+    double dev_wer;   /* last dev WER (greedy), NaN if none */
     double best_dev_cer;
-    double seconds;     /* wall time of this run */
-    size_t params;      /* trainable parameters */
+    double seconds; /* wall time of this run */
+    size_t params;  /* trainable parameters */
     size_t train_utts, dev_utts;
 } codec_train_result;
 

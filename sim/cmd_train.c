@@ -51,9 +51,9 @@ static int fail(const sim_err *e)
 int sim_cmd_train(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"output", required_argument, NULL, 'o'}, {"set", required_argument, NULL, 's'},
+        {"output", required_argument, NULL, 'o'},  {"set", required_argument, NULL, 's'},
         {"threads", required_argument, NULL, 'j'}, {"quiet", no_argument, NULL, 'q'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     const char *out = NULL;
     const char *sets[64];
@@ -150,11 +150,12 @@ int sim_cmd_train(int argc, char **argv)
     signal(SIGTERM, SIG_DFL);
     if (st) return fail(&err);
     if (!quiet)
-        fprintf(stderr,
-                "semsim train: %s after %ld/%ld steps in %.0f s; %zu parameters; best dev CER %s%.2f%%"
-                "; model %s\n",
-                r.finished ? "finished" : "stopped", r.steps_done, r.steps_total, r.seconds,
-                r.params, isfinite(r.best_dev_cer) ? "" : "n/a ",
-                isfinite(r.best_dev_cer) ? 100 * r.best_dev_cer : 0.0, out);
+        fprintf(
+            stderr,
+            "semsim train: %s after %ld/%ld steps in %.0f s; %zu parameters; best dev CER %s%.2f%%"
+            "; model %s\n",
+            r.finished ? "finished" : "stopped", r.steps_done, r.steps_total, r.seconds, r.params,
+            isfinite(r.best_dev_cer) ? "" : "n/a ",
+            isfinite(r.best_dev_cer) ? 100 * r.best_dev_cer : 0.0, out);
     return SIM_EXIT_OK;
 }

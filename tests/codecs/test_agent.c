@@ -165,8 +165,14 @@ static void grad_check(const char *family)
     codec_agent_destroy(a);
 }
 
-static void test_grad_dwconv(void) { grad_check("dwconv"); }
-static void test_grad_conv(void) { grad_check("conv"); }
+static void test_grad_dwconv(void)
+{
+    grad_check("dwconv");
+}
+static void test_grad_conv(void)
+{
+    grad_check("conv");
+}
 
 /* Four synthetic "utterances": each label is 4 frames of its own random
  * pattern plus noise, with 2 silent frames around words. */
@@ -271,15 +277,33 @@ static void test_overfit(void)
 static void bad_edit(codec_agent_config *c, int i)
 {
     switch (i) {
-    case 0: snprintf(c->family, sizeof c->family, "gru"); break;
-    case 1: c->d = 0; break;
-    case 2: c->stride = 0; break;
-    case 3: c->kernel = 4; break;
-    case 4: c->kernel0 = 1; break;
-    case 5: c->dilation_max = 3; break;
-    case 6: c->dropout = 1.5f; break;
-    case 7: c->width = 0; break;
-    default: c->width = 1024; break;
+    case 0:
+        snprintf(c->family, sizeof c->family, "gru");
+        break;
+    case 1:
+        c->d = 0;
+        break;
+    case 2:
+        c->stride = 0;
+        break;
+    case 3:
+        c->kernel = 4;
+        break;
+    case 4:
+        c->kernel0 = 1;
+        break;
+    case 5:
+        c->dilation_max = 3;
+        break;
+    case 6:
+        c->dropout = 1.5f;
+        break;
+    case 7:
+        c->width = 0;
+        break;
+    default:
+        c->width = 1024;
+        break;
     }
 }
 
@@ -287,8 +311,8 @@ static void test_bad_configs(void)
 {
     static const struct {
         const char *field;
-    } bad[] = {{"family"}, {"d "}, {"stride"}, {"kernel "}, {"kernel0"}, {"dilation_max"},
-               {"dropout"}, {"width"}, {"parameters"}};
+    } bad[] = {{"family"},       {"d "},      {"stride"}, {"kernel "},   {"kernel0"},
+               {"dilation_max"}, {"dropout"}, {"width"},  {"parameters"}};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         codec_agent_config c = codec_agent_config_default();
         bad_edit(&c, (int)i);
@@ -296,7 +320,8 @@ static void test_bad_configs(void)
         codec_agent *a = (codec_agent *)&c; /* must be reset to NULL */
         CU_ASSERT_EQUAL(codec_agent_create(&a, &c, 1, &e), SIM_EINVAL);
         CU_ASSERT_PTR_NULL(a);
-        if (!strstr(e.msg, bad[i].field)) fprintf(stderr, "  '%s' not in '%s'\n", bad[i].field, e.msg);
+        if (!strstr(e.msg, bad[i].field))
+            fprintf(stderr, "  '%s' not in '%s'\n", bad[i].field, e.msg);
         CU_ASSERT(strstr(e.msg, bad[i].field) != NULL);
     }
     codec_agent_config c = codec_agent_config_default();
@@ -319,4 +344,7 @@ static const test_case cases[] = {
     {NULL, NULL},
 };
 
-int main(void) { return test_main("agent", cases); }
+int main(void)
+{
+    return test_main("agent", cases);
+}

@@ -48,9 +48,8 @@ typedef struct ctc_case {
 } ctc_case;
 
 static const ctc_case tiny[] = {
-    {1, 2, 0, {0}},       {1, 2, 1, {1}},       {3, 3, 2, {1, 2}},    {4, 3, 2, {1, 1}},
-    {5, 3, 3, {1, 2, 1}}, {5, 3, 2, {2, 2}},    {5, 2, 1, {1}},       {3, 3, 2, {2, 2}},
-    {5, 3, 0, {0}},       {4, 3, 3, {1, 2, 1}},
+    {1, 2, 0, {0}},    {1, 2, 1, {1}}, {3, 3, 2, {1, 2}}, {4, 3, 2, {1, 1}}, {5, 3, 3, {1, 2, 1}},
+    {5, 3, 2, {2, 2}}, {5, 2, 1, {1}}, {3, 3, 2, {2, 2}}, {5, 3, 0, {0}},    {4, 3, 3, {1, 2, 1}},
 };
 
 static void test_brute_force(void)
@@ -62,8 +61,8 @@ static void test_brute_force(void)
         fill(logits, (size_t)k->t * k->v, 10 + (unsigned)c);
         double loss;
         CU_ASSERT(codec_ctc_workspace_size(k->t, k->l) <= 1024);
-        sim_status st = codec_ctc_loss(&loss, NULL, 1, logits, k->t, k->v, k->labels, k->l, work,
-                                       NULL);
+        sim_status st =
+            codec_ctc_loss(&loss, NULL, 1, logits, k->t, k->v, k->labels, k->l, work, NULL);
         CU_ASSERT_EQUAL(st, SIM_OK);
         double want = brute_force(logits, k->t, k->v, k->labels, k->l);
         TEST_ASSERT_NEAR(loss, want, 1e-9 + 1e-6 * fabs(want));
@@ -74,7 +73,10 @@ static void test_gradient(void)
 {
     double work[4096];
     static const ctc_case more[] = {
-        {5, 3, 2, {1, 2}}, {5, 3, 2, {1, 1}}, {12, 5, 4, {1, 3, 3, 4}}, {8, 29, 3, {5, 1, 28}},
+        {5, 3, 2, {1, 2}},
+        {5, 3, 2, {1, 1}},
+        {12, 5, 4, {1, 3, 3, 4}},
+        {8, 29, 3, {5, 1, 28}},
     };
     for (size_t c = 0; c < 4; c++) {
         const ctc_case *k = &more[c];
@@ -83,9 +85,9 @@ static void test_gradient(void)
         fill(logits, n, 20 + (unsigned)c);
         memset(grad, 0, sizeof grad);
         double loss;
-        CU_ASSERT_EQUAL(codec_ctc_loss(&loss, grad, 1, logits, k->t, k->v, k->labels, k->l, work,
-                                       NULL),
-                        SIM_OK);
+        CU_ASSERT_EQUAL(
+            codec_ctc_loss(&loss, grad, 1, logits, k->t, k->v, k->labels, k->l, work, NULL),
+            SIM_OK);
         for (size_t i = 0; i < n; i++) {
             float save = logits[i];
             double lp, lm;
@@ -136,4 +138,7 @@ static const test_case cases[] = {
     {NULL, NULL},
 };
 
-int main(void) { return test_main("ctc", cases); }
+int main(void)
+{
+    return test_main("ctc", cases);
+}

@@ -135,7 +135,10 @@ static void test_conv1d_direct(void)
 }
 
 /* ---- linear ---- */
-static void lin_fwd(gc *g) { codec_nn_linear_forward(g->out, g->x, g->w, g->b, g->t, g->cin, g->cout); }
+static void lin_fwd(gc *g)
+{
+    codec_nn_linear_forward(g->out, g->x, g->w, g->b, g->t, g->cin, g->cout);
+}
 static void lin_bwd(gc *g)
 {
     codec_nn_linear_backward(g->dx, g->dw, g->db, g->r, g->x, g->w, g->t, g->cin, g->cout);
@@ -151,7 +154,10 @@ static void test_linear_grad(void)
 }
 
 /* ---- depthwise conv ---- */
-static void dw_fwd(gc *g) { codec_nn_dwconv_forward(g->out, g->x, g->w, g->b, g->t, g->cin, g->k, g->dil); }
+static void dw_fwd(gc *g)
+{
+    codec_nn_dwconv_forward(g->out, g->x, g->w, g->b, g->t, g->cin, g->k, g->dil);
+}
 static void dw_bwd(gc *g)
 {
     codec_nn_dwconv_backward(g->dx, g->dw, g->db, g->r, g->x, g->w, g->t, g->cin, g->k, g->dil);
@@ -227,10 +233,22 @@ static void test_layernorm(void)
 }
 
 /* ---- elementwise ---- */
-static void gelu_fwd(gc *g) { codec_nn_gelu_forward(g->out, g->x, g->nx); }
-static void gelu_bwd(gc *g) { codec_nn_gelu_backward(g->dx, g->r, g->x, g->nx); }
-static void relu_fwd(gc *g) { codec_nn_relu_forward(g->out, g->x, g->nx); }
-static void relu_bwd(gc *g) { codec_nn_relu_backward(g->dx, g->r, g->x, g->nx); }
+static void gelu_fwd(gc *g)
+{
+    codec_nn_gelu_forward(g->out, g->x, g->nx);
+}
+static void gelu_bwd(gc *g)
+{
+    codec_nn_gelu_backward(g->dx, g->r, g->x, g->nx);
+}
+static void relu_fwd(gc *g)
+{
+    codec_nn_relu_forward(g->out, g->x, g->nx);
+}
+static void relu_bwd(gc *g)
+{
+    codec_nn_relu_backward(g->dx, g->r, g->x, g->nx);
+}
 
 static void test_activations(void)
 {
@@ -315,4 +333,7 @@ static const test_case cases[] = {
     {NULL, NULL},
 };
 
-int main(void) { return test_main("nn", cases); }
+int main(void)
+{
+    return test_main("nn", cases);
+}

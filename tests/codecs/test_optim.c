@@ -98,4 +98,7 @@ static const test_case cases[] = {
     {NULL, NULL},
 };
 
-int main(void) { return test_main("optim", cases); }
+int main(void)
+{
+    return test_main("optim", cases);
+}

@@ -26,7 +26,8 @@ static void test_config_load(void)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/good.ini", test_tmpdir());
-    write_file(path, "[agent]\nfamily = conv\nd = 48\nstride = 3\nwidth = 128\nkernel = 5\n[data]\ntrain = a.tsv, b.tsv\n"
+    write_file(path, "[agent]\nfamily = conv\nd = 48\nstride = 3\nwidth = 128\nkernel = "
+                     "5\n[data]\ntrain = a.tsv, b.tsv\n"
                      "train = c.tsv\ndev = d.tsv\n[train]\nseed = 7\nlr = 0.003\ndecay = linear\n"
                      "[augment]\nsnr_min = 0\n");
     codec_train_config c;
@@ -64,7 +65,8 @@ static void test_config_load(void)
         CU_ASSERT_NOT_EQUAL(codec_train_config_load(path, &c, &e), SIM_OK);
         CU_ASSERT_EQUAL(e.line, bad[i].line);
         CU_ASSERT_STRING_EQUAL(e.file, path);
-        if (!strstr(e.msg, bad[i].what)) fprintf(stderr, "  '%s' not in '%s'\n", bad[i].what, e.msg);
+        if (!strstr(e.msg, bad[i].what))
+            fprintf(stderr, "  '%s' not in '%s'\n", bad[i].what, e.msg);
         CU_ASSERT(strstr(e.msg, bad[i].what) != NULL);
     }
     sim_err_clear(&e);
@@ -106,7 +108,8 @@ static void synth(const char *text, float *x, size_t *n)
     for (const char *p = text; *p; p++) {
         int v = codec_vocab_index((unsigned char)*p);
         double f = v == CODEC_VOCAB_SPACE ? 0 : 250.0 + 180.0 * (v - CODEC_VOCAB_A);
-        for (int i = 0; i < 1920; i++, k++) x[k] = f ? 0.3f * (float)sin(2 * M_PI * f * i / 16000) : 0;
+        for (int i = 0; i < 1920; i++, k++)
+            x[k] = f ? 0.3f * (float)sin(2 * M_PI * f * i / 16000) : 0;
     }
     for (int i = 0; i < 1600; i++) x[k++] = 0;
     *n = k;
@@ -226,4 +229,7 @@ static const test_case cases[] = {
     {NULL, NULL},
 };
 
-int main(void) { return test_main("train", cases); }
+int main(void)
+{
+    return test_main("train", cases);
+}
