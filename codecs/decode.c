@@ -27,6 +27,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <pthread.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -294,6 +295,21 @@ void codec_lexicon_destroy(codec_lexicon *lx)
 }
 
 /* Load the LM at path with its own logmath (caller frees both). */
+/* sphinxbase keeps process-wide state on its loading path (the log stream
+ * set by err_set_logfp, dtoa's caches when parsing an ARPA file), and the
+ * simulator builds decoders inside parallel jobs: every load and free goes
+ * through this one lock. Scoring needs no lock: it touches only its own
+ * handle. This is the only mutable static in the module. */
+static pthread_mutex_t sphinx_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void lm_close(ngram_model_t *lm, logmath_t *lmath)
+{
+    pthread_mutex_lock(&sphinx_lock);
+    if (lm) ngram_model_free(lm);
+    if (lmath) logmath_free(lmath);
+    pthread_mutex_unlock(&sphinx_lock);
+}
+
 static sim_status lm_open(const char *path, ngram_model_t **lm, logmath_t **lmath, sim_err *err)
 {
     *lm = NULL;
@@ -301,11 +317,15 @@ static sim_status lm_open(const char *path, ngram_model_t **lm, logmath_t **lmat
     FILE *f = fopen(path, "rb");
     if (!f) return sim_err_set(err, SIM_EIO, path, 0, "cannot open: %s", strerror(errno));
     fclose(f);
+    pthread_mutex_lock(&sphinx_lock);
+    /* sphinxbase would print INFO lines on every load (process-global stream) */
+    err_set_logfp(NULL);
     *lmath = logmath_init(1.0001, 0, 0);
+    if (*lmath) *lm = ngram_model_read(NULL, path, NGRAM_AUTO, *lmath);
+    pthread_mutex_unlock(&sphinx_lock);
     if (!*lmath) return sim_err_set(err, SIM_ENOMEM, path, 0, "logmath_init failed");
-    *lm = ngram_model_read(NULL, path, NGRAM_AUTO, *lmath);
     if (!*lm) {
-        logmath_free(*lmath);
+        lm_close(NULL, *lmath);
         *lmath = NULL;
         return sim_err_set(err, SIM_EFORMAT, path, 0,
                            "not a language model sphinxbase can read (ARPA, DMP or lm.bin)");
@@ -320,8 +340,6 @@ sim_status codec_lexicon_create(codec_lexicon **out, const char *dict_path, cons
     *out = NULL;
     if (!dict_path) dict_path = CODEC_DECODE_DICT;
     if (!lm_path) lm_path = CODEC_DECODE_LM;
-    /* sphinxbase would print INFO lines on every load (process-global stream). */
-    err_set_logfp(NULL);
 
     sim_status st = SIM_OK;
     ngram_model_t *lm = NULL;
@@ -384,15 +402,13 @@ sim_status codec_lexicon_create(codec_lexicon **out, const char *dict_path, cons
         goto fail;
     }
     free(line);
-    if (lm) ngram_model_free(lm);
-    if (lmath) logmath_free(lmath);
+    lm_close(lm, lmath);
     *out = lx;
     return SIM_OK;
 fail:
     if (f) fclose(f);
     free(line);
-    if (lm) ngram_model_free(lm);
-    if (lmath) logmath_free(lmath);
+    lm_close(lm, lmath);
     codec_lexicon_destroy(lx);
     return st;
 }
@@ -511,8 +527,7 @@ static sim_status beam_alloc(codec_beam *b, size_t width)
 void codec_beam_destroy(codec_beam *b)
 {
     if (!b) return;
-    if (b->lm) ngram_model_free(b->lm);
-    if (b->lmath) logmath_free(b->lmath);
+    lm_close(b->lm, b->lmath);
     free(b->cache);
     free(b->nodes);
     free(b->kids);

@@ -28,9 +28,12 @@
  *     and is not thread-safe. Create one codec_beam per thread (each load
  *     reads the 27 MB LM, about 0.2 s and 30 MB of memory).
  *   - codec_decode_greedy is a pure function.
- *   - sphinxbase logs through a process-global log stream; codec_lexicon_create
- *     turns that logging off (err_set_logfp(NULL)) so loading the LM does not
- *     print INFO lines. semsim uses sphinxbase nowhere else.
+ *   - codec_lexicon_create / codec_beam_create / _destroy may run in several
+ *     threads at once: sphinxbase's loading path has process-wide state (its
+ *     log stream, dtoa's caches for ARPA files), so this module serialises
+ *     every LM load and free with one internal lock. Loading turns sphinxbase's
+ *     logging off (err_set_logfp(NULL)) so it prints no INFO lines; semsim uses
+ *     sphinxbase nowhere else.
  */
 #ifndef CODECS_DECODE_H
 #define CODECS_DECODE_H
