@@ -9,7 +9,7 @@
  *                 steps_default=S projected_s=Y
  *
  * With arguments, the real measurement on a trained receiver:
- *   bench_relhead MODEL.h5 TRAIN.tsv DEV.tsv [K [NTRAIN [NDEV [STEPS [PSI]]]]]
+ *   bench_relhead MODEL.h5 TRAIN.tsv DEV.tsv [K [NTRAIN [NDEV [STEPS [PSI [LS_LAMBDA]]]]]]
  * encodes NTRAIN training utterances (default 600) with the receiver's frozen
  * encoder, selects K (64) k-means anchors on its own latent frames (at most
  * 20000 candidates, seed 1), trains the head (STEPS, default the recipe's), then
@@ -254,6 +254,7 @@ static int quality(int argc, char **argv)
     anchor_psi psi = ANCHOR_PSI_COSINE;
     sim_err e = SIM_ERR_INIT;
     if (argc > 8 && anchor_psi_parse(argv[8], &psi, &e)) return die("psi", &e);
+    if (argc > 9) cfg.ls_lambda = atof(argv[9]);
     codec_agent *a = NULL;
     codec_model *md = NULL;
     codec_melspec_config fe;
@@ -335,15 +336,15 @@ static int quality(int argc, char **argv)
         codec_train_greedy(lp, t, CODEC_VOCAB_SIZE, hyp, sizeof hyp);
         add_score(&sf, dv.text[i], hyp);
     }
-    printf("bench_relhead case=quality model=%s K=%zu psi=%s train_utts=%zu skipped=%zu "
-           "train_frames=%zu dev_utts=%zu steps=%ld encode_s=%.1f train_s=%.1f loss=%.3f->%.3f "
-           "native_cer=%.4f relhead_cer=%.4f relinv_cer=%.4f native_wer=%.4f relhead_wer=%.4f "
-           "relinv_wer=%.4f native_ft_cer=%.4f native_ft_wer=%.4f\n",
-           model, k, anchor_psi_name(psi), res.utts, res.skipped, res.frames, dv.n, res.steps,
-           enc_s, train_s, res.init_loss, res.final_loss, (double)sn.ce / sn.cn,
-           (double)sh.ce / sh.cn, (double)si.ce / si.cn, (double)sn.we / sn.wn,
-           (double)sh.we / sh.wn, (double)si.we / si.wn, (double)sf.ce / sf.cn,
-           (double)sf.we / sf.wn);
+    printf(
+        "bench_relhead case=quality model=%s K=%zu psi=%s ls_lambda=%g train_utts=%zu skipped=%zu "
+        "train_frames=%zu dev_utts=%zu steps=%ld encode_s=%.1f train_s=%.1f loss=%.3f->%.3f "
+        "native_cer=%.4f relhead_cer=%.4f relinv_cer=%.4f native_wer=%.4f relhead_wer=%.4f "
+        "relinv_wer=%.4f native_ft_cer=%.4f native_ft_wer=%.4f\n",
+        model, k, anchor_psi_name(psi), cfg.ls_lambda, res.utts, res.skipped, res.frames, dv.n,
+        res.steps, enc_s, train_s, res.init_loss, res.final_loss, (double)sn.ce / sn.cn,
+        (double)sh.ce / sh.cn, (double)si.ce / si.cn, (double)sn.we / sn.wn, (double)sh.we / sh.wn,
+        (double)si.we / si.wn, (double)sf.ce / sf.cn, (double)sf.we / sf.wn);
     free(r), free(lp), free(xh), free(cand), free(a_rx);
     anchor_relhead_ws_destroy(hw);
     anchor_relhead_ws_destroy(cw);
@@ -365,7 +366,7 @@ int main(int argc, char **argv)
     if (argc >= 4) return quality(argc, argv);
     if (argc > 1) {
         fprintf(stderr, "usage: bench_relhead [MODEL.h5 TRAIN.tsv DEV.tsv [K [NTRAIN [NDEV "
-                        "[STEPS [PSI]]]]]]\n");
+                        "[STEPS [PSI [LS_LAMBDA]]]]]]]\n");
         return 2;
     }
     anchor_relhead_config cfg;
