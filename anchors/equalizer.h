@@ -5,7 +5,8 @@
  * its own encoder and hands the latent x_tx (d_tx) to anchor_equalizer_encode,
  * which gives the real symbols that cross the channel (K for the relative
  * types, d_tx for the absolute ones). After the channel, the receiver calls
- * anchor_equalizer_decode and feeds the result to its own decoder. Both sides
+ * anchor_equalizer_decode and feeds the result to its own decoder (type
+ * relative: the result already is its decoder's output). Both sides
  * live in one object because the simulator holds both agents; the fit uses
  * only what each side would have after the handshake. See docs/anchors.md.
  *
