@@ -809,7 +809,10 @@ static char *reader(char *str, int num, void *stream)
     trim(tmp);
     if (tmp[0] == '[') {
         char *close = strchr(tmp, ']');
-        if (!close) return str; /* inih reports the syntax error */
+        if (!close) {
+            fail_at(fs, SIM_EFORMAT, "syntax error: section header without ']'%s%s", "", "");
+            return NULL;
+        }
         *close = 0;
         char name[200];
         copy_str(name, sizeof name, tmp + 1);

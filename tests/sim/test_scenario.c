@@ -237,6 +237,7 @@ static void test_syntax_and_misc(void)
 {
     expect_error("s9.ini", "[channel]\nsnr_db = 2\nthis line has no equals\n", 3,
                  "syntax error: expected [section], key = value or a comment");
+    expect_error("s14.ini", "[scenario\nseed = 2\n", 1, "syntax error: section header without ']'");
     expect_error("s10.ini", "seed = 2\n", 1, "key 'seed' outside a section (only include may be)");
     expect_error("s11.ini", "[sweep]\nchannel.snr_db = 0,1\nzip = channel.snr_db, link.fec\n", 3,
                  "zip: 'link.fec' is not a sweep axis defined above");
