@@ -629,6 +629,7 @@ anchor_relhead *anchor_relhead_train(const anchor_relhead_spec *spec,
     h->data_id = spec->data_id;
     h->cfg = *cfg;
     h->cfg.cache_dir[0] = 0;
+    h->cfg.stop = NULL;
     tr.h = h;
     tr.cfg = cfg;
 
@@ -718,6 +719,11 @@ anchor_relhead *anchor_relhead_train(const anchor_relhead_spec *spec,
     long win_n = 0, win_bad = 0;
     rr.init_loss = NAN;
     for (long step = 0; step < cfg->steps; step++) {
+        if (cfg->stop && *cfg->stop) {
+            sim_err_set(err, SIM_EINTERRUPTED, NULL, 0, "relhead: stopped at step %ld of %ld", step,
+                        cfg->steps);
+            goto fail;
+        }
         long epoch = step / (long)nb, pos = step % (long)nb;
         if (epoch != epoch_of_perm) {
             sim_rng rb;

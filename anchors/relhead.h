@@ -36,6 +36,7 @@
 #ifndef ANCHOR_RELHEAD_H
 #define ANCHOR_RELHEAD_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -64,6 +65,8 @@ typedef struct anchor_relhead_config {
     int threads;        /* workers, 1..64 (2); the result does not depend on it */
     int log_every;      /* steps between progress lines at info level (25) */
     char cache_dir[ANCHOR_RELHEAD_PATH]; /* "" = no cache (anchor_relhead_get trains) */
+    const volatile sig_atomic_t *stop;   /* polled between steps: non-zero stops training with
+                                          * SIM_EINTERRUPTED, nothing cached; NULL = never */
 } anchor_relhead_config;
 
 /* The values above. */

@@ -455,6 +455,9 @@ static void test_bad_input(void)
     c2 = c, c2.lr = NAN;
     FAILS(&s, &d, &c2, SIM_EINVAL, "lr");
     FAILS(&s, &d, NULL, SIM_EINVAL, "config");
+    volatile sig_atomic_t stop = 1;
+    c2 = c, c2.stop = &stop;
+    FAILS(&s, &d, &c2, SIM_EINTERRUPTED, "stopped at step 0");
 #undef FAILS
     /* one usable utterance is enough; the others are counted as skipped */
     memcpy(t2, f.t, sizeof t2);
