@@ -39,8 +39,15 @@ int main(int argc, char **argv)
         usage(stdout);
         return SIM_EXIT_OK;
     }
-    for (const sim_cmd *c = commands; c->name; c++)
-        if (!strcmp(argv[1], c->name)) return c->main(argc - 1, argv + 1);
+    for (const sim_cmd *c = commands; c->name; c++) {
+        if (strcmp(argv[1], c->name)) continue;
+        /* argv[0] of the command is "semsim NAME", so getopt's own messages
+         * read "semsim NAME: unrecognized option". */
+        char prog[64];
+        snprintf(prog, sizeof prog, "semsim %s", c->name);
+        argv[1] = prog;
+        return c->main(argc - 1, argv + 1);
+    }
     fprintf(stderr, "semsim: unknown %s '%s'\n", argv[1][0] == '-' ? "option" : "command",
             argv[1]);
     usage(stderr);
