@@ -6,9 +6,9 @@
  * R̂ (T',K) and gets CTC log-probabilities (T',V) for codecs/decode. The head is
  * trained by the receiver alone, on ITS OWN relative representations
  * R = psi(z_rx, A_rx) of training utterances it encoded with its frozen encoder
- * (Hüttebräucker et al. 2024; Moschella et al., ICLR 2023, sec. 4 "zero-shot
- * stitching": a decoder trained on relative representations accepts another
- * encoder's). anchors/equalizer.h wraps it as equalizer.type = relative.
+ * (Hüttebräucker et al. 2024, the receiver's first option; Moschella et al.,
+ * ICLR 2023, zero-shot stitching: a decoder trained on relative representations
+ * accepts another encoder's). anchors/equalizer.h wraps it as equalizer.type = relative.
  *
  * Architecture: the receiver's decoder (codecs/agent.h) with its input layer
  * dec.in (C,d_rx) replaced by one of shape (C,K); every other decoder tensor
