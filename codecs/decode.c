@@ -479,7 +479,7 @@ struct codec_beam {
 codec_beam_config codec_beam_config_default(void)
 {
     codec_beam_config c = {
-        .beam = 32,
+        .beam = 128,
         .lm_weight = 0.8f,
         .word_bonus = 1.5f,
         .prune = 10.0f,

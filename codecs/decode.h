@@ -78,7 +78,7 @@ const char *codec_lexicon_lm_path(const codec_lexicon *lex);
 /* ---- beam search decoder (one per thread) ------------------------------------------- */
 
 typedef struct codec_beam_config {
-    int beam;               /* prefixes kept after each frame, >= 1 (default 32)            */
+    int beam;               /* prefixes kept after each frame, >= 1 (default 128)           */
     float lm_weight;        /* alpha: weight of the natural-log LM probability (default 0.8) */
     float word_bonus;       /* beta: added per word, nats (default 1.5)                      */
     float prune;            /* per frame, classes with log p < max - prune are skipped

@@ -61,7 +61,7 @@ static void usage(FILE *out)
             "                    ins, wer, ref_chars, cer, ..., per_voice, timing)\n"
             "  --utts            summary: also one line per utterance\n"
             "  --greedy          best-path decoding instead of the LM beam search\n"
-            "  --beam N          beam width (default 32)\n"
+            "  --beam N          beam width (default 128)\n"
             "  --lm-weight A     LM weight alpha (default 0.8)\n"
             "  --word-bonus B    per-word bonus beta, nats (default 1.5)\n"
             "  --no-oov          only lexicon words may be produced\n"

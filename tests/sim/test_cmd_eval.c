@@ -204,7 +204,7 @@ static void test_beam_threads_identical(void)
     const char *a3[] = {"--model", model_path, "--manifest", man_path, "--hyp",
                         h3,        "--jobs",   "3",          NULL};
     CU_ASSERT_EQUAL_FATAL(run(out, sizeof out, err, sizeof err, a1), 0);
-    CU_ASSERT_PTR_NOT_NULL(strstr(out, "decoder beam 32"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "decoder beam 128"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "WER"));
     CU_ASSERT_EQUAL_FATAL(run(out, sizeof out, err, sizeof err, a3), 0);
     char *s1 = slurp(h1), *s3 = slurp(h3);
