@@ -118,3 +118,70 @@ sim_status codec_ctc_loss(double *loss, float *grad, float scale, const float *l
 #undef LOGP
     return SIM_OK;
 }
+
+size_t codec_ctc_align_workspace_size(int t, int l)
+{
+    size_t s = 2 * (size_t)l + 1;
+    /* two rows of path scores (S each), and one back-pointer byte per (T,S) cell
+     * packed into doubles */
+    return 2 * s + ((size_t)t * s + sizeof(double) - 1) / sizeof(double);
+}
+
+sim_status codec_ctc_align(const float *logp, int t, int v, const int *labels, int l, int *path,
+                           double *score, double *work, sim_err *err)
+{
+    if (!logp || !path || !work || (l > 0 && !labels))
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "ctc align: NULL argument");
+    if (t < 1 || v < 2 || l < 0)
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "ctc align: bad sizes T=%d V=%d L=%d", t, v,
+                           l);
+    int need = l;
+    for (int i = 0; i < l; i++) {
+        if (labels[i] < 1 || labels[i] >= v)
+            return sim_err_set(err, SIM_EINVAL, NULL, 0, "ctc align: label %d at %d outside 1..%d",
+                               labels[i], i, v - 1);
+        if (i > 0 && labels[i] == labels[i - 1]) need++;
+    }
+    if (need > t)
+        return sim_err_set(err, SIM_ERANGE, NULL, 0,
+                           "ctc align: %d frames cannot hold %d labels (%d needed with repeats)", t,
+                           l, need);
+    int s = 2 * l + 1;
+    double *prev = work, *cur = work + s;
+    unsigned char *back = (unsigned char *)(work + 2 * (size_t)s); /* steps back: 0, 1 or 2 */
+#define LABEL(sidx) (((sidx)&1) ? labels[(sidx) >> 1] : 0)
+#define SCORE(ti, k) ((double)logp[(size_t)(ti)*v + (k)])
+    for (int j = 0; j < s; j++) prev[j] = -INFINITY;
+    prev[0] = SCORE(0, 0);
+    if (s > 1) prev[1] = SCORE(0, labels[0]);
+    memset(back, 0, (size_t)s);
+    for (int i = 1; i < t; i++) {
+        unsigned char *b = back + (size_t)i * s;
+        for (int j = 0; j < s; j++) {
+            /* the same transitions as the forward recursion (Graves et al. eq. 6) */
+            double best = prev[j];
+            unsigned char step = 0;
+            if (j >= 1 && prev[j - 1] > best) best = prev[j - 1], step = 1;
+            if (j >= 2 && (j & 1) && labels[j >> 1] != labels[(j >> 1) - 1] && prev[j - 2] > best)
+                best = prev[j - 2], step = 2;
+            cur[j] = best == -INFINITY ? best : best + SCORE(i, LABEL(j));
+            b[j] = step;
+        }
+        double *tmp = prev;
+        prev = cur;
+        cur = tmp;
+    }
+    /* a path ends on the last label or the blank after it; ties go to the blank */
+    int j = s - 1;
+    if (s > 1 && prev[s - 2] > prev[s - 1]) j = s - 2;
+    if (prev[j] == -INFINITY || isnan(prev[j]))
+        return sim_err_set(err, SIM_ERANGE, NULL, 0, "ctc align: no alignment has a finite score");
+    if (score) *score = prev[j];
+    for (int i = t - 1; i >= 0; i--) {
+        path[i] = LABEL(j);
+        if (i > 0) j -= back[(size_t)i * s + j];
+    }
+#undef LABEL
+#undef SCORE
+    return SIM_OK;
+}

@@ -17,6 +17,7 @@
 #include "channel/digital.h"
 #include "codecs/agent.h"
 #include "codecs/audio.h"
+#include "codecs/ctc.h"
 #include "codecs/decode.h"
 #include "codecs/frontend.h"
 #include "codecs/manifest.h"
@@ -138,22 +139,29 @@ sim_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, sim_err 
     const char *file;
     const char *eq = cfg->equalizer.type;
     int anchored = strcmp(eq, "none") && strcmp(eq, "oracle");
-    if (anchored && !strcmp(cfg->anchors.selection, "class")) {
-        file = key_file(sc, "anchors.selection", &line);
-        return sim_err_set(err, SIM_EUNSUPPORTED, file, line,
-                           "anchors.selection=class (CTC-aligned class prototypes) is not wired "
-                           "into `semsim run` yet; random, fps and kmeans are");
-    }
-    if (anchored && cfg->anchors.count < 1) {
+    int cls = !strcmp(cfg->anchors.selection, "class");
+    if (anchored && cfg->anchors.count < 1 && !cls) {
         file = key_file(sc, "anchors.count", &line);
         return sim_err_set(err, SIM_EINVAL, file, line,
-                           "equalizer.type=%s needs anchors.count >= 1", eq);
+                           "equalizer.type=%s needs anchors.count >= 1 (0 only with "
+                           "anchors.selection=class: all characters present)",
+                           eq);
+    }
+    if (anchored && cls && cfg->anchors.count > CODEC_VOCAB_SIZE - 1) {
+        file = key_file(sc, "anchors.count", &line);
+        return sim_err_set(err, SIM_ERANGE, file, line,
+                           "anchors.selection=class has at most %d classes (space, apostrophe, "
+                           "a-z; blank frames are not a class): anchors.count must be 0..%d",
+                           CODEC_VOCAB_SIZE - 1, CODEC_VOCAB_SIZE - 1);
     }
     /* no source.manifest: the built-in TTS source (synthesised by sim_run before the points) */
     if (!*cfg->source.manifest) {
         sim_status ts = sim_tts_source_check(sc, cfg, err);
         if (ts != SIM_OK) return ts;
     }
+    /* the anchor and head corpora: TTS training material unless given as manifests */
+    sim_status cs = sim_tts_corpora_check(sc, cfg, err);
+    if (cs != SIM_OK) return cs;
     if (cfg->n_users > 1) {
         for (size_t u = 1; u < cfg->n_users; u++)
             if (strcmp(cfg->user[u].tx.model, cfg->user[0].tx.model) ||
@@ -410,18 +418,27 @@ typedef struct head_data {
     const char **text;
 } head_data;
 
+/* Utterance j of n taken evenly spaced from a manifest of m >= n: a corpus
+ * listed voice by voice (sim/corpus.h) then contributes every voice. */
+static size_t spread(size_t j, size_t n, size_t m)
+{
+    return (size_t)(((unsigned long long)j * m) / n);
+}
+
 static sim_status head_fetch(void *ctx, anchor_relhead_data *data, sim_err *err)
 {
     head_data *h = ctx;
+    size_t m = codec_manifest_size(h->man);
     h->z = calloc(h->n + 1, sizeof *h->z);
     h->t = calloc(h->n + 1, sizeof *h->t);
     h->text = calloc(h->n + 1, sizeof *h->text);
     if (!h->z || !h->t || !h->text) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-    for (size_t i = 0; i < h->n; i++) {
+    for (size_t j = 0; j < h->n; j++) {
+        size_t i = spread(j, h->n, m);
         sim_status st = encode_audio(h->s, &h->s->rx, codec_manifest_audio_path(h->man, i),
-                                     &h->z[i], &h->t[i], NULL, err);
+                                     &h->z[j], &h->t[j], NULL, err);
         if (st != SIM_OK) return st;
-        h->text[i] = codec_manifest_transcript(h->man, i);
+        h->text[j] = codec_manifest_transcript(h->man, i);
     }
     data->n = h->n;
     data->z = (const float *const *)h->z;
@@ -441,29 +458,25 @@ static uint64_t fnv1a(uint64_t h, const char *s)
 }
 
 static sim_status setup_head(sim_sem *s, const anchor_set *set, const float *arx, size_t k,
-                             anchor_psi psi, const codec_manifest *anchor_man, sim_err *err)
+                             anchor_psi psi, sim_err *err)
 {
     const sim_config *cfg = &s->cfg;
     codec_manifest *own = NULL;
-    const codec_manifest *man = anchor_man;
     sim_status st;
-    if (*cfg->equalizer.train_manifest) {
-        if ((st = codec_manifest_read(cfg->equalizer.train_manifest, &own, err)) != SIM_OK)
-            return st;
-        man = own;
-    }
-    head_data hd = {s, man, codec_manifest_size(man), NULL, NULL, NULL};
+    /* never the evaluated utterances: sim_tts_source_prepare synthesised the
+     * training corpus and set train_manifest, unless the scenario named one */
+    if (!*cfg->equalizer.train_manifest)
+        return sim_err_set(err, SIM_EINVAL, NULL, 0,
+                           "no equalizer.train_manifest: the relative head's TTS training corpus "
+                           "was not prepared (sim_tts_source_prepare)");
+    if ((st = codec_manifest_read(cfg->equalizer.train_manifest, &own, err)) != SIM_OK) return st;
+    head_data hd = {s, own, codec_manifest_size(own), NULL, NULL, NULL};
     if ((size_t)cfg->equalizer.train_utterances < hd.n)
         hd.n = (size_t)cfg->equalizer.train_utterances;
     char id[64];
-    snprintf(id, sizeof id, "%zu", hd.n);
+    snprintf(id, sizeof id, "spread|%zu", hd.n);
     anchor_relhead_spec spec = {s->rx.a, arx, k, psi, anchor_set_hash(set), 0};
-    spec.data_id =
-        fnv1a(fnv1a(0xcbf29ce484222325ull,
-                    *cfg->equalizer.train_manifest
-                        ? cfg->equalizer.train_manifest
-                        : (*cfg->anchors.manifest ? cfg->anchors.manifest : cfg->source.manifest)),
-              id);
+    spec.data_id = fnv1a(fnv1a(0xcbf29ce484222325ull, cfg->equalizer.train_manifest), id);
     anchor_relhead_config rc;
     anchor_relhead_config_default(&rc);
     rc.seed = s->seed;
@@ -487,57 +500,159 @@ static sim_status setup_head(sim_sem *s, const anchor_set *set, const float *arx
     return SIM_OK;
 }
 
-/* Anchors: both agents encode the anchor corpus; the transmitter selects K
- * anchors on its frames; each side builds its anchors; the equalizer is fitted. */
+/* Per-frame character labels of agent g's latents z (tz, d) of one anchor
+ * utterance: g's own decoder gives log-probabilities, the CTC forced alignment
+ * (codecs/ctc.h) to the transcript gives each frame a character or the blank.
+ * Blank frames get -1 (no class: a blank is "between characters", its mean
+ * would blur every class). An utterance too short for its transcript gets -1
+ * everywhere and counts in *skipped. */
+static sim_status class_labels(sim_sem *s, agent *g, const float *z, int tz, const char *text,
+                               int *lab, size_t *skipped, sim_err *err)
+{
+    char *norm = NULL;
+    int *labels = NULL, *path = NULL;
+    double *work = NULL;
+    sim_status st;
+    if (grow(&s->logp, &s->cap_logp, (size_t)tz * CODEC_VOCAB_SIZE))
+        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    if ((st = codec_agent_decode(g->a, g->ws, z, tz, s->logp, err)) != SIM_OK) return st;
+    if ((st = codec_text_normalise(text, &norm, err)) != SIM_OK) return st;
+    size_t l = codec_vocab_encode(norm, NULL, 0);
+    labels = malloc((l + 1) * sizeof *labels);
+    path = malloc((size_t)tz * sizeof *path);
+    work = malloc(codec_ctc_align_workspace_size(tz, (int)l) * sizeof *work);
+    if (!labels || !path || !work) {
+        st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        goto out;
+    }
+    codec_vocab_encode(norm, labels, l);
+    sim_err local = SIM_ERR_INIT;
+    st = codec_ctc_align(s->logp, tz, CODEC_VOCAB_SIZE, labels, (int)l, path, NULL, work, &local);
+    if (st == SIM_ERANGE) { /* too few frames for the transcript: no labels */
+        for (int t = 0; t < tz; t++) lab[t] = -1;
+        (*skipped)++;
+        st = SIM_OK;
+        goto out;
+    }
+    if (st != SIM_OK) {
+        if (err) *err = local;
+        goto out;
+    }
+    for (int t = 0; t < tz; t++) lab[t] = path[t] == CODEC_VOCAB_BLANK ? -1 : path[t];
+out:
+    free(norm);
+    free(labels);
+    free(path);
+    free(work);
+    return st;
+}
+
+/* Grows the candidate buffers x (cap frames of d) and labels (when lab != NULL). */
+static int grow_frames(float **x, int **lab, size_t *cap, size_t need, size_t d)
+{
+    if (need <= *cap) return 0;
+    size_t nc = 2 * need + 256;
+    float *a = realloc(*x, nc * d * sizeof *a);
+    if (!a) return -1;
+    *x = a;
+    if (lab) {
+        int *b = realloc(*lab, nc * sizeof *b);
+        if (!b) return -1;
+        *lab = b;
+    }
+    *cap = nc;
+    return 0;
+}
+
+/* Anchors: both agents encode the anchor corpus (training material: the TTS
+ * corpus of anchors.text/lines/voices prepared by sim_tts_source_prepare, or
+ * anchors.manifest); the transmitter selects K anchors on its frames; each side
+ * builds its anchors; the equalizer is fitted.
+ * Index methods (random, fps, kmeans): the receiver's frames are resampled to
+ * the transmitter's count, so index i means the same instant on both sides.
+ * class: each agent keeps its own frames and labels them itself by forced
+ * alignment with its own decoder (class_labels); nothing is exchanged. */
 static sim_status setup_anchors(sim_sem *s, sim_err *err)
 {
     const sim_config *cfg = &s->cfg;
-    codec_manifest *own = NULL;
-    const codec_manifest *man = s->man;
+    codec_manifest *man = NULL;
     sim_status st = SIM_OK;
     float *xtx = NULL, *xrx = NULL, *atx = NULL, *arx = NULL;
+    int *ltx = NULL, *lrx = NULL;
     anchor_set *set = NULL;
-    size_t n = 0, cap = 0, dt = s->d_enc, dr = s->d_rx;
-    if (*cfg->anchors.manifest && strcmp(cfg->anchors.manifest, cfg->source.manifest)) {
-        if ((st = codec_manifest_read(cfg->anchors.manifest, &own, err)) != SIM_OK) return st;
-        man = own;
-    }
-    size_t nu = codec_manifest_size(man);
+    size_t n = 0, cap = 0, nr = 0, cap_r = 0, dt = s->d_enc, dr = s->d_rx, skip_tx = 0, skip_rx = 0;
+    anchor_select_config sc;
+    anchor_select_config_default(&sc);
+    if ((st = anchor_selection_parse(cfg->anchors.selection, &sc.method, err)) != SIM_OK) return st;
+    int cls = sc.method == ANCHOR_SEL_CLASS;
+    if (!*cfg->anchors.manifest)
+        return sim_err_set(err, SIM_EINVAL, NULL, 0,
+                           "no anchors.manifest: the TTS anchor corpus was not prepared "
+                           "(sim_tts_source_prepare)");
+    if ((st = codec_manifest_read(cfg->anchors.manifest, &man, err)) != SIM_OK) return st;
+    size_t m = codec_manifest_size(man), nu = m;
     if ((size_t)cfg->anchors.utterances < nu) nu = (size_t)cfg->anchors.utterances;
-    for (size_t i = 0; i < nu && st == SIM_OK; i++) {
+    for (size_t j = 0; j < nu && st == SIM_OK; j++) {
+        size_t i = spread(j, nu, m);
         const char *path = codec_manifest_audio_path(man, i);
-        float *zt = NULL;
-        int tt = 0;
+        const char *text = codec_manifest_transcript(man, i);
+        float *zt = NULL, *zr = NULL;
+        int tt = 0, tr = 0;
         if ((st = encode_audio(s, &s->tx, path, &zt, &tt, NULL, err)) != SIM_OK) break;
-        if (n + (size_t)tt > cap) {
-            size_t nc = 2 * (n + (size_t)tt) + 256;
-            float *a = realloc(xtx, nc * dt * sizeof *a);
-            if (a) xtx = a;
-            float *b = a ? realloc(xrx, nc * dr * sizeof *b) : NULL;
-            if (b) xrx = b;
-            if (!a || !b) {
-                free(zt);
+        if (grow_frames(&xtx, cls ? &ltx : NULL, &cap, n + (size_t)tt, dt)) {
+            free(zt);
+            st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+            break;
+        }
+        memcpy(xtx + n * dt, zt, (size_t)tt * dt * sizeof *zt);
+        if (!cls) {
+            free(zt);
+            if (grow_frames(&xrx, NULL, &cap_r, n + (size_t)tt, dr)) {
                 st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
                 break;
             }
-            cap = nc;
+            /* frame-synchronous candidates: the rx frames resampled to the tx's count */
+            st = ideal_latents(s, path, tt, xrx + n * dr, err);
+            n += (size_t)tt;
+            continue;
         }
-        memcpy(xtx + n * dt, zt, (size_t)tt * dt * sizeof *zt);
+        st = class_labels(s, &s->tx, zt, tt, text, ltx + n, &skip_tx, err);
         free(zt);
-        /* frame-synchronous candidates: the rx frames resampled to the tx's count */
-        st = ideal_latents(s, path, tt, xrx + n * dr, err);
         n += (size_t)tt;
+        if (st != SIM_OK) break;
+        /* the receiver: its own frames at its own rate, labelled by itself */
+        if ((st = encode_audio(s, &s->rx, path, &zr, &tr, NULL, err)) != SIM_OK) break;
+        if (grow_frames(&xrx, &lrx, &cap_r, nr + (size_t)tr, dr)) {
+            free(zr);
+            st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+            break;
+        }
+        memcpy(xrx + nr * dr, zr, (size_t)tr * dr * sizeof *zr);
+        st = class_labels(s, &s->rx, zr, tr, text, lrx + nr, &skip_rx, err);
+        free(zr);
+        nr += (size_t)tr;
     }
+    if (!cls) nr = n;
     if (st != SIM_OK) goto out;
-    anchor_select_config sc;
-    anchor_select_config_default(&sc);
-    if ((st = anchor_selection_parse(cfg->anchors.selection, &sc.method, err)) != SIM_OK) goto out;
     sc.k = (size_t)cfg->anchors.count;
     sc.members = (size_t)cfg->anchors.members;
+    if (cls) {
+        sc.num_classes = CODEC_VOCAB_SIZE;
+        size_t present = anchor_class_count(ltx, n, CODEC_VOCAB_SIZE);
+        if (sc.k == 0) sc.k = present; /* anchors.count = 0: every character present */
+        if (sc.k > present || present == 0) {
+            st = sim_err_set(err, SIM_ERANGE, NULL, 0,
+                             "anchors.selection=class: anchors.count=%lld but the anchor corpus's "
+                             "%zu utterances align to %zu characters (%zu too short to align); "
+                             "set anchors.count <= %zu, or 0 for all of them",
+                             (long long)cfg->anchors.count, nu, present, skip_tx, present);
+            goto out;
+        }
+    }
     sim_rng r;
     sim_rng_init(&r, s->seed, 0, sim_rng_component("sim.anchors.select"));
-    if (!(set = anchor_set_select(&sc, xtx, n, dt, NULL, &r, err))) {
-        st = err->code ? err->code : SIM_EINVAL;
+    if (!(set = anchor_set_select(&sc, xtx, n, dt, ltx, &r, err))) {
+        st = err && err->code ? err->code : SIM_EINVAL;
         goto out;
     }
     atx = malloc(sc.k * dt * sizeof *atx);
@@ -546,23 +661,30 @@ static sim_status setup_anchors(sim_sem *s, sim_err *err)
         st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
         goto out;
     }
-    if ((st = anchor_set_build(set, xtx, n, dt, NULL, atx, err)) != SIM_OK ||
-        (st = anchor_set_build(set, xrx, n, dr, NULL, arx, err)) != SIM_OK)
+    if ((st = anchor_set_build(set, xtx, n, dt, ltx, atx, err)) != SIM_OK) goto out;
+    if ((st = anchor_set_build(set, xrx, nr, dr, lrx, arx, err)) != SIM_OK) {
+        if (st == SIM_ENOTFOUND) /* say whose alignment lacks the class */
+            sim_err_set(err, st, NULL, 0,
+                        "anchors.selection=class: the receiver's alignment of the anchor corpus "
+                        "has no frame of a class the transmitter's has (%zu utterances too short "
+                        "for the receiver): use more anchors.utterances",
+                        skip_rx);
         goto out;
+    }
     anchor_equalizer_config ec;
     anchor_equalizer_config_default(&ec);
     if ((st = anchor_eq_type_parse(cfg->equalizer.type, &ec.type, err)) != SIM_OK ||
         (st = anchor_psi_parse(cfg->anchors.psi, &ec.psi, err)) != SIM_OK)
         goto out;
     ec.ridge_lambda = cfg->equalizer.ridge_lambda;
-    ec.rx_norm = anchor_mean_norm(xrx, n, dr);
+    ec.rx_norm = anchor_mean_norm(xrx, nr, dr);
     if (ec.type == ANCHOR_EQ_RELATIVE) {
-        if ((st = setup_head(s, set, arx, sc.k, ec.psi, man, err)) != SIM_OK) goto out;
+        if ((st = setup_head(s, set, arx, sc.k, ec.psi, err)) != SIM_OK) goto out;
         ec.head = s->head;
         s->pair_dim = sc.k;
     }
     if (!(s->eq = anchor_equalizer_create(&ec, atx, arx, sc.k, dt, dr, err))) {
-        st = err->code ? err->code : SIM_EINVAL;
+        st = err && err->code ? err->code : SIM_EINVAL;
         goto out;
     }
     s->spf = anchor_equalizer_symbols_per_frame(s->eq);
@@ -575,9 +697,11 @@ out:
     anchor_set_destroy(set);
     free(xtx);
     free(xrx);
+    free(ltx);
+    free(lrx);
     free(atx);
     free(arx);
-    codec_manifest_destroy(own);
+    codec_manifest_destroy(man);
     return st;
 }
 
@@ -766,6 +890,11 @@ void sim_sem_ops(sim_sem *s, sim_payload_ops *ops)
     ops->transmit = transmit;
     ops->decode = decode;
     ops->release = release;
+}
+
+size_t sim_sem_symbols_per_frame(const sim_sem *s)
+{
+    return s->spf;
 }
 
 void sim_sem_point_metrics(const sim_sem *s, sim_point_metrics *m)

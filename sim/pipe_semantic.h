@@ -19,12 +19,24 @@
  * zero-padded to the receiver's size: the mismatch baseline), `oracle` (the tx
  * uses the receiver's own encoder: the no-mismatch bound), and the anchor-based
  * `relative-inverse` (K = anchors.count reals per frame), `ridge`, `procrustes`
- * (d_tx per frame). Anchors: both agents encode the first anchors.utterances
- * utterances of anchors.manifest (default source.manifest); the receiver's
- * frames are resampled to the transmitter's frame count (frame-synchronous
- * candidates); the transmitter selects anchors.count anchors by
- * anchors.selection (random, fps, kmeans; class is not wired) from the stream
- * (repeat seed, 0, "sim.anchors.select"); each side averages its own frames.
+ * (d_tx per frame), and `relative` (K per frame, the receiver's relative head).
+ * Anchors: both agents encode anchors.utterances utterances evenly spaced over
+ * the anchor corpus -- anchors.manifest, or by default the TTS corpus of
+ * anchors.text/lines/voices (training lines and voices, never the evaluated
+ * utterances; sim/tts_source.h prepares it). The relative head trains on
+ * equalizer.train_utterances utterances evenly spaced over
+ * equalizer.train_manifest, by default the TTS corpus of
+ * equalizer.train_text/lines/voices. Selection by anchors.selection:
+ *   random, fps, kmeans: the receiver's frames are resampled to the
+ *     transmitter's frame count (frame-synchronous candidates); the
+ *     transmitter selects anchors.count anchors from the stream
+ *     (repeat seed, 0, "sim.anchors.select"); each side averages its own frames;
+ *   class: each agent decodes its own anchor latents with its own decoder and
+ *     force-aligns them to the transcripts (codec_ctc_align); frames aligned to
+ *     the blank are left out; anchor c = the agent's mean latent of the frames
+ *     aligned to character c. K = anchors.count of the most frequent characters
+ *     (0 = every character present, at most 28); more than present is an
+ *     error. No index exchange (class ids only for a subset).
  * handshake_sym = anchor index bits / 2 (uncoded QPSK) + the equalizer's
  * once-only reals / 2. Alignment figures compare the decoder's input with the
  * receiver's own encoding of the same audio (resampled to the same frames):
@@ -50,6 +62,9 @@ sim_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, sim_err 
 sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, sim_err *err);
 void sim_sem_destroy(sim_sem *s); /* NULL is a no-op */
 void sim_sem_ops(sim_sem *s, sim_payload_ops *ops);
+/* Real symbols per latent frame on the link: d_tx, or K with a relative
+ * equalizer (for tests and reports). */
+size_t sim_sem_symbols_per_frame(const sim_sem *s);
 /* Utterances the source holds (the manifest's size). */
 size_t sim_sem_available(const sim_sem *s);
 /* handshake_sym and the alignment figures (cka, jaccard, mrr, foscttm) of the

@@ -100,29 +100,51 @@ static const sim_key_def registry[] = {
      "the current folder)",
      SIM_KEY_OUTPUT, G(equalizer.cache)},
     {"equalizer.train_manifest", SIM_KEY_PATH, "", "", "",
-     "equalizer.type=relative: the receiver's training utterances for its relative head "
-     "(default: the anchor corpus)",
+     "equalizer.type=relative: the receiver's training utterances for its relative head; "
+     "unset: the training corpus equalizer.train_text/train_lines/train_voices synthesised by "
+     "the built-in TTS (never the evaluated utterances)",
      0, G(equalizer.train_manifest)},
-    {"equalizer.train_utterances", SIM_KEY_INT, "200", "utterances", "1..1000000",
-     "equalizer.type=relative: the first N utterances of equalizer.train_manifest", 0,
-     G(equalizer.train_utterances)},
+    {"equalizer.train_text", SIM_KEY_PATH, "data/harvard.txt", "", "",
+     "relative head's TTS training corpus: text file, one sentence per line", 0,
+     G(equalizer.train_text)},
+    {"equalizer.train_lines", SIM_KEY_STRING, "1-200", "", "",
+     "relative head's TTS training corpus: line range A-B of equalizer.train_text (Harvard "
+     "training lists; must not overlap source.lines of the same text)",
+     0, G(equalizer.train_lines)},
+    {"equalizer.train_voices", SIM_KEY_PATH, "data/voices-head.txt", "", "",
+     "relative head's TTS training corpus: voices file (three training voices)", 0,
+     G(equalizer.train_voices)},
+    {"equalizer.train_utterances", SIM_KEY_INT, "600", "utterances", "1..1000000",
+     "equalizer.type=relative: N utterances evenly spaced over the training manifest (all of "
+     "it when it has at most N)",
+     0, G(equalizer.train_utterances)},
     {"equalizer.head_steps", SIM_KEY_INT, "400", "steps", "1..10000000",
      "equalizer.type=relative: CTC fine-tuning steps of the relative head", 0,
      G(equalizer.head_steps)},
 
     {"anchors.count", SIM_KEY_INT, "64", "anchors", "0..100000",
-     "K: anchors, = real symbols sent per latent frame with a relative equalizer", 0,
-     G(anchors.count)},
+     "K: anchors, = real symbols sent per latent frame with a relative equalizer "
+     "(anchors.selection=class: at most the characters present, 0 = all of them)",
+     0, G(anchors.count)},
     {"anchors.selection", SIM_KEY_ENUM, "kmeans", "", "random|fps|kmeans|class",
      "anchor selection: random, farthest-point, k-means prototypes, per-character prototypes", 0,
      G(anchors.selection)},
     {"anchors.psi", SIM_KEY_ENUM, "cosine", "", "cosine|euclidean|inner",
      "similarity of the relative projection", 0, G(anchors.psi)},
     {"anchors.manifest", SIM_KEY_PATH, "", "", "",
-     "the shared anchor corpus both agents encode (default: source.manifest)", 0,
-     G(anchors.manifest)},
+     "the shared anchor corpus both agents encode; unset: anchors.text/lines/voices "
+     "synthesised by the built-in TTS (never the evaluated utterances)",
+     0, G(anchors.manifest)},
+    {"anchors.text", SIM_KEY_PATH, "data/harvard.txt", "", "",
+     "TTS anchor corpus: text file, one sentence per line", 0, G(anchors.text)},
+    {"anchors.lines", SIM_KEY_STRING, "1-100", "", "",
+     "TTS anchor corpus: line range A-B of anchors.text (Harvard training lists; must not "
+     "overlap source.lines of the same text)",
+     0, G(anchors.lines)},
+    {"anchors.voices", SIM_KEY_PATH, "data/voices-anchors.txt", "", "",
+     "TTS anchor corpus: voices file (one training voice)", 0, G(anchors.voices)},
     {"anchors.utterances", SIM_KEY_INT, "20", "utterances", "1..100000",
-     "anchor corpus: its first N utterances give the candidate latent frames", 0,
+     "anchor corpus: N utterances evenly spaced over it give the candidate latent frames", 0,
      G(anchors.utterances)},
     {"anchors.members", SIM_KEY_INT, "0", "frames", "0..1000000",
      "anchors.selection=kmeans: members averaged per prototype (0: the whole cluster)", 0,
@@ -1297,6 +1319,22 @@ static const char footer_md[] =
     "while synthesising. `semsim validate` only checks the inputs (readable text with enough "
     "lines, a well-formed range, a parsable voices file). It serves every speaking "
     "`source.kind` (semantic and the codecs).\n"
+    "\n## Anchor and relative-head corpora (no test leakage)\n\n"
+    "The anchor corpus both agents encode and the receiver's relative-head training data are "
+    "training material, never the utterances being evaluated. Unless `anchors.manifest` "
+    "(`equalizer.train_manifest`) names one explicitly, each is synthesised by the same TTS "
+    "machinery and cache as the source, once per run before the first point: anchors from "
+    "`anchors.text` lines `anchors.lines` (default Harvard 1-100, training lists 1-10) spoken by "
+    "`anchors.voices` (default `data/voices-anchors.txt`: `espeak-ng en-us`, 100 utterances); "
+    "the head's data from `equalizer.train_text` lines `equalizer.train_lines` (default 1-200, "
+    "lists 1-20) spoken by `equalizer.train_voices` (default `data/voices-head.txt`: three "
+    "training voices, 600 utterances, about 30 s of synthesis on this machine). They are "
+    "synthesised only when used (`source.kind = semantic` with an anchor-based `equalizer.type`; "
+    "the head's data only for `relative`). Guards: `semsim validate` refuses a default corpus "
+    "whose line range overlaps `source.lines` of the same text file, and `semsim run` refuses "
+    "one that shares an utterance id or a transcript with the evaluated source (checked on the "
+    "manifests after synthesis). Explicit manifests are taken as given: pointing them at the "
+    "test source reproduces the old, leaky setup.\n"
     "\n## Classic-codec baselines\n\n"
     "`source.kind = codec2-3200 | codec2-1200 | codec2-700c | opus-N` (N = 6..64 kbit/s) sends "
     "the speech itself the traditional way, so that only the transmission differs from the "

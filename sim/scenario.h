@@ -140,6 +140,9 @@ typedef struct sim_config {
         double ridge_lambda;
         char cache[SIM_CFG_STR];
         char train_manifest[SIM_CFG_STR];
+        char train_text[SIM_CFG_STR];
+        char train_lines[32];
+        char train_voices[SIM_CFG_STR];
         int64_t train_utterances;
         int64_t head_steps;
     } equalizer;
@@ -148,6 +151,9 @@ typedef struct sim_config {
         char selection[16];
         char psi[16];
         char manifest[SIM_CFG_STR];
+        char text[SIM_CFG_STR];
+        char lines[32];
+        char voices[SIM_CFG_STR];
         int64_t utterances;
         int64_t members;
     } anchors;

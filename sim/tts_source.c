@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "codecs/manifest.h"
+#include "codecs/text.h"
 #include "codecs/tts.h"
 #include "sim/corpus.h"
 
@@ -27,51 +30,136 @@ int sim_tts_source_used(const sim_config *cfg)
     return !*cfg->source.manifest && strcmp(k, "bits") != 0;
 }
 
-static sim_status fail_key(const sim_scenario *sc, sim_err *err, const char *key, sim_status code,
-                           const char *fmt, const char *a, const char *b)
+int sim_tts_anchors_used(const sim_config *cfg)
 {
-    const char *file;
-    int line;
-    sim_scenario_where(sc, key, &file, &line);
-    return sim_err_set(err, code, file, line, fmt, a, b);
+    const char *eq = cfg->equalizer.type;
+    return !strcmp(cfg->source.kind, "semantic") && strcmp(eq, "none") && strcmp(eq, "oracle") &&
+           !*cfg->anchors.manifest;
+}
+
+int sim_tts_head_used(const sim_config *cfg)
+{
+    return !strcmp(cfg->source.kind, "semantic") && !strcmp(cfg->equalizer.type, "relative") &&
+           !*cfg->equalizer.train_manifest;
+}
+
+/* One TTS corpus: its inputs and the keys that set them (for messages). */
+typedef struct corpus_in {
+    const char *text, *lines, *voices;
+    const char *text_key, *lines_key, *voices_key;
+} corpus_in;
+
+static corpus_in source_in(const sim_config *cfg)
+{
+    return (corpus_in){cfg->source.text, cfg->source.lines, cfg->source.voices,
+                       "source.text",    "source.lines",    "source.voices"};
+}
+
+static corpus_in anchors_in(const sim_config *cfg)
+{
+    return (corpus_in){cfg->anchors.text, cfg->anchors.lines, cfg->anchors.voices,
+                       "anchors.text",    "anchors.lines",    "anchors.voices"};
+}
+
+static corpus_in head_in(const sim_config *cfg)
+{
+    return (corpus_in){cfg->equalizer.train_text,   cfg->equalizer.train_lines,
+                       cfg->equalizer.train_voices, "equalizer.train_text",
+                       "equalizer.train_lines",     "equalizer.train_voices"};
+}
+
+static sim_status check_corpus(const sim_scenario *sc, const corpus_in *c, sim_err *err)
+{
+    long a, b;
+    if (sim_corpus_parse_lines(c->lines, &a, &b)) {
+        const char *file;
+        int line;
+        sim_scenario_where(sc, c->lines_key, &file, &line);
+        return sim_err_set(err, SIM_EINVAL, file, line,
+                           "%s must be A-B or A with 1 <= A <= B, got '%s'", c->lines_key,
+                           c->lines);
+    }
+    FILE *f = fopen(c->text, "r");
+    if (!f) {
+        const char *file;
+        int line;
+        sim_scenario_where(sc, c->text_key, &file, &line);
+        return sim_err_set(err, SIM_EIO, file, line, "%s: cannot open '%s': %s", c->text_key,
+                           c->text, strerror(errno));
+    }
+    long lines = 0;
+    int ch, last = '\n';
+    while ((ch = getc(f)) != EOF) {
+        if (ch == '\n') lines++;
+        last = ch;
+    }
+    if (last != '\n') lines++;
+    fclose(f);
+    if (lines < b) {
+        const char *file;
+        int line;
+        sim_scenario_where(sc, c->lines_key, &file, &line);
+        return sim_err_set(err, SIM_ERANGE, file, line, "%s=%s, but %s has %ld lines", c->lines_key,
+                           c->lines, c->text_key, lines);
+    }
+    codec_voice *v = NULL;
+    size_t nv = 0;
+    sim_status st = codec_voices_read(c->voices, NULL, &v, &nv, err);
+    free(v);
+    if (st != SIM_OK && !*err->file) {
+        const char *file;
+        int line;
+        sim_scenario_where(sc, c->voices_key, &file, &line);
+        sim_err_locate(err, file, line);
+    }
+    return st;
 }
 
 sim_status sim_tts_source_check(const sim_scenario *sc, const sim_config *cfg, sim_err *err)
 {
     sim_err local = SIM_ERR_INIT;
     if (!err) err = &local;
-    long a, b;
-    if (sim_corpus_parse_lines(cfg->source.lines, &a, &b))
-        return fail_key(sc, err, "source.lines", SIM_EINVAL,
-                        "source.lines must be A-B or A with 1 <= A <= B, got '%s'%s",
-                        cfg->source.lines, "");
-    FILE *f = fopen(cfg->source.text, "r");
-    if (!f)
-        return fail_key(sc, err, "source.text", SIM_EIO, "source.text: cannot open '%s': %s",
-                        cfg->source.text, strerror(errno));
-    long lines = 0;
-    int c, last = '\n';
-    while ((c = getc(f)) != EOF) {
-        if (c == '\n') lines++;
-        last = c;
+    corpus_in c = source_in(cfg);
+    return check_corpus(sc, &c, err);
+}
+
+/* Same file (by real path) and overlapping line ranges: a corpus that would
+ * speak evaluated sentences. */
+static sim_status check_overlap(const sim_scenario *sc, const sim_config *cfg, const corpus_in *c,
+                                sim_err *err)
+{
+    if (!sim_tts_source_used(cfg)) return SIM_OK; /* a manifest source: checked after synthesis */
+    char p1[PATH_MAX], p2[PATH_MAX];
+    if (!realpath(c->text, p1) || !realpath(cfg->source.text, p2) || strcmp(p1, p2)) return SIM_OK;
+    long a1, b1, a2, b2;
+    if (sim_corpus_parse_lines(c->lines, &a1, &b1) ||
+        sim_corpus_parse_lines(cfg->source.lines, &a2, &b2) || b1 < a2 || b2 < a1)
+        return SIM_OK;
+    const char *file;
+    int line;
+    sim_scenario_where(sc, c->lines_key, &file, &line);
+    return sim_err_set(err, SIM_EINVAL, file, line,
+                       "%s=%s overlaps source.lines=%s of the same text: the corpus would contain "
+                       "evaluated sentences (test-set leakage); choose training lines",
+                       c->lines_key, c->lines, cfg->source.lines);
+}
+
+sim_status sim_tts_corpora_check(const sim_scenario *sc, const sim_config *cfg, sim_err *err)
+{
+    sim_err local = SIM_ERR_INIT;
+    if (!err) err = &local;
+    sim_status st = SIM_OK;
+    if (sim_tts_anchors_used(cfg)) {
+        corpus_in c = anchors_in(cfg);
+        if ((st = check_corpus(sc, &c, err)) != SIM_OK ||
+            (st = check_overlap(sc, cfg, &c, err)) != SIM_OK)
+            return st;
     }
-    if (last != '\n') lines++;
-    fclose(f);
-    if (lines < b) {
-        char what[64];
-        snprintf(what, sizeof what, "%ld", lines);
-        return fail_key(sc, err, "source.lines", SIM_ERANGE,
-                        "source.lines=%s, but source.text has %s lines", cfg->source.lines, what);
-    }
-    codec_voice *v = NULL;
-    size_t nv = 0;
-    sim_status st = codec_voices_read(cfg->source.voices, NULL, &v, &nv, err);
-    free(v);
-    if (st != SIM_OK && !*err->file) {
-        const char *file;
-        int line;
-        sim_scenario_where(sc, "source.voices", &file, &line);
-        sim_err_locate(err, file, line);
+    if (sim_tts_head_used(cfg)) {
+        corpus_in c = head_in(cfg);
+        if ((st = check_corpus(sc, &c, err)) != SIM_OK ||
+            (st = check_overlap(sc, cfg, &c, err)) != SIM_OK)
+            return st;
     }
     return st;
 }
@@ -116,26 +204,31 @@ static sim_status hash_file(key_hash *k, const char *path, sim_err *err)
     return SIM_OK;
 }
 
-sim_status sim_tts_source_dir(const sim_config *cfg, char *dir, size_t cap, sim_err *err)
+sim_status sim_tts_corpus_dir(const char *text, const char *lines, const char *voices,
+                              const char *cache, char *dir, size_t cap, sim_err *err)
 {
     long a, b;
-    if (sim_corpus_parse_lines(cfg->source.lines, &a, &b))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "source.lines must be A-B, got '%s'",
-                           cfg->source.lines);
+    if (sim_corpus_parse_lines(lines, &a, &b))
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "line range must be A-B, got '%s'", lines);
     /* two FNV streams from different offset bases: 128 bits */
     key_hash k = {{0xcbf29ce484222325ULL, 0x84222325cbf29ce4ULL}};
     char range[64];
     int rl = snprintf(range, sizeof range, "%s|%ld-%ld|", CACHE_TAG, a, b);
     hash_bytes(&k, range, (size_t)rl);
     sim_status st;
-    if ((st = hash_file(&k, cfg->source.text, err)) != SIM_OK ||
-        (st = hash_file(&k, cfg->source.voices, err)) != SIM_OK)
+    if ((st = hash_file(&k, text, err)) != SIM_OK || (st = hash_file(&k, voices, err)) != SIM_OK)
         return st;
-    const char *root = *cfg->source.cache ? cfg->source.cache : SEMSIM_BUILDDIR "/cache/tts";
+    const char *root = cache && *cache ? cache : SEMSIM_BUILDDIR "/cache/tts";
     if (snprintf(dir, cap, "%s/%016llx%016llx", root, (unsigned long long)k.h[0],
                  (unsigned long long)k.h[1]) >= (int)cap)
         return sim_err_set(err, SIM_ERANGE, root, 0, "source.cache path too long");
     return SIM_OK;
+}
+
+sim_status sim_tts_source_dir(const sim_config *cfg, char *dir, size_t cap, sim_err *err)
+{
+    return sim_tts_corpus_dir(cfg->source.text, cfg->source.lines, cfg->source.voices,
+                              cfg->source.cache, dir, cap, err);
 }
 
 static sim_status mkdir_p(const char *dir, sim_err *err)
@@ -163,15 +256,18 @@ static int exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-sim_status sim_tts_source_prepare(sim_config *cfg, int jobs, const sim_log *log, sim_err *err)
+/* Synthesise corpus c into the cache (unless complete) and write its
+ * manifest path to manifest (SIM_CFG_STR bytes). */
+static sim_status prepare_corpus(const corpus_in *c, const char *cache, const char *what, int jobs,
+                                 const sim_log *log, char *manifest, sim_err *err)
 {
-    if (!sim_tts_source_used(cfg)) return SIM_OK;
-    char dir[SIM_CFG_STR - 16], manifest[SIM_CFG_STR], lock[SIM_CFG_STR];
-    sim_status st = sim_tts_source_dir(cfg, dir, sizeof dir, err);
+    char dir[SIM_CFG_STR - 16], lock[SIM_CFG_STR];
+    sim_status st = sim_tts_corpus_dir(c->text, c->lines, c->voices, cache, dir, sizeof dir, err);
     if (st != SIM_OK) return st;
-    snprintf(manifest, sizeof manifest, "%s/manifest.tsv", dir);
+    char path[SIM_CFG_STR];
+    snprintf(path, sizeof path, "%s/manifest.tsv", dir);
     snprintf(lock, sizeof lock, "%s.lock", dir);
-    if (!exists(manifest)) {
+    if (!exists(path)) {
         char *slash = strrchr(dir, '/');
         *slash = 0; /* the cache root */
         st = mkdir_p(dir, err);
@@ -184,15 +280,15 @@ sim_status sim_tts_source_prepare(sim_config *cfg, int jobs, const sim_log *log,
                 close(fd);
                 return sim_err_set(err, SIM_EIO, lock, 0, "cannot lock: %s", strerror(errno));
             }
-        if (!exists(manifest)) { /* another process may have made it meanwhile */
+        if (!exists(path)) { /* another process may have made it meanwhile */
             long a, b;
-            sim_corpus_parse_lines(cfg->source.lines, &a, &b);
-            sim_log_info(log, "TTS source: synthesising %s lines %ld-%ld x voices of %s into %s",
-                         cfg->source.text, a, b, cfg->source.voices, dir);
-            sim_corpus_config cc = {cfg->source.text,
+            sim_corpus_parse_lines(c->lines, &a, &b);
+            sim_log_info(log, "TTS %s: synthesising %s lines %ld-%ld x voices of %s into %s", what,
+                         c->text, a, b, c->voices, dir);
+            sim_corpus_config cc = {c->text,
                                     a,
                                     b,
-                                    cfg->source.voices,
+                                    c->voices,
                                     dir,
                                     jobs < 1                     ? 1
                                     : jobs > SIM_CORPUS_MAX_JOBS ? SIM_CORPUS_MAX_JOBS
@@ -205,6 +301,102 @@ sim_status sim_tts_source_prepare(sim_config *cfg, int jobs, const sim_log *log,
         close(fd);
         if (st != SIM_OK) return st;
     }
-    snprintf(cfg->source.manifest, sizeof cfg->source.manifest, "%s", manifest);
+    snprintf(manifest, SIM_CFG_STR, "%s", path);
+    return SIM_OK;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Leakage guard: no utterance of the corpus manifest may share its id or its
+ * normalised transcript with an utterance of the evaluated manifest. */
+static sim_status check_leak(const char *eval_path, const char *corpus_path, const char *what,
+                             sim_err *err)
+{
+    codec_manifest *ev = NULL, *co = NULL;
+    char **keys = NULL, *norm = NULL;
+    size_t n = 0;
+    sim_status st = codec_manifest_read(eval_path, &ev, err);
+    if (st == SIM_OK) st = codec_manifest_read(corpus_path, &co, err);
+    if (st != SIM_OK) goto out;
+    size_t ne = codec_manifest_size(ev);
+    /* ids and transcripts in one sorted table, tagged so an id never matches a transcript */
+    if (!(keys = calloc(2 * ne + 1, sizeof *keys))) goto nomem;
+    for (size_t i = 0; i < ne; i++) {
+        const char *id = codec_manifest_id(ev, i);
+        if ((st = codec_text_normalise(codec_manifest_transcript(ev, i), &norm, err)) != SIM_OK)
+            goto out;
+        size_t li = strlen(id) + 3, lt = strlen(norm) + 3;
+        if (!(keys[n] = malloc(li)) || !(keys[n + 1] = malloc(lt))) {
+            n += keys[n] != NULL;
+            goto nomem;
+        }
+        snprintf(keys[n++], li, "i:%s", id);
+        snprintf(keys[n++], lt, "t:%s", norm);
+        free(norm);
+        norm = NULL;
+    }
+    qsort(keys, n, sizeof *keys, cmp_str);
+    char probe[SIM_CFG_STR];
+    for (size_t i = 0; i < codec_manifest_size(co); i++) {
+        const char *id = codec_manifest_id(co, i);
+        snprintf(probe, sizeof probe, "i:%s", id);
+        const char *pp = probe;
+        int hit = bsearch(&pp, keys, n, sizeof *keys, cmp_str) != NULL;
+        if (!hit) {
+            if ((st = codec_text_normalise(codec_manifest_transcript(co, i), &norm, err)) != SIM_OK)
+                goto out;
+            snprintf(probe, sizeof probe, "t:%s", norm);
+            free(norm);
+            norm = NULL;
+            hit = bsearch(&pp, keys, n, sizeof *keys, cmp_str) != NULL;
+        }
+        if (hit) {
+            st = sim_err_set(err, SIM_EINVAL, corpus_path, 0,
+                             "the %s's utterance %s is also evaluated (same id or sentence as in "
+                             "%s): test-set leakage; choose other lines",
+                             what, id, eval_path);
+            goto out;
+        }
+    }
+    goto out;
+nomem:
+    st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+out:
+    for (size_t i = 0; keys && i < n; i++) free(keys[i]);
+    free(keys);
+    free(norm);
+    codec_manifest_destroy(ev);
+    codec_manifest_destroy(co);
+    return st;
+}
+
+sim_status sim_tts_source_prepare(sim_config *cfg, int jobs, const sim_log *log, sim_err *err)
+{
+    sim_status st;
+    if (sim_tts_source_used(cfg)) {
+        corpus_in c = source_in(cfg);
+        if ((st = prepare_corpus(&c, cfg->source.cache, "source", jobs, log, cfg->source.manifest,
+                                 err)) != SIM_OK)
+            return st;
+    }
+    if (sim_tts_anchors_used(cfg)) {
+        corpus_in c = anchors_in(cfg);
+        if ((st = prepare_corpus(&c, cfg->source.cache, "anchor corpus", jobs, log,
+                                 cfg->anchors.manifest, err)) != SIM_OK ||
+            (st = check_leak(cfg->source.manifest, cfg->anchors.manifest, "anchor corpus", err)) !=
+                SIM_OK)
+            return st;
+    }
+    if (sim_tts_head_used(cfg)) {
+        corpus_in c = head_in(cfg);
+        if ((st = prepare_corpus(&c, cfg->source.cache, "relative-head corpus", jobs, log,
+                                 cfg->equalizer.train_manifest, err)) != SIM_OK ||
+            (st = check_leak(cfg->source.manifest, cfg->equalizer.train_manifest,
+                             "relative-head corpus", err)) != SIM_OK)
+            return st;
+    }
     return SIM_OK;
 }

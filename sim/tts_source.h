@@ -18,6 +18,19 @@
  * manifest.tsv exists (corpus writes it last, by rename). Concurrent runs
  * take an exclusive flock on <key>.lock while they synthesise, so two
  * processes never write the same entry.
+ *
+ * The same machinery makes the two training corpora of source.kind=semantic
+ * (docs/scenario.md, "Anchor and relative-head corpora"), so that anchors and
+ * relative heads never see the evaluated utterances:
+ *   anchor corpus   anchors.text/lines/voices, when an anchor-based equalizer
+ *                   runs and anchors.manifest is unset;
+ *   head corpus     equalizer.train_text/train_lines/train_voices, when
+ *                   equalizer.type=relative and equalizer.train_manifest is unset.
+ * Both live in source.cache next to the source's entries (same key scheme).
+ * Leakage guards: the check refuses a default corpus whose lines overlap
+ * source.lines of the same text file (before any synthesis); prepare refuses
+ * one sharing an utterance id or a normalised transcript with the evaluated
+ * manifest. Explicit manifests are not checked: they are the user's choice.
  */
 #ifndef SIM_TTS_SOURCE_H
 #define SIM_TTS_SOURCE_H
@@ -37,13 +50,33 @@ int sim_tts_source_used(const sim_config *cfg);
  * synthesis). Errors name the key's file:line (from sc). */
 sim_status sim_tts_source_check(const sim_scenario *sc, const sim_config *cfg, sim_err *err);
 
+/* 1 when cfg's anchor corpus comes from the TTS (source.kind=semantic, an
+ * anchor-based equalizer.type, no anchors.manifest). */
+int sim_tts_anchors_used(const sim_config *cfg);
+/* 1 when cfg's relative-head training corpus comes from the TTS
+ * (source.kind=semantic, equalizer.type=relative, no equalizer.train_manifest). */
+int sim_tts_head_used(const sim_config *cfg);
+
+/* Checks the anchor and head corpora's inputs when they are used (as
+ * sim_tts_source_check does for the source), and that their line ranges do not
+ * overlap source.lines when the source is the TTS on the same text file.
+ * Errors name the key's file:line. */
+sim_status sim_tts_corpora_check(const sim_scenario *sc, const sim_config *cfg, sim_err *err);
+
 /* The cache entry of cfg's inputs: dir gets SOURCE.CACHE/<key> (cap bytes). */
 sim_status sim_tts_source_dir(const sim_config *cfg, char *dir, size_t cap, sim_err *err);
+/* The cache entry of any TTS corpus (text file, A-B range, voices file) under
+ * cache ("" = the default root): dir gets CACHE/<key>. */
+sim_status sim_tts_corpus_dir(const char *text, const char *lines, const char *voices,
+                              const char *cache, char *dir, size_t cap, sim_err *err);
 
 /* When sim_tts_source_used(cfg): synthesise the entry if it is not complete
  * (jobs worker processes, progress on log at info level) and point
- * cfg->source.manifest at its manifest.tsv. Otherwise does nothing. Forks:
- * call it before starting threads. */
+ * cfg->source.manifest at its manifest.tsv. Likewise for the anchor corpus
+ * (cfg->anchors.manifest) and the head corpus (cfg->equalizer.train_manifest)
+ * when sim_tts_anchors_used / sim_tts_head_used, followed by the leakage check
+ * against the evaluated manifest (SIM_EINVAL naming the corpus and the
+ * utterance). Otherwise does nothing. Forks: call it before starting threads. */
 sim_status sim_tts_source_prepare(sim_config *cfg, int jobs, const sim_log *log, sim_err *err);
 
 #endif

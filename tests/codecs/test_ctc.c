@@ -1,5 +1,6 @@
 /* test_ctc.c -- codecs/ctc: loss against brute-force enumeration of every
- * alignment on tiny cases, gradient against central differences, and the
+ * alignment on tiny cases, gradient against central differences, forced
+ * alignment (Viterbi) against the brute-force best path, and the
  * infeasible / bad-input cases. */
 #include "codecs/ctc.h"
 #include "sim/base/rng.h"
@@ -131,10 +132,101 @@ static void test_bad_inputs(void)
     CU_ASSERT_EQUAL(codec_ctc_loss(NULL, grad, 1, logits, 4, 3, rep, 1, work, &e), SIM_EINVAL);
 }
 
+/* Best path by enumeration: its score (-inf if none) and the path itself. */
+static double brute_best(const float *lp, int t, int v, const int *labels, int l, int *best)
+{
+    long total = 1;
+    for (int i = 0; i < t; i++) total *= v;
+    double top = -INFINITY;
+    for (long code = 0; code < total; code++) {
+        int path[8], out[8], n = 0;
+        long c = code;
+        for (int i = 0; i < t; i++) path[i] = (int)(c % v), c /= v;
+        for (int i = 0; i < t; i++)
+            if (path[i] != 0 && (i == 0 || path[i] != path[i - 1])) out[n++] = path[i];
+        if (n != l || memcmp(out, labels, sizeof(int) * l)) continue;
+        double s = 0;
+        for (int i = 0; i < t; i++) s += lp[i * v + path[i]];
+        if (s > top) {
+            top = s;
+            memcpy(best, path, sizeof(int) * t);
+        }
+    }
+    return top;
+}
+
+static void test_align_brute_force(void)
+{
+    double work[1024];
+    for (size_t c = 0; c < sizeof tiny / sizeof *tiny; c++) {
+        const ctc_case *k = &tiny[c];
+        for (int norm = 0; norm < 2; norm++) { /* logits, then log-softmax: the same path */
+            float lp[32];
+            fill(lp, (size_t)k->t * k->v, 40 + (unsigned)c);
+            if (norm)
+                for (int i = 0; i < k->t; i++) {
+                    double z = 0;
+                    for (int j = 0; j < k->v; j++) z += exp(lp[i * k->v + j]);
+                    for (int j = 0; j < k->v; j++) lp[i * k->v + j] -= (float)log(z);
+                }
+            CU_ASSERT(codec_ctc_align_workspace_size(k->t, k->l) <= 1024);
+            int path[8] = {-9, -9, -9, -9, -9, -9, -9, -9}, want[8];
+            double score = NAN;
+            sim_err e = SIM_ERR_INIT;
+            sim_status st =
+                codec_ctc_align(lp, k->t, k->v, k->labels, k->l, path, &score, work, &e);
+            CU_ASSERT_EQUAL_FATAL(st, SIM_OK);
+            double top = brute_best(lp, k->t, k->v, k->labels, k->l, want);
+            TEST_ASSERT_NEAR(score, top, 1e-9 + 1e-6 * fabs(top));
+            /* random scores have no ties: the very same path */
+            CU_ASSERT(!memcmp(path, want, sizeof(int) * (size_t)k->t));
+            double check = 0;
+            for (int i = 0; i < k->t; i++) check += lp[i * k->v + path[i]];
+            TEST_ASSERT_NEAR(check, score, 1e-9);
+        }
+    }
+    /* a longer case over the real vocabulary: the path collapses to the labels */
+    enum { T = 40, V = 29 };
+    static const int lab[6] = {22, 10, 7, 1, 5, 5}; /* "the cc" with a repeat */
+    float lp[T * V];
+    fill(lp, T * V, 77);
+    int path[T], out[T], n = 0;
+    CU_ASSERT_EQUAL_FATAL(codec_ctc_align(lp, T, V, lab, 6, path, NULL, work, NULL), SIM_OK);
+    for (int i = 0; i < T; i++)
+        if (path[i] != 0 && (i == 0 || path[i] != path[i - 1])) out[n++] = path[i];
+    CU_ASSERT_EQUAL(n, 6);
+    CU_ASSERT(!memcmp(out, lab, sizeof lab));
+}
+
+static void test_align_bad_inputs(void)
+{
+    double work[256], score = 0;
+    float lp[12] = {0};
+    int rep[2] = {1, 1}, bad[1] = {3}, blank[1] = {0}, path[4] = {7, 7, 7, 7};
+    sim_err e = SIM_ERR_INIT;
+    /* 2 frames cannot hold "aa" (needs a blank between); path untouched */
+    CU_ASSERT_EQUAL(codec_ctc_align(lp, 2, 3, rep, 2, path, &score, work, &e), SIM_ERANGE);
+    CU_ASSERT(path[0] == 7 && path[1] == 7);
+    /* every path through a -inf frame */
+    float dead[6] = {0, 0, 0, -INFINITY, -INFINITY, -INFINITY};
+    CU_ASSERT_EQUAL(codec_ctc_align(dead, 2, 3, NULL, 0, path, &score, work, &e), SIM_ERANGE);
+    CU_ASSERT_EQUAL(codec_ctc_align(lp, 4, 3, bad, 1, path, &score, work, &e), SIM_EINVAL);
+    CU_ASSERT(strstr(e.msg, "label") != NULL);
+    CU_ASSERT_EQUAL(codec_ctc_align(lp, 4, 3, blank, 1, path, &score, work, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_ctc_align(lp, 0, 3, rep, 1, path, &score, work, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_ctc_align(lp, 4, 1, rep, 1, path, &score, work, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_ctc_align(lp, 4, 3, rep, 1, NULL, &score, work, &e), SIM_EINVAL);
+    /* no labels: all blank */
+    CU_ASSERT_EQUAL(codec_ctc_align(lp, 4, 3, NULL, 0, path, &score, work, &e), SIM_OK);
+    for (int i = 0; i < 4; i++) CU_ASSERT_EQUAL(path[i], 0);
+}
+
 static const test_case cases[] = {
     {"loss equals brute-force sum over alignments", test_brute_force},
     {"gradient equals central differences", test_gradient},
     {"infeasible and bad inputs", test_bad_inputs},
+    {"forced alignment equals the brute-force best path", test_align_brute_force},
+    {"forced alignment: infeasible and bad inputs", test_align_bad_inputs},
     {NULL, NULL},
 };
 

@@ -2,12 +2,20 @@
  * agents (sim/pipe_semantic via sim_run): manifest audio -> tx encoder ->
  * analog or digital link -> rx decoder -> greedy CTC -> scoring. The agents
  * are untrained, so the figures are checked for consistency (counts, NaN
- * where they do not apply, determinism across -j), not for quality. */
+ * where they do not apply, determinism across -j), not for quality. Also:
+ * class anchors (per-character prototypes from CTC forced alignment), and the
+ * anchor / relative-head corpora that default to TTS training material which
+ * never contains an evaluated utterance (sim/tts_source). */
 #include "codecs/agent.h"
 #include "codecs/audio.h"
 #include "codecs/frontend.h"
+#include "codecs/manifest.h"
 #include "codecs/modelfile.h"
+#include "codecs/vocab.h"
+#include "sim/pipe_semantic.h"
+#include "sim/corpus.h"
 #include "sim/run.h"
+#include "sim/tts_source.h"
 #include "tests/testutil.h"
 
 #include <dirent.h>
@@ -47,6 +55,29 @@ static void save_agent(const char *name, int d, uint64_t seed)
     codec_agent_destroy(a);
 }
 
+/* name.tsv with 3 synthetic utterances of lengths (i+1)*len/2 s, ids tag_i. */
+static void write_manifest(const char *name, const char *tag, double len, const char *const text[3])
+{
+    char path[600];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *man = fopen(path, "w");
+    CU_ASSERT_FATAL(man != NULL);
+    for (int i = 0; i < 3; i++) {
+        size_t n = (size_t)(16000 * len * (i + 1) / 2);
+        float *x = malloc(n * sizeof *x);
+        for (size_t k = 0; k < n; k++)
+            x[k] = 0.3f * sinf(0.05f * (float)k * (float)(i + 1 + (*tag == 'a'))) +
+                   0.01f * (float)((k * 7919) % 13);
+        char wav[64];
+        snprintf(wav, sizeof wav, "%s%d.wav", tag, i);
+        snprintf(path, sizeof path, "%s/%s", dir, wav);
+        CU_ASSERT_EQUAL_FATAL(codec_audio_write_wav(path, x, n, 16000, NULL), SIM_OK);
+        free(x);
+        fprintf(man, "%s_%d\t%s\t%s\n", tag, i, wav, text[i]);
+    }
+    fclose(man);
+}
+
 static void setup(void)
 {
     snprintf(dir, sizeof dir, "%s", test_tmpdir());
@@ -54,24 +85,11 @@ static void setup(void)
     save_agent("b.h5", 8, 2);
     save_agent("c.h5", 12, 3);
     static const char *const text[] = {"the cat sat", "a dog ran home", "stop"};
-    char path[600];
-    snprintf(path, sizeof path, "%s/manifest.tsv", dir);
-    FILE *man = fopen(path, "w");
-    CU_ASSERT_FATAL(man != NULL);
-    for (int i = 0; i < 3; i++) {
-        size_t n = 16000 * (size_t)(i + 1) / 2;
-        float *x = malloc(n * sizeof *x);
-        for (size_t k = 0; k < n; k++)
-            x[k] =
-                0.3f * sinf(0.05f * (float)k * (float)(i + 1)) + 0.01f * (float)((k * 7919) % 13);
-        char wav[64];
-        snprintf(wav, sizeof wav, "u%d.wav", i);
-        snprintf(path, sizeof path, "%s/%s", dir, wav);
-        CU_ASSERT_EQUAL_FATAL(codec_audio_write_wav(path, x, n, 16000, NULL), SIM_OK);
-        free(x);
-        fprintf(man, "spk_%d\t%s\t%s\n", i, wav, text[i]);
-    }
-    fclose(man);
+    write_manifest("manifest.tsv", "spk", 1.0, text);
+    /* an anchor corpus of other sentences (2, 3, 4 s): never the evaluated ones */
+    static const char *const anchors[] = {"we were away a year ago", "she sells sea shells",
+                                          "pack my box with five dozen jugs"};
+    write_manifest("anchors.tsv", "anc", 4.0, anchors);
 }
 
 static sim_scenario *scenario(const char *extra)
@@ -183,7 +201,8 @@ static void test_equalizers(void)
         char extra[1024];
         snprintf(extra, sizeof extra,
                  "[equalizer]\ntype = %s\nhead_steps = 3\ncache = %s/cache\n"
-                 "[anchors]\ncount = 24\nselection = %s\n",
+                 "train_manifest = anchors.tsv\n"
+                 "[anchors]\ncount = 24\nselection = %s\nmanifest = anchors.tsv\n",
                  types[t], dir, selection[t]);
         sim_scenario *sc = scenario(extra);
         CU_ASSERT_FATAL(sc != NULL);
@@ -265,8 +284,14 @@ static void test_validation(void)
     CU_ASSERT_EQUAL(sim_scenario_set(sc, "anchors.count", "16", "--set", 0, &e), SIM_OK);
     CU_ASSERT_EQUAL(sim_scenario_set(sc, "equalizer.type", "ridge", "--set", 0, &e), SIM_OK);
     CU_ASSERT_EQUAL(sim_scenario_set(sc, "anchors.selection", "class", "--set", 0, &e), SIM_OK);
-    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_EUNSUPPORTED);
-    CU_ASSERT(strstr(e.msg, "anchors.selection=class") != NULL);
+    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "anchors.count", "29", "--set", 0, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_ERANGE); /* 28 characters at most */
+    CU_ASSERT(strstr(e.msg, "anchors.count") != NULL);
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "anchors.count", "0", "--set", 0, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_OK); /* 0 = every character present */
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "anchors.selection", "kmeans", "--set", 0, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_EINVAL); /* 0 only for class */
     sim_scenario_destroy(sc);
     /* a model file that is not a model: error names the scenario line */
     sc = scenario("");
@@ -277,6 +302,228 @@ static void test_validation(void)
     sim_scenario_destroy(sc);
 }
 
+/* Distinct characters (CTC classes) in the anchor corpus's transcripts. */
+static size_t anchor_classes(void)
+{
+    static const char *const t[] = {"we were away a year ago", "she sells sea shells",
+                                    "pack my box with five dozen jugs"};
+    int seen[CODEC_VOCAB_SIZE] = {0}, lab[64];
+    size_t n = 0;
+    for (int i = 0; i < 3; i++) {
+        size_t l = codec_vocab_encode(t[i], lab, 64);
+        for (size_t k = 0; k < l; k++) n += !seen[lab[k]]++;
+    }
+    return n;
+}
+
+static sim_sem *sem_create(const char *extra, sim_err *e)
+{
+    sim_scenario *sc = scenario(extra);
+    CU_ASSERT_FATAL(sc != NULL);
+    sim_config cfg;
+    CU_ASSERT_EQUAL_FATAL(sim_scenario_resolve(sc, NULL, NULL, 0, &cfg, e), SIM_OK);
+    sim_scenario_destroy(sc);
+    return sim_sem_create(&cfg, 1, e);
+}
+
+/* anchors.selection = class: each agent aligns its own anchor latents with its
+ * own decoder; K = characters present (count 0) or the K most frequent with
+ * their ids as handshake; more than present is an error; end to end through
+ * the relative head. */
+static void test_class_anchors(void)
+{
+    sim_err e = SIM_ERR_INIT;
+    const char *base = "[equalizer]\ntype = relative-inverse\n[anchors]\nselection = class\n"
+                       "manifest = anchors.tsv\nutterances = 3\ncount = %d\n";
+    char extra[1200];
+    size_t present = anchor_classes();
+    CU_ASSERT(present > 10 && present < 28);
+    snprintf(extra, sizeof extra, base, 0);
+    sim_sem *s = sem_create(extra, &e);
+    if (!s) fprintf(stderr, "  %s\n", e.msg);
+    CU_ASSERT_FATAL(s != NULL);
+    CU_ASSERT_EQUAL(sim_sem_symbols_per_frame(s), present);
+    sim_point_metrics m;
+    sim_point_metrics_nan(&m);
+    sim_sem_point_metrics(s, &m);
+    TEST_ASSERT_NEAR(m.handshake_sym, 0, 0); /* all classes: nothing is exchanged */
+    sim_sem_destroy(s);
+    snprintf(extra, sizeof extra, base, 5);
+    CU_ASSERT_FATAL((s = sem_create(extra, &e)) != NULL);
+    CU_ASSERT_EQUAL(sim_sem_symbols_per_frame(s), 5);
+    sim_sem_point_metrics(s, &m);
+    TEST_ASSERT_NEAR(m.handshake_sym, 5 * 5 / 2.0, 0); /* 5 class ids of ceil(log2 29) bits */
+    sim_sem_destroy(s);
+    snprintf(extra, sizeof extra, base, (int)present + 1);
+    CU_ASSERT(sem_create(extra, &e) == NULL);
+    CU_ASSERT_EQUAL(e.code, SIM_ERANGE);
+    CU_ASSERT(strstr(e.msg, "anchors.count") != NULL);
+    /* end to end: class prototypes + relative head */
+    snprintf(extra, sizeof extra,
+             "[equalizer]\ntype = relative\nhead_steps = 3\ncache = %s/cache-class\n"
+             "train_manifest = anchors.tsv\n"
+             "[anchors]\nselection = class\ncount = 0\nmanifest = anchors.tsv\nutterances = 3\n",
+             dir);
+    sim_scenario *sc = scenario(extra);
+    CU_ASSERT_FATAL(sc != NULL);
+    char out[600];
+    snprintf(out, sizeof out, "%s/class.h5", dir);
+    run_ok(sc, out, 2);
+    row_t r[4];
+    unsigned char *raw;
+    size_t rs;
+    CU_ASSERT_EQUAL_FATAL(read_summary(out, r, 4, &raw, &rs), 2);
+    free(raw);
+    CU_ASSERT(isfinite(r[0].cosine) && isfinite(r[1].cosine) && isfinite(r[0].wer));
+    sim_scenario_destroy(sc);
+}
+
+/* The registry's defaults: anchor and head corpora are training lines (1-500),
+ * disjoint from the default source lines, spoken by training voices only. */
+static void test_default_corpora(void)
+{
+    long sa, sb, a, b;
+    CU_ASSERT_FATAL(!sim_corpus_parse_lines(sim_key_find("source.lines")->def, &sa, &sb));
+    static const char *const keys[][3] = {
+        {"anchors.text", "anchors.lines", "anchors.voices"},
+        {"equalizer.train_text", "equalizer.train_lines", "equalizer.train_voices"},
+    };
+    char buf[600], line[256];
+    test_srcpath(buf, sizeof buf, "data/voices-train.txt");
+    FILE *f = fopen(buf, "r");
+    CU_ASSERT_FATAL(f != NULL);
+    char train[4096] = "\n";
+    while (fgets(line, sizeof line, f))
+        if (*line != '#') strncat(train, line, sizeof train - strlen(train) - 1);
+    fclose(f);
+    for (int k = 0; k < 2; k++) {
+        CU_ASSERT_STRING_EQUAL(sim_key_find(keys[k][0])->def, sim_key_find("source.text")->def);
+        CU_ASSERT_FATAL(!sim_corpus_parse_lines(sim_key_find(keys[k][1])->def, &a, &b));
+        CU_ASSERT(a >= 1 && b <= 500); /* Harvard training lists 1-50 */
+        CU_ASSERT(b < sa || a > sb);   /* never the evaluated lines */
+        test_srcpath(buf, sizeof buf, sim_key_find(keys[k][2])->def);
+        FILE *v = fopen(buf, "r");
+        CU_ASSERT_FATAL(v != NULL);
+        int voices = 0;
+        while (fgets(line, sizeof line, v)) {
+            if (*line == '#' || *line == '\n') continue;
+            char probe[300];
+            snprintf(probe, sizeof probe, "\n%s", line);
+            CU_ASSERT(strstr(train, probe) != NULL); /* a training voice */
+            voices++;
+        }
+        fclose(v);
+        CU_ASSERT(voices >= 1 && voices <= 3);
+    }
+}
+
+/* ids and normalised transcripts of a manifest, for the disjointness checks */
+static size_t manifest_keys(const char *path, char keys[][128], size_t cap)
+{
+    codec_manifest *m = NULL;
+    sim_err e = SIM_ERR_INIT;
+    CU_ASSERT_EQUAL_FATAL(codec_manifest_read(path, &m, &e), SIM_OK);
+    size_t n = codec_manifest_size(m);
+    CU_ASSERT_FATAL(2 * n <= cap);
+    for (size_t i = 0; i < n; i++) {
+        snprintf(keys[2 * i], 128, "id:%s", codec_manifest_id(m, i));
+        snprintf(keys[2 * i + 1], 128, "text:%s", codec_manifest_transcript(m, i));
+    }
+    codec_manifest_destroy(m);
+    return n;
+}
+
+/* Unset anchors.manifest / equalizer.train_manifest: the corpora are
+ * synthesised from their own (training) lines, never contain an evaluated id
+ * or sentence, and drive a run end to end; overlapping lines and a source that
+ * holds the anchor corpus are refused. */
+static void test_tts_corpora(void)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/text.txt", dir);
+    FILE *f = fopen(path, "w");
+    fputs("the birch canoe slid on the smooth planks\nglue the sheet to the dark blue "
+          "background\nit is easy to tell the depth of a well\nthese days a chicken leg is a "
+          "rare dish\nrice is often served in round bowls\nthe juice of lemons makes fine punch\n",
+          f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/v1.txt", dir);
+    f = fopen(path, "w");
+    fputs("espeak-ng en-us\n", f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/v2.txt", dir);
+    f = fopen(path, "w");
+    fputs("espeak-ng en-us\nespeak-ng en-us+f3\n", f);
+    fclose(f);
+    char body[1400];
+    snprintf(body, sizeof body,
+             "[scenario]\nutterances = 10\n[source]\nkind = semantic\ntext = text.txt\n"
+             "lines = 5-6\nvoices = v1.txt\ncache = ttscache\n"
+             "[tx]\nmodel = a.h5\n[rx]\nmodel = b.h5\ndecoder = greedy\n"
+             "[equalizer]\ntype = relative\nhead_steps = 2\ncache = %s/cache-tts\n"
+             "train_text = text.txt\ntrain_lines = 2-4\ntrain_voices = v2.txt\n"
+             "train_utterances = 4\n"
+             "[anchors]\ncount = 4\ntext = text.txt\nlines = 1-2\nutterances = 2\n"
+             "[link]\nmode = analog\n[channel]\nsnr_db = 20\n",
+             dir);
+    snprintf(path, sizeof path, "%s/tts.ini", dir);
+    f = fopen(path, "w");
+    fputs(body, f);
+    fclose(f);
+    sim_err e = SIM_ERR_INIT;
+    sim_scenario *sc = sim_scenario_load(path, &e);
+    CU_ASSERT_FATAL(sc != NULL);
+    CU_ASSERT_EQUAL(sim_run_validate(sc, NULL, &e), SIM_OK);
+    sim_config cfg;
+    CU_ASSERT_EQUAL_FATAL(sim_scenario_resolve(sc, NULL, NULL, 0, &cfg, &e), SIM_OK);
+    CU_ASSERT(sim_tts_anchors_used(&cfg) && sim_tts_head_used(&cfg));
+    sim_status st = sim_tts_source_prepare(&cfg, 2, NULL, &e);
+    if (st) fprintf(stderr, "  %s:%d: %s\n", e.file, e.line, e.msg);
+    CU_ASSERT_EQUAL_FATAL(st, SIM_OK);
+    CU_ASSERT(strstr(cfg.anchors.manifest, "/ttscache/") != NULL);
+    CU_ASSERT(strstr(cfg.equalizer.train_manifest, "/ttscache/") != NULL);
+    static char src[64][128], anc[64][128], head[64][128];
+    size_t ns = manifest_keys(cfg.source.manifest, src, 64);
+    size_t na = manifest_keys(cfg.anchors.manifest, anc, 64);
+    size_t nh = manifest_keys(cfg.equalizer.train_manifest, head, 64);
+    CU_ASSERT_EQUAL(ns, 2);
+    CU_ASSERT_EQUAL(na, 2);     /* lines 1-2 x the default anchor voice */
+    CU_ASSERT_EQUAL(nh, 3 * 2); /* lines 2-4 x two voices */
+    for (size_t i = 0; i < 2 * ns; i++) {
+        for (size_t j = 0; j < 2 * na; j++) CU_ASSERT(strcmp(src[i], anc[j]) != 0);
+        for (size_t j = 0; j < 2 * nh; j++) CU_ASSERT(strcmp(src[i], head[j]) != 0);
+    }
+    /* end to end on the default corpora */
+    char out[600];
+    snprintf(out, sizeof out, "%s/ttsrun.h5", dir);
+    run_ok(sc, out, 2);
+    row_t r[1];
+    unsigned char *raw;
+    size_t rs;
+    CU_ASSERT_EQUAL_FATAL(read_summary(out, r, 1, &raw, &rs), 1);
+    free(raw);
+    TEST_ASSERT_NEAR(r[0].utt, 2, 0);
+    CU_ASSERT(isfinite(r[0].cosine));
+    /* guards: lines overlapping the evaluated ones, before any synthesis */
+    static const char *const overlap[][2] = {{"anchors.lines", "4-5"},
+                                             {"equalizer.train_lines", "6"}};
+    for (int k = 0; k < 2; k++) {
+        sim_scenario *bad = sim_scenario_load(path, &e);
+        CU_ASSERT_EQUAL(sim_scenario_set(bad, overlap[k][0], overlap[k][1], "--set", 0, &e),
+                        SIM_OK);
+        CU_ASSERT_EQUAL(sim_run_validate(bad, NULL, &e), SIM_EINVAL);
+        CU_ASSERT(strstr(e.msg, "leakage") != NULL && strstr(e.msg, overlap[k][0]) != NULL);
+        sim_scenario_destroy(bad);
+    }
+    /* a manifest source that holds the anchor corpus's sentences: refused at prepare */
+    sim_config leak;
+    CU_ASSERT_EQUAL_FATAL(sim_scenario_resolve(sc, NULL, NULL, 0, &leak, &e), SIM_OK);
+    snprintf(leak.source.manifest, sizeof leak.source.manifest, "%s", cfg.anchors.manifest);
+    CU_ASSERT_EQUAL(sim_tts_source_prepare(&leak, 1, NULL, &e), SIM_EINVAL);
+    CU_ASSERT(strstr(e.msg, "leakage") != NULL);
+    sim_scenario_destroy(sc);
+}
+
 int main(void)
 {
     static const test_case cases[] = {
@@ -284,6 +531,9 @@ int main(void)
         {"digital link and oracle", test_digital_and_oracle},
         {"equalizers: oracle, ridge, procrustes, relative-inverse, relative", test_equalizers},
         {"validation", test_validation},
+        {"class anchors from CTC forced alignment", test_class_anchors},
+        {"default anchor/head corpora: training lines and voices only", test_default_corpora},
+        {"TTS anchor/head corpora never hold evaluated utterances", test_tts_corpora},
         {NULL, NULL},
     };
     return test_main("pipe_semantic", cases);
