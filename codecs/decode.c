@@ -480,8 +480,8 @@ codec_beam_config codec_beam_config_default(void)
 {
     codec_beam_config c = {
         .beam = 128,
-        .lm_weight = 0.8f,
-        .word_bonus = 1.5f,
+        .lm_weight = 1.2f,
+        .word_bonus = 3.0f,
         .prune = 10.0f,
         .allow_oov = 1,
         .oov_penalty = -4.0f,

@@ -79,8 +79,8 @@ const char *codec_lexicon_lm_path(const codec_lexicon *lex);
 
 typedef struct codec_beam_config {
     int beam;               /* prefixes kept after each frame, >= 1 (default 128)           */
-    float lm_weight;        /* alpha: weight of the natural-log LM probability (default 0.8) */
-    float word_bonus;       /* beta: added per word, nats (default 1.5)                      */
+    float lm_weight;        /* alpha: weight of the natural-log LM probability (default 1.2) */
+    float word_bonus;       /* beta: added per word, nats (default 3.0)                      */
     float prune;            /* per frame, classes with log p < max - prune are skipped
                                (nats, > 0; default 10)                                     */
     int allow_oov;          /* 1: words outside the lexicon may be produced (default 1)      */
