@@ -479,9 +479,9 @@ struct codec_beam {
 codec_beam_config codec_beam_config_default(void)
 {
     codec_beam_config c = {
-        .beam = 128,
-        .lm_weight = 1.2f,
-        .word_bonus = 3.0f,
+        .beam = CODEC_BEAM_DEFAULT_WIDTH,
+        .lm_weight = CODEC_BEAM_DEFAULT_LM_WEIGHT,
+        .word_bonus = CODEC_BEAM_DEFAULT_WORD_BONUS,
         .prune = 10.0f,
         .allow_oov = 1,
         .oov_penalty = -4.0f,

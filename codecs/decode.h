@@ -77,6 +77,15 @@ const char *codec_lexicon_lm_path(const codec_lexicon *lex);
 
 /* ---- beam search decoder (one per thread) ------------------------------------------- */
 
+/* The defaults of codec_beam_config_default(): beam width, alpha and beta
+ * tuned on the dev set (docs/decoding.md). `semsim eval` and the scenario
+ * registry (rx.beam_width) take theirs from here, so that the simulator's
+ * receivers decode as `semsim eval` does. The width is a plain integer
+ * literal: the registry stringifies it. */
+#define CODEC_BEAM_DEFAULT_WIDTH 128
+#define CODEC_BEAM_DEFAULT_LM_WEIGHT 1.2f
+#define CODEC_BEAM_DEFAULT_WORD_BONUS 3.0f
+
 typedef struct codec_beam_config {
     int beam;               /* prefixes kept after each frame, >= 1 (default 128)           */
     float lm_weight;        /* alpha: weight of the natural-log LM probability (default 1.2) */

@@ -11,19 +11,17 @@
  * (LM weight, word bonus) pair and prints one line per pair: the network runs
  * once, so tuning alpha/beta on the dev set is cheap (tools/tune-lm.sh).
  *
+ * The chain is codecs/recognizer.h, the same the simulator's receivers use.
  * Threads (-j N): utterances are handed out by an atomic counter; each thread
- * has its own front-end work space, agent work space and beam decoder (with
- * its own LM handle, see codecs/decode.h); the lexicon and the agent are
- * shared read-only. Results are stored by utterance index, so the output is
+ * has its own recognizer work space (front-end and agent work space, beam
+ * decoder with its own LM handle, see codecs/decode.h); the lexicon and the
+ * agent are shared read-only. Results are stored by utterance index, so the output is
  * the same for every N.
  */
-#include "codecs/agent.h"
 #include "codecs/audio.h"
 #include "codecs/decode.h"
-#include "codecs/frontend.h"
 #include "codecs/manifest.h"
-#include "codecs/melspec.h"
-#include "codecs/modelfile.h"
+#include "codecs/recognizer.h"
 #include "codecs/text.h"
 #include "codecs/vocab.h"
 #include "sim/cmd.h"
@@ -45,6 +43,7 @@
 
 static void usage(FILE *out)
 {
+    const codec_beam_config d = codec_beam_config_default();
     fprintf(out,
             "usage: semsim eval --model MODEL.h5 --manifest MANIFEST.tsv [--hyp OUT.trn]\n"
             "                   [--json] [--greedy] [--beam N] [--lm-weight A] [--word-bonus B]\n"
@@ -61,18 +60,19 @@ static void usage(FILE *out)
             "                    ins, wer, ref_chars, cer, ..., per_voice, timing)\n"
             "  --utts            summary: also one line per utterance\n"
             "  --greedy          best-path decoding instead of the LM beam search\n"
-            "  --beam N          beam width (default 128)\n"
-            "  --lm-weight A     LM weight alpha (default 1.2)\n"
-            "  --word-bonus B    per-word bonus beta, nats (default 3)\n"
+            "  --beam N          beam width (default %d)\n"
+            "  --lm-weight A     LM weight alpha (default %g)\n"
+            "  --word-bonus B    per-word bonus beta, nats (default %g)\n"
             "  --no-oov          only lexicon words may be produced\n"
-            "  --oov-penalty P   nats per out-of-lexicon word, <= 0 (default -4)\n"
+            "  --oov-penalty P   nats per out-of-lexicon word, <= 0 (default %g)\n"
             "  --lm FILE|none    word LM (default: pocketsphinx en-us trigram); `none` keeps\n"
             "                    the lexicon constraint without LM scores\n"
             "  --dict FILE       lexicon in CMU dict format (default: cmudict-en-us)\n"
             "  --grid A..:B..    decode once per (alpha, beta) pair, print one line each\n"
             "                    (WER, CER) and the best pair; for tuning on the dev set\n"
             "  -j, --jobs N      threads (default 1)\n"
-            "  -h, --help        this text\n");
+            "  -h, --help        this text\n",
+            d.beam, (double)d.lm_weight, (double)d.word_bonus, (double)d.oov_penalty);
 }
 
 /* ---- options -------------------------------------------------------------------- */
@@ -144,10 +144,7 @@ typedef struct utt {
 typedef struct shared {
     const eval_opts *o;
     const codec_manifest *man;
-    const codec_agent *agent;
-    const codec_melspec *mel;
-    const codec_lexicon *lex;
-    int rate;
+    const codec_recognizer *rec;
     utt *u;
     size_t n;
     atomic_size_t next;
@@ -158,13 +155,7 @@ typedef struct shared {
 
 typedef struct worker {
     shared *sh;
-    codec_melspec_work *mw;
-    codec_agent_ws *ws;
-    codec_beam *beam;
-    float *mel, *z, *logp;
-    size_t cap_mel, cap_z, cap_logp;
-    char *text;
-    size_t cap_text;
+    codec_recognizer_ws *ws;
     double t_front, t_net, t_dec; /* thread CPU seconds per stage */
     sim_status st;
     sim_err err;
@@ -184,79 +175,45 @@ static double wall_now(void)
     return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-static int grow(float **p, size_t *cap, size_t n)
-{
-    if (n <= *cap) return 0;
-    float *q = realloc(*p, n * sizeof *q);
-    if (!q) return -1;
-    *p = q;
-    *cap = n;
-    return 0;
-}
-
-/* Decode logp (tz, V) into w->text with the greedy or beam decoder. */
-static sim_status decode_text(worker *w, const float *logp, int tz, sim_err *err)
-{
-    for (;;) {
-        size_t len = 0;
-        if (!w->beam) {
-            len = codec_decode_greedy(logp, tz, CODEC_VOCAB_SIZE, w->text, w->cap_text);
-        } else {
-            sim_status st = codec_beam_decode(w->beam, logp, tz, CODEC_VOCAB_SIZE, w->text,
-                                              w->cap_text, &len, NULL, err);
-            if (st) return st;
-        }
-        if (len < w->cap_text) return SIM_OK;
-        char *t = realloc(w->text, len + 1);
-        if (!t) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-        w->text = t;
-        w->cap_text = len + 1;
-    }
-}
-
-/* Audio -> log-probabilities (in w->logp, *tz frames); tz = 0 for audio too
+/* Audio -> log-probabilities (in w->ws, *tz frames); tz = 0 for audio too
  * short to give one latent frame. */
 static sim_status run_network(worker *w, size_t i, int *tz, double *audio_s, sim_err *err)
 {
     shared *sh = w->sh;
+    const codec_recognizer *rec = sh->rec;
     const char *path = codec_manifest_audio_path(sh->man, i);
+    int rate = codec_recognizer_rate(rec);
     float *x = NULL;
     size_t n = 0;
     double t0 = cpu_now();
-    sim_status st = codec_audio_read(path, sh->rate, &x, &n, err);
+    sim_status st = codec_audio_read(path, rate, &x, &n, err);
     if (st) return st;
-    *audio_s = (double)n / sh->rate;
-    size_t T = codec_melspec_frames(sh->mel, n);
-    int M = codec_melspec_bands(sh->mel);
+    *audio_s = (double)n / rate;
     *tz = 0;
-    if (grow(&w->mel, &w->cap_mel, (T ? T : 1) * (size_t)M)) {
-        free(x);
-        return sim_err_set(err, SIM_ENOMEM, path, 0, "out of memory");
-    }
-    st = codec_melspec_execute(sh->mel, w->mw, x, n, w->mel, NULL, err);
+    st = codec_recognizer_frontend(rec, w->ws, x, n, err);
     free(x);
     if (st) return st;
     double t1 = cpu_now();
     w->t_front += t1 - t0;
-    if (T > (size_t)1 << 24) return sim_err_set(err, SIM_ERANGE, path, 0, "audio too long");
-    int tl = T ? codec_agent_latent_len(sh->agent, (int)T) : 0;
+    int tl = 0;
+    if ((st = codec_recognizer_encode(rec, w->ws, &tl, err))) return st;
     if (tl <= 0) return SIM_OK;
-    if (!w->ws || codec_agent_ws_max_frames(w->ws) < (int)T) {
-        codec_agent_ws_destroy(w->ws);
-        w->ws = NULL;
-        int cap = (int)T < 3000 ? 3000 : (int)T + (int)T / 4;
-        st = codec_agent_ws_create(&w->ws, sh->agent, cap, err);
-        if (st) return st;
-    }
-    int d = codec_agent_latent_dim(sh->agent);
-    if (grow(&w->z, &w->cap_z, (size_t)tl * d) ||
-        grow(&w->logp, &w->cap_logp, (size_t)tl * CODEC_VOCAB_SIZE))
-        return sim_err_set(err, SIM_ENOMEM, path, 0, "out of memory");
-    st = codec_agent_encode(sh->agent, w->ws, w->mel, (int)T, w->z, err);
-    if (!st) st = codec_agent_decode(sh->agent, w->ws, w->z, tl, w->logp, err);
+    st = codec_recognizer_decode(rec, w->ws, codec_recognizer_latents(w->ws), tl, err);
     if (st) return st;
     w->t_net += cpu_now() - t1;
     *tz = tl;
+    return SIM_OK;
+}
+
+/* Decode logp (tz, V) with the thread's decoder into a new string *hyp. */
+static sim_status decode_text(worker *w, const float *logp, int tz, char **hyp, sim_err *err)
+{
+    const char *text = NULL;
+    double t0 = cpu_now();
+    sim_status st = codec_recognizer_text(w->ws, logp, tz, &text, err);
+    w->t_dec += cpu_now() - t0;
+    if (st) return st;
+    if (!(*hyp = strdup(text))) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
     return SIM_OK;
 }
 
@@ -271,21 +228,16 @@ static void *worker_main(void *arg)
         utt *u = &sh->u[i];
         int tz = 0;
         sim_status st = run_network(w, i, &tz, &u->audio_s, &u->err);
+        const float *logp = tz > 0 ? codec_recognizer_logp(w->ws) : NULL;
         if (!st && sh->keep_logp && tz > 0) {
             u->logp = malloc((size_t)tz * CODEC_VOCAB_SIZE * sizeof *u->logp);
             if (!u->logp)
                 st = sim_err_set(&u->err, SIM_ENOMEM, NULL, 0, "out of memory");
             else
-                memcpy(u->logp, w->logp, (size_t)tz * CODEC_VOCAB_SIZE * sizeof *u->logp);
+                memcpy(u->logp, logp, (size_t)tz * CODEC_VOCAB_SIZE * sizeof *u->logp);
         }
         u->tz = tz;
-        if (!st) {
-            double t0 = cpu_now();
-            st = decode_text(w, w->logp, tz, &u->err);
-            w->t_dec += cpu_now() - t0;
-            if (!st && !(u->hyp = strdup(w->text)))
-                st = sim_err_set(&u->err, SIM_ENOMEM, NULL, 0, "out of memory");
-        }
+        if (!st) st = decode_text(w, logp, tz, &u->hyp, &u->err);
         if (st) {
             sim_err_locate(&u->err, codec_manifest_audio_path(sh->man, i), 0);
             u->failed = 1;
@@ -304,28 +256,15 @@ static void *regrid_main(void *arg)
         size_t i = atomic_fetch_add(&sh->next, 1);
         if (i >= sh->n) break;
         utt *u = &sh->u[i];
-        double t0 = cpu_now();
-        sim_status st = decode_text(w, u->logp, u->tz, &w->err);
-        w->t_dec += cpu_now() - t0;
         free(u->hyp);
-        u->hyp = st ? NULL : strdup(w->text);
-        if (st || !u->hyp) {
-            w->st = st ? st : SIM_ENOMEM;
+        u->hyp = NULL;
+        sim_status st = decode_text(w, u->logp, u->tz, &u->hyp, &w->err);
+        if (st) {
+            w->st = st;
             break;
         }
     }
     return NULL;
-}
-
-static void worker_free(worker *w)
-{
-    codec_melspec_work_destroy(w->mw);
-    codec_agent_ws_destroy(w->ws);
-    codec_beam_destroy(w->beam);
-    free(w->mel);
-    free(w->z);
-    free(w->logp);
-    free(w->text);
 }
 
 /* Run fn on every worker thread (worker 0 on the calling thread). */
@@ -660,30 +599,18 @@ int sim_cmd_eval(int argc, char **argv)
     double wall0 = wall_now();
     sim_err err = SIM_ERR_INIT;
     int rc = SIM_EXIT_FAIL;
-    codec_agent *agent = NULL;
-    codec_model *model = NULL;
+    codec_recognizer *rec = NULL;
     codec_manifest *man = NULL;
-    codec_melspec *mel = NULL;
     codec_lexicon *lex = NULL;
     sim_score *score = NULL;
     utt *u = NULL;
     worker w[MAX_JOBS];
     memset(w, 0, sizeof w);
     size_t n = 0;
-    codec_melspec_config fe;
 
-    if (codec_agent_load(o.model, &agent, &model, &err) ||
-        codec_frontend_from_model(model, &fe, &err))
-        goto out_err;
-    if (fe.n_mels != codec_agent_get_config(agent)->n_mels) {
-        sim_err_set(&err, SIM_EFORMAT, o.model, 0,
-                    "frontend.n_mels %d does not match the encoder's input size %d", fe.n_mels,
-                    codec_agent_get_config(agent)->n_mels);
-        goto out_err;
-    }
+    if (codec_recognizer_load(&rec, o.model, &err)) goto out_err;
     if (codec_manifest_read(o.manifest, &man, &err)) goto out_err;
     n = codec_manifest_size(man);
-    if (!(mel = codec_melspec_create(&fe, &err))) goto out_err;
     if (!o.greedy) {
         const char *lm = o.lm && !strcmp(o.lm, "none") ? "" : o.lm;
         if (codec_lexicon_create(&lex, o.dict, lm, &err)) goto out_err;
@@ -699,26 +626,13 @@ int sim_cmd_eval(int argc, char **argv)
     /* each thread is one core's worth of work: no BLAS threads on top */
     openblas_set_num_threads(1);
 
-    shared sh = {.o = &o,
-                 .man = man,
-                 .agent = agent,
-                 .mel = mel,
-                 .lex = lex,
-                 .rate = fe.sample_rate,
-                 .u = u,
-                 .n = n,
-                 .keep_logp = o.n_alpha > 0};
+    shared sh = {.o = &o, .man = man, .rec = rec, .u = u, .n = n, .keep_logp = o.n_alpha > 0};
     atomic_init(&sh.next, 0);
     atomic_init(&sh.stop, 0);
     for (int k = 0; k < o.jobs; k++) {
         w[k].sh = &sh;
-        if (!(w[k].mw = codec_melspec_work_create(mel, &err))) goto out_err;
-        if (!o.greedy && codec_beam_create(&w[k].beam, lex, &o.beam, &err)) goto out_err;
-        w[k].cap_text = 256;
-        if (!(w[k].text = malloc(w[k].cap_text))) {
-            sim_err_set(&err, SIM_ENOMEM, NULL, 0, "out of memory");
+        if (codec_recognizer_ws_create(&w[k].ws, rec, lex, o.greedy ? NULL : &o.beam, &err))
             goto out_err;
-        }
     }
     timing tm = {.setup_s = wall_now() - wall0};
     run_threads(w, o.jobs, worker_main);
@@ -745,7 +659,7 @@ int sim_cmd_eval(int argc, char **argv)
                 bc.lm_weight = o.alpha[ia];
                 bc.word_bonus = o.beta[ib];
                 for (int k = 0; k < o.jobs; k++)
-                    if (codec_beam_set_config(w[k].beam, &bc, &err)) goto out_err;
+                    if (codec_recognizer_ws_set_beam(w[k].ws, &bc, &err)) goto out_err;
                 atomic_store(&sh.next, 0);
                 run_threads(w, o.jobs, regrid_main);
                 for (int k = 0; k < o.jobs; k++)
@@ -782,7 +696,7 @@ int sim_cmd_eval(int argc, char **argv)
 out_err:
     rc = fail(&err);
 out:
-    for (int k = 0; k < MAX_JOBS; k++) worker_free(&w[k]);
+    for (int k = 0; k < MAX_JOBS; k++) codec_recognizer_ws_destroy(w[k].ws);
     if (u)
         for (size_t i = 0; i < n; i++) {
             free(u[i].ref);
@@ -792,9 +706,7 @@ out:
     free(u);
     sim_score_destroy(score);
     codec_lexicon_destroy(lex);
-    codec_melspec_destroy(mel);
     codec_manifest_destroy(man);
-    codec_model_destroy(model);
-    codec_agent_destroy(agent);
+    codec_recognizer_destroy(rec);
     return rc;
 }

@@ -8,12 +8,31 @@
 #include <string.h>
 
 #include "sim/base/rng.h"
+#include "sim/score.h"
 
 void sim_utt_result_clear(sim_utt_result *r)
 {
     free(r->reference);
     free(r->hypothesis);
     memset(r, 0, sizeof *r);
+}
+
+sim_status sim_utt_result_score(sim_utt_result *r, const char *ref, const char *hyp, sim_err *err)
+{
+    sim_align_counts w, c;
+    sim_status st;
+    if ((st = sim_align_words(ref, hyp, &w, err)) != SIM_OK ||
+        (st = sim_align_chars(ref, hyp, &c, err)) != SIM_OK)
+        return st;
+    r->ref_words = w.ref;
+    r->sub = w.sub;
+    r->del = w.del;
+    r->ins = w.ins;
+    r->ref_chars = c.ref;
+    r->char_errors = c.sub + c.del + c.ins;
+    if (!(r->reference = strdup(ref)) || !(r->hypothesis = strdup(hyp)))
+        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    return SIM_OK;
 }
 
 void sim_point_metrics_nan(sim_point_metrics *m)

@@ -59,6 +59,11 @@ typedef struct sim_utt_result {
 /* Free reference/hypothesis and zero the record. */
 void sim_utt_result_clear(sim_utt_result *r);
 
+/* Score hyp against ref (normalised texts) by sclite's rules (sim/score.h):
+ * fills ref_words, sub, del, ins, ref_chars, char_errors and stores copies of
+ * both texts in reference/hypothesis. */
+sim_status sim_utt_result_score(sim_utt_result *r, const char *ref, const char *hyp, sim_err *err);
+
 typedef struct sim_metrics_config {
     size_t max_utterances;
     uint64_t min_word_errors; /* 0: off */

@@ -9,31 +9,17 @@
 #include <string.h>
 
 #include "channel/digital.h"
-#include "codecs/agent.h"
 #include "codecs/audio.h"
 #include "codecs/classic.h"
-#include "codecs/decode.h"
-#include "codecs/frontend.h"
 #include "codecs/manifest.h"
-#include "codecs/melspec.h"
-#include "codecs/modelfile.h"
+#include "codecs/recognizer.h"
 #include "codecs/text.h"
-#include "codecs/vocab.h"
 #include "sim/base/rng.h"
-#include "sim/score.h"
+#include "sim/metrics.h"
+#include "sim/receiver.h"
 #include "sim/tts_source.h"
 
 #define CODEC_RATE 16000 /* codecs/classic.h works on 16 kHz audio */
-
-/* The receiving agent with its front-end and work space. */
-typedef struct rx_agent {
-    codec_agent *a;
-    codec_melspec *mel;
-    codec_melspec_work *mw;
-    codec_agent_ws *ws;
-    int rate;
-    double params; /* encoder + decoder parameters */
-} rx_agent;
 
 typedef struct utt_state {
     uint8_t *tx, *rx; /* (F, frame_bytes) sent and received frames */
@@ -47,19 +33,15 @@ struct sim_codec {
     uint64_t seed;
     codec_classic *codec;
     size_t fbits, fbytes;
-    rx_agent rx;
+    sim_receiver rx;
     codec_resampler *rs; /* 16 kHz -> the agent's rate, NULL when equal */
     codec_manifest *man;
-    codec_lexicon *lex;
-    codec_beam *beam;
     chan_digital *link[SIM_MAX_USERS];
     uint32_t *idx, *ridx; /* (block) payload bits of one packet */
     uint8_t *valid;       /* (block) */
     size_t cap_block;
-    float *audio, *audio_rx, *mel, *z, *logp;
-    size_t cap_audio, cap_audio_rx, cap_mel, cap_z, cap_logp;
-    char *text;
-    size_t cap_text;
+    float *audio, *audio_rx;
+    size_t cap_audio, cap_audio_rx;
 };
 
 int sim_codec_is_kind(const char *kind)
@@ -75,40 +57,6 @@ static int grow(void **p, size_t *cap, size_t n, size_t size)
     *p = q;
     *cap = n;
     return 0;
-}
-
-static void rx_free(rx_agent *g)
-{
-    codec_melspec_work_destroy(g->mw);
-    codec_melspec_destroy(g->mel);
-    codec_agent_ws_destroy(g->ws);
-    codec_agent_destroy(g->a);
-    memset(g, 0, sizeof *g);
-}
-
-/* Same loading as sim/pipe_semantic.c: the model file's own front-end. */
-static sim_status rx_load(rx_agent *g, const char *path, sim_err *err)
-{
-    codec_model *m = NULL;
-    codec_melspec_config fe;
-    sim_status st = codec_agent_load(path, &g->a, &m, err);
-    if (st == SIM_OK) st = codec_frontend_from_model(m, &fe, err);
-    codec_model_destroy(m);
-    if (st != SIM_OK) return st;
-    if (fe.n_mels != codec_agent_get_config(g->a)->n_mels)
-        return sim_err_set(err, SIM_EFORMAT, path, 0,
-                           "frontend.n_mels %d does not match the encoder's input size %d",
-                           fe.n_mels, codec_agent_get_config(g->a)->n_mels);
-    g->rate = fe.sample_rate;
-    if (!(g->mel = codec_melspec_create(&fe, err)) ||
-        !(g->mw = codec_melspec_work_create(g->mel, err)))
-        return err && err->code ? err->code : SIM_ENOMEM;
-    for (size_t i = 0; i < codec_agent_param_count(g->a); i++) {
-        const char *name = codec_agent_param_name(g->a, i);
-        if (!strncmp(name, "enc.", 4) || !strncmp(name, "dec.", 4))
-            g->params += (double)codec_agent_param_size(g->a, i);
-    }
-    return SIM_OK;
 }
 
 static sim_status at_key(const sim_scenario *sc, sim_err *err, const char *key)
@@ -172,10 +120,9 @@ sim_status sim_codec_check(const sim_scenario *sc, const sim_config *cfg, sim_er
                     kind);
         return at_key(sc, err, "source.kind");
     }
-    rx_agent rx;
-    memset(&rx, 0, sizeof rx);
-    sim_status st = rx_load(&rx, cfg->user[0].rx.model, err);
-    rx_free(&rx);
+    codec_recognizer *rx = NULL;
+    sim_status st = codec_recognizer_load(&rx, cfg->user[0].rx.model, err);
+    codec_recognizer_destroy(rx);
     if (st != SIM_OK) return at_key(sc, err, "rx.model");
     if (!*cfg->source.manifest) return sim_tts_source_check(sc, cfg, err);
     codec_manifest *man = NULL;
@@ -193,21 +140,15 @@ void sim_codec_destroy(sim_codec *s)
 {
     if (!s) return;
     codec_classic_destroy(s->codec);
-    rx_free(&s->rx);
+    sim_receiver_close(&s->rx);
     codec_resampler_destroy(s->rs);
     codec_manifest_destroy(s->man);
-    codec_beam_destroy(s->beam);
-    codec_lexicon_destroy(s->lex);
     for (size_t u = 0; u < SIM_MAX_USERS; u++) chan_digital_destroy(s->link[u]);
     free(s->idx);
     free(s->ridx);
     free(s->valid);
     free(s->audio);
     free(s->audio_rx);
-    free(s->mel);
-    free(s->z);
-    free(s->logp);
-    free(s->text);
     free(s);
 }
 
@@ -219,7 +160,8 @@ static chan_kind channel_kind(const char *name)
     return CHAN_AWGN;
 }
 
-sim_codec *sim_codec_create(const sim_config *cfg, uint64_t seed, sim_err *err)
+sim_codec *sim_codec_create(const sim_config *cfg, uint64_t seed, const sim_lexicons *lx,
+                            sim_err *err)
 {
     sim_codec *s = calloc(1, sizeof *s);
     if (!s) {
@@ -228,13 +170,12 @@ sim_codec *sim_codec_create(const sim_config *cfg, uint64_t seed, sim_err *err)
     }
     s->cfg = *cfg;
     s->seed = seed;
-    const sim_user_config *u0 = &cfg->user[0];
     if (!(s->codec = codec_classic_create(cfg->source.kind, err))) goto fail;
     s->fbits = codec_classic_frame_bits(s->codec);
     s->fbytes = codec_classic_frame_bytes(s->codec);
-    if (rx_load(&s->rx, u0->rx.model, err) != SIM_OK) goto fail;
-    if (s->rx.rate != CODEC_RATE &&
-        codec_resampler_create(CODEC_RATE, s->rx.rate, &s->rs, err) != SIM_OK)
+    if (sim_receiver_open(&s->rx, cfg, lx, err) != SIM_OK) goto fail;
+    int rate = codec_recognizer_rate(s->rx.r);
+    if (rate != CODEC_RATE && codec_resampler_create(CODEC_RATE, rate, &s->rs, err) != SIM_OK)
         goto fail;
     if (!*cfg->source.manifest) {
         sim_err_set(err, SIM_EINVAL, NULL, 0,
@@ -242,15 +183,6 @@ sim_codec *sim_codec_create(const sim_config *cfg, uint64_t seed, sim_err *err)
         goto fail;
     }
     if (codec_manifest_read(cfg->source.manifest, &s->man, err) != SIM_OK) goto fail;
-    if (!strcmp(u0->rx.decoder, "beam")) {
-        codec_beam_config bc = codec_beam_config_default();
-        bc.beam = (int)u0->rx.beam_width;
-        if (codec_lexicon_create(&s->lex, NULL, *u0->rx.lm ? u0->rx.lm : NULL, err) != SIM_OK ||
-            codec_beam_create(&s->beam, s->lex, &bc, err) != SIM_OK)
-            goto fail;
-    }
-    s->cap_text = 256;
-    if (!(s->text = malloc(s->cap_text))) goto nomem;
     for (size_t u = 0; u < cfg->n_users; u++) {
         const sim_user_config *uc = &cfg->user[u];
         size_t block = (size_t)uc->link.frames_per_packet * s->fbits;
@@ -335,9 +267,10 @@ static sim_status encode(void *ctx, sim_utt *u, sim_err *err)
     u->n_frames = us->frames;
     u->encode_flops = 0;
     size_t nr = s->rs ? codec_resampler_output_len(s->rs, n) : n;
-    size_t T = codec_melspec_frames(s->rx.mel, nr);
-    int tz = T && T < ((size_t)1 << 24) ? codec_agent_latent_len(s->rx.a, (int)T) : 0;
-    u->decode_flops = 2.0 * s->rx.params * (tz > 0 ? tz : 0);
+    const codec_recognizer *r = s->rx.r;
+    u->decode_flops = 2.0 *
+                      (codec_recognizer_encoder_params(r) + codec_recognizer_decoder_params(r)) *
+                      codec_recognizer_latent_len(r, nr);
     u->res.has_words = 1;
     u->res.has_bits = 1;
     u->res.cosine = NAN;
@@ -391,31 +324,13 @@ static sim_status transmit(void *ctx, sim_utt *u, size_t pk, size_t f0, size_t n
     return SIM_OK;
 }
 
-static sim_status decode_text(sim_codec *s, const float *logp, int tz, sim_err *err)
-{
-    for (;;) {
-        size_t len = 0;
-        if (!s->beam) {
-            len = codec_decode_greedy(logp, tz, CODEC_VOCAB_SIZE, s->text, s->cap_text);
-        } else {
-            sim_status st = codec_beam_decode(s->beam, logp, tz, CODEC_VOCAB_SIZE, s->text,
-                                              s->cap_text, &len, NULL, err);
-            if (st != SIM_OK) return st;
-        }
-        if (len < s->cap_text) return SIM_OK;
-        char *t = realloc(s->text, len + 64);
-        if (!t) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-        s->text = t;
-        s->cap_text = len + 64;
-    }
-}
-
 /* All packets arrived: codec decoder (with concealment) -> rx agent -> text -> score. */
 static sim_status decode(void *ctx, sim_utt *u, sim_err *err)
 {
     sim_codec *s = ctx;
     utt_state *us = u->state;
-    rx_agent *g = &s->rx;
+    const codec_recognizer *r = s->rx.r;
+    codec_recognizer_ws *ws = s->rx.ws;
     sim_status st;
     if (grow((void **)&s->audio, &s->cap_audio, us->samples, sizeof *s->audio))
         return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
@@ -432,41 +347,20 @@ static sim_status decode(void *ctx, sim_utt *u, sim_err *err)
         x = s->audio_rx;
         n = nr;
     }
-    size_t T = codec_melspec_frames(g->mel, n);
-    int M = codec_melspec_bands(g->mel);
-    if (T > (size_t)1 << 24) return sim_err_set(err, SIM_ERANGE, u->res.id, 0, "audio too long");
-    int tz = T ? codec_agent_latent_len(g->a, (int)T) : 0;
+    int tz = 0;
+    const char *text = NULL;
+    if ((st = codec_recognizer_frontend(r, ws, x, n, err)) != SIM_OK ||
+        (st = codec_recognizer_encode(r, ws, &tz, err)) != SIM_OK) {
+        sim_err_locate(err, u->res.id, 0);
+        return st;
+    }
     if (tz <= 0)
         return sim_err_set(err, SIM_ERANGE, u->res.id, 0, "audio too short for one latent frame");
-    int d = codec_agent_latent_dim(g->a);
-    if (grow((void **)&s->mel, &s->cap_mel, T * (size_t)M, sizeof *s->mel) ||
-        grow((void **)&s->z, &s->cap_z, (size_t)tz * (size_t)d, sizeof *s->z) ||
-        grow((void **)&s->logp, &s->cap_logp, (size_t)tz * CODEC_VOCAB_SIZE, sizeof *s->logp))
-        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-    if ((st = codec_melspec_execute(g->mel, g->mw, x, n, s->mel, NULL, err)) != SIM_OK) return st;
-    if (!g->ws || codec_agent_ws_max_frames(g->ws) < (int)T) {
-        codec_agent_ws_destroy(g->ws);
-        g->ws = NULL;
-        int cap = (int)T < 3000 ? 3000 : (int)T + (int)T / 4;
-        if ((st = codec_agent_ws_create(&g->ws, g->a, cap, err)) != SIM_OK) return st;
-    }
-    if ((st = codec_agent_encode(g->a, g->ws, s->mel, (int)T, s->z, err)) != SIM_OK ||
-        (st = codec_agent_decode(g->a, g->ws, s->z, tz, s->logp, err)) != SIM_OK ||
-        (st = decode_text(s, s->logp, tz, err)) != SIM_OK)
+    if ((st = codec_recognizer_decode(r, ws, codec_recognizer_latents(ws), tz, err)) != SIM_OK ||
+        (st = codec_recognizer_text(ws, codec_recognizer_logp(ws), tz, &text, err)) != SIM_OK ||
+        (st = sim_utt_result_score(&u->res, us->ref, text, err)) != SIM_OK)
         return st;
-    sim_align_counts w, c;
-    if ((st = sim_align_words(us->ref, s->text, &w, err)) != SIM_OK ||
-        (st = sim_align_chars(us->ref, s->text, &c, err)) != SIM_OK)
-        return st;
-    u->res.ref_words = w.ref;
-    u->res.sub = w.sub;
-    u->res.del = w.del;
-    u->res.ins = w.ins;
-    u->res.ref_chars = c.ref;
-    u->res.char_errors = c.sub + c.del + c.ins;
     u->res.cosine = NAN;
-    if (!(u->res.reference = strdup(us->ref)) || !(u->res.hypothesis = strdup(s->text)))
-        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
     return SIM_OK;
 }
 

@@ -15,29 +15,20 @@
 #include "anchors/select.h"
 #include "channel/analog.h"
 #include "channel/digital.h"
-#include "codecs/agent.h"
 #include "codecs/audio.h"
 #include "codecs/ctc.h"
-#include "codecs/decode.h"
-#include "codecs/frontend.h"
 #include "codecs/manifest.h"
-#include "codecs/melspec.h"
-#include "codecs/modelfile.h"
+#include "codecs/recognizer.h"
 #include "codecs/text.h"
 #include "codecs/vocab.h"
 #include "sim/base/rng.h"
-#include "sim/score.h"
+#include "sim/receiver.h"
 #include "sim/tts_source.h"
 
-/* An agent with its front-end and work space. */
-typedef struct agent {
-    codec_agent *a;
-    codec_melspec *mel;
-    codec_melspec_work *mw;
-    codec_agent_ws *ws;
-    int rate;
-    double enc_params, dec_params;
-} agent;
+/* An agent with its front-end and work space: the receiver as the scenario
+ * sets it up (sim/receiver.h), and the transmitter (greedy: it decodes only
+ * to label its anchor frames). */
+typedef sim_receiver agent;
 
 typedef struct utt_state {
     float *s;     /* (T', spf) symbols sent: latents, or the equalizer's encoding */
@@ -55,8 +46,6 @@ struct sim_sem {
     agent tx, rx;
     const agent *enc; /* whose encoder the transmitter runs (rx for oracle) */
     codec_manifest *man;
-    codec_lexicon *lex;
-    codec_beam *beam;
     chan_analog *analog[SIM_MAX_USERS];
     chan_digital *digital[SIM_MAX_USERS];
     anchor_equalizer *eq;    /* anchor-based equalizers; NULL for none / oracle */
@@ -68,14 +57,12 @@ struct sim_sem {
     size_t d_enc, d_rx; /* latent sizes of the encoder used and of the receiver */
     size_t spf;         /* real symbols per frame on the link */
     double handshake_sym;
-    float *x_hat, *z_tmp; /* per-utterance scratch: decoder input (T', d_rx), latents */
-    size_t cap_x_hat, cap_z_tmp;
+    float *x_hat; /* per-utterance scratch: decoder input (T', d_rx) */
+    size_t cap_x_hat;
     float *pair_u, *pair_v; /* (MAX_PAIRS, d_rx): decoder input vs ideal */
     size_t n_pairs;
-    float *mel, *logp, *pad_in, *pad_out;
-    size_t cap_mel, cap_logp, cap_pad_in, cap_pad_out;
-    char *text;
-    size_t cap_text;
+    float *logp, *pad_in, *pad_out; /* logp: (T', V) from the relative head */
+    size_t cap_logp, cap_pad_in, cap_pad_out;
 };
 
 static int grow(float **p, size_t *cap, size_t n)
@@ -88,42 +75,32 @@ static int grow(float **p, size_t *cap, size_t n)
     return 0;
 }
 
-static void agent_free(agent *g)
-{
-    codec_melspec_work_destroy(g->mw);
-    codec_melspec_destroy(g->mel);
-    codec_agent_ws_destroy(g->ws);
-    codec_agent_destroy(g->a);
-    memset(g, 0, sizeof *g);
-}
-
 static sim_status setup_anchors(sim_sem *s, sim_err *err);
 
-static sim_status agent_load(agent *g, const char *path, sim_err *err)
+/* The transmitting agent: the model file's own front-end, greedy work space. */
+static sim_status tx_open(agent *g, const char *path, sim_err *err)
 {
-    codec_model *m = NULL;
-    codec_melspec_config fe;
-    sim_status st = codec_agent_load(path, &g->a, &m, err);
-    if (st == SIM_OK) st = codec_frontend_from_model(m, &fe, err);
-    codec_model_destroy(m);
-    if (st != SIM_OK) return st;
-    if (fe.n_mels != codec_agent_get_config(g->a)->n_mels)
-        return sim_err_set(err, SIM_EFORMAT, path, 0,
-                           "frontend.n_mels %d does not match the encoder's input size %d",
-                           fe.n_mels, codec_agent_get_config(g->a)->n_mels);
-    g->rate = fe.sample_rate;
-    if (!(g->mel = codec_melspec_create(&fe, err)) ||
-        !(g->mw = codec_melspec_work_create(g->mel, err)))
-        return err->code ? err->code : SIM_ENOMEM;
-    for (size_t i = 0; i < codec_agent_param_count(g->a); i++) {
-        const char *name = codec_agent_param_name(g->a, i);
-        double n = (double)codec_agent_param_size(g->a, i);
-        if (!strncmp(name, "enc.", 4))
-            g->enc_params += n;
-        else if (!strncmp(name, "dec.", 4))
-            g->dec_params += n;
+    memset(g, 0, sizeof *g);
+    sim_status st = codec_recognizer_load(&g->r, path, err);
+    if (st == SIM_OK) st = codec_recognizer_ws_create(&g->ws, g->r, NULL, NULL, err);
+    if (st != SIM_OK) sim_receiver_close(g);
+    return st;
+}
+
+/* sim_sem_check: can the model file be loaded (the error names the key)? */
+static sim_status check_model(const sim_scenario *sc, const char *key, const char *path,
+                              sim_err *err)
+{
+    codec_recognizer *r = NULL;
+    sim_status st = codec_recognizer_load(&r, path, err);
+    codec_recognizer_destroy(r);
+    if (st != SIM_OK) {
+        const char *file;
+        int line;
+        sim_scenario_where(sc, key, &file, &line);
+        sim_err_locate(err, file, line);
     }
-    return SIM_OK;
+    return st;
 }
 
 static const char *key_file(const sim_scenario *sc, const char *key, int *line)
@@ -171,59 +148,44 @@ sim_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, sim_err 
                                    "per-user tx.model/rx.model are not supported yet");
             }
     }
-    agent tx, rx;
-    memset(&tx, 0, sizeof tx);
-    memset(&rx, 0, sizeof rx);
-    sim_status st = agent_load(&tx, cfg->user[0].tx.model, err);
-    if (st != SIM_OK) {
-        file = key_file(sc, "tx.model", &line);
-        sim_err_locate(err, file, line);
-        goto out;
-    }
-    if ((st = agent_load(&rx, cfg->user[0].rx.model, err)) != SIM_OK) {
-        file = key_file(sc, "rx.model", &line);
-        sim_err_locate(err, file, line);
-        goto out;
-    }
+    sim_status st;
+    if ((st = check_model(sc, "tx.model", cfg->user[0].tx.model, err)) != SIM_OK ||
+        (st = check_model(sc, "rx.model", cfg->user[0].rx.model, err)) != SIM_OK)
+        return st;
     codec_manifest *man = NULL;
     if (!strcmp(eq, "relative") && cfg->anchors.count > ANCHOR_RELHEAD_MAX_K) {
         file = key_file(sc, "anchors.count", &line);
-        st = sim_err_set(err, SIM_ERANGE, file, line,
-                         "equalizer.type=relative takes anchors.count <= %d", ANCHOR_RELHEAD_MAX_K);
-        goto out;
+        return sim_err_set(err, SIM_ERANGE, file, line,
+                           "equalizer.type=relative takes anchors.count <= %d",
+                           ANCHOR_RELHEAD_MAX_K);
     }
     if (!strcmp(eq, "relative") && *cfg->equalizer.train_manifest) {
         if ((st = codec_manifest_read(cfg->equalizer.train_manifest, &man, err)) != SIM_OK)
-            goto out;
+            return st;
         codec_manifest_destroy(man);
         man = NULL;
     }
     if (anchored && *cfg->anchors.manifest) {
-        if ((st = codec_manifest_read(cfg->anchors.manifest, &man, err)) != SIM_OK) goto out;
+        if ((st = codec_manifest_read(cfg->anchors.manifest, &man, err)) != SIM_OK) return st;
         codec_manifest_destroy(man);
         man = NULL;
     }
-    if (!*cfg->source.manifest) goto out; /* the TTS source, checked above */
-    if ((st = codec_manifest_read(cfg->source.manifest, &man, err)) != SIM_OK) goto out;
+    if (!*cfg->source.manifest) return SIM_OK; /* the TTS source, checked above */
+    if ((st = codec_manifest_read(cfg->source.manifest, &man, err)) != SIM_OK) return st;
     if (!codec_manifest_size(man)) {
         file = key_file(sc, "source.manifest", &line);
         st = sim_err_set(err, SIM_EINVAL, file, line, "source.manifest has no utterances");
     }
     codec_manifest_destroy(man);
-out:
-    agent_free(&tx);
-    agent_free(&rx);
     return st;
 }
 
 void sim_sem_destroy(sim_sem *s)
 {
     if (!s) return;
-    agent_free(&s->tx);
-    agent_free(&s->rx);
+    sim_receiver_close(&s->tx);
+    sim_receiver_close(&s->rx);
     codec_manifest_destroy(s->man);
-    codec_beam_destroy(s->beam);
-    codec_lexicon_destroy(s->lex);
     for (size_t u = 0; u < SIM_MAX_USERS; u++) {
         chan_analog_destroy(s->analog[u]);
         chan_digital_destroy(s->digital[u]);
@@ -233,14 +195,11 @@ void sim_sem_destroy(sim_sem *s)
     anchor_relative_destroy(s->rel_rx);
     free(s->r_ideal);
     free(s->x_hat);
-    free(s->z_tmp);
     free(s->pair_u);
     free(s->pair_v);
-    free(s->mel);
     free(s->logp);
     free(s->pad_in);
     free(s->pad_out);
-    free(s->text);
     free(s);
 }
 
@@ -263,7 +222,7 @@ static void channel_config(const sim_config *cfg, const sim_user_config *uc, cha
     mc->symbol_rate = cfg->medium.symbol_rate;
 }
 
-sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, sim_err *err)
+sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_lexicons *lx, sim_err *err)
 {
     sim_sem *s = calloc(1, sizeof *s);
     if (!s) {
@@ -273,25 +232,13 @@ sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, sim_err *err)
     s->cfg = *cfg;
     s->seed = seed;
     const sim_user_config *u0 = &cfg->user[0];
-    if (agent_load(&s->tx, u0->tx.model, err) != SIM_OK ||
-        agent_load(&s->rx, u0->rx.model, err) != SIM_OK)
+    if (tx_open(&s->tx, u0->tx.model, err) != SIM_OK ||
+        sim_receiver_open(&s->rx, cfg, lx, err) != SIM_OK)
         goto fail;
     s->enc = !strcmp(cfg->equalizer.type, "oracle") ? &s->rx : &s->tx;
-    s->cap_text = 256;
-    if (!(s->text = malloc(s->cap_text))) {
-        sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-        goto fail;
-    }
     if (codec_manifest_read(cfg->source.manifest, &s->man, err) != SIM_OK) goto fail;
-    if (!strcmp(u0->rx.decoder, "beam")) {
-        codec_beam_config bc = codec_beam_config_default();
-        bc.beam = (int)u0->rx.beam_width;
-        if (codec_lexicon_create(&s->lex, NULL, *u0->rx.lm ? u0->rx.lm : NULL, err) != SIM_OK ||
-            codec_beam_create(&s->beam, s->lex, &bc, err) != SIM_OK)
-            goto fail;
-    }
-    s->d_enc = (size_t)codec_agent_latent_dim(s->enc->a);
-    s->d_rx = (size_t)codec_agent_latent_dim(s->rx.a);
+    s->d_enc = (size_t)codec_recognizer_latent_dim(s->enc->r);
+    s->d_rx = (size_t)codec_recognizer_latent_dim(s->rx.r);
     s->spf = s->d_enc;
     s->pair_dim = s->d_rx;
     if (strcmp(cfg->equalizer.type, "none") && strcmp(cfg->equalizer.type, "oracle") &&
@@ -355,43 +302,29 @@ static void release(void *ctx, sim_utt *u)
 }
 
 /* Audio file -> agent g's latents z (malloc'd, (*tz, d)); *dur_s its length. */
-static sim_status encode_audio(sim_sem *s, agent *g, const char *path, float **z, int *tz,
-                               double *dur_s, sim_err *err)
+static sim_status encode_audio(agent *g, const char *path, float **z, int *tz, double *dur_s,
+                               sim_err *err)
 {
     float *x = NULL;
     size_t n = 0;
+    int rate = codec_recognizer_rate(g->r), t = 0;
     *z = NULL;
     *tz = 0;
-    sim_status st = codec_audio_read(path, g->rate, &x, &n, err);
+    sim_status st = codec_audio_read(path, rate, &x, &n, err);
     if (st != SIM_OK) return st;
-    if (dur_s) *dur_s = (double)n / g->rate;
-    size_t T = codec_melspec_frames(g->mel, n);
-    int M = codec_melspec_bands(g->mel);
-    if (grow(&s->mel, &s->cap_mel, (T ? T : 1) * (size_t)M)) {
-        free(x);
-        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-    }
-    st = codec_melspec_execute(g->mel, g->mw, x, n, s->mel, NULL, err);
+    if (dur_s) *dur_s = (double)n / rate;
+    st = codec_recognizer_frontend(g->r, g->ws, x, n, err);
     free(x);
-    if (st != SIM_OK) return st;
-    if (T > (size_t)1 << 24) return sim_err_set(err, SIM_ERANGE, path, 0, "audio too long");
-    int t = T ? codec_agent_latent_len(g->a, (int)T) : 0;
-    if (t <= 0)
-        return sim_err_set(err, SIM_ERANGE, path, 0, "audio too short for one latent frame");
-    if (!g->ws || codec_agent_ws_max_frames(g->ws) < (int)T) {
-        codec_agent_ws_destroy(g->ws);
-        g->ws = NULL;
-        int cap = (int)T < 3000 ? 3000 : (int)T + (int)T / 4;
-        if ((st = codec_agent_ws_create(&g->ws, g->a, cap, err)) != SIM_OK) return st;
-    }
-    size_t d = (size_t)codec_agent_latent_dim(g->a);
-    if (!(*z = malloc((size_t)t * d * sizeof **z)))
-        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-    if ((st = codec_agent_encode(g->a, g->ws, s->mel, (int)T, *z, err)) != SIM_OK) {
-        free(*z);
-        *z = NULL;
+    if (st == SIM_OK) st = codec_recognizer_encode(g->r, g->ws, &t, err);
+    if (st != SIM_OK) {
+        sim_err_locate(err, path, 0);
         return st;
     }
+    if (t <= 0)
+        return sim_err_set(err, SIM_ERANGE, path, 0, "audio too short for one latent frame");
+    size_t bytes = (size_t)t * (size_t)codec_recognizer_latent_dim(g->r) * sizeof **z;
+    if (!(*z = malloc(bytes))) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    memcpy(*z, codec_recognizer_latents(g->ws), bytes);
     *tz = t;
     return SIM_OK;
 }
@@ -401,7 +334,7 @@ static sim_status ideal_latents(sim_sem *s, const char *path, int tz, float *out
 {
     float *zr = NULL;
     int tr = 0;
-    sim_status st = encode_audio(s, &s->rx, path, &zr, &tr, NULL, err);
+    sim_status st = encode_audio(&s->rx, path, &zr, &tr, NULL, err);
     if (st == SIM_OK) st = anchor_resample_linear(zr, (size_t)tr, s->d_rx, out, (size_t)tz, err);
     free(zr);
     return st;
@@ -435,8 +368,8 @@ static sim_status head_fetch(void *ctx, anchor_relhead_data *data, sim_err *err)
     if (!h->z || !h->t || !h->text) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
     for (size_t j = 0; j < h->n; j++) {
         size_t i = spread(j, h->n, m);
-        sim_status st = encode_audio(h->s, &h->s->rx, codec_manifest_audio_path(h->man, i),
-                                     &h->z[j], &h->t[j], NULL, err);
+        sim_status st = encode_audio(&h->s->rx, codec_manifest_audio_path(h->man, i), &h->z[j],
+                                     &h->t[j], NULL, err);
         if (st != SIM_OK) return st;
         h->text[j] = codec_manifest_transcript(h->man, i);
     }
@@ -475,7 +408,8 @@ static sim_status setup_head(sim_sem *s, const anchor_set *set, const float *arx
         hd.n = (size_t)cfg->equalizer.train_utterances;
     char id[64];
     snprintf(id, sizeof id, "spread|%zu", hd.n);
-    anchor_relhead_spec spec = {s->rx.a, arx, k, psi, anchor_set_hash(set), 0};
+    anchor_relhead_spec spec = {
+        codec_recognizer_agent(s->rx.r), arx, k, psi, anchor_set_hash(set), 0};
     spec.data_id = fnv1a(fnv1a(0xcbf29ce484222325ull, cfg->equalizer.train_manifest), id);
     anchor_relhead_config rc;
     anchor_relhead_config_default(&rc);
@@ -506,16 +440,15 @@ static sim_status setup_head(sim_sem *s, const anchor_set *set, const float *arx
  * Blank frames get -1 (no class: a blank is "between characters", its mean
  * would blur every class). An utterance too short for its transcript gets -1
  * everywhere and counts in *skipped. */
-static sim_status class_labels(sim_sem *s, agent *g, const float *z, int tz, const char *text,
-                               int *lab, size_t *skipped, sim_err *err)
+static sim_status class_labels(const agent *g, const float *z, int tz, const char *text, int *lab,
+                               size_t *skipped, sim_err *err)
 {
     char *norm = NULL;
     int *labels = NULL, *path = NULL;
     double *work = NULL;
     sim_status st;
-    if (grow(&s->logp, &s->cap_logp, (size_t)tz * CODEC_VOCAB_SIZE))
-        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-    if ((st = codec_agent_decode(g->a, g->ws, z, tz, s->logp, err)) != SIM_OK) return st;
+    if ((st = codec_recognizer_decode(g->r, g->ws, z, tz, err)) != SIM_OK) return st;
+    const float *logp = codec_recognizer_logp(g->ws);
     if ((st = codec_text_normalise(text, &norm, err)) != SIM_OK) return st;
     size_t l = codec_vocab_encode(norm, NULL, 0);
     labels = malloc((l + 1) * sizeof *labels);
@@ -527,7 +460,7 @@ static sim_status class_labels(sim_sem *s, agent *g, const float *z, int tz, con
     }
     codec_vocab_encode(norm, labels, l);
     sim_err local = SIM_ERR_INIT;
-    st = codec_ctc_align(s->logp, tz, CODEC_VOCAB_SIZE, labels, (int)l, path, NULL, work, &local);
+    st = codec_ctc_align(logp, tz, CODEC_VOCAB_SIZE, labels, (int)l, path, NULL, work, &local);
     if (st == SIM_ERANGE) { /* too few frames for the transcript: no labels */
         for (int t = 0; t < tz; t++) lab[t] = -1;
         (*skipped)++;
@@ -598,7 +531,7 @@ static sim_status setup_anchors(sim_sem *s, sim_err *err)
         const char *text = codec_manifest_transcript(man, i);
         float *zt = NULL, *zr = NULL;
         int tt = 0, tr = 0;
-        if ((st = encode_audio(s, &s->tx, path, &zt, &tt, NULL, err)) != SIM_OK) break;
+        if ((st = encode_audio(&s->tx, path, &zt, &tt, NULL, err)) != SIM_OK) break;
         if (grow_frames(&xtx, cls ? &ltx : NULL, &cap, n + (size_t)tt, dt)) {
             free(zt);
             st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
@@ -616,19 +549,19 @@ static sim_status setup_anchors(sim_sem *s, sim_err *err)
             n += (size_t)tt;
             continue;
         }
-        st = class_labels(s, &s->tx, zt, tt, text, ltx + n, &skip_tx, err);
+        st = class_labels(&s->tx, zt, tt, text, ltx + n, &skip_tx, err);
         free(zt);
         n += (size_t)tt;
         if (st != SIM_OK) break;
         /* the receiver: its own frames at its own rate, labelled by itself */
-        if ((st = encode_audio(s, &s->rx, path, &zr, &tr, NULL, err)) != SIM_OK) break;
+        if ((st = encode_audio(&s->rx, path, &zr, &tr, NULL, err)) != SIM_OK) break;
         if (grow_frames(&xrx, &lrx, &cap_r, nr + (size_t)tr, dr)) {
             free(zr);
             st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
             break;
         }
         memcpy(xrx + nr * dr, zr, (size_t)tr * dr * sizeof *zr);
-        st = class_labels(s, &s->rx, zr, tr, text, lrx + nr, &skip_rx, err);
+        st = class_labels(&s->rx, zr, tr, text, lrx + nr, &skip_rx, err);
         free(zr);
         nr += (size_t)tr;
     }
@@ -720,7 +653,7 @@ static sim_status encode(void *ctx, sim_utt *u, sim_err *err)
     float *z = NULL;
     int tz = 0;
     agent *g = (agent *)s->enc;
-    if ((st = encode_audio(s, g, path, &z, &tz, &u->res.duration_s, err)) != SIM_OK) return st;
+    if ((st = encode_audio(g, path, &z, &tz, &u->res.duration_s, err)) != SIM_OK) return st;
     us->tz = tz;
     us->s = malloc((size_t)tz * s->spf * sizeof *us->s);
     us->sr = calloc((size_t)tz * s->spf, sizeof *us->sr);
@@ -744,8 +677,8 @@ static sim_status encode(void *ctx, sim_utt *u, sim_err *err)
     free(z);
     if (st != SIM_OK) return st;
     u->n_frames = (size_t)tz;
-    u->encode_flops = 2.0 * g->enc_params * tz;
-    u->decode_flops = 2.0 * s->rx.dec_params * tz;
+    u->encode_flops = 2.0 * codec_recognizer_encoder_params(g->r) * tz;
+    u->decode_flops = 2.0 * codec_recognizer_decoder_params(s->rx.r) * tz;
     u->res.has_words = 1;
     return SIM_OK;
 }
@@ -788,25 +721,6 @@ static sim_status transmit(void *ctx, sim_utt *u, size_t pk, size_t f0, size_t n
     return SIM_OK;
 }
 
-static sim_status decode_text(sim_sem *s, const float *logp, int tz, sim_err *err)
-{
-    for (;;) {
-        size_t len = 0;
-        if (!s->beam) {
-            len = codec_decode_greedy(logp, tz, CODEC_VOCAB_SIZE, s->text, s->cap_text);
-        } else {
-            sim_status st = codec_beam_decode(s->beam, logp, tz, CODEC_VOCAB_SIZE, s->text,
-                                              s->cap_text, &len, NULL, err);
-            if (st != SIM_OK) return st;
-        }
-        if (len < s->cap_text) return SIM_OK;
-        char *t = realloc(s->text, len + 64);
-        if (!t) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-        s->text = t;
-        s->cap_text = len + 64;
-    }
-}
-
 /* All packets arrived: equalizer, rx decoder, CTC decoding, scoring. */
 static sim_status decode(void *ctx, sim_utt *u, sim_err *err)
 {
@@ -814,12 +728,15 @@ static sim_status decode(void *ctx, sim_utt *u, sim_err *err)
     utt_state *us = u->state;
     agent *g = &s->rx;
     size_t tz = (size_t)us->tz, dr = s->d_rx;
+    const float *logp = s->logp;
+    const char *text = NULL;
     sim_status st;
     if (grow(&s->x_hat, &s->cap_x_hat, tz * dr) ||
-        grow(&s->logp, &s->cap_logp, tz * CODEC_VOCAB_SIZE))
+        (s->head && grow(&s->logp, &s->cap_logp, tz * CODEC_VOCAB_SIZE)))
         return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
     if (s->head) { /* relative: the head reads the received relative symbols */
         if ((st = anchor_equalizer_decode(s->eq, us->sr, tz, s->logp, err)) != SIM_OK) return st;
+        logp = s->logp;
     } else if (s->eq) {
         if ((st = anchor_equalizer_decode(s->eq, us->sr, tz, s->x_hat, err)) != SIM_OK) return st;
     } else { /* none: the tx latents truncated or zero-padded to d_rx; oracle: as is */
@@ -827,28 +744,13 @@ static sim_status decode(void *ctx, sim_utt *u, sim_err *err)
             for (size_t k = 0; k < dr; k++)
                 s->x_hat[t * dr + k] = k < s->spf ? us->sr[t * s->spf + k] : 0.0f;
     }
-    if (!s->head && (!g->ws || codec_agent_ws_max_frames(g->ws) < us->tz)) {
-        codec_agent_ws_destroy(g->ws);
-        g->ws = NULL;
-        int cap = us->tz < 3000 ? 3000 : us->tz + us->tz / 4;
-        if ((st = codec_agent_ws_create(&g->ws, g->a, cap, err)) != SIM_OK) return st;
+    if (!s->head) {
+        if ((st = codec_recognizer_decode(g->r, g->ws, s->x_hat, us->tz, err)) != SIM_OK) return st;
+        logp = codec_recognizer_logp(g->ws);
     }
-    if (!s->head &&
-        (st = codec_agent_decode(g->a, g->ws, s->x_hat, us->tz, s->logp, err)) != SIM_OK)
+    if ((st = codec_recognizer_text(g->ws, logp, us->tz, &text, err)) != SIM_OK ||
+        (st = sim_utt_result_score(&u->res, us->ref, text, err)) != SIM_OK)
         return st;
-    if ((st = decode_text(s, s->logp, us->tz, err)) != SIM_OK) return st;
-    sim_align_counts w, c;
-    if ((st = sim_align_words(us->ref, s->text, &w, err)) != SIM_OK ||
-        (st = sim_align_chars(us->ref, s->text, &c, err)) != SIM_OK)
-        return st;
-    u->res.ref_words = w.ref;
-    u->res.sub = w.sub;
-    u->res.del = w.del;
-    u->res.ins = w.ins;
-    u->res.ref_chars = c.ref;
-    u->res.char_errors = c.sub + c.del + c.ins;
-    if (!(u->res.reference = strdup(us->ref)) || !(u->res.hypothesis = strdup(s->text)))
-        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
     /* mean cosine between what the decoder got and the receiver's own encoding
      * (relative: between the received relative symbols and the receiver's own
      * relative representation of the same audio) */

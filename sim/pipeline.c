@@ -175,7 +175,8 @@ static sim_status bits_setup(sim_pipeline *p, sim_err *err)
 
 /* ---- common ------------------------------------------------------------------------ */
 
-sim_pipeline *sim_pipeline_create(const sim_config *cfg, uint64_t seed, sim_err *err)
+sim_pipeline *sim_pipeline_create(const sim_config *cfg, uint64_t seed, const sim_lexicons *lx,
+                                  sim_err *err)
 {
     sim_pipeline *p = calloc(1, sizeof *p);
     if (!p) {
@@ -189,11 +190,11 @@ sim_pipeline *sim_pipeline_create(const sim_config *cfg, uint64_t seed, sim_err 
         return p;
     }
     if (!strcmp(cfg->source.kind, "semantic")) {
-        if (!(p->sem = sim_sem_create(cfg, seed, err))) goto fail;
+        if (!(p->sem = sim_sem_create(cfg, seed, lx, err))) goto fail;
         return p;
     }
     if (sim_codec_is_kind(cfg->source.kind)) {
-        if (!(p->codec = sim_codec_create(cfg, seed, err))) goto fail;
+        if (!(p->codec = sim_codec_create(cfg, seed, lx, err))) goto fail;
         return p;
     }
     sim_err_set(err, SIM_EUNSUPPORTED, NULL, 0, "source.kind=%s is not built into `semsim run` yet",

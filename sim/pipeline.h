@@ -31,6 +31,7 @@
 #include "sim/base/status.h"
 #include "sim/metrics.h"
 #include "sim/network.h"
+#include "sim/receiver.h"
 #include "sim/scenario.h"
 
 typedef struct sim_pipeline sim_pipeline;
@@ -40,8 +41,10 @@ typedef struct sim_pipeline sim_pipeline;
 sim_status sim_pipeline_check(const sim_scenario *sc, const sim_config *cfg, sim_err *err);
 
 /* One pipeline per point x repeat (a worker thread owns it). seed is the
- * repeat's seed. */
-sim_pipeline *sim_pipeline_create(const sim_config *cfg, uint64_t seed, sim_err *err);
+ * repeat's seed. lx: the run's shared, read-only lexicons for beam decoding
+ * (sim/receiver.h; NULL: a pipeline that needs one builds its own). */
+sim_pipeline *sim_pipeline_create(const sim_config *cfg, uint64_t seed, const sim_lexicons *lx,
+                                  sim_err *err);
 void sim_pipeline_destroy(sim_pipeline *p); /* NULL is a no-op */
 
 /* Utterances the source can provide (SIZE_MAX: unlimited, e.g. random bits). */

@@ -16,6 +16,7 @@
 #include "sim/network.h"
 #include "sim/output.h"
 #include "sim/pipeline.h"
+#include "sim/receiver.h"
 #include "sim/sweep.h"
 #include "sim/tts_source.h"
 
@@ -35,7 +36,8 @@ typedef struct runner {
     const sim_scenario *sc;
     const sim_sweep *sw;
     const sim_run_opts *opts;
-    sim_config *cfgs; /* one per point */
+    sim_config *cfgs;  /* one per point */
+    sim_lexicons *lex; /* beam decoding's lexicons, built once, shared read-only */
     job *jobs;
     size_t n_jobs, next_job, done_jobs;
     int abort;
@@ -111,7 +113,7 @@ static void run_job(runner *rn, job *jb)
     s.mc.bootstrap = (size_t)cfg->metrics.bootstrap;
     s.mc.check_every = (size_t)cfg->metrics.check_every;
     s.mc.seed = jb->seed;
-    sim_pipeline *p = sim_pipeline_create(cfg, jb->seed, err);
+    sim_pipeline *p = sim_pipeline_create(cfg, jb->seed, rn->lex, err);
     sim_net *net = NULL;
     if (!p) {
         jb->st = err->code ? err->code : SIM_EINTERNAL;
@@ -315,6 +317,8 @@ sim_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, sim_err *er
     for (size_t p = 0; p < np; p++)
         if ((st = sim_tts_source_prepare(&rn.cfgs[p], opts->jobs, &tts_log, err)) != SIM_OK)
             goto done;
+    /* the lexicons (cmudict trie + LM word ids) once per run, not per job */
+    if ((st = sim_lexicons_create(&rn.lex, rn.cfgs, np, err)) != SIM_OK) goto done;
 
     /* /summary parameter columns: keys set or swept, in registry order */
     size_t nset = sim_scenario_set_keys(sc, NULL, 0);
@@ -442,6 +446,7 @@ done:
     free(rn.jobs);
     free(threads);
     free(rn.cfgs);
+    sim_lexicons_destroy(rn.lex);
     free(text);
     free(pnames);
     free(pvals);

@@ -14,6 +14,8 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "codecs/decode.h"
+
 #ifndef SEMSIM_SRCDIR
 #define SEMSIM_SRCDIR "."
 #endif
@@ -23,6 +25,8 @@ enum { SCOPE_GLOBAL = 0, SCOPE_USER = 1 };
 #define G(f) SCOPE_GLOBAL, offsetof(sim_config, f), sizeof(((sim_config *)0)->f)
 #define U(f) SCOPE_USER, offsetof(sim_user_config, f), sizeof(((sim_user_config *)0)->f)
 #define PU SIM_KEY_PER_USER
+#define STR_(x) #x
+#define STR(x) STR_(x) /* a default defined as an integer macro elsewhere, as text */
 
 /* Every scenario key. Keep sections together, in pipeline order: the docs and
  * the resolved text list them in this order. */
@@ -82,7 +86,8 @@ static const sim_key_def registry[] = {
     {"rx.decoder", SIM_KEY_ENUM, "beam", "", "beam|greedy",
      "CTC decoding: prefix beam search with the LM (as `semsim eval`) or greedy", PU,
      U(rx.decoder)},
-    {"rx.beam_width", SIM_KEY_INT, "16", "", "1..4096", "beam width of rx.decoder=beam", PU,
+    {"rx.beam_width", SIM_KEY_INT, STR(CODEC_BEAM_DEFAULT_WIDTH), "", "1..4096",
+     "beam width of rx.decoder=beam (LM weight and word bonus: `semsim eval`'s defaults)", PU,
      U(rx.beam_width)},
     {"rx.lm", SIM_KEY_PATH, "", "", "",
      "language model for rx.decoder=beam (default: the decoder's own)", PU, U(rx.lm)},

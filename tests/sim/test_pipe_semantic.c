@@ -323,7 +323,7 @@ static sim_sem *sem_create(const char *extra, sim_err *e)
     sim_config cfg;
     CU_ASSERT_EQUAL_FATAL(sim_scenario_resolve(sc, NULL, NULL, 0, &cfg, e), SIM_OK);
     sim_scenario_destroy(sc);
-    return sim_sem_create(&cfg, 1, e);
+    return sim_sem_create(&cfg, 1, NULL, e);
 }
 
 /* anchors.selection = class: each agent aligns its own anchor latents with its
