@@ -7,6 +7,7 @@
 #include "anchors/metrics.h"
 #include "anchors/select.h"
 #include "sim/base/rng.h"
+#include "tests/fixtures.h"
 #include "tests/testutil.h"
 
 #include <math.h>
@@ -16,43 +17,7 @@
 
 static void gaussian(float *x, size_t n, float sigma, uint64_t seed)
 {
-    sim_rng r;
-    sim_rng_init(&r, seed, 0, sim_rng_component("test.equalizer"));
-    sim_rng_normal_fill(&r, x, n, sigma);
-}
-
-/* Random d x d orthogonal matrix: Gram-Schmidt on Gaussian rows (double). */
-static void orthogonal(float *q, size_t d, uint64_t seed)
-{
-    double *m = malloc(d * d * sizeof *m);
-    sim_rng r;
-    sim_rng_init(&r, seed, 1, sim_rng_component("test.orth"));
-    for (size_t i = 0; i < d * d; i++) m[i] = sim_rng_normal(&r);
-    for (size_t i = 0; i < d; i++) {
-        for (int pass = 0; pass < 2; pass++)
-            for (size_t j = 0; j < i; j++) {
-                double dot = 0;
-                for (size_t c = 0; c < d; c++) dot += m[i * d + c] * m[j * d + c];
-                for (size_t c = 0; c < d; c++) m[i * d + c] -= dot * m[j * d + c];
-            }
-        double s = 0;
-        for (size_t c = 0; c < d; c++) s += m[i * d + c] * m[i * d + c];
-        for (size_t c = 0; c < d; c++) m[i * d + c] /= sqrt(s);
-    }
-    for (size_t i = 0; i < d * d; i++) q[i] = (float)m[i];
-    free(m);
-}
-
-/* y (n,dr) = s * x (n,dt) m (dt,dr) + b (dr or NULL) */
-static void affine(const float *x, size_t n, size_t dt, const float *m, size_t dr, float s,
-                   const float *b, float *y)
-{
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < dr; j++) {
-            double acc = 0;
-            for (size_t c = 0; c < dt; c++) acc += (double)x[i * dt + c] * m[c * dr + j];
-            y[i * dr + j] = (float)(s * acc + (b ? b[j] : 0));
-        }
+    test_gaussian(x, n, sigma, seed, "test.equalizer");
 }
 
 /* max over rows of |a_i - b_i| / |b_i| */
@@ -155,9 +120,9 @@ static void test_relinv_rotated(void)
     float *q = malloc(D * D * sizeof *q), *xh = malloc(N * D * sizeof *xh);
     gaussian(x, N * D, 1.0f, 3);
     gaussian(at, K * D, 1.0f, 4);
-    orthogonal(q, D, 5);
-    affine(x, N, D, q, D, 2.5f, NULL, y);
-    affine(at, K, D, q, D, 2.5f, NULL, ar);
+    test_orthogonal(q, D, 5);
+    test_affine(x, N, D, q, D, 2.5f, NULL, y);
+    test_affine(at, K, D, q, D, 2.5f, NULL, ar);
     for (int psi = 0; psi < 3; psi++) {
         anchor_equalizer *e = make(ANCHOR_EQ_RELATIVE_INVERSE, (anchor_psi)psi, at, ar, K, D, D);
         CU_ASSERT_PTR_NOT_NULL_FATAL(e);
@@ -245,9 +210,9 @@ static void test_procrustes_rotation(void)
     gaussian(at, K * D, 1.0f, 11);
     gaussian(mu, D, 2.0f, 12);
     gaussian(noise, K * D, 0.01f, 13);
-    orthogonal(q, D, 14);
-    affine(x, N, D, q, D, 0.7f, mu, y);
-    affine(at, K, D, q, D, 0.7f, mu, ar);
+    test_orthogonal(q, D, 14);
+    test_affine(x, N, D, q, D, 0.7f, mu, y);
+    test_affine(at, K, D, q, D, 0.7f, mu, ar);
     for (size_t i = 0; i < K * D; i++) ar[i] += noise[i];
     anchor_equalizer *e = make(ANCHOR_EQ_PROCRUSTES, ANCHOR_PSI_COSINE, at, ar, K, D, D);
     CU_ASSERT_PTR_NOT_NULL_FATAL(e);
@@ -260,7 +225,7 @@ static void test_procrustes_rotation(void)
     anchor_equalizer_destroy(e);
 
     /* pure rotation, no scale fit: W must be orthogonal and equal Q */
-    affine(at, K, D, q, D, 1.0f, NULL, ar);
+    test_affine(at, K, D, q, D, 1.0f, NULL, ar);
     anchor_equalizer_config cfg;
     anchor_equalizer_config_default(&cfg);
     cfg.type = ANCHOR_EQ_PROCRUSTES;
@@ -289,14 +254,14 @@ static void test_procrustes_padding(void)
     float *x = malloc(N * DT * sizeof *x), *y = malloc(N * DR * sizeof *y);
     float *at = malloc(K * DT * sizeof *at), *ar = malloc(K * DR * sizeof *ar);
     float *xh = malloc(N * DR * sizeof *xh), *xb = malloc(N * DT * sizeof *xb);
-    orthogonal(q, DR, 15);
+    test_orthogonal(q, DR, 15);
     for (size_t i = 0; i < DT; i++) /* first DT rows of Q: orthonormal rows */
         for (size_t j = 0; j < DR; j++)
             m[i * DR + j] = q[i * DR + j], mt[j * DT + i] = q[i * DR + j];
     gaussian(x, N * DT, 1.0f, 16);
     gaussian(at, K * DT, 1.0f, 17);
-    affine(x, N, DT, m, DR, 1.0f, NULL, y);
-    affine(at, K, DT, m, DR, 1.0f, NULL, ar);
+    test_affine(x, N, DT, m, DR, 1.0f, NULL, y);
+    test_affine(at, K, DT, m, DR, 1.0f, NULL, ar);
     anchor_equalizer *e = make(ANCHOR_EQ_PROCRUSTES, ANCHOR_PSI_COSINE, at, ar, K, DT, DR);
     CU_ASSERT_PTR_NOT_NULL_FATAL(e);
     CU_ASSERT_EQUAL(anchor_equalizer_in_dim(e), DT);
@@ -374,8 +339,8 @@ static void test_ridge_linear(void)
     gaussian(b, DR, 3.0f, 19);
     gaussian(x, N * DT, 1.0f, 20);
     gaussian(at, K * DT, 1.0f, 21);
-    affine(x, N, DT, m, DR, 1.0f, b, y);
-    affine(at, K, DT, m, DR, 1.0f, b, ar);
+    test_affine(x, N, DT, m, DR, 1.0f, b, y);
+    test_affine(at, K, DT, m, DR, 1.0f, b, ar);
     anchor_equalizer_config cfg;
     anchor_equalizer_config_default(&cfg);
     cfg.type = ANCHOR_EQ_RIDGE;
@@ -420,8 +385,8 @@ static void test_nonlinear(void)
     gaussian(w, D * D, 0.25f, 22);
     gaussian(x, N * D, 1.0f, 23);
     gaussian(at, K * D, 1.0f, 24);
-    affine(x, N, D, w, D, 1.0f, NULL, y);
-    affine(at, K, D, w, D, 1.0f, NULL, ar);
+    test_affine(x, N, D, w, D, 1.0f, NULL, y);
+    test_affine(at, K, D, w, D, 1.0f, NULL, ar);
     for (size_t i = 0; i < N * D; i++) y[i] = tanhf(y[i]);
     for (size_t i = 0; i < K * D; i++) ar[i] = tanhf(ar[i]);
     double err[2];

@@ -4,7 +4,7 @@
  * widths (NaN across, compared in the relative space), and bad inputs. */
 #include "anchors/metrics.h"
 #include "anchors/relative.h"
-#include "sim/base/rng.h"
+#include "tests/fixtures.h"
 #include "tests/testutil.h"
 
 #include <math.h>
@@ -14,41 +14,7 @@
 
 static void gaussian(float *x, size_t n, uint64_t seed)
 {
-    sim_rng r;
-    sim_rng_init(&r, seed, 0, sim_rng_component("test.metrics"));
-    sim_rng_normal_fill(&r, x, n, 1.0f);
-}
-
-static void orthogonal(float *q, size_t d, uint64_t seed)
-{
-    double *m = malloc(d * d * sizeof *m);
-    sim_rng r;
-    sim_rng_init(&r, seed, 1, sim_rng_component("test.orth"));
-    for (size_t i = 0; i < d * d; i++) m[i] = sim_rng_normal(&r);
-    for (size_t i = 0; i < d; i++) {
-        for (int pass = 0; pass < 2; pass++)
-            for (size_t j = 0; j < i; j++) {
-                double dot = 0;
-                for (size_t c = 0; c < d; c++) dot += m[i * d + c] * m[j * d + c];
-                for (size_t c = 0; c < d; c++) m[i * d + c] -= dot * m[j * d + c];
-            }
-        double s = 0;
-        for (size_t c = 0; c < d; c++) s += m[i * d + c] * m[i * d + c];
-        for (size_t c = 0; c < d; c++) m[i * d + c] /= sqrt(s);
-    }
-    for (size_t i = 0; i < d * d; i++) q[i] = (float)m[i];
-    free(m);
-}
-
-/* y (n,dr) = s x (n,dt) m (dt,dr) */
-static void mul(const float *x, size_t n, size_t dt, const float *m, size_t dr, float s, float *y)
-{
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < dr; j++) {
-            double acc = 0;
-            for (size_t c = 0; c < dt; c++) acc += (double)x[i * dt + c] * m[c * dr + j];
-            y[i * dr + j] = (float)(s * acc);
-        }
+    test_gaussian(x, n, 1.0f, seed, "test.metrics");
 }
 
 static void test_identical(void)
@@ -99,8 +65,8 @@ static void test_transform(void)
     enum { N = 400, D = 16 };
     float *x = malloc(N * D * sizeof *x), *y = malloc(N * D * sizeof *y), q[D * D];
     gaussian(x, N * D, 5);
-    orthogonal(q, D, 6);
-    mul(x, N, D, q, D, 4.0f, y);
+    test_orthogonal(q, D, 6);
+    test_affine(x, N, D, q, D, 4.0f, NULL, y);
     anchor_metrics m;
     CU_ASSERT_EQUAL_FATAL(anchor_metrics_compute(x, D, y, D, N, 10, &m, NULL), SIM_OK);
     TEST_ASSERT_NEAR(m.cka, 1.0, 1e-6);
@@ -208,12 +174,12 @@ static void test_different_widths(void)
     float *x = malloc(N * D1 * sizeof *x), *y = malloc(N * D2 * sizeof *y);
     float *ax = malloc(K * D1 * sizeof *ax), *ay = malloc(K * D2 * sizeof *ay);
     float *rx = malloc(N * K * sizeof *rx), *ry = malloc(N * K * sizeof *ry);
-    orthogonal(q, D2, 9);
+    test_orthogonal(q, D2, 9);
     memcpy(m, q, sizeof m); /* first D1 rows: orthonormal */
     gaussian(x, N * D1, 10);
     gaussian(ax, K * D1, 11);
-    mul(x, N, D1, m, D2, 2.0f, y);
-    mul(ax, K, D1, m, D2, 2.0f, ay);
+    test_affine(x, N, D1, m, D2, 2.0f, NULL, y);
+    test_affine(ax, K, D1, m, D2, 2.0f, NULL, ay);
     anchor_metrics mt;
     CU_ASSERT_EQUAL_FATAL(anchor_metrics_compute(x, D1, y, D2, N, 10, &mt, NULL), SIM_OK);
     CU_ASSERT(isnan(mt.cosine));

@@ -3,7 +3,7 @@
  * orthogonal transform and a scaling of the latent space (Moschella et al. 2023),
  * the matching laws of euclidean and inner psi, and bad inputs. */
 #include "anchors/relative.h"
-#include "sim/base/rng.h"
+#include "tests/fixtures.h"
 #include "tests/testutil.h"
 
 #include <math.h>
@@ -13,42 +13,7 @@
 
 static void gaussian(float *x, size_t n, uint64_t seed)
 {
-    sim_rng r;
-    sim_rng_init(&r, seed, 0, sim_rng_component("test.relative"));
-    sim_rng_normal_fill(&r, x, n, 1.0f);
-}
-
-/* Random d x d orthogonal matrix: Gram-Schmidt on Gaussian rows (double). */
-static void orthogonal(float *q, size_t d, uint64_t seed)
-{
-    double *m = malloc(d * d * sizeof *m);
-    sim_rng r;
-    sim_rng_init(&r, seed, 1, sim_rng_component("test.orth"));
-    for (size_t i = 0; i < d * d; i++) m[i] = sim_rng_normal(&r);
-    for (size_t i = 0; i < d; i++) {
-        for (int pass = 0; pass < 2; pass++)
-            for (size_t j = 0; j < i; j++) {
-                double dot = 0;
-                for (size_t c = 0; c < d; c++) dot += m[i * d + c] * m[j * d + c];
-                for (size_t c = 0; c < d; c++) m[i * d + c] -= dot * m[j * d + c];
-            }
-        double s = 0;
-        for (size_t c = 0; c < d; c++) s += m[i * d + c] * m[i * d + c];
-        for (size_t c = 0; c < d; c++) m[i * d + c] /= sqrt(s);
-    }
-    for (size_t i = 0; i < d * d; i++) q[i] = (float)m[i];
-    free(m);
-}
-
-/* y (n,d) = s * x (n,d) q (d,d) */
-static void transform(const float *x, size_t n, size_t d, const float *q, float s, float *y)
-{
-    for (size_t i = 0; i < n; i++)
-        for (size_t j = 0; j < d; j++) {
-            double acc = 0;
-            for (size_t c = 0; c < d; c++) acc += (double)x[i * d + c] * q[c * d + j];
-            y[i * d + j] = (float)(s * acc);
-        }
+    test_gaussian(x, n, 1.0f, seed, "test.relative");
 }
 
 static void naive(const float *x, size_t n, const float *a, size_t k, size_t d, anchor_psi psi,
@@ -121,11 +86,11 @@ static void test_invariance(void)
     float *r2 = malloc(N * K * sizeof *r2);
     gaussian(x, N * D, 3);
     gaussian(a, K * D, 4);
-    orthogonal(q, D, 5);
+    test_orthogonal(q, D, 5);
     for (size_t si = 0; si < 3; si++) {
         float s = scales[si];
-        transform(x, N, D, q, s, x2);
-        transform(a, K, D, q, s, a2);
+        test_affine(x, N, D, q, D, s, NULL, x2);
+        test_affine(a, K, D, q, D, s, NULL, a2);
         for (int p = 0; p < 3; p++) {
             anchor_relative *q1 = anchor_relative_create(a, K, D, (anchor_psi)p, NULL);
             anchor_relative *q2 = anchor_relative_create(a2, K, D, (anchor_psi)p, NULL);

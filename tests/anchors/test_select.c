@@ -4,6 +4,7 @@
  * sizes, class prototypes, time resampling, pooling, and bad inputs. */
 #include "anchors/select.h"
 #include "sim/base/rng.h"
+#include "tests/fixtures.h"
 #include "tests/testutil.h"
 
 #include <math.h>
@@ -13,9 +14,7 @@
 
 static void gaussian(float *x, size_t n, uint64_t seed)
 {
-    sim_rng r;
-    sim_rng_init(&r, seed, 0, sim_rng_component("test.select"));
-    sim_rng_normal_fill(&r, x, n, 1.0f);
+    test_gaussian(x, n, 1.0f, seed, "test.select");
 }
 
 static void rng_for(sim_rng *r, uint64_t seed)

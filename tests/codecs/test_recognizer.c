@@ -9,6 +9,7 @@
 #include "codecs/modelfile.h"
 #include "codecs/recognizer.h"
 #include "codecs/vocab.h"
+#include "tests/fixtures.h"
 #include "tests/testutil.h"
 
 #include <math.h>
@@ -20,26 +21,8 @@ static char model_path[600];
 
 static void save_tiny_agent(void)
 {
-    codec_agent_config c = codec_agent_config_default();
-    c.d = 8;
-    c.width = 16;
-    c.kernel0 = 3;
-    c.kernel = 3;
-    c.enc_depth = 1;
-    c.dec_depth = 1;
-    c.dilation_max = 1;
-    c.dropout = 0;
-    codec_agent *a = NULL;
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL_FATAL(codec_agent_create(&a, &c, 5, &e), SIM_OK);
-    codec_model *m = codec_model_create(&e);
-    codec_melspec_config fe;
-    codec_frontend_default(&fe);
-    CU_ASSERT_EQUAL_FATAL(codec_frontend_to_model(&fe, m, &e), SIM_OK);
     snprintf(model_path, sizeof model_path, "%s/tiny.h5", test_tmpdir());
-    CU_ASSERT_EQUAL_FATAL(codec_agent_save(a, m, model_path, &e), SIM_OK);
-    codec_model_destroy(m);
-    codec_agent_destroy(a);
+    test_save_tiny_agent(model_path, 8, 5);
 }
 
 static float *tone(size_t n)

@@ -6,15 +6,12 @@
  * are the link mechanics (no packet errors at high SNR, losses at low SNR,
  * sym_per_s against the hand-computed packet format), determinism across -j,
  * and validation errors naming file:line. */
-#include "codecs/agent.h"
 #include "codecs/audio.h"
-#include "codecs/frontend.h"
-#include "codecs/modelfile.h"
 #include "sim/run.h"
 #include "sim/tts_source.h"
+#include "tests/fixtures.h"
 #include "tests/testutil.h"
 
-#include <hdf5.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,28 +22,9 @@ static char dir[512];
 
 static void save_agent(const char *name, uint64_t seed)
 {
-    codec_agent_config c = codec_agent_config_default();
-    c.d = 8;
-    c.width = 16;
-    c.stride = 2;
-    c.kernel0 = 3;
-    c.kernel = 3;
-    c.enc_depth = 1;
-    c.dec_depth = 1;
-    c.dilation_max = 1;
-    c.dropout = 0;
-    codec_agent *a = NULL;
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL_FATAL(codec_agent_create(&a, &c, seed, &e), SIM_OK);
-    codec_model *m = codec_model_create(&e);
-    codec_melspec_config fe;
-    codec_frontend_default(&fe);
-    CU_ASSERT_EQUAL_FATAL(codec_frontend_to_model(&fe, m, &e), SIM_OK);
     char path[600];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    CU_ASSERT_EQUAL_FATAL(codec_agent_save(a, m, path, &e), SIM_OK);
-    codec_model_destroy(m);
-    codec_agent_destroy(a);
+    test_save_tiny_agent(path, 8, seed);
 }
 
 /* Two utterances of 1.0 s and 1.5 s: a voiced-like harmonic signal. */
@@ -115,47 +93,10 @@ typedef struct row_t {
 static size_t read_summary(const char *path, row_t *rows, size_t cap, unsigned char **raw,
                            size_t *rawsize)
 {
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    CU_ASSERT_FATAL(f >= 0);
-    hid_t ds = H5Dopen2(f, "summary", H5P_DEFAULT), sp = H5Dget_space(ds), ft = H5Dget_type(ds);
-    size_t n = (size_t)H5Sget_simple_extent_npoints(sp);
-    CU_ASSERT_FATAL(n <= cap);
-    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(row_t));
-    H5Tinsert(t, "utterances", HOFFSET(row_t, utt), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "ref_words", HOFFSET(row_t, words), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "wer", HOFFSET(row_t, wer), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "ber", HOFFSET(row_t, ber), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "per", HOFFSET(row_t, per), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "packets", HOFFSET(row_t, packets), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "packet_errors", HOFFSET(row_t, packet_errors), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "sym_per_s", HOFFSET(row_t, sym), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "cosine", HOFFSET(row_t, cosine), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "cka", HOFFSET(row_t, cka), H5T_NATIVE_DOUBLE);
-    CU_ASSERT(H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0);
-    if (raw) {
-        *rawsize = H5Tget_size(ft) * n;
-        *raw = malloc(*rawsize + 1);
-        CU_ASSERT(H5Dread(ds, ft, H5S_ALL, H5S_ALL, H5P_DEFAULT, *raw) >= 0);
-    }
-    H5Tclose(t);
-    H5Tclose(ft);
-    H5Sclose(sp);
-    H5Dclose(ds);
-    H5Fclose(f);
-    return n;
-}
-
-static void run_ok(sim_scenario *sc, const char *out, int jobs)
-{
-    sim_run_opts o;
-    memset(&o, 0, sizeof o);
-    o.out_path = out;
-    o.jobs = jobs;
-    o.force = 1;
-    sim_err e = SIM_ERR_INIT;
-    sim_status st = sim_run(sc, &o, &e);
-    if (st) fprintf(stderr, "  %s:%d: %s\n", e.file, e.line, e.msg);
-    CU_ASSERT_EQUAL_FATAL(st, SIM_OK);
+    static const char *const cols[] = {"utterances", "ref_words",     "wer",       "ber",    "per",
+                                       "packets",    "packet_errors", "sym_per_s", "cosine", "cka"};
+    CU_ASSERT_FATAL(sizeof(row_t) == sizeof cols / sizeof *cols * sizeof(double));
+    return test_read_summary(path, cols, sizeof cols / sizeof *cols, rows, cap, raw, rawsize);
 }
 
 /* Packet format by hand (channel/digital.h): M = 4 frames of B bits, a 16-bit
@@ -188,7 +129,7 @@ static void test_high_and_low_snr(void)
         CU_ASSERT_FATAL(sc != NULL);
         char out[600];
         snprintf(out, sizeof out, "%s/%s.h5", dir, cases[c].kind);
-        run_ok(sc, out, 1);
+        test_run_scenario(sc, out, 1);
         row_t r[2];
         CU_ASSERT_EQUAL_FATAL(read_summary(out, r, 2, NULL, NULL), 2);
         double want = hand_sym_per_s(cases[c].B, cases[c].frame_samples);
@@ -225,8 +166,8 @@ static void test_jobs_identical(void)
     char a[600], b[600];
     snprintf(a, sizeof a, "%s/j1.h5", dir);
     snprintf(b, sizeof b, "%s/j2.h5", dir);
-    run_ok(sc, a, 1);
-    run_ok(sc, b, 2);
+    test_run_scenario(sc, a, 1);
+    test_run_scenario(sc, b, 2);
     row_t r1[4], r2[4];
     unsigned char *ra, *rb;
     size_t sa, sb;
@@ -326,7 +267,7 @@ static void test_tts_source(void)
     CU_ASSERT(stat(man, &st0) != 0); /* nothing synthesised by validation */
     char out[600];
     snprintf(out, sizeof out, "%s/tts.h5", dir);
-    run_ok(sc, out, 2);
+    test_run_scenario(sc, out, 2);
     CU_ASSERT_FATAL(stat(man, &st0) == 0);
     row_t r[1];
     CU_ASSERT_EQUAL_FATAL(read_summary(out, r, 1, NULL, NULL), 1);
@@ -335,7 +276,7 @@ static void test_tts_source(void)
     TEST_ASSERT_NEAR(r[0].per, 0, 0);
     /* a second run reuses the entry: the manifest is not rewritten */
     struct stat st1;
-    run_ok(sc, out, 1);
+    test_run_scenario(sc, out, 1);
     CU_ASSERT_FATAL(stat(man, &st1) == 0);
     CU_ASSERT(st1.st_mtim.tv_sec == st0.st_mtim.tv_sec &&
               st1.st_mtim.tv_nsec == st0.st_mtim.tv_nsec);

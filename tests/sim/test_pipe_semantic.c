@@ -6,16 +6,14 @@
  * class anchors (per-character prototypes from CTC forced alignment), and the
  * anchor / relative-head corpora that default to TTS training material which
  * never contains an evaluated utterance (sim/tts_source). */
-#include "codecs/agent.h"
 #include "codecs/audio.h"
-#include "codecs/frontend.h"
 #include "codecs/manifest.h"
-#include "codecs/modelfile.h"
 #include "codecs/vocab.h"
 #include "sim/pipe_semantic.h"
 #include "sim/corpus.h"
 #include "sim/run.h"
 #include "sim/tts_source.h"
+#include "tests/fixtures.h"
 #include "tests/testutil.h"
 
 #include <dirent.h>
@@ -29,30 +27,9 @@ static char dir[512];
 
 static void save_agent(const char *name, int d, uint64_t seed)
 {
-    codec_agent_config c = codec_agent_config_default();
-    c.d = d;
-    c.width = 16;
-    c.stride = 2;
-    c.kernel0 = 3;
-    c.kernel = 3;
-    c.enc_depth = 1;
-    c.dec_depth = 1;
-    c.dilation_max = 1;
-    c.dropout = 0;
-    codec_agent *a = NULL;
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL_FATAL(codec_agent_create(&a, &c, seed, &e), SIM_OK);
-    codec_model *m = codec_model_create(&e);
-    codec_melspec_config fe;
-    codec_frontend_default(&fe);
-    CU_ASSERT_EQUAL_FATAL(codec_frontend_to_model(&fe, m, &e), SIM_OK);
     char path[600];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    sim_status st = codec_agent_save(a, m, path, &e);
-    if (st) fprintf(stderr, "  %s\n", e.msg);
-    CU_ASSERT_EQUAL_FATAL(st, SIM_OK);
-    codec_model_destroy(m);
-    codec_agent_destroy(a);
+    test_save_tiny_agent(path, d, seed);
 }
 
 /* name.tsv with 3 synthetic utterances of lengths (i+1)*len/2 s, ids tag_i. */
@@ -117,43 +94,10 @@ typedef struct row_t {
 static size_t read_summary(const char *path, row_t *rows, size_t cap, unsigned char **raw,
                            size_t *rawsize)
 {
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    CU_ASSERT_FATAL(f >= 0);
-    hid_t ds = H5Dopen2(f, "summary", H5P_DEFAULT), sp = H5Dget_space(ds), ft = H5Dget_type(ds);
-    size_t n = (size_t)H5Sget_simple_extent_npoints(sp);
-    CU_ASSERT_FATAL(n <= cap);
-    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(row_t));
-    H5Tinsert(t, "utterances", HOFFSET(row_t, utt), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "ref_words", HOFFSET(row_t, words), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "wer", HOFFSET(row_t, wer), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "cer", HOFFSET(row_t, cer), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "ber", HOFFSET(row_t, ber), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "cosine", HOFFSET(row_t, cosine), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "sym_per_s", HOFFSET(row_t, sym), H5T_NATIVE_DOUBLE);
-    H5Tinsert(t, "latency_mean_s", HOFFSET(row_t, lat), H5T_NATIVE_DOUBLE);
-    CU_ASSERT(H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0);
-    *rawsize = H5Tget_size(ft) * n;
-    *raw = malloc(*rawsize + 1);
-    CU_ASSERT(H5Dread(ds, ft, H5S_ALL, H5S_ALL, H5P_DEFAULT, *raw) >= 0);
-    H5Tclose(t);
-    H5Tclose(ft);
-    H5Sclose(sp);
-    H5Dclose(ds);
-    H5Fclose(f);
-    return n;
-}
-
-static void run_ok(sim_scenario *sc, const char *out, int jobs)
-{
-    sim_run_opts o;
-    memset(&o, 0, sizeof o);
-    o.out_path = out;
-    o.jobs = jobs;
-    o.force = 1;
-    sim_err e = SIM_ERR_INIT;
-    sim_status st = sim_run(sc, &o, &e);
-    if (st) fprintf(stderr, "  %s:%d: %s\n", e.file, e.line, e.msg);
-    CU_ASSERT_EQUAL_FATAL(st, SIM_OK);
+    static const char *const cols[] = {"utterances", "ref_words", "wer",       "cer",
+                                       "ber",        "cosine",    "sym_per_s", "latency_mean_s"};
+    CU_ASSERT_FATAL(sizeof(row_t) == sizeof cols / sizeof *cols * sizeof(double));
+    return test_read_summary(path, cols, sizeof cols / sizeof *cols, rows, cap, raw, rawsize);
 }
 
 static void test_analog(void)
@@ -164,8 +108,8 @@ static void test_analog(void)
     char a[600], b[600];
     snprintf(a, sizeof a, "%s/an1.h5", dir);
     snprintf(b, sizeof b, "%s/an2.h5", dir);
-    run_ok(sc, a, 1);
-    run_ok(sc, b, 2);
+    test_run_scenario(sc, a, 1);
+    test_run_scenario(sc, b, 2);
     row_t r[4];
     unsigned char *ra, *rb;
     size_t sa, sb;
@@ -208,7 +152,7 @@ static void test_equalizers(void)
         CU_ASSERT_FATAL(sc != NULL);
         char out[600];
         snprintf(out, sizeof out, "%s/eq%d.h5", dir, t);
-        run_ok(sc, out, 2);
+        test_run_scenario(sc, out, 2);
         row_t r[4];
         unsigned char *raw;
         size_t rs;
@@ -255,7 +199,7 @@ static void test_digital_and_oracle(void)
     CU_ASSERT_EQUAL(sim_scenario_set(sc, "tx.model", c, "--set", 0, &e), SIM_OK);
     char out[600];
     snprintf(out, sizeof out, "%s/dig.h5", dir);
-    run_ok(sc, out, 2);
+    test_run_scenario(sc, out, 2);
     row_t r[4];
     unsigned char *raw;
     size_t rs;
@@ -368,7 +312,7 @@ static void test_class_anchors(void)
     CU_ASSERT_FATAL(sc != NULL);
     char out[600];
     snprintf(out, sizeof out, "%s/class.h5", dir);
-    run_ok(sc, out, 2);
+    test_run_scenario(sc, out, 2);
     row_t r[4];
     unsigned char *raw;
     size_t rs;
@@ -496,7 +440,7 @@ static void test_tts_corpora(void)
     /* end to end on the default corpora */
     char out[600];
     snprintf(out, sizeof out, "%s/ttsrun.h5", dir);
-    run_ok(sc, out, 2);
+    test_run_scenario(sc, out, 2);
     row_t r[1];
     unsigned char *raw;
     size_t rs;
