@@ -35,15 +35,6 @@ static void usage(FILE *out)
         "\nKeys: docs/scenario.md, or `semsim validate --list-keys`.\n");
 }
 
-/* Split "KEY=VALUE" in place; NULL value if there is no '='. */
-static char *split_kv(char *arg)
-{
-    char *eq = strchr(arg, '=');
-    if (!eq) return NULL;
-    *eq = 0;
-    return eq + 1;
-}
-
 int sim_cmd_run(int argc, char **argv)
 {
     enum { OPT_SET = 256, OPT_SWEEP, OPT_RESUME, OPT_FORCE, OPT_DRY, OPT_QUIET, OPT_TRN };
@@ -137,20 +128,13 @@ int sim_cmd_run(int argc, char **argv)
     int rc = SIM_EXIT_OK;
     if (!sc) goto fail;
     for (size_t i = 0; i < n_over; i++) {
-        int is_set = !is_sweep[i];
-        const char *arg = overrides[i];
-        char *copy = strdup(arg);
-        char *val = copy ? split_kv(copy) : NULL;
-        if (!val) {
-            fprintf(stderr, "semsim: %s: expected KEY=%s, got '%s'\n", is_set ? "--set" : "--sweep",
-                    is_set ? "VALUE" : "SPEC", arg);
-            free(copy);
+        int malformed = 0;
+        sim_status st = sim_scenario_override(sc, overrides[i], is_sweep[i], &malformed, &err);
+        if (malformed) {
+            fprintf(stderr, "semsim: %s\n", sim_err_format(&err, msg, sizeof msg));
             rc = SIM_EXIT_USAGE;
             goto out;
         }
-        sim_status st = is_set ? sim_scenario_set(sc, copy, val, "--set", 0, &err)
-                               : sim_scenario_sweep(sc, copy, val, "--sweep", 0, &err);
-        free(copy);
         if (st != SIM_OK) goto fail;
     }
     sim_log lg = sim_log_from_env(quiet ? SIM_LOG_ERROR : SIM_LOG_WARN);

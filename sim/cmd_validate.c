@@ -86,18 +86,13 @@ int sim_cmd_validate(int argc, char **argv)
     size_t points = 0;
     if (!(sc = sim_scenario_load(argv[optind], &err))) goto fail;
     for (size_t i = 0; i < n; i++) {
-        char *copy = strdup(sets[i]), *eq = copy ? strchr(copy, '=') : NULL;
-        if (!eq) {
-            fprintf(stderr, "semsim: %s: expected KEY=VALUE, got '%s'\n",
-                    is_sweep[i] ? "--sweep" : "--set", sets[i]);
-            free(copy);
+        int malformed = 0;
+        sim_status st = sim_scenario_override(sc, sets[i], is_sweep[i], &malformed, &err);
+        if (malformed) {
+            fprintf(stderr, "semsim: %s\n", sim_err_format(&err, msg, sizeof msg));
             rc = SIM_EXIT_USAGE;
             goto out;
         }
-        *eq = 0;
-        sim_status st = is_sweep[i] ? sim_scenario_sweep(sc, copy, eq + 1, "--sweep", 0, &err)
-                                    : sim_scenario_set(sc, copy, eq + 1, "--set", 0, &err);
-        free(copy);
         if (st != SIM_OK) goto fail;
     }
     if (sim_run_validate(sc, &points, &err) != SIM_OK) goto fail;

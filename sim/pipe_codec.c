@@ -13,9 +13,9 @@
 #include "codecs/classic.h"
 #include "codecs/manifest.h"
 #include "codecs/recognizer.h"
-#include "codecs/text.h"
 #include "sim/base/rng.h"
 #include "sim/metrics.h"
+#include "sim/pipeline.h"
 #include "sim/receiver.h"
 #include "sim/tts_source.h"
 
@@ -152,14 +152,6 @@ void sim_codec_destroy(sim_codec *s)
     free(s);
 }
 
-static chan_kind channel_kind(const char *name)
-{
-    if (!strcmp(name, "none")) return CHAN_NONE;
-    if (!strcmp(name, "rayleigh")) return CHAN_RAYLEIGH;
-    if (!strcmp(name, "rician")) return CHAN_RICIAN;
-    return CHAN_AWGN;
-}
-
 sim_codec *sim_codec_create(const sim_config *cfg, uint64_t seed, const sim_lexicons *lx,
                             sim_err *err)
 {
@@ -194,14 +186,7 @@ sim_codec *sim_codec_create(const sim_config *cfg, uint64_t seed, const sim_lexi
         if (chan_fec_kind_from_name(uc->link.fec, &dc.fec, err) != SIM_OK ||
             chan_modem_kind_from_name(uc->link.modulation, &dc.modulation, err) != SIM_OK)
             goto fail;
-        chan_model_config_default(&dc.channel);
-        dc.channel.kind = channel_kind(uc->channel.model);
-        dc.channel.snr_db = uc->channel.snr_db;
-        dc.channel.k_factor_db = uc->channel.k_factor_db;
-        dc.channel.coherence =
-            uc->channel.coherence > 0 ? (size_t)uc->channel.coherence : (size_t)1 << 40;
-        dc.channel.doppler_hz = uc->channel.doppler_hz;
-        dc.channel.symbol_rate = cfg->medium.symbol_rate;
+        sim_pipeline_channel(cfg, uc, &dc.channel);
         if (!(s->link[u] = chan_digital_create(&dc, err))) goto fail;
         if (grow((void **)&s->idx, &s->cap_block, block, sizeof *s->idx)) goto nomem;
         free(s->ridx);
@@ -240,13 +225,11 @@ static void release(void *ctx, sim_utt *u)
 static sim_status encode(void *ctx, sim_utt *u, sim_err *err)
 {
     sim_codec *s = ctx;
-    size_t i = u->index % codec_manifest_size(s->man);
-    const char *path = codec_manifest_audio_path(s->man, i);
+    const char *path;
     utt_state *us = calloc(1, sizeof *us);
     if (!us) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
     u->state = us;
-    snprintf(u->res.id, sizeof u->res.id, "%s", codec_manifest_id(s->man, i));
-    sim_status st = codec_text_normalise(codec_manifest_transcript(s->man, i), &us->ref, err);
+    sim_status st = sim_pipeline_utterance(s->man, u, &path, &us->ref, err);
     if (st != SIM_OK) return st;
     float *x = NULL;
     size_t n = 0;

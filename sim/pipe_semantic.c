@@ -22,6 +22,7 @@
 #include "codecs/text.h"
 #include "codecs/vocab.h"
 #include "sim/base/rng.h"
+#include "sim/pipeline.h"
 #include "sim/receiver.h"
 #include "sim/tts_source.h"
 
@@ -203,25 +204,6 @@ void sim_sem_destroy(sim_sem *s)
     free(s);
 }
 
-static chan_kind channel_kind(const char *name)
-{
-    if (!strcmp(name, "none")) return CHAN_NONE;
-    if (!strcmp(name, "rayleigh")) return CHAN_RAYLEIGH;
-    if (!strcmp(name, "rician")) return CHAN_RICIAN;
-    return CHAN_AWGN;
-}
-
-static void channel_config(const sim_config *cfg, const sim_user_config *uc, chan_model_config *mc)
-{
-    chan_model_config_default(mc);
-    mc->kind = channel_kind(uc->channel.model);
-    mc->snr_db = uc->channel.snr_db;
-    mc->k_factor_db = uc->channel.k_factor_db;
-    mc->coherence = uc->channel.coherence > 0 ? (size_t)uc->channel.coherence : (size_t)1 << 40;
-    mc->doppler_hz = uc->channel.doppler_hz;
-    mc->symbol_rate = cfg->medium.symbol_rate;
-}
-
 sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_lexicons *lx, sim_err *err)
 {
     sim_sem *s = calloc(1, sizeof *s);
@@ -256,7 +238,7 @@ sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_lexicons
         if (!strcmp(uc->link.mode, "analog")) {
             chan_analog_config ac;
             chan_analog_config_default(&ac);
-            channel_config(cfg, uc, &ac.channel);
+            sim_pipeline_channel(cfg, uc, &ac.channel);
             ac.max_reals = block;
             if (!(s->analog[u] = chan_analog_create(&ac, err))) goto fail;
         } else {
@@ -269,7 +251,7 @@ sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_lexicons
                 chan_modem_kind_from_name(uc->link.modulation, &dc.modulation, err) != SIM_OK ||
                 chan_loss_policy_from_name(uc->link.lost, &dc.loss, err) != SIM_OK)
                 goto fail;
-            channel_config(cfg, uc, &dc.channel);
+            sim_pipeline_channel(cfg, uc, &dc.channel);
             if (!(s->digital[u] = chan_digital_create(&dc, err))) goto fail;
         }
         if (grow(&s->pad_in, &s->cap_pad_in, block) || grow(&s->pad_out, &s->cap_pad_out, block)) {
@@ -642,13 +624,11 @@ out:
 static sim_status encode(void *ctx, sim_utt *u, sim_err *err)
 {
     sim_sem *s = ctx;
-    size_t i = u->index % codec_manifest_size(s->man);
-    const char *path = codec_manifest_audio_path(s->man, i);
+    const char *path;
     utt_state *us = calloc(1, sizeof *us);
     if (!us) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
     u->state = us;
-    snprintf(u->res.id, sizeof u->res.id, "%s", codec_manifest_id(s->man, i));
-    sim_status st = codec_text_normalise(codec_manifest_transcript(s->man, i), &us->ref, err);
+    sim_status st = sim_pipeline_utterance(s->man, u, &path, &us->ref, err);
     if (st != SIM_OK) return st;
     float *z = NULL;
     int tz = 0;

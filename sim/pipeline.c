@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "channel/digital.h"
+#include "codecs/text.h"
 #include "sim/base/rng.h"
 #include "sim/pipe_codec.h"
 #include "sim/pipe_semantic.h"
@@ -45,6 +46,27 @@ static chan_kind channel_kind(const char *name)
     if (!strcmp(name, "rayleigh")) return CHAN_RAYLEIGH;
     if (!strcmp(name, "rician")) return CHAN_RICIAN;
     return CHAN_AWGN;
+}
+
+void sim_pipeline_channel(const sim_config *cfg, const sim_user_config *uc, chan_model_config *mc)
+{
+    chan_model_config_default(mc);
+    mc->kind = channel_kind(uc->channel.model);
+    mc->snr_db = uc->channel.snr_db;
+    mc->k_factor_db = uc->channel.k_factor_db;
+    /* 0: one fading coefficient for the whole packet (a fresh model per packet) */
+    mc->coherence = uc->channel.coherence > 0 ? (size_t)uc->channel.coherence : (size_t)1 << 40;
+    mc->doppler_hz = uc->channel.doppler_hz;
+    mc->symbol_rate = cfg->medium.symbol_rate;
+}
+
+sim_status sim_pipeline_utterance(const codec_manifest *man, sim_utt *u, const char **path,
+                                  char **ref, sim_err *err)
+{
+    size_t i = u->index % codec_manifest_size(man);
+    *path = codec_manifest_audio_path(man, i);
+    snprintf(u->res.id, sizeof u->res.id, "%s", codec_manifest_id(man, i));
+    return codec_text_normalise(codec_manifest_transcript(man, i), ref, err);
 }
 
 int sim_pipeline_counts_words(const sim_config *cfg)
@@ -157,15 +179,7 @@ static sim_status bits_setup(sim_pipeline *p, sim_err *err)
             return st;
         bc->block_bytes = (size_t)p->cfg.source.frame_bits / 8;
         bc->interleave_depth = 1;
-        chan_model_config_default(&bc->channel);
-        bc->channel.kind = channel_kind(uc->channel.model);
-        bc->channel.snr_db = uc->channel.snr_db;
-        bc->channel.k_factor_db = uc->channel.k_factor_db;
-        /* 0: one fading coefficient for the whole packet (a fresh model per packet) */
-        bc->channel.coherence =
-            uc->channel.coherence > 0 ? (size_t)uc->channel.coherence : (size_t)1 << 40;
-        bc->channel.doppler_hz = uc->channel.doppler_hz;
-        bc->channel.symbol_rate = p->cfg.medium.symbol_rate;
+        sim_pipeline_channel(&p->cfg, uc, &bc->channel);
         bc->ebn0_db = NAN;
         bc->target_bit_errors = 0;
         bc->target_block_errors = 0;

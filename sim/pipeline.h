@@ -28,6 +28,8 @@
 #ifndef SIM_PIPELINE_H
 #define SIM_PIPELINE_H
 
+#include "channel/model.h"
+#include "codecs/manifest.h"
 #include "sim/base/status.h"
 #include "sim/metrics.h"
 #include "sim/network.h"
@@ -59,5 +61,18 @@ void sim_pipeline_point_metrics(const sim_pipeline *p, sim_point_metrics *m);
 
 /* "word" or "bit": which error rate the progress bar and table show. */
 int sim_pipeline_counts_words(const sim_config *cfg);
+
+/* ---- shared by the kinds (pipeline.c, sim/pipe_*.c) -------------------------------- */
+
+/* User uc's channel model: channel.model, snr_db, k_factor_db, doppler_hz,
+ * link.symbol_rate; channel.coherence = 0 means one realisation for the whole
+ * packet (each packet resets the model). */
+void sim_pipeline_channel(const sim_config *cfg, const sim_user_config *uc, chan_model_config *mc);
+
+/* Utterance u's manifest entry (u->index modulo the manifest's size): its
+ * audio path in *path, its id in u->res.id, its transcript normalised
+ * (codecs/text.h, malloc'd) in *ref. */
+sim_status sim_pipeline_utterance(const codec_manifest *man, sim_utt *u, const char **path,
+                                  char **ref, sim_err *err);
 
 #endif

@@ -601,6 +601,23 @@ static void drop_axis(sim_scenario *sc, size_t a)
     sc->n_axes--;
 }
 
+sim_status sim_scenario_override(sim_scenario *sc, const char *arg, int sweep, int *malformed,
+                                 sim_err *err)
+{
+    const char *opt = sweep ? "--sweep" : "--set";
+    const char *eq = strchr(arg, '=');
+    if (malformed) *malformed = !eq;
+    if (!eq)
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "%s: expected KEY=%s, got '%s'", opt,
+                           sweep ? "SPEC" : "VALUE", arg);
+    char *key = strndup(arg, (size_t)(eq - arg));
+    if (!key) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    sim_status st = sweep ? sim_scenario_sweep(sc, key, eq + 1, opt, 0, err)
+                          : sim_scenario_set(sc, key, eq + 1, opt, 0, err);
+    free(key);
+    return st;
+}
+
 sim_status sim_scenario_sweep(sim_scenario *sc, const char *key, const char *spec,
                               const char *origin, int line, sim_err *err)
 {

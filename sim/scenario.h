@@ -198,6 +198,13 @@ sim_status sim_scenario_set(sim_scenario *sc, const char *key, const char *value
  * "a,b,c" or an inclusive range "start:step:stop". */
 sim_status sim_scenario_sweep(sim_scenario *sc, const char *key, const char *spec,
                               const char *origin, int line, sim_err *err);
+/* A command-line override as `semsim run` and `validate` take them: arg
+ * "KEY=VALUE" for --set (sweep = 0) or "KEY=SPEC" for --sweep (sweep = 1),
+ * with origin "--set" / "--sweep". An arg without '=' is SIM_EINVAL
+ * ("--set: expected KEY=VALUE, got 'ARG'") and sets *malformed (may be NULL)
+ * to 1, so a command can treat it as a usage error. */
+sim_status sim_scenario_override(sim_scenario *sc, const char *arg, int sweep, int *malformed,
+                                 sim_err *err);
 
 /* Effective value text of a global key (set value or default); NULL if the
  * key is unknown. */
