@@ -302,42 +302,59 @@ void chan_digital_reset(chan_digital *q)
     chan_model_reset(q->model);
 }
 
+/* Packets p = 0..P-1 of q->idx (sequence header seq+p, N indices of b bits,
+ * CRC) -> FEC, modulator, channel, equaliser -> LLRs in q->llr. */
+static sim_status send_packets(chan_digital *q, sim_rng *rng)
+{
+    const size_t N = q->N, P = q->P, S = q->chain.nsym, K = q->chain.msg_bytes;
+    const uint32_t hmask = q->H >= 32 ? 0xffffffffu : (1u << q->H) - 1u;
+    for (size_t p = 0; p < P; p++) {
+        size_t pos = 0;
+        memset(q->msg, 0, K);
+        put_bits(q->msg, &pos, (uint32_t)((q->seq + p) & hmask), q->H);
+        for (size_t j = 0; j < N; j++) put_bits(q->msg, &pos, q->idx[p * N + j], q->b);
+        chan_crc_append(q->cfg.crc, q->msg, q->body_bytes);
+        chain_tx(&q->chain, q->msg, q->x + p * S);
+    }
+    sim_status st = chan_model_execute(q->model, rng, q->x, q->y, q->h, P * S);
+    if (st != SIM_OK) return st;
+    equalise(q->y, q->h, chan_model_n0(q->model), q->nvar, P * S);
+    chan_modem_demodulate_llr(q->chain.mod, q->y, q->nvar, 0.0f, q->llr, P * S);
+    return SIM_OK;
+}
+
+/* Packet p's LLRs -> its N indices in q->ridx; 1 if its CRC and its sequence
+ * header check. */
+static int receive_packet(chan_digital *q, size_t p)
+{
+    const uint32_t hmask = q->H >= 32 ? 0xffffffffu : (1u << q->H) - 1u;
+    chain_rx(&q->chain, q->llr + p * q->chain.nsym * q->chain.bps, q->rmsg);
+    size_t pos = 0;
+    uint32_t hdr = get_bits(q->rmsg, &pos, q->H);
+    for (size_t j = 0; j < q->N; j++) q->ridx[j] = get_bits(q->rmsg, &pos, q->b);
+    return chan_crc_check(q->cfg.crc, q->rmsg, q->body_bytes) &&
+           hdr == (uint32_t)((q->seq + p) & hmask);
+}
+
 sim_status chan_digital_execute(chan_digital *q, sim_rng *rng, const float *x, float *y,
                                 uint8_t *valid, size_t n, chan_digital_stats *stats)
 {
     if (!q || !rng || !x || !y || n != q->n) return SIM_EINVAL;
-    const size_t N = q->N, P = q->P, S = q->chain.nsym, K = q->chain.msg_bytes;
-    const unsigned b = q->b, bps = q->chain.bps;
-    const uint32_t hmask = q->H >= 32 ? 0xffffffffu : (1u << q->H) - 1u;
+    const size_t N = q->N, P = q->P, S = q->chain.nsym;
+    const unsigned b = q->b;
     sim_status st;
 
     if ((st = chan_quant_encode(q->quant, x, q->idx, n)) != SIM_OK) return st;
     for (size_t j = n; j < P * N; j++) q->idx[j] = q->pad_idx;
 
-    for (size_t p = 0; p < P; p++) {
-        size_t pos = 0;
-        memset(q->msg, 0, K);
-        put_bits(q->msg, &pos, (uint32_t)((q->seq + p) & hmask), q->H);
-        for (size_t j = 0; j < N; j++) put_bits(q->msg, &pos, q->idx[p * N + j], b);
-        chan_crc_append(q->cfg.crc, q->msg, q->body_bytes);
-        chain_tx(&q->chain, q->msg, q->x + p * S);
-    }
-
-    if ((st = chan_model_execute(q->model, rng, q->x, q->y, q->h, P * S)) != SIM_OK) return st;
-    equalise(q->y, q->h, chan_model_n0(q->model), q->nvar, P * S);
-    chan_modem_demodulate_llr(q->chain.mod, q->y, q->nvar, 0.0f, q->llr, P * S);
+    if ((st = send_packets(q, rng)) != SIM_OK) return st;
 
     chan_digital_stats s = {0};
     s.channel_uses = (uint64_t)P * S;
     s.info_bits = (uint64_t)n * b;
     s.packets = P;
     for (size_t p = 0; p < P; p++) {
-        chain_rx(&q->chain, q->llr + p * S * bps, q->rmsg);
-        size_t pos = 0;
-        uint32_t hdr = get_bits(q->rmsg, &pos, q->H);
-        for (size_t j = 0; j < N; j++) q->ridx[j] = get_bits(q->rmsg, &pos, b);
-        int ok = chan_crc_check(q->cfg.crc, q->rmsg, q->body_bytes) &&
-                 hdr == (uint32_t)((q->seq + p) & hmask);
+        int ok = receive_packet(q, p);
         size_t lo = p * N, cnt = lo + N <= n ? N : n - lo;
         for (size_t j = 0; j < cnt; j++)
             s.bit_errors += (uint64_t)__builtin_popcount(q->ridx[j] ^ q->idx[lo + j]);
@@ -369,9 +386,8 @@ sim_status chan_digital_execute_raw(chan_digital *q, sim_rng *rng, const uint32_
                                     chan_digital_stats *stats)
 {
     if (!q || !rng || !idx || !ridx || n != q->n) return SIM_EINVAL;
-    const size_t N = q->N, P = q->P, S = q->chain.nsym, K = q->chain.msg_bytes;
-    const unsigned b = q->b, bps = q->chain.bps;
-    const uint32_t hmask = q->H >= 32 ? 0xffffffffu : (1u << q->H) - 1u;
+    const size_t N = q->N, P = q->P, S = q->chain.nsym;
+    const unsigned b = q->b;
     const uint32_t vmask = b >= 32 ? 0xffffffffu : (1u << b) - 1u;
     sim_status st;
 
@@ -382,30 +398,14 @@ sim_status chan_digital_execute_raw(chan_digital *q, sim_rng *rng, const uint32_
     for (size_t j = n; j < P * N; j++) q->idx[j] = 0;
 
     /* From here on as chan_digital_execute, without quantiser and loss policy. */
-    for (size_t p = 0; p < P; p++) {
-        size_t pos = 0;
-        memset(q->msg, 0, K);
-        put_bits(q->msg, &pos, (uint32_t)((q->seq + p) & hmask), q->H);
-        for (size_t j = 0; j < N; j++) put_bits(q->msg, &pos, q->idx[p * N + j], b);
-        chan_crc_append(q->cfg.crc, q->msg, q->body_bytes);
-        chain_tx(&q->chain, q->msg, q->x + p * S);
-    }
-
-    if ((st = chan_model_execute(q->model, rng, q->x, q->y, q->h, P * S)) != SIM_OK) return st;
-    equalise(q->y, q->h, chan_model_n0(q->model), q->nvar, P * S);
-    chan_modem_demodulate_llr(q->chain.mod, q->y, q->nvar, 0.0f, q->llr, P * S);
+    if ((st = send_packets(q, rng)) != SIM_OK) return st;
 
     chan_digital_stats s = {0};
     s.channel_uses = (uint64_t)P * S;
     s.info_bits = (uint64_t)n * b;
     s.packets = P;
     for (size_t p = 0; p < P; p++) {
-        chain_rx(&q->chain, q->llr + p * S * bps, q->rmsg);
-        size_t pos = 0;
-        uint32_t hdr = get_bits(q->rmsg, &pos, q->H);
-        for (size_t j = 0; j < N; j++) q->ridx[j] = get_bits(q->rmsg, &pos, b);
-        int ok = chan_crc_check(q->cfg.crc, q->rmsg, q->body_bytes) &&
-                 hdr == (uint32_t)((q->seq + p) & hmask);
+        int ok = receive_packet(q, p);
         size_t lo = p * N, cnt = lo + N <= n ? N : n - lo;
         for (size_t j = 0; j < cnt; j++) {
             s.bit_errors += (uint64_t)__builtin_popcount(q->ridx[j] ^ q->idx[lo + j]);

@@ -5,6 +5,8 @@
 #ifndef SIM_CMD_H
 #define SIM_CMD_H
 
+#include "sim/base/status.h"
+
 typedef struct sim_cmd {
     const char *name;
     const char *summary; /* one line for `semsim --help` */
@@ -13,6 +15,10 @@ typedef struct sim_cmd {
 
 /* Exit codes shared by all commands. */
 enum { SIM_EXIT_OK = 0, SIM_EXIT_FAIL = 1, SIM_EXIT_USAGE = 2 };
+
+/* Print e as the one line `semsim: FILE[:LINE]: what is wrong` on stderr
+ * (sim/cmd.c); returns SIM_EXIT_FAIL. */
+int sim_cmd_fail(const sim_err *e);
 
 int sim_cmd_score(int argc, char **argv); /* sim/cmd_score.c */
 

@@ -52,13 +52,6 @@ static void usage(FILE *out)
             MAX_JOBS_PROC);
 }
 
-static int fail_err(const sim_err *e)
-{
-    char buf[SIM_ERR_MSG + SIM_ERR_FILE + 32];
-    fprintf(stderr, "semsim: %s\n", sim_err_format(e, buf, sizeof buf));
-    return SIM_EXIT_FAIL;
-}
-
 static int usage_error(const char *what)
 {
     fprintf(stderr, "semsim corpus: %s\n", what);
@@ -137,6 +130,6 @@ int sim_cmd_corpus(int argc, char **argv)
     sim_err err = SIM_ERR_INIT;
     sim_log lg = sim_log_from_env(quiet ? SIM_LOG_WARN : SIM_LOG_INFO);
     sim_corpus_config cc = {text_path, a, b, voices_path, dir, (int)nw, o, &lg};
-    if (sim_corpus_make(&cc, NULL, &err) != SIM_OK) return fail_err(&err);
+    if (sim_corpus_make(&cc, NULL, &err) != SIM_OK) return sim_cmd_fail(&err);
     return SIM_EXIT_OK;
 }

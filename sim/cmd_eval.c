@@ -476,13 +476,6 @@ static sim_status score_all(const utt *u, const codec_manifest *man, size_t n, s
 
 /* ---- main ---------------------------------------------------------------------------------- */
 
-static int fail(const sim_err *e)
-{
-    char buf[SIM_ERR_MSG + SIM_ERR_FILE + 32];
-    fprintf(stderr, "semsim: %s\n", sim_err_format(e, buf, sizeof buf));
-    return SIM_EXIT_FAIL;
-}
-
 static int usage_error(const char *msg)
 {
     fprintf(stderr, "semsim eval: %s\n", msg);
@@ -694,7 +687,7 @@ int sim_cmd_eval(int argc, char **argv)
     rc = SIM_EXIT_OK;
     goto out;
 out_err:
-    rc = fail(&err);
+    rc = sim_cmd_fail(&err);
 out:
     for (int k = 0; k < MAX_JOBS; k++) codec_recognizer_ws_destroy(w[k].ws);
     if (u)

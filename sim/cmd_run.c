@@ -123,7 +123,6 @@ int sim_cmd_run(int argc, char **argv)
         return SIM_EXIT_USAGE;
     }
     sim_err err = SIM_ERR_INIT;
-    char msg[1024];
     sim_scenario *sc = sim_scenario_load(argv[optind], &err);
     int rc = SIM_EXIT_OK;
     if (!sc) goto fail;
@@ -131,7 +130,7 @@ int sim_cmd_run(int argc, char **argv)
         int malformed = 0;
         sim_status st = sim_scenario_override(sc, overrides[i], is_sweep[i], &malformed, &err);
         if (malformed) {
-            fprintf(stderr, "semsim: %s\n", sim_err_format(&err, msg, sizeof msg));
+            sim_cmd_fail(&err);
             rc = SIM_EXIT_USAGE;
             goto out;
         }
@@ -145,8 +144,7 @@ int sim_cmd_run(int argc, char **argv)
     if (sim_run(sc, &o, &err) != SIM_OK) goto fail;
     goto out;
 fail:
-    fprintf(stderr, "semsim: %s\n", sim_err_format(&err, msg, sizeof msg));
-    rc = SIM_EXIT_FAIL;
+    rc = sim_cmd_fail(&err);
 out:
     sim_scenario_destroy(sc);
     free(overrides);

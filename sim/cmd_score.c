@@ -59,11 +59,7 @@ int sim_cmd_score(int argc, char **argv)
     }
     sim_err err = SIM_ERR_INIT;
     sim_score *s = NULL;
-    if (sim_score_read_trn(argv[optind], argv[optind + 1], &s, &err)) {
-        char buf[SIM_ERR_MSG + SIM_ERR_FILE + 32];
-        fprintf(stderr, "semsim: %s\n", sim_err_format(&err, buf, sizeof buf));
-        return SIM_EXIT_FAIL;
-    }
+    if (sim_score_read_trn(argv[optind], argv[optind + 1], &s, &err)) return sim_cmd_fail(&err);
     sim_status st =
         json ? sim_score_write_json(s, stdout, 1) : sim_score_write_summary(s, stdout, utts);
     sim_score_destroy(s);

@@ -82,14 +82,13 @@ int sim_cmd_validate(int argc, char **argv)
         goto out;
     }
     sim_err err = SIM_ERR_INIT;
-    char msg[1024];
     size_t points = 0;
     if (!(sc = sim_scenario_load(argv[optind], &err))) goto fail;
     for (size_t i = 0; i < n; i++) {
         int malformed = 0;
         sim_status st = sim_scenario_override(sc, sets[i], is_sweep[i], &malformed, &err);
         if (malformed) {
-            fprintf(stderr, "semsim: %s\n", sim_err_format(&err, msg, sizeof msg));
+            sim_cmd_fail(&err);
             rc = SIM_EXIT_USAGE;
             goto out;
         }
@@ -101,8 +100,7 @@ int sim_cmd_validate(int argc, char **argv)
            strcmp(sim_scenario_get(sc, "scenario.repeats"), "1") ? "s" : "");
     goto out;
 fail:
-    fprintf(stderr, "semsim: %s\n", sim_err_format(&err, msg, sizeof msg));
-    rc = SIM_EXIT_FAIL;
+    rc = sim_cmd_fail(&err);
 out:
     sim_scenario_destroy(sc);
     free(sets);

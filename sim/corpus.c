@@ -135,7 +135,7 @@ fail:
     return st;
 }
 
-static sim_status mkdir_p(const char *dir, sim_err *err)
+sim_status sim_corpus_mkdir(const char *dir, sim_err *err)
 {
     char buf[4096];
     if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
@@ -237,7 +237,8 @@ sim_status sim_corpus_make(const sim_corpus_config *c, sim_corpus_stats *stats, 
 
     if ((st = text_read(c->text, c->first, c->last > 0 ? c->last : -1, &t, err)) ||
         (st = codec_tts_create(&tts, err)) ||
-        (st = codec_voices_read(voices_path, tts, &v, &nv, err)) || (st = mkdir_p(dir, err)))
+        (st = codec_voices_read(voices_path, tts, &v, &nv, err)) ||
+        (st = sim_corpus_mkdir(dir, err)))
         goto done;
 
     for (size_t iv = 0; iv < nv && c->opts.pitch_st != 0; iv++)
@@ -255,7 +256,7 @@ sim_status sim_corpus_make(const sim_corpus_config *c, sim_corpus_stats *stats, 
         char tag[80], sub[4096];
         codec_voice_tag(&v[iv], tag, sizeof tag);
         snprintf(sub, sizeof sub, "%s/%s", dir, tag);
-        if ((st = mkdir_p(sub, err))) goto done;
+        if ((st = sim_corpus_mkdir(sub, err))) goto done;
         for (size_t il = 0; il < t.n; il++) {
             corpus_job *j = &jobs[iv * t.n + il];
             j->voice = iv;

@@ -53,4 +53,8 @@ int sim_corpus_parse_lines(const char *s, long *first, long *last);
  * an unknown voice or of the voice whose synthesis failed). stats nullable. */
 sim_status sim_corpus_make(const sim_corpus_config *c, sim_corpus_stats *stats, sim_err *err);
 
+/* mkdir -p: dir and its missing parents (mode 0777 before umask); SIM_EIO
+ * naming the part that cannot be created or exists and is not a folder. */
+sim_status sim_corpus_mkdir(const char *dir, sim_err *err);
+
 #endif

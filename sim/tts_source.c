@@ -231,25 +231,6 @@ sim_status sim_tts_source_dir(const sim_config *cfg, char *dir, size_t cap, sim_
                               cfg->source.cache, dir, cap, err);
 }
 
-static sim_status mkdir_p(const char *dir, sim_err *err)
-{
-    char buf[4096];
-    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
-        return sim_err_set(err, SIM_EINVAL, dir, 0, "path too long");
-    for (char *p = buf + 1;; p++) {
-        if (*p == '/' || !*p) {
-            char c = *p;
-            *p = 0;
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return sim_err_set(err, SIM_EIO, buf, 0, "cannot create folder: %s",
-                                   strerror(errno));
-            *p = c;
-            if (!c) break;
-        }
-    }
-    return SIM_OK;
-}
-
 static int exists(const char *path)
 {
     struct stat st;
@@ -270,7 +251,7 @@ static sim_status prepare_corpus(const corpus_in *c, const char *cache, const ch
     if (!exists(path)) {
         char *slash = strrchr(dir, '/');
         *slash = 0; /* the cache root */
-        st = mkdir_p(dir, err);
+        st = sim_corpus_mkdir(dir, err);
         *slash = '/';
         if (st != SIM_OK) return st;
         int fd = open(lock, O_CREAT | O_RDWR, 0666);
