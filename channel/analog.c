@@ -181,8 +181,7 @@ sim_status chan_analog_execute(chan_analog *q, sim_rng *rng, const float *in, fl
         /* keep only the data positions: received symbols, estimates, error variances */
         chan_estimate_unmap(q->est, q->frame, nf, q->sym);
         chan_estimate_unmap(q->est, q->h, nf, q->hd);
-        for (size_t i = 0, k = 0; i < nf; i++)
-            if (i % q->cfg.pilot_spacing) q->evd[k++] = q->evar[i];
+        chan_estimate_unmap_var(q->est, q->evar, nf, q->evd);
         y = q->sym;
         hh = q->hd;
         ev = q->evd;

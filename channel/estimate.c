@@ -207,6 +207,15 @@ sim_status chan_estimate_unmap(const chan_estimate *q, const float complex *fram
     return SIM_OK;
 }
 
+sim_status chan_estimate_unmap_var(const chan_estimate *q, const float *frame, size_t n,
+                                   float *data)
+{
+    if (!q || (n && (!data || !frame))) return SIM_EINVAL;
+    for (size_t i = 0, k = 0; i < n; i++)
+        if (i % q->S) data[k++] = frame[i];
+    return SIM_OK;
+}
+
 sim_status chan_estimate_execute(const chan_estimate *q, const float complex *rx, size_t n,
                                  float complex *hhat, float *evar)
 {

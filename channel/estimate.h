@@ -58,6 +58,10 @@ sim_status chan_estimate_map(const chan_estimate *q, const float complex *data, 
 /* data[n - pilots] <- the data positions of frame[n]. */
 sim_status chan_estimate_unmap(const chan_estimate *q, const float complex *frame, size_t n,
                                float complex *data);
+/* var[n - pilots] <- the data positions of frame[n]: unmap for the per-position error
+ * variances of chan_estimate_execute, so the links drop the pilots' variances the same way. */
+sim_status chan_estimate_unmap_var(const chan_estimate *q, const float *frame, size_t n,
+                                   float *data);
 /* Channel estimate at every position of a received frame rx[n]: hhat[n]; evar[n]
  * (may be NULL) receives the expected error variance E|h - hhat|^2 per position. */
 sim_status chan_estimate_execute(const chan_estimate *q, const float complex *rx, size_t n,

@@ -367,8 +367,7 @@ sim_status chan_ofdm_execute(chan_ofdm *q, sim_rng *rng, const float complex *x,
             chan_estimate_unmap(q->est, q->fb, N, q->dat);
             chan_estimate_unmap(q->est, q->Hh, N, q->hd);
             chan_estimate_unmap(q->est, q->H, N, q->ht);
-            for (size_t k = 0, j = 0; k < N && j < D; k++)
-                if (k % q->cfg.pilot_spacing) q->evd[j++] = q->evar[k];
+            chan_estimate_unmap_var(q->est, q->evar, N, q->evd);
             yy = q->dat;
             hh = q->hd;
             ev = q->evd;
