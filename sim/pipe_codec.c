@@ -49,16 +49,6 @@ int sim_codec_is_kind(const char *kind)
     return !strncmp(kind, "codec2-", 7) || !strncmp(kind, "opus-", 5);
 }
 
-static int grow(void **p, size_t *cap, size_t n, size_t size)
-{
-    if (n <= *cap) return 0;
-    void *q = realloc(*p, n * size);
-    if (!q) return -1;
-    *p = q;
-    *cap = n;
-    return 0;
-}
-
 static sim_status at_key(const sim_scenario *sc, sim_err *err, const char *key)
 {
     const char *file;
@@ -188,7 +178,7 @@ sim_codec *sim_codec_create(const sim_config *cfg, uint64_t seed, const sim_lexi
             goto fail;
         sim_pipeline_channel(cfg, uc, &dc.channel);
         if (!(s->link[u] = chan_digital_create(&dc, err))) goto fail;
-        if (grow((void **)&s->idx, &s->cap_block, block, sizeof *s->idx)) goto nomem;
+        if (sim_pipeline_grow((void **)&s->idx, &s->cap_block, block, sizeof *s->idx)) goto nomem;
         free(s->ridx);
         free(s->valid);
         s->ridx = malloc(s->cap_block * sizeof *s->ridx);
@@ -315,7 +305,7 @@ static sim_status decode(void *ctx, sim_utt *u, sim_err *err)
     const codec_recognizer *r = s->rx.r;
     codec_recognizer_ws *ws = s->rx.ws;
     sim_status st;
-    if (grow((void **)&s->audio, &s->cap_audio, us->samples, sizeof *s->audio))
+    if (sim_pipeline_grow((void **)&s->audio, &s->cap_audio, us->samples, sizeof *s->audio))
         return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
     if ((st = codec_classic_decode(s->codec, us->rx, us->lost, us->frames, s->audio, us->samples,
                                    err)) != SIM_OK)
@@ -324,7 +314,7 @@ static sim_status decode(void *ctx, sim_utt *u, sim_err *err)
     size_t n = us->samples;
     if (s->rs) {
         size_t nr = codec_resampler_output_len(s->rs, n);
-        if (grow((void **)&s->audio_rx, &s->cap_audio_rx, nr, sizeof *s->audio_rx))
+        if (sim_pipeline_grow((void **)&s->audio_rx, &s->cap_audio_rx, nr, sizeof *s->audio_rx))
             return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
         if ((st = codec_resampler_execute(s->rs, x, n, s->audio_rx, err)) != SIM_OK) return st;
         x = s->audio_rx;

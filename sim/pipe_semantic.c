@@ -66,14 +66,10 @@ struct sim_sem {
     size_t cap_logp, cap_pad_in, cap_pad_out;
 };
 
+/* float buffers only here: keeps the call sites typed */
 static int grow(float **p, size_t *cap, size_t n)
 {
-    if (n <= *cap) return 0;
-    float *q = realloc(*p, n * sizeof *q);
-    if (!q) return -1;
-    *p = q;
-    *cap = n;
-    return 0;
+    return sim_pipeline_grow((void **)p, cap, n, sizeof **p);
 }
 
 static sim_status setup_anchors(sim_sem *s, sim_err *err);

@@ -258,3 +258,13 @@ void sim_pipeline_point_metrics(const sim_pipeline *p, sim_point_metrics *m)
     }
     m->handshake_sym = 0; /* no anchors wired yet: nothing is exchanged up front */
 }
+
+int sim_pipeline_grow(void **p, size_t *cap, size_t n, size_t size)
+{
+    if (n <= *cap) return 0;
+    void *q = realloc(*p, n * size);
+    if (!q) return -1;
+    *p = q;
+    *cap = n;
+    return 0;
+}

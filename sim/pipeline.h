@@ -75,4 +75,9 @@ void sim_pipeline_channel(const sim_config *cfg, const sim_user_config *uc, chan
 sim_status sim_pipeline_utterance(const codec_manifest *man, sim_utt *u, const char **path,
                                   char **ref, sim_err *err);
 
+/* Work buffer *p holding *cap elements of size bytes: realloc'd to n elements when
+ * n > *cap (never shrunk), so each packet or frame reuses the previous allocation.
+ * 0, or -1 when out of memory (then *p and *cap are unchanged). */
+int sim_pipeline_grow(void **p, size_t *cap, size_t n, size_t size);
+
 #endif
