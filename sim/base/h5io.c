@@ -122,6 +122,20 @@ static hid_t fapl_strong(void)
     return fapl;
 }
 
+/* The end of create and open: drop the property list and the quiet bracket, then hand
+ * over h, or free it and return st (the h5_fail status) when the file did not open. */
+static sim_status open_finish(sim_h5 *h, hid_t fapl, const quiet *q, sim_status st, sim_h5 **out)
+{
+    H5Pclose(fapl);
+    quiet_end(q);
+    if (h->file < 0) {
+        handle_free(h);
+        return st;
+    }
+    *out = h;
+    return SIM_OK;
+}
+
 sim_status sim_h5_create(const char *path, sim_h5 **out, sim_err *err)
 {
     if (!path || !*path || !out) return sim_err_set(err, SIM_EINVAL, NULL, 0, "no file name");
@@ -135,15 +149,7 @@ sim_status sim_h5_create(const char *path, sim_h5 **out, sim_err *err)
     h->file = H5Fcreate(h->partial, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     if (h->file < 0) /* before any other HDF5 call, which would clear the error stack */
         st = h5_fail(h, err, SIM_EIO, "cannot create %s", h->partial);
-    H5Pclose(fapl);
-    if (h->file < 0) {
-        quiet_end(&q);
-        handle_free(h);
-        return st;
-    }
-    quiet_end(&q);
-    *out = h;
-    return SIM_OK;
+    return open_finish(h, fapl, &q, st, out);
 }
 
 sim_status sim_h5_open(const char *path, sim_h5 **out, sim_err *err)
@@ -170,15 +176,7 @@ sim_status sim_h5_open(const char *path, sim_h5 **out, sim_err *err)
     h->file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
     if (h->file < 0)
         st = h5_fail(h, err, SIM_EFORMAT, "unreadable HDF5 file (truncated or corrupt)");
-    H5Pclose(fapl);
-    if (h->file < 0) {
-        quiet_end(&q);
-        handle_free(h);
-        return st;
-    }
-    quiet_end(&q);
-    *out = h;
-    return SIM_OK;
+    return open_finish(h, fapl, &q, st, out);
 }
 
 const char *sim_h5_path(const sim_h5 *h)
@@ -584,28 +582,29 @@ static sim_status read_attr_num(sim_h5 *h, const char *obj, const char *name, hi
     return st;
 }
 
-sim_status sim_h5_read_attr_int(sim_h5 *h, const char *obj, const char *name, int64_t *value,
-                                sim_err *err)
+/* read_attr_num for the public readers: argument check and the quiet bracket. */
+static sim_status read_attr_num_quiet(sim_h5 *h, const char *obj, const char *name, hid_t mtype,
+                                      int want_int, void *value, sim_err *err)
 {
     if (!h || !value) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
     quiet q;
     quiet_begin(&q);
-    sim_status st = read_attr_num(h, obj, name, H5T_NATIVE_INT64, 1, value, err);
+    sim_status st = read_attr_num(h, obj, name, mtype, want_int, value, err);
     H5Eclear2(H5E_DEFAULT);
     quiet_end(&q);
     return st;
 }
 
+sim_status sim_h5_read_attr_int(sim_h5 *h, const char *obj, const char *name, int64_t *value,
+                                sim_err *err)
+{
+    return read_attr_num_quiet(h, obj, name, H5T_NATIVE_INT64, 1, value, err);
+}
+
 sim_status sim_h5_read_attr_double(sim_h5 *h, const char *obj, const char *name, double *value,
                                    sim_err *err)
 {
-    if (!h || !value) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
-    quiet q;
-    quiet_begin(&q);
-    sim_status st = read_attr_num(h, obj, name, H5T_NATIVE_DOUBLE, 0, value, err);
-    H5Eclear2(H5E_DEFAULT);
-    quiet_end(&q);
-    return st;
+    return read_attr_num_quiet(h, obj, name, H5T_NATIVE_DOUBLE, 0, value, err);
 }
 
 sim_h5_attr_kind sim_h5_attr_kind_of(sim_h5 *h, const char *obj, const char *name)
@@ -663,6 +662,17 @@ static int list_push(name_list *l, const char *name, sim_h5_kind kind)
     return 0;
 }
 
+/* list_push for the iteration callbacks: on running out of memory, mark the list and
+ * return -1, which stops the iteration. */
+static herr_t list_push_cb(name_list *l, const char *name, sim_h5_kind kind)
+{
+    if (list_push(l, name, kind)) {
+        l->oom = 1;
+        return -1;
+    }
+    return 0;
+}
+
 static herr_t link_cb(hid_t g, const char *name, const H5L_info_t *info, void *data)
 {
     name_list *l = data;
@@ -675,11 +685,7 @@ static herr_t link_cb(hid_t g, const char *name, const H5L_info_t *info, void *d
             H5Oclose(o);
         }
     }
-    if (list_push(l, name, kind)) {
-        l->oom = 1;
-        return -1;
-    }
-    return 0;
+    return list_push_cb(l, name, kind);
 }
 
 static herr_t attr_cb(hid_t o, const char *name, const H5A_info_t *info, void *data)
@@ -687,11 +693,7 @@ static herr_t attr_cb(hid_t o, const char *name, const H5A_info_t *info, void *d
     (void)o;
     (void)info;
     name_list *l = data;
-    if (list_push(l, name, SIM_H5_OTHER)) {
-        l->oom = 1;
-        return -1;
-    }
-    return 0;
+    return list_push_cb(l, name, SIM_H5_OTHER);
 }
 
 void sim_h5_names_free(char **names, size_t count)
