@@ -797,6 +797,21 @@ static void hex64(char *buf, uint64_t v)
     snprintf(buf, 17, "%016llx", (unsigned long long)v);
 }
 
+/* Decoder parameter i as the model file stores it: its name, rank nd and shape sz
+ * (unused dimensions 0), so save and load walk the same tensors; NULL when parameter i
+ * is not one of the decoder's tensors. */
+static const char *decoder_tensor(const codec_agent *dec, size_t i, int *nd,
+                                  size_t sz[CODEC_AGENT_MAX_DIMS])
+{
+    const char *name = codec_agent_param_name(dec, i);
+    if (!is_decoder_tensor(name)) return NULL;
+    int s[CODEC_AGENT_MAX_DIMS];
+    *nd = codec_agent_param_shape(dec, i, s);
+    sz[0] = (size_t)s[0];
+    sz[1] = *nd > 1 ? (size_t)s[1] : 0;
+    return name;
+}
+
 sim_status anchor_relhead_save(const anchor_relhead *h, const char *path, sim_err *err)
 {
     if (!h || !path) return sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead: NULL argument");
@@ -841,11 +856,10 @@ sim_status anchor_relhead_save(const anchor_relhead *h, const char *path, sim_er
     TRY(codec_model_add_tensor(md, "head.in.scale", 1, shp, h->scale, err));
     TRY(codec_model_add_tensor(md, "head.anchors", 2, shp, anchor_relhead_anchors(h), err));
     for (size_t i = 0; i < codec_agent_param_count(h->dec); i++) {
-        const char *name = codec_agent_param_name(h->dec, i);
-        if (!is_decoder_tensor(name)) continue;
-        int s[CODEC_AGENT_MAX_DIMS];
-        int nd = codec_agent_param_shape(h->dec, i, s);
-        size_t sz[CODEC_AGENT_MAX_DIMS] = {(size_t)s[0], nd > 1 ? (size_t)s[1] : 0};
+        int nd;
+        size_t sz[CODEC_AGENT_MAX_DIMS];
+        const char *name = decoder_tensor(h->dec, i, &nd, sz);
+        if (!name) continue;
         TRY(codec_model_add_tensor(md, name, nd, sz,
                                    codec_agent_param_data((codec_agent *)h->dec, i), err));
     }
@@ -932,11 +946,10 @@ anchor_relhead *anchor_relhead_load(const char *path, sim_err *err)
         codec_model_get_tensor(md, "head.in.scale", 1, shp, h->scale, err))
         goto fail;
     for (size_t i = 0; i < codec_agent_param_count(h->dec); i++) {
-        const char *name = codec_agent_param_name(h->dec, i);
-        if (!is_decoder_tensor(name)) continue;
-        int s[CODEC_AGENT_MAX_DIMS];
-        int nd = codec_agent_param_shape(h->dec, i, s);
-        size_t sz[CODEC_AGENT_MAX_DIMS] = {(size_t)s[0], nd > 1 ? (size_t)s[1] : 0};
+        int nd;
+        size_t sz[CODEC_AGENT_MAX_DIMS];
+        const char *name = decoder_tensor(h->dec, i, &nd, sz);
+        if (!name) continue;
         if (codec_model_get_tensor(md, name, nd, sz, codec_agent_param_data(h->dec, i), err))
             goto fail;
     }
