@@ -448,24 +448,27 @@ sim_status sim_h5_write_attr_str(sim_h5 *h, const char *obj, const char *name, c
     return st;
 }
 
-sim_status sim_h5_write_attr_int(sim_h5 *h, const char *obj, const char *name, int64_t value,
-                                 sim_err *err)
+/* write_attr for the public numeric writers, inside the quiet bracket. */
+static sim_status write_attr_quiet(sim_h5 *h, const char *obj, const char *name, hid_t ftype,
+                                   hid_t mtype, const void *value, sim_err *err)
 {
     quiet q;
     quiet_begin(&q);
-    sim_status st = write_attr(h, obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value, err);
+    sim_status st = write_attr(h, obj, name, ftype, mtype, value, err);
     quiet_end(&q);
     return st;
+}
+
+sim_status sim_h5_write_attr_int(sim_h5 *h, const char *obj, const char *name, int64_t value,
+                                 sim_err *err)
+{
+    return write_attr_quiet(h, obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value, err);
 }
 
 sim_status sim_h5_write_attr_double(sim_h5 *h, const char *obj, const char *name, double value,
                                     sim_err *err)
 {
-    quiet q;
-    quiet_begin(&q);
-    sim_status st = write_attr(h, obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value, err);
-    quiet_end(&q);
-    return st;
+    return write_attr_quiet(h, obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value, err);
 }
 
 /* Open attribute name on obj; check it holds exactly one element. */
