@@ -197,6 +197,15 @@ sim_status codec_train_config_set(codec_train_config *c, const char *section, co
             return sim_err_set(err, SIM_EINVAL, NULL, 0, "train.checkpoint: bad path '%s'", value);
         return SIM_OK;
     }
+    if (IS("train", "init")) {
+        if (!*value) {
+            c->init[0] = 0;
+            return SIM_OK;
+        }
+        if (copy_path(c->init, value))
+            return sim_err_set(err, SIM_EINVAL, NULL, 0, "train.init: bad path '%s'", value);
+        return SIM_OK;
+    }
     if (IS("train", "checkpoint_every")) INT(c->checkpoint_every, 1, 100000000);
     if (IS("train", "eval_every")) INT(c->eval_every, 1, 100000000);
     if (IS("train", "log_every")) INT(c->log_every, 1, 100000000);
@@ -754,6 +763,24 @@ static int agent_config_equal(const codec_agent_config *a, const codec_agent_con
            a->dropout == b->dropout;
 }
 
+/* Starts from the weights of model file path (train.init): same architecture
+ * required; the optimiser state starts afresh. */
+static sim_status init_load(const char *path, codec_agent *a, sim_err *err)
+{
+    codec_agent *src = NULL;
+    sim_status st = codec_agent_load(path, &src, NULL, err);
+    if (st) return st;
+    if (!agent_config_equal(codec_agent_get_config(src), codec_agent_get_config(a)) ||
+        codec_agent_num_floats(src) != codec_agent_num_floats(a))
+        st = sim_err_set(err, SIM_EFORMAT, path, 0,
+                         "train.init: model architecture differs from the recipe's [agent]");
+    else
+        memcpy(codec_agent_params(a), codec_agent_params(src),
+               codec_agent_num_floats(a) * sizeof(float));
+    codec_agent_destroy(src);
+    return st;
+}
+
 /* SIM_ENOTFOUND when there is no checkpoint (a fresh start). */
 static sim_status ckpt_load(const char *path, const codec_train_config *c, float *p, float *m,
                             float *v, size_t n, long *step, double *best, sim_err *err)
@@ -981,6 +1008,11 @@ sim_status codec_train_run(const codec_train_config *cin, const char *out_model,
         else
             sim_log_info(lg, "train: resumed from %s at step %ld (best dev CER %.2f%%)",
                          c.checkpoint, step, 100 * best);
+    }
+    if (step == 0 && c.init[0]) {
+        st = init_load(c.init, tr.a, err);
+        if (st) goto fail;
+        sim_log_info(lg, "train: weights initialised from %s", c.init);
     }
     if (isfinite(best)) r.best_dev_cer = best;
     sim_log_info(lg,

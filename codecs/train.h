@@ -25,7 +25,9 @@
  *             warmup, weight_decay, clip, min_lr_ratio, decay (cosine|linear),
  *             threads, time_limit_min (stop, checkpoint, resume later; 0 = none),
  *             run_steps (stop after this many steps of this run; 0 = none),
- *             checkpoint (path; resumed from when it exists), checkpoint_every,
+ *             checkpoint (path; resumed from when it exists), init (a model file
+ *             of the same architecture to start from: fine-tuning; ignored when
+ *             resuming from a checkpoint), checkpoint_every,
  *             eval_every, log_every (steps)
  *   [augment] noise_prob, snr_min, snr_max (dB, white Gaussian noise added to
  *             the waveform), time_masks, time_mask_max (frames), freq_masks,
@@ -65,6 +67,7 @@ typedef struct codec_train_config {
     double time_limit_min;
     long run_steps; /* stop after this many steps in this run (resume later); 0 = no limit */
     char checkpoint[CODEC_TRAIN_PATH]; /* "" = no checkpoints */
+    char init[CODEC_TRAIN_PATH];       /* "" = random initialisation (seed) */
     int checkpoint_every, eval_every, log_every;
     float noise_prob, snr_min, snr_max;
     int time_masks, time_mask_max, freq_masks, freq_mask_max;

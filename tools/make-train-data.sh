@@ -18,6 +18,10 @@
 #       Debian wamerican list, fixed seed), different lines for every voice,
 #       because 500 sentences are too few to teach spelling.
 #   OUTDIR/P/train.tsv              all of part P's training utterances.
+#   OUTDIR/P/train-wide.tsv         part P plus the other part's voices except
+#       three (HOLDOUT_A / HOLDOUT_B below): the fine-tuning stage of the shipped
+#       agents (models/recipes/*-wide.ini). No extra synthesis: it points into
+#       the other part's folders.
 #   OUTDIR/dev/manifest.tsv         the development set: lines 501-600 (lists
 #       51-60) x every training voice. Never used for training.
 # Lines 501-600 never enter the training manifests, and no voice outside
@@ -87,6 +91,21 @@ for P in A B; do
     done < "$OUT/voices-$P.txt"
     mv "$D/train.tsv.tmp" "$D/train.tsv"
     echo "$0: $D/train.tsv: $(wc -l < "$D/train.tsv") utterances" >&2
+done
+
+# Voices each wide part never trains on (the dev tag of "ENGINE VOICE": espeak-ng ->
+# espeak, '+' -> '-'): each agent keeps three unheard voices, and the two sets differ.
+HOLDOUT_A="espeak-en-us-m1 espeak-en espeak-en-us-nyc-m2"
+HOLDOUT_B="espeak-en-us espeak-en-us-nyc espeak-en-gb-x-rp"
+for P in A B; do
+    if [ $P = A ]; then Q=B HOLD=$HOLDOUT_A; else Q=A HOLD=$HOLDOUT_B; fi
+    cp "$OUT/$P/train.tsv" "$OUT/$P/train-wide.tsv.tmp"
+    awk -F '\t' -v q="$Q" -v hold="$HOLD" 'BEGIN { OFS = "\t"; n = split(hold, h, " "); for (i = 1; i <= n; i++) skip[h[i]] = 1 }
+        /^#/ || NF < 3 { next }
+        { split($2, part, "/"); if (part[2] in skip) next; $2 = "../" q "/" $2; print }' \
+        "$OUT/$Q/train.tsv" >> "$OUT/$P/train-wide.tsv.tmp"
+    mv "$OUT/$P/train-wide.tsv.tmp" "$OUT/$P/train-wide.tsv"
+    echo "$0: $OUT/$P/train-wide.tsv: $(wc -l < "$OUT/$P/train-wide.tsv") utterances" >&2
 done
 
 "$SEMSIM" corpus --text "$TEXT" --lines 501-600 --voices "$VOICES" -o "$OUT/dev" -j "$JOBS" -q

@@ -222,10 +222,50 @@ static void test_train_deterministic(void)
     CU_ASSERT(strstr(e.file, "/nonexistent") != NULL || strstr(e.msg, "/nonexistent") != NULL);
 }
 
+/* train.init: fine-tuning starts from a model file's weights (checked with a
+ * learning rate so small that the weights barely move), and a model of another
+ * architecture is refused naming the file. */
+static void test_train_init(void)
+{
+    const char *dir = test_tmpdir();
+    make_corpus(dir);
+    char m1[600], m2[600];
+    snprintf(m1, sizeof m1, "%s/base.h5", dir);
+    snprintf(m2, sizeof m2, "%s/tuned.h5", dir);
+    sim_log quiet = {SIM_LOG_ERROR, NULL};
+    sim_err e = SIM_ERR_INIT;
+    codec_train_result r;
+    codec_train_config c = tiny(dir, 1, NULL);
+    CU_ASSERT_EQUAL_FATAL(codec_train_run(&c, m1, NULL, &quiet, &r, &e), SIM_OK);
+    c = tiny(dir, 1, NULL);
+    c.seed = 7; /* a different random initialisation, which init must override */
+    c.optim.lr = 1e-7;
+    c.optim.weight_decay = 0;
+    snprintf(c.init, sizeof c.init, "%s", m1);
+    CU_ASSERT_EQUAL_FATAL(codec_train_run(&c, m2, NULL, &quiet, &r, &e), SIM_OK);
+    size_t n1 = 0, n2 = 0;
+    float *p1 = load_params(m1, &n1), *p2 = load_params(m2, &n2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p2);
+    CU_ASSERT_EQUAL_FATAL(n1, n2);
+    double dmax = 0;
+    for (size_t i = 0; i < n1; i++) dmax = fmax(dmax, fabs((double)p1[i] - p2[i]));
+    CU_ASSERT(dmax < 1e-4);
+    CU_ASSERT(dmax > 0); /* it did train */
+    free(p1), free(p2);
+    c = tiny(dir, 1, NULL);
+    c.agent.width = 16;
+    snprintf(c.init, sizeof c.init, "%s", m1);
+    sim_err_clear(&e);
+    CU_ASSERT_EQUAL(codec_train_run(&c, m2, NULL, &quiet, &r, &e), SIM_EFORMAT);
+    CU_ASSERT(strstr(e.file, "base.h5") != NULL);
+}
+
 static const test_case cases[] = {
     {"recipe INI: keys, lists, file:line errors", test_config_load},
     {"greedy CTC decoding", test_greedy},
     {"training is thread-count independent and resumes exactly", test_train_deterministic},
+    {"train.init starts from a model file's weights", test_train_init},
     {NULL, NULL},
 };
 
