@@ -19,7 +19,7 @@ struct anchor_equalizer {
     size_t k, d_tx, d_rx;
     anchor_relative *rel_tx; /* relative types: the transmitter's projection */
     float *p;                /* (d_rx,K) pseudo-inverse, relative-inverse */
-    float *c;                /* (d_rx) euclidean: P (|a|^2 / 2) */
+    float *c;                /* (d_rx) euclidean: P (|a|^2 / 2); cosine-centered: anchors' mean */
     float *w;                /* (d_tx,d_rx) ridge, procrustes */
     float *bias;             /* (d_rx) mu_rx - mu_tx W */
     float rho;               /* cosine: restored norm */
@@ -153,22 +153,28 @@ static sim_status fit_relative_inverse(anchor_equalizer *q, const float *a_rx, s
         sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
         goto out;
     }
-    if (q->cfg.psi == ANCHOR_PSI_EUCLIDEAN) {
-        /* multilateration: subtracting the mean equation removes |x|^2 */
+    const int cos_like =
+        q->cfg.psi == ANCHOR_PSI_COSINE || q->cfg.psi == ANCHOR_PSI_COSINE_CENTERED;
+    if (q->cfg.psi == ANCHOR_PSI_EUCLIDEAN || q->cfg.psi == ANCHOR_PSI_COSINE_CENTERED) {
+        /* multilateration: subtracting the mean equation removes |x|^2;
+         * cosine-centered: the anchors about their own mean */
         centre(a_rx, k, d, d, m, mu);
     } else {
+        for (size_t i = 0; i < k * d; i++) m[i] = a_rx[i];
+    }
+    if (q->cfg.psi != ANCHOR_PSI_EUCLIDEAN) {
         for (size_t j = 0; j < k; j++) {
             double s = 0;
-            for (size_t c = 0; c < d; c++) s += (double)a_rx[j * d + c] * a_rx[j * d + c];
-            if (q->cfg.psi == ANCHOR_PSI_COSINE && !(s > 0)) {
+            for (size_t c = 0; c < d; c++) s += m[j * d + c] * m[j * d + c];
+            if (cos_like && !(s > 0)) {
                 st = sim_err_set(err, SIM_EINVAL, NULL, 0,
                                  "receiver anchor %zu is the zero vector: cosine psi is "
                                  "undefined for it",
                                  j);
                 goto out;
             }
-            double inv = q->cfg.psi == ANCHOR_PSI_COSINE ? 1.0 / sqrt(s) : 1.0;
-            for (size_t c = 0; c < d; c++) m[j * d + c] = a_rx[j * d + c] * inv;
+            double inv = cos_like ? 1.0 / sqrt(s) : 1.0;
+            for (size_t c = 0; c < d; c++) m[j * d + c] *= inv;
         }
     }
     if ((st = pinv(m, k, d, q->cfg.relinv_lambda, q->p, &q->rank, err))) goto out;
@@ -190,6 +196,22 @@ static sim_status fit_relative_inverse(anchor_equalizer *q, const float *a_rx, s
     }
     if (q->cfg.psi == ANCHOR_PSI_COSINE)
         q->rho = (float)(q->cfg.rx_norm > 0 ? q->cfg.rx_norm : anchor_mean_norm(a_rx, k, d));
+    if (q->cfg.psi == ANCHOR_PSI_COSINE_CENTERED) {
+        /* x = rho u/|u| + mu: the direction from the centroid, the mean norm about it */
+        double r = 0;
+        for (size_t j = 0; j < k; j++) {
+            double s = 0;
+            for (size_t c = 0; c < d; c++) s += m[j * d + c] * m[j * d + c];
+            r += sqrt(s);
+        }
+        q->c = malloc(d * sizeof *q->c);
+        if (!q->c) {
+            st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+            goto out;
+        }
+        for (size_t c = 0; c < d; c++) q->c[c] = (float)mu[c];
+        q->rho = (float)(q->cfg.rx_norm > 0 ? q->cfg.rx_norm : r / (double)k);
+    }
     st = SIM_OK;
 out:
     free(m), free(mu);
@@ -330,7 +352,7 @@ anchor_equalizer *anchor_equalizer_create(const anchor_equalizer_config *cfg, co
                     "equalizer needs anchors A_tx (K,d_tx) and A_rx (K,d_rx) with d > 0");
         return NULL;
     }
-    if ((unsigned)cfg->psi >= 3) {
+    if ((unsigned)cfg->psi >= ANCHOR_PSI_COUNT) {
         sim_err_set(err, SIM_EINVAL, NULL, 0, "unknown psi %d", (int)cfg->psi);
         return NULL;
     }
@@ -442,13 +464,15 @@ static void decode_relinv(const anchor_equalizer *q, const float *s, size_t n, f
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)d, (int)k, alpha, in, (int)k,
                 q->p, (int)k, beta, out, (int)d);
-    if (q->cfg.psi == ANCHOR_PSI_COSINE)
+    if (q->cfg.psi == ANCHOR_PSI_COSINE || q->cfg.psi == ANCHOR_PSI_COSINE_CENTERED)
         for (size_t i = 0; i < n; i++) {
             float *o = out + i * d;
             double ss = 0;
             for (size_t c = 0; c < d; c++) ss += (double)o[c] * o[c];
             float g = ss > 0 ? (float)(q->rho / sqrt(ss)) : 0.0f;
             for (size_t c = 0; c < d; c++) o[c] *= g;
+            if (q->cfg.psi == ANCHOR_PSI_COSINE_CENTERED)
+                for (size_t c = 0; c < d; c++) o[c] += q->c[c];
         }
 }
 

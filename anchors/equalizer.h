@@ -26,6 +26,9 @@
  *                     solves for its own latent (Hüttebräucker et al. 2024):
  *                     cosine     x = rho * u/|u|, u = pinv(Â_rx) r, Â_rx = unit rows
  *                                of A_rx, rho = rx_norm (see config);
+ *                     cosine-centered  as cosine about the anchors' mean m_rx:
+ *                                x = rho * u/|u| + m_rx, u = pinv(unit rows of A_rx - m_rx) r,
+ *                                rho = rx_norm (the mean |frame - m_rx| there);
  *                     inner      x = pinv(A_rx) r;
  *                     euclidean  multilateration: with b_k = (|a_k|^2 - r_k^2)/2,
  *                                x = pinv(A_rx - 1 ā^T) b (exact for noiseless
@@ -76,17 +79,18 @@ const char *anchor_eq_type_name(anchor_eq_type type);
 
 typedef struct anchor_equalizer_config {
     anchor_eq_type type;
-    anchor_psi psi;       /* relative types: psi of the relative projection */
-    double ridge_lambda;  /* ridge: lambda relative to |C_tx|_F^2/d_tx; default 1e-3 */
-    double relinv_lambda; /* relative-inverse: Tikhonov lambda relative to the mean squared
-                           * singular value of the receiver's anchor matrix. Default 0.1:
-                           * plain least squares (0, the paper's) blows up near K = d_rx
-                           * (docs/anchors.md has the measurement) */
-    double rx_norm;       /* relative-inverse, cosine: norm given to every recovered
-                           * latent; <= 0 means the mean row norm of A_rx. Callers
-                           * should pass the mean norm of the receiver's own anchor
-                           * FRAMES (anchor_mean_norm), since averaged anchors are shorter. */
-    int procrustes_scale; /* procrustes: 1 fits the isotropic scale s, 0 keeps s = 1 */
+    anchor_psi psi;             /* relative types: psi of the relative projection */
+    double ridge_lambda;        /* ridge: lambda relative to |C_tx|_F^2/d_tx; default 1e-3 */
+    double relinv_lambda;       /* relative-inverse: Tikhonov lambda relative to the mean squared
+                                 * singular value of the receiver's anchor matrix. Default 0.1:
+                                 * plain least squares (0, the paper's) blows up near K = d_rx
+                                 * (docs/anchors.md has the measurement) */
+    double rx_norm;             /* relative-inverse, cosine: norm given to every recovered
+                                 * latent; <= 0 means the mean row norm of A_rx (cosine-centered:
+                                 * norms about the anchors' mean, of frames and rows alike). Callers
+                                 * should pass the mean norm of the receiver's own anchor
+                                 * FRAMES (anchor_mean_norm), since averaged anchors are shorter. */
+    int procrustes_scale;       /* procrustes: 1 fits the isotropic scale s, 0 keeps s = 1 */
     const anchor_relhead *head; /* relative: the receiver's trained head (anchor_relhead_get),
                                  * borrowed: it must outlive the equalizer. Its K, psi and
                                  * anchors must be those of create's A_rx */

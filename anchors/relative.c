@@ -17,25 +17,29 @@ struct anchor_relative {
     float *raw;   /* (K,d) anchors as given */
     float *basis; /* (K,d) what multiplies X: unit rows (cosine) or raw */
     float *sqn;   /* (K) |a_k|^2, euclidean only */
+    float *mu;    /* (d) origin, cosine-centered only */
+    float *mub;   /* (K) <mu, basis_k>, cosine-centered only */
 };
 
-static const char *const psi_names[] = {"cosine", "euclidean", "inner"};
+static const char *const psi_names[ANCHOR_PSI_COUNT] = {"cosine", "euclidean", "inner",
+                                                        "cosine-centered"};
 
 sim_status anchor_psi_parse(const char *name, anchor_psi *psi, sim_err *err)
 {
-    for (int i = 0; name && i < 3; i++)
+    for (int i = 0; name && i < ANCHOR_PSI_COUNT; i++)
         if (strcmp(name, psi_names[i]) == 0) {
             *psi = (anchor_psi)i;
             return SIM_OK;
         }
     return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                       "unknown anchors.psi '%s' (expected cosine, euclidean or inner)",
+                       "unknown anchors.psi '%s' (expected cosine, euclidean, inner or "
+                       "cosine-centered)",
                        name ? name : "(null)");
 }
 
 const char *anchor_psi_name(anchor_psi psi)
 {
-    return (unsigned)psi < 3 ? psi_names[psi] : "?";
+    return (unsigned)psi < ANCHOR_PSI_COUNT ? psi_names[psi] : "?";
 }
 
 anchor_relative *anchor_relative_create(const float *anchors, size_t k, size_t d, anchor_psi psi,
@@ -50,7 +54,7 @@ anchor_relative *anchor_relative_create(const float *anchors, size_t k, size_t d
         sim_err_set(err, SIM_EINVAL, NULL, 0, "anchors must be a non-empty (K,d) array");
         return NULL;
     }
-    if ((unsigned)psi >= 3) {
+    if ((unsigned)psi >= ANCHOR_PSI_COUNT) {
         sim_err_set(err, SIM_EINVAL, NULL, 0, "unknown psi %d", (int)psi);
         return NULL;
     }
@@ -70,18 +74,39 @@ anchor_relative *anchor_relative_create(const float *anchors, size_t k, size_t d
     if (!q->raw || !q->basis) goto nomem;
     memcpy(q->raw, anchors, k * d * sizeof *q->raw);
     memcpy(q->basis, anchors, k * d * sizeof *q->basis);
-    if (psi == ANCHOR_PSI_COSINE) {
+    if (psi == ANCHOR_PSI_COSINE_CENTERED) {
+        q->mu = malloc(d * sizeof *q->mu);
+        q->mub = malloc(k * sizeof *q->mub);
+        if (!q->mu || !q->mub) goto nomem;
+        for (size_t c = 0; c < d; c++) {
+            double s = 0;
+            for (size_t j = 0; j < k; j++) s += anchors[j * d + c];
+            q->mu[c] = (float)(s / (double)k);
+        }
+        for (size_t j = 0; j < k; j++)
+            for (size_t c = 0; c < d; c++) q->basis[j * d + c] -= q->mu[c];
+    }
+    if (psi == ANCHOR_PSI_COSINE || psi == ANCHOR_PSI_COSINE_CENTERED) {
         for (size_t j = 0; j < k; j++) {
             float *a = q->basis + j * d;
             double s = 0;
             for (size_t c = 0; c < d; c++) s += (double)a[c] * a[c];
             if (!(s > 0)) {
                 sim_err_set(err, SIM_EINVAL, NULL, 0,
-                            "anchor %zu is the zero vector: cosine psi is undefined for it", j);
+                            psi == ANCHOR_PSI_COSINE
+                                ? "anchor %zu is the zero vector: cosine psi is undefined for it"
+                                : "anchor %zu equals the anchors' mean: cosine-centered psi is "
+                                  "undefined for it",
+                            j);
                 goto fail;
             }
             float inv = (float)(1.0 / sqrt(s));
             for (size_t c = 0; c < d; c++) a[c] *= inv;
+            if (q->mub) {
+                double mb = 0;
+                for (size_t c = 0; c < d; c++) mb += (double)q->mu[c] * a[c];
+                q->mub[j] = (float)mb;
+            }
         }
     } else if (psi == ANCHOR_PSI_EUCLIDEAN) {
         q->sqn = malloc(k * sizeof *q->sqn);
@@ -119,8 +144,17 @@ sim_status anchor_relative_execute(const anchor_relative *q, const float *x, siz
         const float *xi = x + i * d;
         float *ri = r + i * k;
         double s = 0;
-        for (size_t c = 0; c < d; c++) s += (double)xi[c] * xi[c];
-        if (q->psi == ANCHOR_PSI_COSINE) {
+        if (q->mu) {
+            /* <x - mu, b_k> = <x, b_k> - <mu, b_k>; |x - mu|^2 directly */
+            for (size_t c = 0; c < d; c++) {
+                double e = (double)xi[c] - q->mu[c];
+                s += e * e;
+            }
+            for (size_t j = 0; j < k; j++) ri[j] -= q->mub[j];
+        } else {
+            for (size_t c = 0; c < d; c++) s += (double)xi[c] * xi[c];
+        }
+        if (q->psi == ANCHOR_PSI_COSINE || q->psi == ANCHOR_PSI_COSINE_CENTERED) {
             /* A zero frame has no direction: define its similarities as 0. */
             float inv = s > 0 ? (float)(1.0 / sqrt(s)) : 0.0f;
             for (size_t j = 0; j < k; j++) ri[j] *= inv;
@@ -151,6 +185,10 @@ const float *anchor_relative_anchors(const anchor_relative *q)
 {
     return q->raw;
 }
+const float *anchor_relative_origin(const anchor_relative *q)
+{
+    return q->mu;
+}
 
 void anchor_relative_destroy(anchor_relative *q)
 {
@@ -158,5 +196,7 @@ void anchor_relative_destroy(anchor_relative *q)
     free(q->raw);
     free(q->basis);
     free(q->sqn);
+    free(q->mu);
+    free(q->mub);
     free(q);
 }

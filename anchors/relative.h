@@ -15,6 +15,12 @@
  *                                                    frame x_i gives r_i = 0)
  *   euclidean  r_ik = |x_i - a_k|_2                 (via |x|^2 + |a|^2 - 2<x,a>, clamped >= 0)
  *   inner      r_ik = <x_i, a_k>
+ *   cosine-centered
+ *              r_ik = <x_i - m, a_k - m> / (|x_i - m| |a_k - m|), m = the mean of
+ *              the K anchors: cosine after moving the origin to the anchors'
+ *              centroid, so that r is also unchanged by a translation of the
+ *              latent space (an encoder's output bias), not only by rotation and
+ *              scaling. Each side centres with its own anchors: nothing more is sent.
  */
 #ifndef ANCHOR_RELATIVE_H
 #define ANCHOR_RELATIVE_H
@@ -27,9 +33,13 @@ typedef enum anchor_psi {
     ANCHOR_PSI_COSINE = 0,
     ANCHOR_PSI_EUCLIDEAN,
     ANCHOR_PSI_INNER,
+    ANCHOR_PSI_COSINE_CENTERED,
 } anchor_psi;
 
-/* "cosine" | "euclidean" | "inner" -> psi. SIM_EINVAL (message lists the choices) otherwise. */
+#define ANCHOR_PSI_COUNT 4
+
+/* "cosine" | "euclidean" | "inner" | "cosine-centered" -> psi. SIM_EINVAL (message lists the
+ * choices) otherwise. */
 sim_status anchor_psi_parse(const char *name, anchor_psi *psi, sim_err *err);
 /* Scenario spelling of psi ("cosine", ...); "?" for an unknown value. */
 const char *anchor_psi_name(anchor_psi psi);
@@ -54,6 +64,8 @@ size_t anchor_relative_dim(const anchor_relative *q);   /* d */
 anchor_psi anchor_relative_psi(const anchor_relative *q);
 /* The anchors as given to create (K,d). */
 const float *anchor_relative_anchors(const anchor_relative *q);
+/* The origin psi measures from (d): the anchors' mean for cosine-centered, NULL otherwise. */
+const float *anchor_relative_origin(const anchor_relative *q);
 
 void anchor_relative_destroy(anchor_relative *q);
 

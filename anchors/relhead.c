@@ -114,7 +114,8 @@ static uint64_t recipe_hash(uint64_t h, const anchor_relhead_config *c)
     h = fnv_double(h, c->weight_decay);
     h = fnv_double(h, c->clip);
     h = fnv_double(h, c->dropout);
-    return fnv_double(h, c->ls_lambda);
+    h = fnv_double(h, c->ls_lambda);
+    return c->noise > 0 ? fnv_double(h, c->noise) : h; /* noise 0 keeps earlier keys */
 }
 
 static sim_status check_config(const anchor_relhead_config *c, sim_err *err)
@@ -134,6 +135,9 @@ static sim_status check_config(const anchor_relhead_config *c, sim_err *err)
     if (!(c->dropout <= 0.9f)) /* NaN fails too */
         return sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead: dropout must be <= 0.9, got %g",
                            c->dropout);
+    if (!(c->noise >= 0) || !isfinite(c->noise))
+        return sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead: noise must be >= 0, got %g",
+                           c->noise);
     if (isnan(c->ls_lambda))
         return sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead: ls_lambda is NaN");
     if (c->threads < 1 || c->threads > MAX_THREADS)
@@ -152,7 +156,7 @@ static sim_status check_spec(const anchor_relhead_spec *s, sim_err *err)
         return sim_err_set(err, SIM_ERANGE, NULL, 0,
                            "relhead: K = %zu exceeds %d (the decoder's input width limit)", s->k,
                            ANCHOR_RELHEAD_MAX_K);
-    if ((unsigned)s->psi > ANCHOR_PSI_INNER)
+    if ((unsigned)s->psi >= ANCHOR_PSI_COUNT)
         return sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead: unknown psi %d", (int)s->psi);
     size_t d = (size_t)codec_agent_latent_dim(s->rx);
     for (size_t i = 0; i < s->k * d; i++)
@@ -384,6 +388,14 @@ static void train_one(trainer *tr, worker *w, int j)
     tr->status[j] = SIM_EINTERNAL;
     if (anchor_relative_execute(h->proj, u->z, (size_t)u->t, w->r, NULL)) return;
     standardise(h, w->r, u->t, w->x);
+    if (tr->cfg->noise > 0) {
+        sim_rng rn;
+        sim_rng_init(&rn, tr->cfg->seed,
+                     (uint64_t)tr->step * (uint64_t)tr->cfg->batch + (uint64_t)j,
+                     sim_rng_component("anchors.relhead.noise"));
+        for (size_t i = 0; i < (size_t)u->t * h->k; i++)
+            w->x[i] += tr->cfg->noise * (float)sim_rng_normal(&rn);
+    }
     if (codec_agent_decoder_forward_train(h->dec, w->ws, w->x, u->t, &rd, &logits, NULL)) return;
     memset(w->dl, 0, sizeof(float) * (size_t)u->t * V);
     double loss = 0;

@@ -368,6 +368,26 @@ static uint64_t fnv1a(uint64_t h, const char *s)
     return h;
 }
 
+/* Mean |x_i - m| over the n frames x (n,d), m = the mean of the k anchors a (k,d):
+ * the norm relative-inverse restores with cosine-centered psi. */
+static double centred_mean_norm(const float *x, size_t n, size_t d, const float *a, size_t k)
+{
+    double *m = calloc(d, sizeof *m), acc = 0;
+    if (!m || n == 0 || k == 0) {
+        free(m);
+        return 0; /* relative-inverse falls back to the anchors' own norms */
+    }
+    for (size_t j = 0; j < k; j++)
+        for (size_t c = 0; c < d; c++) m[c] += a[j * d + c] / (double)k;
+    for (size_t i = 0; i < n; i++) {
+        double s = 0;
+        for (size_t c = 0; c < d; c++) s += (x[i * d + c] - m[c]) * (x[i * d + c] - m[c]);
+        acc += sqrt(s);
+    }
+    free(m);
+    return acc / (double)n;
+}
+
 static sim_status setup_head(sim_sem *s, const anchor_set *set, const float *arx, size_t k,
                              anchor_psi psi, sim_err *err)
 {
@@ -393,6 +413,7 @@ static sim_status setup_head(sim_sem *s, const anchor_set *set, const float *arx
     anchor_relhead_config_default(&rc);
     rc.seed = s->seed;
     rc.steps = (long)cfg->equalizer.head_steps;
+    rc.noise = (float)cfg->equalizer.head_noise;
     if (rc.warmup >= rc.steps) rc.warmup = rc.steps / 10;
     rc.threads = 1; /* this is already one job of the runner's pool */
     snprintf(rc.cache_dir, sizeof rc.cache_dir, "%s",
@@ -588,7 +609,8 @@ static sim_status setup_anchors(sim_sem *s, sim_err *err)
         (st = anchor_psi_parse(cfg->anchors.psi, &ec.psi, err)) != SIM_OK)
         goto out;
     ec.ridge_lambda = cfg->equalizer.ridge_lambda;
-    ec.rx_norm = anchor_mean_norm(xrx, nr, dr);
+    ec.rx_norm = ec.psi == ANCHOR_PSI_COSINE_CENTERED ? centred_mean_norm(xrx, nr, dr, arx, sc.k)
+                                                      : anchor_mean_norm(xrx, nr, dr);
     if (ec.type == ANCHOR_EQ_RELATIVE) {
         if ((st = setup_head(s, set, arx, sc.k, ec.psi, err)) != SIM_OK) goto out;
         ec.head = s->head;

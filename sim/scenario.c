@@ -126,6 +126,10 @@ static const sim_key_def registry[] = {
     {"equalizer.head_steps", SIM_KEY_INT, "400", "steps", "1..10000000",
      "equalizer.type=relative: CTC fine-tuning steps of the relative head", 0,
      G(equalizer.head_steps)},
+    {"equalizer.head_noise", SIM_KEY_DOUBLE, "0", "", "0..100",
+     "equalizer.type=relative: std of Gaussian noise added to the head's standardised "
+     "relative inputs while it trains (robustness to another agent's relative representations)",
+     0, G(equalizer.head_noise)},
 
     {"anchors.count", SIM_KEY_INT, "64", "anchors", "0..100000",
      "K: anchors, = real symbols sent per latent frame with a relative equalizer "
@@ -134,7 +138,7 @@ static const sim_key_def registry[] = {
     {"anchors.selection", SIM_KEY_ENUM, "kmeans", "", "random|fps|kmeans|class",
      "anchor selection: random, farthest-point, k-means prototypes, per-character prototypes", 0,
      G(anchors.selection)},
-    {"anchors.psi", SIM_KEY_ENUM, "cosine", "", "cosine|euclidean|inner",
+    {"anchors.psi", SIM_KEY_ENUM, "cosine", "", "cosine|euclidean|inner|cosine-centered",
      "similarity of the relative projection", 0, G(anchors.psi)},
     {"anchors.manifest", SIM_KEY_PATH, "", "", "",
      "the shared anchor corpus both agents encode; unset: anchors.text/lines/voices "

@@ -145,6 +145,7 @@ typedef struct sim_config {
         char train_voices[SIM_CFG_STR];
         int64_t train_utterances;
         int64_t head_steps;
+        double head_noise;
     } equalizer;
     struct {
         int64_t count;

@@ -159,6 +159,46 @@ static void test_relinv_rotated(void)
     free(x), free(y), free(at), free(ar), free(q), free(xh);
 }
 
+/* Receiver space = s * transmitter space * Q + t (a translated, rotated, scaled
+ * copy): with cosine-centered psi relative-inverse recovers the direction of
+ * y - m_rx exactly (m_rx = the receiver anchors' mean); plain cosine does not. */
+static void test_relinv_centered_translated(void)
+{
+    enum { N = 200, D = 24, K = 64 };
+    float *x = malloc(N * D * sizeof *x), *y = malloc(N * D * sizeof *y);
+    float *at = malloc(K * D * sizeof *at), *ar = malloc(K * D * sizeof *ar);
+    float *q = malloc(D * D * sizeof *q), *xh = malloc(N * D * sizeof *xh);
+    float t[D];
+    double m[D] = {0};
+    gaussian(x, N * D, 1.0f, 13);
+    gaussian(at, K * D, 1.0f, 14);
+    gaussian(t, D, 4.0f, 16);
+    test_orthogonal(q, D, 15);
+    test_affine(x, N, D, q, D, 2.5f, t, y);
+    test_affine(at, K, D, q, D, 2.5f, t, ar);
+    for (size_t j = 0; j < K; j++)
+        for (size_t c = 0; c < D; c++) m[c] += ar[j * D + c] / (double)K;
+    for (int psi = ANCHOR_PSI_COSINE; psi <= ANCHOR_PSI_COSINE_CENTERED;
+         psi += ANCHOR_PSI_COSINE_CENTERED) {
+        anchor_equalizer *e = make(ANCHOR_EQ_RELATIVE_INVERSE, (anchor_psi)psi, at, ar, K, D, D);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+        CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, N, xh, NULL), SIM_OK);
+        double cos_min = 1;
+        for (size_t i = 0; i < N; i++) {
+            double uv = 0, uu = 0, vv = 0;
+            for (size_t c = 0; c < D; c++) {
+                double u = xh[i * D + c] - m[c], v = y[i * D + c] - m[c];
+                uv += u * v, uu += u * u, vv += v * v;
+            }
+            cos_min = fmin(cos_min, uv / sqrt(uu * vv));
+        }
+        if (psi == ANCHOR_PSI_COSINE_CENTERED) TEST_ASSERT_NEAR(cos_min, 1.0, 1e-4);
+        CU_ASSERT(psi == ANCHOR_PSI_COSINE_CENTERED || cos_min < 0.9);
+        anchor_equalizer_destroy(e);
+    }
+    free(x), free(y), free(at), free(ar), free(q), free(xh);
+}
+
 /* Euclidean psi in one space: the multilateration inverse is exact for K > d. */
 static void test_relinv_euclidean_exact(void)
 {
@@ -657,6 +697,7 @@ int main(void)
 {
     static const test_case cases[] = {
         {"type names", test_names},
+        {"relative-inverse, cosine-centered: a translated space", test_relinv_centered_translated},
         {"relative-inverse cosine, same space", test_relinv_cosine_same_space},
         {"relative-inverse, rotated+scaled space", test_relinv_rotated},
         {"relative-inverse euclidean exact", test_relinv_euclidean_exact},

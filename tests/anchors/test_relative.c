@@ -19,14 +19,19 @@ static void gaussian(float *x, size_t n, uint64_t seed)
 static void naive(const float *x, size_t n, const float *a, size_t k, size_t d, anchor_psi psi,
                   float *r)
 {
+    double mu[64] = {0}; /* cosine-centered: the anchors' mean (d <= 64 here) */
+    if (psi == ANCHOR_PSI_COSINE_CENTERED)
+        for (size_t j = 0; j < k; j++)
+            for (size_t c = 0; c < d; c++) mu[c] += a[j * d + c] / (double)k;
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < k; j++) {
             double xa = 0, xx = 0, aa = 0, dd = 0;
             for (size_t c = 0; c < d; c++) {
-                double u = x[i * d + c], v = a[j * d + c];
+                double u = x[i * d + c] - mu[c], v = a[j * d + c] - mu[c];
                 xa += u * v, xx += u * u, aa += v * v, dd += (u - v) * (u - v);
             }
-            r[i * k + j] = (float)(psi == ANCHOR_PSI_COSINE      ? xa / sqrt(xx * aa)
+            r[i * k + j] = (float)(psi == ANCHOR_PSI_COSINE || psi == ANCHOR_PSI_COSINE_CENTERED
+                                       ? xa / sqrt(xx * aa)
                                    : psi == ANCHOR_PSI_EUCLIDEAN ? sqrt(dd)
                                                                  : xa);
         }
@@ -39,8 +44,9 @@ static void test_psi_names(void)
         anchor_psi psi;
     } rows[] = {{"cosine", ANCHOR_PSI_COSINE},
                 {"euclidean", ANCHOR_PSI_EUCLIDEAN},
-                {"inner", ANCHOR_PSI_INNER}};
-    for (size_t i = 0; i < 3; i++) {
+                {"inner", ANCHOR_PSI_INNER},
+                {"cosine-centered", ANCHOR_PSI_COSINE_CENTERED}};
+    for (size_t i = 0; i < 4; i++) {
         anchor_psi p = (anchor_psi)99;
         CU_ASSERT_EQUAL(anchor_psi_parse(rows[i].name, &p, NULL), SIM_OK);
         CU_ASSERT_EQUAL(p, rows[i].psi);
@@ -60,7 +66,7 @@ static void test_reference(void)
     float x[N * D], a[K * D], r[N * K], want[N * K];
     gaussian(x, N * D, 1);
     gaussian(a, K * D, 2);
-    for (int p = 0; p < 3; p++) {
+    for (int p = 0; p < ANCHOR_PSI_COUNT; p++) {
         sim_err e = SIM_ERR_INIT;
         anchor_relative *q = anchor_relative_create(a, K, D, (anchor_psi)p, &e);
         CU_ASSERT_PTR_NOT_NULL_FATAL(q);
@@ -70,12 +76,14 @@ static void test_reference(void)
         TEST_ASSERT_CLOSE_F(anchor_relative_anchors(q), a, K * D, 0.0);
         CU_ASSERT_EQUAL(anchor_relative_execute(q, x, N, r, &e), SIM_OK);
         naive(x, N, a, K, D, (anchor_psi)p, want);
-        TEST_ASSERT_CLOSE_F(r, want, N * K, 2e-5 * (p == 0 ? 1 : 10));
+        TEST_ASSERT_CLOSE_F(r, want, N * K, 2e-5 * (p == 1 || p == 2 ? 10 : 1));
+        CU_ASSERT((anchor_relative_origin(q) != NULL) == (p == ANCHOR_PSI_COSINE_CENTERED));
         anchor_relative_destroy(q);
     }
 }
 
-/* x -> s x Q and a -> s a Q: cosine unchanged, euclidean * s, inner * s^2. */
+/* x -> s x Q and a -> s a Q: cosine unchanged, euclidean * s, inner * s^2;
+ * x -> s x Q + t, a -> s a Q + t: cosine-centered unchanged, plain cosine not. */
 static void test_invariance(void)
 {
     enum { N = 200, K = 48, D = 32 };
@@ -91,7 +99,7 @@ static void test_invariance(void)
         float s = scales[si];
         test_affine(x, N, D, q, D, s, NULL, x2);
         test_affine(a, K, D, q, D, s, NULL, a2);
-        for (int p = 0; p < 3; p++) {
+        for (int p = 0; p < ANCHOR_PSI_COUNT; p++) {
             anchor_relative *q1 = anchor_relative_create(a, K, D, (anchor_psi)p, NULL);
             anchor_relative *q2 = anchor_relative_create(a2, K, D, (anchor_psi)p, NULL);
             CU_ASSERT_PTR_NOT_NULL_FATAL(q1);
@@ -99,9 +107,9 @@ static void test_invariance(void)
             CU_ASSERT_EQUAL(anchor_relative_execute(q1, x, N, r1, NULL), SIM_OK);
             CU_ASSERT_EQUAL(anchor_relative_execute(q2, x2, N, r2, NULL), SIM_OK);
             /* bring r2 back to the scale of r1 */
-            float back = p == ANCHOR_PSI_COSINE      ? 1.0f
-                         : p == ANCHOR_PSI_EUCLIDEAN ? 1 / s
-                                                     : 1 / (s * s);
+            float back = p == ANCHOR_PSI_COSINE || p == ANCHOR_PSI_COSINE_CENTERED ? 1.0f
+                         : p == ANCHOR_PSI_EUCLIDEAN                               ? 1 / s
+                                                                                   : 1 / (s * s);
             double worst = 0, mag = 0;
             for (size_t i = 0; i < N * K; i++) {
                 worst = fmax(worst, fabs(r2[i] * back - r1[i]));
@@ -115,6 +123,25 @@ static void test_invariance(void)
             anchor_relative_destroy(q1);
             anchor_relative_destroy(q2);
         }
+    }
+    float t[D];
+    gaussian(t, D, 6);
+    for (size_t c = 0; c < D; c++) t[c] *= 3; /* a large offset, as an output bias gives */
+    test_affine(x, N, D, q, D, 1.7f, t, x2);
+    test_affine(a, K, D, q, D, 1.7f, t, a2);
+    for (int p = ANCHOR_PSI_COSINE; p <= ANCHOR_PSI_COSINE_CENTERED;
+         p += ANCHOR_PSI_COSINE_CENTERED) {
+        anchor_relative *q1 = anchor_relative_create(a, K, D, (anchor_psi)p, NULL);
+        anchor_relative *q2 = anchor_relative_create(a2, K, D, (anchor_psi)p, NULL);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(q1);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(q2);
+        CU_ASSERT_EQUAL(anchor_relative_execute(q1, x, N, r1, NULL), SIM_OK);
+        CU_ASSERT_EQUAL(anchor_relative_execute(q2, x2, N, r2, NULL), SIM_OK);
+        double worst = 0;
+        for (size_t i = 0; i < N * K; i++) worst = fmax(worst, fabs(r2[i] - r1[i]));
+        CU_ASSERT(p == ANCHOR_PSI_COSINE_CENTERED ? worst < 1e-4 : worst > 0.1);
+        anchor_relative_destroy(q1);
+        anchor_relative_destroy(q2);
     }
     free(x), free(a), free(x2), free(a2), free(q), free(r1), free(r2);
 }

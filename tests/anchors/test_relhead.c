@@ -304,6 +304,22 @@ static void test_cache(void)
     c2 = c, c2.steps++;
     anchor_relhead_key(&s, &c2, &k1, NULL);
     CU_ASSERT_NOT_EQUAL(k0, k1);
+    c2 = c, c2.noise = 0.5f;
+    anchor_relhead_key(&s, &c2, &k1, NULL);
+    CU_ASSERT_NOT_EQUAL(k0, k1);
+    c2 = c, c2.noise = -1;
+    CU_ASSERT_EQUAL(anchor_relhead_key(&s, &c2, &k1, NULL), SIM_EINVAL);
+    /* the noise reaches the training: same recipe, other weights */
+    c2 = c, c2.steps = 3, c2.cache_dir[0] = 0;
+    anchor_relhead_data fd = fixture_data(&f);
+    anchor_relhead *hn0 = anchor_relhead_train(&s, &fd, &c2, NULL, NULL, NULL);
+    c2.noise = 1;
+    anchor_relhead *hn1 = anchor_relhead_train(&s, &fd, &c2, NULL, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(hn0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(hn1);
+    CU_ASSERT(!same_head(hn0, hn1));
+    anchor_relhead_destroy(hn0);
+    anchor_relhead_destroy(hn1);
     /* another receiver (one weight changed) */
     codec_agent_params(f.rx)[codec_agent_num_floats(f.rx) - 1] += 1e-3f;
     anchor_relhead_key(&s, &c, &k1, NULL);
