@@ -69,6 +69,12 @@ static int64_t compute_ns(double flops, double speed)
     return speed > 0 ? sim_event_ns(flops / speed) : 0;
 }
 
+/* Exponential gap of user us's Poisson arrival process. */
+static int64_t poisson_gap_ns(const sim_net *n, user_state *us)
+{
+    return sim_event_ns(-log1p(-sim_rng_uniform(&us->arrival)) / n->cfg.rate_hz);
+}
+
 void sim_net_config_from(const sim_config *cfg, uint64_t seed, sim_net_config *nc)
 {
     memset(nc, 0, sizeof *nc);
@@ -203,9 +209,7 @@ static sim_status ev_arrival(sim_event_queue *q, void *ent, sim_payload p, sim_e
     if (!ring_push(&us->txq, index))
         return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "tx queue full");
     if ((st = tx_start(n, user)) != SIM_OK) return st;
-    int64_t gap = n->cfg.poisson
-                      ? sim_event_ns(-log1p(-sim_rng_uniform(&us->arrival)) / n->cfg.rate_hz)
-                      : sim_event_ns(u->res.duration_s);
+    int64_t gap = n->cfg.poisson ? poisson_gap_ns(n, us) : sim_event_ns(u->res.duration_s);
     return sim_event_schedule_in(q, gap, ev_arrival, n, PAY(user));
 }
 
@@ -321,8 +325,11 @@ static sim_status ev_decoded(sim_event_queue *q, void *ent, sim_payload p, sim_e
 sim_status sim_net_run(sim_net *n, sim_err *err)
 {
     sim_status st;
+    /* A Poisson source's first arrival is one exponential gap after t = 0 too: starting every
+     * user at t = 0 would make all users collide in a burst no Poisson process produces. */
     for (size_t u = 0; u < n->cfg.n_users; u++)
-        if ((st = sim_event_schedule(n->q, 0, ev_arrival, n, PAY(u))) != SIM_OK)
+        if ((st = sim_event_schedule(n->q, n->cfg.poisson ? poisson_gap_ns(n, &n->users[u]) : 0,
+                                     ev_arrival, n, PAY(u))) != SIM_OK)
             return sim_err_set(err, st, NULL, 0, "network: cannot schedule arrivals");
     uint64_t ran = 0;
     st = sim_event_run(n->q, INT64_MAX, &ran, err);

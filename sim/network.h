@@ -5,7 +5,7 @@
  *   source[u]     utterance arrivals for user u: back-to-back (the next one
  *                 arrives when the previous one's duration has elapsed) or a
  *                 Poisson process at rate_hz (exponential gaps from the RNG
- *                 stream (seed, u, "sim.arrival")). User u's k-th utterance
+ *                 stream (seed, u, "sim.arrival"), the first one after t = 0). User u's k-th utterance
  *                 has index k*U + u; indices >= max_utterances never arrive.
  *   tx[u]         the transmitting agent, one utterance at a time (FIFO):
  *                 encoding takes encode_flops / tx_flops seconds.

@@ -2,6 +2,7 @@
  * packetisation, air time and propagation; TDMA round-robin vs FDMA; Poisson
  * arrivals; the sink stopping a run; bad settings. */
 #include "sim/network.h"
+#include "sim/base/rng.h"
 #include "tests/testutil.h"
 
 #include <math.h>
@@ -14,7 +15,7 @@ typedef struct fake {
     size_t uses_per_frame;
     size_t encoded, transmitted, decoded, released;
     size_t order[64];
-    double latency[64];
+    double latency[64], arrival[64];
     size_t n_done;
     size_t stop_after;
 } fake;
@@ -57,6 +58,7 @@ static int f_sink(void *ctx, sim_utt *u)
     if (f->n_done < 64) {
         f->order[f->n_done] = u->index;
         f->latency[f->n_done] = u->res.latency_s;
+        f->arrival[f->n_done] = u->res.arrival_s;
     }
     f->n_done++;
     return f->stop_after && f->n_done >= f->stop_after;
@@ -171,6 +173,27 @@ static void test_poisson_and_stop(void)
     sim_net_destroy(n);
 }
 
+/* Poisson sources start one exponential gap after t = 0, each from its own stream
+ * (seed, user, "sim.arrival"): users do not all collide in a burst at t = 0. */
+static void test_poisson_first_arrival(void)
+{
+    fake f = {.frames = 1, .duration_s = 1, .uses_per_frame = 10};
+    sim_net_config nc = base(4, 4); /* one utterance per user: index = user */
+    nc.poisson = 1;
+    nc.rate_hz = 10;
+    sim_err e = SIM_ERR_INIT;
+    CU_ASSERT_EQUAL_FATAL(run(&f, &nc, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(f.n_done, 4);
+    for (size_t k = 0; k < 4; k++) {
+        size_t user = f.order[k];
+        sim_rng r;
+        sim_rng_init(&r, nc.seed, user, sim_rng_component("sim.arrival"));
+        double want = -log1p(-sim_rng_uniform(&r)) / nc.rate_hz;
+        CU_ASSERT(f.arrival[k] > 0);
+        TEST_ASSERT_NEAR(f.arrival[k], want, 1e-9);
+    }
+}
+
 static void test_bad_config(void)
 {
     fake f = {0};
@@ -199,6 +222,7 @@ int main(void)
         {"transmitter queueing", test_queueing},
         {"TDMA round-robin vs FDMA", test_tdma_fdma},
         {"Poisson arrivals and sink stop", test_poisson_and_stop},
+        {"Poisson first arrival after t = 0", test_poisson_first_arrival},
         {"bad settings", test_bad_config},
         {NULL, NULL},
     };
