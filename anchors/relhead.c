@@ -115,8 +115,7 @@ static uint64_t recipe_hash(uint64_t h, const anchor_relhead_config *c)
     h = fnv_double(h, c->clip);
     h = fnv_double(h, c->dropout);
     h = fnv_double(h, c->ls_lambda);
-    if (c->utt_norm) h = fnv_u64(h, 0x75746e6f726dULL); /* "utnorm"; 0 keeps earlier keys */
-    return c->noise > 0 ? fnv_double(h, c->noise) : h;  /* noise 0 keeps earlier keys */
+    return c->noise > 0 ? fnv_double(h, c->noise) : h; /* noise 0 keeps earlier keys */
 }
 
 static sim_status check_config(const anchor_relhead_config *c, sim_err *err)
@@ -319,23 +318,12 @@ sim_status anchor_relhead_project(const anchor_relhead *h, const float *z, int t
     return anchor_relative_execute(h->proj, z, (size_t)t, r, err);
 }
 
-/* x (T,K) = (r - mean) * scale; with utt_norm, then each column of x minus its mean
- * over the T frames, divided by sqrt(its variance + 0.01) (the fixed step has made
- * the variances about 1, so 0.01 only guards near-constant columns). */
+/* x (T,K) = (r - mean) * scale */
 static void standardise(const anchor_relhead *h, const float *r, int t, float *x)
 {
-    const size_t k = h->k, n = (size_t)t;
-    for (size_t i = 0; i < n; i++)
+    const size_t k = h->k;
+    for (size_t i = 0; i < (size_t)t; i++)
         for (size_t j = 0; j < k; j++) x[i * k + j] = (r[i * k + j] - h->mean[j]) * h->scale[j];
-    if (!h->cfg.utt_norm) return;
-    for (size_t j = 0; j < k; j++) {
-        double s1 = 0, s2 = 0;
-        for (size_t i = 0; i < n; i++)
-            s1 += x[i * k + j], s2 += (double)x[i * k + j] * x[i * k + j];
-        double m = s1 / (double)n, var = s2 / (double)n - m * m;
-        float g = (float)(1.0 / sqrt((var > 0 ? var : 0) + 0.01));
-        for (size_t i = 0; i < n; i++) x[i * k + j] = (float)(x[i * k + j] - m) * g;
-    }
 }
 
 sim_status anchor_relhead_decode(const anchor_relhead *h, anchor_relhead_ws *ws, const float *r,
@@ -875,8 +863,6 @@ sim_status anchor_relhead_save(const anchor_relhead *h, const char *path, sim_er
     TRY(codec_model_set_double(md, "train.dropout", r->dropout, err));
     TRY(codec_model_set_double(md, "train.ls_lambda", r->ls_lambda, err));
     TRY(codec_model_set_double(md, "train.final_loss", h->final_loss, err));
-    TRY(codec_model_set_int(md, "head.utt_norm", r->utt_norm, err));
-    TRY(codec_model_set_double(md, "train.noise", r->noise, err));
     size_t shp[2] = {h->k, h->d_rx};
     TRY(codec_model_add_tensor(md, "head.in.mean", 1, shp, h->mean, err));
     TRY(codec_model_add_tensor(md, "head.in.scale", 1, shp, h->scale, err));
@@ -1003,12 +989,6 @@ anchor_relhead *anchor_relhead_load(const char *path, sim_err *err)
         h->cfg.ls_lambda = dv;
     if (!codec_model_get_double(md, "train.final_loss", -1e300, 1e300, &dv, NULL))
         h->final_loss = dv;
-    if (!codec_model_get_double(md, "train.noise", 0, 1e9, &dv, NULL)) h->cfg.noise = (float)dv;
-    /* changes decoding: absent (older files) = 0; present, it must be 0 or 1 */
-    if (codec_model_has_attr(md, "head.utt_norm")) {
-        if (codec_model_get_int(md, "head.utt_norm", 0, 1, &iv, err)) goto fail;
-        h->cfg.utt_norm = (int)iv;
-    }
     free(anchors);
     codec_model_destroy(md);
     return h;

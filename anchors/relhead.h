@@ -65,11 +65,6 @@ typedef struct anchor_relhead_config {
     float noise;        /* std of Gaussian noise added to the standardised relative inputs
                          * while training (0): makes the head tolerate relative
                          * representations that are not exactly its own */
-    int utt_norm;       /* 1: after the fixed standardisation, each utterance's inputs are
-                         * standardised again by their own per-component mean and std (as
-                         * per-utterance CMVN is for speech features), in training and in
-                         * decoding: removes per-anchor offsets and scales that differ
-                         * between the two agents' relative spaces (0) */
     int threads;        /* workers, 1..64 (2); the result does not depend on it */
     int log_every;      /* steps between progress lines at info level (25) */
     char cache_dir[ANCHOR_RELHEAD_PATH]; /* "" = no cache (anchor_relhead_get trains) */
@@ -159,7 +154,7 @@ uint64_t anchor_relhead_key_of(const anchor_relhead *h);
 const float *anchor_relhead_anchors(const anchor_relhead *h); /* A_rx (K,d_rx) */
 /* The decoder-only agent inside (d = K; its encoder tensors are unused). */
 const codec_agent *anchor_relhead_decoder(const anchor_relhead *h);
-/* Input standardisation: x = (r - mean) * scale, (K) each (then per utterance, with utt_norm). */
+/* Input standardisation: x = (r - mean) * scale, (K) each. */
 const float *anchor_relhead_in_mean(const anchor_relhead *h);
 const float *anchor_relhead_in_scale(const anchor_relhead *h);
 

@@ -414,7 +414,6 @@ static sim_status setup_head(sim_sem *s, const anchor_set *set, const float *arx
     rc.seed = s->seed;
     rc.steps = (long)cfg->equalizer.head_steps;
     rc.noise = (float)cfg->equalizer.head_noise;
-    rc.utt_norm = strcmp(cfg->equalizer.head_norm, "utterance") == 0;
     if (rc.warmup >= rc.steps) rc.warmup = rc.steps / 10;
     rc.threads = 1; /* this is already one job of the runner's pool */
     snprintf(rc.cache_dir, sizeof rc.cache_dir, "%s",

@@ -130,10 +130,6 @@ static const sim_key_def registry[] = {
      "equalizer.type=relative: std of Gaussian noise added to the head's standardised "
      "relative inputs while it trains (robustness to another agent's relative representations)",
      0, G(equalizer.head_noise)},
-    {"equalizer.head_norm", SIM_KEY_ENUM, "global", "", "global|utterance",
-     "equalizer.type=relative: the head's input standardisation: fixed per-component statistics "
-     "of its training data, or those followed by each utterance's own (per-utterance CMVN)",
-     0, G(equalizer.head_norm)},
 
     {"anchors.count", SIM_KEY_INT, "64", "anchors", "0..100000",
      "K: anchors, = real symbols sent per latent frame with a relative equalizer "

@@ -146,7 +146,6 @@ typedef struct sim_config {
         int64_t train_utterances;
         int64_t head_steps;
         double head_noise;
-        char head_norm[16];
     } equalizer;
     struct {
         int64_t count;
