@@ -59,6 +59,7 @@ void anchor_relhead_config_default(anchor_relhead_config *cfg)
     cfg->clip = 5;
     cfg->dropout = -1;
     cfg->ls_lambda = 1e-3;
+    cfg->noise = 0.5f;
     cfg->threads = 2;
     cfg->log_every = 25;
 }

@@ -126,7 +126,7 @@ static const sim_key_def registry[] = {
     {"equalizer.head_steps", SIM_KEY_INT, "400", "steps", "1..10000000",
      "equalizer.type=relative: CTC fine-tuning steps of the relative head", 0,
      G(equalizer.head_steps)},
-    {"equalizer.head_noise", SIM_KEY_DOUBLE, "0", "", "0..100",
+    {"equalizer.head_noise", SIM_KEY_DOUBLE, "0.5", "", "0..100",
      "equalizer.type=relative: std of Gaussian noise added to the head's standardised "
      "relative inputs while it trains (robustness to another agent's relative representations)",
      0, G(equalizer.head_noise)},

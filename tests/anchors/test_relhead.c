@@ -91,7 +91,7 @@ static anchor_relhead_config small_recipe(void)
     anchor_relhead_config c;
     anchor_relhead_config_default(&c);
     c.steps = 300, c.batch = 3, c.lr = 3e-3f, c.warmup = 20, c.weight_decay = 0;
-    c.threads = 2, c.seed = 9;
+    c.threads = 2, c.seed = 9, c.noise = 0; /* noise-free: the overfit checks are exact */
     return c;
 }
 
