@@ -58,9 +58,10 @@ static void test_png(void)
 {
     make_results();
     static const char *const cases[] = {
-        "--x channel.snr_db --y ber",             /* log y, one line */
-        "--preset ber --by link.fec",             /* preset with a grouping column */
+        "--x channel.snr_db --y ber",              /* log y, one line */
+        "--preset ber --by link.fec",              /* preset with a grouping column */
         "--x channel.snr_db --y sym_per_s --logy", /* any metric column */
+        "--x ber --y wer --scatter",               /* points only */
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         char png[700], args[1600], err[2048];
