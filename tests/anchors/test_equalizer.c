@@ -110,6 +110,21 @@ static void test_relinv_cosine_same_space(void)
     free(x), free(a), free(xh), free(want);
 }
 
+/* Smallest cosine between rows i of u and v (n,d), both taken about origin m (d; NULL = 0). */
+static double min_cosine(const float *u, const float *v, size_t n, size_t d, const double *m)
+{
+    double worst = 1;
+    for (size_t i = 0; i < n; i++) {
+        double uv = 0, uu = 0, vv = 0;
+        for (size_t c = 0; c < d; c++) {
+            double a = u[i * d + c] - (m ? m[c] : 0), b = v[i * d + c] - (m ? m[c] : 0);
+            uv += a * b, uu += a * a, vv += b * b;
+        }
+        worst = fmin(worst, uv / sqrt(uu * vv));
+    }
+    return worst;
+}
+
 /* Receiver space = s * transmitter space * Q (+ small noise on the anchors the
  * receiver builds): relative-inverse lands on s x Q up to the norm rule. */
 static void test_relinv_rotated(void)
@@ -127,16 +142,7 @@ static void test_relinv_rotated(void)
         anchor_equalizer *e = make(ANCHOR_EQ_RELATIVE_INVERSE, (anchor_psi)psi, at, ar, K, D, D);
         CU_ASSERT_PTR_NOT_NULL_FATAL(e);
         CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, N, xh, NULL), SIM_OK);
-        double cos_min = 1;
-        for (size_t i = 0; i < N; i++) {
-            double uv = 0, uu = 0, vv = 0;
-            for (size_t c = 0; c < D; c++) {
-                uv += (double)xh[i * D + c] * y[i * D + c];
-                uu += (double)xh[i * D + c] * xh[i * D + c];
-                vv += (double)y[i * D + c] * y[i * D + c];
-            }
-            cos_min = fmin(cos_min, uv / sqrt(uu * vv));
-        }
+        double cos_min = min_cosine(xh, y, N, D, NULL);
         if (psi == ANCHOR_PSI_COSINE) {
             /* direction exact; length by the norm rule */
             TEST_ASSERT_NEAR(cos_min, 1.0, 1e-5);
@@ -183,15 +189,7 @@ static void test_relinv_centered_translated(void)
         anchor_equalizer *e = make(ANCHOR_EQ_RELATIVE_INVERSE, (anchor_psi)psi, at, ar, K, D, D);
         CU_ASSERT_PTR_NOT_NULL_FATAL(e);
         CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, N, xh, NULL), SIM_OK);
-        double cos_min = 1;
-        for (size_t i = 0; i < N; i++) {
-            double uv = 0, uu = 0, vv = 0;
-            for (size_t c = 0; c < D; c++) {
-                double u = xh[i * D + c] - m[c], v = y[i * D + c] - m[c];
-                uv += u * v, uu += u * u, vv += v * v;
-            }
-            cos_min = fmin(cos_min, uv / sqrt(uu * vv));
-        }
+        double cos_min = min_cosine(xh, y, N, D, m);
         if (psi == ANCHOR_PSI_COSINE_CENTERED) TEST_ASSERT_NEAR(cos_min, 1.0, 1e-4);
         CU_ASSERT(psi == ANCHOR_PSI_COSINE_CENTERED || cos_min < 0.9);
         anchor_equalizer_destroy(e);
