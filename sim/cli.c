@@ -12,8 +12,10 @@ static const sim_cmd commands[] = {
     {"corpus", "synthesise text lines x TTS voices into WAVs + manifest.tsv", sim_cmd_corpus},
     {"train", "train an agent (encoder + CTC decoder) from a recipe INI; resumes", sim_cmd_train},
     {"run", "run a scenario and its sweep into an HDF5 results file", sim_cmd_run},
-    {"validate", "check a scenario without running it; --list-keys lists every key", sim_cmd_validate},
-    {"eval", "transcribe a manifest with an agent (own encoder + decoder) and score it", sim_cmd_eval},
+    {"validate", "check a scenario without running it; --list-keys lists every key",
+     sim_cmd_validate},
+    {"eval", "transcribe a manifest with an agent (own encoder + decoder) and score it",
+     sim_cmd_eval},
     {NULL, NULL, NULL},
 };
 
@@ -48,8 +50,7 @@ int main(int argc, char **argv)
         argv[1] = prog;
         return c->main(argc - 1, argv + 1);
     }
-    fprintf(stderr, "semsim: unknown %s '%s'\n", argv[1][0] == '-' ? "option" : "command",
-            argv[1]);
+    fprintf(stderr, "semsim: unknown %s '%s'\n", argv[1][0] == '-' ? "option" : "command", argv[1]);
     usage(stderr);
     return SIM_EXIT_USAGE;
 }

@@ -9,7 +9,7 @@
 
 typedef struct sim_cmd {
     const char *name;
-    const char *summary; /* one line for `semsim --help` */
+    const char *summary;                /* one line for `semsim --help` */
     int (*main)(int argc, char **argv); /* argv[0] is the command name */
 } sim_cmd;
 
@@ -22,8 +22,8 @@ int sim_cmd_fail(const sim_err *e);
 
 int sim_cmd_score(int argc, char **argv); /* sim/cmd_score.c */
 
-int sim_cmd_corpus(int argc, char **argv); /* sim/cmd_corpus.c */
-int sim_cmd_train(int argc, char **argv); /* sim/cmd_train.c */
+int sim_cmd_corpus(int argc, char **argv);   /* sim/cmd_corpus.c */
+int sim_cmd_train(int argc, char **argv);    /* sim/cmd_train.c */
 int sim_cmd_run(int argc, char **argv);      /* sim/cmd_run.c */
 int sim_cmd_validate(int argc, char **argv); /* sim/cmd_validate.c */
 int sim_cmd_eval(int argc, char **argv);     /* sim/cmd_eval.c */

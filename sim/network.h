@@ -5,13 +5,11 @@
  *   source[u]     utterance arrivals for user u: back-to-back (the next one
  *                 arrives when the previous one's duration has elapsed) or a
  *                 Poisson process at rate_hz (exponential gaps from the RNG
- *                 stream (seed, u, "sim.arrival"), the first one after t = 0). User u's k-th utterance
- *                 has index k*U + u; indices >= max_utterances never arrive.
- *   tx[u]         the transmitting agent, one utterance at a time (FIFO):
- *                 encoding takes encode_flops / tx_flops seconds.
- *   packetiser    cuts the encoded utterance into ceil(frames / N) packets
- *                 of N = frames_per_packet frames.
- *   medium/link   air time = channel uses / symbol rate, then propagation
+ *                 stream (seed, u, "sim.arrival"), the first one after t = 0). User u's k-th
+ * utterance has index k*U + u; indices >= max_utterances never arrive. tx[u]         the
+ * transmitting agent, one utterance at a time (FIFO): encoding takes encode_flops / tx_flops
+ * seconds. packetiser    cuts the encoded utterance into ceil(frames / N) packets of N =
+ * frames_per_packet frames. medium/link   air time = channel uses / symbol rate, then propagation
  *                 delay. TDMA: one server at the full symbol rate, serving
  *                 users with queued packets round-robin, one packet per turn.
  *                 FDMA: every user has its own server at rate / U.

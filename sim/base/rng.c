@@ -11,7 +11,10 @@ static uint64_t splitmix64(uint64_t *x)
     return z ^ (z >> 31);
 }
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
 
 static void seed_from(sim_rng *r, uint64_t h)
 {
@@ -62,7 +65,10 @@ uint64_t sim_rng_u64(sim_rng *r)
     return out;
 }
 
-double sim_rng_uniform(sim_rng *r) { return (double)(sim_rng_u64(r) >> 11) * 0x1.0p-53; }
+double sim_rng_uniform(sim_rng *r)
+{
+    return (double)(sim_rng_u64(r) >> 11) * 0x1.0p-53;
+}
 
 uint64_t sim_rng_below(sim_rng *r, uint64_t n)
 {
