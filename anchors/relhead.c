@@ -864,6 +864,7 @@ sim_status anchor_relhead_save(const anchor_relhead *h, const char *path, sim_er
     TRY(codec_model_set_double(md, "train.dropout", r->dropout, err));
     TRY(codec_model_set_double(md, "train.ls_lambda", r->ls_lambda, err));
     TRY(codec_model_set_double(md, "train.final_loss", h->final_loss, err));
+    TRY(codec_model_set_double(md, "train.noise", r->noise, err));
     size_t shp[2] = {h->k, h->d_rx};
     TRY(codec_model_add_tensor(md, "head.in.mean", 1, shp, h->mean, err));
     TRY(codec_model_add_tensor(md, "head.in.scale", 1, shp, h->scale, err));
@@ -990,6 +991,8 @@ anchor_relhead *anchor_relhead_load(const char *path, sim_err *err)
         h->cfg.ls_lambda = dv;
     if (!codec_model_get_double(md, "train.final_loss", -1e300, 1e300, &dv, NULL))
         h->final_loss = dv;
+    h->cfg.noise = 0; /* files from before the noise option were trained without it */
+    if (!codec_model_get_double(md, "train.noise", 0, 1e9, &dv, NULL)) h->cfg.noise = (float)dv;
     free(anchors);
     codec_model_destroy(md);
     return h;
