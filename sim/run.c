@@ -342,7 +342,7 @@ sim_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, sim_err *er
     rn.n_jobs = np * repeats;
     rn.jobs = calloc(rn.n_jobs + 1, sizeof *rn.jobs);
     if (!rn.jobs) goto nomem;
-    size_t todo = 0;
+    size_t n_pending = 0;
     for (size_t p = 0; p < np; p++)
         for (size_t r = 0; r < repeats; r++) {
             job *jb = &rn.jobs[p * repeats + r];
@@ -352,7 +352,7 @@ sim_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, sim_err *er
             if (sim_out_has(out, p, r)) {
                 jb->state = 4; /* kept from the partial file */
             } else {
-                todo++;
+                n_pending++;
                 rn.utts_total += (size_t)rn.cfgs[p].scenario.utterances;
             }
         }
@@ -361,7 +361,7 @@ sim_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, sim_err *er
     int per_utt = rn.cfgs[0].output.utterances;
 
     n_threads = (size_t)(opts->jobs > 0 ? opts->jobs : 1);
-    if (n_threads > todo) n_threads = todo ? todo : 1;
+    if (n_threads > n_pending) n_threads = n_pending ? n_pending : 1;
     threads = calloc(n_threads, sizeof *threads);
     if (!threads) goto nomem;
     size_t started = 0;
@@ -377,12 +377,12 @@ sim_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, sim_err *er
     double t0 = now_s();
     size_t written = 0, session_rows = 0;
     pthread_mutex_lock(&rn.mu);
-    while (written < todo && st == SIM_OK) {
+    while (written < n_pending && st == SIM_OK) {
         job *ready = NULL;
         for (size_t i = 0; i < rn.n_jobs && !ready; i++)
             if (rn.jobs[i].state == 2) ready = &rn.jobs[i];
         if (!ready) {
-            if (opts->progress) draw_progress(&rn, t0, written, todo);
+            if (opts->progress) draw_progress(&rn, t0, written, n_pending);
             struct timespec ts;
             clock_gettime(CLOCK_REALTIME, &ts);
             ts.tv_nsec += 200000000L;
@@ -424,7 +424,7 @@ sim_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, sim_err *er
     for (size_t i = 0; i < n_threads; i++) pthread_join(threads[i], NULL);
     n_threads = 0;
     if (opts->progress) {
-        draw_progress(&rn, t0, written, todo);
+        draw_progress(&rn, t0, written, n_pending);
         fputc('\n', stderr);
     }
     if (st != SIM_OK) goto done; /* the partial file stays for --resume */

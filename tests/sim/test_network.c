@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-typedef struct fake {
+typedef struct recorder {
     size_t frames;
     double duration_s, encode_flops, decode_flops;
     size_t uses_per_frame;
@@ -18,12 +18,12 @@ typedef struct fake {
     double latency[64], arrival[64];
     size_t n_done;
     size_t stop_after;
-} fake;
+} recorder;
 
 static sim_status f_encode(void *ctx, sim_utt *u, sim_err *err)
 {
     (void)err;
-    fake *f = ctx;
+    recorder *f = ctx;
     u->n_frames = f->frames;
     u->encode_flops = f->encode_flops;
     u->decode_flops = f->decode_flops;
@@ -36,7 +36,7 @@ static sim_status f_transmit(void *ctx, sim_utt *u, size_t p, size_t f0, size_t 
                              sim_err *err)
 {
     (void)u, (void)p, (void)f0, (void)err;
-    fake *f = ctx;
+    recorder *f = ctx;
     *uses = nf * f->uses_per_frame;
     f->transmitted++;
     return SIM_OK;
@@ -44,17 +44,17 @@ static sim_status f_transmit(void *ctx, sim_utt *u, size_t p, size_t f0, size_t 
 static sim_status f_decode(void *ctx, sim_utt *u, sim_err *err)
 {
     (void)u, (void)err;
-    ((fake *)ctx)->decoded++;
+    ((recorder *)ctx)->decoded++;
     return SIM_OK;
 }
 static void f_release(void *ctx, sim_utt *u)
 {
-    if (u->state) ((fake *)ctx)->released++;
+    if (u->state) ((recorder *)ctx)->released++;
     u->state = NULL;
 }
 static int f_sink(void *ctx, sim_utt *u)
 {
-    fake *f = ctx;
+    recorder *f = ctx;
     if (f->n_done < 64) {
         f->order[f->n_done] = u->index;
         f->latency[f->n_done] = u->res.latency_s;
@@ -66,7 +66,7 @@ static int f_sink(void *ctx, sim_utt *u)
 
 static const sim_payload_ops ops = {NULL, f_encode, f_transmit, f_decode, f_release};
 
-static sim_status run(fake *f, const sim_net_config *nc, sim_err *e)
+static sim_status run(recorder *f, const sim_net_config *nc, sim_err *e)
 {
     sim_payload_ops o = ops;
     o.ctx = f;
@@ -98,11 +98,11 @@ static sim_net_config base(size_t users, size_t utts)
  * decode 0.25 s: latency 1.2525 s for every back-to-back utterance. */
 static void test_single_user_latency(void)
 {
-    fake f = {.frames = 4,
-              .duration_s = 2.0,
-              .encode_flops = 1e9,
-              .decode_flops = 0.25e9,
-              .uses_per_frame = 500};
+    recorder f = {.frames = 4,
+                  .duration_s = 2.0,
+                  .encode_flops = 1e9,
+                  .decode_flops = 0.25e9,
+                  .uses_per_frame = 500};
     sim_net_config nc = base(1, 5);
     sim_err e = SIM_ERR_INIT;
     CU_ASSERT_EQUAL_FATAL(run(&f, &nc, &e), SIM_OK);
@@ -118,11 +118,11 @@ static void test_single_user_latency(void)
 /* Arrivals faster than encoding: the transmitter queue builds up. */
 static void test_queueing(void)
 {
-    fake f = {.frames = 1,
-              .duration_s = 0.5,
-              .encode_flops = 1e9,
-              .decode_flops = 0,
-              .uses_per_frame = 1000};
+    recorder f = {.frames = 1,
+                  .duration_s = 0.5,
+                  .encode_flops = 1e9,
+                  .decode_flops = 0,
+                  .uses_per_frame = 1000};
     sim_net_config nc = base(1, 4);
     sim_err e = SIM_ERR_INIT;
     CU_ASSERT_EQUAL_FATAL(run(&f, &nc, &e), SIM_OK);
@@ -137,7 +137,7 @@ static void test_queueing(void)
 static void test_tdma_fdma(void)
 {
     for (int fdma = 0; fdma < 2; fdma++) {
-        fake f = {.frames = 4, .duration_s = 10, .uses_per_frame = 500};
+        recorder f = {.frames = 4, .duration_s = 10, .uses_per_frame = 500};
         sim_net_config nc = base(2, 2);
         nc.fdma = fdma;
         for (int u = 0; u < 2; u++) nc.user[u].tx_flops = nc.user[u].rx_flops = 0;
@@ -154,7 +154,7 @@ static void test_tdma_fdma(void)
 /* Poisson arrivals: mean gap 1/rate; a stop from the sink releases the rest. */
 static void test_poisson_and_stop(void)
 {
-    fake f = {.frames = 1, .duration_s = 1, .uses_per_frame = 10, .stop_after = 30};
+    recorder f = {.frames = 1, .duration_s = 1, .uses_per_frame = 10, .stop_after = 30};
     sim_net_config nc = base(1, 60);
     nc.poisson = 1;
     nc.rate_hz = 100;
@@ -177,7 +177,7 @@ static void test_poisson_and_stop(void)
  * (seed, user, "sim.arrival"): users do not all collide in a burst at t = 0. */
 static void test_poisson_first_arrival(void)
 {
-    fake f = {.frames = 1, .duration_s = 1, .uses_per_frame = 10};
+    recorder f = {.frames = 1, .duration_s = 1, .uses_per_frame = 10};
     sim_net_config nc = base(4, 4); /* one utterance per user: index = user */
     nc.poisson = 1;
     nc.rate_hz = 10;
@@ -196,7 +196,7 @@ static void test_poisson_first_arrival(void)
 
 static void test_bad_config(void)
 {
-    fake f = {0};
+    recorder f = {0};
     sim_payload_ops o = ops;
     o.ctx = &f;
     sim_err e = SIM_ERR_INIT;
