@@ -409,7 +409,7 @@ size_t anchor_equalizer_symbols_per_frame(const anchor_equalizer *q)
 }
 size_t anchor_equalizer_out_dim(const anchor_equalizer *q)
 {
-    return q->cfg.type == ANCHOR_EQ_RELATIVE ? (size_t)anchor_relhead_vocab(q->cfg.head) : q->d_rx;
+    return q->cfg.type == ANCHOR_EQ_RELATIVE ? anchor_relhead_out_dim(q->cfg.head) : q->d_rx;
 }
 int anchor_equalizer_outputs_logprobs(const anchor_equalizer *q)
 {

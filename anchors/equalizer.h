@@ -117,7 +117,8 @@ anchor_equalizer *anchor_equalizer_create(const anchor_equalizer_config *cfg, co
 
 /* Real symbols the transmitter sends per frame: K (relative types) or d_tx. */
 size_t anchor_equalizer_symbols_per_frame(const anchor_equalizer *q);
-/* Width of decode's output: d_rx, or V (log-probabilities) for relative. */
+/* Width of decode's output per frame: d_rx, or for relative the receiver's
+ * log-probabilities, V times its CTC frames per latent frame (anchor_relhead_out_dim). */
 size_t anchor_equalizer_out_dim(const anchor_equalizer *q);
 /* 1 when decode gives CTC log-probabilities (relative) instead of a latent for
  * the receiver's decoder (every other type). */

@@ -99,6 +99,7 @@ uint64_t anchor_relhead_agent_hash(const codec_agent *a)
                      c->kernel0, c->kernel, c->enc_depth, c->dec_depth, c->dilation_max};
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) h = fnv_u64(h, (uint64_t)(int64_t)f[i]);
     h = fnv_double(h, c->dropout);
+    if (c->upsample != 1) h = fnv_u64(h, (uint64_t)c->upsample); /* 1 keeps earlier keys */
     codec_agent *m = (codec_agent *)a; /* codec_agent_params has no const variant */
     return fnv(h, codec_agent_params(m), codec_agent_num_floats(a) * sizeof(float));
 }
@@ -256,6 +257,11 @@ int anchor_relhead_vocab(const anchor_relhead *h)
 {
     return codec_agent_get_config(h->dec)->vocab;
 }
+size_t anchor_relhead_out_dim(const anchor_relhead *h)
+{
+    const codec_agent_config *c = codec_agent_get_config(h->dec);
+    return (size_t)c->vocab * (size_t)c->upsample;
+}
 anchor_psi anchor_relhead_psi(const anchor_relhead *h)
 {
     return anchor_relative_psi(h->proj);
@@ -398,9 +404,10 @@ static void train_one(trainer *tr, worker *w, int j)
             w->x[i] += tr->cfg->noise * (float)sim_rng_normal(&rn);
     }
     if (codec_agent_decoder_forward_train(h->dec, w->ws, w->x, u->t, &rd, &logits, NULL)) return;
-    memset(w->dl, 0, sizeof(float) * (size_t)u->t * V);
+    const int tc = codec_agent_ctc_len(h->dec, u->t); /* CTC frames */
+    memset(w->dl, 0, sizeof(float) * (size_t)tc * V);
     double loss = 0;
-    sim_status st = codec_ctc_loss(&loss, w->dl, 1.0f / (float)tr->batch_n, logits, u->t, V, u->lab,
+    sim_status st = codec_ctc_loss(&loss, w->dl, 1.0f / (float)tr->batch_n, logits, tc, V, u->lab,
                                    u->l, w->ctc, NULL);
     tr->status[j] = st;
     tr->losses[j] = st ? 0 : loss;
@@ -437,8 +444,8 @@ static void run_batch(trainer *tr)
 
 /* Labels of every utterance; those whose transcript cannot be aligned in
  * their frames (CTC needs T >= L + repeats) are dropped and counted. */
-static sim_status prepare_data(const anchor_relhead_data *data, size_t d_rx, utt **out, size_t *nu,
-                               size_t *skipped, sim_err *err)
+static sim_status prepare_data(const anchor_relhead_data *data, size_t d_rx, int upsample,
+                               utt **out, size_t *nu, size_t *skipped, sim_err *err)
 {
     if (!data || data->n == 0 || !data->z || !data->t || !data->text)
         return sim_err_set(err, SIM_EINVAL, NULL, 0,
@@ -481,7 +488,7 @@ static sim_status prepare_data(const anchor_relhead_data *data, size_t d_rx, utt
         free(norm);
         size_t need = l;
         for (size_t j = 1; j < l; j++) need += lab[j] == lab[j - 1];
-        if (need > (size_t)data->t[i]) {
+        if (need > (size_t)data->t[i] * (size_t)upsample) {
             free(lab);
             (*skipped)++;
             continue;
@@ -634,7 +641,9 @@ anchor_relhead *anchor_relhead_train(const anchor_relhead_spec *spec,
     const codec_agent_config *rxc = codec_agent_get_config(spec->rx);
     codec_agent_config hc = head_agent_config(rxc, k, cfg->dropout);
     if (codec_agent_config_check(&hc, err)) return NULL;
-    if (prepare_data(data, d_rx, &tr.u, &tr.nu, &rr.skipped, err)) return NULL;
+    if (prepare_data(data, d_rx, codec_agent_get_config(spec->rx)->upsample, &tr.u, &tr.nu,
+                     &rr.skipped, err))
+        return NULL;
     if (!(h = head_new(&hc, spec->a_rx, k, d_rx, spec->psi, err))) goto fail;
     h->key = key;
     h->rx_hash = anchor_relhead_agent_hash(spec->rx);
@@ -674,8 +683,9 @@ anchor_relhead *anchor_relhead_train(const anchor_relhead_spec *spec,
         if (codec_agent_ws_create(&wk->ws, h->dec, maxt, err)) goto fail;
         wk->r = malloc((size_t)maxt * k * sizeof(float));
         wk->x = malloc((size_t)maxt * k * sizeof(float));
-        wk->dl = malloc((size_t)maxt * V * sizeof(float));
-        wk->ctc = malloc(codec_ctc_workspace_size(maxt, maxl) * sizeof(double));
+        wk->dl = malloc((size_t)codec_agent_ctc_len(h->dec, maxt) * V * sizeof(float));
+        wk->ctc = malloc(codec_ctc_workspace_size((size_t)codec_agent_ctc_len(h->dec, maxt), maxl) *
+                         sizeof(double));
         if (!wk->r || !wk->x || !wk->dl || !wk->ctc) goto nomem;
     }
     fit_standardisation(h, tr.u, tr.nu, tr.w[0].r);
@@ -847,6 +857,7 @@ sim_status anchor_relhead_save(const anchor_relhead *h, const char *path, sim_er
     TRY(codec_model_set_int(md, "arch.dec_depth", c->dec_depth, err));
     TRY(codec_model_set_int(md, "arch.dilation_max", c->dilation_max, err));
     TRY(codec_model_set_double(md, "arch.dropout", c->dropout, err));
+    TRY(codec_model_set_int(md, "arch.upsample", c->upsample, err));
     TRY(codec_model_set_int(md, "head.k", (int64_t)h->k, err));
     TRY(codec_model_set_int(md, "head.d_rx", (int64_t)h->d_rx, err));
     TRY(codec_model_set_str(md, "head.psi", anchor_psi_name(anchor_relhead_psi(h)), err));
@@ -910,7 +921,7 @@ anchor_relhead *anchor_relhead_load(const char *path, sim_err *err)
     }
     if (codec_model_load(path, &md, err)) return NULL;
     const char *kind, *family, *psi_name;
-    int64_t vocab, width, kernel, depth, dil, k, d_rx, ver;
+    int64_t vocab, width, kernel, depth, dil, k, d_rx, ver, up = 1;
     double dropout;
     anchor_psi psi;
     codec_agent_config hc = codec_agent_config_default();
@@ -931,7 +942,9 @@ anchor_relhead *anchor_relhead_load(const char *path, sim_err *err)
         codec_model_get_double(md, "arch.dropout", 0, 0.9, &dropout, err) ||
         codec_model_get_int(md, "head.k", 1, ANCHOR_RELHEAD_MAX_K, &k, err) ||
         codec_model_get_int(md, "head.d_rx", 1, 1024, &d_rx, err) ||
-        codec_model_get_str(md, "head.psi", &psi_name, err))
+        codec_model_get_str(md, "head.psi", &psi_name, err) ||
+        (codec_model_has_attr(md, "arch.upsample") && /* optional: 1 before it existed */
+         codec_model_get_int(md, "arch.upsample", 1, 4, &up, err)))
         goto fail;
     if (anchor_psi_parse(psi_name, &psi, err)) {
         sim_err_locate(err, path, 0);
@@ -940,6 +953,7 @@ anchor_relhead *anchor_relhead_load(const char *path, sim_err *err)
     snprintf(hc.family, sizeof hc.family, "%s", family);
     hc.vocab = (int)vocab, hc.width = (int)width, hc.kernel = (int)kernel;
     hc.dec_depth = (int)depth, hc.dilation_max = (int)dil, hc.dropout = (float)dropout;
+    hc.upsample = (int)up;
     hc = head_agent_config(&hc, (size_t)k, -1);
     if (codec_agent_config_check(&hc, err)) {
         sim_err_locate(err, path, 0);
@@ -1031,6 +1045,7 @@ static int head_matches(const anchor_relhead *h, const anchor_relhead_spec *s, u
     return h->key == key && h->k == s->k && h->d_rx == d && anchor_relhead_psi(h) == s->psi &&
            h->set_hash == s->set_hash && h->data_id == s->data_id &&
            anchor_relhead_vocab(h) == codec_agent_get_config(s->rx)->vocab &&
+           codec_agent_get_config(h->dec)->upsample == codec_agent_get_config(s->rx)->upsample &&
            !memcmp(anchor_relhead_anchors(h), s->a_rx, s->k * d * sizeof(float));
 }
 

@@ -150,6 +150,8 @@ void anchor_relhead_destroy(anchor_relhead *h);
 size_t anchor_relhead_k(const anchor_relhead *h);
 size_t anchor_relhead_in_dim(const anchor_relhead *h); /* d_rx of the receiver */
 int anchor_relhead_vocab(const anchor_relhead *h);     /* V of the output */
+/* Floats of output per frame: V times the receiver's CTC frames per latent frame. */
+size_t anchor_relhead_out_dim(const anchor_relhead *h);
 anchor_psi anchor_relhead_psi(const anchor_relhead *h);
 uint64_t anchor_relhead_key_of(const anchor_relhead *h);
 const float *anchor_relhead_anchors(const anchor_relhead *h); /* A_rx (K,d_rx) */
@@ -168,8 +170,8 @@ sim_status anchor_relhead_project(const anchor_relhead *h, const float *z, int t
                                   sim_err *err);
 
 /* r (T,K) relative symbols of ONE utterance, as received -> log-probabilities
- * (T,V). Allocates nothing. SIM_ERANGE when T is outside 1..the workspace's
- * frames; SIM_EINVAL on NULL arguments or a non-finite symbol. */
+ * (T*upsample,V) (the receiver decoder's CTC frames). Allocates nothing. SIM_ERANGE when T is
+ * outside 1..the workspace's frames; SIM_EINVAL on NULL arguments or a non-finite symbol. */
 sim_status anchor_relhead_decode(const anchor_relhead *h, anchor_relhead_ws *ws, const float *r,
                                  int t, float *logprobs, sim_err *err);
 

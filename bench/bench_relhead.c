@@ -315,25 +315,27 @@ static int quality(int argc, char **argv)
     anchor_relhead_ws *hw = anchor_relhead_ws_create(h, maxt, &e);
     codec_agent_ws *aw = NULL;
     codec_agent_ws_create(&aw, a, maxt * codec_agent_get_config(a)->stride + 16, &e);
-    float *r = malloc(sizeof(float) * (size_t)maxt * k), *lp = malloc(sizeof(float) * maxt * 64);
+    float *r = malloc(sizeof(float) * (size_t)maxt * k),
+          *lp =
+              malloc(sizeof(float) * (size_t)codec_agent_ctc_len(a, (int)maxt) * CODEC_VOCAB_SIZE);
     float *xh = malloc(sizeof(float) * (size_t)maxt * d);
     score sn = {0}, sh = {0}, si = {0}, sf = {0};
     char hyp[4096];
     for (size_t i = 0; i < dv.n; i++) {
         int t = dv.t[i];
         codec_agent_decode(a, aw, dv.z[i], t, lp, NULL);
-        codec_train_greedy(lp, t, CODEC_VOCAB_SIZE, hyp, sizeof hyp);
+        codec_train_greedy(lp, codec_agent_ctc_len(a, t), CODEC_VOCAB_SIZE, hyp, sizeof hyp);
         add_score(&sn, dv.text[i], hyp);
         anchor_relhead_project(h, dv.z[i], t, r, NULL);
         anchor_relhead_decode(h, hw, r, t, lp, NULL);
-        codec_train_greedy(lp, t, CODEC_VOCAB_SIZE, hyp, sizeof hyp);
+        codec_train_greedy(lp, codec_agent_ctc_len(a, t), CODEC_VOCAB_SIZE, hyp, sizeof hyp);
         add_score(&sh, dv.text[i], hyp);
         anchor_equalizer_decode(inv, r, (size_t)t, xh, NULL);
         codec_agent_decode(a, aw, xh, t, lp, NULL);
-        codec_train_greedy(lp, t, CODEC_VOCAB_SIZE, hyp, sizeof hyp);
+        codec_train_greedy(lp, codec_agent_ctc_len(a, t), CODEC_VOCAB_SIZE, hyp, sizeof hyp);
         add_score(&si, dv.text[i], hyp);
         anchor_relhead_decode(hc, cw, dv.z[i], t, lp, NULL);
-        codec_train_greedy(lp, t, CODEC_VOCAB_SIZE, hyp, sizeof hyp);
+        codec_train_greedy(lp, codec_agent_ctc_len(a, t), CODEC_VOCAB_SIZE, hyp, sizeof hyp);
         add_score(&sf, dv.text[i], hyp);
     }
     printf(

@@ -68,6 +68,7 @@ codec_agent_config codec_agent_config_default(void)
         .dec_depth = 4,
         .dilation_max = 4,
         .dropout = 0.1f,
+        .upsample = 1,
     };
     return c;
 }
@@ -94,6 +95,7 @@ size_t codec_agent_config_param_floats(const codec_agent_config *c)
     n += 2 * C + d * C + d;                             /* ln + out */
     n += C * d + C;                                     /* decoder in */
     n += (size_t)c->dec_depth * block_floats(c, dwsep);
+    V *= (size_t)c->upsample; /* the output layer gives `upsample` frames of V per latent frame */
     n += 2 * C + V * C + V;
     return n;
 }
@@ -118,6 +120,7 @@ sim_status codec_agent_config_check(const codec_agent_config *c, sim_err *err)
     RANGE(enc_depth, 0, 64)
     RANGE(dec_depth, 0, 64)
     RANGE(dilation_max, 1, 64)
+    RANGE(upsample, 1, 4)
 #undef RANGE
     if (c->kernel0 < c->stride)
         return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: kernel0 (%d) must be >= stride (%d)",
@@ -223,7 +226,7 @@ sim_status codec_agent_create(codec_agent **out, const codec_agent_config *c, ui
     if (!a) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "agent: out of memory");
     a->c = *c;
     a->dwsep = !strcmp(c->family, "dwconv");
-    int C = c->width, M = c->n_mels, d = c->d, V = c->vocab;
+    int C = c->width, M = c->n_mels, d = c->d, V = c->vocab * c->upsample;
     a->enc = calloc((size_t)c->enc_depth + 1, sizeof *a->enc);
     a->dec = calloc((size_t)c->dec_depth + 1, sizeof *a->dec);
     if (!a->enc || !a->dec) goto nomem;
@@ -353,6 +356,10 @@ int codec_agent_latent_dim(const codec_agent *a)
 {
     return a->c.d;
 }
+int codec_agent_ctc_len(const codec_agent *a, int tz)
+{
+    return tz > 0 ? tz * a->c.upsample : 0;
+}
 
 void codec_agent_set_input_norm(codec_agent *a, const float *mean, const float *scale)
 {
@@ -375,12 +382,13 @@ sim_status codec_agent_ws_create(codec_agent_ws **out, const codec_agent *a, int
     size_t T = (size_t)max_frames, Z = (size_t)tz, C = (size_t)c->width, M = (size_t)c->n_mels;
     size_t kc0 = (size_t)c->kernel0 * M, kc = a->dwsep ? 0 : (size_t)c->kernel * C;
     size_t blkf = 5 * Z * C + Z * kc + 2 * Z;
-    size_t wide = C > (size_t)c->vocab ? C : (size_t)c->vocab;
+    size_t V = (size_t)c->vocab * (size_t)c->upsample; /* output floats per latent frame */
+    size_t wide = C > V ? C : V;
     size_t dcols = kc0 > kc ? kc0 : kc;
     size_t n = T * M + Z * kc0 + 3 * Z * C + 2 * Z;    /* x0 cols0 h0 ln0 g0 mean0 rstd0 */
     n += (size_t)(c->enc_depth + c->dec_depth) * blkf; /* blocks */
     n += 2 * Z + Z * C + Z * (size_t)c->d;             /* enc norm, z */
-    n += Z * C + 2 * Z + Z * C + Z * (size_t)c->vocab; /* dec */
+    n += Z * C + 2 * Z + Z * C + Z * V;                /* dec */
     n += 4 * Z * wide + Z * (size_t)c->d + Z * dcols;  /* gradient scratch */
     codec_agent_ws *w = calloc(1, sizeof *w);
     if (!w) goto nomem;
@@ -419,7 +427,7 @@ sim_status codec_agent_ws_create(codec_agent_ws **out, const codec_agent *a, int
     TAKE(w->dec_mean, Z);
     TAKE(w->dec_rstd, Z);
     TAKE(w->dec_ln, Z * C);
-    TAKE(w->logits, Z * (size_t)c->vocab);
+    TAKE(w->logits, Z * V);
     TAKE(w->s1, Z * wide);
     TAKE(w->s2, Z * wide);
     TAKE(w->s3, Z * wide);
@@ -464,8 +472,9 @@ static int block_dil(const codec_agent_config *c, int i)
     return 1 << (i % (n + 1));
 }
 
+/* keep: cache what backward needs (the im2col matrix); inference skips it */
 static void block_forward(const codec_agent *a, const blk *p, blk_ws *w, const float *x, int tz,
-                          int dil, sim_rng *rng)
+                          int dil, sim_rng *rng, int keep)
 {
     int C = a->c.width, k = a->c.kernel;
     size_t n = (size_t)tz * C;
@@ -476,8 +485,8 @@ static void block_forward(const codec_agent *a, const blk *p, blk_ws *w, const f
         codec_nn_linear_forward(w->c, w->b, P(a, p->w2), P(a, p->b2), tz, C, C);
         codec_nn_gelu_forward(w->out, w->c, n);
     } else {
-        codec_nn_conv1d_forward(w->a, w->cols, x, P(a, p->w1), P(a, p->b1), tz, C, C, k, 1, dil,
-                                dil * (k - 1) / 2);
+        codec_nn_conv1d_forward(w->a, keep ? w->cols : NULL, x, P(a, p->w1), P(a, p->b1), tz, C, C,
+                                k, 1, dil, dil * (k - 1) / 2);
         codec_nn_layernorm_forward(w->b, w->mean, w->rstd, w->a, P(a, p->g), P(a, p->gb), tz, C);
         codec_nn_gelu_forward(w->out, w->b, n);
     }
@@ -487,7 +496,7 @@ static void block_forward(const codec_agent *a, const blk *p, blk_ws *w, const f
 }
 
 static void encoder_forward(const codec_agent *a, codec_agent_ws *w, const float *mel, int t,
-                            sim_rng *rng)
+                            sim_rng *rng, int keep)
 {
     const codec_agent_config *c = &a->c;
     int M = c->n_mels, C = c->width, tz = codec_agent_latent_len(a, t);
@@ -495,14 +504,14 @@ static void encoder_forward(const codec_agent *a, codec_agent_ws *w, const float
     for (int i = 0; i < t; i++)
         for (int m = 0; m < M; m++)
             w->x0[(size_t)i * M + m] = (mel[(size_t)i * M + m] - mean[m]) * scale[m];
-    codec_nn_conv1d_forward(w->h0, w->cols0, w->x0, P(a, a->conv0_w), P(a, a->conv0_b), t, M, C,
-                            c->kernel0, c->stride, 1, conv0_pad(c));
+    codec_nn_conv1d_forward(w->h0, keep ? w->cols0 : NULL, w->x0, P(a, a->conv0_w),
+                            P(a, a->conv0_b), t, M, C, c->kernel0, c->stride, 1, conv0_pad(c));
     codec_nn_layernorm_forward(w->ln0, w->mean0, w->rstd0, w->h0, P(a, a->ln0_g), P(a, a->ln0_b),
                                tz, C);
     codec_nn_gelu_forward(w->g0, w->ln0, (size_t)tz * C);
     const float *x = w->g0;
     for (int i = 0; i < c->enc_depth; i++) {
-        block_forward(a, &a->enc[i], &w->enc[i], x, tz, block_dil(c, i), rng);
+        block_forward(a, &a->enc[i], &w->enc[i], x, tz, block_dil(c, i), rng, keep);
         x = w->enc[i].out;
     }
     codec_nn_layernorm_forward(w->enc_ln, w->enc_mean, w->enc_rstd, x, P(a, a->enc_g),
@@ -513,20 +522,21 @@ static void encoder_forward(const codec_agent *a, codec_agent_ws *w, const float
 }
 
 static void decoder_forward(const codec_agent *a, codec_agent_ws *w, const float *z, int tz,
-                            sim_rng *rng)
+                            sim_rng *rng, int keep)
 {
     const codec_agent_config *c = &a->c;
     int C = c->width;
     codec_nn_linear_forward(w->dec_h, z, P(a, a->dec_in_w), P(a, a->dec_in_b), tz, c->d, C);
     const float *x = w->dec_h;
     for (int i = 0; i < c->dec_depth; i++) {
-        block_forward(a, &a->dec[i], &w->dec[i], x, tz, block_dil(c, i), rng);
+        block_forward(a, &a->dec[i], &w->dec[i], x, tz, block_dil(c, i), rng, keep);
         x = w->dec[i].out;
     }
     codec_nn_layernorm_forward(w->dec_ln, w->dec_mean, w->dec_rstd, x, P(a, a->dec_g),
                                P(a, a->dec_b), tz, C);
+    /* (T', upsample*V) row-major is the (T'*upsample, V) CTC frame sequence */
     codec_nn_linear_forward(w->logits, w->dec_ln, P(a, a->dec_out_w), P(a, a->dec_out_b), tz, C,
-                            c->vocab);
+                            c->vocab * c->upsample);
     w->tz = tz;
 }
 
@@ -547,7 +557,7 @@ sim_status codec_agent_encode(const codec_agent *a, codec_agent_ws *ws, const fl
         return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: NULL argument");
     sim_status st = check_len(a, ws, t, err);
     if (st) return st;
-    encoder_forward(a, ws, mel, t, NULL);
+    encoder_forward(a, ws, mel, t, NULL, 0);
     memcpy(z, ws->z, sizeof(float) * (size_t)ws->tz * a->c.d);
     return SIM_OK;
 }
@@ -560,8 +570,8 @@ sim_status codec_agent_decode(const codec_agent *a, codec_agent_ws *ws, const fl
     if (tz <= 0 || tz > ws->max_tz)
         return sim_err_set(err, SIM_ERANGE, NULL, 0, "agent: %d latent frames outside 1..%d", tz,
                            ws->max_tz);
-    decoder_forward(a, ws, z, tz, NULL);
-    codec_nn_log_softmax(logprobs, ws->logits, tz, a->c.vocab);
+    decoder_forward(a, ws, z, tz, NULL, 0);
+    codec_nn_log_softmax(logprobs, ws->logits, tz * a->c.upsample, a->c.vocab);
     return SIM_OK;
 }
 
@@ -573,8 +583,8 @@ sim_status codec_agent_forward_train(const codec_agent *a, codec_agent_ws *ws, c
     sim_status st = check_len(a, ws, t, err);
     if (st) return st;
     ws->dropout_on = rng && a->c.dropout > 0;
-    encoder_forward(a, ws, mel, t, rng);
-    decoder_forward(a, ws, ws->z, ws->tz, rng);
+    encoder_forward(a, ws, mel, t, rng, 1);
+    decoder_forward(a, ws, ws->z, ws->tz, rng, 1);
     if (logits) *logits = ws->logits;
     if (tz) *tz = ws->tz;
     return SIM_OK;
@@ -650,7 +660,7 @@ void codec_agent_backward(const codec_agent *a, codec_agent_ws *ws, const float 
     /* decoder head */
     memset(h, 0, n * sizeof(float));
     codec_nn_linear_backward(h, G(grads, a, a->dec_out_w), G(grads, a, a->dec_out_b), dlogits,
-                             ws->dec_ln, P(a, a->dec_out_w), tz, C, c->vocab);
+                             ws->dec_ln, P(a, a->dec_out_w), tz, C, c->vocab * c->upsample);
     const float *dec_last = c->dec_depth ? ws->dec[c->dec_depth - 1].out : ws->dec_h;
     memset(g, 0, n * sizeof(float));
     codec_nn_layernorm_backward(g, G(grads, a, a->dec_g), G(grads, a, a->dec_b), h, dec_last,
@@ -694,7 +704,7 @@ sim_status codec_agent_decoder_forward_train(const codec_agent *a, codec_agent_w
     /* backward needs the input of dec.in; keep a copy so the caller's buffer may change */
     memcpy(ws->z, z, sizeof(float) * (size_t)tz * a->c.d);
     ws->dropout_on = rng && a->c.dropout > 0;
-    decoder_forward(a, ws, ws->z, tz, rng);
+    decoder_forward(a, ws, ws->z, tz, rng, 1);
     if (logits) *logits = ws->logits;
     return SIM_OK;
 }
@@ -709,7 +719,7 @@ void codec_agent_decoder_backward(const codec_agent *a, codec_agent_ws *ws, cons
     float *g = ws->s1, *h = ws->s2;
     memset(h, 0, n * sizeof(float));
     codec_nn_linear_backward(h, G(grads, a, a->dec_out_w), G(grads, a, a->dec_out_b), dlogits,
-                             ws->dec_ln, P(a, a->dec_out_w), tz, C, c->vocab);
+                             ws->dec_ln, P(a, a->dec_out_w), tz, C, c->vocab * c->upsample);
     const float *dec_last = c->dec_depth ? ws->dec[c->dec_depth - 1].out : ws->dec_h;
     memset(g, 0, n * sizeof(float));
     codec_nn_layernorm_backward(g, G(grads, a, a->dec_g), G(grads, a, a->dec_b), h, dec_last,

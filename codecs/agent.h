@@ -13,7 +13,9 @@
  *            z = linear(LN(h))                                        (T',d)
  *   decoder: h = linear(z)                                            (T',C)
  *            dec_depth residual blocks                                (T',C)
- *            logits = linear(LN(h))                                   (T',V=29)
+ *            logits = linear(LN(h))                     (T'*upsample, V=29)
+ *            (the output layer gives `upsample` CTC frames per latent frame,
+ *            so a low latent frame rate still leaves CTC room for every character)
  *   block "dwconv": h + Dropout(GELU(pointwise(LN(depthwise_k,dil(h)))))
  *   block "conv":   h + Dropout(GELU(LN(conv_k,dil(h))))   (full C x C x k conv)
  * Dilation of block i is 2^(i mod n) with 2^(n-1) = dilation_max.
@@ -48,6 +50,7 @@ typedef struct codec_agent_config {
     int dec_depth;    /* residual blocks in the decoder, >= 0 */
     int dilation_max; /* largest dilation in the block cycle, power of two */
     float dropout;    /* drop probability in the blocks during training, [0,0.9] */
+    int upsample;     /* CTC frames per latent frame, 1..4 (1: the latent frame rate) */
 } codec_agent_config;
 
 typedef struct codec_agent codec_agent;       /* config + parameters */
@@ -91,6 +94,8 @@ size_t codec_agent_num_floats(const codec_agent *a);
 /* Latent frames T' for T input frames (0 if T is too short). */
 int codec_agent_latent_len(const codec_agent *a, int t);
 int codec_agent_latent_dim(const codec_agent *a);
+/* CTC frames the decoder gives for tz latent frames: tz * upsample. */
+int codec_agent_ctc_len(const codec_agent *a, int tz);
 
 /* Sets the input normalisation: x = (mel - mean) * scale, mean/scale (n_mels). */
 void codec_agent_set_input_norm(codec_agent *a, const float *mean, const float *scale);
@@ -105,16 +110,18 @@ int codec_agent_ws_max_frames(const codec_agent_ws *ws);
  * SIM_ERANGE if T exceeds the workspace or gives T' = 0. */
 sim_status codec_agent_encode(const codec_agent *a, codec_agent_ws *ws, const float *mel, int t,
                               float *z, sim_err *err);
-/* z (T',d) -> CTC log-probabilities (T',V) (log-softmax over V per frame). */
+/* z (T',d) -> CTC log-probabilities (T'',V), T'' = codec_agent_ctc_len(a, T')
+ * (log-softmax over V per frame). */
 sim_status codec_agent_decode(const codec_agent *a, codec_agent_ws *ws, const float *z, int tz,
                               float *logprobs, sim_err *err);
 
 /* Training. Forward over encoder and decoder caching activations in ws, with
- * dropout drawn from rng (NULL = no dropout). Returns the logits (T',V) in ws. */
+ * dropout drawn from rng (NULL = no dropout). Returns the logits (T'',V) in ws,
+ * T'' = codec_agent_ctc_len(a, *tz). */
 sim_status codec_agent_forward_train(const codec_agent *a, codec_agent_ws *ws, const float *mel,
                                      int t, sim_rng *rng, const float **logits, int *tz,
                                      sim_err *err);
-/* Backward from dlogits (T',V) of the last forward_train; ACCUMULATES parameter
+/* Backward from dlogits (T'',V) of the last forward_train; ACCUMULATES parameter
  * gradients into grads (codec_agent_num_floats floats, same layout as params). */
 void codec_agent_backward(const codec_agent *a, codec_agent_ws *ws, const float *dlogits,
                           float *grads);
@@ -125,12 +132,12 @@ const float *codec_agent_ws_latent(const codec_agent_ws *ws);
  * (anchors/relhead: the receiver's decoder reading K relative symbols per frame
  * instead of its latent, encoder frozen). Forward over the decoder alone from
  * z (T',d) (copied into ws), caching activations, dropout from rng (NULL = no
- * dropout); returns the logits (T',V) in ws. SIM_ERANGE when T' is outside
+ * dropout); returns the logits (T'',V) in ws. SIM_ERANGE when T' is outside
  * 1..the workspace's latent frames. */
 sim_status codec_agent_decoder_forward_train(const codec_agent *a, codec_agent_ws *ws,
                                              const float *z, int tz, sim_rng *rng,
                                              const float **logits, sim_err *err);
-/* Backward from dlogits (T',V) of the last decoder_forward_train: ACCUMULATES
+/* Backward from dlogits (T'',V) of the last decoder_forward_train: ACCUMULATES
  * the decoder's parameter gradients into grads (codec_agent_num_floats floats;
  * encoder entries untouched) and, when dz is non-NULL, adds d loss/d z (T',d) to dz. */
 void codec_agent_decoder_backward(const codec_agent *a, codec_agent_ws *ws, const float *dlogits,

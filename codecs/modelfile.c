@@ -573,6 +573,7 @@ sim_status codec_agent_to_model(const codec_agent *a, codec_model *m, sim_err *e
     if (!st) st = codec_model_set_int(m, "arch.dec_depth", c->dec_depth, err);
     if (!st) st = codec_model_set_int(m, "arch.dilation_max", c->dilation_max, err);
     if (!st) st = codec_model_set_double(m, "arch.dropout", c->dropout, err);
+    if (!st) st = codec_model_set_int(m, "arch.upsample", c->upsample, err);
     if (!st) st = codec_model_set_int(m, "param_count", (int64_t)codec_agent_num_floats(a), err);
     codec_agent *mut = (codec_agent *)a; /* param_data has no const variant; we only read */
     for (size_t i = 0; !st && i < codec_agent_param_count(a); i++) {
@@ -592,7 +593,7 @@ sim_status codec_agent_from_model(codec_model *m, codec_agent **out, sim_err *er
     *out = NULL;
     codec_agent_config c = codec_agent_config_default();
     const char *family = NULL, *vocab = NULL;
-    int64_t v[9];
+    int64_t v[10] = {0};
     double dropout = 0;
     char want_vocab[CODEC_VOCAB_SIZE + 1];
     vocab_string(want_vocab);
@@ -614,6 +615,9 @@ sim_status codec_agent_from_model(codec_model *m, codec_agent **out, sim_err *er
     if (!st) st = codec_model_get_int(m, "arch.dec_depth", 0, 1024, &v[7], err);
     if (!st) st = codec_model_get_int(m, "arch.dilation_max", 1, 1 << 20, &v[8], err);
     if (!st) st = codec_model_get_double(m, "arch.dropout", 0.0, 0.9, &dropout, err);
+    v[9] = 1; /* arch.upsample is optional (files before it have one CTC frame per latent frame) */
+    if (!st && codec_model_has_attr(m, "arch.upsample"))
+        st = codec_model_get_int(m, "arch.upsample", 1, 4, &v[9], err);
     if (st) return st;
     snprintf(c.family, sizeof c.family, "%s", family);
     c.d = (int)v[0];
@@ -626,6 +630,7 @@ sim_status codec_agent_from_model(codec_model *m, codec_agent **out, sim_err *er
     c.dec_depth = (int)v[7];
     c.dilation_max = (int)v[8];
     c.dropout = (float)dropout;
+    c.upsample = (int)v[9];
     c.vocab = CODEC_VOCAB_SIZE;
     sim_err cerr = SIM_ERR_INIT;
     if (codec_agent_config_check(&c, &cerr))

@@ -35,6 +35,28 @@ void codec_nn_conv1d_forward(float *out, float *cols, const float *x, const floa
     int tout = codec_nn_conv1d_out_len(tin, k, stride, dil, pad);
     int kc = k * cin;
     if (tout <= 0) return;
+    if (!cols) { /* inference: one sgemm per tap on a strided view of x, no im2col copy */
+        for (int t = 0; t < tout; t++) {
+            float *o = out + (size_t)t * cout;
+            if (b)
+                memcpy(o, b, sizeof(float) * cout);
+            else
+                memset(o, 0, sizeof(float) * cout);
+        }
+        for (int j = 0; j < k; j++) {
+            /* outputs t whose tap-j frame t*stride + s lies in [0, tin) */
+            int s = j * dil - pad;
+            int t0 = s < 0 ? (-s + stride - 1) / stride : 0;
+            int t1 = tin - 1 - s < 0 ? -1 : (tin - 1 - s) / stride;
+            if (t1 >= tout) t1 = tout - 1;
+            if (t1 < t0) continue;
+            /* out[t0..t1] (rows, Cout) += x[t*stride + s] (rows, Cin) * w_j^T (Cin, Cout) */
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t1 - t0 + 1, cout, cin, 1.0f,
+                        x + ((size_t)t0 * stride + s) * cin, stride * cin, w + (size_t)j * cin, kc,
+                        1.0f, out + (size_t)t0 * cout, cout);
+        }
+        return;
+    }
     /* im2col: row t holds the K input frames of output t, concatenated. */
     for (int t = 0; t < tout; t++) {
         float *row = cols + (size_t)t * kc;
@@ -159,21 +181,42 @@ HOT void codec_nn_dwconv_backward(float *dx, float *dw, float *db, const float *
     }
 }
 
+/* Reductions in LANES independent partial sums (a fixed order, so results are
+ * deterministic) so that they vectorise without -ffast-math. Inlined into
+ * their HOT callers, which gives them the callers' target. */
+#define LANES 8
+static inline __attribute__((always_inline)) float sum_lanes(const float *x, int n)
+{
+    float acc[LANES] = {0}, s = 0;
+    int i = 0;
+    for (; i + LANES <= n; i += LANES)
+        for (int l = 0; l < LANES; l++) acc[l] += x[i + l];
+    for (; i < n; i++) s += x[i];
+    for (int l = 0; l < LANES; l++) s += acc[l];
+    return s;
+}
+/* sum of (x[i] - m)^2 */
+static inline __attribute__((always_inline)) float sqdev_lanes(const float *x, int n, float m)
+{
+    float acc[LANES] = {0}, s = 0;
+    int i = 0;
+    for (; i + LANES <= n; i += LANES)
+        for (int l = 0; l < LANES; l++) acc[l] += (x[i + l] - m) * (x[i + l] - m);
+    for (; i < n; i++) s += (x[i] - m) * (x[i] - m);
+    for (int l = 0; l < LANES; l++) s += acc[l];
+    return s;
+}
+
 HOT void codec_nn_layernorm_forward(float *out, float *mean, float *rstd, const float *x,
                                     const float *g, const float *b, int t, int c)
 {
     for (int i = 0; i < t; i++) {
         const float *xi = x + (size_t)i * c;
         float *o = out + (size_t)i * c;
-        /* two-pass in float: vectorises; C is at most a few thousand */
-        float m = 0, v = 0;
-        for (int ch = 0; ch < c; ch++) m += xi[ch];
-        m /= (float)c;
-        for (int ch = 0; ch < c; ch++) {
-            float d = xi[ch] - m;
-            v += d * d;
-        }
-        v /= (float)c;
+        /* two-pass in float over LANES partial sums, so the reductions
+         * vectorise without -ffast-math; C is at most a few thousand */
+        float m = sum_lanes(xi, c) / (float)c;
+        float v = sqdev_lanes(xi, c, m) / (float)c;
         float s = 1.0f / sqrtf(v + 1e-5f);
         float mf = m;
         for (int ch = 0; ch < c; ch++) o[ch] = (xi[ch] - mf) * s * g[ch] + b[ch];

@@ -27,7 +27,9 @@ int codec_nn_conv1d_out_len(int tin, int k, int stride, int dil, int pad);
 /* 1-D convolution by im2col + sgemm.
  *   x (Tin,Cin), w (Cout, K*Cin) laid out w[o][k*Cin + c], b (Cout) or NULL,
  *   out (Tout,Cout) with Tout = codec_nn_conv1d_out_len(Tin, K, stride, dil, pad),
- *   cols (Tout, K*Cin): the im2col matrix, filled here and kept for backward.
+ *   cols (Tout, K*Cin): the im2col matrix, filled here and kept for backward;
+ *   NULL for inference: then one sgemm per tap reads x in place (no copy;
+ *   the same result up to float rounding order).
  * Input frame of output t, tap k: t*stride + k*dil - pad (zero outside [0,Tin)). */
 void codec_nn_conv1d_forward(float *out, float *cols, const float *x, const float *w,
                              const float *b, int tin, int cin, int cout, int k, int stride, int dil,

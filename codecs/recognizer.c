@@ -27,6 +27,7 @@ struct codec_recognizer_ws {
     float *mel, *z, *logp;
     size_t cap_mel, cap_z, cap_logp;
     size_t frames; /* T of the last front-end call */
+    int upsample;  /* CTC frames per latent frame of the recognizer's agent */
     char *text;
     size_t cap_text;
 };
@@ -145,6 +146,7 @@ sim_status codec_recognizer_ws_create(codec_recognizer_ws **out, const codec_rec
         goto fail;
     }
     if (beam && (st = codec_beam_create(&ws->beam, lex, beam, err)) != SIM_OK) goto fail;
+    ws->upsample = codec_agent_get_config(r->a)->upsample;
     ws->cap_text = 256;
     if (!(ws->text = malloc(ws->cap_text))) {
         st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
@@ -220,7 +222,7 @@ sim_status codec_recognizer_decode(const codec_recognizer *r, codec_recognizer_w
     if (tz < 1) return sim_err_set(err, SIM_EINVAL, NULL, 0, "no latent frames to decode");
     sim_status st = ensure_agent_ws(r, ws, tz, err);
     if (st != SIM_OK) return st;
-    if (grow(&ws->logp, &ws->cap_logp, (size_t)tz * CODEC_VOCAB_SIZE))
+    if (grow(&ws->logp, &ws->cap_logp, (size_t)codec_agent_ctc_len(r->a, tz) * CODEC_VOCAB_SIZE))
         return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
     return codec_agent_decode(r->a, ws->ws, z, tz, ws->logp, err);
 }
@@ -236,10 +238,11 @@ sim_status codec_recognizer_text(codec_recognizer_ws *ws, const float *logp, int
     for (;;) {
         size_t len = 0;
         if (!ws->beam) {
-            len = codec_decode_greedy(logp, tz, CODEC_VOCAB_SIZE, ws->text, ws->cap_text);
+            len = codec_decode_greedy(logp, tz * ws->upsample, CODEC_VOCAB_SIZE, ws->text,
+                                      ws->cap_text);
         } else {
-            sim_status st = codec_beam_decode(ws->beam, logp, tz, CODEC_VOCAB_SIZE, ws->text,
-                                              ws->cap_text, &len, NULL, err);
+            sim_status st = codec_beam_decode(ws->beam, logp, tz * ws->upsample, CODEC_VOCAB_SIZE,
+                                              ws->text, ws->cap_text, &len, NULL, err);
             if (st != SIM_OK) return st;
         }
         if (len < ws->cap_text) {

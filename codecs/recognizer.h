@@ -66,11 +66,12 @@ sim_status codec_recognizer_frontend(const codec_recognizer *r, codec_recognizer
 sim_status codec_recognizer_encode(const codec_recognizer *r, codec_recognizer_ws *ws, int *tz,
                                    sim_err *err);
 const float *codec_recognizer_latents(const codec_recognizer_ws *ws); /* (tz, d) */
-/* Latents z (tz, d), any source -> CTC log-probabilities (tz, V) held in ws
- * (codec_recognizer_logp). tz >= 1. */
+/* Latents z (tz, d), any source -> CTC log-probabilities (tz * upsample, V)
+ * held in ws (codec_recognizer_logp; upsample = the agent's CTC frames per
+ * latent frame, 1 for most agents). tz >= 1. */
 sim_status codec_recognizer_decode(const codec_recognizer *r, codec_recognizer_ws *ws,
                                    const float *z, int tz, sim_err *err);
-const float *codec_recognizer_logp(const codec_recognizer_ws *ws); /* (tz, V) */
+const float *codec_recognizer_logp(const codec_recognizer_ws *ws); /* (tz * upsample, V) */
 /* Log-probabilities (tz, V = CODEC_VOCAB_SIZE), any source -> transcript
  * (lower-case words, single spaces; "" for tz = 0) with the work space's
  * decoder. *text points into ws, valid until the next call on ws. */

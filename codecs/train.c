@@ -127,6 +127,7 @@ sim_status codec_train_config_set(codec_train_config *c, const char *section, co
     if (IS("agent", "dec_depth")) INT(c->agent.dec_depth, 0, 64);
     if (IS("agent", "dilation_max")) INT(c->agent.dilation_max, 1, 64);
     if (IS("agent", "dropout")) DBL(c->agent.dropout, 0, 0.9);
+    if (IS("agent", "upsample")) INT(c->agent.upsample, 1, 4);
     if (IS("data", "train")) {
         /* comma-separated list, appended */
         const char *p = value;
@@ -438,7 +439,7 @@ static sim_status load_manifest(dataset *d, const char *path, const codec_agent 
             goto done;
         }
         size_t l = codec_vocab_encode(norm, lab, 4096);
-        int tz = codec_agent_latent_len(a, u->frames);
+        int tz = codec_agent_ctc_len(a, codec_agent_latent_len(a, u->frames));
         int need = (int)l;
         for (size_t k = 1; k < l && k < 4096; k++) need += lab[k] == lab[k - 1];
         if (l == 0 || l > 4096 || u->frames > max_frames || tz < need) {
@@ -619,9 +620,10 @@ static void train_one(trainer *tr, worker *w, int j)
         tr->status[j] = SIM_ERANGE;
         return;
     }
-    memset(w->dl, 0, sizeof(float) * (size_t)tz * CODEC_VOCAB_SIZE);
+    int tc = codec_agent_ctc_len(tr->a, tz);
+    memset(w->dl, 0, sizeof(float) * (size_t)tc * CODEC_VOCAB_SIZE);
     double loss = 0;
-    sim_status st = codec_ctc_loss(&loss, w->dl, 1.0f / (float)tr->batch_n, logits, tz,
+    sim_status st = codec_ctc_loss(&loss, w->dl, 1.0f / (float)tr->batch_n, logits, tc,
                                    CODEC_VOCAB_SIZE, u->lab, u->l, w->ctc, NULL);
     tr->status[j] = st;
     tr->losses[j] = st ? 0 : loss;
@@ -637,7 +639,7 @@ static void dev_one(trainer *tr, worker *w, int i)
     char hyp[4096];
     codec_agent_encode(tr->a, w->ws, u->mel, u->frames, z, NULL);
     codec_agent_decode(tr->a, w->ws, z, tz, w->lp, NULL);
-    codec_train_greedy(w->lp, tz, CODEC_VOCAB_SIZE, hyp, sizeof hyp);
+    codec_train_greedy(w->lp, codec_agent_ctc_len(tr->a, tz), CODEC_VOCAB_SIZE, hyp, sizeof hyp);
     static const int CAP = 4096;
     const char **ta = malloc(sizeof(char *) * CAP * 2);
     int *la = malloc(sizeof(int) * (CAP * 2 + CAP + 1));
@@ -760,7 +762,7 @@ static int agent_config_equal(const codec_agent_config *a, const codec_agent_con
            a->vocab == b->vocab && a->d == b->d && a->stride == b->stride && a->width == b->width &&
            a->kernel0 == b->kernel0 && a->kernel == b->kernel && a->enc_depth == b->enc_depth &&
            a->dec_depth == b->dec_depth && a->dilation_max == b->dilation_max &&
-           a->dropout == b->dropout;
+           a->dropout == b->dropout && a->upsample == b->upsample;
 }
 
 /* Starts from the weights of model file path (train.init): same architecture
@@ -931,6 +933,7 @@ sim_status codec_train_run(const codec_train_config *cin, const char *out_model,
     for (size_t i = 0; i < tr.dev.n; i++)
         if (tr.dev.u[i].n > max_samples) max_samples = tr.dev.u[i].n;
     int tzmax = codec_agent_latent_len(tr.a, ws_frames);
+    int tcmax = codec_agent_ctc_len(tr.a, tzmax); /* CTC frames */
     int lmax = 1;
     for (size_t i = 0; i < tr.train.n; i++)
         if (tr.train.u[i].l > lmax) lmax = tr.train.u[i].l;
@@ -945,9 +948,9 @@ sim_status codec_train_run(const codec_train_config *cin, const char *out_model,
         wk->qw = codec_melspec_work_create(tr.q, err);
         wk->wav = malloc(max_samples * sizeof(float));
         wk->mel = malloc((size_t)ws_frames * c.agent.n_mels * sizeof(float));
-        wk->dl = malloc((size_t)tzmax * CODEC_VOCAB_SIZE * sizeof(float));
-        wk->lp = malloc((size_t)tzmax * CODEC_VOCAB_SIZE * sizeof(float));
-        wk->ctc = malloc(codec_ctc_workspace_size(tzmax, lmax) * sizeof(double));
+        wk->dl = malloc((size_t)tcmax * CODEC_VOCAB_SIZE * sizeof(float));
+        wk->lp = malloc((size_t)tcmax * CODEC_VOCAB_SIZE * sizeof(float));
+        wk->ctc = malloc(codec_ctc_workspace_size(tcmax, lmax) * sizeof(double));
         if (!wk->qw || !wk->wav || !wk->mel || !wk->dl || !wk->lp || !wk->ctc) goto nomem;
     }
     /* clean dev features, computed once */

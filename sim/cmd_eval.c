@@ -230,11 +230,12 @@ static void *worker_main(void *arg)
         sim_status st = run_network(w, i, &tz, &u->audio_s, &u->err);
         const float *logp = tz > 0 ? codec_recognizer_logp(w->ws) : NULL;
         if (!st && sh->keep_logp && tz > 0) {
-            u->logp = malloc((size_t)tz * CODEC_VOCAB_SIZE * sizeof *u->logp);
+            size_t nf = (size_t)codec_agent_ctc_len(codec_recognizer_agent(sh->rec), tz);
+            u->logp = malloc(nf * CODEC_VOCAB_SIZE * sizeof *u->logp);
             if (!u->logp)
                 st = sim_err_set(&u->err, SIM_ENOMEM, NULL, 0, "out of memory");
             else
-                memcpy(u->logp, logp, (size_t)tz * CODEC_VOCAB_SIZE * sizeof *u->logp);
+                memcpy(u->logp, logp, nf * CODEC_VOCAB_SIZE * sizeof *u->logp);
         }
         u->tz = tz;
         if (!st) st = decode_text(w, logp, tz, &u->hyp, &u->err);

@@ -448,18 +448,20 @@ static sim_status class_labels(const agent *g, const float *z, int tz, const cha
     sim_status st;
     if ((st = codec_recognizer_decode(g->r, g->ws, z, tz, err)) != SIM_OK) return st;
     const float *logp = codec_recognizer_logp(g->ws);
+    /* the decoder may give several CTC frames per latent frame (upsample) */
+    const int up = codec_agent_get_config(codec_recognizer_agent(g->r))->upsample, tc = tz * up;
     if ((st = codec_text_normalise(text, &norm, err)) != SIM_OK) return st;
     size_t l = codec_vocab_encode(norm, NULL, 0);
     labels = malloc((l + 1) * sizeof *labels);
-    path = malloc((size_t)tz * sizeof *path);
-    work = malloc(codec_ctc_align_workspace_size(tz, (int)l) * sizeof *work);
+    path = malloc((size_t)tc * sizeof *path);
+    work = malloc(codec_ctc_align_workspace_size(tc, (int)l) * sizeof *work);
     if (!labels || !path || !work) {
         st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
         goto out;
     }
     codec_vocab_encode(norm, labels, l);
     sim_err local = SIM_ERR_INIT;
-    st = codec_ctc_align(logp, tz, CODEC_VOCAB_SIZE, labels, (int)l, path, NULL, work, &local);
+    st = codec_ctc_align(logp, tc, CODEC_VOCAB_SIZE, labels, (int)l, path, NULL, work, &local);
     if (st == SIM_ERANGE) { /* too few frames for the transcript: no labels */
         for (int t = 0; t < tz; t++) lab[t] = -1;
         (*skipped)++;
@@ -470,7 +472,11 @@ static sim_status class_labels(const agent *g, const float *z, int tz, const cha
         if (err) *err = local;
         goto out;
     }
-    for (int t = 0; t < tz; t++) lab[t] = path[t] == CODEC_VOCAB_BLANK ? -1 : path[t];
+    for (int t = 0; t < tz; t++) { /* a latent frame's class: its first non-blank CTC frame */
+        lab[t] = -1;
+        for (int j = 0; j < up && lab[t] < 0; j++)
+            if (path[t * up + j] != CODEC_VOCAB_BLANK) lab[t] = path[t * up + j];
+    }
 out:
     free(norm);
     free(labels);
@@ -730,7 +736,7 @@ static sim_status decode(void *ctx, sim_utt *u, sim_err *err)
     const char *text = NULL;
     sim_status st;
     if (grow(&s->x_hat, &s->cap_x_hat, tz * dr) ||
-        (s->head && grow(&s->logp, &s->cap_logp, tz * CODEC_VOCAB_SIZE)))
+        (s->head && grow(&s->logp, &s->cap_logp, tz * anchor_equalizer_out_dim(s->eq))))
         return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
     if (s->head) { /* relative: the head reads the received relative symbols */
         if ((st = anchor_equalizer_decode(s->eq, us->sr, tz, s->logp, err)) != SIM_OK) return st;

@@ -55,7 +55,13 @@ void test_affine(const float *x, size_t n, size_t dt, const float *m, size_t dr,
 
 void test_save_tiny_agent(const char *path, int d, uint64_t seed)
 {
+    test_save_tiny_agent_up(path, d, seed, 1);
+}
+
+void test_save_tiny_agent_up(const char *path, int d, uint64_t seed, int upsample)
+{
     codec_agent_config c = codec_agent_config_default();
+    c.upsample = upsample;
     c.d = d;
     c.width = 16;
     c.stride = 2;

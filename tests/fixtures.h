@@ -30,6 +30,8 @@ void test_affine(const float *x, size_t n, size_t dt, const float *m, size_t dr,
  * 3, one block each side, no dropout; the default front-end) from seed,
  * saved as a model file at path. */
 void test_save_tiny_agent(const char *path, int d, uint64_t seed);
+/* The same with `upsample` CTC frames per latent frame. */
+void test_save_tiny_agent_up(const char *path, int d, uint64_t seed, int upsample);
 
 /* sim_run(sc) into out with `jobs` threads (force); must succeed (the error is
  * printed). */

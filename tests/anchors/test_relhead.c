@@ -49,11 +49,12 @@ static void put(fixture *f, int u, int cls, sim_rng *r)
     f->t[u]++;
 }
 
-static void make_fixture(fixture *f)
+static void make_fixture_up(fixture *f, int upsample)
 {
     memset(f, 0, sizeof *f);
     codec_agent_config c = codec_agent_config_default();
     c.n_mels = 4, c.d = D, c.width = 16, c.kernel0 = 1, c.kernel = 3, c.stride = 1;
+    c.upsample = upsample;
     c.enc_depth = 0, c.dec_depth = 1, c.dilation_max = 1, c.dropout = 0;
     CU_ASSERT_EQUAL_FATAL(codec_agent_create(&f->rx, &c, 5, NULL), SIM_OK);
     sim_rng r;
@@ -72,6 +73,10 @@ static void make_fixture(fixture *f)
         put(f, u, 0, &r);
         f->zp[u] = f->z[u];
     }
+}
+static void make_fixture(fixture *f)
+{
+    make_fixture_up(f, 1);
 }
 
 static anchor_relhead_data fixture_data(const fixture *f)
@@ -102,11 +107,13 @@ static double fixture_cer(const anchor_relhead *h, const fixture *f)
     CU_ASSERT_PTR_NOT_NULL_FATAL(ws);
     long errs = 0, chars = 0;
     for (int u = 0; u < NU; u++) {
-        float r[MAXT * K], lp[MAXT * CODEC_VOCAB_SIZE];
+        float r[MAXT * K], lp[2 * MAXT * CODEC_VOCAB_SIZE];
         char hyp[128];
         CU_ASSERT_EQUAL(anchor_relhead_project(h, f->z[u], f->t[u], r, NULL), SIM_OK);
         CU_ASSERT_EQUAL(anchor_relhead_decode(h, ws, r, f->t[u], lp, NULL), SIM_OK);
-        codec_train_greedy(lp, f->t[u], CODEC_VOCAB_SIZE, hyp, sizeof hyp);
+        size_t per_frame = anchor_relhead_out_dim(h); /* V per CTC frame, upsample of them */
+        codec_train_greedy(lp, f->t[u] * (int)(per_frame / CODEC_VOCAB_SIZE), CODEC_VOCAB_SIZE, hyp,
+                           sizeof hyp);
         /* Levenshtein distance */
         const char *a = texts[u];
         int na = (int)strlen(a), nb = (int)strlen(hyp), row[128];
@@ -129,13 +136,14 @@ static double fixture_cer(const anchor_relhead *h, const fixture *f)
     return (double)errs / (double)chars;
 }
 
-static void test_train_overfit(void)
+static void train_overfit(int up)
 {
     fixture f;
-    make_fixture(&f);
+    make_fixture_up(&f, up);
     anchor_relhead_spec s = fixture_spec(&f);
     anchor_relhead_data d = fixture_data(&f);
     anchor_relhead_config c = small_recipe();
+    c.steps *= up * up; /* twice the CTC frames to place: 4x the steps reach CER 0 */
     anchor_relhead_result res;
     sim_err e = SIM_ERR_INIT;
     anchor_relhead *h = anchor_relhead_train(&s, &d, &c, NULL, &res, &e);
@@ -143,7 +151,7 @@ static void test_train_overfit(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
     CU_ASSERT_EQUAL(res.utts, NU);
     CU_ASSERT_EQUAL(res.skipped, 0);
-    CU_ASSERT_EQUAL(res.steps, 300);
+    CU_ASSERT_EQUAL(res.steps, c.steps);
     CU_ASSERT_EQUAL(res.cache_hit, 0);
     CU_ASSERT(res.params > 0);
     double cer = fixture_cer(h, &f);
@@ -156,6 +164,17 @@ static void test_train_overfit(void)
     CU_ASSERT_EQUAL(anchor_relhead_in_dim(h), D);
     CU_ASSERT_EQUAL(anchor_relhead_vocab(h), CODEC_VOCAB_SIZE);
     CU_ASSERT_EQUAL(anchor_relhead_psi(h), ANCHOR_PSI_COSINE);
+    CU_ASSERT_EQUAL(anchor_relhead_out_dim(h), (size_t)up * CODEC_VOCAB_SIZE);
+    if (up != 1) { /* the receiver's CTC frames per latent frame survive save -> load */
+        char path[600];
+        snprintf(path, sizeof path, "%s/head-up.h5", test_tmpdir());
+        CU_ASSERT_EQUAL_FATAL(anchor_relhead_save(h, path, &e), SIM_OK);
+        anchor_relhead *hl = anchor_relhead_load(path, &e);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(hl);
+        CU_ASSERT_EQUAL(anchor_relhead_out_dim(hl), (size_t)up * CODEC_VOCAB_SIZE);
+        CU_ASSERT_EQUAL(fixture_cer(hl, &f), 0.0);
+        anchor_relhead_destroy(hl);
+    }
     /* the untrained head (0 steps is refused, 1 step ~ the initialisation) is far from it */
     c.steps = 1;
     anchor_relhead *h0 = anchor_relhead_train(&s, &d, &c, NULL, NULL, NULL);
@@ -164,6 +183,14 @@ static void test_train_overfit(void)
     anchor_relhead_destroy(h0);
     anchor_relhead_destroy(h);
     codec_agent_destroy(f.rx);
+}
+static void test_train_overfit(void)
+{
+    train_overfit(1);
+}
+static void test_train_overfit_upsample(void)
+{
+    train_overfit(2);
 }
 
 static int same_head(const anchor_relhead *a, const anchor_relhead *b)
@@ -520,6 +547,7 @@ static void test_bad_input(void)
 
 static const test_case cases[] = {
     {"a head overfits a tiny problem to CER 0", test_train_overfit},
+    {"the same for a receiver with two CTC frames per latent frame", test_train_overfit_upsample},
     {"bit-identical for a seed, any thread count", test_deterministic},
     {"cache hit is the identical head; key follows K, psi, anchors, recipe", test_cache},
     {"relative equalizer decodes a rotated, scaled tx space", test_equalizer_relative},

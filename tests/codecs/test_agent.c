@@ -1,6 +1,8 @@
 /* test_agent.c -- codecs/agent: parameter table, encode/decode split equals the
- * joint forward, whole-model gradient vs central differences (both families),
- * a tiny model overfits 4 synthetic utterances to CER 0, bad configs. */
+ * joint forward, whole-model gradient vs central differences (both families,
+ * and with two CTC frames per latent frame), a tiny model overfits 4 synthetic
+ * utterances to CER 0 (also at stride 8, where only upsample makes the
+ * transcripts fit), bad configs. */
 #include "codecs/agent.h"
 #include "codecs/ctc.h"
 #include "codecs/optim.h"
@@ -67,19 +69,22 @@ static void test_param_table(void)
     codec_agent_ws_destroy(NULL);
 }
 
-static void test_split_equals_joint(void)
+static void split_equals_joint(int up)
 {
     codec_agent_config c = tiny_config("dwconv");
+    c.upsample = up;
     codec_agent *a = NULL;
     codec_agent_ws *ws = NULL;
     CU_ASSERT_EQUAL_FATAL(codec_agent_create(&a, &c, 3, NULL), SIM_OK);
     CU_ASSERT_EQUAL_FATAL(codec_agent_ws_create(&ws, a, 40, NULL), SIM_OK);
-    float mel[40 * 6], z[20 * 4], lp[20 * 5], lp2[20 * 5];
+    float mel[40 * 6], z[20 * 4], lp[3 * 20 * 5], lp2[3 * 20 * 5];
     fill(mel, sizeof mel / sizeof *mel, 4, 2);
     const float *logits;
     int tz;
     CU_ASSERT_EQUAL(codec_agent_forward_train(a, ws, mel, 37, NULL, &logits, &tz, NULL), SIM_OK);
     CU_ASSERT_EQUAL(tz, 19);
+    CU_ASSERT_EQUAL(codec_agent_ctc_len(a, tz), 19 * up);
+    tz *= up; /* CTC frames from here on */
     memcpy(lp2, logits, sizeof(float) * tz * 5);
     for (int t = 0; t < tz; t++) {
         float mx = -1e30f;
@@ -89,8 +94,10 @@ static void test_split_equals_joint(void)
         for (int k = 0; k < 5; k++) lp2[t * 5 + k] -= mx + (float)log(s);
     }
     CU_ASSERT_EQUAL(codec_agent_encode(a, ws, mel, 37, z, NULL), SIM_OK);
-    CU_ASSERT_EQUAL(codec_agent_decode(a, ws, z, tz, lp, NULL), SIM_OK);
+    for (size_t i = 0; i < sizeof lp / sizeof *lp; i++) lp[i] = 1e9f; /* sentinel */
+    CU_ASSERT_EQUAL(codec_agent_decode(a, ws, z, tz / up, lp, NULL), SIM_OK);
     TEST_ASSERT_CLOSE_F(lp, lp2, (size_t)tz * 5, 1e-5);
+    CU_ASSERT_EQUAL(lp[tz * 5], 1e9f); /* exactly T'*upsample frames written */
     /* too long for the workspace, too short for conv0 */
     sim_err e = SIM_ERR_INIT;
     CU_ASSERT_EQUAL(codec_agent_encode(a, ws, mel, 41, z, &e), SIM_ERANGE);
@@ -98,6 +105,12 @@ static void test_split_equals_joint(void)
     CU_ASSERT_EQUAL(codec_agent_decode(a, ws, z, 21, lp, &e), SIM_ERANGE);
     codec_agent_ws_destroy(ws);
     codec_agent_destroy(a);
+}
+static void test_split_equals_joint(void)
+{
+    split_equals_joint(1);
+    split_equals_joint(2);
+    split_equals_joint(3);
 }
 
 /* CTC loss of the whole model on one utterance (dropout off). */
@@ -108,15 +121,17 @@ static double model_loss(codec_agent *a, codec_agent_ws *ws, const float *mel, i
     int tz;
     double work[4096], loss = 0;
     codec_agent_forward_train(a, ws, mel, t, NULL, &logits, &tz, NULL);
+    tz = codec_agent_ctc_len(a, tz);
     if (dlogits) memset(dlogits, 0, sizeof(float) * tz * codec_agent_get_config(a)->vocab);
     codec_ctc_loss(&loss, dlogits, 1, logits, tz, codec_agent_get_config(a)->vocab, lab, l, work,
                    NULL);
     return loss;
 }
 
-static void grad_check(const char *family)
+static void grad_check(const char *family, int up)
 {
     codec_agent_config c = tiny_config(family);
+    c.upsample = up;
     codec_agent *a = NULL;
     codec_agent_ws *ws = NULL;
     CU_ASSERT_EQUAL_FATAL(codec_agent_create(&a, &c, 5, NULL), SIM_OK);
@@ -126,7 +141,7 @@ static void grad_check(const char *family)
     fill(mean, 6, 6, 0.3f);
     for (int i = 0; i < 6; i++) scale[i] = 0.8f + 0.1f * i;
     codec_agent_set_input_norm(a, mean, scale);
-    float mel[24 * 6], dlogits[12 * 5];
+    float mel[24 * 6], dlogits[2 * 12 * 5];
     fill(mel, 24 * 6, 7, 1.5f);
     int lab[3] = {1, 3, 3};
     size_t n = codec_agent_num_floats(a);
@@ -159,7 +174,8 @@ static void grad_check(const char *family)
         }
     }
     CU_ASSERT(checked > 30);
-    fprintf(stderr, "  %s: %d entries, worst relative diff %.3g\n", family, checked, worst);
+    fprintf(stderr, "  %s upsample %d: %d entries, worst relative diff %.3g\n", family, up, checked,
+            worst);
     free(grads);
     codec_agent_ws_destroy(ws);
     codec_agent_destroy(a);
@@ -167,11 +183,15 @@ static void grad_check(const char *family)
 
 static void test_grad_dwconv(void)
 {
-    grad_check("dwconv");
+    grad_check("dwconv", 1);
 }
 static void test_grad_conv(void)
 {
-    grad_check("conv");
+    grad_check("conv", 1);
+}
+static void test_grad_upsample(void)
+{
+    grad_check("dwconv", 2);
 }
 
 /* Four synthetic "utterances": each label is 4 frames of its own random
@@ -200,11 +220,12 @@ static int make_utt(const char *text, float *mel, int nmel, int *lab, int *l, si
     return t;
 }
 
-static void test_overfit(void)
+static void overfit(int stride, int up)
 {
     static const char *texts[4] = {"cab", "a bad deed", "ace", "dead cab"};
     codec_agent_config c = codec_agent_config_default();
-    c.n_mels = 16, c.d = 8, c.width = 32, c.kernel0 = 3, c.kernel = 5, c.stride = 2;
+    c.n_mels = 16, c.d = 8, c.width = 32, c.kernel0 = stride < 3 ? 3 : stride, c.kernel = 5;
+    c.stride = stride, c.upsample = up;
     c.enc_depth = 2, c.dec_depth = 1, c.dilation_max = 2, c.dropout = 0;
     codec_agent *a = NULL;
     codec_agent_ws *ws = NULL;
@@ -214,7 +235,15 @@ static void test_overfit(void)
     int lab[4][64], l[4], t[4];
     sim_rng r;
     sim_rng_init(&r, 12, 0, 0);
-    for (int u = 0; u < 4; u++) t[u] = make_utt(texts[u], mel[u], 16, lab[u], &l[u], &r);
+    for (int u = 0; u < 4; u++) {
+        t[u] = make_utt(texts[u], mel[u], 16, lab[u], &l[u], &r);
+        int need = l[u]; /* CTC needs a frame per label plus one between repeats */
+        for (int i = 1; i < l[u]; i++) need += lab[u][i] == lab[u][i - 1];
+        int have = codec_agent_ctc_len(a, codec_agent_latent_len(a, t[u]));
+        CU_ASSERT(have >= need);
+        /* at stride 8 the longest transcript only fits thanks to upsample */
+        if (stride == 8 && u == 1) CU_ASSERT(codec_agent_latent_len(a, t[u]) < need);
+    }
     size_t n = codec_agent_num_floats(a);
     float *g = calloc(n, sizeof(float)), *m = calloc(n, sizeof(float)),
           *v = calloc(n, sizeof(float));
@@ -225,7 +254,7 @@ static void test_overfit(void)
     codec_optim_config oc = codec_optim_default(400, 20);
     oc.lr = 3e-3f, oc.weight_decay = 0;
     static double work[1 << 14];
-    static float dl[64 * CODEC_VOCAB_SIZE];
+    static float dl[128 * CODEC_VOCAB_SIZE];
     double loss = 0;
     for (long step = 0; step < 400; step++) {
         memset(g, 0, n * sizeof(float));
@@ -235,6 +264,7 @@ static void test_overfit(void)
             int tz;
             double lu;
             codec_agent_forward_train(a, ws, mel[u], t[u], NULL, &logits, &tz, NULL);
+            tz = codec_agent_ctc_len(a, tz);
             memset(dl, 0, sizeof(float) * tz * CODEC_VOCAB_SIZE);
             CU_ASSERT_EQUAL(codec_ctc_loss(&lu, dl, 0.25f, logits, tz, CODEC_VOCAB_SIZE, lab[u],
                                            l[u], work, NULL),
@@ -248,10 +278,11 @@ static void test_overfit(void)
     /* greedy decode each utterance and compare with its text */
     int errors = 0;
     for (int u = 0; u < 4; u++) {
-        float z[64 * 8], lp[64 * CODEC_VOCAB_SIZE];
+        float z[64 * 8], lp[128 * CODEC_VOCAB_SIZE];
         int tz = codec_agent_latent_len(a, t[u]);
         codec_agent_encode(a, ws, mel[u], t[u], z, NULL);
         codec_agent_decode(a, ws, z, tz, lp, NULL);
+        tz = codec_agent_ctc_len(a, tz);
         char hyp[128];
         int nh = 0, prev = -1;
         for (int i = 0; i < tz; i++) {
@@ -263,15 +294,24 @@ static void test_overfit(void)
         }
         hyp[nh] = 0;
         if (strcmp(hyp, texts[u])) {
-            fprintf(stderr, "  overfit: '%s' decoded as '%s'\n", texts[u], hyp);
+            fprintf(stderr, "  overfit (stride %d, upsample %d): '%s' decoded as '%s'\n", stride,
+                    up, texts[u], hyp);
             errors++;
         }
     }
-    fprintf(stderr, "  overfit: final loss %.4f\n", loss);
+    fprintf(stderr, "  overfit (stride %d, upsample %d): final loss %.4f\n", stride, up, loss);
     CU_ASSERT_EQUAL(errors, 0);
     free(g), free(m), free(v), free(frozen);
     codec_agent_ws_destroy(ws);
     codec_agent_destroy(a);
+}
+static void test_overfit(void)
+{
+    overfit(2, 1);
+}
+static void test_overfit_upsample(void)
+{
+    overfit(8, 2);
 }
 
 static void bad_edit(codec_agent_config *c, int i)
@@ -301,6 +341,12 @@ static void bad_edit(codec_agent_config *c, int i)
     case 7:
         c->width = 0;
         break;
+    case 8:
+        c->upsample = 0;
+        break;
+    case 9:
+        c->upsample = 5;
+        break;
     default:
         c->width = 1024;
         break;
@@ -311,8 +357,8 @@ static void test_bad_configs(void)
 {
     static const struct {
         const char *field;
-    } bad[] = {{"family"},       {"d "},      {"stride"}, {"kernel "},   {"kernel0"},
-               {"dilation_max"}, {"dropout"}, {"width"},  {"parameters"}};
+    } bad[] = {{"family"},  {"d "},    {"stride"},   {"kernel "},  {"kernel0"},   {"dilation_max"},
+               {"dropout"}, {"width"}, {"upsample"}, {"upsample"}, {"parameters"}};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         codec_agent_config c = codec_agent_config_default();
         bad_edit(&c, (int)i);
@@ -339,7 +385,9 @@ static const test_case cases[] = {
     {"encode + decode equals joint forward", test_split_equals_joint},
     {"model gradient, dwconv family", test_grad_dwconv},
     {"model gradient, conv family", test_grad_conv},
+    {"model gradient, two CTC frames per latent frame", test_grad_upsample},
     {"tiny model overfits 4 utterances to CER 0", test_overfit},
+    {"stride 8 + upsample 2 overfits the same 4 utterances", test_overfit_upsample},
     {"bad configs rejected", test_bad_configs},
     {NULL, NULL},
 };

@@ -19,7 +19,7 @@ static const char *tmp(char *buf, size_t n, const char *name)
 }
 
 /* A small agent with non-trivial values in every tensor (input norm included). */
-static codec_agent *small_agent(const char *family, int kernel0)
+static codec_agent *small_agent_up(const char *family, int kernel0, int upsample)
 {
     codec_agent_config c = codec_agent_config_default();
     snprintf(c.family, sizeof c.family, "%s", family);
@@ -30,6 +30,7 @@ static codec_agent *small_agent(const char *family, int kernel0)
     c.enc_depth = 2;
     c.dec_depth = 1;
     c.dilation_max = 2;
+    c.upsample = upsample;
     codec_agent *a = NULL;
     sim_err e = SIM_ERR_INIT;
     if (codec_agent_create(&a, &c, 12345, &e)) {
@@ -40,6 +41,10 @@ static codec_agent *small_agent(const char *family, int kernel0)
     for (int i = 0; i < 80; i++) mean[i] = -4.0f + 0.01f * (float)i, scale[i] = 1.0f / (1.5f + i);
     codec_agent_set_input_norm(a, mean, scale);
     return a;
+}
+static codec_agent *small_agent(const char *family, int kernel0)
+{
+    return small_agent_up(family, kernel0, 1);
 }
 
 static void test_container_round_trip(void)
@@ -122,12 +127,13 @@ static void compare_agents(codec_agent *a, codec_agent *b)
 
 static void test_agent_bit_exact(void)
 {
-    static const char *families[] = {"dwconv", "conv"};
-    for (int f = 0; f < 2; f++) {
+    static const char *families[] = {"dwconv", "conv", "dwconv"};
+    static const char *files[] = {"agent-dw.h5", "agent-conv.h5", "agent-up2.h5"};
+    for (int f = 0; f < 3; f++) {
         char path[512];
-        tmp(path, sizeof path, f ? "agent-conv.h5" : "agent-dw.h5");
+        tmp(path, sizeof path, files[f]);
         sim_err e = SIM_ERR_INIT;
-        codec_agent *a = small_agent(families[f], 3), *b = NULL;
+        codec_agent *a = small_agent_up(families[f], 3, f == 2 ? 2 : 1), *b = NULL;
         CU_ASSERT_PTR_NOT_NULL_FATAL(a);
         codec_model *extra = codec_model_create(&e), *mo = NULL;
         CU_ASSERT_EQUAL(codec_model_set_int(extra, "frontend.sample_rate", 16000, &e), SIM_OK);
@@ -151,6 +157,13 @@ static void test_agent_bit_exact(void)
         CU_ASSERT_EQUAL(codec_agent_encode(b, wb, mel, 40, zb, &e), SIM_OK);
         int tz = codec_agent_latent_len(a, 40);
         CU_ASSERT_EQUAL(memcmp(za, zb, (size_t)tz * 8 * sizeof(float)), 0);
+        /* and the decoder: upsample survives the round trip (2 CTC frames per latent frame) */
+        CU_ASSERT_EQUAL(codec_agent_get_config(b)->upsample, f == 2 ? 2 : 1);
+        CU_ASSERT_EQUAL(codec_agent_ctc_len(b, tz), tz * (f == 2 ? 2 : 1));
+        float la[40 * 29], lb[40 * 29];
+        CU_ASSERT_EQUAL(codec_agent_decode(a, wa, za, tz, la, &e), SIM_OK);
+        CU_ASSERT_EQUAL(codec_agent_decode(b, wb, zb, tz, lb, &e), SIM_OK);
+        CU_ASSERT_EQUAL(memcmp(la, lb, (size_t)codec_agent_ctc_len(a, tz) * 29 * sizeof(float)), 0);
         codec_agent_ws_destroy(wa);
         codec_agent_ws_destroy(wb);
         codec_model_destroy(mo);
@@ -308,6 +321,17 @@ static void test_bad_files(void)
     CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "nan.h5"), &e), SIM_OK);
     codec_model_destroy(m);
     expect_load_error(path, SIM_EFORMAT, "tensor dec.in.b holds a non-finite value");
+    /* arch.upsample: optional (absent in every file above, which load as 1), but
+     * out of range or not matching the output layer's shape is an error */
+    m = without(full, NULL, NULL);
+    codec_model_set_int(m, "arch.upsample", 5, &e);
+    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "up5.h5"), &e), SIM_OK);
+    expect_load_error(path, SIM_ERANGE, "attribute 'arch.upsample' is 5, expected 1..4");
+    codec_model_set_int(m, "arch.upsample", 2, &e);
+    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "up2.h5"), &e), SIM_OK);
+    snprintf(want, sizeof want, "tensor dec.out.w has shape (29,%d), expected (58,%d)", C, C);
+    expect_load_error(path, SIM_EFORMAT, want);
+    codec_model_destroy(m);
     codec_model_destroy(full);
 
     /* wrong format name / version, written with h5io directly */

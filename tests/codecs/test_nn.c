@@ -106,18 +106,22 @@ static void test_conv1d_grad(void)
     }
 }
 
-/* Direct convolution formula vs im2col + sgemm. */
-static void test_conv1d_direct(void)
+/* Direct convolution formula vs im2col + sgemm, and vs the inference path
+ * (cols = NULL: one sgemm per tap), over strides, dilations and paddings. */
+static void conv1d_direct(int t, int k, int stride, int dil, int pad, int tout_want)
 {
     static gc g;
     memset(&g, 0, sizeof g);
-    g.t = 13, g.cin = 3, g.cout = 5, g.k = 3, g.stride = 2, g.dil = 2, g.pad = 2;
+    g.t = t, g.cin = 3, g.cout = 5, g.k = k, g.stride = stride, g.dil = dil, g.pad = pad;
     int tout = codec_nn_conv1d_out_len(g.t, g.k, g.stride, g.dil, g.pad);
-    CU_ASSERT_EQUAL(tout, 7); /* floor((13 + 4 - 5)/2) + 1 */
+    CU_ASSERT_EQUAL_FATAL(tout, tout_want);
     fill(g.x, (size_t)g.t * g.cin, 5, 1);
     fill(g.w, (size_t)g.cout * g.k * g.cin, 6, 1);
     fill(g.b, g.cout, 7, 1);
     conv_fwd(&g);
+    float tapwise[64];
+    codec_nn_conv1d_forward(tapwise, NULL, g.x, g.w, g.b, g.t, g.cin, g.cout, g.k, g.stride, g.dil,
+                            g.pad);
     float want[64];
     for (int t = 0; t < tout; t++)
         for (int o = 0; o < g.cout; o++) {
@@ -131,6 +135,15 @@ static void test_conv1d_direct(void)
             want[t * g.cout + o] = (float)s;
         }
     TEST_ASSERT_CLOSE_F(g.out, want, (size_t)tout * g.cout, 1e-5);
+    TEST_ASSERT_CLOSE_F(tapwise, want, (size_t)tout * g.cout, 1e-5);
+}
+static void test_conv1d_direct(void)
+{
+    conv1d_direct(13, 3, 2, 2, 2, 7); /* floor((13 + 4 - 5)/2) + 1 */
+    conv1d_direct(9, 5, 1, 2, 4, 9);  /* dilated "same": taps beyond both ends */
+    conv1d_direct(10, 7, 3, 1, 3, 4); /* strided stem, more taps than stride */
+    conv1d_direct(4, 9, 1, 1, 4, 4);  /* kernel longer than the input */
+    conv1d_direct(11, 4, 4, 1, 0, 2); /* no padding */
     CU_ASSERT_EQUAL(codec_nn_conv1d_out_len(2, 5, 1, 1, 0), 0); /* too short */
 }
 

@@ -1,7 +1,8 @@
 /* test_recognizer.c -- codecs/recognizer: a tiny random agent saved to a model
  * file, loaded back with its front-end; every step (front-end, encoder,
  * decoder, greedy and beam text) equals the same chain run by hand with
- * codecs/melspec, codecs/agent and codecs/decode; audio too short for one
+ * codecs/melspec, codecs/agent and codecs/decode (also for an agent with two
+ * CTC frames per latent frame); audio too short for one
  * latent frame; and bad inputs (missing file, decoding nothing, beam settings
  * on a greedy work space). */
 #include "codecs/frontend.h"
@@ -33,9 +34,10 @@ static float *tone(size_t n)
 }
 
 /* The chain by hand equals the recognizer's steps, bit for bit. */
-static void test_matches_by_hand(void)
+static void matches_by_hand(int up)
 {
     save_tiny_agent();
+    if (up != 1) test_save_tiny_agent_up(model_path, 8, 5, up);
     sim_err e = SIM_ERR_INIT;
     codec_recognizer *r = NULL;
     CU_ASSERT_EQUAL_FATAL(codec_recognizer_load(&r, model_path, &e), SIM_OK);
@@ -66,7 +68,9 @@ static void test_matches_by_hand(void)
     size_t T = codec_melspec_frames(mel, n);
     float *feat = malloc(T * (size_t)fe.n_mels * sizeof *feat);
     float *z = malloc((size_t)tz * 8 * sizeof *z);
-    float *lp = malloc((size_t)tz * CODEC_VOCAB_SIZE * sizeof *lp);
+    const int tc = tz * up; /* CTC frames */
+    CU_ASSERT_EQUAL(codec_agent_ctc_len(a, tz), tc);
+    float *lp = malloc((size_t)tc * CODEC_VOCAB_SIZE * sizeof *lp);
     codec_agent_ws *ws = NULL;
     CU_ASSERT_EQUAL_FATAL(codec_melspec_execute(mel, mw, x, n, feat, NULL, &e), SIM_OK);
     CU_ASSERT_EQUAL_FATAL(codec_agent_ws_create(&ws, a, (int)T, &e), SIM_OK);
@@ -75,25 +79,26 @@ static void test_matches_by_hand(void)
     TEST_ASSERT_CLOSE_F(codec_recognizer_latents(g), z, (size_t)tz * 8, 0);
 
     CU_ASSERT_EQUAL_FATAL(codec_recognizer_decode(r, g, z, tz, &e), SIM_OK);
-    TEST_ASSERT_CLOSE_F(codec_recognizer_logp(g), lp, (size_t)tz * CODEC_VOCAB_SIZE, 0);
+    TEST_ASSERT_CLOSE_F(codec_recognizer_logp(g), lp, (size_t)tc * CODEC_VOCAB_SIZE, 0);
 
+    /* text takes latent frames and decodes all tz * upsample CTC frames */
     char want[4096];
     const char *text = NULL;
-    codec_decode_greedy(lp, tz, CODEC_VOCAB_SIZE, want, sizeof want);
+    codec_decode_greedy(lp, tc, CODEC_VOCAB_SIZE, want, sizeof want);
     CU_ASSERT_EQUAL_FATAL(codec_recognizer_text(g, lp, tz, &text, &e), SIM_OK);
     CU_ASSERT_STRING_EQUAL(text, want);
 
     codec_beam *bm = NULL;
     CU_ASSERT_EQUAL_FATAL(codec_beam_create(&bm, NULL, &bc, &e), SIM_OK);
     CU_ASSERT_EQUAL_FATAL(
-        codec_beam_decode(bm, lp, tz, CODEC_VOCAB_SIZE, want, sizeof want, NULL, NULL, &e), SIM_OK);
+        codec_beam_decode(bm, lp, tc, CODEC_VOCAB_SIZE, want, sizeof want, NULL, NULL, &e), SIM_OK);
     CU_ASSERT_EQUAL_FATAL(codec_recognizer_text(b, lp, tz, &text, &e), SIM_OK);
     CU_ASSERT_STRING_EQUAL(text, want);
     /* new beam settings on the same work space */
     bc.beam = 1;
     CU_ASSERT_EQUAL(codec_recognizer_ws_set_beam(b, &bc, &e), SIM_OK);
     CU_ASSERT_EQUAL(codec_beam_set_config(bm, &bc, &e), SIM_OK);
-    codec_beam_decode(bm, lp, tz, CODEC_VOCAB_SIZE, want, sizeof want, NULL, NULL, &e);
+    codec_beam_decode(bm, lp, tc, CODEC_VOCAB_SIZE, want, sizeof want, NULL, NULL, &e);
     CU_ASSERT_EQUAL_FATAL(codec_recognizer_text(b, lp, tz, &text, &e), SIM_OK);
     CU_ASSERT_STRING_EQUAL(text, want);
     /* zero frames: empty text */
@@ -111,6 +116,11 @@ static void test_matches_by_hand(void)
     codec_recognizer_ws_destroy(g);
     codec_recognizer_ws_destroy(b);
     codec_recognizer_destroy(r);
+}
+static void test_matches_by_hand(void)
+{
+    matches_by_hand(1);
+    matches_by_hand(2);
 }
 
 /* Too short for one latent frame: tz = 0 and SIM_OK (callers decide). */
