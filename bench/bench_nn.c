@@ -2,9 +2,11 @@
  * inference in x real time, and one training step (forward, CTC, backward)
  * per second of audio, both in thread CPU time. Prints key=value lines and the
  * OpenBLAS kernel.
- * Usage: bench_nn [family d stride width kernel0 kernel enc_depth dec_depth] */
+ * Usage: bench_nn [MODEL.h5 ...]   (default: the shipped models/A.h5, B.h5,
+ * C.h5 of the source tree; speed depends on the shape only, not the weights) */
 #include "codecs/agent.h"
 #include "codecs/ctc.h"
+#include "codecs/modelfile.h"
 #include "codecs/vocab.h"
 
 #include <cblas.h>
@@ -12,6 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#ifndef SEMSIM_MODELS_DIR
+#define SEMSIM_MODELS_DIR "models"
+#endif
 
 /* CPU time of this thread: on a shared machine wall time measures the other
  * tenants; the loops below are single-threaded (OpenBLAS set to 1 thread). */
@@ -22,33 +28,28 @@ static double now(void)
     return ts.tv_sec + 1e-9 * ts.tv_nsec;
 }
 
-int main(int argc, char **argv)
+static int bench(const char *path)
 {
-    openblas_set_num_threads(1);
-    codec_agent_config c = codec_agent_config_default();
-    if (argc == 9) {
-        snprintf(c.family, sizeof c.family, "%s", argv[1]);
-        c.d = atoi(argv[2]), c.stride = atoi(argv[3]), c.width = atoi(argv[4]);
-        c.kernel0 = atoi(argv[5]), c.kernel = atoi(argv[6]);
-        c.enc_depth = atoi(argv[7]), c.dec_depth = atoi(argv[8]);
-    }
     sim_err e = SIM_ERR_INIT;
     codec_agent *a = NULL;
     codec_agent_ws *ws = NULL;
     enum { T = 300 }; /* 3 s of 10 ms frames */
-    if (codec_agent_create(&a, &c, 1, &e) || codec_agent_ws_create(&ws, a, T, &e)) {
-        fprintf(stderr, "bench_nn: %s\n", e.msg);
+    if (codec_agent_load(path, &a, NULL, &e) || codec_agent_freeze(a, &e) ||
+        codec_agent_ws_create(&ws, a, T, &e)) {
+        fprintf(stderr, "bench_nn: %s: %s\n", path, e.msg);
+        codec_agent_destroy(a);
         return 1;
     }
+    const codec_agent_config c = *codec_agent_get_config(a);
     size_t n = codec_agent_num_floats(a);
     float *mel = malloc(sizeof(float) * T * c.n_mels);
     sim_rng r;
     sim_rng_init(&r, 1, 0, 0);
     sim_rng_normal_fill(&r, mel, (size_t)T * c.n_mels, 1.0f);
-    int tz = codec_agent_latent_len(a, T);
-    float *z = malloc(sizeof(float) * tz * c.d), *lp = malloc(sizeof(float) * tz * c.vocab);
-    float *grads = calloc(n, sizeof(float)), *dl = calloc((size_t)tz * c.vocab, sizeof(float));
-    double *work = malloc(sizeof(double) * codec_ctc_workspace_size(tz, 40));
+    int tz = codec_agent_latent_len(a, T), tc = codec_agent_ctc_len(a, tz);
+    float *z = malloc(sizeof(float) * tz * c.d), *lp = malloc(sizeof(float) * tc * c.vocab);
+    float *grads = calloc(n, sizeof(float)), *dl = calloc((size_t)tc * c.vocab, sizeof(float));
+    double *work = malloc(sizeof(double) * codec_ctc_workspace_size(tc, 40));
     int lab[40];
     for (int i = 0; i < 40; i++) lab[i] = 3 + (i * 7) % 26;
     /* inference */
@@ -78,6 +79,7 @@ int main(int argc, char **argv)
         int tz2;
         double loss;
         codec_agent_forward_train(a, ws, mel, T, &dr, &logits, &tz2, NULL);
+        tz2 = codec_agent_ctc_len(a, tz2);
         memset(dl, 0, sizeof(float) * tz2 * c.vocab);
         codec_ctc_loss(&loss, dl, 1, logits, tz2, c.vocab, lab, 40, work, NULL);
         codec_agent_backward(a, ws, dl, grads);
@@ -85,8 +87,8 @@ int main(int argc, char **argv)
         t1 = now();
     } while (t1 - t0 < 2.0);
     double train_s = (t1 - t0) / reps;
-    printf("blas_core=%s\n", openblas_get_corename());
-    printf("family=%s params=%zu d=%d stride=%d width=%d\n", c.family, n, c.d, c.stride, c.width);
+    printf("model=%s family=%s params=%zu d=%d stride=%d width=%d upsample=%d\n", path, c.family, n,
+           c.d, c.stride, c.width, c.upsample);
     printf("audio_s=%.2f\n", T * 0.01);
     printf("infer_ms=%.3f infer_xrt=%.1f\n", 1e3 * infer_s, T * 0.01 / infer_s);
     printf("encode_ms=%.3f encode_xrt=%.1f\n", 1e3 * enc_s, T * 0.01 / enc_s);
@@ -95,4 +97,18 @@ int main(int argc, char **argv)
     codec_agent_ws_destroy(ws);
     codec_agent_destroy(a);
     return 0;
+}
+
+int main(int argc, char **argv)
+{
+    openblas_set_num_threads(1);
+    printf("blas_core=%s\n", openblas_get_corename());
+    static const char *shipped[] = {SEMSIM_MODELS_DIR "/A.h5", SEMSIM_MODELS_DIR "/B.h5",
+                                    SEMSIM_MODELS_DIR "/C.h5"};
+    int fails = 0;
+    if (argc > 1)
+        for (int i = 1; i < argc; i++) fails += bench(argv[i]);
+    else
+        for (int i = 0; i < 3; i++) fails += bench(shipped[i]);
+    return fails ? 1 : 0;
 }

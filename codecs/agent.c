@@ -22,6 +22,7 @@ typedef struct tensor {
  * layer norm, w2/b2 pointwise (C,C). conv: w1/b1 conv (C,K*C), g/gb; w2 = -1. */
 typedef struct blk {
     int w1, b1, g, gb, w2, b2;
+    size_t wino; /* offset of its transformed weights in agent->wino */
 } blk;
 
 struct codec_agent {
@@ -35,6 +36,7 @@ struct codec_agent {
     blk *enc, *dec;
     int enc_g, enc_b, enc_out_w, enc_out_b;
     int dec_in_w, dec_in_b, dec_g, dec_b, dec_out_w, dec_out_b;
+    float *wino; /* codec_agent_freeze: the conv blocks' transformed weights, or NULL */
 };
 
 /* Activations of one block, kept for backward. */
@@ -49,6 +51,7 @@ struct codec_agent_ws {
     blk_ws *enc, *dec;
     float *enc_mean, *enc_rstd, *enc_ln, *z;
     float *dec_h, *dec_mean, *dec_rstd, *dec_ln, *logits;
+    float *wino; /* inference scratch of the conv blocks (codec_nn_conv1d_infer) */
     float *s1, *s2, *s3, *s4, *gz, *dcols;
     float *mem; /* one allocation holding every buffer above */
 };
@@ -284,9 +287,29 @@ void codec_agent_destroy(codec_agent *a)
     if (!a) return;
     free(a->t);
     free(a->params);
+    free(a->wino);
     free(a->enc);
     free(a->dec);
     free(a);
+}
+
+sim_status codec_agent_freeze(codec_agent *a, sim_err *err)
+{
+    if (!a) return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: NULL argument");
+    free(a->wino);
+    a->wino = NULL;
+    const int C = a->c.width, k = a->c.kernel;
+    size_t per = codec_nn_conv1d_infer_weights_size(C, C, k, 1);
+    size_t nblk = (size_t)a->c.enc_depth + (size_t)a->c.dec_depth;
+    if (a->dwsep || per == 0 || nblk == 0) return SIM_OK; /* nothing to transform */
+    if (!(a->wino = malloc(nblk * per * sizeof(float))))
+        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "agent: out of memory");
+    for (size_t i = 0; i < nblk; i++) {
+        blk *p = i < (size_t)a->c.enc_depth ? &a->enc[i] : &a->dec[i - (size_t)a->c.enc_depth];
+        p->wino = i * per;
+        codec_nn_conv1d_infer_weights(a->wino + p->wino, P(a, p->w1), C, C, k, 1);
+    }
+    return SIM_OK;
 }
 
 const codec_agent_config *codec_agent_get_config(const codec_agent *a)
@@ -385,11 +408,17 @@ sim_status codec_agent_ws_create(codec_agent_ws **out, const codec_agent *a, int
     size_t V = (size_t)c->vocab * (size_t)c->upsample; /* output floats per latent frame */
     size_t wide = C > V ? C : V;
     size_t dcols = kc0 > kc ? kc0 : kc;
-    size_t n = T * M + Z * kc0 + 3 * Z * C + 2 * Z;    /* x0 cols0 h0 ln0 g0 mean0 rstd0 */
-    n += (size_t)(c->enc_depth + c->dec_depth) * blkf; /* blocks */
-    n += 2 * Z + Z * C + Z * (size_t)c->d;             /* enc norm, z */
-    n += Z * C + 2 * Z + Z * C + Z * V;                /* dec */
-    n += 4 * Z * wide + Z * (size_t)c->d + Z * dcols;  /* gradient scratch */
+    size_t nwino = 0; /* the largest inference scratch over the blocks' dilations */
+    for (int dil = 1; !a->dwsep && dil <= c->dilation_max; dil *= 2) {
+        size_t s = codec_nn_conv1d_infer_scratch(tz, c->width, c->width, c->kernel, 1, dil,
+                                                 dil * (c->kernel - 1) / 2);
+        if (s > nwino) nwino = s;
+    }
+    size_t n = nwino + T * M + Z * kc0 + 3 * Z * C + 2 * Z; /* x0 cols0 h0 ln0 g0 mean0 rstd0 */
+    n += (size_t)(c->enc_depth + c->dec_depth) * blkf;      /* blocks */
+    n += 2 * Z + Z * C + Z * (size_t)c->d;                  /* enc norm, z */
+    n += Z * C + 2 * Z + Z * C + Z * V;                     /* dec */
+    n += 4 * Z * wide + Z * (size_t)c->d + Z * dcols;       /* gradient scratch */
     codec_agent_ws *w = calloc(1, sizeof *w);
     if (!w) goto nomem;
     w->enc = calloc((size_t)c->enc_depth + 1, sizeof *w->enc);
@@ -434,6 +463,8 @@ sim_status codec_agent_ws_create(codec_agent_ws **out, const codec_agent *a, int
     TAKE(w->s4, Z * wide);
     TAKE(w->gz, Z * (size_t)c->d);
     TAKE(w->dcols, Z * dcols);
+    w->wino = nwino ? p : NULL;
+    TAKE(p, nwino);
 #undef TAKE
     w->max_frames = max_frames;
     w->max_tz = tz;
@@ -472,9 +503,10 @@ static int block_dil(const codec_agent_config *c, int i)
     return 1 << (i % (n + 1));
 }
 
-/* keep: cache what backward needs (the im2col matrix); inference skips it */
-static void block_forward(const codec_agent *a, const blk *p, blk_ws *w, const float *x, int tz,
-                          int dil, sim_rng *rng, int keep)
+/* keep: cache what backward needs (the im2col matrix); inference skips it
+ * and uses codec_nn_conv1d_infer with the workspace's scratch */
+static void block_forward(const codec_agent *a, const blk *p, blk_ws *w, float *scratch,
+                          const float *x, int tz, int dil, sim_rng *rng, int keep)
 {
     int C = a->c.width, k = a->c.kernel;
     size_t n = (size_t)tz * C;
@@ -485,8 +517,12 @@ static void block_forward(const codec_agent *a, const blk *p, blk_ws *w, const f
         codec_nn_linear_forward(w->c, w->b, P(a, p->w2), P(a, p->b2), tz, C, C);
         codec_nn_gelu_forward(w->out, w->c, n);
     } else {
-        codec_nn_conv1d_forward(w->a, keep ? w->cols : NULL, x, P(a, p->w1), P(a, p->b1), tz, C, C,
-                                k, 1, dil, dil * (k - 1) / 2);
+        if (keep)
+            codec_nn_conv1d_forward(w->a, w->cols, x, P(a, p->w1), P(a, p->b1), tz, C, C, k, 1, dil,
+                                    dil * (k - 1) / 2);
+        else
+            codec_nn_conv1d_infer(w->a, scratch, a->wino ? a->wino + p->wino : NULL, x, P(a, p->w1),
+                                  P(a, p->b1), tz, C, C, k, 1, dil, dil * (k - 1) / 2);
         codec_nn_layernorm_forward(w->b, w->mean, w->rstd, w->a, P(a, p->g), P(a, p->gb), tz, C);
         codec_nn_gelu_forward(w->out, w->b, n);
     }
@@ -504,14 +540,18 @@ static void encoder_forward(const codec_agent *a, codec_agent_ws *w, const float
     for (int i = 0; i < t; i++)
         for (int m = 0; m < M; m++)
             w->x0[(size_t)i * M + m] = (mel[(size_t)i * M + m] - mean[m]) * scale[m];
-    codec_nn_conv1d_forward(w->h0, keep ? w->cols0 : NULL, w->x0, P(a, a->conv0_w),
-                            P(a, a->conv0_b), t, M, C, c->kernel0, c->stride, 1, conv0_pad(c));
+    if (keep)
+        codec_nn_conv1d_forward(w->h0, w->cols0, w->x0, P(a, a->conv0_w), P(a, a->conv0_b), t, M, C,
+                                c->kernel0, c->stride, 1, conv0_pad(c));
+    else
+        codec_nn_conv1d_infer(w->h0, NULL, NULL, w->x0, P(a, a->conv0_w), P(a, a->conv0_b), t, M, C,
+                              c->kernel0, c->stride, 1, conv0_pad(c));
     codec_nn_layernorm_forward(w->ln0, w->mean0, w->rstd0, w->h0, P(a, a->ln0_g), P(a, a->ln0_b),
                                tz, C);
     codec_nn_gelu_forward(w->g0, w->ln0, (size_t)tz * C);
     const float *x = w->g0;
     for (int i = 0; i < c->enc_depth; i++) {
-        block_forward(a, &a->enc[i], &w->enc[i], x, tz, block_dil(c, i), rng, keep);
+        block_forward(a, &a->enc[i], &w->enc[i], w->wino, x, tz, block_dil(c, i), rng, keep);
         x = w->enc[i].out;
     }
     codec_nn_layernorm_forward(w->enc_ln, w->enc_mean, w->enc_rstd, x, P(a, a->enc_g),
@@ -529,7 +569,7 @@ static void decoder_forward(const codec_agent *a, codec_agent_ws *w, const float
     codec_nn_linear_forward(w->dec_h, z, P(a, a->dec_in_w), P(a, a->dec_in_b), tz, c->d, C);
     const float *x = w->dec_h;
     for (int i = 0; i < c->dec_depth; i++) {
-        block_forward(a, &a->dec[i], &w->dec[i], x, tz, block_dil(c, i), rng, keep);
+        block_forward(a, &a->dec[i], &w->dec[i], w->wino, x, tz, block_dil(c, i), rng, keep);
         x = w->dec[i].out;
     }
     codec_nn_layernorm_forward(w->dec_ln, w->dec_mean, w->dec_rstd, x, P(a, a->dec_g),

@@ -70,6 +70,12 @@ sim_status codec_agent_create(codec_agent **out, const codec_agent_config *c, ui
                               sim_err *err);
 void codec_agent_destroy(codec_agent *a);
 
+/* For inference with weights that will not change again (a loaded model):
+ * precomputes what the faster inference path of the conv blocks needs
+ * (Winograd-transformed kernels, codec_nn_conv1d_infer_weights). Changing the
+ * parameters afterwards needs another call; training never freezes. */
+sim_status codec_agent_freeze(codec_agent *a, sim_err *err);
+
 const codec_agent_config *codec_agent_get_config(const codec_agent *a);
 
 /* Named tensors, i < codec_agent_param_count(a). shape has up to 2 dims; the

@@ -35,28 +35,6 @@ void codec_nn_conv1d_forward(float *out, float *cols, const float *x, const floa
     int tout = codec_nn_conv1d_out_len(tin, k, stride, dil, pad);
     int kc = k * cin;
     if (tout <= 0) return;
-    if (!cols) { /* inference: one sgemm per tap on a strided view of x, no im2col copy */
-        for (int t = 0; t < tout; t++) {
-            float *o = out + (size_t)t * cout;
-            if (b)
-                memcpy(o, b, sizeof(float) * cout);
-            else
-                memset(o, 0, sizeof(float) * cout);
-        }
-        for (int j = 0; j < k; j++) {
-            /* outputs t whose tap-j frame t*stride + s lies in [0, tin) */
-            int s = j * dil - pad;
-            int t0 = s < 0 ? (-s + stride - 1) / stride : 0;
-            int t1 = tin - 1 - s < 0 ? -1 : (tin - 1 - s) / stride;
-            if (t1 >= tout) t1 = tout - 1;
-            if (t1 < t0) continue;
-            /* out[t0..t1] (rows, Cout) += x[t*stride + s] (rows, Cin) * w_j^T (Cin, Cout) */
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t1 - t0 + 1, cout, cin, 1.0f,
-                        x + ((size_t)t0 * stride + s) * cin, stride * cin, w + (size_t)j * cin, kc,
-                        1.0f, out + (size_t)t0 * cout, cout);
-        }
-        return;
-    }
     /* im2col: row t holds the K input frames of output t, concatenated. */
     for (int t = 0; t < tout; t++) {
         float *row = cols + (size_t)t * kc;
@@ -78,6 +56,205 @@ void codec_nn_conv1d_forward(float *out, float *cols, const float *x, const floa
     /* out (Tout,Cout) += cols (Tout,KC) * w^T (KC,Cout) */
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, tout, cout, kc, 1.0f, cols, kc, w, kc,
                 1.0f, out, cout);
+}
+
+/* ---- conv1d inference: tap-wise sgemm, or Winograd F(2,k) ---------------------- */
+
+static void bias_rows(float *out, const float *b, int rows, int cout)
+{
+    for (int t = 0; t < rows; t++) {
+        float *o = out + (size_t)t * cout;
+        if (b)
+            memcpy(o, b, sizeof(float) * cout);
+        else
+            memset(o, 0, sizeof(float) * cout);
+    }
+}
+
+/* One sgemm per tap on a strided view of x: no im2col copy. */
+static void conv1d_tapwise(float *out, const float *x, const float *w, const float *b, int tin,
+                           int cin, int cout, int k, int stride, int dil, int pad, int tout)
+{
+    bias_rows(out, b, tout, cout);
+    for (int j = 0; j < k; j++) {
+        /* outputs t whose tap-j frame t*stride + s lies in [0, tin) */
+        int s = j * dil - pad;
+        int t0 = s < 0 ? (-s + stride - 1) / stride : 0;
+        int t1 = tin - 1 - s < 0 ? -1 : (tin - 1 - s) / stride;
+        if (t1 >= tout) t1 = tout - 1;
+        if (t1 < t0) continue;
+        /* out[t0..t1] (rows, Cout) += x[t*stride + s] (rows, Cin) * w_j^T (Cin, Cout) */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t1 - t0 + 1, cout, cin, 1.0f,
+                    x + ((size_t)t0 * stride + s) * cin, stride * cin, w + (size_t)j * cin, k * cin,
+                    1.0f, out + (size_t)t0 * cout, cout);
+    }
+}
+
+/* Winograd minimal filtering F(2,k) (Lavin & Gray 2016, from Toom-Cook): two
+ * outputs of a k-tap correlation from n = k + 1 products, at the points 0, 1,
+ * -1, 2, -2, ... and infinity. With y_o = sum_j g_j x_{o+j} (o < 2, j < k,
+ * tile x_0..x_{n-1}):  y = Ea^T [(Eg g) . (L^T x)], where Eg (n,k) and Ea (n,2)
+ * evaluate polynomials of degree k-1 and 1 at the points (the row of infinity
+ * takes the leading coefficient) and L (n,n) interpolates degree n-1. With
+ * channels, each of the n products becomes one sgemm of (tiles, Cin) x (Cin,
+ * Cout): 2k tap products of T/2 rows become k+1, i.e. (k+1)/(2k) of the work. */
+#define WINO_MAX_N 6
+static void wino_points(int n, double *pt)
+{
+    for (int i = 0; i < n - 1; i++) pt[i] = i == 0 ? 0.0 : (i % 2 ? (i + 1) / 2 : -(i / 2));
+}
+static double wino_eval(const double *pt, int n, int xi, int i, int deg)
+{
+    if (xi == n - 1) return i == deg ? 1.0 : 0.0; /* infinity: leading coefficient */
+    return pow(pt[xi], i);
+}
+/* Eg (n,k), Ea (n,2), Lt = L^T (n,n) in double; returns 0, or -1 if singular. */
+static int wino_matrices(int k, double *eg, double *ea, double *lt)
+{
+    int n = k + 1;
+    double pt[WINO_MAX_N], v[WINO_MAX_N][2 * WINO_MAX_N];
+    wino_points(n, pt);
+    for (int x = 0; x < n; x++) {
+        for (int i = 0; i < k; i++) eg[x * k + i] = wino_eval(pt, n, x, i, k - 1);
+        for (int i = 0; i < 2; i++) ea[x * 2 + i] = wino_eval(pt, n, x, i, 1);
+        for (int i = 0; i < n; i++) {
+            v[x][i] = wino_eval(pt, n, x, i, n - 1);
+            v[x][n + i] = x == i;
+        }
+    }
+    for (int c = 0; c < n; c++) { /* Gauss-Jordan with partial pivoting: [V | I] -> [I | V^-1] */
+        int piv = c;
+        for (int r = c + 1; r < n; r++)
+            if (fabs(v[r][c]) > fabs(v[piv][c])) piv = r;
+        if (fabs(v[piv][c]) < 1e-12) return -1;
+        for (int i = 0; i < 2 * n; i++) {
+            double t = v[c][i];
+            v[c][i] = v[piv][i], v[piv][i] = t;
+        }
+        double d = v[c][c];
+        for (int i = 0; i < 2 * n; i++) v[c][i] /= d;
+        for (int r = 0; r < n; r++) {
+            if (r == c || v[r][c] == 0) continue;
+            double f = v[r][c];
+            for (int i = 0; i < 2 * n; i++) v[r][i] -= f * v[c][i];
+        }
+    }
+    /* L = V^-1 maps values to coefficients; lt[x][kk] = L[kk][x] */
+    for (int x = 0; x < n; x++)
+        for (int kk = 0; kk < n; kk++) lt[x * n + kk] = v[kk][n + x];
+    return 0;
+}
+
+static int wino_ok(int k, int stride)
+{
+    return stride == 1 && (k == 3 || k == 5);
+}
+
+/* tiles of two outputs t, t + dil; bases t = 2*dil*q + r (r < dil) cover every output */
+static int wino_tiles(int tout, int dil)
+{
+    return (tout + 2 * dil - 1) / (2 * dil) * dil;
+}
+
+size_t codec_nn_conv1d_infer_scratch(int tin, int cin, int cout, int k, int stride, int dil,
+                                     int pad)
+{
+    int tout = codec_nn_conv1d_out_len(tin, k, stride, dil, pad);
+    if (!wino_ok(k, stride) || tout <= 0) return 0;
+    size_t n = (size_t)k + 1, tiles = (size_t)wino_tiles(tout, dil);
+    return n * ((size_t)cout * cin + tiles * cin + tiles * cout);
+}
+
+size_t codec_nn_conv1d_infer_weights_size(int cin, int cout, int k, int stride)
+{
+    return wino_ok(k, stride) ? (size_t)(k + 1) * cout * cin : 0;
+}
+
+HOT void codec_nn_conv1d_infer_weights(float *u, const float *w, int cin, int cout, int k,
+                                       int stride)
+{
+    const int n = k + 1;
+    double eg[WINO_MAX_N * 5], ea[WINO_MAX_N * 2], lt[WINO_MAX_N * WINO_MAX_N];
+    if (!wino_ok(k, stride) || wino_matrices(k, eg, ea, lt)) return;
+    for (int xi = 0; xi < n; xi++) {
+        float *ux = u + (size_t)xi * cout * cin;
+        for (int o = 0; o < cout; o++) {
+            float *uo = ux + (size_t)o * cin;
+            const float *wo = w + (size_t)o * k * cin;
+            for (int c = 0; c < cin; c++) uo[c] = 0;
+            for (int j = 0; j < k; j++) {
+                float gj = (float)eg[xi * k + j];
+                if (gj == 0) continue;
+                for (int c = 0; c < cin; c++) uo[c] += gj * wo[(size_t)j * cin + c];
+            }
+        }
+    }
+}
+
+/* u: the transformed weights (codec_nn_conv1d_infer_weights), or NULL to
+ * compute them into the scratch. */
+HOT static void conv1d_winograd(float *out, float *scratch, const float *u, const float *x,
+                                const float *w, const float *b, int tin, int cin, int cout, int k,
+                                int dil, int pad, int tout)
+{
+    const int n = k + 1;
+    double eg[WINO_MAX_N * 5], ea[WINO_MAX_N * 2], lt[WINO_MAX_N * WINO_MAX_N];
+    if (wino_matrices(k, eg, ea, lt)) { /* cannot happen for k = 3, 5 */
+        conv1d_tapwise(out, x, w, b, tin, cin, cout, k, 1, dil, pad, tout);
+        return;
+    }
+    const int ntile = wino_tiles(tout, dil);
+    float *vt = scratch + (size_t)n * cout * cin; /* (n, tiles, Cin) transformed inputs */
+    float *mt = vt + (size_t)n * ntile * cin;     /* (n, tiles, Cout) products */
+    if (!u) {
+        codec_nn_conv1d_infer_weights(scratch, w, cin, cout, k, 1);
+        u = scratch;
+    }
+    for (int q = 0; q < ntile; q++) {
+        int t = (q / dil) * 2 * dil + q % dil; /* first output of the tile */
+        for (int xi = 0; xi < n; xi++) {
+            float *v = vt + ((size_t)xi * ntile + q) * cin;
+            for (int c = 0; c < cin; c++) v[c] = 0;
+            for (int kk = 0; kk < n; kk++) {
+                float l = (float)lt[xi * n + kk];
+                int ti = t + kk * dil - pad;
+                if (l == 0 || ti < 0 || ti >= tin) continue;
+                const float *xr = x + (size_t)ti * cin;
+                for (int c = 0; c < cin; c++) v[c] += l * xr[c];
+            }
+        }
+    }
+    for (int xi = 0; xi < n; xi++) /* m_xi (tiles, Cout) = v_xi (tiles, Cin) u_xi^T */
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ntile, cout, cin, 1.0f,
+                    vt + (size_t)xi * ntile * cin, cin, u + (size_t)xi * cout * cin, cin, 0.0f,
+                    mt + (size_t)xi * ntile * cout, cout);
+    for (int q = 0; q < ntile; q++) {
+        int t = (q / dil) * 2 * dil + q % dil;
+        for (int oo = 0; oo < 2; oo++) {
+            int to = t + oo * dil;
+            if (to >= tout) continue;
+            float *o = out + (size_t)to * cout;
+            for (int c = 0; c < cout; c++) o[c] = b ? b[c] : 0.0f;
+            for (int xi = 0; xi < n; xi++) {
+                float a = (float)ea[xi * 2 + oo];
+                if (a == 0) continue;
+                const float *m = mt + ((size_t)xi * ntile + q) * cout;
+                for (int c = 0; c < cout; c++) o[c] += a * m[c];
+            }
+        }
+    }
+}
+
+void codec_nn_conv1d_infer(float *out, float *scratch, const float *u, const float *x,
+                           const float *w, const float *b, int tin, int cin, int cout, int k,
+                           int stride, int dil, int pad)
+{
+    int tout = codec_nn_conv1d_out_len(tin, k, stride, dil, pad);
+    if (tout <= 0) return;
+    if (scratch && wino_ok(k, stride))
+        conv1d_winograd(out, scratch, u, x, w, b, tin, cin, cout, k, dil, pad, tout);
+    else
+        conv1d_tapwise(out, x, w, b, tin, cin, cout, k, stride, dil, pad, tout);
 }
 
 void codec_nn_conv1d_backward(float *dx, float *dw, float *db, float *dcols, const float *dout,

@@ -27,13 +27,28 @@ int codec_nn_conv1d_out_len(int tin, int k, int stride, int dil, int pad);
 /* 1-D convolution by im2col + sgemm.
  *   x (Tin,Cin), w (Cout, K*Cin) laid out w[o][k*Cin + c], b (Cout) or NULL,
  *   out (Tout,Cout) with Tout = codec_nn_conv1d_out_len(Tin, K, stride, dil, pad),
- *   cols (Tout, K*Cin): the im2col matrix, filled here and kept for backward;
- *   NULL for inference: then one sgemm per tap reads x in place (no copy;
- *   the same result up to float rounding order).
+ *   cols (Tout, K*Cin): the im2col matrix, filled here and kept for backward.
  * Input frame of output t, tap k: t*stride + k*dil - pad (zero outside [0,Tin)). */
 void codec_nn_conv1d_forward(float *out, float *cols, const float *x, const float *w,
                              const float *b, int tin, int cin, int cout, int k, int stride, int dil,
                              int pad);
+/* The same convolution for inference (nothing kept for backward), without the
+ * im2col copy: stride 1 and K = 3 or 5 with scratch use Winograd F(2,K), K+1
+ * sgemms of Tout/2 rows instead of K of Tout rows ((K+1)/2K of the
+ * multiplications; float results within ~1e-5 relative of forward's);
+ * otherwise one sgemm per tap on a strided view of x. scratch holds
+ * codec_nn_conv1d_infer_scratch(Tin, Cin, Cout, K, stride, dil, pad) floats
+ * (0: not needed), or is NULL for the tap-wise path. u: w transformed once
+ * by codec_nn_conv1d_infer_weights (for weights that do not change), or NULL
+ * to transform w in every call (which costs about as much as it saves on
+ * utterances of a few seconds). */
+size_t codec_nn_conv1d_infer_scratch(int tin, int cin, int cout, int k, int stride, int dil,
+                                     int pad);
+size_t codec_nn_conv1d_infer_weights_size(int cin, int cout, int k, int stride); /* 0: none */
+void codec_nn_conv1d_infer_weights(float *u, const float *w, int cin, int cout, int k, int stride);
+void codec_nn_conv1d_infer(float *out, float *scratch, const float *u, const float *x,
+                           const float *w, const float *b, int tin, int cin, int cout, int k,
+                           int stride, int dil, int pad);
 /* dout (Tout,Cout), cols from forward; dw (Cout,K*Cin) +=, db (Cout) += (may be NULL),
  * dx (Tin,Cin) += (may be NULL). dcols (Tout,K*Cin) is scratch (needed when dx != NULL). */
 void codec_nn_conv1d_backward(float *dx, float *dw, float *db, float *dcols, const float *dout,

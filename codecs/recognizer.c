@@ -58,6 +58,7 @@ sim_status codec_recognizer_load(codec_recognizer **out, const char *path, sim_e
     codec_model *m = NULL;
     codec_melspec_config fe;
     sim_status st = codec_agent_load(path, &r->a, &m, err);
+    if (st == SIM_OK) st = codec_agent_freeze(r->a, err); /* its weights never change */
     if (st == SIM_OK) st = codec_frontend_from_model(m, &fe, err);
     codec_model_destroy(m);
     if (st != SIM_OK) goto fail;

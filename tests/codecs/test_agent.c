@@ -69,9 +69,9 @@ static void test_param_table(void)
     codec_agent_ws_destroy(NULL);
 }
 
-static void split_equals_joint(int up)
+static void split_equals_joint(const char *family, int up)
 {
-    codec_agent_config c = tiny_config("dwconv");
+    codec_agent_config c = tiny_config(family);
     c.upsample = up;
     codec_agent *a = NULL;
     codec_agent_ws *ws = NULL;
@@ -98,6 +98,23 @@ static void split_equals_joint(int up)
     CU_ASSERT_EQUAL(codec_agent_decode(a, ws, z, tz / up, lp, NULL), SIM_OK);
     TEST_ASSERT_CLOSE_F(lp, lp2, (size_t)tz * 5, 1e-5);
     CU_ASSERT_EQUAL(lp[tz * 5], 1e9f); /* exactly T'*upsample frames written */
+    /* frozen (the conv blocks' inference weights transformed once): the same outputs */
+    CU_ASSERT_EQUAL_FATAL(codec_agent_freeze(a, NULL), SIM_OK);
+    float zf[20 * 4];
+    CU_ASSERT_EQUAL(codec_agent_encode(a, ws, mel, 37, zf, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(codec_agent_decode(a, ws, zf, tz / up, lp, NULL), SIM_OK);
+    TEST_ASSERT_CLOSE_F(lp, lp2, (size_t)tz * 5, 1e-5);
+    if (!strcmp(family, "conv")) { /* new weights need a new freeze */
+        float *pw =
+            codec_agent_param_data(a, (size_t)codec_agent_param_find(a, "dec.block0.conv.w"));
+        pw[0] += 1.0f;
+        CU_ASSERT_EQUAL(codec_agent_decode(a, ws, zf, tz / up, lp2, NULL), SIM_OK);
+        codec_agent_freeze(a, NULL);
+        CU_ASSERT_EQUAL(codec_agent_decode(a, ws, zf, tz / up, lp, NULL), SIM_OK);
+        double diff = 0;
+        for (int i = 0; i < tz * 5; i++) diff = fmax(diff, fabs(lp[i] - lp2[i]));
+        CU_ASSERT(diff > 1e-4); /* the stale transform was still in use */
+    }
     /* too long for the workspace, too short for conv0 */
     sim_err e = SIM_ERR_INIT;
     CU_ASSERT_EQUAL(codec_agent_encode(a, ws, mel, 41, z, &e), SIM_ERANGE);
@@ -108,9 +125,10 @@ static void split_equals_joint(int up)
 }
 static void test_split_equals_joint(void)
 {
-    split_equals_joint(1);
-    split_equals_joint(2);
-    split_equals_joint(3);
+    split_equals_joint("dwconv", 1);
+    split_equals_joint("dwconv", 2);
+    split_equals_joint("dwconv", 3);
+    split_equals_joint("conv", 1); /* inference: Winograd F(2,3) blocks, tap-wise conv0 */
 }
 
 /* CTC loss of the whole model on one utterance (dropout off). */

@@ -106,8 +106,9 @@ static void test_conv1d_grad(void)
     }
 }
 
-/* Direct convolution formula vs im2col + sgemm, and vs the inference path
- * (cols = NULL: one sgemm per tap), over strides, dilations and paddings. */
+/* Direct convolution formula vs im2col + sgemm, and vs the inference paths
+ * (one sgemm per tap; Winograd F(2,K) for stride 1, K = 3 or 5), over
+ * strides, dilations and paddings. */
 static void conv1d_direct(int t, int k, int stride, int dil, int pad, int tout_want)
 {
     static gc g;
@@ -119,9 +120,25 @@ static void conv1d_direct(int t, int k, int stride, int dil, int pad, int tout_w
     fill(g.w, (size_t)g.cout * g.k * g.cin, 6, 1);
     fill(g.b, g.cout, 7, 1);
     conv_fwd(&g);
-    float tapwise[64];
-    codec_nn_conv1d_forward(tapwise, NULL, g.x, g.w, g.b, g.t, g.cin, g.cout, g.k, g.stride, g.dil,
-                            g.pad);
+    float tapwise[64], wino[64], scratch[2048];
+    codec_nn_conv1d_infer(tapwise, NULL, NULL, g.x, g.w, g.b, g.t, g.cin, g.cout, g.k, g.stride,
+                          g.dil, g.pad);
+    size_t ns = codec_nn_conv1d_infer_scratch(g.t, g.cin, g.cout, g.k, g.stride, g.dil, g.pad);
+    CU_ASSERT_EQUAL(ns > 0, g.stride == 1 && (g.k == 3 || g.k == 5));
+    CU_ASSERT_FATAL(ns + 1 <= sizeof scratch / sizeof *scratch);
+    scratch[ns] = 12345.0f; /* sentinel: the scratch size is enough */
+    codec_nn_conv1d_infer(wino, scratch, NULL, g.x, g.w, g.b, g.t, g.cin, g.cout, g.k, g.stride,
+                          g.dil, g.pad);
+    CU_ASSERT_EQUAL(scratch[ns], 12345.0f);
+    /* with the weights transformed once: the same numbers */
+    float u[512], wino2[64];
+    size_t nu = codec_nn_conv1d_infer_weights_size(g.cin, g.cout, g.k, g.stride);
+    CU_ASSERT_EQUAL(nu > 0, ns > 0);
+    CU_ASSERT_FATAL(nu <= sizeof u / sizeof *u);
+    codec_nn_conv1d_infer_weights(u, g.w, g.cin, g.cout, g.k, g.stride);
+    codec_nn_conv1d_infer(wino2, scratch, nu ? u : NULL, g.x, g.w, g.b, g.t, g.cin, g.cout, g.k,
+                          g.stride, g.dil, g.pad);
+    TEST_ASSERT_CLOSE_F(wino2, wino, (size_t)tout * g.cout, 0);
     float want[64];
     for (int t = 0; t < tout; t++)
         for (int o = 0; o < g.cout; o++) {
@@ -136,6 +153,7 @@ static void conv1d_direct(int t, int k, int stride, int dil, int pad, int tout_w
         }
     TEST_ASSERT_CLOSE_F(g.out, want, (size_t)tout * g.cout, 1e-5);
     TEST_ASSERT_CLOSE_F(tapwise, want, (size_t)tout * g.cout, 1e-5);
+    TEST_ASSERT_CLOSE_F(wino, want, (size_t)tout * g.cout, 2e-5);
 }
 static void test_conv1d_direct(void)
 {
@@ -144,6 +162,13 @@ static void test_conv1d_direct(void)
     conv1d_direct(10, 7, 3, 1, 3, 4); /* strided stem, more taps than stride */
     conv1d_direct(4, 9, 1, 1, 4, 4);  /* kernel longer than the input */
     conv1d_direct(11, 4, 4, 1, 0, 2); /* no padding */
+    /* Winograd F(2,K): odd and even lengths, dilations that leave partial tiles */
+    conv1d_direct(12, 5, 1, 1, 2, 12);
+    conv1d_direct(11, 5, 1, 1, 2, 11);
+    conv1d_direct(9, 5, 1, 2, 4, 9);
+    conv1d_direct(7, 3, 1, 4, 4, 7);
+    conv1d_direct(10, 3, 1, 1, 0, 8);
+    conv1d_direct(3, 5, 1, 1, 2, 3);
     CU_ASSERT_EQUAL(codec_nn_conv1d_out_len(2, 5, 1, 1, 0), 0); /* too short */
 }
 
