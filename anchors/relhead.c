@@ -794,6 +794,7 @@ anchor_relhead *anchor_relhead_train(const anchor_relhead_spec *spec,
     h->final_loss = rr.final_loss;
     sim_log_info(lg, "relhead: trained in %.1f s, loss %.3f -> %.3f", rr.seconds, rr.init_loss,
                  rr.final_loss);
+    if (codec_agent_freeze(h->dec, err)) goto fail; /* final: its faster inference path */
     goto out;
 nomem:
     sim_err_set(err, SIM_ENOMEM, NULL, 0, "relhead: out of memory");
@@ -1007,6 +1008,7 @@ anchor_relhead *anchor_relhead_load(const char *path, sim_err *err)
         h->final_loss = dv;
     h->cfg.noise = 0; /* files from before the noise option were trained without it */
     if (!codec_model_get_double(md, "train.noise", 0, 1e9, &dv, NULL)) h->cfg.noise = (float)dv;
+    if (codec_agent_freeze(h->dec, err)) goto fail;
     free(anchors);
     codec_model_destroy(md);
     return h;
