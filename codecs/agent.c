@@ -464,7 +464,7 @@ sim_status codec_agent_ws_create(codec_agent_ws **out, const codec_agent *a, int
     TAKE(w->gz, Z * (size_t)c->d);
     TAKE(w->dcols, Z * dcols);
     w->wino = nwino ? p : NULL;
-    TAKE(p, nwino);
+    p += nwino;
 #undef TAKE
     w->max_frames = max_frames;
     w->max_tz = tz;
