@@ -2,8 +2,8 @@
  * inference in x real time, and one training step (forward, CTC, backward)
  * per second of audio, both in thread CPU time. Prints key=value lines and the
  * OpenBLAS kernel.
- * Usage: bench_nn [MODEL.h5 ...]   (default: the shipped models/A.h5, B.h5,
- * C.h5 of the source tree; speed depends on the shape only, not the weights) */
+ * Usage: bench_nn [MODEL.h5 ...]   (default: the shipped models/A.h5 .. D.h5
+ * of the source tree; speed depends on the shape only, not the weights) */
 #include "codecs/agent.h"
 #include "codecs/ctc.h"
 #include "codecs/modelfile.h"
@@ -104,11 +104,11 @@ int main(int argc, char **argv)
     openblas_set_num_threads(1);
     printf("blas_core=%s\n", openblas_get_corename());
     static const char *shipped[] = {SEMSIM_MODELS_DIR "/A.h5", SEMSIM_MODELS_DIR "/B.h5",
-                                    SEMSIM_MODELS_DIR "/C.h5"};
+                                    SEMSIM_MODELS_DIR "/C.h5", SEMSIM_MODELS_DIR "/D.h5"};
     int fails = 0;
     if (argc > 1)
         for (int i = 1; i < argc; i++) fails += bench(argv[i]);
     else
-        for (int i = 0; i < 3; i++) fails += bench(shipped[i]);
+        for (size_t i = 0; i < sizeof shipped / sizeof *shipped; i++) fails += bench(shipped[i]);
     return fails ? 1 : 0;
 }
