@@ -28,6 +28,18 @@ int codec_nn_conv1d_out_len(int tin, int k, int stride, int dil, int pad)
     return num / stride + 1;
 }
 
+/* out (rows, cout) = b in every row, or 0 without a bias */
+static void bias_rows(float *out, const float *b, int rows, int cout)
+{
+    for (int t = 0; t < rows; t++) {
+        float *o = out + (size_t)t * cout;
+        if (b)
+            memcpy(o, b, sizeof(float) * cout);
+        else
+            memset(o, 0, sizeof(float) * cout);
+    }
+}
+
 void codec_nn_conv1d_forward(float *out, float *cols, const float *x, const float *w,
                              const float *b, int tin, int cin, int cout, int k, int stride, int dil,
                              int pad)
@@ -46,30 +58,13 @@ void codec_nn_conv1d_forward(float *out, float *cols, const float *x, const floa
                 memcpy(row + (size_t)j * cin, x + (size_t)ti * cin, sizeof(float) * cin);
         }
     }
-    for (int t = 0; t < tout; t++) {
-        float *o = out + (size_t)t * cout;
-        if (b)
-            memcpy(o, b, sizeof(float) * cout);
-        else
-            memset(o, 0, sizeof(float) * cout);
-    }
+    bias_rows(out, b, tout, cout);
     /* out (Tout,Cout) += cols (Tout,KC) * w^T (KC,Cout) */
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, tout, cout, kc, 1.0f, cols, kc, w, kc,
                 1.0f, out, cout);
 }
 
 /* ---- conv1d inference: tap-wise sgemm, or Winograd F(2,k) ---------------------- */
-
-static void bias_rows(float *out, const float *b, int rows, int cout)
-{
-    for (int t = 0; t < rows; t++) {
-        float *o = out + (size_t)t * cout;
-        if (b)
-            memcpy(o, b, sizeof(float) * cout);
-        else
-            memset(o, 0, sizeof(float) * cout);
-    }
-}
 
 /* One sgemm per tap on a strided view of x: no im2col copy. */
 static void conv1d_tapwise(float *out, const float *x, const float *w, const float *b, int tin,
@@ -228,13 +223,13 @@ HOT static void conv1d_winograd(float *out, float *scratch, const float *u, cons
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ntile, cout, cin, 1.0f,
                     vt + (size_t)xi * ntile * cin, cin, u + (size_t)xi * cout * cin, cin, 0.0f,
                     mt + (size_t)xi * ntile * cout, cout);
+    bias_rows(out, b, tout, cout); /* the output transform adds onto the bias */
     for (int q = 0; q < ntile; q++) {
         int t = (q / dil) * 2 * dil + q % dil;
         for (int oo = 0; oo < 2; oo++) {
             int to = t + oo * dil;
             if (to >= tout) continue;
             float *o = out + (size_t)to * cout;
-            for (int c = 0; c < cout; c++) o[c] = b ? b[c] : 0.0f;
             for (int xi = 0; xi < n; xi++) {
                 float a = (float)ea[xi * 2 + oo];
                 if (a == 0) continue;
@@ -289,13 +284,7 @@ void codec_nn_conv1d_backward(float *dx, float *dw, float *db, float *dcols, con
 void codec_nn_linear_forward(float *out, const float *x, const float *w, const float *b, int t,
                              int cin, int cout)
 {
-    for (int i = 0; i < t; i++) {
-        float *o = out + (size_t)i * cout;
-        if (b)
-            memcpy(o, b, sizeof(float) * cout);
-        else
-            memset(o, 0, sizeof(float) * cout);
-    }
+    bias_rows(out, b, t, cout);
     if (t <= 0) return;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, t, cout, cin, 1.0f, x, cin, w, cin, 1.0f,
                 out, cout);
