@@ -33,17 +33,17 @@ enum { EQ_BLOCK = ANCHOR_EQ_MAX_K };
 static const char *const eq_names[] = {"none", "relative", "relative-inverse", "ridge",
                                        "procrustes"};
 
-sim_status anchor_eq_type_parse(const char *name, anchor_eq_type *type, sim_err *err)
+base_status anchor_eq_type_parse(const char *name, anchor_eq_type *type, base_err *err)
 {
     for (int i = 0; name && i < 5; i++)
         if (strcmp(name, eq_names[i]) == 0) {
             *type = (anchor_eq_type)i;
-            return SIM_OK;
+            return BASE_OK;
         }
-    return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                       "unknown equalizer.type '%s' for anchors/ (expected none, relative, "
-                       "relative-inverse, ridge or procrustes; oracle is run by the simulator)",
-                       name ? name : "(null)");
+    return base_err_set(err, BASE_EINVAL, NULL, 0,
+                        "unknown equalizer.type '%s' for anchors/ (expected none, relative, "
+                        "relative-inverse, ridge or procrustes; oracle is run by the simulator)",
+                        name ? name : "(null)");
 }
 
 const char *anchor_eq_type_name(anchor_eq_type type)
@@ -77,35 +77,35 @@ double anchor_mean_norm(const float *x, size_t n, size_t d)
 
 /* Thin SVD of m (rows,cols) row-major (destroyed): u (rows,r), s (r), vt (r,cols),
  * r = min(rows,cols). */
-static sim_status svd(double *m, size_t rows, size_t cols, double *u, double *s, double *vt,
-                      sim_err *err)
+static base_status svd(double *m, size_t rows, size_t cols, double *u, double *s, double *vt,
+                       base_err *err)
 {
     size_t r = rows < cols ? rows : cols;
     double *superb = malloc((r > 1 ? r - 1 : 1) * sizeof *superb);
-    if (!superb) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    if (!superb) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     lapack_int info =
         LAPACKE_dgesvd(LAPACK_ROW_MAJOR, 'S', 'S', (lapack_int)rows, (lapack_int)cols, m,
                        (lapack_int)cols, s, u, (lapack_int)r, vt, (lapack_int)cols, superb);
     free(superb);
     if (info != 0)
-        return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "LAPACKE_dgesvd failed (info %d)",
-                           (int)info);
-    return SIM_OK;
+        return base_err_set(err, BASE_EINTERNAL, NULL, 0, "LAPACKE_dgesvd failed (info %d)",
+                            (int)info);
+    return BASE_OK;
 }
 
 /* p (cols,rows) = pinv(m (rows,cols)); m destroyed. Singular values below
  * 1e-6 * s_max are treated as zero. With lambda_rel > 0 the inverse is
  * Tikhonov-regularised: 1/s_j becomes s_j/(s_j^2 + lambda), lambda =
  * lambda_rel * mean(s_j^2). Returns the rank kept in *rank. */
-static sim_status pinv(double *m, size_t rows, size_t cols, double lambda_rel, float *p,
-                       size_t *rank, sim_err *err)
+static base_status pinv(double *m, size_t rows, size_t cols, double lambda_rel, float *p,
+                        size_t *rank, base_err *err)
 {
     size_t r = rows < cols ? rows : cols;
     double *u = malloc(rows * r * sizeof *u), *s = malloc(r * sizeof *s);
     double *vt = malloc(r * cols * sizeof *vt);
-    sim_status st = SIM_ENOMEM;
+    base_status st = BASE_ENOMEM;
     if (!u || !s || !vt) {
-        sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         goto out;
     }
     if ((st = svd(m, rows, cols, u, s, vt, err))) goto out;
@@ -124,7 +124,7 @@ static sim_status pinv(double *m, size_t rows, size_t cols, double lambda_rel, f
             p[c * rows + kk] = (float)acc;
         }
     *rank = kept;
-    st = SIM_OK;
+    st = BASE_OK;
 out:
     free(u), free(s), free(vt);
     return st;
@@ -143,14 +143,14 @@ static void centre(const float *a, size_t k, size_t d, size_t ld, double *out, d
         for (size_t c = 0; c < d; c++) out[j * ld + c] = a[j * d + c] - mu[c];
 }
 
-static sim_status fit_relative_inverse(anchor_equalizer *q, const float *a_rx, sim_err *err)
+static base_status fit_relative_inverse(anchor_equalizer *q, const float *a_rx, base_err *err)
 {
     const size_t k = q->k, d = q->d_rx;
     double *m = malloc(k * d * sizeof *m), *mu = malloc(d * sizeof *mu);
-    sim_status st = SIM_ENOMEM;
+    base_status st = BASE_ENOMEM;
     q->p = malloc(d * k * sizeof *q->p);
     if (!m || !mu || !q->p) {
-        sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         goto out;
     }
     const int cos_like =
@@ -167,10 +167,10 @@ static sim_status fit_relative_inverse(anchor_equalizer *q, const float *a_rx, s
             double s = 0;
             for (size_t c = 0; c < d; c++) s += m[j * d + c] * m[j * d + c];
             if (cos_like && !(s > 0)) {
-                st = sim_err_set(err, SIM_EINVAL, NULL, 0,
-                                 "receiver anchor %zu is the zero vector: cosine psi is "
-                                 "undefined for it",
-                                 j);
+                st = base_err_set(err, BASE_EINVAL, NULL, 0,
+                                  "receiver anchor %zu is the zero vector: cosine psi is "
+                                  "undefined for it",
+                                  j);
                 goto out;
             }
             double inv = cos_like ? 1.0 / sqrt(s) : 1.0;
@@ -181,7 +181,7 @@ static sim_status fit_relative_inverse(anchor_equalizer *q, const float *a_rx, s
     if (q->cfg.psi == ANCHOR_PSI_EUCLIDEAN) {
         q->c = malloc(d * sizeof *q->c);
         if (!q->c) {
-            st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+            st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
             goto out;
         }
         for (size_t c = 0; c < d; c++) {
@@ -206,21 +206,21 @@ static sim_status fit_relative_inverse(anchor_equalizer *q, const float *a_rx, s
         }
         q->c = malloc(d * sizeof *q->c);
         if (!q->c) {
-            st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+            st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
             goto out;
         }
         for (size_t c = 0; c < d; c++) q->c[c] = (float)mu[c];
         q->rho = (float)(q->cfg.rx_norm > 0 ? q->cfg.rx_norm : r / (double)k);
     }
-    st = SIM_OK;
+    st = BASE_OK;
 out:
     free(m), free(mu);
     return st;
 }
 
 /* ridge and procrustes both end as x W + bias. */
-static sim_status fit_linear(anchor_equalizer *q, const float *a_tx, const float *a_rx,
-                             sim_err *err)
+static base_status fit_linear(anchor_equalizer *q, const float *a_tx, const float *a_rx,
+                              base_err *err)
 {
     const size_t k = q->k, dt = q->d_tx, dr = q->d_rx;
     const size_t dd = dt > dr ? dt : dr;
@@ -233,11 +233,11 @@ static sim_status fit_linear(anchor_equalizer *q, const float *a_tx, const float
     double *vt = malloc(r * (procrustes ? dd : dt) * sizeof *vt);
     double *t = malloc((procrustes ? dd * dd : r * dr) * sizeof *t);
     double *wd = malloc(dd * dd * sizeof *wd);
-    sim_status st = SIM_ENOMEM;
+    base_status st = BASE_ENOMEM;
     q->w = malloc(dt * dr * sizeof *q->w);
     q->bias = malloc(dr * sizeof *q->bias);
     if (!ct || !cr || !mut || !mur || !u || !s || !vt || !t || !wd || !q->w || !q->bias) {
-        sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         goto out;
     }
     centre(a_tx, k, dt, lt, ct, mut);
@@ -289,34 +289,34 @@ static sim_status fit_linear(anchor_equalizer *q, const float *a_tx, const float
         q->bias[j] = (float)b;
     }
     q->handshake = (uint64_t)k * dt;
-    st = SIM_OK;
+    st = BASE_OK;
 out:
     free(ct), free(cr), free(mut), free(mur), free(u), free(s), free(vt), free(t), free(wd);
     return st;
 }
 
 /* The head must read exactly the relative representation this fit describes. */
-static sim_status check_head(const anchor_equalizer_config *cfg, const float *a_rx, size_t k,
-                             size_t d_rx, sim_err *err)
+static base_status check_head(const anchor_equalizer_config *cfg, const float *a_rx, size_t k,
+                              size_t d_rx, base_err *err)
 {
     const anchor_relhead *h = cfg->head;
     if (!h)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "equalizer 'relative' needs the receiver's trained head "
-                           "(anchor_relhead_get) in config.head");
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "equalizer 'relative' needs the receiver's trained head "
+                            "(anchor_relhead_get) in config.head");
     if (anchor_relhead_k(h) != k || anchor_relhead_in_dim(h) != d_rx)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "relative head was trained for K = %zu, d_rx = %zu; the anchors "
-                           "give K = %zu, d_rx = %zu",
-                           anchor_relhead_k(h), anchor_relhead_in_dim(h), k, d_rx);
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "relative head was trained for K = %zu, d_rx = %zu; the anchors "
+                            "give K = %zu, d_rx = %zu",
+                            anchor_relhead_k(h), anchor_relhead_in_dim(h), k, d_rx);
     if (anchor_relhead_psi(h) != cfg->psi)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "relative head was trained with psi %s, the equalizer uses %s",
-                           anchor_psi_name(anchor_relhead_psi(h)), anchor_psi_name(cfg->psi));
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "relative head was trained with psi %s, the equalizer uses %s",
+                            anchor_psi_name(anchor_relhead_psi(h)), anchor_psi_name(cfg->psi));
     if (memcmp(anchor_relhead_anchors(h), a_rx, k * d_rx * sizeof *a_rx))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "relative head was trained on other receiver anchors than A_rx");
-    return SIM_OK;
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "relative head was trained on other receiver anchors than A_rx");
+    return BASE_OK;
 }
 
 static int finite_all(const float *x, size_t n, size_t *at)
@@ -331,49 +331,49 @@ static int finite_all(const float *x, size_t n, size_t *at)
 
 anchor_equalizer *anchor_equalizer_create(const anchor_equalizer_config *cfg, const float *a_tx,
                                           const float *a_rx, size_t k, size_t d_tx, size_t d_rx,
-                                          sim_err *err)
+                                          base_err *err)
 {
     anchor_equalizer *q = NULL;
     size_t at;
     if (!cfg) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "equalizer config is NULL");
+        base_err_set(err, BASE_EINVAL, NULL, 0, "equalizer config is NULL");
         return NULL;
     }
     if ((unsigned)cfg->type >= 5) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "unknown equalizer type %d", (int)cfg->type);
+        base_err_set(err, BASE_EINVAL, NULL, 0, "unknown equalizer type %d", (int)cfg->type);
         return NULL;
     }
     if (k == 0) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "anchor count K must be > 0");
+        base_err_set(err, BASE_EINVAL, NULL, 0, "anchor count K must be > 0");
         return NULL;
     }
     if (d_tx == 0 || d_rx == 0 || !a_tx || !a_rx) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0,
-                    "equalizer needs anchors A_tx (K,d_tx) and A_rx (K,d_rx) with d > 0");
+        base_err_set(err, BASE_EINVAL, NULL, 0,
+                     "equalizer needs anchors A_tx (K,d_tx) and A_rx (K,d_rx) with d > 0");
         return NULL;
     }
     if ((unsigned)cfg->psi >= ANCHOR_PSI_COUNT) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "unknown psi %d", (int)cfg->psi);
+        base_err_set(err, BASE_EINVAL, NULL, 0, "unknown psi %d", (int)cfg->psi);
         return NULL;
     }
     if (!(cfg->ridge_lambda >= 0) || !(cfg->relinv_lambda >= 0)) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "ridge_lambda and relinv_lambda must be >= 0");
+        base_err_set(err, BASE_EINVAL, NULL, 0, "ridge_lambda and relinv_lambda must be >= 0");
         return NULL;
     }
     if ((cfg->type == ANCHOR_EQ_RELATIVE_INVERSE || cfg->type == ANCHOR_EQ_RELATIVE) &&
         k > ANCHOR_EQ_MAX_K) {
-        sim_err_set(err, SIM_ERANGE, NULL, 0, "K = %zu exceeds %d for relative equalizers", k,
-                    ANCHOR_EQ_MAX_K);
+        base_err_set(err, BASE_ERANGE, NULL, 0, "K = %zu exceeds %d for relative equalizers", k,
+                     ANCHOR_EQ_MAX_K);
         return NULL;
     }
     if (!finite_all(a_tx, k * d_tx, &at) || !finite_all(a_rx, k * d_rx, &at)) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "equalizer anchors hold a non-finite value");
+        base_err_set(err, BASE_EINVAL, NULL, 0, "equalizer anchors hold a non-finite value");
         return NULL;
     }
     if (cfg->type == ANCHOR_EQ_RELATIVE && check_head(cfg, a_rx, k, d_rx, err)) return NULL;
     q = calloc(1, sizeof *q);
     if (!q) {
-        sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         return NULL;
     }
     q->cfg = *cfg;
@@ -432,19 +432,19 @@ size_t anchor_equalizer_rank(const anchor_equalizer *q)
     return q->rank;
 }
 
-sim_status anchor_equalizer_encode(const anchor_equalizer *q, const float *x_tx, size_t n, float *s,
-                                   sim_err *err)
+base_status anchor_equalizer_encode(const anchor_equalizer *q, const float *x_tx, size_t n,
+                                    float *s, base_err *err)
 {
     size_t at;
-    if (!q) return sim_err_set(err, SIM_EINVAL, NULL, 0, "equalizer is NULL");
-    if (n == 0) return SIM_OK;
-    if (!x_tx || !s) return sim_err_set(err, SIM_EINVAL, NULL, 0, "NULL frame or symbol buffer");
+    if (!q) return base_err_set(err, BASE_EINVAL, NULL, 0, "equalizer is NULL");
+    if (n == 0) return BASE_OK;
+    if (!x_tx || !s) return base_err_set(err, BASE_EINVAL, NULL, 0, "NULL frame or symbol buffer");
     if (q->rel_tx) return anchor_relative_execute(q->rel_tx, x_tx, n, s, err);
     if (!finite_all(x_tx, n * q->d_tx, &at))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "frame %zu, component %zu is not finite",
-                           at / q->d_tx, at % q->d_tx);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "frame %zu, component %zu is not finite",
+                            at / q->d_tx, at % q->d_tx);
     memcpy(s, x_tx, n * q->d_tx * sizeof *s);
-    return SIM_OK;
+    return BASE_OK;
 }
 
 /* Relative-inverse decode of n rows (n * K <= EQ_BLOCK), scratch EQ_BLOCK floats. */
@@ -476,18 +476,18 @@ static void decode_relinv(const anchor_equalizer *q, const float *s, size_t n, f
         }
 }
 
-sim_status anchor_equalizer_decode(const anchor_equalizer *q, const float *s, size_t n,
-                                   float *x_rx_hat, sim_err *err)
+base_status anchor_equalizer_decode(const anchor_equalizer *q, const float *s, size_t n,
+                                    float *x_rx_hat, base_err *err)
 {
     size_t at;
-    if (!q) return sim_err_set(err, SIM_EINVAL, NULL, 0, "equalizer is NULL");
-    if (n == 0) return SIM_OK;
+    if (!q) return base_err_set(err, BASE_EINVAL, NULL, 0, "equalizer is NULL");
+    if (n == 0) return BASE_OK;
     if (!s || !x_rx_hat)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "NULL symbol or output buffer");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "NULL symbol or output buffer");
     const size_t spf = anchor_equalizer_symbols_per_frame(q), dr = q->d_rx, dt = q->d_tx;
     if (!finite_all(s, n * spf, &at))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "received symbol %zu of frame %zu is not finite", at % spf, at / spf);
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "received symbol %zu of frame %zu is not finite", at % spf, at / spf);
     switch (q->cfg.type) {
     case ANCHOR_EQ_NONE:
         for (size_t i = 0; i < n; i++) {
@@ -507,10 +507,10 @@ sim_status anchor_equalizer_decode(const anchor_equalizer *q, const float *s, si
     }
     case ANCHOR_EQ_RELATIVE: {
         if (n > INT32_MAX)
-            return sim_err_set(err, SIM_ERANGE, NULL, 0, "%zu frames in one utterance", n);
+            return base_err_set(err, BASE_ERANGE, NULL, 0, "%zu frames in one utterance", n);
         anchor_relhead_ws *ws = anchor_relhead_ws_create(q->cfg.head, (int)n, err);
-        if (!ws) return err ? err->code : SIM_ENOMEM;
-        sim_status st = anchor_relhead_decode(q->cfg.head, ws, s, (int)n, x_rx_hat, err);
+        if (!ws) return err ? err->code : BASE_ENOMEM;
+        base_status st = anchor_relhead_decode(q->cfg.head, ws, s, (int)n, x_rx_hat, err);
         anchor_relhead_ws_destroy(ws);
         return st;
     }
@@ -521,25 +521,25 @@ sim_status anchor_equalizer_decode(const anchor_equalizer *q, const float *s, si
                     (int)dt, q->w, (int)dr, 1.0f, x_rx_hat, (int)dr);
         break;
     default:
-        return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "equalizer type not executable");
+        return base_err_set(err, BASE_EINTERNAL, NULL, 0, "equalizer type not executable");
     }
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status anchor_equalizer_execute(const anchor_equalizer *q, const float *x_tx, size_t n,
-                                    float *x_rx_hat, sim_err *err)
+base_status anchor_equalizer_execute(const anchor_equalizer *q, const float *x_tx, size_t n,
+                                     float *x_rx_hat, base_err *err)
 {
-    if (!q) return sim_err_set(err, SIM_EINVAL, NULL, 0, "equalizer is NULL");
+    if (!q) return base_err_set(err, BASE_EINVAL, NULL, 0, "equalizer is NULL");
     /* absolute types send x_tx itself; decode checks it */
     if (!q->rel_tx) return anchor_equalizer_decode(q, x_tx, n, x_rx_hat, err);
-    if (n == 0) return SIM_OK;
+    if (n == 0) return BASE_OK;
     if (!x_tx || !x_rx_hat)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "NULL frame or output buffer");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "NULL frame or output buffer");
     if (q->cfg.type == ANCHOR_EQ_RELATIVE) {
         /* the head reads the whole utterance at once */
         float *all = malloc(n * q->k * sizeof *all);
-        if (!all) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-        sim_status st = anchor_relative_execute(q->rel_tx, x_tx, n, all, err);
+        if (!all) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+        base_status st = anchor_relative_execute(q->rel_tx, x_tx, n, all, err);
         if (!st) st = anchor_equalizer_decode(q, all, n, x_rx_hat, err);
         free(all);
         return st;
@@ -548,12 +548,12 @@ sim_status anchor_equalizer_execute(const anchor_equalizer *q, const float *x_tx
     size_t rows = EQ_BLOCK / q->k;
     for (size_t i0 = 0; i0 < n; i0 += rows) {
         size_t b = n - i0 < rows ? n - i0 : rows;
-        sim_status st = anchor_relative_execute(q->rel_tx, x_tx + i0 * q->d_tx, b, sym, err);
+        base_status st = anchor_relative_execute(q->rel_tx, x_tx + i0 * q->d_tx, b, sym, err);
         if (st) return st;
         st = anchor_equalizer_decode(q, sym, b, x_rx_hat + i0 * q->d_rx, err);
         if (st) return st;
     }
-    return SIM_OK;
+    return BASE_OK;
 }
 
 void anchor_equalizer_destroy(anchor_equalizer *q)

@@ -62,7 +62,7 @@
 
 #include "anchors/relative.h"
 #include "anchors/relhead.h"
-#include "sim/base/status.h"
+#include "base/status.h"
 
 typedef enum anchor_eq_type {
     ANCHOR_EQ_NONE = 0,
@@ -73,8 +73,8 @@ typedef enum anchor_eq_type {
 } anchor_eq_type;
 
 /* "none" | "relative" | "relative-inverse" | "ridge" | "procrustes" -> type.
- * "oracle" and anything else: SIM_EINVAL (oracle is handled by the simulator). */
-sim_status anchor_eq_type_parse(const char *name, anchor_eq_type *type, sim_err *err);
+ * "oracle" and anything else: BASE_EINVAL (oracle is handled by the simulator). */
+base_status anchor_eq_type_parse(const char *name, anchor_eq_type *type, base_err *err);
 const char *anchor_eq_type_name(anchor_eq_type type);
 
 typedef struct anchor_equalizer_config {
@@ -110,7 +110,7 @@ typedef struct anchor_equalizer anchor_equalizer;
  * (k, cfg->psi, d_rx, a_rx). */
 anchor_equalizer *anchor_equalizer_create(const anchor_equalizer_config *cfg, const float *a_tx,
                                           const float *a_rx, size_t k, size_t d_tx, size_t d_rx,
-                                          sim_err *err);
+                                          base_err *err);
 
 /* Largest K the relative types accept (execute works through a stack block). */
 #define ANCHOR_EQ_MAX_K 8192
@@ -133,18 +133,18 @@ uint64_t anchor_equalizer_handshake_symbols(const anchor_equalizer *q);
 size_t anchor_equalizer_rank(const anchor_equalizer *q);
 
 /* Transmitter side: x_tx (N,d_tx) -> s (N, symbols_per_frame). */
-sim_status anchor_equalizer_encode(const anchor_equalizer *q, const float *x_tx, size_t n, float *s,
-                                   sim_err *err);
+base_status anchor_equalizer_encode(const anchor_equalizer *q, const float *x_tx, size_t n,
+                                    float *s, base_err *err);
 /* Receiver side: s (N, symbols_per_frame), as received -> x_rx_hat (N,out_dim).
  * relative: the N frames are one utterance (the head is a sequence model) and
  * the output is its log-probabilities (N,V); this type allocates a head
  * workspace per call (anchor_relhead_decode with a per-thread workspace avoids it). */
-sim_status anchor_equalizer_decode(const anchor_equalizer *q, const float *s, size_t n,
-                                   float *x_rx_hat, sim_err *err);
+base_status anchor_equalizer_decode(const anchor_equalizer *q, const float *s, size_t n,
+                                    float *x_rx_hat, base_err *err);
 /* encode then decode with a clean channel: x_tx (N,d_tx) -> x_rx_hat (N,out_dim)
  * (relative: one utterance, and the N*K symbols are allocated per call). */
-sim_status anchor_equalizer_execute(const anchor_equalizer *q, const float *x_tx, size_t n,
-                                    float *x_rx_hat, sim_err *err);
+base_status anchor_equalizer_execute(const anchor_equalizer *q, const float *x_tx, size_t n,
+                                     float *x_rx_hat, base_err *err);
 
 void anchor_equalizer_destroy(anchor_equalizer *q);
 

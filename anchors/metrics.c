@@ -11,22 +11,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-static sim_status check(const float *u, size_t d1, const float *v, size_t d2, size_t n,
-                        sim_err *err)
+static base_status check(const float *u, size_t d1, const float *v, size_t d2, size_t n,
+                         base_err *err)
 {
-    if (!u || !v) return sim_err_set(err, SIM_EINVAL, NULL, 0, "metrics: NULL input");
+    if (!u || !v) return base_err_set(err, BASE_EINVAL, NULL, 0, "metrics: NULL input");
     if (n < 2)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "metrics need N >= 2 pairs, got %zu", n);
-    if (d1 == 0 || d2 == 0) return sim_err_set(err, SIM_EINVAL, NULL, 0, "metrics: zero dimension");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "metrics need N >= 2 pairs, got %zu", n);
+    if (d1 == 0 || d2 == 0)
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "metrics: zero dimension");
     for (size_t i = 0; i < n * d1; i++)
         if (!isfinite(u[i]))
-            return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                               "metrics: U row %zu, component %zu is not finite", i / d1, i % d1);
+            return base_err_set(err, BASE_EINVAL, NULL, 0,
+                                "metrics: U row %zu, component %zu is not finite", i / d1, i % d1);
     for (size_t i = 0; i < n * d2; i++)
         if (!isfinite(v[i]))
-            return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                               "metrics: V row %zu, component %zu is not finite", i / d2, i % d2);
-    return SIM_OK;
+            return base_err_set(err, BASE_EINVAL, NULL, 0,
+                                "metrics: V row %zu, component %zu is not finite", i / d2, i % d2);
+    return BASE_OK;
 }
 
 /* Unit rows of x (n,d) into a new array (zero rows stay zero); NULL on ENOMEM. */
@@ -43,14 +44,14 @@ static float *normalised(const float *x, size_t n, size_t d)
     return y;
 }
 
-sim_status anchor_metric_cosine(const float *u, size_t d1, const float *v, size_t d2, size_t n,
-                                double *out, sim_err *err)
+base_status anchor_metric_cosine(const float *u, size_t d1, const float *v, size_t d2, size_t n,
+                                 double *out, base_err *err)
 {
-    sim_status st = check(u, d1, v, d2, n, err);
+    base_status st = check(u, d1, v, d2, n, err);
     if (st) return st;
     if (d1 != d2) {
         *out = NAN;
-        return SIM_OK;
+        return BASE_OK;
     }
     double acc = 0;
     for (size_t i = 0; i < n; i++) {
@@ -62,18 +63,18 @@ sim_status anchor_metric_cosine(const float *u, size_t d1, const float *v, size_
         acc += uu > 0 && vv > 0 ? uv / sqrt(uu * vv) : 0;
     }
     *out = acc / (double)n;
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status anchor_metric_cka(const float *u, size_t d1, const float *v, size_t d2, size_t n,
-                             double *out, sim_err *err)
+base_status anchor_metric_cka(const float *u, size_t d1, const float *v, size_t d2, size_t n,
+                              double *out, base_err *err)
 {
-    sim_status st = check(u, d1, v, d2, n, err);
+    base_status st = check(u, d1, v, d2, n, err);
     if (st) return st;
     double *x = malloc(n * d1 * sizeof *x), *y = malloc(n * d2 * sizeof *y);
     double *g = malloc((d1 > d2 ? d1 * d1 : d2 * d2) * sizeof *g), *h = malloc(d1 * d2 * sizeof *h);
     if (!x || !y || !g || !h) {
-        st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "metrics: out of memory");
+        st = base_err_set(err, BASE_ENOMEM, NULL, 0, "metrics: out of memory");
         goto out;
     }
     const float *src[2] = {u, v};
@@ -105,14 +106,14 @@ out:
 
 /* k nearest rows of each row of x (n,d) by cosine, self excluded, into nb (n,k).
  * s is (n,n) work. Ties keep the lower index (scan order, strict >). */
-static sim_status knn_cosine(const float *x, size_t n, size_t d, size_t k, size_t *nb, float *s,
-                             sim_err *err)
+static base_status knn_cosine(const float *x, size_t n, size_t d, size_t k, size_t *nb, float *s,
+                              base_err *err)
 {
     float *xn = normalised(x, n, d);
     float *best = malloc(k * sizeof *best);
     if (!xn || !best) {
         free(xn), free(best);
-        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "metrics: out of memory");
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "metrics: out of memory");
     }
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)n, (int)d, 1.0f, xn, (int)d,
                 xn, (int)d, 0.0f, s, (int)n);
@@ -134,21 +135,21 @@ static sim_status knn_cosine(const float *x, size_t n, size_t d, size_t k, size_
         }
     }
     free(xn), free(best);
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status anchor_metric_jaccard(const float *u, size_t d1, const float *v, size_t d2, size_t n,
-                                 size_t knn, double *out, sim_err *err)
+base_status anchor_metric_jaccard(const float *u, size_t d1, const float *v, size_t d2, size_t n,
+                                  size_t knn, double *out, base_err *err)
 {
-    sim_status st = check(u, d1, v, d2, n, err);
+    base_status st = check(u, d1, v, d2, n, err);
     if (st) return st;
     if (knn == 0 || knn > n - 1)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "Jaccard@k needs 1 <= k <= N-1 = %zu, got %zu",
-                           n - 1, knn);
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "Jaccard@k needs 1 <= k <= N-1 = %zu, got %zu", n - 1, knn);
     float *s = malloc(n * n * sizeof *s);
     size_t *na = malloc(n * knn * sizeof *na), *nv = malloc(n * knn * sizeof *nv);
     if (!s || !na || !nv) {
-        st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "metrics: out of memory (N = %zu)", n);
+        st = base_err_set(err, BASE_ENOMEM, NULL, 0, "metrics: out of memory (N = %zu)", n);
         goto out;
     }
     if ((st = knn_cosine(u, n, d1, knn, na, s, err))) goto out;
@@ -166,14 +167,14 @@ out:
     return st;
 }
 
-sim_status anchor_metric_matching(const float *u, size_t d1, const float *v, size_t d2, size_t n,
-                                  double *mrr, double *foscttm, sim_err *err)
+base_status anchor_metric_matching(const float *u, size_t d1, const float *v, size_t d2, size_t n,
+                                   double *mrr, double *foscttm, base_err *err)
 {
-    sim_status st = check(u, d1, v, d2, n, err);
+    base_status st = check(u, d1, v, d2, n, err);
     if (st) return st;
     if (d1 != d2) {
         *mrr = *foscttm = NAN;
-        return SIM_OK;
+        return BASE_OK;
     }
     const size_t d = d1;
     float *un = normalised(u, n, d), *vn = normalised(v, n, d);
@@ -181,7 +182,7 @@ sim_status anchor_metric_matching(const float *u, size_t d1, const float *v, siz
     double *above_r = calloc(n, sizeof *above_r), *above_c = calloc(n, sizeof *above_c);
     float *diag = malloc(n * sizeof *diag);
     if (!un || !vn || !s || !above_r || !above_c || !diag) {
-        st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "metrics: out of memory (N = %zu)", n);
+        st = base_err_set(err, BASE_ENOMEM, NULL, 0, "metrics: out of memory (N = %zu)", n);
         goto out;
     }
     /* S (N,N): S_ij = cos(u_i, v_j) */
@@ -211,11 +212,11 @@ out:
     return st;
 }
 
-sim_status anchor_metrics_compute(const float *u, size_t d1, const float *v, size_t d2, size_t n,
-                                  size_t knn, anchor_metrics *out, sim_err *err)
+base_status anchor_metrics_compute(const float *u, size_t d1, const float *v, size_t d2, size_t n,
+                                   size_t knn, anchor_metrics *out, base_err *err)
 {
-    sim_status st;
-    if (!out) return sim_err_set(err, SIM_EINVAL, NULL, 0, "metrics: NULL output");
+    base_status st;
+    if (!out) return base_err_set(err, BASE_EINVAL, NULL, 0, "metrics: NULL output");
     if ((st = anchor_metric_cosine(u, d1, v, d2, n, &out->cosine, err))) return st;
     if ((st = anchor_metric_cka(u, d1, v, d2, n, &out->cka, err))) return st;
     if ((st = anchor_metric_jaccard(u, d1, v, d2, n, knn, &out->jaccard, err))) return st;

@@ -29,14 +29,14 @@
  * structure WITHIN each space and accept d1 != d2.
  *
  * These are one-shot analysis functions: they allocate their work (the N x N
- * similarity matrix, 4 N^2 bytes) and return SIM_ENOMEM if that fails.
+ * similarity matrix, 4 N^2 bytes) and return BASE_ENOMEM if that fails.
  */
 #ifndef ANCHOR_METRICS_H
 #define ANCHOR_METRICS_H
 
 #include <stddef.h>
 
-#include "sim/base/status.h"
+#include "base/status.h"
 
 typedef struct anchor_metrics {
     double cosine, cka, jaccard, mrr, foscttm; /* NaN where not defined (see above) */
@@ -47,19 +47,19 @@ typedef struct anchor_metrics {
 
 /* All five on U (N,d1), V (N,d2); knn is k of Jaccard@k (1 <= knn <= N-1).
  * Errors: N < 2, d1 or d2 == 0, NULL inputs, knn out of range, non-finite values
- * (SIM_EINVAL). A result NaN is not an error (dims differ). */
-sim_status anchor_metrics_compute(const float *u, size_t d1, const float *v, size_t d2, size_t n,
-                                  size_t knn, anchor_metrics *out, sim_err *err);
+ * (BASE_EINVAL). A result NaN is not an error (dims differ). */
+base_status anchor_metrics_compute(const float *u, size_t d1, const float *v, size_t d2, size_t n,
+                                   size_t knn, anchor_metrics *out, base_err *err);
 
 /* The single metrics (same arguments and errors). mean cosine is NaN when d1 != d2. */
-sim_status anchor_metric_cosine(const float *u, size_t d1, const float *v, size_t d2, size_t n,
-                                double *out, sim_err *err);
-sim_status anchor_metric_cka(const float *u, size_t d1, const float *v, size_t d2, size_t n,
-                             double *out, sim_err *err);
-sim_status anchor_metric_jaccard(const float *u, size_t d1, const float *v, size_t d2, size_t n,
-                                 size_t knn, double *out, sim_err *err);
+base_status anchor_metric_cosine(const float *u, size_t d1, const float *v, size_t d2, size_t n,
+                                 double *out, base_err *err);
+base_status anchor_metric_cka(const float *u, size_t d1, const float *v, size_t d2, size_t n,
+                              double *out, base_err *err);
+base_status anchor_metric_jaccard(const float *u, size_t d1, const float *v, size_t d2, size_t n,
+                                  size_t knn, double *out, base_err *err);
 /* MRR and FOSCTTM together (one N x N matrix); both NaN when d1 != d2. */
-sim_status anchor_metric_matching(const float *u, size_t d1, const float *v, size_t d2, size_t n,
-                                  double *mrr, double *foscttm, sim_err *err);
+base_status anchor_metric_matching(const float *u, size_t d1, const float *v, size_t d2, size_t n,
+                                   double *mrr, double *foscttm, base_err *err);
 
 #endif

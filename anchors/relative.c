@@ -24,17 +24,17 @@ struct anchor_relative {
 static const char *const psi_names[ANCHOR_PSI_COUNT] = {"cosine", "euclidean", "inner",
                                                         "cosine-centered"};
 
-sim_status anchor_psi_parse(const char *name, anchor_psi *psi, sim_err *err)
+base_status anchor_psi_parse(const char *name, anchor_psi *psi, base_err *err)
 {
     for (int i = 0; name && i < ANCHOR_PSI_COUNT; i++)
         if (strcmp(name, psi_names[i]) == 0) {
             *psi = (anchor_psi)i;
-            return SIM_OK;
+            return BASE_OK;
         }
-    return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                       "unknown anchors.psi '%s' (expected cosine, euclidean, inner or "
-                       "cosine-centered)",
-                       name ? name : "(null)");
+    return base_err_set(err, BASE_EINVAL, NULL, 0,
+                        "unknown anchors.psi '%s' (expected cosine, euclidean, inner or "
+                        "cosine-centered)",
+                        name ? name : "(null)");
 }
 
 const char *anchor_psi_name(anchor_psi psi)
@@ -43,25 +43,25 @@ const char *anchor_psi_name(anchor_psi psi)
 }
 
 anchor_relative *anchor_relative_create(const float *anchors, size_t k, size_t d, anchor_psi psi,
-                                        sim_err *err)
+                                        base_err *err)
 {
     anchor_relative *q = NULL;
     if (k == 0) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "anchor count K must be > 0");
+        base_err_set(err, BASE_EINVAL, NULL, 0, "anchor count K must be > 0");
         return NULL;
     }
     if (d == 0 || !anchors) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "anchors must be a non-empty (K,d) array");
+        base_err_set(err, BASE_EINVAL, NULL, 0, "anchors must be a non-empty (K,d) array");
         return NULL;
     }
     if ((unsigned)psi >= ANCHOR_PSI_COUNT) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "unknown psi %d", (int)psi);
+        base_err_set(err, BASE_EINVAL, NULL, 0, "unknown psi %d", (int)psi);
         return NULL;
     }
     for (size_t i = 0; i < k * d; i++)
         if (!isfinite(anchors[i])) {
-            sim_err_set(err, SIM_EINVAL, NULL, 0, "anchor %zu, component %zu is not finite", i / d,
-                        i % d);
+            base_err_set(err, BASE_EINVAL, NULL, 0, "anchor %zu, component %zu is not finite",
+                         i / d, i % d);
             return NULL;
         }
     q = calloc(1, sizeof *q);
@@ -92,12 +92,12 @@ anchor_relative *anchor_relative_create(const float *anchors, size_t k, size_t d
             double s = 0;
             for (size_t c = 0; c < d; c++) s += (double)a[c] * a[c];
             if (!(s > 0)) {
-                sim_err_set(err, SIM_EINVAL, NULL, 0,
-                            psi == ANCHOR_PSI_COSINE
-                                ? "anchor %zu is the zero vector: cosine psi is undefined for it"
-                                : "anchor %zu equals the anchors' mean: cosine-centered psi is "
-                                  "undefined for it",
-                            j);
+                base_err_set(err, BASE_EINVAL, NULL, 0,
+                             psi == ANCHOR_PSI_COSINE
+                                 ? "anchor %zu is the zero vector: cosine psi is undefined for it"
+                                 : "anchor %zu equals the anchors' mean: cosine-centered psi is "
+                                   "undefined for it",
+                             j);
                 goto fail;
             }
             float inv = (float)(1.0 / sqrt(s));
@@ -119,27 +119,27 @@ anchor_relative *anchor_relative_create(const float *anchors, size_t k, size_t d
     }
     return q;
 nomem:
-    sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory for %zu anchors of dimension %zu", k, d);
+    base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory for %zu anchors of dimension %zu", k, d);
 fail:
     anchor_relative_destroy(q);
     return NULL;
 }
 
-sim_status anchor_relative_execute(const anchor_relative *q, const float *x, size_t n, float *r,
-                                   sim_err *err)
+base_status anchor_relative_execute(const anchor_relative *q, const float *x, size_t n, float *r,
+                                    base_err *err)
 {
-    if (!q) return sim_err_set(err, SIM_EINVAL, NULL, 0, "relative projection is NULL");
-    if (n == 0) return SIM_OK;
-    if (!x || !r) return sim_err_set(err, SIM_EINVAL, NULL, 0, "NULL frame or output buffer");
+    if (!q) return base_err_set(err, BASE_EINVAL, NULL, 0, "relative projection is NULL");
+    if (n == 0) return BASE_OK;
+    if (!x || !r) return base_err_set(err, BASE_EINVAL, NULL, 0, "NULL frame or output buffer");
     const size_t k = q->k, d = q->d;
     for (size_t i = 0; i < n * d; i++)
         if (!isfinite(x[i]))
-            return sim_err_set(err, SIM_EINVAL, NULL, 0, "frame %zu, component %zu is not finite",
-                               i / d, i % d);
+            return base_err_set(err, BASE_EINVAL, NULL, 0, "frame %zu, component %zu is not finite",
+                                i / d, i % d);
     /* G (N,K) = X (N,d) * B^T (d,K) */
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)k, (int)d, 1.0f, x, (int)d,
                 q->basis, (int)d, 0.0f, r, (int)k);
-    if (q->psi == ANCHOR_PSI_INNER) return SIM_OK;
+    if (q->psi == ANCHOR_PSI_INNER) return BASE_OK;
     for (size_t i = 0; i < n; i++) {
         const float *xi = x + i * d;
         float *ri = r + i * k;
@@ -166,7 +166,7 @@ sim_status anchor_relative_execute(const anchor_relative *q, const float *x, siz
             }
         }
     }
-    return SIM_OK;
+    return BASE_OK;
 }
 
 size_t anchor_relative_count(const anchor_relative *q)

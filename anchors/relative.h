@@ -27,7 +27,7 @@
 
 #include <stddef.h>
 
-#include "sim/base/status.h"
+#include "base/status.h"
 
 typedef enum anchor_psi {
     ANCHOR_PSI_COSINE = 0,
@@ -38,9 +38,9 @@ typedef enum anchor_psi {
 
 #define ANCHOR_PSI_COUNT 4
 
-/* "cosine" | "euclidean" | "inner" | "cosine-centered" -> psi. SIM_EINVAL (message lists the
+/* "cosine" | "euclidean" | "inner" | "cosine-centered" -> psi. BASE_EINVAL (message lists the
  * choices) otherwise. */
-sim_status anchor_psi_parse(const char *name, anchor_psi *psi, sim_err *err);
+base_status anchor_psi_parse(const char *name, anchor_psi *psi, base_err *err);
 /* Scenario spelling of psi ("cosine", ...); "?" for an unknown value. */
 const char *anchor_psi_name(anchor_psi psi);
 
@@ -51,13 +51,13 @@ typedef struct anchor_relative anchor_relative;
  * Errors (NULL returned, err filled): K == 0, d == 0, A NULL, a non-finite
  * entry, unknown psi, a zero anchor with cosine psi (its direction is undefined). */
 anchor_relative *anchor_relative_create(const float *anchors, size_t k, size_t d, anchor_psi psi,
-                                        sim_err *err);
+                                        base_err *err);
 
 /* R (N,K) = psi(X (N,d), A). Allocates nothing; thread-safe on one object.
- * SIM_EINVAL when X or R is NULL (with N > 0) or X holds a non-finite value
+ * BASE_EINVAL when X or R is NULL (with N > 0) or X holds a non-finite value
  * (R is then left unspecified). N == 0 is a no-op. */
-sim_status anchor_relative_execute(const anchor_relative *q, const float *x, size_t n, float *r,
-                                   sim_err *err);
+base_status anchor_relative_execute(const anchor_relative *q, const float *x, size_t n, float *r,
+                                    base_err *err);
 
 size_t anchor_relative_count(const anchor_relative *q); /* K */
 size_t anchor_relative_dim(const anchor_relative *q);   /* d */

@@ -120,61 +120,63 @@ static uint64_t recipe_hash(uint64_t h, const anchor_relhead_config *c)
     return c->noise > 0 ? fnv_double(h, c->noise) : h; /* noise 0 keeps earlier keys */
 }
 
-static sim_status check_config(const anchor_relhead_config *c, sim_err *err)
+static base_status check_config(const anchor_relhead_config *c, base_err *err)
 {
-    if (!c) return sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead: NULL config");
+    if (!c) return base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: NULL config");
     if (c->steps <= 0)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead: steps must be > 0, got %ld",
-                           c->steps);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: steps must be > 0, got %ld",
+                            c->steps);
     if (c->batch <= 0 || c->batch > 4096)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead: batch must be in 1..4096, got %d",
-                           c->batch);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: batch must be in 1..4096, got %d",
+                            c->batch);
     if (!(c->lr > 0) || !isfinite(c->lr))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead: lr must be > 0, got %g", c->lr);
-    if (c->warmup < 0) return sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead: warmup must be >= 0");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: lr must be > 0, got %g", c->lr);
+    if (c->warmup < 0)
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: warmup must be >= 0");
     if (!(c->weight_decay >= 0) || !(c->clip >= 0))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead: weight_decay and clip must be >= 0");
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "relhead: weight_decay and clip must be >= 0");
     if (!(c->dropout <= 0.9f)) /* NaN fails too */
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead: dropout must be <= 0.9, got %g",
-                           c->dropout);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: dropout must be <= 0.9, got %g",
+                            c->dropout);
     if (!(c->noise >= 0) || !isfinite(c->noise))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead: noise must be >= 0, got %g",
-                           c->noise);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: noise must be >= 0, got %g",
+                            c->noise);
     if (isnan(c->ls_lambda))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead: ls_lambda is NaN");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: ls_lambda is NaN");
     if (c->threads < 1 || c->threads > MAX_THREADS)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead: threads must be in 1..%d, got %d",
-                           MAX_THREADS, c->threads);
-    return SIM_OK;
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: threads must be in 1..%d, got %d",
+                            MAX_THREADS, c->threads);
+    return BASE_OK;
 }
 
-static sim_status check_spec(const anchor_relhead_spec *s, sim_err *err)
+static base_status check_spec(const anchor_relhead_spec *s, base_err *err)
 {
     if (!s || !s->rx || !s->a_rx)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "relhead: needs the receiver agent and its anchors A_rx (K,d_rx)");
-    if (s->k == 0) return sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead: K must be > 0");
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "relhead: needs the receiver agent and its anchors A_rx (K,d_rx)");
+    if (s->k == 0) return base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: K must be > 0");
     if (s->k > ANCHOR_RELHEAD_MAX_K)
-        return sim_err_set(err, SIM_ERANGE, NULL, 0,
-                           "relhead: K = %zu exceeds %d (the decoder's input width limit)", s->k,
-                           ANCHOR_RELHEAD_MAX_K);
+        return base_err_set(err, BASE_ERANGE, NULL, 0,
+                            "relhead: K = %zu exceeds %d (the decoder's input width limit)", s->k,
+                            ANCHOR_RELHEAD_MAX_K);
     if ((unsigned)s->psi >= ANCHOR_PSI_COUNT)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead: unknown psi %d", (int)s->psi);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: unknown psi %d", (int)s->psi);
     size_t d = (size_t)codec_agent_latent_dim(s->rx);
     for (size_t i = 0; i < s->k * d; i++)
         if (!isfinite(s->a_rx[i]))
-            return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                               "relhead: anchor %zu, component %zu is not finite", i / d, i % d);
-    return SIM_OK;
+            return base_err_set(err, BASE_EINVAL, NULL, 0,
+                                "relhead: anchor %zu, component %zu is not finite", i / d, i % d);
+    return BASE_OK;
 }
 
-sim_status anchor_relhead_key(const anchor_relhead_spec *spec, const anchor_relhead_config *cfg,
-                              uint64_t *key, sim_err *err)
+base_status anchor_relhead_key(const anchor_relhead_spec *spec, const anchor_relhead_config *cfg,
+                               uint64_t *key, base_err *err)
 {
-    sim_status st = check_spec(spec, err);
+    base_status st = check_spec(spec, err);
     if (!st) st = check_config(cfg, err);
     if (st) return st;
-    if (!key) return sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead: NULL key");
+    if (!key) return base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: NULL key");
     size_t d = (size_t)codec_agent_latent_dim(spec->rx);
     uint64_t h = fnv(FNV_OFFSET, HEAD_KIND, strlen(HEAD_KIND));
     h = fnv_u64(h, anchor_relhead_agent_hash(spec->rx));
@@ -185,7 +187,7 @@ sim_status anchor_relhead_key(const anchor_relhead_spec *spec, const anchor_relh
     h = fnv_u64(h, spec->set_hash);
     h = fnv_u64(h, spec->data_id);
     *key = recipe_hash(h, cfg);
-    return SIM_OK;
+    return BASE_OK;
 }
 
 /* ---- the head object ------------------------------------------------------------ */
@@ -221,11 +223,11 @@ static int is_decoder_tensor(const char *name)
 
 /* Empty head around a fresh decoder agent (weights seed 0; the caller fills them). */
 static anchor_relhead *head_new(const codec_agent_config *hc, const float *a_rx, size_t k,
-                                size_t d_rx, anchor_psi psi, sim_err *err)
+                                size_t d_rx, anchor_psi psi, base_err *err)
 {
     anchor_relhead *h = calloc(1, sizeof *h);
     if (!h) {
-        sim_err_set(err, SIM_ENOMEM, NULL, 0, "relhead: out of memory");
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "relhead: out of memory");
         return NULL;
     }
     h->k = k;
@@ -235,7 +237,7 @@ static anchor_relhead *head_new(const codec_agent_config *hc, const float *a_rx,
     h->mean = calloc(k, sizeof *h->mean);
     h->scale = malloc(k * sizeof *h->scale);
     if (!h->mean || !h->scale) {
-        sim_err_set(err, SIM_ENOMEM, NULL, 0, "relhead: out of memory");
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "relhead: out of memory");
         goto fail;
     }
     for (size_t i = 0; i < k; i++) h->scale[i] = 1;
@@ -289,10 +291,10 @@ const float *anchor_relhead_in_scale(const anchor_relhead *h)
 
 /* ---- inference ---------------------------------------------------------------- */
 
-anchor_relhead_ws *anchor_relhead_ws_create(const anchor_relhead *h, int max_frames, sim_err *err)
+anchor_relhead_ws *anchor_relhead_ws_create(const anchor_relhead *h, int max_frames, base_err *err)
 {
     if (!h || max_frames <= 0) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead ws: needs a head and max_frames > 0");
+        base_err_set(err, BASE_EINVAL, NULL, 0, "relhead ws: needs a head and max_frames > 0");
         return NULL;
     }
     anchor_relhead_ws *w = calloc(1, sizeof *w);
@@ -304,7 +306,7 @@ anchor_relhead_ws *anchor_relhead_ws_create(const anchor_relhead *h, int max_fra
     w->max_frames = max_frames;
     return w;
 nomem:
-    sim_err_set(err, SIM_ENOMEM, NULL, 0, "relhead ws: out of memory for %d frames", max_frames);
+    base_err_set(err, BASE_ENOMEM, NULL, 0, "relhead ws: out of memory for %d frames", max_frames);
 fail:
     anchor_relhead_ws_destroy(w);
     return NULL;
@@ -318,10 +320,10 @@ void anchor_relhead_ws_destroy(anchor_relhead_ws *ws)
     free(ws);
 }
 
-sim_status anchor_relhead_project(const anchor_relhead *h, const float *z, int t, float *r,
-                                  sim_err *err)
+base_status anchor_relhead_project(const anchor_relhead *h, const float *z, int t, float *r,
+                                   base_err *err)
 {
-    if (!h || t < 0) return sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead: bad argument");
+    if (!h || t < 0) return base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: bad argument");
     return anchor_relative_execute(h->proj, z, (size_t)t, r, err);
 }
 
@@ -333,19 +335,19 @@ static void standardise(const anchor_relhead *h, const float *r, int t, float *x
         for (size_t j = 0; j < k; j++) x[i * k + j] = (r[i * k + j] - h->mean[j]) * h->scale[j];
 }
 
-sim_status anchor_relhead_decode(const anchor_relhead *h, anchor_relhead_ws *ws, const float *r,
-                                 int t, float *logprobs, sim_err *err)
+base_status anchor_relhead_decode(const anchor_relhead *h, anchor_relhead_ws *ws, const float *r,
+                                  int t, float *logprobs, base_err *err)
 {
     if (!h || !ws || !r || !logprobs)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead: NULL argument");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: NULL argument");
     if (t <= 0 || t > ws->max_frames)
-        return sim_err_set(err, SIM_ERANGE, NULL, 0, "relhead: %d frames outside 1..%d", t,
-                           ws->max_frames);
+        return base_err_set(err, BASE_ERANGE, NULL, 0, "relhead: %d frames outside 1..%d", t,
+                            ws->max_frames);
     for (size_t i = 0; i < (size_t)t * h->k; i++)
         if (!isfinite(r[i]))
-            return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                               "relhead: received symbol %zu of frame %zu is not finite", i % h->k,
-                               i / h->k);
+            return base_err_set(err, BASE_EINVAL, NULL, 0,
+                                "relhead: received symbol %zu of frame %zu is not finite", i % h->k,
+                                i / h->k);
     standardise(h, r, t, ws->x);
     return codec_agent_decode(h->dec, ws->ws, ws->x, t, logprobs, err);
 }
@@ -387,28 +389,28 @@ static void train_one(trainer *tr, worker *w, int j)
     anchor_relhead *h = tr->h;
     float *g = tr->slots + (size_t)j * tr->nfloats;
     memset(g, 0, tr->nfloats * sizeof(float));
-    sim_rng rd;
-    sim_rng_init(&rd, tr->cfg->seed, (uint64_t)tr->step * (uint64_t)tr->cfg->batch + (uint64_t)j,
-                 sim_rng_component("anchors.relhead.dropout"));
+    base_rng rd;
+    base_rng_init(&rd, tr->cfg->seed, (uint64_t)tr->step * (uint64_t)tr->cfg->batch + (uint64_t)j,
+                  base_rng_component("anchors.relhead.dropout"));
     const float *logits;
     const int V = codec_agent_get_config(h->dec)->vocab;
-    tr->status[j] = SIM_EINTERNAL;
+    tr->status[j] = BASE_EINTERNAL;
     if (anchor_relative_execute(h->proj, u->z, (size_t)u->t, w->r, NULL)) return;
     standardise(h, w->r, u->t, w->x);
     if (tr->cfg->noise > 0) {
-        sim_rng rn;
-        sim_rng_init(&rn, tr->cfg->seed,
-                     (uint64_t)tr->step * (uint64_t)tr->cfg->batch + (uint64_t)j,
-                     sim_rng_component("anchors.relhead.noise"));
+        base_rng rn;
+        base_rng_init(&rn, tr->cfg->seed,
+                      (uint64_t)tr->step * (uint64_t)tr->cfg->batch + (uint64_t)j,
+                      base_rng_component("anchors.relhead.noise"));
         for (size_t i = 0; i < (size_t)u->t * h->k; i++)
-            w->x[i] += tr->cfg->noise * (float)sim_rng_normal(&rn);
+            w->x[i] += tr->cfg->noise * (float)base_rng_normal(&rn);
     }
     if (codec_agent_decoder_forward_train(h->dec, w->ws, w->x, u->t, &rd, &logits, NULL)) return;
     const int tc = codec_agent_ctc_len(h->dec, u->t); /* CTC frames */
     memset(w->dl, 0, sizeof(float) * (size_t)tc * V);
     double loss = 0;
-    sim_status st = codec_ctc_loss(&loss, w->dl, 1.0f / (float)tr->batch_n, logits, tc, V, u->lab,
-                                   u->l, w->ctc, NULL);
+    base_status st = codec_ctc_loss(&loss, w->dl, 1.0f / (float)tr->batch_n, logits, tc, V, u->lab,
+                                    u->l, w->ctc, NULL);
     tr->status[j] = st;
     tr->losses[j] = st ? 0 : loss;
     if (st) return;
@@ -444,35 +446,35 @@ static void run_batch(trainer *tr)
 
 /* Labels of every utterance; those whose transcript cannot be aligned in
  * their frames (CTC needs T >= L + repeats) are dropped and counted. */
-static sim_status prepare_data(const anchor_relhead_data *data, size_t d_rx, int upsample,
-                               utt **out, size_t *nu, size_t *skipped, sim_err *err)
+static base_status prepare_data(const anchor_relhead_data *data, size_t d_rx, int upsample,
+                                utt **out, size_t *nu, size_t *skipped, base_err *err)
 {
     if (!data || data->n == 0 || !data->z || !data->t || !data->text)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "relhead: training data needs n > 0 utterances with latents, frame "
-                           "counts and transcripts");
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "relhead: training data needs n > 0 utterances with latents, frame "
+                            "counts and transcripts");
     utt *u = calloc(data->n, sizeof *u);
-    if (!u) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "relhead: out of memory");
+    if (!u) return base_err_set(err, BASE_ENOMEM, NULL, 0, "relhead: out of memory");
     size_t n = 0;
-    sim_status st = SIM_OK;
+    base_status st = BASE_OK;
     *skipped = 0;
     for (size_t i = 0; i < data->n; i++) {
         if (!data->z[i] || data->t[i] <= 0) {
-            st = sim_err_set(err, SIM_EINVAL, NULL, 0,
-                             "relhead: utterance %zu has no latents (t = %d, z %s)", i, data->t[i],
-                             data->z[i] ? "set" : "NULL");
+            st = base_err_set(err, BASE_EINVAL, NULL, 0,
+                              "relhead: utterance %zu has no latents (t = %d, z %s)", i, data->t[i],
+                              data->z[i] ? "set" : "NULL");
             goto fail;
         }
         if (!data->text[i]) {
-            st = sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead: utterance %zu has no transcript",
-                             i);
+            st = base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: utterance %zu has no transcript",
+                              i);
             goto fail;
         }
         for (size_t e = 0; e < (size_t)data->t[i] * d_rx; e++)
             if (!isfinite(data->z[i][e])) {
-                st = sim_err_set(err, SIM_EINVAL, NULL, 0,
-                                 "relhead: utterance %zu, latent frame %zu is not finite", i,
-                                 e / d_rx);
+                st = base_err_set(err, BASE_EINVAL, NULL, 0,
+                                  "relhead: utterance %zu, latent frame %zu is not finite", i,
+                                  e / d_rx);
                 goto fail;
             }
         char *norm = NULL;
@@ -481,7 +483,7 @@ static sim_status prepare_data(const anchor_relhead_data *data, size_t d_rx, int
         int *lab = malloc((l ? l : 1) * sizeof *lab);
         if (!lab) {
             free(norm);
-            st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "relhead: out of memory");
+            st = base_err_set(err, BASE_ENOMEM, NULL, 0, "relhead: out of memory");
             goto fail;
         }
         codec_vocab_encode(norm, lab, l);
@@ -496,15 +498,15 @@ static sim_status prepare_data(const anchor_relhead_data *data, size_t d_rx, int
         u[n++] = (utt){data->z[i], data->t[i], (int)l, lab};
     }
     if (n == 0) {
-        st = sim_err_set(err, SIM_EINVAL, NULL, 0,
-                         "relhead: none of the %zu utterances has enough latent frames for its "
-                         "transcript",
-                         data->n);
+        st = base_err_set(err, BASE_EINVAL, NULL, 0,
+                          "relhead: none of the %zu utterances has enough latent frames for its "
+                          "transcript",
+                          data->n);
         goto fail;
     }
     *out = u;
     *nu = n;
-    return SIM_OK;
+    return BASE_OK;
 fail:
     for (size_t i = 0; i < n; i++) free(u[i].lab);
     free(u);
@@ -541,19 +543,19 @@ static void fit_standardisation(anchor_relhead *h, const utt *u, size_t nu, floa
 /* dec.in of the head = dec.in of the receiver composed with the ridge
  * least-squares map [x 1] B ~ z from the standardised R to z_rx:
  * W' (C,K) = W (C,d) B[:K]^T, b' = W B[K] + b. */
-static sim_status fit_input_layer(anchor_relhead *h, const codec_agent *rx, const utt *u, size_t nu,
-                                  float *r, float *x, double lambda_rel, sim_err *err)
+static base_status fit_input_layer(anchor_relhead *h, const codec_agent *rx, const utt *u,
+                                   size_t nu, float *r, float *x, double lambda_rel, base_err *err)
 {
     const size_t k = h->k, d = h->d_rx, k1 = k + 1;
     const int C = codec_agent_get_config(rx)->width;
-    sim_status st = SIM_ENOMEM;
+    base_status st = BASE_ENOMEM;
     double *g = calloc(k1 * k1 + k1 * d, sizeof *g), *hz = g ? g + k1 * k1 : NULL;
     size_t maxt = 0;
     for (size_t i = 0; i < nu; i++)
         if ((size_t)u[i].t > maxt) maxt = (size_t)u[i].t;
     float *xa = malloc(maxt * k1 * sizeof *xa), *gf = malloc((k1 * k1 + k1 * d) * sizeof *gf);
     if (!g || !xa || !gf) {
-        sim_err_set(err, SIM_ENOMEM, NULL, 0, "relhead: out of memory");
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "relhead: out of memory");
         goto out;
     }
     for (size_t i = 0; i < nu; i++) {
@@ -579,7 +581,8 @@ static sim_status fit_input_layer(anchor_relhead *h, const codec_agent *rx, cons
     lapack_int info = LAPACKE_dposv(LAPACK_ROW_MAJOR, 'U', (lapack_int)k1, (lapack_int)d, g,
                                     (lapack_int)k1, hz, (lapack_int)d);
     if (info != 0) {
-        st = sim_err_set(err, SIM_EINTERNAL, NULL, 0,
+        st =
+            base_err_set(err, BASE_EINTERNAL, NULL, 0,
                          "relhead: least-squares initialisation failed (dposv info %d)", (int)info);
         goto out;
     }
@@ -598,7 +601,7 @@ static sim_status fit_input_layer(anchor_relhead *h, const codec_agent *rx, cons
         for (size_t e = 0; e < d; e++) acc += (double)w[(size_t)c * d + e] * hz[k * d + e];
         bh[c] = (float)acc;
     }
-    st = SIM_OK;
+    st = BASE_OK;
 out:
     free(g), free(xa), free(gf);
     return st;
@@ -623,8 +626,8 @@ static void fmt_dur(char *buf, size_t n, double s)
 
 anchor_relhead *anchor_relhead_train(const anchor_relhead_spec *spec,
                                      const anchor_relhead_data *data,
-                                     const anchor_relhead_config *cfg, const sim_log *lg,
-                                     anchor_relhead_result *res, sim_err *err)
+                                     const anchor_relhead_config *cfg, const base_log *lg,
+                                     anchor_relhead_result *res, base_err *err)
 {
     trainer tr;
     memset(&tr, 0, sizeof tr);
@@ -663,7 +666,7 @@ anchor_relhead *anchor_relhead_train(const anchor_relhead_spec *spec,
         long j = codec_agent_param_find(spec->rx, name);
         if (j < 0 ||
             codec_agent_param_size(spec->rx, (size_t)j) != codec_agent_param_size(h->dec, i)) {
-            sim_err_set(err, SIM_EINTERNAL, NULL, 0, "relhead: receiver has no tensor %s", name);
+            base_err_set(err, BASE_EINTERNAL, NULL, 0, "relhead: receiver has no tensor %s", name);
             goto fail;
         }
         memcpy(codec_agent_param_data(h->dec, i),
@@ -693,12 +696,12 @@ anchor_relhead *anchor_relhead_train(const anchor_relhead_spec *spec,
         if (fit_input_layer(h, spec->rx, tr.u, tr.nu, tr.w[0].r, tr.w[0].x, cfg->ls_lambda, err))
             goto fail;
     } else {
-        sim_rng ri;
-        sim_rng_init(&ri, cfg->seed, 0, sim_rng_component("anchors.relhead.init"));
+        base_rng ri;
+        base_rng_init(&ri, cfg->seed, 0, base_rng_component("anchors.relhead.init"));
         long wi = codec_agent_param_find(h->dec, "dec.in.w");
-        sim_rng_normal_fill(&ri, codec_agent_param_data(h->dec, (size_t)wi),
-                            codec_agent_param_size(h->dec, (size_t)wi),
-                            (float)(1.0 / sqrt((double)k)));
+        base_rng_normal_fill(&ri, codec_agent_param_data(h->dec, (size_t)wi),
+                             codec_agent_param_size(h->dec, (size_t)wi),
+                             (float)(1.0 / sqrt((double)k)));
     }
 
     const size_t n = codec_agent_num_floats(h->dec), B = (size_t)cfg->batch;
@@ -732,28 +735,29 @@ anchor_relhead *anchor_relhead_train(const anchor_relhead_spec *spec,
     /* workers run OpenBLAS single-threaded (deterministic sums, no oversubscription) */
     openblas_set_num_threads(1);
     const size_t bsz = B < tr.nu ? B : tr.nu, nb = (tr.nu + bsz - 1) / bsz;
-    sim_log_info(lg,
-                 "relhead: training K=%zu psi=%s head on %zu utterances (%zu frames, %zu skipped), "
-                 "%zu parameters, %ld steps of %zu, %d thread%s",
-                 k, anchor_psi_name(spec->psi), tr.nu, rr.frames, rr.skipped, rr.params, cfg->steps,
-                 bsz, tr.nw, tr.nw > 1 ? "s" : "");
+    base_log_info(
+        lg,
+        "relhead: training K=%zu psi=%s head on %zu utterances (%zu frames, %zu skipped), "
+        "%zu parameters, %ld steps of %zu, %d thread%s",
+        k, anchor_psi_name(spec->psi), tr.nu, rr.frames, rr.skipped, rr.params, cfg->steps, bsz,
+        tr.nw, tr.nw > 1 ? "s" : "");
     long epoch_of_perm = -1;
     double win = 0, t_loop = now_s();
     long win_n = 0, win_bad = 0;
     rr.init_loss = NAN;
     for (long step = 0; step < cfg->steps; step++) {
         if (cfg->stop && *cfg->stop) {
-            sim_err_set(err, SIM_EINTERRUPTED, NULL, 0, "relhead: stopped at step %ld of %ld", step,
-                        cfg->steps);
+            base_err_set(err, BASE_EINTERRUPTED, NULL, 0, "relhead: stopped at step %ld of %ld",
+                         step, cfg->steps);
             goto fail;
         }
         long epoch = step / (long)nb, pos = step % (long)nb;
         if (epoch != epoch_of_perm) {
-            sim_rng rb;
-            sim_rng_init(&rb, cfg->seed, (uint64_t)epoch,
-                         sim_rng_component("anchors.relhead.batches"));
+            base_rng rb;
+            base_rng_init(&rb, cfg->seed, (uint64_t)epoch,
+                          base_rng_component("anchors.relhead.batches"));
             for (size_t i = 0; i < tr.nu; i++) order[i] = i;
-            sim_rng_shuffle(&rb, order, tr.nu);
+            base_rng_shuffle(&rb, order, tr.nu);
             epoch_of_perm = epoch;
         }
         size_t first = (size_t)pos * bsz;
@@ -781,9 +785,9 @@ anchor_relhead *anchor_relhead_train(const anchor_relhead_spec *spec,
             double per = (now_s() - t_loop) / (double)(step + 1);
             char eta[32];
             fmt_dur(eta, sizeof eta, per * (double)(cfg->steps - step - 1));
-            sim_log_info(lg, "relhead: step %ld/%ld loss %.3f lr %.2e | %.2f s/step | ETA %s%s",
-                         step + 1, cfg->steps, mean, codec_optim_lr(&oc, step), per, eta,
-                         win_bad ? " (CTC failed on some utterances)" : "");
+            base_log_info(lg, "relhead: step %ld/%ld loss %.3f lr %.2e | %.2f s/step | ETA %s%s",
+                          step + 1, cfg->steps, mean, codec_optim_lr(&oc, step), per, eta,
+                          win_bad ? " (CTC failed on some utterances)" : "");
             win = 0, win_n = 0, win_bad = 0;
         }
     }
@@ -792,12 +796,12 @@ anchor_relhead *anchor_relhead_train(const anchor_relhead_spec *spec,
     rr.seconds = now_s() - t0;
     rr.key = key;
     h->final_loss = rr.final_loss;
-    sim_log_info(lg, "relhead: trained in %.1f s, loss %.3f -> %.3f", rr.seconds, rr.init_loss,
-                 rr.final_loss);
+    base_log_info(lg, "relhead: trained in %.1f s, loss %.3f -> %.3f", rr.seconds, rr.init_loss,
+                  rr.final_loss);
     if (codec_agent_freeze(h->dec, err)) goto fail; /* final: its faster inference path */
     goto out;
 nomem:
-    sim_err_set(err, SIM_ENOMEM, NULL, 0, "relhead: out of memory");
+    base_err_set(err, BASE_ENOMEM, NULL, 0, "relhead: out of memory");
 fail:
     anchor_relhead_destroy(h);
     h = NULL;
@@ -836,17 +840,17 @@ static const char *decoder_tensor(const codec_agent *dec, size_t i, int *nd,
     return name;
 }
 
-sim_status anchor_relhead_save(const anchor_relhead *h, const char *path, sim_err *err)
+base_status anchor_relhead_save(const anchor_relhead *h, const char *path, base_err *err)
 {
-    if (!h || !path) return sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead: NULL argument");
+    if (!h || !path) return base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: NULL argument");
     codec_model *md = codec_model_create(err);
-    if (!md) return err ? err->code : SIM_ENOMEM;
+    if (!md) return err ? err->code : BASE_ENOMEM;
     const codec_agent_config *c = codec_agent_get_config(h->dec);
     const anchor_relhead_config *r = &h->cfg;
     char hx[4][17];
     hex64(hx[0], h->key), hex64(hx[1], h->rx_hash), hex64(hx[2], h->set_hash);
     hex64(hx[3], h->data_id);
-    sim_status st;
+    base_status st;
 #define TRY(x)                                                                                     \
     if ((st = (x))) goto out
     TRY(codec_model_set_str(md, "kind", HEAD_KIND, err));
@@ -896,28 +900,28 @@ out:
     return st;
 }
 
-static sim_status get_hex(const codec_model *md, const char *key, uint64_t *v, sim_err *err)
+static base_status get_hex(const codec_model *md, const char *key, uint64_t *v, base_err *err)
 {
     const char *s;
-    sim_status st = codec_model_get_str(md, key, &s, err);
+    base_status st = codec_model_get_str(md, key, &s, err);
     if (st) return st;
     char *end;
     errno = 0;
     unsigned long long x = strtoull(s, &end, 16);
     if (errno || *end || !*s)
-        return sim_err_set(err, SIM_EFORMAT, codec_model_source(md), 0,
-                           "attribute '%s' is '%s', expected 16 hex digits", key, s);
+        return base_err_set(err, BASE_EFORMAT, codec_model_source(md), 0,
+                            "attribute '%s' is '%s', expected 16 hex digits", key, s);
     *v = x;
-    return SIM_OK;
+    return BASE_OK;
 }
 
-anchor_relhead *anchor_relhead_load(const char *path, sim_err *err)
+anchor_relhead *anchor_relhead_load(const char *path, base_err *err)
 {
     codec_model *md = NULL;
     anchor_relhead *h = NULL;
     float *anchors = NULL;
     if (!path) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead: NULL path");
+        base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: NULL path");
         return NULL;
     }
     if (codec_model_load(path, &md, err)) return NULL;
@@ -928,8 +932,8 @@ anchor_relhead *anchor_relhead_load(const char *path, sim_err *err)
     codec_agent_config hc = codec_agent_config_default();
     if (codec_model_get_str(md, "kind", &kind, err)) goto fail;
     if (strcmp(kind, HEAD_KIND)) {
-        sim_err_set(err, SIM_EFORMAT, path, 0, "kind is '%s', expected '%s' (a relative head)",
-                    kind, HEAD_KIND);
+        base_err_set(err, BASE_EFORMAT, path, 0, "kind is '%s', expected '%s' (a relative head)",
+                     kind, HEAD_KIND);
         goto fail;
     }
     if (codec_model_get_int(md, "head.version", ANCHOR_RELHEAD_VERSION, ANCHOR_RELHEAD_VERSION,
@@ -948,7 +952,7 @@ anchor_relhead *anchor_relhead_load(const char *path, sim_err *err)
          codec_model_get_int(md, "arch.upsample", 1, 4, &up, err)))
         goto fail;
     if (anchor_psi_parse(psi_name, &psi, err)) {
-        sim_err_locate(err, path, 0);
+        base_err_locate(err, path, 0);
         goto fail;
     }
     snprintf(hc.family, sizeof hc.family, "%s", family);
@@ -957,18 +961,18 @@ anchor_relhead *anchor_relhead_load(const char *path, sim_err *err)
     hc.upsample = (int)up;
     hc = head_agent_config(&hc, (size_t)k, -1);
     if (codec_agent_config_check(&hc, err)) {
-        sim_err_locate(err, path, 0);
+        base_err_locate(err, path, 0);
         goto fail;
     }
     anchors = malloc((size_t)(k * d_rx) * sizeof *anchors);
     if (!anchors) {
-        sim_err_set(err, SIM_ENOMEM, NULL, 0, "relhead: out of memory");
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "relhead: out of memory");
         goto fail;
     }
     size_t shp[2] = {(size_t)k, (size_t)d_rx};
     if (codec_model_get_tensor(md, "head.anchors", 2, shp, anchors, err)) goto fail;
     if (!(h = head_new(&hc, anchors, (size_t)k, (size_t)d_rx, psi, err))) {
-        sim_err_locate(err, path, 0);
+        base_err_locate(err, path, 0);
         goto fail;
     }
     if (codec_model_get_tensor(md, "head.in.mean", 1, shp, h->mean, err) ||
@@ -1013,7 +1017,7 @@ anchor_relhead *anchor_relhead_load(const char *path, sim_err *err)
     codec_model_destroy(md);
     return h;
 fail:
-    if (err && !err->file[0]) sim_err_locate(err, path, 0);
+    if (err && !err->file[0]) base_err_locate(err, path, 0);
     free(anchors);
     anchor_relhead_destroy(h);
     codec_model_destroy(md);
@@ -1023,21 +1027,21 @@ fail:
 /* ---- cache ------------------------------------------------------------------------ */
 
 /* mkdir -p */
-static sim_status make_dirs(const char *dir, sim_err *err)
+static base_status make_dirs(const char *dir, base_err *err)
 {
     char p[ANCHOR_RELHEAD_PATH];
     if (snprintf(p, sizeof p, "%s", dir) >= (int)sizeof p)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead: cache_dir too long");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: cache_dir too long");
     for (char *s = p + 1; *s; s++) {
         if (*s != '/') continue;
         *s = 0;
         if (mkdir(p, 0777) && errno != EEXIST)
-            return sim_err_set(err, SIM_EIO, p, 0, "cannot create folder: %s", strerror(errno));
+            return base_err_set(err, BASE_EIO, p, 0, "cannot create folder: %s", strerror(errno));
         *s = '/';
     }
     if (mkdir(p, 0777) && errno != EEXIST)
-        return sim_err_set(err, SIM_EIO, p, 0, "cannot create folder: %s", strerror(errno));
-    return SIM_OK;
+        return base_err_set(err, BASE_EIO, p, 0, "cannot create folder: %s", strerror(errno));
+    return BASE_OK;
 }
 
 /* Whether a loaded head is the one spec asks for (beyond the key in its name). */
@@ -1052,15 +1056,15 @@ static int head_matches(const anchor_relhead *h, const anchor_relhead_spec *s, u
 }
 
 anchor_relhead *anchor_relhead_get(const anchor_relhead_spec *spec, anchor_relhead_fetch_fn fetch,
-                                   void *ctx, const anchor_relhead_config *cfg, const sim_log *lg,
-                                   anchor_relhead_result *res, sim_err *err)
+                                   void *ctx, const anchor_relhead_config *cfg, const base_log *lg,
+                                   anchor_relhead_result *res, base_err *err)
 {
     uint64_t key;
     anchor_relhead_result rr;
     memset(&rr, 0, sizeof rr);
     if (anchor_relhead_key(spec, cfg, &key, err)) return NULL;
     if (!fetch) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead: NULL data callback");
+        base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: NULL data callback");
         return NULL;
     }
     rr.key = key;
@@ -1069,23 +1073,23 @@ anchor_relhead *anchor_relhead_get(const anchor_relhead_spec *spec, anchor_relhe
         int n = snprintf(rr.path, sizeof rr.path, "%s/relhead-%016llx.h5", cfg->cache_dir,
                          (unsigned long long)key);
         if (n >= (int)sizeof rr.path) {
-            sim_err_set(err, SIM_EINVAL, NULL, 0, "relhead: cache_dir too long");
+            base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: cache_dir too long");
             return NULL;
         }
         if (access(rr.path, F_OK) == 0) {
-            sim_err e2 = SIM_ERR_INIT;
+            base_err e2 = BASE_ERR_INIT;
             h = anchor_relhead_load(rr.path, &e2);
             if (h && !head_matches(h, spec, key)) {
-                sim_log_warn(lg, "relhead: %s does not match its key; training again", rr.path);
+                base_log_warn(lg, "relhead: %s does not match its key; training again", rr.path);
                 anchor_relhead_destroy(h);
                 h = NULL;
             } else if (!h) {
-                char buf[SIM_ERR_MSG + SIM_ERR_FILE + 16];
-                sim_log_warn(lg, "relhead: cache file unusable (%s); training again",
-                             sim_err_format(&e2, buf, sizeof buf));
+                char buf[BASE_ERR_MSG + BASE_ERR_FILE + 16];
+                base_log_warn(lg, "relhead: cache file unusable (%s); training again",
+                              base_err_format(&e2, buf, sizeof buf));
             }
             if (h) {
-                sim_log_info(lg, "relhead: cache hit %s", rr.path);
+                base_log_info(lg, "relhead: cache hit %s", rr.path);
                 rr.cache_hit = 1;
                 if (res) *res = rr;
                 return h;
@@ -1105,18 +1109,18 @@ anchor_relhead *anchor_relhead_get(const anchor_relhead_spec *spec, anchor_relhe
         /* a name private to this process and head, renamed into place when complete */
         char tmp[sizeof rr.path + 64];
         snprintf(tmp, sizeof tmp, "%s.%ld.%p.tmp", rr.path, (long)getpid(), (void *)h);
-        sim_status st = make_dirs(cfg->cache_dir, err);
+        base_status st = make_dirs(cfg->cache_dir, err);
         if (!st) st = anchor_relhead_save(h, tmp, err);
         if (!st && rename(tmp, rr.path)) {
-            st = sim_err_set(err, SIM_EIO, rr.path, 0, "cannot rename %s into place: %s", tmp,
-                             strerror(errno));
+            st = base_err_set(err, BASE_EIO, rr.path, 0, "cannot rename %s into place: %s", tmp,
+                              strerror(errno));
             remove(tmp);
         }
         if (st) {
             anchor_relhead_destroy(h);
             return NULL;
         }
-        sim_log_info(lg, "relhead: saved %s", rr.path);
+        base_log_info(lg, "relhead: saved %s", rr.path);
     }
     if (res) *res = rr;
     return h;

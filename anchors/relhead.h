@@ -42,8 +42,8 @@
 
 #include "anchors/relative.h"
 #include "codecs/agent.h"
-#include "sim/base/log.h"
-#include "sim/base/status.h"
+#include "base/log.h"
+#include "base/status.h"
 
 /* Bumped whenever the training algorithm changes: old cache files stop matching. */
 #define ANCHOR_RELHEAD_VERSION 1
@@ -70,7 +70,7 @@ typedef struct anchor_relhead_config {
     int log_every;      /* steps between progress lines at info level (25) */
     char cache_dir[ANCHOR_RELHEAD_PATH]; /* "" = no cache (anchor_relhead_get trains) */
     const volatile sig_atomic_t *stop;   /* polled between steps: non-zero stops training with
-                                          * SIM_EINTERRUPTED, nothing cached; NULL = never */
+                                          * BASE_EINTERRUPTED, nothing cached; NULL = never */
 } anchor_relhead_config;
 
 /* The values above. */
@@ -97,7 +97,7 @@ typedef struct anchor_relhead_data {
 
 /* Lazily supplies the data on a cache miss (computing latents is the costly part).
  * The data must stay valid until anchor_relhead_get returns. */
-typedef sim_status (*anchor_relhead_fetch_fn)(void *ctx, anchor_relhead_data *data, sim_err *err);
+typedef base_status (*anchor_relhead_fetch_fn)(void *ctx, anchor_relhead_data *data, base_err *err);
 
 typedef struct anchor_relhead_result {
     int cache_hit;                       /* 1: loaded from the cache, nothing trained */
@@ -119,8 +119,8 @@ typedef struct anchor_relhead_ws anchor_relhead_ws;
 uint64_t anchor_relhead_agent_hash(const codec_agent *a);
 
 /* The cache key of (spec, recipe). Errors as for anchor_relhead_train's spec checks. */
-sim_status anchor_relhead_key(const anchor_relhead_spec *spec, const anchor_relhead_config *cfg,
-                              uint64_t *key, sim_err *err);
+base_status anchor_relhead_key(const anchor_relhead_spec *spec, const anchor_relhead_config *cfg,
+                               uint64_t *key, base_err *err);
 
 /* Trains a head (no cache). Errors (NULL, err filled): NULL spec/rx/a_rx/data;
  * K == 0 or > ANCHOR_RELHEAD_MAX_K; unknown psi; non-finite or zero (cosine)
@@ -129,21 +129,21 @@ sim_status anchor_relhead_key(const anchor_relhead_spec *spec, const anchor_relh
  * its frames. res may be NULL. Progress (steps, loss, s/step, ETA) at info level. */
 anchor_relhead *anchor_relhead_train(const anchor_relhead_spec *spec,
                                      const anchor_relhead_data *data,
-                                     const anchor_relhead_config *cfg, const sim_log *lg,
-                                     anchor_relhead_result *res, sim_err *err);
+                                     const anchor_relhead_config *cfg, const base_log *lg,
+                                     anchor_relhead_result *res, base_err *err);
 
 /* The cached head for (spec, cfg) when cfg->cache_dir holds one, else fetch(ctx)
  * + anchor_relhead_train, then stored in cfg->cache_dir (created if missing).
  * A cache file that fails to load or does not match the spec is logged and
  * retrained over. */
 anchor_relhead *anchor_relhead_get(const anchor_relhead_spec *spec, anchor_relhead_fetch_fn fetch,
-                                   void *ctx, const anchor_relhead_config *cfg, const sim_log *lg,
-                                   anchor_relhead_result *res, sim_err *err);
+                                   void *ctx, const anchor_relhead_config *cfg, const base_log *lg,
+                                   anchor_relhead_result *res, base_err *err);
 
 /* Model file of a head (path.partial written, then renamed). */
-sim_status anchor_relhead_save(const anchor_relhead *h, const char *path, sim_err *err);
+base_status anchor_relhead_save(const anchor_relhead *h, const char *path, base_err *err);
 /* Reads a head file; one clear error naming path when it is not one. */
-anchor_relhead *anchor_relhead_load(const char *path, sim_err *err);
+anchor_relhead *anchor_relhead_load(const char *path, base_err *err);
 
 void anchor_relhead_destroy(anchor_relhead *h);
 
@@ -162,17 +162,17 @@ const float *anchor_relhead_in_mean(const anchor_relhead *h);
 const float *anchor_relhead_in_scale(const anchor_relhead *h);
 
 /* Workspace for utterances of up to max_frames latent frames (one per thread). */
-anchor_relhead_ws *anchor_relhead_ws_create(const anchor_relhead *h, int max_frames, sim_err *err);
+anchor_relhead_ws *anchor_relhead_ws_create(const anchor_relhead *h, int max_frames, base_err *err);
 void anchor_relhead_ws_destroy(anchor_relhead_ws *ws);
 
 /* The receiver's own relative representation: z (T,d_rx) -> r (T,K) over A_rx. */
-sim_status anchor_relhead_project(const anchor_relhead *h, const float *z, int t, float *r,
-                                  sim_err *err);
+base_status anchor_relhead_project(const anchor_relhead *h, const float *z, int t, float *r,
+                                   base_err *err);
 
 /* r (T,K) relative symbols of ONE utterance, as received -> log-probabilities
- * (T*upsample,V) (the receiver decoder's CTC frames). Allocates nothing. SIM_ERANGE when T is
- * outside 1..the workspace's frames; SIM_EINVAL on NULL arguments or a non-finite symbol. */
-sim_status anchor_relhead_decode(const anchor_relhead *h, anchor_relhead_ws *ws, const float *r,
-                                 int t, float *logprobs, sim_err *err);
+ * (T*upsample,V) (the receiver decoder's CTC frames). Allocates nothing. BASE_ERANGE when T is
+ * outside 1..the workspace's frames; BASE_EINVAL on NULL arguments or a non-finite symbol. */
+base_status anchor_relhead_decode(const anchor_relhead *h, anchor_relhead_ws *ws, const float *r,
+                                  int t, float *logprobs, base_err *err);
 
 #endif

@@ -25,16 +25,16 @@ struct anchor_set {
 
 static const char *const sel_names[] = {"random", "fps", "kmeans", "class"};
 
-sim_status anchor_selection_parse(const char *name, anchor_selection *sel, sim_err *err)
+base_status anchor_selection_parse(const char *name, anchor_selection *sel, base_err *err)
 {
     for (int i = 0; name && i < 4; i++)
         if (strcmp(name, sel_names[i]) == 0) {
             *sel = (anchor_selection)i;
-            return SIM_OK;
+            return BASE_OK;
         }
-    return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                       "unknown anchors.selection '%s' (expected random, fps, kmeans or class)",
-                       name ? name : "(null)");
+    return base_err_set(err, BASE_EINVAL, NULL, 0,
+                        "unknown anchors.selection '%s' (expected random, fps, kmeans or class)",
+                        name ? name : "(null)");
 }
 
 const char *anchor_selection_name(anchor_selection sel)
@@ -87,24 +87,24 @@ static int cmp_size(const void *a, const void *b)
 }
 
 /* One index per group (random, fps): offsets 0..K. */
-static sim_status alloc_groups(anchor_set *s, size_t total, sim_err *err)
+static base_status alloc_groups(anchor_set *s, size_t total, base_err *err)
 {
     s->offsets = calloc(s->k + 1, sizeof *s->offsets);
     s->idx = malloc((total ? total : 1) * sizeof *s->idx);
-    if (!s->offsets || !s->idx) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-    return SIM_OK;
+    if (!s->offsets || !s->idx) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    return BASE_OK;
 }
 
-static sim_status select_random(anchor_set *s, sim_rng *rng, sim_err *err)
+static base_status select_random(anchor_set *s, base_rng *rng, base_err *err)
 {
     size_t *perm = malloc(s->n * sizeof *perm);
-    if (!perm) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-    sim_status st = alloc_groups(s, s->k, err);
+    if (!perm) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    base_status st = alloc_groups(s, s->k, err);
     if (st) goto out;
     for (size_t i = 0; i < s->n; i++) perm[i] = i;
     /* partial Fisher-Yates: the first K entries are a uniform K-subset, in draw order */
     for (size_t i = 0; i < s->k; i++) {
-        size_t j = i + (size_t)sim_rng_below(rng, s->n - i);
+        size_t j = i + (size_t)base_rng_below(rng, s->n - i);
         size_t t = perm[i];
         perm[i] = perm[j];
         perm[j] = t;
@@ -117,15 +117,15 @@ out:
     return st;
 }
 
-static sim_status select_fps(anchor_set *s, const float *x, size_t d, sim_err *err)
+static base_status select_fps(anchor_set *s, const float *x, size_t d, base_err *err)
 {
     const size_t n = s->n;
     double *mind = malloc(n * sizeof *mind);
     double *mean = calloc(d, sizeof *mean);
     float *meanf = malloc(d * sizeof *meanf);
-    sim_status st = SIM_ENOMEM;
+    base_status st = BASE_ENOMEM;
     if (!mind || !mean || !meanf) {
-        sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         goto out;
     }
     if ((st = alloc_groups(s, s->k, err))) goto out;
@@ -154,14 +154,14 @@ static sim_status select_fps(anchor_set *s, const float *x, size_t d, sim_err *e
         }
         /* chosen points sit at distance 0; so do their duplicates */
         if (!(best > 0)) {
-            st = sim_err_set(err, SIM_ERANGE, NULL, 0,
-                             "fps: only %zu distinct candidate vectors, K = %zu", j + 1, s->k);
+            st = base_err_set(err, BASE_ERANGE, NULL, 0,
+                              "fps: only %zu distinct candidate vectors, K = %zu", j + 1, s->k);
             goto out;
         }
         cur = next;
     }
     s->handshake_bits = (uint64_t)s->k * bits_for(n);
-    st = SIM_OK;
+    st = BASE_OK;
 out:
     free(mind);
     free(mean);
@@ -259,11 +259,11 @@ static void km_update(kmeans_work *w)
 /* k-means++ seeding (Arthur & Vassilvitskii 2007): first centre uniform, each
  * next one drawn with probability proportional to D^2 (squared distance to the
  * nearest centre chosen so far). */
-static sim_status km_seed(kmeans_work *w, sim_rng *rng, sim_err *err)
+static base_status km_seed(kmeans_work *w, base_rng *rng, base_err *err)
 {
     const size_t n = w->n, d = w->d;
     double *d2 = w->dist; /* reused as D^2 */
-    size_t cur = (size_t)sim_rng_below(rng, n);
+    size_t cur = (size_t)base_rng_below(rng, n);
     for (size_t i = 0; i < n; i++) d2[i] = INFINITY;
     for (size_t j = 0; j < w->k; j++) {
         memcpy(w->c + j * d, w->x + cur * d, d * sizeof *w->c);
@@ -275,9 +275,10 @@ static sim_status km_seed(kmeans_work *w, sim_rng *rng, sim_err *err)
             total += d2[i];
         }
         if (!(total > 0))
-            return sim_err_set(err, SIM_ERANGE, NULL, 0,
-                               "kmeans: only %zu distinct candidate vectors, K = %zu", j + 1, w->k);
-        double u = sim_rng_uniform(rng) * total, acc = 0;
+            return base_err_set(err, BASE_ERANGE, NULL, 0,
+                                "kmeans: only %zu distinct candidate vectors, K = %zu", j + 1,
+                                w->k);
+        double u = base_rng_uniform(rng) * total, acc = 0;
         size_t pick = SIZE_MAX, last = 0;
         for (size_t i = 0; i < n; i++) {
             if (!(d2[i] > 0)) continue;
@@ -290,16 +291,16 @@ static sim_status km_seed(kmeans_work *w, sim_rng *rng, sim_err *err)
         }
         cur = pick == SIZE_MAX ? last : pick; /* rounding left u at the very end */
     }
-    return SIM_OK;
+    return BASE_OK;
 }
 
-static sim_status select_kmeans(anchor_set *s, const anchor_select_config *cfg, const float *x,
-                                size_t d, sim_rng *rng, sim_err *err)
+static base_status select_kmeans(anchor_set *s, const anchor_select_config *cfg, const float *x,
+                                 size_t d, base_rng *rng, base_err *err)
 {
     const size_t n = s->n, k = s->k;
     kmeans_work w = {.x = x, .n = n, .d = d, .k = k};
     size_t bsz = n < KM_BLOCK ? n : KM_BLOCK;
-    sim_status st = SIM_ENOMEM;
+    base_status st = BASE_ENOMEM;
     w.c = malloc(k * d * sizeof *w.c);
     w.cn = malloc(k * sizeof *w.cn);
     w.g = malloc(bsz * k * sizeof *w.g);
@@ -309,7 +310,7 @@ static sim_status select_kmeans(anchor_set *s, const anchor_select_config *cfg, 
     w.count = malloc(k * sizeof *w.count);
     w.sum = malloc(k * d * sizeof *w.sum);
     if (!w.c || !w.cn || !w.g || !w.xn || !w.dist || !w.asg || !w.count || !w.sum) {
-        sim_err_set(err, SIM_ENOMEM, NULL, 0, "kmeans: out of memory (N = %zu, K = %zu)", n, k);
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "kmeans: out of memory (N = %zu, K = %zu)", n, k);
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
@@ -340,7 +341,7 @@ static sim_status select_kmeans(anchor_set *s, const anchor_select_config *cfg, 
     size_t *all = malloc(n * sizeof *all);
     if (!fill || !start || !all) {
         free(fill), free(start), free(all);
-        st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "kmeans: out of memory");
+        st = base_err_set(err, BASE_ENOMEM, NULL, 0, "kmeans: out of memory");
         goto out;
     }
     /* bucket all frames by cluster (ascending index inside each bucket) */
@@ -352,7 +353,7 @@ static sim_status select_kmeans(anchor_set *s, const anchor_select_config *cfg, 
         size_t *b = all + start[j], m = w.count[j];
         if (cfg->members && m > cfg->members) {
             for (size_t i = 0; i < cfg->members; i++) { /* partial Fisher-Yates */
-                size_t r = i + (size_t)sim_rng_below(rng, m - i);
+                size_t r = i + (size_t)base_rng_below(rng, m - i);
                 size_t t = b[i];
                 b[i] = b[r];
                 b[r] = t;
@@ -368,7 +369,7 @@ static sim_status select_kmeans(anchor_set *s, const anchor_select_config *cfg, 
     free(fill), free(start), free(all);
     s->handshake_bits =
         (uint64_t)total * bits_for(n) + (all_single ? 0 : (uint64_t)k * bits_for((uint64_t)n + 1));
-    st = SIM_OK;
+    st = BASE_OK;
 out:
     free(w.c), free(w.cn), free(w.g), free(w.xn), free(w.dist), free(w.asg), free(w.count);
     free(w.sum);
@@ -390,30 +391,30 @@ size_t anchor_class_count(const int *labels, size_t n, int num_classes)
     return present;
 }
 
-static sim_status select_class(anchor_set *s, const int *labels, int num_classes, sim_err *err)
+static base_status select_class(anchor_set *s, const int *labels, int num_classes, base_err *err)
 {
     size_t *cnt = calloc((size_t)num_classes, sizeof *cnt);
-    if (!cnt) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-    sim_status st = SIM_OK;
+    if (!cnt) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    base_status st = BASE_OK;
     size_t present = 0;
     for (size_t i = 0; i < s->n; i++) {
         if (labels[i] < 0) continue;
         if (labels[i] >= num_classes) {
-            st = sim_err_set(err, SIM_EINVAL, NULL, 0, "label %d of frame %zu is >= classes %d",
-                             labels[i], i, num_classes);
+            st = base_err_set(err, BASE_EINVAL, NULL, 0, "label %d of frame %zu is >= classes %d",
+                              labels[i], i, num_classes);
             goto out;
         }
         if (cnt[labels[i]]++ == 0) present++;
     }
     if (s->k > present) {
-        st = sim_err_set(err, SIM_ERANGE, NULL, 0,
-                         "class anchors: K = %zu but only %zu classes have labelled frames", s->k,
-                         present);
+        st = base_err_set(err, BASE_ERANGE, NULL, 0,
+                          "class anchors: K = %zu but only %zu classes have labelled frames", s->k,
+                          present);
         goto out;
     }
     s->classes = malloc(s->k * sizeof *s->classes);
     if (!s->classes) {
-        st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         goto out;
     }
     /* the K classes with the most frames (lowest id on ties), then in id order */
@@ -439,58 +440,59 @@ out:
 }
 
 anchor_set *anchor_set_select(const anchor_select_config *cfg, const float *x, size_t n, size_t d,
-                              const int *labels, sim_rng *rng, sim_err *err)
+                              const int *labels, base_rng *rng, base_err *err)
 {
     anchor_set *s = NULL;
     size_t at;
     if (!cfg) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "anchor selection config is NULL");
+        base_err_set(err, BASE_EINVAL, NULL, 0, "anchor selection config is NULL");
         return NULL;
     }
     if (cfg->k == 0) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "anchors.count K must be > 0");
+        base_err_set(err, BASE_EINVAL, NULL, 0, "anchors.count K must be > 0");
         return NULL;
     }
     if (cfg->k > n) {
-        sim_err_set(err, SIM_ERANGE, NULL, 0, "anchors.count K = %zu exceeds the %zu candidates",
-                    cfg->k, n);
+        base_err_set(err, BASE_ERANGE, NULL, 0, "anchors.count K = %zu exceeds the %zu candidates",
+                     cfg->k, n);
         return NULL;
     }
     int need_x = cfg->method == ANCHOR_SEL_FPS || cfg->method == ANCHOR_SEL_KMEANS;
     int need_rng = cfg->method == ANCHOR_SEL_RANDOM || cfg->method == ANCHOR_SEL_KMEANS;
     if ((unsigned)cfg->method >= 4) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "unknown selection method %d", (int)cfg->method);
+        base_err_set(err, BASE_EINVAL, NULL, 0, "unknown selection method %d", (int)cfg->method);
         return NULL;
     }
     if (need_x && (!x || d == 0)) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "%s selection needs the candidate latents (N,d)",
-                    sel_names[cfg->method]);
+        base_err_set(err, BASE_EINVAL, NULL, 0, "%s selection needs the candidate latents (N,d)",
+                     sel_names[cfg->method]);
         return NULL;
     }
     if (need_x && !all_finite(x, n * d, &at)) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "candidate %zu, component %zu is not finite", at / d,
-                    at % d);
+        base_err_set(err, BASE_EINVAL, NULL, 0, "candidate %zu, component %zu is not finite",
+                     at / d, at % d);
         return NULL;
     }
     if (need_rng && !rng) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "%s selection needs an rng", sel_names[cfg->method]);
+        base_err_set(err, BASE_EINVAL, NULL, 0, "%s selection needs an rng",
+                     sel_names[cfg->method]);
         return NULL;
     }
     if (cfg->method == ANCHOR_SEL_CLASS && (!labels || cfg->num_classes <= 0)) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0,
-                    "class selection needs per-frame labels and num_classes > 0");
+        base_err_set(err, BASE_EINVAL, NULL, 0,
+                     "class selection needs per-frame labels and num_classes > 0");
         return NULL;
     }
     s = calloc(1, sizeof *s);
     if (!s) {
-        sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         return NULL;
     }
     s->method = cfg->method;
     s->k = cfg->k;
     s->n = n;
     s->num_classes = cfg->num_classes;
-    sim_status st = SIM_OK;
+    base_status st = BASE_OK;
     switch (cfg->method) {
     case ANCHOR_SEL_RANDOM:
         st = select_random(s, rng, err);
@@ -512,21 +514,21 @@ fail:
     return NULL;
 }
 
-sim_status anchor_set_build(const anchor_set *s, const float *x, size_t n, size_t d,
-                            const int *labels, float *anchors, sim_err *err)
+base_status anchor_set_build(const anchor_set *s, const float *x, size_t n, size_t d,
+                             const int *labels, float *anchors, base_err *err)
 {
     size_t at;
     if (!s || !x || !anchors || d == 0)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "anchor build: NULL input or d == 0");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "anchor build: NULL input or d == 0");
     if (!all_finite(x, n * d, &at))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "frame %zu, component %zu is not finite",
-                           at / d, at % d);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "frame %zu, component %zu is not finite",
+                            at / d, at % d);
     double *acc = malloc(d * sizeof *acc);
-    if (!acc) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-    sim_status st = SIM_OK;
+    if (!acc) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    base_status st = BASE_OK;
     if (s->method == ANCHOR_SEL_CLASS) {
         if (!labels) {
-            st = sim_err_set(err, SIM_EINVAL, NULL, 0, "class anchors need this agent's labels");
+            st = base_err_set(err, BASE_EINVAL, NULL, 0, "class anchors need this agent's labels");
             goto out;
         }
         for (size_t j = 0; j < s->k; j++) {
@@ -538,19 +540,19 @@ sim_status anchor_set_build(const anchor_set *s, const float *x, size_t n, size_
                     m++;
                 }
             if (!m) {
-                st = sim_err_set(err, SIM_ENOTFOUND, NULL, 0,
-                                 "class anchors: no frame of this agent is labelled %d",
-                                 s->classes[j]);
+                st = base_err_set(err, BASE_ENOTFOUND, NULL, 0,
+                                  "class anchors: no frame of this agent is labelled %d",
+                                  s->classes[j]);
                 goto out;
             }
             for (size_t c = 0; c < d; c++) anchors[j * d + c] = (float)(acc[c] / (double)m);
         }
     } else {
         if (n != s->n) {
-            st = sim_err_set(err, SIM_EINVAL, NULL, 0,
-                             "anchor build: %zu candidates, but the selection was made on %zu "
-                             "(resample to frame-synchronous candidates first)",
-                             n, s->n);
+            st = base_err_set(err, BASE_EINVAL, NULL, 0,
+                              "anchor build: %zu candidates, but the selection was made on %zu "
+                              "(resample to frame-synchronous candidates first)",
+                              n, s->n);
             goto out;
         }
         for (size_t j = 0; j < s->k; j++) {
@@ -637,16 +639,16 @@ void anchor_set_destroy(anchor_set *s)
     free(s);
 }
 
-sim_status anchor_resample_linear(const float *x, size_t t1, size_t d, float *y, size_t t2,
-                                  sim_err *err)
+base_status anchor_resample_linear(const float *x, size_t t1, size_t d, float *y, size_t t2,
+                                   base_err *err)
 {
     if (!x || !y || t1 == 0 || t2 == 0 || d == 0)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "resample: empty sequence or NULL buffer (t1 %zu, t2 %zu, d %zu)", t1,
-                           t2, d);
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "resample: empty sequence or NULL buffer (t1 %zu, t2 %zu, d %zu)", t1,
+                            t2, d);
     if (t1 == t2) {
         memcpy(y, x, t1 * d * sizeof *y);
-        return SIM_OK;
+        return BASE_OK;
     }
     for (size_t j = 0; j < t2; j++) {
         double p = ((double)j + 0.5) * (double)t1 / (double)t2 - 0.5;
@@ -658,17 +660,17 @@ sim_status anchor_resample_linear(const float *x, size_t t1, size_t d, float *y,
         for (size_t c = 0; c < d; c++)
             y[j * d + c] = (1.0f - f) * x[i0 * d + c] + f * x[i1 * d + c];
     }
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status anchor_pool_mean(const float *x, size_t t, size_t d, float *out, sim_err *err)
+base_status anchor_pool_mean(const float *x, size_t t, size_t d, float *out, base_err *err)
 {
     if (!x || !out || t == 0 || d == 0)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "pool: empty sequence or NULL buffer");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "pool: empty sequence or NULL buffer");
     for (size_t c = 0; c < d; c++) {
         double s = 0;
         for (size_t i = 0; i < t; i++) s += x[i * d + c];
         out[c] = (float)(s / (double)t);
     }
-    return SIM_OK;
+    return BASE_OK;
 }

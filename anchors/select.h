@@ -39,8 +39,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/base/rng.h"
-#include "sim/base/status.h"
+#include "base/rng.h"
+#include "base/status.h"
 
 typedef enum anchor_selection {
     ANCHOR_SEL_RANDOM = 0,
@@ -49,8 +49,8 @@ typedef enum anchor_selection {
     ANCHOR_SEL_CLASS,
 } anchor_selection;
 
-/* "random" | "fps" | "kmeans" | "class" -> method; SIM_EINVAL otherwise. */
-sim_status anchor_selection_parse(const char *name, anchor_selection *sel, sim_err *err);
+/* "random" | "fps" | "kmeans" | "class" -> method; BASE_EINVAL otherwise. */
+base_status anchor_selection_parse(const char *name, anchor_selection *sel, base_err *err);
 const char *anchor_selection_name(anchor_selection sel);
 
 typedef struct anchor_select_config {
@@ -78,16 +78,16 @@ typedef struct anchor_set anchor_set;
  * frame farthest from its own centroid (from a cluster with > 1 member), so
  * every returned group is non-empty. */
 anchor_set *anchor_set_select(const anchor_select_config *cfg, const float *x, size_t n, size_t d,
-                              const int *labels, sim_rng *rng, sim_err *err);
+                              const int *labels, base_rng *rng, base_err *err);
 
 /* Build this agent's anchors A (K,d) from its own candidates.
  * Index methods (random, fps, kmeans): x (N,d) must have the same N as the
  * selection (frame-synchronous candidates); anchor k = mean of rows in group k.
  * class: x (n,d) and labels (n) are this agent's own frames and alignment, any n;
- * anchor k = mean of frames labelled class_k; SIM_ENOTFOUND when this agent has
- * no frame of a selected class. SIM_EINVAL on a non-finite x or a size mismatch. */
-sim_status anchor_set_build(const anchor_set *s, const float *x, size_t n, size_t d,
-                            const int *labels, float *anchors, sim_err *err);
+ * anchor k = mean of frames labelled class_k; BASE_ENOTFOUND when this agent has
+ * no frame of a selected class. BASE_EINVAL on a non-finite x or a size mismatch. */
+base_status anchor_set_build(const anchor_set *s, const float *x, size_t n, size_t d,
+                             const int *labels, float *anchors, base_err *err);
 
 size_t anchor_set_count(const anchor_set *s);      /* K */
 size_t anchor_set_candidates(const anchor_set *s); /* N the selection saw */
@@ -114,11 +114,11 @@ size_t anchor_class_count(const int *labels, size_t n, int num_classes);
  * duration with frames at their centres: output frame j samples input position
  *     p = (j + 0.5) * t1 / t2 - 0.5, clamped to [0, t1 - 1],
  * y_j = (1 - f) x_floor(p) + f x_floor(p)+1, f = p - floor(p). t2 == t1 copies.
- * SIM_EINVAL when t1, t2 or d is 0 or a pointer is NULL. x and y must not overlap. */
-sim_status anchor_resample_linear(const float *x, size_t t1, size_t d, float *y, size_t t2,
-                                  sim_err *err);
+ * BASE_EINVAL when t1, t2 or d is 0 or a pointer is NULL. x and y must not overlap. */
+base_status anchor_resample_linear(const float *x, size_t t1, size_t d, float *y, size_t t2,
+                                   base_err *err);
 
 /* Utterance-level vector: out (d) = mean over the t frames of x (t,d). t > 0. */
-sim_status anchor_pool_mean(const float *x, size_t t, size_t d, float *out, sim_err *err);
+base_status anchor_pool_mean(const float *x, size_t t, size_t d, float *out, base_err *err);
 
 #endif

@@ -18,7 +18,7 @@
 #include "anchors/metrics.h"
 #include "anchors/relative.h"
 #include "anchors/select.h"
-#include "sim/base/rng.h"
+#include "base/rng.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -40,9 +40,9 @@ static float *gaussian(size_t n, uint64_t seed)
 {
     float *x = malloc(n * sizeof *x);
     if (!x) return NULL;
-    sim_rng r;
-    sim_rng_init(&r, seed, 0, sim_rng_component("bench.anchors"));
-    sim_rng_normal_fill(&r, x, n, 1.0f);
+    base_rng r;
+    base_rng_init(&r, seed, 0, base_rng_component("bench.anchors"));
+    base_rng_normal_fill(&r, x, n, 1.0f);
     return x;
 }
 
@@ -50,7 +50,7 @@ static int bench_project(anchor_psi psi, size_t block)
 {
     enum { K = 64, D = 64 };
     float *a = gaussian(K * D, 1), *x = gaussian(block * D, 2), *r = malloc(block * K * sizeof *r);
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     anchor_relative *q = anchor_relative_create(a, K, D, psi, &e);
     if (!q || !x || !r) {
         fprintf(stderr, "bench_anchors: project: %s\n", e.msg);
@@ -80,7 +80,7 @@ static int bench_relinv(anchor_psi psi, size_t block)
     anchor_equalizer_config_default(&cfg);
     cfg.type = ANCHOR_EQ_RELATIVE_INVERSE;
     cfg.psi = psi;
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     anchor_equalizer *q = anchor_equalizer_create(&cfg, a, a, K, D, D, &e);
     if (!q || !s || !y || anchor_equalizer_encode(q, x, block, s, &e)) {
         fprintf(stderr, "bench_anchors: relinv: %s\n", e.msg);
@@ -108,9 +108,9 @@ static int bench_select(anchor_selection method, size_t n, size_t k, size_t d)
     anchor_select_config_default(&cfg);
     cfg.method = method;
     cfg.k = k;
-    sim_rng r;
-    sim_rng_init(&r, 1, 0, sim_rng_component("anchors.select"));
-    sim_err e = SIM_ERR_INIT;
+    base_rng r;
+    base_rng_init(&r, 1, 0, base_rng_component("anchors.select"));
+    base_err e = BASE_ERR_INIT;
     double t0 = now();
     anchor_set *s = anchor_set_select(&cfg, x, n, d, NULL, &r, &e);
     double t = now() - t0;
@@ -128,7 +128,7 @@ static int bench_select(anchor_selection method, size_t n, size_t k, size_t d)
 static int bench_metrics(size_t n, size_t d)
 {
     float *u = gaussian(n * d, 6), *v = gaussian(n * d, 7);
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     double x, y, t0, t;
     anchor_metrics m;
 #define TIME(name, call)                                                                           \
@@ -188,19 +188,19 @@ static int bench_quality(void)
         yh[QNT * QR], proto[QC * QR];
     static int lc[QNC], lt[QNT];
     float ctr[QC * QZ], wa[QZ * QT], wb[QZ * QR];
-    sim_rng r;
-    sim_rng_init(&r, 7, 0, 1);
-    sim_rng_normal_fill(&r, ctr, QC * QZ, 1.0f);
-    sim_rng_normal_fill(&r, wa, QZ * QT, 0.35f);
-    sim_rng_normal_fill(&r, wb, QZ * QR, 0.35f);
+    base_rng r;
+    base_rng_init(&r, 7, 0, 1);
+    base_rng_normal_fill(&r, ctr, QC * QZ, 1.0f);
+    base_rng_normal_fill(&r, wa, QZ * QT, 0.35f);
+    base_rng_normal_fill(&r, wb, QZ * QR, 0.35f);
     for (int set = 0; set < 2; set++) {
         size_t n = set ? QNT : QNC;
         float *z = set ? zt : zc;
         int *lab = set ? lt : lc;
         for (size_t i = 0; i < n; i++) {
-            lab[i] = (int)sim_rng_below(&r, QC);
+            lab[i] = (int)base_rng_below(&r, QC);
             for (size_t k = 0; k < QZ; k++)
-                z[i * QZ + k] = ctr[lab[i] * QZ + k] + 0.5f * (float)sim_rng_normal(&r);
+                z[i * QZ + k] = ctr[lab[i] * QZ + k] + 0.5f * (float)base_rng_normal(&r);
         }
     }
     q_map(zc, QNC, wa, QT, xc), q_map(zc, QNC, wb, QR, yc);
@@ -227,9 +227,9 @@ static int bench_quality(void)
             sc.method = (anchor_selection)sel;
             sc.k = k;
             sc.num_classes = QC;
-            sim_rng rs;
-            sim_rng_init(&rs, 3, 0, sim_rng_component("anchors.select"));
-            sim_err e = SIM_ERR_INIT;
+            base_rng rs;
+            base_rng_init(&rs, 3, 0, base_rng_component("anchors.select"));
+            base_err e = BASE_ERR_INIT;
             float at[128 * QT], ar[128 * QR];
             anchor_set *as = anchor_set_select(&sc, xc, QNC, QT, lc, &rs, &e);
             if (!as || anchor_set_build(as, xc, QNC, QT, lc, at, &e) ||

@@ -7,7 +7,7 @@
 #include "channel/analog.h"
 #include "channel/model.h"
 #include "channel/ofdm.h"
-#include "sim/base/rng.h"
+#include "base/rng.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,16 +33,16 @@ static const double MIN_SEC = 0.5;
 
 static int bench_analog(const char *name, const chan_analog_config *c)
 {
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     chan_analog *q = chan_analog_create(c, &e);
     if (!q) {
         fprintf(stderr, "bench_channel: %s: %s\n", name, e.msg);
         return 1;
     }
     static float in[REALS], out[REALS];
-    sim_rng r;
-    sim_rng_init(&r, 1, 0, sim_rng_component("bench"));
-    for (size_t i = 0; i < REALS; i++) in[i] = (float)sim_rng_normal(&r);
+    base_rng r;
+    base_rng_init(&r, 1, 0, base_rng_component("bench"));
+    for (size_t i = 0; i < REALS; i++) in[i] = (float)base_rng_normal(&r);
     double t0 = now(), t, syms = 0;
     size_t uses;
     do {
@@ -59,16 +59,16 @@ static int bench_analog(const char *name, const chan_analog_config *c)
 
 static int bench_model(const char *name, const chan_model_config *c)
 {
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     chan_model *q = chan_model_create(c, &e);
     if (!q) {
         fprintf(stderr, "bench_channel: %s: %s\n", name, e.msg);
         return 1;
     }
     static float complex x[SYMS], y[SYMS], h[SYMS];
-    sim_rng r;
-    sim_rng_init(&r, 2, 0, sim_rng_component("bench"));
-    for (size_t i = 0; i < SYMS; i++) x[i] = sim_rng_cnormal(&r);
+    base_rng r;
+    base_rng_init(&r, 2, 0, base_rng_component("bench"));
+    for (size_t i = 0; i < SYMS; i++) x[i] = base_rng_cnormal(&r);
     double t0 = now(), t, syms = 0;
     do {
         for (int k = 0; k < 200; k++) {
@@ -84,16 +84,16 @@ static int bench_model(const char *name, const chan_model_config *c)
 
 static int bench_ofdm(const char *name, const chan_ofdm_config *c)
 {
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     chan_ofdm *q = chan_ofdm_create(c, &e);
     if (!q) {
         fprintf(stderr, "bench_channel: %s: %s\n", name, e.msg);
         return 1;
     }
     static float complex x[SYMS], y[SYMS];
-    sim_rng r;
-    sim_rng_init(&r, 3, 0, sim_rng_component("bench"));
-    for (size_t i = 0; i < SYMS; i++) x[i] = sim_rng_cnormal(&r);
+    base_rng r;
+    base_rng_init(&r, 3, 0, base_rng_component("bench"));
+    for (size_t i = 0; i < SYMS; i++) x[i] = base_rng_cnormal(&r);
     double t0 = now(), t, syms = 0;
     size_t uses;
     do {

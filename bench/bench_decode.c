@@ -16,7 +16,7 @@
 #include "codecs/decode.h"
 #include "codecs/text.h"
 #include "codecs/vocab.h"
-#include "sim/base/rng.h"
+#include "base/rng.h"
 #include "sim/score.h"
 
 #include <math.h>
@@ -53,22 +53,22 @@ static void frame(float *row, int k, double p, int rival, double r)
 }
 
 /* Posteriors of text at ~fps frames per second; returns T. */
-static int synth(const char *text, int fps, sim_rng *r, float *lp)
+static int synth(const char *text, int fps, base_rng *r, float *lp)
 {
     int t = 0, prev = -1;
     for (const char *c = text; *c && t < MAXF - 8; c++) {
         int k = codec_vocab_index((unsigned char)*c);
         if (k < 0) continue;
         /* blanks before this character: 50 fps -> 2 or 3; 25 fps -> 0 or 1 (1 if repeat) */
-        int nb = fps >= 50 ? 2 + (int)sim_rng_below(r, 2) : (int)sim_rng_below(r, 2);
+        int nb = fps >= 50 ? 2 + (int)base_rng_below(r, 2) : (int)base_rng_below(r, 2);
         if (k == prev && nb == 0) nb = 1;
         for (int i = 0; i < nb; i++, t++)
-            frame(lp + (size_t)t * V, 0, 0.7 + 0.299 * sim_rng_uniform(r),
-                  1 + (int)sim_rng_below(r, V - 1), 0.0);
-        double p = 0.35 + 0.645 * sim_rng_uniform(r);
-        int rival = 1 + (int)sim_rng_below(r, V - 1);
+            frame(lp + (size_t)t * V, 0, 0.7 + 0.299 * base_rng_uniform(r),
+                  1 + (int)base_rng_below(r, V - 1), 0.0);
+        double p = 0.35 + 0.645 * base_rng_uniform(r);
+        int rival = 1 + (int)base_rng_below(r, V - 1);
         if (rival == k) rival = rival == 1 ? 2 : rival - 1;
-        frame(lp + (size_t)t * V, k, p, rival, (1 - p) * 0.9 * sim_rng_uniform(r));
+        frame(lp + (size_t)t * V, k, p, rival, (1 - p) * 0.9 * base_rng_uniform(r));
         t++;
         prev = k;
     }
@@ -98,7 +98,7 @@ int main(void)
     }
     fclose(f);
 
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     double t0 = now();
     codec_lexicon *lex = NULL;
     if (codec_lexicon_create(&lex, NULL, NULL, &e)) {
@@ -133,8 +133,8 @@ int main(void)
         }
         for (int ri = 0; ri < 2; ri++) {
             int fps = rates[ri], bw = widths[wi];
-            sim_rng r;
-            sim_rng_init(&r, 1, (uint64_t)fps, sim_rng_component("bench.decode"));
+            base_rng r;
+            base_rng_init(&r, 1, (uint64_t)fps, base_rng_component("bench.decode"));
             sim_align_counts gsum = {0}, bsum = {0};
             double tg = 0, tb = 0, tbw = 0;
             long frames = 0;

@@ -7,7 +7,7 @@
  * thread CPU time (one core; time spent descheduled on the shared machine excluded). */
 #include "channel/digital.h"
 #include "channel/fec.h"
-#include "sim/base/rng.h"
+#include "base/rng.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,16 +41,16 @@ static int bench_bits(const char *name, chan_fec_kind fec, chan_mod_kind mod, do
     c.ebn0_db = ebn0_db;
     c.max_blocks = 100;
     c.target_block_errors = 0;
-    sim_rng r;
-    sim_rng_init(&r, 1, 0, sim_rng_component("bench"));
+    base_rng r;
+    base_rng_init(&r, 1, 0, base_rng_component("bench"));
     double t0 = now(), t, bits = 0, syms = 0, errs = 0;
     uint64_t run = 0;
     do {
         chan_bits_result res;
-        sim_err e = SIM_ERR_INIT;
-        sim_rng rr;
-        sim_rng_fork(&r, run++, &rr);
-        if (chan_bits_run(&c, &rr, &res, &e) != SIM_OK) {
+        base_err e = BASE_ERR_INIT;
+        base_rng rr;
+        base_rng_fork(&r, run++, &rr);
+        if (chan_bits_run(&c, &rr, &res, &e) != BASE_OK) {
             fprintf(stderr, "bench_digital: %s: %s\n", name, e.msg);
             return 1;
         }
@@ -68,7 +68,7 @@ static int bench_bits(const char *name, chan_fec_kind fec, chan_mod_kind mod, do
 /* The full link on a block of reals. */
 static int bench_link(const char *name, const chan_digital_config *cfg)
 {
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     chan_digital *q = chan_digital_create(cfg, &e);
     if (!q) {
         fprintf(stderr, "bench_digital: %s: %s\n", name, e.msg);
@@ -76,9 +76,9 @@ static int bench_link(const char *name, const chan_digital_config *cfg)
     }
     size_t n = cfg->block_len;
     float *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
-    sim_rng r;
-    sim_rng_init(&r, 2, 0, sim_rng_component("bench"));
-    for (size_t i = 0; i < n; i++) x[i] = (float)sim_rng_normal(&r);
+    base_rng r;
+    base_rng_init(&r, 2, 0, base_rng_component("bench"));
+    for (size_t i = 0; i < n; i++) x[i] = (float)base_rng_normal(&r);
     double t0 = now(), t, bits = 0, syms = 0;
     do {
         for (int k = 0; k < 20; k++) {

@@ -6,7 +6,7 @@
  *                      packetiser -> TDMA medium -> rx -> sink with trivial
  *                      payload callbacks (4 users, 8 packets per utterance):
  *                      the simulator's own overhead per utterance. */
-#include "sim/base/rng.h"
+#include "base/rng.h"
 #include "sim/event.h"
 #include "sim/network.h"
 
@@ -22,40 +22,40 @@ static double now(void)
 }
 
 typedef struct chain {
-    sim_rng r;
+    base_rng r;
     uint64_t left;
 } chain;
 
 /* each event schedules one more at a random delay until the budget is spent */
-static sim_status hop(sim_event_queue *q, void *ent, sim_payload p, sim_err *err)
+static base_status hop(sim_event_queue *q, void *ent, sim_payload p, base_err *err)
 {
     (void)p, (void)err;
     chain *c = ent;
-    if (!c->left) return SIM_OK;
+    if (!c->left) return BASE_OK;
     c->left--;
-    return sim_event_schedule_in(q, (int64_t)sim_rng_below(&c->r, 1000), hop, c, (sim_payload){0});
+    return sim_event_schedule_in(q, (int64_t)base_rng_below(&c->r, 1000), hop, c, (sim_payload){0});
 }
 
-static sim_status f_encode(void *ctx, sim_utt *u, sim_err *err)
+static base_status f_encode(void *ctx, sim_utt *u, base_err *err)
 {
     (void)ctx, (void)err;
     u->n_frames = 32;
     u->encode_flops = 1e6;
     u->decode_flops = 1e6;
     u->res.duration_s = 1.0;
-    return SIM_OK;
+    return BASE_OK;
 }
-static sim_status f_transmit(void *ctx, sim_utt *u, size_t p, size_t f0, size_t nf, size_t *uses,
-                             sim_err *err)
+static base_status f_transmit(void *ctx, sim_utt *u, size_t p, size_t f0, size_t nf, size_t *uses,
+                              base_err *err)
 {
     (void)ctx, (void)u, (void)p, (void)f0, (void)err;
     *uses = nf * 100;
-    return SIM_OK;
+    return BASE_OK;
 }
-static sim_status f_decode(void *ctx, sim_utt *u, sim_err *err)
+static base_status f_decode(void *ctx, sim_utt *u, base_err *err)
 {
     (void)ctx, (void)u, (void)err;
-    return SIM_OK;
+    return BASE_OK;
 }
 static int f_sink(void *ctx, sim_utt *u)
 {
@@ -70,7 +70,7 @@ int main(void)
     const uint64_t N = 4000000;
     sim_event_queue *q = sim_event_queue_create(2048, NULL);
     chain c;
-    sim_rng_init(&c.r, 1, 0, sim_rng_component("bench.event"));
+    base_rng_init(&c.r, 1, 0, base_rng_component("bench.event"));
     c.left = N;
     for (int i = 0; i < 1000; i++) sim_event_schedule(q, i, hop, &c, (sim_payload){0});
     double t0 = now();

@@ -26,7 +26,7 @@ static int run(const char *variant, int normalize, const float *x, size_t n, dou
     codec_melspec_config c;
     codec_melspec_config_default(&c);
     c.normalize = normalize;
-    sim_err err = SIM_ERR_INIT;
+    base_err err = BASE_ERR_INIT;
     codec_melspec *q = codec_melspec_create(&c, &err);
     codec_melspec_work *w = q ? codec_melspec_work_create(q, &err) : NULL;
     size_t T = q ? codec_melspec_frames(q, n) : 0;

@@ -30,7 +30,7 @@ static double now(void)
 
 static int bench(const char *path)
 {
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     codec_agent *a = NULL;
     codec_agent_ws *ws = NULL;
     enum { T = 300 }; /* 3 s of 10 ms frames */
@@ -43,9 +43,9 @@ static int bench(const char *path)
     const codec_agent_config c = *codec_agent_get_config(a);
     size_t n = codec_agent_num_floats(a);
     float *mel = malloc(sizeof(float) * T * c.n_mels);
-    sim_rng r;
-    sim_rng_init(&r, 1, 0, 0);
-    sim_rng_normal_fill(&r, mel, (size_t)T * c.n_mels, 1.0f);
+    base_rng r;
+    base_rng_init(&r, 1, 0, 0);
+    base_rng_normal_fill(&r, mel, (size_t)T * c.n_mels, 1.0f);
     int tz = codec_agent_latent_len(a, T), tc = codec_agent_ctc_len(a, tz);
     float *z = malloc(sizeof(float) * tz * c.d), *lp = malloc(sizeof(float) * tc * c.vocab);
     float *grads = calloc(n, sizeof(float)), *dl = calloc((size_t)tc * c.vocab, sizeof(float));
@@ -71,8 +71,8 @@ static int bench(const char *path)
     } while (t1 - t0 < 1.0);
     enc_s = (t1 - t0) / reps;
     /* training step */
-    sim_rng dr;
-    sim_rng_init(&dr, 2, 0, 0);
+    base_rng dr;
+    base_rng_init(&dr, 2, 0, 0);
     reps = 0, t0 = now();
     do {
         const float *logits;

@@ -37,7 +37,7 @@
 #include "codecs/text.h"
 #include "codecs/train.h"
 #include "codecs/vocab.h"
-#include "sim/base/rng.h"
+#include "base/rng.h"
 
 #include <cblas.h>
 #include <math.h>
@@ -53,10 +53,10 @@ static double now(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-static int die(const char *what, const sim_err *e)
+static int die(const char *what, const base_err *e)
 {
     char buf[1024];
-    fprintf(stderr, "bench_relhead: %s: %s\n", what, e ? sim_err_format(e, buf, sizeof buf) : "");
+    fprintf(stderr, "bench_relhead: %s: %s\n", what, e ? base_err_format(e, buf, sizeof buf) : "");
     return 1;
 }
 
@@ -76,10 +76,10 @@ static void speed(const char *name, codec_agent_config c)
     const float *zp[NU];
     int t[NU];
     const char *text[NU];
-    sim_rng r;
-    sim_rng_init(&r, 4, 0, 0);
-    sim_rng_normal_fill(&r, z, (size_t)NU * T * d, 1);
-    sim_rng_normal_fill(&r, a, (size_t)KK * d, 1);
+    base_rng r;
+    base_rng_init(&r, 4, 0, 0);
+    base_rng_normal_fill(&r, z, (size_t)NU * T * d, 1);
+    base_rng_normal_fill(&r, a, (size_t)KK * d, 1);
     for (int u = 0; u < NU; u++)
         zp[u] = z + (size_t)u * T * d, t[u] = T, text[u] = "the birch canoe slid on the smooth";
     anchor_relhead_spec s = {rx, a, KK, ANCHOR_PSI_COSINE, 0, 0};
@@ -89,7 +89,7 @@ static void speed(const char *name, codec_agent_config c)
     long steps_default = cfg.steps;
     cfg.steps = 10;
     double t0 = now();
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     anchor_relhead *h = anchor_relhead_train(&s, &data, &cfg, NULL, NULL, &e);
     double sec = now() - t0;
     if (!h) {
@@ -121,11 +121,11 @@ static void corpus_free(corpus *c)
 }
 
 /* Encodes the first max utterances of a manifest (evenly spread when it has more). */
-static sim_status encode_manifest(const char *path, size_t max, const codec_agent *a,
-                                  const codec_melspec *mel, int rate, corpus *out, sim_err *e)
+static base_status encode_manifest(const char *path, size_t max, const codec_agent *a,
+                                   const codec_melspec *mel, int rate, corpus *out, base_err *e)
 {
     codec_manifest *m = NULL;
-    sim_status st = codec_manifest_read(path, &m, e);
+    base_status st = codec_manifest_read(path, &m, e);
     if (st) return st;
     size_t n = codec_manifest_size(m), take = n < max ? n : max;
     memset(out, 0, sizeof *out);
@@ -135,7 +135,7 @@ static sim_status encode_manifest(const char *path, size_t max, const codec_agen
     codec_melspec_work *w = codec_melspec_work_create(mel, e);
     codec_agent_ws *ws = NULL;
     if (!out->z || !out->t || !out->text || !w) {
-        st = SIM_ENOMEM;
+        st = BASE_ENOMEM;
         goto done;
     }
     const int M = codec_melspec_bands(mel), d = codec_agent_latent_dim(a);
@@ -156,7 +156,7 @@ static sim_status encode_manifest(const char *path, size_t max, const codec_agen
         char *norm = NULL;
         if (!feat || !z) {
             free(x), free(feat), free(z);
-            st = SIM_ENOMEM;
+            st = BASE_ENOMEM;
             goto done;
         }
         st = codec_melspec_execute(mel, w, x, ns, feat, NULL, e);
@@ -252,7 +252,7 @@ static int quality(int argc, char **argv)
     anchor_relhead_config_default(&cfg);
     if (argc > 7) cfg.steps = atol(argv[7]);
     anchor_psi psi = ANCHOR_PSI_COSINE;
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     if (argc > 8 && anchor_psi_parse(argv[8], &psi, &e)) return die("psi", &e);
     if (argc > 9) cfg.ls_lambda = atof(argv[9]);
     codec_agent *a = NULL;
@@ -280,8 +280,8 @@ static int quality(int argc, char **argv)
     anchor_select_config_default(&sc);
     sc.method = ANCHOR_SEL_KMEANS;
     sc.k = k;
-    sim_rng rng;
-    sim_rng_init(&rng, 1, 0, sim_rng_component("anchors.select"));
+    base_rng rng;
+    base_rng_init(&rng, 1, 0, base_rng_component("anchors.select"));
     anchor_set *set = anchor_set_select(&sc, cand, nc, d, NULL, &rng, &e);
     if (!set) return die("select", &e);
     float *a_rx = malloc(sizeof(float) * k * d);
@@ -289,7 +289,7 @@ static int quality(int argc, char **argv)
     anchor_relhead_spec spec = {a, a_rx, k, psi, anchor_set_hash(set), 0};
     anchor_relhead_data data = {tr.n, (const float *const *)tr.z, tr.t,
                                 (const char *const *)tr.text};
-    sim_log lg = {SIM_LOG_INFO, stderr};
+    base_log lg = {BASE_LOG_INFO, stderr};
     anchor_relhead_result res;
     t0 = now();
     anchor_relhead *h = anchor_relhead_train(&spec, &data, &cfg, &lg, &res, &e);

@@ -32,25 +32,25 @@ void chan_analog_config_default(chan_analog_config *cfg)
     chan_impair_config_default(&cfg->impair);
 }
 
-chan_analog *chan_analog_create(const chan_analog_config *cfg, sim_err *err)
+chan_analog *chan_analog_create(const chan_analog_config *cfg, base_err *err)
 {
     chan_analog *q = NULL;
     double complex *corr = NULL;
     if (!cfg) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "analog: config is NULL");
+        base_err_set(err, BASE_EINVAL, NULL, 0, "analog: config is NULL");
         return NULL;
     }
     if (cfg->eq != CHAN_EQ_ZF && cfg->eq != CHAN_EQ_MMSE) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "analog: unknown equaliser %d", (int)cfg->eq);
+        base_err_set(err, BASE_EINVAL, NULL, 0, "analog: unknown equaliser %d", (int)cfg->eq);
         return NULL;
     }
     if ((unsigned)cfg->csi > CHAN_EST_LMMSE) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "analog: unknown CSI kind %d", (int)cfg->csi);
+        base_err_set(err, BASE_EINVAL, NULL, 0, "analog: unknown CSI kind %d", (int)cfg->csi);
         return NULL;
     }
     if (cfg->max_reals == 0 || cfg->max_reals > ((size_t)1 << 32)) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "analog: max_reals must be 1..2^32, got %zu",
-                    cfg->max_reals);
+        base_err_set(err, BASE_EINVAL, NULL, 0, "analog: max_reals must be 1..2^32, got %zu",
+                     cfg->max_reals);
         return NULL;
     }
     q = calloc(1, sizeof *q);
@@ -76,9 +76,9 @@ chan_analog *chan_analog_create(const chan_analog_config *cfg, sim_err *err)
         if (cfg->csi == CHAN_EST_LMMSE) {
             if (cfg->lmmse_taps < 1 || cfg->lmmse_taps > CHAN_EST_MAX_TAPS ||
                 cfg->pilot_spacing < 2 || cfg->pilot_spacing > 1u << 20) {
-                sim_err_set(err, SIM_EINVAL, NULL, 0,
-                            "analog: LMMSE needs taps 1..%d and pilot_spacing 2..2^20",
-                            CHAN_EST_MAX_TAPS);
+                base_err_set(err, BASE_EINVAL, NULL, 0,
+                             "analog: LMMSE needs taps 1..%d and pilot_spacing 2..2^20",
+                             CHAN_EST_MAX_TAPS);
                 goto fail;
             }
             size_t lags = cfg->lmmse_taps * cfg->pilot_spacing;
@@ -105,7 +105,7 @@ chan_analog *chan_analog_create(const chan_analog_config *cfg, sim_err *err)
     free(corr);
     return q;
 nomem:
-    sim_err_set(err, SIM_ENOMEM, NULL, 0, "analog: out of memory");
+    base_err_set(err, BASE_ENOMEM, NULL, 0, "analog: out of memory");
 fail:
     free(corr);
     chan_analog_destroy(q);
@@ -151,13 +151,13 @@ size_t chan_analog_uses(const chan_analog *q, size_t n)
     return uses;
 }
 
-sim_status chan_analog_execute(chan_analog *q, sim_rng *rng, const float *in, float *out, size_t n,
-                               size_t *uses)
+base_status chan_analog_execute(chan_analog *q, base_rng *rng, const float *in, float *out,
+                                size_t n, size_t *uses)
 {
-    if (!q || !rng || (n && (!in || !out))) return SIM_EINVAL;
-    if (n > q->cfg.max_reals) return SIM_ERANGE;
+    if (!q || !rng || (n && (!in || !out))) return BASE_EINVAL;
+    if (n > q->cfg.max_reals) return BASE_ERANGE;
     if (uses) *uses = chan_analog_uses(q, n);
-    if (n == 0) return SIM_OK;
+    if (n == 0) return BASE_OK;
     const size_t m = (n + 1) / 2;
 
     /* 1-2: pair and normalise to unit average energy per complex symbol */
@@ -202,5 +202,5 @@ sim_status chan_analog_execute(chan_analog *q, sim_rng *rng, const float *in, fl
         out[2 * k + 1] = ia * cimagf(q->sym[k]);
     }
     if (n & 1) out[n - 1] = ia * crealf(q->sym[m - 1]);
-    return SIM_OK;
+    return BASE_OK;
 }

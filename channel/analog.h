@@ -24,8 +24,8 @@
 #include "channel/estimate.h"
 #include "channel/impair.h"
 #include "channel/model.h"
-#include "sim/base/rng.h"
-#include "sim/base/status.h"
+#include "base/rng.h"
+#include "base/status.h"
 
 typedef struct chan_analog_config {
     chan_model_config channel; /* see model.h; default AWGN 10 dB */
@@ -43,7 +43,7 @@ void chan_analog_config_default(chan_analog_config *cfg);
 
 typedef struct chan_analog chan_analog;
 
-chan_analog *chan_analog_create(const chan_analog_config *cfg, sim_err *err);
+chan_analog *chan_analog_create(const chan_analog_config *cfg, base_err *err);
 void chan_analog_destroy(chan_analog *q);
 /* New utterance: restart the fading and impairment state. */
 void chan_analog_reset(chan_analog *q);
@@ -53,8 +53,8 @@ size_t chan_analog_uses(const chan_analog *q, size_t n);
 
 /* out[n] <- in[n] sent over the link (n <= max_reals; in and out may alias).
  * uses (may be NULL) receives chan_analog_uses(q, n). All randomness from rng. */
-sim_status chan_analog_execute(chan_analog *q, sim_rng *rng, const float *in, float *out, size_t n,
-                               size_t *uses);
+base_status chan_analog_execute(chan_analog *q, base_rng *rng, const float *in, float *out,
+                                size_t n, size_t *uses);
 
 /* Noise power per complex symbol of the underlying channel (linear). */
 double chan_analog_n0(const chan_analog *q);

@@ -18,16 +18,16 @@ static const struct {
     [CHAN_CRC_32] = {"crc32", LIQUID_CRC_32, 4},
 };
 
-sim_status chan_crc_kind_from_name(const char *name, chan_crc_kind *kind, sim_err *err)
+base_status chan_crc_kind_from_name(const char *name, chan_crc_kind *kind, base_err *err)
 {
-    if (!name || !kind) return sim_err_set(err, SIM_EINVAL, NULL, 0, "crc: NULL argument");
+    if (!name || !kind) return base_err_set(err, BASE_EINVAL, NULL, 0, "crc: NULL argument");
     for (int k = 0; k < CHAN_CRC_COUNT; k++)
         if (strcmp(name, crc_table[k].name) == 0) {
             *kind = (chan_crc_kind)k;
-            return SIM_OK;
+            return BASE_OK;
         }
-    return sim_err_set(err, SIM_ENOTFOUND, NULL, 0,
-                       "unknown crc '%s' (none, crc8, crc16, crc24, crc32)", name);
+    return base_err_set(err, BASE_ENOTFOUND, NULL, 0,
+                        "unknown crc '%s' (none, crc8, crc16, crc24, crc32)", name);
 }
 
 const char *chan_crc_kind_name(chan_crc_kind kind)
@@ -47,13 +47,13 @@ uint32_t chan_crc_key(chan_crc_kind kind, const uint8_t *msg, size_t n)
     return crc_generate_key(crc_table[kind].scheme, (unsigned char *)msg, (unsigned)n);
 }
 
-sim_status chan_crc_append(chan_crc_kind kind, uint8_t *msg, size_t n)
+base_status chan_crc_append(chan_crc_kind kind, uint8_t *msg, size_t n)
 {
-    if ((unsigned)kind >= CHAN_CRC_COUNT || (!msg && n)) return SIM_EINVAL;
+    if ((unsigned)kind >= CHAN_CRC_COUNT || (!msg && n)) return BASE_EINVAL;
     size_t nb = crc_table[kind].bytes;
     uint32_t key = chan_crc_key(kind, msg, n);
     for (size_t i = 0; i < nb; i++) msg[n + i] = (uint8_t)(key >> (8 * (nb - 1 - i)));
-    return SIM_OK;
+    return BASE_OK;
 }
 
 int chan_crc_check(chan_crc_kind kind, const uint8_t *msg, size_t n)

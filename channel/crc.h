@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/base/status.h"
+#include "base/status.h"
 
 typedef enum chan_crc_kind {
     CHAN_CRC_NONE = 0,
@@ -25,7 +25,7 @@ typedef enum chan_crc_kind {
 } chan_crc_kind;
 
 /* "none", "crc8", "crc16", "crc24", "crc32". */
-sim_status chan_crc_kind_from_name(const char *name, chan_crc_kind *kind, sim_err *err);
+base_status chan_crc_kind_from_name(const char *name, chan_crc_kind *kind, base_err *err);
 const char *chan_crc_kind_name(chan_crc_kind kind); /* NULL if out of range */
 
 /* Key length in bytes: 0, 1, 2, 3, 4 (0 for an out-of-range kind). */
@@ -35,7 +35,7 @@ size_t chan_crc_bytes(chan_crc_kind kind);
 uint32_t chan_crc_key(chan_crc_kind kind, const uint8_t *msg, size_t n);
 
 /* Writes the key into msg[n .. n + chan_crc_bytes(kind)); msg holds that many bytes. */
-sim_status chan_crc_append(chan_crc_kind kind, uint8_t *msg, size_t n);
+base_status chan_crc_append(chan_crc_kind kind, uint8_t *msg, size_t n);
 
 /* 1 when msg[n .. n+bytes) holds the key of msg[0..n), else 0 (always 1 for NONE). */
 int chan_crc_check(chan_crc_kind kind, const uint8_t *msg, size_t n);

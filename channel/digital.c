@@ -39,8 +39,8 @@ static void chain_free(pkt_chain *c)
     memset(c, 0, sizeof *c);
 }
 
-static sim_status chain_init(pkt_chain *c, chan_fec_kind fk, chan_mod_kind mk, size_t msg_bytes,
-                             size_t depth, sim_err *err)
+static base_status chain_init(pkt_chain *c, chan_fec_kind fk, chan_mod_kind mk, size_t msg_bytes,
+                              size_t depth, base_err *err)
 {
     memset(c, 0, sizeof *c);
     if (!(c->fec = chan_fec_create(fk, msg_bytes, err))) goto fail;
@@ -54,13 +54,13 @@ static sim_status chain_init(pkt_chain *c, chan_fec_kind fk, chan_mod_kind mk, s
     c->soft = malloc(c->coded_bits);
     c->soft2 = malloc(c->coded_bits);
     if (!c->bits || !c->soft || !c->soft2) {
-        sim_err_set(err, SIM_ENOMEM, NULL, 0, "digital link: out of memory");
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "digital link: out of memory");
         goto fail;
     }
-    return SIM_OK;
+    return BASE_OK;
 fail:
     chain_free(c);
-    return err && err->code != SIM_OK ? err->code : SIM_EINVAL;
+    return err && err->code != BASE_OK ? err->code : BASE_EINVAL;
 }
 
 /* msg[K] -> x[S]. */
@@ -116,16 +116,16 @@ static uint32_t get_bits(const uint8_t *buf, size_t *pos, unsigned nbits)
 
 static const char *const loss_names[CHAN_LOSS_COUNT] = {"drop", "zero", "repeat", "keep"};
 
-sim_status chan_loss_policy_from_name(const char *name, chan_loss_policy *p, sim_err *err)
+base_status chan_loss_policy_from_name(const char *name, chan_loss_policy *p, base_err *err)
 {
-    if (!name || !p) return sim_err_set(err, SIM_EINVAL, NULL, 0, "loss policy: NULL argument");
+    if (!name || !p) return base_err_set(err, BASE_EINVAL, NULL, 0, "loss policy: NULL argument");
     for (int k = 0; k < CHAN_LOSS_COUNT; k++)
         if (strcmp(name, loss_names[k]) == 0) {
             *p = (chan_loss_policy)k;
-            return SIM_OK;
+            return BASE_OK;
         }
-    return sim_err_set(err, SIM_ENOTFOUND, NULL, 0,
-                       "unknown lost-packet policy '%s' (drop, zero, repeat, keep)", name);
+    return base_err_set(err, BASE_ENOTFOUND, NULL, 0,
+                        "unknown lost-packet policy '%s' (drop, zero, repeat, keep)", name);
 }
 
 const char *chan_loss_policy_name(chan_loss_policy p)
@@ -171,36 +171,36 @@ void chan_digital_config_default(chan_digital_config *cfg)
     chan_model_config_default(&cfg->channel);
 }
 
-chan_digital *chan_digital_create(const chan_digital_config *cfg, sim_err *err)
+chan_digital *chan_digital_create(const chan_digital_config *cfg, base_err *err)
 {
     chan_digital *q = NULL;
     if (!cfg) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "digital link: NULL config");
+        base_err_set(err, BASE_EINVAL, NULL, 0, "digital link: NULL config");
         return NULL;
     }
     if (cfg->block_len < 1) {
-        sim_err_set(err, SIM_ERANGE, NULL, 0, "digital link: block length must be >= 1");
+        base_err_set(err, BASE_ERANGE, NULL, 0, "digital link: block length must be >= 1");
         return NULL;
     }
     if (cfg->values_per_packet < 1 || cfg->values_per_packet > 65536) {
-        sim_err_set(err, SIM_ERANGE, NULL, 0,
-                    "digital link: values per packet must be 1..65536, got %zu",
-                    cfg->values_per_packet);
+        base_err_set(err, BASE_ERANGE, NULL, 0,
+                     "digital link: values per packet must be 1..65536, got %zu",
+                     cfg->values_per_packet);
         return NULL;
     }
     if (cfg->header_bits > 32) {
-        sim_err_set(err, SIM_ERANGE, NULL, 0, "digital link: header bits must be 0..32, got %u",
-                    cfg->header_bits);
+        base_err_set(err, BASE_ERANGE, NULL, 0, "digital link: header bits must be 0..32, got %u",
+                     cfg->header_bits);
         return NULL;
     }
     if ((unsigned)cfg->crc >= CHAN_CRC_COUNT || (unsigned)cfg->loss >= CHAN_LOSS_COUNT ||
         (unsigned)cfg->quant > CHAN_QUANT_LLOYDMAX) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0,
-                    "digital link: bad crc, loss policy or quantiser kind");
+        base_err_set(err, BASE_EINVAL, NULL, 0,
+                     "digital link: bad crc, loss policy or quantiser kind");
         return NULL;
     }
     if (cfg->interleave_depth < 1) {
-        sim_err_set(err, SIM_ERANGE, NULL, 0, "digital link: interleave depth must be >= 1");
+        base_err_set(err, BASE_ERANGE, NULL, 0, "digital link: interleave depth must be >= 1");
         return NULL;
     }
     q = calloc(1, sizeof *q);
@@ -224,7 +224,7 @@ chan_digital *chan_digital_create(const chan_digital_config *cfg, sim_err *err)
     q->crc_bytes = chan_crc_bytes(cfg->crc);
     q->body_bytes = (q->H + q->N * q->b + 7) / 8;
     size_t K = q->body_bytes + q->crc_bytes;
-    if (chain_init(&q->chain, cfg->fec, cfg->modulation, K, cfg->interleave_depth, err) != SIM_OK)
+    if (chain_init(&q->chain, cfg->fec, cfg->modulation, K, cfg->interleave_depth, err) != BASE_OK)
         goto fail;
     if (!(q->model = chan_model_create(&cfg->channel, err))) goto fail;
 
@@ -244,7 +244,7 @@ chan_digital *chan_digital_create(const chan_digital_config *cfg, sim_err *err)
         goto nomem;
     return q;
 nomem:
-    sim_err_set(err, SIM_ENOMEM, NULL, 0, "digital link: out of memory");
+    base_err_set(err, BASE_ENOMEM, NULL, 0, "digital link: out of memory");
 fail:
     chan_digital_destroy(q);
     return NULL;
@@ -304,7 +304,7 @@ void chan_digital_reset(chan_digital *q)
 
 /* Packets p = 0..P-1 of q->idx (sequence header seq+p, N indices of b bits,
  * CRC) -> FEC, modulator, channel, equaliser -> LLRs in q->llr. */
-static sim_status send_packets(chan_digital *q, sim_rng *rng)
+static base_status send_packets(chan_digital *q, base_rng *rng)
 {
     const size_t N = q->N, P = q->P, S = q->chain.nsym, K = q->chain.msg_bytes;
     const uint32_t hmask = q->H >= 32 ? 0xffffffffu : (1u << q->H) - 1u;
@@ -316,11 +316,11 @@ static sim_status send_packets(chan_digital *q, sim_rng *rng)
         chan_crc_append(q->cfg.crc, q->msg, q->body_bytes);
         chain_tx(&q->chain, q->msg, q->x + p * S);
     }
-    sim_status st = chan_model_execute(q->model, rng, q->x, q->y, q->h, P * S);
-    if (st != SIM_OK) return st;
+    base_status st = chan_model_execute(q->model, rng, q->x, q->y, q->h, P * S);
+    if (st != BASE_OK) return st;
     equalise(q->y, q->h, chan_model_n0(q->model), q->nvar, P * S);
     chan_modem_demodulate_llr(q->chain.mod, q->y, q->nvar, 0.0f, q->llr, P * S);
-    return SIM_OK;
+    return BASE_OK;
 }
 
 /* Packet p's LLRs -> its N indices in q->ridx; 1 if its CRC and its sequence
@@ -336,18 +336,18 @@ static int receive_packet(chan_digital *q, size_t p)
            hdr == (uint32_t)((q->seq + p) & hmask);
 }
 
-sim_status chan_digital_execute(chan_digital *q, sim_rng *rng, const float *x, float *y,
-                                uint8_t *valid, size_t n, chan_digital_stats *stats)
+base_status chan_digital_execute(chan_digital *q, base_rng *rng, const float *x, float *y,
+                                 uint8_t *valid, size_t n, chan_digital_stats *stats)
 {
-    if (!q || !rng || !x || !y || n != q->n) return SIM_EINVAL;
+    if (!q || !rng || !x || !y || n != q->n) return BASE_EINVAL;
     const size_t N = q->N, P = q->P, S = q->chain.nsym;
     const unsigned b = q->b;
-    sim_status st;
+    base_status st;
 
-    if ((st = chan_quant_encode(q->quant, x, q->idx, n)) != SIM_OK) return st;
+    if ((st = chan_quant_encode(q->quant, x, q->idx, n)) != BASE_OK) return st;
     for (size_t j = n; j < P * N; j++) q->idx[j] = q->pad_idx;
 
-    if ((st = send_packets(q, rng)) != SIM_OK) return st;
+    if ((st = send_packets(q, rng)) != BASE_OK) return st;
 
     chan_digital_stats s = {0};
     s.channel_uses = (uint64_t)P * S;
@@ -378,27 +378,27 @@ sim_status chan_digital_execute(chan_digital *q, sim_rng *rng, const float *x, f
     }
     q->seq += P;
     if (stats) *stats = s;
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status chan_digital_execute_raw(chan_digital *q, sim_rng *rng, const uint32_t *idx,
-                                    uint32_t *ridx, uint8_t *valid, size_t n,
-                                    chan_digital_stats *stats)
+base_status chan_digital_execute_raw(chan_digital *q, base_rng *rng, const uint32_t *idx,
+                                     uint32_t *ridx, uint8_t *valid, size_t n,
+                                     chan_digital_stats *stats)
 {
-    if (!q || !rng || !idx || !ridx || n != q->n) return SIM_EINVAL;
+    if (!q || !rng || !idx || !ridx || n != q->n) return BASE_EINVAL;
     const size_t N = q->N, P = q->P, S = q->chain.nsym;
     const unsigned b = q->b;
     const uint32_t vmask = b >= 32 ? 0xffffffffu : (1u << b) - 1u;
-    sim_status st;
+    base_status st;
 
     for (size_t j = 0; j < n; j++) {
-        if (idx[j] & ~vmask) return SIM_EINVAL;
+        if (idx[j] & ~vmask) return BASE_EINVAL;
         q->idx[j] = idx[j];
     }
     for (size_t j = n; j < P * N; j++) q->idx[j] = 0;
 
     /* From here on as chan_digital_execute, without quantiser and loss policy. */
-    if ((st = send_packets(q, rng)) != SIM_OK) return st;
+    if ((st = send_packets(q, rng)) != BASE_OK) return st;
 
     chan_digital_stats s = {0};
     s.channel_uses = (uint64_t)P * S;
@@ -416,7 +416,7 @@ sim_status chan_digital_execute_raw(chan_digital *q, sim_rng *rng, const uint32_
     }
     q->seq += P;
     if (stats) *stats = s;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 /* ---- bit-level driver ------------------------------------------------------------ */
@@ -435,33 +435,33 @@ void chan_bits_config_default(chan_bits_config *cfg)
     cfg->target_block_errors = 100;
 }
 
-sim_status chan_bits_run(const chan_bits_config *cfg, sim_rng *rng, chan_bits_result *res,
-                         sim_err *err)
+base_status chan_bits_run(const chan_bits_config *cfg, base_rng *rng, chan_bits_result *res,
+                          base_err *err)
 {
     pkt_chain c = {0};
     chan_model *model = NULL;
     uint8_t *msg = NULL, *rmsg = NULL;
     float complex *x = NULL, *y = NULL, *h = NULL;
     float *nvar = NULL, *llr = NULL;
-    sim_status st = SIM_OK;
+    base_status st = BASE_OK;
 
     if (!cfg || !rng || !res)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "bits run: NULL argument");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "bits run: NULL argument");
     if (cfg->max_blocks < 1)
-        return sim_err_set(err, SIM_ERANGE, NULL, 0, "bits run: max_blocks must be >= 1");
+        return base_err_set(err, BASE_ERANGE, NULL, 0, "bits run: max_blocks must be >= 1");
     if (cfg->interleave_depth < 1)
-        return sim_err_set(err, SIM_ERANGE, NULL, 0, "bits run: interleave depth must be >= 1");
+        return base_err_set(err, BASE_ERANGE, NULL, 0, "bits run: interleave depth must be >= 1");
     if (isinf(cfg->ebn0_db))
-        return sim_err_set(err, SIM_ERANGE, NULL, 0, "bits run: Eb/N0 must be finite or NaN");
+        return base_err_set(err, BASE_ERANGE, NULL, 0, "bits run: Eb/N0 must be finite or NaN");
     if ((st = chain_init(&c, cfg->fec, cfg->modulation, cfg->block_bytes, cfg->interleave_depth,
-                         err)) != SIM_OK)
+                         err)) != BASE_OK)
         return st;
     const size_t K = c.msg_bytes, S = c.nsym;
     const double rate_db = 10.0 * log10(8.0 * (double)K / (double)S); /* info bits per use */
     chan_model_config mc = cfg->channel;
     if (!isnan(cfg->ebn0_db)) mc.snr_db = cfg->ebn0_db + rate_db;
     if (!(model = chan_model_create(&mc, err))) {
-        st = err ? err->code : SIM_EINVAL;
+        st = err ? err->code : BASE_EINVAL;
         goto done;
     }
     msg = malloc(K);
@@ -472,14 +472,14 @@ sim_status chan_bits_run(const chan_bits_config *cfg, sim_rng *rng, chan_bits_re
     nvar = malloc(S * sizeof *nvar);
     llr = malloc(S * c.bps * sizeof *llr);
     if (!msg || !rmsg || !x || !y || !h || !nvar || !llr) {
-        st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "bits run: out of memory");
+        st = base_err_set(err, BASE_ENOMEM, NULL, 0, "bits run: out of memory");
         goto done;
     }
 
     /* Bits and noise from separate child streams: the same bits at every SNR point. */
-    sim_rng rbits, rchan;
-    sim_rng_fork(rng, sim_rng_component("chan.bits.data"), &rbits);
-    sim_rng_fork(rng, sim_rng_component("chan.bits.channel"), &rchan);
+    base_rng rbits, rchan;
+    base_rng_fork(rng, base_rng_component("chan.bits.data"), &rbits);
+    base_rng_fork(rng, base_rng_component("chan.bits.channel"), &rchan);
 
     memset(res, 0, sizeof *res);
     res->esn0_db = mc.snr_db;
@@ -487,12 +487,12 @@ sim_status chan_bits_run(const chan_bits_config *cfg, sim_rng *rng, chan_bits_re
     const double n0 = chan_model_n0(model);
     while (res->blocks < cfg->max_blocks) {
         for (size_t i = 0; i < K; i += 8) {
-            uint64_t r = sim_rng_u64(&rbits);
+            uint64_t r = base_rng_u64(&rbits);
             for (size_t k = i; k < K && k < i + 8; k++, r >>= 8) msg[k] = (uint8_t)r;
         }
         chain_tx(&c, msg, x);
-        if ((st = chan_model_execute(model, &rchan, x, y, h, S)) != SIM_OK) {
-            sim_err_set(err, st, NULL, 0, "bits run: channel model failed");
+        if ((st = chan_model_execute(model, &rchan, x, y, h, S)) != BASE_OK) {
+            base_err_set(err, st, NULL, 0, "bits run: channel model failed");
             goto done;
         }
         equalise(y, h, n0, nvar, S);

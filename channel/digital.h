@@ -38,8 +38,8 @@
 #include "channel/model.h"
 #include "channel/modem.h"
 #include "channel/quant.h"
-#include "sim/base/rng.h"
-#include "sim/base/status.h"
+#include "base/rng.h"
+#include "base/status.h"
 
 typedef enum chan_loss_policy {
     CHAN_LOSS_DROP = 0,
@@ -50,7 +50,7 @@ typedef enum chan_loss_policy {
 } chan_loss_policy;
 
 /* "drop", "zero", "repeat", "keep". */
-sim_status chan_loss_policy_from_name(const char *name, chan_loss_policy *p, sim_err *err);
+base_status chan_loss_policy_from_name(const char *name, chan_loss_policy *p, base_err *err);
 const char *chan_loss_policy_name(chan_loss_policy p); /* NULL if out of range */
 
 typedef struct chan_digital_config {
@@ -85,7 +85,7 @@ typedef struct chan_digital chan_digital;
 
 /* Validates cfg, fits the quantiser, builds FEC/modem/interleaver/channel and all
  * buffers. NULL on error (err says which setting is wrong). */
-chan_digital *chan_digital_create(const chan_digital_config *cfg, sim_err *err);
+chan_digital *chan_digital_create(const chan_digital_config *cfg, base_err *err);
 void chan_digital_destroy(chan_digital *q);
 
 /* Per-block figures, fixed at create. */
@@ -98,9 +98,9 @@ const chan_quant *chan_digital_quant(const chan_digital *q);
 
 /* x[n] -> y[n] (n = block_len, x and y may alias), valid[n] (nullable) = 1 where the
  * value's packet arrived, stats (nullable) for this block. Channel noise and fading from
- * rng. NaN in x is SIM_EINVAL. Allocates nothing. */
-sim_status chan_digital_execute(chan_digital *q, sim_rng *rng, const float *x, float *y,
-                                uint8_t *valid, size_t n, chan_digital_stats *stats);
+ * rng. NaN in x is BASE_EINVAL. Allocates nothing. */
+base_status chan_digital_execute(chan_digital *q, base_rng *rng, const float *x, float *y,
+                                 uint8_t *valid, size_t n, chan_digital_stats *stats);
 
 /* Raw payload path (classic-codec bits, source.kind = codec2-* / opus-*): the caller
  * gives the quantiser indices itself, idx[n] (n = block_len, each < 2^quant_bits; with
@@ -111,10 +111,10 @@ sim_status chan_digital_execute(chan_digital *q, sim_rng *rng, const float *x, f
  * the CRC said; valid[n] (nullable) = 1 where the packet passed its CRC and header
  * check. The loss policy does not apply: the caller conceals lost packets (e.g. a
  * codec's own concealment). stats as for chan_digital_execute (info_bits = n *
- * quant_bits). Index >= 2^quant_bits is SIM_EINVAL. Allocates nothing. */
-sim_status chan_digital_execute_raw(chan_digital *q, sim_rng *rng, const uint32_t *idx,
-                                    uint32_t *ridx, uint8_t *valid, size_t n,
-                                    chan_digital_stats *stats);
+ * quant_bits). Index >= 2^quant_bits is BASE_EINVAL. Allocates nothing. */
+base_status chan_digital_execute_raw(chan_digital *q, base_rng *rng, const uint32_t *idx,
+                                     uint32_t *ridx, uint8_t *valid, size_t n,
+                                     chan_digital_stats *stats);
 
 /* Forget the last good packet, restart sequence numbers and the channel's fading. */
 void chan_digital_reset(chan_digital *q);
@@ -145,7 +145,7 @@ void chan_bits_config_default(chan_bits_config *cfg);
 /* Random information bits (from a child stream of rng) through FEC + interleaver +
  * modem + channel (ZF, perfect CSI) + soft demod + decoder, codeword by codeword, until
  * a target or max_blocks. A block error is a codeword with any bit error. */
-sim_status chan_bits_run(const chan_bits_config *cfg, sim_rng *rng, chan_bits_result *res,
-                         sim_err *err);
+base_status chan_bits_run(const chan_bits_config *cfg, base_rng *rng, chan_bits_result *res,
+                          base_err *err);
 
 #endif

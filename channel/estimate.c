@@ -70,7 +70,7 @@ static void chol_solve(const double complex *g, size_t l, double complex *b)
 
 /* Wiener weights for every window size l <= L and offset d < l*S:
  * hhat(d) - mu = sum_j w_j (yp_j - mu), w = conj(u), (R + N0 I) u = conj(r). */
-static sim_status solve_tables(chan_estimate *q, sim_err *err)
+static base_status solve_tables(chan_estimate *q, base_err *err)
 {
     const double complex *c = q->cfg.corr;
     size_t S = q->S, L = q->L;
@@ -80,8 +80,8 @@ static sim_status solve_tables(chan_estimate *q, sim_err *err)
             for (size_t k = 0; k < l; k++)
                 a[j * l + k] = cov(c, (long)(j * S) - (long)(k * S)) + (j == k ? q->cfg.n0 : 0.0);
         if (cholesky(a, l))
-            return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                               "estimate: pilot covariance is not positive definite");
+            return base_err_set(err, BASE_EINVAL, NULL, 0,
+                                "estimate: pilot covariance is not positive definite");
         for (size_t d = 0; d < l * S; d++) {
             for (size_t j = 0; j < l; j++) u[j] = conj(cov(c, (long)d - (long)(j * S)));
             chol_solve(a, l, u);
@@ -94,44 +94,44 @@ static sim_status solve_tables(chan_estimate *q, sim_err *err)
             q->e[q->eoff[l] + d] = ev > 0.0 ? ev : 0.0;
         }
     }
-    return SIM_OK;
+    return BASE_OK;
 }
 
-chan_estimate *chan_estimate_create(const chan_estimate_config *cfg, sim_err *err)
+chan_estimate *chan_estimate_create(const chan_estimate_config *cfg, base_err *err)
 {
     chan_estimate *q = NULL;
     if (!cfg) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "estimate: config is NULL");
+        base_err_set(err, BASE_EINVAL, NULL, 0, "estimate: config is NULL");
         return NULL;
     }
     if (cfg->kind != CHAN_EST_LS && cfg->kind != CHAN_EST_LMMSE) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "estimate: kind must be LS or LMMSE, got %d",
-                    (int)cfg->kind);
+        base_err_set(err, BASE_EINVAL, NULL, 0, "estimate: kind must be LS or LMMSE, got %d",
+                     (int)cfg->kind);
         return NULL;
     }
     if (cfg->pilot_spacing < 2 || cfg->pilot_spacing > 1u << 20) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "estimate: pilot_spacing must be 2..2^20, got %zu",
-                    cfg->pilot_spacing);
+        base_err_set(err, BASE_EINVAL, NULL, 0, "estimate: pilot_spacing must be 2..2^20, got %zu",
+                     cfg->pilot_spacing);
         return NULL;
     }
     if (!isfinite(cfg->n0) || cfg->n0 <= 0.0) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "estimate: n0 must be finite and > 0, got %g",
-                    cfg->n0);
+        base_err_set(err, BASE_EINVAL, NULL, 0, "estimate: n0 must be finite and > 0, got %g",
+                     cfg->n0);
         return NULL;
     }
     if (cfg->kind == CHAN_EST_LMMSE) {
         if (cfg->taps < 1 || cfg->taps > CHAN_EST_MAX_TAPS) {
-            sim_err_set(err, SIM_EINVAL, NULL, 0, "estimate: LMMSE taps must be 1..%d, got %zu",
-                        CHAN_EST_MAX_TAPS, cfg->taps);
+            base_err_set(err, BASE_EINVAL, NULL, 0, "estimate: LMMSE taps must be 1..%d, got %zu",
+                         CHAN_EST_MAX_TAPS, cfg->taps);
             return NULL;
         }
         if (!cfg->corr || !(creal(cfg->corr[0]) > 0.0) || !isfinite(creal(cfg->corr[0]))) {
-            sim_err_set(err, SIM_EINVAL, NULL, 0,
-                        "estimate: LMMSE needs the channel covariance corr with corr[0] > 0");
+            base_err_set(err, BASE_EINVAL, NULL, 0,
+                         "estimate: LMMSE needs the channel covariance corr with corr[0] > 0");
             return NULL;
         }
         if (!isfinite(creal(cfg->mean)) || !isfinite(cimag(cfg->mean))) {
-            sim_err_set(err, SIM_EINVAL, NULL, 0, "estimate: LMMSE prior mean is not finite");
+            base_err_set(err, BASE_EINVAL, NULL, 0, "estimate: LMMSE prior mean is not finite");
             return NULL;
         }
     }
@@ -163,7 +163,7 @@ chan_estimate *chan_estimate_create(const chan_estimate_config *cfg, sim_err *er
     }
     return q;
 nomem:
-    sim_err_set(err, SIM_ENOMEM, NULL, 0, "estimate: out of memory");
+    base_err_set(err, BASE_ENOMEM, NULL, 0, "estimate: out of memory");
 fail:
     chan_estimate_destroy(q);
     return NULL;
@@ -189,38 +189,38 @@ size_t chan_estimate_pilots(const chan_estimate *q, size_t n)
     return (n + q->S - 1) / q->S;
 }
 
-sim_status chan_estimate_map(const chan_estimate *q, const float complex *data, size_t n_data,
-                             float complex *frame)
+base_status chan_estimate_map(const chan_estimate *q, const float complex *data, size_t n_data,
+                              float complex *frame)
 {
-    if (!q || (n_data && (!data || !frame))) return SIM_EINVAL;
+    if (!q || (n_data && (!data || !frame))) return BASE_EINVAL;
     size_t n = chan_estimate_frame_len(q, n_data);
     for (size_t i = 0, k = 0; i < n; i++) frame[i] = i % q->S ? data[k++] : 1.0f;
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status chan_estimate_unmap(const chan_estimate *q, const float complex *frame, size_t n,
-                               float complex *data)
+base_status chan_estimate_unmap(const chan_estimate *q, const float complex *frame, size_t n,
+                                float complex *data)
 {
-    if (!q || (n && (!data || !frame))) return SIM_EINVAL;
+    if (!q || (n && (!data || !frame))) return BASE_EINVAL;
     for (size_t i = 0, k = 0; i < n; i++)
         if (i % q->S) data[k++] = frame[i];
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status chan_estimate_unmap_var(const chan_estimate *q, const float *frame, size_t n,
-                                   float *data)
+base_status chan_estimate_unmap_var(const chan_estimate *q, const float *frame, size_t n,
+                                    float *data)
 {
-    if (!q || (n && (!data || !frame))) return SIM_EINVAL;
+    if (!q || (n && (!data || !frame))) return BASE_EINVAL;
     for (size_t i = 0, k = 0; i < n; i++)
         if (i % q->S) data[k++] = frame[i];
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status chan_estimate_execute(const chan_estimate *q, const float complex *rx, size_t n,
-                                 float complex *hhat, float *evar)
+base_status chan_estimate_execute(const chan_estimate *q, const float complex *rx, size_t n,
+                                  float complex *hhat, float *evar)
 {
-    if (!q || (n && (!rx || !hhat))) return SIM_EINVAL;
-    if (n == 0) return SIM_OK;
+    if (!q || (n && (!rx || !hhat))) return BASE_EINVAL;
+    if (n == 0) return BASE_OK;
     const size_t S = q->S, P = chan_estimate_pilots(q, n);
     /* pilots are x_p = 1, so the LS estimate at pilot k is rx[k*S] itself */
     if (q->cfg.kind == CHAN_EST_LS) {
@@ -235,7 +235,7 @@ sim_status chan_estimate_execute(const chan_estimate *q, const float complex *rx
                 if (evar) evar[i] = (float)(q->cfg.n0 * ((1.0 - t) * (1.0 - t) + t * t));
             }
         }
-        return SIM_OK;
+        return BASE_OK;
     }
     const size_t l = P < q->L ? P : q->L;
     const double complex mu = q->cfg.mean;
@@ -251,21 +251,21 @@ sim_status chan_estimate_execute(const chan_estimate *q, const float complex *rx
         hhat[i] = (float complex)acc;
         if (evar) evar[i] = (float)q->e[q->eoff[l] + d];
     }
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status chan_equalize(chan_eq_kind kind, const float complex *y, const float complex *h,
-                         const float *evar, size_t n, double n0, float complex *out)
+base_status chan_equalize(chan_eq_kind kind, const float complex *y, const float complex *h,
+                          const float *evar, size_t n, double n0, float complex *out)
 {
-    if (n && (!y || !h || !out)) return SIM_EINVAL;
-    if (kind != CHAN_EQ_ZF && kind != CHAN_EQ_MMSE) return SIM_EINVAL;
-    if (!(n0 >= 0.0)) return SIM_EINVAL;
+    if (n && (!y || !h || !out)) return BASE_EINVAL;
+    if (kind != CHAN_EQ_ZF && kind != CHAN_EQ_MMSE) return BASE_EINVAL;
+    if (!(n0 >= 0.0)) return BASE_EINVAL;
     if (kind == CHAN_EQ_ZF) {
         for (size_t i = 0; i < n; i++) {
             float g = crealf(h[i]) * crealf(h[i]) + cimagf(h[i]) * cimagf(h[i]);
             out[i] = g > 1e-30f ? y[i] * conjf(h[i]) / g : 0.0f;
         }
-        return SIM_OK;
+        return BASE_OK;
     }
     const float fn0 = (float)n0;
     for (size_t i = 0; i < n; i++) {
@@ -273,5 +273,5 @@ sim_status chan_equalize(chan_eq_kind kind, const float complex *y, const float 
         if (evar) g += evar[i];
         out[i] = g > 1e-30f ? y[i] * conjf(h[i]) / g : 0.0f;
     }
-    return SIM_OK;
+    return BASE_OK;
 }

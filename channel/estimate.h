@@ -23,7 +23,7 @@
 #include <complex.h>
 #include <stddef.h>
 
-#include "sim/base/status.h"
+#include "base/status.h"
 
 typedef enum chan_est_kind { CHAN_EST_PERFECT = 0, CHAN_EST_LS, CHAN_EST_LMMSE } chan_est_kind;
 typedef enum chan_eq_kind { CHAN_EQ_ZF = 0, CHAN_EQ_MMSE } chan_eq_kind;
@@ -44,7 +44,7 @@ void chan_estimate_config_default(chan_estimate_config *cfg);
 
 typedef struct chan_estimate chan_estimate;
 
-chan_estimate *chan_estimate_create(const chan_estimate_config *cfg, sim_err *err);
+chan_estimate *chan_estimate_create(const chan_estimate_config *cfg, base_err *err);
 void chan_estimate_destroy(chan_estimate *q);
 
 /* Positions (channel uses) of a frame holding n_data data symbols, pilots included. */
@@ -53,23 +53,23 @@ size_t chan_estimate_frame_len(const chan_estimate *q, size_t n_data);
 size_t chan_estimate_pilots(const chan_estimate *q, size_t n);
 
 /* frame[chan_estimate_frame_len(n_data)] <- data[n_data] with pilots inserted. */
-sim_status chan_estimate_map(const chan_estimate *q, const float complex *data, size_t n_data,
-                             float complex *frame);
+base_status chan_estimate_map(const chan_estimate *q, const float complex *data, size_t n_data,
+                              float complex *frame);
 /* data[n - pilots] <- the data positions of frame[n]. */
-sim_status chan_estimate_unmap(const chan_estimate *q, const float complex *frame, size_t n,
-                               float complex *data);
+base_status chan_estimate_unmap(const chan_estimate *q, const float complex *frame, size_t n,
+                                float complex *data);
 /* var[n - pilots] <- the data positions of frame[n]: unmap for the per-position error
  * variances of chan_estimate_execute, so the links drop the pilots' variances the same way. */
-sim_status chan_estimate_unmap_var(const chan_estimate *q, const float *frame, size_t n,
-                                   float *data);
+base_status chan_estimate_unmap_var(const chan_estimate *q, const float *frame, size_t n,
+                                    float *data);
 /* Channel estimate at every position of a received frame rx[n]: hhat[n]; evar[n]
  * (may be NULL) receives the expected error variance E|h - hhat|^2 per position. */
-sim_status chan_estimate_execute(const chan_estimate *q, const float complex *rx, size_t n,
-                                 float complex *hhat, float *evar);
+base_status chan_estimate_execute(const chan_estimate *q, const float complex *rx, size_t n,
+                                  float complex *hhat, float *evar);
 
 /* Equalise n symbols of unit average energy: ZF out = y/h (0 where h = 0);
  * MMSE out = h^* y / (|h|^2 + n0 + evar) (evar may be NULL = perfect CSI). */
-sim_status chan_equalize(chan_eq_kind kind, const float complex *y, const float complex *h,
-                         const float *evar, size_t n, double n0, float complex *out);
+base_status chan_equalize(chan_eq_kind kind, const float complex *y, const float complex *h,
+                          const float *evar, size_t n, double n0, float complex *out);
 
 #endif

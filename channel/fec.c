@@ -49,19 +49,19 @@ struct chan_fec {
     uint8_t *msg; /* [msg_bytes] copy of the input (liquid's API is not const) */
 };
 
-sim_status chan_fec_kind_from_name(const char *name, chan_fec_kind *kind, sim_err *err)
+base_status chan_fec_kind_from_name(const char *name, chan_fec_kind *kind, base_err *err)
 {
-    if (!name || !kind) return sim_err_set(err, SIM_EINVAL, NULL, 0, "fec: NULL argument");
+    if (!name || !kind) return base_err_set(err, BASE_EINVAL, NULL, 0, "fec: NULL argument");
     for (int k = 0; k < CHAN_FEC_COUNT; k++)
         if (strcmp(name, fec_table[k].name) == 0) {
             *kind = (chan_fec_kind)k;
-            return SIM_OK;
+            return BASE_OK;
         }
-    return sim_err_set(err, SIM_ENOTFOUND, NULL, 0,
-                       "unknown fec '%s' (none, rep3, rep5, hamming74, hamming84, hamming128, "
-                       "golay2412, secded2216, secded3932, secded7264, conv27, conv27p23, "
-                       "conv27p34)",
-                       name);
+    return base_err_set(err, BASE_ENOTFOUND, NULL, 0,
+                        "unknown fec '%s' (none, rep3, rep5, hamming74, hamming84, hamming128, "
+                        "golay2412, secded2216, secded3932, secded7264, conv27, conv27p23, "
+                        "conv27p34)",
+                        name);
 }
 
 const char *chan_fec_kind_name(chan_fec_kind kind)
@@ -74,16 +74,16 @@ static int is_conv(chan_fec_kind k)
     return fec_table[k].period > 0;
 }
 
-chan_fec *chan_fec_create(chan_fec_kind kind, size_t msg_bytes, sim_err *err)
+chan_fec *chan_fec_create(chan_fec_kind kind, size_t msg_bytes, base_err *err)
 {
     chan_fec *q = NULL;
     if ((unsigned)kind >= CHAN_FEC_COUNT) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "fec: bad kind %d", (int)kind);
+        base_err_set(err, BASE_EINVAL, NULL, 0, "fec: bad kind %d", (int)kind);
         return NULL;
     }
     if (msg_bytes < 1 || msg_bytes > (1u << 20)) {
-        sim_err_set(err, SIM_ERANGE, NULL, 0, "fec: message length must be 1..%u bytes, got %zu",
-                    1u << 20, msg_bytes);
+        base_err_set(err, BASE_ERANGE, NULL, 0, "fec: message length must be 1..%u bytes, got %zu",
+                     1u << 20, msg_bytes);
         return NULL;
     }
     q = calloc(1, sizeof *q);
@@ -105,8 +105,8 @@ chan_fec *chan_fec_create(chan_fec_kind kind, size_t msg_bytes, sim_err *err)
     } else {
         q->lq = fec_create(fec_table[kind].scheme, NULL);
         if (!q->lq) {
-            sim_err_set(err, SIM_EUNSUPPORTED, NULL, 0, "fec: liquid fec_create(%s) failed",
-                        fec_table[kind].name);
+            base_err_set(err, BASE_EUNSUPPORTED, NULL, 0, "fec: liquid fec_create(%s) failed",
+                         fec_table[kind].name);
             goto fail;
         }
         q->coded_bits =
@@ -119,7 +119,7 @@ chan_fec *chan_fec_create(chan_fec_kind kind, size_t msg_bytes, sim_err *err)
     if (!q->enc || !q->msg) goto nomem;
     return q;
 nomem:
-    sim_err_set(err, SIM_ENOMEM, NULL, 0, "fec: out of memory");
+    base_err_set(err, BASE_ENOMEM, NULL, 0, "fec: out of memory");
 fail:
     chan_fec_destroy(q);
     return NULL;
@@ -171,9 +171,9 @@ static void conv_encode(const chan_fec *q, const uint8_t *msg, uint8_t *bits)
     }
 }
 
-sim_status chan_fec_encode(chan_fec *q, const uint8_t *msg, uint8_t *bits)
+base_status chan_fec_encode(chan_fec *q, const uint8_t *msg, uint8_t *bits)
 {
-    if (!q || !msg || !bits) return SIM_EINVAL;
+    if (!q || !msg || !bits) return BASE_EINVAL;
     if (is_conv(q->kind)) {
         conv_encode(q, msg, bits);
     } else if (q->kind == CHAN_FEC_NONE) {
@@ -183,12 +183,12 @@ sim_status chan_fec_encode(chan_fec *q, const uint8_t *msg, uint8_t *bits)
         fec_encode(q->lq, (unsigned)q->msg_bytes, q->msg, q->enc);
         unpack_bits(q->enc, q->coded_bits / 8, bits);
     }
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status chan_fec_decode(chan_fec *q, const uint8_t *soft, uint8_t *msg)
+base_status chan_fec_decode(chan_fec *q, const uint8_t *soft, uint8_t *msg)
 {
-    if (!q || !soft || !msg) return SIM_EINVAL;
+    if (!q || !soft || !msg) return BASE_EINVAL;
     if (is_conv(q->kind)) {
         const size_t nin = 8 * q->msg_bytes + CONV_TAIL, p = (size_t)fec_table[q->kind].period;
         size_t o = 0;
@@ -215,5 +215,5 @@ sim_status chan_fec_decode(chan_fec *q, const uint8_t *soft, uint8_t *msg)
         }
         fec_decode(q->lq, (unsigned)q->msg_bytes, q->enc, msg);
     }
-    return SIM_OK;
+    return BASE_OK;
 }

@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/base/status.h"
+#include "base/status.h"
 
 typedef enum chan_fec_kind {
     CHAN_FEC_NONE = 0,
@@ -50,13 +50,13 @@ typedef enum chan_fec_kind {
     CHAN_FEC_COUNT
 } chan_fec_kind;
 
-sim_status chan_fec_kind_from_name(const char *name, chan_fec_kind *kind, sim_err *err);
+base_status chan_fec_kind_from_name(const char *name, chan_fec_kind *kind, base_err *err);
 const char *chan_fec_kind_name(chan_fec_kind kind); /* NULL if out of range */
 
 typedef struct chan_fec chan_fec;
 
 /* A codec for messages of exactly msg_bytes bytes (1 .. 1<<20). NULL on error. */
-chan_fec *chan_fec_create(chan_fec_kind kind, size_t msg_bytes, sim_err *err);
+chan_fec *chan_fec_create(chan_fec_kind kind, size_t msg_bytes, base_err *err);
 void chan_fec_destroy(chan_fec *q);
 
 chan_fec_kind chan_fec_kind_of(const chan_fec *q);
@@ -67,10 +67,10 @@ size_t chan_fec_coded_bits(const chan_fec *q);
 double chan_fec_rate(const chan_fec *q);
 
 /* msg[msg_bytes] -> bits[coded_bits] (0/1 per byte). Uses the object's scratch. */
-sim_status chan_fec_encode(chan_fec *q, const uint8_t *msg, uint8_t *bits);
+base_status chan_fec_encode(chan_fec *q, const uint8_t *msg, uint8_t *bits);
 
 /* soft[coded_bits] -> msg[msg_bytes] (best estimate; errors are not reported here,
  * the CRC decides). Uses the object's scratch. */
-sim_status chan_fec_decode(chan_fec *q, const uint8_t *soft, uint8_t *msg);
+base_status chan_fec_decode(chan_fec *q, const uint8_t *soft, uint8_t *msg);
 
 #endif

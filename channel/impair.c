@@ -24,35 +24,35 @@ int chan_impair_is_identity(const chan_impair_config *cfg)
     return cfg->cfo_hz == 0.0 && cfg->linewidth_hz == 0.0 && cfg->phase0 == 0.0;
 }
 
-chan_impair *chan_impair_create(const chan_impair_config *cfg, sim_err *err)
+chan_impair *chan_impair_create(const chan_impair_config *cfg, base_err *err)
 {
     if (!cfg) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "impair: config is NULL");
+        base_err_set(err, BASE_EINVAL, NULL, 0, "impair: config is NULL");
         return NULL;
     }
     if (!isfinite(cfg->sample_rate) || cfg->sample_rate <= 0.0) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "impair: sample_rate must be > 0, got %g",
-                    cfg->sample_rate);
+        base_err_set(err, BASE_EINVAL, NULL, 0, "impair: sample_rate must be > 0, got %g",
+                     cfg->sample_rate);
         return NULL;
     }
     if (!isfinite(cfg->cfo_hz) || fabs(cfg->cfo_hz) > 0.5 * cfg->sample_rate) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0,
-                    "impair: cfo_hz must be finite and within +-sample_rate/2, got %g",
-                    cfg->cfo_hz);
+        base_err_set(err, BASE_EINVAL, NULL, 0,
+                     "impair: cfo_hz must be finite and within +-sample_rate/2, got %g",
+                     cfg->cfo_hz);
         return NULL;
     }
     if (!isfinite(cfg->linewidth_hz) || cfg->linewidth_hz < 0.0) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0,
-                    "impair: linewidth_hz must be finite and >= 0, got %g", cfg->linewidth_hz);
+        base_err_set(err, BASE_EINVAL, NULL, 0,
+                     "impair: linewidth_hz must be finite and >= 0, got %g", cfg->linewidth_hz);
         return NULL;
     }
     if (!isfinite(cfg->phase0)) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "impair: phase0 must be finite");
+        base_err_set(err, BASE_EINVAL, NULL, 0, "impair: phase0 must be finite");
         return NULL;
     }
     chan_impair *q = calloc(1, sizeof *q);
     if (!q) {
-        sim_err_set(err, SIM_ENOMEM, NULL, 0, "impair: out of memory");
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "impair: out of memory");
         return NULL;
     }
     q->cfg = *cfg;
@@ -74,13 +74,13 @@ void chan_impair_destroy(chan_impair *q)
     free(q);
 }
 
-sim_status chan_impair_execute(chan_impair *q, sim_rng *rng, const float complex *x,
-                               float complex *y, double *phase, size_t n)
+base_status chan_impair_execute(chan_impair *q, base_rng *rng, const float complex *x,
+                                float complex *y, double *phase, size_t n)
 {
-    if (!q || (n && (!x || !y)) || (q->sigma > 0.0 && !rng)) return SIM_EINVAL;
+    if (!q || (n && (!x || !y)) || (q->sigma > 0.0 && !rng)) return BASE_EINVAL;
     for (size_t i = 0; i < n; i++) {
         /* the first sample after reset has theta = 0; each later one adds an increment */
-        if (q->n > 0.0 && q->sigma > 0.0) q->theta += q->sigma * sim_rng_normal_zig(rng);
+        if (q->n > 0.0 && q->sigma > 0.0) q->theta += q->sigma * base_rng_normal_zig(rng);
         double ph = q->cfg.phase0 + fmod(q->dphi * q->n, 2.0 * M_PI) + q->theta;
         y[i] = x[i] * (float complex)cexp(I * ph);
         if (phase) phase[i] = ph;
@@ -88,5 +88,5 @@ sim_status chan_impair_execute(chan_impair *q, sim_rng *rng, const float complex
     }
     /* keep the random walk bounded so the float rotation stays exact to rounding */
     q->theta = remainder(q->theta, 2.0 * M_PI);
-    return SIM_OK;
+    return BASE_OK;
 }

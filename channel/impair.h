@@ -17,8 +17,8 @@
 #include <complex.h>
 #include <stddef.h>
 
-#include "sim/base/rng.h"
-#include "sim/base/status.h"
+#include "base/rng.h"
+#include "base/status.h"
 
 typedef struct chan_impair_config {
     double cfo_hz;       /* carrier frequency offset, Hz (default 0) */
@@ -33,12 +33,12 @@ int chan_impair_is_identity(const chan_impair_config *cfg);
 
 typedef struct chan_impair chan_impair;
 
-chan_impair *chan_impair_create(const chan_impair_config *cfg, sim_err *err);
+chan_impair *chan_impair_create(const chan_impair_config *cfg, base_err *err);
 /* y[i] = x[i] exp(j phi[i]), i < n (x and y may alias); phase (may be NULL) receives phi[i]
  * in rad. The phase continues across calls until reset. Draws n normals from rng when the
  * linewidth is > 0 (rng may be NULL otherwise). */
-sim_status chan_impair_execute(chan_impair *q, sim_rng *rng, const float complex *x,
-                               float complex *y, double *phase, size_t n);
+base_status chan_impair_execute(chan_impair *q, base_rng *rng, const float complex *x,
+                                float complex *y, double *phase, size_t n);
 void chan_impair_reset(chan_impair *q);
 void chan_impair_destroy(chan_impair *q);
 

@@ -12,16 +12,16 @@ struct chan_interleaver {
     size_t *perm; /* [len] out[k] = in[perm[k]] */
 };
 
-chan_interleaver *chan_interleaver_create(size_t len, size_t depth, sim_err *err)
+chan_interleaver *chan_interleaver_create(size_t len, size_t depth, base_err *err)
 {
     if (len == 0 || depth == 0) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0,
-                    "interleaver: length and depth must be >= 1 (got %zu, %zu)", len, depth);
+        base_err_set(err, BASE_EINVAL, NULL, 0,
+                     "interleaver: length and depth must be >= 1 (got %zu, %zu)", len, depth);
         return NULL;
     }
     chan_interleaver *q = calloc(1, sizeof *q);
     if (!q || !(q->perm = malloc(len * sizeof *q->perm))) {
-        sim_err_set(err, SIM_ENOMEM, NULL, 0, "interleaver: out of memory");
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "interleaver: out of memory");
         chan_interleaver_destroy(q);
         return NULL;
     }

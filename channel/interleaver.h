@@ -15,12 +15,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/base/status.h"
+#include "base/status.h"
 
 typedef struct chan_interleaver chan_interleaver;
 
 /* len >= 1 elements, depth >= 1 rows. */
-chan_interleaver *chan_interleaver_create(size_t len, size_t depth, sim_err *err);
+chan_interleaver *chan_interleaver_create(size_t len, size_t depth, base_err *err);
 void chan_interleaver_destroy(chan_interleaver *q);
 size_t chan_interleaver_len(const chan_interleaver *q);
 

@@ -10,7 +10,7 @@
  *     drawn at each reset. Averaged over the draws, E[g(t+tau) g*(t)] = E[exp(j 2 pi f_D
  *     cos(a) tau)] = J0(2 pi f_D tau) exactly for any M (Clarke's isotropic scattering);
  *     g is Gaussian only as M grows (M = 32 here, envelope close to Rayleigh).
- * Noise comes from the ziggurat generator of sim/base/rng (sim_rng_cnormal_fill_zig).
+ * Noise comes from the ziggurat generator of base/rng (base_rng_cnormal_fill_zig).
  */
 #include "channel/model.h"
 
@@ -49,39 +49,39 @@ void chan_model_config_default(chan_model_config *cfg)
     cfg->symbol_rate = 1e6;
 }
 
-static sim_status validate(const chan_model_config *cfg, sim_err *err)
+static base_status validate(const chan_model_config *cfg, base_err *err)
 {
-    if (!cfg) return sim_err_set(err, SIM_EINVAL, NULL, 0, "channel: config is NULL");
+    if (!cfg) return base_err_set(err, BASE_EINVAL, NULL, 0, "channel: config is NULL");
     if ((unsigned)cfg->kind > CHAN_RICIAN)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "channel: unknown model kind %d",
-                           (int)cfg->kind);
-    if (cfg->kind == CHAN_NONE) return SIM_OK;
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "channel: unknown model kind %d",
+                            (int)cfg->kind);
+    if (cfg->kind == CHAN_NONE) return BASE_OK;
     if (!isfinite(cfg->snr_db))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "channel: snr_db must be finite, got %g",
-                           cfg->snr_db);
-    if (cfg->kind == CHAN_AWGN) return SIM_OK;
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "channel: snr_db must be finite, got %g",
+                            cfg->snr_db);
+    if (cfg->kind == CHAN_AWGN) return BASE_OK;
     if (cfg->kind == CHAN_RICIAN && !isfinite(cfg->k_factor_db))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "channel: Rician K factor (k_factor_db) must be finite, got %g",
-                           cfg->k_factor_db);
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "channel: Rician K factor (k_factor_db) must be finite, got %g",
+                            cfg->k_factor_db);
     if (cfg->coherence > MAX_COHERENCE)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "channel: coherence %zu symbols is negative or absurdly large",
-                           cfg->coherence);
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "channel: coherence %zu symbols is negative or absurdly large",
+                            cfg->coherence);
     if (!isfinite(cfg->doppler_hz) || cfg->doppler_hz < 0.0)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "channel: doppler_hz must be finite and >= 0, got %g", cfg->doppler_hz);
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "channel: doppler_hz must be finite and >= 0, got %g", cfg->doppler_hz);
     if (cfg->doppler_hz > 0.0) {
         if (!isfinite(cfg->symbol_rate) || cfg->symbol_rate <= 0.0)
-            return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                               "channel: symbol_rate must be > 0 with Doppler, got %g",
-                               cfg->symbol_rate);
+            return base_err_set(err, BASE_EINVAL, NULL, 0,
+                                "channel: symbol_rate must be > 0 with Doppler, got %g",
+                                cfg->symbol_rate);
         if (cfg->doppler_hz > 0.5 * cfg->symbol_rate)
-            return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                               "channel: doppler_hz %g exceeds half the symbol rate %g",
-                               cfg->doppler_hz, cfg->symbol_rate);
+            return base_err_set(err, BASE_EINVAL, NULL, 0,
+                                "channel: doppler_hz %g exceeds half the symbol rate %g",
+                                cfg->doppler_hz, cfg->symbol_rate);
     }
-    return SIM_OK;
+    return BASE_OK;
 }
 
 double chan_model_mean(const chan_model_config *cfg)
@@ -99,12 +99,12 @@ double chan_model_mean(const chan_model_config *cfg)
     }
 }
 
-sim_status chan_model_corr(const chan_model_config *cfg, double complex *c, size_t lags,
-                           sim_err *err)
+base_status chan_model_corr(const chan_model_config *cfg, double complex *c, size_t lags,
+                            base_err *err)
 {
-    sim_status st = validate(cfg, err);
+    base_status st = validate(cfg, err);
     if (st) return st;
-    if (!c && lags) return sim_err_set(err, SIM_EINVAL, NULL, 0, "channel: corr output is NULL");
+    if (!c && lags) return base_err_set(err, BASE_EINVAL, NULL, 0, "channel: corr output is NULL");
     double var = 0.0;
     if (cfg->kind == CHAN_RAYLEIGH) var = 1.0;
     if (cfg->kind == CHAN_RICIAN) var = 1.0 / (pow(10.0, cfg->k_factor_db / 10.0) + 1.0);
@@ -118,15 +118,15 @@ sim_status chan_model_corr(const chan_model_config *cfg, double complex *c, size
             r = 1.0;
         c[d] = var * r;
     }
-    return SIM_OK;
+    return BASE_OK;
 }
 
-chan_model *chan_model_create(const chan_model_config *cfg, sim_err *err)
+chan_model *chan_model_create(const chan_model_config *cfg, base_err *err)
 {
     if (validate(cfg, err)) return NULL;
     chan_model *q = calloc(1, sizeof *q);
     if (!q) {
-        sim_err_set(err, SIM_ENOMEM, NULL, 0, "channel: out of memory");
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "channel: out of memory");
         return NULL;
     }
     q->cfg = *cfg;
@@ -163,15 +163,15 @@ void chan_model_destroy(chan_model *q)
 }
 
 /* y[i] = h[i] x[i] + noise for one chunk (m <= CHUNK); x and y may alias. */
-static void add_noise(chan_model *q, sim_rng *rng, const float complex *x, float complex *y,
+static void add_noise(chan_model *q, base_rng *rng, const float complex *x, float complex *y,
                       const float complex *g, size_t m)
 {
     float complex w[CHUNK];
-    sim_rng_cnormal_fill_zig(rng, w, m, q->sigma);
+    base_rng_cnormal_fill_zig(rng, w, m, q->sigma);
     for (size_t i = 0; i < m; i++) y[i] = g[i] * x[i] + w[i];
 }
 
-static void execute_block(chan_model *q, sim_rng *rng, const float complex *x, float complex *y,
+static void execute_block(chan_model *q, base_rng *rng, const float complex *x, float complex *y,
                           float complex *h, size_t n)
 {
     float complex w[CHUNK];
@@ -180,7 +180,7 @@ static void execute_block(chan_model *q, sim_rng *rng, const float complex *x, f
     while (i < n) {
         if (q->left == 0) {
             float complex g;
-            sim_rng_cnormal_fill_zig(rng, &g, 1, 1.0f);
+            base_rng_cnormal_fill_zig(rng, &g, 1, 1.0f);
             q->h = q->los + q->scat * g;
             q->left = q->cfg.coherence ? q->cfg.coherence : SIZE_MAX;
         }
@@ -188,7 +188,7 @@ static void execute_block(chan_model *q, sim_rng *rng, const float complex *x, f
         if (m > q->left) m = q->left;
         if (m > CHUNK) m = CHUNK;
         float complex hh = q->h;
-        sim_rng_cnormal_fill_zig(rng, w, m, q->sigma);
+        base_rng_cnormal_fill_zig(rng, w, m, q->sigma);
         for (size_t k = 0; k < m; k++) y[i + k] = hh * x[i + k] + w[k];
         if (h)
             for (size_t k = 0; k < m; k++) h[i + k] = hh;
@@ -197,14 +197,14 @@ static void execute_block(chan_model *q, sim_rng *rng, const float complex *x, f
     }
 }
 
-static void execute_doppler(chan_model *q, sim_rng *rng, const float complex *x, float complex *y,
+static void execute_doppler(chan_model *q, base_rng *rng, const float complex *x, float complex *y,
                             float complex *h, size_t n)
 {
     if (q->fresh) {
         double wd = 2.0 * M_PI * q->cfg.doppler_hz / q->cfg.symbol_rate;
         for (int m = 0; m < SOS_M; m++) {
-            q->w[m] = wd * cos(2.0 * M_PI * sim_rng_uniform(rng));
-            q->p[m] = 2.0 * M_PI * sim_rng_uniform(rng);
+            q->w[m] = wd * cos(2.0 * M_PI * base_rng_uniform(rng));
+            q->p[m] = 2.0 * M_PI * base_rng_uniform(rng);
         }
         q->fresh = 0;
     }
@@ -246,32 +246,32 @@ static void execute_doppler(chan_model *q, sim_rng *rng, const float complex *x,
     }
 }
 
-sim_status chan_model_execute(chan_model *q, sim_rng *rng, const float complex *x, float complex *y,
-                              float complex *h, size_t n)
+base_status chan_model_execute(chan_model *q, base_rng *rng, const float complex *x,
+                               float complex *y, float complex *h, size_t n)
 {
-    if (!q || (n && (!x || !y)) || (!rng && q->cfg.kind != CHAN_NONE)) return SIM_EINVAL;
+    if (!q || (n && (!x || !y)) || (!rng && q->cfg.kind != CHAN_NONE)) return BASE_EINVAL;
     switch (q->cfg.kind) {
     case CHAN_NONE:
         if (y != x) memmove(y, x, n * sizeof *y);
         if (h)
             for (size_t i = 0; i < n; i++) h[i] = 1.0f;
-        return SIM_OK;
+        return BASE_OK;
     case CHAN_AWGN: {
         float complex w[CHUNK];
         for (size_t i = 0; i < n; i += CHUNK) {
             size_t m = n - i < CHUNK ? n - i : CHUNK;
-            sim_rng_cnormal_fill_zig(rng, w, m, q->sigma);
+            base_rng_cnormal_fill_zig(rng, w, m, q->sigma);
             for (size_t k = 0; k < m; k++) y[i + k] = x[i + k] + w[k];
         }
         if (h)
             for (size_t i = 0; i < n; i++) h[i] = 1.0f;
-        return SIM_OK;
+        return BASE_OK;
     }
     default:
         if (q->cfg.doppler_hz > 0.0)
             execute_doppler(q, rng, x, y, h, n);
         else
             execute_block(q, rng, x, y, h, n);
-        return SIM_OK;
+        return BASE_OK;
     }
 }

@@ -6,7 +6,7 @@
  * energy, so the noise is CN(0, N0) with N0 = 10^(-snr_db/10). Fading gains h have
  * E|h|^2 = 1 so the average received SNR equals snr_db. See docs/channels.md.
  *
- * All randomness comes from the caller's sim_rng (never rand()); execute allocates
+ * All randomness comes from the caller's base_rng (never rand()); execute allocates
  * nothing and touches only the object's state, so one object per thread is safe.
  */
 #ifndef CHAN_MODEL_H
@@ -15,8 +15,8 @@
 #include <complex.h>
 #include <stddef.h>
 
-#include "sim/base/rng.h"
-#include "sim/base/status.h"
+#include "base/rng.h"
+#include "base/status.h"
 
 typedef enum chan_kind { CHAN_NONE = 0, CHAN_AWGN, CHAN_RAYLEIGH, CHAN_RICIAN } chan_kind;
 
@@ -38,15 +38,15 @@ typedef struct chan_model chan_model;
 
 /* Validates cfg (finite SNR, finite K for Rician, doppler >= 0 and finite, symbol_rate > 0
  * when doppler > 0, doppler < symbol_rate/2) and allocates the object. NULL on error. */
-chan_model *chan_model_create(const chan_model_config *cfg, sim_err *err);
+chan_model *chan_model_create(const chan_model_config *cfg, base_err *err);
 
 /* y[i] = h[i]*x[i] + w[i], w ~ CN(0, N0), N0 = 10^(-snr_db/10), i < n.
  * CHAN_NONE: y = x, h = 1 (no noise). CHAN_AWGN: h = 1.
  * h may be NULL; when not, receives the true gains (perfect CSI). x and y may alias.
  * All randomness from rng. Allocates nothing. Fading state carries over between calls
  * (block position, Doppler time) until chan_model_reset. */
-sim_status chan_model_execute(chan_model *q, sim_rng *rng, const float complex *x, float complex *y,
-                              float complex *h, size_t n);
+base_status chan_model_execute(chan_model *q, base_rng *rng, const float complex *x,
+                               float complex *y, float complex *h, size_t n);
 
 /* Noise power per complex symbol, linear: 10^(-snr_db/10) (0 for CHAN_NONE). */
 double chan_model_n0(const chan_model *q);
@@ -66,7 +66,7 @@ double chan_model_mean(const chan_model_config *cfg);
  * d < lags (symbols): Doppler: J0(2 pi f_D d / symbol_rate)/(K+1); block fading with
  * coherence L: max(0, 1 - d/L)/(K+1) (the average over a uniformly random block phase);
  * coherence 0: 1/(K+1); NONE/AWGN: 0. K = 0 (so 1/(K+1) = 1) for Rayleigh. */
-sim_status chan_model_corr(const chan_model_config *cfg, double complex *c, size_t lags,
-                           sim_err *err);
+base_status chan_model_corr(const chan_model_config *cfg, double complex *c, size_t lags,
+                            base_err *err);
 
 #endif

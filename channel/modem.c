@@ -32,16 +32,16 @@ static const struct {
     [CHAN_MOD_QAM256] = {"256qam", LIQUID_MODEM_QAM256},
 };
 
-sim_status chan_modem_kind_from_name(const char *name, chan_mod_kind *kind, sim_err *err)
+base_status chan_modem_kind_from_name(const char *name, chan_mod_kind *kind, base_err *err)
 {
-    if (!name || !kind) return sim_err_set(err, SIM_EINVAL, NULL, 0, "modulation: NULL argument");
+    if (!name || !kind) return base_err_set(err, BASE_EINVAL, NULL, 0, "modulation: NULL argument");
     for (int k = 0; k < CHAN_MOD_COUNT; k++)
         if (strcmp(name, mod_table[k].name) == 0) {
             *kind = (chan_mod_kind)k;
-            return SIM_OK;
+            return BASE_OK;
         }
-    return sim_err_set(err, SIM_ENOTFOUND, NULL, 0,
-                       "unknown modulation '%s' (bpsk, qpsk, 8psk, 16qam, 64qam, 256qam)", name);
+    return base_err_set(err, BASE_ENOTFOUND, NULL, 0,
+                        "unknown modulation '%s' (bpsk, qpsk, 8psk, 16qam, 64qam, 256qam)", name);
 }
 
 const char *chan_modem_kind_name(chan_mod_kind kind)
@@ -49,11 +49,11 @@ const char *chan_modem_kind_name(chan_mod_kind kind)
     return (unsigned)kind < CHAN_MOD_COUNT ? mod_table[kind].name : NULL;
 }
 
-chan_modem *chan_modem_create(chan_mod_kind kind, sim_err *err)
+chan_modem *chan_modem_create(chan_mod_kind kind, base_err *err)
 {
     chan_modem *q = NULL;
     if ((unsigned)kind >= CHAN_MOD_COUNT) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "modem: bad modulation kind %d", (int)kind);
+        base_err_set(err, BASE_EINVAL, NULL, 0, "modem: bad modulation kind %d", (int)kind);
         goto fail;
     }
     q = calloc(1, sizeof *q);
@@ -61,8 +61,8 @@ chan_modem *chan_modem_create(chan_mod_kind kind, sim_err *err)
     q->kind = kind;
     q->lq = modemcf_create(mod_table[kind].scheme);
     if (!q->lq) {
-        sim_err_set(err, SIM_EINTERNAL, NULL, 0, "modem: liquid modemcf_create(%s) failed",
-                    mod_table[kind].name);
+        base_err_set(err, BASE_EINTERNAL, NULL, 0, "modem: liquid modemcf_create(%s) failed",
+                     mod_table[kind].name);
         goto fail;
     }
     q->bps = modemcf_get_bps(q->lq);
@@ -72,7 +72,7 @@ chan_modem *chan_modem_create(chan_mod_kind kind, sim_err *err)
     for (unsigned s = 0; s < q->m; s++) modemcf_modulate(q->lq, s, &q->points[s]);
     return q;
 nomem:
-    sim_err_set(err, SIM_ENOMEM, NULL, 0, "modem: out of memory");
+    base_err_set(err, BASE_ENOMEM, NULL, 0, "modem: out of memory");
 fail:
     chan_modem_destroy(q);
     return NULL;
@@ -99,28 +99,28 @@ float complex chan_modem_point(const chan_modem *q, unsigned s)
     return q->points[s & (q->m - 1)];
 }
 
-sim_status chan_modem_modulate(const chan_modem *q, const uint8_t *bits, float complex *x,
-                               size_t nsym)
+base_status chan_modem_modulate(const chan_modem *q, const uint8_t *bits, float complex *x,
+                                size_t nsym)
 {
-    if (!q || (nsym && (!bits || !x))) return SIM_EINVAL;
+    if (!q || (nsym && (!bits || !x))) return BASE_EINVAL;
     const unsigned bps = q->bps;
     for (size_t i = 0; i < nsym; i++) {
         unsigned s = 0;
         for (unsigned k = 0; k < bps; k++) {
             uint8_t b = bits[i * bps + k];
-            if (b > 1) return SIM_EINVAL;
+            if (b > 1) return BASE_EINVAL;
             s = (s << 1) | b;
         }
         x[i] = q->points[s];
     }
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status chan_modem_demodulate_llr(const chan_modem *q, const float complex *y, const float *nvar,
-                                     float nvar0, float *llr, size_t nsym)
+base_status chan_modem_demodulate_llr(const chan_modem *q, const float complex *y,
+                                      const float *nvar, float nvar0, float *llr, size_t nsym)
 {
-    if (!q || (nsym && (!y || !llr))) return SIM_EINVAL;
-    if (!nvar && !(nvar0 >= 0.0f)) return SIM_EINVAL;
+    if (!q || (nsym && (!y || !llr))) return BASE_EINVAL;
+    if (!nvar && !(nvar0 >= 0.0f)) return BASE_EINVAL;
     const unsigned bps = q->bps, m = q->m;
     float d[256];
     for (size_t i = 0; i < nsym; i++) {
@@ -149,15 +149,15 @@ sim_status chan_modem_demodulate_llr(const chan_modem *q, const float complex *y
             out[k] = (min0 - min1) / nv;
         }
     }
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status chan_modem_demodulate_sym(chan_modem *q, const float complex *y, unsigned *sym,
-                                     size_t nsym)
+base_status chan_modem_demodulate_sym(chan_modem *q, const float complex *y, unsigned *sym,
+                                      size_t nsym)
 {
-    if (!q || (nsym && (!y || !sym))) return SIM_EINVAL;
+    if (!q || (nsym && (!y || !sym))) return BASE_EINVAL;
     for (size_t i = 0; i < nsym; i++) modemcf_demodulate(q->lq, y[i], &sym[i]);
-    return SIM_OK;
+    return BASE_OK;
 }
 
 void chan_llr_to_soft(const float *llr, uint8_t *soft, size_t n)

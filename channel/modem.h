@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/base/status.h"
+#include "base/status.h"
 
 typedef enum chan_mod_kind {
     CHAN_MOD_BPSK = 0,
@@ -44,13 +44,13 @@ typedef enum chan_mod_kind {
 #define CHAN_LLR_SCALE 5.0f
 
 /* "bpsk", "qpsk", "8psk", "16qam", "64qam", "256qam" (case-sensitive). */
-sim_status chan_modem_kind_from_name(const char *name, chan_mod_kind *kind, sim_err *err);
+base_status chan_modem_kind_from_name(const char *name, chan_mod_kind *kind, base_err *err);
 const char *chan_modem_kind_name(chan_mod_kind kind); /* NULL if out of range */
 
 typedef struct chan_modem chan_modem;
 
 /* Builds liquid's modem for kind and copies its constellation. NULL on error. */
-chan_modem *chan_modem_create(chan_mod_kind kind, sim_err *err);
+chan_modem *chan_modem_create(chan_mod_kind kind, base_err *err);
 void chan_modem_destroy(chan_modem *q);
 
 unsigned chan_modem_bps(const chan_modem *q); /* bits per symbol, 1..8 */
@@ -58,19 +58,19 @@ chan_mod_kind chan_modem_kind(const chan_modem *q);
 /* Constellation point of symbol index s < 2^bps (unit average energy). */
 float complex chan_modem_point(const chan_modem *q, unsigned s);
 
-/* bits[nsym*bps] (0/1 per byte) -> x[nsym]. Bytes other than 0/1 are SIM_EINVAL. */
-sim_status chan_modem_modulate(const chan_modem *q, const uint8_t *bits, float complex *x,
-                               size_t nsym);
+/* bits[nsym*bps] (0/1 per byte) -> x[nsym]. Bytes other than 0/1 are BASE_EINVAL. */
+base_status chan_modem_modulate(const chan_modem *q, const uint8_t *bits, float complex *x,
+                                size_t nsym);
 
 /* Max-log LLRs: y[nsym] equalised symbols, nvar[nsym] per-symbol noise variance
  * (or NULL to use nvar0 for all) -> llr[nsym*bps]. nvar <= 1e-12 is treated as
  * 1e-12 (huge, finite LLRs); nvar = +inf gives LLR 0 (erasure). */
-sim_status chan_modem_demodulate_llr(const chan_modem *q, const float complex *y, const float *nvar,
-                                     float nvar0, float *llr, size_t nsym);
+base_status chan_modem_demodulate_llr(const chan_modem *q, const float complex *y,
+                                      const float *nvar, float nvar0, float *llr, size_t nsym);
 
 /* Hard decisions: nearest constellation point (liquid's modemcf_demodulate) -> sym[nsym]. */
-sim_status chan_modem_demodulate_sym(chan_modem *q, const float complex *y, unsigned *sym,
-                                     size_t nsym);
+base_status chan_modem_demodulate_sym(chan_modem *q, const float complex *y, unsigned *sym,
+                                      size_t nsym);
 
 /* llr[n] -> soft bytes[n] with CHAN_LLR_SCALE (see top of file); NaN LLR gives 128. */
 void chan_llr_to_soft(const float *llr, uint8_t *soft, size_t n);

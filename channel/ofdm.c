@@ -68,16 +68,16 @@ static const named_pdp EVA = {9,
                               {0, -1.5, -1.4, -3.6, -0.6, -9.1, -7, -12, -16.9}};
 
 /* Sample the profile: delays in samples, powers normalised to sum 1. */
-static sim_status build_pdp(chan_ofdm *q, const chan_ofdm_config *cfg, sim_err *err)
+static base_status build_pdp(chan_ofdm *q, const chan_ofdm_config *cfg, base_err *err)
 {
     q->ntaps = 0;
     if (cfg->pdp == CHAN_PDP_EXP) {
         if (cfg->exp_taps < 1 || cfg->exp_taps > MAX_TAPS)
-            return sim_err_set(err, SIM_EINVAL, NULL, 0, "ofdm: exp_taps must be 1..%d, got %zu",
-                               MAX_TAPS, cfg->exp_taps);
+            return base_err_set(err, BASE_EINVAL, NULL, 0, "ofdm: exp_taps must be 1..%d, got %zu",
+                                MAX_TAPS, cfg->exp_taps);
         if (!isfinite(cfg->exp_decay) || cfg->exp_decay <= 0.0)
-            return sim_err_set(err, SIM_EINVAL, NULL, 0, "ofdm: exp_decay must be > 0, got %g",
-                               cfg->exp_decay);
+            return base_err_set(err, BASE_EINVAL, NULL, 0, "ofdm: exp_decay must be > 0, got %g",
+                                cfg->exp_decay);
         for (size_t l = 0; l < cfg->exp_taps; l++) {
             q->delay[l] = l;
             q->power[l] = exp(-(double)l / cfg->exp_decay);
@@ -88,8 +88,8 @@ static sim_status build_pdp(chan_ofdm *q, const chan_ofdm_config *cfg, sim_err *
                              : cfg->pdp == CHAN_PDP_EPA ? &EPA
                                                         : &EVA;
         if (!isfinite(cfg->sample_rate) || cfg->sample_rate <= 0.0 || cfg->sample_rate > 1e12)
-            return sim_err_set(err, SIM_EINVAL, NULL, 0, "ofdm: sample_rate must be > 0, got %g",
-                               cfg->sample_rate);
+            return base_err_set(err, BASE_EINVAL, NULL, 0, "ofdm: sample_rate must be > 0, got %g",
+                                cfg->sample_rate);
         for (size_t i = 0; i < p->n; i++) {
             size_t d = (size_t)lround(p->ns[i] * 1e-9 * cfg->sample_rate);
             double pw = pow(10.0, p->db[i] / 10.0);
@@ -114,57 +114,57 @@ static sim_status build_pdp(chan_ofdm *q, const chan_ofdm_config *cfg, sim_err *
         q->amp[l] = (float)sqrt(q->power[l]);
     }
     if (q->maxd > cfg->cp_len)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "ofdm: delay spread %zu samples exceeds the cyclic prefix (%zu)",
-                           q->maxd, cfg->cp_len);
-    return SIM_OK;
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "ofdm: delay spread %zu samples exceeds the cyclic prefix (%zu)",
+                            q->maxd, cfg->cp_len);
+    return BASE_OK;
 }
 
-chan_ofdm *chan_ofdm_create(const chan_ofdm_config *cfg, sim_err *err)
+chan_ofdm *chan_ofdm_create(const chan_ofdm_config *cfg, base_err *err)
 {
     chan_ofdm *q = NULL;
     double complex *corr = NULL;
     if (!cfg) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "ofdm: config is NULL");
+        base_err_set(err, BASE_EINVAL, NULL, 0, "ofdm: config is NULL");
         return NULL;
     }
     if (cfg->nfft < 8 || cfg->nfft > 65536) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "ofdm: nfft must be 8..65536, got %zu", cfg->nfft);
+        base_err_set(err, BASE_EINVAL, NULL, 0, "ofdm: nfft must be 8..65536, got %zu", cfg->nfft);
         return NULL;
     }
     if (cfg->cp_len >= cfg->nfft) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "ofdm: cp_len %zu must be < nfft %zu", cfg->cp_len,
-                    cfg->nfft);
+        base_err_set(err, BASE_EINVAL, NULL, 0, "ofdm: cp_len %zu must be < nfft %zu", cfg->cp_len,
+                     cfg->nfft);
         return NULL;
     }
     if ((unsigned)cfg->pdp > CHAN_PDP_EVA) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "ofdm: unknown power-delay profile %d",
-                    (int)cfg->pdp);
+        base_err_set(err, BASE_EINVAL, NULL, 0, "ofdm: unknown power-delay profile %d",
+                     (int)cfg->pdp);
         return NULL;
     }
     if (!isfinite(cfg->snr_db)) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "ofdm: snr_db must be finite, got %g", cfg->snr_db);
+        base_err_set(err, BASE_EINVAL, NULL, 0, "ofdm: snr_db must be finite, got %g", cfg->snr_db);
         return NULL;
     }
     if (cfg->coherence > ((size_t)1 << 48)) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "ofdm: coherence %zu is negative or absurd",
-                    cfg->coherence);
+        base_err_set(err, BASE_EINVAL, NULL, 0, "ofdm: coherence %zu is negative or absurd",
+                     cfg->coherence);
         return NULL;
     }
     if ((unsigned)cfg->csi > CHAN_EST_LMMSE || (cfg->eq != CHAN_EQ_ZF && cfg->eq != CHAN_EQ_MMSE)) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "ofdm: unknown CSI (%d) or equaliser (%d)",
-                    (int)cfg->csi, (int)cfg->eq);
+        base_err_set(err, BASE_EINVAL, NULL, 0, "ofdm: unknown CSI (%d) or equaliser (%d)",
+                     (int)cfg->csi, (int)cfg->eq);
         return NULL;
     }
     if (cfg->csi != CHAN_EST_PERFECT &&
         (cfg->pilot_spacing < 2 || cfg->pilot_spacing > cfg->nfft)) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "ofdm: pilot_spacing must be 2..nfft, got %zu",
-                    cfg->pilot_spacing);
+        base_err_set(err, BASE_EINVAL, NULL, 0, "ofdm: pilot_spacing must be 2..nfft, got %zu",
+                     cfg->pilot_spacing);
         return NULL;
     }
     if (cfg->max_symbols == 0 || cfg->max_symbols > ((size_t)1 << 32)) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "ofdm: max_symbols must be 1..2^32, got %zu",
-                    cfg->max_symbols);
+        base_err_set(err, BASE_EINVAL, NULL, 0, "ofdm: max_symbols must be 1..2^32, got %zu",
+                     cfg->max_symbols);
         return NULL;
     }
     q = calloc(1, sizeof *q);
@@ -186,8 +186,8 @@ chan_ofdm *chan_ofdm_create(const chan_ofdm_config *cfg, sim_err *err)
         ec.mean = 0.0;
         if (cfg->csi == CHAN_EST_LMMSE) {
             if (cfg->lmmse_taps < 1 || cfg->lmmse_taps > CHAN_EST_MAX_TAPS) {
-                sim_err_set(err, SIM_EINVAL, NULL, 0, "ofdm: lmmse_taps must be 1..%d, got %zu",
-                            CHAN_EST_MAX_TAPS, cfg->lmmse_taps);
+                base_err_set(err, BASE_EINVAL, NULL, 0, "ofdm: lmmse_taps must be 1..%d, got %zu",
+                             CHAN_EST_MAX_TAPS, cfg->lmmse_taps);
                 goto fail;
             }
             size_t lags = cfg->lmmse_taps * cfg->pilot_spacing;
@@ -225,13 +225,13 @@ chan_ofdm *chan_ofdm_create(const chan_ofdm_config *cfg, sim_err *err)
     q->fwd = fftwf_plan_dft_1d((int)N, q->fa, q->fb, FFTW_FORWARD, FFTW_ESTIMATE);
     q->bwd = fftwf_plan_dft_1d((int)N, q->fa, q->fb, FFTW_BACKWARD, FFTW_ESTIMATE);
     if (!q->fwd || !q->bwd) {
-        sim_err_set(err, SIM_EINTERNAL, NULL, 0, "ofdm: FFTW could not plan a %zu-point FFT", N);
+        base_err_set(err, BASE_EINTERNAL, NULL, 0, "ofdm: FFTW could not plan a %zu-point FFT", N);
         goto fail;
     }
     free(corr);
     return q;
 nomem:
-    sim_err_set(err, SIM_ENOMEM, NULL, 0, "ofdm: out of memory");
+    base_err_set(err, BASE_ENOMEM, NULL, 0, "ofdm: out of memory");
 fail:
     free(corr);
     chan_ofdm_destroy(q);
@@ -305,9 +305,9 @@ double chan_ofdm_n0(const chan_ofdm *q)
 }
 
 /* New taps h_l ~ CN(0, p_l) and their frequency response H[k] = sum_l h_l tw[k d_l mod N]. */
-static void draw_taps(chan_ofdm *q, sim_rng *rng)
+static void draw_taps(chan_ofdm *q, base_rng *rng)
 {
-    sim_rng_cnormal_fill_zig(rng, q->taps, q->ntaps, 1.0f);
+    base_rng_cnormal_fill_zig(rng, q->taps, q->ntaps, 1.0f);
     for (size_t l = 0; l < q->ntaps; l++) q->taps[l] *= q->amp[l];
     for (size_t k = 0; k < q->N; k++) {
         float complex s = 0.0f;
@@ -316,11 +316,11 @@ static void draw_taps(chan_ofdm *q, sim_rng *rng)
     }
 }
 
-sim_status chan_ofdm_execute(chan_ofdm *q, sim_rng *rng, const float complex *x, float complex *y,
-                             float complex *h, size_t n, size_t *uses)
+base_status chan_ofdm_execute(chan_ofdm *q, base_rng *rng, const float complex *x, float complex *y,
+                              float complex *h, size_t n, size_t *uses)
 {
-    if (!q || !rng || (n && (!x || !y))) return SIM_EINVAL;
-    if (n > q->cfg.max_symbols) return SIM_ERANGE;
+    if (!q || !rng || (n && (!x || !y))) return BASE_EINVAL;
+    if (n > q->cfg.max_symbols) return BASE_ERANGE;
     if (uses) *uses = chan_ofdm_uses(q, n);
     const size_t N = q->N, cp = q->cp, T = cp + N, D = q->D, md = q->maxd;
     const float scale = (float)(1.0 / sqrt((double)N));
@@ -348,7 +348,7 @@ sim_status chan_ofdm_execute(chan_ofdm *q, sim_rng *rng, const float complex *x,
         for (size_t i = 0; i < N; i++) t[cp + i] = scale * q->fb[i];
         memcpy(t, t + N, cp * sizeof *t);
         /* tapped delay line and noise */
-        sim_rng_cnormal_fill_zig(rng, q->rx, T, q->sigma);
+        base_rng_cnormal_fill_zig(rng, q->rx, T, q->sigma);
         for (size_t l = 0; l < q->ntaps; l++) {
             const float complex g = q->taps[l];
             const float complex *src = t - q->delay[l];
@@ -375,5 +375,5 @@ sim_status chan_ofdm_execute(chan_ofdm *q, sim_rng *rng, const float complex *x,
         chan_equalize(q->cfg.eq, yy, hh, ev, cnt, q->n0, y + s0);
         if (h) memcpy(h + s0, q->est ? q->ht : q->H, cnt * sizeof *h);
     }
-    return SIM_OK;
+    return BASE_OK;
 }

@@ -33,8 +33,8 @@
 
 #include "channel/estimate.h"
 #include "channel/impair.h"
-#include "sim/base/rng.h"
-#include "sim/base/status.h"
+#include "base/rng.h"
+#include "base/status.h"
 
 typedef enum chan_pdp_kind {
     CHAN_PDP_EXP = 0,
@@ -64,7 +64,7 @@ void chan_ofdm_config_default(chan_ofdm_config *cfg);
 
 typedef struct chan_ofdm chan_ofdm;
 
-chan_ofdm *chan_ofdm_create(const chan_ofdm_config *cfg, sim_err *err);
+chan_ofdm *chan_ofdm_create(const chan_ofdm_config *cfg, base_err *err);
 void chan_ofdm_destroy(chan_ofdm *q);
 /* New utterance: fresh taps on the next OFDM symbol, impairments restart. */
 void chan_ofdm_reset(chan_ofdm *q);
@@ -83,7 +83,7 @@ double chan_ofdm_n0(const chan_ofdm *q);
 /* y[n] <- equalised x[n] (n <= max_symbols; x and y may alias). h (may be NULL) receives
  * the true H of the subcarrier each symbol used (perfect CSI, for tests and LLRs).
  * uses (may be NULL) receives chan_ofdm_uses(q, n). All randomness from rng. */
-sim_status chan_ofdm_execute(chan_ofdm *q, sim_rng *rng, const float complex *x, float complex *y,
-                             float complex *h, size_t n, size_t *uses);
+base_status chan_ofdm_execute(chan_ofdm *q, base_rng *rng, const float complex *x, float complex *y,
+                              float complex *h, size_t n, size_t *uses);
 
 #endif

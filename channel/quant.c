@@ -20,11 +20,11 @@ struct chan_quant {
     float *thresh; /* [nlev - 1] Lloyd-Max decision thresholds */
 };
 
-static chan_quant *quant_alloc(chan_quant_kind kind, unsigned bits, sim_err *err)
+static chan_quant *quant_alloc(chan_quant_kind kind, unsigned bits, base_err *err)
 {
     if (bits < 1 || bits > CHAN_QUANT_MAX_BITS) {
-        sim_err_set(err, SIM_ERANGE, NULL, 0, "quantiser: bits must be 1..%d, got %u",
-                    CHAN_QUANT_MAX_BITS, bits);
+        base_err_set(err, BASE_ERANGE, NULL, 0, "quantiser: bits must be 1..%d, got %u",
+                     CHAN_QUANT_MAX_BITS, bits);
         return NULL;
     }
     chan_quant *q = calloc(1, sizeof *q);
@@ -37,16 +37,16 @@ static chan_quant *quant_alloc(chan_quant_kind kind, unsigned bits, sim_err *err
     if (!q->levels || !q->thresh) goto nomem;
     return q;
 nomem:
-    sim_err_set(err, SIM_ENOMEM, NULL, 0, "quantiser: out of memory");
+    base_err_set(err, BASE_ENOMEM, NULL, 0, "quantiser: out of memory");
     chan_quant_destroy(q);
     return NULL;
 }
 
-chan_quant *chan_quant_create_uniform(unsigned bits, float clip, sim_err *err)
+chan_quant *chan_quant_create_uniform(unsigned bits, float clip, base_err *err)
 {
     if (!(clip > 0.0f) || !isfinite(clip)) {
-        sim_err_set(err, SIM_ERANGE, NULL, 0, "quantiser: clip must be > 0 and finite, got %g",
-                    (double)clip);
+        base_err_set(err, BASE_ERANGE, NULL, 0, "quantiser: clip must be > 0 and finite, got %g",
+                     (double)clip);
         return NULL;
     }
     chan_quant *q = quant_alloc(CHAN_QUANT_UNIFORM, bits, err);
@@ -66,20 +66,20 @@ static int cmp_float(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-chan_quant *chan_quant_create_lloydmax(unsigned bits, const float *train, size_t n, sim_err *err)
+chan_quant *chan_quant_create_lloydmax(unsigned bits, const float *train, size_t n, base_err *err)
 {
     float *s = NULL;
     double *sum = NULL;
     size_t *cnt = NULL;
     chan_quant *q = NULL;
     if (!train || n == 0) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "Lloyd-Max quantiser: no training data");
+        base_err_set(err, BASE_EINVAL, NULL, 0, "Lloyd-Max quantiser: no training data");
         return NULL;
     }
     for (size_t i = 0; i < n; i++)
         if (!isfinite(train[i])) {
-            sim_err_set(err, SIM_EINVAL, NULL, 0,
-                        "Lloyd-Max quantiser: training value %zu is not finite", i);
+            base_err_set(err, BASE_EINVAL, NULL, 0,
+                         "Lloyd-Max quantiser: training value %zu is not finite", i);
             return NULL;
         }
     q = quant_alloc(CHAN_QUANT_LLOYDMAX, bits, err);
@@ -89,7 +89,7 @@ chan_quant *chan_quant_create_lloydmax(unsigned bits, const float *train, size_t
     sum = malloc(L * sizeof *sum);
     cnt = malloc(L * sizeof *cnt);
     if (!s || !sum || !cnt) {
-        sim_err_set(err, SIM_ENOMEM, NULL, 0, "Lloyd-Max quantiser: out of memory");
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "Lloyd-Max quantiser: out of memory");
         goto fail;
     }
     for (size_t i = 0; i < n; i++) s[i] = train[i];
@@ -159,13 +159,13 @@ float chan_quant_level(const chan_quant *q, uint32_t i)
     return q->levels[i & (q->nlev - 1)];
 }
 
-sim_status chan_quant_encode(const chan_quant *q, const float *x, uint32_t *idx, size_t n)
+base_status chan_quant_encode(const chan_quant *q, const float *x, uint32_t *idx, size_t n)
 {
-    if (!q || (n && (!x || !idx))) return SIM_EINVAL;
+    if (!q || (n && (!x || !idx))) return BASE_EINVAL;
     const uint32_t L = q->nlev;
     for (size_t k = 0; k < n; k++) {
         float v = x[k];
-        if (v != v) return SIM_EINVAL;
+        if (v != v) return BASE_EINVAL;
         uint32_t i;
         if (q->kind == CHAN_QUANT_UNIFORM) {
             double c = floor(((double)v + q->clip) / q->step);
@@ -184,15 +184,15 @@ sim_status chan_quant_encode(const chan_quant *q, const float *x, uint32_t *idx,
         }
         idx[k] = i;
     }
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status chan_quant_decode(const chan_quant *q, const uint32_t *idx, float *y, size_t n)
+base_status chan_quant_decode(const chan_quant *q, const uint32_t *idx, float *y, size_t n)
 {
-    if (!q || (n && (!idx || !y))) return SIM_EINVAL;
+    if (!q || (n && (!idx || !y))) return BASE_EINVAL;
     for (size_t k = 0; k < n; k++) {
-        if (idx[k] >= q->nlev) return SIM_EINVAL;
+        if (idx[k] >= q->nlev) return BASE_EINVAL;
         y[k] = q->levels[idx[k]];
     }
-    return SIM_OK;
+    return BASE_OK;
 }

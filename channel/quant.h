@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/base/status.h"
+#include "base/status.h"
 
 typedef enum chan_quant_kind { CHAN_QUANT_UNIFORM = 0, CHAN_QUANT_LLOYDMAX } chan_quant_kind;
 
@@ -28,10 +28,10 @@ typedef enum chan_quant_kind { CHAN_QUANT_UNIFORM = 0, CHAN_QUANT_LLOYDMAX } cha
 typedef struct chan_quant chan_quant;
 
 /* bits in 1..16, clip > 0 and finite. */
-chan_quant *chan_quant_create_uniform(unsigned bits, float clip, sim_err *err);
+chan_quant *chan_quant_create_uniform(unsigned bits, float clip, base_err *err);
 
 /* bits in 1..16; train[n] finite values, n >= 1 (n >= 2^bits gives every cell data). */
-chan_quant *chan_quant_create_lloydmax(unsigned bits, const float *train, size_t n, sim_err *err);
+chan_quant *chan_quant_create_lloydmax(unsigned bits, const float *train, size_t n, base_err *err);
 
 void chan_quant_destroy(chan_quant *q);
 
@@ -40,9 +40,9 @@ chan_quant_kind chan_quant_kind_of(const chan_quant *q);
 /* Reconstruction level of index i < 2^bits. */
 float chan_quant_level(const chan_quant *q, uint32_t i);
 
-/* x[n] -> idx[n]. NaN is SIM_EINVAL (idx untouched from that element on); +-inf clip. */
-sim_status chan_quant_encode(const chan_quant *q, const float *x, uint32_t *idx, size_t n);
-/* idx[n] -> y[n]; an index >= 2^bits is SIM_EINVAL. */
-sim_status chan_quant_decode(const chan_quant *q, const uint32_t *idx, float *y, size_t n);
+/* x[n] -> idx[n]. NaN is BASE_EINVAL (idx untouched from that element on); +-inf clip. */
+base_status chan_quant_encode(const chan_quant *q, const float *x, uint32_t *idx, size_t n);
+/* idx[n] -> y[n]; an index >= 2^bits is BASE_EINVAL. */
+base_status chan_quant_decode(const chan_quant *q, const uint32_t *idx, float *y, size_t n);
 
 #endif

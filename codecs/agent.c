@@ -103,16 +103,16 @@ size_t codec_agent_config_param_floats(const codec_agent_config *c)
     return n;
 }
 
-sim_status codec_agent_config_check(const codec_agent_config *c, sim_err *err)
+base_status codec_agent_config_check(const codec_agent_config *c, base_err *err)
 {
-    if (!c) return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: NULL config");
+    if (!c) return base_err_set(err, BASE_EINVAL, NULL, 0, "agent: NULL config");
     if (strcmp(c->family, "dwconv") && strcmp(c->family, "conv"))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "agent: family must be dwconv or conv, got '%.16s'", c->family);
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "agent: family must be dwconv or conv, got '%.16s'", c->family);
 #define RANGE(field, lo, hi)                                                                       \
     if (c->field < (lo) || c->field > (hi))                                                        \
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,                                               \
-                           "agent: " #field " must be in %d..%d, got %d", (lo), (hi), c->field);
+        return base_err_set(err, BASE_EINVAL, NULL, 0,                                             \
+                            "agent: " #field " must be in %d..%d, got %d", (lo), (hi), c->field);
     RANGE(n_mels, 1, 512)
     RANGE(vocab, 2, 64)
     RANGE(d, 1, 1024)
@@ -126,23 +126,23 @@ sim_status codec_agent_config_check(const codec_agent_config *c, sim_err *err)
     RANGE(upsample, 1, 4)
 #undef RANGE
     if (c->kernel0 < c->stride)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: kernel0 (%d) must be >= stride (%d)",
-                           c->kernel0, c->stride);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "agent: kernel0 (%d) must be >= stride (%d)",
+                            c->kernel0, c->stride);
     if (c->kernel % 2 == 0)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: kernel must be odd, got %d",
-                           c->kernel);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "agent: kernel must be odd, got %d",
+                            c->kernel);
     if (!is_pow2(c->dilation_max))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "agent: dilation_max must be a power of two, got %d", c->dilation_max);
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "agent: dilation_max must be a power of two, got %d", c->dilation_max);
     if (!(c->dropout >= 0 && c->dropout <= 0.9f))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: dropout must be in [0,0.9], got %g",
-                           c->dropout);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "agent: dropout must be in [0,0.9], got %g",
+                            c->dropout);
     size_t n = codec_agent_config_param_floats(c) - 2 * (size_t)c->n_mels;
     if (n > CODEC_AGENT_MAX_PARAMS)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "agent: %zu trainable parameters exceed the limit of %d", n,
-                           CODEC_AGENT_MAX_PARAMS);
-    return SIM_OK;
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "agent: %zu trainable parameters exceed the limit of %d", n,
+                            CODEC_AGENT_MAX_PARAMS);
+    return BASE_OK;
 }
 
 static int add_tensor(codec_agent *a, const char *name, int ndim, int s0, int s1, int trainable,
@@ -193,9 +193,9 @@ static int add_block(codec_agent *a, blk *b, const char *prefix)
     return 0;
 }
 
-static void fill_normal(sim_rng *r, float *p, size_t n, double sigma)
+static void fill_normal(base_rng *r, float *p, size_t n, double sigma)
 {
-    sim_rng_normal_fill(r, p, n, (float)sigma);
+    base_rng_normal_fill(r, p, n, (float)sigma);
 }
 
 static void fill_const(float *p, size_t n, float v)
@@ -205,7 +205,7 @@ static void fill_const(float *p, size_t n, float v)
 
 #define P(a, i) ((a)->params + (a)->t[(i)].offset)
 
-static void init_block(codec_agent *a, const blk *b, sim_rng *r, int depth)
+static void init_block(codec_agent *a, const blk *b, base_rng *r, int depth)
 {
     int C = a->c.width, k = a->c.kernel;
     double res = 1.0 / sqrt((double)(depth > 0 ? depth : 1));
@@ -218,15 +218,15 @@ static void init_block(codec_agent *a, const blk *b, sim_rng *r, int depth)
     fill_const(P(a, b->g), C, a->dwsep ? 1.0f : (float)res);
 }
 
-sim_status codec_agent_create(codec_agent **out, const codec_agent_config *c, uint64_t seed,
-                              sim_err *err)
+base_status codec_agent_create(codec_agent **out, const codec_agent_config *c, uint64_t seed,
+                               base_err *err)
 {
-    if (!out) return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: NULL output");
+    if (!out) return base_err_set(err, BASE_EINVAL, NULL, 0, "agent: NULL output");
     *out = NULL;
-    sim_status st = codec_agent_config_check(c, err);
+    base_status st = codec_agent_config_check(c, err);
     if (st) return st;
     codec_agent *a = calloc(1, sizeof *a);
-    if (!a) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "agent: out of memory");
+    if (!a) return base_err_set(err, BASE_ENOMEM, NULL, 0, "agent: out of memory");
     a->c = *c;
     a->dwsep = !strcmp(c->family, "dwconv");
     int C = c->width, M = c->n_mels, d = c->d, V = c->vocab * c->upsample;
@@ -263,8 +263,8 @@ sim_status codec_agent_create(codec_agent **out, const codec_agent_config *c, ui
     if (!a->params) goto nomem;
     /* Initialisation: N(0, 1/fan_in) for kernels (He-style scale for GELU nets),
      * residual branches scaled by 1/sqrt(depth) so the sum stays O(1). */
-    sim_rng r;
-    sim_rng_init(&r, seed, 0, sim_rng_component("codec.agent.init"));
+    base_rng r;
+    base_rng_init(&r, seed, 0, base_rng_component("codec.agent.init"));
     fill_const(P(a, a->norm_scale), M, 1.0f);
     fill_normal(&r, P(a, a->conv0_w), a->t[a->conv0_w].size, 1.0 / sqrt((double)c->kernel0 * M));
     fill_const(P(a, a->ln0_g), C, 1.0f);
@@ -276,10 +276,10 @@ sim_status codec_agent_create(codec_agent **out, const codec_agent_config *c, ui
     fill_const(P(a, a->dec_g), C, 1.0f);
     fill_normal(&r, P(a, a->dec_out_w), a->t[a->dec_out_w].size, 1.0 / sqrt((double)C));
     *out = a;
-    return SIM_OK;
+    return BASE_OK;
 nomem:
     codec_agent_destroy(a);
-    return sim_err_set(err, SIM_ENOMEM, NULL, 0, "agent: out of memory");
+    return base_err_set(err, BASE_ENOMEM, NULL, 0, "agent: out of memory");
 }
 
 void codec_agent_destroy(codec_agent *a)
@@ -293,23 +293,23 @@ void codec_agent_destroy(codec_agent *a)
     free(a);
 }
 
-sim_status codec_agent_freeze(codec_agent *a, sim_err *err)
+base_status codec_agent_freeze(codec_agent *a, base_err *err)
 {
-    if (!a) return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: NULL argument");
+    if (!a) return base_err_set(err, BASE_EINVAL, NULL, 0, "agent: NULL argument");
     free(a->wino);
     a->wino = NULL;
     const int C = a->c.width, k = a->c.kernel;
     size_t per = codec_nn_conv1d_infer_weights_size(C, C, k, 1);
     size_t nblk = (size_t)a->c.enc_depth + (size_t)a->c.dec_depth;
-    if (a->dwsep || per == 0 || nblk == 0) return SIM_OK; /* nothing to transform */
+    if (a->dwsep || per == 0 || nblk == 0) return BASE_OK; /* nothing to transform */
     if (!(a->wino = malloc(nblk * per * sizeof(float))))
-        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "agent: out of memory");
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "agent: out of memory");
     for (size_t i = 0; i < nblk; i++) {
         blk *p = i < (size_t)a->c.enc_depth ? &a->enc[i] : &a->dec[i - (size_t)a->c.enc_depth];
         p->wino = i * per;
         codec_nn_conv1d_infer_weights(a->wino + p->wino, P(a, p->w1), C, C, k, 1);
     }
-    return SIM_OK;
+    return BASE_OK;
 }
 
 const codec_agent_config *codec_agent_get_config(const codec_agent *a)
@@ -392,15 +392,15 @@ void codec_agent_set_input_norm(codec_agent *a, const float *mean, const float *
 
 /* ---- workspace -------------------------------------------------------------- */
 
-sim_status codec_agent_ws_create(codec_agent_ws **out, const codec_agent *a, int max_frames,
-                                 sim_err *err)
+base_status codec_agent_ws_create(codec_agent_ws **out, const codec_agent *a, int max_frames,
+                                  base_err *err)
 {
-    if (!out || !a) return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent ws: NULL argument");
+    if (!out || !a) return base_err_set(err, BASE_EINVAL, NULL, 0, "agent ws: NULL argument");
     *out = NULL;
     int tz = codec_agent_latent_len(a, max_frames);
     if (max_frames <= 0 || tz <= 0)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent ws: max_frames %d too small",
-                           max_frames);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "agent ws: max_frames %d too small",
+                            max_frames);
     const codec_agent_config *c = &a->c;
     size_t T = (size_t)max_frames, Z = (size_t)tz, C = (size_t)c->width, M = (size_t)c->n_mels;
     size_t kc0 = (size_t)c->kernel0 * M, kc = a->dwsep ? 0 : (size_t)c->kernel * C;
@@ -469,11 +469,11 @@ sim_status codec_agent_ws_create(codec_agent_ws **out, const codec_agent *a, int
     w->max_frames = max_frames;
     w->max_tz = tz;
     *out = w;
-    return SIM_OK;
+    return BASE_OK;
 nomem:
     codec_agent_ws_destroy(w);
-    return sim_err_set(err, SIM_ENOMEM, NULL, 0, "agent ws: out of memory for %d frames",
-                       max_frames);
+    return base_err_set(err, BASE_ENOMEM, NULL, 0, "agent ws: out of memory for %d frames",
+                        max_frames);
 }
 
 void codec_agent_ws_destroy(codec_agent_ws *ws)
@@ -506,7 +506,7 @@ static int block_dil(const codec_agent_config *c, int i)
 /* keep: cache what backward needs (the im2col matrix); inference skips it
  * and uses codec_nn_conv1d_infer with the workspace's scratch */
 static void block_forward(const codec_agent *a, const blk *p, blk_ws *w, float *scratch,
-                          const float *x, int tz, int dil, sim_rng *rng, int keep)
+                          const float *x, int tz, int dil, base_rng *rng, int keep)
 {
     int C = a->c.width, k = a->c.kernel;
     size_t n = (size_t)tz * C;
@@ -532,7 +532,7 @@ static void block_forward(const codec_agent *a, const blk *p, blk_ws *w, float *
 }
 
 static void encoder_forward(const codec_agent *a, codec_agent_ws *w, const float *mel, int t,
-                            sim_rng *rng, int keep)
+                            base_rng *rng, int keep)
 {
     const codec_agent_config *c = &a->c;
     int M = c->n_mels, C = c->width, tz = codec_agent_latent_len(a, t);
@@ -562,7 +562,7 @@ static void encoder_forward(const codec_agent *a, codec_agent_ws *w, const float
 }
 
 static void decoder_forward(const codec_agent *a, codec_agent_ws *w, const float *z, int tz,
-                            sim_rng *rng, int keep)
+                            base_rng *rng, int keep)
 {
     const codec_agent_config *c = &a->c;
     int C = c->width;
@@ -580,54 +580,54 @@ static void decoder_forward(const codec_agent *a, codec_agent_ws *w, const float
     w->tz = tz;
 }
 
-static sim_status check_len(const codec_agent *a, const codec_agent_ws *ws, int t, sim_err *err)
+static base_status check_len(const codec_agent *a, const codec_agent_ws *ws, int t, base_err *err)
 {
     if (t > ws->max_frames)
-        return sim_err_set(err, SIM_ERANGE, NULL, 0, "agent: %d frames exceed the workspace's %d",
-                           t, ws->max_frames);
+        return base_err_set(err, BASE_ERANGE, NULL, 0, "agent: %d frames exceed the workspace's %d",
+                            t, ws->max_frames);
     if (codec_agent_latent_len(a, t) <= 0)
-        return sim_err_set(err, SIM_ERANGE, NULL, 0, "agent: %d frames are too few", t);
-    return SIM_OK;
+        return base_err_set(err, BASE_ERANGE, NULL, 0, "agent: %d frames are too few", t);
+    return BASE_OK;
 }
 
-sim_status codec_agent_encode(const codec_agent *a, codec_agent_ws *ws, const float *mel, int t,
-                              float *z, sim_err *err)
+base_status codec_agent_encode(const codec_agent *a, codec_agent_ws *ws, const float *mel, int t,
+                               float *z, base_err *err)
 {
     if (!a || !ws || !mel || !z)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: NULL argument");
-    sim_status st = check_len(a, ws, t, err);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "agent: NULL argument");
+    base_status st = check_len(a, ws, t, err);
     if (st) return st;
     encoder_forward(a, ws, mel, t, NULL, 0);
     memcpy(z, ws->z, sizeof(float) * (size_t)ws->tz * a->c.d);
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status codec_agent_decode(const codec_agent *a, codec_agent_ws *ws, const float *z, int tz,
-                              float *logprobs, sim_err *err)
+base_status codec_agent_decode(const codec_agent *a, codec_agent_ws *ws, const float *z, int tz,
+                               float *logprobs, base_err *err)
 {
     if (!a || !ws || !z || !logprobs)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: NULL argument");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "agent: NULL argument");
     if (tz <= 0 || tz > ws->max_tz)
-        return sim_err_set(err, SIM_ERANGE, NULL, 0, "agent: %d latent frames outside 1..%d", tz,
-                           ws->max_tz);
+        return base_err_set(err, BASE_ERANGE, NULL, 0, "agent: %d latent frames outside 1..%d", tz,
+                            ws->max_tz);
     decoder_forward(a, ws, z, tz, NULL, 0);
     codec_nn_log_softmax(logprobs, ws->logits, tz * a->c.upsample, a->c.vocab);
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status codec_agent_forward_train(const codec_agent *a, codec_agent_ws *ws, const float *mel,
-                                     int t, sim_rng *rng, const float **logits, int *tz,
-                                     sim_err *err)
+base_status codec_agent_forward_train(const codec_agent *a, codec_agent_ws *ws, const float *mel,
+                                      int t, base_rng *rng, const float **logits, int *tz,
+                                      base_err *err)
 {
-    if (!a || !ws || !mel) return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: NULL argument");
-    sim_status st = check_len(a, ws, t, err);
+    if (!a || !ws || !mel) return base_err_set(err, BASE_EINVAL, NULL, 0, "agent: NULL argument");
+    base_status st = check_len(a, ws, t, err);
     if (st) return st;
     ws->dropout_on = rng && a->c.dropout > 0;
     encoder_forward(a, ws, mel, t, rng, 1);
     decoder_forward(a, ws, ws->z, ws->tz, rng, 1);
     if (logits) *logits = ws->logits;
     if (tz) *tz = ws->tz;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 /* ---- backward --------------------------------------------------------------- */
@@ -733,20 +733,20 @@ void codec_agent_backward(const codec_agent *a, codec_agent_ws *ws, const float 
 
 /* ---- decoder-only training (anchors/relhead) ---------------------------------- */
 
-sim_status codec_agent_decoder_forward_train(const codec_agent *a, codec_agent_ws *ws,
-                                             const float *z, int tz, sim_rng *rng,
-                                             const float **logits, sim_err *err)
+base_status codec_agent_decoder_forward_train(const codec_agent *a, codec_agent_ws *ws,
+                                              const float *z, int tz, base_rng *rng,
+                                              const float **logits, base_err *err)
 {
-    if (!a || !ws || !z) return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent: NULL argument");
+    if (!a || !ws || !z) return base_err_set(err, BASE_EINVAL, NULL, 0, "agent: NULL argument");
     if (tz <= 0 || tz > ws->max_tz)
-        return sim_err_set(err, SIM_ERANGE, NULL, 0, "agent: %d latent frames outside 1..%d", tz,
-                           ws->max_tz);
+        return base_err_set(err, BASE_ERANGE, NULL, 0, "agent: %d latent frames outside 1..%d", tz,
+                            ws->max_tz);
     /* backward needs the input of dec.in; keep a copy so the caller's buffer may change */
     memcpy(ws->z, z, sizeof(float) * (size_t)tz * a->c.d);
     ws->dropout_on = rng && a->c.dropout > 0;
     decoder_forward(a, ws, ws->z, tz, rng, 1);
     if (logits) *logits = ws->logits;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 /* The decoder half of codec_agent_backward, stopping at the latent. */

@@ -27,8 +27,8 @@
 #ifndef CODECS_AGENT_H
 #define CODECS_AGENT_H
 
-#include "sim/base/rng.h"
-#include "sim/base/status.h"
+#include "base/rng.h"
+#include "base/status.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -59,22 +59,22 @@ typedef struct codec_agent_ws codec_agent_ws; /* activations of one utterance (o
 /* A reasonable default (agent A's shape): dwconv, d=64, stride 2, C=256, ... */
 codec_agent_config codec_agent_config_default(void);
 
-/* SIM_OK, or SIM_EINVAL naming the bad field; also rejects > 2 M parameters. */
-sim_status codec_agent_config_check(const codec_agent_config *c, sim_err *err);
+/* BASE_OK, or BASE_EINVAL naming the bad field; also rejects > 2 M parameters. */
+base_status codec_agent_config_check(const codec_agent_config *c, base_err *err);
 
 /* Total float parameters the config gives (0 if invalid). */
 size_t codec_agent_config_param_floats(const codec_agent_config *c);
 
 /* Creates an agent with weights drawn from (seed) and identity input normalisation. */
-sim_status codec_agent_create(codec_agent **out, const codec_agent_config *c, uint64_t seed,
-                              sim_err *err);
+base_status codec_agent_create(codec_agent **out, const codec_agent_config *c, uint64_t seed,
+                               base_err *err);
 void codec_agent_destroy(codec_agent *a);
 
 /* For inference with weights that will not change again (a loaded model):
  * precomputes what the faster inference path of the conv blocks needs
  * (Winograd-transformed kernels, codec_nn_conv1d_infer_weights). Changing the
  * parameters afterwards needs another call; training never freezes. */
-sim_status codec_agent_freeze(codec_agent *a, sim_err *err);
+base_status codec_agent_freeze(codec_agent *a, base_err *err);
 
 const codec_agent_config *codec_agent_get_config(const codec_agent *a);
 
@@ -107,26 +107,26 @@ int codec_agent_ctc_len(const codec_agent *a, int tz);
 void codec_agent_set_input_norm(codec_agent *a, const float *mean, const float *scale);
 
 /* Workspace for utterances of up to max_frames input frames. */
-sim_status codec_agent_ws_create(codec_agent_ws **out, const codec_agent *a, int max_frames,
-                                 sim_err *err);
+base_status codec_agent_ws_create(codec_agent_ws **out, const codec_agent *a, int max_frames,
+                                  base_err *err);
 void codec_agent_ws_destroy(codec_agent_ws *ws);
 int codec_agent_ws_max_frames(const codec_agent_ws *ws);
 
 /* Inference. mel (T,n_mels) -> z (T',d), T' = codec_agent_latent_len(a, T).
- * SIM_ERANGE if T exceeds the workspace or gives T' = 0. */
-sim_status codec_agent_encode(const codec_agent *a, codec_agent_ws *ws, const float *mel, int t,
-                              float *z, sim_err *err);
+ * BASE_ERANGE if T exceeds the workspace or gives T' = 0. */
+base_status codec_agent_encode(const codec_agent *a, codec_agent_ws *ws, const float *mel, int t,
+                               float *z, base_err *err);
 /* z (T',d) -> CTC log-probabilities (T'',V), T'' = codec_agent_ctc_len(a, T')
  * (log-softmax over V per frame). */
-sim_status codec_agent_decode(const codec_agent *a, codec_agent_ws *ws, const float *z, int tz,
-                              float *logprobs, sim_err *err);
+base_status codec_agent_decode(const codec_agent *a, codec_agent_ws *ws, const float *z, int tz,
+                               float *logprobs, base_err *err);
 
 /* Training. Forward over encoder and decoder caching activations in ws, with
  * dropout drawn from rng (NULL = no dropout). Returns the logits (T'',V) in ws,
  * T'' = codec_agent_ctc_len(a, *tz). */
-sim_status codec_agent_forward_train(const codec_agent *a, codec_agent_ws *ws, const float *mel,
-                                     int t, sim_rng *rng, const float **logits, int *tz,
-                                     sim_err *err);
+base_status codec_agent_forward_train(const codec_agent *a, codec_agent_ws *ws, const float *mel,
+                                      int t, base_rng *rng, const float **logits, int *tz,
+                                      base_err *err);
 /* Backward from dlogits (T'',V) of the last forward_train; ACCUMULATES parameter
  * gradients into grads (codec_agent_num_floats floats, same layout as params). */
 void codec_agent_backward(const codec_agent *a, codec_agent_ws *ws, const float *dlogits,
@@ -138,11 +138,11 @@ const float *codec_agent_ws_latent(const codec_agent_ws *ws);
  * (anchors/relhead: the receiver's decoder reading K relative symbols per frame
  * instead of its latent, encoder frozen). Forward over the decoder alone from
  * z (T',d) (copied into ws), caching activations, dropout from rng (NULL = no
- * dropout); returns the logits (T'',V) in ws. SIM_ERANGE when T' is outside
+ * dropout); returns the logits (T'',V) in ws. BASE_ERANGE when T' is outside
  * 1..the workspace's latent frames. */
-sim_status codec_agent_decoder_forward_train(const codec_agent *a, codec_agent_ws *ws,
-                                             const float *z, int tz, sim_rng *rng,
-                                             const float **logits, sim_err *err);
+base_status codec_agent_decoder_forward_train(const codec_agent *a, codec_agent_ws *ws,
+                                              const float *z, int tz, base_rng *rng,
+                                              const float **logits, base_err *err);
 /* Backward from dlogits (T'',V) of the last decoder_forward_train: ACCUMULATES
  * the decoder's parameter gradients into grads (codec_agent_num_floats floats;
  * encoder entries untouched) and, when dz is non-NULL, adds d loss/d z (T',d) to dz. */

@@ -23,16 +23,16 @@ static float clip1(float v)
 }
 
 /* Read all frames of an open file, averaging channels. *x malloc'd. */
-static sim_status read_mono(SNDFILE *sf, const SF_INFO *info, const char *path, float **x,
-                            size_t *n, sim_err *err)
+static base_status read_mono(SNDFILE *sf, const SF_INFO *info, const char *path, float **x,
+                             size_t *n, base_err *err)
 {
-    sim_status st = SIM_OK;
+    base_status st = BASE_OK;
     int ch = info->channels;
     float *buf = malloc(sizeof *buf * (size_t)READ_BLOCK * (size_t)ch);
     size_t cap = info->frames > 0 ? (size_t)info->frames : READ_BLOCK, len = 0;
     float *out = malloc(sizeof *out * cap);
     if (!buf || !out) {
-        st = sim_err_set(err, SIM_ENOMEM, path, 0, "out of memory reading audio");
+        st = base_err_set(err, BASE_ENOMEM, path, 0, "out of memory reading audio");
         goto fail;
     }
     for (;;) {
@@ -42,7 +42,7 @@ static sim_status read_mono(SNDFILE *sf, const SF_INFO *info, const char *path, 
             size_t ncap = 2 * cap + (size_t)got;
             float *t = realloc(out, sizeof *out * ncap);
             if (!t) {
-                st = sim_err_set(err, SIM_ENOMEM, path, 0, "out of memory reading audio");
+                st = base_err_set(err, BASE_ENOMEM, path, 0, "out of memory reading audio");
                 goto fail;
             }
             out = t;
@@ -55,62 +55,63 @@ static sim_status read_mono(SNDFILE *sf, const SF_INFO *info, const char *path, 
         }
     }
     if (sf_error(sf) != SF_ERR_NO_ERROR) {
-        st = sim_err_set(err, SIM_EIO, path, 0, "read failed: %s", sf_strerror(sf));
+        st = base_err_set(err, BASE_EIO, path, 0, "read failed: %s", sf_strerror(sf));
         goto fail;
     }
     if (len == 0) {
-        st = sim_err_set(err, SIM_EFORMAT, path, 0, "audio file has no samples");
+        st = base_err_set(err, BASE_EFORMAT, path, 0, "audio file has no samples");
         goto fail;
     }
     free(buf);
     *x = out;
     *n = len;
-    return SIM_OK;
+    return BASE_OK;
 fail:
     free(buf);
     free(out);
     return st;
 }
 
-sim_status codec_audio_read(const char *path, int rate, float **x, size_t *n, sim_err *err)
+base_status codec_audio_read(const char *path, int rate, float **x, size_t *n, base_err *err)
 {
     if (x) *x = NULL;
     if (n) *n = 0;
     if (!path || !x || !n || rate <= 0)
-        return sim_err_set(err, SIM_EINVAL, path, 0, "codec_audio_read: bad arguments");
+        return base_err_set(err, BASE_EINVAL, path, 0, "codec_audio_read: bad arguments");
     struct stat sb;
     if (stat(path, &sb) != 0)
-        return sim_err_set(err, SIM_EIO, path, 0, "cannot open audio: %s", strerror(errno));
+        return base_err_set(err, BASE_EIO, path, 0, "cannot open audio: %s", strerror(errno));
     if (S_ISDIR(sb.st_mode))
-        return sim_err_set(err, SIM_EIO, path, 0, "is a directory, not an audio file");
+        return base_err_set(err, BASE_EIO, path, 0, "is a directory, not an audio file");
     FILE *probe = fopen(path, "rb");
-    if (!probe) return sim_err_set(err, SIM_EIO, path, 0, "cannot open audio: %s", strerror(errno));
+    if (!probe)
+        return base_err_set(err, BASE_EIO, path, 0, "cannot open audio: %s", strerror(errno));
     fclose(probe);
 
     SF_INFO info;
     memset(&info, 0, sizeof info);
     SNDFILE *sf = sf_open(path, SFM_READ, &info);
     if (!sf)
-        return sim_err_set(err, SIM_EFORMAT, path, 0, "not an audio file libsndfile reads: %s",
-                           sf_strerror(NULL));
+        return base_err_set(err, BASE_EFORMAT, path, 0, "not an audio file libsndfile reads: %s",
+                            sf_strerror(NULL));
     if (info.channels < 1 || info.samplerate <= 0) {
         sf_close(sf);
-        return sim_err_set(err, SIM_EFORMAT, path, 0, "audio file has %d channels at %d Hz",
-                           info.channels, info.samplerate);
+        return base_err_set(err, BASE_EFORMAT, path, 0, "audio file has %d channels at %d Hz",
+                            info.channels, info.samplerate);
     }
     float *mono = NULL;
     size_t len = 0;
-    sim_status st = read_mono(sf, &info, path, &mono, &len, err);
+    base_status st = read_mono(sf, &info, path, &mono, &len, err);
     sf_close(sf);
-    if (st != SIM_OK) return st;
+    if (st != BASE_OK) return st;
 
     if (info.samplerate != rate) {
         float *rs = NULL;
         size_t nrs = 0;
         st = codec_audio_resample(mono, len, info.samplerate, rate, &rs, &nrs, err);
         free(mono);
-        if (st != SIM_OK) {
-            sim_err_locate(err, path, 0);
+        if (st != BASE_OK) {
+            base_err_locate(err, path, 0);
             return st;
         }
         mono = rs;
@@ -119,7 +120,7 @@ sim_status codec_audio_read(const char *path, int rate, float **x, size_t *n, si
     for (size_t i = 0; i < len; i++) mono[i] = clip1(mono[i]);
     *x = mono;
     *n = len;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 /* Samples fed to liquid per call in codec_resampler_execute. */
@@ -159,25 +160,25 @@ static int measure_delay(codec_resampler *r, double guess)
     return 0;
 }
 
-sim_status codec_resampler_create(int rate_in, int rate_out, codec_resampler **out, sim_err *err)
+base_status codec_resampler_create(int rate_in, int rate_out, codec_resampler **out, base_err *err)
 {
     if (!out || rate_in <= 0 || rate_out <= 0)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "resampler: bad rates %d -> %d Hz", rate_in,
-                           rate_out);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "resampler: bad rates %d -> %d Hz", rate_in,
+                            rate_out);
     *out = NULL;
     codec_resampler *r = calloc(1, sizeof *r);
-    if (!r) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory planning resampler");
+    if (!r) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory planning resampler");
     r->ratio = (double)rate_out / (double)rate_in;
     r->q = msresamp_rrrf_create((float)r->ratio, CODEC_AUDIO_RESAMPLE_AS);
     if (!r->q) {
         free(r);
-        return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "msresamp_rrrf_create failed");
+        return base_err_set(err, BASE_EINTERNAL, NULL, 0, "msresamp_rrrf_create failed");
     }
     r->buf_cap = (size_t)ceil(RS_BLOCK * r->ratio) + 64;
     r->buf = malloc(sizeof *r->buf * r->buf_cap);
     if (!r->buf) {
         codec_resampler_destroy(r);
-        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory planning resampler");
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory planning resampler");
     }
     /* liquid 1.5's msresamp_rrrf_get_delay is only a rough guide (22050 ->
      * 16000 reports 7 and the impulse response peaks 5.4 output samples
@@ -188,10 +189,10 @@ sim_status codec_resampler_create(int rate_in, int rate_out, codec_resampler **o
     r->pad = (size_t)ceil(guess) + 16;
     if (measure_delay(r, guess) != 0) {
         codec_resampler_destroy(r);
-        return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "resampler delay measurement failed");
+        return base_err_set(err, BASE_EINTERNAL, NULL, 0, "resampler delay measurement failed");
     }
     *out = r;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 void codec_resampler_destroy(codec_resampler *r)
@@ -209,13 +210,13 @@ size_t codec_resampler_output_len(const codec_resampler *r, size_t n)
     return m ? m : 1;
 }
 
-sim_status codec_resampler_execute(codec_resampler *r, const float *in, size_t n, float *out,
-                                   sim_err *err)
+base_status codec_resampler_execute(codec_resampler *r, const float *in, size_t n, float *out,
+                                    base_err *err)
 {
     if (!r || (!in && n) || (!out && n))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "codec_resampler_execute: NULL");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "codec_resampler_execute: NULL");
     if (n > ((size_t)1 << 31))
-        return sim_err_set(err, SIM_ERANGE, NULL, 0, "resample: %zu samples is too long", n);
+        return base_err_set(err, BASE_ERANGE, NULL, 0, "resample: %zu samples is too long", n);
     size_t want = codec_resampler_output_len(r, n), got = 0, seen = 0;
     msresamp_rrrf_reset(r->q);
     /* Input, then r->pad zeros, in blocks; keep outputs skip..skip+want. */
@@ -232,64 +233,65 @@ sim_status codec_resampler_execute(codec_resampler *r, const float *in, size_t n
         unsigned ny = 0;
         if (msresamp_rrrf_get_num_output(r->q, (unsigned)k) > r->buf_cap ||
             msresamp_rrrf_execute(r->q, (float *)src, (unsigned)k, r->buf, &ny) != LIQUID_OK)
-            return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "msresamp_rrrf_execute failed");
+            return base_err_set(err, BASE_EINTERNAL, NULL, 0, "msresamp_rrrf_execute failed");
         for (unsigned i = 0; i < ny && got < want; i++, seen++)
             if (seen >= r->skip) out[got++] = r->buf[i];
         pos += k;
     }
     for (; got < want; got++) out[got] = 0.0f; /* only if the filter came up short */
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status codec_audio_resample(const float *in, size_t n, int rate_in, int rate_out, float **out,
-                                size_t *nout, sim_err *err)
+base_status codec_audio_resample(const float *in, size_t n, int rate_in, int rate_out, float **out,
+                                 size_t *nout, base_err *err)
 {
     if (!out || !nout || (!in && n) || rate_in <= 0 || rate_out <= 0)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "codec_audio_resample: bad arguments (rates %d -> %d Hz)", rate_in,
-                           rate_out);
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "codec_audio_resample: bad arguments (rates %d -> %d Hz)", rate_in,
+                            rate_out);
     *out = NULL;
     *nout = 0;
-    if (n == 0) return SIM_OK;
+    if (n == 0) return BASE_OK;
     if (rate_in == rate_out) {
         float *y = malloc(sizeof *y * n);
-        if (!y) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory resampling");
+        if (!y) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory resampling");
         memcpy(y, in, sizeof *y * n);
         *out = y;
         *nout = n;
-        return SIM_OK;
+        return BASE_OK;
     }
     codec_resampler *r = NULL;
-    sim_status st = codec_resampler_create(rate_in, rate_out, &r, err);
-    if (st != SIM_OK) return st;
+    base_status st = codec_resampler_create(rate_in, rate_out, &r, err);
+    if (st != BASE_OK) return st;
     size_t m = codec_resampler_output_len(r, n);
     float *y = malloc(sizeof *y * m);
     if (!y) {
         codec_resampler_destroy(r);
-        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory resampling");
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory resampling");
     }
     st = codec_resampler_execute(r, in, n, y, err);
     codec_resampler_destroy(r);
-    if (st != SIM_OK) {
+    if (st != BASE_OK) {
         free(y);
         return st;
     }
     *out = y;
     *nout = m;
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status codec_audio_write_wav(const char *path, const float *x, size_t n, int rate, sim_err *err)
+base_status codec_audio_write_wav(const char *path, const float *x, size_t n, int rate,
+                                  base_err *err)
 {
     if (!path || (!x && n) || rate <= 0)
-        return sim_err_set(err, SIM_EINVAL, path, 0, "codec_audio_write_wav: bad arguments");
-    sim_status st = SIM_OK;
+        return base_err_set(err, BASE_EINVAL, path, 0, "codec_audio_write_wav: bad arguments");
+    base_status st = BASE_OK;
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 5);
     short *pcm = malloc(sizeof *pcm * (n ? n : 1));
     SNDFILE *sf = NULL;
     if (!tmp || !pcm) {
-        st = sim_err_set(err, SIM_ENOMEM, path, 0, "out of memory writing WAV");
+        st = base_err_set(err, BASE_ENOMEM, path, 0, "out of memory writing WAV");
         goto fail;
     }
     memcpy(tmp, path, plen);
@@ -310,26 +312,26 @@ sim_status codec_audio_write_wav(const char *path, const float *x, size_t n, int
     info.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
     sf = sf_open(tmp, SFM_WRITE, &info);
     if (!sf) {
-        st = sim_err_set(err, SIM_EIO, path, 0, "cannot write WAV: %s", sf_strerror(NULL));
+        st = base_err_set(err, BASE_EIO, path, 0, "cannot write WAV: %s", sf_strerror(NULL));
         goto fail;
     }
     if (sf_write_short(sf, pcm, (sf_count_t)n) != (sf_count_t)n) {
-        st = sim_err_set(err, SIM_EIO, path, 0, "write failed: %s", sf_strerror(sf));
+        st = base_err_set(err, BASE_EIO, path, 0, "write failed: %s", sf_strerror(sf));
         goto fail;
     }
     if (sf_close(sf) != 0) {
         sf = NULL;
-        st = sim_err_set(err, SIM_EIO, path, 0, "closing WAV failed");
+        st = base_err_set(err, BASE_EIO, path, 0, "closing WAV failed");
         goto fail;
     }
     sf = NULL;
     if (rename(tmp, path) != 0) {
-        st = sim_err_set(err, SIM_EIO, path, 0, "cannot rename %s: %s", tmp, strerror(errno));
+        st = base_err_set(err, BASE_EIO, path, 0, "cannot rename %s: %s", tmp, strerror(errno));
         goto fail;
     }
     free(tmp);
     free(pcm);
-    return SIM_OK;
+    return BASE_OK;
 fail:
     if (sf) sf_close(sf);
     if (tmp) remove(tmp);

@@ -10,7 +10,7 @@
 #ifndef CODEC_AUDIO_H
 #define CODEC_AUDIO_H
 
-#include "sim/base/status.h"
+#include "base/status.h"
 
 #include <stddef.h>
 
@@ -21,16 +21,16 @@
  * Channels are averaged; the file's rate is converted with
  * codec_audio_resample; samples are clipped to [-1, 1].
  * On success *x is a malloc'd array of *n (> 0) samples the caller frees.
- * Errors name the file: SIM_EIO (missing, unreadable, a directory),
- * SIM_EFORMAT (not audio, or no samples), SIM_EINVAL (bad arguments). */
-sim_status codec_audio_read(const char *path, int rate, float **x, size_t *n, sim_err *err);
+ * Errors name the file: BASE_EIO (missing, unreadable, a directory),
+ * BASE_EFORMAT (not audio, or no samples), BASE_EINVAL (bad arguments). */
+base_status codec_audio_read(const char *path, int rate, float **x, size_t *n, base_err *err);
 
 /* A planned resampler from rate_in to rate_out Hz (liquid msresamp_rrrf;
  * designing its filters costs ~16 ms, so plan once and execute many). */
 typedef struct codec_resampler codec_resampler;
 
 /* Plan a rate_in -> rate_out resampler (both > 0). */
-sim_status codec_resampler_create(int rate_in, int rate_out, codec_resampler **r, sim_err *err);
+base_status codec_resampler_create(int rate_in, int rate_out, codec_resampler **r, base_err *err);
 
 /* Output length for n input samples: round(n*rate_out/rate_in), at least 1
  * when n > 0, 0 when n == 0. */
@@ -40,23 +40,23 @@ size_t codec_resampler_output_len(const codec_resampler *r, size_t n);
  * filter state first, so each call is independent of earlier calls; the
  * filter delay is compensated so that input sample i lines up with output
  * sample i*rate_out/rate_in. Allocates nothing. One object per thread. */
-sim_status codec_resampler_execute(codec_resampler *r, const float *in, size_t n, float *out,
-                                   sim_err *err);
+base_status codec_resampler_execute(codec_resampler *r, const float *in, size_t n, float *out,
+                                    base_err *err);
 
 void codec_resampler_destroy(codec_resampler *r);
 
 /* One-shot: plan, resample in[0..n) into a malloc'd *out of *nout samples
  * (caller frees), destroy. Equal rates copy. Deterministic: the same input
  * gives the same bytes. */
-sim_status codec_audio_resample(const float *in, size_t n, int rate_in, int rate_out, float **out,
-                                size_t *nout, sim_err *err);
+base_status codec_audio_resample(const float *in, size_t n, int rate_in, int rate_out, float **out,
+                                 size_t *nout, base_err *err);
 
 /* Write x[0..n) as a 16-bit PCM mono WAV at `rate` Hz: values clipped to
  * [-1, 1], scaled by 32768, rounded to nearest and limited to 32767, so a
  * 16-bit signal read as v/32768 round-trips exactly. Writes path.tmp and
  * renames it to path, so a crash never leaves a half-written file at path.
- * Errors name the file (SIM_EIO). */
-sim_status codec_audio_write_wav(const char *path, const float *x, size_t n, int rate,
-                                 sim_err *err);
+ * Errors name the file (BASE_EIO). */
+base_status codec_audio_write_wav(const char *path, const float *x, size_t n, int rate,
+                                  base_err *err);
 
 #endif

@@ -60,28 +60,28 @@ static int parse_name(codec_classic *q, const char *name)
     return 0;
 }
 
-codec_classic *codec_classic_create(const char *name, sim_err *err)
+codec_classic *codec_classic_create(const char *name, base_err *err)
 {
     if (!name) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "codec name is NULL");
+        base_err_set(err, BASE_EINVAL, NULL, 0, "codec name is NULL");
         return NULL;
     }
     codec_classic *q = calloc(1, sizeof *q);
     if (!q) {
-        sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         return NULL;
     }
     snprintf(q->name, sizeof q->name, "%s", name);
     if (parse_name(q, name)) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0,
-                    "unknown codec '%s' (codec2-3200, codec2-1200, codec2-700c, opus-6..opus-64)",
-                    name);
+        base_err_set(err, BASE_EINVAL, NULL, 0,
+                     "unknown codec '%s' (codec2-3200, codec2-1200, codec2-700c, opus-6..opus-64)",
+                     name);
         goto fail;
     }
     if (q->fam == FAM_CODEC2) {
         struct CODEC2 *c2 = codec2_create(q->c2mode);
         if (!c2) {
-            sim_err_set(err, SIM_EUNSUPPORTED, NULL, 0, "libcodec2 lacks mode %s", name);
+            base_err_set(err, BASE_EUNSUPPORTED, NULL, 0, "libcodec2 lacks mode %s", name);
             goto fail;
         }
         q->frame_bits = (size_t)codec2_bits_per_frame(c2);
@@ -92,7 +92,7 @@ codec_classic *codec_classic_create(const char *name, sim_err *err)
         q->decim = resamp2_rrrf_create(12, 0.0f, 60.0f);
         q->interp = resamp2_rrrf_create(12, 0.0f, 60.0f);
         if (!q->decim || !q->interp) {
-            sim_err_set(err, SIM_EINTERNAL, NULL, 0, "liquid-dsp resamp2 create failed");
+            base_err_set(err, BASE_EINTERNAL, NULL, 0, "liquid-dsp resamp2 create failed");
             goto fail;
         }
     } else {
@@ -103,13 +103,13 @@ codec_classic *codec_classic_create(const char *name, sim_err *err)
         q->oenc = opus_encoder_create(16000, 1, OPUS_APPLICATION_VOIP, &e1);
         q->odec = opus_decoder_create(16000, 1, &e2);
         if (e1 != OPUS_OK || e2 != OPUS_OK) {
-            sim_err_set(err, SIM_EINTERNAL, NULL, 0, "opus: %s",
-                        opus_strerror(e1 != OPUS_OK ? e1 : e2));
+            base_err_set(err, BASE_EINTERNAL, NULL, 0, "opus: %s",
+                         opus_strerror(e1 != OPUS_OK ? e1 : e2));
             goto fail;
         }
         if (opus_encoder_ctl(q->oenc, OPUS_SET_BITRATE(q->kbps * 1000)) != OPUS_OK ||
             opus_encoder_ctl(q->oenc, OPUS_SET_VBR(0)) != OPUS_OK) {
-            sim_err_set(err, SIM_EINTERNAL, NULL, 0, "opus: cannot set CBR %d kbit/s", q->kbps);
+            base_err_set(err, BASE_EINTERNAL, NULL, 0, "opus: cannot set CBR %d kbit/s", q->kbps);
             goto fail;
         }
     }
@@ -117,7 +117,7 @@ codec_classic *codec_classic_create(const char *name, sim_err *err)
     q->f16 = calloc(q->frame16, sizeof *q->f16);
     q->last = calloc(q->frame_bytes, 1);
     if (!q->pcm || !q->f16 || !q->last) {
-        sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         goto fail;
     }
     return q;
@@ -175,10 +175,10 @@ static void load_frame(const codec_classic *q, const float *x, size_t n, size_t 
     for (size_t i = 0; i < q->frame16; i++) dst[i] = off + i < n ? x[off + i] : 0.0f;
 }
 
-sim_status codec_classic_encode(codec_classic *q, const float *x, size_t n, uint8_t *bits,
-                                sim_err *err)
+base_status codec_classic_encode(codec_classic *q, const float *x, size_t n, uint8_t *bits,
+                                 base_err *err)
 {
-    if (!q || (!x && n) || !bits) return sim_err_set(err, SIM_EINVAL, NULL, 0, "NULL argument");
+    if (!q || (!x && n) || !bits) return base_err_set(err, BASE_EINVAL, NULL, 0, "NULL argument");
     size_t nf = codec_classic_frames(q, n);
     if (q->fam == FAM_OPUS) {
         opus_encoder_ctl(q->oenc, OPUS_RESET_STATE);
@@ -188,20 +188,20 @@ sim_status codec_classic_encode(codec_classic *q, const float *x, size_t n, uint
             opus_int32 got = opus_encode_float(q->oenc, q->f16, (int)q->frame16, dst,
                                                (opus_int32)q->frame_bytes);
             if (got < 0)
-                return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "opus_encode: %s",
-                                   opus_strerror(got));
+                return base_err_set(err, BASE_EINTERNAL, NULL, 0, "opus_encode: %s",
+                                    opus_strerror(got));
             /* CBR packets may still come out short (e.g. on silence): pad to the
              * fixed size so every frame costs the same channel symbols. */
             if ((size_t)got < q->frame_bytes &&
                 opus_packet_pad(dst, got, (opus_int32)q->frame_bytes) != OPUS_OK)
-                return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "opus_packet_pad failed");
+                return base_err_set(err, BASE_EINTERNAL, NULL, 0, "opus_packet_pad failed");
         }
-        return SIM_OK;
+        return BASE_OK;
     }
     /* libcodec2 has no reset: a fresh encoder per utterance keeps utterances
      * independent (the one allocation outside create, forced by the library). */
     struct CODEC2 *c2 = codec2_create(q->c2mode);
-    if (!c2) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "codec2_create failed");
+    if (!c2) return base_err_set(err, BASE_ENOMEM, NULL, 0, "codec2_create failed");
     resamp2_rrrf_reset(q->decim);
     size_t half = q->frame16 / 2;
     for (size_t f = 0; f < nf; f++) {
@@ -215,11 +215,11 @@ sim_status codec_classic_encode(codec_classic *q, const float *x, size_t n, uint
         codec2_encode(c2, bits + f * q->frame_bytes, q->pcm);
     }
     codec2_destroy(c2);
-    return SIM_OK;
+    return BASE_OK;
 }
 
-static sim_status decode_opus(codec_classic *q, const uint8_t *bits, const uint8_t *lost, size_t nf,
-                              float *out, size_t n, sim_err *err)
+static base_status decode_opus(codec_classic *q, const uint8_t *bits, const uint8_t *lost,
+                               size_t nf, float *out, size_t n, base_err *err)
 {
     opus_decoder_ctl(q->odec, OPUS_RESET_STATE);
     for (size_t f = 0; f < nf; f++) {
@@ -231,11 +231,11 @@ static sim_status decode_opus(codec_classic *q, const uint8_t *bits, const uint8
         /* A frame that the CRC let through but Opus cannot parse is concealed
          * like a lost one. */
         if (got < 0) got = opus_decode_float(q->odec, NULL, 0, q->f16, (int)q->frame16, 0);
-        if (got < 0) return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "opus PLC failed");
+        if (got < 0) return base_err_set(err, BASE_EINTERNAL, NULL, 0, "opus PLC failed");
         size_t off = f * q->frame16;
         for (size_t i = 0; i < q->frame16 && off + i < n; i++) out[off + i] = q->f16[i];
     }
-    return SIM_OK;
+    return BASE_OK;
 }
 
 /* Runs in the forked child: decode every frame and write n floats to fd. */
@@ -277,16 +277,16 @@ static int codec2_child(codec_classic *q, const uint8_t *bits, const uint8_t *lo
     return written == n ? 0 : 1;
 }
 
-static sim_status decode_codec2(codec_classic *q, const uint8_t *bits, const uint8_t *lost,
-                                size_t nf, float *out, size_t n, sim_err *err)
+static base_status decode_codec2(codec_classic *q, const uint8_t *bits, const uint8_t *lost,
+                                 size_t nf, float *out, size_t n, base_err *err)
 {
     int fds[2];
-    if (pipe(fds)) return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "pipe: %s", strerror(errno));
+    if (pipe(fds)) return base_err_set(err, BASE_EINTERNAL, NULL, 0, "pipe: %s", strerror(errno));
     pid_t pid = fork();
     if (pid < 0) {
         close(fds[0]);
         close(fds[1]);
-        return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "fork: %s", strerror(errno));
+        return base_err_set(err, BASE_EINTERNAL, NULL, 0, "fork: %s", strerror(errno));
     }
     if (pid == 0) {
         close(fds[0]);
@@ -307,19 +307,19 @@ static sim_status decode_codec2(codec_classic *q, const uint8_t *bits, const uin
     while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
     }
     if (left || !WIFEXITED(st) || WEXITSTATUS(st))
-        return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "codec2 decoder process failed");
-    return SIM_OK;
+        return base_err_set(err, BASE_EINTERNAL, NULL, 0, "codec2 decoder process failed");
+    return BASE_OK;
 }
 
-sim_status codec_classic_decode(codec_classic *q, const uint8_t *bits, const uint8_t *lost,
-                                size_t nframes, float *out, size_t n, sim_err *err)
+base_status codec_classic_decode(codec_classic *q, const uint8_t *bits, const uint8_t *lost,
+                                 size_t nframes, float *out, size_t n, base_err *err)
 {
     if (!q || (!bits && nframes) || (!out && n))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "NULL argument");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "NULL argument");
     if (n > nframes * q->frame16)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "%zu samples need more than %zu frames", n,
-                           nframes);
-    if (!n) return SIM_OK;
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "%zu samples need more than %zu frames", n,
+                            nframes);
+    if (!n) return BASE_OK;
     return q->fam == FAM_OPUS ? decode_opus(q, bits, lost, nframes, out, n, err)
                               : decode_codec2(q, bits, lost, nframes, out, n, err);
 }

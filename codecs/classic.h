@@ -29,13 +29,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/base/status.h"
+#include "base/status.h"
 
 typedef struct codec_classic codec_classic;
 
 /* name: "codec2-3200", "codec2-1200", "codec2-700c" or "opus-N" with N the
  * bit rate in kbit/s, 6..64. */
-codec_classic *codec_classic_create(const char *name, sim_err *err);
+codec_classic *codec_classic_create(const char *name, base_err *err);
 void codec_classic_destroy(codec_classic *q);
 
 const char *codec_classic_name(const codec_classic *q);
@@ -54,13 +54,13 @@ double codec_classic_bitrate(const codec_classic *q);
 /* Encode x (n samples, 16 kHz) into frames: bits holds
  * codec_classic_frames(q,n) * codec_classic_frame_bytes(q) bytes.
  * Resets the encoder first, so utterances are independent. */
-sim_status codec_classic_encode(codec_classic *q, const float *x, size_t n, uint8_t *bits,
-                                sim_err *err);
+base_status codec_classic_encode(codec_classic *q, const float *x, size_t n, uint8_t *bits,
+                                 base_err *err);
 
 /* Decode nframes frames (lost may be NULL: none lost) into out, n samples at
  * 16 kHz (n <= nframes * frame_samples; the rest is cut). Resets the decoder
  * first. */
-sim_status codec_classic_decode(codec_classic *q, const uint8_t *bits, const uint8_t *lost,
-                                size_t nframes, float *out, size_t n, sim_err *err);
+base_status codec_classic_decode(codec_classic *q, const uint8_t *bits, const uint8_t *lost,
+                                 size_t nframes, float *out, size_t n, base_err *err);
 
 #endif

@@ -25,25 +25,25 @@ size_t codec_ctc_workspace_size(int t, int l)
     return 2 * (size_t)t * s + (size_t)t;
 }
 
-sim_status codec_ctc_loss(double *loss, float *grad, float scale, const float *logits, int t, int v,
-                          const int *labels, int l, double *work, sim_err *err)
+base_status codec_ctc_loss(double *loss, float *grad, float scale, const float *logits, int t,
+                           int v, const int *labels, int l, double *work, base_err *err)
 {
     if (!loss || !logits || !work || (l > 0 && !labels))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "ctc: NULL argument");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "ctc: NULL argument");
     if (t < 1 || v < 2 || v > CTC_MAX_V || l < 0)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "ctc: bad sizes T=%d V=%d L=%d", t, v, l);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "ctc: bad sizes T=%d V=%d L=%d", t, v, l);
     int need = l;
     for (int i = 0; i < l; i++) {
         if (labels[i] < 1 || labels[i] >= v)
-            return sim_err_set(err, SIM_EINVAL, NULL, 0, "ctc: label %d at %d outside 1..%d",
-                               labels[i], i, v - 1);
+            return base_err_set(err, BASE_EINVAL, NULL, 0, "ctc: label %d at %d outside 1..%d",
+                                labels[i], i, v - 1);
         if (i > 0 && labels[i] == labels[i - 1]) need++;
     }
     *loss = INFINITY;
     if (need > t)
-        return sim_err_set(err, SIM_ERANGE, NULL, 0,
-                           "ctc: %d frames cannot hold %d labels (%d needed with repeats)", t, l,
-                           need);
+        return base_err_set(err, BASE_ERANGE, NULL, 0,
+                            "ctc: %d frames cannot hold %d labels (%d needed with repeats)", t, l,
+                            need);
     int s = 2 * l + 1;
     double *alpha = work, *beta = work + (size_t)t * s, *lse = beta + (size_t)t * s;
     /* Per-frame log-sum-exp of the logits, so log y_k(t) = logits - lse. */
@@ -93,9 +93,10 @@ sim_status codec_ctc_loss(double *loss, float *grad, float scale, const float *l
     double logz = al[s - 1];
     if (s > 1) logz = logadd(logz, al[s - 2]);
     if (logz == -INFINITY)
-        return sim_err_set(err, SIM_ERANGE, NULL, 0, "ctc: no alignment has non-zero probability");
+        return base_err_set(err, BASE_ERANGE, NULL, 0,
+                            "ctc: no alignment has non-zero probability");
     *loss = -logz;
-    if (!grad) return SIM_OK;
+    if (!grad) return BASE_OK;
     /* eq. 16: dL/dlogit_k(t) = y_k(t) - (1/p) sum_{s: label(s)=k} alpha_t(s) beta_t(s) / y_k(t),
      * with our beta including y_k(t) once, so alpha*beta carries y_k(t)^2 -> subtract LOGP once. */
     double occ[CTC_MAX_V];
@@ -116,7 +117,7 @@ sim_status codec_ctc_loss(double *loss, float *grad, float scale, const float *l
     }
 #undef LABEL
 #undef LOGP
-    return SIM_OK;
+    return BASE_OK;
 }
 
 size_t codec_ctc_align_workspace_size(int t, int l)
@@ -127,25 +128,25 @@ size_t codec_ctc_align_workspace_size(int t, int l)
     return 2 * s + ((size_t)t * s + sizeof(double) - 1) / sizeof(double);
 }
 
-sim_status codec_ctc_align(const float *logp, int t, int v, const int *labels, int l, int *path,
-                           double *score, double *work, sim_err *err)
+base_status codec_ctc_align(const float *logp, int t, int v, const int *labels, int l, int *path,
+                            double *score, double *work, base_err *err)
 {
     if (!logp || !path || !work || (l > 0 && !labels))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "ctc align: NULL argument");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "ctc align: NULL argument");
     if (t < 1 || v < 2 || l < 0)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "ctc align: bad sizes T=%d V=%d L=%d", t, v,
-                           l);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "ctc align: bad sizes T=%d V=%d L=%d", t, v,
+                            l);
     int need = l;
     for (int i = 0; i < l; i++) {
         if (labels[i] < 1 || labels[i] >= v)
-            return sim_err_set(err, SIM_EINVAL, NULL, 0, "ctc align: label %d at %d outside 1..%d",
-                               labels[i], i, v - 1);
+            return base_err_set(err, BASE_EINVAL, NULL, 0,
+                                "ctc align: label %d at %d outside 1..%d", labels[i], i, v - 1);
         if (i > 0 && labels[i] == labels[i - 1]) need++;
     }
     if (need > t)
-        return sim_err_set(err, SIM_ERANGE, NULL, 0,
-                           "ctc align: %d frames cannot hold %d labels (%d needed with repeats)", t,
-                           l, need);
+        return base_err_set(err, BASE_ERANGE, NULL, 0,
+                            "ctc align: %d frames cannot hold %d labels (%d needed with repeats)",
+                            t, l, need);
     int s = 2 * l + 1;
     double *prev = work, *cur = work + s;
     unsigned char *back = (unsigned char *)(work + 2 * (size_t)s); /* steps back: 0, 1 or 2 */
@@ -175,7 +176,8 @@ sim_status codec_ctc_align(const float *logp, int t, int v, const int *labels, i
     int j = s - 1;
     if (s > 1 && prev[s - 2] > prev[s - 1]) j = s - 2;
     if (prev[j] == -INFINITY || isnan(prev[j]))
-        return sim_err_set(err, SIM_ERANGE, NULL, 0, "ctc align: no alignment has a finite score");
+        return base_err_set(err, BASE_ERANGE, NULL, 0,
+                            "ctc align: no alignment has a finite score");
     if (score) *score = prev[j];
     for (int i = t - 1; i >= 0; i--) {
         path[i] = LABEL(j);
@@ -183,5 +185,5 @@ sim_status codec_ctc_align(const float *logp, int t, int v, const int *labels, i
     }
 #undef LABEL
 #undef SCORE
-    return SIM_OK;
+    return BASE_OK;
 }

@@ -19,7 +19,7 @@
 #ifndef CODECS_CTC_H
 #define CODECS_CTC_H
 
-#include "sim/base/status.h"
+#include "base/status.h"
 
 #include <stddef.h>
 
@@ -31,11 +31,11 @@ size_t codec_ctc_workspace_size(int t, int l);
  *   labels (L) in 1..V-1 (no blanks), L >= 0,
  *   grad (T,V) or NULL: d loss / d logits is ADDED to it, times `scale`,
  *   work: codec_ctc_workspace_size(T, L) doubles.
- * Returns SIM_OK and *loss; SIM_ERANGE (loss = +inf, grad untouched) when no
- * alignment exists (T shorter than L plus repeated neighbours); SIM_EINVAL on a
+ * Returns BASE_OK and *loss; BASE_ERANGE (loss = +inf, grad untouched) when no
+ * alignment exists (T shorter than L plus repeated neighbours); BASE_EINVAL on a
  * bad argument (label out of range, V < 2 or V > 64, T < 1). */
-sim_status codec_ctc_loss(double *loss, float *grad, float scale, const float *logits, int t, int v,
-                          const int *labels, int l, double *work, sim_err *err);
+base_status codec_ctc_loss(double *loss, float *grad, float scale, const float *logits, int t,
+                           int v, const int *labels, int l, double *work, base_err *err);
 
 /* Doubles of workspace codec_ctc_align needs for T frames and L labels. */
 size_t codec_ctc_align_workspace_size(int t, int l);
@@ -51,10 +51,10 @@ size_t codec_ctc_align_workspace_size(int t, int l);
  *   work        codec_ctc_align_workspace_size(T, L) doubles.
  * Ties between equally good predecessors go to the one nearest in the lattice
  * (stay, then advance one, then skip a blank), so the result is deterministic.
- * SIM_ERANGE (path untouched) when no path exists (T shorter than L plus
- * repeated neighbours, or every path has a -inf score); SIM_EINVAL on a bad
+ * BASE_ERANGE (path untouched) when no path exists (T shorter than L plus
+ * repeated neighbours, or every path has a -inf score); BASE_EINVAL on a bad
  * argument (label out of range, V < 2, T < 1, NULL). */
-sim_status codec_ctc_align(const float *logp, int t, int v, const int *labels, int l, int *path,
-                           double *score, double *work, sim_err *err);
+base_status codec_ctc_align(const float *logp, int t, int v, const int *labels, int l, int *path,
+                            double *score, double *work, base_err *err);
 
 #endif

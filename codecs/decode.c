@@ -310,12 +310,12 @@ static void lm_close(ngram_model_t *lm, logmath_t *lmath)
     pthread_mutex_unlock(&sphinx_lock);
 }
 
-static sim_status lm_open(const char *path, ngram_model_t **lm, logmath_t **lmath, sim_err *err)
+static base_status lm_open(const char *path, ngram_model_t **lm, logmath_t **lmath, base_err *err)
 {
     *lm = NULL;
     *lmath = NULL;
     FILE *f = fopen(path, "rb");
-    if (!f) return sim_err_set(err, SIM_EIO, path, 0, "cannot open: %s", strerror(errno));
+    if (!f) return base_err_set(err, BASE_EIO, path, 0, "cannot open: %s", strerror(errno));
     fclose(f);
     pthread_mutex_lock(&sphinx_lock);
     /* sphinxbase would print INFO lines on every load (process-global stream) */
@@ -323,25 +323,25 @@ static sim_status lm_open(const char *path, ngram_model_t **lm, logmath_t **lmat
     *lmath = logmath_init(1.0001, 0, 0);
     if (*lmath) *lm = ngram_model_read(NULL, path, NGRAM_AUTO, *lmath);
     pthread_mutex_unlock(&sphinx_lock);
-    if (!*lmath) return sim_err_set(err, SIM_ENOMEM, path, 0, "logmath_init failed");
+    if (!*lmath) return base_err_set(err, BASE_ENOMEM, path, 0, "logmath_init failed");
     if (!*lm) {
         lm_close(NULL, *lmath);
         *lmath = NULL;
-        return sim_err_set(err, SIM_EFORMAT, path, 0,
-                           "not a language model sphinxbase can read (ARPA, DMP or lm.bin)");
+        return base_err_set(err, BASE_EFORMAT, path, 0,
+                            "not a language model sphinxbase can read (ARPA, DMP or lm.bin)");
     }
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status codec_lexicon_create(codec_lexicon **out, const char *dict_path, const char *lm_path,
-                                sim_err *err)
+base_status codec_lexicon_create(codec_lexicon **out, const char *dict_path, const char *lm_path,
+                                 base_err *err)
 {
-    if (!out) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
+    if (!out) return base_err_set(err, BASE_EINVAL, NULL, 0, "bad arguments");
     *out = NULL;
     if (!dict_path) dict_path = CODEC_DECODE_DICT;
     if (!lm_path) lm_path = CODEC_DECODE_LM;
 
-    sim_status st = SIM_OK;
+    base_status st = BASE_OK;
     ngram_model_t *lm = NULL;
     logmath_t *lmath = NULL;
     char *line = NULL;
@@ -350,7 +350,7 @@ sim_status codec_lexicon_create(codec_lexicon **out, const char *dict_path, cons
     codec_lexicon *lx = calloc(1, sizeof *lx);
     if (!lx || !(lx->lm_path = strdup(lm_path)) || edge_table_alloc(lx, 1 << 20) ||
         lex_new_node(lx) != 0) {
-        st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         goto fail;
     }
     lx->bos = lx->eos = -1;
@@ -362,7 +362,7 @@ sim_status codec_lexicon_create(codec_lexicon **out, const char *dict_path, cons
     }
     f = fopen(dict_path, "r");
     if (!f) {
-        st = sim_err_set(err, SIM_EIO, dict_path, 0, "cannot open: %s", strerror(errno));
+        st = base_err_set(err, BASE_EIO, dict_path, 0, "cannot open: %s", strerror(errno));
         goto fail;
     }
     int k[256];
@@ -374,7 +374,7 @@ sim_status codec_lexicon_create(codec_lexicon **out, const char *dict_path, cons
         int is_new = 0;
         int32_t wi = lex_insert(lx, k, n, &is_new);
         if (wi < 0) {
-            st = sim_err_set(err, SIM_ENOMEM, dict_path, 0, "out of memory");
+            st = base_err_set(err, BASE_ENOMEM, dict_path, 0, "out of memory");
             goto fail;
         }
         if (is_new && lm) {
@@ -388,23 +388,24 @@ sim_status codec_lexicon_create(codec_lexicon **out, const char *dict_path, cons
         }
     }
     if (ferror(f)) {
-        st = sim_err_set(err, SIM_EIO, dict_path, 0, "read error");
+        st = base_err_set(err, BASE_EIO, dict_path, 0, "read error");
         goto fail;
     }
     if (lx->n_words == 0) {
-        st = sim_err_set(err, SIM_EFORMAT, dict_path, 0, "no usable word (expected `WORD PHONES`)");
+        st = base_err_set(err, BASE_EFORMAT, dict_path, 0,
+                          "no usable word (expected `WORD PHONES`)");
         goto fail;
     }
     fclose(f);
     f = NULL;
     if (lex_compact(lx)) {
-        st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         goto fail;
     }
     free(line);
     lm_close(lm, lmath);
     *out = lx;
-    return SIM_OK;
+    return BASE_OK;
 fail:
     if (f) fclose(f);
     free(line);
@@ -492,36 +493,36 @@ codec_beam_config codec_beam_config_default(void)
     return c;
 }
 
-static sim_status check_config(const codec_beam_config *c, sim_err *err)
+static base_status check_config(const codec_beam_config *c, base_err *err)
 {
     if (c->beam < 1 || c->beam > 100000)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "beam width must be 1..100000, got %d",
-                           c->beam);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "beam width must be 1..100000, got %d",
+                            c->beam);
     if (!isfinite(c->lm_weight) || c->lm_weight < 0)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "LM weight must be >= 0, got %g",
-                           c->lm_weight);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "LM weight must be >= 0, got %g",
+                            c->lm_weight);
     if (!isfinite(c->word_bonus))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "word bonus must be finite");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "word bonus must be finite");
     if (!(c->prune > 0))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "prune must be > 0, got %g", c->prune);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "prune must be > 0, got %g", c->prune);
     if (!(c->oov_penalty <= 0) || !(c->oov_char_penalty <= 0) || !(c->unk_logp <= 0) ||
         isinf(c->unk_logp) || isinf(c->oov_penalty) || isinf(c->oov_char_penalty))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "oov_penalty, oov_char_penalty and unk_logp must be finite and <= 0");
-    return SIM_OK;
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "oov_penalty, oov_char_penalty and unk_logp must be finite and <= 0");
+    return BASE_OK;
 }
 
-static sim_status beam_alloc(codec_beam *b, size_t width)
+static base_status beam_alloc(codec_beam *b, size_t width)
 {
-    if (width <= b->cap_beam) return SIM_OK;
+    if (width <= b->cap_beam) return BASE_OK;
     cand *nb = realloc(b->beam, width * sizeof *nb);
-    if (!nb) return SIM_ENOMEM;
+    if (!nb) return BASE_ENOMEM;
     b->beam = nb;
     cand *nn = realloc(b->next, width * (V + 1) * sizeof *nn);
-    if (!nn) return SIM_ENOMEM;
+    if (!nn) return BASE_ENOMEM;
     b->next = nn;
     b->cap_beam = width;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 void codec_beam_destroy(codec_beam *b)
@@ -536,23 +537,23 @@ void codec_beam_destroy(codec_beam *b)
     free(b);
 }
 
-sim_status codec_beam_create(codec_beam **out, const codec_lexicon *lex,
-                             const codec_beam_config *cfg, sim_err *err)
+base_status codec_beam_create(codec_beam **out, const codec_lexicon *lex,
+                              const codec_beam_config *cfg, base_err *err)
 {
-    if (!out) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
+    if (!out) return base_err_set(err, BASE_EINVAL, NULL, 0, "bad arguments");
     *out = NULL;
     codec_beam_config c = cfg ? *cfg : codec_beam_config_default();
-    sim_status st = check_config(&c, err);
+    base_status st = check_config(&c, err);
     if (st) return st;
     codec_beam *b = calloc(1, sizeof *b);
-    if (!b) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    if (!b) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     b->lex = lex;
     b->cfg = c;
     b->cap_nodes = 4096;
     b->nodes = malloc(b->cap_nodes * sizeof *b->nodes);
     b->cache = malloc(sizeof *b->cache << CACHE_BITS);
     if (!b->nodes || !b->cache || beam_alloc(b, (size_t)c.beam)) {
-        st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         goto fail;
     }
     for (size_t i = 0; i < (size_t)1 << CACHE_BITS; i++) b->cache[i].w = INT32_MIN;
@@ -561,21 +562,21 @@ sim_status codec_beam_create(codec_beam **out, const codec_lexicon *lex,
         if (st) goto fail;
     }
     *out = b;
-    return SIM_OK;
+    return BASE_OK;
 fail:
     codec_beam_destroy(b);
     return st;
 }
 
-sim_status codec_beam_set_config(codec_beam *b, const codec_beam_config *cfg, sim_err *err)
+base_status codec_beam_set_config(codec_beam *b, const codec_beam_config *cfg, base_err *err)
 {
-    if (!b || !cfg) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
-    sim_status st = check_config(cfg, err);
+    if (!b || !cfg) return base_err_set(err, BASE_EINVAL, NULL, 0, "bad arguments");
+    base_status st = check_config(cfg, err);
     if (st) return st;
     if (beam_alloc(b, (size_t)cfg->beam))
-        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     b->cfg = *cfg;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 static inline double log_add(double a, double b)
@@ -637,13 +638,13 @@ static int word_end(codec_beam *b, const pnode *p, double *add, int32_t *h1, int
 }
 
 /* Room for `more` new prefixes and `blocks` new child blocks. */
-static sim_status nodes_reserve(codec_beam *b, size_t more, size_t blocks)
+static base_status nodes_reserve(codec_beam *b, size_t more, size_t blocks)
 {
     if (b->n_nodes + more > b->cap_nodes) {
         size_t cap = b->cap_nodes;
         while (cap < b->n_nodes + more) cap *= 2;
         pnode *n = realloc(b->nodes, cap * sizeof *n);
-        if (!n) return SIM_ENOMEM;
+        if (!n) return BASE_ENOMEM;
         b->nodes = n;
         b->cap_nodes = cap;
     }
@@ -651,11 +652,11 @@ static sim_status nodes_reserve(codec_beam *b, size_t more, size_t blocks)
         size_t cap = b->cap_kids ? b->cap_kids : 256;
         while (cap < b->n_kids + blocks) cap *= 2;
         int32_t *k = realloc(b->kids, cap * V * sizeof *k);
-        if (!k) return SIM_ENOMEM;
+        if (!k) return BASE_ENOMEM;
         b->kids = k;
         b->cap_kids = cap;
     }
-    return SIM_OK;
+    return BASE_OK;
 }
 
 /* Child of prefix id by character c (found or created), or -1 when the
@@ -791,20 +792,20 @@ static size_t prefix_text(const codec_beam *b, int32_t id, char *out, size_t cap
     return len;
 }
 
-sim_status codec_beam_decode(codec_beam *b, const float *logp, int t, int v, char *out, size_t cap,
-                             size_t *len, double *score, sim_err *err)
+base_status codec_beam_decode(codec_beam *b, const float *logp, int t, int v, char *out, size_t cap,
+                              size_t *len, double *score, base_err *err)
 {
     if (len) *len = 0;
     if (score) *score = -INFINITY;
     if (cap && out) out[0] = 0;
     if (!b || (!logp && t > 0) || !out || !cap || t < 0)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "bad arguments");
     if (v != V)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "decoder expects %d classes, got %d", V, v);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "decoder expects %d classes, got %d", V, v);
     for (size_t i = 0; i < (size_t)t * V; i++)
         if (isnan(logp[i]) || logp[i] == INFINITY)
-            return sim_err_set(err, SIM_EINVAL, NULL, 0, "%s in log-probabilities (frame %zu)",
-                               isnan(logp[i]) ? "NaN" : "+inf", i / V);
+            return base_err_set(err, BASE_EINVAL, NULL, 0, "%s in log-probabilities (frame %zu)",
+                                isnan(logp[i]) ? "NaN" : "+inf", i / V);
     const codec_beam_config *cfg = &b->cfg;
     size_t width = (size_t)cfg->beam;
 
@@ -834,7 +835,7 @@ sim_status codec_beam_decode(codec_beam *b, const float *logp, int t, int v, cha
         for (int k = 1; k < V; k++)
             if (row[k] >= mx - cfg->prune) chars[nc++] = k;
         if (nodes_reserve(b, nbeam * (size_t)nc, nbeam))
-            return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+            return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         size_t n = 0;
         for (size_t i = 0; i < nbeam; i++) {
             const cand bi = b->beam[i];
@@ -882,9 +883,9 @@ sim_status codec_beam_decode(codec_beam *b, const float *logp, int t, int v, cha
             best_id = c->id;
         }
     }
-    if (best_id < 0) return SIM_OK; /* nothing the lexicon admits */
+    if (best_id < 0) return BASE_OK; /* nothing the lexicon admits */
     size_t n = prefix_text(b, best_id, out, cap);
     if (len) *len = n;
     if (score) *score = best;
-    return SIM_OK;
+    return BASE_OK;
 }

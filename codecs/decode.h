@@ -38,7 +38,7 @@
 #ifndef CODECS_DECODE_H
 #define CODECS_DECODE_H
 
-#include "sim/base/status.h"
+#include "base/status.h"
 
 #include <stddef.h>
 
@@ -63,10 +63,10 @@ typedef struct codec_lexicon codec_lexicon;
  * a-z and apostrophe are skipped; case is folded) and look every word up in
  * the LM. dict_path NULL = CODEC_DECODE_DICT. lm_path NULL = CODEC_DECODE_LM;
  * "" = no LM (the lexicon still constrains words; LM scores are 0).
- * Errors name the file: SIM_EIO (missing), SIM_EFORMAT (no usable word, or
+ * Errors name the file: BASE_EIO (missing), BASE_EFORMAT (no usable word, or
  * not an LM sphinxbase reads). */
-sim_status codec_lexicon_create(codec_lexicon **out, const char *dict_path, const char *lm_path,
-                                sim_err *err);
+base_status codec_lexicon_create(codec_lexicon **out, const char *dict_path, const char *lm_path,
+                                 base_err *err);
 void codec_lexicon_destroy(codec_lexicon *lex); /* NULL is a no-op */
 
 /* Number of distinct words; whether word (lower-case) is one of them. */
@@ -115,14 +115,14 @@ typedef struct codec_beam codec_beam;
 /* A decoder over lex (NULL = no lexicon and no LM: plain CTC prefix beam search
  * over characters, where only alpha/beta-free CTC scores count). Loads its own
  * LM handle (see the top of this file); lex must outlive the decoder.
- * SIM_EINVAL for a bad config value. */
-sim_status codec_beam_create(codec_beam **out, const codec_lexicon *lex,
-                             const codec_beam_config *cfg, sim_err *err);
+ * BASE_EINVAL for a bad config value. */
+base_status codec_beam_create(codec_beam **out, const codec_lexicon *lex,
+                              const codec_beam_config *cfg, base_err *err);
 void codec_beam_destroy(codec_beam *b); /* NULL is a no-op */
 
 /* Change alpha, beta and the other settings of an existing decoder (for
  * tuning without reloading the LM). Same checks as create. */
-sim_status codec_beam_set_config(codec_beam *b, const codec_beam_config *cfg, sim_err *err);
+base_status codec_beam_set_config(codec_beam *b, const codec_beam_config *cfg, base_err *err);
 
 /* Decode logp (t, v) row-major, v = 29, values log-probabilities (each row a
  * log-softmax; rows need not be exactly normalised). Writes the transcript
@@ -130,10 +130,10 @@ sim_status codec_beam_set_config(codec_beam *b, const codec_beam_config *cfg, si
  * its full length in *len (may be >= cap) and the winning total score in
  * *score (either may be NULL). t = 0 gives "". Work space grows with the
  * longest utterance seen and is reused; otherwise nothing is allocated.
- * Errors: SIM_EINVAL (v != 29, t < 0, NULL, a NaN or +inf in logp), SIM_ENOMEM.
+ * Errors: BASE_EINVAL (v != 29, t < 0, NULL, a NaN or +inf in logp), BASE_ENOMEM.
  * When the lexicon admits no complete transcript (allow_oov = 0 and the
  * audio spells no lexicon word), the result is "" with score -INFINITY. */
-sim_status codec_beam_decode(codec_beam *b, const float *logp, int t, int v, char *out, size_t cap,
-                             size_t *len, double *score, sim_err *err);
+base_status codec_beam_decode(codec_beam *b, const float *logp, int t, int v, char *out, size_t cap,
+                              size_t *len, double *score, base_err *err);
 
 #endif

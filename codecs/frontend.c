@@ -7,9 +7,9 @@ void codec_frontend_default(codec_melspec_config *c)
     c->normalize = 1;
 }
 
-sim_status codec_frontend_to_model(const codec_melspec_config *c, codec_model *m, sim_err *err)
+base_status codec_frontend_to_model(const codec_melspec_config *c, codec_model *m, base_err *err)
 {
-    sim_status st = codec_model_set_int(m, "frontend.sample_rate", c->sample_rate, err);
+    base_status st = codec_model_set_int(m, "frontend.sample_rate", c->sample_rate, err);
     if (!st) st = codec_model_set_int(m, "frontend.win_length", c->win_length, err);
     if (!st) st = codec_model_set_int(m, "frontend.hop_length", c->hop_length, err);
     if (!st) st = codec_model_set_int(m, "frontend.n_fft", c->n_fft, err);
@@ -21,10 +21,10 @@ sim_status codec_frontend_to_model(const codec_melspec_config *c, codec_model *m
     return st;
 }
 
-sim_status codec_frontend_from_model(const codec_model *m, codec_melspec_config *c, sim_err *err)
+base_status codec_frontend_from_model(const codec_model *m, codec_melspec_config *c, base_err *err)
 {
     int64_t v[6] = {0};
-    sim_status st = codec_model_get_int(m, "frontend.sample_rate", 1000, 384000, &v[0], err);
+    base_status st = codec_model_get_int(m, "frontend.sample_rate", 1000, 384000, &v[0], err);
     if (!st) st = codec_model_get_int(m, "frontend.win_length", 1, 1 << 16, &v[1], err);
     if (!st) st = codec_model_get_int(m, "frontend.hop_length", 1, 1 << 16, &v[2], err);
     if (!st) st = codec_model_get_int(m, "frontend.n_fft", 2, 1 << 17, &v[3], err);
@@ -45,5 +45,5 @@ sim_status codec_frontend_from_model(const codec_model *m, codec_melspec_config 
     c->f_min = f_min;
     c->f_max = f_max;
     c->log_floor = floor_;
-    return SIM_OK;
+    return BASE_OK;
 }

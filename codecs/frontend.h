@@ -18,14 +18,14 @@
 
 #include "codecs/melspec.h"
 #include "codecs/modelfile.h"
-#include "sim/base/status.h"
+#include "base/status.h"
 
 /* Front-end every shipped agent uses: codecs/melspec defaults (16 kHz, 25 ms
  * Hann window, 10 ms hop, 512-point FFT, 80 HTK mel bands) with per-utterance
  * normalisation on. */
 void codec_frontend_default(codec_melspec_config *c);
 
-sim_status codec_frontend_to_model(const codec_melspec_config *c, codec_model *m, sim_err *err);
-sim_status codec_frontend_from_model(const codec_model *m, codec_melspec_config *c, sim_err *err);
+base_status codec_frontend_to_model(const codec_melspec_config *c, codec_model *m, base_err *err);
+base_status codec_frontend_from_model(const codec_model *m, codec_melspec_config *c, base_err *err);
 
 #endif

@@ -115,19 +115,19 @@ static char *dir_of(const char *path)
     return d;
 }
 
-sim_status codec_manifest_create(const char *base_dir, codec_manifest **out, sim_err *err)
+base_status codec_manifest_create(const char *base_dir, codec_manifest **out, base_err *err)
 {
-    if (!out) return sim_err_set(err, SIM_EINVAL, NULL, 0, "codec_manifest_create: NULL");
+    if (!out) return base_err_set(err, BASE_EINVAL, NULL, 0, "codec_manifest_create: NULL");
     *out = NULL;
     codec_manifest *m = calloc(1, sizeof *m);
     if (!m) goto fail;
     m->base = dup_str(base_dir ? base_dir : "");
     if (!m->base || grow_slots(m)) goto fail;
     *out = m;
-    return SIM_OK;
+    return BASE_OK;
 fail:
     codec_manifest_destroy(m);
-    return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory creating manifest");
+    return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory creating manifest");
 }
 
 void codec_manifest_destroy(codec_manifest *m)
@@ -146,26 +146,26 @@ void codec_manifest_destroy(codec_manifest *m)
 }
 
 /* _add with the input's file and line for error messages (file may be NULL). */
-static sim_status add_at(codec_manifest *m, const char *id, const char *audio, const char *text,
-                         const char *file, int line, sim_err *err)
+static base_status add_at(codec_manifest *m, const char *id, const char *audio, const char *text,
+                          const char *file, int line, base_err *err)
 {
-    if (!id[0]) return sim_err_set(err, SIM_EFORMAT, file, line, "empty id");
+    if (!id[0]) return base_err_set(err, BASE_EFORMAT, file, line, "empty id");
     if (has_space(id))
-        return sim_err_set(err, SIM_EFORMAT, file, line, "id '%s' contains whitespace", id);
+        return base_err_set(err, BASE_EFORMAT, file, line, "id '%s' contains whitespace", id);
     if (!audio[0] || is_blank(audio))
-        return sim_err_set(err, SIM_EFORMAT, file, line, "empty audio path for id '%s'", id);
+        return base_err_set(err, BASE_EFORMAT, file, line, "empty audio path for id '%s'", id);
     if (strchr(audio, '\t') || strchr(audio, '\n'))
-        return sim_err_set(err, SIM_EFORMAT, file, line, "audio path of '%s' has a tab or newline",
-                           id);
+        return base_err_set(err, BASE_EFORMAT, file, line,
+                            "audio path of '%s' has a tab or newline", id);
     if (is_blank(text))
-        return sim_err_set(err, SIM_EFORMAT, file, line, "empty transcript for id '%s'", id);
+        return base_err_set(err, BASE_EFORMAT, file, line, "empty transcript for id '%s'", id);
     if (strchr(text, '\t') || strchr(text, '\n'))
-        return sim_err_set(err, SIM_EFORMAT, file, line, "transcript of '%s' has a tab or newline",
-                           id);
+        return base_err_set(err, BASE_EFORMAT, file, line,
+                            "transcript of '%s' has a tab or newline", id);
     size_t s = slot_of(m, id);
     if (m->slot[s] != NO_ENTRY)
-        return sim_err_set(err, SIM_EEXIST, file, line, "duplicate id '%s' (entry %zu)", id,
-                           m->slot[s] + 1);
+        return base_err_set(err, BASE_EEXIST, file, line, "duplicate id '%s' (entry %zu)", id,
+                            m->slot[s] + 1);
     if (m->n == m->cap) {
         size_t nc = m->cap ? 2 * m->cap : 64;
         entry *e = realloc(m->e, sizeof *e * nc);
@@ -184,16 +184,16 @@ static sim_status add_at(codec_manifest *m, const char *id, const char *audio, c
     m->e[m->n] = e;
     m->slot[s] = m->n++;
     if (2 * m->n >= m->nslot && grow_slots(m)) goto nomem;
-    return SIM_OK;
+    return BASE_OK;
 nomem:
-    return sim_err_set(err, SIM_ENOMEM, file, line, "out of memory adding manifest entry");
+    return base_err_set(err, BASE_ENOMEM, file, line, "out of memory adding manifest entry");
 }
 
-sim_status codec_manifest_add(codec_manifest *m, const char *id, const char *audio,
-                              const char *transcript, sim_err *err)
+base_status codec_manifest_add(codec_manifest *m, const char *id, const char *audio,
+                               const char *transcript, base_err *err)
 {
     if (!m || !id || !audio || !transcript)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "codec_manifest_add: NULL argument");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "codec_manifest_add: NULL argument");
     return add_at(m, id, audio, transcript, NULL, 0, err);
 }
 
@@ -203,21 +203,22 @@ static void chomp(char *s, ssize_t *len)
     while (*len > 0 && (s[*len - 1] == '\n' || s[*len - 1] == '\r')) s[--*len] = 0;
 }
 
-sim_status codec_manifest_read(const char *path, codec_manifest **out, sim_err *err)
+base_status codec_manifest_read(const char *path, codec_manifest **out, base_err *err)
 {
-    if (!path || !out) return sim_err_set(err, SIM_EINVAL, NULL, 0, "codec_manifest_read: NULL");
+    if (!path || !out) return base_err_set(err, BASE_EINVAL, NULL, 0, "codec_manifest_read: NULL");
     *out = NULL;
     struct stat sb;
     if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
-        return sim_err_set(err, SIM_EIO, path, 0, "is a directory, not a manifest");
+        return base_err_set(err, BASE_EIO, path, 0, "is a directory, not a manifest");
     FILE *f = fopen(path, "r");
-    if (!f) return sim_err_set(err, SIM_EIO, path, 0, "cannot open manifest: %s", strerror(errno));
+    if (!f)
+        return base_err_set(err, BASE_EIO, path, 0, "cannot open manifest: %s", strerror(errno));
     codec_manifest *m = NULL;
     char *line = NULL, *base = dir_of(path);
     size_t cap = 0;
-    sim_status st = base ? codec_manifest_create(base, &m, err)
-                         : sim_err_set(err, SIM_ENOMEM, path, 0, "out of memory");
-    if (st != SIM_OK) goto fail;
+    base_status st = base ? codec_manifest_create(base, &m, err)
+                          : base_err_set(err, BASE_ENOMEM, path, 0, "out of memory");
+    if (st != BASE_OK) goto fail;
     ssize_t len;
     int lineno = 0;
     while ((len = getline(&line, &cap, f)) >= 0) {
@@ -225,36 +226,36 @@ sim_status codec_manifest_read(const char *path, codec_manifest **out, sim_err *
         chomp(line, &len);
         if (line[0] == '#' || is_blank(line)) continue;
         if ((size_t)len != strlen(line)) {
-            st = sim_err_set(err, SIM_EFORMAT, path, lineno, "NUL byte in line");
+            st = base_err_set(err, BASE_EFORMAT, path, lineno, "NUL byte in line");
             goto fail;
         }
         char *f1 = line, *t1 = strchr(f1, '\t');
         char *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
         if (!t2) {
-            st = sim_err_set(err, SIM_EFORMAT, path, lineno,
-                             "too few fields: expected ID<TAB>AUDIO<TAB>TRANSCRIPT, got %d",
-                             t1 ? 2 : 1);
+            st = base_err_set(err, BASE_EFORMAT, path, lineno,
+                              "too few fields: expected ID<TAB>AUDIO<TAB>TRANSCRIPT, got %d",
+                              t1 ? 2 : 1);
             goto fail;
         }
         if (strchr(t2 + 1, '\t')) {
-            st = sim_err_set(err, SIM_EFORMAT, path, lineno,
-                             "too many fields: expected ID<TAB>AUDIO<TAB>TRANSCRIPT");
+            st = base_err_set(err, BASE_EFORMAT, path, lineno,
+                              "too many fields: expected ID<TAB>AUDIO<TAB>TRANSCRIPT");
             goto fail;
         }
         *t1 = 0;
         *t2 = 0;
         st = add_at(m, f1, t1 + 1, t2 + 1, path, lineno, err);
-        if (st != SIM_OK) goto fail;
+        if (st != BASE_OK) goto fail;
     }
     if (ferror(f)) {
-        st = sim_err_set(err, SIM_EIO, path, 0, "read failed: %s", strerror(errno));
+        st = base_err_set(err, BASE_EIO, path, 0, "read failed: %s", strerror(errno));
         goto fail;
     }
     fclose(f);
     free(line);
     free(base);
     *out = m;
-    return SIM_OK;
+    return BASE_OK;
 fail:
     fclose(f);
     free(line);
@@ -276,11 +277,11 @@ static int cmp_names(const struct dirent **a, const struct dirent **b)
     return strcmp((*a)->d_name, (*b)->d_name); /* byte order: locale-independent */
 }
 
-static sim_status read_trans(codec_manifest *m, const char *dir, const char *file, sim_err *err)
+static base_status read_trans(codec_manifest *m, const char *dir, const char *file, base_err *err)
 {
     FILE *f = fopen(file, "r");
-    if (!f) return sim_err_set(err, SIM_EIO, file, 0, "cannot open: %s", strerror(errno));
-    sim_status st = SIM_OK;
+    if (!f) return base_err_set(err, BASE_EIO, file, 0, "cannot open: %s", strerror(errno));
+    base_status st = BASE_OK;
     char *line = NULL, *audio = NULL;
     size_t cap = 0;
     ssize_t len;
@@ -291,8 +292,8 @@ static sim_status read_trans(codec_manifest *m, const char *dir, const char *fil
         if (is_blank(line)) continue;
         char *sp = strchr(line, ' ');
         if (!sp) {
-            st = sim_err_set(err, SIM_EFORMAT, file, lineno,
-                             "too few fields: expected ID TRANSCRIPT");
+            st = base_err_set(err, BASE_EFORMAT, file, lineno,
+                              "too few fields: expected ID TRANSCRIPT");
             goto done;
         }
         *sp = 0;
@@ -300,12 +301,12 @@ static sim_status read_trans(codec_manifest *m, const char *dir, const char *fil
         size_t nd = strlen(dir), ni = strlen(line);
         audio = malloc(nd + ni + 7);
         if (!audio) {
-            st = sim_err_set(err, SIM_ENOMEM, file, lineno, "out of memory");
+            st = base_err_set(err, BASE_ENOMEM, file, lineno, "out of memory");
             goto done;
         }
         snprintf(audio, nd + ni + 7, "%s/%s.flac", dir, line);
         st = add_at(m, line, audio, sp + 1, file, lineno, err);
-        if (st != SIM_OK) goto done;
+        if (st != BASE_OK) goto done;
     }
 done:
     fclose(f);
@@ -314,19 +315,21 @@ done:
     return st;
 }
 
-static sim_status walk(codec_manifest *m, const char *dir, int depth, size_t *nfiles, sim_err *err)
+static base_status walk(codec_manifest *m, const char *dir, int depth, size_t *nfiles,
+                        base_err *err)
 {
-    if (depth > 16) return SIM_OK; /* LibriSpeech is 3 deep; stop at symlink loops */
+    if (depth > 16) return BASE_OK; /* LibriSpeech is 3 deep; stop at symlink loops */
     struct dirent **names = NULL;
     int k = scandir(dir, &names, NULL, cmp_names);
-    if (k < 0) return sim_err_set(err, SIM_EIO, dir, 0, "cannot read folder: %s", strerror(errno));
-    sim_status st = SIM_OK;
+    if (k < 0)
+        return base_err_set(err, BASE_EIO, dir, 0, "cannot read folder: %s", strerror(errno));
+    base_status st = BASE_OK;
     for (int i = 0; i < k; i++) {
         const char *nm = names[i]->d_name;
-        if (st != SIM_OK || nm[0] == '.') continue;
+        if (st != BASE_OK || nm[0] == '.') continue;
         char *p = join_path(dir, nm);
         if (!p) {
-            st = sim_err_set(err, SIM_ENOMEM, dir, 0, "out of memory");
+            st = base_err_set(err, BASE_ENOMEM, dir, 0, "out of memory");
             continue;
         }
         struct stat sb;
@@ -345,44 +348,44 @@ static sim_status walk(codec_manifest *m, const char *dir, int depth, size_t *nf
     return st;
 }
 
-sim_status codec_manifest_read_librispeech(const char *dir, codec_manifest **out, sim_err *err)
+base_status codec_manifest_read_librispeech(const char *dir, codec_manifest **out, base_err *err)
 {
     if (!dir || !out)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "codec_manifest_read_librispeech: NULL");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "codec_manifest_read_librispeech: NULL");
     *out = NULL;
     struct stat sb;
     if (stat(dir, &sb) != 0)
-        return sim_err_set(err, SIM_EIO, dir, 0, "cannot open folder: %s", strerror(errno));
+        return base_err_set(err, BASE_EIO, dir, 0, "cannot open folder: %s", strerror(errno));
     if (!S_ISDIR(sb.st_mode))
-        return sim_err_set(err, SIM_EIO, dir, 0, "not a folder (LibriSpeech layout expected)");
+        return base_err_set(err, BASE_EIO, dir, 0, "not a folder (LibriSpeech layout expected)");
     codec_manifest *m = NULL;
-    sim_status st = codec_manifest_create(NULL, &m, err);
-    if (st != SIM_OK) return st;
+    base_status st = codec_manifest_create(NULL, &m, err);
+    if (st != BASE_OK) return st;
     size_t nfiles = 0;
     st = walk(m, dir, 0, &nfiles, err);
-    if (st == SIM_OK && nfiles == 0)
-        st = sim_err_set(err, SIM_ENOTFOUND, dir, 0, "no *.trans.txt files under this folder");
-    if (st != SIM_OK) {
+    if (st == BASE_OK && nfiles == 0)
+        st = base_err_set(err, BASE_ENOTFOUND, dir, 0, "no *.trans.txt files under this folder");
+    if (st != BASE_OK) {
         codec_manifest_destroy(m);
         return st;
     }
     *out = m;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 /* ---- writer and accessors --------------------------------------------------- */
 
-sim_status codec_manifest_write(const codec_manifest *m, const char *path, sim_err *err)
+base_status codec_manifest_write(const codec_manifest *m, const char *path, base_err *err)
 {
-    if (!m || !path) return sim_err_set(err, SIM_EINVAL, NULL, 0, "codec_manifest_write: NULL");
+    if (!m || !path) return base_err_set(err, BASE_EINVAL, NULL, 0, "codec_manifest_write: NULL");
     size_t n = strlen(path);
     char *tmp = malloc(n + 5);
-    if (!tmp) return sim_err_set(err, SIM_ENOMEM, path, 0, "out of memory");
+    if (!tmp) return base_err_set(err, BASE_ENOMEM, path, 0, "out of memory");
     memcpy(tmp, path, n);
     memcpy(tmp + n, ".tmp", 5);
     FILE *f = fopen(tmp, "w");
     if (!f) {
-        sim_status st = sim_err_set(err, SIM_EIO, path, 0, "cannot write: %s", strerror(errno));
+        base_status st = base_err_set(err, BASE_EIO, path, 0, "cannot write: %s", strerror(errno));
         free(tmp);
         return st;
     }
@@ -391,13 +394,13 @@ sim_status codec_manifest_write(const codec_manifest *m, const char *path, sim_e
         bad = fprintf(f, "%s\t%s\t%s\n", m->e[i].id, m->e[i].audio, m->e[i].text) < 0;
     bad |= fclose(f) != 0;
     if (bad || rename(tmp, path) != 0) {
-        sim_status st = sim_err_set(err, SIM_EIO, path, 0, "write failed: %s", strerror(errno));
+        base_status st = base_err_set(err, BASE_EIO, path, 0, "write failed: %s", strerror(errno));
         remove(tmp);
         free(tmp);
         return st;
     }
     free(tmp);
-    return SIM_OK;
+    return BASE_OK;
 }
 
 size_t codec_manifest_size(const codec_manifest *m)

@@ -18,34 +18,34 @@
 #ifndef CODEC_MANIFEST_H
 #define CODEC_MANIFEST_H
 
-#include "sim/base/status.h"
+#include "base/status.h"
 
 #include <stddef.h>
 
 typedef struct codec_manifest codec_manifest;
 
 /* Read manifest.tsv at path. Errors carry path and 1-based line:
- * SIM_EIO (missing/unreadable), SIM_EFORMAT (fewer or more than 3 fields,
- * empty field or transcript, id with whitespace), SIM_EEXIST (duplicate id). */
-sim_status codec_manifest_read(const char *path, codec_manifest **m, sim_err *err);
+ * BASE_EIO (missing/unreadable), BASE_EFORMAT (fewer or more than 3 fields,
+ * empty field or transcript, id with whitespace), BASE_EEXIST (duplicate id). */
+base_status codec_manifest_read(const char *path, codec_manifest **m, base_err *err);
 
-/* Read every `*.trans.txt` under dir (recursively). Errors: SIM_EIO (dir
- * missing), SIM_ENOTFOUND (no .trans.txt under it), SIM_EFORMAT / SIM_EEXIST
+/* Read every `*.trans.txt` under dir (recursively). Errors: BASE_EIO (dir
+ * missing), BASE_ENOTFOUND (no .trans.txt under it), BASE_EFORMAT / BASE_EEXIST
  * with the .trans.txt file and line. */
-sim_status codec_manifest_read_librispeech(const char *dir, codec_manifest **m, sim_err *err);
+base_status codec_manifest_read_librispeech(const char *dir, codec_manifest **m, base_err *err);
 
 /* An empty manifest whose relative audio paths resolve against base_dir
  * (NULL or "" = as given, i.e. relative to the working directory). */
-sim_status codec_manifest_create(const char *base_dir, codec_manifest **m, sim_err *err);
+base_status codec_manifest_create(const char *base_dir, codec_manifest **m, base_err *err);
 
 /* Append one entry (strings are copied). Same checks as the reader:
- * SIM_EFORMAT for a bad field, SIM_EEXIST for a duplicate id. */
-sim_status codec_manifest_add(codec_manifest *m, const char *id, const char *audio,
-                              const char *transcript, sim_err *err);
+ * BASE_EFORMAT for a bad field, BASE_EEXIST for a duplicate id. */
+base_status codec_manifest_add(codec_manifest *m, const char *id, const char *audio,
+                               const char *transcript, base_err *err);
 
 /* Write m as manifest.tsv (a '#' header line, then one line per entry with
  * AUDIO as it was given to _add) to path.tmp, then rename to path. */
-sim_status codec_manifest_write(const codec_manifest *m, const char *path, sim_err *err);
+base_status codec_manifest_write(const codec_manifest *m, const char *path, base_err *err);
 
 void codec_manifest_destroy(codec_manifest *m);
 

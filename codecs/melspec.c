@@ -54,47 +54,47 @@ static double mel_to_hz(double m)
     return 700.0 * (pow(10.0, m / 2595.0) - 1.0);
 }
 
-static sim_status check_config(codec_melspec_config *c, sim_err *err)
+static base_status check_config(codec_melspec_config *c, base_err *err)
 {
     if (c->sample_rate <= 0)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "melspec: sample_rate must be > 0, got %d",
-                           c->sample_rate);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "melspec: sample_rate must be > 0, got %d",
+                            c->sample_rate);
     if (c->win_length <= 0 || c->hop_length <= 0)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "melspec: win_length and hop_length must be > 0, got %d and %d",
-                           c->win_length, c->hop_length);
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "melspec: win_length and hop_length must be > 0, got %d and %d",
+                            c->win_length, c->hop_length);
     if (c->n_fft < c->win_length || c->n_fft % 2 || c->n_fft > (1 << 20))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "melspec: n_fft must be even, >= win_length (%d) and <= 2^20, got %d",
-                           c->win_length, c->n_fft);
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "melspec: n_fft must be even, >= win_length (%d) and <= 2^20, got %d",
+                            c->win_length, c->n_fft);
     if (c->n_mels <= 0)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "melspec: n_mels must be > 0, got %d",
-                           c->n_mels);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "melspec: n_mels must be > 0, got %d",
+                            c->n_mels);
     double nyq = 0.5 * c->sample_rate;
     if (c->f_max == 0.0) c->f_max = nyq;
     if (!(c->f_min >= 0.0) || !(c->f_max > c->f_min) || c->f_max > nyq)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "melspec: need 0 <= f_min < f_max <= sample_rate/2, got %g, %g",
-                           c->f_min, c->f_max);
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "melspec: need 0 <= f_min < f_max <= sample_rate/2, got %g, %g",
+                            c->f_min, c->f_max);
     if (!(c->log_floor > 0.0) || !isfinite(c->log_floor))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "melspec: log_floor must be > 0, got %g",
-                           c->log_floor);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "melspec: log_floor must be > 0, got %g",
+                            c->log_floor);
     if (c->normalize != 0 && c->normalize != 1)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "melspec: normalize must be 0 or 1, got %d",
-                           c->normalize);
-    return SIM_OK;
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "melspec: normalize must be 0 or 1, got %d",
+                            c->normalize);
+    return BASE_OK;
 }
 
 /* Triangular HTK-mel filters, stored sparsely (see melspec.h for the formula). */
-static sim_status build_filters(codec_melspec *q, sim_err *err)
+static base_status build_filters(codec_melspec *q, base_err *err)
 {
     const codec_melspec_config *c = &q->cfg;
     int M = c->n_mels, K = q->nbins;
     double *f = malloc((size_t)(M + 2) * sizeof *f);
     double *w = malloc((size_t)K * sizeof *w);
-    sim_status st = SIM_OK;
+    base_status st = BASE_OK;
     if (!f || !w) {
-        st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "melspec: out of memory");
+        st = base_err_set(err, BASE_ENOMEM, NULL, 0, "melspec: out of memory");
         goto done;
     }
     double m0 = hz_to_mel(c->f_min), m1 = hz_to_mel(c->f_max);
@@ -116,10 +116,10 @@ static sim_status build_filters(codec_melspec *q, sim_err *err)
                 }
             }
             if (first < 0) {
-                st = sim_err_set(err, SIM_EINVAL, NULL, 0,
-                                 "melspec: mel band %d (%.1f-%.1f Hz) covers no FFT bin; use "
-                                 "fewer bands or a larger n_fft",
-                                 m, f[m], f[m + 2]);
+                st = base_err_set(err, BASE_EINVAL, NULL, 0,
+                                  "melspec: mel band %d (%.1f-%.1f Hz) covers no FFT bin; use "
+                                  "fewer bands or a larger n_fft",
+                                  m, f[m], f[m + 2]);
                 goto done;
             }
             if (pass == 1) {
@@ -132,7 +132,7 @@ static sim_status build_filters(codec_melspec *q, sim_err *err)
             total += (size_t)(last - first + 1);
         }
         if (pass == 0 && !(q->weights = malloc(total * sizeof *q->weights))) {
-            st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "melspec: out of memory");
+            st = base_err_set(err, BASE_ENOMEM, NULL, 0, "melspec: out of memory");
             goto done;
         }
     }
@@ -142,13 +142,13 @@ done:
     return st;
 }
 
-codec_melspec *codec_melspec_create(const codec_melspec_config *cfg, sim_err *err)
+codec_melspec *codec_melspec_create(const codec_melspec_config *cfg, base_err *err)
 {
     codec_melspec *q = calloc(1, sizeof *q);
     float *in = NULL;
     fftwf_complex *out = NULL;
     if (!q) {
-        sim_err_set(err, SIM_ENOMEM, NULL, 0, "melspec: out of memory");
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "melspec: out of memory");
         return NULL;
     }
     if (cfg)
@@ -165,7 +165,7 @@ codec_melspec *codec_melspec_create(const codec_melspec_config *cfg, sim_err *er
     in = fftwf_malloc((size_t)c->n_fft * sizeof *in);
     out = fftwf_malloc((size_t)q->nbins * sizeof *out);
     if (!q->window || !q->band_first || !q->band_len || !q->band_off || !in || !out) {
-        sim_err_set(err, SIM_ENOMEM, NULL, 0, "melspec: out of memory");
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "melspec: out of memory");
         goto fail;
     }
     /* periodic Hann: the DFT-even window used for spectral analysis */
@@ -174,7 +174,8 @@ codec_melspec *codec_melspec_create(const codec_melspec_config *cfg, sim_err *er
     if (build_filters(q, err)) goto fail;
     q->plan = fftwf_plan_dft_r2c_1d(c->n_fft, in, out, FFTW_ESTIMATE);
     if (!q->plan) {
-        sim_err_set(err, SIM_EINTERNAL, NULL, 0, "melspec: FFTW could not plan n_fft=%d", c->n_fft);
+        base_err_set(err, BASE_EINTERNAL, NULL, 0, "melspec: FFTW could not plan n_fft=%d",
+                     c->n_fft);
         goto fail;
     }
     q->align_in = fftwf_alignment_of(in);
@@ -201,10 +202,10 @@ void codec_melspec_destroy(codec_melspec *q)
     free(q);
 }
 
-codec_melspec_work *codec_melspec_work_create(const codec_melspec *q, sim_err *err)
+codec_melspec_work *codec_melspec_work_create(const codec_melspec *q, base_err *err)
 {
     if (!q) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "melspec: work_create needs a melspec object");
+        base_err_set(err, BASE_EINVAL, NULL, 0, "melspec: work_create needs a melspec object");
         return NULL;
     }
     codec_melspec_work *w = calloc(1, sizeof *w);
@@ -221,7 +222,7 @@ codec_melspec_work *codec_melspec_work_create(const codec_melspec *q, sim_err *e
     return w;
 nomem:
     codec_melspec_work_destroy(w);
-    sim_err_set(err, SIM_ENOMEM, NULL, 0, "melspec: out of memory");
+    base_err_set(err, BASE_ENOMEM, NULL, 0, "melspec: out of memory");
     return NULL;
 }
 
@@ -294,23 +295,23 @@ static void normalise(codec_melspec_work *w, float *out, size_t T, int M)
             out[t * M + m] = (float)((out[t * M + m] - w->mean[m]) * w->var[m]);
 }
 
-sim_status codec_melspec_execute(const codec_melspec *q, codec_melspec_work *w, const float *x,
-                                 size_t n, float *out, size_t *frames, sim_err *err)
+base_status codec_melspec_execute(const codec_melspec *q, codec_melspec_work *w, const float *x,
+                                  size_t n, float *out, size_t *frames, base_err *err)
 {
     if (frames) *frames = 0;
     if (!q || !w || (n && (!x || !out)))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "melspec: NULL argument");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "melspec: NULL argument");
     if (w->n_fft != q->cfg.n_fft || w->n_mels != q->cfg.n_mels)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "melspec: work object made for another configuration");
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "melspec: work object made for another configuration");
     if (fftwf_alignment_of(w->in) != q->align_in ||
         fftwf_alignment_of((float *)w->out) != q->align_out)
-        return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "melspec: FFT buffer alignment differs");
+        return base_err_set(err, BASE_EINTERNAL, NULL, 0, "melspec: FFT buffer alignment differs");
     size_t T = codec_melspec_frames(q, n);
     int M = q->cfg.n_mels;
     for (size_t t = 0; t < T; t++)
         frame_logmel(q, w, x + t * (size_t)q->cfg.hop_length, out + t * (size_t)M);
     if (q->cfg.normalize && T > 0) normalise(w, out, T, M);
     if (frames) *frames = T;
-    return SIM_OK;
+    return BASE_OK;
 }

@@ -35,7 +35,7 @@
 #ifndef CODEC_MELSPEC_H
 #define CODEC_MELSPEC_H
 
-#include "sim/base/status.h"
+#include "base/status.h"
 
 #include <stddef.h>
 
@@ -61,13 +61,13 @@ typedef struct codec_melspec_work codec_melspec_work;
 void codec_melspec_config_default(codec_melspec_config *c);
 
 /* Validate cfg (NULL = defaults), build window and filterbank, plan the FFT
- * (FFTW_ESTIMATE). Fails with SIM_EINVAL for a bad value, including a band
- * that covers no FFT bin (too many mels for n_fft); SIM_ENOMEM. */
-codec_melspec *codec_melspec_create(const codec_melspec_config *cfg, sim_err *err);
+ * (FFTW_ESTIMATE). Fails with BASE_EINVAL for a bad value, including a band
+ * that covers no FFT bin (too many mels for n_fft); BASE_ENOMEM. */
+codec_melspec *codec_melspec_create(const codec_melspec_config *cfg, base_err *err);
 void codec_melspec_destroy(codec_melspec *q); /* NULL is a no-op */
 
 /* Per-thread scratch for execute (about n_fft floats + n_mels doubles). */
-codec_melspec_work *codec_melspec_work_create(const codec_melspec *q, sim_err *err);
+codec_melspec_work *codec_melspec_work_create(const codec_melspec *q, base_err *err);
 void codec_melspec_work_destroy(codec_melspec_work *w); /* NULL is a no-op */
 
 /* Number of frames T for nsamples input samples (see the top of this file). */
@@ -81,8 +81,8 @@ void codec_melspec_get_config(const codec_melspec *q, codec_melspec_config *out)
  * T = codec_melspec_frames(q, n), i.e. out[t * n_mels + m]; the caller
  * provides T * n_mels floats. *frames (may be NULL) receives T. T = 0 is not
  * an error (nothing written). w must come from codec_melspec_work_create(q)
- * or an object with the same configuration. SIM_EINVAL on NULL arguments. */
-sim_status codec_melspec_execute(const codec_melspec *q, codec_melspec_work *w, const float *x,
-                                 size_t n, float *out, size_t *frames, sim_err *err);
+ * or an object with the same configuration. BASE_EINVAL on NULL arguments. */
+base_status codec_melspec_execute(const codec_melspec *q, codec_melspec_work *w, const float *x,
+                                  size_t n, float *out, size_t *frames, base_err *err);
 
 #endif

@@ -1,10 +1,10 @@
 /* modelfile.c -- agent model files: an in-memory container of named tensors
- * and attributes, its HDF5 form through sim/base/h5io, and the mapping onto
+ * and attributes, its HDF5 form through base/h5io, and the mapping onto
  * codecs/agent parameters (see modelfile.h and docs/model-format.md). */
 #include "codecs/modelfile.h"
 
 #include "codecs/vocab.h"
-#include "sim/base/h5io.h"
+#include "base/h5io.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -50,10 +50,10 @@ static const char *src(const codec_model *m)
     return m->source && *m->source ? m->source : NULL;
 }
 
-codec_model *codec_model_create(sim_err *err)
+codec_model *codec_model_create(base_err *err)
 {
     codec_model *m = calloc(1, sizeof *m);
-    if (!m) sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    if (!m) base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     return m;
 }
 
@@ -83,21 +83,21 @@ static attr *find_attr(const codec_model *m, const char *key)
 }
 
 /* The slot for key (existing one cleared, or a new one). */
-static sim_status attr_slot(codec_model *m, const char *key, attr **out, sim_err *err)
+static base_status attr_slot(codec_model *m, const char *key, attr **out, base_err *err)
 {
     if (!m || !key || !*key || strlen(key) >= KEY_MAX)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad attribute name '%s'", key ? key : "");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "bad attribute name '%s'", key ? key : "");
     attr *a = find_attr(m, key);
     if (a) {
         free(a->s);
         a->s = NULL;
         *out = a;
-        return SIM_OK;
+        return BASE_OK;
     }
     if (m->n_attrs == m->cap_attrs) {
         size_t cap = m->cap_attrs ? 2 * m->cap_attrs : 32;
         attr *n = realloc(m->attrs, cap * sizeof *n);
-        if (!n) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        if (!n) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         m->attrs = n;
         m->cap_attrs = cap;
     }
@@ -105,46 +105,46 @@ static sim_status attr_slot(codec_model *m, const char *key, attr **out, sim_err
     memset(a, 0, sizeof *a);
     snprintf(a->key, sizeof a->key, "%s", key);
     *out = a;
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status codec_model_set_str(codec_model *m, const char *key, const char *value, sim_err *err)
+base_status codec_model_set_str(codec_model *m, const char *key, const char *value, base_err *err)
 {
-    if (!value) return sim_err_set(err, SIM_EINVAL, NULL, 0, "attribute '%s': NULL value", key);
+    if (!value) return base_err_set(err, BASE_EINVAL, NULL, 0, "attribute '%s': NULL value", key);
     if (strlen(value) >= STR_MAX)
-        return sim_err_set(err, SIM_ERANGE, NULL, 0, "attribute '%s' longer than %d bytes", key,
-                           STR_MAX - 1);
+        return base_err_set(err, BASE_ERANGE, NULL, 0, "attribute '%s' longer than %d bytes", key,
+                            STR_MAX - 1);
     char *copy = strdup(value);
-    if (!copy) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    if (!copy) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     attr *a;
-    sim_status st = attr_slot(m, key, &a, err);
+    base_status st = attr_slot(m, key, &a, err);
     if (st) {
         free(copy);
         return st;
     }
     a->kind = ATTR_STR;
     a->s = copy;
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status codec_model_set_int(codec_model *m, const char *key, int64_t value, sim_err *err)
+base_status codec_model_set_int(codec_model *m, const char *key, int64_t value, base_err *err)
 {
     attr *a;
-    sim_status st = attr_slot(m, key, &a, err);
+    base_status st = attr_slot(m, key, &a, err);
     if (st) return st;
     a->kind = ATTR_INT;
     a->i = value;
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status codec_model_set_double(codec_model *m, const char *key, double value, sim_err *err)
+base_status codec_model_set_double(codec_model *m, const char *key, double value, base_err *err)
 {
     attr *a;
-    sim_status st = attr_slot(m, key, &a, err);
+    base_status st = attr_slot(m, key, &a, err);
     if (st) return st;
     a->kind = ATTR_DOUBLE;
     a->d = value;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 int codec_model_has_attr(const codec_model *m, const char *key)
@@ -160,57 +160,57 @@ static const char *kind_name(attr_kind k)
                               : "unreadable";
 }
 
-static sim_status get_attr(const codec_model *m, const char *key, attr_kind want, const attr **out,
-                           sim_err *err)
+static base_status get_attr(const codec_model *m, const char *key, attr_kind want, const attr **out,
+                            base_err *err)
 {
-    if (!m || !key) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
+    if (!m || !key) return base_err_set(err, BASE_EINVAL, NULL, 0, "bad arguments");
     const attr *a = find_attr(m, key);
-    if (!a) return sim_err_set(err, SIM_ENOTFOUND, src(m), 0, "attribute '%s' missing", key);
-    if (a->kind == ATTR_BAD) return sim_err_set(err, SIM_EFORMAT, src(m), 0, "%s", a->s);
+    if (!a) return base_err_set(err, BASE_ENOTFOUND, src(m), 0, "attribute '%s' missing", key);
+    if (a->kind == ATTR_BAD) return base_err_set(err, BASE_EFORMAT, src(m), 0, "%s", a->s);
     int ok = a->kind == want || (want == ATTR_DOUBLE && a->kind == ATTR_INT);
     if (!ok)
-        return sim_err_set(err, SIM_EFORMAT, src(m), 0, "attribute '%s' is %s, expected %s", key,
-                           kind_name(a->kind), kind_name(want));
+        return base_err_set(err, BASE_EFORMAT, src(m), 0, "attribute '%s' is %s, expected %s", key,
+                            kind_name(a->kind), kind_name(want));
     *out = a;
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status codec_model_get_str(const codec_model *m, const char *key, const char **value,
-                               sim_err *err)
+base_status codec_model_get_str(const codec_model *m, const char *key, const char **value,
+                                base_err *err)
 {
     const attr *a;
-    sim_status st = get_attr(m, key, ATTR_STR, &a, err);
+    base_status st = get_attr(m, key, ATTR_STR, &a, err);
     if (st) return st;
     *value = a->s;
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status codec_model_get_int(const codec_model *m, const char *key, int64_t min, int64_t max,
-                               int64_t *value, sim_err *err)
+base_status codec_model_get_int(const codec_model *m, const char *key, int64_t min, int64_t max,
+                                int64_t *value, base_err *err)
 {
     const attr *a;
-    sim_status st = get_attr(m, key, ATTR_INT, &a, err);
+    base_status st = get_attr(m, key, ATTR_INT, &a, err);
     if (st) return st;
     if (a->i < min || a->i > max)
-        return sim_err_set(err, SIM_ERANGE, src(m), 0,
-                           "attribute '%s' is %" PRId64 ", expected %" PRId64 "..%" PRId64, key,
-                           a->i, min, max);
+        return base_err_set(err, BASE_ERANGE, src(m), 0,
+                            "attribute '%s' is %" PRId64 ", expected %" PRId64 "..%" PRId64, key,
+                            a->i, min, max);
     *value = a->i;
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status codec_model_get_double(const codec_model *m, const char *key, double min, double max,
-                                  double *value, sim_err *err)
+base_status codec_model_get_double(const codec_model *m, const char *key, double min, double max,
+                                   double *value, base_err *err)
 {
     const attr *a;
-    sim_status st = get_attr(m, key, ATTR_DOUBLE, &a, err);
+    base_status st = get_attr(m, key, ATTR_DOUBLE, &a, err);
     if (st) return st;
     double v = a->kind == ATTR_INT ? (double)a->i : a->d;
     if (!(v >= min && v <= max)) /* also rejects NaN */
-        return sim_err_set(err, SIM_ERANGE, src(m), 0, "attribute '%s' is %g, expected %g..%g", key,
-                           v, min, max);
+        return base_err_set(err, BASE_ERANGE, src(m), 0, "attribute '%s' is %g, expected %g..%g",
+                            key, v, min, max);
     *value = v;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 /* ---- tensors ----------------------------------------------------------------------- */
@@ -240,47 +240,47 @@ static long search(const codec_model *m, const char *name)
     return -(long)lo - 1;
 }
 
-static sim_status check_shape_arg(const char *name, int rank, const size_t *shape, size_t *n,
-                                  sim_err *err)
+static base_status check_shape_arg(const char *name, int rank, const size_t *shape, size_t *n,
+                                   base_err *err)
 {
     if (rank < 1 || rank > CODEC_MODEL_MAX_RANK || !shape)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "tensor %s: rank %d not in 1..%d", name, rank,
-                           CODEC_MODEL_MAX_RANK);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "tensor %s: rank %d not in 1..%d", name,
+                            rank, CODEC_MODEL_MAX_RANK);
     size_t total = 1;
     for (int i = 0; i < rank; i++) {
         if (shape[i] == 0 || shape[i] > ((size_t)1 << 31))
-            return sim_err_set(err, SIM_EINVAL, NULL, 0, "tensor %s: dimension %d is %zu", name, i,
-                               shape[i]);
+            return base_err_set(err, BASE_EINVAL, NULL, 0, "tensor %s: dimension %d is %zu", name,
+                                i, shape[i]);
         total *= shape[i];
     }
     if (total > ((size_t)1 << 31))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "tensor %s: %zu values is too many", name,
-                           total);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "tensor %s: %zu values is too many", name,
+                            total);
     *n = total;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 /* Insert an empty tensor slot (data allocated, uninitialised). */
-static sim_status tensor_insert(codec_model *m, const char *name, int rank, const size_t *shape,
-                                tensor **out, sim_err *err)
+static base_status tensor_insert(codec_model *m, const char *name, int rank, const size_t *shape,
+                                 tensor **out, base_err *err)
 {
     if (!m || !name || !*name || strlen(name) >= NAME_MAX_ || strchr(name, '/'))
-        return sim_err_set(err, SIM_EINVAL, src(m), 0, "bad tensor name '%s'", name ? name : "");
+        return base_err_set(err, BASE_EINVAL, src(m), 0, "bad tensor name '%s'", name ? name : "");
     size_t n;
-    sim_status st = check_shape_arg(name, rank, shape, &n, err);
+    base_status st = check_shape_arg(name, rank, shape, &n, err);
     if (st) return st;
     long pos = search(m, name);
-    if (pos >= 0) return sim_err_set(err, SIM_EEXIST, src(m), 0, "tensor %s added twice", name);
+    if (pos >= 0) return base_err_set(err, BASE_EEXIST, src(m), 0, "tensor %s added twice", name);
     size_t at = (size_t)(-pos - 1);
     if (m->n_t == m->cap_t) {
         size_t cap = m->cap_t ? 2 * m->cap_t : 64;
         tensor *nt = realloc(m->t, cap * sizeof *nt);
-        if (!nt) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        if (!nt) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         m->t = nt;
         m->cap_t = cap;
     }
     float *data = malloc(n * sizeof *data);
-    if (!data) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory (tensor %s)", name);
+    if (!data) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory (tensor %s)", name);
     memmove(&m->t[at + 1], &m->t[at], (m->n_t - at) * sizeof *m->t);
     m->n_t++;
     tensor *t = &m->t[at];
@@ -291,41 +291,41 @@ static sim_status tensor_insert(codec_model *m, const char *name, int rank, cons
     t->n = n;
     t->data = data;
     *out = t;
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status codec_model_add_tensor(codec_model *m, const char *name, int rank, const size_t *shape,
-                                  const float *data, sim_err *err)
+base_status codec_model_add_tensor(codec_model *m, const char *name, int rank, const size_t *shape,
+                                   const float *data, base_err *err)
 {
-    if (!data) return sim_err_set(err, SIM_EINVAL, NULL, 0, "tensor %s: no data", name);
+    if (!data) return base_err_set(err, BASE_EINVAL, NULL, 0, "tensor %s: no data", name);
     tensor *t;
-    sim_status st = tensor_insert(m, name, rank, shape, &t, err);
+    base_status st = tensor_insert(m, name, rank, shape, &t, err);
     if (st) return st;
     memcpy(t->data, data, t->n * sizeof *data);
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status codec_model_get_tensor(codec_model *m, const char *name, int rank, const size_t *shape,
-                                  float *dst, sim_err *err)
+base_status codec_model_get_tensor(codec_model *m, const char *name, int rank, const size_t *shape,
+                                   float *dst, base_err *err)
 {
-    if (!m || !name || !dst) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
+    if (!m || !name || !dst) return base_err_set(err, BASE_EINVAL, NULL, 0, "bad arguments");
     size_t n;
-    sim_status st = check_shape_arg(name, rank, shape, &n, err);
+    base_status st = check_shape_arg(name, rank, shape, &n, err);
     if (st) return st;
     long pos = search(m, name);
-    if (pos < 0) return sim_err_set(err, SIM_ENOTFOUND, src(m), 0, "tensor %s missing", name);
+    if (pos < 0) return base_err_set(err, BASE_ENOTFOUND, src(m), 0, "tensor %s missing", name);
     tensor *t = &m->t[pos];
     int same = t->rank == rank;
     for (int i = 0; same && i < rank; i++) same = t->shape[i] == shape[i];
     if (!same) {
         char have[96], want[96];
-        return sim_err_set(err, SIM_EFORMAT, src(m), 0, "tensor %s has shape %s, expected %s", name,
-                           shape_str(have, sizeof have, t->rank, t->shape),
-                           shape_str(want, sizeof want, rank, shape));
+        return base_err_set(err, BASE_EFORMAT, src(m), 0, "tensor %s has shape %s, expected %s",
+                            name, shape_str(have, sizeof have, t->rank, t->shape),
+                            shape_str(want, sizeof want, rank, shape));
     }
     memcpy(dst, t->data, n * sizeof *dst);
     t->used = 1;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 size_t codec_model_tensor_count(const codec_model *m)
@@ -357,191 +357,191 @@ const float *codec_model_tensor_data(const codec_model *m, size_t i)
     return m && i < m->n_t ? m->t[i].data : NULL;
 }
 
-sim_status codec_model_check_all_used(const codec_model *m, sim_err *err)
+base_status codec_model_check_all_used(const codec_model *m, base_err *err)
 {
-    if (!m) return sim_err_set(err, SIM_EINVAL, NULL, 0, "no model");
+    if (!m) return base_err_set(err, BASE_EINVAL, NULL, 0, "no model");
     for (size_t i = 0; i < m->n_t; i++)
         if (!m->t[i].used)
-            return sim_err_set(err, SIM_EFORMAT, src(m), 0,
-                               "tensor %s is not part of this architecture", m->t[i].name);
-    return SIM_OK;
+            return base_err_set(err, BASE_EFORMAT, src(m), 0,
+                                "tensor %s is not part of this architecture", m->t[i].name);
+    return BASE_OK;
 }
 
 /* ---- files ------------------------------------------------------------------------------ */
 
 #define PARAMS "params"
 
-sim_status codec_model_save(const codec_model *m, const char *path, sim_err *err)
+base_status codec_model_save(const codec_model *m, const char *path, base_err *err)
 {
-    if (!m || !path) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
-    sim_h5 *h = NULL;
-    sim_status st = sim_h5_create(path, &h, err);
+    if (!m || !path) return base_err_set(err, BASE_EINVAL, NULL, 0, "bad arguments");
+    base_h5 *h = NULL;
+    base_status st = base_h5_create(path, &h, err);
     if (st) return st;
-    st = sim_h5_write_attr_str(h, "/", "format", CODEC_MODEL_FORMAT, err);
-    if (!st) st = sim_h5_write_attr_int(h, "/", "format_version", CODEC_MODEL_FORMAT_VERSION, err);
+    st = base_h5_write_attr_str(h, "/", "format", CODEC_MODEL_FORMAT, err);
+    if (!st) st = base_h5_write_attr_int(h, "/", "format_version", CODEC_MODEL_FORMAT_VERSION, err);
     for (size_t i = 0; !st && i < m->n_attrs; i++) {
         const attr *a = &m->attrs[i];
         if (!strcmp(a->key, "format") || !strcmp(a->key, "format_version")) continue;
         if (a->kind == ATTR_BAD) continue;
         if (a->kind == ATTR_STR)
-            st = sim_h5_write_attr_str(h, "/", a->key, a->s, err);
+            st = base_h5_write_attr_str(h, "/", a->key, a->s, err);
         else if (a->kind == ATTR_INT)
-            st = sim_h5_write_attr_int(h, "/", a->key, a->i, err);
+            st = base_h5_write_attr_int(h, "/", a->key, a->i, err);
         else
-            st = sim_h5_write_attr_double(h, "/", a->key, a->d, err);
+            st = base_h5_write_attr_double(h, "/", a->key, a->d, err);
     }
     char name[NAME_MAX_ + 16];
     for (size_t i = 0; !st && i < m->n_t; i++) {
         snprintf(name, sizeof name, PARAMS "/%s", m->t[i].name);
-        st = sim_h5_write_tensor(h, name, m->t[i].rank, m->t[i].shape, m->t[i].data, err);
+        st = base_h5_write_tensor(h, name, m->t[i].rank, m->t[i].shape, m->t[i].data, err);
     }
     if (st) {
-        sim_h5_discard(h);
+        base_h5_discard(h);
         return st;
     }
-    return sim_h5_close(h, err);
+    return base_h5_close(h, err);
 }
 
 /* Read every root attribute of h into m (format/format_version included). */
-static sim_status load_attrs(sim_h5 *h, codec_model *m, sim_err *err)
+static base_status load_attrs(base_h5 *h, codec_model *m, base_err *err)
 {
     char **names = NULL;
     size_t n = 0;
-    sim_status st = sim_h5_list_attrs(h, "/", &names, &n, err);
+    base_status st = base_h5_list_attrs(h, "/", &names, &n, err);
     if (st) return st;
     char *buf = malloc(STR_MAX);
-    if (!buf) st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    if (!buf) st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     for (size_t i = 0; !st && i < n; i++) {
         const char *k = names[i];
         if (strlen(k) >= KEY_MAX) {
-            st = sim_err_set(err, SIM_EFORMAT, m->source, 0,
-                             "attribute name '%.40s...' is longer than %d bytes", k, KEY_MAX - 1);
+            st = base_err_set(err, BASE_EFORMAT, m->source, 0,
+                              "attribute name '%.40s...' is longer than %d bytes", k, KEY_MAX - 1);
             break;
         }
         /* An attribute semsim cannot read (an array, a compound, a too-long
          * string) is kept as "bad": harmless metadata unless it is a key
          * the loader needs, which then reports why. */
-        sim_err aerr = SIM_ERR_INIT;
-        sim_status ast = SIM_OK;
-        switch (sim_h5_attr_kind_of(h, "/", k)) {
-        case SIM_H5_ATTR_STRING:
-            ast = sim_h5_read_attr_str(h, "/", k, buf, STR_MAX, &aerr);
+        base_err aerr = BASE_ERR_INIT;
+        base_status ast = BASE_OK;
+        switch (base_h5_attr_kind_of(h, "/", k)) {
+        case BASE_H5_ATTR_STRING:
+            ast = base_h5_read_attr_str(h, "/", k, buf, STR_MAX, &aerr);
             if (!ast) st = codec_model_set_str(m, k, buf, err);
             break;
-        case SIM_H5_ATTR_INT: {
+        case BASE_H5_ATTR_INT: {
             int64_t v;
-            ast = sim_h5_read_attr_int(h, "/", k, &v, &aerr);
+            ast = base_h5_read_attr_int(h, "/", k, &v, &aerr);
             if (!ast) st = codec_model_set_int(m, k, v, err);
             break;
         }
-        case SIM_H5_ATTR_FLOAT: {
+        case BASE_H5_ATTR_FLOAT: {
             double v;
-            ast = sim_h5_read_attr_double(h, "/", k, &v, &aerr);
+            ast = base_h5_read_attr_double(h, "/", k, &v, &aerr);
             if (!ast) st = codec_model_set_double(m, k, v, err);
             break;
         }
         default:
-            ast = sim_err_set(&aerr, SIM_EFORMAT, NULL, 0,
-                              "attribute '%s' is not a string, integer or float", k);
+            ast = base_err_set(&aerr, BASE_EFORMAT, NULL, 0,
+                               "attribute '%s' is not a string, integer or float", k);
         }
-        if (ast == SIM_ENOMEM) st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        if (ast == BASE_ENOMEM) st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         if (ast && !st) {
             attr *a;
             st = attr_slot(m, k, &a, err);
             if (!st) {
                 a->kind = ATTR_BAD;
                 a->s = strdup(aerr.msg[0] ? aerr.msg : "unreadable");
-                if (!a->s) st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+                if (!a->s) st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
             }
         }
     }
     free(buf);
-    sim_h5_names_free(names, n);
+    base_h5_names_free(names, n);
     return st;
 }
 
-static sim_status check_format(const codec_model *m, sim_err *err)
+static base_status check_format(const codec_model *m, base_err *err)
 {
     const attr *f = find_attr(m, "format");
     if (!f)
-        return sim_err_set(err, SIM_EFORMAT, m->source, 0,
-                           "not a semsim model file (root attribute 'format' missing)");
+        return base_err_set(err, BASE_EFORMAT, m->source, 0,
+                            "not a semsim model file (root attribute 'format' missing)");
     if (f->kind != ATTR_STR || strcmp(f->s, CODEC_MODEL_FORMAT))
-        return sim_err_set(err, SIM_EFORMAT, m->source, 0,
-                           "attribute 'format' is '%s', expected '" CODEC_MODEL_FORMAT "'",
-                           f->kind == ATTR_STR ? f->s : "(not a string)");
+        return base_err_set(err, BASE_EFORMAT, m->source, 0,
+                            "attribute 'format' is '%s', expected '" CODEC_MODEL_FORMAT "'",
+                            f->kind == ATTR_STR ? f->s : "(not a string)");
     const attr *v = find_attr(m, "format_version");
     if (!v)
-        return sim_err_set(err, SIM_EFORMAT, m->source, 0, "attribute 'format_version' missing");
+        return base_err_set(err, BASE_EFORMAT, m->source, 0, "attribute 'format_version' missing");
     if (v->kind != ATTR_INT)
-        return sim_err_set(err, SIM_EFORMAT, m->source, 0,
-                           "attribute 'format_version' is %s, expected an integer",
-                           kind_name(v->kind));
+        return base_err_set(err, BASE_EFORMAT, m->source, 0,
+                            "attribute 'format_version' is %s, expected an integer",
+                            kind_name(v->kind));
     if (v->i != CODEC_MODEL_FORMAT_VERSION)
-        return sim_err_set(err, SIM_EUNSUPPORTED, m->source, 0,
-                           "format_version %" PRId64 " is not supported (this build reads %d)",
-                           v->i, CODEC_MODEL_FORMAT_VERSION);
-    return SIM_OK;
+        return base_err_set(err, BASE_EUNSUPPORTED, m->source, 0,
+                            "format_version %" PRId64 " is not supported (this build reads %d)",
+                            v->i, CODEC_MODEL_FORMAT_VERSION);
+    return BASE_OK;
 }
 
-static sim_status load_tensors(sim_h5 *h, codec_model *m, sim_err *err)
+static base_status load_tensors(base_h5 *h, codec_model *m, base_err *err)
 {
     char **names = NULL;
-    sim_h5_kind *kinds = NULL;
+    base_h5_kind *kinds = NULL;
     size_t n = 0;
-    sim_status st = sim_h5_list(h, PARAMS, &names, &kinds, &n, err);
-    if (st == SIM_ENOTFOUND)
-        return sim_err_set(err, SIM_EFORMAT, m->source, 0, "group /" PARAMS " missing");
+    base_status st = base_h5_list(h, PARAMS, &names, &kinds, &n, err);
+    if (st == BASE_ENOTFOUND)
+        return base_err_set(err, BASE_EFORMAT, m->source, 0, "group /" PARAMS " missing");
     if (st) return st;
     char path[NAME_MAX_ + 16];
     for (size_t i = 0; !st && i < n; i++) {
-        if (kinds[i] != SIM_H5_DATASET) {
-            st = sim_err_set(err, SIM_EFORMAT, m->source, 0, "/" PARAMS "/%s is not a tensor",
-                             names[i]);
+        if (kinds[i] != BASE_H5_DATASET) {
+            st = base_err_set(err, BASE_EFORMAT, m->source, 0, "/" PARAMS "/%s is not a tensor",
+                              names[i]);
             break;
         }
         if (strlen(names[i]) >= NAME_MAX_) {
-            st = sim_err_set(err, SIM_EFORMAT, m->source, 0, "tensor name '%.40s...' too long",
-                             names[i]);
+            st = base_err_set(err, BASE_EFORMAT, m->source, 0, "tensor name '%.40s...' too long",
+                              names[i]);
             break;
         }
         snprintf(path, sizeof path, PARAMS "/%s", names[i]);
         int rank;
-        size_t shape[SIM_H5_MAX_RANK];
+        size_t shape[BASE_H5_MAX_RANK];
         tensor *t;
-        st = sim_h5_tensor_shape(h, path, &rank, shape, err);
+        st = base_h5_tensor_shape(h, path, &rank, shape, err);
         if (!st) st = tensor_insert(m, names[i], rank, shape, &t, err);
-        if (!st) st = sim_h5_read_tensor(h, path, t->data, t->n, err);
+        if (!st) st = base_h5_read_tensor(h, path, t->data, t->n, err);
     }
-    sim_h5_names_free(names, n);
+    base_h5_names_free(names, n);
     free(kinds);
     return st;
 }
 
-sim_status codec_model_load(const char *path, codec_model **out, sim_err *err)
+base_status codec_model_load(const char *path, codec_model **out, base_err *err)
 {
-    if (!out || !path) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
+    if (!out || !path) return base_err_set(err, BASE_EINVAL, NULL, 0, "bad arguments");
     *out = NULL;
     codec_model *m = codec_model_create(err);
-    if (!m) return SIM_ENOMEM;
+    if (!m) return BASE_ENOMEM;
     m->source = strdup(path);
     if (!m->source) {
         codec_model_destroy(m);
-        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     }
-    sim_h5 *h = NULL;
-    sim_status st = sim_h5_open(path, &h, err);
+    base_h5 *h = NULL;
+    base_status st = base_h5_open(path, &h, err);
     if (!st) st = load_attrs(h, m, err);
     if (!st) st = check_format(m, err);
     if (!st) st = load_tensors(h, m, err);
-    sim_status cst = sim_h5_close(h, st ? NULL : err);
+    base_status cst = base_h5_close(h, st ? NULL : err);
     if (!st) st = cst;
     if (st) {
         codec_model_destroy(m);
         return st;
     }
     *out = m;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 /* ---- the agent bridge ------------------------------------------------------------------------ */
@@ -552,16 +552,16 @@ static void vocab_string(char *buf)
     buf[CODEC_VOCAB_SIZE] = 0;
 }
 
-sim_status codec_agent_to_model(const codec_agent *a, codec_model *m, sim_err *err)
+base_status codec_agent_to_model(const codec_agent *a, codec_model *m, base_err *err)
 {
-    if (!a || !m) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
+    if (!a || !m) return base_err_set(err, BASE_EINVAL, NULL, 0, "bad arguments");
     const codec_agent_config *c = codec_agent_get_config(a);
     char vocab[CODEC_VOCAB_SIZE + 1];
     vocab_string(vocab);
     if (c->vocab != CODEC_VOCAB_SIZE)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent has %d output classes, expected %d",
-                           c->vocab, CODEC_VOCAB_SIZE);
-    sim_status st = codec_model_set_str(m, "family", c->family, err);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "agent has %d output classes, expected %d",
+                            c->vocab, CODEC_VOCAB_SIZE);
+    base_status st = codec_model_set_str(m, "family", c->family, err);
     if (!st) st = codec_model_set_int(m, "latent_dim", c->d, err);
     if (!st) st = codec_model_set_int(m, "stride", c->stride, err);
     if (!st) st = codec_model_set_str(m, "vocab", vocab, err);
@@ -587,9 +587,9 @@ sim_status codec_agent_to_model(const codec_agent *a, codec_model *m, sim_err *e
     return st;
 }
 
-sim_status codec_agent_from_model(codec_model *m, codec_agent **out, sim_err *err)
+base_status codec_agent_from_model(codec_model *m, codec_agent **out, base_err *err)
 {
-    if (!m || !out) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
+    if (!m || !out) return base_err_set(err, BASE_EINVAL, NULL, 0, "bad arguments");
     *out = NULL;
     codec_agent_config c = codec_agent_config_default();
     const char *family = NULL, *vocab = NULL;
@@ -597,14 +597,14 @@ sim_status codec_agent_from_model(codec_model *m, codec_agent **out, sim_err *er
     double dropout = 0;
     char want_vocab[CODEC_VOCAB_SIZE + 1];
     vocab_string(want_vocab);
-    sim_status st = codec_model_get_str(m, "family", &family, err);
+    base_status st = codec_model_get_str(m, "family", &family, err);
     if (!st && strlen(family) >= CODEC_AGENT_FAMILY_MAX)
-        st =
-            sim_err_set(err, SIM_EFORMAT, src(m), 0, "attribute 'family' '%s' is too long", family);
+        st = base_err_set(err, BASE_EFORMAT, src(m), 0, "attribute 'family' '%s' is too long",
+                          family);
     if (!st) st = codec_model_get_str(m, "vocab", &vocab, err);
     if (!st && strcmp(vocab, want_vocab))
-        st = sim_err_set(err, SIM_EFORMAT, src(m), 0,
-                         "attribute 'vocab' is \"%s\", expected \"%s\"", vocab, want_vocab);
+        st = base_err_set(err, BASE_EFORMAT, src(m), 0,
+                          "attribute 'vocab' is \"%s\", expected \"%s\"", vocab, want_vocab);
     if (!st) st = codec_model_get_int(m, "latent_dim", 1, 65536, &v[0], err);
     if (!st) st = codec_model_get_int(m, "stride", 1, 64, &v[1], err);
     if (!st) st = codec_model_get_int(m, "frontend.n_mels", 1, 1024, &v[2], err);
@@ -632,9 +632,9 @@ sim_status codec_agent_from_model(codec_model *m, codec_agent **out, sim_err *er
     c.dropout = (float)dropout;
     c.upsample = (int)v[9];
     c.vocab = CODEC_VOCAB_SIZE;
-    sim_err cerr = SIM_ERR_INIT;
+    base_err cerr = BASE_ERR_INIT;
     if (codec_agent_config_check(&c, &cerr))
-        return sim_err_set(err, SIM_EFORMAT, src(m), 0, "architecture attributes: %s", cerr.msg);
+        return base_err_set(err, BASE_EFORMAT, src(m), 0, "architecture attributes: %s", cerr.msg);
     codec_agent *a = NULL;
     st = codec_agent_create(&a, &c, 0, err);
     if (st) return st;
@@ -656,7 +656,8 @@ sim_status codec_agent_from_model(codec_model *m, codec_agent **out, sim_err *er
                 long k = 0;
                 for (size_t j = 0; j < codec_agent_param_count(a); j++)
                     if (codec_agent_param_offset(a, j) <= i) k = (long)j;
-                st = sim_err_set(err, SIM_EFORMAT, src(m), 0, "tensor %s holds a non-finite value",
+                st =
+                    base_err_set(err, BASE_EFORMAT, src(m), 0, "tensor %s holds a non-finite value",
                                  codec_agent_param_name(a, (size_t)k));
                 break;
             }
@@ -666,15 +667,15 @@ sim_status codec_agent_from_model(codec_model *m, codec_agent **out, sim_err *er
         return st;
     }
     *out = a;
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status codec_agent_save(const codec_agent *a, const codec_model *extra, const char *path,
-                            sim_err *err)
+base_status codec_agent_save(const codec_agent *a, const codec_model *extra, const char *path,
+                             base_err *err)
 {
     codec_model *m = codec_model_create(err);
-    if (!m) return SIM_ENOMEM;
-    sim_status st = SIM_OK;
+    if (!m) return BASE_ENOMEM;
+    base_status st = BASE_OK;
     for (size_t i = 0; extra && !st && i < extra->n_attrs; i++) {
         const attr *x = &extra->attrs[i];
         if (x->kind == ATTR_BAD) continue;
@@ -688,14 +689,14 @@ sim_status codec_agent_save(const codec_agent *a, const codec_model *extra, cons
     return st;
 }
 
-sim_status codec_agent_load(const char *path, codec_agent **out, codec_model **model_out,
-                            sim_err *err)
+base_status codec_agent_load(const char *path, codec_agent **out, codec_model **model_out,
+                             base_err *err)
 {
     if (model_out) *model_out = NULL;
-    if (!out) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
+    if (!out) return base_err_set(err, BASE_EINVAL, NULL, 0, "bad arguments");
     *out = NULL;
     codec_model *m = NULL;
-    sim_status st = codec_model_load(path, &m, err);
+    base_status st = codec_model_load(path, &m, err);
     if (!st) st = codec_agent_from_model(m, out, err);
     if (!st && model_out)
         *model_out = m;

@@ -23,7 +23,7 @@
 #define CODECS_MODELFILE_H
 
 #include "codecs/agent.h"
-#include "sim/base/status.h"
+#include "base/status.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -35,7 +35,7 @@
 typedef struct codec_model codec_model;
 
 /* An empty container. NULL (err filled) when out of memory. */
-codec_model *codec_model_create(sim_err *err);
+codec_model *codec_model_create(base_err *err);
 void codec_model_destroy(codec_model *m); /* NULL is a no-op */
 
 /* The file this model was loaded from ("" for one built in memory); errors
@@ -45,20 +45,20 @@ const char *codec_model_source(const codec_model *m);
 /* ---- attributes: key -> string | int64 | double ------------------------------
  * Keys are non-empty, at most 63 bytes, and may contain dots ("arch.width").
  * Setting a key again replaces its value (and type). */
-sim_status codec_model_set_str(codec_model *m, const char *key, const char *value, sim_err *err);
-sim_status codec_model_set_int(codec_model *m, const char *key, int64_t value, sim_err *err);
-sim_status codec_model_set_double(codec_model *m, const char *key, double value, sim_err *err);
+base_status codec_model_set_str(codec_model *m, const char *key, const char *value, base_err *err);
+base_status codec_model_set_int(codec_model *m, const char *key, int64_t value, base_err *err);
+base_status codec_model_set_double(codec_model *m, const char *key, double value, base_err *err);
 
-/* Getters fail with one message naming the file: SIM_ENOTFOUND "attribute
- * 'stride' missing", SIM_EFORMAT "attribute 'stride' is a string, expected an
- * integer", SIM_ERANGE "attribute 'stride' is 0, expected 1..8". get_double
+/* Getters fail with one message naming the file: BASE_ENOTFOUND "attribute
+ * 'stride' missing", BASE_EFORMAT "attribute 'stride' is a string, expected an
+ * integer", BASE_ERANGE "attribute 'stride' is 0, expected 1..8". get_double
  * accepts an integer attribute too. The string stays owned by m. */
-sim_status codec_model_get_str(const codec_model *m, const char *key, const char **value,
-                               sim_err *err);
-sim_status codec_model_get_int(const codec_model *m, const char *key, int64_t min, int64_t max,
-                               int64_t *value, sim_err *err);
-sim_status codec_model_get_double(const codec_model *m, const char *key, double min, double max,
-                                  double *value, sim_err *err);
+base_status codec_model_get_str(const codec_model *m, const char *key, const char **value,
+                                base_err *err);
+base_status codec_model_get_int(const codec_model *m, const char *key, int64_t min, int64_t max,
+                                int64_t *value, base_err *err);
+base_status codec_model_get_double(const codec_model *m, const char *key, double min, double max,
+                                   double *value, base_err *err);
 /* Whether key is set (1) or not (0). */
 int codec_model_has_attr(const codec_model *m, const char *key);
 
@@ -66,16 +66,16 @@ int codec_model_has_attr(const codec_model *m, const char *key);
  * Names are non-empty, at most 127 bytes, without '/' ("enc.conv0.w").
  * Shapes have rank 1..4, every dimension > 0; data is row-major float32. */
 
-/* Copy data (product of shape floats) in under name. SIM_EEXIST if present. */
-sim_status codec_model_add_tensor(codec_model *m, const char *name, int rank, const size_t *shape,
-                                  const float *data, sim_err *err);
+/* Copy data (product of shape floats) in under name. BASE_EEXIST if present. */
+base_status codec_model_add_tensor(codec_model *m, const char *name, int rank, const size_t *shape,
+                                   const float *data, base_err *err);
 
 /* Copy tensor name into dst after checking that its rank and shape equal the
- * expected ones: SIM_ENOTFOUND "tensor dec.out.w missing", SIM_EFORMAT
+ * expected ones: BASE_ENOTFOUND "tensor dec.out.w missing", BASE_EFORMAT
  * "tensor enc.conv0.w has shape (64,80,5), expected (64,80,3)". Marks the
  * tensor as used (for codec_model_check_all_used). */
-sim_status codec_model_get_tensor(codec_model *m, const char *name, int rank, const size_t *shape,
-                                  float *dst, sim_err *err);
+base_status codec_model_get_tensor(codec_model *m, const char *name, int rank, const size_t *shape,
+                                   float *dst, base_err *err);
 
 size_t codec_model_tensor_count(const codec_model *m);
 /* Index of name or -1. */
@@ -85,15 +85,15 @@ const char *codec_model_tensor_name(const codec_model *m, size_t i);
 int codec_model_tensor_shape(const codec_model *m, size_t i, size_t *shape);
 const float *codec_model_tensor_data(const codec_model *m, size_t i);
 
-/* SIM_EFORMAT naming the first tensor never fetched with get_tensor
+/* BASE_EFORMAT naming the first tensor never fetched with get_tensor
  * ("tensor dec.extra.w is not part of this architecture"). */
-sim_status codec_model_check_all_used(const codec_model *m, sim_err *err);
+base_status codec_model_check_all_used(const codec_model *m, base_err *err);
 
 /* ---- files ------------------------------------------------------------------------ */
 
 /* Write m to path (via path.partial): root attributes format, format_version
  * and every attribute of m; every tensor as /params/NAME. */
-sim_status codec_model_save(const codec_model *m, const char *path, sim_err *err);
+base_status codec_model_save(const codec_model *m, const char *path, base_err *err);
 
 /* Read a model file. Checks that it is HDF5, that `format` is "semsim-agent"
  * and `format_version` is one this build reads, and that every tensor in
@@ -101,7 +101,7 @@ sim_status codec_model_save(const codec_model *m, const char *path, sim_err *err
  * a scalar string, integer or float (others are an error). A missing file,
  * non-HDF5 or truncated file, or any of the above gives one clear error
  * naming path. */
-sim_status codec_model_load(const char *path, codec_model **out, sim_err *err);
+base_status codec_model_load(const char *path, codec_model **out, base_err *err);
 
 /* ---- the agent bridge (codecs/agent.h) ----------------------------------------------
  * Attributes written by codec_agent_to_model and required by
@@ -112,19 +112,19 @@ sim_status codec_model_load(const char *path, codec_model **out, sim_err *err);
  *   arch.dropout, frontend.n_mels; the front-end settings frontend.* are set by
  *   the caller (codec_model_set_*) and checked by whoever builds the front-end.
  * Tensors: every named parameter of the agent with its shape. */
-sim_status codec_agent_to_model(const codec_agent *a, codec_model *m, sim_err *err);
+base_status codec_agent_to_model(const codec_agent *a, codec_model *m, base_err *err);
 /* Build a new agent from m (checks every attribute and tensor shape and that
  * no tensor is left over). On failure *out is NULL. */
-sim_status codec_agent_from_model(codec_model *m, codec_agent **out, sim_err *err);
+base_status codec_agent_from_model(codec_model *m, codec_agent **out, base_err *err);
 
 /* Convenience: to_model + save, and load + from_model. extra (may be NULL)
  * holds further attributes to store (front-end settings, training metadata):
  * its attributes are copied into the file, its tensors ignored. load returns
  * the whole container in *model_out when that is non-NULL (caller destroys),
  * so the caller can read its frontend.* attributes. */
-sim_status codec_agent_save(const codec_agent *a, const codec_model *extra, const char *path,
-                            sim_err *err);
-sim_status codec_agent_load(const char *path, codec_agent **out, codec_model **model_out,
-                            sim_err *err);
+base_status codec_agent_save(const codec_agent *a, const codec_model *extra, const char *path,
+                             base_err *err);
+base_status codec_agent_load(const char *path, codec_agent **out, codec_model **model_out,
+                             base_err *err);
 
 #endif

@@ -481,7 +481,7 @@ void codec_nn_add_inplace(float *y, const float *x, size_t n)
 }
 
 void codec_nn_dropout_forward(float *out, float *mask, const float *x, size_t n, float p,
-                              sim_rng *r)
+                              base_rng *r)
 {
     if (p <= 0.0f || !r) {
         for (size_t i = 0; i < n; i++) mask[i] = 1.0f;
@@ -494,7 +494,7 @@ void codec_nn_dropout_forward(float *out, float *mask, const float *x, size_t n,
     uint32_t thresh = (uint32_t)(p * 65536.0f + 0.5f);
     uint64_t bits = 0;
     for (size_t i = 0; i < n; i++) {
-        if ((i & 3) == 0) bits = sim_rng_u64(r);
+        if ((i & 3) == 0) bits = base_rng_u64(r);
         uint32_t u = (uint32_t)(bits & 0xffff);
         bits >>= 16;
         mask[i] = u < thresh ? 0.0f : keep;

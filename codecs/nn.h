@@ -15,7 +15,7 @@
 #ifndef CODECS_NN_H
 #define CODECS_NN_H
 
-#include "sim/base/rng.h"
+#include "base/rng.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -99,7 +99,7 @@ void codec_nn_add_inplace(float *y, const float *x, size_t n);
  * mask[i] is 0 or 1/(1-p), drawn from r (p == 0 fills 1 and draws nothing); out = x * mask.
  * Cache: mask (n). out may alias x. */
 void codec_nn_dropout_forward(float *out, float *mask, const float *x, size_t n, float p,
-                              sim_rng *r);
+                              base_rng *r);
 /* dx += dout * mask. */
 void codec_nn_dropout_backward(float *dx, const float *dout, const float *mask, size_t n);
 

@@ -20,27 +20,27 @@ codec_optim_config codec_optim_default(long total_steps, long warmup_steps)
     return c;
 }
 
-sim_status codec_optim_check(const codec_optim_config *c, sim_err *err)
+base_status codec_optim_check(const codec_optim_config *c, base_err *err)
 {
-    if (!c) return sim_err_set(err, SIM_EINVAL, NULL, 0, "optimiser: NULL config");
+    if (!c) return base_err_set(err, BASE_EINVAL, NULL, 0, "optimiser: NULL config");
     if (!(c->lr > 0) || !isfinite(c->lr))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "optimiser: lr must be > 0, got %g", c->lr);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "optimiser: lr must be > 0, got %g", c->lr);
     if (!(c->beta1 >= 0 && c->beta1 < 1) || !(c->beta2 >= 0 && c->beta2 < 1))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "optimiser: betas must be in [0,1)");
-    if (!(c->eps > 0)) return sim_err_set(err, SIM_EINVAL, NULL, 0, "optimiser: eps must be > 0");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "optimiser: betas must be in [0,1)");
+    if (!(c->eps > 0)) return base_err_set(err, BASE_EINVAL, NULL, 0, "optimiser: eps must be > 0");
     if (!(c->weight_decay >= 0))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "optimiser: weight_decay must be >= 0");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "optimiser: weight_decay must be >= 0");
     if (!(c->clip_norm >= 0))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "optimiser: clip_norm must be >= 0");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "optimiser: clip_norm must be >= 0");
     if (c->warmup_steps < 0 || c->total_steps <= c->warmup_steps)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "optimiser: need 0 <= warmup_steps (%ld) < total_steps (%ld)",
-                           c->warmup_steps, c->total_steps);
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "optimiser: need 0 <= warmup_steps (%ld) < total_steps (%ld)",
+                            c->warmup_steps, c->total_steps);
     if (!(c->min_lr_ratio >= 0 && c->min_lr_ratio <= 1))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "optimiser: min_lr_ratio must be in [0,1]");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "optimiser: min_lr_ratio must be in [0,1]");
     if (c->decay != CODEC_LR_COSINE && c->decay != CODEC_LR_LINEAR)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "optimiser: unknown decay");
-    return SIM_OK;
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "optimiser: unknown decay");
+    return BASE_OK;
 }
 
 float codec_optim_lr(const codec_optim_config *c, long step)

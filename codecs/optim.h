@@ -9,7 +9,7 @@
 #ifndef CODECS_OPTIM_H
 #define CODECS_OPTIM_H
 
-#include "sim/base/status.h"
+#include "base/status.h"
 
 #include <stddef.h>
 
@@ -30,8 +30,8 @@ typedef struct codec_optim_config {
 /* Defaults: lr 1e-3, betas 0.9/0.98, eps 1e-8, wd 0.01, clip 5, cosine to 0.02. */
 codec_optim_config codec_optim_default(long total_steps, long warmup_steps);
 
-/* SIM_OK or SIM_EINVAL with a message naming the bad field. */
-sim_status codec_optim_check(const codec_optim_config *c, sim_err *err);
+/* BASE_OK or BASE_EINVAL with a message naming the bad field. */
+base_status codec_optim_check(const codec_optim_config *c, base_err *err);
 
 /* Learning rate at step (0-based). */
 float codec_optim_lr(const codec_optim_config *c, long step);

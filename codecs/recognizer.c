@@ -50,28 +50,28 @@ void codec_recognizer_destroy(codec_recognizer *r)
     free(r);
 }
 
-sim_status codec_recognizer_load(codec_recognizer **out, const char *path, sim_err *err)
+base_status codec_recognizer_load(codec_recognizer **out, const char *path, base_err *err)
 {
     *out = NULL;
     codec_recognizer *r = calloc(1, sizeof *r);
-    if (!r) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    if (!r) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     codec_model *m = NULL;
     codec_melspec_config fe;
-    sim_status st = codec_agent_load(path, &r->a, &m, err);
-    if (st == SIM_OK) st = codec_agent_freeze(r->a, err); /* its weights never change */
-    if (st == SIM_OK) st = codec_frontend_from_model(m, &fe, err);
+    base_status st = codec_agent_load(path, &r->a, &m, err);
+    if (st == BASE_OK) st = codec_agent_freeze(r->a, err); /* its weights never change */
+    if (st == BASE_OK) st = codec_frontend_from_model(m, &fe, err);
     codec_model_destroy(m);
-    if (st != SIM_OK) goto fail;
+    if (st != BASE_OK) goto fail;
     int want = codec_agent_get_config(r->a)->n_mels;
     if (fe.n_mels != want) {
-        st = sim_err_set(err, SIM_EFORMAT, path, 0,
-                         "frontend.n_mels %d does not match the encoder's input size %d", fe.n_mels,
-                         want);
+        st = base_err_set(err, BASE_EFORMAT, path, 0,
+                          "frontend.n_mels %d does not match the encoder's input size %d",
+                          fe.n_mels, want);
         goto fail;
     }
     r->rate = fe.sample_rate;
     if (!(r->mel = codec_melspec_create(&fe, err))) {
-        st = err && err->code ? err->code : SIM_ENOMEM;
+        st = err && err->code ? err->code : BASE_ENOMEM;
         goto fail;
     }
     for (size_t i = 0; i < codec_agent_param_count(r->a); i++) {
@@ -83,7 +83,7 @@ sim_status codec_recognizer_load(codec_recognizer **out, const char *path, sim_e
             r->dec_params += n;
     }
     *out = r;
-    return SIM_OK;
+    return BASE_OK;
 fail:
     codec_recognizer_destroy(r);
     return st;
@@ -134,82 +134,82 @@ void codec_recognizer_ws_destroy(codec_recognizer_ws *ws)
     free(ws);
 }
 
-sim_status codec_recognizer_ws_create(codec_recognizer_ws **out, const codec_recognizer *r,
-                                      const codec_lexicon *lex, const codec_beam_config *beam,
-                                      sim_err *err)
+base_status codec_recognizer_ws_create(codec_recognizer_ws **out, const codec_recognizer *r,
+                                       const codec_lexicon *lex, const codec_beam_config *beam,
+                                       base_err *err)
 {
     *out = NULL;
-    sim_status st = SIM_ENOMEM;
+    base_status st = BASE_ENOMEM;
     codec_recognizer_ws *ws = calloc(1, sizeof *ws);
-    if (!ws) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    if (!ws) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     if (!(ws->mw = codec_melspec_work_create(r->mel, err))) {
-        st = err && err->code ? err->code : SIM_ENOMEM;
+        st = err && err->code ? err->code : BASE_ENOMEM;
         goto fail;
     }
-    if (beam && (st = codec_beam_create(&ws->beam, lex, beam, err)) != SIM_OK) goto fail;
+    if (beam && (st = codec_beam_create(&ws->beam, lex, beam, err)) != BASE_OK) goto fail;
     ws->upsample = codec_agent_get_config(r->a)->upsample;
     ws->cap_text = 256;
     if (!(ws->text = malloc(ws->cap_text))) {
-        st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         goto fail;
     }
     ws->text[0] = 0;
     *out = ws;
-    return SIM_OK;
+    return BASE_OK;
 fail:
     codec_recognizer_ws_destroy(ws);
     return st;
 }
 
-sim_status codec_recognizer_ws_set_beam(codec_recognizer_ws *ws, const codec_beam_config *beam,
-                                        sim_err *err)
+base_status codec_recognizer_ws_set_beam(codec_recognizer_ws *ws, const codec_beam_config *beam,
+                                         base_err *err)
 {
     if (!ws->beam)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "a greedy recognizer has no beam decoder");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "a greedy recognizer has no beam decoder");
     return codec_beam_set_config(ws->beam, beam, err);
 }
 
 /* The agent's work space must hold t frames; grown with headroom so that a
  * corpus of similar lengths does not reallocate every utterance. */
-static sim_status ensure_agent_ws(const codec_recognizer *r, codec_recognizer_ws *ws, int t,
-                                  sim_err *err)
+static base_status ensure_agent_ws(const codec_recognizer *r, codec_recognizer_ws *ws, int t,
+                                   base_err *err)
 {
-    if (ws->ws && codec_agent_ws_max_frames(ws->ws) >= t) return SIM_OK;
+    if (ws->ws && codec_agent_ws_max_frames(ws->ws) >= t) return BASE_OK;
     codec_agent_ws_destroy(ws->ws);
     ws->ws = NULL;
     int cap = t < 3000 ? 3000 : t + t / 4;
     return codec_agent_ws_create(&ws->ws, r->a, cap, err);
 }
 
-sim_status codec_recognizer_frontend(const codec_recognizer *r, codec_recognizer_ws *ws,
-                                     const float *x, size_t n, sim_err *err)
+base_status codec_recognizer_frontend(const codec_recognizer *r, codec_recognizer_ws *ws,
+                                      const float *x, size_t n, base_err *err)
 {
     size_t T = codec_melspec_frames(r->mel, n);
     int M = codec_melspec_bands(r->mel);
     ws->frames = 0;
     if (grow(&ws->mel, &ws->cap_mel, (T ? T : 1) * (size_t)M))
-        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-    sim_status st = codec_melspec_execute(r->mel, ws->mw, x, n, ws->mel, NULL, err);
-    if (st == SIM_OK) ws->frames = T;
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    base_status st = codec_melspec_execute(r->mel, ws->mw, x, n, ws->mel, NULL, err);
+    if (st == BASE_OK) ws->frames = T;
     return st;
 }
 
-sim_status codec_recognizer_encode(const codec_recognizer *r, codec_recognizer_ws *ws, int *tz,
-                                   sim_err *err)
+base_status codec_recognizer_encode(const codec_recognizer *r, codec_recognizer_ws *ws, int *tz,
+                                    base_err *err)
 {
     size_t T = ws->frames;
     *tz = 0;
     if (T > MAX_FRAMES)
-        return sim_err_set(err, SIM_ERANGE, NULL, 0, "audio too long (%zu frames)", T);
+        return base_err_set(err, BASE_ERANGE, NULL, 0, "audio too long (%zu frames)", T);
     int t = T ? codec_agent_latent_len(r->a, (int)T) : 0;
-    if (t <= 0) return SIM_OK;
-    sim_status st = ensure_agent_ws(r, ws, (int)T, err);
-    if (st != SIM_OK) return st;
+    if (t <= 0) return BASE_OK;
+    base_status st = ensure_agent_ws(r, ws, (int)T, err);
+    if (st != BASE_OK) return st;
     if (grow(&ws->z, &ws->cap_z, (size_t)t * (size_t)codec_agent_latent_dim(r->a)))
-        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-    if ((st = codec_agent_encode(r->a, ws->ws, ws->mel, (int)T, ws->z, err)) != SIM_OK) return st;
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    if ((st = codec_agent_encode(r->a, ws->ws, ws->mel, (int)T, ws->z, err)) != BASE_OK) return st;
     *tz = t;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 const float *codec_recognizer_latents(const codec_recognizer_ws *ws)
@@ -217,14 +217,14 @@ const float *codec_recognizer_latents(const codec_recognizer_ws *ws)
     return ws->z;
 }
 
-sim_status codec_recognizer_decode(const codec_recognizer *r, codec_recognizer_ws *ws,
-                                   const float *z, int tz, sim_err *err)
+base_status codec_recognizer_decode(const codec_recognizer *r, codec_recognizer_ws *ws,
+                                    const float *z, int tz, base_err *err)
 {
-    if (tz < 1) return sim_err_set(err, SIM_EINVAL, NULL, 0, "no latent frames to decode");
-    sim_status st = ensure_agent_ws(r, ws, tz, err);
-    if (st != SIM_OK) return st;
+    if (tz < 1) return base_err_set(err, BASE_EINVAL, NULL, 0, "no latent frames to decode");
+    base_status st = ensure_agent_ws(r, ws, tz, err);
+    if (st != BASE_OK) return st;
     if (grow(&ws->logp, &ws->cap_logp, (size_t)codec_agent_ctc_len(r->a, tz) * CODEC_VOCAB_SIZE))
-        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     return codec_agent_decode(r->a, ws->ws, z, tz, ws->logp, err);
 }
 
@@ -233,8 +233,8 @@ const float *codec_recognizer_logp(const codec_recognizer_ws *ws)
     return ws->logp;
 }
 
-sim_status codec_recognizer_text(codec_recognizer_ws *ws, const float *logp, int tz,
-                                 const char **text, sim_err *err)
+base_status codec_recognizer_text(codec_recognizer_ws *ws, const float *logp, int tz,
+                                  const char **text, base_err *err)
 {
     for (;;) {
         size_t len = 0;
@@ -242,16 +242,16 @@ sim_status codec_recognizer_text(codec_recognizer_ws *ws, const float *logp, int
             len = codec_decode_greedy(logp, tz * ws->upsample, CODEC_VOCAB_SIZE, ws->text,
                                       ws->cap_text);
         } else {
-            sim_status st = codec_beam_decode(ws->beam, logp, tz * ws->upsample, CODEC_VOCAB_SIZE,
-                                              ws->text, ws->cap_text, &len, NULL, err);
-            if (st != SIM_OK) return st;
+            base_status st = codec_beam_decode(ws->beam, logp, tz * ws->upsample, CODEC_VOCAB_SIZE,
+                                               ws->text, ws->cap_text, &len, NULL, err);
+            if (st != BASE_OK) return st;
         }
         if (len < ws->cap_text) {
             *text = ws->text;
-            return SIM_OK;
+            return BASE_OK;
         }
         char *t = realloc(ws->text, len + 64);
-        if (!t) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        if (!t) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         ws->text = t;
         ws->cap_text = len + 64;
     }

@@ -21,7 +21,7 @@
 
 #include "codecs/agent.h"
 #include "codecs/decode.h"
-#include "sim/base/status.h"
+#include "base/status.h"
 
 #include <stddef.h>
 
@@ -29,9 +29,9 @@ typedef struct codec_recognizer codec_recognizer;
 typedef struct codec_recognizer_ws codec_recognizer_ws;
 
 /* Load an agent model file (docs/model-format.md) with the front-end settings
- * it stores. SIM_EFORMAT (naming path) when frontend.n_mels differs from the
+ * it stores. BASE_EFORMAT (naming path) when frontend.n_mels differs from the
  * encoder's input size; otherwise the errors of codec_agent_load. */
-sim_status codec_recognizer_load(codec_recognizer **out, const char *path, sim_err *err);
+base_status codec_recognizer_load(codec_recognizer **out, const char *path, base_err *err);
 void codec_recognizer_destroy(codec_recognizer *r); /* NULL is a no-op */
 
 const codec_agent *codec_recognizer_agent(const codec_recognizer *r);
@@ -47,35 +47,35 @@ int codec_recognizer_latent_len(const codec_recognizer *r, size_t n);
 /* One thread's work space. beam NULL: greedy decoding; otherwise the CTC
  * prefix beam search with *beam over lex (NULL: no lexicon and no LM); lex
  * must outlive the work space. */
-sim_status codec_recognizer_ws_create(codec_recognizer_ws **out, const codec_recognizer *r,
-                                      const codec_lexicon *lex, const codec_beam_config *beam,
-                                      sim_err *err);
+base_status codec_recognizer_ws_create(codec_recognizer_ws **out, const codec_recognizer *r,
+                                       const codec_lexicon *lex, const codec_beam_config *beam,
+                                       base_err *err);
 void codec_recognizer_ws_destroy(codec_recognizer_ws *ws); /* NULL is a no-op */
 /* New settings for the beam decoder (tuning without reloading the LM);
- * SIM_EINVAL for a greedy work space or a bad value. */
-sim_status codec_recognizer_ws_set_beam(codec_recognizer_ws *ws, const codec_beam_config *beam,
-                                        sim_err *err);
+ * BASE_EINVAL for a greedy work space or a bad value. */
+base_status codec_recognizer_ws_set_beam(codec_recognizer_ws *ws, const codec_beam_config *beam,
+                                         base_err *err);
 
 /* Audio x (n samples at codec_recognizer_rate, mono) -> log-mel features
  * held in ws. */
-sim_status codec_recognizer_frontend(const codec_recognizer *r, codec_recognizer_ws *ws,
-                                     const float *x, size_t n, sim_err *err);
+base_status codec_recognizer_frontend(const codec_recognizer *r, codec_recognizer_ws *ws,
+                                      const float *x, size_t n, base_err *err);
 /* The features of the last frontend call -> latents (*tz, d) held in ws
- * (codec_recognizer_latents). *tz = 0 (SIM_OK, nothing computed) when the
- * audio is too short for one latent frame; SIM_ERANGE when too long. */
-sim_status codec_recognizer_encode(const codec_recognizer *r, codec_recognizer_ws *ws, int *tz,
-                                   sim_err *err);
+ * (codec_recognizer_latents). *tz = 0 (BASE_OK, nothing computed) when the
+ * audio is too short for one latent frame; BASE_ERANGE when too long. */
+base_status codec_recognizer_encode(const codec_recognizer *r, codec_recognizer_ws *ws, int *tz,
+                                    base_err *err);
 const float *codec_recognizer_latents(const codec_recognizer_ws *ws); /* (tz, d) */
 /* Latents z (tz, d), any source -> CTC log-probabilities (tz * upsample, V)
  * held in ws (codec_recognizer_logp; upsample = the agent's CTC frames per
  * latent frame, 1 for most agents). tz >= 1. */
-sim_status codec_recognizer_decode(const codec_recognizer *r, codec_recognizer_ws *ws,
-                                   const float *z, int tz, sim_err *err);
+base_status codec_recognizer_decode(const codec_recognizer *r, codec_recognizer_ws *ws,
+                                    const float *z, int tz, base_err *err);
 const float *codec_recognizer_logp(const codec_recognizer_ws *ws); /* (tz * upsample, V) */
 /* Log-probabilities (tz, V = CODEC_VOCAB_SIZE), any source -> transcript
  * (lower-case words, single spaces; "" for tz = 0) with the work space's
  * decoder. *text points into ws, valid until the next call on ws. */
-sim_status codec_recognizer_text(codec_recognizer_ws *ws, const float *logp, int tz,
-                                 const char **text, sim_err *err);
+base_status codec_recognizer_text(codec_recognizer_ws *ws, const float *logp, int tz,
+                                  const char **text, base_err *err);
 
 #endif

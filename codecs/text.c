@@ -25,14 +25,14 @@ int codec_text_is_symbol(int c)
     return (c >= 'a' && c <= 'z') || c == '\'' || c == ' ';
 }
 
-sim_status codec_text_normalise(const char *in, char **out, sim_err *err)
+base_status codec_text_normalise(const char *in, char **out, base_err *err)
 {
-    if (!in || !out) return sim_err_set(err, SIM_EINVAL, NULL, 0, "codec_text_normalise: NULL");
+    if (!in || !out) return base_err_set(err, BASE_EINVAL, NULL, 0, "codec_text_normalise: NULL");
     *out = NULL;
     /* Worst case is a string of digits: "d" -> " seven " (7 bytes each). */
     size_t len = strlen(in);
     char *o = malloc(7 * len + 1);
-    if (!o) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory normalising text");
+    if (!o) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory normalising text");
     size_t k = 0;
     int pending_space = 0; /* a word break seen since the last symbol written */
     const unsigned char *s = (const unsigned char *)in;
@@ -67,5 +67,5 @@ sim_status codec_text_normalise(const char *in, char **out, sim_err *err)
     }
     o[k] = 0;
     *out = o;
-    return SIM_OK;
+    return BASE_OK;
 }

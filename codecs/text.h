@@ -20,14 +20,14 @@
 #ifndef CODEC_TEXT_H
 #define CODEC_TEXT_H
 
-#include "sim/base/status.h"
+#include "base/status.h"
 
 #include <stddef.h>
 
 /* Normalise the NUL-terminated UTF-8 string `in`. On success *out is a
- * malloc'd NUL-terminated string (caller frees). SIM_EINVAL on NULL args,
- * SIM_ENOMEM when allocation fails. */
-sim_status codec_text_normalise(const char *in, char **out, sim_err *err);
+ * malloc'd NUL-terminated string (caller frees). BASE_EINVAL on NULL args,
+ * BASE_ENOMEM when allocation fails. */
+base_status codec_text_normalise(const char *in, char **out, base_err *err);
 
 /* Whether c is one of the normalised alphabet's symbols (a-z, ', space). */
 int codec_text_is_symbol(int c);

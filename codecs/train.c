@@ -86,8 +86,8 @@ static int copy_path(char *dst, const char *src)
     return 0;
 }
 
-sim_status codec_train_config_set(codec_train_config *c, const char *section, const char *key,
-                                  const char *value, sim_err *err)
+base_status codec_train_config_set(codec_train_config *c, const char *section, const char *key,
+                                   const char *value, base_err *err)
 {
     long l = 0;
     double d = 0;
@@ -95,28 +95,28 @@ sim_status codec_train_config_set(codec_train_config *c, const char *section, co
 #define INT(field, lo, hi)                                                                         \
     do {                                                                                           \
         if (parse_long(value, &l) || l < (lo) || l > (hi))                                         \
-            return sim_err_set(err, SIM_EINVAL, NULL, 0,                                           \
-                               "%s.%s must be an integer in %ld..%ld, got '%s'", section, key,     \
-                               (long)(lo), (long)(hi), value);                                     \
+            return base_err_set(err, BASE_EINVAL, NULL, 0,                                         \
+                                "%s.%s must be an integer in %ld..%ld, got '%s'", section, key,    \
+                                (long)(lo), (long)(hi), value);                                    \
         field = l;                                                                                 \
-        return SIM_OK;                                                                             \
+        return BASE_OK;                                                                            \
     } while (0)
 #define DBL(field, lo, hi)                                                                         \
     do {                                                                                           \
         if (parse_double(value, &d) || d < (lo) || d > (hi))                                       \
-            return sim_err_set(err, SIM_EINVAL, NULL, 0,                                           \
-                               "%s.%s must be a number in %g..%g, got '%s'", section, key,         \
-                               (double)(lo), (double)(hi), value);                                 \
+            return base_err_set(err, BASE_EINVAL, NULL, 0,                                         \
+                                "%s.%s must be a number in %g..%g, got '%s'", section, key,        \
+                                (double)(lo), (double)(hi), value);                                \
         field = d;                                                                                 \
-        return SIM_OK;                                                                             \
+        return BASE_OK;                                                                            \
     } while (0)
     if (IS("agent", "family")) {
         if (strcmp(value, "dwconv") && strcmp(value, "conv"))
-            return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                               "agent.family must be dwconv or conv, got '%s'", value);
+            return base_err_set(err, BASE_EINVAL, NULL, 0,
+                                "agent.family must be dwconv or conv, got '%s'", value);
         memset(c->agent.family, 0, sizeof c->agent.family);
         snprintf(c->agent.family, sizeof c->agent.family, "%s", value);
-        return SIM_OK;
+        return BASE_OK;
     }
     if (IS("agent", "d")) INT(c->agent.d, 1, 1024);
     if (IS("agent", "stride")) INT(c->agent.stride, 1, 8);
@@ -136,37 +136,37 @@ sim_status codec_train_config_set(codec_train_config *c, const char *section, co
             size_t n = q ? (size_t)(q - p) : strlen(p);
             char buf[CODEC_TRAIN_PATH];
             if (n >= sizeof buf)
-                return sim_err_set(err, SIM_EINVAL, NULL, 0, "data.train: path too long");
+                return base_err_set(err, BASE_EINVAL, NULL, 0, "data.train: path too long");
             memcpy(buf, p, n);
             buf[n] = 0;
             if (c->n_train >= CODEC_TRAIN_MAX_MANIFESTS)
-                return sim_err_set(err, SIM_EINVAL, NULL, 0, "data.train: more than %d manifests",
-                                   CODEC_TRAIN_MAX_MANIFESTS);
+                return base_err_set(err, BASE_EINVAL, NULL, 0, "data.train: more than %d manifests",
+                                    CODEC_TRAIN_MAX_MANIFESTS);
             if (copy_path(c->train[c->n_train], buf))
-                return sim_err_set(err, SIM_EINVAL, NULL, 0, "data.train: empty path in '%s'",
-                                   value);
+                return base_err_set(err, BASE_EINVAL, NULL, 0, "data.train: empty path in '%s'",
+                                    value);
             c->n_train++;
             p = q ? q + 1 : p + n;
         }
-        return SIM_OK;
+        return BASE_OK;
     }
     if (IS("data", "dev")) {
         if (!*value) {
             c->dev[0] = 0;
-            return SIM_OK;
+            return BASE_OK;
         }
         if (copy_path(c->dev, value))
-            return sim_err_set(err, SIM_EINVAL, NULL, 0, "data.dev: bad path '%s'", value);
-        return SIM_OK;
+            return base_err_set(err, BASE_EINVAL, NULL, 0, "data.dev: bad path '%s'", value);
+        return BASE_OK;
     }
     if (IS("data", "dev_max")) INT(c->dev_max, 0, 1000000);
     if (IS("data", "max_seconds")) DBL(c->max_seconds, 0.5, 120);
     if (IS("train", "seed")) {
         if (parse_long(value, &l) || l < 0)
-            return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                               "train.seed must be an integer >= 0, got '%s'", value);
+            return base_err_set(err, BASE_EINVAL, NULL, 0,
+                                "train.seed must be an integer >= 0, got '%s'", value);
         c->seed = (uint64_t)l;
-        return SIM_OK;
+        return BASE_OK;
     }
     if (IS("train", "epochs")) INT(c->epochs, 1, 100000);
     if (IS("train", "steps")) INT(c->steps, 0, 100000000);
@@ -182,9 +182,9 @@ sim_status codec_train_config_set(codec_train_config *c, const char *section, co
         else if (!strcmp(value, "linear"))
             c->optim.decay = CODEC_LR_LINEAR;
         else
-            return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                               "train.decay must be cosine or linear, got '%s'", value);
-        return SIM_OK;
+            return base_err_set(err, BASE_EINVAL, NULL, 0,
+                                "train.decay must be cosine or linear, got '%s'", value);
+        return BASE_OK;
     }
     if (IS("train", "threads")) INT(c->threads, 1, 64);
     if (IS("train", "time_limit_min")) DBL(c->time_limit_min, 0, 1e6);
@@ -192,20 +192,21 @@ sim_status codec_train_config_set(codec_train_config *c, const char *section, co
     if (IS("train", "checkpoint")) {
         if (!*value) {
             c->checkpoint[0] = 0;
-            return SIM_OK;
+            return BASE_OK;
         }
         if (copy_path(c->checkpoint, value))
-            return sim_err_set(err, SIM_EINVAL, NULL, 0, "train.checkpoint: bad path '%s'", value);
-        return SIM_OK;
+            return base_err_set(err, BASE_EINVAL, NULL, 0, "train.checkpoint: bad path '%s'",
+                                value);
+        return BASE_OK;
     }
     if (IS("train", "init")) {
         if (!*value) {
             c->init[0] = 0;
-            return SIM_OK;
+            return BASE_OK;
         }
         if (copy_path(c->init, value))
-            return sim_err_set(err, SIM_EINVAL, NULL, 0, "train.init: bad path '%s'", value);
-        return SIM_OK;
+            return base_err_set(err, BASE_EINVAL, NULL, 0, "train.init: bad path '%s'", value);
+        return BASE_OK;
     }
     if (IS("train", "checkpoint_every")) INT(c->checkpoint_every, 1, 100000000);
     if (IS("train", "eval_every")) INT(c->eval_every, 1, 100000000);
@@ -222,9 +223,9 @@ sim_status codec_train_config_set(codec_train_config *c, const char *section, co
 #undef DBL
     if (strcmp(section, "agent") && strcmp(section, "data") && strcmp(section, "train") &&
         strcmp(section, "augment"))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "unknown section [%s] (agent, data, train, augment)", section);
-    return sim_err_set(err, SIM_EINVAL, NULL, 0, "unknown key '%s' in [%s]", key, section);
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "unknown section [%s] (agent, data, train, augment)", section);
+    return base_err_set(err, BASE_EINVAL, NULL, 0, "unknown key '%s' in [%s]", key, section);
 }
 
 /* inih is built without line numbers in the handler: count lines in our own
@@ -233,8 +234,8 @@ typedef struct ini_ctx {
     FILE *f;
     int line;
     codec_train_config *c;
-    sim_err *err;
-    sim_status st;
+    base_err *err;
+    base_status st;
     int err_line;
 } ini_ctx;
 
@@ -250,7 +251,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 {
     ini_ctx *x = user;
     if (x->st) return 1; /* keep the first error */
-    sim_status st = codec_train_config_set(x->c, section, name, value, x->err);
+    base_status st = codec_train_config_set(x->c, section, name, value, x->err);
     if (st) {
         x->st = st;
         x->err_line = x->line;
@@ -258,51 +259,51 @@ static int on_key(void *user, const char *section, const char *name, const char 
     return 1;
 }
 
-sim_status codec_train_config_load(const char *path, codec_train_config *c, sim_err *err)
+base_status codec_train_config_load(const char *path, codec_train_config *c, base_err *err)
 {
-    if (!path || !c) return sim_err_set(err, SIM_EINVAL, NULL, 0, "NULL argument");
+    if (!path || !c) return base_err_set(err, BASE_EINVAL, NULL, 0, "NULL argument");
     ini_ctx x = {.f = fopen(path, "r"), .c = c, .err = err};
-    if (!x.f) return sim_err_set(err, SIM_EIO, path, 0, "cannot open: %s", strerror(errno));
+    if (!x.f) return base_err_set(err, BASE_EIO, path, 0, "cannot open: %s", strerror(errno));
     int r = ini_parse_stream(read_line, &x, on_key, &x);
     fclose(x.f);
     if (r > 0 && (!x.st || r < x.err_line))
-        return sim_err_set(err, SIM_EFORMAT, path, r, "INI syntax error");
+        return base_err_set(err, BASE_EFORMAT, path, r, "INI syntax error");
     if (x.st) {
-        sim_err_locate(err, path, x.err_line);
+        base_err_locate(err, path, x.err_line);
         if (err) {
             snprintf(err->file, sizeof err->file, "%s", path);
             err->line = x.err_line;
         }
         return x.st;
     }
-    if (r > 0) return sim_err_set(err, SIM_EFORMAT, path, r, "INI syntax error");
-    if (r < 0) return sim_err_set(err, SIM_EIO, path, 0, "cannot read");
-    return SIM_OK;
+    if (r > 0) return base_err_set(err, BASE_EFORMAT, path, r, "INI syntax error");
+    if (r < 0) return base_err_set(err, BASE_EIO, path, 0, "cannot read");
+    return BASE_OK;
 }
 
-sim_status codec_train_config_check(const codec_train_config *c, sim_err *err)
+base_status codec_train_config_check(const codec_train_config *c, base_err *err)
 {
-    sim_status st = codec_agent_config_check(&c->agent, err);
+    base_status st = codec_agent_config_check(&c->agent, err);
     if (st) return st;
     if (c->agent.vocab != CODEC_VOCAB_SIZE)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent.vocab must be %d", CODEC_VOCAB_SIZE);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "agent.vocab must be %d", CODEC_VOCAB_SIZE);
     if (c->agent.n_mels != c->frontend.n_mels)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "agent n_mels %d != front-end n_mels %d",
-                           c->agent.n_mels, c->frontend.n_mels);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "agent n_mels %d != front-end n_mels %d",
+                            c->agent.n_mels, c->frontend.n_mels);
     if (c->n_train < 1)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "data.train: no training manifest given");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "data.train: no training manifest given");
     if (c->snr_min > c->snr_max)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "augment.snr_min %g > snr_max %g", c->snr_min,
-                           c->snr_max);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "augment.snr_min %g > snr_max %g",
+                            c->snr_min, c->snr_max);
     codec_optim_config o = c->optim;
     o.total_steps = o.warmup_steps + 1;
     st = codec_optim_check(&o, err);
     if (st) return st;
     if (c->steps > 0 && c->steps <= c->optim.warmup_steps)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "train.steps (%ld) must exceed train.warmup (%ld)", c->steps,
-                           c->optim.warmup_steps);
-    return SIM_OK;
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "train.steps (%ld) must exceed train.warmup (%ld)", c->steps,
+                            c->optim.warmup_steps);
+    return BASE_OK;
 }
 
 /* ---- data --------------------------------------------------------------------- */
@@ -343,8 +344,8 @@ typedef struct load_job {
     int w, nw;
     const codec_melspec *mel;
     int rate;
-    sim_status st;
-    sim_err err;
+    base_status st;
+    base_err err;
 } load_job;
 
 static void *load_worker(void *arg)
@@ -353,7 +354,7 @@ static void *load_worker(void *arg)
     for (size_t i = (size_t)j->w; i < j->n; i += (size_t)j->nw) {
         float *x = NULL;
         size_t n = 0;
-        sim_status st =
+        base_status st =
             codec_audio_read(codec_manifest_audio_path(j->m, i), j->rate, &x, &n, &j->err);
         if (st) {
             j->st = st;
@@ -363,7 +364,7 @@ static void *load_worker(void *arg)
         u->wav = malloc(n * sizeof(int16_t));
         if (!u->wav) {
             free(x);
-            j->st = sim_err_set(&j->err, SIM_ENOMEM, NULL, 0, "out of memory loading audio");
+            j->st = base_err_set(&j->err, BASE_ENOMEM, NULL, 0, "out of memory loading audio");
             return NULL;
         }
         for (size_t k = 0; k < n; k++) {
@@ -382,12 +383,12 @@ static void *load_worker(void *arg)
 /* Loads one manifest into d. Utterances longer than max_frames or whose
  * transcript cannot be aligned in the agent's latent frames are skipped
  * (counted in *skipped). */
-static sim_status load_manifest(dataset *d, const char *path, const codec_agent *a,
-                                const codec_melspec *mel, int rate, int max_frames, int threads,
-                                size_t *skipped, sim_err *err)
+static base_status load_manifest(dataset *d, const char *path, const codec_agent *a,
+                                 const codec_melspec *mel, int rate, int max_frames, int threads,
+                                 size_t *skipped, base_err *err)
 {
     codec_manifest *m = NULL;
-    sim_status st = codec_manifest_read(path, &m, err);
+    base_status st = codec_manifest_read(path, &m, err);
     if (st) return st;
     size_t n = codec_manifest_size(m);
     utt *tmp = calloc(n ? n : 1, sizeof *tmp);
@@ -395,23 +396,23 @@ static sim_status load_manifest(dataset *d, const char *path, const codec_agent 
     load_job *jobs = calloc((size_t)threads, sizeof *jobs);
     pthread_t *th = calloc((size_t)threads, sizeof *th);
     if (!tmp || !ok || !jobs || !th) {
-        st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         goto done;
     }
     for (int w = 0; w < threads; w++) {
         jobs[w] = (load_job){
             .m = m, .out = tmp, .ok = ok, .n = n, .w = w, .nw = threads, .mel = mel, .rate = rate};
         if (w > 0 && pthread_create(&th[w], NULL, load_worker, &jobs[w]))
-            jobs[w].st = SIM_EINTERNAL;
+            jobs[w].st = BASE_EINTERNAL;
     }
     load_worker(&jobs[0]);
     for (int w = 1; w < threads; w++)
-        if (jobs[w].st != SIM_EINTERNAL) pthread_join(th[w], NULL);
+        if (jobs[w].st != BASE_EINTERNAL) pthread_join(th[w], NULL);
     for (int w = 0; w < threads; w++)
         if (jobs[w].st) {
             st = jobs[w].st;
             if (err) *err = jobs[w].err;
-            if (st == SIM_EINTERNAL) st = sim_err_set(err, st, NULL, 0, "cannot start a thread");
+            if (st == BASE_EINTERNAL) st = base_err_set(err, st, NULL, 0, "cannot start a thread");
             goto done;
         }
     if (d->n + n > d->cap) {
@@ -419,14 +420,14 @@ static sim_status load_manifest(dataset *d, const char *path, const codec_agent 
         while (cap < d->n + n) cap *= 2;
         utt *u = realloc(d->u, cap * sizeof *u);
         if (!u) {
-            st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+            st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
             goto done;
         }
         d->u = u, d->cap = cap;
     }
     int *lab = malloc(4096 * sizeof(int));
     if (!lab) {
-        st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         goto done;
     }
     for (size_t i = 0; i < n; i++) {
@@ -453,7 +454,7 @@ static sim_status load_manifest(dataset *d, const char *path, const codec_agent 
         if (!u->lab) {
             free(norm);
             free(lab);
-            st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+            st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
             goto done;
         }
         memcpy(u->lab, lab, l * sizeof(int));
@@ -471,7 +472,7 @@ done:
     free(jobs);
     free(th);
     codec_manifest_destroy(m);
-    if (st) sim_err_locate(err, path, 0);
+    if (st) base_err_locate(err, path, 0);
     return st;
 }
 
@@ -480,17 +481,17 @@ done:
 /* Waveform (+ noise at a random SNR) -> log-mel (+ SpecAugment masks). wav
  * scratch holds u->n floats; out holds u->frames * n_mels. */
 static void make_features(const codec_train_config *c, const codec_melspec *q,
-                          codec_melspec_work *qw, const utt *u, float *wav, float *out, sim_rng *r,
+                          codec_melspec_work *qw, const utt *u, float *wav, float *out, base_rng *r,
                           int augment)
 {
     for (size_t k = 0; k < u->n; k++) wav[k] = u->wav[k] * (1.0f / 32767.0f);
-    if (augment && c->noise_prob > 0 && sim_rng_uniform(r) < c->noise_prob) {
+    if (augment && c->noise_prob > 0 && base_rng_uniform(r) < c->noise_prob) {
         double p = 0;
         for (size_t k = 0; k < u->n; k++) p += (double)wav[k] * wav[k];
         p /= (double)u->n;
-        double snr = c->snr_min + (c->snr_max - c->snr_min) * sim_rng_uniform(r);
+        double snr = c->snr_min + (c->snr_max - c->snr_min) * base_rng_uniform(r);
         float sigma = (float)sqrt(p / pow(10.0, snr / 10.0));
-        for (size_t k = 0; k < u->n; k++) wav[k] += sigma * (float)sim_rng_normal(r);
+        for (size_t k = 0; k < u->n; k++) wav[k] += sigma * (float)base_rng_normal(r);
     }
     size_t frames = 0;
     codec_melspec_execute(q, qw, wav, u->n, out, &frames, NULL);
@@ -498,16 +499,16 @@ static void make_features(const codec_train_config *c, const codec_melspec *q,
     int T = (int)frames, M = c->frontend.n_mels;
     /* masked values are set to 0, the per-band mean after normalisation */
     for (int k = 0; k < c->time_masks && c->time_mask_max > 0; k++) {
-        int w = (int)sim_rng_below(r, (uint64_t)c->time_mask_max + 1);
+        int w = (int)base_rng_below(r, (uint64_t)c->time_mask_max + 1);
         if (w > T / 5) w = T / 5; /* never hide more than a fifth per mask */
         if (w <= 0) continue;
-        int t0 = (int)sim_rng_below(r, (uint64_t)(T - w + 1));
+        int t0 = (int)base_rng_below(r, (uint64_t)(T - w + 1));
         memset(out + (size_t)t0 * M, 0, sizeof(float) * (size_t)w * M);
     }
     for (int k = 0; k < c->freq_masks && c->freq_mask_max > 0; k++) {
-        int w = (int)sim_rng_below(r, (uint64_t)c->freq_mask_max + 1);
+        int w = (int)base_rng_below(r, (uint64_t)c->freq_mask_max + 1);
         if (w <= 0 || w >= M) continue;
-        int f0 = (int)sim_rng_below(r, (uint64_t)(M - w + 1));
+        int f0 = (int)base_rng_below(r, (uint64_t)(M - w + 1));
         for (int t = 0; t < T; t++) memset(out + (size_t)t * M + f0, 0, sizeof(float) * w);
     }
 }
@@ -610,21 +611,21 @@ static void train_one(trainer *tr, worker *w, int j)
     float *g = tr->slots + (size_t)j * tr->nfloats;
     memset(g, 0, tr->nfloats * sizeof(float));
     uint64_t run = (uint64_t)tr->step * (uint64_t)c->batch + (uint64_t)j;
-    sim_rng ra, rd;
-    sim_rng_init(&ra, c->seed, run, sim_rng_component("train.augment"));
-    sim_rng_init(&rd, c->seed, run, sim_rng_component("train.dropout"));
+    base_rng ra, rd;
+    base_rng_init(&ra, c->seed, run, base_rng_component("train.augment"));
+    base_rng_init(&rd, c->seed, run, base_rng_component("train.dropout"));
     make_features(c, tr->q, w->qw, u, w->wav, w->mel, &ra, 1);
     const float *logits;
     int tz;
     if (codec_agent_forward_train(tr->a, w->ws, w->mel, u->frames, &rd, &logits, &tz, NULL)) {
-        tr->status[j] = SIM_ERANGE;
+        tr->status[j] = BASE_ERANGE;
         return;
     }
     int tc = codec_agent_ctc_len(tr->a, tz);
     memset(w->dl, 0, sizeof(float) * (size_t)tc * CODEC_VOCAB_SIZE);
     double loss = 0;
-    sim_status st = codec_ctc_loss(&loss, w->dl, 1.0f / (float)tr->batch_n, logits, tc,
-                                   CODEC_VOCAB_SIZE, u->lab, u->l, w->ctc, NULL);
+    base_status st = codec_ctc_loss(&loss, w->dl, 1.0f / (float)tr->batch_n, logits, tc,
+                                    CODEC_VOCAB_SIZE, u->lab, u->l, w->ctc, NULL);
     tr->status[j] = st;
     tr->losses[j] = st ? 0 : loss;
     if (st) return;
@@ -728,15 +729,15 @@ typedef struct ckpt_header {
     double best_cer;
 } ckpt_header;
 
-static sim_status ckpt_save(const char *path, const codec_train_config *c, const float *p,
-                            const float *m, const float *v, size_t n, long step, double best,
-                            sim_err *err)
+static base_status ckpt_save(const char *path, const codec_train_config *c, const float *p,
+                             const float *m, const float *v, size_t n, long step, double best,
+                             base_err *err)
 {
     char tmp[CODEC_TRAIN_PATH + 16];
     snprintf(tmp, sizeof tmp, "%s.partial", path);
     FILE *f = fopen(tmp, "wb");
     if (!f)
-        return sim_err_set(err, SIM_EIO, tmp, 0, "cannot write checkpoint: %s", strerror(errno));
+        return base_err_set(err, BASE_EIO, tmp, 0, "cannot write checkpoint: %s", strerror(errno));
     ckpt_header h;
     memset(&h, 0, sizeof h);
     memcpy(h.magic, CKPT_MAGIC, 8);
@@ -751,9 +752,9 @@ static sim_status ckpt_save(const char *path, const codec_train_config *c, const
     bad |= fclose(f) != 0;
     if (bad || rename(tmp, path)) {
         remove(tmp);
-        return sim_err_set(err, SIM_EIO, path, 0, "cannot write checkpoint");
+        return base_err_set(err, BASE_EIO, path, 0, "cannot write checkpoint");
     }
-    return SIM_OK;
+    return BASE_OK;
 }
 
 static int agent_config_equal(const codec_agent_config *a, const codec_agent_config *b)
@@ -767,15 +768,15 @@ static int agent_config_equal(const codec_agent_config *a, const codec_agent_con
 
 /* Starts from the weights of model file path (train.init): same architecture
  * required; the optimiser state starts afresh. */
-static sim_status init_load(const char *path, codec_agent *a, sim_err *err)
+static base_status init_load(const char *path, codec_agent *a, base_err *err)
 {
     codec_agent *src = NULL;
-    sim_status st = codec_agent_load(path, &src, NULL, err);
+    base_status st = codec_agent_load(path, &src, NULL, err);
     if (st) return st;
     if (!agent_config_equal(codec_agent_get_config(src), codec_agent_get_config(a)) ||
         codec_agent_num_floats(src) != codec_agent_num_floats(a))
-        st = sim_err_set(err, SIM_EFORMAT, path, 0,
-                         "train.init: model architecture differs from the recipe's [agent]");
+        st = base_err_set(err, BASE_EFORMAT, path, 0,
+                          "train.init: model architecture differs from the recipe's [agent]");
     else
         memcpy(codec_agent_params(a), codec_agent_params(src),
                codec_agent_num_floats(a) * sizeof(float));
@@ -783,30 +784,30 @@ static sim_status init_load(const char *path, codec_agent *a, sim_err *err)
     return st;
 }
 
-/* SIM_ENOTFOUND when there is no checkpoint (a fresh start). */
-static sim_status ckpt_load(const char *path, const codec_train_config *c, float *p, float *m,
-                            float *v, size_t n, long *step, double *best, sim_err *err)
+/* BASE_ENOTFOUND when there is no checkpoint (a fresh start). */
+static base_status ckpt_load(const char *path, const codec_train_config *c, float *p, float *m,
+                             float *v, size_t n, long *step, double *best, base_err *err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
-        if (errno == ENOENT) return SIM_ENOTFOUND;
-        return sim_err_set(err, SIM_EIO, path, 0, "cannot read checkpoint: %s", strerror(errno));
+        if (errno == ENOENT) return BASE_ENOTFOUND;
+        return base_err_set(err, BASE_EIO, path, 0, "cannot read checkpoint: %s", strerror(errno));
     }
     ckpt_header h;
-    sim_status st = SIM_OK;
+    base_status st = BASE_OK;
     if (fread(&h, sizeof h, 1, f) != 1 || memcmp(h.magic, CKPT_MAGIC, 8) ||
         h.version != CKPT_VERSION) {
-        st = sim_err_set(err, SIM_EFORMAT, path, 0, "not a semsim training checkpoint");
+        st = base_err_set(err, BASE_EFORMAT, path, 0, "not a semsim training checkpoint");
     } else if (!agent_config_equal(&h.agent, &c->agent) || h.nfloats != n) {
-        st = sim_err_set(err, SIM_EFORMAT, path, 0,
-                         "checkpoint is for a different architecture; remove it or change "
-                         "train.checkpoint");
+        st = base_err_set(err, BASE_EFORMAT, path, 0,
+                          "checkpoint is for a different architecture; remove it or change "
+                          "train.checkpoint");
     } else if (h.seed != c->seed) {
-        st = sim_err_set(err, SIM_EFORMAT, path, 0, "checkpoint has seed %llu, config says %llu",
-                         (unsigned long long)h.seed, (unsigned long long)c->seed);
+        st = base_err_set(err, BASE_EFORMAT, path, 0, "checkpoint has seed %llu, config says %llu",
+                          (unsigned long long)h.seed, (unsigned long long)c->seed);
     } else if (fread(p, sizeof(float), n, f) != n || fread(m, sizeof(float), n, f) != n ||
                fread(v, sizeof(float), n, f) != n) {
-        st = sim_err_set(err, SIM_EFORMAT, path, 0, "checkpoint is truncated");
+        st = base_err_set(err, BASE_EFORMAT, path, 0, "checkpoint is truncated");
     } else {
         *step = (long)h.step;
         *best = h.best_cer;
@@ -815,12 +816,12 @@ static sim_status ckpt_load(const char *path, const codec_train_config *c, float
     return st;
 }
 
-static sim_status save_model(const trainer *tr, const char *path, long step, double cer, double wer,
-                             sim_err *err)
+static base_status save_model(const trainer *tr, const char *path, long step, double cer,
+                              double wer, base_err *err)
 {
     codec_model *extra = codec_model_create(err);
-    if (!extra) return err ? err->code : SIM_ENOMEM;
-    sim_status st = codec_frontend_to_model(&tr->c->frontend, extra, err);
+    if (!extra) return err ? err->code : BASE_ENOMEM;
+    base_status st = codec_frontend_to_model(&tr->c->frontend, extra, err);
     if (!st) st = codec_model_set_int(extra, "train.seed", (int64_t)tr->c->seed, err);
     if (!st) st = codec_model_set_int(extra, "train.steps", step, err);
     if (!st && isfinite(cer)) st = codec_model_set_double(extra, "train.dev_cer_greedy", cer, err);
@@ -857,12 +858,12 @@ static void fmt_dur(char *buf, size_t n, double s)
         snprintf(buf, n, "%ldm", m);
 }
 
-sim_status codec_train_run(const codec_train_config *cin, const char *out_model,
-                           const volatile sig_atomic_t *stop, const sim_log *lg,
-                           codec_train_result *res, sim_err *err)
+base_status codec_train_run(const codec_train_config *cin, const char *out_model,
+                            const volatile sig_atomic_t *stop, const base_log *lg,
+                            codec_train_result *res, base_err *err)
 {
-    if (!cin || !out_model) return sim_err_set(err, SIM_EINVAL, NULL, 0, "NULL argument");
-    sim_status st = codec_train_config_check(cin, err);
+    if (!cin || !out_model) return base_err_set(err, BASE_EINVAL, NULL, 0, "NULL argument");
+    base_status st = codec_train_config_check(cin, err);
     if (st) return st;
     codec_train_config c = *cin;
     trainer tr;
@@ -881,7 +882,7 @@ sim_status codec_train_run(const codec_train_config *cin, const char *out_model,
     if (st) goto fail;
     tr.q = codec_melspec_create(&c.frontend, err);
     if (!tr.q) {
-        st = err ? err->code : SIM_EINVAL;
+        st = err ? err->code : BASE_EINVAL;
         goto fail;
     }
     int rate = c.frontend.sample_rate;
@@ -889,19 +890,19 @@ sim_status codec_train_run(const codec_train_config *cin, const char *out_model,
     tr.nw = c.threads;
     size_t skipped = 0;
     for (int i = 0; i < c.n_train; i++) {
-        sim_log_info(lg, "train: loading %s", c.train[i]);
+        base_log_info(lg, "train: loading %s", c.train[i]);
         st = load_manifest(&tr.train, c.train[i], tr.a, tr.q, rate, max_frames, tr.nw, &skipped,
                            err);
         if (st) goto fail;
     }
     if (tr.train.n == 0) {
-        st = sim_err_set(err, SIM_EINVAL, c.train[0], 0, "no usable training utterances");
+        st = base_err_set(err, BASE_EINVAL, c.train[0], 0, "no usable training utterances");
         goto fail;
     }
     double audio_s = 0;
     for (size_t i = 0; i < tr.train.n; i++) audio_s += (double)tr.train.u[i].n / rate;
-    sim_log_info(lg, "train: %zu utterances (%.1f h of audio), %zu skipped (too long or too fast)",
-                 tr.train.n, audio_s / 3600, skipped);
+    base_log_info(lg, "train: %zu utterances (%.1f h of audio), %zu skipped (too long or too fast)",
+                  tr.train.n, audio_s / 3600, skipped);
     if (c.dev[0]) {
         size_t dskip = 0;
         st = load_manifest(&tr.dev, c.dev, tr.a, tr.q, rate, 1 << 30, tr.nw, &dskip, err);
@@ -921,8 +922,8 @@ sim_status codec_train_run(const codec_train_config *cin, const char *out_model,
             tr.dev.n = keep;
         }
         tr.dev_n = (int)tr.dev.n;
-        sim_log_info(lg, "train: dev %s: %d utterances scored every %d steps", c.dev, tr.dev_n,
-                     c.eval_every);
+        base_log_info(lg, "train: dev %s: %d utterances scored every %d steps", c.dev, tr.dev_n,
+                      c.eval_every);
     }
     int ws_frames = max_frames;
     for (size_t i = 0; i < tr.dev.n; i++)
@@ -1004,25 +1005,25 @@ sim_status codec_train_run(const codec_train_config *cin, const char *out_model,
     double best = INFINITY;
     if (c.checkpoint[0]) {
         st = ckpt_load(c.checkpoint, &c, codec_agent_params(tr.a), m, v, n, &step, &best, err);
-        if (st == SIM_ENOTFOUND)
-            st = SIM_OK;
+        if (st == BASE_ENOTFOUND)
+            st = BASE_OK;
         else if (st)
             goto fail;
         else
-            sim_log_info(lg, "train: resumed from %s at step %ld (best dev CER %.2f%%)",
-                         c.checkpoint, step, 100 * best);
+            base_log_info(lg, "train: resumed from %s at step %ld (best dev CER %.2f%%)",
+                          c.checkpoint, step, 100 * best);
     }
     if (step == 0 && c.init[0]) {
         st = init_load(c.init, tr.a, err);
         if (st) goto fail;
-        sim_log_info(lg, "train: weights initialised from %s", c.init);
+        base_log_info(lg, "train: weights initialised from %s", c.init);
     }
     if (isfinite(best)) r.best_dev_cer = best;
-    sim_log_info(lg,
-                 "train: %s agent, d=%d, stride %d, %zu parameters; %zu batches of %zu per epoch, "
-                 "%ld steps, %d thread%s",
-                 c.agent.family, c.agent.d, c.agent.stride, r.params, nb, B, total, tr.nw,
-                 tr.nw > 1 ? "s" : "");
+    base_log_info(lg,
+                  "train: %s agent, d=%d, stride %d, %zu parameters; %zu batches of %zu per epoch, "
+                  "%ld steps, %d thread%s",
+                  c.agent.family, c.agent.d, c.agent.stride, r.params, nb, B, total, tr.nw,
+                  tr.nw > 1 ? "s" : "");
 
     long epoch_of_perm = -1;
     double win_loss = 0;
@@ -1037,10 +1038,10 @@ sim_status codec_train_run(const codec_train_config *cin, const char *out_model,
         if (c.run_steps > 0 && step - step0 >= c.run_steps) break;
         long epoch = step / (long)nb, pos = step % (long)nb;
         if (epoch != epoch_of_perm) {
-            sim_rng rb;
-            sim_rng_init(&rb, c.seed, (uint64_t)epoch, sim_rng_component("train.batches"));
+            base_rng rb;
+            base_rng_init(&rb, c.seed, (uint64_t)epoch, base_rng_component("train.batches"));
             for (size_t i = 0; i < nb; i++) batches[i] = i;
-            sim_rng_shuffle(&rb, batches, nb);
+            base_rng_shuffle(&rb, batches, nb);
             epoch_of_perm = epoch;
         }
         size_t b0 = batches[pos] * B;
@@ -1071,12 +1072,12 @@ sim_status codec_train_run(const codec_train_config *cin, const char *out_model,
             char eta[32];
             fmt_dur(eta, sizeof eta, per * (double)(total - step));
             r.last_loss = win_n ? win_loss / win_n : NAN;
-            sim_log_info(lg,
-                         "epoch %ld step %ld/%ld loss %.3f lr %.2e gnorm %.2f | %.0fx real time | "
-                         "ETA %s%s",
-                         step / (long)nb + 1, step, total, r.last_loss,
-                         codec_optim_lr(&c.optim, step - 1), gnorm, audio_win / (now_s() - t_win),
-                         eta, win_bad ? " (some CTC-infeasible)" : "");
+            base_log_info(lg,
+                          "epoch %ld step %ld/%ld loss %.3f lr %.2e gnorm %.2f | %.0fx real time | "
+                          "ETA %s%s",
+                          step / (long)nb + 1, step, total, r.last_loss,
+                          codec_optim_lr(&c.optim, step - 1), gnorm, audio_win / (now_s() - t_win),
+                          eta, win_bad ? " (some CTC-infeasible)" : "");
             win_loss = 0, win_n = 0, win_bad = 0, audio_win = 0, t_win = now_s();
         }
         int last = step == total;
@@ -1084,9 +1085,9 @@ sim_status codec_train_run(const codec_train_config *cin, const char *out_model,
             double t0 = now_s();
             dev_eval(&tr, &r.dev_cer, &r.dev_wer);
             int improved = r.dev_cer < best;
-            sim_log_info(lg, "dev: CER %.2f%% WER %.2f%% (greedy, %d utts, %.1f s)%s",
-                         100 * r.dev_cer, 100 * r.dev_wer, tr.dev_n, now_s() - t0,
-                         improved ? " -- best, saved" : "");
+            base_log_info(lg, "dev: CER %.2f%% WER %.2f%% (greedy, %d utts, %.1f s)%s",
+                          100 * r.dev_cer, 100 * r.dev_wer, tr.dev_n, now_s() - t0,
+                          improved ? " -- best, saved" : "");
             if (improved) {
                 best = r.dev_cer;
                 r.best_dev_cer = best;
@@ -1102,8 +1103,8 @@ sim_status codec_train_run(const codec_train_config *cin, const char *out_model,
     if (c.checkpoint[0] && step < total && step > step0) {
         st = ckpt_save(c.checkpoint, &c, codec_agent_params(tr.a), m, v, n, step, best, err);
         if (st) goto fail;
-        sim_log_info(lg, "train: stopped at step %ld of %ld; checkpoint %s (run again to resume)",
-                     step, total, c.checkpoint);
+        base_log_info(lg, "train: stopped at step %ld of %ld; checkpoint %s (run again to resume)",
+                      step, total, c.checkpoint);
     }
     if (!tr.dev_n && step > step0) {
         st = save_model(&tr, out_model, step, NAN, NAN, err);
@@ -1116,7 +1117,7 @@ sim_status codec_train_run(const codec_train_config *cin, const char *out_model,
     r.dev_utts = tr.dev.n;
     goto done;
 nomem:
-    st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
 fail:
 done:
     r.seconds = now_s() - t_start;

@@ -41,8 +41,8 @@
 #include "codecs/agent.h"
 #include "codecs/melspec.h"
 #include "codecs/optim.h"
-#include "sim/base/log.h"
-#include "sim/base/status.h"
+#include "base/log.h"
+#include "base/status.h"
 
 #include <signal.h>
 #include <stdint.h>
@@ -78,14 +78,14 @@ void codec_train_config_default(codec_train_config *c);
 
 /* Reads an INI file over the defaults. Errors name path:line (unknown section
  * or key, bad value, syntax). Does not check cross-field consistency. */
-sim_status codec_train_config_load(const char *path, codec_train_config *c, sim_err *err);
+base_status codec_train_config_load(const char *path, codec_train_config *c, base_err *err);
 
 /* Sets one key ("train.lr", "data.dev", ...) as the INI would. */
-sim_status codec_train_config_set(codec_train_config *c, const char *section, const char *key,
-                                  const char *value, sim_err *err);
+base_status codec_train_config_set(codec_train_config *c, const char *section, const char *key,
+                                   const char *value, base_err *err);
 
 /* Whole-config validation (agent, optimiser, data, augmentation). */
-sim_status codec_train_config_check(const codec_train_config *c, sim_err *err);
+base_status codec_train_config_check(const codec_train_config *c, base_err *err);
 
 typedef struct codec_train_result {
     long steps_done, steps_total;
@@ -103,9 +103,9 @@ typedef struct codec_train_result {
  * dev CER seen to out_model (every evaluation that improves it, and at the
  * end; the last weights if there is no dev set). stop (may be NULL) is polled
  * between steps: non-zero stops like the time limit does. */
-sim_status codec_train_run(const codec_train_config *c, const char *out_model,
-                           const volatile sig_atomic_t *stop, const sim_log *lg,
-                           codec_train_result *res, sim_err *err);
+base_status codec_train_run(const codec_train_config *c, const char *out_model,
+                            const volatile sig_atomic_t *stop, const base_log *lg,
+                            codec_train_result *res, base_err *err);
 
 /* Greedy CTC decoding of logprobs (T,V): best class per frame, repeats merged,
  * blanks dropped, written as text (NUL-terminated, at most cap-1 chars).

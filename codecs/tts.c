@@ -71,7 +71,7 @@ typedef struct request {
 
 /* Zygote -> caller: header, then n int16 samples at `rate` Hz. */
 typedef struct result {
-    int32_t status; /* sim_status */
+    int32_t status; /* base_status */
     int32_t rate;
     uint64_t n;
 } result;
@@ -187,18 +187,19 @@ static int espeak_variant_known(const char *name)
 }
 
 /* Zygote start-up: select the voice. */
-static sim_status voice_select(const codec_voice *v)
+static base_status voice_select(const codec_voice *v)
 {
     if (!strcmp(v->engine, ENGINE_ESPEAK)) {
         if (!espeak_variant_known(v->name) || espeak_SetVoiceByName(v->name) != EE_OK)
-            return SIM_ENOTFOUND;
-        return SIM_OK;
+            return BASE_ENOTFOUND;
+        return BASE_OK;
     }
-    if (!strcmp(v->engine, ENGINE_FLITE)) return flite_index(v->name) >= 0 ? SIM_OK : SIM_ENOTFOUND;
-    return SIM_ENOTFOUND;
+    if (!strcmp(v->engine, ENGINE_FLITE))
+        return flite_index(v->name) >= 0 ? BASE_OK : BASE_ENOTFOUND;
+    return BASE_ENOTFOUND;
 }
 
-static sim_status synth_espeak(const char *text, const codec_tts_opts *o, pcm_buf *b)
+static base_status synth_espeak(const char *text, const codec_tts_opts *o, pcm_buf *b)
 {
     if (o->rate != 1.0)
         espeak_SetParameter(espeakRATE, (int)lround(espeakRATE_NORMAL * o->rate), 0);
@@ -208,12 +209,12 @@ static sim_status synth_espeak(const char *text, const codec_tts_opts *o, pcm_bu
     if (espeak_Synth(text, strlen(text) + 1, 0, POS_CHARACTER, 0, espeakCHARS_UTF8, NULL, b) !=
             EE_OK ||
         espeak_Synchronize() != EE_OK)
-        return b->oom ? SIM_ENOMEM : SIM_EINTERNAL;
-    return b->oom ? SIM_ENOMEM : SIM_OK;
+        return b->oom ? BASE_ENOMEM : BASE_EINTERNAL;
+    return b->oom ? BASE_ENOMEM : BASE_OK;
 }
 
-static sim_status synth_flite(const codec_tts *t, const codec_voice *v, const char *text,
-                              const codec_tts_opts *o, pcm_buf *b, int *rate)
+static base_status synth_flite(const codec_tts *t, const codec_voice *v, const char *text,
+                               const codec_tts_opts *o, pcm_buf *b, int *rate)
 {
     cst_voice *vox = t->flite[flite_index(v->name)];
     if (o->rate != 1.0) {
@@ -238,13 +239,13 @@ static sim_status synth_flite(const codec_tts *t, const codec_voice *v, const ch
      * project's one srand, in a process that exits right after. */
     srand(utterance_seed(v, text, o));
     cst_wave *w = flite_text_to_wave(text, vox);
-    if (!w) return SIM_EINTERNAL;
+    if (!w) return BASE_EINTERNAL;
     int ch = w->num_channels > 0 ? w->num_channels : 1;
     size_t n = (size_t)(w->num_samples > 0 ? w->num_samples : 0);
     b->x = malloc(sizeof *b->x * (n ? n : 1));
     if (!b->x) {
         delete_wave(w);
-        return SIM_ENOMEM;
+        return BASE_ENOMEM;
     }
     for (size_t i = 0; i < n; i++) {
         int s = 0;
@@ -254,7 +255,7 @@ static sim_status synth_flite(const codec_tts *t, const codec_voice *v, const ch
     b->n = n;
     *rate = w->sample_rate;
     delete_wave(w);
-    return SIM_OK;
+    return BASE_OK;
 }
 
 /* Worker: synthesise text and send result + samples on fd; never returns. */
@@ -262,7 +263,7 @@ static void worker_main(const codec_tts *t, const codec_voice *v, const char *te
                         const codec_tts_opts *o, int fd)
 {
     pcm_buf b = {NULL, 0, 0, 0};
-    result h = {SIM_OK, t->espeak_rate, 0};
+    result h = {BASE_OK, t->espeak_rate, 0};
     if (!strcmp(v->engine, ENGINE_ESPEAK)) {
         h.status = synth_espeak(text, o, &b);
     } else {
@@ -270,7 +271,7 @@ static void worker_main(const codec_tts *t, const codec_voice *v, const char *te
         h.status = synth_flite(t, v, text, o, &b, &rate);
         h.rate = rate;
     }
-    if (h.status == SIM_OK) h.n = b.n;
+    if (h.status == BASE_OK) h.n = b.n;
     int bad = write_all(fd, &h, sizeof h) || (h.n && write_all(fd, b.x, sizeof *b.x * b.n));
     _exit(bad ? 3 : 0); /* _exit: never run atexit handlers or flush inherited stdio */
 }
@@ -280,7 +281,7 @@ static void worker_main(const codec_tts *t, const codec_voice *v, const char *te
 static int zygote_serve(const codec_tts *t, const codec_voice *v, const char *text,
                         const codec_tts_opts *o, int fd)
 {
-    result h = {SIM_EINTERNAL, 0, 0};
+    result h = {BASE_EINTERNAL, 0, 0};
     short *x = NULL;
     int gp[2];
     if (pipe(gp) == 0) {
@@ -294,23 +295,23 @@ static int zygote_serve(const codec_tts *t, const codec_voice *v, const char *te
         if (pid > 0) {
             result w;
             int ok = read_all(gp[0], &w, sizeof w) == 0 && w.n <= MAX_SAMPLES;
-            if (ok && w.status == SIM_OK && w.n) {
+            if (ok && w.status == BASE_OK && w.n) {
                 x = malloc(sizeof *x * (size_t)w.n);
                 ok = x && read_all(gp[0], x, sizeof *x * (size_t)w.n) == 0;
-                if (!x) w.status = SIM_ENOMEM;
+                if (!x) w.status = BASE_ENOMEM;
             }
             int ws;
             close(gp[0]);
             wait_pid(pid, &ws);
             if (ok && WIFEXITED(ws) && WEXITSTATUS(ws) == 0)
                 h = w;
-            else if (!x && w.status == SIM_ENOMEM)
-                h.status = SIM_ENOMEM;
+            else if (!x && w.status == BASE_ENOMEM)
+                h.status = BASE_ENOMEM;
         } else {
             close(gp[0]);
         }
     }
-    if (h.status != SIM_OK) h.n = 0;
+    if (h.status != BASE_OK) h.n = 0;
     int bad = write_all(fd, &h, sizeof h) || (h.n && write_all(fd, x, sizeof *x * h.n));
     free(x);
     return bad ? -1 : 0;
@@ -328,7 +329,7 @@ static void zygote_main(const codec_tts *t, const codec_voice *v, int fd)
         close(null);
     }
     result hello = {voice_select(v), 0, 0};
-    if (write_all(fd, &hello, sizeof hello) || hello.status != SIM_OK) _exit(0);
+    if (write_all(fd, &hello, sizeof hello) || hello.status != BASE_OK) _exit(0);
     char *text = NULL;
     for (;;) {
         request rq;
@@ -352,19 +353,19 @@ static void zygote_stop(zygote *z, int wait)
     z->pid = 0;
 }
 
-/* Start a zygote for v: SIM_ENOTFOUND when the engine lacks the voice. */
-static sim_status zygote_start(codec_tts *t, const codec_voice *v, zygote *z, sim_err *err)
+/* Start a zygote for v: BASE_ENOTFOUND when the engine lacks the voice. */
+static base_status zygote_start(codec_tts *t, const codec_voice *v, zygote *z, base_err *err)
 {
     int sv[2];
     if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) != 0)
-        return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "TTS: socketpair failed: %s",
-                           strerror(errno));
+        return base_err_set(err, BASE_EINTERNAL, NULL, 0, "TTS: socketpair failed: %s",
+                            strerror(errno));
     fflush(NULL); /* nothing buffered may be written twice */
     pid_t pid = fork();
     if (pid < 0) {
         close(sv[0]);
         close(sv[1]);
-        return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "TTS: fork failed: %s", strerror(errno));
+        return base_err_set(err, BASE_EINTERNAL, NULL, 0, "TTS: fork failed: %s", strerror(errno));
     }
     if (pid == 0) {
         /* Drop the other zygotes' sockets so they see EOF when the caller
@@ -378,14 +379,14 @@ static sim_status zygote_start(codec_tts *t, const codec_voice *v, zygote *z, si
     z->pid = pid;
     z->fd = sv[0];
     result hello;
-    if (read_all(z->fd, &hello, sizeof hello)) hello.status = SIM_EINTERNAL;
-    if (hello.status == SIM_OK) return SIM_OK;
+    if (read_all(z->fd, &hello, sizeof hello)) hello.status = BASE_EINTERNAL;
+    if (hello.status == BASE_OK) return BASE_OK;
     zygote_stop(z, 1);
-    if (hello.status == SIM_ENOTFOUND)
-        return sim_err_set(err, SIM_ENOTFOUND, NULL, 0, "unknown %s voice '%s'", v->engine,
-                           v->name);
-    return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "TTS: the %s %s process failed to start",
-                       v->engine, v->name);
+    if (hello.status == BASE_ENOTFOUND)
+        return base_err_set(err, BASE_ENOTFOUND, NULL, 0, "unknown %s voice '%s'", v->engine,
+                            v->name);
+    return base_err_set(err, BASE_EINTERNAL, NULL, 0, "TTS: the %s %s process failed to start",
+                        v->engine, v->name);
 }
 
 /* The zygotes in t were inherited from another process (fork after use):
@@ -398,23 +399,23 @@ static void adopt(codec_tts *t)
     t->owner = getpid();
 }
 
-sim_status codec_tts_create(codec_tts **out, sim_err *err)
+base_status codec_tts_create(codec_tts **out, base_err *err)
 {
-    if (!out) return sim_err_set(err, SIM_EINVAL, NULL, 0, "codec_tts_create: NULL");
+    if (!out) return base_err_set(err, BASE_EINVAL, NULL, 0, "codec_tts_create: NULL");
     *out = NULL;
     codec_tts *t = calloc(1, sizeof *t);
-    if (!t) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory creating TTS");
+    if (!t) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory creating TTS");
     t->owner = getpid();
     /* DONT_EXIT: without it espeak-ng calls exit() when its data is missing. */
     t->espeak_rate =
         espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 0, NULL, espeakINITIALIZE_DONT_EXIT);
     if (t->espeak_rate <= 0) {
         free(t);
-        return sim_err_set(err, SIM_EINTERNAL, NULL, 0,
-                           "espeak-ng failed to initialise (espeak-ng-data installed?)");
+        return base_err_set(err, BASE_EINTERNAL, NULL, 0,
+                            "espeak-ng failed to initialise (espeak-ng-data installed?)");
     }
-    sim_status st = codec_resampler_create(t->espeak_rate, CODEC_TTS_RATE, &t->rs_espeak, err);
-    if (st != SIM_OK) {
+    base_status st = codec_resampler_create(t->espeak_rate, CODEC_TTS_RATE, &t->rs_espeak, err);
+    if (st != BASE_OK) {
         free(t);
         return st;
     }
@@ -425,12 +426,12 @@ sim_status codec_tts_create(codec_tts **out, sim_err *err)
         t->flite[i] = reg[i](NULL);
         if (!t->flite[i]) {
             codec_tts_destroy(t);
-            return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "flite voice %s failed to register",
-                               flite_names[i]);
+            return base_err_set(err, BASE_EINTERNAL, NULL, 0, "flite voice %s failed to register",
+                                flite_names[i]);
         }
     }
     *out = t;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 void codec_tts_destroy(codec_tts *t)
@@ -444,100 +445,101 @@ void codec_tts_destroy(codec_tts *t)
     free(t);
 }
 
-sim_status codec_tts_voice_check(codec_tts *t, const codec_voice *v, sim_err *err)
+base_status codec_tts_voice_check(codec_tts *t, const codec_voice *v, base_err *err)
 {
-    if (!t || !v) return sim_err_set(err, SIM_EINVAL, NULL, 0, "codec_tts_voice_check: NULL");
+    if (!t || !v) return base_err_set(err, BASE_EINVAL, NULL, 0, "codec_tts_voice_check: NULL");
     if (!is_engine(v->engine))
-        return sim_err_set(err, SIM_ENOTFOUND, NULL, 0,
-                           "unknown TTS engine '%s' (known: espeak-ng, flite)", v->engine);
+        return base_err_set(err, BASE_ENOTFOUND, NULL, 0,
+                            "unknown TTS engine '%s' (known: espeak-ng, flite)", v->engine);
     if (!strcmp(v->engine, ENGINE_FLITE)) {
-        if (flite_index(v->name) >= 0) return SIM_OK;
-        return sim_err_set(err, SIM_ENOTFOUND, NULL, 0,
-                           "unknown flite voice '%s' (known: slt, kal16, rms, awb)", v->name);
+        if (flite_index(v->name) >= 0) return BASE_OK;
+        return base_err_set(err, BASE_ENOTFOUND, NULL, 0,
+                            "unknown flite voice '%s' (known: slt, kal16, rms, awb)", v->name);
     }
     /* A throw-away zygote: selecting the voice there keeps this process's
      * engine state untouched (and starts no long-lived process that later
      * forked workers would inherit). */
     adopt(t);
     zygote z = {*v, 0, -1};
-    sim_status st = zygote_start(t, v, &z, err);
-    if (st == SIM_OK) zygote_stop(&z, 1);
+    base_status st = zygote_start(t, v, &z, err);
+    if (st == BASE_OK) zygote_stop(&z, 1);
     return st;
 }
 
 /* The running zygote for v, started if needed. */
-static sim_status zygote_for(codec_tts *t, const codec_voice *v, zygote **out, sim_err *err)
+static base_status zygote_for(codec_tts *t, const codec_voice *v, zygote **out, base_err *err)
 {
     adopt(t);
     for (size_t i = 0; i < t->nz; i++)
         if (!strcmp(t->z[i].v.engine, v->engine) && !strcmp(t->z[i].v.name, v->name)) {
             *out = &t->z[i];
-            return SIM_OK;
+            return BASE_OK;
         }
     if (t->nz == MAX_ZYGOTES) /* retire the oldest voice */
         zygote_stop(&t->z[0], 1), memmove(t->z, t->z + 1, sizeof *t->z * --t->nz);
-    sim_status st = zygote_start(t, v, &t->z[t->nz], err);
-    if (st != SIM_OK) return st;
+    base_status st = zygote_start(t, v, &t->z[t->nz], err);
+    if (st != BASE_OK) return st;
     *out = &t->z[t->nz++];
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status codec_tts_synth(codec_tts *t, const codec_voice *v, const char *text,
-                           const codec_tts_opts *o, float **x, size_t *n, sim_err *err)
+base_status codec_tts_synth(codec_tts *t, const codec_voice *v, const char *text,
+                            const codec_tts_opts *o, float **x, size_t *n, base_err *err)
 {
     if (!t || !v || !text || !x || !n)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "codec_tts_synth: NULL argument");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "codec_tts_synth: NULL argument");
     *x = NULL;
     *n = 0;
     codec_tts_opts def = CODEC_TTS_OPTS_DEFAULT;
     if (!o) o = &def;
     if (!(o->rate >= 0.5 && o->rate <= 2.0))
-        return sim_err_set(err, SIM_ERANGE, NULL, 0, "TTS rate factor %g outside 0.5..2", o->rate);
+        return base_err_set(err, BASE_ERANGE, NULL, 0, "TTS rate factor %g outside 0.5..2",
+                            o->rate);
     if (!(o->pitch_st >= -12.0 && o->pitch_st <= 12.0))
-        return sim_err_set(err, SIM_ERANGE, NULL, 0, "TTS pitch offset %g st outside -12..12",
-                           o->pitch_st);
+        return base_err_set(err, BASE_ERANGE, NULL, 0, "TTS pitch offset %g st outside -12..12",
+                            o->pitch_st);
     if (!is_engine(v->engine))
-        return sim_err_set(err, SIM_ENOTFOUND, NULL, 0, "unknown TTS engine '%s'", v->engine);
+        return base_err_set(err, BASE_ENOTFOUND, NULL, 0, "unknown TTS engine '%s'", v->engine);
     char *norm = NULL;
-    sim_status st = codec_text_normalise(text, &norm, err);
-    if (st != SIM_OK) return st;
+    base_status st = codec_text_normalise(text, &norm, err);
+    if (st != BASE_OK) return st;
     int speakable = norm[0] != 0;
     free(norm);
     if (!speakable) /* espeak-ng would give a short silence, flite nothing */
-        return sim_err_set(err, SIM_EFORMAT, NULL, 0, "nothing to speak in \"%.60s\"", text);
+        return base_err_set(err, BASE_EFORMAT, NULL, 0, "nothing to speak in \"%.60s\"", text);
     size_t len = strlen(text);
     if (len > MAX_TEXT)
-        return sim_err_set(err, SIM_ERANGE, NULL, 0, "TTS text of %zu bytes is too long", len);
+        return base_err_set(err, BASE_ERANGE, NULL, 0, "TTS text of %zu bytes is too long", len);
 
     zygote *z;
     st = zygote_for(t, v, &z, err);
-    if (st != SIM_OK) return st;
+    if (st != BASE_OK) return st;
     request rq = {(uint32_t)len, 0, o->rate, o->pitch_st};
     result h;
     short *pcm = NULL;
     float *raw = NULL;
     if (write_all(z->fd, &rq, sizeof rq) || write_all(z->fd, text, len) ||
         read_all(z->fd, &h, sizeof h) || h.n > MAX_SAMPLES) {
-        st = sim_err_set(err, SIM_EINTERNAL, NULL, 0, "TTS: the %s %s process died", v->engine,
-                         v->name);
+        st = base_err_set(err, BASE_EINTERNAL, NULL, 0, "TTS: the %s %s process died", v->engine,
+                          v->name);
         goto dead;
     }
-    if (h.status != SIM_OK)
-        return sim_err_set(err, (sim_status)h.status, NULL, 0, "TTS %s %s failed: %s", v->engine,
-                           v->name, sim_status_str((sim_status)h.status));
+    if (h.status != BASE_OK)
+        return base_err_set(err, (base_status)h.status, NULL, 0, "TTS %s %s failed: %s", v->engine,
+                            v->name, base_status_str((base_status)h.status));
     if (h.n == 0)
-        return sim_err_set(err, SIM_EFORMAT, NULL, 0, "%s %s produced no audio for \"%.60s\"",
-                           v->engine, v->name, text);
+        return base_err_set(err, BASE_EFORMAT, NULL, 0, "%s %s produced no audio for \"%.60s\"",
+                            v->engine, v->name, text);
     pcm = malloc(sizeof *pcm * (size_t)h.n);
     raw = malloc(sizeof *raw * (size_t)h.n);
     if (!pcm || !raw) {
         /* the samples are still in the socket: this zygote cannot be reused */
-        st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory reading TTS output");
+        st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory reading TTS output");
         goto dead;
     }
     if (read_all(z->fd, pcm, sizeof *pcm * (size_t)h.n)) {
-        st = sim_err_set(err, SIM_EINTERNAL, NULL, 0, "TTS: %s %s output truncated", v->engine,
-                         v->name);
+        st = base_err_set(err, BASE_EINTERNAL, NULL, 0, "TTS: %s %s output truncated", v->engine,
+                          v->name);
         goto dead;
     }
     for (size_t i = 0; i < h.n; i++) raw[i] = pcm[i] / 32768.0f;
@@ -547,9 +549,9 @@ sim_status codec_tts_synth(codec_tts *t, const codec_voice *v, const char *text,
         size_t m = codec_resampler_output_len(t->rs_espeak, (size_t)h.n);
         float *y = malloc(sizeof *y * m);
         st = y ? codec_resampler_execute(t->rs_espeak, raw, (size_t)h.n, y, err)
-               : sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory resampling TTS output");
+               : base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory resampling TTS output");
         free(raw);
-        if (st != SIM_OK) {
+        if (st != BASE_OK) {
             free(y);
             return st;
         }
@@ -558,11 +560,11 @@ sim_status codec_tts_synth(codec_tts *t, const codec_voice *v, const char *text,
     } else {
         st = codec_audio_resample(raw, (size_t)h.n, h.rate, CODEC_TTS_RATE, x, n, err);
         free(raw);
-        if (st != SIM_OK) return st;
+        if (st != BASE_OK) return st;
     }
     for (size_t i = 0; i < *n; i++) /* the resampler may overshoot a full-scale peak */
         (*x)[i] = (*x)[i] > 1.0f ? 1.0f : (*x)[i] < -1.0f ? -1.0f : (*x)[i];
-    return SIM_OK;
+    return BASE_OK;
 dead:
     free(pcm);
     free(raw);
@@ -584,17 +586,17 @@ const char *codec_voice_tag(const codec_voice *v, char *buf, size_t cap)
     return buf;
 }
 
-sim_status codec_voices_read(const char *path, codec_tts *tts, codec_voice **out, size_t *nout,
-                             sim_err *err)
+base_status codec_voices_read(const char *path, codec_tts *tts, codec_voice **out, size_t *nout,
+                              base_err *err)
 {
     if (!path || !out || !nout)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "codec_voices_read: NULL argument");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "codec_voices_read: NULL argument");
     *out = NULL;
     *nout = 0;
     FILE *f = fopen(path, "r");
     if (!f)
-        return sim_err_set(err, SIM_EIO, path, 0, "cannot open voices file: %s", strerror(errno));
-    sim_status st = SIM_OK;
+        return base_err_set(err, BASE_EIO, path, 0, "cannot open voices file: %s", strerror(errno));
+    base_status st = BASE_OK;
     codec_voice *v = NULL;
     size_t n = 0, cap = 0, lcap = 0;
     char *line = NULL;
@@ -610,35 +612,35 @@ sim_status codec_voices_read(const char *path, codec_tts *tts, codec_voice **out
             fld[k++] = tok;
         if (k == 0) continue;
         if (k != 2) {
-            st = sim_err_set(err, SIM_EFORMAT, path, lineno,
-                             "expected `ENGINE VOICE`, got %s field%s", k == 1 ? "1" : "3 or more",
-                             k == 1 ? "" : "s");
+            st = base_err_set(err, BASE_EFORMAT, path, lineno,
+                              "expected `ENGINE VOICE`, got %s field%s", k == 1 ? "1" : "3 or more",
+                              k == 1 ? "" : "s");
             goto fail;
         }
         codec_voice cv;
         memset(&cv, 0, sizeof cv);
         if (strlen(fld[0]) >= sizeof cv.engine || strlen(fld[1]) >= sizeof cv.name) {
-            st = sim_err_set(err, SIM_EFORMAT, path, lineno, "engine or voice name too long");
+            st = base_err_set(err, BASE_EFORMAT, path, lineno, "engine or voice name too long");
             goto fail;
         }
         strcpy(cv.engine, fld[0]);
         strcpy(cv.name, fld[1]);
         cv.line = lineno;
         if (strcmp(cv.engine, ENGINE_ESPEAK) && strcmp(cv.engine, ENGINE_FLITE)) {
-            st = sim_err_set(err, SIM_ENOTFOUND, path, lineno,
-                             "unknown TTS engine '%s' (known: espeak-ng, flite)", cv.engine);
+            st = base_err_set(err, BASE_ENOTFOUND, path, lineno,
+                              "unknown TTS engine '%s' (known: espeak-ng, flite)", cv.engine);
             goto fail;
         }
         for (size_t i = 0; i < n; i++)
             if (!strcmp(v[i].engine, cv.engine) && !strcmp(v[i].name, cv.name)) {
-                st = sim_err_set(err, SIM_EEXIST, path, lineno, "voice %s %s already on line %d",
-                                 cv.engine, cv.name, v[i].line);
+                st = base_err_set(err, BASE_EEXIST, path, lineno, "voice %s %s already on line %d",
+                                  cv.engine, cv.name, v[i].line);
                 goto fail;
             }
         if (tts) {
             st = codec_tts_voice_check(tts, &cv, err);
-            if (st != SIM_OK) {
-                sim_err_locate(err, path, lineno);
+            if (st != BASE_OK) {
+                base_err_locate(err, path, lineno);
                 goto fail;
             }
         }
@@ -646,7 +648,7 @@ sim_status codec_voices_read(const char *path, codec_tts *tts, codec_voice **out
             size_t nc = cap ? 2 * cap : 16;
             codec_voice *t = realloc(v, sizeof *t * nc);
             if (!t) {
-                st = sim_err_set(err, SIM_ENOMEM, path, lineno, "out of memory");
+                st = base_err_set(err, BASE_ENOMEM, path, lineno, "out of memory");
                 goto fail;
             }
             v = t;
@@ -655,14 +657,14 @@ sim_status codec_voices_read(const char *path, codec_tts *tts, codec_voice **out
         v[n++] = cv;
     }
     if (n == 0) {
-        st = sim_err_set(err, SIM_EFORMAT, path, 0, "no voices in file");
+        st = base_err_set(err, BASE_EFORMAT, path, 0, "no voices in file");
         goto fail;
     }
     fclose(f);
     free(line);
     *out = v;
     *nout = n;
-    return SIM_OK;
+    return BASE_OK;
 fail:
     fclose(f);
     free(line);

@@ -23,7 +23,7 @@
 #ifndef CODEC_TTS_H
 #define CODEC_TTS_H
 
-#include "sim/base/status.h"
+#include "base/status.h"
 
 #include <stddef.h>
 
@@ -61,32 +61,32 @@ typedef struct codec_tts_opts {
 typedef struct codec_tts codec_tts;
 
 /* Initialise espeak-ng (synchronous output) and flite with its 4 voices.
- * SIM_EINTERNAL when espeak-ng's data cannot be loaded. */
-sim_status codec_tts_create(codec_tts **tts, sim_err *err);
+ * BASE_EINTERNAL when espeak-ng's data cannot be loaded. */
+base_status codec_tts_create(codec_tts **tts, base_err *err);
 
 /* Whether the engine has this voice (checked in a child process, so the
- * parent's engine state is untouched): SIM_OK, SIM_ENOTFOUND for an unknown
+ * parent's engine state is untouched): BASE_OK, BASE_ENOTFOUND for an unknown
  * engine, voice or espeak-ng variant (`+name`). */
-sim_status codec_tts_voice_check(codec_tts *tts, const codec_voice *v, sim_err *err);
+base_status codec_tts_voice_check(codec_tts *tts, const codec_voice *v, base_err *err);
 
 /* Synthesise UTF-8 `text` with voice v at CODEC_TTS_RATE Hz. o may be NULL
  * (defaults). *x is malloc'd with *n > 0 samples in [-1, 1]; caller frees.
- * SIM_ENOTFOUND unknown voice, SIM_ERANGE options out of range,
- * SIM_EFORMAT when text has nothing to speak (empty after
- * codec_text_normalise) or the engine produced no audio, SIM_EINTERNAL when the child failed. */
-sim_status codec_tts_synth(codec_tts *tts, const codec_voice *v, const char *text,
-                           const codec_tts_opts *o, float **x, size_t *n, sim_err *err);
+ * BASE_ENOTFOUND unknown voice, BASE_ERANGE options out of range,
+ * BASE_EFORMAT when text has nothing to speak (empty after
+ * codec_text_normalise) or the engine produced no audio, BASE_EINTERNAL when the child failed. */
+base_status codec_tts_synth(codec_tts *tts, const codec_voice *v, const char *text,
+                            const codec_tts_opts *o, float **x, size_t *n, base_err *err);
 
 void codec_tts_destroy(codec_tts *tts);
 
 /* Read a voices file: one `ENGINE VOICE` per line (blank-separated), `#`
  * starts a comment (whole line or trailing), blank lines ignored. Errors
- * carry path:line: SIM_EFORMAT (wrong number of fields, name too long, no
- * voice at all), SIM_ENOTFOUND (unknown engine, or, when tts is not NULL,
- * a voice the engine does not have), SIM_EEXIST (voice listed twice).
+ * carry path:line: BASE_EFORMAT (wrong number of fields, name too long, no
+ * voice at all), BASE_ENOTFOUND (unknown engine, or, when tts is not NULL,
+ * a voice the engine does not have), BASE_EEXIST (voice listed twice).
  * *v is malloc'd (*n entries), caller frees. */
-sim_status codec_voices_read(const char *path, codec_tts *tts, codec_voice **v, size_t *n,
-                             sim_err *err);
+base_status codec_voices_read(const char *path, codec_tts *tts, codec_voice **v, size_t *n,
+                              base_err *err);
 
 /* The voice name made safe for ids and file names: [A-Za-z0-9] kept, every
  * other byte becomes '-', prefixed by the engine ("espeak-ng en-us+m3" ->

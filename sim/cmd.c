@@ -4,9 +4,9 @@
 
 #include <stdio.h>
 
-int sim_cmd_fail(const sim_err *e)
+int sim_cmd_fail(const base_err *e)
 {
-    char buf[SIM_ERR_MSG + SIM_ERR_FILE + 32];
-    fprintf(stderr, "semsim: %s\n", sim_err_format(e, buf, sizeof buf));
+    char buf[BASE_ERR_MSG + BASE_ERR_FILE + 32];
+    fprintf(stderr, "semsim: %s\n", base_err_format(e, buf, sizeof buf));
     return SIM_EXIT_FAIL;
 }

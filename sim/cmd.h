@@ -5,7 +5,7 @@
 #ifndef SIM_CMD_H
 #define SIM_CMD_H
 
-#include "sim/base/status.h"
+#include "base/status.h"
 
 typedef struct sim_cmd {
     const char *name;
@@ -18,7 +18,7 @@ enum { SIM_EXIT_OK = 0, SIM_EXIT_FAIL = 1, SIM_EXIT_USAGE = 2 };
 
 /* Print e as the one line `semsim: FILE[:LINE]: what is wrong` on stderr
  * (sim/cmd.c); returns SIM_EXIT_FAIL. */
-int sim_cmd_fail(const sim_err *e);
+int sim_cmd_fail(const base_err *e);
 
 int sim_cmd_score(int argc, char **argv); /* sim/cmd_score.c */
 

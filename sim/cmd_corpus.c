@@ -127,9 +127,9 @@ int sim_cmd_corpus(int argc, char **argv)
     if (!text_path || !voices_path || !dir)
         return usage_error("--text, --voices and -o are required");
 
-    sim_err err = SIM_ERR_INIT;
-    sim_log lg = sim_log_from_env(quiet ? SIM_LOG_WARN : SIM_LOG_INFO);
+    base_err err = BASE_ERR_INIT;
+    base_log lg = base_log_from_env(quiet ? BASE_LOG_WARN : BASE_LOG_INFO);
     sim_corpus_config cc = {text_path, a, b, voices_path, dir, (int)nw, o, &lg};
-    if (sim_corpus_make(&cc, NULL, &err) != SIM_OK) return sim_cmd_fail(&err);
+    if (sim_corpus_make(&cc, NULL, &err) != BASE_OK) return sim_cmd_fail(&err);
     return SIM_EXIT_OK;
 }

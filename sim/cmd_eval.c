@@ -138,7 +138,7 @@ typedef struct utt {
     int tz;
     double audio_s; /* duration */
     int failed;
-    sim_err err;
+    base_err err;
 } utt;
 
 typedef struct shared {
@@ -157,8 +157,8 @@ typedef struct worker {
     shared *sh;
     codec_recognizer_ws *ws;
     double t_front, t_net, t_dec; /* thread CPU seconds per stage */
-    sim_status st;
-    sim_err err;
+    base_status st;
+    base_err err;
 } worker;
 
 static double cpu_now(void)
@@ -177,7 +177,7 @@ static double wall_now(void)
 
 /* Audio -> log-probabilities (in w->ws, *tz frames); tz = 0 for audio too
  * short to give one latent frame. */
-static sim_status run_network(worker *w, size_t i, int *tz, double *audio_s, sim_err *err)
+static base_status run_network(worker *w, size_t i, int *tz, double *audio_s, base_err *err)
 {
     shared *sh = w->sh;
     const codec_recognizer *rec = sh->rec;
@@ -186,7 +186,7 @@ static sim_status run_network(worker *w, size_t i, int *tz, double *audio_s, sim
     float *x = NULL;
     size_t n = 0;
     double t0 = cpu_now();
-    sim_status st = codec_audio_read(path, rate, &x, &n, err);
+    base_status st = codec_audio_read(path, rate, &x, &n, err);
     if (st) return st;
     *audio_s = (double)n / rate;
     *tz = 0;
@@ -197,24 +197,24 @@ static sim_status run_network(worker *w, size_t i, int *tz, double *audio_s, sim
     w->t_front += t1 - t0;
     int tl = 0;
     if ((st = codec_recognizer_encode(rec, w->ws, &tl, err))) return st;
-    if (tl <= 0) return SIM_OK;
+    if (tl <= 0) return BASE_OK;
     st = codec_recognizer_decode(rec, w->ws, codec_recognizer_latents(w->ws), tl, err);
     if (st) return st;
     w->t_net += cpu_now() - t1;
     *tz = tl;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 /* Decode logp (tz, V) with the thread's decoder into a new string *hyp. */
-static sim_status decode_text(worker *w, const float *logp, int tz, char **hyp, sim_err *err)
+static base_status decode_text(worker *w, const float *logp, int tz, char **hyp, base_err *err)
 {
     const char *text = NULL;
     double t0 = cpu_now();
-    sim_status st = codec_recognizer_text(w->ws, logp, tz, &text, err);
+    base_status st = codec_recognizer_text(w->ws, logp, tz, &text, err);
     w->t_dec += cpu_now() - t0;
     if (st) return st;
-    if (!(*hyp = strdup(text))) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-    return SIM_OK;
+    if (!(*hyp = strdup(text))) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    return BASE_OK;
 }
 
 static void *worker_main(void *arg)
@@ -227,20 +227,20 @@ static void *worker_main(void *arg)
         if (i >= sh->n) break;
         utt *u = &sh->u[i];
         int tz = 0;
-        sim_status st = run_network(w, i, &tz, &u->audio_s, &u->err);
+        base_status st = run_network(w, i, &tz, &u->audio_s, &u->err);
         const float *logp = tz > 0 ? codec_recognizer_logp(w->ws) : NULL;
         if (!st && sh->keep_logp && tz > 0) {
             size_t nf = (size_t)codec_agent_ctc_len(codec_recognizer_agent(sh->rec), tz);
             u->logp = malloc(nf * CODEC_VOCAB_SIZE * sizeof *u->logp);
             if (!u->logp)
-                st = sim_err_set(&u->err, SIM_ENOMEM, NULL, 0, "out of memory");
+                st = base_err_set(&u->err, BASE_ENOMEM, NULL, 0, "out of memory");
             else
                 memcpy(u->logp, logp, nf * CODEC_VOCAB_SIZE * sizeof *u->logp);
         }
         u->tz = tz;
         if (!st) st = decode_text(w, logp, tz, &u->hyp, &u->err);
         if (st) {
-            sim_err_locate(&u->err, codec_manifest_audio_path(sh->man, i), 0);
+            base_err_locate(&u->err, codec_manifest_audio_path(sh->man, i), 0);
             u->failed = 1;
             atomic_store(&sh->stop, 1);
         }
@@ -259,7 +259,7 @@ static void *regrid_main(void *arg)
         utt *u = &sh->u[i];
         free(u->hyp);
         u->hyp = NULL;
-        sim_status st = decode_text(w, u->logp, u->tz, &u->hyp, &w->err);
+        base_status st = decode_text(w, u->logp, u->tz, &u->hyp, &w->err);
         if (st) {
             w->st = st;
             break;
@@ -356,7 +356,7 @@ static int write_json(const sim_score *s, const eval_opts *o, const timing *tm, 
     size_t len = 0;
     FILE *mem = open_memstream(&buf, &len);
     if (!mem) return -1;
-    sim_status st = sim_score_write_json(s, mem, o->utts);
+    base_status st = sim_score_write_json(s, mem, o->utts);
     fclose(mem);
     /* drop the closing "}\n" and add eval's own fields */
     while (len && (buf[len - 1] == '\n' || buf[len - 1] == '}')) {
@@ -434,15 +434,15 @@ static int write_summary(const sim_score *s, const eval_opts *o, const timing *t
 }
 
 static int write_trn(const char *path, const utt *u, const codec_manifest *man, size_t n,
-                     sim_err *err)
+                     base_err *err)
 {
     size_t len = strlen(path) + 16;
     char *tmp = malloc(len);
-    if (!tmp) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    if (!tmp) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     snprintf(tmp, len, "%s.partial", path);
     FILE *f = fopen(tmp, "w");
     if (!f) {
-        sim_err_set(err, SIM_EIO, path, 0, "cannot write: %s", strerror(errno));
+        base_err_set(err, BASE_EIO, path, 0, "cannot write: %s", strerror(errno));
         free(tmp);
         return -1;
     }
@@ -451,7 +451,7 @@ static int write_trn(const char *path, const utt *u, const codec_manifest *man, 
     int bad = ferror(f) | fclose(f);
     if (bad || rename(tmp, path)) {
         remove(tmp);
-        sim_err_set(err, SIM_EIO, path, 0, "write failed");
+        base_err_set(err, BASE_EIO, path, 0, "write failed");
         free(tmp);
         return -1;
     }
@@ -459,20 +459,20 @@ static int write_trn(const char *path, const utt *u, const codec_manifest *man, 
     return 0;
 }
 
-static sim_status score_all(const utt *u, const codec_manifest *man, size_t n, sim_score **out,
-                            sim_err *err)
+static base_status score_all(const utt *u, const codec_manifest *man, size_t n, sim_score **out,
+                             base_err *err)
 {
     sim_score *s = sim_score_create(err);
-    if (!s) return SIM_ENOMEM;
+    if (!s) return BASE_ENOMEM;
     for (size_t i = 0; i < n; i++) {
-        sim_status st = sim_score_add(s, codec_manifest_id(man, i), u[i].ref, u[i].hyp, err);
+        base_status st = sim_score_add(s, codec_manifest_id(man, i), u[i].ref, u[i].hyp, err);
         if (st) {
             sim_score_destroy(s);
             return st;
         }
     }
     *out = s;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 /* ---- main ---------------------------------------------------------------------------------- */
@@ -591,7 +591,7 @@ int sim_cmd_eval(int argc, char **argv)
     if (o.greedy && o.n_alpha) return usage_error("--grid needs the beam decoder, not --greedy");
 
     double wall0 = wall_now();
-    sim_err err = SIM_ERR_INIT;
+    base_err err = BASE_ERR_INIT;
     int rc = SIM_EXIT_FAIL;
     codec_recognizer *rec = NULL;
     codec_manifest *man = NULL;
@@ -611,7 +611,7 @@ int sim_cmd_eval(int argc, char **argv)
     }
     u = calloc(n ? n : 1, sizeof *u);
     if (!u) {
-        sim_err_set(&err, SIM_ENOMEM, NULL, 0, "out of memory");
+        base_err_set(&err, BASE_ENOMEM, NULL, 0, "out of memory");
         goto out_err;
     }
     for (size_t i = 0; i < n; i++)

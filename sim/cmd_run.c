@@ -122,26 +122,26 @@ int sim_cmd_run(int argc, char **argv)
         free(is_sweep);
         return SIM_EXIT_USAGE;
     }
-    sim_err err = SIM_ERR_INIT;
+    base_err err = BASE_ERR_INIT;
     sim_scenario *sc = sim_scenario_load(argv[optind], &err);
     int rc = SIM_EXIT_OK;
     if (!sc) goto fail;
     for (size_t i = 0; i < n_over; i++) {
         int malformed = 0;
-        sim_status st = sim_scenario_override(sc, overrides[i], is_sweep[i], &malformed, &err);
+        base_status st = sim_scenario_override(sc, overrides[i], is_sweep[i], &malformed, &err);
         if (malformed) {
             sim_cmd_fail(&err);
             rc = SIM_EXIT_USAGE;
             goto out;
         }
-        if (st != SIM_OK) goto fail;
+        if (st != BASE_OK) goto fail;
     }
-    sim_log lg = sim_log_from_env(quiet ? SIM_LOG_ERROR : SIM_LOG_WARN);
+    base_log lg = base_log_from_env(quiet ? BASE_LOG_ERROR : BASE_LOG_WARN);
     o.log = &lg;
     o.progress = !quiet && isatty(STDERR_FILENO);
     o.table = quiet ? NULL : stdout;
     o.list = stdout;
-    if (sim_run(sc, &o, &err) != SIM_OK) goto fail;
+    if (sim_run(sc, &o, &err) != BASE_OK) goto fail;
     goto out;
 fail:
     rc = sim_cmd_fail(&err);

@@ -57,10 +57,10 @@ int sim_cmd_score(int argc, char **argv)
         usage(stderr);
         return SIM_EXIT_USAGE;
     }
-    sim_err err = SIM_ERR_INIT;
+    base_err err = BASE_ERR_INIT;
     sim_score *s = NULL;
     if (sim_score_read_trn(argv[optind], argv[optind + 1], &s, &err)) return sim_cmd_fail(&err);
-    sim_status st =
+    base_status st =
         json ? sim_score_write_json(s, stdout, 1) : sim_score_write_summary(s, stdout, utts);
     sim_score_destroy(s);
     if (st || fflush(stdout)) {

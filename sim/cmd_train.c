@@ -5,7 +5,7 @@
  * goes to stderr. SIGINT/SIGTERM stop after the current step with a checkpoint,
  * so the same command resumes. */
 #include "codecs/train.h"
-#include "sim/base/log.h"
+#include "base/log.h"
 #include "sim/cmd.h"
 
 #include <getopt.h>
@@ -41,10 +41,10 @@ static void usage(FILE *out)
             "  -h, --help          this text\n");
 }
 
-static int fail(const sim_err *e)
+static int fail(const base_err *e)
 {
-    char buf[SIM_ERR_MSG + SIM_ERR_FILE + 32];
-    fprintf(stderr, "semsim: %s\n", sim_err_format(e, buf, sizeof buf));
+    char buf[BASE_ERR_MSG + BASE_ERR_FILE + 32];
+    fprintf(stderr, "semsim: %s\n", base_err_format(e, buf, sizeof buf));
     return SIM_EXIT_FAIL;
 }
 
@@ -99,7 +99,7 @@ int sim_cmd_train(int argc, char **argv)
         return SIM_EXIT_USAGE;
     }
     const char *ini = argv[optind];
-    sim_err err = SIM_ERR_INIT;
+    base_err err = BASE_ERR_INIT;
     codec_train_config c;
     codec_train_config_default(&c);
     if (codec_train_config_load(ini, &c, &err)) return fail(&err);
@@ -126,7 +126,7 @@ int sim_cmd_train(int argc, char **argv)
     }
     if (threads) c.threads = threads;
     if (codec_train_config_check(&c, &err)) {
-        sim_err_locate(&err, ini, 0);
+        base_err_locate(&err, ini, 0);
         return fail(&err);
     }
     char defout[1024];
@@ -138,14 +138,14 @@ int sim_cmd_train(int argc, char **argv)
         snprintf(defout, sizeof defout, "%.*s.h5", len, base);
         out = defout;
     }
-    sim_log lg = sim_log_from_env(quiet ? SIM_LOG_ERROR : SIM_LOG_INFO);
+    base_log lg = base_log_from_env(quiet ? BASE_LOG_ERROR : BASE_LOG_INFO);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     codec_train_result r;
-    sim_status st = codec_train_run(&c, out, &stop_requested, &lg, &r, &err);
+    base_status st = codec_train_run(&c, out, &stop_requested, &lg, &r, &err);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     if (st) return fail(&err);

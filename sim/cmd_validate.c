@@ -70,7 +70,7 @@ int sim_cmd_validate(int argc, char **argv)
             fprintf(stderr, "semsim validate: --list-keys takes no value or =markdown\n");
             rc = SIM_EXIT_USAGE;
         } else if ((list_fmt ? sim_key_write_markdown(stdout) : sim_key_write_list(stdout)) !=
-                   SIM_OK) {
+                   BASE_OK) {
             rc = SIM_EXIT_FAIL;
         }
         goto out;
@@ -81,20 +81,20 @@ int sim_cmd_validate(int argc, char **argv)
         rc = SIM_EXIT_USAGE;
         goto out;
     }
-    sim_err err = SIM_ERR_INIT;
+    base_err err = BASE_ERR_INIT;
     size_t points = 0;
     if (!(sc = sim_scenario_load(argv[optind], &err))) goto fail;
     for (size_t i = 0; i < n; i++) {
         int malformed = 0;
-        sim_status st = sim_scenario_override(sc, sets[i], is_sweep[i], &malformed, &err);
+        base_status st = sim_scenario_override(sc, sets[i], is_sweep[i], &malformed, &err);
         if (malformed) {
             sim_cmd_fail(&err);
             rc = SIM_EXIT_USAGE;
             goto out;
         }
-        if (st != SIM_OK) goto fail;
+        if (st != BASE_OK) goto fail;
     }
-    if (sim_run_validate(sc, &points, &err) != SIM_OK) goto fail;
+    if (sim_run_validate(sc, &points, &err) != BASE_OK) goto fail;
     printf("%s: valid (%zu point%s x %s repeat%s)\n", argv[optind], points, points == 1 ? "" : "s",
            sim_scenario_get(sc, "scenario.repeats"),
            strcmp(sim_scenario_get(sc, "scenario.repeats"), "1") ? "s" : "");

@@ -30,7 +30,7 @@ typedef struct corpus_msg {
     int32_t kind; /* MSG_MADE, MSG_SKIPPED, MSG_ERROR */
     int32_t job;
     uint64_t samples;
-    sim_err err;
+    base_err err;
 } corpus_msg;
 
 enum { MSG_MADE = 1, MSG_SKIPPED, MSG_ERROR };
@@ -69,12 +69,12 @@ static void text_free(corpus_text *t)
 
 /* Read lines a..b (b < 0: to the end) of path. Each must hold something
  * speakable (non-empty after codec_text_normalise). */
-static sim_status text_read(const char *path, long a, long b, corpus_text *t, sim_err *err)
+static base_status text_read(const char *path, long a, long b, corpus_text *t, base_err *err)
 {
     memset(t, 0, sizeof *t);
     FILE *f = fopen(path, "r");
-    if (!f) return sim_err_set(err, SIM_EIO, path, 0, "cannot open text: %s", strerror(errno));
-    sim_status st = SIM_OK;
+    if (!f) return base_err_set(err, BASE_EIO, path, 0, "cannot open text: %s", strerror(errno));
+    base_status st = BASE_OK;
     char *line = NULL, *norm = NULL;
     size_t lcap = 0, cap = 0;
     ssize_t len;
@@ -91,9 +91,9 @@ static sim_status text_read(const char *path, long a, long b, corpus_text *t, si
         while (n && s[n - 1] == ' ') s[--n] = 0;
         free(norm);
         norm = NULL;
-        if ((st = codec_text_normalise(s, &norm, err)) != SIM_OK) goto fail;
+        if ((st = codec_text_normalise(s, &norm, err)) != BASE_OK) goto fail;
         if (!norm[0]) {
-            st = sim_err_set(err, SIM_EFORMAT, path, (int)lineno, "line has nothing to speak");
+            st = base_err_set(err, BASE_EFORMAT, path, (int)lineno, "line has nothing to speak");
             goto fail;
         }
         if (t->n == cap) {
@@ -109,24 +109,24 @@ static sim_status text_read(const char *path, long a, long b, corpus_text *t, si
         t->lineno[t->n++] = (int)lineno;
     }
     if (ferror(f)) {
-        st = sim_err_set(err, SIM_EIO, path, 0, "read failed: %s", strerror(errno));
+        st = base_err_set(err, BASE_EIO, path, 0, "read failed: %s", strerror(errno));
         goto fail;
     }
     if (b > 0 && lineno < b) {
-        st = sim_err_set(err, SIM_ERANGE, path, 0,
-                         "lines %ld-%ld selected, but the file has %ld lines", a, b, lineno);
+        st = base_err_set(err, BASE_ERANGE, path, 0,
+                          "lines %ld-%ld selected, but the file has %ld lines", a, b, lineno);
         goto fail;
     }
     if (t->n == 0) {
-        st = sim_err_set(err, SIM_EFORMAT, path, 0, "no text lines selected");
+        st = base_err_set(err, BASE_EFORMAT, path, 0, "no text lines selected");
         goto fail;
     }
     fclose(f);
     free(line);
     free(norm);
-    return SIM_OK;
+    return BASE_OK;
 nomem:
-    st = sim_err_set(err, SIM_ENOMEM, path, (int)lineno, "out of memory");
+    st = base_err_set(err, BASE_ENOMEM, path, (int)lineno, "out of memory");
 fail:
     fclose(f);
     free(line);
@@ -135,26 +135,26 @@ fail:
     return st;
 }
 
-sim_status sim_corpus_mkdir(const char *dir, sim_err *err)
+base_status sim_corpus_mkdir(const char *dir, base_err *err)
 {
     char buf[4096];
     if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
-        return sim_err_set(err, SIM_EINVAL, dir, 0, "path too long");
+        return base_err_set(err, BASE_EINVAL, dir, 0, "path too long");
     for (char *p = buf + 1;; p++) {
         if (*p == '/' || !*p) {
             char c = *p;
             *p = 0;
             struct stat sb;
             if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return sim_err_set(err, SIM_EIO, buf, 0, "cannot create folder: %s",
-                                   strerror(errno));
+                return base_err_set(err, BASE_EIO, buf, 0, "cannot create folder: %s",
+                                    strerror(errno));
             if (stat(buf, &sb) != 0 || !S_ISDIR(sb.st_mode))
-                return sim_err_set(err, SIM_EIO, buf, 0, "exists and is not a folder");
+                return base_err_set(err, BASE_EIO, buf, 0, "exists and is not a folder");
             *p = c;
             if (!c) break;
         }
     }
-    return SIM_OK;
+    return BASE_OK;
 }
 
 /* Frames in an existing WAV, or -1 when it is not a readable audio file. */
@@ -182,10 +182,10 @@ static void job_run(codec_tts *tts, const codec_voice *v, const corpus_text *t,
     }
     float *x = NULL;
     size_t n = 0;
-    sim_status st = codec_tts_synth(tts, &v[j->voice], t->text[j->line], o, &x, &n, &m->err);
-    if (st == SIM_OK) st = codec_audio_write_wav(path, x, n, CODEC_TTS_RATE, &m->err);
+    base_status st = codec_tts_synth(tts, &v[j->voice], t->text[j->line], o, &x, &n, &m->err);
+    if (st == BASE_OK) st = codec_audio_write_wav(path, x, n, CODEC_TTS_RATE, &m->err);
     free(x);
-    m->kind = st == SIM_OK ? MSG_MADE : MSG_ERROR;
+    m->kind = st == BASE_OK ? MSG_MADE : MSG_ERROR;
     m->samples = n;
 }
 
@@ -215,15 +215,15 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-sim_status sim_corpus_make(const sim_corpus_config *c, sim_corpus_stats *stats, sim_err *err)
+base_status sim_corpus_make(const sim_corpus_config *c, sim_corpus_stats *stats, base_err *err)
 {
     if (!c || !c->text || !c->voices || !c->dir)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "corpus: NULL argument");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "corpus: NULL argument");
     if (c->jobs < 1 || c->jobs > SIM_CORPUS_MAX_JOBS || c->first < 1 ||
         (c->last >= 0 && c->last < c->first))
-        return sim_err_set(err, SIM_ERANGE, NULL, 0, "corpus: bad jobs or line range");
+        return base_err_set(err, BASE_ERANGE, NULL, 0, "corpus: bad jobs or line range");
     const char *voices_path = c->voices, *dir = c->dir;
-    sim_status st = SIM_OK;
+    base_status st = BASE_OK;
     corpus_text t = {NULL, NULL, 0};
     codec_tts *tts = NULL;
     codec_voice *v = NULL;
@@ -243,12 +243,12 @@ sim_status sim_corpus_make(const sim_corpus_config *c, sim_corpus_stats *stats, 
 
     for (size_t iv = 0; iv < nv && c->opts.pitch_st != 0; iv++)
         if (!strcmp(v[iv].engine, "flite") && !strcmp(v[iv].name, "rms"))
-            sim_log_warn(c->log, "%s:%d: flite rms ignores the pitch offset", voices_path,
-                         v[iv].line);
+            base_log_warn(c->log, "%s:%d: flite rms ignores the pitch offset", voices_path,
+                          v[iv].line);
     size_t njobs = nv * t.n;
     jobs = calloc(njobs, sizeof *jobs);
     if (!jobs) {
-        st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         goto done;
     }
     if ((st = codec_manifest_create(dir, &man, err))) goto done;
@@ -264,7 +264,7 @@ sim_status sim_corpus_make(const sim_corpus_config *c, sim_corpus_stats *stats, 
             snprintf(j->id, sizeof j->id, "%s_L%04d", tag, t.lineno[il]);
             snprintf(j->rel, sizeof j->rel, "%s/%s.wav", tag, j->id);
             if ((st = codec_manifest_add(man, j->id, j->rel, t.text[il], err))) {
-                sim_err_locate(err, voices_path, v[iv].line);
+                base_err_locate(err, voices_path, v[iv].line);
                 goto done;
             }
         }
@@ -272,14 +272,14 @@ sim_status sim_corpus_make(const sim_corpus_config *c, sim_corpus_stats *stats, 
 
     if ((size_t)nw > njobs) nw = (long)njobs;
     if (pipe(fd) != 0) {
-        st = sim_err_set(err, SIM_EINTERNAL, NULL, 0, "pipe failed: %s", strerror(errno));
+        st = base_err_set(err, BASE_EINTERNAL, NULL, 0, "pipe failed: %s", strerror(errno));
         goto done;
     }
     fflush(NULL);
     for (started = 0; started < (size_t)nw; started++) {
         pid_t pid = fork();
         if (pid < 0) {
-            st = sim_err_set(err, SIM_EINTERNAL, NULL, 0, "fork failed: %s", strerror(errno));
+            st = base_err_set(err, BASE_EINTERNAL, NULL, 0, "fork failed: %s", strerror(errno));
             goto done;
         }
         if (pid == 0) {
@@ -299,22 +299,22 @@ sim_status sim_corpus_make(const sim_corpus_config *c, sim_corpus_stats *stats, 
         ssize_t r = read(fd[0], &m, sizeof m);
         if (r < 0 && errno == EINTR) continue;
         if (r != (ssize_t)sizeof m) {
-            st = sim_err_set(err, SIM_EINTERNAL, NULL, 0, "a corpus worker died");
+            st = base_err_set(err, BASE_EINTERNAL, NULL, 0, "a corpus worker died");
             failed = 1;
             break;
         }
         if (m.kind == MSG_ERROR) {
             *err = m.err;
-            st = err->code ? err->code : SIM_EINTERNAL;
-            sim_err_locate(err, voices_path, v[jobs[m.job].voice].line);
+            st = err->code ? err->code : BASE_EINTERNAL;
+            base_err_locate(err, voices_path, v[jobs[m.job].voice].line);
             failed = 1;
             break;
         }
         m.kind == MSG_MADE ? made++ : skipped++;
         samples += m.samples;
         if ((made + skipped) % step == 0 || made + skipped == njobs)
-            sim_log_info(c->log, "corpus: %zu/%zu (%zu made, %zu skipped) %.1f s", made + skipped,
-                         njobs, made, skipped, now_s() - t0);
+            base_log_info(c->log, "corpus: %zu/%zu (%zu made, %zu skipped) %.1f s", made + skipped,
+                          njobs, made, skipped, now_s() - t0);
     }
     if (failed)
         for (size_t i = 0; i < started; i++) kill(pids[i], SIGTERM);
@@ -327,11 +327,11 @@ sim_status sim_corpus_make(const sim_corpus_config *c, sim_corpus_stats *stats, 
     char mpath[4096];
     snprintf(mpath, sizeof mpath, "%s/manifest.tsv", dir);
     if ((st = codec_manifest_write(man, mpath, err))) goto done;
-    sim_log_info(c->log,
-                 "corpus: %zu utterances (%zu voices x %zu lines), %.3f h of audio, %zu made, "
-                 "%zu skipped, %.1f s -> %s",
-                 njobs, nv, t.n, (double)samples / CODEC_TTS_RATE / 3600.0, made, skipped,
-                 now_s() - t0, mpath);
+    base_log_info(c->log,
+                  "corpus: %zu utterances (%zu voices x %zu lines), %.3f h of audio, %zu made, "
+                  "%zu skipped, %.1f s -> %s",
+                  njobs, nv, t.n, (double)samples / CODEC_TTS_RATE / 3600.0, made, skipped,
+                  now_s() - t0, mpath);
     if (stats) {
         stats->utterances = njobs;
         stats->voices = nv;

@@ -24,8 +24,8 @@
 #include <stdint.h>
 
 #include "codecs/tts.h"
-#include "sim/base/log.h"
-#include "sim/base/status.h"
+#include "base/log.h"
+#include "base/status.h"
 
 #define SIM_CORPUS_MAX_JOBS 64
 
@@ -36,7 +36,7 @@ typedef struct sim_corpus_config {
     const char *dir;     /* output folder (created if missing)                    */
     int jobs;            /* worker processes, 1..SIM_CORPUS_MAX_JOBS              */
     codec_tts_opts opts; /* rate / pitch perturbation                             */
-    const sim_log *log;  /* progress at info level, warnings at warn; NULL: warn */
+    const base_log *log; /* progress at info level, warnings at warn; NULL: warn */
 } sim_corpus_config;
 
 typedef struct sim_corpus_stats {
@@ -51,10 +51,10 @@ int sim_corpus_parse_lines(const char *s, long *first, long *last);
 /* Synthesise (or skip what exists) and write DIR/manifest.tsv. Errors name the
  * file and line at fault (text line with nothing to speak, voices-file line of
  * an unknown voice or of the voice whose synthesis failed). stats nullable. */
-sim_status sim_corpus_make(const sim_corpus_config *c, sim_corpus_stats *stats, sim_err *err);
+base_status sim_corpus_make(const sim_corpus_config *c, sim_corpus_stats *stats, base_err *err);
 
-/* mkdir -p: dir and its missing parents (mode 0777 before umask); SIM_EIO
+/* mkdir -p: dir and its missing parents (mode 0777 before umask); BASE_EIO
  * naming the part that cannot be created or exists and is not a folder. */
-sim_status sim_corpus_mkdir(const char *dir, sim_err *err);
+base_status sim_corpus_mkdir(const char *dir, base_err *err);
 
 #endif

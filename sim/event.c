@@ -23,7 +23,7 @@ struct sim_event_queue {
     int stop;
 };
 
-sim_event_queue *sim_event_queue_create(size_t capacity, sim_err *err)
+sim_event_queue *sim_event_queue_create(size_t capacity, base_err *err)
 {
     sim_event_queue *q = calloc(1, sizeof *q);
     if (!q) goto fail;
@@ -33,7 +33,7 @@ sim_event_queue *sim_event_queue_create(size_t capacity, sim_err *err)
     return q;
 fail:
     sim_event_queue_destroy(q);
-    sim_err_set(err, SIM_ENOMEM, NULL, 0, "event queue: out of memory");
+    base_err_set(err, BASE_ENOMEM, NULL, 0, "event queue: out of memory");
     return NULL;
 }
 
@@ -57,14 +57,14 @@ static int before(const sim_event *a, const sim_event *b)
     return a->t_ns < b->t_ns || (a->t_ns == b->t_ns && a->seq < b->seq);
 }
 
-sim_status sim_event_schedule(sim_event_queue *q, int64_t t_ns, sim_event_fn fn, void *entity,
-                              sim_payload payload)
+base_status sim_event_schedule(sim_event_queue *q, int64_t t_ns, sim_event_fn fn, void *entity,
+                               sim_payload payload)
 {
-    if (!q || !fn || t_ns < q->now_ns) return SIM_EINVAL;
+    if (!q || !fn || t_ns < q->now_ns) return BASE_EINVAL;
     if (q->n == q->cap) {
         size_t cap = q->cap * 2;
         sim_event *h = realloc(q->heap, cap * sizeof *h);
-        if (!h) return SIM_ENOMEM;
+        if (!h) return BASE_ENOMEM;
         q->heap = h;
         q->cap = cap;
     }
@@ -77,13 +77,13 @@ sim_status sim_event_schedule(sim_event_queue *q, int64_t t_ns, sim_event_fn fn,
         i = parent;
     }
     q->heap[i] = ev;
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status sim_event_schedule_in(sim_event_queue *q, int64_t delay_ns, sim_event_fn fn,
-                                 void *entity, sim_payload payload)
+base_status sim_event_schedule_in(sim_event_queue *q, int64_t delay_ns, sim_event_fn fn,
+                                  void *entity, sim_payload payload)
 {
-    if (!q || delay_ns < 0 || delay_ns > INT64_MAX - q->now_ns) return SIM_EINVAL;
+    if (!q || delay_ns < 0 || delay_ns > INT64_MAX - q->now_ns) return BASE_EINVAL;
     return sim_event_schedule(q, q->now_ns + delay_ns, fn, entity, payload);
 }
 
@@ -104,18 +104,18 @@ static sim_event pop(sim_event_queue *q)
     return top;
 }
 
-sim_status sim_event_run(sim_event_queue *q, int64_t t_end_ns, uint64_t *n_run, sim_err *err)
+base_status sim_event_run(sim_event_queue *q, int64_t t_end_ns, uint64_t *n_run, base_err *err)
 {
     uint64_t count = 0;
-    sim_status st = SIM_OK;
-    if (!q) return sim_err_set(err, SIM_EINVAL, NULL, 0, "event queue is NULL");
+    base_status st = BASE_OK;
+    if (!q) return base_err_set(err, BASE_EINVAL, NULL, 0, "event queue is NULL");
     q->stop = 0;
     while (q->n && !q->stop && q->heap[0].t_ns <= t_end_ns) {
         sim_event ev = pop(q);
         q->now_ns = ev.t_ns;
         count++;
         st = ev.fn(q, ev.entity, ev.payload, err);
-        if (st != SIM_OK) break;
+        if (st != BASE_OK) break;
     }
     if (n_run) *n_run = count;
     return st;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/base/rng.h"
+#include "base/rng.h"
 #include "sim/score.h"
 
 void sim_utt_result_clear(sim_utt_result *r)
@@ -17,12 +17,12 @@ void sim_utt_result_clear(sim_utt_result *r)
     memset(r, 0, sizeof *r);
 }
 
-sim_status sim_utt_result_score(sim_utt_result *r, const char *ref, const char *hyp, sim_err *err)
+base_status sim_utt_result_score(sim_utt_result *r, const char *ref, const char *hyp, base_err *err)
 {
     sim_align_counts w, c;
-    sim_status st;
-    if ((st = sim_align_words(ref, hyp, &w, err)) != SIM_OK ||
-        (st = sim_align_chars(ref, hyp, &c, err)) != SIM_OK)
+    base_status st;
+    if ((st = sim_align_words(ref, hyp, &w, err)) != BASE_OK ||
+        (st = sim_align_chars(ref, hyp, &c, err)) != BASE_OK)
         return st;
     r->ref_words = w.ref;
     r->sub = w.sub;
@@ -31,8 +31,8 @@ sim_status sim_utt_result_score(sim_utt_result *r, const char *ref, const char *
     r->ref_chars = c.ref;
     r->char_errors = c.sub + c.del + c.ins;
     if (!(r->reference = strdup(ref)) || !(r->hypothesis = strdup(hyp)))
-        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-    return SIM_OK;
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    return BASE_OK;
 }
 
 void sim_point_metrics_nan(sim_point_metrics *m)
@@ -64,22 +64,22 @@ double sim_metrics_quantile(const double *x, size_t n, double p)
     return q;
 }
 
-sim_status sim_metrics_bootstrap(const double *err_count, const double *tot, size_t n,
-                                 size_t resamples, uint64_t seed, double *lo, double *hi)
+base_status sim_metrics_bootstrap(const double *err_count, const double *tot, size_t n,
+                                  size_t resamples, uint64_t seed, double *lo, double *hi)
 {
     *lo = *hi = NAN;
     double total = 0;
     for (size_t i = 0; i < n; i++) total += tot[i];
-    if (!n || total <= 0 || resamples < 2) return SIM_OK;
+    if (!n || total <= 0 || resamples < 2) return BASE_OK;
     double *rate = malloc(resamples * sizeof *rate);
-    if (!rate) return SIM_ENOMEM;
-    sim_rng r;
-    sim_rng_init(&r, seed, 0, sim_rng_component("metrics.bootstrap"));
+    if (!rate) return BASE_ENOMEM;
+    base_rng r;
+    base_rng_init(&r, seed, 0, base_rng_component("metrics.bootstrap"));
     size_t used = 0;
     for (size_t b = 0; b < resamples; b++) {
         double e = 0, t = 0;
         for (size_t i = 0; i < n; i++) {
-            size_t j = (size_t)sim_rng_below(&r, n);
+            size_t j = (size_t)base_rng_below(&r, n);
             e += err_count[j];
             t += tot[j];
         }
@@ -94,18 +94,18 @@ sim_status sim_metrics_bootstrap(const double *err_count, const double *tot, siz
         *hi = rate[ihi];
     }
     free(rate);
-    return SIM_OK;
+    return BASE_OK;
 }
 
 /* Per-utterance error and total columns of the rate the CI is about. */
-static sim_status rate_columns(const sim_utt_result *r, size_t n, int bits, double **e, double **t)
+static base_status rate_columns(const sim_utt_result *r, size_t n, int bits, double **e, double **t)
 {
     *e = malloc((n + 1) * sizeof **e);
     *t = malloc((n + 1) * sizeof **t);
     if (!*e || !*t) {
         free(*e);
         free(*t);
-        return SIM_ENOMEM;
+        return BASE_ENOMEM;
     }
     for (size_t i = 0; i < n; i++) {
         if (bits) {
@@ -116,30 +116,30 @@ static sim_status rate_columns(const sim_utt_result *r, size_t n, int bits, doub
             (*t)[i] = (double)r[i].ref_words;
         }
     }
-    return SIM_OK;
+    return BASE_OK;
 }
 
-static sim_status ci_of(const sim_utt_result *r, size_t n, int bits, const sim_metrics_config *mc,
-                        double *lo, double *hi)
+static base_status ci_of(const sim_utt_result *r, size_t n, int bits, const sim_metrics_config *mc,
+                         double *lo, double *hi)
 {
     double *e, *t;
-    sim_status st = rate_columns(r, n, bits, &e, &t);
-    if (st != SIM_OK) return st;
+    base_status st = rate_columns(r, n, bits, &e, &t);
+    if (st != BASE_OK) return st;
     st = sim_metrics_bootstrap(e, t, n, mc->bootstrap, mc->seed, lo, hi);
     free(e);
     free(t);
     return st;
 }
 
-sim_status sim_metrics_aggregate(const sim_utt_result *r, size_t n, const sim_metrics_config *mc,
-                                 const char *status, sim_point_metrics *m, sim_err *err)
+base_status sim_metrics_aggregate(const sim_utt_result *r, size_t n, const sim_metrics_config *mc,
+                                  const char *status, sim_point_metrics *m, base_err *err)
 {
     int words = 0, bits = 0;
     double ref = 0, sub = 0, del = 0, ins = 0, rc = 0, ce = 0, nb = 0, be = 0, pk = 0, pe = 0;
     double sym = 0, dur = 0, cos_sum = 0;
     size_t cos_n = 0;
     double *lat = malloc((n + 1) * sizeof *lat);
-    if (!lat) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    if (!lat) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     for (size_t i = 0; i < n; i++) {
         words |= r[i].has_words;
         bits |= r[i].has_bits;
@@ -174,7 +174,7 @@ sim_status sim_metrics_aggregate(const sim_utt_result *r, size_t n, const sim_me
         m->ref_chars = rc;
         m->char_errors = ce;
         m->cer = rc > 0 ? ce / rc : NAN;
-        if (ci_of(r, n, 0, mc, &m->wer_ci_low, &m->wer_ci_high) != SIM_OK) goto nomem;
+        if (ci_of(r, n, 0, mc, &m->wer_ci_low, &m->wer_ci_high) != BASE_OK) goto nomem;
     }
     if (bits) {
         m->bits = nb;
@@ -184,7 +184,7 @@ sim_status sim_metrics_aggregate(const sim_utt_result *r, size_t n, const sim_me
         m->packet_errors = pe;
         m->per = pk > 0 ? pe / pk : NAN;
         m->bit_per_s = dur > 0 ? nb / dur : NAN;
-        if (ci_of(r, n, 1, mc, &m->ber_ci_low, &m->ber_ci_high) != SIM_OK) goto nomem;
+        if (ci_of(r, n, 1, mc, &m->ber_ci_low, &m->ber_ci_high) != BASE_OK) goto nomem;
     }
     m->cosine = cos_n ? cos_sum / (double)cos_n : NAN;
     if (n) {
@@ -195,10 +195,10 @@ sim_status sim_metrics_aggregate(const sim_utt_result *r, size_t n, const sim_me
     }
     snprintf(m->status, sizeof m->status, "%s", status ? status : "");
     free(lat);
-    return SIM_OK;
+    return BASE_OK;
 nomem:
     free(lat);
-    return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
 }
 
 const char *sim_metrics_should_stop(const sim_utt_result *r, size_t n, const sim_metrics_config *mc)
@@ -216,7 +216,7 @@ const char *sim_metrics_should_stop(const sim_utt_result *r, size_t n, const sim
     if (mc->min_bit_errors && !words && be >= mc->min_bit_errors) return "min_bit_errors";
     if (mc->ci_width > 0) {
         double lo, hi;
-        if (ci_of(r, n, !words, mc, &lo, &hi) == SIM_OK && isfinite(lo) && isfinite(hi) &&
+        if (ci_of(r, n, !words, mc, &lo, &hi) == BASE_OK && isfinite(lo) && isfinite(hi) &&
             hi - lo < mc->ci_width)
             return "ci_width";
     }

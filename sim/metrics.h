@@ -33,7 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/base/status.h"
+#include "base/status.h"
 
 /* One utterance's outcome. Counts that do not apply are 0 and the matching
  * has_* flag is 0; reals that do not apply are NaN. */
@@ -62,7 +62,8 @@ void sim_utt_result_clear(sim_utt_result *r);
 /* Score hyp against ref (normalised texts) by sclite's rules (sim/score.h):
  * fills ref_words, sub, del, ins, ref_chars, char_errors and stores copies of
  * both texts in reference/hypothesis. */
-sim_status sim_utt_result_score(sim_utt_result *r, const char *ref, const char *hyp, sim_err *err);
+base_status sim_utt_result_score(sim_utt_result *r, const char *ref, const char *hyp,
+                                 base_err *err);
 
 typedef struct sim_metrics_config {
     size_t max_utterances;
@@ -91,8 +92,8 @@ void sim_point_metrics_nan(sim_point_metrics *m);
 /* Aggregate n results into m (the alignment figures cka..foscttm and
  * handshake_sym are left as the caller set them; call sim_point_metrics_nan
  * first). status is copied in. */
-sim_status sim_metrics_aggregate(const sim_utt_result *r, size_t n, const sim_metrics_config *mc,
-                                 const char *status, sim_point_metrics *m, sim_err *err);
+base_status sim_metrics_aggregate(const sim_utt_result *r, size_t n, const sim_metrics_config *mc,
+                                  const char *status, sim_point_metrics *m, base_err *err);
 
 /* Stopping rule after n results: returns the status text of the rule that
  * fires ("min_word_errors", ...) or NULL to go on. Reaching max_utterances is
@@ -104,8 +105,8 @@ const char *sim_metrics_should_stop(const sim_utt_result *r, size_t n,
 /* 95% percentile-bootstrap interval of sum(err)/sum(tot) over n items:
  * resamples items with replacement `resamples` times from stream
  * (seed, 0, "metrics.bootstrap"). NaN, NaN when n == 0 or sum(tot) == 0. */
-sim_status sim_metrics_bootstrap(const double *err_count, const double *tot, size_t n,
-                                 size_t resamples, uint64_t seed, double *lo, double *hi);
+base_status sim_metrics_bootstrap(const double *err_count, const double *tot, size_t n,
+                                  size_t resamples, uint64_t seed, double *lo, double *hi);
 
 /* p-quantile (0..1) of x[n] by nearest rank (sorted copy); NaN if n == 0. */
 double sim_metrics_quantile(const double *x, size_t n, double p);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/base/rng.h"
+#include "base/rng.h"
 #include "sim/event.h"
 
 typedef struct ring {
@@ -35,8 +35,8 @@ typedef struct server {
 } server;
 
 typedef struct user_state {
-    size_t next_k;   /* next utterance number of this user */
-    sim_rng arrival; /* Poisson gaps */
+    size_t next_k;    /* next utterance number of this user */
+    base_rng arrival; /* Poisson gaps */
     ring txq, linkq, rxq;
     int tx_busy, rx_busy;
     server fdma; /* FDMA: this user's own band */
@@ -58,11 +58,11 @@ struct sim_net {
 /* Handler payloads: the user or the utterance index. */
 #define PAY(x) ((sim_payload){.z = (x)})
 
-static sim_status ev_arrival(sim_event_queue *q, void *ent, sim_payload p, sim_err *err);
-static sim_status ev_encoded(sim_event_queue *q, void *ent, sim_payload p, sim_err *err);
-static sim_status ev_air_done(sim_event_queue *q, void *ent, sim_payload p, sim_err *err);
-static sim_status ev_packet_rx(sim_event_queue *q, void *ent, sim_payload p, sim_err *err);
-static sim_status ev_decoded(sim_event_queue *q, void *ent, sim_payload p, sim_err *err);
+static base_status ev_arrival(sim_event_queue *q, void *ent, sim_payload p, base_err *err);
+static base_status ev_encoded(sim_event_queue *q, void *ent, sim_payload p, base_err *err);
+static base_status ev_air_done(sim_event_queue *q, void *ent, sim_payload p, base_err *err);
+static base_status ev_packet_rx(sim_event_queue *q, void *ent, sim_payload p, base_err *err);
+static base_status ev_decoded(sim_event_queue *q, void *ent, sim_payload p, base_err *err);
 
 static int64_t compute_ns(double flops, double speed)
 {
@@ -72,7 +72,7 @@ static int64_t compute_ns(double flops, double speed)
 /* Exponential gap of user us's Poisson arrival process. */
 static int64_t poisson_gap_ns(const sim_net *n, user_state *us)
 {
-    return sim_event_ns(-log1p(-sim_rng_uniform(&us->arrival)) / n->cfg.rate_hz);
+    return sim_event_ns(-log1p(-base_rng_uniform(&us->arrival)) / n->cfg.rate_hz);
 }
 
 void sim_net_config_from(const sim_config *cfg, uint64_t seed, sim_net_config *nc)
@@ -94,25 +94,25 @@ void sim_net_config_from(const sim_config *cfg, uint64_t seed, sim_net_config *n
 }
 
 sim_net *sim_net_create(const sim_net_config *cfg, const sim_payload_ops *ops, sim_sink_fn sink,
-                        void *sink_ctx, sim_err *err)
+                        void *sink_ctx, base_err *err)
 {
     sim_net *n = NULL;
     if (!cfg || !ops || !ops->encode || !ops->transmit || !ops->decode || !sink) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "network: NULL argument");
+        base_err_set(err, BASE_EINVAL, NULL, 0, "network: NULL argument");
         return NULL;
     }
     if (cfg->n_users < 1 || cfg->n_users > SIM_MAX_USERS || cfg->max_utterances < 1 ||
         !(cfg->symbol_rate > 0) || (cfg->poisson && !(cfg->rate_hz > 0))) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0,
-                    "network: need 1..%d users, >= 1 utterance, symbol rate > 0 and a Poisson "
-                    "rate > 0",
-                    SIM_MAX_USERS);
+        base_err_set(err, BASE_EINVAL, NULL, 0,
+                     "network: need 1..%d users, >= 1 utterance, symbol rate > 0 and a Poisson "
+                     "rate > 0",
+                     SIM_MAX_USERS);
         return NULL;
     }
     for (size_t u = 0; u < cfg->n_users; u++)
         if (cfg->user[u].frames_per_packet < 1 || !(cfg->user[u].prop_delay_s >= 0) ||
             !(cfg->user[u].tx_flops >= 0) || !(cfg->user[u].rx_flops >= 0)) {
-            sim_err_set(err, SIM_EINVAL, NULL, 0, "network: bad settings for user %zu", u);
+            base_err_set(err, BASE_EINVAL, NULL, 0, "network: bad settings for user %zu", u);
             return NULL;
         }
     if (!(n = calloc(1, sizeof *n))) goto nomem;
@@ -132,14 +132,14 @@ sim_net *sim_net_create(const sim_net_config *cfg, const sim_payload_ops *ops, s
             rs[i]->cap = per_user;
             if (!(rs[i]->buf = malloc(per_user * sizeof *rs[i]->buf))) goto nomem;
         }
-        sim_rng_init(&us->arrival, cfg->seed, u, sim_rng_component("sim.arrival"));
+        base_rng_init(&us->arrival, cfg->seed, u, base_rng_component("sim.arrival"));
         us->fdma.rate = cfg->symbol_rate / (double)cfg->n_users;
     }
     n->tdma.rate = cfg->symbol_rate;
     return n;
 nomem:
     sim_net_destroy(n);
-    sim_err_set(err, SIM_ENOMEM, NULL, 0, "network: out of memory");
+    base_err_set(err, BASE_ENOMEM, NULL, 0, "network: out of memory");
     return NULL;
 }
 
@@ -172,10 +172,10 @@ void sim_net_destroy(sim_net *n)
 
 /* ---- transmitter ------------------------------------------------------------------ */
 
-static sim_status tx_start(sim_net *n, size_t user)
+static base_status tx_start(sim_net *n, size_t user)
 {
     user_state *us = &n->users[user];
-    if (us->tx_busy || !us->txq.n) return SIM_OK;
+    if (us->tx_busy || !us->txq.n) return BASE_OK;
     size_t i = ring_pop(&us->txq);
     us->tx_busy = 1;
     return sim_event_schedule_in(n->q,
@@ -183,13 +183,13 @@ static sim_status tx_start(sim_net *n, size_t user)
                                  ev_encoded, n, PAY(i));
 }
 
-static sim_status ev_arrival(sim_event_queue *q, void *ent, sim_payload p, sim_err *err)
+static base_status ev_arrival(sim_event_queue *q, void *ent, sim_payload p, base_err *err)
 {
     sim_net *n = ent;
     size_t user = p.z;
     user_state *us = &n->users[user];
     size_t index = us->next_k * n->cfg.n_users + user;
-    if (index >= n->cfg.max_utterances) return SIM_OK; /* this source is exhausted */
+    if (index >= n->cfg.max_utterances) return BASE_OK; /* this source is exhausted */
     us->next_k++;
     sim_utt *u = &n->utts[index];
     memset(u, 0, sizeof *u);
@@ -200,15 +200,15 @@ static sim_status ev_arrival(sim_event_queue *q, void *ent, sim_payload p, sim_e
     u->res.user = user;
     u->res.cosine = NAN;
     u->live = 1;
-    sim_status st = n->ops.encode(n->ops.ctx, u, err);
-    if (st != SIM_OK) return st;
+    base_status st = n->ops.encode(n->ops.ctx, u, err);
+    if (st != BASE_OK) return st;
     if (u->n_frames < 1)
-        return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "utterance %zu has no frames", index);
+        return base_err_set(err, BASE_EINTERNAL, NULL, 0, "utterance %zu has no frames", index);
     u->n_packets = (u->n_frames + n->cfg.user[user].frames_per_packet - 1) /
                    n->cfg.user[user].frames_per_packet;
     if (!ring_push(&us->txq, index))
-        return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "tx queue full");
-    if ((st = tx_start(n, user)) != SIM_OK) return st;
+        return base_err_set(err, BASE_EINTERNAL, NULL, 0, "tx queue full");
+    if ((st = tx_start(n, user)) != BASE_OK) return st;
     int64_t gap = n->cfg.poisson ? poisson_gap_ns(n, us) : sim_event_ns(u->res.duration_s);
     return sim_event_schedule_in(q, gap, ev_arrival, n, PAY(user));
 }
@@ -216,42 +216,42 @@ static sim_status ev_arrival(sim_event_queue *q, void *ent, sim_payload p, sim_e
 /* ---- medium -------------------------------------------------------------------- */
 
 /* Put the next packet of user's head utterance on the air on server s. */
-static sim_status send_packet(sim_net *n, size_t user, server *s, sim_err *err)
+static base_status send_packet(sim_net *n, size_t user, server *s, base_err *err)
 {
     user_state *us = &n->users[user];
     sim_utt *u = &n->utts[us->linkq.buf[us->linkq.head]];
     size_t fpp = n->cfg.user[user].frames_per_packet, pk = u->next_packet++;
     size_t f0 = pk * fpp, nf = u->n_frames - f0 < fpp ? u->n_frames - f0 : fpp;
     size_t uses = 0;
-    sim_status st = n->ops.transmit(n->ops.ctx, u, pk, f0, nf, &uses, err);
-    if (st != SIM_OK) return st;
+    base_status st = n->ops.transmit(n->ops.ctx, u, pk, f0, nf, &uses, err);
+    if (st != BASE_OK) return st;
     u->res.symbols += (double)uses;
     if (u->next_packet == u->n_packets) ring_pop(&us->linkq);
     int64_t air = sim_event_ns((double)uses / s->rate);
     s->busy = 1;
-    if ((st = sim_event_schedule_in(n->q, air, ev_air_done, n, PAY(user))) != SIM_OK) return st;
+    if ((st = sim_event_schedule_in(n->q, air, ev_air_done, n, PAY(user))) != BASE_OK) return st;
     int64_t prop = sim_event_ns(n->cfg.user[user].prop_delay_s);
     return sim_event_schedule_in(n->q, air + prop, ev_packet_rx, n, PAY(u->index));
 }
 
-static sim_status medium_kick(sim_net *n, size_t user, sim_err *err)
+static base_status medium_kick(sim_net *n, size_t user, base_err *err)
 {
     if (n->cfg.fdma) {
         server *s = &n->users[user].fdma;
-        if (s->busy || !n->users[user].linkq.n) return SIM_OK;
+        if (s->busy || !n->users[user].linkq.n) return BASE_OK;
         return send_packet(n, user, s, err);
     }
-    if (n->tdma.busy) return SIM_OK;
+    if (n->tdma.busy) return BASE_OK;
     for (size_t k = 0; k < n->cfg.n_users; k++) { /* round-robin from rr */
         size_t v = (n->rr + k) % n->cfg.n_users;
         if (!n->users[v].linkq.n) continue;
         n->rr = (v + 1) % n->cfg.n_users;
         return send_packet(n, v, &n->tdma, err);
     }
-    return SIM_OK;
+    return BASE_OK;
 }
 
-static sim_status ev_encoded(sim_event_queue *q, void *ent, sim_payload p, sim_err *err)
+static base_status ev_encoded(sim_event_queue *q, void *ent, sim_payload p, base_err *err)
 {
     (void)q;
     sim_net *n = ent;
@@ -259,13 +259,13 @@ static sim_status ev_encoded(sim_event_queue *q, void *ent, sim_payload p, sim_e
     user_state *us = &n->users[u->user];
     us->tx_busy = 0;
     if (!ring_push(&us->linkq, u->index))
-        return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "link queue full");
-    sim_status st = medium_kick(n, u->user, err);
-    if (st != SIM_OK) return st;
+        return base_err_set(err, BASE_EINTERNAL, NULL, 0, "link queue full");
+    base_status st = medium_kick(n, u->user, err);
+    if (st != BASE_OK) return st;
     return tx_start(n, u->user);
 }
 
-static sim_status ev_air_done(sim_event_queue *q, void *ent, sim_payload p, sim_err *err)
+static base_status ev_air_done(sim_event_queue *q, void *ent, sim_payload p, base_err *err)
 {
     (void)q;
     sim_net *n = ent;
@@ -279,30 +279,30 @@ static sim_status ev_air_done(sim_event_queue *q, void *ent, sim_payload p, sim_
 
 /* ---- receiver and sink ------------------------------------------------------------ */
 
-static sim_status rx_start(sim_net *n, size_t user, sim_err *err)
+static base_status rx_start(sim_net *n, size_t user, base_err *err)
 {
     user_state *us = &n->users[user];
-    if (us->rx_busy || !us->rxq.n) return SIM_OK;
+    if (us->rx_busy || !us->rxq.n) return BASE_OK;
     sim_utt *u = &n->utts[ring_pop(&us->rxq)];
     us->rx_busy = 1;
-    sim_status st = n->ops.decode(n->ops.ctx, u, err);
-    if (st != SIM_OK) return st;
+    base_status st = n->ops.decode(n->ops.ctx, u, err);
+    if (st != BASE_OK) return st;
     return sim_event_schedule_in(n->q, compute_ns(u->decode_flops, n->cfg.user[user].rx_flops),
                                  ev_decoded, n, PAY(u->index));
 }
 
-static sim_status ev_packet_rx(sim_event_queue *q, void *ent, sim_payload p, sim_err *err)
+static base_status ev_packet_rx(sim_event_queue *q, void *ent, sim_payload p, base_err *err)
 {
     (void)q;
     sim_net *n = ent;
     sim_utt *u = &n->utts[p.z];
-    if (++u->received < u->n_packets) return SIM_OK;
+    if (++u->received < u->n_packets) return BASE_OK;
     if (!ring_push(&n->users[u->user].rxq, u->index))
-        return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "rx queue full");
+        return base_err_set(err, BASE_EINTERNAL, NULL, 0, "rx queue full");
     return rx_start(n, u->user, err);
 }
 
-static sim_status ev_decoded(sim_event_queue *q, void *ent, sim_payload p, sim_err *err)
+static base_status ev_decoded(sim_event_queue *q, void *ent, sim_payload p, base_err *err)
 {
     sim_net *n = ent;
     sim_utt *u = &n->utts[p.z];
@@ -317,20 +317,20 @@ static sim_status ev_decoded(sim_event_queue *q, void *ent, sim_payload p, sim_e
     u->live = 0;
     if (stop) {
         sim_event_stop(q);
-        return SIM_OK;
+        return BASE_OK;
     }
     return rx_start(n, u->user, err);
 }
 
-sim_status sim_net_run(sim_net *n, sim_err *err)
+base_status sim_net_run(sim_net *n, base_err *err)
 {
-    sim_status st;
+    base_status st;
     /* A Poisson source's first arrival is one exponential gap after t = 0 too: starting every
      * user at t = 0 would make all users collide in a burst no Poisson process produces. */
     for (size_t u = 0; u < n->cfg.n_users; u++)
         if ((st = sim_event_schedule(n->q, n->cfg.poisson ? poisson_gap_ns(n, &n->users[u]) : 0,
-                                     ev_arrival, n, PAY(u))) != SIM_OK)
-            return sim_err_set(err, st, NULL, 0, "network: cannot schedule arrivals");
+                                     ev_arrival, n, PAY(u))) != BASE_OK)
+            return base_err_set(err, st, NULL, 0, "network: cannot schedule arrivals");
     uint64_t ran = 0;
     st = sim_event_run(n->q, INT64_MAX, &ran, err);
     n->events += ran;

@@ -33,7 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/base/status.h"
+#include "base/status.h"
 #include "sim/metrics.h"
 #include "sim/scenario.h"
 
@@ -57,13 +57,13 @@ typedef struct sim_payload_ops {
     void *ctx;
     /* At arrival: prepare the utterance (set n_frames, encode_flops,
      * decode_flops, res.duration_s, res.id, ...). */
-    sim_status (*encode)(void *ctx, sim_utt *u, sim_err *err);
+    base_status (*encode)(void *ctx, sim_utt *u, base_err *err);
     /* When packet p (frames [frame0, frame0+nframes)) goes on the air: send it
      * through the link/channel and return the complex channel uses spent. */
-    sim_status (*transmit)(void *ctx, sim_utt *u, size_t p, size_t frame0, size_t nframes,
-                           size_t *uses, sim_err *err);
+    base_status (*transmit)(void *ctx, sim_utt *u, size_t p, size_t frame0, size_t nframes,
+                            size_t *uses, base_err *err);
     /* When decoding starts (all packets arrived): produce the outcome. */
-    sim_status (*decode)(void *ctx, sim_utt *u, sim_err *err);
+    base_status (*decode)(void *ctx, sim_utt *u, base_err *err);
     /* Free u->state (called for every utterance that arrived, also for those
      * a stop cut off). May be NULL. */
     void (*release)(void *ctx, sim_utt *u);
@@ -98,12 +98,12 @@ void sim_net_config_from(const sim_config *cfg, uint64_t seed, sim_net_config *n
 typedef struct sim_net sim_net;
 
 sim_net *sim_net_create(const sim_net_config *cfg, const sim_payload_ops *ops, sim_sink_fn sink,
-                        void *sink_ctx, sim_err *err);
+                        void *sink_ctx, base_err *err);
 void sim_net_destroy(sim_net *n); /* NULL is a no-op; releases live utterances */
 
 /* Run until every utterance was decoded or the sink asked to stop. Utterances
  * still in flight at a stop are released, not reported. */
-sim_status sim_net_run(sim_net *n, sim_err *err);
+base_status sim_net_run(sim_net *n, base_err *err);
 
 /* Simulated time at the end of the run, s; events run. */
 double sim_net_time_s(const sim_net *n);

@@ -1,6 +1,6 @@
 /* output.c -- HDF5 results: /summary rows as points finish, per-utterance
  * tables, the xarray grid, crash-safe partial file and resume. See output.h.
- * This and sim/base/h5io.c are the only files that include hdf5.h. */
+ * This and base/h5io.c are the only files that include hdf5.h. */
 #define _GNU_SOURCE /* qsort_r */
 #include "sim/output.h"
 
@@ -99,7 +99,7 @@ struct sim_out {
     int failed;
 };
 
-/* HDF5 prints its error stack by default; we turn errors into sim_err instead
+/* HDF5 prints its error stack by default; we turn errors into base_err instead
  * and restore the caller's handler afterwards (h5io does the same). */
 typedef struct h5quiet {
     H5E_auto2_t fn;
@@ -117,10 +117,10 @@ static void quiet_off(h5quiet q)
     H5Eset_auto2(H5E_DEFAULT, q.fn, q.data);
 }
 
-static sim_status h5fail(sim_out *o, sim_err *err, const char *what)
+static base_status h5fail(sim_out *o, base_err *err, const char *what)
 {
     if (o) o->failed = 1;
-    return sim_err_set(err, SIM_EIO, o ? o->path : NULL, 0, "HDF5: %s failed", what);
+    return base_err_set(err, BASE_EIO, o ? o->path : NULL, 0, "HDF5: %s failed", what);
 }
 
 static int file_exists(const char *p)
@@ -257,10 +257,11 @@ static char *get_attr_str(hid_t file, const char *name)
 }
 
 /* Resume: read (point, repeat) of existing rows; drop /points groups without a row. */
-static sim_status load_rows(sim_out *o, sim_err *err)
+static base_status load_rows(sim_out *o, base_err *err)
 {
     hid_t ds = H5Dopen2(o->file, "summary", H5P_DEFAULT);
-    if (ds < 0) return sim_err_set(err, SIM_EFORMAT, o->partial, 0, "no /summary table to resume");
+    if (ds < 0)
+        return base_err_set(err, BASE_EFORMAT, o->partial, 0, "no /summary table to resume");
     hid_t space = H5Dget_space(ds);
     hssize_t n = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
     typedef struct {
@@ -277,8 +278,9 @@ static sim_status load_rows(sim_out *o, sim_err *err)
     H5Tclose(t);
     if (space >= 0) H5Sclose(space);
     H5Dclose(ds);
-    if (!ok) return sim_err_set(err, SIM_EFORMAT, o->partial, 0, "cannot read /summary to resume");
-    return SIM_OK;
+    if (!ok)
+        return base_err_set(err, BASE_EFORMAT, o->partial, 0, "cannot read /summary to resume");
+    return BASE_OK;
 }
 
 static void drop_orphans(sim_out *o, size_t repeats_hint)
@@ -314,18 +316,19 @@ static void drop_orphans(sim_out *o, size_t repeats_hint)
     H5Gclose(g);
 }
 
-sim_status sim_out_open(const char *path, const sim_out_layout *lay, unsigned flags, sim_out **out,
-                        sim_err *err)
+base_status sim_out_open(const char *path, const sim_out_layout *lay, unsigned flags, sim_out **out,
+                         base_err *err)
 {
     *out = NULL;
-    if (!path || !*path || !lay) return sim_err_set(err, SIM_EINVAL, NULL, 0, "output: no path");
-    if (strlen(path) >= 4096) return sim_err_set(err, SIM_EINVAL, NULL, 0, "output path too long");
+    if (!path || !*path || !lay) return base_err_set(err, BASE_EINVAL, NULL, 0, "output: no path");
+    if (strlen(path) >= 4096)
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "output path too long");
     if (file_exists(path) && !(flags & SIM_OUT_FORCE))
-        return sim_err_set(err, SIM_EEXIST, path, 0, "exists; use --force to overwrite it");
+        return base_err_set(err, BASE_EEXIST, path, 0, "exists; use --force to overwrite it");
     sim_out *o = calloc(1, sizeof *o);
-    if (!o) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    if (!o) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     h5quiet q = quiet_on();
-    sim_status st = SIM_OK;
+    base_status st = BASE_OK;
     snprintf(o->path, sizeof o->path, "%s", path);
     snprintf(o->partial, sizeof o->partial, "%s.partial", path);
     o->n_params = lay->n_params;
@@ -345,27 +348,27 @@ sim_status sim_out_open(const char *path, const sim_out_layout *lay, unsigned fl
     if ((flags & SIM_OUT_RESUME) && file_exists(o->partial)) {
         o->file = H5Fopen(o->partial, H5F_ACC_RDWR, H5P_DEFAULT);
         if (o->file < 0) {
-            st = sim_err_set(err, SIM_EFORMAT, o->partial, 0,
-                             "cannot be reopened (damaged?); run without --resume to start over");
+            st = base_err_set(err, BASE_EFORMAT, o->partial, 0,
+                              "cannot be reopened (damaged?); run without --resume to start over");
             goto fail;
         }
         char *text = get_attr_str(o->file, "scenario");
         int same = text && lay->scenario_text && !strcmp(text, lay->scenario_text);
         free(text);
         if (!same) {
-            st = sim_err_set(err, SIM_EEXIST, o->partial, 0,
-                             "was written for a different scenario (or --set/--sweep); run "
-                             "without --resume to start over");
+            st = base_err_set(err, BASE_EEXIST, o->partial, 0,
+                              "was written for a different scenario (or --set/--sweep); run "
+                              "without --resume to start over");
             goto fail;
         }
-        if ((st = load_rows(o, err)) != SIM_OK) goto fail;
+        if ((st = load_rows(o, err)) != BASE_OK) goto fail;
         drop_orphans(o, 0);
         resumed = 1;
     }
     if (!resumed) {
         o->file = H5Fcreate(o->partial, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
         if (o->file < 0) {
-            st = sim_err_set(err, SIM_EIO, o->partial, 0, "cannot create: %s", strerror(errno));
+            st = base_err_set(err, BASE_EIO, o->partial, 0, "cannot create: %s", strerror(errno));
             goto fail;
         }
         char now[32], seed[32];
@@ -385,9 +388,9 @@ sim_status sim_out_open(const char *path, const sim_out_layout *lay, unsigned fl
     }
     quiet_off(q);
     *out = o;
-    return SIM_OK;
+    return BASE_OK;
 nomem:
-    st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
 fail:
     out_free(o);
     quiet_off(q);
@@ -478,18 +481,18 @@ static int write_utterances(sim_out *o, hid_t group, const sim_utt_result *u, si
     return ok;
 }
 
-sim_status sim_out_write(sim_out *o, size_t point, size_t repeat, size_t repeats, uint64_t seed,
-                         const char *const *param_values, const sim_point_metrics *m,
-                         const sim_utt_result *utts, size_t n_utts, sim_err *err)
+base_status sim_out_write(sim_out *o, size_t point, size_t repeat, size_t repeats, uint64_t seed,
+                          const char *const *param_values, const sim_point_metrics *m,
+                          const sim_utt_result *utts, size_t n_utts, base_err *err)
 {
-    if (!o || o->failed) return sim_err_set(err, SIM_EINVAL, NULL, 0, "output is not open");
+    if (!o || o->failed) return base_err_set(err, BASE_EINVAL, NULL, 0, "output is not open");
     h5quiet q = quiet_on();
-    sim_status st = SIM_OK;
+    base_status st = BASE_OK;
     unsigned char *row = calloc(1, o->row_size);
     hid_t grp = -1, ds = -1, fs = -1, ms = -1;
     if (!row) {
         quiet_off(q);
-        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     }
     for (size_t i = 0; i < o->n_params; i++) {
         if (o->param_is_string[i]) {
@@ -540,7 +543,7 @@ sim_status sim_out_write(sim_out *o, size_t point, size_t repeat, size_t repeats
         goto done;
     }
     if (!remember_row(o, p, r)) {
-        st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         goto done;
     }
 done:
@@ -548,7 +551,7 @@ done:
     if (fs >= 0) H5Sclose(fs);
     if (ds >= 0) H5Dclose(ds);
     if (grp >= 0) H5Gclose(grp);
-    if (st == SIM_OK && H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0) st = h5fail(o, err, "flush");
+    if (st == BASE_OK && H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0) st = h5fail(o, err, "flush");
     free(row);
     quiet_off(q);
     return st;
@@ -682,15 +685,15 @@ static int write_grid(sim_out *o, const sim_sweep *sw, const sim_scenario *sc, s
     return ok;
 }
 
-sim_status sim_out_finish(sim_out *o, const sim_sweep *sw, size_t repeats, sim_err *err)
+base_status sim_out_finish(sim_out *o, const sim_sweep *sw, size_t repeats, base_err *err)
 {
-    if (!o) return sim_err_set(err, SIM_EINVAL, NULL, 0, "output is not open");
+    if (!o) return base_err_set(err, BASE_EINVAL, NULL, 0, "output is not open");
     if (o->failed) {
         out_free(o);
-        return sim_err_set(err, SIM_EIO, NULL, 0, "output had a write error");
+        return base_err_set(err, BASE_EIO, NULL, 0, "output had a write error");
     }
     h5quiet q = quiet_on();
-    sim_status st = SIM_OK;
+    base_status st = BASE_OK;
     unsigned char *rows = NULL;
     size_t n = o->n_rows;
     hid_t ds = H5Dopen2(o->file, "summary", H5P_DEFAULT);
@@ -726,8 +729,8 @@ sim_status sim_out_finish(sim_out *o, const sim_sweep *sw, size_t repeats, sim_e
     }
     o->file = -1;
     if (rename(o->partial, o->path) != 0) {
-        st = sim_err_set(err, SIM_EIO, o->path, 0, "cannot rename %s: %s", o->partial,
-                         strerror(errno));
+        st = base_err_set(err, BASE_EIO, o->path, 0, "cannot rename %s: %s", o->partial,
+                          strerror(errno));
         goto fail;
     }
 fail:
@@ -758,20 +761,20 @@ static void trn_text(FILE *f, const char *s)
     for (; s && *s; s++) fputc(*s == '\n' || *s == '\r' || *s == '(' || *s == ')' ? ' ' : *s, f);
 }
 
-sim_status sim_out_write_trn(const char *dir, size_t row, const sim_utt_result *utts, size_t n,
-                             sim_err *err)
+base_status sim_out_write_trn(const char *dir, size_t row, const sim_utt_result *utts, size_t n,
+                              base_err *err)
 {
     size_t with_ref = 0;
     for (size_t i = 0; i < n; i++) with_ref += utts[i].reference != NULL;
-    if (!with_ref) return SIM_OK;
+    if (!with_ref) return BASE_OK;
     if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        return sim_err_set(err, SIM_EIO, dir, 0, "cannot create folder: %s", strerror(errno));
+        return base_err_set(err, BASE_EIO, dir, 0, "cannot create folder: %s", strerror(errno));
     char path[2][4200];
     snprintf(path[0], sizeof path[0], "%s/%04zu.ref.trn", dir, row);
     snprintf(path[1], sizeof path[1], "%s/%04zu.hyp.trn", dir, row);
     for (int w = 0; w < 2; w++) {
         FILE *f = fopen(path[w], "w");
-        if (!f) return sim_err_set(err, SIM_EIO, path[w], 0, "cannot write: %s", strerror(errno));
+        if (!f) return base_err_set(err, BASE_EIO, path[w], 0, "cannot write: %s", strerror(errno));
         for (size_t i = 0; i < n; i++) {
             if (!utts[i].reference) continue;
             char id[80];
@@ -779,7 +782,7 @@ sim_status sim_out_write_trn(const char *dir, size_t row, const sim_utt_result *
             trn_text(f, w ? utts[i].hypothesis : utts[i].reference);
             fprintf(f, " (%s)\n", id);
         }
-        if (fclose(f) != 0) return sim_err_set(err, SIM_EIO, path[w], 0, "write error");
+        if (fclose(f) != 0) return base_err_set(err, BASE_EIO, path[w], 0, "write error");
     }
-    return SIM_OK;
+    return BASE_OK;
 }

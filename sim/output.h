@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/base/status.h"
+#include "base/status.h"
 #include "sim/metrics.h"
 #include "sim/sweep.h"
 
@@ -50,12 +50,12 @@ typedef struct sim_out_layout {
 
 enum { SIM_OUT_FORCE = 1, SIM_OUT_RESUME = 2 };
 
-/* Open PATH.partial for writing. SIM_EEXIST if PATH exists and flags lack
+/* Open PATH.partial for writing. BASE_EEXIST if PATH exists and flags lack
  * SIM_OUT_FORCE (nothing is touched then). With SIM_OUT_RESUME and an existing
  * partial file of the same scenario, its completed rows are kept; a partial
- * file of another scenario is an error (SIM_EEXIST). */
-sim_status sim_out_open(const char *path, const sim_out_layout *lay, unsigned flags, sim_out **out,
-                        sim_err *err);
+ * file of another scenario is an error (BASE_EEXIST). */
+base_status sim_out_open(const char *path, const sim_out_layout *lay, unsigned flags, sim_out **out,
+                         base_err *err);
 
 /* Rows already in the file (kept by resume). */
 size_t sim_out_rows(const sim_out *o);
@@ -65,14 +65,14 @@ int sim_out_has(const sim_out *o, size_t point, size_t repeat);
 /* One finished point x repeat: the parameter values (text, in layout order;
  * numbers are parsed to float64), the metrics, and the per-utterance results
  * (written when utts != NULL). Appends a /summary row and flushes. */
-sim_status sim_out_write(sim_out *o, size_t point, size_t repeat, size_t repeats, uint64_t seed,
-                         const char *const *param_values, const sim_point_metrics *m,
-                         const sim_utt_result *utts, size_t n_utts, sim_err *err);
+base_status sim_out_write(sim_out *o, size_t point, size_t repeat, size_t repeats, uint64_t seed,
+                          const char *const *param_values, const sim_point_metrics *m,
+                          const sim_utt_result *utts, size_t n_utts, base_err *err);
 
 /* Sort /summary, write /grid from the sweep (may be NULL: no grid), set the
  * final attributes, close and rename PATH.partial to PATH. The object is
  * freed whatever happens. */
-sim_status sim_out_finish(sim_out *o, const sim_sweep *sw, size_t repeats, sim_err *err);
+base_status sim_out_finish(sim_out *o, const sim_sweep *sw, size_t repeats, base_err *err);
 
 /* Close without renaming (the partial file stays, for --resume). NULL ok. */
 void sim_out_close(sim_out *o);
@@ -80,9 +80,9 @@ void sim_out_close(sim_out *o);
 /* sclite trn files for one row: DIR/NNNN.ref.trn and DIR/NNNN.hyp.trn
  * (`words ... (ID)` per utterance; an ID without '_' is written as utt_ID so
  * that `sclite -i rm` can split it). Creates DIR. Utterances without a
- * reference are skipped; returns SIM_OK writing nothing if none has one. */
-sim_status sim_out_write_trn(const char *dir, size_t row, const sim_utt_result *utts, size_t n,
-                             sim_err *err);
+ * reference are skipped; returns BASE_OK writing nothing if none has one. */
+base_status sim_out_write_trn(const char *dir, size_t row, const sim_utt_result *utts, size_t n,
+                              base_err *err);
 
 /* Metric column names of /summary in order (NULL-terminated), for readers. */
 const char *const *sim_out_metric_names(void);

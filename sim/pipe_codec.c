@@ -13,7 +13,7 @@
 #include "codecs/classic.h"
 #include "codecs/manifest.h"
 #include "codecs/recognizer.h"
-#include "sim/base/rng.h"
+#include "base/rng.h"
 #include "sim/metrics.h"
 #include "sim/pipeline.h"
 #include "sim/receiver.h"
@@ -49,31 +49,31 @@ int sim_codec_is_kind(const char *kind)
     return !strncmp(kind, "codec2-", 7) || !strncmp(kind, "opus-", 5);
 }
 
-static sim_status at_key(const sim_scenario *sc, sim_err *err, const char *key)
+static base_status at_key(const sim_scenario *sc, base_err *err, const char *key)
 {
     const char *file;
     int line;
     sim_scenario_where(sc, key, &file, &line);
-    sim_err_locate(err, file, line);
+    base_err_locate(err, file, line);
     return err->code;
 }
 
-sim_status sim_codec_check(const sim_scenario *sc, const sim_config *cfg, sim_err *err)
+base_status sim_codec_check(const sim_scenario *sc, const sim_config *cfg, base_err *err)
 {
-    sim_err local = SIM_ERR_INIT;
+    base_err local = BASE_ERR_INIT;
     if (!err) err = &local;
     const char *kind = cfg->source.kind;
-    sim_err e2 = SIM_ERR_INIT;
+    base_err e2 = BASE_ERR_INIT;
     codec_classic *q = codec_classic_create(kind, &e2);
     if (!q) {
         char *end;
         long k = !strncmp(kind, "opus-", 5) ? strtol(kind + 5, &end, 10) : 0;
         if (k && !*end && end != kind + 5)
-            sim_err_set(err, SIM_ERANGE, NULL, 0,
-                        "source.kind=%s: Opus bit rate out of range (opus-6 .. opus-64 kbit/s)",
-                        kind);
+            base_err_set(err, BASE_ERANGE, NULL, 0,
+                         "source.kind=%s: Opus bit rate out of range (opus-6 .. opus-64 kbit/s)",
+                         kind);
         else
-            sim_err_set(err, SIM_EINVAL, NULL, 0, "source.kind=%s: %s", kind, e2.msg);
+            base_err_set(err, BASE_EINVAL, NULL, 0, "source.kind=%s: %s", kind, e2.msg);
         return at_key(sc, err, "source.kind");
     }
     size_t fbits = codec_classic_frame_bits(q);
@@ -81,49 +81,49 @@ sim_status sim_codec_check(const sim_scenario *sc, const sim_config *cfg, sim_er
     for (size_t u = 0; u < cfg->n_users; u++) {
         const sim_user_config *uc = &cfg->user[u];
         if (strcmp(uc->link.mode, "digital")) {
-            sim_err_set(err, SIM_EINVAL, NULL, 0,
-                        "source.kind=%s needs link.mode=digital: codecs send bits, not reals "
-                        "(user %s has %s)",
-                        kind, uc->name, uc->link.mode);
+            base_err_set(err, BASE_EINVAL, NULL, 0,
+                         "source.kind=%s needs link.mode=digital: codecs send bits, not reals "
+                         "(user %s has %s)",
+                         kind, uc->name, uc->link.mode);
             return at_key(sc, err, "link.mode");
         }
         if ((uint64_t)uc->link.frames_per_packet * fbits > 65536) {
-            sim_err_set(err, SIM_ERANGE, NULL, 0,
-                        "link.frames_per_packet x %zu bits per %s frame exceeds 65536 bits per "
-                        "packet",
-                        fbits, kind);
+            base_err_set(err, BASE_ERANGE, NULL, 0,
+                         "link.frames_per_packet x %zu bits per %s frame exceeds 65536 bits per "
+                         "packet",
+                         fbits, kind);
             return at_key(sc, err, "link.frames_per_packet");
         }
         if (uc->channel.doppler_hz > 0 && uc->channel.doppler_hz >= cfg->medium.symbol_rate / 2) {
-            sim_err_set(err, SIM_ERANGE, NULL, 0,
-                        "channel.doppler_hz must be below link.symbol_rate/2");
+            base_err_set(err, BASE_ERANGE, NULL, 0,
+                         "channel.doppler_hz must be below link.symbol_rate/2");
             return at_key(sc, err, "channel.doppler_hz");
         }
         if (strcmp(uc->rx.model, cfg->user[0].rx.model)) {
-            sim_err_set(err, SIM_EUNSUPPORTED, NULL, 0, "per-user rx.model is not supported yet");
+            base_err_set(err, BASE_EUNSUPPORTED, NULL, 0, "per-user rx.model is not supported yet");
             return at_key(sc, err, "rx.model");
         }
     }
     if (!*cfg->user[0].rx.model) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0,
-                    "source.kind=%s needs rx.model (the agent that recognises the decoded audio)",
-                    kind);
+        base_err_set(err, BASE_EINVAL, NULL, 0,
+                     "source.kind=%s needs rx.model (the agent that recognises the decoded audio)",
+                     kind);
         return at_key(sc, err, "source.kind");
     }
     codec_recognizer *rx = NULL;
-    sim_status st = codec_recognizer_load(&rx, cfg->user[0].rx.model, err);
+    base_status st = codec_recognizer_load(&rx, cfg->user[0].rx.model, err);
     codec_recognizer_destroy(rx);
-    if (st != SIM_OK) return at_key(sc, err, "rx.model");
+    if (st != BASE_OK) return at_key(sc, err, "rx.model");
     if (!*cfg->source.manifest) return sim_tts_source_check(sc, cfg, err);
     codec_manifest *man = NULL;
-    if ((st = codec_manifest_read(cfg->source.manifest, &man, err)) != SIM_OK) return st;
+    if ((st = codec_manifest_read(cfg->source.manifest, &man, err)) != BASE_OK) return st;
     size_t n = codec_manifest_size(man);
     codec_manifest_destroy(man);
     if (!n) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0, "source.manifest has no utterances");
+        base_err_set(err, BASE_EINVAL, NULL, 0, "source.manifest has no utterances");
         return at_key(sc, err, "source.manifest");
     }
-    return SIM_OK;
+    return BASE_OK;
 }
 
 void sim_codec_destroy(sim_codec *s)
@@ -143,11 +143,11 @@ void sim_codec_destroy(sim_codec *s)
 }
 
 sim_codec *sim_codec_create(const sim_config *cfg, uint64_t seed, const sim_lexicons *lx,
-                            sim_err *err)
+                            base_err *err)
 {
     sim_codec *s = calloc(1, sizeof *s);
     if (!s) {
-        sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         return NULL;
     }
     s->cfg = *cfg;
@@ -155,16 +155,17 @@ sim_codec *sim_codec_create(const sim_config *cfg, uint64_t seed, const sim_lexi
     if (!(s->codec = codec_classic_create(cfg->source.kind, err))) goto fail;
     s->fbits = codec_classic_frame_bits(s->codec);
     s->fbytes = codec_classic_frame_bytes(s->codec);
-    if (sim_receiver_open(&s->rx, cfg, lx, err) != SIM_OK) goto fail;
+    if (sim_receiver_open(&s->rx, cfg, lx, err) != BASE_OK) goto fail;
     int rate = codec_recognizer_rate(s->rx.r);
-    if (rate != CODEC_RATE && codec_resampler_create(CODEC_RATE, rate, &s->rs, err) != SIM_OK)
+    if (rate != CODEC_RATE && codec_resampler_create(CODEC_RATE, rate, &s->rs, err) != BASE_OK)
         goto fail;
     if (!*cfg->source.manifest) {
-        sim_err_set(err, SIM_EINVAL, NULL, 0,
-                    "no source.manifest: the TTS source was not prepared (sim_tts_source_prepare)");
+        base_err_set(
+            err, BASE_EINVAL, NULL, 0,
+            "no source.manifest: the TTS source was not prepared (sim_tts_source_prepare)");
         goto fail;
     }
-    if (codec_manifest_read(cfg->source.manifest, &s->man, err) != SIM_OK) goto fail;
+    if (codec_manifest_read(cfg->source.manifest, &s->man, err) != BASE_OK) goto fail;
     for (size_t u = 0; u < cfg->n_users; u++) {
         const sim_user_config *uc = &cfg->user[u];
         size_t block = (size_t)uc->link.frames_per_packet * s->fbits;
@@ -173,8 +174,8 @@ sim_codec *sim_codec_create(const sim_config *cfg, uint64_t seed, const sim_lexi
         dc.quant_bits = 1; /* one "value" is one payload bit */
         dc.block_len = block;
         dc.values_per_packet = block;
-        if (chan_fec_kind_from_name(uc->link.fec, &dc.fec, err) != SIM_OK ||
-            chan_modem_kind_from_name(uc->link.modulation, &dc.modulation, err) != SIM_OK)
+        if (chan_fec_kind_from_name(uc->link.fec, &dc.fec, err) != BASE_OK ||
+            chan_modem_kind_from_name(uc->link.modulation, &dc.modulation, err) != BASE_OK)
             goto fail;
         sim_pipeline_channel(cfg, uc, &dc.channel);
         if (!(s->link[u] = chan_digital_create(&dc, err))) goto fail;
@@ -187,7 +188,7 @@ sim_codec *sim_codec_create(const sim_config *cfg, uint64_t seed, const sim_lexi
     }
     return s;
 nomem:
-    sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
 fail:
     sim_codec_destroy(s);
     return NULL;
@@ -212,18 +213,18 @@ static void release(void *ctx, sim_utt *u)
 }
 
 /* Arrival: audio -> codec frames. Also sizes the receiver's work (FLOPs). */
-static sim_status encode(void *ctx, sim_utt *u, sim_err *err)
+static base_status encode(void *ctx, sim_utt *u, base_err *err)
 {
     sim_codec *s = ctx;
     const char *path;
     utt_state *us = calloc(1, sizeof *us);
-    if (!us) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    if (!us) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     u->state = us;
-    sim_status st = sim_pipeline_utterance(s->man, u, &path, &us->ref, err);
-    if (st != SIM_OK) return st;
+    base_status st = sim_pipeline_utterance(s->man, u, &path, &us->ref, err);
+    if (st != BASE_OK) return st;
     float *x = NULL;
     size_t n = 0;
-    if ((st = codec_audio_read(path, CODEC_RATE, &x, &n, err)) != SIM_OK) return st;
+    if ((st = codec_audio_read(path, CODEC_RATE, &x, &n, err)) != BASE_OK) return st;
     us->samples = n;
     us->frames = codec_classic_frames(s->codec, n);
     us->tx = calloc(us->frames, s->fbytes);
@@ -231,11 +232,11 @@ static sim_status encode(void *ctx, sim_utt *u, sim_err *err)
     us->lost = calloc(us->frames, 1);
     if (!us->tx || !us->rx || !us->lost) {
         free(x);
-        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     }
     st = codec_classic_encode(s->codec, x, n, us->tx, err);
     free(x);
-    if (st != SIM_OK) return st;
+    if (st != BASE_OK) return st;
     u->res.duration_s = (double)n / CODEC_RATE;
     u->n_frames = us->frames;
     u->encode_flops = 0;
@@ -247,7 +248,7 @@ static sim_status encode(void *ctx, sim_utt *u, sim_err *err)
     u->res.has_words = 1;
     u->res.has_bits = 1;
     u->res.cosine = NAN;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 /* Bit k (MSB first) of a frame. */
@@ -257,27 +258,27 @@ static uint32_t frame_bit(const uint8_t *f, size_t k)
 }
 
 /* One packet: frames [f0, f0+nf) as payload bits through the user's link. */
-static sim_status transmit(void *ctx, sim_utt *u, size_t pk, size_t f0, size_t nf, size_t *uses,
-                           sim_err *err)
+static base_status transmit(void *ctx, sim_utt *u, size_t pk, size_t f0, size_t nf, size_t *uses,
+                            base_err *err)
 {
     sim_codec *s = ctx;
     utt_state *us = u->state;
     chan_digital *link = s->link[u->user];
     const size_t B = s->fbits, block = (size_t)s->cfg.user[u->user].link.frames_per_packet * B;
-    if (nf * B > block) return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "packet overflow");
+    if (nf * B > block) return base_err_set(err, BASE_EINTERNAL, NULL, 0, "packet overflow");
     memset(s->idx, 0, block * sizeof *s->idx); /* the last packet's padding */
     for (size_t f = 0; f < nf; f++) {
         const uint8_t *src = us->tx + (f0 + f) * s->fbytes;
         for (size_t k = 0; k < B; k++) s->idx[f * B + k] = frame_bit(src, k);
     }
-    sim_rng utt, r;
-    sim_rng_init(&utt, s->seed, u->index, sim_rng_component("sim.codec.channel"));
-    sim_rng_fork(&utt, pk, &r);
+    base_rng utt, r;
+    base_rng_init(&utt, s->seed, u->index, base_rng_component("sim.codec.channel"));
+    base_rng_fork(&utt, pk, &r);
     chan_digital_reset(link); /* one realisation per packet */
     chan_digital_stats stats;
-    sim_status st = chan_digital_execute_raw(link, &r, s->idx, s->ridx, s->valid, block, &stats);
-    if (st != SIM_OK)
-        return sim_err_set(err, st, NULL, 0, "digital link failed: %s", sim_status_str(st));
+    base_status st = chan_digital_execute_raw(link, &r, s->idx, s->ridx, s->valid, block, &stats);
+    if (st != BASE_OK)
+        return base_err_set(err, st, NULL, 0, "digital link failed: %s", base_status_str(st));
     uint64_t errors = 0;
     for (size_t f = 0; f < nf; f++) {
         uint8_t *dst = us->rx + (f0 + f) * s->fbytes;
@@ -294,47 +295,47 @@ static sim_status transmit(void *ctx, sim_utt *u, size_t pk, size_t f0, size_t n
     u->res.bit_errors += errors;
     u->res.packets += stats.packets;
     u->res.packet_errors += stats.packet_errors;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 /* All packets arrived: codec decoder (with concealment) -> rx agent -> text -> score. */
-static sim_status decode(void *ctx, sim_utt *u, sim_err *err)
+static base_status decode(void *ctx, sim_utt *u, base_err *err)
 {
     sim_codec *s = ctx;
     utt_state *us = u->state;
     const codec_recognizer *r = s->rx.r;
     codec_recognizer_ws *ws = s->rx.ws;
-    sim_status st;
+    base_status st;
     if (sim_pipeline_grow((void **)&s->audio, &s->cap_audio, us->samples, sizeof *s->audio))
-        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     if ((st = codec_classic_decode(s->codec, us->rx, us->lost, us->frames, s->audio, us->samples,
-                                   err)) != SIM_OK)
+                                   err)) != BASE_OK)
         return st;
     const float *x = s->audio;
     size_t n = us->samples;
     if (s->rs) {
         size_t nr = codec_resampler_output_len(s->rs, n);
         if (sim_pipeline_grow((void **)&s->audio_rx, &s->cap_audio_rx, nr, sizeof *s->audio_rx))
-            return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-        if ((st = codec_resampler_execute(s->rs, x, n, s->audio_rx, err)) != SIM_OK) return st;
+            return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+        if ((st = codec_resampler_execute(s->rs, x, n, s->audio_rx, err)) != BASE_OK) return st;
         x = s->audio_rx;
         n = nr;
     }
     int tz = 0;
     const char *text = NULL;
-    if ((st = codec_recognizer_frontend(r, ws, x, n, err)) != SIM_OK ||
-        (st = codec_recognizer_encode(r, ws, &tz, err)) != SIM_OK) {
-        sim_err_locate(err, u->res.id, 0);
+    if ((st = codec_recognizer_frontend(r, ws, x, n, err)) != BASE_OK ||
+        (st = codec_recognizer_encode(r, ws, &tz, err)) != BASE_OK) {
+        base_err_locate(err, u->res.id, 0);
         return st;
     }
     if (tz <= 0)
-        return sim_err_set(err, SIM_ERANGE, u->res.id, 0, "audio too short for one latent frame");
-    if ((st = codec_recognizer_decode(r, ws, codec_recognizer_latents(ws), tz, err)) != SIM_OK ||
-        (st = codec_recognizer_text(ws, codec_recognizer_logp(ws), tz, &text, err)) != SIM_OK ||
-        (st = sim_utt_result_score(&u->res, us->ref, text, err)) != SIM_OK)
+        return base_err_set(err, BASE_ERANGE, u->res.id, 0, "audio too short for one latent frame");
+    if ((st = codec_recognizer_decode(r, ws, codec_recognizer_latents(ws), tz, err)) != BASE_OK ||
+        (st = codec_recognizer_text(ws, codec_recognizer_logp(ws), tz, &text, err)) != BASE_OK ||
+        (st = sim_utt_result_score(&u->res, us->ref, text, err)) != BASE_OK)
         return st;
     u->res.cosine = NAN;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 void sim_codec_ops(sim_codec *s, sim_payload_ops *ops)

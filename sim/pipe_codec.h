@@ -39,7 +39,7 @@
 #ifndef SIM_PIPE_CODEC_H
 #define SIM_PIPE_CODEC_H
 
-#include "sim/base/status.h"
+#include "base/status.h"
 #include "sim/network.h"
 #include "sim/receiver.h"
 #include "sim/scenario.h"
@@ -51,11 +51,11 @@ int sim_codec_is_kind(const char *kind);
 
 /* Checks the codec name, the digital link, rx.model and the source; errors
  * name the file:line of the key at fault. */
-sim_status sim_codec_check(const sim_scenario *sc, const sim_config *cfg, sim_err *err);
+base_status sim_codec_check(const sim_scenario *sc, const sim_config *cfg, base_err *err);
 
 /* lx: the run's shared lexicons (NULL: built here if rx.decoder = beam). */
 sim_codec *sim_codec_create(const sim_config *cfg, uint64_t seed, const sim_lexicons *lx,
-                            sim_err *err);
+                            base_err *err);
 void sim_codec_destroy(sim_codec *s); /* NULL is a no-op */
 void sim_codec_ops(sim_codec *s, sim_payload_ops *ops);
 /* Utterances the source holds (the manifest's size). */

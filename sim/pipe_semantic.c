@@ -21,7 +21,7 @@
 #include "codecs/recognizer.h"
 #include "codecs/text.h"
 #include "codecs/vocab.h"
-#include "sim/base/rng.h"
+#include "base/rng.h"
 #include "sim/pipeline.h"
 #include "sim/receiver.h"
 #include "sim/tts_source.h"
@@ -72,30 +72,30 @@ static int grow(float **p, size_t *cap, size_t n)
     return sim_pipeline_grow((void **)p, cap, n, sizeof **p);
 }
 
-static sim_status setup_anchors(sim_sem *s, sim_err *err);
+static base_status setup_anchors(sim_sem *s, base_err *err);
 
 /* The transmitting agent: the model file's own front-end, greedy work space. */
-static sim_status tx_open(agent *g, const char *path, sim_err *err)
+static base_status tx_open(agent *g, const char *path, base_err *err)
 {
     memset(g, 0, sizeof *g);
-    sim_status st = codec_recognizer_load(&g->r, path, err);
-    if (st == SIM_OK) st = codec_recognizer_ws_create(&g->ws, g->r, NULL, NULL, err);
-    if (st != SIM_OK) sim_receiver_close(g);
+    base_status st = codec_recognizer_load(&g->r, path, err);
+    if (st == BASE_OK) st = codec_recognizer_ws_create(&g->ws, g->r, NULL, NULL, err);
+    if (st != BASE_OK) sim_receiver_close(g);
     return st;
 }
 
 /* sim_sem_check: can the model file be loaded (the error names the key)? */
-static sim_status check_model(const sim_scenario *sc, const char *key, const char *path,
-                              sim_err *err)
+static base_status check_model(const sim_scenario *sc, const char *key, const char *path,
+                               base_err *err)
 {
     codec_recognizer *r = NULL;
-    sim_status st = codec_recognizer_load(&r, path, err);
+    base_status st = codec_recognizer_load(&r, path, err);
     codec_recognizer_destroy(r);
-    if (st != SIM_OK) {
+    if (st != BASE_OK) {
         const char *file;
         int line;
         sim_scenario_where(sc, key, &file, &line);
-        sim_err_locate(err, file, line);
+        base_err_locate(err, file, line);
     }
     return st;
 }
@@ -107,7 +107,7 @@ static const char *key_file(const sim_scenario *sc, const char *key, int *line)
     return file;
 }
 
-sim_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, sim_err *err)
+base_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, base_err *err)
 {
     int line;
     const char *file;
@@ -116,62 +116,62 @@ sim_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, sim_err 
     int cls = !strcmp(cfg->anchors.selection, "class");
     if (anchored && cfg->anchors.count < 1 && !cls) {
         file = key_file(sc, "anchors.count", &line);
-        return sim_err_set(err, SIM_EINVAL, file, line,
-                           "equalizer.type=%s needs anchors.count >= 1 (0 only with "
-                           "anchors.selection=class: all characters present)",
-                           eq);
+        return base_err_set(err, BASE_EINVAL, file, line,
+                            "equalizer.type=%s needs anchors.count >= 1 (0 only with "
+                            "anchors.selection=class: all characters present)",
+                            eq);
     }
     if (anchored && cls && cfg->anchors.count > CODEC_VOCAB_SIZE - 1) {
         file = key_file(sc, "anchors.count", &line);
-        return sim_err_set(err, SIM_ERANGE, file, line,
-                           "anchors.selection=class has at most %d classes (space, apostrophe, "
-                           "a-z; blank frames are not a class): anchors.count must be 0..%d",
-                           CODEC_VOCAB_SIZE - 1, CODEC_VOCAB_SIZE - 1);
+        return base_err_set(err, BASE_ERANGE, file, line,
+                            "anchors.selection=class has at most %d classes (space, apostrophe, "
+                            "a-z; blank frames are not a class): anchors.count must be 0..%d",
+                            CODEC_VOCAB_SIZE - 1, CODEC_VOCAB_SIZE - 1);
     }
     /* no source.manifest: the built-in TTS source (synthesised by sim_run before the points) */
     if (!*cfg->source.manifest) {
-        sim_status ts = sim_tts_source_check(sc, cfg, err);
-        if (ts != SIM_OK) return ts;
+        base_status ts = sim_tts_source_check(sc, cfg, err);
+        if (ts != BASE_OK) return ts;
     }
     /* the anchor and head corpora: TTS training material unless given as manifests */
-    sim_status cs = sim_tts_corpora_check(sc, cfg, err);
-    if (cs != SIM_OK) return cs;
+    base_status cs = sim_tts_corpora_check(sc, cfg, err);
+    if (cs != BASE_OK) return cs;
     if (cfg->n_users > 1) {
         for (size_t u = 1; u < cfg->n_users; u++)
             if (strcmp(cfg->user[u].tx.model, cfg->user[0].tx.model) ||
                 strcmp(cfg->user[u].rx.model, cfg->user[0].rx.model)) {
                 file = key_file(sc, "tx.model", &line);
-                return sim_err_set(err, SIM_EUNSUPPORTED, file, line,
-                                   "per-user tx.model/rx.model are not supported yet");
+                return base_err_set(err, BASE_EUNSUPPORTED, file, line,
+                                    "per-user tx.model/rx.model are not supported yet");
             }
     }
-    sim_status st;
-    if ((st = check_model(sc, "tx.model", cfg->user[0].tx.model, err)) != SIM_OK ||
-        (st = check_model(sc, "rx.model", cfg->user[0].rx.model, err)) != SIM_OK)
+    base_status st;
+    if ((st = check_model(sc, "tx.model", cfg->user[0].tx.model, err)) != BASE_OK ||
+        (st = check_model(sc, "rx.model", cfg->user[0].rx.model, err)) != BASE_OK)
         return st;
     codec_manifest *man = NULL;
     if (!strcmp(eq, "relative") && cfg->anchors.count > ANCHOR_RELHEAD_MAX_K) {
         file = key_file(sc, "anchors.count", &line);
-        return sim_err_set(err, SIM_ERANGE, file, line,
-                           "equalizer.type=relative takes anchors.count <= %d",
-                           ANCHOR_RELHEAD_MAX_K);
+        return base_err_set(err, BASE_ERANGE, file, line,
+                            "equalizer.type=relative takes anchors.count <= %d",
+                            ANCHOR_RELHEAD_MAX_K);
     }
     if (!strcmp(eq, "relative") && *cfg->equalizer.train_manifest) {
-        if ((st = codec_manifest_read(cfg->equalizer.train_manifest, &man, err)) != SIM_OK)
+        if ((st = codec_manifest_read(cfg->equalizer.train_manifest, &man, err)) != BASE_OK)
             return st;
         codec_manifest_destroy(man);
         man = NULL;
     }
     if (anchored && *cfg->anchors.manifest) {
-        if ((st = codec_manifest_read(cfg->anchors.manifest, &man, err)) != SIM_OK) return st;
+        if ((st = codec_manifest_read(cfg->anchors.manifest, &man, err)) != BASE_OK) return st;
         codec_manifest_destroy(man);
         man = NULL;
     }
-    if (!*cfg->source.manifest) return SIM_OK; /* the TTS source, checked above */
-    if ((st = codec_manifest_read(cfg->source.manifest, &man, err)) != SIM_OK) return st;
+    if (!*cfg->source.manifest) return BASE_OK; /* the TTS source, checked above */
+    if ((st = codec_manifest_read(cfg->source.manifest, &man, err)) != BASE_OK) return st;
     if (!codec_manifest_size(man)) {
         file = key_file(sc, "source.manifest", &line);
-        st = sim_err_set(err, SIM_EINVAL, file, line, "source.manifest has no utterances");
+        st = base_err_set(err, BASE_EINVAL, file, line, "source.manifest has no utterances");
     }
     codec_manifest_destroy(man);
     return st;
@@ -200,32 +200,32 @@ void sim_sem_destroy(sim_sem *s)
     free(s);
 }
 
-sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_lexicons *lx, sim_err *err)
+sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_lexicons *lx, base_err *err)
 {
     sim_sem *s = calloc(1, sizeof *s);
     if (!s) {
-        sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         return NULL;
     }
     s->cfg = *cfg;
     s->seed = seed;
     const sim_user_config *u0 = &cfg->user[0];
-    if (tx_open(&s->tx, u0->tx.model, err) != SIM_OK ||
-        sim_receiver_open(&s->rx, cfg, lx, err) != SIM_OK)
+    if (tx_open(&s->tx, u0->tx.model, err) != BASE_OK ||
+        sim_receiver_open(&s->rx, cfg, lx, err) != BASE_OK)
         goto fail;
     s->enc = !strcmp(cfg->equalizer.type, "oracle") ? &s->rx : &s->tx;
-    if (codec_manifest_read(cfg->source.manifest, &s->man, err) != SIM_OK) goto fail;
+    if (codec_manifest_read(cfg->source.manifest, &s->man, err) != BASE_OK) goto fail;
     s->d_enc = (size_t)codec_recognizer_latent_dim(s->enc->r);
     s->d_rx = (size_t)codec_recognizer_latent_dim(s->rx.r);
     s->spf = s->d_enc;
     s->pair_dim = s->d_rx;
     if (strcmp(cfg->equalizer.type, "none") && strcmp(cfg->equalizer.type, "oracle") &&
-        setup_anchors(s, err) != SIM_OK)
+        setup_anchors(s, err) != BASE_OK)
         goto fail;
     s->pair_u = malloc(MAX_PAIRS * s->pair_dim * sizeof *s->pair_u);
     s->pair_v = malloc(MAX_PAIRS * s->pair_dim * sizeof *s->pair_v);
     if (!s->pair_u || !s->pair_v) {
-        sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         goto fail;
     }
     for (size_t u = 0; u < cfg->n_users; u++) {
@@ -243,15 +243,15 @@ sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_lexicons
             dc.block_len = block;
             dc.quant_bits = (unsigned)uc->link.quant_bits;
             dc.values_per_packet = block;
-            if (chan_fec_kind_from_name(uc->link.fec, &dc.fec, err) != SIM_OK ||
-                chan_modem_kind_from_name(uc->link.modulation, &dc.modulation, err) != SIM_OK ||
-                chan_loss_policy_from_name(uc->link.lost, &dc.loss, err) != SIM_OK)
+            if (chan_fec_kind_from_name(uc->link.fec, &dc.fec, err) != BASE_OK ||
+                chan_modem_kind_from_name(uc->link.modulation, &dc.modulation, err) != BASE_OK ||
+                chan_loss_policy_from_name(uc->link.lost, &dc.loss, err) != BASE_OK)
                 goto fail;
             sim_pipeline_channel(cfg, uc, &dc.channel);
             if (!(s->digital[u] = chan_digital_create(&dc, err))) goto fail;
         }
         if (grow(&s->pad_in, &s->cap_pad_in, block) || grow(&s->pad_out, &s->cap_pad_out, block)) {
-            sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+            base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
             goto fail;
         }
     }
@@ -280,40 +280,40 @@ static void release(void *ctx, sim_utt *u)
 }
 
 /* Audio file -> agent g's latents z (malloc'd, (*tz, d)); *dur_s its length. */
-static sim_status encode_audio(agent *g, const char *path, float **z, int *tz, double *dur_s,
-                               sim_err *err)
+static base_status encode_audio(agent *g, const char *path, float **z, int *tz, double *dur_s,
+                                base_err *err)
 {
     float *x = NULL;
     size_t n = 0;
     int rate = codec_recognizer_rate(g->r), t = 0;
     *z = NULL;
     *tz = 0;
-    sim_status st = codec_audio_read(path, rate, &x, &n, err);
-    if (st != SIM_OK) return st;
+    base_status st = codec_audio_read(path, rate, &x, &n, err);
+    if (st != BASE_OK) return st;
     if (dur_s) *dur_s = (double)n / rate;
     st = codec_recognizer_frontend(g->r, g->ws, x, n, err);
     free(x);
-    if (st == SIM_OK) st = codec_recognizer_encode(g->r, g->ws, &t, err);
-    if (st != SIM_OK) {
-        sim_err_locate(err, path, 0);
+    if (st == BASE_OK) st = codec_recognizer_encode(g->r, g->ws, &t, err);
+    if (st != BASE_OK) {
+        base_err_locate(err, path, 0);
         return st;
     }
     if (t <= 0)
-        return sim_err_set(err, SIM_ERANGE, path, 0, "audio too short for one latent frame");
+        return base_err_set(err, BASE_ERANGE, path, 0, "audio too short for one latent frame");
     size_t bytes = (size_t)t * (size_t)codec_recognizer_latent_dim(g->r) * sizeof **z;
-    if (!(*z = malloc(bytes))) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    if (!(*z = malloc(bytes))) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     memcpy(*z, codec_recognizer_latents(g->ws), bytes);
     *tz = t;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 /* The receiver's own latents of the same audio, resampled to tz frames. */
-static sim_status ideal_latents(sim_sem *s, const char *path, int tz, float *out, sim_err *err)
+static base_status ideal_latents(sim_sem *s, const char *path, int tz, float *out, base_err *err)
 {
     float *zr = NULL;
     int tr = 0;
-    sim_status st = encode_audio(&s->rx, path, &zr, &tr, NULL, err);
-    if (st == SIM_OK) st = anchor_resample_linear(zr, (size_t)tr, s->d_rx, out, (size_t)tz, err);
+    base_status st = encode_audio(&s->rx, path, &zr, &tr, NULL, err);
+    if (st == BASE_OK) st = anchor_resample_linear(zr, (size_t)tr, s->d_rx, out, (size_t)tz, err);
     free(zr);
     return st;
 }
@@ -336,26 +336,26 @@ static size_t spread(size_t j, size_t n, size_t m)
     return (size_t)(((unsigned long long)j * m) / n);
 }
 
-static sim_status head_fetch(void *ctx, anchor_relhead_data *data, sim_err *err)
+static base_status head_fetch(void *ctx, anchor_relhead_data *data, base_err *err)
 {
     head_data *h = ctx;
     size_t m = codec_manifest_size(h->man);
     h->z = calloc(h->n + 1, sizeof *h->z);
     h->t = calloc(h->n + 1, sizeof *h->t);
     h->text = calloc(h->n + 1, sizeof *h->text);
-    if (!h->z || !h->t || !h->text) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    if (!h->z || !h->t || !h->text) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     for (size_t j = 0; j < h->n; j++) {
         size_t i = spread(j, h->n, m);
-        sim_status st = encode_audio(&h->s->rx, codec_manifest_audio_path(h->man, i), &h->z[j],
-                                     &h->t[j], NULL, err);
-        if (st != SIM_OK) return st;
+        base_status st = encode_audio(&h->s->rx, codec_manifest_audio_path(h->man, i), &h->z[j],
+                                      &h->t[j], NULL, err);
+        if (st != BASE_OK) return st;
         h->text[j] = codec_manifest_transcript(h->man, i);
     }
     data->n = h->n;
     data->z = (const float *const *)h->z;
     data->t = h->t;
     data->text = h->text;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 /* Concurrent jobs often need the same head (an SNR sweep shares its anchors):
@@ -388,19 +388,19 @@ static double centred_mean_norm(const float *x, size_t n, size_t d, const float 
     return acc / (double)n;
 }
 
-static sim_status setup_head(sim_sem *s, const anchor_set *set, const float *arx, size_t k,
-                             anchor_psi psi, sim_err *err)
+static base_status setup_head(sim_sem *s, const anchor_set *set, const float *arx, size_t k,
+                              anchor_psi psi, base_err *err)
 {
     const sim_config *cfg = &s->cfg;
     codec_manifest *own = NULL;
-    sim_status st;
+    base_status st;
     /* never the evaluated utterances: sim_tts_source_prepare synthesised the
      * training corpus and set train_manifest, unless the scenario named one */
     if (!*cfg->equalizer.train_manifest)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "no equalizer.train_manifest: the relative head's TTS training corpus "
-                           "was not prepared (sim_tts_source_prepare)");
-    if ((st = codec_manifest_read(cfg->equalizer.train_manifest, &own, err)) != SIM_OK) return st;
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "no equalizer.train_manifest: the relative head's TTS training corpus "
+                            "was not prepared (sim_tts_source_prepare)");
+    if ((st = codec_manifest_read(cfg->equalizer.train_manifest, &own, err)) != BASE_OK) return st;
     head_data hd = {s, own, codec_manifest_size(own), NULL, NULL, NULL};
     if ((size_t)cfg->equalizer.train_utterances < hd.n)
         hd.n = (size_t)cfg->equalizer.train_utterances;
@@ -418,7 +418,7 @@ static sim_status setup_head(sim_sem *s, const anchor_set *set, const float *arx
     rc.threads = 1; /* this is already one job of the runner's pool */
     snprintf(rc.cache_dir, sizeof rc.cache_dir, "%s",
              *cfg->equalizer.cache ? cfg->equalizer.cache : "semsim-cache");
-    sim_log lg = {SIM_LOG_WARN, NULL};
+    base_log lg = {BASE_LOG_WARN, NULL};
     pthread_mutex_lock(&head_lock);
     s->head = anchor_relhead_get(&spec, head_fetch, &hd, &rc, &lg, NULL, err);
     pthread_mutex_unlock(&head_lock);
@@ -427,10 +427,10 @@ static sim_status setup_head(sim_sem *s, const anchor_set *set, const float *arx
     free(hd.t);
     free(hd.text);
     codec_manifest_destroy(own);
-    if (!s->head) return err->code ? err->code : SIM_EINTERNAL;
+    if (!s->head) return err->code ? err->code : BASE_EINTERNAL;
     if (!(s->rel_rx = anchor_relative_create(arx, k, s->d_rx, psi, err)))
-        return err->code ? err->code : SIM_EINTERNAL;
-    return SIM_OK;
+        return err->code ? err->code : BASE_EINTERNAL;
+    return BASE_OK;
 }
 
 /* Per-frame character labels of agent g's latents z (tz, d) of one anchor
@@ -439,36 +439,36 @@ static sim_status setup_head(sim_sem *s, const anchor_set *set, const float *arx
  * Blank frames get -1 (no class: a blank is "between characters", its mean
  * would blur every class). An utterance too short for its transcript gets -1
  * everywhere and counts in *skipped. */
-static sim_status class_labels(const agent *g, const float *z, int tz, const char *text, int *lab,
-                               size_t *skipped, sim_err *err)
+static base_status class_labels(const agent *g, const float *z, int tz, const char *text, int *lab,
+                                size_t *skipped, base_err *err)
 {
     char *norm = NULL;
     int *labels = NULL, *path = NULL;
     double *work = NULL;
-    sim_status st;
-    if ((st = codec_recognizer_decode(g->r, g->ws, z, tz, err)) != SIM_OK) return st;
+    base_status st;
+    if ((st = codec_recognizer_decode(g->r, g->ws, z, tz, err)) != BASE_OK) return st;
     const float *logp = codec_recognizer_logp(g->ws);
     /* the decoder may give several CTC frames per latent frame (upsample) */
     const int up = codec_agent_get_config(codec_recognizer_agent(g->r))->upsample, tc = tz * up;
-    if ((st = codec_text_normalise(text, &norm, err)) != SIM_OK) return st;
+    if ((st = codec_text_normalise(text, &norm, err)) != BASE_OK) return st;
     size_t l = codec_vocab_encode(norm, NULL, 0);
     labels = malloc((l + 1) * sizeof *labels);
     path = malloc((size_t)tc * sizeof *path);
     work = malloc(codec_ctc_align_workspace_size(tc, (int)l) * sizeof *work);
     if (!labels || !path || !work) {
-        st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         goto out;
     }
     codec_vocab_encode(norm, labels, l);
-    sim_err local = SIM_ERR_INIT;
+    base_err local = BASE_ERR_INIT;
     st = codec_ctc_align(logp, tc, CODEC_VOCAB_SIZE, labels, (int)l, path, NULL, work, &local);
-    if (st == SIM_ERANGE) { /* too few frames for the transcript: no labels */
+    if (st == BASE_ERANGE) { /* too few frames for the transcript: no labels */
         for (int t = 0; t < tz; t++) lab[t] = -1;
         (*skipped)++;
-        st = SIM_OK;
+        st = BASE_OK;
         goto out;
     }
-    if (st != SIM_OK) {
+    if (st != BASE_OK) {
         if (err) *err = local;
         goto out;
     }
@@ -510,43 +510,44 @@ static int grow_frames(float **x, int **lab, size_t *cap, size_t need, size_t d)
  * the transmitter's count, so index i means the same instant on both sides.
  * class: each agent keeps its own frames and labels them itself by forced
  * alignment with its own decoder (class_labels); nothing is exchanged. */
-static sim_status setup_anchors(sim_sem *s, sim_err *err)
+static base_status setup_anchors(sim_sem *s, base_err *err)
 {
     const sim_config *cfg = &s->cfg;
     codec_manifest *man = NULL;
-    sim_status st = SIM_OK;
+    base_status st = BASE_OK;
     float *xtx = NULL, *xrx = NULL, *atx = NULL, *arx = NULL;
     int *ltx = NULL, *lrx = NULL;
     anchor_set *set = NULL;
     size_t n = 0, cap = 0, nr = 0, cap_r = 0, dt = s->d_enc, dr = s->d_rx, skip_tx = 0, skip_rx = 0;
     anchor_select_config sc;
     anchor_select_config_default(&sc);
-    if ((st = anchor_selection_parse(cfg->anchors.selection, &sc.method, err)) != SIM_OK) return st;
+    if ((st = anchor_selection_parse(cfg->anchors.selection, &sc.method, err)) != BASE_OK)
+        return st;
     int cls = sc.method == ANCHOR_SEL_CLASS;
     if (!*cfg->anchors.manifest)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                           "no anchors.manifest: the TTS anchor corpus was not prepared "
-                           "(sim_tts_source_prepare)");
-    if ((st = codec_manifest_read(cfg->anchors.manifest, &man, err)) != SIM_OK) return st;
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "no anchors.manifest: the TTS anchor corpus was not prepared "
+                            "(sim_tts_source_prepare)");
+    if ((st = codec_manifest_read(cfg->anchors.manifest, &man, err)) != BASE_OK) return st;
     size_t m = codec_manifest_size(man), nu = m;
     if ((size_t)cfg->anchors.utterances < nu) nu = (size_t)cfg->anchors.utterances;
-    for (size_t j = 0; j < nu && st == SIM_OK; j++) {
+    for (size_t j = 0; j < nu && st == BASE_OK; j++) {
         size_t i = spread(j, nu, m);
         const char *path = codec_manifest_audio_path(man, i);
         const char *text = codec_manifest_transcript(man, i);
         float *zt = NULL, *zr = NULL;
         int tt = 0, tr = 0;
-        if ((st = encode_audio(&s->tx, path, &zt, &tt, NULL, err)) != SIM_OK) break;
+        if ((st = encode_audio(&s->tx, path, &zt, &tt, NULL, err)) != BASE_OK) break;
         if (grow_frames(&xtx, cls ? &ltx : NULL, &cap, n + (size_t)tt, dt)) {
             free(zt);
-            st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+            st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
             break;
         }
         memcpy(xtx + n * dt, zt, (size_t)tt * dt * sizeof *zt);
         if (!cls) {
             free(zt);
             if (grow_frames(&xrx, NULL, &cap_r, n + (size_t)tt, dr)) {
-                st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+                st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
                 break;
             }
             /* frame-synchronous candidates: the rx frames resampled to the tx's count */
@@ -557,12 +558,12 @@ static sim_status setup_anchors(sim_sem *s, sim_err *err)
         st = class_labels(&s->tx, zt, tt, text, ltx + n, &skip_tx, err);
         free(zt);
         n += (size_t)tt;
-        if (st != SIM_OK) break;
+        if (st != BASE_OK) break;
         /* the receiver: its own frames at its own rate, labelled by itself */
-        if ((st = encode_audio(&s->rx, path, &zr, &tr, NULL, err)) != SIM_OK) break;
+        if ((st = encode_audio(&s->rx, path, &zr, &tr, NULL, err)) != BASE_OK) break;
         if (grow_frames(&xrx, &lrx, &cap_r, nr + (size_t)tr, dr)) {
             free(zr);
-            st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+            st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
             break;
         }
         memcpy(xrx + nr * dr, zr, (size_t)tr * dr * sizeof *zr);
@@ -571,7 +572,7 @@ static sim_status setup_anchors(sim_sem *s, sim_err *err)
         nr += (size_t)tr;
     }
     if (!cls) nr = n;
-    if (st != SIM_OK) goto out;
+    if (st != BASE_OK) goto out;
     sc.k = (size_t)cfg->anchors.count;
     sc.members = (size_t)cfg->anchors.members;
     if (cls) {
@@ -579,51 +580,51 @@ static sim_status setup_anchors(sim_sem *s, sim_err *err)
         size_t present = anchor_class_count(ltx, n, CODEC_VOCAB_SIZE);
         if (sc.k == 0) sc.k = present; /* anchors.count = 0: every character present */
         if (sc.k > present || present == 0) {
-            st = sim_err_set(err, SIM_ERANGE, NULL, 0,
-                             "anchors.selection=class: anchors.count=%lld but the anchor corpus's "
-                             "%zu utterances align to %zu characters (%zu too short to align); "
-                             "set anchors.count <= %zu, or 0 for all of them",
-                             (long long)cfg->anchors.count, nu, present, skip_tx, present);
+            st = base_err_set(err, BASE_ERANGE, NULL, 0,
+                              "anchors.selection=class: anchors.count=%lld but the anchor corpus's "
+                              "%zu utterances align to %zu characters (%zu too short to align); "
+                              "set anchors.count <= %zu, or 0 for all of them",
+                              (long long)cfg->anchors.count, nu, present, skip_tx, present);
             goto out;
         }
     }
-    sim_rng r;
-    sim_rng_init(&r, s->seed, 0, sim_rng_component("sim.anchors.select"));
+    base_rng r;
+    base_rng_init(&r, s->seed, 0, base_rng_component("sim.anchors.select"));
     if (!(set = anchor_set_select(&sc, xtx, n, dt, ltx, &r, err))) {
-        st = err && err->code ? err->code : SIM_EINVAL;
+        st = err && err->code ? err->code : BASE_EINVAL;
         goto out;
     }
     atx = malloc(sc.k * dt * sizeof *atx);
     arx = malloc(sc.k * dr * sizeof *arx);
     if (!atx || !arx) {
-        st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         goto out;
     }
-    if ((st = anchor_set_build(set, xtx, n, dt, ltx, atx, err)) != SIM_OK) goto out;
-    if ((st = anchor_set_build(set, xrx, nr, dr, lrx, arx, err)) != SIM_OK) {
-        if (st == SIM_ENOTFOUND) /* say whose alignment lacks the class */
-            sim_err_set(err, st, NULL, 0,
-                        "anchors.selection=class: the receiver's alignment of the anchor corpus "
-                        "has no frame of a class the transmitter's has (%zu utterances too short "
-                        "for the receiver): use more anchors.utterances",
-                        skip_rx);
+    if ((st = anchor_set_build(set, xtx, n, dt, ltx, atx, err)) != BASE_OK) goto out;
+    if ((st = anchor_set_build(set, xrx, nr, dr, lrx, arx, err)) != BASE_OK) {
+        if (st == BASE_ENOTFOUND) /* say whose alignment lacks the class */
+            base_err_set(err, st, NULL, 0,
+                         "anchors.selection=class: the receiver's alignment of the anchor corpus "
+                         "has no frame of a class the transmitter's has (%zu utterances too short "
+                         "for the receiver): use more anchors.utterances",
+                         skip_rx);
         goto out;
     }
     anchor_equalizer_config ec;
     anchor_equalizer_config_default(&ec);
-    if ((st = anchor_eq_type_parse(cfg->equalizer.type, &ec.type, err)) != SIM_OK ||
-        (st = anchor_psi_parse(cfg->anchors.psi, &ec.psi, err)) != SIM_OK)
+    if ((st = anchor_eq_type_parse(cfg->equalizer.type, &ec.type, err)) != BASE_OK ||
+        (st = anchor_psi_parse(cfg->anchors.psi, &ec.psi, err)) != BASE_OK)
         goto out;
     ec.ridge_lambda = cfg->equalizer.ridge_lambda;
     ec.rx_norm = ec.psi == ANCHOR_PSI_COSINE_CENTERED ? centred_mean_norm(xrx, nr, dr, arx, sc.k)
                                                       : anchor_mean_norm(xrx, nr, dr);
     if (ec.type == ANCHOR_EQ_RELATIVE) {
-        if ((st = setup_head(s, set, arx, sc.k, ec.psi, err)) != SIM_OK) goto out;
+        if ((st = setup_head(s, set, arx, sc.k, ec.psi, err)) != BASE_OK) goto out;
         ec.head = s->head;
         s->pair_dim = sc.k;
     }
     if (!(s->eq = anchor_equalizer_create(&ec, atx, arx, sc.k, dt, dr, err))) {
-        st = err && err->code ? err->code : SIM_EINVAL;
+        st = err && err->code ? err->code : BASE_EINVAL;
         goto out;
     }
     s->spf = anchor_equalizer_symbols_per_frame(s->eq);
@@ -645,26 +646,26 @@ out:
 }
 
 /* Arrival: audio -> log-mel -> encoder latents -> symbols per frame. */
-static sim_status encode(void *ctx, sim_utt *u, sim_err *err)
+static base_status encode(void *ctx, sim_utt *u, base_err *err)
 {
     sim_sem *s = ctx;
     const char *path;
     utt_state *us = calloc(1, sizeof *us);
-    if (!us) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    if (!us) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     u->state = us;
-    sim_status st = sim_pipeline_utterance(s->man, u, &path, &us->ref, err);
-    if (st != SIM_OK) return st;
+    base_status st = sim_pipeline_utterance(s->man, u, &path, &us->ref, err);
+    if (st != BASE_OK) return st;
     float *z = NULL;
     int tz = 0;
     agent *g = (agent *)s->enc;
-    if ((st = encode_audio(g, path, &z, &tz, &u->res.duration_s, err)) != SIM_OK) return st;
+    if ((st = encode_audio(g, path, &z, &tz, &u->res.duration_s, err)) != BASE_OK) return st;
     us->tz = tz;
     us->s = malloc((size_t)tz * s->spf * sizeof *us->s);
     us->sr = calloc((size_t)tz * s->spf, sizeof *us->sr);
     us->ideal = malloc((size_t)tz * s->d_rx * sizeof *us->ideal);
     if (!us->s || !us->sr || !us->ideal) {
         free(z);
-        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     }
     if (s->eq)
         st = anchor_equalizer_encode(s->eq, z, (size_t)tz, us->s, err);
@@ -672,40 +673,40 @@ static sim_status encode(void *ctx, sim_utt *u, sim_err *err)
         memcpy(us->s, z, (size_t)tz * s->spf * sizeof *z);
     /* the receiver's ideal input, for the alignment figures (not part of the
      * transmitter's work: it is not timed) */
-    if (st == SIM_OK) {
+    if (st == BASE_OK) {
         if (g == &s->rx)
             memcpy(us->ideal, z, (size_t)tz * s->d_rx * sizeof *z);
         else
             st = ideal_latents(s, path, tz, us->ideal, err);
     }
     free(z);
-    if (st != SIM_OK) return st;
+    if (st != BASE_OK) return st;
     u->n_frames = (size_t)tz;
     u->encode_flops = 2.0 * codec_recognizer_encoder_params(g->r) * tz;
     u->decode_flops = 2.0 * codec_recognizer_decoder_params(s->rx.r) * tz;
     u->res.has_words = 1;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 /* One packet of frames (spf reals each) through the user's link. */
-static sim_status transmit(void *ctx, sim_utt *u, size_t pk, size_t f0, size_t nf, size_t *uses,
-                           sim_err *err)
+static base_status transmit(void *ctx, sim_utt *u, size_t pk, size_t f0, size_t nf, size_t *uses,
+                            base_err *err)
 {
     sim_sem *s = ctx;
     utt_state *us = u->state;
     size_t w = s->spf, n = nf * w, block = (size_t)s->cfg.user[u->user].link.frames_per_packet * w;
     const float *in = us->s + f0 * w;
     float *out = us->sr + f0 * w;
-    sim_rng utt, r;
-    sim_rng_init(&utt, s->seed, u->index, sim_rng_component("sim.semantic.channel"));
-    sim_rng_fork(&utt, pk, &r);
-    sim_status st;
+    base_rng utt, r;
+    base_rng_init(&utt, s->seed, u->index, base_rng_component("sim.semantic.channel"));
+    base_rng_fork(&utt, pk, &r);
+    base_status st;
     if (s->analog[u->user]) {
         chan_analog_reset(s->analog[u->user]); /* one realisation per packet */
         st = chan_analog_execute(s->analog[u->user], &r, in, out, n, uses);
-        return st != SIM_OK
-                   ? sim_err_set(err, st, NULL, 0, "analog link failed: %s", sim_status_str(st))
-                   : SIM_OK;
+        return st != BASE_OK
+                   ? base_err_set(err, st, NULL, 0, "analog link failed: %s", base_status_str(st))
+                   : BASE_OK;
     }
     /* digital: every packet has the full format; the last one is zero-padded */
     memset(s->pad_in, 0, block * sizeof *s->pad_in);
@@ -713,8 +714,8 @@ static sim_status transmit(void *ctx, sim_utt *u, size_t pk, size_t f0, size_t n
     chan_digital_reset(s->digital[u->user]);
     chan_digital_stats stats;
     st = chan_digital_execute(s->digital[u->user], &r, s->pad_in, s->pad_out, NULL, block, &stats);
-    if (st != SIM_OK)
-        return sim_err_set(err, st, NULL, 0, "digital link failed: %s", sim_status_str(st));
+    if (st != BASE_OK)
+        return base_err_set(err, st, NULL, 0, "digital link failed: %s", base_status_str(st));
     for (size_t k = 0; k < n; k++) out[k] = isnan(s->pad_out[k]) ? 0.0f : s->pad_out[k];
     *uses = (size_t)stats.channel_uses;
     u->res.has_bits = 1;
@@ -722,11 +723,11 @@ static sim_status transmit(void *ctx, sim_utt *u, size_t pk, size_t f0, size_t n
     u->res.bit_errors += stats.bit_errors;
     u->res.packets += stats.packets;
     u->res.packet_errors += stats.packet_errors;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 /* All packets arrived: equalizer, rx decoder, CTC decoding, scoring. */
-static sim_status decode(void *ctx, sim_utt *u, sim_err *err)
+static base_status decode(void *ctx, sim_utt *u, base_err *err)
 {
     sim_sem *s = ctx;
     utt_state *us = u->state;
@@ -734,26 +735,27 @@ static sim_status decode(void *ctx, sim_utt *u, sim_err *err)
     size_t tz = (size_t)us->tz, dr = s->d_rx;
     const float *logp = s->logp;
     const char *text = NULL;
-    sim_status st;
+    base_status st;
     if (grow(&s->x_hat, &s->cap_x_hat, tz * dr) ||
         (s->head && grow(&s->logp, &s->cap_logp, tz * anchor_equalizer_out_dim(s->eq))))
-        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     if (s->head) { /* relative: the head reads the received relative symbols */
-        if ((st = anchor_equalizer_decode(s->eq, us->sr, tz, s->logp, err)) != SIM_OK) return st;
+        if ((st = anchor_equalizer_decode(s->eq, us->sr, tz, s->logp, err)) != BASE_OK) return st;
         logp = s->logp;
     } else if (s->eq) {
-        if ((st = anchor_equalizer_decode(s->eq, us->sr, tz, s->x_hat, err)) != SIM_OK) return st;
+        if ((st = anchor_equalizer_decode(s->eq, us->sr, tz, s->x_hat, err)) != BASE_OK) return st;
     } else { /* none: the tx latents truncated or zero-padded to d_rx; oracle: as is */
         for (size_t t = 0; t < tz; t++)
             for (size_t k = 0; k < dr; k++)
                 s->x_hat[t * dr + k] = k < s->spf ? us->sr[t * s->spf + k] : 0.0f;
     }
     if (!s->head) {
-        if ((st = codec_recognizer_decode(g->r, g->ws, s->x_hat, us->tz, err)) != SIM_OK) return st;
+        if ((st = codec_recognizer_decode(g->r, g->ws, s->x_hat, us->tz, err)) != BASE_OK)
+            return st;
         logp = codec_recognizer_logp(g->ws);
     }
-    if ((st = codec_recognizer_text(g->ws, logp, us->tz, &text, err)) != SIM_OK ||
-        (st = sim_utt_result_score(&u->res, us->ref, text, err)) != SIM_OK)
+    if ((st = codec_recognizer_text(g->ws, logp, us->tz, &text, err)) != BASE_OK ||
+        (st = sim_utt_result_score(&u->res, us->ref, text, err)) != BASE_OK)
         return st;
     /* mean cosine between what the decoder got and the receiver's own encoding
      * (relative: between the received relative symbols and the receiver's own
@@ -762,8 +764,8 @@ static sim_status decode(void *ctx, sim_utt *u, sim_err *err)
     size_t pd = s->pair_dim;
     if (s->head) {
         if (grow(&s->r_ideal, &s->cap_r_ideal, tz * pd))
-            return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-        if ((st = anchor_relative_execute(s->rel_rx, us->ideal, tz, s->r_ideal, err)) != SIM_OK)
+            return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+        if ((st = anchor_relative_execute(s->rel_rx, us->ideal, tz, s->r_ideal, err)) != BASE_OK)
             return st;
         got = us->sr;
         want = s->r_ideal;
@@ -785,7 +787,7 @@ static sim_status decode(void *ctx, sim_utt *u, sim_err *err)
         }
     }
     u->res.cosine = cs / (double)tz;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 void sim_sem_ops(sim_sem *s, sim_payload_ops *ops)
@@ -814,7 +816,7 @@ void sim_sem_point_metrics(const sim_sem *s, sim_point_metrics *m)
     anchor_metrics am;
     size_t knn = s->n_pairs - 1 < ANCHOR_JACCARD_K ? s->n_pairs - 1 : ANCHOR_JACCARD_K;
     if (anchor_metrics_compute(s->pair_u, s->pair_dim, s->pair_v, s->pair_dim, s->n_pairs, knn, &am,
-                               NULL) != SIM_OK)
+                               NULL) != BASE_OK)
         return;
     m->cka = am.cka;
     m->jaccard = am.jaccard;

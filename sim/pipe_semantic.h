@@ -49,7 +49,7 @@
 #ifndef SIM_PIPE_SEMANTIC_H
 #define SIM_PIPE_SEMANTIC_H
 
-#include "sim/base/status.h"
+#include "base/status.h"
 #include "sim/metrics.h"
 #include "sim/network.h"
 #include "sim/receiver.h"
@@ -58,10 +58,11 @@
 typedef struct sim_sem sim_sem;
 
 /* Loads the models and the manifest to check them; the error names the key. */
-sim_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, sim_err *err);
+base_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, base_err *err);
 
 /* lx: the run's shared lexicons (NULL: built here if rx.decoder = beam). */
-sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_lexicons *lx, sim_err *err);
+sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_lexicons *lx,
+                        base_err *err);
 void sim_sem_destroy(sim_sem *s); /* NULL is a no-op */
 void sim_sem_ops(sim_sem *s, sim_payload_ops *ops);
 /* Real symbols per latent frame on the link: d_tx, or K with a relative

@@ -10,7 +10,7 @@
 
 #include "channel/digital.h"
 #include "codecs/text.h"
-#include "sim/base/rng.h"
+#include "base/rng.h"
 #include "sim/pipe_codec.h"
 #include "sim/pipe_semantic.h"
 #include "sim/tts_source.h"
@@ -25,13 +25,13 @@ struct sim_pipeline {
 
 /* ---- validation ------------------------------------------------------------------ */
 
-static sim_status fail_key(const sim_scenario *sc, sim_err *err, const char *key, sim_status code,
-                           const char *fmt, const char *a, const char *b)
+static base_status fail_key(const sim_scenario *sc, base_err *err, const char *key,
+                            base_status code, const char *fmt, const char *a, const char *b)
 {
     const char *file;
     int line;
     sim_scenario_where(sc, key, &file, &line);
-    return sim_err_set(err, code, file, line, fmt, a, b);
+    return base_err_set(err, code, file, line, fmt, a, b);
 }
 
 static int is_file(const char *path)
@@ -60,8 +60,8 @@ void sim_pipeline_channel(const sim_config *cfg, const sim_user_config *uc, chan
     mc->symbol_rate = cfg->medium.symbol_rate;
 }
 
-sim_status sim_pipeline_utterance(const codec_manifest *man, sim_utt *u, const char **path,
-                                  char **ref, sim_err *err)
+base_status sim_pipeline_utterance(const codec_manifest *man, sim_utt *u, const char **path,
+                                   char **ref, base_err *err)
 {
     size_t i = u->index % codec_manifest_size(man);
     *path = codec_manifest_audio_path(man, i);
@@ -74,7 +74,7 @@ int sim_pipeline_counts_words(const sim_config *cfg)
     return strcmp(cfg->source.kind, "bits") != 0;
 }
 
-sim_status sim_pipeline_check(const sim_scenario *sc, const sim_config *cfg, sim_err *err)
+base_status sim_pipeline_check(const sim_scenario *sc, const sim_config *cfg, base_err *err)
 {
     /* input files named by set path keys must exist */
     for (size_t i = 0; i < sim_key_count(); i++) {
@@ -84,42 +84,42 @@ sim_status sim_pipeline_check(const sim_scenario *sc, const sim_config *cfg, sim
             continue;
         const char *v = sim_scenario_get(sc, k->name);
         if (*v && !is_file(v))
-            return fail_key(sc, err, k->name, SIM_EIO, "%s: no such file '%s'", k->name, v);
+            return fail_key(sc, err, k->name, BASE_EIO, "%s: no such file '%s'", k->name, v);
     }
     if (!strcmp(cfg->source.arrival, "poisson") && !(cfg->source.rate_hz > 0))
-        return fail_key(sc, err, "source.rate_hz", SIM_ERANGE,
+        return fail_key(sc, err, "source.rate_hz", BASE_ERANGE,
                         "source.arrival=poisson needs source.rate_hz > 0%s%s", "", "");
     const char *kind = cfg->source.kind;
     if (!strcmp(kind, "bits")) {
         for (size_t u = 0; u < cfg->n_users; u++) {
             const sim_user_config *uc = &cfg->user[u];
             if (strcmp(uc->link.mode, "digital"))
-                return fail_key(sc, err, "link.mode", SIM_EINVAL,
+                return fail_key(sc, err, "link.mode", BASE_EINVAL,
                                 "source.kind=bits needs link.mode=digital (user %s has %s)",
                                 uc->name, uc->link.mode);
             if (uc->channel.doppler_hz > 0 && uc->channel.doppler_hz >= cfg->medium.symbol_rate / 2)
-                return fail_key(sc, err, "channel.doppler_hz", SIM_ERANGE,
+                return fail_key(sc, err, "channel.doppler_hz", BASE_ERANGE,
                                 "channel.doppler_hz must be below link.symbol_rate/2%s%s", "", "");
         }
         if (cfg->source.frame_bits % 8)
-            return fail_key(sc, err, "source.frame_bits", SIM_EINVAL,
+            return fail_key(sc, err, "source.frame_bits", BASE_EINVAL,
                             "source.frame_bits must be a multiple of 8 (one FEC codeword of whole "
                             "bytes)%s%s",
                             "", "");
         if (cfg->source.bits % cfg->source.frame_bits)
-            return fail_key(sc, err, "source.bits", SIM_EINVAL,
+            return fail_key(sc, err, "source.bits", BASE_EINVAL,
                             "source.bits must be a multiple of source.frame_bits%s%s", "", "");
-        return SIM_OK;
+        return BASE_OK;
     }
     if (!strcmp(kind, "semantic")) {
         if (!*cfg->user[0].tx.model || !*cfg->user[0].rx.model)
             return fail_key(
-                sc, err, "source.kind", SIM_EINVAL,
+                sc, err, "source.kind", BASE_EINVAL,
                 "source.kind=semantic needs tx.model and rx.model (agent model files)%s%s", "", "");
         return sim_sem_check(sc, cfg, err);
     }
     if (sim_codec_is_kind(kind)) return sim_codec_check(sc, cfg, err);
-    return fail_key(sc, err, "source.kind", SIM_EUNSUPPORTED,
+    return fail_key(sc, err, "source.kind", BASE_EUNSUPPORTED,
                     "source.kind=%s is not built into `semsim run` yet (classic-codec pipeline not "
                     "wired)%s",
                     kind, "");
@@ -127,7 +127,7 @@ sim_status sim_pipeline_check(const sim_scenario *sc, const sim_config *cfg, sim
 
 /* ---- kind = bits ------------------------------------------------------------------- */
 
-static sim_status bits_encode(void *ctx, sim_utt *u, sim_err *err)
+static base_status bits_encode(void *ctx, sim_utt *u, base_err *err)
 {
     (void)err;
     sim_pipeline *p = ctx;
@@ -137,45 +137,45 @@ static sim_status bits_encode(void *ctx, sim_utt *u, sim_err *err)
     u->res.duration_s = (double)p->cfg.source.bits / p->cfg.source.bit_rate;
     u->res.has_bits = 1;
     snprintf(u->res.id, sizeof u->res.id, "bits_%06zu", u->index);
-    return SIM_OK;
+    return BASE_OK;
 }
 
-static sim_status bits_transmit(void *ctx, sim_utt *u, size_t pk, size_t f0, size_t nf,
-                                size_t *uses, sim_err *err)
+static base_status bits_transmit(void *ctx, sim_utt *u, size_t pk, size_t f0, size_t nf,
+                                 size_t *uses, base_err *err)
 {
     (void)f0;
     sim_pipeline *p = ctx;
     chan_bits_config bc = p->bits[u->user];
     bc.max_blocks = nf;
-    sim_rng utt, r;
-    sim_rng_init(&utt, p->seed, u->index, sim_rng_component("sim.bits.packet"));
-    sim_rng_fork(&utt, pk, &r);
+    base_rng utt, r;
+    base_rng_init(&utt, p->seed, u->index, base_rng_component("sim.bits.packet"));
+    base_rng_fork(&utt, pk, &r);
     chan_bits_result res;
-    sim_status st = chan_bits_run(&bc, &r, &res, err);
-    if (st != SIM_OK) return st;
+    base_status st = chan_bits_run(&bc, &r, &res, err);
+    if (st != BASE_OK) return st;
     u->res.bits += res.bits;
     u->res.bit_errors += res.bit_errors;
     u->res.packets++;
     u->res.packet_errors += res.block_errors > 0;
     *uses = (size_t)res.channel_uses;
-    return SIM_OK;
+    return BASE_OK;
 }
 
-static sim_status bits_decode(void *ctx, sim_utt *u, sim_err *err)
+static base_status bits_decode(void *ctx, sim_utt *u, base_err *err)
 {
     (void)ctx, (void)u, (void)err; /* the bit driver decoded each packet already */
-    return SIM_OK;
+    return BASE_OK;
 }
 
-static sim_status bits_setup(sim_pipeline *p, sim_err *err)
+static base_status bits_setup(sim_pipeline *p, base_err *err)
 {
-    sim_status st;
+    base_status st;
     for (size_t u = 0; u < p->cfg.n_users; u++) {
         const sim_user_config *uc = &p->cfg.user[u];
         chan_bits_config *bc = &p->bits[u];
         chan_bits_config_default(bc);
-        if ((st = chan_fec_kind_from_name(uc->link.fec, &bc->fec, err)) != SIM_OK) return st;
-        if ((st = chan_modem_kind_from_name(uc->link.modulation, &bc->modulation, err)) != SIM_OK)
+        if ((st = chan_fec_kind_from_name(uc->link.fec, &bc->fec, err)) != BASE_OK) return st;
+        if ((st = chan_modem_kind_from_name(uc->link.modulation, &bc->modulation, err)) != BASE_OK)
             return st;
         bc->block_bytes = (size_t)p->cfg.source.frame_bits / 8;
         bc->interleave_depth = 1;
@@ -184,23 +184,23 @@ static sim_status bits_setup(sim_pipeline *p, sim_err *err)
         bc->target_bit_errors = 0;
         bc->target_block_errors = 0;
     }
-    return SIM_OK;
+    return BASE_OK;
 }
 
 /* ---- common ------------------------------------------------------------------------ */
 
 sim_pipeline *sim_pipeline_create(const sim_config *cfg, uint64_t seed, const sim_lexicons *lx,
-                                  sim_err *err)
+                                  base_err *err)
 {
     sim_pipeline *p = calloc(1, sizeof *p);
     if (!p) {
-        sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         return NULL;
     }
     p->cfg = *cfg;
     p->seed = seed;
     if (!strcmp(cfg->source.kind, "bits")) {
-        if (bits_setup(p, err) != SIM_OK) goto fail;
+        if (bits_setup(p, err) != BASE_OK) goto fail;
         return p;
     }
     if (!strcmp(cfg->source.kind, "semantic")) {
@@ -211,8 +211,8 @@ sim_pipeline *sim_pipeline_create(const sim_config *cfg, uint64_t seed, const si
         if (!(p->codec = sim_codec_create(cfg, seed, lx, err))) goto fail;
         return p;
     }
-    sim_err_set(err, SIM_EUNSUPPORTED, NULL, 0, "source.kind=%s is not built into `semsim run` yet",
-                cfg->source.kind);
+    base_err_set(err, BASE_EUNSUPPORTED, NULL, 0,
+                 "source.kind=%s is not built into `semsim run` yet", cfg->source.kind);
 fail:
     free(p);
     return NULL;

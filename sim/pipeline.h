@@ -30,7 +30,7 @@
 
 #include "channel/model.h"
 #include "codecs/manifest.h"
-#include "sim/base/status.h"
+#include "base/status.h"
 #include "sim/metrics.h"
 #include "sim/network.h"
 #include "sim/receiver.h"
@@ -40,13 +40,13 @@ typedef struct sim_pipeline sim_pipeline;
 
 /* Can this build run cfg (one resolved point of sc)? On error err names the
  * file:line of the key at fault (from sc). Checks input files exist. */
-sim_status sim_pipeline_check(const sim_scenario *sc, const sim_config *cfg, sim_err *err);
+base_status sim_pipeline_check(const sim_scenario *sc, const sim_config *cfg, base_err *err);
 
 /* One pipeline per point x repeat (a worker thread owns it). seed is the
  * repeat's seed. lx: the run's shared, read-only lexicons for beam decoding
  * (sim/receiver.h; NULL: a pipeline that needs one builds its own). */
 sim_pipeline *sim_pipeline_create(const sim_config *cfg, uint64_t seed, const sim_lexicons *lx,
-                                  sim_err *err);
+                                  base_err *err);
 void sim_pipeline_destroy(sim_pipeline *p); /* NULL is a no-op */
 
 /* Utterances the source can provide (SIZE_MAX: unlimited, e.g. random bits). */
@@ -72,8 +72,8 @@ void sim_pipeline_channel(const sim_config *cfg, const sim_user_config *uc, chan
 /* Utterance u's manifest entry (u->index modulo the manifest's size): its
  * audio path in *path, its id in u->res.id, its transcript normalised
  * (codecs/text.h, malloc'd) in *ref. */
-sim_status sim_pipeline_utterance(const codec_manifest *man, sim_utt *u, const char **path,
-                                  char **ref, sim_err *err);
+base_status sim_pipeline_utterance(const codec_manifest *man, sim_utt *u, const char **path,
+                                   char **ref, base_err *err);
 
 /* Work buffer *p holding *cap elements of size bytes: realloc'd to n elements when
  * n > *cap (never shrunk), so each packet or frame reuses the previous allocation.

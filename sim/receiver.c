@@ -34,11 +34,11 @@ const codec_lexicon *sim_lexicons_find(const sim_lexicons *lx, const char *lm)
     return NULL;
 }
 
-sim_status sim_lexicons_create(sim_lexicons **out, const sim_config *cfgs, size_t n, sim_err *err)
+base_status sim_lexicons_create(sim_lexicons **out, const sim_config *cfgs, size_t n, base_err *err)
 {
     *out = NULL;
     sim_lexicons *lx = calloc(1, sizeof *lx);
-    if (!lx) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    if (!lx) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     lx->lm = calloc(n + 1, sizeof *lx->lm);
     lx->lex = calloc(n + 1, sizeof *lx->lex);
     lx->lm_text = calloc(n + 1, SIM_CFG_STR);
@@ -49,18 +49,18 @@ sim_status sim_lexicons_create(sim_lexicons **out, const sim_config *cfgs, size_
         char *copy = lx->lm_text + lx->n * SIM_CFG_STR;
         memcpy(copy, lm, SIM_CFG_STR);
         copy[SIM_CFG_STR - 1] = 0;
-        sim_status st = codec_lexicon_create(&lx->lex[lx->n], NULL, *lm ? lm : NULL, err);
-        if (st != SIM_OK) {
+        base_status st = codec_lexicon_create(&lx->lex[lx->n], NULL, *lm ? lm : NULL, err);
+        if (st != BASE_OK) {
             sim_lexicons_destroy(lx);
             return st;
         }
         lx->lm[lx->n++] = copy;
     }
     *out = lx;
-    return SIM_OK;
+    return BASE_OK;
 nomem:
     sim_lexicons_destroy(lx);
-    return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
 }
 
 void sim_receiver_close(sim_receiver *rx)
@@ -71,13 +71,13 @@ void sim_receiver_close(sim_receiver *rx)
     memset(rx, 0, sizeof *rx);
 }
 
-sim_status sim_receiver_open(sim_receiver *rx, const sim_config *cfg, const sim_lexicons *lx,
-                             sim_err *err)
+base_status sim_receiver_open(sim_receiver *rx, const sim_config *cfg, const sim_lexicons *lx,
+                              base_err *err)
 {
     const sim_user_config *u0 = &cfg->user[0];
     memset(rx, 0, sizeof *rx);
-    sim_status st = codec_recognizer_load(&rx->r, u0->rx.model, err);
-    if (st != SIM_OK) return st;
+    base_status st = codec_recognizer_load(&rx->r, u0->rx.model, err);
+    if (st != BASE_OK) return st;
     const codec_lexicon *lex = NULL;
     codec_beam_config bc = codec_beam_config_default();
     int beam = !strcmp(u0->rx.decoder, "beam");
@@ -88,7 +88,7 @@ sim_status sim_receiver_open(sim_receiver *rx, const sim_config *cfg, const sim_
             lex = rx->own_lex;
         }
     }
-    if (st == SIM_OK) st = codec_recognizer_ws_create(&rx->ws, rx->r, lex, beam ? &bc : NULL, err);
-    if (st != SIM_OK) sim_receiver_close(rx);
+    if (st == BASE_OK) st = codec_recognizer_ws_create(&rx->ws, rx->r, lex, beam ? &bc : NULL, err);
+    if (st != BASE_OK) sim_receiver_close(rx);
     return st;
 }

@@ -14,7 +14,7 @@
 
 #include "codecs/decode.h"
 #include "codecs/recognizer.h"
-#include "sim/base/status.h"
+#include "base/status.h"
 #include "sim/scenario.h"
 
 typedef struct sim_lexicons sim_lexicons;
@@ -22,7 +22,8 @@ typedef struct sim_lexicons sim_lexicons;
 /* One lexicon per distinct rx.lm among the n configs (sweep points) whose
  * source speaks (not kind = bits) and whose user 0 decodes with
  * rx.decoder = beam; none when no point needs one. */
-sim_status sim_lexicons_create(sim_lexicons **out, const sim_config *cfgs, size_t n, sim_err *err);
+base_status sim_lexicons_create(sim_lexicons **out, const sim_config *cfgs, size_t n,
+                                base_err *err);
 void sim_lexicons_destroy(sim_lexicons *lx); /* NULL is a no-op */
 /* The lexicon built for rx.lm = lm ("" = the decoder's default LM), or NULL. */
 const codec_lexicon *sim_lexicons_find(const sim_lexicons *lx, const char *lm);
@@ -38,8 +39,8 @@ typedef struct sim_receiver {
 /* lx: the run's lexicons (may be NULL: the receiver then builds its own
  * lexicon when it needs one). Errors of codec_recognizer_load name the
  * model file. On failure *rx is cleared. */
-sim_status sim_receiver_open(sim_receiver *rx, const sim_config *cfg, const sim_lexicons *lx,
-                             sim_err *err);
+base_status sim_receiver_open(sim_receiver *rx, const sim_config *cfg, const sim_lexicons *lx,
+                              base_err *err);
 void sim_receiver_close(sim_receiver *rx); /* a cleared or closed receiver is a no-op */
 
 #endif

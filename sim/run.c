@@ -25,8 +25,8 @@ typedef struct job {
     uint64_t seed;
     /* filled by the worker */
     int state; /* 0 waiting, 1 running, 2 done (result ready), 3 written */
-    sim_status st;
-    sim_err err;
+    base_status st;
+    base_err err;
     sim_point_metrics m;
     sim_utt_result *utts;
     size_t n_utts;
@@ -102,7 +102,7 @@ static int by_index(const void *a, const void *b)
 static void run_job(runner *rn, job *jb)
 {
     const sim_config *cfg = &rn->cfgs[jb->point];
-    sim_err *err = &jb->err;
+    base_err *err = &jb->err;
     sink_ctx s;
     memset(&s, 0, sizeof s);
     s.rn = rn;
@@ -116,7 +116,7 @@ static void run_job(runner *rn, job *jb)
     sim_pipeline *p = sim_pipeline_create(cfg, jb->seed, rn->lex, err);
     sim_net *net = NULL;
     if (!p) {
-        jb->st = err->code ? err->code : SIM_EINTERNAL;
+        jb->st = err->code ? err->code : BASE_EINTERNAL;
         goto out;
     }
     sim_payload_ops ops;
@@ -126,23 +126,24 @@ static void run_job(runner *rn, job *jb)
     size_t avail = sim_pipeline_available(p); /* a manifest holds so many utterances */
     if (avail < nc.max_utterances) nc.max_utterances = s.mc.max_utterances = avail;
     if (!(net = sim_net_create(&nc, &ops, sink, &s, err))) {
-        jb->st = err->code ? err->code : SIM_EINTERNAL;
+        jb->st = err->code ? err->code : BASE_EINTERNAL;
         goto out;
     }
     jb->st = sim_net_run(net, err);
-    if (jb->st == SIM_OK && s.oom) jb->st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-    if (jb->st != SIM_OK) goto out;
+    if (jb->st == BASE_OK && s.oom)
+        jb->st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    if (jb->st != BASE_OK) goto out;
     qsort(s.res, s.n, sizeof *s.res, by_index);
     sim_point_metrics_nan(&jb->m);
     jb->st = sim_metrics_aggregate(s.res, s.n, &s.mc,
                                    s.n ? (s.reason ? s.reason : "max_utterances") : "no_utterances",
                                    &jb->m, err);
     /* after aggregate: the pipeline may override cosine (NaN without an equalizer) */
-    if (jb->st == SIM_OK) sim_pipeline_point_metrics(p, &jb->m);
+    if (jb->st == BASE_OK) sim_pipeline_point_metrics(p, &jb->m);
 out:
     sim_net_destroy(net);
     sim_pipeline_destroy(p);
-    if (jb->st == SIM_OK) {
+    if (jb->st == BASE_OK) {
         jb->utts = s.res;
         jb->n_utts = s.n;
     } else {
@@ -214,7 +215,7 @@ static void print_table(FILE *out, const sim_sweep *sw, const job *jobs, size_t 
     fprintf(out, " %10s %10s %10s %s\n", "sym/s", "lat_mean", "lat_p95", "status");
     for (size_t i = 0; i < n; i++) {
         const job *j = &jobs[i];
-        if (j->state != 3 || j->st != SIM_OK) continue;
+        if (j->state != 3 || j->st != BASE_OK) continue;
         const sim_point_metrics *m = &j->m;
         fprintf(out, "%5zu %3zu", j->point, j->repeat);
         const char *const *v = sim_sweep_values(sw, j->point);
@@ -237,45 +238,45 @@ static void print_table(FILE *out, const sim_sweep *sw, const job *jobs, size_t 
 /* ---- the run ---------------------------------------------------------------------- */
 
 /* Resolve and check every point; cfgs (npoints) is filled. */
-static sim_status check_points(const sim_scenario *sc, const sim_sweep *sw, sim_config *cfgs,
-                               sim_err *err)
+static base_status check_points(const sim_scenario *sc, const sim_sweep *sw, sim_config *cfgs,
+                                base_err *err)
 {
     for (size_t p = 0; p < sim_sweep_count(sw); p++) {
-        sim_status st = sim_sweep_config(sw, p, &cfgs[p], err);
-        if (st == SIM_OK) st = sim_pipeline_check(sc, &cfgs[p], err);
-        if (st != SIM_OK) {
-            if (!*err->file) sim_err_locate(err, sim_scenario_path(sc), 0);
+        base_status st = sim_sweep_config(sw, p, &cfgs[p], err);
+        if (st == BASE_OK) st = sim_pipeline_check(sc, &cfgs[p], err);
+        if (st != BASE_OK) {
+            if (!*err->file) base_err_locate(err, sim_scenario_path(sc), 0);
             return st;
         }
     }
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status sim_run_validate(const sim_scenario *sc, size_t *points, sim_err *err)
+base_status sim_run_validate(const sim_scenario *sc, size_t *points, base_err *err)
 {
     sim_sweep *sw = sim_sweep_create(sc, err);
     if (!sw) return err->code;
     size_t n = sim_sweep_count(sw);
     sim_config *cfgs = malloc((n + 1) * sizeof *cfgs);
-    sim_status st = cfgs ? check_points(sc, sw, cfgs, err)
-                         : sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-    if (st == SIM_OK && n == 0)
-        st = sim_err_set(err, SIM_EINVAL, sim_scenario_path(sc), 0,
-                         "the constraints skip every sweep point");
+    base_status st = cfgs ? check_points(sc, sw, cfgs, err)
+                          : base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    if (st == BASE_OK && n == 0)
+        st = base_err_set(err, BASE_EINVAL, sim_scenario_path(sc), 0,
+                          "the constraints skip every sweep point");
     if (points) *points = n;
     free(cfgs);
     sim_sweep_destroy(sw);
     return st;
 }
 
-sim_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, sim_err *err)
+base_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, base_err *err)
 {
     /* Parallelism is over jobs: each worker is one core's worth of work, and a
      * multi-threaded BLAS would make the figures depend on timing (its thread
      * count changes the summation order), so BLAS runs single-threaded, as in
      * `semsim eval` and `semsim train`. */
     openblas_set_num_threads(1);
-    sim_status st = SIM_OK;
+    base_status st = BASE_OK;
     runner rn;
     memset(&rn, 0, sizeof rn);
     pthread_mutex_init(&rn.mu, NULL);
@@ -297,13 +298,13 @@ sim_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, sim_err *er
     rn.opts = opts;
     size_t np = sim_sweep_count(sw);
     if (!np) {
-        st = sim_err_set(err, SIM_EINVAL, sim_scenario_path(sc), 0,
-                         "the constraints skip every sweep point");
+        st = base_err_set(err, BASE_EINVAL, sim_scenario_path(sc), 0,
+                          "the constraints skip every sweep point");
         goto done;
     }
     rn.cfgs = malloc(np * sizeof *rn.cfgs);
     if (!rn.cfgs) goto nomem;
-    if ((st = check_points(sc, sw, rn.cfgs, err)) != SIM_OK) goto done;
+    if ((st = check_points(sc, sw, rn.cfgs, err)) != BASE_OK) goto done;
     size_t repeats = (size_t)rn.cfgs[0].scenario.repeats;
     rn.words = sim_pipeline_counts_words(&rn.cfgs[0]);
     if (opts->dry_run) {
@@ -312,13 +313,13 @@ sim_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, sim_err *er
     }
     /* the built-in TTS source: synthesise (or find cached) once, here, before any
      * thread starts and before the output is touched */
-    sim_log tts_log = opts->log ? *opts->log : (sim_log){SIM_LOG_WARN, NULL};
-    if (opts->progress && tts_log.level < SIM_LOG_INFO) tts_log.level = SIM_LOG_INFO;
+    base_log tts_log = opts->log ? *opts->log : (base_log){BASE_LOG_WARN, NULL};
+    if (opts->progress && tts_log.level < BASE_LOG_INFO) tts_log.level = BASE_LOG_INFO;
     for (size_t p = 0; p < np; p++)
-        if ((st = sim_tts_source_prepare(&rn.cfgs[p], opts->jobs, &tts_log, err)) != SIM_OK)
+        if ((st = sim_tts_source_prepare(&rn.cfgs[p], opts->jobs, &tts_log, err)) != BASE_OK)
             goto done;
     /* the lexicons (cmudict trie + LM word ids) once per run, not per job */
-    if ((st = sim_lexicons_create(&rn.lex, rn.cfgs, np, err)) != SIM_OK) goto done;
+    if ((st = sim_lexicons_create(&rn.lex, rn.cfgs, np, err)) != BASE_OK) goto done;
 
     /* /summary parameter columns: keys set or swept, in registry order */
     size_t nset = sim_scenario_set_keys(sc, NULL, 0);
@@ -335,7 +336,7 @@ sim_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, sim_err *er
     sim_out_layout lay = {
         nset, pnames, pstr, text, sim_scenario_path(sc), (uint64_t)rn.cfgs[0].scenario.seed};
     unsigned flags = (opts->force ? SIM_OUT_FORCE : 0) | (opts->resume ? SIM_OUT_RESUME : 0);
-    if ((st = sim_out_open(opts->out_path, &lay, flags, &out, err)) != SIM_OK) goto done;
+    if ((st = sim_out_open(opts->out_path, &lay, flags, &out, err)) != BASE_OK) goto done;
     resumed = sim_out_rows(out);
 
     /* jobs */
@@ -368,7 +369,7 @@ sim_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, sim_err *er
     for (; started < n_threads; started++)
         if (pthread_create(&threads[started], NULL, worker, &rn) != 0) break;
     if (!started) {
-        st = sim_err_set(err, SIM_EINTERNAL, NULL, 0, "cannot start worker threads");
+        st = base_err_set(err, BASE_EINTERNAL, NULL, 0, "cannot start worker threads");
         goto done;
     }
     n_threads = started;
@@ -377,7 +378,7 @@ sim_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, sim_err *er
     double t0 = now_s();
     size_t written = 0, session_rows = 0;
     pthread_mutex_lock(&rn.mu);
-    while (written < n_pending && st == SIM_OK) {
+    while (written < n_pending && st == BASE_OK) {
         job *ready = NULL;
         for (size_t i = 0; i < rn.n_jobs && !ready; i++)
             if (rn.jobs[i].state == 2) ready = &rn.jobs[i];
@@ -392,7 +393,7 @@ sim_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, sim_err *er
         }
         ready->state = 3;
         pthread_mutex_unlock(&rn.mu);
-        if (ready->st != SIM_OK) {
+        if (ready->st != BASE_OK) {
             *err = ready->err;
             st = ready->st;
         } else {
@@ -405,7 +406,7 @@ sim_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, sim_err *er
             }
             st = sim_out_write(out, ready->point, ready->repeat, repeats, ready->seed, pvals,
                                &ready->m, per_utt ? ready->utts : NULL, ready->n_utts, err);
-            if (st == SIM_OK && trn)
+            if (st == BASE_OK && trn)
                 st = sim_out_write_trn(trn, ready->point * repeats + ready->repeat, ready->utts,
                                        ready->n_utts, err);
             /* keep only the metrics for the table */
@@ -417,9 +418,9 @@ sim_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, sim_err *er
         }
         pthread_mutex_lock(&rn.mu);
         written++;
-        if (st != SIM_OK) rn.abort = 1;
+        if (st != BASE_OK) rn.abort = 1;
     }
-    rn.abort = st != SIM_OK;
+    rn.abort = st != BASE_OK;
     pthread_mutex_unlock(&rn.mu);
     for (size_t i = 0; i < n_threads; i++) pthread_join(threads[i], NULL);
     n_threads = 0;
@@ -427,14 +428,14 @@ sim_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, sim_err *er
         draw_progress(&rn, t0, written, n_pending);
         fputc('\n', stderr);
     }
-    if (st != SIM_OK) goto done; /* the partial file stays for --resume */
+    if (st != BASE_OK) goto done; /* the partial file stays for --resume */
     st = sim_out_finish(out, sw, repeats, err);
     out = NULL;
-    if (st == SIM_OK && opts->table)
+    if (st == BASE_OK && opts->table)
         print_table(opts->table, sw, rn.jobs, rn.n_jobs, rn.words, resumed);
     goto done;
 nomem:
-    st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
 done:
     for (size_t i = 0; i < n_threads; i++) pthread_join(threads[i], NULL);
     sim_out_close(out);

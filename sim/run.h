@@ -16,8 +16,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#include "sim/base/log.h"
-#include "sim/base/status.h"
+#include "base/log.h"
+#include "base/status.h"
 #include "sim/scenario.h"
 
 typedef struct sim_run_opts {
@@ -28,16 +28,16 @@ typedef struct sim_run_opts {
     int progress; /* draw a progress bar on stderr                         */
     FILE *table;  /* readable summary table at the end (NULL: none)        */
     FILE *list;   /* dry run: where the point list goes                   */
-    const sim_log *log;
+    const base_log *log;
     size_t kill_after_rows; /* tests: SIGKILL this process after writing that many
                                rows in this session (0: never), to simulate a crash  */
 } sim_run_opts;
 
 /* Check sc can run (sweep expands, every point resolves and this build can run
  * it). The error names file:line. */
-sim_status sim_run_validate(const sim_scenario *sc, size_t *points, sim_err *err);
+base_status sim_run_validate(const sim_scenario *sc, size_t *points, base_err *err);
 
 /* Run (or with dry_run, list) the scenario. */
-sim_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, sim_err *err);
+base_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, base_err *err);
 
 #endif

@@ -322,7 +322,7 @@ static int range_of(const sim_key_def *k, double *lo, double *hi)
     return 1;
 }
 
-sim_status sim_key_check(const sim_key_def *k, const char *v, sim_err *err)
+base_status sim_key_check(const sim_key_def *k, const char *v, base_err *err)
 {
     double lo, hi, d;
     int64_t i;
@@ -330,51 +330,52 @@ sim_status sim_key_check(const sim_key_def *k, const char *v, sim_err *err)
     switch (k->type) {
     case SIM_KEY_INT:
         if (!parse_int(v, &i))
-            return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                               "bad value '%s' for %s: expected an integer", v, k->name);
+            return base_err_set(err, BASE_EINVAL, NULL, 0,
+                                "bad value '%s' for %s: expected an integer", v, k->name);
         if (range_of(k, &lo, &hi) && ((double)i < lo || (double)i > hi))
-            return sim_err_set(err, SIM_ERANGE, NULL, 0, "bad value '%s' for %s: must be in %s", v,
-                               k->name, k->allowed);
-        return SIM_OK;
+            return base_err_set(err, BASE_ERANGE, NULL, 0, "bad value '%s' for %s: must be in %s",
+                                v, k->name, k->allowed);
+        return BASE_OK;
     case SIM_KEY_DOUBLE:
         if (!parse_double(v, &d))
-            return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                               "bad value '%s' for %s: expected a finite number", v, k->name);
+            return base_err_set(err, BASE_EINVAL, NULL, 0,
+                                "bad value '%s' for %s: expected a finite number", v, k->name);
         if (range_of(k, &lo, &hi) && (d < lo || d > hi))
-            return sim_err_set(err, SIM_ERANGE, NULL, 0, "bad value '%s' for %s: must be in %s", v,
-                               k->name, k->allowed);
-        return SIM_OK;
+            return base_err_set(err, BASE_ERANGE, NULL, 0, "bad value '%s' for %s: must be in %s",
+                                v, k->name, k->allowed);
+        return BASE_OK;
     case SIM_KEY_ENUM:
         if (!enum_ok(k->allowed, v))
-            return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                               "bad value '%s' for %s: expected one of %s", v, k->name, k->allowed);
-        return SIM_OK;
+            return base_err_set(err, BASE_EINVAL, NULL, 0,
+                                "bad value '%s' for %s: expected one of %s", v, k->name,
+                                k->allowed);
+        return BASE_OK;
     case SIM_KEY_BOOL:
         if (!parse_bool(v, &b))
-            return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                               "bad value '%s' for %s: expected true or false", v, k->name);
-        return SIM_OK;
+            return base_err_set(err, BASE_EINVAL, NULL, 0,
+                                "bad value '%s' for %s: expected true or false", v, k->name);
+        return BASE_OK;
     case SIM_KEY_STRING:
     case SIM_KEY_PATH:
         if (strlen(v) >= SIM_CFG_STR)
-            return sim_err_set(err, SIM_ERANGE, NULL, 0, "value for %s is too long (max %d)",
-                               k->name, SIM_CFG_STR - 1);
-        return SIM_OK;
+            return base_err_set(err, BASE_ERANGE, NULL, 0, "value for %s is too long (max %d)",
+                                k->name, SIM_CFG_STR - 1);
+        return BASE_OK;
     }
-    return sim_err_set(err, SIM_EINTERNAL, NULL, 0, "key %s has no type", k->name);
+    return base_err_set(err, BASE_EINTERNAL, NULL, 0, "key %s has no type", k->name);
 }
 
 /* ---- scenario storage ------------------------------------------------------- */
 
 typedef struct slot {
     char *value; /* NULL: default */
-    char file[SIM_ERR_FILE];
+    char file[BASE_ERR_FILE];
     int line;
 } slot;
 
 typedef struct user {
     char name[64];
-    char file[SIM_ERR_FILE];
+    char file[BASE_ERR_FILE];
     int line;
     slot v[NKEYS]; /* only per-user keys are used */
 } user;
@@ -385,12 +386,12 @@ typedef struct axis {
     size_t n;
     int zip;
     char spec[256];
-    char file[SIM_ERR_FILE];
+    char file[BASE_ERR_FILE];
     int line;
 } axis;
 
 struct sim_scenario {
-    char path[SIM_ERR_FILE];
+    char path[BASE_ERR_FILE];
     slot v[NKEYS];
     user *users;
     size_t n_users;
@@ -415,10 +416,10 @@ static void axis_free(axis *a)
     a->n = 0;
 }
 
-sim_scenario *sim_scenario_create(sim_err *err)
+sim_scenario *sim_scenario_create(base_err *err)
 {
     sim_scenario *sc = calloc(1, sizeof *sc);
-    if (!sc) sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    if (!sc) base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     return sc;
 }
 
@@ -469,7 +470,7 @@ static void join_path(const char *file, const char *value, char *buf, size_t n)
         copy_str(buf, n, value);
         return;
     }
-    char dir[SIM_ERR_FILE];
+    char dir[BASE_ERR_FILE];
     dir_of(file, dir, sizeof dir);
     if (!strcmp(dir, "."))
         copy_str(buf, n, value);
@@ -477,25 +478,25 @@ static void join_path(const char *file, const char *value, char *buf, size_t n)
         snprintf(buf, n, "%s/%s", dir, value);
 }
 
-static sim_status slot_set(slot *s, const sim_key_def *k, const char *value, const char *file,
-                           int line, sim_err *err)
+static base_status slot_set(slot *s, const sim_key_def *k, const char *value, const char *file,
+                            int line, base_err *err)
 {
     char buf[SIM_CFG_STR + 256];
-    if (sim_key_check(k, value, err) != SIM_OK) {
-        sim_err_locate(err, file, line);
-        return err ? err->code : SIM_EINVAL;
+    if (sim_key_check(k, value, err) != BASE_OK) {
+        base_err_locate(err, file, line);
+        return err ? err->code : BASE_EINVAL;
     }
     if (k->type == SIM_KEY_PATH) {
         join_path(file, value, buf, sizeof buf);
         value = buf;
     }
     char *copy = strdup(value);
-    if (!copy) return sim_err_set(err, SIM_ENOMEM, file, line, "out of memory");
+    if (!copy) return base_err_set(err, BASE_ENOMEM, file, line, "out of memory");
     free(s->value);
     s->value = copy;
     copy_str(s->file, sizeof s->file, file);
     s->line = line;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 static void trim(char *s)
@@ -514,57 +515,57 @@ static void format_number(double x, char *buf, size_t n)
 }
 
 /* Expand "a,b,c" or "start:step:stop" (numeric keys only) into values. */
-static sim_status expand_spec(const sim_key_def *k, const char *spec, char ***out, size_t *count,
-                              sim_err *err)
+static base_status expand_spec(const sim_key_def *k, const char *spec, char ***out, size_t *count,
+                               base_err *err)
 {
     char **vals = NULL;
     size_t n = 0;
     int numeric = k->type == SIM_KEY_INT || k->type == SIM_KEY_DOUBLE;
-    sim_status st = SIM_OK;
+    base_status st = BASE_OK;
     if (numeric && strchr(spec, ':')) {
         char a[64], b[64], c[64];
         double start, step, stop;
         if (sscanf(spec, " %63[^:]:%63[^:]:%63s", a, b, c) != 3 || !parse_double(a, &start) ||
             !parse_double(b, &step) || !parse_double(c, &stop)) {
-            return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                               "bad range '%s' for %s: expected start:step:stop", spec, k->name);
+            return base_err_set(err, BASE_EINVAL, NULL, 0,
+                                "bad range '%s' for %s: expected start:step:stop", spec, k->name);
         }
         if (step == 0 || (stop - start) / step < 0)
-            return sim_err_set(err, SIM_EINVAL, NULL, 0,
-                               "bad range '%s' for %s: step must be non-zero and lead from start "
-                               "to stop",
-                               spec, k->name);
+            return base_err_set(err, BASE_EINVAL, NULL, 0,
+                                "bad range '%s' for %s: step must be non-zero and lead from start "
+                                "to stop",
+                                spec, k->name);
         /* Float-safe count: a stop within 1e-9 steps of the grid is included. */
         double steps = (stop - start) / step;
         size_t m = (size_t)floor(steps + 1e-9) + 1;
         if (m > 100000)
-            return sim_err_set(err, SIM_ERANGE, NULL, 0,
-                               "range '%s' for %s has %zu values (max 100000)", spec, k->name, m);
+            return base_err_set(err, BASE_ERANGE, NULL, 0,
+                                "range '%s' for %s has %zu values (max 100000)", spec, k->name, m);
         vals = calloc(m, sizeof *vals);
-        if (!vals) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        if (!vals) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         for (size_t i = 0; i < m; i++) {
             char buf[64];
             double x = start + (double)i * step; /* no accumulated error */
             if (k->type == SIM_KEY_INT) {
                 if (x != floor(x)) {
-                    st = sim_err_set(err, SIM_EINVAL, NULL, 0,
-                                     "bad range '%s' for %s: values must be integers", spec,
-                                     k->name);
+                    st = base_err_set(err, BASE_EINVAL, NULL, 0,
+                                      "bad range '%s' for %s: values must be integers", spec,
+                                      k->name);
                     goto fail;
                 }
                 snprintf(buf, sizeof buf, "%lld", (long long)llround(x));
             } else {
                 format_number(x, buf, sizeof buf);
             }
-            if ((st = sim_key_check(k, buf, err)) != SIM_OK) goto fail;
+            if ((st = sim_key_check(k, buf, err)) != BASE_OK) goto fail;
             if (!(vals[n++] = strdup(buf))) goto nomem;
         }
     } else {
         char *copy = strdup(spec), *save = NULL;
-        if (!copy) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+        if (!copy) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
             trim(tok);
-            if ((st = sim_key_check(k, tok, err)) != SIM_OK) {
+            if ((st = sim_key_check(k, tok, err)) != BASE_OK) {
                 free(copy);
                 goto fail;
             }
@@ -578,13 +579,13 @@ static sim_status expand_spec(const sim_key_def *k, const char *spec, char ***ou
             n++;
         }
         free(copy);
-        if (!n) return sim_err_set(err, SIM_EINVAL, NULL, 0, "empty sweep list for %s", k->name);
+        if (!n) return base_err_set(err, BASE_EINVAL, NULL, 0, "empty sweep list for %s", k->name);
     }
     *out = vals;
     *count = n;
-    return SIM_OK;
+    return BASE_OK;
 nomem:
-    st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
 fail:
     for (size_t i = 0; i < n; i++) free(vals[i]);
     free(vals);
@@ -605,36 +606,36 @@ static void drop_axis(sim_scenario *sc, size_t a)
     sc->n_axes--;
 }
 
-sim_status sim_scenario_override(sim_scenario *sc, const char *arg, int sweep, int *malformed,
-                                 sim_err *err)
+base_status sim_scenario_override(sim_scenario *sc, const char *arg, int sweep, int *malformed,
+                                  base_err *err)
 {
     const char *opt = sweep ? "--sweep" : "--set";
     const char *eq = strchr(arg, '=');
     if (malformed) *malformed = !eq;
     if (!eq)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "%s: expected KEY=%s, got '%s'", opt,
-                           sweep ? "SPEC" : "VALUE", arg);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "%s: expected KEY=%s, got '%s'", opt,
+                            sweep ? "SPEC" : "VALUE", arg);
     char *key = strndup(arg, (size_t)(eq - arg));
-    if (!key) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
-    sim_status st = sweep ? sim_scenario_sweep(sc, key, eq + 1, opt, 0, err)
-                          : sim_scenario_set(sc, key, eq + 1, opt, 0, err);
+    if (!key) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    base_status st = sweep ? sim_scenario_sweep(sc, key, eq + 1, opt, 0, err)
+                           : sim_scenario_set(sc, key, eq + 1, opt, 0, err);
     free(key);
     return st;
 }
 
-sim_status sim_scenario_sweep(sim_scenario *sc, const char *key, const char *spec,
-                              const char *origin, int line, sim_err *err)
+base_status sim_scenario_sweep(sim_scenario *sc, const char *key, const char *spec,
+                               const char *origin, int line, base_err *err)
 {
     long ki = key_index(key);
-    if (ki < 0) return sim_err_set(err, SIM_ENOTFOUND, origin, line, "unknown key '%s'", key);
+    if (ki < 0) return base_err_set(err, BASE_ENOTFOUND, origin, line, "unknown key '%s'", key);
     const sim_key_def *k = &registry[ki];
     if (k->flags & SIM_KEY_NOSWEEP)
-        return sim_err_set(err, SIM_EINVAL, origin, line, "%s cannot be swept", key);
+        return base_err_set(err, BASE_EINVAL, origin, line, "%s cannot be swept", key);
     char **vals = NULL;
     size_t n = 0;
-    sim_status st = expand_spec(k, spec, &vals, &n, err);
-    if (st != SIM_OK) {
-        sim_err_locate(err, origin, line);
+    base_status st = expand_spec(k, spec, &vals, &n, err);
+    if (st != BASE_OK) {
+        base_err_locate(err, origin, line);
         return st;
     }
     long a = find_axis(sc, (size_t)ki);
@@ -643,7 +644,7 @@ sim_status sim_scenario_sweep(sim_scenario *sc, const char *key, const char *spe
         if (!na) {
             for (size_t i = 0; i < n; i++) free(vals[i]);
             free(vals);
-            return sim_err_set(err, SIM_ENOMEM, origin, line, "out of memory");
+            return base_err_set(err, BASE_ENOMEM, origin, line, "out of memory");
         }
         sc->axes = na;
         a = (long)sc->n_axes++;
@@ -664,11 +665,11 @@ sim_status sim_scenario_sweep(sim_scenario *sc, const char *key, const char *spe
             char buf[SIM_CFG_STR + 256];
             join_path(origin, vals[j], buf, sizeof buf);
             char *c = strdup(buf);
-            if (!c) return sim_err_set(err, SIM_ENOMEM, origin, line, "out of memory");
+            if (!c) return base_err_set(err, BASE_ENOMEM, origin, line, "out of memory");
             free(vals[j]);
             vals[j] = c;
         }
-    return SIM_OK;
+    return BASE_OK;
 }
 
 static long find_user(const sim_scenario *sc, const char *name)
@@ -678,29 +679,29 @@ static long find_user(const sim_scenario *sc, const char *name)
     return -1;
 }
 
-sim_status sim_scenario_set(sim_scenario *sc, const char *key, const char *value,
-                            const char *origin, int line, sim_err *err)
+base_status sim_scenario_set(sim_scenario *sc, const char *key, const char *value,
+                             const char *origin, int line, base_err *err)
 {
     if (!strncmp(key, "user.", 5)) { /* user.NAME.KEY */
         const char *dot = strchr(key + 5, '.');
         char name[64];
         if (!dot || (size_t)(dot - key - 5) >= sizeof name)
-            return sim_err_set(err, SIM_ENOTFOUND, origin, line, "unknown key '%s'", key);
+            return base_err_set(err, BASE_ENOTFOUND, origin, line, "unknown key '%s'", key);
         snprintf(name, sizeof name, "%.*s", (int)(dot - key - 5), key + 5);
         long u = find_user(sc, name), ki = key_index(dot + 1);
-        if (u < 0) return sim_err_set(err, SIM_ENOTFOUND, origin, line, "no user '%s'", name);
+        if (u < 0) return base_err_set(err, BASE_ENOTFOUND, origin, line, "no user '%s'", name);
         if (ki < 0 || !(registry[ki].flags & SIM_KEY_PER_USER))
-            return sim_err_set(err, SIM_ENOTFOUND, origin, line, "unknown per-user key '%s'",
-                               dot + 1);
+            return base_err_set(err, BASE_ENOTFOUND, origin, line, "unknown per-user key '%s'",
+                                dot + 1);
         return slot_set(&sc->users[u].v[ki], &registry[ki], value, origin, line, err);
     }
     long ki = key_index(key);
-    if (ki < 0) return sim_err_set(err, SIM_ENOTFOUND, origin, line, "unknown key '%s'", key);
-    sim_status st = slot_set(&sc->v[ki], &registry[ki], value, origin, line, err);
-    if (st != SIM_OK) return st;
+    if (ki < 0) return base_err_set(err, BASE_ENOTFOUND, origin, line, "unknown key '%s'", key);
+    base_status st = slot_set(&sc->v[ki], &registry[ki], value, origin, line, err);
+    if (st != BASE_OK) return st;
     long a = find_axis(sc, (size_t)ki);
     if (a >= 0) drop_axis(sc, (size_t)a);
-    return SIM_OK;
+    return BASE_OK;
 }
 
 const char *sim_scenario_get(const sim_scenario *sc, const char *key)
@@ -799,7 +800,7 @@ size_t sim_scenario_set_keys(const sim_scenario *sc, const char **names, size_t 
 
 typedef struct parse_ctx {
     sim_scenario *sc;
-    sim_err *err;
+    base_err *err;
     int failed;
     const char *stack[MAX_INCLUDE_DEPTH]; /* realpaths of the files being parsed */
     int depth;
@@ -808,18 +809,18 @@ typedef struct parse_ctx {
 typedef struct file_state {
     parse_ctx *ctx;
     FILE *f;
-    char file[SIM_ERR_FILE];
+    char file[BASE_ERR_FILE];
     int line;       /* line of the text the reader returned last */
     int section_ok; /* the current section is known */
     char section[80];
     int at_line_start;
 } file_state;
 
-static int fail_at(file_state *fs, sim_status code, const char *fmt, const char *a, const char *b)
+static int fail_at(file_state *fs, base_status code, const char *fmt, const char *a, const char *b)
 {
     if (!fs->ctx->failed) {
         fs->ctx->failed = 1;
-        sim_err_set(fs->ctx->err, code, fs->file, fs->line, fmt, a, b);
+        base_err_set(fs->ctx->err, code, fs->file, fs->line, fmt, a, b);
     }
     return 0;
 }
@@ -849,7 +850,7 @@ static char *reader(char *str, int num, void *stream)
     size_t len = strlen(str);
     fs->line++;
     if (len == (size_t)num - 1 && str[len - 1] != '\n' && !feof(fs->f)) {
-        fail_at(fs, SIM_EFORMAT, "line too long (max %s characters)%s", "196", "");
+        fail_at(fs, BASE_EFORMAT, "line too long (max %s characters)%s", "196", "");
         return NULL;
     }
     char tmp[256];
@@ -858,7 +859,7 @@ static char *reader(char *str, int num, void *stream)
     if (tmp[0] == '[') {
         char *close = strchr(tmp, ']');
         if (!close) {
-            fail_at(fs, SIM_EFORMAT, "syntax error: section header without ']'%s%s", "", "");
+            fail_at(fs, BASE_EFORMAT, "syntax error: section header without ']'%s%s", "", "");
             return NULL;
         }
         *close = 0;
@@ -866,19 +867,19 @@ static char *reader(char *str, int num, void *stream)
         copy_str(name, sizeof name, tmp + 1);
         trim(name);
         if (!section_known(name)) {
-            fail_at(fs, SIM_ENOTFOUND, "unknown section [%s]%s", name, "");
+            fail_at(fs, BASE_ENOTFOUND, "unknown section [%s]%s", name, "");
             return NULL;
         }
         if (!strncmp(name, "user.", 5)) {
             sim_scenario *sc = fs->ctx->sc;
             if (find_user(sc, name + 5) < 0) {
                 if (sc->n_users == SIM_MAX_USERS) {
-                    fail_at(fs, SIM_ERANGE, "too many users (max %s)%s", "16", "");
+                    fail_at(fs, BASE_ERANGE, "too many users (max %s)%s", "16", "");
                     return NULL;
                 }
                 user *nu = realloc(sc->users, (sc->n_users + 1) * sizeof *nu);
                 if (!nu) {
-                    fail_at(fs, SIM_ENOMEM, "out of memory%s%s", "", "");
+                    fail_at(fs, BASE_ENOMEM, "out of memory%s%s", "", "");
                     return NULL;
                 }
                 sc->users = nu;
@@ -893,8 +894,8 @@ static char *reader(char *str, int num, void *stream)
     return str;
 }
 
-static sim_status parse_file(parse_ctx *ctx, const char *path, const char *from_file,
-                             int from_line);
+static base_status parse_file(parse_ctx *ctx, const char *path, const char *from_file,
+                              int from_line);
 
 static int add_constraint(file_state *fs, const char *value)
 {
@@ -904,7 +905,7 @@ static int add_constraint(file_state *fs, const char *value)
     char lhs[256], rhs[256];
     const char *arrow = strstr(value, "->");
     if (!arrow || (size_t)(arrow - value) >= sizeof lhs)
-        return fail_at(fs, SIM_EINVAL,
+        return fail_at(fs, BASE_EINVAL,
                        "bad constraint '%s': expected KEY=VALUE -> KEY=VALUE or -> skip%s", value,
                        "");
     snprintf(lhs, sizeof lhs, "%.*s", (int)(arrow - value), value);
@@ -913,7 +914,7 @@ static int add_constraint(file_state *fs, const char *value)
     trim(rhs);
     char *eq = strchr(lhs, '=');
     if (!eq)
-        return fail_at(fs, SIM_EINVAL, "bad constraint '%s': condition needs KEY=VALUE%s", value,
+        return fail_at(fs, BASE_EINVAL, "bad constraint '%s': condition needs KEY=VALUE%s", value,
                        "");
     if (eq > lhs && eq[-1] == '!') {
         c.negate = 1;
@@ -924,33 +925,33 @@ static int add_constraint(file_state *fs, const char *value)
     char *cv = eq + 1;
     trim(cv);
     const sim_key_def *k = sim_key_find(lhs);
-    if (!k) return fail_at(fs, SIM_ENOTFOUND, "unknown key '%s' in constraint%s", lhs, "");
-    if (sim_key_check(k, cv, NULL) != SIM_OK)
-        return fail_at(fs, SIM_EINVAL, "bad value '%s' in constraint for %s", cv, lhs);
+    if (!k) return fail_at(fs, BASE_ENOTFOUND, "unknown key '%s' in constraint%s", lhs, "");
+    if (sim_key_check(k, cv, NULL) != BASE_OK)
+        return fail_at(fs, BASE_EINVAL, "bad value '%s' in constraint for %s", cv, lhs);
     copy_str(c.key, sizeof c.key, lhs);
     copy_str(c.value, sizeof c.value, cv);
     if (strcmp(rhs, "skip")) {
         char *eq2 = strchr(rhs, '=');
         if (!eq2)
-            return fail_at(fs, SIM_EINVAL,
+            return fail_at(fs, BASE_EINVAL,
                            "bad constraint '%s': action must be KEY=VALUE or skip%s", value, "");
         *eq2 = 0;
         char *sv = eq2 + 1;
         trim(rhs);
         trim(sv);
         const sim_key_def *k2 = sim_key_find(rhs);
-        if (!k2) return fail_at(fs, SIM_ENOTFOUND, "unknown key '%s' in constraint%s", rhs, "");
+        if (!k2) return fail_at(fs, BASE_ENOTFOUND, "unknown key '%s' in constraint%s", rhs, "");
         if (k2->flags & SIM_KEY_NOSWEEP)
-            return fail_at(fs, SIM_EINVAL, "%s cannot be set by a constraint%s", rhs, "");
-        if (sim_key_check(k2, sv, NULL) != SIM_OK)
-            return fail_at(fs, SIM_EINVAL, "bad value '%s' in constraint for %s", sv, rhs);
+            return fail_at(fs, BASE_EINVAL, "%s cannot be set by a constraint%s", rhs, "");
+        if (sim_key_check(k2, sv, NULL) != BASE_OK)
+            return fail_at(fs, BASE_EINVAL, "bad value '%s' in constraint for %s", sv, rhs);
         copy_str(c.set_key, sizeof c.set_key, rhs);
         copy_str(c.set_value, sizeof c.set_value, sv);
     }
     copy_str(c.file, sizeof c.file, fs->file);
     c.line = fs->line;
     sim_constraint *nc = realloc(sc->cons, (sc->n_cons + 1) * sizeof *nc);
-    if (!nc) return fail_at(fs, SIM_ENOMEM, "out of memory%s%s", "", "");
+    if (!nc) return fail_at(fs, BASE_ENOMEM, "out of memory%s%s", "", "");
     sc->cons = nc;
     sc->cons[sc->n_cons++] = c;
     return 1;
@@ -960,16 +961,16 @@ static int add_zip(file_state *fs, const char *value)
 {
     sim_scenario *sc = fs->ctx->sc;
     char *copy = strdup(value), *save = NULL;
-    if (!copy) return fail_at(fs, SIM_ENOMEM, "out of memory%s%s", "", "");
+    if (!copy) return fail_at(fs, BASE_ENOMEM, "out of memory%s%s", "", "");
     int group = sc->n_zip++, count = 0, ok = 1;
     for (char *tok = strtok_r(copy, ",", &save); tok && ok; tok = strtok_r(NULL, ",", &save)) {
         trim(tok);
         long ki = key_index(tok);
         long a = ki < 0 ? -1 : find_axis(sc, (size_t)ki);
         if (a < 0) {
-            ok = fail_at(fs, SIM_EINVAL, "zip: '%s' is not a sweep axis defined above%s", tok, "");
+            ok = fail_at(fs, BASE_EINVAL, "zip: '%s' is not a sweep axis defined above%s", tok, "");
         } else if (sc->axes[a].zip >= 0) {
-            ok = fail_at(fs, SIM_EINVAL, "zip: '%s' is already zipped%s", tok, "");
+            ok = fail_at(fs, BASE_EINVAL, "zip: '%s' is already zipped%s", tok, "");
         } else {
             sc->axes[a].zip = group;
             count++;
@@ -977,7 +978,7 @@ static int add_zip(file_state *fs, const char *value)
     }
     free(copy);
     if (ok && count < 2)
-        ok = fail_at(fs, SIM_EINVAL, "zip needs at least two sweep keys: '%s'%s", value, "");
+        ok = fail_at(fs, BASE_EINVAL, "zip needs at least two sweep keys: '%s'%s", value, "");
     /* zipped axes advance together, so they need the same length */
     size_t len = 0;
     for (size_t a = 0; ok && a < sc->n_axes; a++) {
@@ -985,7 +986,7 @@ static int add_zip(file_state *fs, const char *value)
         if (!len)
             len = sc->axes[a].n;
         else if (sc->axes[a].n != len)
-            ok = fail_at(fs, SIM_EINVAL, "zip: axes of different lengths in '%s'%s", value, "");
+            ok = fail_at(fs, BASE_EINVAL, "zip: axes of different lengths in '%s'%s", value, "");
     }
     return ok;
 }
@@ -995,23 +996,23 @@ static int handler(void *user_, const char *section, const char *name, const cha
     file_state *fs = user_;
     parse_ctx *ctx = fs->ctx;
     sim_scenario *sc = ctx->sc;
-    sim_err *err = ctx->err;
+    base_err *err = ctx->err;
     if (ctx->failed) return 0;
     if (!strcmp(name, "include")) {
-        char path[SIM_ERR_FILE + 256];
+        char path[BASE_ERR_FILE + 256];
         join_path(fs->file, value, path, sizeof path);
-        if (parse_file(ctx, path, fs->file, fs->line) != SIM_OK) ctx->failed = 1;
+        if (parse_file(ctx, path, fs->file, fs->line) != BASE_OK) ctx->failed = 1;
         return !ctx->failed;
     }
     if (!*section)
-        return fail_at(fs, SIM_EFORMAT, "key '%s' outside a section (only include may be)%s", name,
+        return fail_at(fs, BASE_EFORMAT, "key '%s' outside a section (only include may be)%s", name,
                        "");
     if (!strcmp(section, "sweep")) {
         if (!strcmp(name, "zip")) return add_zip(fs, value);
         if (!strcmp(name, "constraint")) return add_constraint(fs, value);
         if (!sim_key_find(name))
-            return fail_at(fs, SIM_ENOTFOUND, "unknown key '%s' in [sweep]%s", name, "");
-        if (sim_scenario_sweep(sc, name, value, fs->file, fs->line, err) != SIM_OK) {
+            return fail_at(fs, BASE_ENOTFOUND, "unknown key '%s' in [sweep]%s", name, "");
+        if (sim_scenario_sweep(sc, name, value, fs->file, fs->line, err) != BASE_OK) {
             ctx->failed = 1;
             return 0;
         }
@@ -1019,13 +1020,13 @@ static int handler(void *user_, const char *section, const char *name, const cha
     }
     if (!strncmp(section, "user.", 5)) {
         long u = find_user(sc, section + 5), ki = key_index(name);
-        if (ki < 0) return fail_at(fs, SIM_ENOTFOUND, "unknown key '%s' in [%s]", name, section);
+        if (ki < 0) return fail_at(fs, BASE_ENOTFOUND, "unknown key '%s' in [%s]", name, section);
         if (!(registry[ki].flags & SIM_KEY_PER_USER))
-            return fail_at(fs, SIM_EINVAL, "%s cannot be set per user in [%s]", name, section);
+            return fail_at(fs, BASE_EINVAL, "%s cannot be set per user in [%s]", name, section);
         if (u < 0)
-            return fail_at(fs, SIM_EINTERNAL, "user section [%s] not registered%s", section, "");
+            return fail_at(fs, BASE_EINTERNAL, "user section [%s] not registered%s", section, "");
         if (slot_set(&sc->users[u].v[ki], &registry[ki], value, fs->file, fs->line, err) !=
-            SIM_OK) {
+            BASE_OK) {
             ctx->failed = 1;
             return 0;
         }
@@ -1034,33 +1035,34 @@ static int handler(void *user_, const char *section, const char *name, const cha
     char full[256];
     snprintf(full, sizeof full, "%s.%s", section, name);
     long ki = key_index(full);
-    if (ki < 0) return fail_at(fs, SIM_ENOTFOUND, "unknown key '%s' in [%s]", name, section);
-    if (sim_scenario_set(sc, full, value, fs->file, fs->line, err) != SIM_OK) {
+    if (ki < 0) return fail_at(fs, BASE_ENOTFOUND, "unknown key '%s' in [%s]", name, section);
+    if (sim_scenario_set(sc, full, value, fs->file, fs->line, err) != BASE_OK) {
         ctx->failed = 1;
         return 0;
     }
     return 1;
 }
 
-static sim_status parse_file(parse_ctx *ctx, const char *path, const char *from_file, int from_line)
+static base_status parse_file(parse_ctx *ctx, const char *path, const char *from_file,
+                              int from_line)
 {
     char real[PATH_MAX];
     if (ctx->depth == MAX_INCLUDE_DEPTH)
-        return sim_err_set(ctx->err, SIM_ERANGE, from_file, from_line,
-                           "includes nested deeper than %d", MAX_INCLUDE_DEPTH);
+        return base_err_set(ctx->err, BASE_ERANGE, from_file, from_line,
+                            "includes nested deeper than %d", MAX_INCLUDE_DEPTH);
     FILE *f = fopen(path, "r");
     if (!f || !realpath(path, real)) {
         if (f) fclose(f);
         if (from_file)
-            return sim_err_set(ctx->err, SIM_EIO, from_file, from_line,
-                               "cannot open include '%s': %s", path, strerror(errno));
-        return sim_err_set(ctx->err, SIM_EIO, path, 0, "cannot open: %s", strerror(errno));
+            return base_err_set(ctx->err, BASE_EIO, from_file, from_line,
+                                "cannot open include '%s': %s", path, strerror(errno));
+        return base_err_set(ctx->err, BASE_EIO, path, 0, "cannot open: %s", strerror(errno));
     }
     for (int i = 0; i < ctx->depth; i++)
         if (!strcmp(ctx->stack[i], real)) {
             fclose(f);
-            return sim_err_set(ctx->err, SIM_EINVAL, from_file, from_line,
-                               "include cycle: '%s' includes itself", path);
+            return base_err_set(ctx->err, BASE_EINVAL, from_file, from_line,
+                                "include cycle: '%s' includes itself", path);
         }
     file_state fs;
     memset(&fs, 0, sizeof fs);
@@ -1072,23 +1074,23 @@ static sim_status parse_file(parse_ctx *ctx, const char *path, const char *from_
     ctx->depth--;
     int read_error = ferror(f);
     fclose(f);
-    if (ctx->failed) return ctx->err ? ctx->err->code : SIM_EFORMAT;
+    if (ctx->failed) return ctx->err ? ctx->err->code : BASE_EFORMAT;
     if (read_error) {
         ctx->failed = 1;
-        return sim_err_set(ctx->err, SIM_EIO, path, 0, "read error");
+        return base_err_set(ctx->err, BASE_EIO, path, 0, "read error");
     }
     if (rc != 0) {
         ctx->failed = 1;
-        if (rc < 0) return sim_err_set(ctx->err, SIM_ENOMEM, path, 0, "out of memory");
-        return sim_err_set(ctx->err, SIM_EFORMAT, path, rc,
-                           "syntax error: expected [section], key = value or a comment");
+        if (rc < 0) return base_err_set(ctx->err, BASE_ENOMEM, path, 0, "out of memory");
+        return base_err_set(ctx->err, BASE_EFORMAT, path, rc,
+                            "syntax error: expected [section], key = value or a comment");
     }
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_scenario *sim_scenario_load(const char *path, sim_err *err)
+sim_scenario *sim_scenario_load(const char *path, base_err *err)
 {
-    sim_err local = SIM_ERR_INIT;
+    base_err local = BASE_ERR_INIT;
     if (!err) err = &local;
     sim_scenario *sc = sim_scenario_create(err);
     if (!sc) return NULL;
@@ -1097,7 +1099,7 @@ sim_scenario *sim_scenario_load(const char *path, sim_err *err)
     memset(&ctx, 0, sizeof ctx);
     ctx.sc = sc;
     ctx.err = err;
-    if (parse_file(&ctx, path, NULL, 0) != SIM_OK) {
+    if (parse_file(&ctx, path, NULL, 0) != BASE_OK) {
         sim_scenario_destroy(sc);
         return NULL;
     }
@@ -1107,26 +1109,26 @@ sim_scenario *sim_scenario_load(const char *path, sim_err *err)
 
 /* ---- typed resolution ------------------------------------------------------------- */
 
-static sim_status store(const sim_key_def *k, void *base, const char *v, sim_err *err)
+static base_status store(const sim_key_def *k, void *base, const char *v, base_err *err)
 {
     char *p = (char *)base + k->offset;
     switch (k->type) {
     case SIM_KEY_INT:
         parse_int(v, (int64_t *)p);
-        return SIM_OK;
+        return BASE_OK;
     case SIM_KEY_DOUBLE:
         parse_double(v, (double *)p);
-        return SIM_OK;
+        return BASE_OK;
     case SIM_KEY_BOOL:
         parse_bool(v, (int *)p);
-        return SIM_OK;
+        return BASE_OK;
     default: {
         size_t cap = k->size;
         if (strlen(v) >= cap)
-            return sim_err_set(err, SIM_ERANGE, NULL, 0, "value '%s' for %s is too long (max %zu)",
-                               v, k->name, cap - 1);
+            return base_err_set(err, BASE_ERANGE, NULL, 0,
+                                "value '%s' for %s is too long (max %zu)", v, k->name, cap - 1);
         memcpy(p, v, strlen(v) + 1);
-        return SIM_OK;
+        return BASE_OK;
     }
     }
 }
@@ -1147,23 +1149,24 @@ static const char *effective(const sim_scenario *sc, size_t i, const char *const
     return d;
 }
 
-sim_status sim_scenario_resolve(const sim_scenario *sc, const char *const *keys,
-                                const char *const *values, size_t n, sim_config *cfg, sim_err *err)
+base_status sim_scenario_resolve(const sim_scenario *sc, const char *const *keys,
+                                 const char *const *values, size_t n, sim_config *cfg,
+                                 base_err *err)
 {
     char buf[SIM_CFG_STR + 64];
-    sim_status st;
+    base_status st;
     memset(cfg, 0, sizeof *cfg);
     for (size_t j = 0; j < n; j++) {
         const sim_key_def *k = sim_key_find(keys[j]);
-        if (!k) return sim_err_set(err, SIM_ENOTFOUND, NULL, 0, "unknown key '%s'", keys[j]);
-        if ((st = sim_key_check(k, values[j], err)) != SIM_OK) return st;
+        if (!k) return base_err_set(err, BASE_ENOTFOUND, NULL, 0, "unknown key '%s'", keys[j]);
+        if ((st = sim_key_check(k, values[j], err)) != BASE_OK) return st;
     }
     sim_user_config base;
     memset(&base, 0, sizeof base);
     for (size_t i = 0; i < NKEYS; i++) {
         const char *v = effective(sc, i, keys, values, n, buf, sizeof buf);
         void *dst = registry[i].scope == SCOPE_USER ? (void *)&base : (void *)cfg;
-        if ((st = store(&registry[i], dst, v, err)) != SIM_OK) return st;
+        if ((st = store(&registry[i], dst, v, err)) != BASE_OK) return st;
     }
     cfg->n_users = sim_scenario_user_count(sc);
     for (size_t u = 0; u < cfg->n_users; u++) {
@@ -1174,13 +1177,13 @@ sim_status sim_scenario_resolve(const sim_scenario *sc, const char *const *keys,
         for (size_t i = 0; i < NKEYS; i++) {
             const slot *s = &sc->users[u].v[i];
             if (!s->value) continue;
-            if ((st = store(&registry[i], uc, s->value, err)) != SIM_OK) {
-                sim_err_locate(err, s->file, s->line);
+            if ((st = store(&registry[i], uc, s->value, err)) != BASE_OK) {
+                base_err_locate(err, s->file, s->line);
                 return st;
             }
         }
     }
-    return SIM_OK;
+    return BASE_OK;
 }
 
 /* ---- text dumps -------------------------------------------------------------------- */
@@ -1272,7 +1275,7 @@ char *sim_scenario_text(const sim_scenario *sc)
     return b.s;
 }
 
-sim_status sim_key_write_list(FILE *out)
+base_status sim_key_write_list(FILE *out)
 {
     for (size_t i = 0; i < NKEYS; i++) {
         const sim_key_def *k = &registry[i];
@@ -1280,7 +1283,7 @@ sim_status sim_key_write_list(FILE *out)
                 *k->def ? k->def : "\"\"", k->doc, *k->unit ? " [" : "", *k->unit ? k->unit : "");
         if (*k->unit) fputs("]", out);
     }
-    return ferror(out) ? SIM_EIO : SIM_OK;
+    return ferror(out) ? BASE_EIO : BASE_OK;
 }
 
 /* The format reference after the key tables of docs/scenario.md. */
@@ -1385,7 +1388,7 @@ static const char footer_md[] =
     "(BER) "
     "is narrower than `metrics.ci_width`. The `status` column of /summary names the rule.\n";
 
-sim_status sim_key_write_markdown(FILE *out)
+base_status sim_key_write_markdown(FILE *out)
 {
     fprintf(out,
             "# Scenario keys\n\n"
@@ -1420,5 +1423,5 @@ sim_status sim_key_write_markdown(FILE *out)
                 k->doc, (k->flags & SIM_KEY_NOSWEEP) ? " (cannot be swept)" : "");
     }
     fputs(footer_md, out);
-    return ferror(out) ? SIM_EIO : SIM_OK;
+    return ferror(out) ? BASE_EIO : BASE_OK;
 }

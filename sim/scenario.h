@@ -20,7 +20,7 @@
  *                    are errors
  *   ; or # comments at the start of a line, ; inline
  * Every error (unknown section or key, bad value, missing file, include
- * cycle, syntax error) names file:line in the sim_err.
+ * cycle, syntax error) names file:line in the base_err.
  *
  * Path values are resolved relative to the directory of the file that set
  * them (relative to the current directory for --set); unset path keys with a
@@ -33,7 +33,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "sim/base/status.h"
+#include "base/status.h"
 
 /* ---- the key registry ------------------------------------------------------ */
 
@@ -72,11 +72,11 @@ const char *sim_key_type_name(sim_key_type t);     /* "int", "double", ... */
 
 /* Check value against the key's type, range and allowed values. On error
  * err gets "bad value 'x' for KEY: expected ..." (no file/line). */
-sim_status sim_key_check(const sim_key_def *k, const char *value, sim_err *err);
+base_status sim_key_check(const sim_key_def *k, const char *value, base_err *err);
 
 /* The registry as Markdown (docs/scenario.md), or one line per key. */
-sim_status sim_key_write_markdown(FILE *out);
-sim_status sim_key_write_list(FILE *out);
+base_status sim_key_write_markdown(FILE *out);
+base_status sim_key_write_list(FILE *out);
 
 /* ---- the typed configuration of one sweep point ----------------------------- */
 
@@ -182,9 +182,9 @@ typedef struct sim_config {
 typedef struct sim_scenario sim_scenario;
 
 /* An empty scenario (every key at its default, one user). */
-sim_scenario *sim_scenario_create(sim_err *err);
+sim_scenario *sim_scenario_create(base_err *err);
 /* Parse path (and its includes). NULL on error, err names file:line. */
-sim_scenario *sim_scenario_load(const char *path, sim_err *err);
+sim_scenario *sim_scenario_load(const char *path, base_err *err);
 void sim_scenario_destroy(sim_scenario *sc); /* NULL is a no-op */
 
 /* The file the scenario came from ("" for sim_scenario_create). */
@@ -193,19 +193,19 @@ const char *sim_scenario_path(const sim_scenario *sc);
 /* Set a key as --set does (origin e.g. "--set", line 0). Validates the key
  * and value; a set key that is also swept stops being swept. A key
  * "user.NAME.KEY" sets a per-user key of an existing user. */
-sim_status sim_scenario_set(sim_scenario *sc, const char *key, const char *value,
-                            const char *origin, int line, sim_err *err);
+base_status sim_scenario_set(sim_scenario *sc, const char *key, const char *value,
+                             const char *origin, int line, base_err *err);
 /* Add or replace the sweep axis of key (as --sweep does); spec is a list
  * "a,b,c" or an inclusive range "start:step:stop". */
-sim_status sim_scenario_sweep(sim_scenario *sc, const char *key, const char *spec,
-                              const char *origin, int line, sim_err *err);
+base_status sim_scenario_sweep(sim_scenario *sc, const char *key, const char *spec,
+                               const char *origin, int line, base_err *err);
 /* A command-line override as `semsim run` and `validate` take them: arg
  * "KEY=VALUE" for --set (sweep = 0) or "KEY=SPEC" for --sweep (sweep = 1),
- * with origin "--set" / "--sweep". An arg without '=' is SIM_EINVAL
+ * with origin "--set" / "--sweep". An arg without '=' is BASE_EINVAL
  * ("--set: expected KEY=VALUE, got 'ARG'") and sets *malformed (may be NULL)
  * to 1, so a command can treat it as a usage error. */
-sim_status sim_scenario_override(sim_scenario *sc, const char *arg, int sweep, int *malformed,
-                                 sim_err *err);
+base_status sim_scenario_override(sim_scenario *sc, const char *arg, int sweep, int *malformed,
+                                  base_err *err);
 
 /* Effective value text of a global key (set value or default); NULL if the
  * key is unknown. */
@@ -236,7 +236,7 @@ typedef struct sim_constraint {
     char value[128];
     char set_key[64]; /* "" means skip the point */
     char set_value[128];
-    char file[SIM_ERR_FILE];
+    char file[BASE_ERR_FILE];
     int line;
 } sim_constraint;
 size_t sim_scenario_constraint_count(const sim_scenario *sc);
@@ -250,8 +250,9 @@ size_t sim_scenario_set_keys(const sim_scenario *sc, const char **names, size_t 
 /* The typed config for the base values overridden by n key=value pairs
  * (one sweep point). Also checks cross-key rules that do not depend on
  * which modules are built (e.g. ranges). */
-sim_status sim_scenario_resolve(const sim_scenario *sc, const char *const *keys,
-                                const char *const *values, size_t n, sim_config *cfg, sim_err *err);
+base_status sim_scenario_resolve(const sim_scenario *sc, const char *const *keys,
+                                 const char *const *values, size_t n, sim_config *cfg,
+                                 base_err *err);
 
 /* The fully resolved scenario as INI text (every key with its effective
  * value, users, sweep), malloc'd; NULL if out of memory. */

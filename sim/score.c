@@ -118,17 +118,17 @@ static void align_tokens(const tok *r, size_t n, const tok *h, size_t m, cell *p
     out->corr = out->ref - out->sub - out->del;
 }
 
-static sim_status align(const char *ref, const char *hyp, int chars, sim_align_counts *out,
-                        sim_err *err)
+static base_status align(const char *ref, const char *hyp, int chars, sim_align_counts *out,
+                         base_err *err)
 {
-    if (!out) return sim_err_set(err, SIM_EINVAL, NULL, 0, "align: NULL output");
+    if (!out) return base_err_set(err, BASE_EINVAL, NULL, 0, "align: NULL output");
     memset(out, 0, sizeof *out);
     size_t n = tokenize(ref, chars, NULL), m = tokenize(hyp, chars, NULL);
     /* one block: n + m tokens, then two DP rows of m + 1 cells */
     size_t bytes = (n + m) * sizeof(tok) + 2 * (m + 1) * sizeof(cell);
     void *mem = malloc(bytes);
     if (!mem)
-        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "align: out of memory (%zu bytes)", bytes);
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "align: out of memory (%zu bytes)", bytes);
     cell *rows = mem;
     tok *r = (tok *)(rows + 2 * (m + 1));
     tok *h = r + n;
@@ -136,15 +136,15 @@ static sim_status align(const char *ref, const char *hyp, int chars, sim_align_c
     tokenize(hyp, chars, h);
     align_tokens(r, n, h, m, rows, rows + m + 1, out);
     free(mem);
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status sim_align_words(const char *ref, const char *hyp, sim_align_counts *out, sim_err *err)
+base_status sim_align_words(const char *ref, const char *hyp, sim_align_counts *out, base_err *err)
 {
     return align(ref, hyp, 0, out, err);
 }
 
-sim_status sim_align_chars(const char *ref, const char *hyp, sim_align_counts *out, sim_err *err)
+base_status sim_align_chars(const char *ref, const char *hyp, sim_align_counts *out, base_err *err)
 {
     return align(ref, hyp, 1, out, err);
 }
@@ -208,7 +208,7 @@ static void idx_insert_new(id_index *x, const char *key, size_t val)
 }
 
 /* Insert key (which must not be present); grows to keep load <= 1/2. */
-static sim_status idx_put(id_index *x, const char *key, size_t val)
+static base_status idx_put(id_index *x, const char *key, size_t val)
 {
     if (2 * (x->n + 1) > x->cap) {
         size_t cap = x->cap ? 2 * x->cap : 64;
@@ -216,7 +216,7 @@ static sim_status idx_put(id_index *x, const char *key, size_t val)
         if (!y.key || !y.val) {
             free(y.key);
             free(y.val);
-            return SIM_ENOMEM;
+            return BASE_ENOMEM;
         }
         for (size_t i = 0; i < x->cap; i++)
             if (x->key[i]) idx_insert_new(&y, x->key[i], x->val[i]);
@@ -225,7 +225,7 @@ static sim_status idx_put(id_index *x, const char *key, size_t val)
         *x = y;
     }
     idx_insert_new(x, key, val);
-    return SIM_OK;
+    return BASE_OK;
 }
 
 static void idx_free(id_index *x)
@@ -243,10 +243,10 @@ struct sim_score {
     id_index ids;
 };
 
-sim_score *sim_score_create(sim_err *err)
+sim_score *sim_score_create(base_err *err)
 {
     sim_score *s = calloc(1, sizeof *s);
-    if (!s) sim_err_set(err, SIM_ENOMEM, NULL, 0, "score: out of memory");
+    if (!s) base_err_set(err, BASE_ENOMEM, NULL, 0, "score: out of memory");
     return s;
 }
 
@@ -259,32 +259,32 @@ void sim_score_destroy(sim_score *s)
     free(s);
 }
 
-sim_status sim_score_add(sim_score *s, const char *id, const char *ref, const char *hyp,
-                         sim_err *err)
+base_status sim_score_add(sim_score *s, const char *id, const char *ref, const char *hyp,
+                          base_err *err)
 {
-    if (!s || !id || !id[0]) return sim_err_set(err, SIM_EINVAL, NULL, 0, "score: empty id");
+    if (!s || !id || !id[0]) return base_err_set(err, BASE_EINVAL, NULL, 0, "score: empty id");
     if (idx_find(&s->ids, id, NULL))
-        return sim_err_set(err, SIM_EEXIST, NULL, 0, "duplicate utterance id '%s'", id);
+        return base_err_set(err, BASE_EEXIST, NULL, 0, "duplicate utterance id '%s'", id);
     sim_score_utt u = {NULL, hyp != NULL, {0}, {0}};
-    sim_status st = sim_align_words(ref, hyp, &u.words, err);
+    base_status st = sim_align_words(ref, hyp, &u.words, err);
     if (st) return st;
     if ((st = sim_align_chars(ref, hyp, &u.chars, err))) return st;
     if (s->n == s->cap) {
         size_t cap = s->cap ? 2 * s->cap : 64;
         sim_score_utt *p = realloc(s->utt, cap * sizeof *p);
-        if (!p) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "score: out of memory");
+        if (!p) return base_err_set(err, BASE_ENOMEM, NULL, 0, "score: out of memory");
         s->utt = p;
         s->cap = cap;
     }
     char *copy = strdup(id);
-    if (!copy) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "score: out of memory");
+    if (!copy) return base_err_set(err, BASE_ENOMEM, NULL, 0, "score: out of memory");
     if (idx_put(&s->ids, copy, s->n)) {
         free(copy);
-        return sim_err_set(err, SIM_ENOMEM, NULL, 0, "score: out of memory");
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "score: out of memory");
     }
     u.id = copy;
     s->utt[s->n++] = u;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 size_t sim_score_count(const sim_score *s)
@@ -337,7 +337,7 @@ static void trn_free(trn_file *f)
 /* Split one line into text and id. Returns 0 for a skipped line (blank or
  * ";;" comment), 1 for an utterance, -1 (err filled) for a malformed line. */
 static int trn_parse_line(char *s, const char *path, int lineno, char **text, char **id,
-                          sim_err *err)
+                          base_err *err)
 {
     size_t len = strlen(s);
     while (len && is_space((unsigned char)s[len - 1])) s[--len] = 0;
@@ -345,13 +345,13 @@ static int trn_parse_line(char *s, const char *path, int lineno, char **text, ch
     while (is_space((unsigned char)*p)) p++;
     if (!*p || (p[0] == ';' && p[1] == ';')) return 0;
     if (s[len - 1] != ')') {
-        sim_err_set(err, SIM_EFORMAT, path, lineno, "line does not end with an (ID)");
+        base_err_set(err, BASE_EFORMAT, path, lineno, "line does not end with an (ID)");
         return -1;
     }
     s[len - 1] = 0;
     char *open = strrchr(s, '(');
     if (!open) {
-        sim_err_set(err, SIM_EFORMAT, path, lineno, "line does not end with an (ID)");
+        base_err_set(err, BASE_EFORMAT, path, lineno, "line does not end with an (ID)");
         return -1;
     }
     *open = 0;
@@ -359,7 +359,7 @@ static int trn_parse_line(char *s, const char *path, int lineno, char **text, ch
     int bad = !*i;
     for (const char *q = i; *q; q++) bad |= is_space((unsigned char)*q) || *q == '(' || *q == ')';
     if (bad) {
-        sim_err_set(err, SIM_EFORMAT, path, lineno, "empty or malformed utterance ID '(%s)'", i);
+        base_err_set(err, BASE_EFORMAT, path, lineno, "empty or malformed utterance ID '(%s)'", i);
         return -1;
     }
     *text = s;
@@ -367,36 +367,36 @@ static int trn_parse_line(char *s, const char *path, int lineno, char **text, ch
     return 1;
 }
 
-static sim_status trn_read(const char *path, trn_file *f, sim_err *err)
+static base_status trn_read(const char *path, trn_file *f, base_err *err)
 {
     memset(f, 0, sizeof *f);
     FILE *fp = fopen(path, "r");
-    if (!fp) return sim_err_set(err, SIM_EIO, path, 0, "cannot open: %s", strerror(errno));
+    if (!fp) return base_err_set(err, BASE_EIO, path, 0, "cannot open: %s", strerror(errno));
     char *line = NULL;
     size_t linecap = 0;
     int lineno = 0;
-    sim_status st = SIM_OK;
+    base_status st = BASE_OK;
     while (getline(&line, &linecap, fp) >= 0) {
         lineno++;
         char *buf = strdup(line), *text, *id;
         if (!buf) {
-            st = sim_err_set(err, SIM_ENOMEM, path, lineno, "out of memory");
+            st = base_err_set(err, BASE_ENOMEM, path, lineno, "out of memory");
             goto fail;
         }
         int r = trn_parse_line(buf, path, lineno, &text, &id, err);
         if (r <= 0) {
             free(buf);
             if (r < 0) {
-                st = SIM_EFORMAT;
+                st = BASE_EFORMAT;
                 goto fail;
             }
             continue;
         }
         size_t first;
         if (idx_find(&f->ids, id, &first)) {
-            st =
-                sim_err_set(err, SIM_EFORMAT, path, lineno,
-                            "duplicate utterance ID '%s' (first on line %d)", id, f->v[first].line);
+            st = base_err_set(err, BASE_EFORMAT, path, lineno,
+                              "duplicate utterance ID '%s' (first on line %d)", id,
+                              f->v[first].line);
             free(buf);
             goto fail;
         }
@@ -405,7 +405,7 @@ static sim_status trn_read(const char *path, trn_file *f, sim_err *err)
             trn_line *v = realloc(f->v, cap * sizeof *v);
             if (!v) {
                 free(buf);
-                st = sim_err_set(err, SIM_ENOMEM, path, lineno, "out of memory");
+                st = base_err_set(err, BASE_ENOMEM, path, lineno, "out of memory");
                 goto fail;
             }
             f->v = v;
@@ -414,18 +414,18 @@ static sim_status trn_read(const char *path, trn_file *f, sim_err *err)
         f->v[f->n] = (trn_line){buf, text, id, lineno};
         if (idx_put(&f->ids, id, f->n)) {
             free(buf);
-            st = sim_err_set(err, SIM_ENOMEM, path, lineno, "out of memory");
+            st = base_err_set(err, BASE_ENOMEM, path, lineno, "out of memory");
             goto fail;
         }
         f->n++;
     }
     if (ferror(fp)) {
-        st = sim_err_set(err, SIM_EIO, path, 0, "read error: %s", strerror(errno));
+        st = base_err_set(err, BASE_EIO, path, 0, "read error: %s", strerror(errno));
         goto fail;
     }
     free(line);
     fclose(fp);
-    return SIM_OK;
+    return BASE_OK;
 fail:
     free(line);
     fclose(fp);
@@ -433,43 +433,43 @@ fail:
     return st;
 }
 
-sim_status sim_score_read_trn(const char *ref_path, const char *hyp_path, sim_score **out,
-                              sim_err *err)
+base_status sim_score_read_trn(const char *ref_path, const char *hyp_path, sim_score **out,
+                               base_err *err)
 {
     trn_file ref = {0}, hyp = {0};
     sim_score *s = NULL;
-    sim_status st;
+    base_status st;
     if (!out || !ref_path || !hyp_path)
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "score: NULL argument");
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "score: NULL argument");
     *out = NULL;
     if ((st = trn_read(ref_path, &ref, err))) goto fail;
     if ((st = trn_read(hyp_path, &hyp, err))) goto fail;
     if (ref.n == 0) {
-        st = sim_err_set(err, SIM_EFORMAT, ref_path, 0, "no utterances");
+        st = base_err_set(err, BASE_EFORMAT, ref_path, 0, "no utterances");
         goto fail;
     }
     for (size_t i = 0; i < hyp.n; i++)
         if (!idx_find(&ref.ids, hyp.v[i].id, NULL)) {
-            st = sim_err_set(err, SIM_ENOTFOUND, hyp_path, hyp.v[i].line,
-                             "utterance ID '%s' is not in %s", hyp.v[i].id, ref_path);
+            st = base_err_set(err, BASE_ENOTFOUND, hyp_path, hyp.v[i].line,
+                              "utterance ID '%s' is not in %s", hyp.v[i].id, ref_path);
             goto fail;
         }
     if (!(s = sim_score_create(err))) {
-        st = SIM_ENOMEM;
+        st = BASE_ENOMEM;
         goto fail;
     }
     for (size_t i = 0; i < ref.n; i++) {
         size_t j;
         const char *h = idx_find(&hyp.ids, ref.v[i].id, &j) ? hyp.v[j].text : NULL;
         if ((st = sim_score_add(s, ref.v[i].id, ref.v[i].text, h, err))) {
-            sim_err_locate(err, ref_path, ref.v[i].line);
+            base_err_locate(err, ref_path, ref.v[i].line);
             goto fail;
         }
     }
     trn_free(&ref);
     trn_free(&hyp);
     *out = s;
-    return SIM_OK;
+    return BASE_OK;
 fail:
     sim_score_destroy(s);
     trn_free(&ref);
@@ -508,7 +508,7 @@ static void json_counts(FILE *out, const char *pre, const sim_align_counts *c)
             pre, c->corr, pre, c->sub, pre, c->del, pre, c->ins, pre, sim_align_errors(c));
 }
 
-sim_status sim_score_write_json(const sim_score *s, FILE *out, int per_utt)
+base_status sim_score_write_json(const sim_score *s, FILE *out, int per_utt)
 {
     sim_score_totals t;
     sim_score_totals_get(s, &t);
@@ -542,7 +542,7 @@ sim_status sim_score_write_json(const sim_score *s, FILE *out, int per_utt)
         fputs(t.utterances ? "\n]" : "]", out);
     }
     fputs("}\n", out);
-    return ferror(out) ? SIM_EIO : SIM_OK;
+    return ferror(out) ? BASE_EIO : BASE_OK;
 }
 
 static void summary_row(FILE *out, const char *what, const sim_align_counts *c, const char *rate)
@@ -556,7 +556,7 @@ static void summary_row(FILE *out, const char *what, const sim_align_counts *c, 
         fputs("   n/a (no reference tokens)\n", out);
 }
 
-sim_status sim_score_write_summary(const sim_score *s, FILE *out, int per_utt)
+base_status sim_score_write_summary(const sim_score *s, FILE *out, int per_utt)
 {
     sim_score_totals t;
     sim_score_totals_get(s, &t);
@@ -576,5 +576,5 @@ sim_status sim_score_write_summary(const sim_score *s, FILE *out, int per_utt)
     fprintf(out, "%-6s %8s %8s %7s %7s %7s %7s\n", "", "ref", "corr", "sub", "del", "ins", "err");
     summary_row(out, "words", &t.words, "WER");
     summary_row(out, "chars", &t.chars, "CER");
-    return ferror(out) ? SIM_EIO : SIM_OK;
+    return ferror(out) ? BASE_EIO : BASE_OK;
 }

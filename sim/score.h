@@ -37,7 +37,7 @@
 #ifndef SIM_SCORE_H
 #define SIM_SCORE_H
 
-#include "sim/base/status.h"
+#include "base/status.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -54,10 +54,10 @@ typedef struct sim_align_counts {
 /* Align one reference/hypothesis pair of transcripts (NUL-terminated text,
  * words separated by whitespace; NULL or "" is an empty transcript).
  * Thread-safe and reentrant: it uses O(tokens) scratch memory of its own
- * (malloc'd and freed per call; SIM_ENOMEM if that fails). out is zeroed first. */
-sim_status sim_align_words(const char *ref, const char *hyp, sim_align_counts *out, sim_err *err);
+ * (malloc'd and freed per call; BASE_ENOMEM if that fails). out is zeroed first. */
+base_status sim_align_words(const char *ref, const char *hyp, sim_align_counts *out, base_err *err);
 /* Same on characters (sclite -c DH): every non-whitespace byte except '-'. */
-sim_status sim_align_chars(const char *ref, const char *hyp, sim_align_counts *out, sim_err *err);
+base_status sim_align_chars(const char *ref, const char *hyp, sim_align_counts *out, base_err *err);
 
 /* Errors (sub + del + ins) and the rate errors/ref; the rate is 0 when there
  * are no errors and no reference tokens, and INFINITY when ref is 0 but there
@@ -86,19 +86,19 @@ typedef struct sim_score_totals {
 } sim_score_totals;
 
 /* An empty set. NULL (and err filled) when out of memory. */
-sim_score *sim_score_create(sim_err *err);
+sim_score *sim_score_create(base_err *err);
 void sim_score_destroy(sim_score *s); /* NULL is a no-op */
 
 /* Score one utterance and append it. hyp NULL means "no hypothesis" (all
- * deletions). id must be non-empty and new to this set (SIM_EEXIST if not).
+ * deletions). id must be non-empty and new to this set (BASE_EEXIST if not).
  * Not thread-safe on one set: use one set per thread, or sim_align_* directly. */
-sim_status sim_score_add(sim_score *s, const char *id, const char *ref, const char *hyp,
-                         sim_err *err);
+base_status sim_score_add(sim_score *s, const char *id, const char *ref, const char *hyp,
+                          base_err *err);
 
 /* Read two trn files and score every reference utterance (see the top of
  * this file for the format). On failure *out is NULL and err names file:line. */
-sim_status sim_score_read_trn(const char *ref_path, const char *hyp_path, sim_score **out,
-                              sim_err *err);
+base_status sim_score_read_trn(const char *ref_path, const char *hyp_path, sim_score **out,
+                               base_err *err);
 
 size_t sim_score_count(const sim_score *s);
 const sim_score_utt *sim_score_utt_at(const sim_score *s, size_t i); /* in insertion order */
@@ -108,8 +108,8 @@ void sim_score_totals_get(const sim_score *s, sim_score_totals *t);
  * wer, ref_chars, cer, plus corr, err, sent_err, missing_hyp, char_*, and
  * per_utterance when per_utt != 0), newline-terminated. A rate with no
  * reference tokens and some insertions is written as null. */
-sim_status sim_score_write_json(const sim_score *s, FILE *out, int per_utt);
+base_status sim_score_write_json(const sim_score *s, FILE *out, int per_utt);
 /* Human-readable summary (and one line per utterance when per_utt != 0). */
-sim_status sim_score_write_summary(const sim_score *s, FILE *out, int per_utt);
+base_status sim_score_write_summary(const sim_score *s, FILE *out, int per_utt);
 
 #endif

@@ -47,7 +47,7 @@ static int in_dim(const sim_sweep *sw, size_t d, size_t a)
     return z >= 0 && sim_scenario_axis_zip(sw->sc, a) == z;
 }
 
-sim_sweep *sim_sweep_create(const sim_scenario *sc, sim_err *err)
+sim_sweep *sim_sweep_create(const sim_scenario *sc, base_err *err)
 {
     sim_sweep *sw = calloc(1, sizeof *sw);
     const char **row = NULL;
@@ -75,11 +75,11 @@ sim_sweep *sim_sweep_create(const sim_scenario *sc, sim_err *err)
                     const char *file;
                     int line;
                     sim_scenario_axis_where(sc, a, &file, &line);
-                    sim_err_set(err, SIM_EINVAL, file, line,
-                                "zipped axes %s and %s have different lengths (%zu, %zu)",
-                                sim_scenario_axis_key(sc, sw->dim_first[d]),
-                                sim_scenario_axis_key(sc, a), sw->dim_len[d],
-                                sim_scenario_axis_len(sc, a));
+                    base_err_set(err, BASE_EINVAL, file, line,
+                                 "zipped axes %s and %s have different lengths (%zu, %zu)",
+                                 sim_scenario_axis_key(sc, sw->dim_first[d]),
+                                 sim_scenario_axis_key(sc, a), sw->dim_len[d],
+                                 sim_scenario_axis_len(sc, a));
                     goto fail;
                 }
             }
@@ -91,8 +91,8 @@ sim_sweep *sim_sweep_create(const sim_scenario *sc, sim_err *err)
     for (size_t d = 0; d < sw->ndims; d++) {
         sw->ncells *= sw->dim_len[d];
         if (sw->ncells > MAX_POINTS) {
-            sim_err_set(err, SIM_ERANGE, sim_scenario_path(sc), 0,
-                        "the sweep has more than %d points", MAX_POINTS);
+            base_err_set(err, BASE_ERANGE, sim_scenario_path(sc), 0,
+                         "the sweep has more than %d points", MAX_POINTS);
             goto fail;
         }
     }
@@ -143,7 +143,7 @@ sim_sweep *sim_sweep_create(const sim_scenario *sc, sim_err *err)
     free(row);
     return sw;
 nomem:
-    sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
 fail:
     free(row);
     sim_sweep_destroy(sw);
@@ -167,7 +167,7 @@ const char *const *sim_sweep_values(const sim_sweep *sw, size_t p)
     return sw->values + p * sw->nkeys;
 }
 
-sim_status sim_sweep_config(const sim_sweep *sw, size_t p, sim_config *cfg, sim_err *err)
+base_status sim_sweep_config(const sim_sweep *sw, size_t p, sim_config *cfg, base_err *err)
 {
     return sim_scenario_resolve(sw->sc, sw->keys, sim_sweep_values(sw, p), sw->nkeys, cfg, err);
 }
@@ -213,16 +213,16 @@ uint64_t sim_sweep_seed(uint64_t base, size_t repeat)
     return (z ^ (z >> 31)) >> 1; /* keep it a non-negative int64 */
 }
 
-sim_status sim_sweep_write_list(const sim_sweep *sw, FILE *out, sim_err *err)
+base_status sim_sweep_write_list(const sim_sweep *sw, FILE *out, base_err *err)
 {
     sim_config *cfg = malloc(sizeof *cfg);
-    if (!cfg) return sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    if (!cfg) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     fprintf(out, "%-6s %-6s %-20s", "point", "repeat", "seed");
     for (size_t k = 0; k < sw->nkeys; k++) fprintf(out, " %s", sw->keys[k]);
     fputc('\n', out);
-    sim_status st = SIM_OK;
-    for (size_t p = 0; p < sw->npoints && st == SIM_OK; p++) {
-        if ((st = sim_sweep_config(sw, p, cfg, err)) != SIM_OK) break;
+    base_status st = BASE_OK;
+    for (size_t p = 0; p < sw->npoints && st == BASE_OK; p++) {
+        if ((st = sim_sweep_config(sw, p, cfg, err)) != BASE_OK) break;
         for (int64_t r = 0; r < cfg->scenario.repeats; r++) {
             fprintf(out, "%-6zu %-6lld %-20llu", p, (long long)r,
                     (unsigned long long)sim_sweep_seed((uint64_t)cfg->scenario.seed, (size_t)r));
@@ -232,6 +232,6 @@ sim_status sim_sweep_write_list(const sim_sweep *sw, FILE *out, sim_err *err)
         }
     }
     free(cfg);
-    if (st == SIM_OK && ferror(out)) st = sim_err_set(err, SIM_EIO, NULL, 0, "write error");
+    if (st == BASE_OK && ferror(out)) st = base_err_set(err, BASE_EIO, NULL, 0, "write error");
     return st;
 }

@@ -23,13 +23,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "sim/base/status.h"
+#include "base/status.h"
 #include "sim/scenario.h"
 
 typedef struct sim_sweep sim_sweep;
 
 /* Expand sc's sweep. The sweep keeps a pointer to sc: destroy it first. */
-sim_sweep *sim_sweep_create(const sim_scenario *sc, sim_err *err);
+sim_sweep *sim_sweep_create(const sim_scenario *sc, base_err *err);
 void sim_sweep_destroy(sim_sweep *sw); /* NULL is a no-op */
 
 /* Distinct points after constraints (>= 1 unless every point was skipped). */
@@ -42,7 +42,7 @@ const char *const *sim_sweep_keys(const sim_sweep *sw);
 const char *const *sim_sweep_values(const sim_sweep *sw, size_t p);
 
 /* Typed config of point p (sim_scenario_resolve with the point's values). */
-sim_status sim_sweep_config(const sim_sweep *sw, size_t p, sim_config *cfg, sim_err *err);
+base_status sim_sweep_config(const sim_sweep *sw, size_t p, sim_config *cfg, base_err *err);
 
 /* The grid: dimensions, their lengths, and for each dimension the axes in it
  * (one, or a zip group); cell indices are row-major over the dimensions. */
@@ -59,6 +59,6 @@ const sim_scenario *sim_sweep_scenario(const sim_sweep *sw);
 uint64_t sim_sweep_seed(uint64_t base, size_t repeat);
 
 /* --dry-run: one line per point x repeat (point, repeat, seed, swept values). */
-sim_status sim_sweep_write_list(const sim_sweep *sw, FILE *out, sim_err *err);
+base_status sim_sweep_write_list(const sim_sweep *sw, FILE *out, base_err *err);
 
 #endif

@@ -68,24 +68,24 @@ static corpus_in head_in(const sim_config *cfg)
                        "equalizer.train_lines",     "equalizer.train_voices"};
 }
 
-static sim_status check_corpus(const sim_scenario *sc, const corpus_in *c, sim_err *err)
+static base_status check_corpus(const sim_scenario *sc, const corpus_in *c, base_err *err)
 {
     long a, b;
     if (sim_corpus_parse_lines(c->lines, &a, &b)) {
         const char *file;
         int line;
         sim_scenario_where(sc, c->lines_key, &file, &line);
-        return sim_err_set(err, SIM_EINVAL, file, line,
-                           "%s must be A-B or A with 1 <= A <= B, got '%s'", c->lines_key,
-                           c->lines);
+        return base_err_set(err, BASE_EINVAL, file, line,
+                            "%s must be A-B or A with 1 <= A <= B, got '%s'", c->lines_key,
+                            c->lines);
     }
     FILE *f = fopen(c->text, "r");
     if (!f) {
         const char *file;
         int line;
         sim_scenario_where(sc, c->text_key, &file, &line);
-        return sim_err_set(err, SIM_EIO, file, line, "%s: cannot open '%s': %s", c->text_key,
-                           c->text, strerror(errno));
+        return base_err_set(err, BASE_EIO, file, line, "%s: cannot open '%s': %s", c->text_key,
+                            c->text, strerror(errno));
     }
     long lines = 0;
     int ch, last = '\n';
@@ -99,25 +99,25 @@ static sim_status check_corpus(const sim_scenario *sc, const corpus_in *c, sim_e
         const char *file;
         int line;
         sim_scenario_where(sc, c->lines_key, &file, &line);
-        return sim_err_set(err, SIM_ERANGE, file, line, "%s=%s, but %s has %ld lines", c->lines_key,
-                           c->lines, c->text_key, lines);
+        return base_err_set(err, BASE_ERANGE, file, line, "%s=%s, but %s has %ld lines",
+                            c->lines_key, c->lines, c->text_key, lines);
     }
     codec_voice *v = NULL;
     size_t nv = 0;
-    sim_status st = codec_voices_read(c->voices, NULL, &v, &nv, err);
+    base_status st = codec_voices_read(c->voices, NULL, &v, &nv, err);
     free(v);
-    if (st != SIM_OK && !*err->file) {
+    if (st != BASE_OK && !*err->file) {
         const char *file;
         int line;
         sim_scenario_where(sc, c->voices_key, &file, &line);
-        sim_err_locate(err, file, line);
+        base_err_locate(err, file, line);
     }
     return st;
 }
 
-sim_status sim_tts_source_check(const sim_scenario *sc, const sim_config *cfg, sim_err *err)
+base_status sim_tts_source_check(const sim_scenario *sc, const sim_config *cfg, base_err *err)
 {
-    sim_err local = SIM_ERR_INIT;
+    base_err local = BASE_ERR_INIT;
     if (!err) err = &local;
     corpus_in c = source_in(cfg);
     return check_corpus(sc, &c, err);
@@ -125,40 +125,40 @@ sim_status sim_tts_source_check(const sim_scenario *sc, const sim_config *cfg, s
 
 /* Same file (by real path) and overlapping line ranges: a corpus that would
  * speak evaluated sentences. */
-static sim_status check_overlap(const sim_scenario *sc, const sim_config *cfg, const corpus_in *c,
-                                sim_err *err)
+static base_status check_overlap(const sim_scenario *sc, const sim_config *cfg, const corpus_in *c,
+                                 base_err *err)
 {
-    if (!sim_tts_source_used(cfg)) return SIM_OK; /* a manifest source: checked after synthesis */
+    if (!sim_tts_source_used(cfg)) return BASE_OK; /* a manifest source: checked after synthesis */
     char p1[PATH_MAX], p2[PATH_MAX];
-    if (!realpath(c->text, p1) || !realpath(cfg->source.text, p2) || strcmp(p1, p2)) return SIM_OK;
+    if (!realpath(c->text, p1) || !realpath(cfg->source.text, p2) || strcmp(p1, p2)) return BASE_OK;
     long a1, b1, a2, b2;
     if (sim_corpus_parse_lines(c->lines, &a1, &b1) ||
         sim_corpus_parse_lines(cfg->source.lines, &a2, &b2) || b1 < a2 || b2 < a1)
-        return SIM_OK;
+        return BASE_OK;
     const char *file;
     int line;
     sim_scenario_where(sc, c->lines_key, &file, &line);
-    return sim_err_set(err, SIM_EINVAL, file, line,
-                       "%s=%s overlaps source.lines=%s of the same text: the corpus would contain "
-                       "evaluated sentences (test-set leakage); choose training lines",
-                       c->lines_key, c->lines, cfg->source.lines);
+    return base_err_set(err, BASE_EINVAL, file, line,
+                        "%s=%s overlaps source.lines=%s of the same text: the corpus would contain "
+                        "evaluated sentences (test-set leakage); choose training lines",
+                        c->lines_key, c->lines, cfg->source.lines);
 }
 
-sim_status sim_tts_corpora_check(const sim_scenario *sc, const sim_config *cfg, sim_err *err)
+base_status sim_tts_corpora_check(const sim_scenario *sc, const sim_config *cfg, base_err *err)
 {
-    sim_err local = SIM_ERR_INIT;
+    base_err local = BASE_ERR_INIT;
     if (!err) err = &local;
-    sim_status st = SIM_OK;
+    base_status st = BASE_OK;
     if (sim_tts_anchors_used(cfg)) {
         corpus_in c = anchors_in(cfg);
-        if ((st = check_corpus(sc, &c, err)) != SIM_OK ||
-            (st = check_overlap(sc, cfg, &c, err)) != SIM_OK)
+        if ((st = check_corpus(sc, &c, err)) != BASE_OK ||
+            (st = check_overlap(sc, cfg, &c, err)) != BASE_OK)
             return st;
     }
     if (sim_tts_head_used(cfg)) {
         corpus_in c = head_in(cfg);
-        if ((st = check_corpus(sc, &c, err)) != SIM_OK ||
-            (st = check_overlap(sc, cfg, &c, err)) != SIM_OK)
+        if ((st = check_corpus(sc, &c, err)) != BASE_OK ||
+            (st = check_overlap(sc, cfg, &c, err)) != BASE_OK)
             return st;
     }
     return st;
@@ -186,10 +186,10 @@ static void hash_bytes(key_hash *k, const void *p, size_t n)
 }
 
 /* The file's bytes, then its length, so that (a, b) and (a+b', b'') differ. */
-static sim_status hash_file(key_hash *k, const char *path, sim_err *err)
+static base_status hash_file(key_hash *k, const char *path, base_err *err)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) return sim_err_set(err, SIM_EIO, path, 0, "cannot open: %s", strerror(errno));
+    if (!f) return base_err_set(err, BASE_EIO, path, 0, "cannot open: %s", strerror(errno));
     unsigned char buf[8192];
     uint64_t total = 0;
     size_t got;
@@ -199,33 +199,33 @@ static sim_status hash_file(key_hash *k, const char *path, sim_err *err)
     }
     int bad = ferror(f);
     fclose(f);
-    if (bad) return sim_err_set(err, SIM_EIO, path, 0, "read failed");
+    if (bad) return base_err_set(err, BASE_EIO, path, 0, "read failed");
     hash_bytes(k, &total, sizeof total);
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status sim_tts_corpus_dir(const char *text, const char *lines, const char *voices,
-                              const char *cache, char *dir, size_t cap, sim_err *err)
+base_status sim_tts_corpus_dir(const char *text, const char *lines, const char *voices,
+                               const char *cache, char *dir, size_t cap, base_err *err)
 {
     long a, b;
     if (sim_corpus_parse_lines(lines, &a, &b))
-        return sim_err_set(err, SIM_EINVAL, NULL, 0, "line range must be A-B, got '%s'", lines);
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "line range must be A-B, got '%s'", lines);
     /* two FNV streams from different offset bases: 128 bits */
     key_hash k = {{0xcbf29ce484222325ULL, 0x84222325cbf29ce4ULL}};
     char range[64];
     int rl = snprintf(range, sizeof range, "%s|%ld-%ld|", CACHE_TAG, a, b);
     hash_bytes(&k, range, (size_t)rl);
-    sim_status st;
-    if ((st = hash_file(&k, text, err)) != SIM_OK || (st = hash_file(&k, voices, err)) != SIM_OK)
+    base_status st;
+    if ((st = hash_file(&k, text, err)) != BASE_OK || (st = hash_file(&k, voices, err)) != BASE_OK)
         return st;
     const char *root = cache && *cache ? cache : SEMSIM_BUILDDIR "/cache/tts";
     if (snprintf(dir, cap, "%s/%016llx%016llx", root, (unsigned long long)k.h[0],
                  (unsigned long long)k.h[1]) >= (int)cap)
-        return sim_err_set(err, SIM_ERANGE, root, 0, "source.cache path too long");
-    return SIM_OK;
+        return base_err_set(err, BASE_ERANGE, root, 0, "source.cache path too long");
+    return BASE_OK;
 }
 
-sim_status sim_tts_source_dir(const sim_config *cfg, char *dir, size_t cap, sim_err *err)
+base_status sim_tts_source_dir(const sim_config *cfg, char *dir, size_t cap, base_err *err)
 {
     return sim_tts_corpus_dir(cfg->source.text, cfg->source.lines, cfg->source.voices,
                               cfg->source.cache, dir, cap, err);
@@ -239,12 +239,12 @@ static int exists(const char *path)
 
 /* Synthesise corpus c into the cache (unless complete) and write its
  * manifest path to manifest (SIM_CFG_STR bytes). */
-static sim_status prepare_corpus(const corpus_in *c, const char *cache, const char *what, int jobs,
-                                 const sim_log *log, char *manifest, sim_err *err)
+static base_status prepare_corpus(const corpus_in *c, const char *cache, const char *what, int jobs,
+                                  const base_log *log, char *manifest, base_err *err)
 {
     char dir[SIM_CFG_STR - 16], lock[SIM_CFG_STR];
-    sim_status st = sim_tts_corpus_dir(c->text, c->lines, c->voices, cache, dir, sizeof dir, err);
-    if (st != SIM_OK) return st;
+    base_status st = sim_tts_corpus_dir(c->text, c->lines, c->voices, cache, dir, sizeof dir, err);
+    if (st != BASE_OK) return st;
     char path[SIM_CFG_STR];
     snprintf(path, sizeof path, "%s/manifest.tsv", dir);
     snprintf(lock, sizeof lock, "%s.lock", dir);
@@ -253,19 +253,19 @@ static sim_status prepare_corpus(const corpus_in *c, const char *cache, const ch
         *slash = 0; /* the cache root */
         st = sim_corpus_mkdir(dir, err);
         *slash = '/';
-        if (st != SIM_OK) return st;
+        if (st != BASE_OK) return st;
         int fd = open(lock, O_CREAT | O_RDWR, 0666);
-        if (fd < 0) return sim_err_set(err, SIM_EIO, lock, 0, "cannot open: %s", strerror(errno));
+        if (fd < 0) return base_err_set(err, BASE_EIO, lock, 0, "cannot open: %s", strerror(errno));
         while (flock(fd, LOCK_EX) != 0)
             if (errno != EINTR) {
                 close(fd);
-                return sim_err_set(err, SIM_EIO, lock, 0, "cannot lock: %s", strerror(errno));
+                return base_err_set(err, BASE_EIO, lock, 0, "cannot lock: %s", strerror(errno));
             }
         if (!exists(path)) { /* another process may have made it meanwhile */
             long a, b;
             sim_corpus_parse_lines(c->lines, &a, &b);
-            sim_log_info(log, "TTS %s: synthesising %s lines %ld-%ld x voices of %s into %s", what,
-                         c->text, a, b, c->voices, dir);
+            base_log_info(log, "TTS %s: synthesising %s lines %ld-%ld x voices of %s into %s", what,
+                          c->text, a, b, c->voices, dir);
             sim_corpus_config cc = {c->text,
                                     a,
                                     b,
@@ -280,10 +280,10 @@ static sim_status prepare_corpus(const corpus_in *c, const char *cache, const ch
         }
         flock(fd, LOCK_UN);
         close(fd);
-        if (st != SIM_OK) return st;
+        if (st != BASE_OK) return st;
     }
     snprintf(manifest, SIM_CFG_STR, "%s", path);
-    return SIM_OK;
+    return BASE_OK;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -293,21 +293,21 @@ static int cmp_str(const void *a, const void *b)
 
 /* Leakage guard: no utterance of the corpus manifest may share its id or its
  * normalised transcript with an utterance of the evaluated manifest. */
-static sim_status check_leak(const char *eval_path, const char *corpus_path, const char *what,
-                             sim_err *err)
+static base_status check_leak(const char *eval_path, const char *corpus_path, const char *what,
+                              base_err *err)
 {
     codec_manifest *ev = NULL, *co = NULL;
     char **keys = NULL, *norm = NULL;
     size_t n = 0;
-    sim_status st = codec_manifest_read(eval_path, &ev, err);
-    if (st == SIM_OK) st = codec_manifest_read(corpus_path, &co, err);
-    if (st != SIM_OK) goto out;
+    base_status st = codec_manifest_read(eval_path, &ev, err);
+    if (st == BASE_OK) st = codec_manifest_read(corpus_path, &co, err);
+    if (st != BASE_OK) goto out;
     size_t ne = codec_manifest_size(ev);
     /* ids and transcripts in one sorted table, tagged so an id never matches a transcript */
     if (!(keys = calloc(2 * ne + 1, sizeof *keys))) goto nomem;
     for (size_t i = 0; i < ne; i++) {
         const char *id = codec_manifest_id(ev, i);
-        if ((st = codec_text_normalise(codec_manifest_transcript(ev, i), &norm, err)) != SIM_OK)
+        if ((st = codec_text_normalise(codec_manifest_transcript(ev, i), &norm, err)) != BASE_OK)
             goto out;
         size_t li = strlen(id) + 3, lt = strlen(norm) + 3;
         if (!(keys[n] = malloc(li)) || !(keys[n + 1] = malloc(lt))) {
@@ -327,7 +327,8 @@ static sim_status check_leak(const char *eval_path, const char *corpus_path, con
         const char *pp = probe;
         int hit = bsearch(&pp, keys, n, sizeof *keys, cmp_str) != NULL;
         if (!hit) {
-            if ((st = codec_text_normalise(codec_manifest_transcript(co, i), &norm, err)) != SIM_OK)
+            if ((st = codec_text_normalise(codec_manifest_transcript(co, i), &norm, err)) !=
+                BASE_OK)
                 goto out;
             snprintf(probe, sizeof probe, "t:%s", norm);
             free(norm);
@@ -335,16 +336,16 @@ static sim_status check_leak(const char *eval_path, const char *corpus_path, con
             hit = bsearch(&pp, keys, n, sizeof *keys, cmp_str) != NULL;
         }
         if (hit) {
-            st = sim_err_set(err, SIM_EINVAL, corpus_path, 0,
-                             "the %s's utterance %s is also evaluated (same id or sentence as in "
-                             "%s): test-set leakage; choose other lines",
-                             what, id, eval_path);
+            st = base_err_set(err, BASE_EINVAL, corpus_path, 0,
+                              "the %s's utterance %s is also evaluated (same id or sentence as in "
+                              "%s): test-set leakage; choose other lines",
+                              what, id, eval_path);
             goto out;
         }
     }
     goto out;
 nomem:
-    st = sim_err_set(err, SIM_ENOMEM, NULL, 0, "out of memory");
+    st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
 out:
     for (size_t i = 0; keys && i < n; i++) free(keys[i]);
     free(keys);
@@ -354,30 +355,30 @@ out:
     return st;
 }
 
-sim_status sim_tts_source_prepare(sim_config *cfg, int jobs, const sim_log *log, sim_err *err)
+base_status sim_tts_source_prepare(sim_config *cfg, int jobs, const base_log *log, base_err *err)
 {
-    sim_status st;
+    base_status st;
     if (sim_tts_source_used(cfg)) {
         corpus_in c = source_in(cfg);
         if ((st = prepare_corpus(&c, cfg->source.cache, "source", jobs, log, cfg->source.manifest,
-                                 err)) != SIM_OK)
+                                 err)) != BASE_OK)
             return st;
     }
     if (sim_tts_anchors_used(cfg)) {
         corpus_in c = anchors_in(cfg);
         if ((st = prepare_corpus(&c, cfg->source.cache, "anchor corpus", jobs, log,
-                                 cfg->anchors.manifest, err)) != SIM_OK ||
+                                 cfg->anchors.manifest, err)) != BASE_OK ||
             (st = check_leak(cfg->source.manifest, cfg->anchors.manifest, "anchor corpus", err)) !=
-                SIM_OK)
+                BASE_OK)
             return st;
     }
     if (sim_tts_head_used(cfg)) {
         corpus_in c = head_in(cfg);
         if ((st = prepare_corpus(&c, cfg->source.cache, "relative-head corpus", jobs, log,
-                                 cfg->equalizer.train_manifest, err)) != SIM_OK ||
+                                 cfg->equalizer.train_manifest, err)) != BASE_OK ||
             (st = check_leak(cfg->source.manifest, cfg->equalizer.train_manifest,
-                             "relative-head corpus", err)) != SIM_OK)
+                             "relative-head corpus", err)) != BASE_OK)
             return st;
     }
-    return SIM_OK;
+    return BASE_OK;
 }

@@ -37,8 +37,8 @@
 
 #include <stddef.h>
 
-#include "sim/base/log.h"
-#include "sim/base/status.h"
+#include "base/log.h"
+#include "base/status.h"
 #include "sim/scenario.h"
 
 /* 1 when cfg takes its speech from the TTS source (no source.manifest and a
@@ -48,7 +48,7 @@ int sim_tts_source_used(const sim_config *cfg);
 /* Checks source.text (readable, the range's lines exist), source.lines (A-B
  * or A) and source.voices (parses; voices are checked against the engines at
  * synthesis). Errors name the key's file:line (from sc). */
-sim_status sim_tts_source_check(const sim_scenario *sc, const sim_config *cfg, sim_err *err);
+base_status sim_tts_source_check(const sim_scenario *sc, const sim_config *cfg, base_err *err);
 
 /* 1 when cfg's anchor corpus comes from the TTS (source.kind=semantic, an
  * anchor-based equalizer.type, no anchors.manifest). */
@@ -61,22 +61,22 @@ int sim_tts_head_used(const sim_config *cfg);
  * sim_tts_source_check does for the source), and that their line ranges do not
  * overlap source.lines when the source is the TTS on the same text file.
  * Errors name the key's file:line. */
-sim_status sim_tts_corpora_check(const sim_scenario *sc, const sim_config *cfg, sim_err *err);
+base_status sim_tts_corpora_check(const sim_scenario *sc, const sim_config *cfg, base_err *err);
 
 /* The cache entry of cfg's inputs: dir gets SOURCE.CACHE/<key> (cap bytes). */
-sim_status sim_tts_source_dir(const sim_config *cfg, char *dir, size_t cap, sim_err *err);
+base_status sim_tts_source_dir(const sim_config *cfg, char *dir, size_t cap, base_err *err);
 /* The cache entry of any TTS corpus (text file, A-B range, voices file) under
  * cache ("" = the default root): dir gets CACHE/<key>. */
-sim_status sim_tts_corpus_dir(const char *text, const char *lines, const char *voices,
-                              const char *cache, char *dir, size_t cap, sim_err *err);
+base_status sim_tts_corpus_dir(const char *text, const char *lines, const char *voices,
+                               const char *cache, char *dir, size_t cap, base_err *err);
 
 /* When sim_tts_source_used(cfg): synthesise the entry if it is not complete
  * (jobs worker processes, progress on log at info level) and point
  * cfg->source.manifest at its manifest.tsv. Likewise for the anchor corpus
  * (cfg->anchors.manifest) and the head corpus (cfg->equalizer.train_manifest)
  * when sim_tts_anchors_used / sim_tts_head_used, followed by the leakage check
- * against the evaluated manifest (SIM_EINVAL naming the corpus and the
+ * against the evaluated manifest (BASE_EINVAL naming the corpus and the
  * utterance). Otherwise does nothing. Forks: call it before starting threads. */
-sim_status sim_tts_source_prepare(sim_config *cfg, int jobs, const sim_log *log, sim_err *err);
+base_status sim_tts_source_prepare(sim_config *cfg, int jobs, const base_log *log, base_err *err);
 
 #endif

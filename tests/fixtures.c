@@ -10,23 +10,23 @@
 #include "codecs/agent.h"
 #include "codecs/frontend.h"
 #include "codecs/modelfile.h"
-#include "sim/base/rng.h"
+#include "base/rng.h"
 #include "sim/run.h"
 #include "tests/testutil.h"
 
 void test_gaussian(float *x, size_t n, float sigma, uint64_t seed, const char *component)
 {
-    sim_rng r;
-    sim_rng_init(&r, seed, 0, sim_rng_component(component));
-    sim_rng_normal_fill(&r, x, n, sigma);
+    base_rng r;
+    base_rng_init(&r, seed, 0, base_rng_component(component));
+    base_rng_normal_fill(&r, x, n, sigma);
 }
 
 void test_orthogonal(float *q, size_t d, uint64_t seed)
 {
     double *m = malloc(d * d * sizeof *m);
-    sim_rng r;
-    sim_rng_init(&r, seed, 1, sim_rng_component("test.orth"));
-    for (size_t i = 0; i < d * d; i++) m[i] = sim_rng_normal(&r);
+    base_rng r;
+    base_rng_init(&r, seed, 1, base_rng_component("test.orth"));
+    for (size_t i = 0; i < d * d; i++) m[i] = base_rng_normal(&r);
     for (size_t i = 0; i < d; i++) {
         for (int pass = 0; pass < 2; pass++)
             for (size_t j = 0; j < i; j++) {
@@ -72,15 +72,15 @@ void test_save_tiny_agent_up(const char *path, int d, uint64_t seed, int upsampl
     c.dilation_max = 1;
     c.dropout = 0;
     codec_agent *a = NULL;
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL_FATAL(codec_agent_create(&a, &c, seed, &e), SIM_OK);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL_FATAL(codec_agent_create(&a, &c, seed, &e), BASE_OK);
     codec_model *m = codec_model_create(&e);
     codec_melspec_config fe;
     codec_frontend_default(&fe);
-    CU_ASSERT_EQUAL_FATAL(codec_frontend_to_model(&fe, m, &e), SIM_OK);
-    sim_status st = codec_agent_save(a, m, path, &e);
+    CU_ASSERT_EQUAL_FATAL(codec_frontend_to_model(&fe, m, &e), BASE_OK);
+    base_status st = codec_agent_save(a, m, path, &e);
     if (st) fprintf(stderr, "  %s\n", e.msg);
-    CU_ASSERT_EQUAL_FATAL(st, SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(st, BASE_OK);
     codec_model_destroy(m);
     codec_agent_destroy(a);
 }
@@ -92,10 +92,10 @@ void test_run_scenario(const sim_scenario *sc, const char *out, int jobs)
     o.out_path = out;
     o.jobs = jobs;
     o.force = 1;
-    sim_err e = SIM_ERR_INIT;
-    sim_status st = sim_run(sc, &o, &e);
+    base_err e = BASE_ERR_INIT;
+    base_status st = sim_run(sc, &o, &e);
     if (st) fprintf(stderr, "  %s:%d: %s\n", e.file, e.line, e.msg);
-    CU_ASSERT_EQUAL_FATAL(st, SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(st, BASE_OK);
 }
 
 size_t test_read_summary(const char *path, const char *const *cols, size_t ncol, void *rows,

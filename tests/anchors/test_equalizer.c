@@ -6,7 +6,7 @@
 #include "anchors/equalizer.h"
 #include "anchors/metrics.h"
 #include "anchors/select.h"
-#include "sim/base/rng.h"
+#include "base/rng.h"
 #include "tests/fixtures.h"
 #include "tests/testutil.h"
 
@@ -43,7 +43,7 @@ static anchor_equalizer *make(anchor_eq_type type, anchor_psi psi, const float *
     cfg.type = type;
     cfg.psi = psi;
     cfg.relinv_lambda = 0; /* the exact pseudo-inverse */
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     anchor_equalizer *q = anchor_equalizer_create(&cfg, at, ar, k, dt, dr, &e);
     if (!q) fprintf(stderr, "  create %s: %s\n", anchor_eq_type_name(type), e.msg);
     return q;
@@ -55,13 +55,13 @@ static void test_names(void)
                                         "procrustes"};
     for (int i = 0; i < 5; i++) {
         anchor_eq_type t = (anchor_eq_type)99;
-        CU_ASSERT_EQUAL(anchor_eq_type_parse(names[i], &t, NULL), SIM_OK);
+        CU_ASSERT_EQUAL(anchor_eq_type_parse(names[i], &t, NULL), BASE_OK);
         CU_ASSERT_EQUAL(t, (anchor_eq_type)i);
         CU_ASSERT_STRING_EQUAL(anchor_eq_type_name(t), names[i]);
     }
     anchor_eq_type t;
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL(anchor_eq_type_parse("oracle", &t, &e), SIM_EINVAL);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL(anchor_eq_type_parse("oracle", &t, &e), BASE_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "oracle"));
 }
 
@@ -84,7 +84,7 @@ static void test_relinv_cosine_same_space(void)
     CU_ASSERT_EQUAL(anchor_equalizer_rank(q), D);
     CU_ASSERT_EQUAL(anchor_equalizer_symbols_per_frame(q), K);
     CU_ASSERT_EQUAL(anchor_equalizer_handshake_symbols(q), 0);
-    CU_ASSERT_EQUAL(anchor_equalizer_execute(q, x, N, xh, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(q, x, N, xh, NULL), BASE_OK);
     for (size_t i = 0; i < N; i++) {
         double s = 0;
         for (size_t c = 0; c < D; c++) s += (double)x[i * D + c] * x[i * D + c];
@@ -96,7 +96,7 @@ static void test_relinv_cosine_same_space(void)
     /* default norm rule: the mean norm of the receiver's anchors */
     cfg.rx_norm = 0;
     q = anchor_equalizer_create(&cfg, a, a, K, D, D, NULL);
-    CU_ASSERT_EQUAL(anchor_equalizer_execute(q, x, 1, xh, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(q, x, 1, xh, NULL), BASE_OK);
     double n0 = 0;
     for (size_t c = 0; c < D; c++) n0 += (double)xh[c] * xh[c];
     TEST_ASSERT_NEAR(sqrt(n0), anchor_mean_norm(a, K, D), 1e-4);
@@ -141,7 +141,7 @@ static void test_relinv_rotated(void)
     for (int psi = 0; psi < 3; psi++) {
         anchor_equalizer *e = make(ANCHOR_EQ_RELATIVE_INVERSE, (anchor_psi)psi, at, ar, K, D, D);
         CU_ASSERT_PTR_NOT_NULL_FATAL(e);
-        CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, N, xh, NULL), SIM_OK);
+        CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, N, xh, NULL), BASE_OK);
         double cos_min = min_cosine(xh, y, N, D, NULL);
         if (psi == ANCHOR_PSI_COSINE) {
             /* direction exact; length by the norm rule */
@@ -188,7 +188,7 @@ static void test_relinv_centered_translated(void)
          psi += ANCHOR_PSI_COSINE_CENTERED) {
         anchor_equalizer *e = make(ANCHOR_EQ_RELATIVE_INVERSE, (anchor_psi)psi, at, ar, K, D, D);
         CU_ASSERT_PTR_NOT_NULL_FATAL(e);
-        CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, N, xh, NULL), SIM_OK);
+        CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, N, xh, NULL), BASE_OK);
         double cos_min = min_cosine(xh, y, N, D, m);
         if (psi == ANCHOR_PSI_COSINE_CENTERED) TEST_ASSERT_NEAR(cos_min, 1.0, 1e-4);
         CU_ASSERT(psi == ANCHOR_PSI_COSINE_CENTERED || cos_min < 0.9);
@@ -208,8 +208,8 @@ static void test_relinv_euclidean_exact(void)
     anchor_equalizer *q = make(ANCHOR_EQ_RELATIVE_INVERSE, ANCHOR_PSI_EUCLIDEAN, a, a, K, D, D);
     CU_ASSERT_PTR_NOT_NULL_FATAL(q);
     CU_ASSERT_EQUAL(anchor_equalizer_rank(q), D);
-    CU_ASSERT_EQUAL(anchor_equalizer_encode(q, x, N, s, NULL), SIM_OK);
-    CU_ASSERT_EQUAL(anchor_equalizer_decode(q, s, N, xh, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_equalizer_encode(q, x, N, s, NULL), BASE_OK);
+    CU_ASSERT_EQUAL(anchor_equalizer_decode(q, s, N, xh, NULL), BASE_OK);
     TEST_ASSERT_CLOSE_F(xh, x, N * D, 1e-4); /* measured 1.7e-6 */
     anchor_equalizer_destroy(q);
 }
@@ -226,9 +226,9 @@ static void test_relinv_inner_blocks(void)
     gaussian(a, K * D, 1.0f, 9);
     anchor_equalizer *q = make(ANCHOR_EQ_RELATIVE_INVERSE, ANCHOR_PSI_INNER, a, a, K, D, D);
     CU_ASSERT_PTR_NOT_NULL_FATAL(q);
-    CU_ASSERT_EQUAL(anchor_equalizer_encode(q, x, N, s, NULL), SIM_OK);
-    CU_ASSERT_EQUAL(anchor_equalizer_decode(q, s, N, x1, NULL), SIM_OK);
-    CU_ASSERT_EQUAL(anchor_equalizer_execute(q, x, N, x2, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_equalizer_encode(q, x, N, s, NULL), BASE_OK);
+    CU_ASSERT_EQUAL(anchor_equalizer_decode(q, s, N, x1, NULL), BASE_OK);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(q, x, N, x2, NULL), BASE_OK);
     TEST_ASSERT_CLOSE_F(x1, x, N * D, 1e-4);
     TEST_ASSERT_CLOSE_F(x2, x1, N * D, 1e-6);
     anchor_equalizer_destroy(q);
@@ -256,7 +256,7 @@ static void test_procrustes_rotation(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(e);
     CU_ASSERT_EQUAL(anchor_equalizer_handshake_symbols(e), K * D);
     CU_ASSERT_EQUAL(anchor_equalizer_symbols_per_frame(e), D);
-    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, N, xh, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, N, xh, NULL), BASE_OK);
     double w = worst_rel(xh, y, N, D);
     if (w > 0.02) fprintf(stderr, "  procrustes: worst relative error %.3g\n", w);
     CU_ASSERT(w <= 0.02);
@@ -274,8 +274,8 @@ static void test_procrustes_rotation(void)
     float eye[D * D], zero[D] = {0}, b[D], wq[D * D];
     memset(eye, 0, sizeof eye);
     for (size_t i = 0; i < D; i++) eye[i * D + i] = 1;
-    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, zero, 1, b, NULL), SIM_OK);
-    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, eye, D, wq, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, zero, 1, b, NULL), BASE_OK);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, eye, D, wq, NULL), BASE_OK);
     for (size_t i = 0; i < D; i++)
         for (size_t j = 0; j < D; j++) wq[i * D + j] -= b[j];
     TEST_ASSERT_CLOSE_F(wq, q, D * D, 1e-4);
@@ -304,7 +304,7 @@ static void test_procrustes_padding(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(e);
     CU_ASSERT_EQUAL(anchor_equalizer_in_dim(e), DT);
     CU_ASSERT_EQUAL(anchor_equalizer_out_dim(e), DR);
-    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, N, xh, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, N, xh, NULL), BASE_OK);
     double w = worst_rel(xh, y, N, DR);
     if (w > 1e-3) fprintf(stderr, "  procrustes pad: worst relative error %.3g\n", w);
     CU_ASSERT(w <= 1e-3);
@@ -312,7 +312,7 @@ static void test_procrustes_padding(void)
     /* back: DR -> DT, y M^T = x */
     e = make(ANCHOR_EQ_PROCRUSTES, ANCHOR_PSI_COSINE, ar, at, K, DR, DT);
     CU_ASSERT_PTR_NOT_NULL_FATAL(e);
-    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, y, N, xb, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, y, N, xb, NULL), BASE_OK);
     w = worst_rel(xb, x, N, DT);
     if (w > 1e-3) fprintf(stderr, "  procrustes trunc: worst relative error %.3g\n", w);
     CU_ASSERT(w <= 1e-3);
@@ -360,7 +360,7 @@ static void test_procrustes_rank_deficient(void)
     anchor_equalizer *e = make(ANCHOR_EQ_PROCRUSTES, ANCHOR_PSI_COSINE, at, ar, K, D, D);
     CU_ASSERT_PTR_NOT_NULL_FATAL(e);
     CU_ASSERT_EQUAL(anchor_equalizer_rank(e), K - 1);
-    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, 1, y, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, 1, y, NULL), BASE_OK);
     TEST_ASSERT_CLOSE_F(y, mr, D, 1e-5);
     anchor_equalizer_destroy(e);
 }
@@ -386,7 +386,7 @@ static void test_ridge_linear(void)
     anchor_equalizer *e = anchor_equalizer_create(&cfg, at, ar, K, DT, DR, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(e);
     CU_ASSERT_EQUAL(anchor_equalizer_handshake_symbols(e), K * DT);
-    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, N, xh, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, N, xh, NULL), BASE_OK);
     double w = worst_rel(xh, y, N, DR);
     if (w > 1e-3) fprintf(stderr, "  ridge: worst relative error %.3g\n", w);
     CU_ASSERT(w <= 1e-3);
@@ -395,7 +395,7 @@ static void test_ridge_linear(void)
     /* the default lambda (1e-3 relative) shrinks slightly but stays close */
     cfg.ridge_lambda = 1e-3;
     e = anchor_equalizer_create(&cfg, at, ar, K, DT, DR, NULL);
-    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, N, xh, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, N, xh, NULL), BASE_OK);
     w = worst_rel(xh, y, N, DR);
     CU_ASSERT(w > 1e-6 && w <= 0.02);
     anchor_equalizer_destroy(e);
@@ -403,7 +403,7 @@ static void test_ridge_linear(void)
     /* a huge lambda forgets the map: output -> the receiver's anchor mean */
     cfg.ridge_lambda = 1e9;
     e = anchor_equalizer_create(&cfg, at, ar, K, DT, DR, NULL);
-    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, 1, xh, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, 1, xh, NULL), BASE_OK);
     float mean[DR] = {0};
     for (size_t j = 0; j < K; j++)
         for (size_t c = 0; c < DR; c++) mean[c] += ar[j * DR + c] / K;
@@ -432,7 +432,7 @@ static void test_nonlinear(void)
     for (int t = 0; t < 2; t++) {
         anchor_equalizer *e = make(types[t], ANCHOR_PSI_COSINE, at, ar, K, D, D);
         CU_ASSERT_PTR_NOT_NULL_FATAL(e);
-        CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, N, xh, NULL), SIM_OK);
+        CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, N, xh, NULL), BASE_OK);
         double se = 0, sy = 0;
         for (size_t i = 0; i < N * D; i++) {
             se += ((double)xh[i] - y[i]) * ((double)xh[i] - y[i]);
@@ -454,7 +454,7 @@ static void test_none(void)
     float y2[2 * 2], y5[2 * 5];
     anchor_equalizer *e = make(ANCHOR_EQ_NONE, ANCHOR_PSI_COSINE, a3, a2, 1, 3, 2);
     CU_ASSERT_PTR_NOT_NULL_FATAL(e);
-    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, 2, y2, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, 2, y2, NULL), BASE_OK);
     const float w2[4] = {1, 2, 4, 5};
     TEST_ASSERT_CLOSE_F(y2, w2, 4, 0);
     CU_ASSERT_EQUAL(anchor_equalizer_handshake_symbols(e), 0);
@@ -462,7 +462,7 @@ static void test_none(void)
     CU_ASSERT_EQUAL(anchor_equalizer_type(e), ANCHOR_EQ_NONE);
     anchor_equalizer_destroy(e);
     e = make(ANCHOR_EQ_NONE, ANCHOR_PSI_COSINE, a3, a5, 1, 3, 5);
-    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, 2, y5, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(e, x, 2, y5, NULL), BASE_OK);
     const float w5[10] = {1, 2, 3, 0, 0, 4, 5, 6, 0, 0};
     TEST_ASSERT_CLOSE_F(y5, w5, 10, 0);
     anchor_equalizer_destroy(e);
@@ -495,12 +495,12 @@ static void e2e_map(const float *z, size_t n, const float *w, size_t dout, float
 
 static void e2e_make(e2e *w)
 {
-    sim_rng r;
-    sim_rng_init(&r, 7, 0, sim_rng_component("test.e2e"));
+    base_rng r;
+    base_rng_init(&r, 7, 0, base_rng_component("test.e2e"));
     float ctr[E2E_C * E2E_DZ], wa[E2E_DZ * E2E_DT], wb[E2E_DZ * E2E_DR];
-    sim_rng_normal_fill(&r, ctr, E2E_C * E2E_DZ, 1.0f);
-    sim_rng_normal_fill(&r, wa, E2E_DZ * E2E_DT, 0.35f);
-    sim_rng_normal_fill(&r, wb, E2E_DZ * E2E_DR, 0.35f);
+    base_rng_normal_fill(&r, ctr, E2E_C * E2E_DZ, 1.0f);
+    base_rng_normal_fill(&r, wa, E2E_DZ * E2E_DT, 0.35f);
+    base_rng_normal_fill(&r, wb, E2E_DZ * E2E_DR, 0.35f);
     const size_t n[2] = {E2E_NC, E2E_NT};
     float *z = malloc(E2E_NC * E2E_DZ * sizeof *z);
     w->xc = malloc(E2E_NC * E2E_DT * sizeof *w->xc);
@@ -514,9 +514,9 @@ static void e2e_make(e2e *w)
     for (int set = 0; set < 2; set++) {
         int *lab = set ? w->lt : w->lc;
         for (size_t i = 0; i < n[set]; i++) {
-            lab[i] = (int)sim_rng_below(&r, E2E_C);
+            lab[i] = (int)base_rng_below(&r, E2E_C);
             for (size_t k = 0; k < E2E_DZ; k++)
-                z[i * E2E_DZ + k] = ctr[lab[i] * E2E_DZ + k] + 0.5f * (float)sim_rng_normal(&r);
+                z[i * E2E_DZ + k] = ctr[lab[i] * E2E_DZ + k] + 0.5f * (float)base_rng_normal(&r);
         }
         e2e_map(z, n[set], wa, E2E_DT, set ? w->xt : w->xc);
         e2e_map(z, n[set], wb, E2E_DR, set ? w->yt : w->yc);
@@ -567,13 +567,13 @@ static double e2e_run(e2e *w, anchor_selection sel, size_t k, anchor_eq_type typ
     sc.method = sel;
     sc.k = k;
     sc.num_classes = E2E_C;
-    sim_rng r;
-    sim_rng_init(&r, 3, 0, sim_rng_component("anchors.select"));
+    base_rng r;
+    base_rng_init(&r, 3, 0, base_rng_component("anchors.select"));
     anchor_set *s = anchor_set_select(&sc, w->xc, E2E_NC, E2E_DT, w->lc, &r, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     float *at = malloc(k * E2E_DT * sizeof *at), *ar = malloc(k * E2E_DR * sizeof *ar);
-    CU_ASSERT_EQUAL(anchor_set_build(s, w->xc, E2E_NC, E2E_DT, w->lc, at, NULL), SIM_OK);
-    CU_ASSERT_EQUAL(anchor_set_build(s, w->yc, E2E_NC, E2E_DR, w->lc, ar, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_set_build(s, w->xc, E2E_NC, E2E_DT, w->lc, at, NULL), BASE_OK);
+    CU_ASSERT_EQUAL(anchor_set_build(s, w->yc, E2E_NC, E2E_DR, w->lc, ar, NULL), BASE_OK);
     anchor_equalizer_config ec;
     anchor_equalizer_config_default(&ec);
     ec.type = type;
@@ -581,11 +581,11 @@ static double e2e_run(e2e *w, anchor_selection sel, size_t k, anchor_eq_type typ
     ec.rx_norm = anchor_mean_norm(w->yc, E2E_NC, E2E_DR);
     anchor_equalizer *q = anchor_equalizer_create(&ec, at, ar, k, E2E_DT, E2E_DR, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(q);
-    CU_ASSERT_EQUAL(anchor_equalizer_execute(q, w->xt, E2E_NT, w->yh, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_equalizer_execute(q, w->xt, E2E_NT, w->yh, NULL), BASE_OK);
     double acc = e2e_accuracy(w, w->yh);
     if (m)
         CU_ASSERT_EQUAL(anchor_metrics_compute(w->yh, E2E_DR, w->yt, E2E_DR, E2E_NT, 10, m, NULL),
-                        SIM_OK);
+                        BASE_OK);
     anchor_equalizer_destroy(q);
     anchor_set_destroy(s);
     free(at), free(ar);
@@ -635,52 +635,52 @@ static void test_bad_input(void)
     gaussian(x, 3 * D, 1.0f, 31);
     anchor_equalizer_config cfg;
     anchor_equalizer_config_default(&cfg);
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     for (int t = 0; t < 5; t++) {
         if (t == ANCHOR_EQ_RELATIVE) continue;
         cfg.type = (anchor_eq_type)t;
-        sim_err_clear(&e);
+        base_err_clear(&e);
         CU_ASSERT_PTR_NULL(anchor_equalizer_create(&cfg, a, a, 0, D, D, &e));
-        CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+        CU_ASSERT_EQUAL(e.code, BASE_EINVAL);
         CU_ASSERT_PTR_NULL(anchor_equalizer_create(&cfg, a, a, K, 0, D, &e));
         CU_ASSERT_PTR_NULL(anchor_equalizer_create(&cfg, a, NULL, K, D, D, &e));
         float bad[K * D];
         memcpy(bad, a, sizeof bad);
         bad[11] = NAN;
-        sim_err_clear(&e);
+        base_err_clear(&e);
         CU_ASSERT_PTR_NULL(anchor_equalizer_create(&cfg, a, bad, K, D, D, &e));
-        CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+        CU_ASSERT_EQUAL(e.code, BASE_EINVAL);
         anchor_equalizer *q = anchor_equalizer_create(&cfg, a, a, K, D, D, &e);
         CU_ASSERT_PTR_NOT_NULL_FATAL(q);
         float xb[3 * D];
         memcpy(xb, x, sizeof xb);
         xb[5] = NAN;
-        CU_ASSERT_EQUAL(anchor_equalizer_execute(q, xb, 3, y, &e), SIM_EINVAL);
-        CU_ASSERT_EQUAL(anchor_equalizer_encode(q, xb, 3, s, &e), SIM_EINVAL);
-        CU_ASSERT_EQUAL(anchor_equalizer_encode(q, x, 3, s, &e), SIM_OK);
+        CU_ASSERT_EQUAL(anchor_equalizer_execute(q, xb, 3, y, &e), BASE_EINVAL);
+        CU_ASSERT_EQUAL(anchor_equalizer_encode(q, xb, 3, s, &e), BASE_EINVAL);
+        CU_ASSERT_EQUAL(anchor_equalizer_encode(q, x, 3, s, &e), BASE_OK);
         s[1] = INFINITY; /* a corrupted received symbol */
-        sim_err_clear(&e);
-        CU_ASSERT_EQUAL(anchor_equalizer_decode(q, s, 3, y, &e), SIM_EINVAL);
+        base_err_clear(&e);
+        CU_ASSERT_EQUAL(anchor_equalizer_decode(q, s, 3, y, &e), BASE_EINVAL);
         CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "not finite"));
-        CU_ASSERT_EQUAL(anchor_equalizer_execute(q, x, 0, NULL, NULL), SIM_OK);
-        CU_ASSERT_EQUAL(anchor_equalizer_execute(q, NULL, 3, y, NULL), SIM_EINVAL);
+        CU_ASSERT_EQUAL(anchor_equalizer_execute(q, x, 0, NULL, NULL), BASE_OK);
+        CU_ASSERT_EQUAL(anchor_equalizer_execute(q, NULL, 3, y, NULL), BASE_EINVAL);
         anchor_equalizer_destroy(q);
     }
     cfg.type = ANCHOR_EQ_RELATIVE; /* without a trained head (tests/anchors/test_relhead.c) */
     CU_ASSERT_PTR_NULL(anchor_equalizer_create(&cfg, a, a, K, D, D, &e));
-    CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+    CU_ASSERT_EQUAL(e.code, BASE_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "head"));
     cfg.type = ANCHOR_EQ_RIDGE;
     cfg.ridge_lambda = -1;
     CU_ASSERT_PTR_NULL(anchor_equalizer_create(&cfg, a, a, K, D, D, &e));
-    CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+    CU_ASSERT_EQUAL(e.code, BASE_EINVAL);
     cfg.ridge_lambda = NAN;
     CU_ASSERT_PTR_NULL(anchor_equalizer_create(&cfg, a, a, K, D, D, &e));
     cfg.ridge_lambda = 1e-3;
     cfg.type = ANCHOR_EQ_RELATIVE_INVERSE;
     cfg.relinv_lambda = -0.5;
     CU_ASSERT_PTR_NULL(anchor_equalizer_create(&cfg, a, a, K, D, D, &e));
-    CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+    CU_ASSERT_EQUAL(e.code, BASE_EINVAL);
     cfg.relinv_lambda = 0.1;
     float za[K * D];
     memcpy(za, a, sizeof za);

@@ -23,8 +23,8 @@ static void test_identical(void)
     float *x = malloc(N * D * sizeof *x);
     gaussian(x, N * D, 1);
     anchor_metrics m;
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL_FATAL(anchor_metrics_compute(x, D, x, D, N, ANCHOR_JACCARD_K, &m, &e), SIM_OK);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL_FATAL(anchor_metrics_compute(x, D, x, D, N, ANCHOR_JACCARD_K, &m, &e), BASE_OK);
     TEST_ASSERT_NEAR(m.cosine, 1.0, 1e-6);
     TEST_ASSERT_NEAR(m.cka, 1.0, 1e-9);
     TEST_ASSERT_NEAR(m.jaccard, 1.0, 0.0);
@@ -43,7 +43,7 @@ static void test_chance(void)
     gaussian(y, N * 48, 3);
     gaussian(y32, N * D, 4);
     anchor_metrics m;
-    CU_ASSERT_EQUAL_FATAL(anchor_metrics_compute(x, D, y32, D, N, 10, &m, NULL), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(anchor_metrics_compute(x, D, y32, D, N, 10, &m, NULL), BASE_OK);
     fprintf(stderr, "  chance: cos %.4f cka %.4f jaccard %.4f mrr %.4f foscttm %.4f\n", m.cosine,
             m.cka, m.jaccard, m.mrr, m.foscttm);
     /* FOSCTTM is a mean of 2N ~uniform fractions: sd ~ 0.29/sqrt(2000) = 0.0065 */
@@ -53,7 +53,7 @@ static void test_chance(void)
     CU_ASSERT(m.jaccard < 0.03); /* ~ k/(2N) */
     TEST_ASSERT_NEAR(m.cosine, 0.0, 0.02);
     /* different widths: CKA and Jaccard still at chance */
-    CU_ASSERT_EQUAL(anchor_metrics_compute(x, D, y, 48, N, 10, &m, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_metrics_compute(x, D, y, 48, N, 10, &m, NULL), BASE_OK);
     CU_ASSERT(m.cka < 0.1);
     CU_ASSERT(m.jaccard < 0.03);
     free(x), free(y), free(y32);
@@ -68,7 +68,7 @@ static void test_transform(void)
     test_orthogonal(q, D, 6);
     test_affine(x, N, D, q, D, 4.0f, NULL, y);
     anchor_metrics m;
-    CU_ASSERT_EQUAL_FATAL(anchor_metrics_compute(x, D, y, D, N, 10, &m, NULL), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(anchor_metrics_compute(x, D, y, D, N, 10, &m, NULL), BASE_OK);
     TEST_ASSERT_NEAR(m.cka, 1.0, 1e-6);
     TEST_ASSERT_NEAR(m.jaccard, 1.0, 1e-9);
     CU_ASSERT(m.cosine < 0.5);
@@ -78,7 +78,7 @@ static void test_transform(void)
     for (size_t i = 0; i < N; i++)
         for (size_t c = 1; c < D; c++) y[i * D + c] = x[i * D + c];
     double cka;
-    CU_ASSERT_EQUAL(anchor_metric_cka(x, D, y, D, N, &cka, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_metric_cka(x, D, y, D, N, &cka, NULL), BASE_OK);
     CU_ASSERT(cka < 0.9);
     free(x), free(y);
 }
@@ -92,10 +92,10 @@ static void test_hand_ranks(void)
     const float u[9] = {1, 0, 0, 0, 1, 0, 0, 0, 1};
     const float v[9] = {1, 0, 0, 0, 0, 1, 0, 1, 0};
     double mrr, fo, cs;
-    CU_ASSERT_EQUAL(anchor_metric_matching(u, 3, v, 3, 3, &mrr, &fo, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_metric_matching(u, 3, v, 3, 3, &mrr, &fo, NULL), BASE_OK);
     TEST_ASSERT_NEAR(mrr, 0.6, 1e-12);
     TEST_ASSERT_NEAR(fo, 0.5, 1e-12);
-    CU_ASSERT_EQUAL(anchor_metric_cosine(u, 3, v, 3, 3, &cs, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_metric_cosine(u, 3, v, 3, 3, &cs, NULL), BASE_OK);
     TEST_ASSERT_NEAR(cs, 1.0 / 3, 1e-12);
 }
 
@@ -113,10 +113,10 @@ static void test_hand_jaccard(void)
         v[2 * i] = (float)cos(av[i] * pi / 180), v[2 * i + 1] = (float)sin(av[i] * pi / 180);
     }
     double j;
-    CU_ASSERT_EQUAL(anchor_metric_jaccard(u, 2, v, 2, 4, 1, &j, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_metric_jaccard(u, 2, v, 2, 4, 1, &j, NULL), BASE_OK);
     TEST_ASSERT_NEAR(j, 0.75, 1e-12);
     /* k = N-1: every neighbourhood is everything else */
-    CU_ASSERT_EQUAL(anchor_metric_jaccard(u, 2, v, 2, 4, 3, &j, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_metric_jaccard(u, 2, v, 2, 4, 3, &j, NULL), BASE_OK);
     TEST_ASSERT_NEAR(j, 1.0, 0.0);
 }
 
@@ -159,7 +159,7 @@ static void test_cka_reference(void)
             fyy += s * s;
         }
     double want = fxy / sqrt(fxx * fyy), got;
-    CU_ASSERT_EQUAL(anchor_metric_cka(x, D1, y, D2, N, &got, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_metric_cka(x, D1, y, D2, N, &got, NULL), BASE_OK);
     TEST_ASSERT_NEAR(got, want, 1e-9);
     CU_ASSERT(got > 0.1 && got < 1);
 }
@@ -181,7 +181,7 @@ static void test_different_widths(void)
     test_affine(x, N, D1, m, D2, 2.0f, NULL, y);
     test_affine(ax, K, D1, m, D2, 2.0f, NULL, ay);
     anchor_metrics mt;
-    CU_ASSERT_EQUAL_FATAL(anchor_metrics_compute(x, D1, y, D2, N, 10, &mt, NULL), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(anchor_metrics_compute(x, D1, y, D2, N, 10, &mt, NULL), BASE_OK);
     CU_ASSERT(isnan(mt.cosine));
     CU_ASSERT(isnan(mt.mrr));
     CU_ASSERT(isnan(mt.foscttm));
@@ -189,9 +189,9 @@ static void test_different_widths(void)
     TEST_ASSERT_NEAR(mt.jaccard, 1.0, 1e-9);
     anchor_relative *px = anchor_relative_create(ax, K, D1, ANCHOR_PSI_COSINE, NULL);
     anchor_relative *py = anchor_relative_create(ay, K, D2, ANCHOR_PSI_COSINE, NULL);
-    CU_ASSERT_EQUAL(anchor_relative_execute(px, x, N, rx, NULL), SIM_OK);
-    CU_ASSERT_EQUAL(anchor_relative_execute(py, y, N, ry, NULL), SIM_OK);
-    CU_ASSERT_EQUAL(anchor_metrics_compute(rx, K, ry, K, N, 10, &mt, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_relative_execute(px, x, N, rx, NULL), BASE_OK);
+    CU_ASSERT_EQUAL(anchor_relative_execute(py, y, N, ry, NULL), BASE_OK);
+    CU_ASSERT_EQUAL(anchor_metrics_compute(rx, K, ry, K, N, 10, &mt, NULL), BASE_OK);
     TEST_ASSERT_NEAR(mt.cosine, 1.0, 1e-5);
     TEST_ASSERT_NEAR(mt.mrr, 1.0, 0.0);
     TEST_ASSERT_NEAR(mt.foscttm, 0.0, 0.0);
@@ -204,27 +204,27 @@ static void test_bad_input(void)
     float u[4 * 2] = {1, 0, 0, 1, 1, 1, -1, 0}, v[4 * 2];
     memcpy(v, u, sizeof v);
     anchor_metrics m;
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     double x, y;
-    CU_ASSERT_EQUAL(anchor_metrics_compute(u, 2, v, 2, 1, 1, &m, &e), SIM_EINVAL); /* N < 2 */
+    CU_ASSERT_EQUAL(anchor_metrics_compute(u, 2, v, 2, 1, 1, &m, &e), BASE_EINVAL); /* N < 2 */
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "N >= 2"));
-    CU_ASSERT_EQUAL(anchor_metrics_compute(u, 0, v, 2, 4, 1, &m, &e), SIM_EINVAL);
-    CU_ASSERT_EQUAL(anchor_metrics_compute(NULL, 2, v, 2, 4, 1, &m, &e), SIM_EINVAL);
-    CU_ASSERT_EQUAL(anchor_metrics_compute(u, 2, v, 2, 4, 0, &m, &e), SIM_EINVAL); /* k = 0 */
-    CU_ASSERT_EQUAL(anchor_metrics_compute(u, 2, v, 2, 4, 4, &m, &e), SIM_EINVAL); /* k > N-1 */
-    CU_ASSERT_EQUAL(anchor_metrics_compute(u, 2, v, 2, 4, 1, NULL, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(anchor_metrics_compute(u, 0, v, 2, 4, 1, &m, &e), BASE_EINVAL);
+    CU_ASSERT_EQUAL(anchor_metrics_compute(NULL, 2, v, 2, 4, 1, &m, &e), BASE_EINVAL);
+    CU_ASSERT_EQUAL(anchor_metrics_compute(u, 2, v, 2, 4, 0, &m, &e), BASE_EINVAL); /* k = 0 */
+    CU_ASSERT_EQUAL(anchor_metrics_compute(u, 2, v, 2, 4, 4, &m, &e), BASE_EINVAL); /* k > N-1 */
+    CU_ASSERT_EQUAL(anchor_metrics_compute(u, 2, v, 2, 4, 1, NULL, &e), BASE_EINVAL);
     v[3] = NAN;
-    sim_err_clear(&e);
-    CU_ASSERT_EQUAL(anchor_metric_cka(u, 2, v, 2, 4, &x, &e), SIM_EINVAL);
+    base_err_clear(&e);
+    CU_ASSERT_EQUAL(anchor_metric_cka(u, 2, v, 2, 4, &x, &e), BASE_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "V row 1"));
-    CU_ASSERT_EQUAL(anchor_metric_matching(u, 2, v, 2, 4, &x, &y, NULL), SIM_EINVAL);
-    CU_ASSERT_EQUAL(anchor_metric_cosine(u, 2, v, 2, 4, &x, NULL), SIM_EINVAL);
-    CU_ASSERT_EQUAL(anchor_metric_jaccard(u, 2, v, 2, 4, 1, &x, NULL), SIM_EINVAL);
+    CU_ASSERT_EQUAL(anchor_metric_matching(u, 2, v, 2, 4, &x, &y, NULL), BASE_EINVAL);
+    CU_ASSERT_EQUAL(anchor_metric_cosine(u, 2, v, 2, 4, &x, NULL), BASE_EINVAL);
+    CU_ASSERT_EQUAL(anchor_metric_jaccard(u, 2, v, 2, 4, 1, &x, NULL), BASE_EINVAL);
     /* zero vectors are not errors: cosine 0 */
     float z[4 * 2] = {0};
-    CU_ASSERT_EQUAL(anchor_metric_cosine(u, 2, z, 2, 4, &x, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_metric_cosine(u, 2, z, 2, 4, &x, NULL), BASE_OK);
     TEST_ASSERT_NEAR(x, 0.0, 0.0);
-    CU_ASSERT_EQUAL(anchor_metric_cka(u, 2, z, 2, 4, &x, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_metric_cka(u, 2, z, 2, 4, &x, NULL), BASE_OK);
     TEST_ASSERT_NEAR(x, 0.0, 0.0);
 }
 

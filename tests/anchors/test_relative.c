@@ -48,15 +48,15 @@ static void test_psi_names(void)
                 {"cosine-centered", ANCHOR_PSI_COSINE_CENTERED}};
     for (size_t i = 0; i < 4; i++) {
         anchor_psi p = (anchor_psi)99;
-        CU_ASSERT_EQUAL(anchor_psi_parse(rows[i].name, &p, NULL), SIM_OK);
+        CU_ASSERT_EQUAL(anchor_psi_parse(rows[i].name, &p, NULL), BASE_OK);
         CU_ASSERT_EQUAL(p, rows[i].psi);
         CU_ASSERT_STRING_EQUAL(anchor_psi_name(rows[i].psi), rows[i].name);
     }
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     anchor_psi p;
-    CU_ASSERT_EQUAL(anchor_psi_parse("softmax", &p, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(anchor_psi_parse("softmax", &p, &e), BASE_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "softmax"));
-    CU_ASSERT_EQUAL(anchor_psi_parse(NULL, &p, NULL), SIM_EINVAL);
+    CU_ASSERT_EQUAL(anchor_psi_parse(NULL, &p, NULL), BASE_EINVAL);
 }
 
 /* sgemm path vs double-precision loops, odd sizes, every psi */
@@ -67,14 +67,14 @@ static void test_reference(void)
     gaussian(x, N * D, 1);
     gaussian(a, K * D, 2);
     for (int p = 0; p < ANCHOR_PSI_COUNT; p++) {
-        sim_err e = SIM_ERR_INIT;
+        base_err e = BASE_ERR_INIT;
         anchor_relative *q = anchor_relative_create(a, K, D, (anchor_psi)p, &e);
         CU_ASSERT_PTR_NOT_NULL_FATAL(q);
         CU_ASSERT_EQUAL(anchor_relative_count(q), K);
         CU_ASSERT_EQUAL(anchor_relative_dim(q), D);
         CU_ASSERT_EQUAL(anchor_relative_psi(q), (anchor_psi)p);
         TEST_ASSERT_CLOSE_F(anchor_relative_anchors(q), a, K * D, 0.0);
-        CU_ASSERT_EQUAL(anchor_relative_execute(q, x, N, r, &e), SIM_OK);
+        CU_ASSERT_EQUAL(anchor_relative_execute(q, x, N, r, &e), BASE_OK);
         naive(x, N, a, K, D, (anchor_psi)p, want);
         TEST_ASSERT_CLOSE_F(r, want, N * K, 2e-5 * (p == 1 || p == 2 ? 10 : 1));
         CU_ASSERT((anchor_relative_origin(q) != NULL) == (p == ANCHOR_PSI_COSINE_CENTERED));
@@ -104,8 +104,8 @@ static void test_invariance(void)
             anchor_relative *q2 = anchor_relative_create(a2, K, D, (anchor_psi)p, NULL);
             CU_ASSERT_PTR_NOT_NULL_FATAL(q1);
             CU_ASSERT_PTR_NOT_NULL_FATAL(q2);
-            CU_ASSERT_EQUAL(anchor_relative_execute(q1, x, N, r1, NULL), SIM_OK);
-            CU_ASSERT_EQUAL(anchor_relative_execute(q2, x2, N, r2, NULL), SIM_OK);
+            CU_ASSERT_EQUAL(anchor_relative_execute(q1, x, N, r1, NULL), BASE_OK);
+            CU_ASSERT_EQUAL(anchor_relative_execute(q2, x2, N, r2, NULL), BASE_OK);
             /* bring r2 back to the scale of r1 */
             float back = p == ANCHOR_PSI_COSINE || p == ANCHOR_PSI_COSINE_CENTERED ? 1.0f
                          : p == ANCHOR_PSI_EUCLIDEAN                               ? 1 / s
@@ -135,8 +135,8 @@ static void test_invariance(void)
         anchor_relative *q2 = anchor_relative_create(a2, K, D, (anchor_psi)p, NULL);
         CU_ASSERT_PTR_NOT_NULL_FATAL(q1);
         CU_ASSERT_PTR_NOT_NULL_FATAL(q2);
-        CU_ASSERT_EQUAL(anchor_relative_execute(q1, x, N, r1, NULL), SIM_OK);
-        CU_ASSERT_EQUAL(anchor_relative_execute(q2, x2, N, r2, NULL), SIM_OK);
+        CU_ASSERT_EQUAL(anchor_relative_execute(q1, x, N, r1, NULL), BASE_OK);
+        CU_ASSERT_EQUAL(anchor_relative_execute(q2, x2, N, r2, NULL), BASE_OK);
         double worst = 0;
         for (size_t i = 0; i < N * K; i++) worst = fmax(worst, fabs(r2[i] - r1[i]));
         CU_ASSERT(p == ANCHOR_PSI_COSINE_CENTERED ? worst < 1e-4 : worst > 0.1);
@@ -156,15 +156,15 @@ static void test_special_frames(void)
     memcpy(x, a + 2 * D, D * sizeof *x);
     memset(x + D, 0, D * sizeof *x);
     anchor_relative *q = anchor_relative_create(a, K, D, ANCHOR_PSI_COSINE, NULL);
-    CU_ASSERT_EQUAL(anchor_relative_execute(q, x, 2, r, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_relative_execute(q, x, 2, r, NULL), BASE_OK);
     TEST_ASSERT_NEAR(r[2], 1.0, 1e-6);
     for (int j = 0; j < K; j++) TEST_ASSERT_NEAR(r[K + j], 0.0, 0.0);
     anchor_relative_destroy(q);
     q = anchor_relative_create(a, K, D, ANCHOR_PSI_EUCLIDEAN, NULL);
-    CU_ASSERT_EQUAL(anchor_relative_execute(q, x, 2, r, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_relative_execute(q, x, 2, r, NULL), BASE_OK);
     TEST_ASSERT_NEAR(r[2], 0.0, 1e-3);
     CU_ASSERT(r[2] >= 0);
-    CU_ASSERT_EQUAL(anchor_relative_execute(q, x, 0, NULL, NULL), SIM_OK); /* N = 0: no-op */
+    CU_ASSERT_EQUAL(anchor_relative_execute(q, x, 0, NULL, NULL), BASE_OK); /* N = 0: no-op */
     anchor_relative_destroy(q);
     anchor_relative_destroy(NULL);
 }
@@ -175,9 +175,9 @@ static void test_bad_input(void)
     float a[K * D], x[2 * D], r[2 * K];
     gaussian(a, K * D, 7);
     gaussian(x, 2 * D, 8);
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     CU_ASSERT_PTR_NULL(anchor_relative_create(a, 0, D, ANCHOR_PSI_COSINE, &e));
-    CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+    CU_ASSERT_EQUAL(e.code, BASE_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "K"));
     CU_ASSERT_PTR_NULL(anchor_relative_create(a, K, 0, ANCHOR_PSI_COSINE, &e));
     CU_ASSERT_PTR_NULL(anchor_relative_create(NULL, K, D, ANCHOR_PSI_COSINE, &e));
@@ -185,9 +185,9 @@ static void test_bad_input(void)
     float bad[K * D];
     memcpy(bad, a, sizeof bad);
     bad[5] = NAN;
-    sim_err_clear(&e);
+    base_err_clear(&e);
     CU_ASSERT_PTR_NULL(anchor_relative_create(bad, K, D, ANCHOR_PSI_INNER, &e));
-    CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+    CU_ASSERT_EQUAL(e.code, BASE_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "not finite"));
     memcpy(bad, a, sizeof bad);
     memset(bad + D, 0, D * sizeof *bad); /* zero anchor: fine for inner, not for cosine */
@@ -199,13 +199,13 @@ static void test_bad_input(void)
 
     q = anchor_relative_create(a, K, D, ANCHOR_PSI_COSINE, NULL);
     x[4] = INFINITY;
-    sim_err_clear(&e);
-    CU_ASSERT_EQUAL(anchor_relative_execute(q, x, 2, r, &e), SIM_EINVAL);
+    base_err_clear(&e);
+    CU_ASSERT_EQUAL(anchor_relative_execute(q, x, 2, r, &e), BASE_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "frame 1"));
     x[4] = NAN;
-    CU_ASSERT_EQUAL(anchor_relative_execute(q, x, 2, r, NULL), SIM_EINVAL);
-    CU_ASSERT_EQUAL(anchor_relative_execute(q, NULL, 2, r, NULL), SIM_EINVAL);
-    CU_ASSERT_EQUAL(anchor_relative_execute(NULL, x, 2, r, NULL), SIM_EINVAL);
+    CU_ASSERT_EQUAL(anchor_relative_execute(q, x, 2, r, NULL), BASE_EINVAL);
+    CU_ASSERT_EQUAL(anchor_relative_execute(q, NULL, 2, r, NULL), BASE_EINVAL);
+    CU_ASSERT_EQUAL(anchor_relative_execute(NULL, x, 2, r, NULL), BASE_EINVAL);
     anchor_relative_destroy(q);
 }
 

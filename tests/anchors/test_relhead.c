@@ -42,10 +42,10 @@ static int class_of(int label)
     return label == CODEC_VOCAB_SPACE ? 1 : label - CODEC_VOCAB_A + 3;
 }
 
-static void put(fixture *f, int u, int cls, sim_rng *r)
+static void put(fixture *f, int u, int cls, base_rng *r)
 {
     float *o = f->z[u] + (size_t)f->t[u] * D;
-    for (int c = 0; c < D; c++) o[c] = f->proto[cls][c] + 0.05f * (float)sim_rng_normal(r);
+    for (int c = 0; c < D; c++) o[c] = f->proto[cls][c] + 0.05f * (float)base_rng_normal(r);
     f->t[u]++;
 }
 
@@ -56,12 +56,12 @@ static void make_fixture_up(fixture *f, int upsample)
     c.n_mels = 4, c.d = D, c.width = 16, c.kernel0 = 1, c.kernel = 3, c.stride = 1;
     c.upsample = upsample;
     c.enc_depth = 0, c.dec_depth = 1, c.dilation_max = 1, c.dropout = 0;
-    CU_ASSERT_EQUAL_FATAL(codec_agent_create(&f->rx, &c, 5, NULL), SIM_OK);
-    sim_rng r;
-    sim_rng_init(&r, 77, 0, 0);
+    CU_ASSERT_EQUAL_FATAL(codec_agent_create(&f->rx, &c, 5, NULL), BASE_OK);
+    base_rng r;
+    base_rng_init(&r, 77, 0, 0);
     for (int k = 0; k < NCLS; k++)
-        for (int e = 0; e < D; e++) f->proto[k][e] = (float)sim_rng_normal(&r);
-    for (int i = 0; i < K * D; i++) f->a_rx[i] = (float)sim_rng_normal(&r);
+        for (int e = 0; e < D; e++) f->proto[k][e] = (float)base_rng_normal(&r);
+    for (int i = 0; i < K * D; i++) f->a_rx[i] = (float)base_rng_normal(&r);
     for (int u = 0; u < NU; u++) {
         int lab[32];
         size_t l = codec_vocab_encode(texts[u], lab, 32);
@@ -109,8 +109,8 @@ static double fixture_cer(const anchor_relhead *h, const fixture *f)
     for (int u = 0; u < NU; u++) {
         float r[MAXT * K], lp[2 * MAXT * CODEC_VOCAB_SIZE];
         char hyp[128];
-        CU_ASSERT_EQUAL(anchor_relhead_project(h, f->z[u], f->t[u], r, NULL), SIM_OK);
-        CU_ASSERT_EQUAL(anchor_relhead_decode(h, ws, r, f->t[u], lp, NULL), SIM_OK);
+        CU_ASSERT_EQUAL(anchor_relhead_project(h, f->z[u], f->t[u], r, NULL), BASE_OK);
+        CU_ASSERT_EQUAL(anchor_relhead_decode(h, ws, r, f->t[u], lp, NULL), BASE_OK);
         size_t per_frame = anchor_relhead_out_dim(h); /* V per CTC frame, upsample of them */
         codec_train_greedy(lp, f->t[u] * (int)(per_frame / CODEC_VOCAB_SIZE), CODEC_VOCAB_SIZE, hyp,
                            sizeof hyp);
@@ -145,7 +145,7 @@ static void train_overfit(int up)
     anchor_relhead_config c = small_recipe();
     c.steps *= up * up; /* twice the CTC frames to place: 4x the steps reach CER 0 */
     anchor_relhead_result res;
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     anchor_relhead *h = anchor_relhead_train(&s, &d, &c, NULL, &res, &e);
     if (!h) fprintf(stderr, "  %s\n", e.msg);
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
@@ -168,7 +168,7 @@ static void train_overfit(int up)
     if (up != 1) { /* the receiver's CTC frames per latent frame survive save -> load */
         char path[600];
         snprintf(path, sizeof path, "%s/head-up.h5", test_tmpdir());
-        CU_ASSERT_EQUAL_FATAL(anchor_relhead_save(h, path, &e), SIM_OK);
+        CU_ASSERT_EQUAL_FATAL(anchor_relhead_save(h, path, &e), BASE_OK);
         anchor_relhead *hl = anchor_relhead_load(path, &e);
         CU_ASSERT_PTR_NOT_NULL_FATAL(hl);
         CU_ASSERT_EQUAL(anchor_relhead_out_dim(hl), (size_t)up * CODEC_VOCAB_SIZE);
@@ -236,13 +236,13 @@ typedef struct fetch_ctx {
     int calls;
 } fetch_ctx;
 
-static sim_status fetch(void *ctx, anchor_relhead_data *data, sim_err *err)
+static base_status fetch(void *ctx, anchor_relhead_data *data, base_err *err)
 {
     (void)err;
     fetch_ctx *fc = ctx;
     fc->calls++;
     *data = fc->d;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 static void test_cache(void)
@@ -255,7 +255,7 @@ static void test_cache(void)
     snprintf(c.cache_dir, sizeof c.cache_dir, "%s/cache/relheads", test_tmpdir());
     fetch_ctx fc = {&f, fixture_data(&f), 0};
     anchor_relhead_result r1, r2;
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     anchor_relhead *h1 = anchor_relhead_get(&s, fetch, &fc, &c, NULL, &r1, &e);
     if (!h1) fprintf(stderr, "  %s\n", e.msg);
     CU_ASSERT_PTR_NOT_NULL_FATAL(h1);
@@ -276,8 +276,8 @@ static void test_cache(void)
     anchor_relhead_ws *w2 = anchor_relhead_ws_create(h2, MAXT, NULL);
     float r[MAXT * K], l1[MAXT * CODEC_VOCAB_SIZE], l2[MAXT * CODEC_VOCAB_SIZE];
     anchor_relhead_project(h1, f.z[3], f.t[3], r, NULL);
-    CU_ASSERT_EQUAL(anchor_relhead_decode(h1, w1, r, f.t[3], l1, NULL), SIM_OK);
-    CU_ASSERT_EQUAL(anchor_relhead_decode(h2, w2, r, f.t[3], l2, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_relhead_decode(h1, w1, r, f.t[3], l1, NULL), BASE_OK);
+    CU_ASSERT_EQUAL(anchor_relhead_decode(h2, w2, r, f.t[3], l2, NULL), BASE_OK);
     CU_ASSERT(!memcmp(l1, l2, sizeof(float) * (size_t)f.t[3] * CODEC_VOCAB_SIZE));
     anchor_relhead_ws_destroy(w1);
     anchor_relhead_ws_destroy(w2);
@@ -286,7 +286,7 @@ static void test_cache(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
     fputs("not hdf5\n", fp);
     fclose(fp);
-    sim_log quiet = {SIM_LOG_ERROR, NULL};
+    base_log quiet = {BASE_LOG_ERROR, NULL};
     anchor_relhead *h3 = anchor_relhead_get(&s, fetch, &fc, &c, &quiet, &r2, &e);
     CU_ASSERT_PTR_NOT_NULL_FATAL(h3);
     CU_ASSERT_EQUAL(fc.calls, 2);
@@ -298,8 +298,8 @@ static void test_cache(void)
 
     /* the key follows every input that changes the head */
     uint64_t k0, k1;
-    CU_ASSERT_EQUAL(anchor_relhead_key(&s, &c, &k0, NULL), SIM_OK);
-    CU_ASSERT_EQUAL(anchor_relhead_key(&s, &c, &k1, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_relhead_key(&s, &c, &k0, NULL), BASE_OK);
+    CU_ASSERT_EQUAL(anchor_relhead_key(&s, &c, &k1, NULL), BASE_OK);
     CU_ASSERT_EQUAL(k0, k1);
     anchor_relhead_config c2 = c;
     c2.threads = 1, c2.log_every = 3; /* not part of the recipe */
@@ -335,7 +335,7 @@ static void test_cache(void)
     anchor_relhead_key(&s, &c2, &k1, NULL);
     CU_ASSERT_NOT_EQUAL(k0, k1);
     c2 = c, c2.noise = -1;
-    CU_ASSERT_EQUAL(anchor_relhead_key(&s, &c2, &k1, NULL), SIM_EINVAL);
+    CU_ASSERT_EQUAL(anchor_relhead_key(&s, &c2, &k1, NULL), BASE_EINVAL);
     /* the noise reaches the training: same recipe, other weights */
     c2 = c, c2.steps = 3, c2.cache_dir[0] = 0;
     anchor_relhead_data fd = fixture_data(&f);
@@ -384,7 +384,7 @@ static void test_equalizer_relative(void)
     anchor_equalizer_config_default(&ec);
     ec.type = ANCHOR_EQ_RELATIVE;
     ec.head = h;
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     anchor_equalizer *eq = anchor_equalizer_create(&ec, a_tx, f.a_rx, K, D, D, &e);
     if (!eq) fprintf(stderr, "  %s\n", e.msg);
     CU_ASSERT_PTR_NOT_NULL_FATAL(eq);
@@ -402,11 +402,11 @@ static void test_equalizer_relative(void)
                 for (int k = 0; k < D; k++) acc += f.z[u][i * D + k] * q[k * D + j];
                 ztx[i * D + j] = (float)(sc * acc);
             }
-        CU_ASSERT_EQUAL(anchor_equalizer_encode(eq, ztx, (size_t)t, sym, NULL), SIM_OK);
+        CU_ASSERT_EQUAL(anchor_equalizer_encode(eq, ztx, (size_t)t, sym, NULL), BASE_OK);
         anchor_relhead_project(h, f.z[u], t, r, NULL);
         TEST_ASSERT_CLOSE_F(sym, r, (size_t)t * K, 1e-5); /* same relative representation */
-        CU_ASSERT_EQUAL(anchor_equalizer_decode(eq, sym, (size_t)t, lp, NULL), SIM_OK);
-        CU_ASSERT_EQUAL(anchor_equalizer_execute(eq, ztx, (size_t)t, lp2, NULL), SIM_OK);
+        CU_ASSERT_EQUAL(anchor_equalizer_decode(eq, sym, (size_t)t, lp, NULL), BASE_OK);
+        CU_ASSERT_EQUAL(anchor_equalizer_execute(eq, ztx, (size_t)t, lp2, NULL), BASE_OK);
         CU_ASSERT(!memcmp(lp, lp2, sizeof(float) * (size_t)t * CODEC_VOCAB_SIZE));
         char hyp[128];
         codec_train_greedy(lp, t, CODEC_VOCAB_SIZE, hyp, sizeof hyp);
@@ -416,17 +416,17 @@ static void test_equalizer_relative(void)
     /* a head that does not fit the equalizer's anchors */
     ec.psi = ANCHOR_PSI_INNER;
     CU_ASSERT_PTR_NULL(anchor_equalizer_create(&ec, a_tx, f.a_rx, K, D, D, &e));
-    CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+    CU_ASSERT_EQUAL(e.code, BASE_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "psi"));
     ec.psi = ANCHOR_PSI_COSINE;
     CU_ASSERT_PTR_NULL(anchor_equalizer_create(&ec, a_tx, f.a_rx, K - 1, D, D, &e));
-    CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+    CU_ASSERT_EQUAL(e.code, BASE_EINVAL);
     CU_ASSERT_PTR_NULL(anchor_equalizer_create(&ec, a_tx, a_tx, K, D, D, &e));
-    CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+    CU_ASSERT_EQUAL(e.code, BASE_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "anchors"));
     ec.head = NULL;
     CU_ASSERT_PTR_NULL(anchor_equalizer_create(&ec, a_tx, f.a_rx, K, D, D, &e));
-    CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+    CU_ASSERT_EQUAL(e.code, BASE_EINVAL);
     anchor_relhead_destroy(h);
     codec_agent_destroy(f.rx);
 }
@@ -439,68 +439,68 @@ static void test_bad_input(void)
     anchor_relhead_data d = fixture_data(&f), d2;
     anchor_relhead_config c = small_recipe(), c2;
     c.steps = 2;
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
 #define FAILS(spec_, data_, cfg_, code_, text_)                                                    \
     do {                                                                                           \
-        sim_err_clear(&e);                                                                         \
+        base_err_clear(&e);                                                                        \
         CU_ASSERT_PTR_NULL(anchor_relhead_train((spec_), (data_), (cfg_), NULL, NULL, &e));        \
         CU_ASSERT_EQUAL(e.code, (code_));                                                          \
         if (!strstr(e.msg, (text_))) fprintf(stderr, "  message: %s\n", e.msg);                    \
         CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, (text_)));                                            \
     } while (0)
     s2 = s, s2.k = 0;
-    FAILS(&s2, &d, &c, SIM_EINVAL, "K must be > 0");
+    FAILS(&s2, &d, &c, BASE_EINVAL, "K must be > 0");
     s2 = s, s2.k = ANCHOR_RELHEAD_MAX_K + 1;
-    FAILS(&s2, &d, &c, SIM_ERANGE, "exceeds");
+    FAILS(&s2, &d, &c, BASE_ERANGE, "exceeds");
     s2 = s, s2.a_rx = NULL;
-    FAILS(&s2, &d, &c, SIM_EINVAL, "anchors");
+    FAILS(&s2, &d, &c, BASE_EINVAL, "anchors");
     s2 = s, s2.rx = NULL;
-    FAILS(&s2, &d, &c, SIM_EINVAL, "receiver");
+    FAILS(&s2, &d, &c, BASE_EINVAL, "receiver");
     s2 = s, s2.psi = (anchor_psi)7;
-    FAILS(&s2, &d, &c, SIM_EINVAL, "psi");
+    FAILS(&s2, &d, &c, BASE_EINVAL, "psi");
     float bad[K * D];
     memcpy(bad, f.a_rx, sizeof bad);
     bad[3] = NAN;
     s2 = s, s2.a_rx = bad;
-    FAILS(&s2, &d, &c, SIM_EINVAL, "not finite");
+    FAILS(&s2, &d, &c, BASE_EINVAL, "not finite");
     memset(bad, 0, sizeof bad); /* zero anchors: cosine undefined */
-    FAILS(&s2, &d, &c, SIM_EINVAL, "zero");
+    FAILS(&s2, &d, &c, BASE_EINVAL, "zero");
     d2 = d, d2.n = 0;
-    FAILS(&s, &d2, &c, SIM_EINVAL, "n > 0");
-    FAILS(&s, NULL, &c, SIM_EINVAL, "n > 0");
+    FAILS(&s, &d2, &c, BASE_EINVAL, "n > 0");
+    FAILS(&s, NULL, &c, BASE_EINVAL, "n > 0");
     const char *texts2[NU];
     memcpy(texts2, texts, sizeof texts2);
     texts2[4] = NULL;
     d2 = d, d2.text = texts2;
-    FAILS(&s, &d2, &c, SIM_EINVAL, "utterance 4 has no transcript");
+    FAILS(&s, &d2, &c, BASE_EINVAL, "utterance 4 has no transcript");
     int t2[NU];
     memcpy(t2, f.t, sizeof t2);
     t2[2] = 0;
     d2 = d, d2.t = t2;
-    FAILS(&s, &d2, &c, SIM_EINVAL, "utterance 2 has no latents");
+    FAILS(&s, &d2, &c, BASE_EINVAL, "utterance 2 has no latents");
     const float *zp2[NU];
     memcpy(zp2, f.zp, sizeof zp2);
     zp2[1] = NULL;
     d2 = d, d2.z = zp2;
-    FAILS(&s, &d2, &c, SIM_EINVAL, "utterance 1 has no latents");
+    FAILS(&s, &d2, &c, BASE_EINVAL, "utterance 1 has no latents");
     f.z[5][7] = INFINITY;
-    FAILS(&s, &d, &c, SIM_EINVAL, "utterance 5, latent frame 1 is not finite");
+    FAILS(&s, &d, &c, BASE_EINVAL, "utterance 5, latent frame 1 is not finite");
     f.z[5][7] = 0;
     for (int u = 0; u < NU; u++) t2[u] = 2; /* too few frames for any transcript */
     d2 = d, d2.t = t2;
-    FAILS(&s, &d2, &c, SIM_EINVAL, "enough latent frames");
+    FAILS(&s, &d2, &c, BASE_EINVAL, "enough latent frames");
     c2 = c, c2.steps = 0;
-    FAILS(&s, &d, &c2, SIM_EINVAL, "steps");
+    FAILS(&s, &d, &c2, BASE_EINVAL, "steps");
     c2 = c, c2.threads = 0;
-    FAILS(&s, &d, &c2, SIM_EINVAL, "threads");
+    FAILS(&s, &d, &c2, BASE_EINVAL, "threads");
     c2 = c, c2.batch = 0;
-    FAILS(&s, &d, &c2, SIM_EINVAL, "batch");
+    FAILS(&s, &d, &c2, BASE_EINVAL, "batch");
     c2 = c, c2.lr = NAN;
-    FAILS(&s, &d, &c2, SIM_EINVAL, "lr");
-    FAILS(&s, &d, NULL, SIM_EINVAL, "config");
+    FAILS(&s, &d, &c2, BASE_EINVAL, "lr");
+    FAILS(&s, &d, NULL, BASE_EINVAL, "config");
     volatile sig_atomic_t stop = 1;
     c2 = c, c2.stop = &stop;
-    FAILS(&s, &d, &c2, SIM_EINTERRUPTED, "stopped at step 0");
+    FAILS(&s, &d, &c2, BASE_EINTERRUPTED, "stopped at step 0");
 #undef FAILS
     /* one usable utterance is enough; the others are counted as skipped */
     memcpy(t2, f.t, sizeof t2);
@@ -515,11 +515,11 @@ static void test_bad_input(void)
     anchor_relhead_ws *ws = anchor_relhead_ws_create(h, 8, &e);
     CU_ASSERT_PTR_NOT_NULL_FATAL(ws);
     float r[16 * K] = {0}, lp[16 * CODEC_VOCAB_SIZE];
-    CU_ASSERT_EQUAL(anchor_relhead_decode(h, ws, r, 9, lp, &e), SIM_ERANGE);
-    CU_ASSERT_EQUAL(anchor_relhead_decode(h, ws, r, 0, lp, &e), SIM_ERANGE);
-    CU_ASSERT_EQUAL(anchor_relhead_decode(h, ws, NULL, 4, lp, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(anchor_relhead_decode(h, ws, r, 9, lp, &e), BASE_ERANGE);
+    CU_ASSERT_EQUAL(anchor_relhead_decode(h, ws, r, 0, lp, &e), BASE_ERANGE);
+    CU_ASSERT_EQUAL(anchor_relhead_decode(h, ws, NULL, 4, lp, &e), BASE_EINVAL);
     r[K + 2] = NAN;
-    CU_ASSERT_EQUAL(anchor_relhead_decode(h, ws, r, 4, lp, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(anchor_relhead_decode(h, ws, r, 4, lp, &e), BASE_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "symbol 2 of frame 1"));
     CU_ASSERT_PTR_NULL(anchor_relhead_ws_create(h, 0, &e));
     anchor_relhead_ws_destroy(ws);
@@ -529,19 +529,19 @@ static void test_bad_input(void)
     /* load: missing file, and an agent model file that is not a head */
     char path[1024];
     snprintf(path, sizeof path, "%s/missing.h5", test_tmpdir());
-    sim_err_clear(&e);
+    base_err_clear(&e);
     CU_ASSERT_PTR_NULL(anchor_relhead_load(path, &e));
-    CU_ASSERT_NOT_EQUAL(e.code, SIM_OK);
+    CU_ASSERT_NOT_EQUAL(e.code, BASE_OK);
     snprintf(path, sizeof path, "%s/agent.h5", test_tmpdir());
-    CU_ASSERT_EQUAL_FATAL(codec_agent_save(f.rx, NULL, path, NULL), SIM_OK);
-    sim_err_clear(&e);
+    CU_ASSERT_EQUAL_FATAL(codec_agent_save(f.rx, NULL, path, NULL), BASE_OK);
+    base_err_clear(&e);
     CU_ASSERT_PTR_NULL(anchor_relhead_load(path, &e));
-    CU_ASSERT_NOT_EQUAL(e.code, SIM_OK);
+    CU_ASSERT_NOT_EQUAL(e.code, BASE_OK);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "kind"));
     CU_ASSERT_PTR_NOT_NULL(strstr(e.file, "agent.h5"));
     /* get: NULL callback */
     CU_ASSERT_PTR_NULL(anchor_relhead_get(&s, NULL, NULL, &c, NULL, NULL, &e));
-    CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+    CU_ASSERT_EQUAL(e.code, BASE_EINVAL);
     codec_agent_destroy(f.rx);
 }
 

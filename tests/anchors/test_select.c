@@ -3,7 +3,7 @@
  * clusters, the receiver's anchors follow from its own latents, handshake
  * sizes, class prototypes, time resampling, pooling, and bad inputs. */
 #include "anchors/select.h"
-#include "sim/base/rng.h"
+#include "base/rng.h"
 #include "tests/fixtures.h"
 #include "tests/testutil.h"
 
@@ -17,9 +17,9 @@ static void gaussian(float *x, size_t n, uint64_t seed)
     test_gaussian(x, n, 1.0f, seed, "test.select");
 }
 
-static void rng_for(sim_rng *r, uint64_t seed)
+static void rng_for(base_rng *r, uint64_t seed)
 {
-    sim_rng_init(r, seed, 0, sim_rng_component("anchors.select"));
+    base_rng_init(r, seed, 0, base_rng_component("anchors.select"));
 }
 
 /* Planted clusters: C centres spread by 10, members = centre + N(0, 0.3^2);
@@ -40,13 +40,13 @@ static void test_names(void)
     static const char *const names[] = {"random", "fps", "kmeans", "class"};
     for (int i = 0; i < 4; i++) {
         anchor_selection s = (anchor_selection)9;
-        CU_ASSERT_EQUAL(anchor_selection_parse(names[i], &s, NULL), SIM_OK);
+        CU_ASSERT_EQUAL(anchor_selection_parse(names[i], &s, NULL), BASE_OK);
         CU_ASSERT_EQUAL(s, (anchor_selection)i);
         CU_ASSERT_STRING_EQUAL(anchor_selection_name(s), names[i]);
     }
     anchor_selection s;
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL(anchor_selection_parse("prototype", &s, &e), SIM_EINVAL);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL(anchor_selection_parse("prototype", &s, &e), BASE_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "prototype"));
 }
 
@@ -67,9 +67,9 @@ static void test_distinct(void)
             cfg.k = ks[ki];
             cfg.num_classes = C;
             if (m == ANCHOR_SEL_CLASS && cfg.k > C) continue;
-            sim_rng r;
+            base_rng r;
             rng_for(&r, 11);
-            sim_err e = SIM_ERR_INIT;
+            base_err e = BASE_ERR_INIT;
             anchor_set *s = anchor_set_select(&cfg, x, N, D, labels, &r, &e);
             if (!s)
                 fprintf(stderr, "  %s K=%zu: %s\n", anchor_selection_name(cfg.method), cfg.k,
@@ -98,7 +98,7 @@ static void test_distinct(void)
             }
             CU_ASSERT_EQUAL(dup, 0);
             CU_ASSERT_EQUAL(empty, 0);
-            CU_ASSERT_EQUAL(anchor_set_build(s, x, N, D, labels, a, &e), SIM_OK);
+            CU_ASSERT_EQUAL(anchor_set_build(s, x, N, D, labels, a, &e), BASE_OK);
             int same = 0;
             for (size_t i = 0; i < cfg.k; i++)
                 for (size_t j = i + 1; j < cfg.k; j++)
@@ -122,7 +122,7 @@ static void test_determinism(void)
         cfg.method = (anchor_selection)m;
         cfg.k = 16;
         cfg.members = m == ANCHOR_SEL_KMEANS ? 5 : 0;
-        sim_rng r1, r2, r3;
+        base_rng r1, r2, r3;
         rng_for(&r1, 42);
         rng_for(&r2, 42);
         rng_for(&r3, 43);
@@ -165,7 +165,7 @@ static void test_kmeans_blobs(void)
     cfg.k = C;
     int pure_all = 1;
     for (uint64_t seed = 1; seed <= 5; seed++) {
-        sim_rng r;
+        base_rng r;
         rng_for(&r, seed);
         anchor_set *s = anchor_set_select(&cfg, x, N, D, NULL, &r, NULL);
         CU_ASSERT_PTR_NOT_NULL_FATAL(s);
@@ -178,7 +178,7 @@ static void test_kmeans_blobs(void)
         }
         /* all members: N indices of ceil(log2 600) = 10 bits, plus 6 sizes of 10 bits */
         CU_ASSERT_EQUAL(anchor_set_handshake_bits(s), (uint64_t)N * 10 + C * 10);
-        CU_ASSERT_EQUAL(anchor_set_build(s, x, N, D, NULL, a, NULL), SIM_OK);
+        CU_ASSERT_EQUAL(anchor_set_build(s, x, N, D, NULL, a, NULL), BASE_OK);
         anchor_set_destroy(s);
     }
     CU_ASSERT(pure_all);
@@ -199,7 +199,7 @@ static void test_kmeans_members_and_receiver(void)
     cfg.method = ANCHOR_SEL_KMEANS;
     cfg.k = K;
     cfg.members = M;
-    sim_rng r;
+    base_rng r;
     rng_for(&r, 3);
     anchor_set *s = anchor_set_select(&cfg, x, N, D, NULL, &r, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
@@ -216,14 +216,14 @@ static void test_kmeans_members_and_receiver(void)
         }
     }
     CU_ASSERT_EQUAL(anchor_set_handshake_bits(s), (uint64_t)total * 9 + K * 9);
-    CU_ASSERT_EQUAL(anchor_set_build(s, x, N, D, NULL, a, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_set_build(s, x, N, D, NULL, a, NULL), BASE_OK);
     TEST_ASSERT_CLOSE_F(a, want, K * D, 1e-6);
-    CU_ASSERT_EQUAL(anchor_set_build(s, y, N, D, NULL, b, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_set_build(s, y, N, D, NULL, b, NULL), BASE_OK);
     for (size_t i = 0; i < K * D; i++) want[i] = 2 * a[i] + 1;
     TEST_ASSERT_CLOSE_F(b, want, K * D, 1e-5);
     /* the receiver's candidates must be frame-synchronous with the selection */
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL(anchor_set_build(s, y, N - 1, D, NULL, b, &e), SIM_EINVAL);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL(anchor_set_build(s, y, N - 1, D, NULL, b, &e), BASE_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "resample"));
     anchor_set_destroy(s);
     free(x), free(y);
@@ -272,20 +272,20 @@ static void test_class(void)
     CU_ASSERT_EQUAL(anchor_set_class(s, 0), 0);
     CU_ASSERT_EQUAL(anchor_set_class(s, 1), 2);
     CU_ASSERT_EQUAL(anchor_set_class(s, 2), 4);
-    CU_ASSERT_EQUAL(anchor_set_build(s, x, N, D, lab, a, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_set_build(s, x, N, D, lab, a, NULL), BASE_OK);
     const float want[3 * D] = {(0 + 1 + 7 + 11) / 4.0f, 0, (2 + 3 + 4 + 8 + 9) / 5.0f, 20,
                                (6 + 10) / 2.0f,         40};
     TEST_ASSERT_CLOSE_F(a, want, 3 * D, 1e-6);
     /* the receiver: 3 frames of its own, another frame rate, same classes */
     static const int lab_rx[3] = {4, 2, 0};
     float y[3 * 1] = {1, 2, 3}, b[3];
-    CU_ASSERT_EQUAL(anchor_set_build(s, y, 3, 1, lab_rx, b, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_set_build(s, y, 3, 1, lab_rx, b, NULL), BASE_OK);
     const float want_b[3] = {3, 2, 1};
     TEST_ASSERT_CLOSE_F(b, want_b, 3, 0);
     static const int lab_miss[3] = {4, 2, 2};
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL(anchor_set_build(s, y, 3, 1, lab_miss, b, &e), SIM_ENOTFOUND);
-    CU_ASSERT_EQUAL(anchor_set_build(s, y, 3, 1, NULL, b, NULL), SIM_EINVAL);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL(anchor_set_build(s, y, 3, 1, lab_miss, b, &e), BASE_ENOTFOUND);
+    CU_ASSERT_EQUAL(anchor_set_build(s, y, 3, 1, NULL, b, NULL), BASE_EINVAL);
     anchor_set_destroy(s);
 
     cfg.k = 2; /* the two most frequent: 2 and 0, ids sent: 2 * ceil(log2 5) */
@@ -299,14 +299,14 @@ static void test_class(void)
 
     cfg.k = 4; /* more than present */
     CU_ASSERT_PTR_NULL(anchor_set_select(&cfg, NULL, N, 0, lab, NULL, &e));
-    CU_ASSERT_EQUAL(e.code, SIM_ERANGE);
+    CU_ASSERT_EQUAL(e.code, BASE_ERANGE);
     cfg.k = 2;
     cfg.num_classes = 3; /* label 4 out of range */
     CU_ASSERT_PTR_NULL(anchor_set_select(&cfg, NULL, N, 0, lab, NULL, &e));
-    CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+    CU_ASSERT_EQUAL(e.code, BASE_EINVAL);
     cfg.num_classes = C;
     CU_ASSERT_PTR_NULL(anchor_set_select(&cfg, NULL, N, 0, NULL, NULL, &e));
-    CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+    CU_ASSERT_EQUAL(e.code, BASE_EINVAL);
 }
 
 static void test_bad_k_and_values(void)
@@ -318,16 +318,16 @@ static void test_bad_k_and_values(void)
         anchor_select_config cfg;
         anchor_select_config_default(&cfg);
         cfg.method = (anchor_selection)m;
-        sim_rng r;
+        base_rng r;
         rng_for(&r, 1);
-        sim_err e = SIM_ERR_INIT;
+        base_err e = BASE_ERR_INIT;
         cfg.k = 0;
         CU_ASSERT_PTR_NULL(anchor_set_select(&cfg, x, N, D, NULL, &r, &e));
-        CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+        CU_ASSERT_EQUAL(e.code, BASE_EINVAL);
         CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "K must be > 0"));
         cfg.k = N + 1;
         CU_ASSERT_PTR_NULL(anchor_set_select(&cfg, x, N, D, NULL, &r, &e));
-        CU_ASSERT_EQUAL(e.code, SIM_ERANGE);
+        CU_ASSERT_EQUAL(e.code, BASE_ERANGE);
         CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "exceeds"));
         cfg.k = N; /* K == N is fine */
         anchor_set *s = anchor_set_select(&cfg, x, N, D, NULL, &r, &e);
@@ -337,16 +337,16 @@ static void test_bad_k_and_values(void)
     anchor_select_config cfg;
     anchor_select_config_default(&cfg);
     cfg.k = 4;
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     /* random without an rng; fps without latents; NaN candidates */
     CU_ASSERT_PTR_NULL(anchor_set_select(&cfg, x, N, D, NULL, NULL, &e));
-    CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+    CU_ASSERT_EQUAL(e.code, BASE_EINVAL);
     cfg.method = ANCHOR_SEL_FPS;
     CU_ASSERT_PTR_NULL(anchor_set_select(&cfg, NULL, N, D, NULL, NULL, &e));
-    CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+    CU_ASSERT_EQUAL(e.code, BASE_EINVAL);
     x[7] = NAN;
     CU_ASSERT_PTR_NULL(anchor_set_select(&cfg, x, N, D, NULL, NULL, &e));
-    CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+    CU_ASSERT_EQUAL(e.code, BASE_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "not finite"));
     /* build from NaN latents */
     x[7] = 0;
@@ -354,7 +354,7 @@ static void test_bad_k_and_values(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     float a[4 * D];
     x[7] = NAN;
-    CU_ASSERT_EQUAL(anchor_set_build(s, x, N, D, NULL, a, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(anchor_set_build(s, x, N, D, NULL, a, &e), BASE_EINVAL);
     anchor_set_destroy(s);
     anchor_set_destroy(NULL);
     CU_ASSERT_PTR_NULL(anchor_set_select(NULL, x, N, D, NULL, NULL, &e));
@@ -370,16 +370,16 @@ static void test_duplicates(void)
         anchor_select_config cfg;
         anchor_select_config_default(&cfg);
         cfg.method = (anchor_selection)m;
-        sim_rng r;
+        base_rng r;
         rng_for(&r, 2);
         cfg.k = 2;
         anchor_set *s = anchor_set_select(&cfg, x, N, D, NULL, &r, NULL);
         CU_ASSERT_PTR_NOT_NULL(s);
         anchor_set_destroy(s);
         cfg.k = 3;
-        sim_err e = SIM_ERR_INIT;
+        base_err e = BASE_ERR_INIT;
         CU_ASSERT_PTR_NULL(anchor_set_select(&cfg, x, N, D, NULL, &r, &e));
-        CU_ASSERT_EQUAL(e.code, SIM_ERANGE);
+        CU_ASSERT_EQUAL(e.code, BASE_ERANGE);
         CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "distinct"));
     }
 }
@@ -390,7 +390,7 @@ static void test_resample(void)
 {
     float x[8 * 2], y[16 * 2], want[16 * 2];
     for (int i = 0; i < 8; i++) x[i * 2] = (float)i, x[i * 2 + 1] = 5;
-    CU_ASSERT_EQUAL(anchor_resample_linear(x, 8, 2, y, 16, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_resample_linear(x, 8, 2, y, 16, NULL), BASE_OK);
     /* output j samples input p = (j + 0.5)/2 - 0.5, clamped to [0, 7] */
     for (int j = 0; j < 16; j++) {
         double p = (j + 0.5) / 2 - 0.5;
@@ -398,18 +398,18 @@ static void test_resample(void)
         want[j * 2 + 1] = 5;
     }
     TEST_ASSERT_CLOSE_F(y, want, 32, 1e-6);
-    CU_ASSERT_EQUAL(anchor_resample_linear(x, 8, 2, y, 4, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_resample_linear(x, 8, 2, y, 4, NULL), BASE_OK);
     for (int j = 0; j < 4; j++) want[j * 2] = 2 * j + 0.5f, want[j * 2 + 1] = 5;
     TEST_ASSERT_CLOSE_F(y, want, 8, 1e-6);
-    CU_ASSERT_EQUAL(anchor_resample_linear(x, 8, 2, y, 8, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_resample_linear(x, 8, 2, y, 8, NULL), BASE_OK);
     TEST_ASSERT_CLOSE_F(y, x, 16, 0);
-    CU_ASSERT_EQUAL(anchor_resample_linear(x, 1, 2, y, 3, NULL), SIM_OK); /* one frame repeats */
+    CU_ASSERT_EQUAL(anchor_resample_linear(x, 1, 2, y, 3, NULL), BASE_OK); /* one frame repeats */
     for (int j = 0; j < 3; j++) want[j * 2] = 0, want[j * 2 + 1] = 5;
     TEST_ASSERT_CLOSE_F(y, want, 6, 0);
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL(anchor_resample_linear(x, 0, 2, y, 3, &e), SIM_EINVAL);
-    CU_ASSERT_EQUAL(anchor_resample_linear(x, 8, 2, y, 0, &e), SIM_EINVAL);
-    CU_ASSERT_EQUAL(anchor_resample_linear(NULL, 8, 2, y, 3, &e), SIM_EINVAL);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL(anchor_resample_linear(x, 0, 2, y, 3, &e), BASE_EINVAL);
+    CU_ASSERT_EQUAL(anchor_resample_linear(x, 8, 2, y, 0, &e), BASE_EINVAL);
+    CU_ASSERT_EQUAL(anchor_resample_linear(NULL, 8, 2, y, 3, &e), BASE_EINVAL);
 }
 
 static void test_pool(void)
@@ -417,10 +417,10 @@ static void test_pool(void)
     const float x[3 * 2] = {1, -1, 2, 0, 6, 4};
     float m[2];
     const float want[2] = {3, 1};
-    CU_ASSERT_EQUAL(anchor_pool_mean(x, 3, 2, m, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(anchor_pool_mean(x, 3, 2, m, NULL), BASE_OK);
     TEST_ASSERT_CLOSE_F(m, want, 2, 1e-7);
-    CU_ASSERT_EQUAL(anchor_pool_mean(x, 0, 2, m, NULL), SIM_EINVAL);
-    CU_ASSERT_EQUAL(anchor_pool_mean(NULL, 3, 2, m, NULL), SIM_EINVAL);
+    CU_ASSERT_EQUAL(anchor_pool_mean(x, 0, 2, m, NULL), BASE_EINVAL);
+    CU_ASSERT_EQUAL(anchor_pool_mean(NULL, 3, 2, m, NULL), BASE_EINVAL);
 }
 
 int main(void)

@@ -32,7 +32,7 @@ static double expint_e1(double x)
 
 static chan_analog *make(const chan_analog_config *c)
 {
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     chan_analog *q = chan_analog_create(c, &e);
     if (!q) fprintf(stderr, "  create: %s\n", e.msg);
     CU_ASSERT_PTR_NOT_NULL_FATAL(q);
@@ -40,14 +40,14 @@ static chan_analog *make(const chan_analog_config *c)
 }
 
 /* Mean squared error per real of unit-variance Gaussian blocks of n reals. */
-static double link_mse(chan_analog *q, sim_rng *r, size_t n, size_t blocks)
+static double link_mse(chan_analog *q, base_rng *r, size_t n, size_t blocks)
 {
     static float in[8192], out[8192];
     double se = 0.0;
     for (size_t b = 0; b < blocks; b++) {
-        for (size_t i = 0; i < n; i++) in[i] = (float)sim_rng_normal(r);
+        for (size_t i = 0; i < n; i++) in[i] = (float)base_rng_normal(r);
         size_t uses = 0;
-        CU_ASSERT_EQUAL(chan_analog_execute(q, r, in, out, n, &uses), SIM_OK);
+        CU_ASSERT_EQUAL(chan_analog_execute(q, r, in, out, n, &uses), BASE_OK);
         for (size_t i = 0; i < n; i++) se += (double)(out[i] - in[i]) * (out[i] - in[i]);
     }
     return se / (double)(n * blocks);
@@ -66,8 +66,8 @@ static void test_mse_awgn(void)
         c.channel.snr_db = t[s].snr;
         c.eq = t[s].eq;
         chan_analog *q = make(&c);
-        sim_rng r;
-        sim_rng_init(&r, 11, s, sim_rng_component("test.analog"));
+        base_rng r;
+        base_rng_init(&r, 11, s, base_rng_component("test.analog"));
         double mse = link_mse(q, &r, 2048, 200);
         double g = pow(10.0, t[s].snr / 10.0);
         /* MMSE: per real, s_re has variance 1/2 and noise N0/2: error N0/(1+N0)/2, times
@@ -90,8 +90,8 @@ static void test_mse_rayleigh(void)
         c.channel.snr_db = snrs[s];
         c.channel.coherence = 16;
         chan_analog *q = make(&c);
-        sim_rng r;
-        sim_rng_init(&r, 12, s, sim_rng_component("test.analog"));
+        base_rng r;
+        base_rng_init(&r, 12, s, base_rng_component("test.analog"));
         double mse = link_mse(q, &r, 2048, 200);
         double n0 = pow(10.0, -snrs[s] / 10.0);
         double want = n0 * exp(n0) * expint_e1(n0);
@@ -129,11 +129,11 @@ static void test_channel_uses(void)
         c.channel.kind = CHAN_RAYLEIGH;
         chan_analog *q = make(&c);
         CU_ASSERT_EQUAL(chan_analog_uses(q, t[i].n), t[i].want);
-        sim_rng r;
-        sim_rng_init(&r, 13, i, 0);
+        base_rng r;
+        base_rng_init(&r, 13, i, 0);
         float in[1024] = {0}, out[1024];
         size_t uses = 12345;
-        CU_ASSERT_EQUAL(chan_analog_execute(q, &r, in, out, t[i].n, &uses), SIM_OK);
+        CU_ASSERT_EQUAL(chan_analog_execute(q, &r, in, out, t[i].n, &uses), BASE_OK);
         if (uses != t[i].want)
             fprintf(stderr, "  n=%zu: uses %zu, want %zu\n", t[i].n, uses, t[i].want);
         CU_ASSERT_EQUAL(uses, t[i].want);
@@ -152,11 +152,11 @@ static void test_noiseless_roundtrip(void)
             c.channel.kind = CHAN_NONE;
             c.eq = eq ? CHAN_EQ_MMSE : CHAN_EQ_ZF;
             chan_analog *q = make(&c);
-            sim_rng r;
-            sim_rng_init(&r, 14, k, 0);
+            base_rng r;
+            base_rng_init(&r, 14, k, 0);
             float in[1001], buf[1001];
-            for (size_t i = 0; i < ns[k]; i++) buf[i] = in[i] = 3.0f * (float)sim_rng_normal(&r);
-            CU_ASSERT_EQUAL(chan_analog_execute(q, &r, buf, buf, ns[k], NULL), SIM_OK);
+            for (size_t i = 0; i < ns[k]; i++) buf[i] = in[i] = 3.0f * (float)base_rng_normal(&r);
+            CU_ASSERT_EQUAL(chan_analog_execute(q, &r, buf, buf, ns[k], NULL), BASE_OK);
             TEST_ASSERT_CLOSE_F(buf, in, ns[k], 1e-5);
             chan_analog_destroy(q);
         }
@@ -165,10 +165,10 @@ static void test_noiseless_roundtrip(void)
     chan_analog_config_default(&c);
     c.channel.kind = CHAN_NONE;
     chan_analog *q = make(&c);
-    sim_rng r;
-    sim_rng_init(&r, 14, 99, 0);
+    base_rng r;
+    base_rng_init(&r, 14, 99, 0);
     float z[10] = {0}, o[10];
-    CU_ASSERT_EQUAL(chan_analog_execute(q, &r, z, o, 10, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(chan_analog_execute(q, &r, z, o, 10, NULL), BASE_OK);
     TEST_ASSERT_CLOSE_F(o, z, 10, 0.0);
     chan_analog_destroy(q);
 }
@@ -188,8 +188,8 @@ static void test_estimated_csi(void)
         c.pilot_spacing = 8;
         c.lmmse_taps = 8;
         chan_analog *q = make(&c);
-        sim_rng r;
-        sim_rng_init(&r, 15, 0, sim_rng_component("test.est"));
+        base_rng r;
+        base_rng_init(&r, 15, 0, base_rng_component("test.est"));
         mse[k] = link_mse(q, &r, 2048, 200);
         chan_analog_destroy(q);
     }
@@ -207,8 +207,8 @@ static void test_estimated_csi(void)
         c.csi = CHAN_EST_LS;
         c.impair.cfo_hz = k ? 1e3 : 0.0; /* symbol rate 1e6 */
         chan_analog *q = make(&c);
-        sim_rng r;
-        sim_rng_init(&r, 16, k, sim_rng_component("test.cfo"));
+        base_rng r;
+        base_rng_init(&r, 16, k, base_rng_component("test.cfo"));
         m_cfo[k] = link_mse(q, &r, 2048, 50);
         chan_analog_destroy(q);
     }
@@ -232,8 +232,8 @@ static void test_doppler_estimation(void)
         c.pilot_spacing = 8;
         c.lmmse_taps = 8;
         chan_analog *q = make(&c);
-        sim_rng r;
-        sim_rng_init(&r, 17, 0, sim_rng_component("test.doppler"));
+        base_rng r;
+        base_rng_init(&r, 17, 0, base_rng_component("test.doppler"));
         mse[k] = link_mse(q, &r, 2048, 100);
         chan_analog_destroy(q);
     }
@@ -257,22 +257,22 @@ static void test_bad_inputs(void)
     c[6].impair.linewidth_hz = -5;
     c[7].channel.kind = CHAN_RICIAN, c[7].channel.k_factor_db = NAN;
     for (int i = 0; i < 8; i++) {
-        sim_err e = SIM_ERR_INIT;
+        base_err e = BASE_ERR_INIT;
         chan_analog *q = chan_analog_create(&c[i], &e);
         if (q) fprintf(stderr, "  accepted bad config %d\n", i);
         CU_ASSERT_PTR_NULL(q);
-        CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+        CU_ASSERT_EQUAL(e.code, BASE_EINVAL);
         chan_analog_destroy(q);
     }
     CU_ASSERT_PTR_NULL(chan_analog_create(NULL, NULL));
     good.max_reals = 16;
     chan_analog *q = make(&good);
-    sim_rng r;
-    sim_rng_init(&r, 1, 2, 3);
+    base_rng r;
+    base_rng_init(&r, 1, 2, 3);
     float buf[32] = {0};
-    CU_ASSERT_EQUAL(chan_analog_execute(q, &r, buf, buf, 17, NULL), SIM_ERANGE);
-    CU_ASSERT_EQUAL(chan_analog_execute(q, &r, NULL, buf, 4, NULL), SIM_EINVAL);
-    CU_ASSERT_EQUAL(chan_analog_execute(q, NULL, buf, buf, 4, NULL), SIM_EINVAL);
+    CU_ASSERT_EQUAL(chan_analog_execute(q, &r, buf, buf, 17, NULL), BASE_ERANGE);
+    CU_ASSERT_EQUAL(chan_analog_execute(q, &r, NULL, buf, 4, NULL), BASE_EINVAL);
+    CU_ASSERT_EQUAL(chan_analog_execute(q, NULL, buf, buf, 4, NULL), BASE_EINVAL);
     chan_analog_destroy(q);
     chan_analog_destroy(NULL);
 }

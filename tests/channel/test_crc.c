@@ -33,7 +33,7 @@ static void test_detection(void)
         size_t nb = chan_crc_bytes((chan_crc_kind)k), n = 20, tot = n + nb;
         uint8_t m[32];
         for (size_t i = 0; i < n; i++) m[i] = (uint8_t)(i * 37 + 11);
-        CU_ASSERT_EQUAL(chan_crc_append((chan_crc_kind)k, m, n), SIM_OK);
+        CU_ASSERT_EQUAL(chan_crc_append((chan_crc_kind)k, m, n), BASE_OK);
         CU_ASSERT(chan_crc_check((chan_crc_kind)k, m, n));
         size_t missed = 0, tried = 0;
         for (size_t len = 1; len <= 8 * nb; len++)
@@ -59,15 +59,15 @@ static void test_detection(void)
 static void test_names_bad(void)
 {
     chan_crc_kind k;
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL(chan_crc_kind_from_name("crc16", &k, NULL), SIM_OK);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL(chan_crc_kind_from_name("crc16", &k, NULL), BASE_OK);
     CU_ASSERT_EQUAL(k, CHAN_CRC_16);
-    CU_ASSERT_EQUAL(chan_crc_kind_from_name("crc64", &k, &e), SIM_ENOTFOUND);
+    CU_ASSERT_EQUAL(chan_crc_kind_from_name("crc64", &k, &e), BASE_ENOTFOUND);
     CU_ASSERT(strstr(e.msg, "crc64") != NULL);
-    CU_ASSERT_EQUAL(chan_crc_kind_from_name(NULL, &k, NULL), SIM_EINVAL);
+    CU_ASSERT_EQUAL(chan_crc_kind_from_name(NULL, &k, NULL), BASE_EINVAL);
     CU_ASSERT_EQUAL(chan_crc_bytes((chan_crc_kind)42), 0);
     CU_ASSERT_PTR_NULL(chan_crc_kind_name((chan_crc_kind)42));
-    CU_ASSERT_EQUAL(chan_crc_append((chan_crc_kind)42, (uint8_t[4]){0}, 2), SIM_EINVAL);
+    CU_ASSERT_EQUAL(chan_crc_append((chan_crc_kind)42, (uint8_t[4]){0}, 2), BASE_EINVAL);
     CU_ASSERT_EQUAL(chan_crc_check((chan_crc_kind)42, (uint8_t[4]){0}, 2), 0);
 }
 

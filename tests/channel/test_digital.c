@@ -11,9 +11,9 @@
 
 static void gauss(float *x, size_t n, uint64_t seed)
 {
-    sim_rng r;
-    sim_rng_init(&r, seed, 0, sim_rng_component("test.digital.x"));
-    for (size_t i = 0; i < n; i++) x[i] = (float)sim_rng_normal(&r);
+    base_rng r;
+    base_rng_init(&r, seed, 0, base_rng_component("test.digital.x"));
+    for (size_t i = 0; i < n; i++) x[i] = (float)base_rng_normal(&r);
 }
 
 /* What the link must deliver when nothing is lost: the quantiser's round trip. */
@@ -68,12 +68,12 @@ static void test_error_free(void)
         cfg.ntrain = 4000;
         cfg.channel.kind = cases[c].ch;
         cfg.channel.snr_db = cases[c].snr;
-        sim_err e = SIM_ERR_INIT;
+        base_err e = BASE_ERR_INIT;
         chan_digital *q = chan_digital_create(&cfg, &e);
         if (!q) printf("  case %zu: %s\n", c, e.msg);
         CU_ASSERT_PTR_NOT_NULL_FATAL(q);
-        sim_rng r;
-        sim_rng_init(&r, 7, c, sim_rng_component("test.digital.chan"));
+        base_rng r;
+        base_rng_init(&r, 7, c, base_rng_component("test.digital.chan"));
         float x[1024], y[1024], want[1024];
         uint8_t valid[1024];
         chan_digital_stats tot = {0};
@@ -82,7 +82,7 @@ static void test_error_free(void)
             x[0] = 50.0f; /* clipped by the uniform quantiser, outside the Lloyd-Max range */
             expected(q, x, want, cases[c].n);
             chan_digital_stats s;
-            CU_ASSERT_EQUAL(chan_digital_execute(q, &r, x, y, valid, cases[c].n, &s), SIM_OK);
+            CU_ASSERT_EQUAL(chan_digital_execute(q, &r, x, y, valid, cases[c].n, &s), BASE_OK);
             CU_ASSERT(memcmp(y, want, cases[c].n * sizeof *y) == 0);
             size_t nv = 0;
             for (size_t i = 0; i < cases[c].n; i++) nv += valid[i];
@@ -147,9 +147,9 @@ static void test_accounting(void)
         CU_ASSERT_EQUAL(chan_digital_channel_uses(q), cases[c].uses);
         float x[16] = {0}, y[16];
         chan_digital_stats s;
-        sim_rng r;
-        sim_rng_init(&r, 1, 0, 1);
-        CU_ASSERT_EQUAL(chan_digital_execute(q, &r, x, y, NULL, cases[c].n, &s), SIM_OK);
+        base_rng r;
+        base_rng_init(&r, 1, 0, 1);
+        CU_ASSERT_EQUAL(chan_digital_execute(q, &r, x, y, NULL, cases[c].n, &s), BASE_OK);
         CU_ASSERT_EQUAL(s.channel_uses, cases[c].uses);
         CU_ASSERT_EQUAL(s.packets, cases[c].P);
         CU_ASSERT_EQUAL(s.info_bits, cases[c].n * cases[c].b);
@@ -185,15 +185,15 @@ static void run_policy(chan_loss_policy pol, float y[PBLK][PN], uint8_t v[PBLK][
     chan_digital *q = chan_digital_create(&cfg, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(q);
     CU_ASSERT_EQUAL(chan_digital_packet_symbols(q), cfg.channel.coherence);
-    sim_rng r;
-    sim_rng_init(&r, 3, 0, sim_rng_component("test.digital.loss"));
+    base_rng r;
+    base_rng_init(&r, 3, 0, base_rng_component("test.digital.loss"));
     *lost = 0;
     for (int b = 0; b < PBLK; b++) {
         float x[PN];
         gauss(x, PN, 500 + b);
         expected(q, x, want[b], PN);
         chan_digital_stats s;
-        CU_ASSERT_EQUAL(chan_digital_execute(q, &r, x, y[b], v[b], PN, &s), SIM_OK);
+        CU_ASSERT_EQUAL(chan_digital_execute(q, &r, x, y[b], v[b], PN, &s), BASE_OK);
         *lost += s.packet_errors;
     }
     chan_digital_destroy(q);
@@ -250,14 +250,14 @@ static void test_header_wrap_reset(void)
     cfg.channel.snr_db = 15.0;
     chan_digital *q = chan_digital_create(&cfg, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(q);
-    sim_rng r;
-    sim_rng_init(&r, 4, 0, 1);
+    base_rng r;
+    base_rng_init(&r, 4, 0, 1);
     float x[30], y[30];
     uint64_t errs = 0;
     for (int b = 0; b < 6; b++) {
         gauss(x, 30, 40 + b);
         chan_digital_stats s;
-        CU_ASSERT_EQUAL(chan_digital_execute(q, &r, x, y, NULL, 30, &s), SIM_OK);
+        CU_ASSERT_EQUAL(chan_digital_execute(q, &r, x, y, NULL, 30, &s), BASE_OK);
         errs += s.packet_errors;
         if (b == 2) chan_digital_reset(q);
     }
@@ -275,8 +275,8 @@ static void test_determinism(void)
     gauss(x, 64, 8);
     for (int t = 0; t < 2; t++) {
         chan_digital *q = chan_digital_create(&cfg, NULL);
-        sim_rng r;
-        sim_rng_init(&r, 9, 1, 2);
+        base_rng r;
+        base_rng_init(&r, 9, 1, 2);
         for (int b = 0; b < 3; b++) chan_digital_execute(q, &r, x, t ? y2 : y1, NULL, 64, NULL);
         chan_digital_destroy(q);
     }
@@ -290,14 +290,14 @@ static void test_bits_run(void)
     chan_bits_config_default(&cfg);
     cfg.block_bytes = 32;
     cfg.channel.kind = CHAN_AWGN;
-    sim_rng r;
-    sim_rng_init(&r, 1, 0, 1);
+    base_rng r;
+    base_rng_init(&r, 1, 0, 1);
     chan_bits_result res;
     /* low SNR: stops on exactly 7 block errors */
     cfg.ebn0_db = 0.0;
     cfg.max_blocks = 100000;
     cfg.target_block_errors = 7;
-    CU_ASSERT_EQUAL(chan_bits_run(&cfg, &r, &res, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(chan_bits_run(&cfg, &r, &res, NULL), BASE_OK);
     CU_ASSERT_EQUAL(res.block_errors, 7);
     CU_ASSERT(res.blocks < 100000);
     CU_ASSERT_EQUAL(res.bits, res.blocks * 256);
@@ -307,33 +307,33 @@ static void test_bits_run(void)
     /* bit-error target */
     cfg.target_block_errors = 0;
     cfg.target_bit_errors = 300;
-    CU_ASSERT_EQUAL(chan_bits_run(&cfg, &r, &res, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(chan_bits_run(&cfg, &r, &res, NULL), BASE_OK);
     CU_ASSERT(res.bit_errors >= 300);
     CU_ASSERT(res.bit_errors < 300 + 256);
     /* high SNR: runs to max_blocks with no errors */
     cfg.ebn0_db = 8.0;
     cfg.max_blocks = 200;
     cfg.target_block_errors = 1;
-    CU_ASSERT_EQUAL(chan_bits_run(&cfg, &r, &res, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(chan_bits_run(&cfg, &r, &res, NULL), BASE_OK);
     CU_ASSERT_EQUAL(res.blocks, 200);
     CU_ASSERT_EQUAL(res.bit_errors, 0);
     /* Es/N0 given directly */
     cfg.ebn0_db = NAN;
     cfg.channel.snr_db = 3.0;
     cfg.max_blocks = 10;
-    CU_ASSERT_EQUAL(chan_bits_run(&cfg, &r, &res, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(chan_bits_run(&cfg, &r, &res, NULL), BASE_OK);
     TEST_ASSERT_NEAR(res.esn0_db, 3.0, 1e-12);
     /* bad */
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     cfg.max_blocks = 0;
-    CU_ASSERT_EQUAL(chan_bits_run(&cfg, &r, &res, &e), SIM_ERANGE);
+    CU_ASSERT_EQUAL(chan_bits_run(&cfg, &r, &res, &e), BASE_ERANGE);
     cfg.max_blocks = 10;
     cfg.block_bytes = 0;
-    CU_ASSERT_NOT_EQUAL(chan_bits_run(&cfg, &r, &res, NULL), SIM_OK);
+    CU_ASSERT_NOT_EQUAL(chan_bits_run(&cfg, &r, &res, NULL), BASE_OK);
     cfg.block_bytes = 8;
     cfg.ebn0_db = INFINITY;
-    CU_ASSERT_EQUAL(chan_bits_run(&cfg, &r, &res, NULL), SIM_ERANGE);
-    CU_ASSERT_EQUAL(chan_bits_run(NULL, &r, &res, NULL), SIM_EINVAL);
+    CU_ASSERT_EQUAL(chan_bits_run(&cfg, &r, &res, NULL), BASE_ERANGE);
+    CU_ASSERT_EQUAL(chan_bits_run(NULL, &r, &res, NULL), BASE_EINVAL);
 }
 
 /* The driver's Eb/N0 bookkeeping and the ZF + LLR path under fading, uncoded, against
@@ -362,10 +362,10 @@ static void test_bits_closed_forms(void)
         cfg.ebn0_db = cases[c].ebn0_db;
         cfg.max_blocks = 400; /* 400 kbit */
         cfg.target_block_errors = 0;
-        sim_rng r;
-        sim_rng_init(&r, 21, c, sim_rng_component("test.digital.bits"));
+        base_rng r;
+        base_rng_init(&r, 21, c, base_rng_component("test.digital.bits"));
         chan_bits_result res;
-        CU_ASSERT_EQUAL_FATAL(chan_bits_run(&cfg, &r, &res, NULL), SIM_OK);
+        CU_ASSERT_EQUAL_FATAL(chan_bits_run(&cfg, &r, &res, NULL), BASE_OK);
         double g = pow(10.0, cases[c].ebn0_db / 10.0);
         double p =
             cases[c].ch == CHAN_AWGN ? 0.5 * erfc(sqrt(g)) : 0.5 * (1.0 - sqrt(g / (1.0 + g)));
@@ -395,10 +395,10 @@ static void test_interleaving_gain(void)
         cfg.ebn0_db = 8.0;
         cfg.max_blocks = 1000;
         cfg.target_block_errors = 0;
-        sim_rng r;
-        sim_rng_init(&r, 33, 0, sim_rng_component("test.digital.il"));
+        base_rng r;
+        base_rng_init(&r, 33, 0, base_rng_component("test.digital.il"));
         chan_bits_result res;
-        CU_ASSERT_EQUAL_FATAL(chan_bits_run(&cfg, &r, &res, NULL), SIM_OK);
+        CU_ASSERT_EQUAL_FATAL(chan_bits_run(&cfg, &r, &res, NULL), BASE_OK);
         ber[k] = res.ber;
         printf("  depth %zu: BER %.3g (%llu errors)\n", depth[k], res.ber,
                (unsigned long long)res.bit_errors);
@@ -410,17 +410,17 @@ static void test_interleaving_gain(void)
 static void test_bad_input(void)
 {
     chan_digital_config cfg;
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     CU_ASSERT_PTR_NULL(chan_digital_create(NULL, &e));
 #define BAD(stmt)                                                                                  \
     do {                                                                                           \
         chan_digital_config_default(&cfg);                                                         \
         stmt;                                                                                      \
-        sim_err_clear(&e);                                                                         \
+        base_err_clear(&e);                                                                        \
         chan_digital *q_ = chan_digital_create(&cfg, &e);                                          \
         if (q_) printf("  accepted: %s\n", #stmt);                                                 \
         CU_ASSERT_PTR_NULL(q_);                                                                    \
-        CU_ASSERT(e.code != SIM_OK && e.msg[0]);                                                   \
+        CU_ASSERT(e.code != BASE_OK && e.msg[0]);                                                  \
         chan_digital_destroy(q_);                                                                  \
     } while (0)
     BAD(cfg.block_len = 0);
@@ -440,19 +440,19 @@ static void test_bad_input(void)
     chan_digital_config_default(&cfg);
     chan_digital *q = chan_digital_create(&cfg, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(q);
-    sim_rng r;
-    sim_rng_init(&r, 1, 0, 1);
+    base_rng r;
+    base_rng_init(&r, 1, 0, 1);
     float x[64] = {0}, y[64];
-    CU_ASSERT_EQUAL(chan_digital_execute(q, &r, x, y, NULL, 63, NULL), SIM_EINVAL);
-    CU_ASSERT_EQUAL(chan_digital_execute(q, NULL, x, y, NULL, 64, NULL), SIM_EINVAL);
+    CU_ASSERT_EQUAL(chan_digital_execute(q, &r, x, y, NULL, 63, NULL), BASE_EINVAL);
+    CU_ASSERT_EQUAL(chan_digital_execute(q, NULL, x, y, NULL, 64, NULL), BASE_EINVAL);
     x[5] = NAN;
-    CU_ASSERT_EQUAL(chan_digital_execute(q, &r, x, y, NULL, 64, NULL), SIM_EINVAL);
+    CU_ASSERT_EQUAL(chan_digital_execute(q, &r, x, y, NULL, 64, NULL), BASE_EINVAL);
     chan_digital_destroy(q);
     chan_digital_destroy(NULL);
     chan_loss_policy p;
-    CU_ASSERT_EQUAL(chan_loss_policy_from_name("repeat", &p, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(chan_loss_policy_from_name("repeat", &p, NULL), BASE_OK);
     CU_ASSERT_EQUAL(p, CHAN_LOSS_REPEAT);
-    CU_ASSERT_EQUAL(chan_loss_policy_from_name("retry", &p, &e), SIM_ENOTFOUND);
+    CU_ASSERT_EQUAL(chan_loss_policy_from_name("retry", &p, &e), BASE_ENOTFOUND);
 }
 
 /* Raw payload path: bits in, the same bits out at high SNR with the same channel uses as
@@ -471,11 +471,11 @@ static void test_raw(void)
     uint32_t in[100], out[100];
     uint8_t valid[100];
     float x[100], y[100];
-    sim_rng r;
-    sim_rng_init(&r, 5, 0, sim_rng_component("test.digital.raw"));
-    for (int i = 0; i < 100; i++) in[i] = (uint32_t)(sim_rng_u64(&r) & 1u);
+    base_rng r;
+    base_rng_init(&r, 5, 0, base_rng_component("test.digital.raw"));
+    for (int i = 0; i < 100; i++) in[i] = (uint32_t)(base_rng_u64(&r) & 1u);
     chan_digital_stats s, s2;
-    CU_ASSERT_EQUAL(chan_digital_execute_raw(q, &r, in, out, valid, 100, &s), SIM_OK);
+    CU_ASSERT_EQUAL(chan_digital_execute_raw(q, &r, in, out, valid, 100, &s), BASE_OK);
     CU_ASSERT(memcmp(in, out, sizeof in) == 0);
     CU_ASSERT_EQUAL(s.packets, 3);
     CU_ASSERT_EQUAL(s.packet_errors, 0);
@@ -485,11 +485,11 @@ static void test_raw(void)
     /* K = ceil((16 + 48)/8) + 2 = 10 bytes, conv27: 2*(80+6) = 172 bits, QPSK: 86 symbols */
     CU_ASSERT_EQUAL(s.channel_uses, 3 * 86);
     for (int i = 0; i < 100; i++) x[i] = (float)in[i];
-    CU_ASSERT_EQUAL(chan_digital_execute(q, &r, x, y, NULL, 100, &s2), SIM_OK);
+    CU_ASSERT_EQUAL(chan_digital_execute(q, &r, x, y, NULL, 100, &s2), BASE_OK);
     CU_ASSERT_EQUAL(s2.channel_uses, s.channel_uses);
     in[7] = 2; /* not a 1-bit index */
-    CU_ASSERT_EQUAL(chan_digital_execute_raw(q, &r, in, out, valid, 100, &s), SIM_EINVAL);
-    CU_ASSERT_EQUAL(chan_digital_execute_raw(q, &r, out, out, valid, 99, &s), SIM_EINVAL);
+    CU_ASSERT_EQUAL(chan_digital_execute_raw(q, &r, in, out, valid, 100, &s), BASE_EINVAL);
+    CU_ASSERT_EQUAL(chan_digital_execute_raw(q, &r, out, out, valid, 99, &s), BASE_EINVAL);
     chan_digital_destroy(q);
 
     cfg.channel.snr_db = -5.0;
@@ -498,7 +498,7 @@ static void test_raw(void)
     in[7] = 1;
     uint64_t lost = 0, berr = 0;
     for (int b = 0; b < 10; b++) {
-        CU_ASSERT_EQUAL(chan_digital_execute_raw(q, &r, in, out, valid, 100, &s), SIM_OK);
+        CU_ASSERT_EQUAL(chan_digital_execute_raw(q, &r, in, out, valid, 100, &s), BASE_OK);
         lost += s.packet_errors;
         berr += s.bit_errors;
         for (int i = 0; i < 100; i++) CU_ASSERT_EQUAL(valid[i], valid[(i / 48) * 48]);

@@ -2,7 +2,7 @@
  * LS error N0 at pilots and N0((1-t)^2+t^2) between them, LMMSE error N0/(N0+L) for a
  * constant channel, frame layout, equalisers, bad inputs. */
 #include "channel/estimate.h"
-#include "sim/base/rng.h"
+#include "base/rng.h"
 #include "tests/testutil.h"
 
 #include <math.h>
@@ -11,7 +11,7 @@
 
 static chan_estimate *make(const chan_estimate_config *c)
 {
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     chan_estimate *q = chan_estimate_create(c, &e);
     if (!q) fprintf(stderr, "  create: %s\n", e.msg);
     CU_ASSERT_PTR_NOT_NULL_FATAL(q);
@@ -31,8 +31,8 @@ static void test_ls_error(void)
         c.pilot_spacing = S;
         c.n0 = n0s[s];
         chan_estimate *q = make(&c);
-        sim_rng r;
-        sim_rng_init(&r, 21, s, sim_rng_component("test.ls"));
+        base_rng r;
+        base_rng_init(&r, 21, s, base_rng_component("test.ls"));
         float complex data[NF], frame[NF], rx[NF], hh[NF], w[NF];
         float ev[NF];
         double se[S] = {0}, evs[S] = {0};
@@ -40,14 +40,14 @@ static void test_ls_error(void)
         const float complex h = 0.6f - 0.7f * I;
         for (int t = 0; t < TRIALS; t++) {
             size_t nd = NF - chan_estimate_pilots(q, NF);
-            for (size_t i = 0; i < nd; i++) data[i] = sim_rng_cnormal(&r);
+            for (size_t i = 0; i < nd; i++) data[i] = base_rng_cnormal(&r);
             /* map fills NF-1 positions; the last position is a pilot closing the frame */
             CU_ASSERT_EQUAL(chan_estimate_frame_len(q, nd), (size_t)NF - 1);
             chan_estimate_map(q, data, nd, frame);
             frame[NF - 1] = 1.0f;
-            sim_rng_cnormal_fill_zig(&r, w, NF, (float)sqrt(n0s[s]));
+            base_rng_cnormal_fill_zig(&r, w, NF, (float)sqrt(n0s[s]));
             for (size_t i = 0; i < NF; i++) rx[i] = h * frame[i] + w[i];
-            CU_ASSERT_EQUAL(chan_estimate_execute(q, rx, NF, hh, ev), SIM_OK);
+            CU_ASSERT_EQUAL(chan_estimate_execute(q, rx, NF, hh, ev), BASE_OK);
             for (size_t i = 0; i + 1 < NF; i++) { /* the last position is a pilot */
                 float complex e = hh[i] - h;
                 se[i % S] += crealf(e * conjf(e));
@@ -86,17 +86,17 @@ static void test_lmmse_constant(void)
         c.n0 = t[s].n0;
         c.corr = corr;
         chan_estimate *q = make(&c);
-        sim_rng r;
-        sim_rng_init(&r, 22, s, sim_rng_component("test.lmmse"));
+        base_rng r;
+        base_rng_init(&r, 22, s, base_rng_component("test.lmmse"));
         float complex frame[8 * S], rx[8 * S], hh[8 * S], w[8 * S], data[8 * S];
         float ev[8 * S];
         double se = 0, evs = 0;
         for (int k = 0; k < TRIALS; k++) {
             size_t nd = NF - chan_estimate_pilots(q, NF);
-            for (size_t i = 0; i < nd; i++) data[i] = sim_rng_cnormal(&r);
+            for (size_t i = 0; i < nd; i++) data[i] = base_rng_cnormal(&r);
             chan_estimate_map(q, data, nd, frame);
-            float complex h = sim_rng_cnormal(&r);
-            sim_rng_cnormal_fill_zig(&r, w, NF, (float)sqrt(t[s].n0));
+            float complex h = base_rng_cnormal(&r);
+            base_rng_cnormal_fill_zig(&r, w, NF, (float)sqrt(t[s].n0));
             for (size_t i = 0; i < NF; i++) rx[i] = h * frame[i] + w[i];
             chan_estimate_execute(q, rx, NF, hh, ev);
             for (size_t i = 0; i < NF; i++) {
@@ -143,19 +143,19 @@ static void test_equalizers(void)
     const float complex x[3] = {1.0f - I, 0.3f + 0.2f * I, 1.0f};
     float complex y[3], out[3];
     for (int i = 0; i < 3; i++) y[i] = h[i] * x[i];
-    CU_ASSERT_EQUAL(chan_equalize(CHAN_EQ_ZF, y, h, NULL, 3, 0.1, out), SIM_OK);
+    CU_ASSERT_EQUAL(chan_equalize(CHAN_EQ_ZF, y, h, NULL, 3, 0.1, out), BASE_OK);
     TEST_ASSERT_CLOSE_F((const float *)out, (const float *)x, 4, 1e-6);
     CU_ASSERT_EQUAL(out[2], 0.0f);
     const float ev[3] = {0.2f, 0.0f, 0.0f};
-    CU_ASSERT_EQUAL(chan_equalize(CHAN_EQ_MMSE, y, h, ev, 3, 0.1, out), SIM_OK);
+    CU_ASSERT_EQUAL(chan_equalize(CHAN_EQ_MMSE, y, h, ev, 3, 0.1, out), BASE_OK);
     /* h^* y / (|h|^2 + N0 + evar) = x |h|^2 / (|h|^2 + 0.3) for the first */
     float complex want0 = x[0] * (0.5f / (0.5f + 0.3f));
     TEST_ASSERT_NEAR(crealf(out[0]), crealf(want0), 1e-6);
     TEST_ASSERT_NEAR(cimagf(out[0]), cimagf(want0), 1e-6);
     TEST_ASSERT_NEAR(crealf(out[1]), 0.3 * 4 / 4.1, 1e-6);
-    CU_ASSERT_EQUAL(chan_equalize((chan_eq_kind)5, y, h, NULL, 3, 0.1, out), SIM_EINVAL);
-    CU_ASSERT_EQUAL(chan_equalize(CHAN_EQ_MMSE, y, h, NULL, 3, NAN, out), SIM_EINVAL);
-    CU_ASSERT_EQUAL(chan_equalize(CHAN_EQ_ZF, NULL, h, NULL, 3, 0.1, out), SIM_EINVAL);
+    CU_ASSERT_EQUAL(chan_equalize((chan_eq_kind)5, y, h, NULL, 3, 0.1, out), BASE_EINVAL);
+    CU_ASSERT_EQUAL(chan_equalize(CHAN_EQ_MMSE, y, h, NULL, 3, NAN, out), BASE_EINVAL);
+    CU_ASSERT_EQUAL(chan_equalize(CHAN_EQ_ZF, NULL, h, NULL, 3, 0.1, out), BASE_EINVAL);
 }
 
 static void test_bad_inputs(void)
@@ -179,18 +179,18 @@ static void test_bad_inputs(void)
     c[7].kind = CHAN_EST_LMMSE, c[7].corr = good_corr, c[7].taps = 33;
     c[8].kind = CHAN_EST_LMMSE, c[8].corr = bad_corr, c[8].n0 = 1e-3;
     for (int i = 0; i < 9; i++) {
-        sim_err e = SIM_ERR_INIT;
+        base_err e = BASE_ERR_INIT;
         chan_estimate *q = chan_estimate_create(&c[i], &e);
         if (q) fprintf(stderr, "  accepted bad config %d\n", i);
         CU_ASSERT_PTR_NULL(q);
-        CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+        CU_ASSERT_EQUAL(e.code, BASE_EINVAL);
         chan_estimate_destroy(q);
     }
     CU_ASSERT_PTR_NULL(chan_estimate_create(NULL, NULL));
     chan_estimate *q = make(&base);
     float complex hh[4];
-    CU_ASSERT_EQUAL(chan_estimate_execute(q, NULL, 4, hh, NULL), SIM_EINVAL);
-    CU_ASSERT_EQUAL(chan_estimate_execute(NULL, hh, 4, hh, NULL), SIM_EINVAL);
+    CU_ASSERT_EQUAL(chan_estimate_execute(q, NULL, 4, hh, NULL), BASE_EINVAL);
+    CU_ASSERT_EQUAL(chan_estimate_execute(NULL, hh, 4, hh, NULL), BASE_EINVAL);
     chan_estimate_destroy(q);
     chan_estimate_destroy(NULL);
 }

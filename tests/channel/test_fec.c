@@ -32,12 +32,12 @@ static void test_round_trip(void)
             size_t c = chan_fec_coded_bits(q);
             uint8_t *m = malloc(n), *d = malloc(n), *bits = malloc(c), *soft = malloc(c);
             fill(m, n, (unsigned)(k + 3 * l));
-            CU_ASSERT_EQUAL(chan_fec_encode(q, m, bits), SIM_OK);
+            CU_ASSERT_EQUAL(chan_fec_encode(q, m, bits), BASE_OK);
             int nonbin = 0;
             for (size_t i = 0; i < c; i++) nonbin += bits[i] > 1;
             CU_ASSERT_EQUAL(nonbin, 0);
             to_soft(bits, soft, c);
-            CU_ASSERT_EQUAL(chan_fec_decode(q, soft, d), SIM_OK);
+            CU_ASSERT_EQUAL(chan_fec_decode(q, soft, d), BASE_OK);
             if (memcmp(m, d, n) != 0)
                 printf("  %s len %zu: round trip failed\n", chan_fec_kind_name((chan_fec_kind)k),
                        n);
@@ -176,7 +176,7 @@ static void test_conv_erasures_errors(void)
         to_soft(bits, soft, c);
         for (size_t i = 20; i < c; i += 40) soft[i] = 255 - soft[i]; /* isolated errors */
         soft[10] = soft[11] = 128;
-        CU_ASSERT_EQUAL(chan_fec_decode(q, soft, d), SIM_OK);
+        CU_ASSERT_EQUAL(chan_fec_decode(q, soft, d), BASE_OK);
         if (memcmp(m, d, 16)) printf("  %s: failed\n", chan_fec_kind_name(kinds[k]));
         CU_ASSERT(memcmp(m, d, 16) == 0);
         chan_fec_destroy(q);
@@ -215,10 +215,10 @@ static double run_v27(double ebn0_db, uint64_t blocks, uint64_t seed, chan_bits_
     cfg.ebn0_db = ebn0_db;
     cfg.max_blocks = blocks;
     cfg.target_block_errors = 0;
-    sim_rng r;
-    sim_rng_init(&r, seed, 0, sim_rng_component("test.fec.v27"));
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL(chan_bits_run(&cfg, &r, res, &e), SIM_OK);
+    base_rng r;
+    base_rng_init(&r, seed, 0, base_rng_component("test.fec.v27"));
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL(chan_bits_run(&cfg, &r, res, &e), BASE_OK);
     printf("  conv27 Eb/N0 %.2f dB (Es/N0 %.2f): BER %.3g (%llu errors in %llu bits), BLER %.3g, "
            "bound %.3g\n",
            res->ebn0_db, res->esn0_db, res->ber, (unsigned long long)res->bit_errors,
@@ -253,17 +253,17 @@ static void test_conv27_ber(void)
 static void test_bad_input(void)
 {
     chan_fec_kind k;
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL(chan_fec_kind_from_name("turbo", &k, &e), SIM_ENOTFOUND);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL(chan_fec_kind_from_name("turbo", &k, &e), BASE_ENOTFOUND);
     CU_ASSERT(strstr(e.msg, "turbo") != NULL);
-    CU_ASSERT_EQUAL(chan_fec_kind_from_name("golay2412", &k, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(chan_fec_kind_from_name("golay2412", &k, NULL), BASE_OK);
     CU_ASSERT_EQUAL(k, CHAN_FEC_GOLAY2412);
     CU_ASSERT_PTR_NULL(chan_fec_create(CHAN_FEC_CONV27, 0, NULL));
     CU_ASSERT_PTR_NULL(chan_fec_create((chan_fec_kind)77, 4, NULL));
     chan_fec *q = chan_fec_create(CHAN_FEC_HAMMING128, 4, NULL);
     uint8_t m[4] = {0};
-    CU_ASSERT_EQUAL(chan_fec_encode(q, NULL, m), SIM_EINVAL);
-    CU_ASSERT_EQUAL(chan_fec_decode(q, m, NULL), SIM_EINVAL);
+    CU_ASSERT_EQUAL(chan_fec_encode(q, NULL, m), BASE_EINVAL);
+    CU_ASSERT_EQUAL(chan_fec_decode(q, m, NULL), BASE_EINVAL);
     chan_fec_destroy(q);
     chan_fec_destroy(NULL);
 }

@@ -14,7 +14,7 @@ static chan_impair *make(double cfo, double lw, double fs)
     c.cfo_hz = cfo;
     c.linewidth_hz = lw;
     c.sample_rate = fs;
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     chan_impair *q = chan_impair_create(&c, &e);
     if (!q) fprintf(stderr, "  create: %s\n", e.msg);
     CU_ASSERT_PTR_NOT_NULL_FATAL(q);
@@ -30,7 +30,7 @@ static void test_cfo_ramp(void)
     for (size_t i = 0; i < N; i++) x[i] = 1.0f;
     for (size_t s = 0; s < sizeof cfo / sizeof *cfo; s++) {
         chan_impair *q = make(cfo[s], 0.0, 1e6);
-        CU_ASSERT_EQUAL(chan_impair_execute(q, NULL, x, y, ph, N), SIM_OK);
+        CU_ASSERT_EQUAL(chan_impair_execute(q, NULL, x, y, ph, N), BASE_OK);
         double step = 2 * M_PI * cfo[s] / 1e6, worst = 0, worst_y = 0;
         for (size_t i = 1; i < N; i++) {
             double d = remainder(ph[i] - ph[i - 1] - step, 2 * M_PI);
@@ -56,8 +56,8 @@ static void test_phase_noise_statistics(void)
     const double fs = 1e6;
     for (size_t s = 0; s < sizeof lw / sizeof *lw; s++) {
         chan_impair *q = make(0.0, lw[s], fs);
-        sim_rng r;
-        sim_rng_init(&r, 31, s, sim_rng_component("test.pn"));
+        base_rng r;
+        base_rng_init(&r, 31, s, base_rng_component("test.pn"));
         chan_impair_execute(q, &r, x, y, ph, N);
         double var = 2 * M_PI * lw[s] / fs, m1 = 0, m2 = 0;
         for (size_t i = 1; i < N; i++) {
@@ -88,9 +88,9 @@ static void test_continuity(void)
     float complex x[N], a[N], b[N];
     for (size_t i = 0; i < N; i++) x[i] = 1.0f + 0.5f * I;
     chan_impair *q = make(1234.0, 500.0, 1e6);
-    sim_rng r1, r2;
-    sim_rng_init(&r1, 32, 0, 0);
-    sim_rng_init(&r2, 32, 0, 0);
+    base_rng r1, r2;
+    base_rng_init(&r1, 32, 0, 0);
+    base_rng_init(&r2, 32, 0, 0);
     chan_impair_execute(q, &r1, x, a, NULL, N);
     chan_impair_reset(q);
     chan_impair_execute(q, &r2, x, b, NULL, N / 2);
@@ -111,17 +111,17 @@ static void test_bad_inputs(void)
         {.phase0 = NAN, .sample_rate = 1e6},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        sim_err e = SIM_ERR_INIT;
+        base_err e = BASE_ERR_INIT;
         chan_impair *q = chan_impair_create(&bad[i], &e);
         if (q) fprintf(stderr, "  accepted bad config %zu\n", i);
         CU_ASSERT_PTR_NULL(q);
-        CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+        CU_ASSERT_EQUAL(e.code, BASE_EINVAL);
         chan_impair_destroy(q);
     }
     CU_ASSERT_PTR_NULL(chan_impair_create(NULL, NULL));
     chan_impair *q = make(0, 10, 1e6);
     float complex v[2] = {1, 1};
-    CU_ASSERT_EQUAL(chan_impair_execute(q, NULL, v, v, NULL, 2), SIM_EINVAL); /* needs rng */
+    CU_ASSERT_EQUAL(chan_impair_execute(q, NULL, v, v, NULL, 2), BASE_EINVAL); /* needs rng */
     chan_impair_destroy(q);
     chan_impair_destroy(NULL);
 }

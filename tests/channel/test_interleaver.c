@@ -64,9 +64,9 @@ static void test_shapes(void)
 
 static void test_bad(void)
 {
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     CU_ASSERT_PTR_NULL(chan_interleaver_create(0, 4, &e));
-    CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+    CU_ASSERT_EQUAL(e.code, BASE_EINVAL);
     CU_ASSERT_PTR_NULL(chan_interleaver_create(10, 0, NULL));
     chan_interleaver_destroy(NULL);
 }

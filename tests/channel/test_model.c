@@ -23,7 +23,7 @@ static chan_model *make(chan_kind kind, double snr_db, double k_db, size_t coh, 
     c.k_factor_db = k_db;
     c.coherence = coh;
     c.doppler_hz = fd;
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     chan_model *q = chan_model_create(&c, &e);
     if (!q) fprintf(stderr, "  create: %s\n", e.msg);
     CU_ASSERT_PTR_NOT_NULL_FATAL(q);
@@ -38,9 +38,9 @@ static void test_awgn_noise_variance(void)
     for (size_t i = 0; i < N; i++) x[i] = 0.0f;
     for (size_t s = 0; s < sizeof snrs / sizeof *snrs; s++) {
         chan_model *q = make(CHAN_AWGN, snrs[s], 0, 128, 0);
-        sim_rng r;
-        sim_rng_init(&r, 1, s, sim_rng_component("test.awgn"));
-        CU_ASSERT_EQUAL(chan_model_execute(q, &r, x, y, h, N), SIM_OK);
+        base_rng r;
+        base_rng_init(&r, 1, s, base_rng_component("test.awgn"));
+        CU_ASSERT_EQUAL(chan_model_execute(q, &r, x, y, h, N), BASE_OK);
         double n0 = pow(10.0, -snrs[s] / 10.0);
         TEST_ASSERT_NEAR(chan_model_n0(q), n0, 1e-12 * n0);
         double pr = 0, pi = 0, cri = 0, m = 0;
@@ -64,13 +64,13 @@ static void test_awgn_noise_variance(void)
 
 /* Counts BPSK errors (x = +-1 on the real axis, coherent detection with the true h).
  * Returns the BER over n symbols; `blocks` independent fading blocks of errors. */
-static double bpsk_ber(chan_model *q, sim_rng *r, size_t n)
+static double bpsk_ber(chan_model *q, base_rng *r, size_t n)
 {
     enum { B = 4096 };
     static float complex x[B], y[B], h[B];
     size_t err = 0;
     for (size_t done = 0; done < n; done += B) {
-        for (size_t i = 0; i < B; i++) x[i] = (sim_rng_u64(r) >> 63) ? 1.0f : -1.0f;
+        for (size_t i = 0; i < B; i++) x[i] = (base_rng_u64(r) >> 63) ? 1.0f : -1.0f;
         chan_model_execute(q, r, x, y, h, B);
         for (size_t i = 0; i < B; i++) {
             float d = crealf(conjf(h[i]) * y[i]);
@@ -87,8 +87,8 @@ static void test_bpsk_awgn(void)
     for (size_t s = 0; s < sizeof ebn0 / sizeof *ebn0; s++) {
         /* BPSK: 1 bit per symbol, Eb = Es */
         chan_model *q = make(CHAN_AWGN, ebn0[s], 0, 128, 0);
-        sim_rng r;
-        sim_rng_init(&r, 2, s, sim_rng_component("test.bpsk"));
+        base_rng r;
+        base_rng_init(&r, 2, s, base_rng_component("test.bpsk"));
         double ber = bpsk_ber(q, &r, N);
         double p = qfunc(sqrt(2.0 * pow(10.0, ebn0[s] / 10.0)));
         TEST_ASSERT_NEAR(ber, p, 5.0 * sqrt(p * (1 - p) / N));
@@ -105,8 +105,8 @@ static void test_bpsk_rayleigh(void)
     enum { N = 1 << 20 };
     for (size_t s = 0; s < sizeof t / sizeof *t; s++) {
         chan_model *q = make(CHAN_RAYLEIGH, t[s].snr, 0, t[s].coh, 0);
-        sim_rng r;
-        sim_rng_init(&r, 3, s, sim_rng_component("test.rayleigh"));
+        base_rng r;
+        base_rng_init(&r, 3, s, base_rng_component("test.rayleigh"));
         double ber = bpsk_ber(q, &r, N);
         double g = pow(10.0, t[s].snr / 10.0);
         double p = 0.5 * (1.0 - sqrt(g / (1.0 + g)));
@@ -126,8 +126,8 @@ static void test_rician_moments(void)
     for (size_t i = 0; i < N; i++) x[i] = 1.0f;
     for (size_t s = 0; s < sizeof kdb / sizeof *kdb; s++) {
         chan_model *q = make(CHAN_RICIAN, 30, kdb[s], 1, 0);
-        sim_rng r;
-        sim_rng_init(&r, 4, s, sim_rng_component("test.rician"));
+        base_rng r;
+        base_rng_init(&r, 4, s, base_rng_component("test.rician"));
         chan_model_execute(q, &r, x, y, h, N);
         double complex m = 0;
         double p = 0;
@@ -160,8 +160,8 @@ static void test_doppler_autocorrelation(void)
     for (size_t i = 0; i < T; i++) x[i] = 0.0f;
     for (size_t f = 0; f < sizeof fd_norm / sizeof *fd_norm; f++) {
         chan_model *q = make(CHAN_RAYLEIGH, 10, 0, 128, fd_norm[f] * 1e6);
-        sim_rng r;
-        sim_rng_init(&r, 5, f, sim_rng_component("test.doppler"));
+        base_rng r;
+        base_rng_init(&r, 5, f, base_rng_component("test.doppler"));
         double complex acc[NL] = {0};
         double m4 = 0;
         for (size_t rep = 0; rep < R; rep++) {
@@ -194,7 +194,7 @@ static void test_doppler_autocorrelation(void)
         c.kind = CHAN_RAYLEIGH;
         c.doppler_hz = fd_norm[f] * 1e6;
         double complex cc[101];
-        CU_ASSERT_EQUAL(chan_model_corr(&c, cc, 101, NULL), SIM_OK);
+        CU_ASSERT_EQUAL(chan_model_corr(&c, cc, 101, NULL), BASE_OK);
         TEST_ASSERT_NEAR(creal(cc[100]), j0(2.0 * M_PI * fd_norm[f] * 100), 1e-12);
         chan_model_destroy(q);
     }
@@ -208,8 +208,8 @@ static void test_block_structure(void)
     static float complex x[N], y[N], h[N];
     for (size_t i = 0; i < N; i++) x[i] = 1.0f;
     chan_model *q = make(CHAN_RAYLEIGH, 10, 0, 128, 0);
-    sim_rng r;
-    sim_rng_init(&r, 6, 0, sim_rng_component("test.block"));
+    base_rng r;
+    base_rng_init(&r, 6, 0, base_rng_component("test.block"));
     for (size_t i = 0; i < N; i += 50) chan_model_execute(q, &r, x + i, y + i, h + i, 50);
     int inside = 1, across = 1;
     for (size_t i = 1; i < N; i++) {
@@ -243,16 +243,16 @@ static void test_determinism_and_alias(void)
 {
     enum { N = 777 };
     static float complex x[N], y1[N], y2[N];
-    sim_rng r;
-    sim_rng_init(&r, 7, 0, 1);
-    for (size_t i = 0; i < N; i++) x[i] = sim_rng_cnormal(&r);
+    base_rng r;
+    base_rng_init(&r, 7, 0, 1);
+    for (size_t i = 0; i < N; i++) x[i] = base_rng_cnormal(&r);
     static const chan_kind kinds[] = {CHAN_AWGN, CHAN_RAYLEIGH, CHAN_RICIAN};
     for (size_t k = 0; k < 3; k++) {
         for (int dop = 0; dop < 2; dop++) {
             chan_model *q = make(kinds[k], 5, 3, 100, dop ? 500.0 : 0.0);
-            sim_rng a, b;
-            sim_rng_init(&a, 9, k, 2);
-            sim_rng_init(&b, 9, k, 2);
+            base_rng a, b;
+            base_rng_init(&a, 9, k, 2);
+            base_rng_init(&b, 9, k, 2);
             chan_model_execute(q, &a, x, y1, NULL, N);
             chan_model_reset(q);
             for (size_t i = 0; i < N; i++) y2[i] = x[i];
@@ -272,14 +272,14 @@ static void test_determinism_and_alias(void)
 static void test_ziggurat(void)
 {
     enum { N = 2000000 };
-    sim_rng r;
-    sim_rng_init(&r, 8, 0, sim_rng_component("test.zig"));
+    base_rng r;
+    base_rng_init(&r, 8, 0, base_rng_component("test.zig"));
     static const double thr[] = {0.5, 1.0, 2.0, 3.0, 3.5, 4.0};
     enum { NT = sizeof thr / sizeof *thr };
     double m1 = 0, m2 = 0, m3 = 0, m4 = 0;
     size_t cnt[NT] = {0}, neg = 0;
     for (size_t i = 0; i < N; i++) {
-        double g = sim_rng_normal_zig(&r);
+        double g = base_rng_normal_zig(&r);
         m1 += g;
         m2 += g * g;
         m3 += g * g * g;
@@ -298,7 +298,7 @@ static void test_ziggurat(void)
     }
     /* complex fill: E|z|^2 = sigma^2, halves equal */
     static float complex z[N / 4];
-    sim_rng_cnormal_fill_zig(&r, z, N / 4, 2.0f);
+    base_rng_cnormal_fill_zig(&r, z, N / 4, 2.0f);
     double pr = 0, pi = 0;
     for (size_t i = 0; i < N / 4; i++) {
         pr += crealf(z[i]) * crealf(z[i]);
@@ -329,25 +329,25 @@ static void test_bad_inputs(void)
          {.kind = CHAN_RICIAN, .snr_db = 10, .doppler_hz = 6e5, .symbol_rate = 1e6}},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        sim_err e = SIM_ERR_INIT;
+        base_err e = BASE_ERR_INIT;
         chan_model *q = chan_model_create(&bad[i].c, &e);
         if (q) fprintf(stderr, "  accepted bad config: %s\n", bad[i].what);
         CU_ASSERT_PTR_NULL(q);
-        CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+        CU_ASSERT_EQUAL(e.code, BASE_EINVAL);
         CU_ASSERT(e.msg[0] != '\0');
         chan_model_destroy(q);
     }
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     CU_ASSERT_PTR_NULL(chan_model_create(NULL, &e));
-    CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+    CU_ASSERT_EQUAL(e.code, BASE_EINVAL);
     chan_model *q = make(CHAN_AWGN, 10, 0, 1, 0);
-    sim_rng r;
-    sim_rng_init(&r, 1, 1, 1);
+    base_rng r;
+    base_rng_init(&r, 1, 1, 1);
     float complex y[4];
-    CU_ASSERT_EQUAL(chan_model_execute(q, &r, NULL, y, NULL, 4), SIM_EINVAL);
-    CU_ASSERT_EQUAL(chan_model_execute(q, NULL, y, y, NULL, 4), SIM_EINVAL);
-    CU_ASSERT_EQUAL(chan_model_execute(NULL, &r, y, y, NULL, 4), SIM_EINVAL);
-    CU_ASSERT_EQUAL(chan_model_execute(q, &r, NULL, NULL, NULL, 0), SIM_OK);
+    CU_ASSERT_EQUAL(chan_model_execute(q, &r, NULL, y, NULL, 4), BASE_EINVAL);
+    CU_ASSERT_EQUAL(chan_model_execute(q, NULL, y, y, NULL, 4), BASE_EINVAL);
+    CU_ASSERT_EQUAL(chan_model_execute(NULL, &r, y, y, NULL, 4), BASE_EINVAL);
+    CU_ASSERT_EQUAL(chan_model_execute(q, &r, NULL, NULL, NULL, 0), BASE_OK);
     chan_model_destroy(q);
     chan_model_destroy(NULL);
     chan_model_reset(NULL);

@@ -39,14 +39,14 @@ static void run_awgn(chan_mod_kind k, double snr_db, size_t nsym, uint64_t seed,
     float complex *x = malloc(nsym * sizeof *x), *y = malloc(nsym * sizeof *y);
     float *llr = malloc(nsym * bps * sizeof *llr);
     unsigned *sym = malloc(nsym * sizeof *sym);
-    sim_rng r;
-    sim_rng_init(&r, seed, 0, sim_rng_component("test.modem"));
-    for (size_t i = 0; i < nsym * bps; i++) bits[i] = (uint8_t)(sim_rng_u64(&r) >> 63);
-    CU_ASSERT_EQUAL(chan_modem_modulate(m, bits, x, nsym), SIM_OK);
-    CU_ASSERT_EQUAL(chan_model_execute(ch, &r, x, y, NULL, nsym), SIM_OK);
+    base_rng r;
+    base_rng_init(&r, seed, 0, base_rng_component("test.modem"));
+    for (size_t i = 0; i < nsym * bps; i++) bits[i] = (uint8_t)(base_rng_u64(&r) >> 63);
+    CU_ASSERT_EQUAL(chan_modem_modulate(m, bits, x, nsym), BASE_OK);
+    CU_ASSERT_EQUAL(chan_model_execute(ch, &r, x, y, NULL, nsym), BASE_OK);
     CU_ASSERT_EQUAL(chan_modem_demodulate_llr(m, y, NULL, (float)chan_model_n0(ch), llr, nsym),
-                    SIM_OK);
-    CU_ASSERT_EQUAL(chan_modem_demodulate_sym(m, y, sym, nsym), SIM_OK);
+                    BASE_OK);
+    CU_ASSERT_EQUAL(chan_modem_demodulate_sym(m, y, sym, nsym), BASE_OK);
     size_t be = 0, se = 0;
     for (size_t i = 0; i < nsym; i++) {
         unsigned s = 0;
@@ -174,8 +174,8 @@ static void test_llr_scale(void)
     static float complex x[N], yy[N];
     static float l[N];
     static uint8_t bits[N];
-    sim_rng r;
-    sim_rng_init(&r, 5, 0, sim_rng_component("test.modem.llr"));
+    base_rng r;
+    base_rng_init(&r, 5, 0, base_rng_component("test.modem.llr"));
     chan_modem_modulate(m, bits, x, N);
     chan_model_execute(ch, &r, x, yy, NULL, N);
     chan_modem_demodulate_llr(m, yy, NULL, (float)chan_model_n0(ch), l, N);
@@ -201,11 +201,11 @@ static void test_soft_bytes(void)
 static void test_bad_input(void)
 {
     chan_mod_kind k;
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL(chan_modem_kind_from_name("qam17", &k, &e), SIM_ENOTFOUND);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL(chan_modem_kind_from_name("qam17", &k, &e), BASE_ENOTFOUND);
     CU_ASSERT(e.msg[0] != 0);
-    CU_ASSERT_EQUAL(chan_modem_kind_from_name(NULL, &k, NULL), SIM_EINVAL);
-    CU_ASSERT_EQUAL(chan_modem_kind_from_name("16qam", &k, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(chan_modem_kind_from_name(NULL, &k, NULL), BASE_EINVAL);
+    CU_ASSERT_EQUAL(chan_modem_kind_from_name("16qam", &k, NULL), BASE_OK);
     CU_ASSERT_EQUAL(k, CHAN_MOD_QAM16);
     CU_ASSERT_PTR_NULL(chan_modem_create((chan_mod_kind)99, NULL));
     CU_ASSERT_PTR_NULL(chan_modem_kind_name((chan_mod_kind)99));
@@ -213,10 +213,10 @@ static void test_bad_input(void)
     uint8_t bits[2] = {1, 2};
     float complex x;
     float l[2];
-    CU_ASSERT_EQUAL(chan_modem_modulate(m, bits, &x, 1), SIM_EINVAL);
-    CU_ASSERT_EQUAL(chan_modem_modulate(m, NULL, &x, 1), SIM_EINVAL);
-    CU_ASSERT_EQUAL(chan_modem_demodulate_llr(m, &x, NULL, -1.0f, l, 1), SIM_EINVAL);
-    CU_ASSERT_EQUAL(chan_modem_demodulate_llr(m, NULL, NULL, 1.0f, l, 1), SIM_EINVAL);
+    CU_ASSERT_EQUAL(chan_modem_modulate(m, bits, &x, 1), BASE_EINVAL);
+    CU_ASSERT_EQUAL(chan_modem_modulate(m, NULL, &x, 1), BASE_EINVAL);
+    CU_ASSERT_EQUAL(chan_modem_demodulate_llr(m, &x, NULL, -1.0f, l, 1), BASE_EINVAL);
+    CU_ASSERT_EQUAL(chan_modem_demodulate_llr(m, NULL, NULL, 1.0f, l, 1), BASE_EINVAL);
     chan_modem_destroy(m);
     chan_modem_destroy(NULL);
 }

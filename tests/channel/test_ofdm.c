@@ -11,7 +11,7 @@
 
 static chan_ofdm *make(const chan_ofdm_config *c)
 {
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     chan_ofdm *q = chan_ofdm_create(c, &e);
     if (!q) fprintf(stderr, "  create: %s\n", e.msg);
     CU_ASSERT_PTR_NOT_NULL_FATAL(q);
@@ -22,14 +22,14 @@ enum { BLK = 4096, BATCHES = 40 };
 
 /* BPSK BER over the link; the spread of per-batch BERs gives the tolerance, because
  * errors on the subcarriers of one OFDM symbol are correlated. */
-static void ofdm_ber(chan_ofdm *q, sim_rng *r, size_t blocks_per_batch, double *ber, double *sd)
+static void ofdm_ber(chan_ofdm *q, base_rng *r, size_t blocks_per_batch, double *ber, double *sd)
 {
     static float complex x[BLK], y[BLK];
     double b[BATCHES], m = 0, v = 0;
     for (int k = 0; k < BATCHES; k++) {
         size_t err = 0;
         for (size_t t = 0; t < blocks_per_batch; t++) {
-            for (size_t i = 0; i < BLK; i++) x[i] = (sim_rng_u64(r) >> 63) ? 1.0f : -1.0f;
+            for (size_t i = 0; i < BLK; i++) x[i] = (base_rng_u64(r) >> 63) ? 1.0f : -1.0f;
             chan_ofdm_execute(q, r, x, y, NULL, BLK, NULL);
             for (size_t i = 0; i < BLK; i++) err += (crealf(y[i]) >= 0.0f) != (crealf(x[i]) > 0.0f);
         }
@@ -56,8 +56,8 @@ static void test_ber_vs_flat_rayleigh(void)
         c.snr_db = t[s].snr;
         c.max_symbols = BLK;
         chan_ofdm *q = make(&c);
-        sim_rng r;
-        sim_rng_init(&r, 41, s, sim_rng_component("test.ofdm"));
+        base_rng r;
+        base_rng_init(&r, 41, s, base_rng_component("test.ofdm"));
         double ber, sd;
         ofdm_ber(q, &r, 4, &ber, &sd);
         double g = pow(10.0, t[s].snr / 10.0);
@@ -77,8 +77,8 @@ static void test_frequency_response(void)
     c.snr_db = 30;
     c.max_symbols = 64;
     chan_ofdm *q = make(&c);
-    sim_rng r;
-    sim_rng_init(&r, 42, 0, 0);
+    base_rng r;
+    base_rng_init(&r, 42, 0, 0);
     float complex x[64], y[64], h[64];
     for (int i = 0; i < 64; i++) x[i] = 1.0f;
     double complex acc[4] = {0};
@@ -128,11 +128,11 @@ static void test_channel_uses(void)
         chan_ofdm *q = make(&c);
         CU_ASSERT_EQUAL(chan_ofdm_data_per_symbol(q), t[i].D);
         CU_ASSERT_EQUAL(chan_ofdm_uses(q, t[i].n), t[i].uses);
-        sim_rng r;
-        sim_rng_init(&r, 43, i, 0);
+        base_rng r;
+        base_rng_init(&r, 43, i, 0);
         float complex x[256] = {0}, y[256];
         size_t uses = 999;
-        CU_ASSERT_EQUAL(chan_ofdm_execute(q, &r, x, y, NULL, t[i].n, &uses), SIM_OK);
+        CU_ASSERT_EQUAL(chan_ofdm_execute(q, &r, x, y, NULL, t[i].n, &uses), BASE_OK);
         CU_ASSERT_EQUAL(uses, t[i].uses);
         chan_ofdm_destroy(q);
     }
@@ -149,11 +149,11 @@ static void test_noiseless_roundtrip(void)
         c.snr_db = 300;
         c.coherence = 2;
         chan_ofdm *q = make(&c);
-        sim_rng r;
-        sim_rng_init(&r, 44, p, 0);
+        base_rng r;
+        base_rng_init(&r, 44, p, 0);
         enum { N = 1000 };
         static float complex x[N], y[N];
-        for (size_t i = 0; i < N; i++) x[i] = sim_rng_cnormal(&r);
+        for (size_t i = 0; i < N; i++) x[i] = base_rng_cnormal(&r);
         chan_ofdm_execute(q, &r, x, y, NULL, N, NULL);
         /* subcarriers in deep fades amplify float rounding: compare the median-sized error */
         size_t bad = 0;
@@ -217,8 +217,8 @@ static void test_estimated_csi(void)
         c.lmmse_taps = 8;
         c.max_symbols = BLK;
         chan_ofdm *q = make(&c);
-        sim_rng r;
-        sim_rng_init(&r, 45, 0, sim_rng_component("test.ofdm.est"));
+        base_rng r;
+        base_rng_init(&r, 45, 0, base_rng_component("test.ofdm.est"));
         ofdm_ber(q, &r, 2, &ber[k], &sd[k]);
         chan_ofdm_destroy(q);
     }
@@ -245,14 +245,14 @@ static void test_cfo_ici(void)
         c.coherence = 0;
         c.impair.cfo_hz = eps[s] * c.sample_rate / N;
         chan_ofdm *q = make(&c);
-        sim_rng r;
-        sim_rng_init(&r, 46, s, 0);
+        base_rng r;
+        base_rng_init(&r, 46, s, 0);
         float complex x[N], y[N], h[N];
         double sig = 0, ici = 0;
         for (int k = 0; k < R; k++) {
             for (int i = 0; i < N; i++)
-                x[i] = (float)M_SQRT1_2 * (((sim_rng_u64(&r) >> 63) ? 1.0f : -1.0f) +
-                                           I * ((sim_rng_u64(&r) >> 63) ? 1.0f : -1.0f));
+                x[i] = (float)M_SQRT1_2 * (((base_rng_u64(&r) >> 63) ? 1.0f : -1.0f) +
+                                           I * ((base_rng_u64(&r) >> 63) ? 1.0f : -1.0f));
             chan_ofdm_execute(q, &r, x, y, h, N, NULL);
             /* y = ZF output = a x + ICI with a common complex gain a per OFDM symbol */
             double complex a = 0;
@@ -290,21 +290,21 @@ static void test_bad_inputs(void)
     c[9].pdp = CHAN_PDP_EPA, c[9].sample_rate = -1;
     c[10].impair.linewidth_hz = NAN;
     for (int i = 0; i < 11; i++) {
-        sim_err e = SIM_ERR_INIT;
+        base_err e = BASE_ERR_INIT;
         chan_ofdm *q = chan_ofdm_create(&c[i], &e);
         if (q) fprintf(stderr, "  accepted bad config %d\n", i);
         CU_ASSERT_PTR_NULL(q);
-        CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+        CU_ASSERT_EQUAL(e.code, BASE_EINVAL);
         chan_ofdm_destroy(q);
     }
     CU_ASSERT_PTR_NULL(chan_ofdm_create(NULL, NULL));
     base.max_symbols = 10;
     chan_ofdm *q = make(&base);
-    sim_rng r;
-    sim_rng_init(&r, 1, 1, 1);
+    base_rng r;
+    base_rng_init(&r, 1, 1, 1);
     float complex v[11] = {0};
-    CU_ASSERT_EQUAL(chan_ofdm_execute(q, &r, v, v, NULL, 11, NULL), SIM_ERANGE);
-    CU_ASSERT_EQUAL(chan_ofdm_execute(q, NULL, v, v, NULL, 4, NULL), SIM_EINVAL);
+    CU_ASSERT_EQUAL(chan_ofdm_execute(q, &r, v, v, NULL, 11, NULL), BASE_ERANGE);
+    CU_ASSERT_EQUAL(chan_ofdm_execute(q, NULL, v, v, NULL, 4, NULL), BASE_EINVAL);
     chan_ofdm_destroy(q);
     chan_ofdm_destroy(NULL);
 }

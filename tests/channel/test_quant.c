@@ -2,7 +2,7 @@
  * distortion against Max's (1960) Gaussian table and against the best uniform
  * quantiser, clipping, round trips, bad input. Seeded data from the project RNG. */
 #include "channel/quant.h"
-#include "sim/base/rng.h"
+#include "base/rng.h"
 #include "tests/testutil.h"
 
 #include <math.h>
@@ -13,8 +13,8 @@ static double mse_of(const chan_quant *q, const float *x, size_t n)
 {
     uint32_t *idx = malloc(n * sizeof *idx);
     float *y = malloc(n * sizeof *y);
-    CU_ASSERT_EQUAL(chan_quant_encode(q, x, idx, n), SIM_OK);
-    CU_ASSERT_EQUAL(chan_quant_decode(q, idx, y, n), SIM_OK);
+    CU_ASSERT_EQUAL(chan_quant_encode(q, x, idx, n), BASE_OK);
+    CU_ASSERT_EQUAL(chan_quant_decode(q, idx, y, n), BASE_OK);
     double e = 0.0;
     for (size_t i = 0; i < n; i++) e += ((double)x[i] - y[i]) * ((double)x[i] - y[i]);
     free(idx);
@@ -27,11 +27,11 @@ static void test_uniform_sqnr(void)
 {
     enum { N = 200000 };
     static float x[N];
-    sim_rng r;
-    sim_rng_init(&r, 1, 0, sim_rng_component("test.quant"));
+    base_rng r;
+    base_rng_init(&r, 1, 0, base_rng_component("test.quant"));
     double p = 0.0;
     for (int i = 0; i < N; i++)
-        x[i] = (float)(2.0 * sim_rng_uniform(&r) - 1.0), p += (double)x[i] * x[i];
+        x[i] = (float)(2.0 * base_rng_uniform(&r) - 1.0), p += (double)x[i] * x[i];
     p /= N;
     static const unsigned bits[] = {1, 2, 3, 4, 6, 8, 10, 12};
     for (size_t c = 0; c < sizeof bits / sizeof *bits; c++) {
@@ -54,7 +54,7 @@ static void test_uniform_levels(void)
     float x[] = {-100.0f, -1.01f, -0.99f, -0.0f,    0.0f,     0.99f,
                  1.0f,    1.99f,  2.0f,   INFINITY, -INFINITY};
     uint32_t want[] = {0, 0, 1, 2, 2, 2, 3, 3, 3, 3, 0}, idx[11];
-    CU_ASSERT_EQUAL(chan_quant_encode(q, x, idx, 11), SIM_OK);
+    CU_ASSERT_EQUAL(chan_quant_encode(q, x, idx, 11), BASE_OK);
     for (int i = 0; i < 11; i++) {
         if (idx[i] != want[i]) printf("  x=%g: index %u, want %u\n", x[i], idx[i], want[i]);
         CU_ASSERT_EQUAL(idx[i], want[i]);
@@ -73,10 +73,10 @@ static void test_lloydmax_gaussian(void)
 {
     enum { N = 100000 };
     static float tr[N], te[N];
-    sim_rng r;
-    sim_rng_init(&r, 2, 0, sim_rng_component("test.quant.gauss"));
+    base_rng r;
+    base_rng_init(&r, 2, 0, base_rng_component("test.quant.gauss"));
     for (int i = 0; i < N; i++)
-        tr[i] = (float)sim_rng_normal(&r), te[i] = (float)sim_rng_normal(&r);
+        tr[i] = (float)base_rng_normal(&r), te[i] = (float)base_rng_normal(&r);
     static const double max1960[] = {0.3634, 0.1175, 0.03454, 0.009497};
     for (unsigned b = 1; b <= 6; b++) {
         chan_quant *q = chan_quant_create_lloydmax(b, tr, N, NULL);
@@ -135,9 +135,9 @@ static void test_lloydmax_small(void)
 
 static void test_bad_input(void)
 {
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     CU_ASSERT_PTR_NULL(chan_quant_create_uniform(0, 1.0f, &e));
-    CU_ASSERT_EQUAL(e.code, SIM_ERANGE);
+    CU_ASSERT_EQUAL(e.code, BASE_ERANGE);
     CU_ASSERT_PTR_NULL(chan_quant_create_uniform(17, 1.0f, NULL));
     CU_ASSERT_PTR_NULL(chan_quant_create_uniform(4, 0.0f, NULL));
     CU_ASSERT_PTR_NULL(chan_quant_create_uniform(4, NAN, NULL));
@@ -150,9 +150,9 @@ static void test_bad_input(void)
     chan_quant *q = chan_quant_create_uniform(3, 1.0f, NULL);
     uint32_t idx[2] = {0, 8};
     float y[2], x[1] = {NAN};
-    CU_ASSERT_EQUAL(chan_quant_decode(q, idx, y, 2), SIM_EINVAL);
-    CU_ASSERT_EQUAL(chan_quant_encode(q, x, idx, 1), SIM_EINVAL);
-    CU_ASSERT_EQUAL(chan_quant_encode(q, NULL, idx, 1), SIM_EINVAL);
+    CU_ASSERT_EQUAL(chan_quant_decode(q, idx, y, 2), BASE_EINVAL);
+    CU_ASSERT_EQUAL(chan_quant_encode(q, x, idx, 1), BASE_EINVAL);
+    CU_ASSERT_EQUAL(chan_quant_encode(q, NULL, idx, 1), BASE_EINVAL);
     chan_quant_destroy(q);
     chan_quant_destroy(NULL);
 }

@@ -26,16 +26,16 @@ static codec_agent_config tiny_config(const char *family)
 
 static void fill(float *p, size_t n, unsigned seed, float scale)
 {
-    sim_rng r;
-    sim_rng_init(&r, seed, 0, 0);
-    for (size_t i = 0; i < n; i++) p[i] = (float)(scale * (2 * sim_rng_uniform(&r) - 1));
+    base_rng r;
+    base_rng_init(&r, seed, 0, 0);
+    for (size_t i = 0; i < n; i++) p[i] = (float)(scale * (2 * base_rng_uniform(&r) - 1));
 }
 
 static void test_param_table(void)
 {
     codec_agent_config c = codec_agent_config_default();
     codec_agent *a = NULL;
-    CU_ASSERT_EQUAL_FATAL(codec_agent_create(&a, &c, 1, NULL), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_agent_create(&a, &c, 1, NULL), BASE_OK);
     size_t total = 0;
     for (size_t i = 0; i < codec_agent_param_count(a); i++) {
         int shape[CODEC_AGENT_MAX_DIMS];
@@ -75,13 +75,13 @@ static void split_equals_joint(const char *family, int up)
     c.upsample = up;
     codec_agent *a = NULL;
     codec_agent_ws *ws = NULL;
-    CU_ASSERT_EQUAL_FATAL(codec_agent_create(&a, &c, 3, NULL), SIM_OK);
-    CU_ASSERT_EQUAL_FATAL(codec_agent_ws_create(&ws, a, 40, NULL), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_agent_create(&a, &c, 3, NULL), BASE_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_agent_ws_create(&ws, a, 40, NULL), BASE_OK);
     float mel[40 * 6], z[20 * 4], lp[3 * 20 * 5], lp2[3 * 20 * 5];
     fill(mel, sizeof mel / sizeof *mel, 4, 2);
     const float *logits;
     int tz;
-    CU_ASSERT_EQUAL(codec_agent_forward_train(a, ws, mel, 37, NULL, &logits, &tz, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(codec_agent_forward_train(a, ws, mel, 37, NULL, &logits, &tz, NULL), BASE_OK);
     CU_ASSERT_EQUAL(tz, 19);
     CU_ASSERT_EQUAL(codec_agent_ctc_len(a, tz), 19 * up);
     tz *= up; /* CTC frames from here on */
@@ -93,33 +93,33 @@ static void split_equals_joint(const char *family, int up)
         for (int k = 0; k < 5; k++) s += exp(lp2[t * 5 + k] - mx);
         for (int k = 0; k < 5; k++) lp2[t * 5 + k] -= mx + (float)log(s);
     }
-    CU_ASSERT_EQUAL(codec_agent_encode(a, ws, mel, 37, z, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(codec_agent_encode(a, ws, mel, 37, z, NULL), BASE_OK);
     for (size_t i = 0; i < sizeof lp / sizeof *lp; i++) lp[i] = 1e9f; /* sentinel */
-    CU_ASSERT_EQUAL(codec_agent_decode(a, ws, z, tz / up, lp, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(codec_agent_decode(a, ws, z, tz / up, lp, NULL), BASE_OK);
     TEST_ASSERT_CLOSE_F(lp, lp2, (size_t)tz * 5, 1e-5);
     CU_ASSERT_EQUAL(lp[tz * 5], 1e9f); /* exactly T'*upsample frames written */
     /* frozen (the conv blocks' inference weights transformed once): the same outputs */
-    CU_ASSERT_EQUAL_FATAL(codec_agent_freeze(a, NULL), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_agent_freeze(a, NULL), BASE_OK);
     float zf[20 * 4];
-    CU_ASSERT_EQUAL(codec_agent_encode(a, ws, mel, 37, zf, NULL), SIM_OK);
-    CU_ASSERT_EQUAL(codec_agent_decode(a, ws, zf, tz / up, lp, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(codec_agent_encode(a, ws, mel, 37, zf, NULL), BASE_OK);
+    CU_ASSERT_EQUAL(codec_agent_decode(a, ws, zf, tz / up, lp, NULL), BASE_OK);
     TEST_ASSERT_CLOSE_F(lp, lp2, (size_t)tz * 5, 1e-5);
     if (!strcmp(family, "conv")) { /* new weights need a new freeze */
         float *pw =
             codec_agent_param_data(a, (size_t)codec_agent_param_find(a, "dec.block0.conv.w"));
         pw[0] += 1.0f;
-        CU_ASSERT_EQUAL(codec_agent_decode(a, ws, zf, tz / up, lp2, NULL), SIM_OK);
+        CU_ASSERT_EQUAL(codec_agent_decode(a, ws, zf, tz / up, lp2, NULL), BASE_OK);
         codec_agent_freeze(a, NULL);
-        CU_ASSERT_EQUAL(codec_agent_decode(a, ws, zf, tz / up, lp, NULL), SIM_OK);
+        CU_ASSERT_EQUAL(codec_agent_decode(a, ws, zf, tz / up, lp, NULL), BASE_OK);
         double diff = 0;
         for (int i = 0; i < tz * 5; i++) diff = fmax(diff, fabs(lp[i] - lp2[i]));
         CU_ASSERT(diff > 1e-4); /* the stale transform was still in use */
     }
     /* too long for the workspace, too short for conv0 */
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL(codec_agent_encode(a, ws, mel, 41, z, &e), SIM_ERANGE);
-    CU_ASSERT_EQUAL(codec_agent_encode(a, ws, mel, 0, z, &e), SIM_ERANGE);
-    CU_ASSERT_EQUAL(codec_agent_decode(a, ws, z, 21, lp, &e), SIM_ERANGE);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL(codec_agent_encode(a, ws, mel, 41, z, &e), BASE_ERANGE);
+    CU_ASSERT_EQUAL(codec_agent_encode(a, ws, mel, 0, z, &e), BASE_ERANGE);
+    CU_ASSERT_EQUAL(codec_agent_decode(a, ws, z, 21, lp, &e), BASE_ERANGE);
     codec_agent_ws_destroy(ws);
     codec_agent_destroy(a);
 }
@@ -152,8 +152,8 @@ static void grad_check(const char *family, int up)
     c.upsample = up;
     codec_agent *a = NULL;
     codec_agent_ws *ws = NULL;
-    CU_ASSERT_EQUAL_FATAL(codec_agent_create(&a, &c, 5, NULL), SIM_OK);
-    CU_ASSERT_EQUAL_FATAL(codec_agent_ws_create(&ws, a, 24, NULL), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_agent_create(&a, &c, 5, NULL), BASE_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_agent_ws_create(&ws, a, 24, NULL), BASE_OK);
     /* non-trivial input normalisation so it is exercised too */
     float mean[6], scale[6];
     fill(mean, 6, 6, 0.3f);
@@ -214,27 +214,27 @@ static void test_grad_upsample(void)
 
 /* Four synthetic "utterances": each label is 4 frames of its own random
  * pattern plus noise, with 2 silent frames around words. */
-static int make_utt(const char *text, float *mel, int nmel, int *lab, int *l, sim_rng *r)
+static int make_utt(const char *text, float *mel, int nmel, int *lab, int *l, base_rng *r)
 {
     static float pattern[CODEC_VOCAB_SIZE][32];
     static int init = 0;
     if (!init) {
-        sim_rng pr;
-        sim_rng_init(&pr, 99, 0, 0);
+        base_rng pr;
+        base_rng_init(&pr, 99, 0, 0);
         for (int k = 0; k < CODEC_VOCAB_SIZE; k++)
-            for (int m = 0; m < 32; m++) pattern[k][m] = (float)sim_rng_normal(&pr);
+            for (int m = 0; m < 32; m++) pattern[k][m] = (float)base_rng_normal(&pr);
         init = 1;
     }
     *l = (int)codec_vocab_encode(text, lab, 64);
     int t = 0;
     for (int f = 0; f < 3; f++, t++)
-        for (int m = 0; m < nmel; m++) mel[t * nmel + m] = 0.1f * (float)sim_rng_normal(r);
+        for (int m = 0; m < nmel; m++) mel[t * nmel + m] = 0.1f * (float)base_rng_normal(r);
     for (int i = 0; i < *l; i++)
         for (int f = 0; f < 4; f++, t++)
             for (int m = 0; m < nmel; m++)
-                mel[t * nmel + m] = pattern[lab[i]][m] + 0.1f * (float)sim_rng_normal(r);
+                mel[t * nmel + m] = pattern[lab[i]][m] + 0.1f * (float)base_rng_normal(r);
     for (int f = 0; f < 3; f++, t++)
-        for (int m = 0; m < nmel; m++) mel[t * nmel + m] = 0.1f * (float)sim_rng_normal(r);
+        for (int m = 0; m < nmel; m++) mel[t * nmel + m] = 0.1f * (float)base_rng_normal(r);
     return t;
 }
 
@@ -247,12 +247,12 @@ static void overfit(int stride, int up)
     c.enc_depth = 2, c.dec_depth = 1, c.dilation_max = 2, c.dropout = 0;
     codec_agent *a = NULL;
     codec_agent_ws *ws = NULL;
-    CU_ASSERT_EQUAL_FATAL(codec_agent_create(&a, &c, 11, NULL), SIM_OK);
-    CU_ASSERT_EQUAL_FATAL(codec_agent_ws_create(&ws, a, 128, NULL), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_agent_create(&a, &c, 11, NULL), BASE_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_agent_ws_create(&ws, a, 128, NULL), BASE_OK);
     static float mel[4][128 * 16];
     int lab[4][64], l[4], t[4];
-    sim_rng r;
-    sim_rng_init(&r, 12, 0, 0);
+    base_rng r;
+    base_rng_init(&r, 12, 0, 0);
     for (int u = 0; u < 4; u++) {
         t[u] = make_utt(texts[u], mel[u], 16, lab[u], &l[u], &r);
         int need = l[u]; /* CTC needs a frame per label plus one between repeats */
@@ -286,7 +286,7 @@ static void overfit(int stride, int up)
             memset(dl, 0, sizeof(float) * tz * CODEC_VOCAB_SIZE);
             CU_ASSERT_EQUAL(codec_ctc_loss(&lu, dl, 0.25f, logits, tz, CODEC_VOCAB_SIZE, lab[u],
                                            l[u], work, NULL),
-                            SIM_OK);
+                            BASE_OK);
             codec_agent_backward(a, ws, dl, g);
             loss += lu / 4;
         }
@@ -380,20 +380,20 @@ static void test_bad_configs(void)
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         codec_agent_config c = codec_agent_config_default();
         bad_edit(&c, (int)i);
-        sim_err e = SIM_ERR_INIT;
+        base_err e = BASE_ERR_INIT;
         codec_agent *a = (codec_agent *)&c; /* must be reset to NULL */
-        CU_ASSERT_EQUAL(codec_agent_create(&a, &c, 1, &e), SIM_EINVAL);
+        CU_ASSERT_EQUAL(codec_agent_create(&a, &c, 1, &e), BASE_EINVAL);
         CU_ASSERT_PTR_NULL(a);
         if (!strstr(e.msg, bad[i].field))
             fprintf(stderr, "  '%s' not in '%s'\n", bad[i].field, e.msg);
         CU_ASSERT(strstr(e.msg, bad[i].field) != NULL);
     }
     codec_agent_config c = codec_agent_config_default();
-    CU_ASSERT_EQUAL(codec_agent_config_check(&c, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(codec_agent_config_check(&c, NULL), BASE_OK);
     codec_agent *a = NULL;
     codec_agent_create(&a, &c, 1, NULL);
     codec_agent_ws *ws = NULL;
-    CU_ASSERT_EQUAL(codec_agent_ws_create(&ws, a, 0, NULL), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_agent_ws_create(&ws, a, 0, NULL), BASE_EINVAL);
     CU_ASSERT_PTR_NULL(ws);
     codec_agent_destroy(a);
 }

@@ -54,22 +54,22 @@ static void test_wav_round_trip(void)
     size_t n = 16000;
     float *x = sine(n, 440, 16000, 0.7);
     x[10] = 1.5f; /* clipped to 1 */
-    CU_ASSERT_EQUAL_FATAL(codec_audio_write_wav(p, x, n, 16000, NULL), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_audio_write_wav(p, x, n, 16000, NULL), BASE_OK);
     char t[520];
     snprintf(t, sizeof t, "%s.tmp", p);
     CU_ASSERT(access(t, F_OK) != 0); /* the .tmp was renamed away */
     float *y = NULL;
     size_t m = 0;
-    CU_ASSERT_EQUAL_FATAL(codec_audio_read(p, 16000, &y, &m, NULL), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_audio_read(p, 16000, &y, &m, NULL), BASE_OK);
     CU_ASSERT_EQUAL_FATAL(m, n);
     x[10] = 32767.0f / 32768.0f;
     /* 16-bit: written as round(x*32768), read back as v/32768 */
     TEST_ASSERT_CLOSE_F(x, y, n, 0.5 / 32768 + 1e-7);
     /* a 16-bit signal round-trips exactly */
-    CU_ASSERT_EQUAL_FATAL(codec_audio_write_wav(p, y, n, 16000, NULL), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_audio_write_wav(p, y, n, 16000, NULL), BASE_OK);
     float *z = NULL;
     size_t mz = 0;
-    CU_ASSERT_EQUAL_FATAL(codec_audio_read(p, 16000, &z, &mz, NULL), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_audio_read(p, 16000, &z, &mz, NULL), BASE_OK);
     CU_ASSERT_EQUAL_FATAL(mz, n);
     CU_ASSERT(memcmp(y, z, sizeof *y * n) == 0);
     free(z);
@@ -98,7 +98,7 @@ static void test_stereo_downmix(void)
     write_raw(p, st, n, 2, 16000, SF_FORMAT_FLAC | SF_FORMAT_PCM_16);
     float *y = NULL;
     size_t m = 0;
-    CU_ASSERT_EQUAL_FATAL(codec_audio_read(p, 16000, &y, &m, NULL), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_audio_read(p, 16000, &y, &m, NULL), BASE_OK);
     CU_ASSERT_EQUAL_FATAL(m, n);
     TEST_ASSERT_CLOSE_F(want, y, n, 2.0 / 32767);
     free(st);
@@ -123,7 +123,7 @@ static void test_resample_sine(void)
         float *x = sine(n, cases[k].f, cases[k].in, 0.5), *y = NULL;
         size_t m = 0;
         CU_ASSERT_EQUAL_FATAL(codec_audio_resample(x, n, cases[k].in, cases[k].out, &y, &m, NULL),
-                              SIM_OK);
+                              BASE_OK);
         CU_ASSERT_EQUAL(m, (size_t)cases[k].out);
         /* away from the edges: level of the tone, and no energy at a wrong frequency */
         size_t e = (size_t)cases[k].out / 20, len = m - 2 * e;
@@ -153,17 +153,17 @@ static void test_resample_sine(void)
 static void test_resampler_reuse(void)
 {
     codec_resampler *r = NULL;
-    CU_ASSERT_EQUAL_FATAL(codec_resampler_create(22050, 16000, &r, NULL), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_resampler_create(22050, 16000, &r, NULL), BASE_OK);
     size_t n = 30000, m = codec_resampler_output_len(r, n);
     float *a = sine(n, 700, 22050, 0.3), *b = sine(n / 3, 2000, 22050, 0.9);
     float *y1 = malloc(sizeof *y1 * m), *y2 = malloc(sizeof *y2 * m), *yb = NULL, *y3 = NULL;
     size_t m3 = 0;
-    CU_ASSERT_EQUAL(codec_resampler_execute(r, a, n, y1, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(codec_resampler_execute(r, a, n, y1, NULL), BASE_OK);
     yb = malloc(sizeof *yb * codec_resampler_output_len(r, n / 3));
-    CU_ASSERT_EQUAL(codec_resampler_execute(r, b, n / 3, yb, NULL), SIM_OK);
-    CU_ASSERT_EQUAL(codec_resampler_execute(r, a, n, y2, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(codec_resampler_execute(r, b, n / 3, yb, NULL), BASE_OK);
+    CU_ASSERT_EQUAL(codec_resampler_execute(r, a, n, y2, NULL), BASE_OK);
     CU_ASSERT(memcmp(y1, y2, sizeof *y1 * m) == 0);
-    CU_ASSERT_EQUAL(codec_audio_resample(a, n, 22050, 16000, &y3, &m3, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(codec_audio_resample(a, n, 22050, 16000, &y3, &m3, NULL), BASE_OK);
     CU_ASSERT_EQUAL_FATAL(m3, m);
     CU_ASSERT(memcmp(y1, y3, sizeof *y1 * m) == 0);
     CU_ASSERT_EQUAL(codec_resampler_output_len(r, 0), 0);
@@ -187,21 +187,22 @@ static void test_read_resamples(void)
     float *x = sine(n, 1000, 22050, 0.5), *y = NULL;
     write_raw(p, x, n, 1, 22050, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
     size_t m = 0;
-    CU_ASSERT_EQUAL_FATAL(codec_audio_read(p, 16000, &y, &m, NULL), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_audio_read(p, 16000, &y, &m, NULL), BASE_OK);
     CU_ASSERT_EQUAL(m, 8000);
     TEST_ASSERT_NEAR(tone_amp(y + 400, m - 800, 1000, 16000), 0.5, 0.01);
     free(x);
     free(y);
 }
 
-static void expect_err(const char *path, int rate, sim_status want, const char *what)
+static void expect_err(const char *path, int rate, base_status want, const char *what)
 {
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     float *y = (float *)&e;
     size_t m = 99;
-    sim_status st = codec_audio_read(path, rate, &y, &m, &e);
+    base_status st = codec_audio_read(path, rate, &y, &m, &e);
     if (st != want)
-        fprintf(stderr, "  %s: got %s, want %s\n", what, sim_status_str(st), sim_status_str(want));
+        fprintf(stderr, "  %s: got %s, want %s\n", what, base_status_str(st),
+                base_status_str(want));
     CU_ASSERT_EQUAL(st, want);
     CU_ASSERT_PTR_NULL(y);
     CU_ASSERT_EQUAL(m, 0);
@@ -212,32 +213,32 @@ static void expect_err(const char *path, int rate, sim_status want, const char *
 static void test_bad_input(void)
 {
     char p[512], q[512], r[512], s[512];
-    expect_err(tmp(p, sizeof p, "missing.wav"), 16000, SIM_EIO, "missing");
+    expect_err(tmp(p, sizeof p, "missing.wav"), 16000, BASE_EIO, "missing");
     FILE *f = fopen(tmp(q, sizeof q, "text.wav"), "w");
     fputs("this is not audio, only text pretending to be a wav file\n", f);
     fclose(f);
-    expect_err(q, 16000, SIM_EFORMAT, "not audio");
+    expect_err(q, 16000, BASE_EFORMAT, "not audio");
     f = fopen(tmp(r, sizeof r, "empty.wav"), "w");
     fclose(f);
-    expect_err(r, 16000, SIM_EFORMAT, "empty file");
+    expect_err(r, 16000, BASE_EFORMAT, "empty file");
     write_raw(tmp(s, sizeof s, "nosamples.wav"), NULL, 0, 1, 16000,
               SF_FORMAT_WAV | SF_FORMAT_PCM_16);
-    expect_err(s, 16000, SIM_EFORMAT, "no samples");
-    expect_err(test_tmpdir(), 16000, SIM_EIO, "directory");
-    expect_err(q, 0, SIM_EINVAL, "rate 0");
+    expect_err(s, 16000, BASE_EFORMAT, "no samples");
+    expect_err(test_tmpdir(), 16000, BASE_EIO, "directory");
+    expect_err(q, 0, BASE_EINVAL, "rate 0");
 
     /* unwritable target: error names it, no .tmp left behind */
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     float x[4] = {0};
     tmp(p, sizeof p, "no/such/dir/out.wav");
-    CU_ASSERT_EQUAL(codec_audio_write_wav(p, x, 4, 16000, &e), SIM_EIO);
+    CU_ASSERT_EQUAL(codec_audio_write_wav(p, x, 4, 16000, &e), BASE_EIO);
     CU_ASSERT_STRING_EQUAL(e.file, p);
-    CU_ASSERT_EQUAL(codec_audio_write_wav(p, x, 4, 0, NULL), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_audio_write_wav(p, x, 4, 0, NULL), BASE_EINVAL);
     float *y;
     size_t m;
-    CU_ASSERT_EQUAL(codec_audio_resample(x, 4, 0, 16000, &y, &m, NULL), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_audio_resample(x, 4, 0, 16000, &y, &m, NULL), BASE_EINVAL);
     codec_resampler *rs = NULL;
-    CU_ASSERT_EQUAL(codec_resampler_create(16000, -1, &rs, NULL), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_resampler_create(16000, -1, &rs, NULL), BASE_EINVAL);
     CU_ASSERT_PTR_NULL(rs);
 }
 

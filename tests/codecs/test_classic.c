@@ -62,7 +62,7 @@ static void test_geometry(void)
         {"opus-24", 480, 0.02, 24000},
     };
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
-        sim_err e = SIM_ERR_INIT;
+        base_err e = BASE_ERR_INIT;
         codec_classic *q = codec_classic_create(rows[i].name, &e);
         CU_ASSERT_PTR_NOT_NULL_FATAL(q);
         CU_ASSERT_EQUAL(codec_classic_frame_bits(q), rows[i].bits);
@@ -80,13 +80,13 @@ static void test_round_trip(void)
     float *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y);
     vowel(x, N, 160.0); /* lag 100 samples */
     for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
-        sim_err e = SIM_ERR_INIT;
+        base_err e = BASE_ERR_INIT;
         codec_classic *q = codec_classic_create(names[k], &e);
         CU_ASSERT_PTR_NOT_NULL_FATAL(q);
         size_t nf = codec_classic_frames(q, N);
         uint8_t *bits = calloc(nf, codec_classic_frame_bytes(q));
-        CU_ASSERT_EQUAL(codec_classic_encode(q, x, N, bits, &e), SIM_OK);
-        CU_ASSERT_EQUAL(codec_classic_decode(q, bits, NULL, nf, y, N, &e), SIM_OK);
+        CU_ASSERT_EQUAL(codec_classic_encode(q, x, N, bits, &e), BASE_OK);
+        CU_ASSERT_EQUAL(codec_classic_decode(q, bits, NULL, nf, y, N, &e), BASE_OK);
         int lag = pitch_lag(y, 4000, 12000, 60, 140);
         double ratio_db = 10 * log10(energy(y, 4000, 12000) / energy(x, 4000, 12000));
         if (abs(lag - 100) > 2 || fabs(ratio_db) > 6)
@@ -106,7 +106,7 @@ static void test_opus_waveform(void)
 {
     float *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y);
     vowel(x, N, 120.0);
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     codec_classic *q = codec_classic_create("opus-24", &e);
     size_t nf = codec_classic_frames(q, N);
     uint8_t *bits = calloc(nf, codec_classic_frame_bytes(q));
@@ -137,7 +137,7 @@ static void test_determinism(void)
     float *x = malloc(N * sizeof *x), *y1 = malloc(N * sizeof *y1), *y2 = malloc(N * sizeof *y2);
     float *z = malloc(N * sizeof *z);
     for (size_t k = 0; k < 2; k++) {
-        sim_err e = SIM_ERR_INIT;
+        base_err e = BASE_ERR_INIT;
         codec_classic *q = codec_classic_create(names[k], &e);
         size_t nf = codec_classic_frames(q, N);
         uint8_t *b1 = calloc(nf, codec_classic_frame_bytes(q));
@@ -169,14 +169,14 @@ static void test_lost_frames(void)
     float *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y);
     vowel(x, N, 150.0);
     for (size_t k = 0; k < 2; k++) {
-        sim_err e = SIM_ERR_INIT;
+        base_err e = BASE_ERR_INIT;
         codec_classic *q = codec_classic_create(names[k], &e);
         size_t nf = codec_classic_frames(q, N);
         uint8_t *bits = calloc(nf, codec_classic_frame_bytes(q));
         uint8_t *lost = calloc(nf, 1);
         for (size_t f = 0; f < nf; f += 3) lost[f] = 1;
         codec_classic_encode(q, x, N, bits, &e);
-        CU_ASSERT_EQUAL(codec_classic_decode(q, bits, lost, nf, y, N, &e), SIM_OK);
+        CU_ASSERT_EQUAL(codec_classic_decode(q, bits, lost, nf, y, N, &e), BASE_OK);
         int finite = 1;
         for (size_t i = 0; i < N; i++) finite &= isfinite(y[i]) && fabsf(y[i]) <= 1.0f;
         CU_ASSERT(finite);
@@ -184,7 +184,7 @@ static void test_lost_frames(void)
         double ratio_db = 10 * log10(energy(y, 4000, 12000) / energy(x, 4000, 12000));
         CU_ASSERT(fabs(ratio_db) < 10);
         memset(lost, 1, nf); /* everything lost: codec2 has nothing to repeat */
-        CU_ASSERT_EQUAL(codec_classic_decode(q, bits, lost, nf, y, N, &e), SIM_OK);
+        CU_ASSERT_EQUAL(codec_classic_decode(q, bits, lost, nf, y, N, &e), BASE_OK);
         CU_ASSERT(energy(y, 0, N) < 1e-3 * energy(x, 0, N));
         free(bits);
         free(lost);
@@ -199,18 +199,18 @@ static void test_bad_input(void)
     static const char *bad[] = {"",        "codec2", "codec2-2400x", "opus-5",
                                 "opus-65", "opus-",  "opus-8k",      "mp3-128"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        sim_err e = SIM_ERR_INIT;
+        base_err e = BASE_ERR_INIT;
         CU_ASSERT_PTR_NULL(codec_classic_create(bad[i], &e));
-        CU_ASSERT_EQUAL(e.code, SIM_EINVAL);
+        CU_ASSERT_EQUAL(e.code, BASE_EINVAL);
         CU_ASSERT(strstr(e.msg, "unknown codec") != NULL);
     }
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     CU_ASSERT_PTR_NULL(codec_classic_create(NULL, &e));
     codec_classic *q = codec_classic_create("opus-6", &e);
     float y[1000];
     uint8_t bits[60] = {0};
-    CU_ASSERT_EQUAL(codec_classic_decode(q, bits, NULL, 2, y, 1000, &e), SIM_EINVAL);
-    CU_ASSERT_EQUAL(codec_classic_encode(q, NULL, 10, bits, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_classic_decode(q, bits, NULL, 2, y, 1000, &e), BASE_EINVAL);
+    CU_ASSERT_EQUAL(codec_classic_encode(q, NULL, 10, bits, &e), BASE_EINVAL);
     codec_classic_destroy(q);
     codec_classic_destroy(NULL);
 }

@@ -3,7 +3,7 @@
  * alignment (Viterbi) against the brute-force best path, and the
  * infeasible / bad-input cases. */
 #include "codecs/ctc.h"
-#include "sim/base/rng.h"
+#include "base/rng.h"
 #include "tests/testutil.h"
 
 #include <math.h>
@@ -12,9 +12,9 @@
 
 static void fill(float *p, size_t n, unsigned seed)
 {
-    sim_rng r;
-    sim_rng_init(&r, seed, 0, 0);
-    for (size_t i = 0; i < n; i++) p[i] = (float)(3 * sim_rng_uniform(&r) - 1.5);
+    base_rng r;
+    base_rng_init(&r, seed, 0, 0);
+    for (size_t i = 0; i < n; i++) p[i] = (float)(3 * base_rng_uniform(&r) - 1.5);
 }
 
 /* -log sum over all V^T paths that collapse (merge repeats, drop blanks) to labels. */
@@ -62,9 +62,9 @@ static void test_brute_force(void)
         fill(logits, (size_t)k->t * k->v, 10 + (unsigned)c);
         double loss;
         CU_ASSERT(codec_ctc_workspace_size(k->t, k->l) <= 1024);
-        sim_status st =
+        base_status st =
             codec_ctc_loss(&loss, NULL, 1, logits, k->t, k->v, k->labels, k->l, work, NULL);
-        CU_ASSERT_EQUAL(st, SIM_OK);
+        CU_ASSERT_EQUAL(st, BASE_OK);
         double want = brute_force(logits, k->t, k->v, k->labels, k->l);
         TEST_ASSERT_NEAR(loss, want, 1e-9 + 1e-6 * fabs(want));
     }
@@ -88,7 +88,7 @@ static void test_gradient(void)
         double loss;
         CU_ASSERT_EQUAL(
             codec_ctc_loss(&loss, grad, 1, logits, k->t, k->v, k->labels, k->l, work, NULL),
-            SIM_OK);
+            BASE_OK);
         for (size_t i = 0; i < n; i++) {
             float save = logits[i];
             double lp, lm;
@@ -119,17 +119,17 @@ static void test_bad_inputs(void)
     double work[256], loss = 0;
     float logits[12] = {0}, grad[12] = {0};
     int rep[2] = {1, 1}, bad[1] = {3}, blank[1] = {0};
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     /* 2 frames cannot hold "aa" (needs a blank between) */
-    CU_ASSERT_EQUAL(codec_ctc_loss(&loss, grad, 1, logits, 2, 3, rep, 2, work, &e), SIM_ERANGE);
+    CU_ASSERT_EQUAL(codec_ctc_loss(&loss, grad, 1, logits, 2, 3, rep, 2, work, &e), BASE_ERANGE);
     CU_ASSERT(isinf(loss));
     for (int i = 0; i < 12; i++) CU_ASSERT_EQUAL(grad[i], 0.0f);
-    CU_ASSERT_EQUAL(codec_ctc_loss(&loss, grad, 1, logits, 4, 3, bad, 1, work, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_ctc_loss(&loss, grad, 1, logits, 4, 3, bad, 1, work, &e), BASE_EINVAL);
     CU_ASSERT(strstr(e.msg, "label") != NULL);
-    CU_ASSERT_EQUAL(codec_ctc_loss(&loss, grad, 1, logits, 4, 3, blank, 1, work, &e), SIM_EINVAL);
-    CU_ASSERT_EQUAL(codec_ctc_loss(&loss, grad, 1, logits, 0, 3, rep, 1, work, &e), SIM_EINVAL);
-    CU_ASSERT_EQUAL(codec_ctc_loss(&loss, grad, 1, logits, 4, 1, rep, 1, work, &e), SIM_EINVAL);
-    CU_ASSERT_EQUAL(codec_ctc_loss(NULL, grad, 1, logits, 4, 3, rep, 1, work, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_ctc_loss(&loss, grad, 1, logits, 4, 3, blank, 1, work, &e), BASE_EINVAL);
+    CU_ASSERT_EQUAL(codec_ctc_loss(&loss, grad, 1, logits, 0, 3, rep, 1, work, &e), BASE_EINVAL);
+    CU_ASSERT_EQUAL(codec_ctc_loss(&loss, grad, 1, logits, 4, 1, rep, 1, work, &e), BASE_EINVAL);
+    CU_ASSERT_EQUAL(codec_ctc_loss(NULL, grad, 1, logits, 4, 3, rep, 1, work, &e), BASE_EINVAL);
 }
 
 /* Best path by enumeration: its score (-inf if none) and the path itself. */
@@ -172,10 +172,10 @@ static void test_align_brute_force(void)
             CU_ASSERT(codec_ctc_align_workspace_size(k->t, k->l) <= 1024);
             int path[8] = {-9, -9, -9, -9, -9, -9, -9, -9}, want[8];
             double score = NAN;
-            sim_err e = SIM_ERR_INIT;
-            sim_status st =
+            base_err e = BASE_ERR_INIT;
+            base_status st =
                 codec_ctc_align(lp, k->t, k->v, k->labels, k->l, path, &score, work, &e);
-            CU_ASSERT_EQUAL_FATAL(st, SIM_OK);
+            CU_ASSERT_EQUAL_FATAL(st, BASE_OK);
             double top = brute_best(lp, k->t, k->v, k->labels, k->l, want);
             TEST_ASSERT_NEAR(score, top, 1e-9 + 1e-6 * fabs(top));
             /* random scores have no ties: the very same path */
@@ -191,7 +191,7 @@ static void test_align_brute_force(void)
     float lp[T * V];
     fill(lp, T * V, 77);
     int path[T], out[T], n = 0;
-    CU_ASSERT_EQUAL_FATAL(codec_ctc_align(lp, T, V, lab, 6, path, NULL, work, NULL), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_ctc_align(lp, T, V, lab, 6, path, NULL, work, NULL), BASE_OK);
     for (int i = 0; i < T; i++)
         if (path[i] != 0 && (i == 0 || path[i] != path[i - 1])) out[n++] = path[i];
     CU_ASSERT_EQUAL(n, 6);
@@ -203,21 +203,21 @@ static void test_align_bad_inputs(void)
     double work[256], score = 0;
     float lp[12] = {0};
     int rep[2] = {1, 1}, bad[1] = {3}, blank[1] = {0}, path[4] = {7, 7, 7, 7};
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     /* 2 frames cannot hold "aa" (needs a blank between); path untouched */
-    CU_ASSERT_EQUAL(codec_ctc_align(lp, 2, 3, rep, 2, path, &score, work, &e), SIM_ERANGE);
+    CU_ASSERT_EQUAL(codec_ctc_align(lp, 2, 3, rep, 2, path, &score, work, &e), BASE_ERANGE);
     CU_ASSERT(path[0] == 7 && path[1] == 7);
     /* every path through a -inf frame */
     float dead[6] = {0, 0, 0, -INFINITY, -INFINITY, -INFINITY};
-    CU_ASSERT_EQUAL(codec_ctc_align(dead, 2, 3, NULL, 0, path, &score, work, &e), SIM_ERANGE);
-    CU_ASSERT_EQUAL(codec_ctc_align(lp, 4, 3, bad, 1, path, &score, work, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_ctc_align(dead, 2, 3, NULL, 0, path, &score, work, &e), BASE_ERANGE);
+    CU_ASSERT_EQUAL(codec_ctc_align(lp, 4, 3, bad, 1, path, &score, work, &e), BASE_EINVAL);
     CU_ASSERT(strstr(e.msg, "label") != NULL);
-    CU_ASSERT_EQUAL(codec_ctc_align(lp, 4, 3, blank, 1, path, &score, work, &e), SIM_EINVAL);
-    CU_ASSERT_EQUAL(codec_ctc_align(lp, 0, 3, rep, 1, path, &score, work, &e), SIM_EINVAL);
-    CU_ASSERT_EQUAL(codec_ctc_align(lp, 4, 1, rep, 1, path, &score, work, &e), SIM_EINVAL);
-    CU_ASSERT_EQUAL(codec_ctc_align(lp, 4, 3, rep, 1, NULL, &score, work, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_ctc_align(lp, 4, 3, blank, 1, path, &score, work, &e), BASE_EINVAL);
+    CU_ASSERT_EQUAL(codec_ctc_align(lp, 0, 3, rep, 1, path, &score, work, &e), BASE_EINVAL);
+    CU_ASSERT_EQUAL(codec_ctc_align(lp, 4, 1, rep, 1, path, &score, work, &e), BASE_EINVAL);
+    CU_ASSERT_EQUAL(codec_ctc_align(lp, 4, 3, rep, 1, NULL, &score, work, &e), BASE_EINVAL);
     /* no labels: all blank */
-    CU_ASSERT_EQUAL(codec_ctc_align(lp, 4, 3, NULL, 0, path, &score, work, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_ctc_align(lp, 4, 3, NULL, 0, path, &score, work, &e), BASE_OK);
     for (int i = 0; i < 4; i++) CU_ASSERT_EQUAL(path[i], 0);
 }
 

@@ -45,7 +45,7 @@ static codec_lexicon *g_small; /* a 6-word dictionary, no LM */
 static codec_lexicon *full_lexicon(void)
 {
     if (!g_lex) {
-        sim_err e = SIM_ERR_INIT;
+        base_err e = BASE_ERR_INIT;
         if (codec_lexicon_create(&g_lex, NULL, NULL, &e))
             fprintf(stderr, "  cannot load the default lexicon/LM: %s: %s\n", e.file, e.msg);
     }
@@ -63,7 +63,7 @@ static codec_lexicon *small_lexicon(void)
               "dog D AO1 G\ndon't D OW1 N T\na.m. EY2 EH1 M\nx-ray EH1 K S R EY2\n",
               f);
         fclose(f);
-        sim_err e = SIM_ERR_INIT;
+        base_err e = BASE_ERR_INIT;
         if (codec_lexicon_create(&g_small, path, "", &e))
             fprintf(stderr, "  small lexicon: %s\n", e.msg);
     }
@@ -115,10 +115,10 @@ static void test_beam_equals_greedy_peaked(void)
     };
     codec_lexicon *lex = full_lexicon();
     CU_ASSERT_PTR_NOT_NULL_FATAL(lex);
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     codec_beam *plain = NULL, *lm = NULL;
-    CU_ASSERT_EQUAL_FATAL(codec_beam_create(&plain, NULL, NULL, &e), SIM_OK);
-    CU_ASSERT_EQUAL_FATAL(codec_beam_create(&lm, lex, NULL, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_beam_create(&plain, NULL, NULL, &e), BASE_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_beam_create(&lm, lex, NULL, &e), BASE_OK);
     static float lp[MAXT * V];
     char g[256], b1[256], b2[256];
     for (size_t i = 0; i < sizeof sentences / sizeof *sentences; i++) {
@@ -126,8 +126,8 @@ static void test_beam_equals_greedy_peaked(void)
         codec_decode_greedy(lp, t, V, g, sizeof g);
         double s1, s2;
         size_t n1 = 0;
-        CU_ASSERT_EQUAL(codec_beam_decode(plain, lp, t, V, b1, sizeof b1, &n1, &s1, &e), SIM_OK);
-        CU_ASSERT_EQUAL(codec_beam_decode(lm, lp, t, V, b2, sizeof b2, NULL, &s2, &e), SIM_OK);
+        CU_ASSERT_EQUAL(codec_beam_decode(plain, lp, t, V, b1, sizeof b1, &n1, &s1, &e), BASE_OK);
+        CU_ASSERT_EQUAL(codec_beam_decode(lm, lp, t, V, b2, sizeof b2, NULL, &s2, &e), BASE_OK);
         if (strcmp(g, b1) || strcmp(g, b2))
             fprintf(stderr, "  greedy '%s' beam '%s' beam+LM '%s'\n", g, b1, b2);
         CU_ASSERT_STRING_EQUAL(b1, g);
@@ -136,7 +136,7 @@ static void test_beam_equals_greedy_peaked(void)
         CU_ASSERT(isfinite(s1) && isfinite(s2));
     }
     /* an empty utterance */
-    CU_ASSERT_EQUAL(codec_beam_decode(lm, lp, 0, V, b1, sizeof b1, NULL, NULL, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_beam_decode(lm, lp, 0, V, b1, sizeof b1, NULL, NULL, &e), BASE_OK);
     CU_ASSERT_STRING_EQUAL(b1, "");
     codec_beam_destroy(plain);
     codec_beam_destroy(lm);
@@ -161,10 +161,10 @@ static void test_beam_merges_paths(void)
     codec_decode_greedy(lp, 2, V, g, sizeof g);
     CU_ASSERT_STRING_EQUAL(g, "");
     codec_beam *plain = NULL;
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL_FATAL(codec_beam_create(&plain, NULL, NULL, &e), SIM_OK);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL_FATAL(codec_beam_create(&plain, NULL, NULL, &e), BASE_OK);
     double s;
-    CU_ASSERT_EQUAL(codec_beam_decode(plain, lp, 2, V, b, sizeof b, NULL, &s, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_beam_decode(plain, lp, 2, V, b, sizeof b, NULL, &s, &e), BASE_OK);
     CU_ASSERT_STRING_EQUAL(b, "a");
     TEST_ASSERT_NEAR(s, log(0.4025), 1e-5);
     codec_beam_destroy(plain);
@@ -174,9 +174,9 @@ static void test_lm_picks_likely_words(void)
 {
     codec_lexicon *lex = full_lexicon();
     CU_ASSERT_PTR_NOT_NULL_FATAL(lex);
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     codec_beam *bm = NULL;
-    CU_ASSERT_EQUAL_FATAL(codec_beam_create(&bm, lex, NULL, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_beam_create(&bm, lex, NULL, &e), BASE_OK);
     static float lp[MAXT * V];
     char g[64], out[64];
     /* "the ?at": 'k' slightly above 'c' acoustically; the LM prefers "cat" */
@@ -184,32 +184,32 @@ static void test_lm_picks_likely_words(void)
     ambiguous(lp, 5, 'k', 0.5f, 'c', 0.45f);
     codec_decode_greedy(lp, t, V, g, sizeof g);
     CU_ASSERT_STRING_EQUAL(g, "the kat");
-    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), BASE_OK);
     CU_ASSERT_STRING_EQUAL(out, "the cat");
     /* the context decides: "sea" after "the deep", "see" after "i can" */
     t = posteriors("the_ de_ep se_e", 0.99f, lp);
     ambiguous(lp, 14, 'e', 0.5f, 'a', 0.45f);
     codec_decode_greedy(lp, t, V, g, sizeof g);
     CU_ASSERT_STRING_EQUAL(g, "the deep see");
-    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), BASE_OK);
     CU_ASSERT_STRING_EQUAL(out, "the deep sea");
     t = posteriors("i can se_a", 0.99f, lp);
     ambiguous(lp, 9, 'a', 0.5f, 'e', 0.45f);
     codec_decode_greedy(lp, t, V, g, sizeof g);
     CU_ASSERT_STRING_EQUAL(g, "i can sea");
-    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), BASE_OK);
     CU_ASSERT_STRING_EQUAL(out, "i can see");
     /* the same without the unigram look-ahead */
     codec_beam_config nl = codec_beam_config_default();
     nl.lookahead = 0;
-    CU_ASSERT_EQUAL(codec_beam_set_config(bm, &nl, &e), SIM_OK);
-    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_beam_set_config(bm, &nl, &e), BASE_OK);
+    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), BASE_OK);
     CU_ASSERT_STRING_EQUAL(out, "i can see");
     /* with the LM weight at 0 the acoustics win again (both are words) */
     codec_beam_config c = codec_beam_config_default();
     c.lm_weight = 0;
-    CU_ASSERT_EQUAL(codec_beam_set_config(bm, &c, &e), SIM_OK);
-    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_beam_set_config(bm, &c, &e), BASE_OK);
+    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), BASE_OK);
     CU_ASSERT_STRING_EQUAL(out, "i can sea");
     codec_beam_destroy(bm);
 }
@@ -229,9 +229,9 @@ static void test_lexicon_constraint(void)
 
     codec_beam_config c = codec_beam_config_default();
     c.allow_oov = 0;
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     codec_beam *bm = NULL;
-    CU_ASSERT_EQUAL_FATAL(codec_beam_create(&bm, lex, &c, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_beam_create(&bm, lex, &c, &e), BASE_OK);
     static float lp[MAXT * V];
     char g[64], out[64];
     /* acoustically "the cqt": 'q' above 'a' and 'o'; only "cat"/"cot" are words */
@@ -239,16 +239,16 @@ static void test_lexicon_constraint(void)
     ambiguous(lp, 6, 'q', 0.5f, 'a', 0.3f);
     codec_decode_greedy(lp, t, V, g, sizeof g);
     CU_ASSERT_STRING_EQUAL(g, "the cqt");
-    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), BASE_OK);
     CU_ASSERT_STRING_EQUAL(out, "the cat");
     /* "dogs" is no word: the final s is dropped (the best lexicon path) */
     t = posteriors("dog_s", 0.9f, lp);
-    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), BASE_OK);
     CU_ASSERT_STRING_EQUAL(out, "dog");
     /* nothing spells a word: empty result, score -inf */
     t = posteriors("zzz", 0.999f, lp);
     double s = 0;
-    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, &s, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, &s, &e), BASE_OK);
     CU_ASSERT_TRUE(!strcmp(out, "") || !strcmp(out, "the") || codec_lexicon_contains(lex, out));
     codec_beam_destroy(bm);
 }
@@ -258,18 +258,18 @@ static void test_oov(void)
     codec_lexicon *lex = full_lexicon();
     CU_ASSERT_PTR_NOT_NULL_FATAL(lex);
     CU_ASSERT_FALSE(codec_lexicon_contains(lex, "zorbaxi"));
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     codec_beam_config c = codec_beam_config_default();
     codec_beam *bm = NULL;
-    CU_ASSERT_EQUAL_FATAL(codec_beam_create(&bm, lex, &c, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_beam_create(&bm, lex, &c, &e), BASE_OK);
     static float lp[MAXT * V];
     char out[64];
     int t = posteriors("my_ name is zorbaxi", 0.9999f, lp);
-    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), BASE_OK);
     CU_ASSERT_STRING_EQUAL(out, "my name is zorbaxi");
     c.allow_oov = 0;
-    CU_ASSERT_EQUAL(codec_beam_set_config(bm, &c, &e), SIM_OK);
-    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_beam_set_config(bm, &c, &e), BASE_OK);
+    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), BASE_OK);
     CU_ASSERT_PTR_NULL(strstr(out, "zorbaxi"));
     codec_beam_destroy(bm);
 }
@@ -279,14 +279,14 @@ typedef struct job {
     const float *lp;
     int t;
     char out[128];
-    sim_status st;
+    base_status st;
 } job;
 
 static void *run_job(void *arg)
 {
     job *j = arg;
     codec_beam *bm = NULL;
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     j->st = codec_beam_create(&bm, j->lex, NULL, &e);
     for (int k = 0; !j->st && k < 20; k++)
         j->st = codec_beam_decode(bm, j->lp, j->t, V, j->out, sizeof j->out, NULL, NULL, &e);
@@ -311,7 +311,7 @@ static void test_threads_share_lexicon(void)
         CU_ASSERT_EQUAL_FATAL(pthread_create(&th[i], NULL, run_job, &jobs[i]), 0);
     }
     for (int i = 0; i < 4; i++) pthread_join(th[i], NULL);
-    for (int i = 0; i < 4; i++) CU_ASSERT_EQUAL(jobs[i].st, SIM_OK);
+    for (int i = 0; i < 4; i++) CU_ASSERT_EQUAL(jobs[i].st, BASE_OK);
     CU_ASSERT_STRING_EQUAL(jobs[0].out, "the deep sea is blue");
     CU_ASSERT_STRING_EQUAL(jobs[1].out, "i can see the cat");
     CU_ASSERT_STRING_EQUAL(jobs[2].out, jobs[0].out);
@@ -320,69 +320,70 @@ static void test_threads_share_lexicon(void)
 
 static void test_bad_inputs(void)
 {
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     codec_lexicon *lx = (codec_lexicon *)1;
     char path[512];
-    CU_ASSERT_EQUAL(codec_lexicon_create(&lx, "/nonexistent/x.dict", "", &e), SIM_EIO);
+    CU_ASSERT_EQUAL(codec_lexicon_create(&lx, "/nonexistent/x.dict", "", &e), BASE_EIO);
     CU_ASSERT_PTR_NULL(lx);
     CU_ASSERT_STRING_EQUAL(e.file, "/nonexistent/x.dict");
-    CU_ASSERT_EQUAL(codec_lexicon_create(&lx, NULL, "/nonexistent/x.lm", &e), SIM_EIO);
+    CU_ASSERT_EQUAL(codec_lexicon_create(&lx, NULL, "/nonexistent/x.lm", &e), BASE_EIO);
     CU_ASSERT_STRING_EQUAL(e.file, "/nonexistent/x.lm");
     snprintf(path, sizeof path, "%s/empty.dict", test_tmpdir());
     FILE *f = fopen(path, "w");
     fputs("123 W AH N\n-- D\n", f);
     fclose(f);
-    CU_ASSERT_EQUAL(codec_lexicon_create(&lx, path, "", &e), SIM_EFORMAT);
+    CU_ASSERT_EQUAL(codec_lexicon_create(&lx, path, "", &e), BASE_EFORMAT);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "no usable word"));
     /* a file that is no LM */
-    CU_ASSERT_EQUAL(codec_lexicon_create(&lx, path, path, &e), SIM_EFORMAT);
+    CU_ASSERT_EQUAL(codec_lexicon_create(&lx, path, path, &e), BASE_EFORMAT);
     CU_ASSERT_STRING_EQUAL(e.file, path);
-    CU_ASSERT_EQUAL(codec_lexicon_create(NULL, NULL, NULL, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_lexicon_create(NULL, NULL, NULL, &e), BASE_EINVAL);
 
     codec_beam *bm = (codec_beam *)1;
     codec_beam_config c = codec_beam_config_default();
     c.beam = 0;
-    CU_ASSERT_EQUAL(codec_beam_create(&bm, NULL, &c, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_beam_create(&bm, NULL, &c, &e), BASE_EINVAL);
     CU_ASSERT_PTR_NULL(bm);
     c = codec_beam_config_default();
     c.prune = 0;
-    CU_ASSERT_EQUAL(codec_beam_create(&bm, NULL, &c, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_beam_create(&bm, NULL, &c, &e), BASE_EINVAL);
     c = codec_beam_config_default();
     c.lm_weight = -1;
-    CU_ASSERT_EQUAL(codec_beam_create(&bm, NULL, &c, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_beam_create(&bm, NULL, &c, &e), BASE_EINVAL);
     c = codec_beam_config_default();
     c.oov_penalty = 1;
-    CU_ASSERT_EQUAL(codec_beam_create(&bm, NULL, &c, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_beam_create(&bm, NULL, &c, &e), BASE_EINVAL);
     c = codec_beam_config_default();
     c.word_bonus = NAN;
-    CU_ASSERT_EQUAL(codec_beam_create(&bm, NULL, &c, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_beam_create(&bm, NULL, &c, &e), BASE_EINVAL);
 
-    CU_ASSERT_EQUAL_FATAL(codec_beam_create(&bm, NULL, NULL, &e), SIM_OK);
-    CU_ASSERT_EQUAL(codec_beam_set_config(bm, &c, &e), SIM_EINVAL); /* NaN bonus */
+    CU_ASSERT_EQUAL_FATAL(codec_beam_create(&bm, NULL, NULL, &e), BASE_OK);
+    CU_ASSERT_EQUAL(codec_beam_set_config(bm, &c, &e), BASE_EINVAL); /* NaN bonus */
     static float lp[MAXT * V];
     char out[32];
     int t = posteriors("abc", 0.9f, lp);
-    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, 28, out, sizeof out, NULL, NULL, &e), SIM_EINVAL);
-    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, -1, V, out, sizeof out, NULL, NULL, &e), SIM_EINVAL);
-    CU_ASSERT_EQUAL(codec_beam_decode(bm, NULL, t, V, out, sizeof out, NULL, NULL, &e), SIM_EINVAL);
-    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, 0, NULL, NULL, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, 28, out, sizeof out, NULL, NULL, &e), BASE_EINVAL);
+    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, -1, V, out, sizeof out, NULL, NULL, &e), BASE_EINVAL);
+    CU_ASSERT_EQUAL(codec_beam_decode(bm, NULL, t, V, out, sizeof out, NULL, NULL, &e),
+                    BASE_EINVAL);
+    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, 0, NULL, NULL, &e), BASE_EINVAL);
     lp[V + 3] = NAN;
-    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), BASE_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "NaN"));
     lp[V + 3] = INFINITY;
-    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), BASE_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "+inf"));
     /* -inf entries are fine (a hard zero) */
     t = posteriors("ab", 0.9f, lp);
     for (int j = 0; j < V; j++)
         if (j != codec_vocab_index('a')) lp[j] = -INFINITY;
     lp[codec_vocab_index('a')] = 0;
-    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e), BASE_OK);
     CU_ASSERT_STRING_EQUAL(out, "ab");
     /* truncated output keeps the full length */
     size_t len = 0;
     t = posteriors("abcdefgh", 0.99f, lp);
-    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, 4, &len, NULL, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, out, 4, &len, NULL, &e), BASE_OK);
     CU_ASSERT_EQUAL(len, 8);
     CU_ASSERT_STRING_EQUAL(out, "abc");
     codec_beam_destroy(bm);
@@ -407,14 +408,14 @@ static void test_long_and_repeatable(void)
     int t = posteriors(labels, 0.9995f, lp);
     codec_lexicon *lex = full_lexicon();
     CU_ASSERT_PTR_NOT_NULL_FATAL(lex);
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     codec_beam *bm = NULL;
-    CU_ASSERT_EQUAL_FATAL(codec_beam_create(&bm, lex, NULL, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_beam_create(&bm, lex, NULL, &e), BASE_OK);
     static char g[1024], a[1024], b[1024];
     codec_decode_greedy(lp, t, V, g, sizeof g);
     double sa, sb;
-    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, a, sizeof a, NULL, &sa, &e), SIM_OK);
-    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, b, sizeof b, NULL, &sb, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, a, sizeof a, NULL, &sa, &e), BASE_OK);
+    CU_ASSERT_EQUAL(codec_beam_decode(bm, lp, t, V, b, sizeof b, NULL, &sb, &e), BASE_OK);
     if (strcmp(a, g)) fprintf(stderr, "  greedy '%s'\n  beam   '%s'\n", g, a);
     CU_ASSERT_STRING_EQUAL(a, g);
     CU_ASSERT_STRING_EQUAL(a, b);

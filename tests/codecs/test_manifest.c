@@ -38,8 +38,8 @@ static void test_read_good(void)
         "spk_c\t/abs/c.wav\tthird\n"
         "spk_d\td.wav\tno newline at end");
     codec_manifest *m = NULL;
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL_FATAL(codec_manifest_read(p, &m, &e), SIM_OK);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL_FATAL(codec_manifest_read(p, &m, &e), BASE_OK);
     CU_ASSERT_EQUAL_FATAL(codec_manifest_size(m), 4);
     CU_ASSERT_STRING_EQUAL(codec_manifest_id(m, 0), "spk_a");
     snprintf(want, sizeof want, "%s/m1/a.wav", test_tmpdir());
@@ -62,29 +62,29 @@ static void test_read_errors(void)
 {
     static const struct {
         const char *text;
-        sim_status st;
+        base_status st;
         int line;
         const char *msg; /* a word the message must contain */
     } cases[] = {
-        {"a\ta.wav\tfine\nb\tb.wav\n", SIM_EFORMAT, 2, "too few"},
-        {"#c\n\nonly-one-field\n", SIM_EFORMAT, 3, "too few"},
-        {"a\ta.wav\tx\textra\n", SIM_EFORMAT, 1, "too many"},
-        {"a\ta.wav\tone\nb\tb.wav\ttwo\na\tc.wav\tthree\n", SIM_EEXIST, 3, "duplicate"},
-        {"a\ta.wav\t\n", SIM_EFORMAT, 1, "empty transcript"},
-        {"a\ta.wav\t   \n", SIM_EFORMAT, 1, "empty transcript"},
-        {"x\tx.wav\tok\nbad id\ta.wav\ttext\n", SIM_EFORMAT, 2, "whitespace"},
-        {"\ta.wav\ttext\n", SIM_EFORMAT, 1, "empty id"},
-        {"a\t\ttext\n", SIM_EFORMAT, 1, "empty audio"},
+        {"a\ta.wav\tfine\nb\tb.wav\n", BASE_EFORMAT, 2, "too few"},
+        {"#c\n\nonly-one-field\n", BASE_EFORMAT, 3, "too few"},
+        {"a\ta.wav\tx\textra\n", BASE_EFORMAT, 1, "too many"},
+        {"a\ta.wav\tone\nb\tb.wav\ttwo\na\tc.wav\tthree\n", BASE_EEXIST, 3, "duplicate"},
+        {"a\ta.wav\t\n", BASE_EFORMAT, 1, "empty transcript"},
+        {"a\ta.wav\t   \n", BASE_EFORMAT, 1, "empty transcript"},
+        {"x\tx.wav\tok\nbad id\ta.wav\ttext\n", BASE_EFORMAT, 2, "whitespace"},
+        {"\ta.wav\ttext\n", BASE_EFORMAT, 1, "empty id"},
+        {"a\t\ttext\n", BASE_EFORMAT, 1, "empty audio"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
         char p[512], name[64];
         snprintf(name, sizeof name, "bad%zu.tsv", k);
         put(p, sizeof p, name, cases[k].text);
         codec_manifest *m = (codec_manifest *)&k;
-        sim_err e = SIM_ERR_INIT;
-        sim_status st = codec_manifest_read(p, &m, &e);
+        base_err e = BASE_ERR_INIT;
+        base_status st = codec_manifest_read(p, &m, &e);
         if (st != cases[k].st || e.line != cases[k].line || !strstr(e.msg, cases[k].msg))
-            fprintf(stderr, "  case %zu: %s line %d '%s'\n", k, sim_status_str(st), e.line, e.msg);
+            fprintf(stderr, "  case %zu: %s line %d '%s'\n", k, base_status_str(st), e.line, e.msg);
         CU_ASSERT_EQUAL(st, cases[k].st);
         CU_ASSERT_PTR_NULL(m);
         CU_ASSERT_STRING_EQUAL(e.file, p);
@@ -94,11 +94,11 @@ static void test_read_errors(void)
     char p[512];
     snprintf(p, sizeof p, "%s/no-such-manifest.tsv", test_tmpdir());
     codec_manifest *m = NULL;
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL(codec_manifest_read(p, &m, &e), SIM_EIO);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL(codec_manifest_read(p, &m, &e), BASE_EIO);
     CU_ASSERT_STRING_EQUAL(e.file, p);
-    CU_ASSERT_EQUAL(codec_manifest_read(test_tmpdir(), &m, &e), SIM_EIO);
-    CU_ASSERT_EQUAL(codec_manifest_read(NULL, &m, NULL), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_manifest_read(test_tmpdir(), &m, &e), BASE_EIO);
+    CU_ASSERT_EQUAL(codec_manifest_read(NULL, &m, NULL), BASE_EINVAL);
 }
 
 static void test_librispeech(void)
@@ -110,8 +110,8 @@ static void test_librispeech(void)
     put(p, sizeof p, "ls/dev/174/50561/174-50561-0000.flac", "");
     snprintf(root, sizeof root, "%s/ls", test_tmpdir());
     codec_manifest *m = NULL;
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL_FATAL(codec_manifest_read_librispeech(root, &m, &e), SIM_OK);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL_FATAL(codec_manifest_read_librispeech(root, &m, &e), BASE_OK);
     CU_ASSERT_EQUAL_FATAL(codec_manifest_size(m), 3);
     /* folders in byte order: "174" < "84" */
     CU_ASSERT_STRING_EQUAL(codec_manifest_id(m, 0), "174-50561-0000");
@@ -125,15 +125,15 @@ static void test_librispeech(void)
     /* a line without transcript names the .trans.txt and line */
     put(p, sizeof p, "ls2/1/2/1-2.trans.txt", "1-2-0000 OK\n1-2-0001\n");
     snprintf(root, sizeof root, "%s/ls2", test_tmpdir());
-    CU_ASSERT_EQUAL(codec_manifest_read_librispeech(root, &m, &e), SIM_EFORMAT);
+    CU_ASSERT_EQUAL(codec_manifest_read_librispeech(root, &m, &e), BASE_EFORMAT);
     CU_ASSERT_STRING_EQUAL(e.file, p);
     CU_ASSERT_EQUAL(e.line, 2);
     /* no .trans.txt at all; missing folder */
     snprintf(root, sizeof root, "%s/m1", test_tmpdir());
     mkdir(root, 0777);
-    CU_ASSERT_EQUAL(codec_manifest_read_librispeech(root, &m, &e), SIM_ENOTFOUND);
+    CU_ASSERT_EQUAL(codec_manifest_read_librispeech(root, &m, &e), BASE_ENOTFOUND);
     snprintf(root, sizeof root, "%s/nowhere", test_tmpdir());
-    CU_ASSERT_EQUAL(codec_manifest_read_librispeech(root, &m, &e), SIM_EIO);
+    CU_ASSERT_EQUAL(codec_manifest_read_librispeech(root, &m, &e), BASE_EIO);
     CU_ASSERT_STRING_EQUAL(e.file, root);
     CU_ASSERT_PTR_NULL(m);
 }
@@ -145,22 +145,23 @@ static void test_write_round_trip(void)
     mkdir(dir, 0777);
     snprintf(path, sizeof path, "%s/manifest.tsv", dir);
     codec_manifest *m = NULL, *r = NULL;
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL_FATAL(codec_manifest_create(dir, &m, &e), SIM_OK);
-    CU_ASSERT_EQUAL(codec_manifest_add(m, "v_L0001", "v/v_L0001.wav", "Hello, world.", &e), SIM_OK);
-    CU_ASSERT_EQUAL(codec_manifest_add(m, "v_L0002", "v/v_L0002.wav", "It's two.", &e), SIM_OK);
-    CU_ASSERT_EQUAL(codec_manifest_add(m, "v_L0001", "x.wav", "dup", &e), SIM_EEXIST);
-    CU_ASSERT_EQUAL(codec_manifest_add(m, "has space", "x.wav", "t", &e), SIM_EFORMAT);
-    CU_ASSERT_EQUAL(codec_manifest_add(m, "t", "x.wav", "a\tb", &e), SIM_EFORMAT);
-    CU_ASSERT_EQUAL(codec_manifest_add(m, "e", "x.wav", "", &e), SIM_EFORMAT);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL_FATAL(codec_manifest_create(dir, &m, &e), BASE_OK);
+    CU_ASSERT_EQUAL(codec_manifest_add(m, "v_L0001", "v/v_L0001.wav", "Hello, world.", &e),
+                    BASE_OK);
+    CU_ASSERT_EQUAL(codec_manifest_add(m, "v_L0002", "v/v_L0002.wav", "It's two.", &e), BASE_OK);
+    CU_ASSERT_EQUAL(codec_manifest_add(m, "v_L0001", "x.wav", "dup", &e), BASE_EEXIST);
+    CU_ASSERT_EQUAL(codec_manifest_add(m, "has space", "x.wav", "t", &e), BASE_EFORMAT);
+    CU_ASSERT_EQUAL(codec_manifest_add(m, "t", "x.wav", "a\tb", &e), BASE_EFORMAT);
+    CU_ASSERT_EQUAL(codec_manifest_add(m, "e", "x.wav", "", &e), BASE_EFORMAT);
     for (int i = 0; i < 300; i++) { /* grows the id table several times */
         char id[32];
         snprintf(id, sizeof id, "g_%d", i);
-        CU_ASSERT_EQUAL(codec_manifest_add(m, id, "g.wav", "g", &e), SIM_OK);
+        CU_ASSERT_EQUAL(codec_manifest_add(m, id, "g.wav", "g", &e), BASE_OK);
     }
     CU_ASSERT_EQUAL(codec_manifest_find(m, "g_299"), 301);
-    CU_ASSERT_EQUAL(codec_manifest_write(m, path, &e), SIM_OK);
-    CU_ASSERT_EQUAL_FATAL(codec_manifest_read(path, &r, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_manifest_write(m, path, &e), BASE_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_manifest_read(path, &r, &e), BASE_OK);
     CU_ASSERT_EQUAL_FATAL(codec_manifest_size(r), codec_manifest_size(m));
     for (size_t i = 0; i < codec_manifest_size(m); i++) {
         CU_ASSERT_STRING_EQUAL(codec_manifest_id(r, i), codec_manifest_id(m, i));
@@ -168,7 +169,7 @@ static void test_write_round_trip(void)
         CU_ASSERT_STRING_EQUAL(codec_manifest_transcript(r, i), codec_manifest_transcript(m, i));
     }
     snprintf(path, sizeof path, "%s/no/such/dir/manifest.tsv", dir);
-    CU_ASSERT_EQUAL(codec_manifest_write(m, path, &e), SIM_EIO);
+    CU_ASSERT_EQUAL(codec_manifest_write(m, path, &e), BASE_EIO);
     CU_ASSERT_STRING_EQUAL(e.file, path);
     codec_manifest_destroy(m);
     codec_manifest_destroy(r);

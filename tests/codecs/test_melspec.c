@@ -121,7 +121,7 @@ static void compare_with_reference(const char *rel, double tol)
     CU_ASSERT_PTR_NOT_NULL_FATAL(x);
     CU_ASSERT_PTR_NOT_NULL_FATAL(y);
     make_signal(r.signal, r.samples, r.seed, r.zeros, x);
-    sim_err err = SIM_ERR_INIT;
+    base_err err = BASE_ERR_INIT;
     codec_melspec *q = codec_melspec_create(&r.cfg, &err);
     if (!q) fprintf(stderr, "  create: %s\n", err.msg);
     CU_ASSERT_PTR_NOT_NULL_FATAL(q);
@@ -130,7 +130,7 @@ static void compare_with_reference(const char *rel, double tol)
     CU_ASSERT_EQUAL(codec_melspec_frames(q, r.samples), r.frames);
     CU_ASSERT_EQUAL(codec_melspec_bands(q), (int)r.bands);
     size_t T = 0;
-    CU_ASSERT_EQUAL(codec_melspec_execute(q, w, x, r.samples, y, &T, &err), SIM_OK);
+    CU_ASSERT_EQUAL(codec_melspec_execute(q, w, x, r.samples, y, &T, &err), BASE_OK);
     CU_ASSERT_EQUAL_FATAL(T, r.frames);
     double worst = test_assert_close_f(y, r.data, T * r.bands, tol, rel);
     printf("\n    %s: %zu x %zu values, max |C - numpy| = %.3g (tolerance %.3g)\n", rel, T, r.bands,
@@ -171,12 +171,12 @@ static void test_frames(void)
     codec_melspec_work *w = codec_melspec_work_create(q, NULL);
     float x[399] = {0}, y[1] = {42.0f};
     size_t T = 7;
-    CU_ASSERT_EQUAL(codec_melspec_execute(q, w, x, 399, y, &T, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(codec_melspec_execute(q, w, x, 399, y, &T, NULL), BASE_OK);
     CU_ASSERT_EQUAL(T, 0);
     CU_ASSERT_EQUAL(y[0], 42.0f);
     /* silence hits the floor exactly */
     float z[400] = {0}, out[80];
-    CU_ASSERT_EQUAL(codec_melspec_execute(q, w, z, 400, out, &T, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(codec_melspec_execute(q, w, z, 400, out, &T, NULL), BASE_OK);
     CU_ASSERT_EQUAL(T, 1);
     for (int m = 0; m < 80; m++) TEST_ASSERT_NEAR(out[m], logf(1e-10f), 1e-6);
     codec_melspec_config c;
@@ -201,7 +201,7 @@ static void test_tone_band(void)
     float x[1200], y[6 * 80];
     for (int i = 0; i < 1200; i++) x[i] = (float)(0.3 * sin(2 * M_PI * 1000.0 * i / 16000.0));
     size_t T;
-    CU_ASSERT_EQUAL(codec_melspec_execute(q, w, x, 1200, y, &T, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(codec_melspec_execute(q, w, x, 1200, y, &T, NULL), BASE_OK);
     CU_ASSERT_EQUAL_FATAL(T, 6);
     int best = 0;
     for (int m = 1; m < 80; m++)
@@ -257,7 +257,7 @@ static void test_threads(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(ref);
     CU_ASSERT_PTR_NOT_NULL_FATAL(out);
     codec_melspec_work *w = codec_melspec_work_create(q, NULL);
-    CU_ASSERT_EQUAL(codec_melspec_execute(q, w, x, N, ref, NULL, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(codec_melspec_execute(q, w, x, N, ref, NULL, NULL), BASE_OK);
     /* normalised: each band has mean 0 and std ~1 */
     double worst_mean = 0, worst_std = 0;
     for (int m = 0; m < 80; m++) {
@@ -364,13 +364,13 @@ static void test_bad_input(void)
         codec_melspec_config c;
         codec_melspec_config_default(&c);
         bad_cfgs[i].edit(&c);
-        sim_err err = SIM_ERR_INIT;
+        base_err err = BASE_ERR_INIT;
         codec_melspec *q = codec_melspec_create(&c, &err);
-        if (q || err.code != SIM_EINVAL || !strstr(err.msg, bad_cfgs[i].msg_part))
+        if (q || err.code != BASE_EINVAL || !strstr(err.msg, bad_cfgs[i].msg_part))
             fprintf(stderr, "  %s: object %p, code %d, message '%s'\n", bad_cfgs[i].what, (void *)q,
                     err.code, err.msg);
         CU_ASSERT_PTR_NULL(q);
-        CU_ASSERT_EQUAL(err.code, SIM_EINVAL);
+        CU_ASSERT_EQUAL(err.code, BASE_EINVAL);
         CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, bad_cfgs[i].msg_part));
         codec_melspec_destroy(q);
     }
@@ -382,18 +382,18 @@ static void test_bad_input(void)
     codec_melspec_work *w = codec_melspec_work_create(q, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(w);
     float x[800] = {0}, y[3 * 80];
-    CU_ASSERT_EQUAL(codec_melspec_execute(NULL, w, x, 800, y, NULL, NULL), SIM_EINVAL);
-    CU_ASSERT_EQUAL(codec_melspec_execute(q, NULL, x, 800, y, NULL, NULL), SIM_EINVAL);
-    CU_ASSERT_EQUAL(codec_melspec_execute(q, w, NULL, 800, y, NULL, NULL), SIM_EINVAL);
-    CU_ASSERT_EQUAL(codec_melspec_execute(q, w, x, 800, NULL, NULL, NULL), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_melspec_execute(NULL, w, x, 800, y, NULL, NULL), BASE_EINVAL);
+    CU_ASSERT_EQUAL(codec_melspec_execute(q, NULL, x, 800, y, NULL, NULL), BASE_EINVAL);
+    CU_ASSERT_EQUAL(codec_melspec_execute(q, w, NULL, 800, y, NULL, NULL), BASE_EINVAL);
+    CU_ASSERT_EQUAL(codec_melspec_execute(q, w, x, 800, NULL, NULL, NULL), BASE_EINVAL);
     /* a work object of another configuration is refused */
     codec_melspec_config c;
     codec_melspec_config_default(&c);
     c.n_mels = 40;
     codec_melspec *q40 = codec_melspec_create(&c, NULL);
     codec_melspec_work *w40 = codec_melspec_work_create(q40, NULL);
-    sim_err err = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL(codec_melspec_execute(q, w40, x, 800, y, NULL, &err), SIM_EINVAL);
+    base_err err = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL(codec_melspec_execute(q, w40, x, 800, y, NULL, &err), BASE_EINVAL);
     CU_ASSERT_PTR_NOT_NULL(strstr(err.msg, "another configuration"));
     codec_melspec_work_destroy(w40);
     codec_melspec_destroy(q40);

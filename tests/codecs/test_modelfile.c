@@ -5,7 +5,7 @@
 #include "codecs/modelfile.h"
 
 #include "codecs/agent.h"
-#include "sim/base/h5io.h"
+#include "base/h5io.h"
 #include "tests/testutil.h"
 
 #include <stdio.h>
@@ -32,7 +32,7 @@ static codec_agent *small_agent_up(const char *family, int kernel0, int upsample
     c.dilation_max = 2;
     c.upsample = upsample;
     codec_agent *a = NULL;
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     if (codec_agent_create(&a, &c, 12345, &e)) {
         fprintf(stderr, "  agent_create: %s\n", e.msg);
         return NULL;
@@ -51,64 +51,64 @@ static void test_container_round_trip(void)
 {
     char path[512];
     tmp(path, sizeof path, "c.h5");
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     codec_model *m = codec_model_create(&e);
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
     float w[2 * 3 * 4 * 5], b[7];
     for (int i = 0; i < 120; i++) w[i] = (float)i / 3.0f - 11.0f;
     for (int i = 0; i < 7; i++) b[i] = 1e-38f * (float)i;
     size_t sw[4] = {2, 3, 4, 5}, sb[1] = {7};
-    CU_ASSERT_EQUAL(codec_model_add_tensor(m, "z.w", 4, sw, w, &e), SIM_OK);
-    CU_ASSERT_EQUAL(codec_model_add_tensor(m, "a.b", 1, sb, b, &e), SIM_OK);
-    CU_ASSERT_EQUAL(codec_model_add_tensor(m, "a.b", 1, sb, b, &e), SIM_EEXIST);
-    CU_ASSERT_EQUAL(codec_model_add_tensor(m, "x/y", 1, sb, b, &e), SIM_EINVAL);
-    CU_ASSERT_EQUAL(codec_model_set_str(m, "family", "dwconv", &e), SIM_OK);
-    CU_ASSERT_EQUAL(codec_model_set_int(m, "stride", 2, &e), SIM_OK);
-    CU_ASSERT_EQUAL(codec_model_set_double(m, "frontend.fmin", 20.5, &e), SIM_OK);
-    CU_ASSERT_EQUAL(codec_model_set_int(m, "format_version", 99, &e), SIM_OK); /* save overrides */
-    CU_ASSERT_EQUAL(codec_model_save(m, path, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_model_add_tensor(m, "z.w", 4, sw, w, &e), BASE_OK);
+    CU_ASSERT_EQUAL(codec_model_add_tensor(m, "a.b", 1, sb, b, &e), BASE_OK);
+    CU_ASSERT_EQUAL(codec_model_add_tensor(m, "a.b", 1, sb, b, &e), BASE_EEXIST);
+    CU_ASSERT_EQUAL(codec_model_add_tensor(m, "x/y", 1, sb, b, &e), BASE_EINVAL);
+    CU_ASSERT_EQUAL(codec_model_set_str(m, "family", "dwconv", &e), BASE_OK);
+    CU_ASSERT_EQUAL(codec_model_set_int(m, "stride", 2, &e), BASE_OK);
+    CU_ASSERT_EQUAL(codec_model_set_double(m, "frontend.fmin", 20.5, &e), BASE_OK);
+    CU_ASSERT_EQUAL(codec_model_set_int(m, "format_version", 99, &e), BASE_OK); /* save overrides */
+    CU_ASSERT_EQUAL(codec_model_save(m, path, &e), BASE_OK);
     codec_model_destroy(m);
 
-    CU_ASSERT_EQUAL_FATAL(codec_model_load(path, &m, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_model_load(path, &m, &e), BASE_OK);
     CU_ASSERT_STRING_EQUAL(codec_model_source(m), path);
     CU_ASSERT_EQUAL(codec_model_tensor_count(m), 2);
     CU_ASSERT_STRING_EQUAL(codec_model_tensor_name(m, 0), "a.b"); /* name order */
     float rw[120], rb[7];
-    CU_ASSERT_EQUAL(codec_model_get_tensor(m, "z.w", 4, sw, rw, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_model_get_tensor(m, "z.w", 4, sw, rw, &e), BASE_OK);
     CU_ASSERT_EQUAL(memcmp(w, rw, sizeof w), 0);
-    CU_ASSERT_EQUAL(codec_model_check_all_used(m, &e), SIM_EFORMAT);
+    CU_ASSERT_EQUAL(codec_model_check_all_used(m, &e), BASE_EFORMAT);
     CU_ASSERT_STRING_EQUAL(e.msg, "tensor a.b is not part of this architecture");
-    CU_ASSERT_EQUAL(codec_model_get_tensor(m, "a.b", 1, sb, rb, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_model_get_tensor(m, "a.b", 1, sb, rb, &e), BASE_OK);
     CU_ASSERT_EQUAL(memcmp(b, rb, sizeof b), 0);
-    CU_ASSERT_EQUAL(codec_model_check_all_used(m, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_model_check_all_used(m, &e), BASE_OK);
     const char *s = NULL;
     int64_t v = 0;
     double d = 0;
-    CU_ASSERT_EQUAL(codec_model_get_str(m, "family", &s, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_model_get_str(m, "family", &s, &e), BASE_OK);
     CU_ASSERT_STRING_EQUAL(s, "dwconv");
-    CU_ASSERT_EQUAL(codec_model_get_int(m, "stride", 1, 8, &v, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_model_get_int(m, "stride", 1, 8, &v, &e), BASE_OK);
     CU_ASSERT_EQUAL(v, 2);
-    CU_ASSERT_EQUAL(codec_model_get_int(m, "format_version", 0, 100, &v, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_model_get_int(m, "format_version", 0, 100, &v, &e), BASE_OK);
     CU_ASSERT_EQUAL(v, CODEC_MODEL_FORMAT_VERSION);
-    CU_ASSERT_EQUAL(codec_model_get_double(m, "frontend.fmin", 0, 1e4, &d, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_model_get_double(m, "frontend.fmin", 0, 1e4, &d, &e), BASE_OK);
     CU_ASSERT_EQUAL(d, 20.5);
-    CU_ASSERT_EQUAL(codec_model_get_double(m, "stride", 0, 10, &d, &e), SIM_OK); /* int ok */
+    CU_ASSERT_EQUAL(codec_model_get_double(m, "stride", 0, 10, &d, &e), BASE_OK); /* int ok */
     CU_ASSERT_EQUAL(d, 2.0);
 
     /* attribute and tensor errors, each one message naming the file */
-    CU_ASSERT_EQUAL(codec_model_get_int(m, "stride", 3, 8, &v, &e), SIM_ERANGE);
+    CU_ASSERT_EQUAL(codec_model_get_int(m, "stride", 3, 8, &v, &e), BASE_ERANGE);
     CU_ASSERT_STRING_EQUAL(e.msg, "attribute 'stride' is 2, expected 3..8");
     CU_ASSERT_STRING_EQUAL(e.file, path);
-    CU_ASSERT_EQUAL(codec_model_get_int(m, "family", 0, 8, &v, &e), SIM_EFORMAT);
+    CU_ASSERT_EQUAL(codec_model_get_int(m, "family", 0, 8, &v, &e), BASE_EFORMAT);
     CU_ASSERT_STRING_EQUAL(e.msg, "attribute 'family' is a string, expected an integer");
-    CU_ASSERT_EQUAL(codec_model_get_int(m, "frontend.fmin", 0, 8, &v, &e), SIM_EFORMAT);
-    CU_ASSERT_EQUAL(codec_model_get_str(m, "nope", &s, &e), SIM_ENOTFOUND);
+    CU_ASSERT_EQUAL(codec_model_get_int(m, "frontend.fmin", 0, 8, &v, &e), BASE_EFORMAT);
+    CU_ASSERT_EQUAL(codec_model_get_str(m, "nope", &s, &e), BASE_ENOTFOUND);
     CU_ASSERT_STRING_EQUAL(e.msg, "attribute 'nope' missing");
     size_t wrong[4] = {2, 3, 5, 4};
-    CU_ASSERT_EQUAL(codec_model_get_tensor(m, "z.w", 4, wrong, rw, &e), SIM_EFORMAT);
+    CU_ASSERT_EQUAL(codec_model_get_tensor(m, "z.w", 4, wrong, rw, &e), BASE_EFORMAT);
     CU_ASSERT_STRING_EQUAL(e.msg, "tensor z.w has shape (2,3,4,5), expected (2,3,5,4)");
-    CU_ASSERT_EQUAL(codec_model_get_tensor(m, "z.w", 3, wrong, rw, &e), SIM_EFORMAT);
-    CU_ASSERT_EQUAL(codec_model_get_tensor(m, "q", 1, sb, rb, &e), SIM_ENOTFOUND);
+    CU_ASSERT_EQUAL(codec_model_get_tensor(m, "z.w", 3, wrong, rw, &e), BASE_EFORMAT);
+    CU_ASSERT_EQUAL(codec_model_get_tensor(m, "q", 1, sb, rb, &e), BASE_ENOTFOUND);
     CU_ASSERT_STRING_EQUAL(e.msg, "tensor q missing");
     codec_model_destroy(m);
     codec_model_destroy(NULL);
@@ -132,37 +132,37 @@ static void test_agent_bit_exact(void)
     for (int f = 0; f < 3; f++) {
         char path[512];
         tmp(path, sizeof path, files[f]);
-        sim_err e = SIM_ERR_INIT;
+        base_err e = BASE_ERR_INIT;
         codec_agent *a = small_agent_up(families[f], 3, f == 2 ? 2 : 1), *b = NULL;
         CU_ASSERT_PTR_NOT_NULL_FATAL(a);
         codec_model *extra = codec_model_create(&e), *mo = NULL;
-        CU_ASSERT_EQUAL(codec_model_set_int(extra, "frontend.sample_rate", 16000, &e), SIM_OK);
-        CU_ASSERT_EQUAL(codec_model_set_int(extra, "stride", 77, &e), SIM_OK); /* agent wins */
-        CU_ASSERT_EQUAL_FATAL(codec_agent_save(a, extra, path, &e), SIM_OK);
-        CU_ASSERT_EQUAL_FATAL(codec_agent_load(path, &b, &mo, &e), SIM_OK);
+        CU_ASSERT_EQUAL(codec_model_set_int(extra, "frontend.sample_rate", 16000, &e), BASE_OK);
+        CU_ASSERT_EQUAL(codec_model_set_int(extra, "stride", 77, &e), BASE_OK); /* agent wins */
+        CU_ASSERT_EQUAL_FATAL(codec_agent_save(a, extra, path, &e), BASE_OK);
+        CU_ASSERT_EQUAL_FATAL(codec_agent_load(path, &b, &mo, &e), BASE_OK);
         compare_agents(a, b);
         int64_t v = 0;
         CU_ASSERT_EQUAL(codec_model_get_int(mo, "frontend.sample_rate", 1, 1 << 20, &v, &e),
-                        SIM_OK);
+                        BASE_OK);
         CU_ASSERT_EQUAL(v, 16000);
-        CU_ASSERT_EQUAL(codec_model_get_int(mo, "stride", 1, 100, &v, &e), SIM_OK);
+        CU_ASSERT_EQUAL(codec_model_get_int(mo, "stride", 1, 100, &v, &e), BASE_OK);
         CU_ASSERT_EQUAL(v, codec_agent_get_config(a)->stride);
         /* same outputs, too */
         codec_agent_ws *wa = NULL, *wb = NULL;
-        CU_ASSERT_EQUAL_FATAL(codec_agent_ws_create(&wa, a, 40, &e), SIM_OK);
-        CU_ASSERT_EQUAL_FATAL(codec_agent_ws_create(&wb, b, 40, &e), SIM_OK);
+        CU_ASSERT_EQUAL_FATAL(codec_agent_ws_create(&wa, a, 40, &e), BASE_OK);
+        CU_ASSERT_EQUAL_FATAL(codec_agent_ws_create(&wb, b, 40, &e), BASE_OK);
         float mel[40 * 80], za[20 * 8], zb[20 * 8];
         for (int i = 0; i < 40 * 80; i++) mel[i] = (float)((i * 37) % 101) / 10.0f - 5.0f;
-        CU_ASSERT_EQUAL(codec_agent_encode(a, wa, mel, 40, za, &e), SIM_OK);
-        CU_ASSERT_EQUAL(codec_agent_encode(b, wb, mel, 40, zb, &e), SIM_OK);
+        CU_ASSERT_EQUAL(codec_agent_encode(a, wa, mel, 40, za, &e), BASE_OK);
+        CU_ASSERT_EQUAL(codec_agent_encode(b, wb, mel, 40, zb, &e), BASE_OK);
         int tz = codec_agent_latent_len(a, 40);
         CU_ASSERT_EQUAL(memcmp(za, zb, (size_t)tz * 8 * sizeof(float)), 0);
         /* and the decoder: upsample survives the round trip (2 CTC frames per latent frame) */
         CU_ASSERT_EQUAL(codec_agent_get_config(b)->upsample, f == 2 ? 2 : 1);
         CU_ASSERT_EQUAL(codec_agent_ctc_len(b, tz), tz * (f == 2 ? 2 : 1));
         float la[40 * 29], lb[40 * 29];
-        CU_ASSERT_EQUAL(codec_agent_decode(a, wa, za, tz, la, &e), SIM_OK);
-        CU_ASSERT_EQUAL(codec_agent_decode(b, wb, zb, tz, lb, &e), SIM_OK);
+        CU_ASSERT_EQUAL(codec_agent_decode(a, wa, za, tz, la, &e), BASE_OK);
+        CU_ASSERT_EQUAL(codec_agent_decode(b, wb, zb, tz, lb, &e), BASE_OK);
         CU_ASSERT_EQUAL(memcmp(la, lb, (size_t)codec_agent_ctc_len(a, tz) * 29 * sizeof(float)), 0);
         codec_agent_ws_destroy(wa);
         codec_agent_ws_destroy(wb);
@@ -174,13 +174,13 @@ static void test_agent_bit_exact(void)
 }
 
 /* Load path expecting failure with code and a message containing want. */
-static void expect_load_error(const char *path, sim_status code, const char *want)
+static void expect_load_error(const char *path, base_status code, const char *want)
 {
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     codec_agent *b = (codec_agent *)1;
-    sim_status st = codec_agent_load(path, &b, NULL, &e);
+    base_status st = codec_agent_load(path, &b, NULL, &e);
     char line[700];
-    sim_err_format(&e, line, sizeof line);
+    base_err_format(&e, line, sizeof line);
     fprintf(stderr, "  [%s]\n", line);
     CU_ASSERT_EQUAL(st, code);
     CU_ASSERT_PTR_NULL(b);
@@ -192,11 +192,11 @@ static void expect_load_error(const char *path, sim_status code, const char *wan
 /* Save agent a's container after edit() changed it. */
 static void save_edited(codec_agent *a, const char *path, void (*edit)(codec_model *))
 {
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     codec_model *m = codec_model_create(&e);
-    CU_ASSERT_EQUAL_FATAL(codec_agent_to_model(a, m, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_agent_to_model(a, m, &e), BASE_OK);
     edit(m);
-    CU_ASSERT_EQUAL_FATAL(codec_model_save(m, path, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_model_save(m, path, &e), BASE_OK);
     codec_model_destroy(m);
 }
 
@@ -238,18 +238,18 @@ static codec_model *without(codec_model *m, const char *key, const char *tensor)
 static void test_bad_files(void)
 {
     char good[512], path[512];
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     codec_agent *a = small_agent("dwconv", 3);
     CU_ASSERT_PTR_NOT_NULL_FATAL(a);
     tmp(good, sizeof good, "good.h5");
-    CU_ASSERT_EQUAL_FATAL(codec_agent_save(a, NULL, good, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_agent_save(a, NULL, good, &e), BASE_OK);
 
     /* missing, not HDF5, truncated */
-    expect_load_error(tmp(path, sizeof path, "nothere.h5"), SIM_EIO, "No such file");
+    expect_load_error(tmp(path, sizeof path, "nothere.h5"), BASE_EIO, "No such file");
     FILE *f = fopen(tmp(path, sizeof path, "text.h5"), "w");
     fputs("ID\taudio.wav\thello\n", f);
     fclose(f);
-    expect_load_error(path, SIM_EFORMAT, "not an HDF5 file");
+    expect_load_error(path, BASE_EFORMAT, "not an HDF5 file");
     f = fopen(good, "rb");
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     fseek(f, 0, SEEK_END);
@@ -263,14 +263,14 @@ static void test_bad_files(void)
         f = fopen(tmp(path, sizeof path, "cut.h5"), "wb");
         fwrite(bytes, 1, (size_t)cuts[i], f);
         fclose(f);
-        expect_load_error(path, SIM_EFORMAT, "");
+        expect_load_error(path, BASE_EFORMAT, "");
     }
     /* a corrupted byte in the superblock signature */
     bytes[1] ^= 0x55;
     f = fopen(tmp(path, sizeof path, "corrupt.h5"), "wb");
     fwrite(bytes, 1, (size_t)size, f);
     fclose(f);
-    expect_load_error(path, SIM_EFORMAT, "not an HDF5 file");
+    expect_load_error(path, BASE_EFORMAT, "not an HDF5 file");
     free(bytes);
 
     /* wrong shape: the file says kernel0 = 5 but holds kernel0 = 3 weights */
@@ -279,58 +279,60 @@ static void test_bad_files(void)
     char want[128];
     snprintf(want, sizeof want, "tensor enc.conv0.w has shape (%d,%d), expected (%d,%d)", C, 3 * 80,
              C, 5 * 80);
-    expect_load_error(path, SIM_EFORMAT, want);
+    expect_load_error(path, BASE_EFORMAT, want);
 
     /* missing attribute, missing tensor, extra tensor */
     codec_model *full = codec_model_create(&e);
-    CU_ASSERT_EQUAL_FATAL(codec_agent_to_model(a, full, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_agent_to_model(a, full, &e), BASE_OK);
     codec_model *m = without(full, "stride", NULL);
-    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "noattr.h5"), &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "noattr.h5"), &e), BASE_OK);
     codec_model_destroy(m);
-    expect_load_error(path, SIM_ENOTFOUND, "attribute 'stride' missing");
+    expect_load_error(path, BASE_ENOTFOUND, "attribute 'stride' missing");
     m = without(full, NULL, "dec.out.w");
-    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "notensor.h5"), &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "notensor.h5"), &e), BASE_OK);
     codec_model_destroy(m);
-    expect_load_error(path, SIM_ENOTFOUND, "tensor dec.out.w missing");
+    expect_load_error(path, BASE_ENOTFOUND, "tensor dec.out.w missing");
     m = without(full, NULL, NULL);
     size_t s1 = 3;
     float x[3] = {1, 2, 3};
     codec_model_add_tensor(m, "dec.block9.pw.w", 1, &s1, x, &e);
-    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "extra.h5"), &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "extra.h5"), &e), BASE_OK);
     codec_model_destroy(m);
-    expect_load_error(path, SIM_EFORMAT, "tensor dec.block9.pw.w is not part of this architecture");
+    expect_load_error(path, BASE_EFORMAT,
+                      "tensor dec.block9.pw.w is not part of this architecture");
     /* wrong types / values of attributes */
     m = without(full, NULL, NULL);
     codec_model_set_str(m, "latent_dim", "64", &e);
-    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "type.h5"), &e), SIM_OK);
-    expect_load_error(path, SIM_EFORMAT, "attribute 'latent_dim' is a string, expected an integer");
+    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "type.h5"), &e), BASE_OK);
+    expect_load_error(path, BASE_EFORMAT,
+                      "attribute 'latent_dim' is a string, expected an integer");
     codec_model_set_int(m, "latent_dim", 8, &e);
     codec_model_set_str(m, "vocab", "_ abc", &e);
-    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "vocab.h5"), &e), SIM_OK);
-    expect_load_error(path, SIM_EFORMAT, "attribute 'vocab' is");
+    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "vocab.h5"), &e), BASE_OK);
+    expect_load_error(path, BASE_EFORMAT, "attribute 'vocab' is");
     codec_model_set_str(m, "vocab", "_ 'abcdefghijklmnopqrstuvwxyz", &e);
     codec_model_set_str(m, "family", "transformer", &e);
-    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "family.h5"), &e), SIM_OK);
-    expect_load_error(path, SIM_EFORMAT, "architecture attributes");
+    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "family.h5"), &e), BASE_OK);
+    expect_load_error(path, BASE_EFORMAT, "architecture attributes");
     codec_model_destroy(m);
     /* a NaN weight */
     m = without(full, NULL, NULL);
     long k = codec_model_tensor_find(m, "dec.in.b");
     CU_ASSERT_FATAL(k >= 0);
     ((float *)codec_model_tensor_data(m, (size_t)k))[1] = 0.0f / 0.0f;
-    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "nan.h5"), &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "nan.h5"), &e), BASE_OK);
     codec_model_destroy(m);
-    expect_load_error(path, SIM_EFORMAT, "tensor dec.in.b holds a non-finite value");
+    expect_load_error(path, BASE_EFORMAT, "tensor dec.in.b holds a non-finite value");
     /* arch.upsample: optional (absent in every file above, which load as 1), but
      * out of range or not matching the output layer's shape is an error */
     m = without(full, NULL, NULL);
     codec_model_set_int(m, "arch.upsample", 5, &e);
-    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "up5.h5"), &e), SIM_OK);
-    expect_load_error(path, SIM_ERANGE, "attribute 'arch.upsample' is 5, expected 1..4");
+    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "up5.h5"), &e), BASE_OK);
+    expect_load_error(path, BASE_ERANGE, "attribute 'arch.upsample' is 5, expected 1..4");
     codec_model_set_int(m, "arch.upsample", 2, &e);
-    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "up2.h5"), &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "up2.h5"), &e), BASE_OK);
     snprintf(want, sizeof want, "tensor dec.out.w has shape (29,%d), expected (58,%d)", C, C);
-    expect_load_error(path, SIM_EFORMAT, want);
+    expect_load_error(path, BASE_EFORMAT, want);
     codec_model_destroy(m);
     codec_model_destroy(full);
 
@@ -338,43 +340,45 @@ static void test_bad_files(void)
     static const struct {
         const char *file, *format;
         int64_t version;
-        sim_status code;
+        base_status code;
         const char *want;
     } rows[] = {
-        {"v2.h5", CODEC_MODEL_FORMAT, 2, SIM_EUNSUPPORTED, "format_version 2 is not supported"},
-        {"fmt.h5", "pytorch", 1, SIM_EFORMAT, "attribute 'format' is 'pytorch'"},
-        {"nofmt.h5", NULL, 1, SIM_EFORMAT, "not a semsim model file"},
+        {"v2.h5", CODEC_MODEL_FORMAT, 2, BASE_EUNSUPPORTED, "format_version 2 is not supported"},
+        {"fmt.h5", "pytorch", 1, BASE_EFORMAT, "attribute 'format' is 'pytorch'"},
+        {"nofmt.h5", NULL, 1, BASE_EFORMAT, "not a semsim model file"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
-        sim_h5 *h = NULL;
-        CU_ASSERT_EQUAL_FATAL(sim_h5_create(tmp(path, sizeof path, rows[i].file), &h, &e), SIM_OK);
-        if (rows[i].format) sim_h5_write_attr_str(h, "/", "format", rows[i].format, &e);
-        sim_h5_write_attr_int(h, "/", "format_version", rows[i].version, &e);
-        CU_ASSERT_EQUAL(sim_h5_write_tensor(h, "params/x", 1, &s1, x, &e), SIM_OK);
-        CU_ASSERT_EQUAL_FATAL(sim_h5_close(h, &e), SIM_OK);
+        base_h5 *h = NULL;
+        CU_ASSERT_EQUAL_FATAL(base_h5_create(tmp(path, sizeof path, rows[i].file), &h, &e),
+                              BASE_OK);
+        if (rows[i].format) base_h5_write_attr_str(h, "/", "format", rows[i].format, &e);
+        base_h5_write_attr_int(h, "/", "format_version", rows[i].version, &e);
+        CU_ASSERT_EQUAL(base_h5_write_tensor(h, "params/x", 1, &s1, x, &e), BASE_OK);
+        CU_ASSERT_EQUAL_FATAL(base_h5_close(h, &e), BASE_OK);
         expect_load_error(path, rows[i].code, rows[i].want);
     }
     /* an unreadable attribute (here a string longer than the 4 KB limit) is
      * harmless metadata, unless it is one the loader needs */
     static char longs[6000];
     memset(longs, 'x', sizeof longs - 1);
-    CU_ASSERT_EQUAL_FATAL(codec_agent_save(a, NULL, tmp(path, sizeof path, "long.h5"), &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_agent_save(a, NULL, tmp(path, sizeof path, "long.h5"), &e),
+                          BASE_OK);
     {
         /* the agent's file rewritten through h5io with an over-long "notes" */
         codec_model *mm = NULL;
-        CU_ASSERT_EQUAL_FATAL(codec_model_load(path, &mm, &e), SIM_OK);
-        sim_h5 *hh = NULL;
+        CU_ASSERT_EQUAL_FATAL(codec_model_load(path, &mm, &e), BASE_OK);
+        base_h5 *hh = NULL;
         char p2[512];
-        CU_ASSERT_EQUAL_FATAL(sim_h5_create(tmp(p2, sizeof p2, "long2.h5"), &hh, &e), SIM_OK);
-        sim_h5_write_attr_str(hh, "/", "format", CODEC_MODEL_FORMAT, &e);
-        sim_h5_write_attr_int(hh, "/", "format_version", 1, &e);
-        sim_h5_write_attr_str(hh, "/", "notes", longs, &e);
+        CU_ASSERT_EQUAL_FATAL(base_h5_create(tmp(p2, sizeof p2, "long2.h5"), &hh, &e), BASE_OK);
+        base_h5_write_attr_str(hh, "/", "format", CODEC_MODEL_FORMAT, &e);
+        base_h5_write_attr_int(hh, "/", "format_version", 1, &e);
+        base_h5_write_attr_str(hh, "/", "notes", longs, &e);
         for (size_t i = 0; i < codec_model_tensor_count(mm); i++) {
             char tn[200];
             size_t shape[4];
             int r = codec_model_tensor_shape(mm, i, shape);
             snprintf(tn, sizeof tn, "params/%s", codec_model_tensor_name(mm, i));
-            sim_h5_write_tensor(hh, tn, r, shape, codec_model_tensor_data(mm, i), &e);
+            base_h5_write_tensor(hh, tn, r, shape, codec_model_tensor_data(mm, i), &e);
         }
         static const char *ints[] = {"latent_dim",     "stride",         "frontend.n_mels",
                                      "arch.width",     "arch.kernel0",   "arch.kernel",
@@ -382,48 +386,48 @@ static void test_bad_files(void)
         for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) {
             int64_t v = 0;
             codec_model_get_int(mm, ints[i], INT64_MIN, INT64_MAX, &v, NULL);
-            sim_h5_write_attr_int(hh, "/", ints[i], v, &e);
+            base_h5_write_attr_int(hh, "/", ints[i], v, &e);
         }
         const char *fam, *voc;
         codec_model_get_str(mm, "family", &fam, NULL);
         codec_model_get_str(mm, "vocab", &voc, NULL);
-        sim_h5_write_attr_str(hh, "/", "family", fam, &e);
-        sim_h5_write_attr_str(hh, "/", "vocab", voc, &e);
-        sim_h5_write_attr_double(hh, "/", "arch.dropout", 0.1, &e);
-        CU_ASSERT_EQUAL_FATAL(sim_h5_close(hh, &e), SIM_OK);
+        base_h5_write_attr_str(hh, "/", "family", fam, &e);
+        base_h5_write_attr_str(hh, "/", "vocab", voc, &e);
+        base_h5_write_attr_double(hh, "/", "arch.dropout", 0.1, &e);
+        CU_ASSERT_EQUAL_FATAL(base_h5_close(hh, &e), BASE_OK);
         codec_agent *b2 = NULL;
-        CU_ASSERT_EQUAL(codec_agent_load(p2, &b2, NULL, &e), SIM_OK); /* notes ignored */
+        CU_ASSERT_EQUAL(codec_agent_load(p2, &b2, NULL, &e), BASE_OK); /* notes ignored */
         codec_agent_destroy(b2);
         /* now the same with an over-long family */
-        CU_ASSERT_EQUAL_FATAL(sim_h5_create(p2, &hh, &e), SIM_OK);
-        sim_h5_write_attr_str(hh, "/", "format", CODEC_MODEL_FORMAT, &e);
-        sim_h5_write_attr_int(hh, "/", "format_version", 1, &e);
-        sim_h5_write_attr_str(hh, "/", "family", longs, &e);
-        sim_h5_write_tensor(hh, "params/x", 1, &s1, x, &e);
-        CU_ASSERT_EQUAL_FATAL(sim_h5_close(hh, &e), SIM_OK);
-        expect_load_error(p2, SIM_EFORMAT, "attribute 'family' on / is too long");
+        CU_ASSERT_EQUAL_FATAL(base_h5_create(p2, &hh, &e), BASE_OK);
+        base_h5_write_attr_str(hh, "/", "format", CODEC_MODEL_FORMAT, &e);
+        base_h5_write_attr_int(hh, "/", "format_version", 1, &e);
+        base_h5_write_attr_str(hh, "/", "family", longs, &e);
+        base_h5_write_tensor(hh, "params/x", 1, &s1, x, &e);
+        CU_ASSERT_EQUAL_FATAL(base_h5_close(hh, &e), BASE_OK);
+        expect_load_error(p2, BASE_EFORMAT, "attribute 'family' on / is too long");
         codec_model_destroy(mm);
     }
 
     /* /params missing; a group inside /params */
-    sim_h5 *h = NULL;
-    CU_ASSERT_EQUAL_FATAL(sim_h5_create(tmp(path, sizeof path, "noparams.h5"), &h, &e), SIM_OK);
-    sim_h5_write_attr_str(h, "/", "format", CODEC_MODEL_FORMAT, &e);
-    sim_h5_write_attr_int(h, "/", "format_version", 1, &e);
-    CU_ASSERT_EQUAL_FATAL(sim_h5_close(h, &e), SIM_OK);
-    expect_load_error(path, SIM_EFORMAT, "group /params missing");
-    CU_ASSERT_EQUAL_FATAL(sim_h5_create(tmp(path, sizeof path, "nested.h5"), &h, &e), SIM_OK);
-    sim_h5_write_attr_str(h, "/", "format", CODEC_MODEL_FORMAT, &e);
-    sim_h5_write_attr_int(h, "/", "format_version", 1, &e);
-    sim_h5_write_tensor(h, "params/enc/conv0.w", 1, &s1, x, &e);
-    CU_ASSERT_EQUAL_FATAL(sim_h5_close(h, &e), SIM_OK);
-    expect_load_error(path, SIM_EFORMAT, "/params/enc is not a tensor");
+    base_h5 *h = NULL;
+    CU_ASSERT_EQUAL_FATAL(base_h5_create(tmp(path, sizeof path, "noparams.h5"), &h, &e), BASE_OK);
+    base_h5_write_attr_str(h, "/", "format", CODEC_MODEL_FORMAT, &e);
+    base_h5_write_attr_int(h, "/", "format_version", 1, &e);
+    CU_ASSERT_EQUAL_FATAL(base_h5_close(h, &e), BASE_OK);
+    expect_load_error(path, BASE_EFORMAT, "group /params missing");
+    CU_ASSERT_EQUAL_FATAL(base_h5_create(tmp(path, sizeof path, "nested.h5"), &h, &e), BASE_OK);
+    base_h5_write_attr_str(h, "/", "format", CODEC_MODEL_FORMAT, &e);
+    base_h5_write_attr_int(h, "/", "format_version", 1, &e);
+    base_h5_write_tensor(h, "params/enc/conv0.w", 1, &s1, x, &e);
+    CU_ASSERT_EQUAL_FATAL(base_h5_close(h, &e), BASE_OK);
+    expect_load_error(path, BASE_EFORMAT, "/params/enc is not a tensor");
 
     /* bad arguments */
     codec_agent *b = NULL;
-    CU_ASSERT_EQUAL(codec_agent_load(NULL, &b, NULL, &e), SIM_EINVAL);
-    CU_ASSERT_EQUAL(codec_agent_save(a, NULL, "/nonexistent-dir/m.h5", &e), SIM_EIO);
-    CU_ASSERT_EQUAL(codec_model_set_str(NULL, "k", "v", &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_agent_load(NULL, &b, NULL, &e), BASE_EINVAL);
+    CU_ASSERT_EQUAL(codec_agent_save(a, NULL, "/nonexistent-dir/m.h5", &e), BASE_EIO);
+    CU_ASSERT_EQUAL(codec_model_set_str(NULL, "k", "v", &e), BASE_EINVAL);
     codec_agent_destroy(a);
 }
 

@@ -23,9 +23,9 @@ typedef struct gc {
 
 static void fill(float *p, size_t n, unsigned seed, float scale)
 {
-    sim_rng r;
-    sim_rng_init(&r, seed, 0, 0);
-    for (size_t i = 0; i < n; i++) p[i] = (float)(scale * (2 * sim_rng_uniform(&r) - 1));
+    base_rng r;
+    base_rng_init(&r, seed, 0, 0);
+    for (size_t i = 0; i < n; i++) p[i] = (float)(scale * (2 * base_rng_uniform(&r) - 1));
 }
 
 static double loss(gc *g)
@@ -321,9 +321,9 @@ static void test_residual_dropout(void)
     codec_nn_add_inplace(out, a, 100);
     for (int i = 0; i < 100; i++) TEST_ASSERT_NEAR(out[i], 2.0 * a[i] + b[i], 1e-6);
 
-    sim_rng r1, r2;
-    sim_rng_init(&r1, 1, 2, 3);
-    sim_rng_init(&r2, 1, 2, 3);
+    base_rng r1, r2;
+    base_rng_init(&r1, 1, 2, 3);
+    base_rng_init(&r2, 1, 2, 3);
     enum { N = 20000 };
     static float x[N], y[N], m[N], y2[N], m2[N], dx[N], ones[N];
     for (int i = 0; i < N; i++) x[i] = 1.0f, ones[i] = 1.0f;

@@ -71,22 +71,22 @@ static void test_converges(void)
 
 static void test_bad_config(void)
 {
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     codec_optim_config c = codec_optim_default(100, 10);
-    CU_ASSERT_EQUAL(codec_optim_check(&c, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_optim_check(&c, &e), BASE_OK);
     codec_optim_config b = c;
     b.lr = 0;
-    CU_ASSERT_EQUAL(codec_optim_check(&b, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_optim_check(&b, &e), BASE_EINVAL);
     CU_ASSERT(strstr(e.msg, "lr") != NULL);
     b = c, b.beta1 = 1.0f;
-    CU_ASSERT_EQUAL(codec_optim_check(&b, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_optim_check(&b, &e), BASE_EINVAL);
     b = c, b.warmup_steps = 100;
-    CU_ASSERT_EQUAL(codec_optim_check(&b, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_optim_check(&b, &e), BASE_EINVAL);
     b = c, b.clip_norm = -1;
-    CU_ASSERT_EQUAL(codec_optim_check(&b, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_optim_check(&b, &e), BASE_EINVAL);
     b = c, b.min_lr_ratio = 2;
-    CU_ASSERT_EQUAL(codec_optim_check(&b, &e), SIM_EINVAL);
-    CU_ASSERT_EQUAL(codec_optim_check(NULL, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_optim_check(&b, &e), BASE_EINVAL);
+    CU_ASSERT_EQUAL(codec_optim_check(NULL, &e), BASE_EINVAL);
 }
 
 static const test_case cases[] = {

@@ -29,7 +29,7 @@ static void test_table(void)
     };
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
         char *out = NULL;
-        CU_ASSERT_EQUAL_FATAL(codec_text_normalise(cases[k].in, &out, NULL), SIM_OK);
+        CU_ASSERT_EQUAL_FATAL(codec_text_normalise(cases[k].in, &out, NULL), BASE_OK);
         if (strcmp(out, cases[k].want))
             fprintf(stderr, "  \"%s\" -> \"%s\", want \"%s\"\n", cases[k].in, out, cases[k].want);
         CU_ASSERT_STRING_EQUAL(out, cases[k].want);
@@ -43,8 +43,8 @@ static void test_idempotent(void)
 {
     const char *in = "  Sharp-edged, 3 STONES; it's 'odd'!  ";
     char *a = NULL, *b = NULL;
-    CU_ASSERT_EQUAL_FATAL(codec_text_normalise(in, &a, NULL), SIM_OK);
-    CU_ASSERT_EQUAL_FATAL(codec_text_normalise(a, &b, NULL), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_text_normalise(in, &a, NULL), BASE_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_text_normalise(a, &b, NULL), BASE_OK);
     CU_ASSERT_STRING_EQUAL(a, b);
     CU_ASSERT_STRING_EQUAL(a, "sharp edged three stones it's odd");
     CU_ASSERT(!strstr(a, "  "));
@@ -55,10 +55,10 @@ static void test_idempotent(void)
 static void test_bad_input(void)
 {
     char *out = (char *)"x";
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL(codec_text_normalise(NULL, &out, &e), SIM_EINVAL);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL(codec_text_normalise(NULL, &out, &e), BASE_EINVAL);
     CU_ASSERT(e.msg[0] != 0);
-    CU_ASSERT_EQUAL(codec_text_normalise("a", NULL, NULL), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_text_normalise("a", NULL, NULL), BASE_EINVAL);
     CU_ASSERT(!codec_text_is_symbol('A'));
     CU_ASSERT(!codec_text_is_symbol('1'));
     CU_ASSERT(codec_text_is_symbol('\''));

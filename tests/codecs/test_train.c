@@ -32,8 +32,8 @@ static void test_config_load(void)
                      "[augment]\nsnr_min = 0\n");
     codec_train_config c;
     codec_train_config_default(&c);
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL(codec_train_config_load(path, &c, &e), SIM_OK);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL(codec_train_config_load(path, &c, &e), BASE_OK);
     CU_ASSERT_STRING_EQUAL(c.agent.family, "conv");
     CU_ASSERT_EQUAL(c.agent.d, 48);
     CU_ASSERT_EQUAL(c.agent.stride, 3);
@@ -43,7 +43,7 @@ static void test_config_load(void)
     CU_ASSERT_EQUAL(c.seed, 7u);
     TEST_ASSERT_NEAR(c.optim.lr, 0.003, 1e-9);
     CU_ASSERT_EQUAL(c.optim.decay, CODEC_LR_LINEAR);
-    CU_ASSERT_EQUAL(codec_train_config_check(&c, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_train_config_check(&c, &e), BASE_OK);
 
     static const struct {
         const char *text;
@@ -61,26 +61,26 @@ static void test_config_load(void)
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         write_file(path, bad[i].text);
         codec_train_config_default(&c);
-        sim_err_clear(&e);
-        CU_ASSERT_NOT_EQUAL(codec_train_config_load(path, &c, &e), SIM_OK);
+        base_err_clear(&e);
+        CU_ASSERT_NOT_EQUAL(codec_train_config_load(path, &c, &e), BASE_OK);
         CU_ASSERT_EQUAL(e.line, bad[i].line);
         CU_ASSERT_STRING_EQUAL(e.file, path);
         if (!strstr(e.msg, bad[i].what))
             fprintf(stderr, "  '%s' not in '%s'\n", bad[i].what, e.msg);
         CU_ASSERT(strstr(e.msg, bad[i].what) != NULL);
     }
-    sim_err_clear(&e);
-    CU_ASSERT_EQUAL(codec_train_config_load("/nonexistent/x.ini", &c, &e), SIM_EIO);
+    base_err_clear(&e);
+    CU_ASSERT_EQUAL(codec_train_config_load("/nonexistent/x.ini", &c, &e), BASE_EIO);
     /* cross-field checks */
     codec_train_config_default(&c);
-    CU_ASSERT_EQUAL(codec_train_config_check(&c, &e), SIM_EINVAL); /* no training data */
+    CU_ASSERT_EQUAL(codec_train_config_check(&c, &e), BASE_EINVAL); /* no training data */
     CU_ASSERT(strstr(e.msg, "data.train") != NULL);
     codec_train_config_set(&c, "data", "train", "x.tsv", NULL);
     c.snr_min = 40;
-    CU_ASSERT_EQUAL(codec_train_config_check(&c, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_train_config_check(&c, &e), BASE_EINVAL);
     c.snr_min = 5;
     c.agent.width = 1024; /* > 2 M parameters */
-    CU_ASSERT_EQUAL(codec_train_config_check(&c, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_train_config_check(&c, &e), BASE_EINVAL);
 }
 
 static void test_greedy(void)
@@ -127,7 +127,7 @@ static void make_corpus(const char *dir)
         size_t n;
         synth(texts[i], x, &n);
         snprintf(path, sizeof path, "%s/u%d.wav", dir, i);
-        CU_ASSERT_EQUAL(codec_audio_write_wav(path, x, n, 16000, NULL), SIM_OK);
+        CU_ASSERT_EQUAL(codec_audio_write_wav(path, x, n, 16000, NULL), BASE_OK);
         fprintf(f, "u%d\tu%d.wav\t%s\n", i, i, texts[i]);
     }
     fclose(f);
@@ -155,7 +155,7 @@ static codec_train_config tiny(const char *dir, int threads, const char *ckpt)
 static float *load_params(const char *path, size_t *n)
 {
     codec_agent *a = NULL;
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     if (codec_agent_load(path, &a, NULL, &e)) {
         fprintf(stderr, "  load %s: %s\n", path, e.msg);
         return NULL;
@@ -176,24 +176,24 @@ static void test_train_deterministic(void)
     snprintf(m2, sizeof m2, "%s/two.h5", dir);
     snprintf(m3, sizeof m3, "%s/resumed.h5", dir);
     snprintf(ck, sizeof ck, "%s/ckpt", dir);
-    sim_log quiet = {SIM_LOG_ERROR, NULL};
-    sim_err e = SIM_ERR_INIT;
+    base_log quiet = {BASE_LOG_ERROR, NULL};
+    base_err e = BASE_ERR_INIT;
     codec_train_result r;
     codec_train_config c = tiny(dir, 1, NULL);
-    CU_ASSERT_EQUAL_FATAL(codec_train_run(&c, m1, NULL, &quiet, &r, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_train_run(&c, m1, NULL, &quiet, &r, &e), BASE_OK);
     CU_ASSERT(r.finished);
     CU_ASSERT_EQUAL(r.steps_done, 6);
     CU_ASSERT_EQUAL(r.train_utts, 8);
     c = tiny(dir, 2, NULL);
-    CU_ASSERT_EQUAL_FATAL(codec_train_run(&c, m2, NULL, &quiet, &r, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_train_run(&c, m2, NULL, &quiet, &r, &e), BASE_OK);
     /* interrupted after 4 steps, then resumed from the checkpoint */
     c = tiny(dir, 2, ck);
     c.run_steps = 4;
-    CU_ASSERT_EQUAL_FATAL(codec_train_run(&c, m3, NULL, &quiet, &r, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_train_run(&c, m3, NULL, &quiet, &r, &e), BASE_OK);
     CU_ASSERT(!r.finished);
     CU_ASSERT_EQUAL(r.steps_done, 4);
     c = tiny(dir, 1, ck);
-    CU_ASSERT_EQUAL_FATAL(codec_train_run(&c, m3, NULL, &quiet, &r, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_train_run(&c, m3, NULL, &quiet, &r, &e), BASE_OK);
     CU_ASSERT(r.finished);
     size_t n1 = 0, n2 = 0, n3 = 0;
     float *p1 = load_params(m1, &n1), *p2 = load_params(m2, &n2), *p3 = load_params(m3, &n3);
@@ -211,14 +211,14 @@ static void test_train_deterministic(void)
     /* a checkpoint from another architecture is refused, naming the file */
     c = tiny(dir, 1, ck);
     c.agent.width = 16;
-    sim_err_clear(&e);
-    CU_ASSERT_EQUAL(codec_train_run(&c, m3, NULL, &quiet, &r, &e), SIM_EFORMAT);
+    base_err_clear(&e);
+    CU_ASSERT_EQUAL(codec_train_run(&c, m3, NULL, &quiet, &r, &e), BASE_EFORMAT);
     CU_ASSERT(strstr(e.file, "ckpt") != NULL);
     free(p1), free(p2), free(p3);
     /* a missing manifest is an error naming it */
     c = tiny("/nonexistent", 1, NULL);
-    sim_err_clear(&e);
-    CU_ASSERT_NOT_EQUAL(codec_train_run(&c, m3, NULL, &quiet, &r, &e), SIM_OK);
+    base_err_clear(&e);
+    CU_ASSERT_NOT_EQUAL(codec_train_run(&c, m3, NULL, &quiet, &r, &e), BASE_OK);
     CU_ASSERT(strstr(e.file, "/nonexistent") != NULL || strstr(e.msg, "/nonexistent") != NULL);
 }
 
@@ -232,17 +232,17 @@ static void test_train_init(void)
     char m1[600], m2[600];
     snprintf(m1, sizeof m1, "%s/base.h5", dir);
     snprintf(m2, sizeof m2, "%s/tuned.h5", dir);
-    sim_log quiet = {SIM_LOG_ERROR, NULL};
-    sim_err e = SIM_ERR_INIT;
+    base_log quiet = {BASE_LOG_ERROR, NULL};
+    base_err e = BASE_ERR_INIT;
     codec_train_result r;
     codec_train_config c = tiny(dir, 1, NULL);
-    CU_ASSERT_EQUAL_FATAL(codec_train_run(&c, m1, NULL, &quiet, &r, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_train_run(&c, m1, NULL, &quiet, &r, &e), BASE_OK);
     c = tiny(dir, 1, NULL);
     c.seed = 7; /* a different random initialisation, which init must override */
     c.optim.lr = 1e-7;
     c.optim.weight_decay = 0;
     snprintf(c.init, sizeof c.init, "%s", m1);
-    CU_ASSERT_EQUAL_FATAL(codec_train_run(&c, m2, NULL, &quiet, &r, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_train_run(&c, m2, NULL, &quiet, &r, &e), BASE_OK);
     size_t n1 = 0, n2 = 0;
     float *p1 = load_params(m1, &n1), *p2 = load_params(m2, &n2);
     CU_ASSERT_PTR_NOT_NULL_FATAL(p1);
@@ -256,8 +256,8 @@ static void test_train_init(void)
     c = tiny(dir, 1, NULL);
     c.agent.width = 16;
     snprintf(c.init, sizeof c.init, "%s", m1);
-    sim_err_clear(&e);
-    CU_ASSERT_EQUAL(codec_train_run(&c, m2, NULL, &quiet, &r, &e), SIM_EFORMAT);
+    base_err_clear(&e);
+    CU_ASSERT_EQUAL(codec_train_run(&c, m2, NULL, &quiet, &r, &e), BASE_EFORMAT);
     CU_ASSERT(strstr(e.file, "base.h5") != NULL);
 }
 

@@ -13,7 +13,7 @@ static codec_tts *tts; /* engines are process-global: one per test program */
 
 static codec_tts *get_tts(void)
 {
-    if (!tts) CU_ASSERT_EQUAL_FATAL(codec_tts_create(&tts, NULL), SIM_OK);
+    if (!tts) CU_ASSERT_EQUAL_FATAL(codec_tts_create(&tts, NULL), BASE_OK);
     return tts;
 }
 
@@ -31,10 +31,10 @@ static clip say(const char *engine, const char *name, const char *text, const co
     snprintf(v.engine, sizeof v.engine, "%s", engine);
     snprintf(v.name, sizeof v.name, "%s", name);
     clip c = {NULL, 0};
-    sim_err e = SIM_ERR_INIT;
-    sim_status st = codec_tts_synth(get_tts(), &v, text, o, &c.x, &c.n, &e);
+    base_err e = BASE_ERR_INIT;
+    base_status st = codec_tts_synth(get_tts(), &v, text, o, &c.x, &c.n, &e);
     if (st) fprintf(stderr, "  %s %s: %s\n", engine, name, e.msg);
-    CU_ASSERT_EQUAL_FATAL(st, SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(st, BASE_OK);
     return c;
 }
 
@@ -158,24 +158,24 @@ static void test_bad_voice_and_options(void)
         codec_voice v = {{0}, {0}, 0};
         snprintf(v.engine, sizeof v.engine, "%s", bad[k].engine);
         snprintf(v.name, sizeof v.name, "%s", bad[k].name);
-        sim_err e = SIM_ERR_INIT;
-        CU_ASSERT_EQUAL(codec_tts_voice_check(get_tts(), &v, &e), SIM_ENOTFOUND);
+        base_err e = BASE_ERR_INIT;
+        CU_ASSERT_EQUAL(codec_tts_voice_check(get_tts(), &v, &e), BASE_ENOTFOUND);
         CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, bad[k].engine));
         float *x = NULL;
         size_t n = 0;
-        CU_ASSERT_EQUAL(codec_tts_synth(get_tts(), &v, A, NULL, &x, &n, &e), SIM_ENOTFOUND);
+        CU_ASSERT_EQUAL(codec_tts_synth(get_tts(), &v, A, NULL, &x, &n, &e), BASE_ENOTFOUND);
         CU_ASSERT_PTR_NULL(x);
     }
     codec_voice v = {"espeak-ng", "en-us", 0};
-    CU_ASSERT_EQUAL(codec_tts_voice_check(get_tts(), &v, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(codec_tts_voice_check(get_tts(), &v, NULL), BASE_OK);
     float *x = NULL;
     size_t n = 0;
     codec_tts_opts o = {3.0, 0};
-    CU_ASSERT_EQUAL(codec_tts_synth(get_tts(), &v, A, &o, &x, &n, NULL), SIM_ERANGE);
+    CU_ASSERT_EQUAL(codec_tts_synth(get_tts(), &v, A, &o, &x, &n, NULL), BASE_ERANGE);
     o = (codec_tts_opts){1.0, -13};
-    CU_ASSERT_EQUAL(codec_tts_synth(get_tts(), &v, A, &o, &x, &n, NULL), SIM_ERANGE);
-    CU_ASSERT_EQUAL(codec_tts_synth(get_tts(), &v, "", NULL, &x, &n, NULL), SIM_EFORMAT);
-    CU_ASSERT_EQUAL(codec_tts_synth(get_tts(), &v, NULL, NULL, &x, &n, NULL), SIM_EINVAL);
+    CU_ASSERT_EQUAL(codec_tts_synth(get_tts(), &v, A, &o, &x, &n, NULL), BASE_ERANGE);
+    CU_ASSERT_EQUAL(codec_tts_synth(get_tts(), &v, "", NULL, &x, &n, NULL), BASE_EFORMAT);
+    CU_ASSERT_EQUAL(codec_tts_synth(get_tts(), &v, NULL, NULL, &x, &n, NULL), BASE_EINVAL);
     codec_tts_destroy(NULL);
 }
 
@@ -197,8 +197,8 @@ static void test_voices_file(void)
         "  flite\tslt\r\nespeak-ng en-gb-x-rp\n");
     codec_voice *v = NULL;
     size_t n = 0;
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL_FATAL(codec_voices_read(p, get_tts(), &v, &n, &e), SIM_OK);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL_FATAL(codec_voices_read(p, get_tts(), &v, &n, &e), BASE_OK);
     CU_ASSERT_EQUAL_FATAL(n, 3);
     CU_ASSERT_STRING_EQUAL(v[0].engine, "espeak-ng");
     CU_ASSERT_STRING_EQUAL(v[0].name, "en-us+m3");
@@ -213,39 +213,39 @@ static void test_voices_file(void)
     /* the shipped training list parses and every voice exists */
     CU_ASSERT_EQUAL(codec_voices_read(test_srcpath(p, sizeof p, "data/voices-train.txt"), get_tts(),
                                       &v, &n, &e),
-                    SIM_OK);
+                    BASE_OK);
     CU_ASSERT_EQUAL(n, 18);
     free(v);
 
     static const struct {
         const char *text;
-        sim_status st;
+        base_status st;
         int line;
     } bad[] = {
-        {"espeak-ng en-us\nfestival kal\n", SIM_ENOTFOUND, 2},
-        {"# c\nespeak-ng no-such-voice\n", SIM_ENOTFOUND, 2},
-        {"flite slt\nflite kal\n", SIM_ENOTFOUND, 2},
-        {"espeak-ng\n", SIM_EFORMAT, 1},
-        {"espeak-ng en-us extra\n", SIM_EFORMAT, 1},
-        {"flite slt\nflite slt\n", SIM_EEXIST, 2},
-        {"# nothing\n\n", SIM_EFORMAT, 0},
+        {"espeak-ng en-us\nfestival kal\n", BASE_ENOTFOUND, 2},
+        {"# c\nespeak-ng no-such-voice\n", BASE_ENOTFOUND, 2},
+        {"flite slt\nflite kal\n", BASE_ENOTFOUND, 2},
+        {"espeak-ng\n", BASE_EFORMAT, 1},
+        {"espeak-ng en-us extra\n", BASE_EFORMAT, 1},
+        {"flite slt\nflite slt\n", BASE_EEXIST, 2},
+        {"# nothing\n\n", BASE_EFORMAT, 0},
     };
     for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
         char name[32];
         snprintf(name, sizeof name, "bad%zu.txt", k);
         put(p, sizeof p, name, bad[k].text);
         v = (codec_voice *)&k;
-        sim_err_clear(&e);
-        sim_status st = codec_voices_read(p, get_tts(), &v, &n, &e);
+        base_err_clear(&e);
+        base_status st = codec_voices_read(p, get_tts(), &v, &n, &e);
         if (st != bad[k].st || e.line != bad[k].line)
-            fprintf(stderr, "  case %zu: %s line %d '%s'\n", k, sim_status_str(st), e.line, e.msg);
+            fprintf(stderr, "  case %zu: %s line %d '%s'\n", k, base_status_str(st), e.line, e.msg);
         CU_ASSERT_EQUAL(st, bad[k].st);
         CU_ASSERT_EQUAL(e.line, bad[k].line);
         CU_ASSERT_STRING_EQUAL(e.file, p);
         CU_ASSERT_PTR_NULL(v);
     }
     snprintf(p, sizeof p, "%s/missing-voices.txt", test_tmpdir());
-    CU_ASSERT_EQUAL(codec_voices_read(p, NULL, &v, &n, &e), SIM_EIO);
+    CU_ASSERT_EQUAL(codec_voices_read(p, NULL, &v, &n, &e), BASE_EIO);
     CU_ASSERT_STRING_EQUAL(e.file, p);
 }
 

@@ -31,19 +31,19 @@ static const char *tmp(char *buf, size_t n, const char *name)
 static void setup(void)
 {
     if (g_agent) return;
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     codec_agent_config c = codec_agent_config_default();
     c.width = 24;
     c.enc_depth = 1;
     c.dec_depth = 1;
     c.d = 16;
-    CU_ASSERT_EQUAL_FATAL(codec_agent_create(&g_agent, &c, 99, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_agent_create(&g_agent, &c, 99, &e), BASE_OK);
     codec_melspec_config fe;
     codec_frontend_default(&fe);
     codec_model *extra = codec_model_create(&e);
-    CU_ASSERT_EQUAL_FATAL(codec_frontend_to_model(&fe, extra, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_frontend_to_model(&fe, extra, &e), BASE_OK);
     tmp(model_path, sizeof model_path, "agent.h5");
-    CU_ASSERT_EQUAL_FATAL(codec_agent_save(g_agent, extra, model_path, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_agent_save(g_agent, extra, model_path, &e), BASE_OK);
     codec_model_destroy(extra);
     /* three short signals: chirp-like tones with different lengths/rates */
     static const int rates[3] = {16000, 22050, 8000};
@@ -58,7 +58,7 @@ static void setup(void)
         char name[32];
         snprintf(name, sizeof name, "u%d.wav", k);
         CU_ASSERT_EQUAL_FATAL(
-            codec_audio_write_wav(tmp(wav[k], sizeof wav[k], name), x, n, rates[k], &e), SIM_OK);
+            codec_audio_write_wav(tmp(wav[k], sizeof wav[k], name), x, n, rates[k], &e), BASE_OK);
         free(x);
     }
     FILE *f = fopen(tmp(man_path, sizeof man_path, "m.tsv"), "w");
@@ -126,23 +126,23 @@ static char *slurp(const char *path)
 /* The greedy transcript of wav k computed by hand from the model's parts. */
 static void by_hand(int k, char *text, size_t cap)
 {
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     codec_melspec_config fe;
     codec_frontend_default(&fe);
     float *x = NULL;
     size_t n = 0;
-    CU_ASSERT_EQUAL_FATAL(codec_audio_read(wav[k], fe.sample_rate, &x, &n, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_audio_read(wav[k], fe.sample_rate, &x, &n, &e), BASE_OK);
     codec_melspec *q = codec_melspec_create(&fe, &e);
     codec_melspec_work *w = codec_melspec_work_create(q, &e);
     size_t T = codec_melspec_frames(q, n);
     float *mel = malloc(T * 80 * sizeof *mel);
-    CU_ASSERT_EQUAL_FATAL(codec_melspec_execute(q, w, x, n, mel, NULL, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_melspec_execute(q, w, x, n, mel, NULL, &e), BASE_OK);
     codec_agent_ws *ws = NULL;
-    CU_ASSERT_EQUAL_FATAL(codec_agent_ws_create(&ws, g_agent, (int)T, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_agent_ws_create(&ws, g_agent, (int)T, &e), BASE_OK);
     int tz = codec_agent_latent_len(g_agent, (int)T);
     float *z = malloc((size_t)tz * 16 * sizeof *z), *lp = malloc((size_t)tz * 29 * sizeof *lp);
-    CU_ASSERT_EQUAL(codec_agent_encode(g_agent, ws, mel, (int)T, z, &e), SIM_OK);
-    CU_ASSERT_EQUAL(codec_agent_decode(g_agent, ws, z, tz, lp, &e), SIM_OK);
+    CU_ASSERT_EQUAL(codec_agent_encode(g_agent, ws, mel, (int)T, z, &e), BASE_OK);
+    CU_ASSERT_EQUAL(codec_agent_decode(g_agent, ws, z, tz, lp, &e), BASE_OK);
     codec_decode_greedy(lp, tz, 29, text, cap);
     free(x), free(mel), free(z), free(lp);
     codec_agent_ws_destroy(ws);

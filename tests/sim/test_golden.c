@@ -40,8 +40,7 @@ static void show_diff(const char *name, const char *want, const char *got)
     }
     const char *fa = a, *fb = b;
     while (fa > want && fa[-1] != ' ' && fa[-1] != '\n') fa--, fb--;
-    fprintf(stderr, "%s: row %d differs:\n  golden: %.80s\n  now:    %.80s\n", name, line, fa,
-            fb);
+    fprintf(stderr, "%s: row %d differs:\n  golden: %.80s\n  now:    %.80s\n", name, line, fa, fb);
 }
 
 static void run_golden(const char *name)
@@ -70,19 +69,32 @@ static void run_golden(const char *name)
     free(got);
 }
 
-static void test_quickstart6(void) { run_golden("quickstart6"); }
-static void test_equalizers6(void) { run_golden("equalizers6"); }
-static void test_selections6(void) { run_golden("selections6"); }
-static void test_codec1(void) { run_golden("codec1"); }
-static void test_ber_awgn(void) { run_golden("ber-awgn"); }
+static void test_quickstart6(void)
+{
+    run_golden("quickstart6");
+}
+static void test_equalizers6(void)
+{
+    run_golden("equalizers6");
+}
+static void test_selections6(void)
+{
+    run_golden("selections6");
+}
+static void test_codec1(void)
+{
+    run_golden("codec1");
+}
+static void test_ber_awgn(void)
+{
+    run_golden("ber-awgn");
+}
 
 int main(void)
 {
-    static const test_case cases[] = {{"quickstart6", test_quickstart6},
-                                      {"equalizers6", test_equalizers6},
-                                      {"selections6", test_selections6},
-                                      {"codec1", test_codec1},
-                                      {"ber_awgn", test_ber_awgn},
-                                      {NULL, NULL}};
+    static const test_case cases[] = {
+        {"quickstart6", test_quickstart6}, {"equalizers6", test_equalizers6},
+        {"selections6", test_selections6}, {"codec1", test_codec1},
+        {"ber_awgn", test_ber_awgn},       {NULL, NULL}};
     return test_main("golden", cases);
 }

@@ -2,7 +2,7 @@
  * packetisation, air time and propagation; TDMA round-robin vs FDMA; Poisson
  * arrivals; the sink stopping a run; bad settings. */
 #include "sim/network.h"
-#include "sim/base/rng.h"
+#include "base/rng.h"
 #include "tests/testutil.h"
 
 #include <math.h>
@@ -20,7 +20,7 @@ typedef struct recorder {
     size_t stop_after;
 } recorder;
 
-static sim_status f_encode(void *ctx, sim_utt *u, sim_err *err)
+static base_status f_encode(void *ctx, sim_utt *u, base_err *err)
 {
     (void)err;
     recorder *f = ctx;
@@ -30,22 +30,22 @@ static sim_status f_encode(void *ctx, sim_utt *u, sim_err *err)
     u->res.duration_s = f->duration_s;
     u->state = f; /* marks "allocated" */
     f->encoded++;
-    return SIM_OK;
+    return BASE_OK;
 }
-static sim_status f_transmit(void *ctx, sim_utt *u, size_t p, size_t f0, size_t nf, size_t *uses,
-                             sim_err *err)
+static base_status f_transmit(void *ctx, sim_utt *u, size_t p, size_t f0, size_t nf, size_t *uses,
+                              base_err *err)
 {
     (void)u, (void)p, (void)f0, (void)err;
     recorder *f = ctx;
     *uses = nf * f->uses_per_frame;
     f->transmitted++;
-    return SIM_OK;
+    return BASE_OK;
 }
-static sim_status f_decode(void *ctx, sim_utt *u, sim_err *err)
+static base_status f_decode(void *ctx, sim_utt *u, base_err *err)
 {
     (void)u, (void)err;
     ((recorder *)ctx)->decoded++;
-    return SIM_OK;
+    return BASE_OK;
 }
 static void f_release(void *ctx, sim_utt *u)
 {
@@ -66,13 +66,13 @@ static int f_sink(void *ctx, sim_utt *u)
 
 static const sim_payload_ops ops = {NULL, f_encode, f_transmit, f_decode, f_release};
 
-static sim_status run(recorder *f, const sim_net_config *nc, sim_err *e)
+static base_status run(recorder *f, const sim_net_config *nc, base_err *e)
 {
     sim_payload_ops o = ops;
     o.ctx = f;
     sim_net *n = sim_net_create(nc, &o, f_sink, f, e);
     if (!n) return e->code;
-    sim_status st = sim_net_run(n, e);
+    base_status st = sim_net_run(n, e);
     sim_net_destroy(n);
     return st;
 }
@@ -104,8 +104,8 @@ static void test_single_user_latency(void)
                   .decode_flops = 0.25e9,
                   .uses_per_frame = 500};
     sim_net_config nc = base(1, 5);
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL_FATAL(run(&f, &nc, &e), SIM_OK);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL_FATAL(run(&f, &nc, &e), BASE_OK);
     CU_ASSERT_EQUAL(f.n_done, 5);
     CU_ASSERT_EQUAL(f.transmitted, 10);
     CU_ASSERT_EQUAL(f.released, 5);
@@ -124,8 +124,8 @@ static void test_queueing(void)
                   .decode_flops = 0,
                   .uses_per_frame = 1000};
     sim_net_config nc = base(1, 4);
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL_FATAL(run(&f, &nc, &e), SIM_OK);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL_FATAL(run(&f, &nc, &e), BASE_OK);
     /* utterance k arrives at 0.5k, is encoded at k+1, received 1.5 ms later */
     for (size_t k = 0; k < 4; k++)
         TEST_ASSERT_NEAR(f.latency[k], (k + 1.0) - 0.5 * k + 0.0015, 1e-9);
@@ -141,8 +141,8 @@ static void test_tdma_fdma(void)
         sim_net_config nc = base(2, 2);
         nc.fdma = fdma;
         for (int u = 0; u < 2; u++) nc.user[u].tx_flops = nc.user[u].rx_flops = 0;
-        sim_err e = SIM_ERR_INIT;
-        CU_ASSERT_EQUAL_FATAL(run(&f, &nc, &e), SIM_OK);
+        base_err e = BASE_ERR_INIT;
+        CU_ASSERT_EQUAL_FATAL(run(&f, &nc, &e), BASE_OK);
         CU_ASSERT_EQUAL_FATAL(f.n_done, 2);
         double lat0 = f.order[0] == 0 ? f.latency[0] : f.latency[1];
         double lat1 = f.order[0] == 0 ? f.latency[1] : f.latency[0];
@@ -159,12 +159,12 @@ static void test_poisson_and_stop(void)
     nc.poisson = 1;
     nc.rate_hz = 100;
     nc.user[0].tx_flops = nc.user[0].rx_flops = 0;
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     sim_payload_ops o = ops;
     o.ctx = &f;
     sim_net *n = sim_net_create(&nc, &o, f_sink, &f, &e);
     CU_ASSERT_FATAL(n != NULL);
-    CU_ASSERT_EQUAL(sim_net_run(n, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_net_run(n, &e), BASE_OK);
     CU_ASSERT_EQUAL(f.n_done, 30);
     CU_ASSERT_EQUAL(f.released, f.encoded); /* nothing leaks */
     /* 30 arrivals at rate 100/s take about 0.3 s (sd 0.055) */
@@ -181,14 +181,14 @@ static void test_poisson_first_arrival(void)
     sim_net_config nc = base(4, 4); /* one utterance per user: index = user */
     nc.poisson = 1;
     nc.rate_hz = 10;
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL_FATAL(run(&f, &nc, &e), SIM_OK);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL_FATAL(run(&f, &nc, &e), BASE_OK);
     CU_ASSERT_EQUAL_FATAL(f.n_done, 4);
     for (size_t k = 0; k < 4; k++) {
         size_t user = f.order[k];
-        sim_rng r;
-        sim_rng_init(&r, nc.seed, user, sim_rng_component("sim.arrival"));
-        double want = -log1p(-sim_rng_uniform(&r)) / nc.rate_hz;
+        base_rng r;
+        base_rng_init(&r, nc.seed, user, base_rng_component("sim.arrival"));
+        double want = -log1p(-base_rng_uniform(&r)) / nc.rate_hz;
         CU_ASSERT(f.arrival[k] > 0);
         TEST_ASSERT_NEAR(f.arrival[k], want, 1e-9);
     }
@@ -199,7 +199,7 @@ static void test_bad_config(void)
     recorder f = {0};
     sim_payload_ops o = ops;
     o.ctx = &f;
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     sim_net_config nc = base(1, 1);
     nc.symbol_rate = 0;
     CU_ASSERT(sim_net_create(&nc, &o, f_sink, &f, &e) == NULL);

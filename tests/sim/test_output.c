@@ -111,10 +111,10 @@ static void write_row(sim_out *o, size_t p, const char *snr, const char *fec, do
     u[0].cosine = NAN;
     snprintf(u[1].id, sizeof u[1].id, "a_2");
     u[1].cosine = 0.5;
-    sim_err e = SIM_ERR_INIT;
-    sim_status st = sim_out_write(o, p, 0, 1, 7, vals, &m, u, 2, &e);
+    base_err e = BASE_ERR_INIT;
+    base_status st = sim_out_write(o, p, 0, 1, 7, vals, &m, u, 2, &e);
     if (st) fprintf(stderr, "  %s\n", e.msg);
-    CU_ASSERT_EQUAL(st, SIM_OK);
+    CU_ASSERT_EQUAL(st, BASE_OK);
 }
 
 static void test_write_and_read_back(void)
@@ -124,8 +124,8 @@ static void test_write_and_read_back(void)
     snprintf(partial, sizeof partial, "%s.partial", path);
     sim_out_layout lay = layout("[scenario]\nseed = 7\n");
     sim_out *o;
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL_FATAL(sim_out_open(path, &lay, 0, &o, &e), SIM_OK);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL_FATAL(sim_out_open(path, &lay, 0, &o, &e), BASE_OK);
     CU_ASSERT(exists(partial));
     CU_ASSERT(!exists(path));
     /* out of order on purpose: finishing sorts */
@@ -134,7 +134,7 @@ static void test_write_and_read_back(void)
     CU_ASSERT_EQUAL(sim_out_rows(o), 2);
     CU_ASSERT(sim_out_has(o, 1, 0));
     CU_ASSERT(!sim_out_has(o, 2, 0));
-    CU_ASSERT_EQUAL_FATAL(sim_out_finish(o, NULL, 1, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(sim_out_finish(o, NULL, 1, &e), BASE_OK);
     CU_ASSERT(exists(path));
     CU_ASSERT(!exists(partial));
     row rows[8];
@@ -177,27 +177,27 @@ static void test_refuse_overwrite(void)
     fclose(fp);
     sim_out_layout lay = layout("x");
     sim_out *o = NULL;
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL(sim_out_open(path, &lay, 0, &o, &e), SIM_EEXIST);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL(sim_out_open(path, &lay, 0, &o, &e), BASE_EEXIST);
     CU_ASSERT(o == NULL);
     CU_ASSERT_STRING_EQUAL(e.msg, "exists; use --force to overwrite it");
-    CU_ASSERT_EQUAL(sim_out_open(path, &lay, SIM_OUT_RESUME, &o, &e), SIM_EEXIST);
+    CU_ASSERT_EQUAL(sim_out_open(path, &lay, SIM_OUT_RESUME, &o, &e), BASE_EEXIST);
     char buf[16] = "";
     fp = fopen(path, "r");
     CU_ASSERT(fgets(buf, sizeof buf, fp) != NULL);
     fclose(fp);
     CU_ASSERT_STRING_EQUAL(buf, "precious"); /* untouched */
     /* with force: replaced only when finished */
-    CU_ASSERT_EQUAL_FATAL(sim_out_open(path, &lay, SIM_OUT_FORCE, &o, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(sim_out_open(path, &lay, SIM_OUT_FORCE, &o, &e), BASE_OK);
     write_row(o, 0, "1", "none", 0.2);
     sim_out_close(o); /* interrupted: old file still there */
     fp = fopen(path, "r");
     CU_ASSERT(fgets(buf, sizeof buf, fp) != NULL);
     fclose(fp);
     CU_ASSERT_STRING_EQUAL(buf, "precious");
-    CU_ASSERT_EQUAL_FATAL(sim_out_open(path, &lay, SIM_OUT_FORCE, &o, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(sim_out_open(path, &lay, SIM_OUT_FORCE, &o, &e), BASE_OK);
     write_row(o, 0, "1", "none", 0.2);
-    CU_ASSERT_EQUAL(sim_out_finish(o, NULL, 1, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_out_finish(o, NULL, 1, &e), BASE_OK);
     row rows[4];
     CU_ASSERT_EQUAL(read_rows(path, rows, 4), 1);
 }
@@ -209,8 +209,8 @@ static void test_resume(void)
     snprintf(partial, sizeof partial, "%s.partial", path);
     sim_out_layout lay = layout("scenario C");
     sim_out *o;
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL_FATAL(sim_out_open(path, &lay, 0, &o, &e), SIM_OK);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL_FATAL(sim_out_open(path, &lay, 0, &o, &e), BASE_OK);
     write_row(o, 0, "0", "none", 0.5);
     write_row(o, 2, "2", "none", 0.3);
     sim_out_close(o); /* as if killed */
@@ -224,13 +224,13 @@ static void test_resume(void)
     H5Fclose(f);
     /* a different scenario may not resume it */
     sim_out_layout other = layout("scenario D");
-    CU_ASSERT_EQUAL(sim_out_open(path, &other, SIM_OUT_RESUME, &o, &e), SIM_EEXIST);
+    CU_ASSERT_EQUAL(sim_out_open(path, &other, SIM_OUT_RESUME, &o, &e), BASE_EEXIST);
     CU_ASSERT(strstr(e.msg, "different scenario") != NULL);
-    CU_ASSERT_EQUAL_FATAL(sim_out_open(path, &lay, SIM_OUT_RESUME, &o, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(sim_out_open(path, &lay, SIM_OUT_RESUME, &o, &e), BASE_OK);
     CU_ASSERT_EQUAL(sim_out_rows(o), 2);
     CU_ASSERT(sim_out_has(o, 0, 0) && sim_out_has(o, 2, 0) && !sim_out_has(o, 1, 0));
     write_row(o, 1, "1", "none", 0.4);
-    CU_ASSERT_EQUAL_FATAL(sim_out_finish(o, NULL, 1, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(sim_out_finish(o, NULL, 1, &e), BASE_OK);
     row rows[8];
     CU_ASSERT_EQUAL_FATAL(read_rows(path, rows, 8), 3);
     for (int i = 0; i < 3; i++) CU_ASSERT_EQUAL(rows[i].point, i);
@@ -240,10 +240,10 @@ static void test_resume(void)
     CU_ASSERT(H5Lexists(f, "points/0002", H5P_DEFAULT) > 0);
     H5Fclose(f);
     /* without resume a stale partial is simply restarted */
-    CU_ASSERT_EQUAL_FATAL(sim_out_open(path, &lay, SIM_OUT_FORCE, &o, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(sim_out_open(path, &lay, SIM_OUT_FORCE, &o, &e), BASE_OK);
     write_row(o, 0, "0", "none", 0.5);
     sim_out_close(o);
-    CU_ASSERT_EQUAL_FATAL(sim_out_open(path, &lay, SIM_OUT_FORCE, &o, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(sim_out_open(path, &lay, SIM_OUT_FORCE, &o, &e), BASE_OK);
     CU_ASSERT_EQUAL(sim_out_rows(o), 0);
     sim_out_close(o);
 }
@@ -257,7 +257,7 @@ static void test_grid(void)
           "constraint = link.fec=rep3 -> skip\n",
           fp);
     fclose(fp);
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     sim_scenario *sc = sim_scenario_load(ini, &e);
     CU_ASSERT_FATAL(sc != NULL);
     sim_sweep *sw = sim_sweep_create(sc, &e);
@@ -266,12 +266,12 @@ static void test_grid(void)
     tmp(path, sizeof path, "g.h5");
     sim_out_layout lay = layout("grid");
     sim_out *o;
-    CU_ASSERT_EQUAL_FATAL(sim_out_open(path, &lay, 0, &o, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(sim_out_open(path, &lay, 0, &o, &e), BASE_OK);
     for (size_t p = 0; p < 3; p++) {
         const char *const *v = sim_sweep_values(sw, p);
         write_row(o, p, v[0], v[1], 0.1 * (double)p);
     }
-    CU_ASSERT_EQUAL_FATAL(sim_out_finish(o, sw, 1, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(sim_out_finish(o, sw, 1, &e), BASE_OK);
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     hid_t ds = H5Dopen2(f, "grid/wer", H5P_DEFAULT);
     CU_ASSERT_FATAL(ds >= 0);
@@ -309,7 +309,7 @@ static void test_trn(void)
     snprintf(u[1].id, sizeof u[1].id, "x2");
     u[1].reference = "a dog";
     u[1].hypothesis = NULL;
-    CU_ASSERT_EQUAL(sim_out_write_trn(dir, 3, u, 2, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(sim_out_write_trn(dir, 3, u, 2, NULL), BASE_OK);
     snprintf(p, sizeof p, "%s/0003.hyp.trn", dir);
     FILE *f = fopen(p, "r");
     CU_ASSERT_FATAL(f != NULL);
@@ -321,10 +321,10 @@ static void test_trn(void)
     /* nothing with a reference: nothing written */
     sim_utt_result b;
     memset(&b, 0, sizeof b);
-    CU_ASSERT_EQUAL(sim_out_write_trn(dir, 4, &b, 1, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(sim_out_write_trn(dir, 4, &b, 1, NULL), BASE_OK);
     snprintf(p, sizeof p, "%s/0004.ref.trn", dir);
     CU_ASSERT(!exists(p));
-    CU_ASSERT_NOT_EQUAL(sim_out_write_trn("/nonexistent/dir", 0, u, 1, NULL), SIM_OK);
+    CU_ASSERT_NOT_EQUAL(sim_out_write_trn("/nonexistent/dir", 0, u, 1, NULL), BASE_OK);
 }
 
 int main(void)

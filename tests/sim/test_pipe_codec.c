@@ -52,7 +52,7 @@ static void setup(void)
         char wav[64];
         snprintf(wav, sizeof wav, "u%d.wav", i);
         snprintf(path, sizeof path, "%s/%s", dir, wav);
-        CU_ASSERT_EQUAL_FATAL(codec_audio_write_wav(path, x, n, 16000, NULL), SIM_OK);
+        CU_ASSERT_EQUAL_FATAL(codec_audio_write_wav(path, x, n, 16000, NULL), BASE_OK);
         free(x);
         fprintf(man, "spk_%d\t%s\t%s\n", i, wav, text[i]);
     }
@@ -61,7 +61,7 @@ static void setup(void)
 
 /* A scenario file in dir with body appended; NULL (and the error printed) if
  * it does not load. */
-static sim_scenario *scenario_text(const char *name, const char *body, sim_err *e)
+static sim_scenario *scenario_text(const char *name, const char *body, base_err *e)
 {
     char path[600];
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -82,7 +82,7 @@ static sim_scenario *scenario(const char *kind, const char *snrs)
              "[link]\nmode = digital\nfec = conv27\nmodulation = qpsk\nframes_per_packet = 4\n"
              "[channel]\nmodel = awgn\n[sweep]\nchannel.snr_db = %s\n",
              kind, snrs);
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     return scenario_text("codec.ini", body, &e);
 }
 
@@ -159,10 +159,10 @@ static void test_jobs_identical(void)
 {
     sim_scenario *sc = scenario("opus-12", "0,1");
     CU_ASSERT_FATAL(sc != NULL);
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     /* codec2 decodes in forked children: run it on threads too */
     CU_ASSERT_EQUAL(sim_scenario_sweep(sc, "source.kind", "opus-12,codec2-3200", "--sweep", 0, &e),
-                    SIM_OK);
+                    BASE_OK);
     char a[600], b[600];
     snprintf(a, sizeof a, "%s/j1.h5", dir);
     snprintf(b, sizeof b, "%s/j2.h5", dir);
@@ -205,7 +205,7 @@ static void test_bad_kinds(void)
                  "[scenario]\nutterances = 2\n[source]\nkind = %s\nmanifest = manifest.tsv\n"
                  "[rx]\nmodel = rx.h5\ndecoder = greedy\n%s",
                  cases[c].kind, cases[c].extra);
-        sim_err e = SIM_ERR_INIT;
+        base_err e = BASE_ERR_INIT;
         sim_scenario *sc = scenario_text("bad.ini", body, &e);
         if (!sc) { /* the key registry itself may refuse the value */
             CU_ASSERT(strstr(e.file, "bad.ini") != NULL);
@@ -213,24 +213,24 @@ static void test_bad_kinds(void)
             continue;
         }
         size_t np = 0;
-        sim_status st = sim_run_validate(sc, &np, &e);
+        base_status st = sim_run_validate(sc, &np, &e);
         printf("  %s: %s:%d: %s\n", cases[c].kind, e.file, e.line, e.msg);
-        CU_ASSERT_NOT_EQUAL(st, SIM_OK);
+        CU_ASSERT_NOT_EQUAL(st, BASE_OK);
         CU_ASSERT(strstr(e.file, "bad.ini") != NULL);
         CU_ASSERT_EQUAL(e.line, cases[c].line);
         CU_ASSERT(strstr(e.msg, cases[c].needle) != NULL);
         sim_scenario_destroy(sc);
     }
     /* a valid one passes */
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     sim_scenario *sc = scenario("codec2-700c", "0");
     CU_ASSERT_FATAL(sc != NULL);
-    CU_ASSERT_EQUAL(sim_run_validate(sc, NULL, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_run_validate(sc, NULL, &e), BASE_OK);
     sim_scenario_destroy(sc);
     /* no rx.model */
     sc = scenario_text("bad.ini", "[source]\nkind = opus-12\nmanifest = manifest.tsv\n", &e);
     CU_ASSERT_FATAL(sc != NULL);
-    CU_ASSERT_NOT_EQUAL(sim_run_validate(sc, NULL, &e), SIM_OK);
+    CU_ASSERT_NOT_EQUAL(sim_run_validate(sc, NULL, &e), BASE_OK);
     CU_ASSERT(strstr(e.msg, "rx.model") != NULL);
     sim_scenario_destroy(sc);
 }
@@ -253,14 +253,14 @@ static void test_tts_source(void)
     const char *body = "[scenario]\nutterances = 10\n[source]\nkind = opus-16\ntext = text.txt\n"
                        "lines = 2-3\nvoices = voices.txt\ncache = ttscache\n"
                        "[rx]\nmodel = rx.h5\ndecoder = greedy\n[channel]\nsnr_db = 30\n";
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     sim_scenario *sc = scenario_text("tts.ini", body, &e);
     CU_ASSERT_FATAL(sc != NULL);
-    CU_ASSERT_EQUAL(sim_run_validate(sc, NULL, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_run_validate(sc, NULL, &e), BASE_OK);
     sim_config cfg;
-    CU_ASSERT_EQUAL_FATAL(sim_scenario_resolve(sc, NULL, NULL, 0, &cfg, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(sim_scenario_resolve(sc, NULL, NULL, 0, &cfg, &e), BASE_OK);
     char entry[600], man[700];
-    CU_ASSERT_EQUAL_FATAL(sim_tts_source_dir(&cfg, entry, sizeof entry, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(sim_tts_source_dir(&cfg, entry, sizeof entry, &e), BASE_OK);
     CU_ASSERT(strstr(entry, "/ttscache/") != NULL);
     snprintf(man, sizeof man, "%s/manifest.tsv", entry);
     struct stat st0;
@@ -281,10 +281,10 @@ static void test_tts_source(void)
     CU_ASSERT(st1.st_mtim.tv_sec == st0.st_mtim.tv_sec &&
               st1.st_mtim.tv_nsec == st0.st_mtim.tv_nsec);
     /* another line range is another entry */
-    CU_ASSERT_EQUAL(sim_scenario_set(sc, "source.lines", "1-2", "--set", 0, &e), SIM_OK);
-    CU_ASSERT_EQUAL_FATAL(sim_scenario_resolve(sc, NULL, NULL, 0, &cfg, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "source.lines", "1-2", "--set", 0, &e), BASE_OK);
+    CU_ASSERT_EQUAL_FATAL(sim_scenario_resolve(sc, NULL, NULL, 0, &cfg, &e), BASE_OK);
     char entry2[600];
-    CU_ASSERT_EQUAL(sim_tts_source_dir(&cfg, entry2, sizeof entry2, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_tts_source_dir(&cfg, entry2, sizeof entry2, &e), BASE_OK);
     CU_ASSERT(strcmp(entry, entry2) != 0);
     sim_scenario_destroy(sc);
 
@@ -312,10 +312,10 @@ static void test_tts_source(void)
                      "[scenario]\nutterances = 10\n[source]\nkind = codec2-3200\ntext = text.txt\n"
                      "lines = 1-2\nvoices = %s\n[rx]\nmodel = rx.h5\n",
                      bad[c].value);
-        sim_err e2 = SIM_ERR_INIT;
+        base_err e2 = BASE_ERR_INIT;
         sim_scenario *s2 = scenario_text("badtts.ini", b2, &e2);
         CU_ASSERT_FATAL(s2 != NULL);
-        CU_ASSERT_NOT_EQUAL(sim_run_validate(s2, NULL, &e2), SIM_OK);
+        CU_ASSERT_NOT_EQUAL(sim_run_validate(s2, NULL, &e2), BASE_OK);
         printf("  %s=%s: %s:%d: %s\n", bad[c].key, bad[c].value, e2.file, e2.line, e2.msg);
         CU_ASSERT_EQUAL(e2.line, bad[c].line);
         CU_ASSERT(strstr(e2.msg, bad[c].needle) != NULL);

@@ -48,7 +48,7 @@ static void write_manifest(const char *name, const char *tag, double len, const 
         char wav[64];
         snprintf(wav, sizeof wav, "%s%d.wav", tag, i);
         snprintf(path, sizeof path, "%s/%s", dir, wav);
-        CU_ASSERT_EQUAL_FATAL(codec_audio_write_wav(path, x, n, 16000, NULL), SIM_OK);
+        CU_ASSERT_EQUAL_FATAL(codec_audio_write_wav(path, x, n, 16000, NULL), BASE_OK);
         free(x);
         fprintf(man, "%s_%d\t%s\t%s\n", tag, i, wav, text[i]);
     }
@@ -81,7 +81,7 @@ static sim_scenario *scenario(const char *extra)
             "[sweep]\nchannel.snr_db = 0,30\n%s",
             extra);
     fclose(f);
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     sim_scenario *sc = sim_scenario_load(path, &e);
     if (!sc) fprintf(stderr, "  %s:%d: %s\n", e.file, e.line, e.msg);
     return sc;
@@ -189,14 +189,14 @@ static void test_digital_and_oracle(void)
 {
     sim_scenario *sc = scenario("");
     CU_ASSERT_FATAL(sc != NULL);
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL(sim_scenario_set(sc, "link.mode", "digital", "--set", 0, &e), SIM_OK);
-    CU_ASSERT_EQUAL(sim_scenario_set(sc, "equalizer.type", "oracle", "--set", 0, &e), SIM_OK);
-    CU_ASSERT_EQUAL(sim_scenario_set(sc, "tx.model", "c.h5", "--set", 0, &e), SIM_OK);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "link.mode", "digital", "--set", 0, &e), BASE_OK);
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "equalizer.type", "oracle", "--set", 0, &e), BASE_OK);
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "tx.model", "c.h5", "--set", 0, &e), BASE_OK);
     /* --set paths are relative to the current folder: give it the full path */
     char c[600];
     snprintf(c, sizeof c, "%s/c.h5", dir);
-    CU_ASSERT_EQUAL(sim_scenario_set(sc, "tx.model", c, "--set", 0, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "tx.model", c, "--set", 0, &e), BASE_OK);
     char out[600];
     snprintf(out, sizeof out, "%s/dig.h5", dir);
     test_run_scenario(sc, out, 2);
@@ -215,34 +215,34 @@ static void test_validation(void)
 {
     sim_scenario *sc = scenario("");
     CU_ASSERT_FATAL(sc != NULL);
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     size_t pts;
-    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), BASE_OK);
     char c[600];
     snprintf(c, sizeof c, "%s/c.h5", dir);
-    CU_ASSERT_EQUAL(sim_scenario_set(sc, "rx.model", c, "--set", 0, &e), SIM_OK);
-    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_OK); /* none: d 8 -> 12 zero-padded */
-    CU_ASSERT_EQUAL(sim_scenario_set(sc, "equalizer.type", "relative", "--set", 0, &e), SIM_OK);
-    CU_ASSERT_EQUAL(sim_scenario_set(sc, "anchors.count", "2000", "--set", 0, &e), SIM_OK);
-    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_ERANGE); /* K > the head's limit */
-    CU_ASSERT_EQUAL(sim_scenario_set(sc, "anchors.count", "16", "--set", 0, &e), SIM_OK);
-    CU_ASSERT_EQUAL(sim_scenario_set(sc, "equalizer.type", "ridge", "--set", 0, &e), SIM_OK);
-    CU_ASSERT_EQUAL(sim_scenario_set(sc, "anchors.selection", "class", "--set", 0, &e), SIM_OK);
-    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_OK);
-    CU_ASSERT_EQUAL(sim_scenario_set(sc, "anchors.count", "29", "--set", 0, &e), SIM_OK);
-    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_ERANGE); /* 28 characters at most */
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "rx.model", c, "--set", 0, &e), BASE_OK);
+    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), BASE_OK); /* none: d 8 -> 12 zero-padded */
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "equalizer.type", "relative", "--set", 0, &e), BASE_OK);
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "anchors.count", "2000", "--set", 0, &e), BASE_OK);
+    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), BASE_ERANGE); /* K > the head's limit */
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "anchors.count", "16", "--set", 0, &e), BASE_OK);
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "equalizer.type", "ridge", "--set", 0, &e), BASE_OK);
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "anchors.selection", "class", "--set", 0, &e), BASE_OK);
+    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), BASE_OK);
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "anchors.count", "29", "--set", 0, &e), BASE_OK);
+    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), BASE_ERANGE); /* 28 characters at most */
     CU_ASSERT(strstr(e.msg, "anchors.count") != NULL);
-    CU_ASSERT_EQUAL(sim_scenario_set(sc, "anchors.count", "0", "--set", 0, &e), SIM_OK);
-    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_OK); /* 0 = every character present */
-    CU_ASSERT_EQUAL(sim_scenario_set(sc, "anchors.selection", "kmeans", "--set", 0, &e), SIM_OK);
-    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_EINVAL); /* 0 only for class */
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "anchors.count", "0", "--set", 0, &e), BASE_OK);
+    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), BASE_OK); /* 0 = every character present */
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "anchors.selection", "kmeans", "--set", 0, &e), BASE_OK);
+    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), BASE_EINVAL); /* 0 only for class */
     sim_scenario_destroy(sc);
     /* a model file that is not a model: error names the scenario line */
     sc = scenario("");
     char bad[600];
     snprintf(bad, sizeof bad, "%s/manifest.tsv", dir);
-    CU_ASSERT_EQUAL(sim_scenario_set(sc, "tx.model", bad, "--set", 0, &e), SIM_OK);
-    CU_ASSERT_NOT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "tx.model", bad, "--set", 0, &e), BASE_OK);
+    CU_ASSERT_NOT_EQUAL(sim_run_validate(sc, &pts, &e), BASE_OK);
     sim_scenario_destroy(sc);
 }
 
@@ -260,12 +260,12 @@ static size_t anchor_classes(void)
     return n;
 }
 
-static sim_sem *sem_create(const char *extra, sim_err *e)
+static sim_sem *sem_create(const char *extra, base_err *e)
 {
     sim_scenario *sc = scenario(extra);
     CU_ASSERT_FATAL(sc != NULL);
     sim_config cfg;
-    CU_ASSERT_EQUAL_FATAL(sim_scenario_resolve(sc, NULL, NULL, 0, &cfg, e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(sim_scenario_resolve(sc, NULL, NULL, 0, &cfg, e), BASE_OK);
     sim_scenario_destroy(sc);
     return sim_sem_create(&cfg, 1, NULL, e);
 }
@@ -276,7 +276,7 @@ static sim_sem *sem_create(const char *extra, sim_err *e)
  * the relative head. */
 static void test_class_anchors(void)
 {
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     const char *base = "[equalizer]\ntype = relative-inverse\n[anchors]\nselection = class\n"
                        "manifest = anchors.tsv\nutterances = 3\ncount = %d\n";
     char extra[1200];
@@ -300,7 +300,7 @@ static void test_class_anchors(void)
     sim_sem_destroy(s);
     snprintf(extra, sizeof extra, base, (int)present + 1);
     CU_ASSERT(sem_create(extra, &e) == NULL);
-    CU_ASSERT_EQUAL(e.code, SIM_ERANGE);
+    CU_ASSERT_EQUAL(e.code, BASE_ERANGE);
     CU_ASSERT(strstr(e.msg, "anchors.count") != NULL);
     /* end to end: class prototypes + relative head */
     snprintf(extra, sizeof extra,
@@ -365,8 +365,8 @@ static void test_default_corpora(void)
 static size_t manifest_keys(const char *path, char keys[][128], size_t cap)
 {
     codec_manifest *m = NULL;
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL_FATAL(codec_manifest_read(path, &m, &e), SIM_OK);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL_FATAL(codec_manifest_read(path, &m, &e), BASE_OK);
     size_t n = codec_manifest_size(m);
     CU_ASSERT_FATAL(2 * n <= cap);
     for (size_t i = 0; i < n; i++) {
@@ -414,16 +414,16 @@ static void test_tts_corpora(void)
     f = fopen(path, "w");
     fputs(body, f);
     fclose(f);
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     sim_scenario *sc = sim_scenario_load(path, &e);
     CU_ASSERT_FATAL(sc != NULL);
-    CU_ASSERT_EQUAL(sim_run_validate(sc, NULL, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_run_validate(sc, NULL, &e), BASE_OK);
     sim_config cfg;
-    CU_ASSERT_EQUAL_FATAL(sim_scenario_resolve(sc, NULL, NULL, 0, &cfg, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(sim_scenario_resolve(sc, NULL, NULL, 0, &cfg, &e), BASE_OK);
     CU_ASSERT(sim_tts_anchors_used(&cfg) && sim_tts_head_used(&cfg));
-    sim_status st = sim_tts_source_prepare(&cfg, 2, NULL, &e);
+    base_status st = sim_tts_source_prepare(&cfg, 2, NULL, &e);
     if (st) fprintf(stderr, "  %s:%d: %s\n", e.file, e.line, e.msg);
-    CU_ASSERT_EQUAL_FATAL(st, SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(st, BASE_OK);
     CU_ASSERT(strstr(cfg.anchors.manifest, "/ttscache/") != NULL);
     CU_ASSERT(strstr(cfg.equalizer.train_manifest, "/ttscache/") != NULL);
     static char src[64][128], anc[64][128], head[64][128];
@@ -454,16 +454,16 @@ static void test_tts_corpora(void)
     for (int k = 0; k < 2; k++) {
         sim_scenario *bad = sim_scenario_load(path, &e);
         CU_ASSERT_EQUAL(sim_scenario_set(bad, overlap[k][0], overlap[k][1], "--set", 0, &e),
-                        SIM_OK);
-        CU_ASSERT_EQUAL(sim_run_validate(bad, NULL, &e), SIM_EINVAL);
+                        BASE_OK);
+        CU_ASSERT_EQUAL(sim_run_validate(bad, NULL, &e), BASE_EINVAL);
         CU_ASSERT(strstr(e.msg, "leakage") != NULL && strstr(e.msg, overlap[k][0]) != NULL);
         sim_scenario_destroy(bad);
     }
     /* a manifest source that holds the anchor corpus's sentences: refused at prepare */
     sim_config leak;
-    CU_ASSERT_EQUAL_FATAL(sim_scenario_resolve(sc, NULL, NULL, 0, &leak, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(sim_scenario_resolve(sc, NULL, NULL, 0, &leak, &e), BASE_OK);
     snprintf(leak.source.manifest, sizeof leak.source.manifest, "%s", cfg.anchors.manifest);
-    CU_ASSERT_EQUAL(sim_tts_source_prepare(&leak, 1, NULL, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(sim_tts_source_prepare(&leak, 1, NULL, &e), BASE_EINVAL);
     CU_ASSERT(strstr(e.msg, "leakage") != NULL);
     sim_scenario_destroy(sc);
 }

@@ -30,14 +30,14 @@ static sim_scenario *load(void)
     CU_ASSERT_FATAL(f != NULL);
     fputs(scenario_text, f);
     fclose(f);
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     sim_scenario *sc = sim_scenario_load(path, &e);
     if (!sc) fprintf(stderr, "  %s:%d: %s\n", e.file, e.line, e.msg);
     CU_ASSERT_FATAL(sc != NULL);
     return sc;
 }
 
-static sim_status run(const char *out, int jobs, int resume, size_t kill_after, sim_err *e)
+static base_status run(const char *out, int jobs, int resume, size_t kill_after, base_err *e)
 {
     sim_scenario *sc = load();
     sim_run_opts o;
@@ -46,7 +46,7 @@ static sim_status run(const char *out, int jobs, int resume, size_t kill_after, 
     o.jobs = jobs;
     o.resume = resume;
     o.kill_after_rows = kill_after;
-    sim_status st = sim_run(sc, &o, e);
+    base_status st = sim_run(sc, &o, e);
     sim_scenario_destroy(sc);
     return st;
 }
@@ -102,11 +102,11 @@ static void test_jobs_identical(void)
     char a[600], b[600];
     path_of(a, sizeof a, "j1.h5");
     path_of(b, sizeof b, "j2.h5");
-    sim_err e = SIM_ERR_INIT;
-    sim_status st = run(a, 1, 0, 0, &e);
+    base_err e = BASE_ERR_INIT;
+    base_status st = run(a, 1, 0, 0, &e);
     if (st) fprintf(stderr, "  %s\n", e.msg);
-    CU_ASSERT_EQUAL_FATAL(st, SIM_OK);
-    CU_ASSERT_EQUAL_FATAL(run(b, 2, 0, 0, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(st, BASE_OK);
+    CU_ASSERT_EQUAL_FATAL(run(b, 2, 0, 0, &e), BASE_OK);
     assert_same_summary(a, b);
     /* the BER falls with SNR and some point stopped on the bit-error target */
     hid_t f = H5Fopen(a, H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -138,8 +138,8 @@ static void test_resume_after_kill(void)
     char ref[600], out[600], partial[700];
     path_of(ref, sizeof ref, "j1.h5"); /* from the previous case, or make it */
     if (!exists(ref)) {
-        sim_err e = SIM_ERR_INIT;
-        CU_ASSERT_EQUAL_FATAL(run(ref, 1, 0, 0, &e), SIM_OK);
+        base_err e = BASE_ERR_INIT;
+        CU_ASSERT_EQUAL_FATAL(run(ref, 1, 0, 0, &e), BASE_OK);
     }
     path_of(out, sizeof out, "killed.h5");
     snprintf(partial, sizeof partial, "%s.partial", out);
@@ -147,7 +147,7 @@ static void test_resume_after_kill(void)
     pid_t pid = fork();
     CU_ASSERT_FATAL(pid >= 0);
     if (pid == 0) { /* child: dies by SIGKILL after 3 rows */
-        sim_err e = SIM_ERR_INIT;
+        base_err e = BASE_ERR_INIT;
         run(out, 2, 0, 3, &e);
         _exit(0); /* not reached if the kill worked */
     }
@@ -156,10 +156,10 @@ static void test_resume_after_kill(void)
     CU_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
     CU_ASSERT(exists(partial));
     CU_ASSERT(!exists(out));
-    sim_err e = SIM_ERR_INIT;
-    sim_status st = run(out, 2, 1, 0, &e);
+    base_err e = BASE_ERR_INIT;
+    base_status st = run(out, 2, 1, 0, &e);
     if (st) fprintf(stderr, "  %s\n", e.msg);
-    CU_ASSERT_EQUAL_FATAL(st, SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(st, BASE_OK);
     CU_ASSERT(!exists(partial));
     assert_same_summary(ref, out);
 }
@@ -176,8 +176,8 @@ static void test_dry_run_and_overwrite(void)
     o.jobs = 1;
     o.dry_run = 1;
     o.list = fopen(list, "w+");
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL(sim_run(sc, &o, &e), SIM_OK);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL(sim_run(sc, &o, &e), BASE_OK);
     rewind(o.list);
     char line[256];
     int lines = 0;
@@ -191,7 +191,7 @@ static void test_dry_run_and_overwrite(void)
     fclose(f);
     o.dry_run = 0;
     o.list = NULL;
-    CU_ASSERT_EQUAL(sim_run(sc, &o, &e), SIM_EEXIST);
+    CU_ASSERT_EQUAL(sim_run(sc, &o, &e), BASE_EEXIST);
     struct stat st;
     stat(out, &st);
     CU_ASSERT_EQUAL(st.st_size, 4);
@@ -201,28 +201,28 @@ static void test_dry_run_and_overwrite(void)
 static void test_unsupported_kinds(void)
 {
     sim_scenario *sc = load();
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     size_t pts = 0;
-    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), BASE_OK);
     CU_ASSERT_EQUAL(pts, 4);
     /* semantic without models, then with models that exist but no pipeline */
-    CU_ASSERT_EQUAL(sim_scenario_set(sc, "source.kind", "semantic", "--set", 0, &e), SIM_OK);
-    CU_ASSERT_NOT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "source.kind", "semantic", "--set", 0, &e), BASE_OK);
+    CU_ASSERT_NOT_EQUAL(sim_run_validate(sc, &pts, &e), BASE_OK);
     CU_ASSERT_STRING_EQUAL(e.file, "--set");
     CU_ASSERT(strstr(e.msg, "needs tx.model and rx.model") != NULL);
-    CU_ASSERT_EQUAL(sim_scenario_set(sc, "source.kind", "opus-6", "--set", 0, &e), SIM_OK);
-    CU_ASSERT_NOT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_OK); /* no rx.model (or not built) */
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "source.kind", "opus-6", "--set", 0, &e), BASE_OK);
+    CU_ASSERT_NOT_EQUAL(sim_run_validate(sc, &pts, &e), BASE_OK); /* no rx.model (or not built) */
     CU_ASSERT_STRING_EQUAL(e.file, "--set");
     /* bits over an analog link is refused, naming the key */
-    CU_ASSERT_EQUAL(sim_scenario_set(sc, "source.kind", "bits", "--set", 0, &e), SIM_OK);
-    CU_ASSERT_EQUAL(sim_scenario_set(sc, "link.mode", "analog", "--set", 0, &e), SIM_OK);
-    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_EINVAL);
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "source.kind", "bits", "--set", 0, &e), BASE_OK);
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "link.mode", "analog", "--set", 0, &e), BASE_OK);
+    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), BASE_EINVAL);
     CU_ASSERT(strstr(e.msg, "link.mode=digital") != NULL);
     /* a manifest that does not exist */
-    CU_ASSERT_EQUAL(sim_scenario_set(sc, "link.mode", "digital", "--set", 0, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "link.mode", "digital", "--set", 0, &e), BASE_OK);
     CU_ASSERT_EQUAL(sim_scenario_set(sc, "source.manifest", "/nonexistent.tsv", "--set", 0, &e),
-                    SIM_OK);
-    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), SIM_EIO);
+                    BASE_OK);
+    CU_ASSERT_EQUAL(sim_run_validate(sc, &pts, &e), BASE_EIO);
     sim_scenario_destroy(sc);
 }
 

@@ -26,12 +26,12 @@ static const char *write_file(const char *name, const char *text)
 static void expect_error(const char *name, const char *text, int line, const char *want)
 {
     const char *path = write_file(name, text);
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     sim_scenario *sc = sim_scenario_load(path, &e);
     CU_ASSERT(sc == NULL);
     sim_scenario_destroy(sc);
     char got[1024], expect[1024];
-    sim_err_format(&e, got, sizeof got);
+    base_err_format(&e, got, sizeof got);
     if (line)
         snprintf(expect, sizeof expect, "%s:%d: %s", path, line, want);
     else
@@ -69,21 +69,21 @@ static void test_registry(void)
     /* every default passes its own check */
     for (size_t i = 0; i < sim_key_count(); i++) {
         const sim_key_def *k = sim_key_at(i);
-        sim_err e = SIM_ERR_INIT;
-        if (sim_key_check(k, k->def, &e) != SIM_OK) fprintf(stderr, "  %s: %s\n", k->name, e.msg);
+        base_err e = BASE_ERR_INIT;
+        if (sim_key_check(k, k->def, &e) != BASE_OK) fprintf(stderr, "  %s: %s\n", k->name, e.msg);
         CU_ASSERT(*k->doc);
     }
     const sim_key_def *kind = sim_key_find("source.kind");
-    CU_ASSERT_EQUAL(sim_key_check(kind, "opus-6", NULL), SIM_OK);
-    CU_ASSERT_NOT_EQUAL(sim_key_check(kind, "opus-", NULL), SIM_OK);
-    CU_ASSERT_NOT_EQUAL(sim_key_check(kind, "opus-x", NULL), SIM_OK);
-    CU_ASSERT_NOT_EQUAL(sim_key_check(kind, "semanticx", NULL), SIM_OK);
+    CU_ASSERT_EQUAL(sim_key_check(kind, "opus-6", NULL), BASE_OK);
+    CU_ASSERT_NOT_EQUAL(sim_key_check(kind, "opus-", NULL), BASE_OK);
+    CU_ASSERT_NOT_EQUAL(sim_key_check(kind, "opus-x", NULL), BASE_OK);
+    CU_ASSERT_NOT_EQUAL(sim_key_check(kind, "semanticx", NULL), BASE_OK);
     const sim_key_def *snr = sim_key_find("channel.snr_db");
-    CU_ASSERT_EQUAL(sim_key_check(snr, "-3.5", NULL), SIM_OK);
-    CU_ASSERT_NOT_EQUAL(sim_key_check(snr, "nan", NULL), SIM_OK);
-    CU_ASSERT_NOT_EQUAL(sim_key_check(snr, "5dB", NULL), SIM_OK);
-    CU_ASSERT_NOT_EQUAL(sim_key_check(sim_key_find("scenario.utterances"), "0", NULL), SIM_OK);
-    CU_ASSERT_EQUAL(sim_key_check(sim_key_find("output.utterances"), "off", NULL), SIM_OK);
+    CU_ASSERT_EQUAL(sim_key_check(snr, "-3.5", NULL), BASE_OK);
+    CU_ASSERT_NOT_EQUAL(sim_key_check(snr, "nan", NULL), BASE_OK);
+    CU_ASSERT_NOT_EQUAL(sim_key_check(snr, "5dB", NULL), BASE_OK);
+    CU_ASSERT_NOT_EQUAL(sim_key_check(sim_key_find("scenario.utterances"), "0", NULL), BASE_OK);
+    CU_ASSERT_EQUAL(sim_key_check(sim_key_find("output.utterances"), "off", NULL), BASE_OK);
 }
 
 static void test_good_file(void)
@@ -109,7 +109,7 @@ static void test_good_file(void)
                                               "[sweep]\n"
                                               "channel.k_factor_db = 0:0.1:0.3\n"
                                               "link.fec = none,hamming74\n");
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     sim_scenario *sc = sim_scenario_load(path, &e);
     if (!sc) fprintf(stderr, "  %s:%d: %s\n", e.file, e.line, e.msg);
     CU_ASSERT_FATAL(sc != NULL);
@@ -136,7 +136,7 @@ static void test_good_file(void)
 
     sim_config *cfg = malloc(sizeof *cfg);
     const char *keys[] = {"channel.k_factor_db"}, *vals[] = {"0.2"};
-    CU_ASSERT_EQUAL_FATAL(sim_scenario_resolve(sc, keys, vals, 1, cfg, &e), SIM_OK);
+    CU_ASSERT_EQUAL_FATAL(sim_scenario_resolve(sc, keys, vals, 1, cfg, &e), BASE_OK);
     CU_ASSERT_EQUAL(cfg->scenario.seed, 7);
     CU_ASSERT_EQUAL(cfg->scenario.utterances, 20);
     CU_ASSERT_STRING_EQUAL(cfg->source.kind, "bits");
@@ -150,13 +150,13 @@ static void test_good_file(void)
     free(cfg);
 
     /* --set overrides and removes a swept key from the sweep */
-    CU_ASSERT_EQUAL(sim_scenario_set(sc, "link.fec", "golay2412", "--set", 0, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "link.fec", "golay2412", "--set", 0, &e), BASE_OK);
     CU_ASSERT_EQUAL(sim_scenario_axis_count(sc), 1);
-    CU_ASSERT_EQUAL(sim_scenario_set(sc, "user.bob.channel.snr_db", "1", "--set", 0, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "user.bob.channel.snr_db", "1", "--set", 0, &e), BASE_OK);
     CU_ASSERT_EQUAL(sim_scenario_set(sc, "user.carol.channel.snr_db", "1", "--set", 0, &e),
-                    SIM_ENOTFOUND);
-    CU_ASSERT_EQUAL(sim_scenario_set(sc, "channel.snr", "1", "--set", 0, &e), SIM_ENOTFOUND);
-    CU_ASSERT_EQUAL(sim_scenario_set(sc, "channel.snr_db", "x", "--set", 0, &e), SIM_EINVAL);
+                    BASE_ENOTFOUND);
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "channel.snr", "1", "--set", 0, &e), BASE_ENOTFOUND);
+    CU_ASSERT_EQUAL(sim_scenario_set(sc, "channel.snr_db", "x", "--set", 0, &e), BASE_EINVAL);
     const char *set[64];
     size_t nset = sim_scenario_set_keys(sc, set, 64);
     int has_snr = 0, has_k = 0;
@@ -205,17 +205,17 @@ static void test_bad_value(void)
 static void test_missing_include(void)
 {
     const char *path = write_file("s8.ini", "[scenario]\nseed = 2\ninclude = nothere.ini\n");
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     CU_ASSERT(sim_scenario_load(path, &e) == NULL);
     char got[1024], want[1024];
-    sim_err_format(&e, got, sizeof got);
+    base_err_format(&e, got, sizeof got);
     snprintf(want, sizeof want,
              "%s:3: cannot open include '%s/nothere.ini': No such file or directory", path,
              test_tmpdir());
     CU_ASSERT_STRING_EQUAL(got, want);
     /* and a missing top-level file */
     CU_ASSERT(sim_scenario_load("/nonexistent/x.ini", &e) == NULL);
-    sim_err_format(&e, got, sizeof got);
+    base_err_format(&e, got, sizeof got);
     CU_ASSERT_STRING_EQUAL(got, "/nonexistent/x.ini: cannot open: No such file or directory");
 }
 static void test_include_cycle(void)
@@ -225,7 +225,7 @@ static void test_include_cycle(void)
     write_file("cyc_a.ini", "; a\ninclude = cyc_b.ini\n");
     char want[1024];
     snprintf(want, sizeof want, "include cycle: '%s/cyc_a.ini' includes itself", test_tmpdir());
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     char a_path[600];
     snprintf(a_path, sizeof a_path, "%s/cyc_a.ini", test_tmpdir());
     CU_ASSERT(sim_scenario_load(a_path, &e) == NULL);

@@ -5,7 +5,7 @@
  * when it is installed. Without it that case prints a loud SKIPPED line and
  * asserts nothing, unless SEMSIM_REQUIRE_SCLITE=1 is set, which makes the
  * absence a failure. */
-#include "sim/base/rng.h"
+#include "base/rng.h"
 #include "sim/cmd.h"
 #include "sim/score.h"
 #include "tests/testutil.h"
@@ -53,9 +53,9 @@ static const align_case char_cases[] = {
 static void check_case(const align_case *c, int chars)
 {
     sim_align_counts k;
-    sim_status st = chars ? sim_align_chars(c->ref, c->hyp, &k, NULL)
-                          : sim_align_words(c->ref, c->hyp, &k, NULL);
-    CU_ASSERT_EQUAL_FATAL(st, SIM_OK);
+    base_status st = chars ? sim_align_chars(c->ref, c->hyp, &k, NULL)
+                           : sim_align_words(c->ref, c->hyp, &k, NULL);
+    CU_ASSERT_EQUAL_FATAL(st, BASE_OK);
     if (k.ref != c->n || k.sub != c->sub || k.del != c->del || k.ins != c->ins)
         fprintf(stderr, "  %s '%s' / '%s': got N%ld S%ld D%ld I%ld, want N%ld S%ld D%ld I%ld\n",
                 chars ? "chars" : "words", c->ref, c->hyp ? c->hyp : "(null)", k.ref, k.sub, k.del,
@@ -93,7 +93,7 @@ static void test_rates(void)
     sim_align_add(&sum, &a);
     CU_ASSERT_EQUAL(sum.ref, 8);
     CU_ASSERT_EQUAL(sim_align_errors(&sum), 10);
-    CU_ASSERT_EQUAL(sim_align_words("a", "b", NULL, NULL), SIM_EINVAL);
+    CU_ASSERT_EQUAL(sim_align_words("a", "b", NULL, NULL), BASE_EINVAL);
 }
 
 /* ---- trn files ----------------------------------------------------------------- */
@@ -123,8 +123,8 @@ static void test_trn_scoring(void)
                                           "b a a a b b c (spk_1)\n"
                                           "cat sat on (spk_2)\n");
     sim_score *s = NULL;
-    sim_err err = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL_FATAL(sim_score_read_trn(ref, hyp, &s, &err), SIM_OK);
+    base_err err = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL_FATAL(sim_score_read_trn(ref, hyp, &s, &err), BASE_OK);
     CU_ASSERT_EQUAL(sim_score_count(s), 4);
     const sim_score_utt *u3 = sim_score_utt_at(s, 2);
     CU_ASSERT_STRING_EQUAL(u3->id, "spk_3");
@@ -145,7 +145,7 @@ static void test_trn_scoring(void)
     char *buf = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&buf, &len);
-    CU_ASSERT_EQUAL(sim_score_write_json(s, mem, 1), SIM_OK);
+    CU_ASSERT_EQUAL(sim_score_write_json(s, mem, 1), BASE_OK);
     fclose(mem);
     static const char *const fields[] = {
         "\"utterances\": 4", "\"ref_words\": 15", "\"sub\": 0",
@@ -163,23 +163,23 @@ static void test_trn_scoring(void)
 
 typedef struct bad_case {
     const char *ref, *hyp; /* file contents; NULL ref = missing file */
-    sim_status want;
+    base_status want;
     int on_hyp; /* error names the hypothesis file */
     int line;
     const char *msg_part;
 } bad_case;
 
 static const bad_case bad_cases[] = {
-    {NULL, "a (s_1)\n", SIM_EIO, 0, 0, "cannot open"},
-    {"a b (s_1)\nc d\n", "a (s_1)\n", SIM_EFORMAT, 0, 2, "(ID)"},
-    {"a b (s_1)\n", "a (s_1) trailing\n", SIM_EFORMAT, 1, 1, "(ID)"},
-    {"a (s_1)\nb (s_2)\nc (s_1)\n", "", SIM_EFORMAT, 0, 3, "duplicate"},
-    {"a (s_1)\n", "a (s_1)\nb (s_1)\n", SIM_EFORMAT, 1, 2, "duplicate"},
-    {"a (s_1)\n", "a (s_2)\n", SIM_ENOTFOUND, 1, 1, "s_2"},
-    {"a ()\n", "", SIM_EFORMAT, 0, 1, "ID"},
-    {"a (s 1)\n", "", SIM_EFORMAT, 0, 1, "ID"},
-    {"x) \n", "", SIM_EFORMAT, 0, 1, "(ID)"},
-    {";; only a comment\n\n", "", SIM_EFORMAT, 0, 0, "no utterances"},
+    {NULL, "a (s_1)\n", BASE_EIO, 0, 0, "cannot open"},
+    {"a b (s_1)\nc d\n", "a (s_1)\n", BASE_EFORMAT, 0, 2, "(ID)"},
+    {"a b (s_1)\n", "a (s_1) trailing\n", BASE_EFORMAT, 1, 1, "(ID)"},
+    {"a (s_1)\nb (s_2)\nc (s_1)\n", "", BASE_EFORMAT, 0, 3, "duplicate"},
+    {"a (s_1)\n", "a (s_1)\nb (s_1)\n", BASE_EFORMAT, 1, 2, "duplicate"},
+    {"a (s_1)\n", "a (s_2)\n", BASE_ENOTFOUND, 1, 1, "s_2"},
+    {"a ()\n", "", BASE_EFORMAT, 0, 1, "ID"},
+    {"a (s 1)\n", "", BASE_EFORMAT, 0, 1, "ID"},
+    {"x) \n", "", BASE_EFORMAT, 0, 1, "(ID)"},
+    {";; only a comment\n\n", "", BASE_EFORMAT, 0, 0, "no utterances"},
 };
 
 static void test_bad_input(void)
@@ -191,10 +191,10 @@ static void test_bad_input(void)
         const char *ref = b->ref ? write_file("bad_r.trn", b->ref) : missing;
         const char *hyp = write_file("bad_h.trn", b->hyp);
         sim_score *s = (sim_score *)&s; /* must be reset to NULL */
-        sim_err err = SIM_ERR_INIT;
-        sim_status st = sim_score_read_trn(ref, hyp, &s, &err);
+        base_err err = BASE_ERR_INIT;
+        base_status st = sim_score_read_trn(ref, hyp, &s, &err);
         char line[1024];
-        sim_err_format(&err, line, sizeof line);
+        base_err_format(&err, line, sizeof line);
         if (st != b->want || !strstr(line, b->msg_part) || err.line != b->line ||
             strcmp(err.file, b->on_hyp ? hyp : ref))
             fprintf(stderr, "  bad case %zu: status %d (want %d), error '%s'\n", i, st, b->want,
@@ -207,11 +207,11 @@ static void test_bad_input(void)
     }
     sim_score *s = sim_score_create(NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
-    CU_ASSERT_EQUAL(sim_score_add(s, "u_1", "a", "a", NULL), SIM_OK);
-    CU_ASSERT_EQUAL(sim_score_add(s, "u_1", "a", "a", NULL), SIM_EEXIST);
-    CU_ASSERT_EQUAL(sim_score_add(s, "", "a", "a", NULL), SIM_EINVAL);
-    CU_ASSERT_EQUAL(sim_score_add(s, NULL, "a", "a", NULL), SIM_EINVAL);
-    CU_ASSERT_EQUAL(sim_score_read_trn(NULL, "x", &s, NULL), SIM_EINVAL);
+    CU_ASSERT_EQUAL(sim_score_add(s, "u_1", "a", "a", NULL), BASE_OK);
+    CU_ASSERT_EQUAL(sim_score_add(s, "u_1", "a", "a", NULL), BASE_EEXIST);
+    CU_ASSERT_EQUAL(sim_score_add(s, "", "a", "a", NULL), BASE_EINVAL);
+    CU_ASSERT_EQUAL(sim_score_add(s, NULL, "a", "a", NULL), BASE_EINVAL);
+    CU_ASSERT_EQUAL(sim_score_read_trn(NULL, "x", &s, NULL), BASE_EINVAL);
     sim_score_destroy(s);
 }
 
@@ -290,19 +290,19 @@ static void test_command(void)
 
 /* A random word over a 3-letter alphabet (many repeats, so many equal-cost
  * paths), sometimes capitalised, sometimes with a hyphen. */
-static void random_word(sim_rng *r, char *w)
+static void random_word(base_rng *r, char *w)
 {
-    size_t len = 1 + sim_rng_below(r, 3), k = 0;
+    size_t len = 1 + base_rng_below(r, 3), k = 0;
     for (size_t i = 0; i < len; i++) {
-        char c = (char)('a' + sim_rng_below(r, 3));
-        if (sim_rng_below(r, 8) == 0) c = (char)(c - 'a' + 'A');
+        char c = (char)('a' + base_rng_below(r, 3));
+        if (base_rng_below(r, 8) == 0) c = (char)(c - 'a' + 'A');
         w[k++] = c;
-        if (i + 1 < len && sim_rng_below(r, 12) == 0) w[k++] = '-';
+        if (i + 1 < len && base_rng_below(r, 12) == 0) w[k++] = '-';
     }
     w[k] = 0;
 }
 
-static void random_line(sim_rng *r, char *out, size_t cap, size_t nwords)
+static void random_line(base_rng *r, char *out, size_t cap, size_t nwords)
 {
     out[0] = 0;
     for (size_t i = 0; i < nwords; i++) {
@@ -314,10 +314,10 @@ static void random_line(sim_rng *r, char *out, size_t cap, size_t nwords)
 }
 
 /* The hypothesis: either unrelated, or the reference with random edits. */
-static void random_hyp(sim_rng *r, const char *ref, char *out, size_t cap)
+static void random_hyp(base_rng *r, const char *ref, char *out, size_t cap)
 {
-    if (sim_rng_below(r, 3) == 0) {
-        random_line(r, out, cap, sim_rng_below(r, MAX_WORDS + 1));
+    if (base_rng_below(r, 3) == 0) {
+        random_line(r, out, cap, base_rng_below(r, MAX_WORDS + 1));
         return;
     }
     char tmp[512], w[16];
@@ -326,7 +326,7 @@ static void random_hyp(sim_rng *r, const char *ref, char *out, size_t cap)
     tmp[rl] = 0;
     out[0] = 0;
     for (char *save = NULL, *t = strtok_r(tmp, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
-        uint64_t u = sim_rng_below(r, 20);
+        uint64_t u = base_rng_below(r, 20);
         if (u < 2) { /* insert before */
             random_word(r, w);
             strncat(out, w, cap - strlen(out) - 1);
@@ -336,7 +336,7 @@ static void random_hyp(sim_rng *r, const char *ref, char *out, size_t cap)
         strncat(out, (u == 4 || u == 5) ? (random_word(r, w), w) : t, cap - strlen(out) - 1);
         strncat(out, " ", cap - strlen(out) - 1);
     }
-    if (sim_rng_below(r, 4) == 0) {
+    if (base_rng_below(r, 4) == 0) {
         random_word(r, w);
         strncat(out, w, cap - strlen(out) - 1);
     }
@@ -403,10 +403,10 @@ static void compare_with_sclite(const char *label, const char *ref, const char *
         char r[512], h[512];
         strip_hyphens(refs[i], r);
         strip_hyphens(hyps[i], h);
-        sim_status st = mode == 1   ? sim_align_chars(refs[i], hyps[i], &k, NULL)
-                        : mode == 2 ? sim_align_words(r, h, &k, NULL)
-                                    : sim_align_words(refs[i], hyps[i], &k, NULL);
-        CU_ASSERT_EQUAL_FATAL(st, SIM_OK);
+        base_status st = mode == 1   ? sim_align_chars(refs[i], hyps[i], &k, NULL)
+                         : mode == 2 ? sim_align_words(r, h, &k, NULL)
+                                     : sim_align_words(refs[i], hyps[i], &k, NULL);
+        CU_ASSERT_EQUAL_FATAL(st, BASE_OK);
         sim_align_add(&tot, &k);
         const long *s = res.utt[i];
         if (!res.seen[i] || s[0] != k.corr || s[1] != k.sub || s[2] != k.del || s[3] != k.ins) {
@@ -443,8 +443,8 @@ static void test_against_sclite(void)
         return;
     }
     static char refs[N_PAIRS][512], hyps[N_PAIRS][512];
-    sim_rng r;
-    sim_rng_init(&r, 20260127, 0, sim_rng_component("test.score.sclite"));
+    base_rng r;
+    base_rng_init(&r, 20260127, 0, base_rng_component("test.score.sclite"));
     char rpath[600], hpath[600];
     snprintf(rpath, sizeof rpath, "%s/sclite_ref.trn", test_tmpdir());
     snprintf(hpath, sizeof hpath, "%s/sclite_hyp.trn", test_tmpdir());
@@ -453,7 +453,7 @@ static void test_against_sclite(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(fh);
     for (int i = 0; i < N_PAIRS; i++) {
         /* a few empty references and hypotheses on purpose */
-        size_t nw = (i % 37 == 5) ? 0 : 1 + sim_rng_below(&r, MAX_WORDS);
+        size_t nw = (i % 37 == 5) ? 0 : 1 + base_rng_below(&r, MAX_WORDS);
         random_line(&r, refs[i], sizeof refs[i], nw);
         if (i % 41 == 7)
             hyps[i][0] = 0;

@@ -17,7 +17,7 @@ static sim_scenario *load_text(const char *name, const char *text)
     CU_ASSERT_FATAL(f != NULL);
     fputs(text, f);
     fclose(f);
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     sim_scenario *sc = sim_scenario_load(path, &e);
     if (!sc) fprintf(stderr, "  %s:%d: %s\n", e.file, e.line, e.msg);
     return sc;
@@ -50,9 +50,9 @@ static void test_ranges(void)
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         sim_scenario *sc = sim_scenario_create(NULL);
-        sim_err e = SIM_ERR_INIT;
+        base_err e = BASE_ERR_INIT;
         CU_ASSERT_EQUAL_FATAL(
-            sim_scenario_sweep(sc, "channel.snr_db", cases[i].spec, "--sweep", 0, &e), SIM_OK);
+            sim_scenario_sweep(sc, "channel.snr_db", cases[i].spec, "--sweep", 0, &e), BASE_OK);
         size_t n = sim_scenario_axis_len(sc, 0);
         const char *last = sim_scenario_axis_value(sc, 0, n - 1);
         if (n != cases[i].n || strcmp(last, cases[i].last))
@@ -63,17 +63,18 @@ static void test_ranges(void)
     }
     /* integer keys refuse fractional steps; zero steps are refused */
     sim_scenario *sc = sim_scenario_create(NULL);
-    sim_err e = SIM_ERR_INIT;
-    CU_ASSERT_EQUAL(sim_scenario_sweep(sc, "anchors.count", "8:8:32", "--sweep", 0, &e), SIM_OK);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL(sim_scenario_sweep(sc, "anchors.count", "8:8:32", "--sweep", 0, &e), BASE_OK);
     CU_ASSERT_EQUAL(sim_scenario_axis_len(sc, 0), 4);
     CU_ASSERT_NOT_EQUAL(sim_scenario_sweep(sc, "anchors.count", "1:0.5:2", "--sweep", 0, &e),
-                        SIM_OK);
+                        BASE_OK);
     CU_ASSERT_NOT_EQUAL(sim_scenario_sweep(sc, "channel.snr_db", "1:0:2", "--sweep", 0, &e),
-                        SIM_OK);
-    CU_ASSERT_NOT_EQUAL(sim_scenario_sweep(sc, "channel.nope", "1,2", "--sweep", 0, &e), SIM_OK);
-    CU_ASSERT_NOT_EQUAL(sim_scenario_sweep(sc, "link.fec", "none,turbo", "--sweep", 0, &e), SIM_OK);
+                        BASE_OK);
+    CU_ASSERT_NOT_EQUAL(sim_scenario_sweep(sc, "channel.nope", "1,2", "--sweep", 0, &e), BASE_OK);
+    CU_ASSERT_NOT_EQUAL(sim_scenario_sweep(sc, "link.fec", "none,turbo", "--sweep", 0, &e),
+                        BASE_OK);
     /* a list value for a string key may contain ':' */
-    CU_ASSERT_EQUAL(sim_scenario_sweep(sc, "scenario.name", "a:b,c", "--sweep", 0, &e), SIM_OK);
+    CU_ASSERT_EQUAL(sim_scenario_sweep(sc, "scenario.name", "a:b,c", "--sweep", 0, &e), BASE_OK);
     sim_scenario_destroy(sc);
 }
 
@@ -104,14 +105,14 @@ static void test_cartesian_and_zip(void)
     v = sim_sweep_values(sw, 17);
     CU_ASSERT_STRING_EQUAL(v[0], "10");
     sim_config *cfg = malloc(sizeof *cfg);
-    CU_ASSERT_EQUAL(sim_sweep_config(sw, 17, cfg, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(sim_sweep_config(sw, 17, cfg, NULL), BASE_OK);
     TEST_ASSERT_NEAR(cfg->user[0].channel.snr_db, 10, 0);
     CU_ASSERT_EQUAL(cfg->anchors.count, 16);
     free(cfg);
     sim_sweep_destroy(sw);
     /* --sweep replaces an axis: now zip lengths differ */
-    CU_ASSERT_EQUAL(sim_scenario_sweep(sc, "link.fec", "none,rep3", "--sweep", 0, NULL), SIM_OK);
-    sim_err e = SIM_ERR_INIT;
+    CU_ASSERT_EQUAL(sim_scenario_sweep(sc, "link.fec", "none,rep3", "--sweep", 0, NULL), BASE_OK);
+    base_err e = BASE_ERR_INIT;
     sw = sim_sweep_create(sc, &e);
     CU_ASSERT(sw == NULL);
     CU_ASSERT(strstr(e.msg, "different lengths") != NULL);
@@ -150,7 +151,7 @@ static void test_constraints(void)
     char path[600];
     snprintf(path, sizeof path, "%s/list.txt", test_tmpdir());
     FILE *f = fopen(path, "w+");
-    CU_ASSERT_EQUAL(sim_sweep_write_list(sw, f, NULL), SIM_OK);
+    CU_ASSERT_EQUAL(sim_sweep_write_list(sw, f, NULL), BASE_OK);
     rewind(f);
     char line[512];
     int lines = 0, found = 0;

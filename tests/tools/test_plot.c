@@ -47,7 +47,7 @@ static void make_results(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     fputs(scenario_text, f);
     fclose(f);
-    sim_err e = SIM_ERR_INIT;
+    base_err e = BASE_ERR_INIT;
     sim_scenario *sc = sim_scenario_load(ini, &e);
     CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
     test_run_scenario(sc, results, 1);

@@ -1,5 +1,5 @@
 /* rng.c -- xoshiro256** streams (see rng.h). */
-#include "sim/base/rng.h"
+#include "base/rng.h"
 
 #include <math.h>
 
@@ -16,12 +16,12 @@ static uint64_t rotl(uint64_t x, int k)
     return (x << k) | (x >> (64 - k));
 }
 
-static void seed_from(sim_rng *r, uint64_t h)
+static void seed_from(base_rng *r, uint64_t h)
 {
     for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&h);
 }
 
-void sim_rng_init(sim_rng *r, uint64_t seed, uint64_t run, uint64_t component)
+void base_rng_init(base_rng *r, uint64_t seed, uint64_t run, uint64_t component)
 {
     /* Each coordinate goes through a full SplitMix64 round before the next is
      * mixed in, so (seed, run, comp) tuples that differ anywhere give unrelated
@@ -34,7 +34,7 @@ void sim_rng_init(sim_rng *r, uint64_t seed, uint64_t run, uint64_t component)
     seed_from(r, splitmix64(&h));
 }
 
-uint64_t sim_rng_component(const char *name)
+uint64_t base_rng_component(const char *name)
 {
     uint64_t h = 0xcbf29ce484222325ull;
     for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
@@ -44,14 +44,14 @@ uint64_t sim_rng_component(const char *name)
     return h;
 }
 
-void sim_rng_fork(const sim_rng *r, uint64_t k, sim_rng *child)
+void base_rng_fork(const base_rng *r, uint64_t k, base_rng *child)
 {
     uint64_t h = r->s[0] ^ rotl(r->s[1], 17) ^ rotl(r->s[2], 31) ^ rotl(r->s[3], 47);
     h = splitmix64(&h) ^ (k * 0xD1B54A32D192ED03ull);
     seed_from(child, splitmix64(&h));
 }
 
-uint64_t sim_rng_u64(sim_rng *r)
+uint64_t base_rng_u64(base_rng *r)
 {
     uint64_t *s = r->s;
     uint64_t out = rotl(s[1] * 5, 7) * 9;
@@ -65,21 +65,21 @@ uint64_t sim_rng_u64(sim_rng *r)
     return out;
 }
 
-double sim_rng_uniform(sim_rng *r)
+double base_rng_uniform(base_rng *r)
 {
-    return (double)(sim_rng_u64(r) >> 11) * 0x1.0p-53;
+    return (double)(base_rng_u64(r) >> 11) * 0x1.0p-53;
 }
 
-uint64_t sim_rng_below(sim_rng *r, uint64_t n)
+uint64_t base_rng_below(base_rng *r, uint64_t n)
 {
     /* Lemire's multiply-shift with rejection: unbiased. */
-    uint64_t x = sim_rng_u64(r);
+    uint64_t x = base_rng_u64(r);
     __uint128_t m = (__uint128_t)x * n;
     uint64_t l = (uint64_t)m;
     if (l < n) {
         uint64_t t = -n % n;
         while (l < t) {
-            x = sim_rng_u64(r);
+            x = base_rng_u64(r);
             m = (__uint128_t)x * n;
             l = (uint64_t)m;
         }
@@ -88,31 +88,31 @@ uint64_t sim_rng_below(sim_rng *r, uint64_t n)
 }
 
 /* Box-Muller pair: two independent N(0,1). u1 in (0,1] avoids log(0). */
-static void normal_pair(sim_rng *r, double *a, double *b)
+static void normal_pair(base_rng *r, double *a, double *b)
 {
-    double u1 = 1.0 - sim_rng_uniform(r);
-    double u2 = sim_rng_uniform(r);
+    double u1 = 1.0 - base_rng_uniform(r);
+    double u2 = base_rng_uniform(r);
     double rad = sqrt(-2.0 * log(u1));
     double th = 2.0 * M_PI * u2;
     *a = rad * cos(th);
     *b = rad * sin(th);
 }
 
-double sim_rng_normal(sim_rng *r)
+double base_rng_normal(base_rng *r)
 {
     double a, b;
     normal_pair(r, &a, &b);
     return a;
 }
 
-float complex sim_rng_cnormal(sim_rng *r)
+float complex base_rng_cnormal(base_rng *r)
 {
     double a, b;
     normal_pair(r, &a, &b);
     return (float)(a * M_SQRT1_2) + I * (float)(b * M_SQRT1_2);
 }
 
-void sim_rng_normal_fill(sim_rng *r, float *out, size_t n, float sigma)
+void base_rng_normal_fill(base_rng *r, float *out, size_t n, float sigma)
 {
     size_t i = 0;
     for (; i + 1 < n; i += 2) {
@@ -121,18 +121,18 @@ void sim_rng_normal_fill(sim_rng *r, float *out, size_t n, float sigma)
         out[i] = sigma * (float)a;
         out[i + 1] = sigma * (float)b;
     }
-    if (i < n) out[i] = sigma * (float)sim_rng_normal(r);
+    if (i < n) out[i] = sigma * (float)base_rng_normal(r);
 }
 
-void sim_rng_cnormal_fill(sim_rng *r, float complex *out, size_t n, float sigma)
+void base_rng_cnormal_fill(base_rng *r, float complex *out, size_t n, float sigma)
 {
-    for (size_t i = 0; i < n; i++) out[i] = sigma * sim_rng_cnormal(r);
+    for (size_t i = 0; i < n; i++) out[i] = sigma * base_rng_cnormal(r);
 }
 
-void sim_rng_shuffle(sim_rng *r, size_t *idx, size_t n)
+void base_rng_shuffle(base_rng *r, size_t *idx, size_t n)
 {
     for (size_t i = n; i > 1; i--) {
-        size_t j = (size_t)sim_rng_below(r, i);
+        size_t j = (size_t)base_rng_below(r, i);
         size_t t = idx[i - 1];
         idx[i - 1] = idx[j];
         idx[j] = t;
@@ -327,37 +327,37 @@ static const double zig_f[257] = {
 /* clang-format on */
 
 /* Tail beyond R (Marsaglia 1964): exact, rarely taken (p = 2.7e-4 per draw). */
-static double zig_tail(sim_rng *r, int negative)
+static double zig_tail(base_rng *r, int negative)
 {
     double x, y;
     do {
-        x = -log(1.0 - sim_rng_uniform(r)) / ZIG_R;
-        y = -log(1.0 - sim_rng_uniform(r));
+        x = -log(1.0 - base_rng_uniform(r)) / ZIG_R;
+        y = -log(1.0 - base_rng_uniform(r));
     } while (2.0 * y < x * x);
     return negative ? -(ZIG_R + x) : ZIG_R + x;
 }
 
-static inline double zig_normal(sim_rng *r)
+static inline double zig_normal(base_rng *r)
 {
     for (;;) {
-        uint64_t b = sim_rng_u64(r);
+        uint64_t b = base_rng_u64(r);
         unsigned i = (unsigned)(b & 0xff);
         /* bits 11..63 (disjoint from the layer index) give u uniform in [-1, 1) */
         double u = (double)(b >> 11) * 0x1.0p-52 - 1.0;
         double x = u * zig_x[i];
         if (fabs(x) < zig_x[i + 1]) return x;
         if (i == 0) return zig_tail(r, u < 0.0);
-        if (zig_f[i + 1] + (zig_f[i] - zig_f[i + 1]) * sim_rng_uniform(r) < exp(-0.5 * x * x))
+        if (zig_f[i + 1] + (zig_f[i] - zig_f[i + 1]) * base_rng_uniform(r) < exp(-0.5 * x * x))
             return x;
     }
 }
 
-double sim_rng_normal_zig(sim_rng *r)
+double base_rng_normal_zig(base_rng *r)
 {
     return zig_normal(r);
 }
 
-void sim_rng_cnormal_fill_zig(sim_rng *r, float complex *out, size_t n, float sigma)
+void base_rng_cnormal_fill_zig(base_rng *r, float complex *out, size_t n, float sigma)
 {
     double s = sigma * M_SQRT1_2;
     for (size_t i = 0; i < n; i++) {

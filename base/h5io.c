@@ -4,9 +4,9 @@
  * HDF5 would otherwise print its whole error stack to stderr on the first
  * failed call (a missing attribute, a non-HDF5 file). We save the calling
  * thread's handler, switch it off, and restore it, and instead read the most
- * specific message from the error stack into the sim_err.
+ * specific message from the error stack into the base_err.
  */
-#include "sim/base/h5io.h"
+#include "base/h5io.h"
 
 #include <hdf5.h>
 
@@ -16,7 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-struct sim_h5 {
+struct base_h5 {
     hid_t file;
     char *path;    /* what the caller named */
     char *partial; /* PATH.partial when writing, else NULL */
@@ -64,11 +64,11 @@ static const char *hdf5_detail(char *buf)
 }
 
 /* Error naming the file, with HDF5's reason appended when it has one. */
-static sim_status h5_fail(sim_h5 *h, sim_err *err, sim_status code, const char *fmt, ...)
+static base_status h5_fail(base_h5 *h, base_err *err, base_status code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-static sim_status h5_fail(sim_h5 *h, sim_err *err, sim_status code, const char *fmt, ...)
+static base_status h5_fail(base_h5 *h, base_err *err, base_status code, const char *fmt, ...)
 {
-    char what[SIM_ERR_MSG], detail[200];
+    char what[BASE_ERR_MSG], detail[200];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
@@ -76,8 +76,8 @@ static sim_status h5_fail(sim_h5 *h, sim_err *err, sim_status code, const char *
     hdf5_detail(detail);
     if (h && h->partial) h->failed = 1;
     if (detail[0])
-        return sim_err_set(err, code, h ? h->path : NULL, 0, "%s (HDF5: %s)", what, detail);
-    return sim_err_set(err, code, h ? h->path : NULL, 0, "%s", what);
+        return base_err_set(err, code, h ? h->path : NULL, 0, "%s (HDF5: %s)", what, detail);
+    return base_err_set(err, code, h ? h->path : NULL, 0, "%s", what);
 }
 
 static char *dupstr(const char *s)
@@ -88,7 +88,7 @@ static char *dupstr(const char *s)
     return d;
 }
 
-static void handle_free(sim_h5 *h)
+static void handle_free(base_h5 *h)
 {
     if (!h) return;
     free(h->path);
@@ -96,10 +96,10 @@ static void handle_free(sim_h5 *h)
     free(h);
 }
 
-static sim_status handle_new(const char *path, int writing, sim_h5 **out, sim_err *err)
+static base_status handle_new(const char *path, int writing, base_h5 **out, base_err *err)
 {
-    sim_h5 *h = calloc(1, sizeof *h);
-    if (!h) return sim_err_set(err, SIM_ENOMEM, path, 0, "out of memory");
+    base_h5 *h = calloc(1, sizeof *h);
+    if (!h) return base_err_set(err, BASE_ENOMEM, path, 0, "out of memory");
     h->file = H5I_INVALID_HID;
     h->path = dupstr(path);
     if (writing) {
@@ -109,10 +109,10 @@ static sim_status handle_new(const char *path, int writing, sim_h5 **out, sim_er
     }
     if (!h->path || (writing && !h->partial)) {
         handle_free(h);
-        return sim_err_set(err, SIM_ENOMEM, path, 0, "out of memory");
+        return base_err_set(err, BASE_ENOMEM, path, 0, "out of memory");
     }
     *out = h;
-    return SIM_OK;
+    return BASE_OK;
 }
 
 static hid_t fapl_strong(void)
@@ -124,7 +124,8 @@ static hid_t fapl_strong(void)
 
 /* The end of create and open: drop the property list and the quiet bracket, then hand
  * over h, or free it and return st (the h5_fail status) when the file did not open. */
-static sim_status open_finish(sim_h5 *h, hid_t fapl, const quiet *q, sim_status st, sim_h5 **out)
+static base_status open_finish(base_h5 *h, hid_t fapl, const quiet *q, base_status st,
+                               base_h5 **out)
 {
     H5Pclose(fapl);
     quiet_end(q);
@@ -133,35 +134,35 @@ static sim_status open_finish(sim_h5 *h, hid_t fapl, const quiet *q, sim_status 
         return st;
     }
     *out = h;
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status sim_h5_create(const char *path, sim_h5 **out, sim_err *err)
+base_status base_h5_create(const char *path, base_h5 **out, base_err *err)
 {
-    if (!path || !*path || !out) return sim_err_set(err, SIM_EINVAL, NULL, 0, "no file name");
+    if (!path || !*path || !out) return base_err_set(err, BASE_EINVAL, NULL, 0, "no file name");
     *out = NULL;
-    sim_h5 *h = NULL;
-    sim_status st = handle_new(path, 1, &h, err);
+    base_h5 *h = NULL;
+    base_status st = handle_new(path, 1, &h, err);
     if (st) return st;
     quiet q;
     quiet_begin(&q);
     hid_t fapl = fapl_strong();
     h->file = H5Fcreate(h->partial, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     if (h->file < 0) /* before any other HDF5 call, which would clear the error stack */
-        st = h5_fail(h, err, SIM_EIO, "cannot create %s", h->partial);
+        st = h5_fail(h, err, BASE_EIO, "cannot create %s", h->partial);
     return open_finish(h, fapl, &q, st, out);
 }
 
-sim_status sim_h5_open(const char *path, sim_h5 **out, sim_err *err)
+base_status base_h5_open(const char *path, base_h5 **out, base_err *err)
 {
-    if (!path || !*path || !out) return sim_err_set(err, SIM_EINVAL, NULL, 0, "no file name");
+    if (!path || !*path || !out) return base_err_set(err, BASE_EINVAL, NULL, 0, "no file name");
     *out = NULL;
     struct stat sb;
     if (stat(path, &sb) != 0)
-        return sim_err_set(err, SIM_EIO, path, 0, "cannot open: %s", strerror(errno));
-    if (!S_ISREG(sb.st_mode)) return sim_err_set(err, SIM_EIO, path, 0, "not a regular file");
-    sim_h5 *h = NULL;
-    sim_status st = handle_new(path, 0, &h, err);
+        return base_err_set(err, BASE_EIO, path, 0, "cannot open: %s", strerror(errno));
+    if (!S_ISREG(sb.st_mode)) return base_err_set(err, BASE_EIO, path, 0, "not a regular file");
+    base_h5 *h = NULL;
+    base_status st = handle_new(path, 0, &h, err);
     if (st) return st;
     quiet q;
     quiet_begin(&q);
@@ -170,42 +171,42 @@ sim_status sim_h5_open(const char *path, sim_h5 **out, sim_err *err)
         H5Eclear2(H5E_DEFAULT);
         quiet_end(&q);
         handle_free(h);
-        return sim_err_set(err, SIM_EFORMAT, path, 0, "not an HDF5 file");
+        return base_err_set(err, BASE_EFORMAT, path, 0, "not an HDF5 file");
     }
     hid_t fapl = fapl_strong();
     h->file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
     if (h->file < 0)
-        st = h5_fail(h, err, SIM_EFORMAT, "unreadable HDF5 file (truncated or corrupt)");
+        st = h5_fail(h, err, BASE_EFORMAT, "unreadable HDF5 file (truncated or corrupt)");
     return open_finish(h, fapl, &q, st, out);
 }
 
-const char *sim_h5_path(const sim_h5 *h)
+const char *base_h5_path(const base_h5 *h)
 {
     return h ? h->path : "";
 }
 
-sim_status sim_h5_close(sim_h5 *h, sim_err *err)
+base_status base_h5_close(base_h5 *h, base_err *err)
 {
-    if (!h) return SIM_OK;
-    sim_status st = SIM_OK;
+    if (!h) return BASE_OK;
+    base_status st = BASE_OK;
     quiet q;
     quiet_begin(&q);
     if (h->file >= 0 && H5Fclose(h->file) < 0)
-        st = h5_fail(h, err, SIM_EIO, "cannot close (disk full?)");
+        st = h5_fail(h, err, BASE_EIO, "cannot close (disk full?)");
     quiet_end(&q);
     if (h->partial) {
         if (!st && h->failed)
-            st = sim_err_set(err, SIM_EIO, h->path, 0, "not written: an earlier write failed");
+            st = base_err_set(err, BASE_EIO, h->path, 0, "not written: an earlier write failed");
         if (!st && rename(h->partial, h->path) != 0)
-            st = sim_err_set(err, SIM_EIO, h->path, 0, "cannot rename %s: %s", h->partial,
-                             strerror(errno));
+            st = base_err_set(err, BASE_EIO, h->path, 0, "cannot rename %s: %s", h->partial,
+                              strerror(errno));
         if (st) remove(h->partial);
     }
     handle_free(h);
     return st;
 }
 
-void sim_h5_discard(sim_h5 *h)
+void base_h5_discard(base_h5 *h)
 {
     if (!h) return;
     quiet q;
@@ -256,7 +257,7 @@ static hid_t lcpl_intermediate(void)
 }
 
 /* Open obj ("/" or a group path) for attributes, creating it when create. */
-static hid_t open_obj(sim_h5 *h, const char *obj, int create)
+static hid_t open_obj(base_h5 *h, const char *obj, int create)
 {
     if (!obj || !*obj || !strcmp(obj, "/")) return H5Oopen(h->file, "/", H5P_DEFAULT);
     if (path_exists(h->file, obj)) return H5Oopen(h->file, obj, H5P_DEFAULT);
@@ -274,29 +275,29 @@ static const char *objname(const char *obj)
 
 /* ---- tensors --------------------------------------------------------------- */
 
-sim_status sim_h5_write_tensor(sim_h5 *h, const char *name, int rank, const size_t *shape,
-                               const float *data, sim_err *err)
+base_status base_h5_write_tensor(base_h5 *h, const char *name, int rank, const size_t *shape,
+                                 const float *data, base_err *err)
 {
     if (!h || !h->partial)
-        return sim_err_set(err, SIM_EINVAL, h ? h->path : NULL, 0, "file not open for writing");
-    if (!valid_name(name)) return sim_err_set(err, SIM_EINVAL, h->path, 0, "bad tensor name");
-    if (rank < 1 || rank > SIM_H5_MAX_RANK || !shape || !data)
-        return sim_err_set(err, SIM_EINVAL, h->path, 0, "tensor %s: rank %d not in 1..%d", name,
-                           rank, SIM_H5_MAX_RANK);
-    hsize_t dims[SIM_H5_MAX_RANK];
+        return base_err_set(err, BASE_EINVAL, h ? h->path : NULL, 0, "file not open for writing");
+    if (!valid_name(name)) return base_err_set(err, BASE_EINVAL, h->path, 0, "bad tensor name");
+    if (rank < 1 || rank > BASE_H5_MAX_RANK || !shape || !data)
+        return base_err_set(err, BASE_EINVAL, h->path, 0, "tensor %s: rank %d not in 1..%d", name,
+                            rank, BASE_H5_MAX_RANK);
+    hsize_t dims[BASE_H5_MAX_RANK];
     for (int i = 0; i < rank; i++) {
         if (shape[i] == 0)
-            return sim_err_set(err, SIM_EINVAL, h->path, 0, "tensor %s: dimension %d is 0", name,
-                               i);
+            return base_err_set(err, BASE_EINVAL, h->path, 0, "tensor %s: dimension %d is 0", name,
+                                i);
         dims[i] = shape[i];
     }
-    sim_status st = SIM_OK;
+    base_status st = BASE_OK;
     quiet q;
     quiet_begin(&q);
     if (path_exists(h->file, name)) {
         H5Eclear2(H5E_DEFAULT);
         quiet_end(&q);
-        return sim_err_set(err, SIM_EEXIST, h->path, 0, "tensor %s written twice", name);
+        return base_err_set(err, BASE_EEXIST, h->path, 0, "tensor %s written twice", name);
     }
     hid_t space = H5Screate_simple(rank, dims, NULL);
     hid_t lcpl = lcpl_intermediate();
@@ -304,9 +305,9 @@ sim_status sim_h5_write_tensor(sim_h5 *h, const char *name, int rank, const size
                          : H5Dcreate2(h->file, name, H5T_IEEE_F32LE, space, lcpl, H5P_DEFAULT,
                                       H5P_DEFAULT);
     if (ds < 0)
-        st = h5_fail(h, err, SIM_EIO, "cannot create tensor %s", name);
+        st = h5_fail(h, err, BASE_EIO, "cannot create tensor %s", name);
     else if (H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
-        st = h5_fail(h, err, SIM_EIO, "cannot write tensor %s", name);
+        st = h5_fail(h, err, BASE_EIO, "cannot write tensor %s", name);
     if (ds >= 0) H5Dclose(ds);
     if (lcpl >= 0) H5Pclose(lcpl);
     if (space >= 0) H5Sclose(space);
@@ -314,7 +315,7 @@ sim_status sim_h5_write_tensor(sim_h5 *h, const char *name, int rank, const size
     return st;
 }
 
-int sim_h5_has_tensor(sim_h5 *h, const char *name)
+int base_h5_has_tensor(base_h5 *h, const char *name)
 {
     if (!h || !valid_name(name)) return 0;
     quiet q;
@@ -333,32 +334,32 @@ int sim_h5_has_tensor(sim_h5 *h, const char *name)
 }
 
 /* Open dataset name and check it is a float tensor of rank 1..4. */
-static sim_status open_tensor(sim_h5 *h, const char *name, hid_t *ds_out, int *rank, size_t *shape,
-                              sim_err *err)
+static base_status open_tensor(base_h5 *h, const char *name, hid_t *ds_out, int *rank,
+                               size_t *shape, base_err *err)
 {
     *ds_out = H5I_INVALID_HID;
     if (!path_exists(h->file, name))
-        return sim_err_set(err, SIM_ENOTFOUND, h->path, 0, "tensor %s missing", name);
+        return base_err_set(err, BASE_ENOTFOUND, h->path, 0, "tensor %s missing", name);
     hid_t o = H5Oopen(h->file, name, H5P_DEFAULT);
-    if (o < 0) return h5_fail(h, err, SIM_EFORMAT, "cannot open %s", name);
+    if (o < 0) return h5_fail(h, err, BASE_EFORMAT, "cannot open %s", name);
     if (H5Iget_type(o) != H5I_DATASET) {
         H5Oclose(o);
-        return sim_err_set(err, SIM_EFORMAT, h->path, 0, "%s is not a dataset", name);
+        return base_err_set(err, BASE_EFORMAT, h->path, 0, "%s is not a dataset", name);
     }
     hid_t ds = o;
     hid_t type = H5Dget_type(ds), space = H5Dget_space(ds);
-    sim_status st = SIM_OK;
+    base_status st = BASE_OK;
     int r = space >= 0 ? H5Sget_simple_extent_ndims(space) : -1;
     if (type < 0 || space < 0 || r < 0) {
-        st = h5_fail(h, err, SIM_EFORMAT, "cannot read the type of %s", name);
+        st = h5_fail(h, err, BASE_EFORMAT, "cannot read the type of %s", name);
     } else if (H5Tget_class(type) != H5T_FLOAT) {
-        st = sim_err_set(err, SIM_EFORMAT, h->path, 0,
-                         "tensor %s is not floating point (store it as float32)", name);
-    } else if (r < 1 || r > SIM_H5_MAX_RANK) {
-        st = sim_err_set(err, SIM_EFORMAT, h->path, 0, "tensor %s has rank %d, not 1..%d", name, r,
-                         SIM_H5_MAX_RANK);
+        st = base_err_set(err, BASE_EFORMAT, h->path, 0,
+                          "tensor %s is not floating point (store it as float32)", name);
+    } else if (r < 1 || r > BASE_H5_MAX_RANK) {
+        st = base_err_set(err, BASE_EFORMAT, h->path, 0, "tensor %s has rank %d, not 1..%d", name,
+                          r, BASE_H5_MAX_RANK);
     } else {
-        hsize_t dims[SIM_H5_MAX_RANK];
+        hsize_t dims[BASE_H5_MAX_RANK];
         H5Sget_simple_extent_dims(space, dims, NULL);
         for (int i = 0; i < r; i++) shape[i] = (size_t)dims[i];
         *rank = r;
@@ -372,38 +373,39 @@ static sim_status open_tensor(sim_h5 *h, const char *name, hid_t *ds_out, int *r
     return st;
 }
 
-sim_status sim_h5_tensor_shape(sim_h5 *h, const char *name, int *rank, size_t *shape, sim_err *err)
+base_status base_h5_tensor_shape(base_h5 *h, const char *name, int *rank, size_t *shape,
+                                 base_err *err)
 {
     if (!h || !valid_name(name) || !rank || !shape)
-        return sim_err_set(err, SIM_EINVAL, h ? h->path : NULL, 0, "bad arguments");
+        return base_err_set(err, BASE_EINVAL, h ? h->path : NULL, 0, "bad arguments");
     quiet q;
     quiet_begin(&q);
     hid_t ds;
-    sim_status st = open_tensor(h, name, &ds, rank, shape, err);
+    base_status st = open_tensor(h, name, &ds, rank, shape, err);
     if (!st) H5Dclose(ds);
     H5Eclear2(H5E_DEFAULT);
     quiet_end(&q);
     return st;
 }
 
-sim_status sim_h5_read_tensor(sim_h5 *h, const char *name, float *data, size_t n, sim_err *err)
+base_status base_h5_read_tensor(base_h5 *h, const char *name, float *data, size_t n, base_err *err)
 {
     if (!h || !valid_name(name) || !data)
-        return sim_err_set(err, SIM_EINVAL, h ? h->path : NULL, 0, "bad arguments");
+        return base_err_set(err, BASE_EINVAL, h ? h->path : NULL, 0, "bad arguments");
     quiet q;
     quiet_begin(&q);
     hid_t ds;
     int rank = 0;
-    size_t shape[SIM_H5_MAX_RANK];
-    sim_status st = open_tensor(h, name, &ds, &rank, shape, err);
+    size_t shape[BASE_H5_MAX_RANK];
+    base_status st = open_tensor(h, name, &ds, &rank, shape, err);
     if (!st) {
         size_t total = 1;
         for (int i = 0; i < rank; i++) total *= shape[i];
         if (total != n)
-            st = sim_err_set(err, SIM_EFORMAT, h->path, 0, "tensor %s has %zu values, expected %zu",
-                             name, total, n);
+            st = base_err_set(err, BASE_EFORMAT, h->path, 0,
+                              "tensor %s has %zu values, expected %zu", name, total, n);
         else if (H5Dread(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
-            st = h5_fail(h, err, SIM_EFORMAT, "cannot read tensor %s (truncated file?)", name);
+            st = h5_fail(h, err, BASE_EFORMAT, "cannot read tensor %s (truncated file?)", name);
         H5Dclose(ds);
     }
     H5Eclear2(H5E_DEFAULT);
@@ -413,104 +415,105 @@ sim_status sim_h5_read_tensor(sim_h5 *h, const char *name, float *data, size_t n
 
 /* ---- attributes -------------------------------------------------------------- */
 
-static sim_status write_attr(sim_h5 *h, const char *obj, const char *name, hid_t ftype, hid_t mtype,
-                             const void *value, sim_err *err)
+static base_status write_attr(base_h5 *h, const char *obj, const char *name, hid_t ftype,
+                              hid_t mtype, const void *value, base_err *err)
 {
     if (!h || !h->partial)
-        return sim_err_set(err, SIM_EINVAL, h ? h->path : NULL, 0, "file not open for writing");
-    if (!valid_name(name)) return sim_err_set(err, SIM_EINVAL, h->path, 0, "bad attribute name");
-    sim_status st = SIM_OK;
+        return base_err_set(err, BASE_EINVAL, h ? h->path : NULL, 0, "file not open for writing");
+    if (!valid_name(name)) return base_err_set(err, BASE_EINVAL, h->path, 0, "bad attribute name");
+    base_status st = BASE_OK;
     hid_t o = open_obj(h, obj, 1);
-    if (o < 0) return h5_fail(h, err, SIM_EIO, "cannot create group %s", objname(obj));
+    if (o < 0) return h5_fail(h, err, BASE_EIO, "cannot create group %s", objname(obj));
     if (H5Aexists(o, name) > 0) H5Adelete(o, name);
     hid_t space = H5Screate(H5S_SCALAR);
     hid_t a = H5Acreate2(o, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT);
     if (a < 0 || H5Awrite(a, mtype, value) < 0)
-        st = h5_fail(h, err, SIM_EIO, "cannot write attribute %s on %s", name, objname(obj));
+        st = h5_fail(h, err, BASE_EIO, "cannot write attribute %s on %s", name, objname(obj));
     if (a >= 0) H5Aclose(a);
     H5Sclose(space);
     H5Oclose(o);
     return st;
 }
 
-sim_status sim_h5_write_attr_str(sim_h5 *h, const char *obj, const char *name, const char *value,
-                                 sim_err *err)
+base_status base_h5_write_attr_str(base_h5 *h, const char *obj, const char *name, const char *value,
+                                   base_err *err)
 {
-    if (!value) return sim_err_set(err, SIM_EINVAL, h ? h->path : NULL, 0, "NULL string");
+    if (!value) return base_err_set(err, BASE_EINVAL, h ? h->path : NULL, 0, "NULL string");
     quiet q;
     quiet_begin(&q);
     hid_t t = H5Tcopy(H5T_C_S1);
     H5Tset_size(t, H5T_VARIABLE);
     H5Tset_cset(t, H5T_CSET_UTF8);
-    sim_status st = write_attr(h, obj, name, t, t, &value, err);
+    base_status st = write_attr(h, obj, name, t, t, &value, err);
     H5Tclose(t);
     quiet_end(&q);
     return st;
 }
 
 /* write_attr for the public numeric writers, inside the quiet bracket. */
-static sim_status write_attr_quiet(sim_h5 *h, const char *obj, const char *name, hid_t ftype,
-                                   hid_t mtype, const void *value, sim_err *err)
+static base_status write_attr_quiet(base_h5 *h, const char *obj, const char *name, hid_t ftype,
+                                    hid_t mtype, const void *value, base_err *err)
 {
     quiet q;
     quiet_begin(&q);
-    sim_status st = write_attr(h, obj, name, ftype, mtype, value, err);
+    base_status st = write_attr(h, obj, name, ftype, mtype, value, err);
     quiet_end(&q);
     return st;
 }
 
-sim_status sim_h5_write_attr_int(sim_h5 *h, const char *obj, const char *name, int64_t value,
-                                 sim_err *err)
+base_status base_h5_write_attr_int(base_h5 *h, const char *obj, const char *name, int64_t value,
+                                   base_err *err)
 {
     return write_attr_quiet(h, obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value, err);
 }
 
-sim_status sim_h5_write_attr_double(sim_h5 *h, const char *obj, const char *name, double value,
-                                    sim_err *err)
+base_status base_h5_write_attr_double(base_h5 *h, const char *obj, const char *name, double value,
+                                      base_err *err)
 {
     return write_attr_quiet(h, obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value, err);
 }
 
 /* Open attribute name on obj; check it holds exactly one element. */
-static sim_status open_attr(sim_h5 *h, const char *obj, const char *name, hid_t *a_out,
-                            hid_t *type_out, sim_err *err)
+static base_status open_attr(base_h5 *h, const char *obj, const char *name, hid_t *a_out,
+                             hid_t *type_out, base_err *err)
 {
     *a_out = *type_out = H5I_INVALID_HID;
-    if (!valid_name(name)) return sim_err_set(err, SIM_EINVAL, h->path, 0, "bad attribute name");
+    if (!valid_name(name)) return base_err_set(err, BASE_EINVAL, h->path, 0, "bad attribute name");
     hid_t o = open_obj(h, obj, 0);
-    if (o < 0) return sim_err_set(err, SIM_ENOTFOUND, h->path, 0, "group %s missing", objname(obj));
+    if (o < 0)
+        return base_err_set(err, BASE_ENOTFOUND, h->path, 0, "group %s missing", objname(obj));
     htri_t ex = H5Aexists(o, name);
     if (ex <= 0) {
         H5Oclose(o);
-        return sim_err_set(err, SIM_ENOTFOUND, h->path, 0, "attribute '%s' missing on %s", name,
-                           objname(obj));
+        return base_err_set(err, BASE_ENOTFOUND, h->path, 0, "attribute '%s' missing on %s", name,
+                            objname(obj));
     }
     hid_t a = H5Aopen(o, name, H5P_DEFAULT);
     H5Oclose(o);
-    if (a < 0) return h5_fail(h, err, SIM_EFORMAT, "cannot open attribute '%s'", name);
+    if (a < 0) return h5_fail(h, err, BASE_EFORMAT, "cannot open attribute '%s'", name);
     hid_t space = H5Aget_space(a);
     hssize_t np = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
     if (space >= 0) H5Sclose(space);
     if (np != 1) {
         H5Aclose(a);
-        return sim_err_set(err, SIM_EFORMAT, h->path, 0,
-                           "attribute '%s' on %s has %lld values, expected one", name, objname(obj),
-                           (long long)np);
+        return base_err_set(err, BASE_EFORMAT, h->path, 0,
+                            "attribute '%s' on %s has %lld values, expected one", name,
+                            objname(obj), (long long)np);
     }
     *a_out = a;
     *type_out = H5Aget_type(a);
-    return SIM_OK;
+    return BASE_OK;
 }
 
-static sim_status read_attr_str(sim_h5 *h, const char *obj, const char *name, char *buf, size_t n,
-                                sim_err *err)
+static base_status read_attr_str(base_h5 *h, const char *obj, const char *name, char *buf, size_t n,
+                                 base_err *err)
 {
     hid_t a, t;
-    sim_status st = open_attr(h, obj, name, &a, &t, err);
+    base_status st = open_attr(h, obj, name, &a, &t, err);
     if (st) return st;
     if (H5Tget_class(t) != H5T_STRING) {
-        st = sim_err_set(err, SIM_EFORMAT, h->path, 0, "attribute '%s' on %s is not a string", name,
-                         objname(obj));
+        st = base_err_set(err, BASE_EFORMAT, h->path, 0, "attribute '%s' on %s is not a string",
+                          name, objname(obj));
         goto done;
     }
     char *s = NULL;
@@ -521,7 +524,7 @@ static sim_status read_attr_str(sim_h5 *h, const char *obj, const char *name, ch
     if (vlen) {
         H5Tset_size(mt, H5T_VARIABLE);
         if (H5Aread(a, mt, &s) < 0 || !s) {
-            st = h5_fail(h, err, SIM_EFORMAT, "cannot read attribute '%s'", name);
+            st = h5_fail(h, err, BASE_EFORMAT, "cannot read attribute '%s'", name);
             H5Tclose(mt);
             goto done;
         }
@@ -530,8 +533,8 @@ static sim_status read_attr_str(sim_h5 *h, const char *obj, const char *name, ch
         H5Tset_size(mt, fixed + 1);
         H5Tset_strpad(mt, H5T_STR_NULLTERM);
         if (!s || H5Aread(a, mt, s) < 0) {
-            st = s ? h5_fail(h, err, SIM_EFORMAT, "cannot read attribute '%s'", name)
-                   : sim_err_set(err, SIM_ENOMEM, h->path, 0, "out of memory");
+            st = s ? h5_fail(h, err, BASE_EFORMAT, "cannot read attribute '%s'", name)
+                   : base_err_set(err, BASE_ENOMEM, h->path, 0, "out of memory");
             free(s);
             H5Tclose(mt);
             goto done;
@@ -539,9 +542,9 @@ static sim_status read_attr_str(sim_h5 *h, const char *obj, const char *name, ch
     }
     size_t len = strlen(s);
     if (len + 1 > n)
-        st = sim_err_set(err, SIM_ERANGE, h->path, 0,
-                         "attribute '%s' on %s is too long (%zu bytes, at most %zu)", name,
-                         objname(obj), len, n ? n - 1 : 0);
+        st = base_err_set(err, BASE_ERANGE, h->path, 0,
+                          "attribute '%s' on %s is too long (%zu bytes, at most %zu)", name,
+                          objname(obj), len, n ? n - 1 : 0);
     else
         memcpy(buf, s, len + 1);
     if (vlen)
@@ -555,77 +558,78 @@ done:
     return st;
 }
 
-sim_status sim_h5_read_attr_str(sim_h5 *h, const char *obj, const char *name, char *buf, size_t n,
-                                sim_err *err)
+base_status base_h5_read_attr_str(base_h5 *h, const char *obj, const char *name, char *buf,
+                                  size_t n, base_err *err)
 {
-    if (!h || !buf || !n) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
+    if (!h || !buf || !n) return base_err_set(err, BASE_EINVAL, NULL, 0, "bad arguments");
     quiet q;
     quiet_begin(&q);
-    sim_status st = read_attr_str(h, obj, name, buf, n, err);
+    base_status st = read_attr_str(h, obj, name, buf, n, err);
     H5Eclear2(H5E_DEFAULT);
     quiet_end(&q);
     return st;
 }
 
 /* Read a numeric attribute converted to mtype; want_int rejects floats. */
-static sim_status read_attr_num(sim_h5 *h, const char *obj, const char *name, hid_t mtype,
-                                int want_int, void *value, sim_err *err)
+static base_status read_attr_num(base_h5 *h, const char *obj, const char *name, hid_t mtype,
+                                 int want_int, void *value, base_err *err)
 {
     hid_t a, t;
-    sim_status st = open_attr(h, obj, name, &a, &t, err);
+    base_status st = open_attr(h, obj, name, &a, &t, err);
     if (st) return st;
     H5T_class_t c = H5Tget_class(t);
     if (c != H5T_INTEGER && (want_int || c != H5T_FLOAT))
-        st = sim_err_set(err, SIM_EFORMAT, h->path, 0, "attribute '%s' on %s is not %s", name,
-                         objname(obj), want_int ? "an integer" : "a number");
+        st = base_err_set(err, BASE_EFORMAT, h->path, 0, "attribute '%s' on %s is not %s", name,
+                          objname(obj), want_int ? "an integer" : "a number");
     else if (H5Aread(a, mtype, value) < 0)
-        st = h5_fail(h, err, SIM_EFORMAT, "cannot read attribute '%s' (value out of range?)", name);
+        st =
+            h5_fail(h, err, BASE_EFORMAT, "cannot read attribute '%s' (value out of range?)", name);
     H5Tclose(t);
     H5Aclose(a);
     return st;
 }
 
 /* read_attr_num for the public readers: argument check and the quiet bracket. */
-static sim_status read_attr_num_quiet(sim_h5 *h, const char *obj, const char *name, hid_t mtype,
-                                      int want_int, void *value, sim_err *err)
+static base_status read_attr_num_quiet(base_h5 *h, const char *obj, const char *name, hid_t mtype,
+                                       int want_int, void *value, base_err *err)
 {
-    if (!h || !value) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
+    if (!h || !value) return base_err_set(err, BASE_EINVAL, NULL, 0, "bad arguments");
     quiet q;
     quiet_begin(&q);
-    sim_status st = read_attr_num(h, obj, name, mtype, want_int, value, err);
+    base_status st = read_attr_num(h, obj, name, mtype, want_int, value, err);
     H5Eclear2(H5E_DEFAULT);
     quiet_end(&q);
     return st;
 }
 
-sim_status sim_h5_read_attr_int(sim_h5 *h, const char *obj, const char *name, int64_t *value,
-                                sim_err *err)
+base_status base_h5_read_attr_int(base_h5 *h, const char *obj, const char *name, int64_t *value,
+                                  base_err *err)
 {
     return read_attr_num_quiet(h, obj, name, H5T_NATIVE_INT64, 1, value, err);
 }
 
-sim_status sim_h5_read_attr_double(sim_h5 *h, const char *obj, const char *name, double *value,
-                                   sim_err *err)
+base_status base_h5_read_attr_double(base_h5 *h, const char *obj, const char *name, double *value,
+                                     base_err *err)
 {
     return read_attr_num_quiet(h, obj, name, H5T_NATIVE_DOUBLE, 0, value, err);
 }
 
-sim_h5_attr_kind sim_h5_attr_kind_of(sim_h5 *h, const char *obj, const char *name)
+base_h5_attr_kind base_h5_attr_kind_of(base_h5 *h, const char *obj, const char *name)
 {
-    if (!h || !valid_name(name)) return SIM_H5_ATTR_MISSING;
+    if (!h || !valid_name(name)) return BASE_H5_ATTR_MISSING;
     quiet q;
     quiet_begin(&q);
-    sim_h5_attr_kind k = SIM_H5_ATTR_MISSING;
+    base_h5_attr_kind k = BASE_H5_ATTR_MISSING;
     hid_t o = open_obj(h, obj, 0);
     if (o >= 0) {
         if (H5Aexists(o, name) > 0) {
             hid_t a = H5Aopen(o, name, H5P_DEFAULT);
             hid_t t = a >= 0 ? H5Aget_type(a) : H5I_INVALID_HID;
             H5T_class_t c = t >= 0 ? H5Tget_class(t) : H5T_NO_CLASS;
-            k = c == H5T_STRING    ? SIM_H5_ATTR_STRING
-                : c == H5T_INTEGER ? SIM_H5_ATTR_INT
-                : c == H5T_FLOAT   ? SIM_H5_ATTR_FLOAT
-                                   : SIM_H5_ATTR_OTHER;
+            k = c == H5T_STRING    ? BASE_H5_ATTR_STRING
+                : c == H5T_INTEGER ? BASE_H5_ATTR_INT
+                : c == H5T_FLOAT   ? BASE_H5_ATTR_FLOAT
+                                   : BASE_H5_ATTR_OTHER;
             if (t >= 0) H5Tclose(t);
             if (a >= 0) H5Aclose(a);
         }
@@ -640,19 +644,19 @@ sim_h5_attr_kind sim_h5_attr_kind_of(sim_h5 *h, const char *obj, const char *nam
 
 typedef struct name_list {
     char **names;
-    sim_h5_kind *kinds;
+    base_h5_kind *kinds;
     size_t count, cap;
     int oom;
 } name_list;
 
-static int list_push(name_list *l, const char *name, sim_h5_kind kind)
+static int list_push(name_list *l, const char *name, base_h5_kind kind)
 {
     if (l->count == l->cap) {
         size_t cap = l->cap ? 2 * l->cap : 16;
         char **n = realloc(l->names, cap * sizeof *n);
         if (!n) return -1;
         l->names = n;
-        sim_h5_kind *k = realloc(l->kinds, cap * sizeof *k);
+        base_h5_kind *k = realloc(l->kinds, cap * sizeof *k);
         if (!k) return -1;
         l->kinds = k;
         l->cap = cap;
@@ -667,7 +671,7 @@ static int list_push(name_list *l, const char *name, sim_h5_kind kind)
 
 /* list_push for the iteration callbacks: on running out of memory, mark the list and
  * return -1, which stops the iteration. */
-static herr_t list_push_cb(name_list *l, const char *name, sim_h5_kind kind)
+static herr_t list_push_cb(name_list *l, const char *name, base_h5_kind kind)
 {
     if (list_push(l, name, kind)) {
         l->oom = 1;
@@ -679,12 +683,14 @@ static herr_t list_push_cb(name_list *l, const char *name, sim_h5_kind kind)
 static herr_t link_cb(hid_t g, const char *name, const H5L_info_t *info, void *data)
 {
     name_list *l = data;
-    sim_h5_kind kind = SIM_H5_OTHER;
+    base_h5_kind kind = BASE_H5_OTHER;
     if (info->type == H5L_TYPE_HARD) {
         hid_t o = H5Oopen(g, name, H5P_DEFAULT);
         if (o >= 0) {
             H5I_type_t t = H5Iget_type(o);
-            kind = t == H5I_GROUP ? SIM_H5_GROUP : t == H5I_DATASET ? SIM_H5_DATASET : SIM_H5_OTHER;
+            kind = t == H5I_GROUP     ? BASE_H5_GROUP
+                   : t == H5I_DATASET ? BASE_H5_DATASET
+                                      : BASE_H5_OTHER;
             H5Oclose(o);
         }
     }
@@ -696,30 +702,30 @@ static herr_t attr_cb(hid_t o, const char *name, const H5A_info_t *info, void *d
     (void)o;
     (void)info;
     name_list *l = data;
-    return list_push_cb(l, name, SIM_H5_OTHER);
+    return list_push_cb(l, name, BASE_H5_OTHER);
 }
 
-void sim_h5_names_free(char **names, size_t count)
+void base_h5_names_free(char **names, size_t count)
 {
     if (!names) return;
     for (size_t i = 0; i < count; i++) free(names[i]);
     free(names);
 }
 
-static sim_status list_common(sim_h5 *h, const char *obj, int attrs, char ***names,
-                              sim_h5_kind **kinds, size_t *count, sim_err *err)
+static base_status list_common(base_h5 *h, const char *obj, int attrs, char ***names,
+                               base_h5_kind **kinds, size_t *count, base_err *err)
 {
-    if (!h || !names || !count) return sim_err_set(err, SIM_EINVAL, NULL, 0, "bad arguments");
+    if (!h || !names || !count) return base_err_set(err, BASE_EINVAL, NULL, 0, "bad arguments");
     *names = NULL;
     *count = 0;
     if (kinds) *kinds = NULL;
     name_list l = {0};
-    sim_status st = SIM_OK;
+    base_status st = BASE_OK;
     quiet q;
     quiet_begin(&q);
     hid_t o = open_obj(h, obj, 0);
     if (o < 0) {
-        st = sim_err_set(err, SIM_ENOTFOUND, h->path, 0, "group %s missing", objname(obj));
+        st = base_err_set(err, BASE_ENOTFOUND, h->path, 0, "group %s missing", objname(obj));
     } else {
         hsize_t idx = 0;
         herr_t r = attrs ? H5Aiterate2(o, H5_INDEX_NAME, H5_ITER_INC, &idx, attr_cb, &l)
@@ -727,17 +733,17 @@ static sim_status list_common(sim_h5 *h, const char *obj, int attrs, char ***nam
                                 ? H5Literate(o, H5_INDEX_NAME, H5_ITER_INC, &idx, link_cb, &l)
                                 : -2);
         if (l.oom)
-            st = sim_err_set(err, SIM_ENOMEM, h->path, 0, "out of memory");
+            st = base_err_set(err, BASE_ENOMEM, h->path, 0, "out of memory");
         else if (r == -2)
-            st = sim_err_set(err, SIM_EFORMAT, h->path, 0, "%s is not a group", objname(obj));
+            st = base_err_set(err, BASE_EFORMAT, h->path, 0, "%s is not a group", objname(obj));
         else if (r < 0)
-            st = h5_fail(h, err, SIM_EFORMAT, "cannot list %s", objname(obj));
+            st = h5_fail(h, err, BASE_EFORMAT, "cannot list %s", objname(obj));
         H5Oclose(o);
     }
     H5Eclear2(H5E_DEFAULT);
     quiet_end(&q);
     if (st) {
-        sim_h5_names_free(l.names, l.count);
+        base_h5_names_free(l.names, l.count);
         free(l.kinds);
         return st;
     }
@@ -747,16 +753,17 @@ static sim_status list_common(sim_h5 *h, const char *obj, int attrs, char ***nam
         *kinds = l.kinds;
     else
         free(l.kinds);
-    return SIM_OK;
+    return BASE_OK;
 }
 
-sim_status sim_h5_list(sim_h5 *h, const char *obj, char ***names, sim_h5_kind **kinds,
-                       size_t *count, sim_err *err)
+base_status base_h5_list(base_h5 *h, const char *obj, char ***names, base_h5_kind **kinds,
+                         size_t *count, base_err *err)
 {
     return list_common(h, obj, 0, names, kinds, count, err);
 }
 
-sim_status sim_h5_list_attrs(sim_h5 *h, const char *obj, char ***names, size_t *count, sim_err *err)
+base_status base_h5_list_attrs(base_h5 *h, const char *obj, char ***names, size_t *count,
+                               base_err *err)
 {
     return list_common(h, obj, 1, names, NULL, count, err);
 }

@@ -1,6 +1,6 @@
-/* test_rng.c -- the project's RNG streams (sim/base/rng): reference values,
+/* test_rng.c -- the project's RNG streams (base/rng): reference values,
  * determinism, stream independence and moments. */
-#include "sim/base/rng.h"
+#include "base/rng.h"
 #include "tests/testutil.h"
 
 #include <math.h>
@@ -11,20 +11,20 @@
  * authors' reference C implementation). */
 static void test_reference_sequence(void)
 {
-    sim_rng r = {{1, 2, 3, 4}};
+    base_rng r = {{1, 2, 3, 4}};
     static const uint64_t want[] = {11520ull, 0ull, 1509978240ull, 1215971899390074240ull};
-    for (size_t i = 0; i < 4; i++) CU_ASSERT_EQUAL(sim_rng_u64(&r), want[i]);
+    for (size_t i = 0; i < 4; i++) CU_ASSERT_EQUAL(base_rng_u64(&r), want[i]);
 }
 
 static void test_determinism(void)
 {
-    sim_rng a, b, c;
-    sim_rng_init(&a, 42, 7, sim_rng_component("chan.noise"));
-    sim_rng_init(&b, 42, 7, sim_rng_component("chan.noise"));
-    sim_rng_init(&c, 42, 8, sim_rng_component("chan.noise"));
+    base_rng a, b, c;
+    base_rng_init(&a, 42, 7, base_rng_component("chan.noise"));
+    base_rng_init(&b, 42, 7, base_rng_component("chan.noise"));
+    base_rng_init(&c, 42, 8, base_rng_component("chan.noise"));
     int same_ab = 1, same_ac = 1;
     for (int i = 0; i < 1000; i++) {
-        uint64_t x = sim_rng_u64(&a), y = sim_rng_u64(&b), z = sim_rng_u64(&c);
+        uint64_t x = base_rng_u64(&a), y = base_rng_u64(&b), z = base_rng_u64(&c);
         same_ab &= x == y;
         same_ac &= x == z;
     }
@@ -41,9 +41,9 @@ static void test_stream_independence(void)
     enum { N = 200000, T = sizeof tuples / sizeof *tuples };
     static double x[T][N];
     for (int t = 0; t < T; t++) {
-        sim_rng r;
-        sim_rng_init(&r, tuples[t][0], tuples[t][1], tuples[t][2]);
-        for (int i = 0; i < N; i++) x[t][i] = sim_rng_uniform(&r) - 0.5;
+        base_rng r;
+        base_rng_init(&r, tuples[t][0], tuples[t][1], tuples[t][2]);
+        for (int i = 0; i < N; i++) x[t][i] = base_rng_uniform(&r) - 0.5;
     }
     for (int a = 0; a < T; a++)
         for (int b = a + 1; b < T; b++) {
@@ -62,19 +62,19 @@ static void test_stream_independence(void)
 static void test_moments(void)
 {
     enum { N = 400000 };
-    sim_rng r;
-    sim_rng_init(&r, 3, 0, sim_rng_component("test"));
+    base_rng r;
+    base_rng_init(&r, 3, 0, base_rng_component("test"));
     double m1 = 0, m2 = 0, m3 = 0, m4 = 0, cpow = 0, cre_im = 0, u = 0;
     for (int i = 0; i < N; i++) {
-        double g = sim_rng_normal(&r);
+        double g = base_rng_normal(&r);
         m1 += g;
         m2 += g * g;
         m3 += g * g * g;
         m4 += g * g * g * g;
-        float complex z = sim_rng_cnormal(&r);
+        float complex z = base_rng_cnormal(&r);
         cpow += crealf(z) * crealf(z) + cimagf(z) * cimagf(z);
         cre_im += crealf(z) * cimagf(z);
-        u += sim_rng_uniform(&r);
+        u += base_rng_uniform(&r);
     }
     TEST_ASSERT_NEAR(m1 / N, 0.0, 0.01);
     TEST_ASSERT_NEAR(m2 / N, 1.0, 0.01);
@@ -87,18 +87,18 @@ static void test_moments(void)
 
 static void test_below_and_shuffle(void)
 {
-    sim_rng r;
-    sim_rng_init(&r, 9, 0, 0);
+    base_rng r;
+    base_rng_init(&r, 9, 0, 0);
     int count[7] = {0};
     for (int i = 0; i < 70000; i++) {
-        uint64_t k = sim_rng_below(&r, 7);
+        uint64_t k = base_rng_below(&r, 7);
         CU_ASSERT_FATAL(k < 7);
         count[k]++;
     }
     for (int k = 0; k < 7; k++) TEST_ASSERT_NEAR(count[k], 10000, 500);
     size_t idx[50], seen[50] = {0};
     for (size_t i = 0; i < 50; i++) idx[i] = i;
-    sim_rng_shuffle(&r, idx, 50);
+    base_rng_shuffle(&r, idx, 50);
     int moved = 0;
     for (size_t i = 0; i < 50; i++) {
         seen[idx[i]]++;
@@ -110,19 +110,19 @@ static void test_below_and_shuffle(void)
 
 static void test_fork_and_fill(void)
 {
-    sim_rng r, c1, c2, c1b;
-    sim_rng_init(&r, 5, 0, 0);
-    sim_rng before = r;
-    sim_rng_fork(&r, 1, &c1);
-    sim_rng_fork(&r, 2, &c2);
-    sim_rng_fork(&r, 1, &c1b);
+    base_rng r, c1, c2, c1b;
+    base_rng_init(&r, 5, 0, 0);
+    base_rng before = r;
+    base_rng_fork(&r, 1, &c1);
+    base_rng_fork(&r, 2, &c2);
+    base_rng_fork(&r, 1, &c1b);
     CU_ASSERT(memcmp(&r, &before, sizeof r) == 0); /* fork does not advance */
     CU_ASSERT(memcmp(&c1, &c1b, sizeof c1) == 0);
     CU_ASSERT(memcmp(&c1, &c2, sizeof c1) != 0);
     float v[10001];
     float complex z[5000];
-    sim_rng_normal_fill(&c1, v, 10001, 2.0f);
-    sim_rng_cnormal_fill(&c2, z, 5000, 0.5f);
+    base_rng_normal_fill(&c1, v, 10001, 2.0f);
+    base_rng_cnormal_fill(&c2, z, 5000, 0.5f);
     double s2 = 0, p = 0;
     for (int i = 0; i < 10001; i++) s2 += v[i] * v[i];
     for (int i = 0; i < 5000; i++) p += crealf(z[i] * conjf(z[i]));

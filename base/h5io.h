@@ -1,0 +1,126 @@
+/* h5io.h -- a small HDF5 wrapper for named float32 tensors and attributes.
+ *
+ * Part of semsim's base. Besides sim/'s results writer this is the only place
+ * that includes hdf5.h: model files (codecs/modelfile) and anything else that
+ * stores tensors go through it, so HDF5's error stack is turned into base_status
+ * + base_err (naming the file) in one place.
+ *
+ * Object paths: "/" is the root; "params" or "/params" a group; a tensor name
+ * "params/enc.conv0.w" is a dataset (dots are ordinary characters in HDF5 link
+ * names; '/' separates groups). Writing a tensor or an attribute creates the
+ * groups on its path.
+ *
+ * Writing goes to PATH.partial; base_h5_close renames it to PATH only when every
+ * write succeeded, so a failed or interrupted save never leaves a truncated PATH
+ * or destroys an older one. base_h5_discard drops the partial file instead.
+ *
+ * HDF5's automatic error printing: every function here saves the calling
+ * thread's automatic error handler, turns it off while it calls HDF5, and
+ * restores it before returning, so no global setting leaks to other HDF5 users
+ * (Debian's libhdf5 is built thread-safe, and there the handler is per thread).
+ * Errors reach the caller as one message instead of HDF5's stack dump.
+ *
+ * Thread safety: one base_h5 handle must be used by one thread at a time.
+ */
+#ifndef BASE_H5IO_H
+#define BASE_H5IO_H
+
+#include "base/status.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define BASE_H5_MAX_RANK 4
+
+typedef struct base_h5 base_h5;
+
+/* Create PATH.partial for writing (truncating an old partial file). An existing
+ * PATH is left alone until base_h5_close renames over it. */
+base_status base_h5_create(const char *path, base_h5 **out, base_err *err);
+
+/* Open an existing file read-only. A missing file, a file that is not HDF5 and
+ * a truncated HDF5 file each give a clear error naming PATH. */
+base_status base_h5_open(const char *path, base_h5 **out, base_err *err);
+
+/* Close. For a file opened with base_h5_create: flush and rename PATH.partial to
+ * PATH; on any failure (including an earlier failed write) the partial file is
+ * removed and PATH is untouched. NULL is a no-op returning BASE_OK. */
+base_status base_h5_close(base_h5 *h, base_err *err);
+
+/* Close without committing: a written file's PATH.partial is removed. NULL ok. */
+void base_h5_discard(base_h5 *h);
+
+/* The path the caller named (not the .partial one), for messages. */
+const char *base_h5_path(const base_h5 *h);
+
+/* Write a float32 tensor of the given rank (1..4) and shape (each > 0) under
+ * name (see path rules above). Fails with BASE_EEXIST if name exists. */
+base_status base_h5_write_tensor(base_h5 *h, const char *name, int rank, const size_t *shape,
+                                 const float *data, base_err *err);
+
+/* Whether a tensor (dataset) called name exists: 1 yes, 0 no. */
+int base_h5_has_tensor(base_h5 *h, const char *name);
+
+/* Rank and shape (shape has room for BASE_H5_MAX_RANK) of tensor name. A missing
+ * name gives BASE_ENOTFOUND; a non-float dataset or rank outside 1..4 gives
+ * BASE_EFORMAT. */
+base_status base_h5_tensor_shape(base_h5 *h, const char *name, int *rank, size_t *shape,
+                                 base_err *err);
+
+/* Read tensor name into data, which holds n floats; n must equal the product of
+ * its shape. float64 datasets are converted to float32 by HDF5; float32 data is
+ * read bit-exactly. */
+base_status base_h5_read_tensor(base_h5 *h, const char *name, float *data, size_t n, base_err *err);
+
+/* Attributes on the object at obj ("/" for the root, or a group path; groups
+ * are created when writing). Strings are written as variable-length UTF-8 (what
+ * h5py writes for a Python str); reading accepts fixed- and variable-length
+ * strings. Integers are written as int64 and read from any integer type;
+ * doubles are written as float64 and read from any float or integer type.
+ * Writing replaces an attribute of the same name. */
+base_status base_h5_write_attr_str(base_h5 *h, const char *obj, const char *name, const char *value,
+                                   base_err *err);
+base_status base_h5_write_attr_int(base_h5 *h, const char *obj, const char *name, int64_t value,
+                                   base_err *err);
+base_status base_h5_write_attr_double(base_h5 *h, const char *obj, const char *name, double value,
+                                      base_err *err);
+
+/* Missing attribute: BASE_ENOTFOUND ("FILE: attribute 'x' missing on /").
+ * Wrong type (a string where a number is expected, a float for an integer, or
+ * more than one element): BASE_EFORMAT. read_attr_str writes at most n bytes
+ * including the terminating NUL; a longer value gives BASE_ERANGE. */
+base_status base_h5_read_attr_str(base_h5 *h, const char *obj, const char *name, char *buf,
+                                  size_t n, base_err *err);
+base_status base_h5_read_attr_int(base_h5 *h, const char *obj, const char *name, int64_t *value,
+                                  base_err *err);
+base_status base_h5_read_attr_double(base_h5 *h, const char *obj, const char *name, double *value,
+                                     base_err *err);
+
+/* What an attribute holds, for loaders that accept several types. */
+typedef enum base_h5_attr_kind {
+    BASE_H5_ATTR_MISSING = 0,
+    BASE_H5_ATTR_STRING,
+    BASE_H5_ATTR_INT,
+    BASE_H5_ATTR_FLOAT,
+    BASE_H5_ATTR_OTHER,
+} base_h5_attr_kind;
+base_h5_attr_kind base_h5_attr_kind_of(base_h5 *h, const char *obj, const char *name);
+
+/* What a name in a listing is. */
+typedef enum base_h5_kind {
+    BASE_H5_GROUP = 1,
+    BASE_H5_DATASET = 2,
+    BASE_H5_OTHER = 3
+} base_h5_kind;
+
+/* Names directly under group obj (links) or of its attributes, in creation-
+ * independent (alphabetical) order. On success *names is a malloc'd array of
+ * *count malloc'd strings (free with base_h5_names_free); kinds, when non-NULL,
+ * receives a malloc'd array of base_h5_kind for base_h5_list (free()). */
+base_status base_h5_list(base_h5 *h, const char *obj, char ***names, base_h5_kind **kinds,
+                         size_t *count, base_err *err);
+base_status base_h5_list_attrs(base_h5 *h, const char *obj, char ***names, size_t *count,
+                               base_err *err);
+void base_h5_names_free(char **names, size_t count);
+
+#endif
