@@ -1,0 +1,31 @@
+/* fs.h -- the file-system helpers every stage needs: make a folder and its
+ * parents, and replace a file atomically (write NAME.tmp.PID, fsync-free
+ * rename over NAME), so a reader never sees half a file and several
+ * processes building the same cache entry at once each leave a whole one. */
+#ifndef BASE_FS_H
+#define BASE_FS_H
+
+#include <stddef.h>
+
+#include "base/status.h"
+
+/* mkdir -p: dir and every missing parent (mode 0777 less the umask).
+ * BASE_EIO naming the part that failed, or that exists and is not a folder. */
+base_status base_fs_mkdirs(const char *dir, base_err *err);
+
+/* 1 when path names an existing regular file (or a link to one), else 0. */
+int base_fs_is_file(const char *path);
+
+/* A temporary name beside path for an atomic replace: "PATH.tmp.PID.SEQ"
+ * (seq lets one process stage several files). BASE_EINVAL when it does not
+ * fit in n bytes. */
+base_status base_fs_tmp_name(const char *path, unsigned seq, char *out, size_t n, base_err *err);
+
+/* rename(tmp, path): the atomic step of a replace. On failure tmp is
+ * removed and err names path. */
+base_status base_fs_commit(const char *tmp, const char *path, base_err *err);
+
+/* Writes n bytes to path atomically (a temporary beside it, then rename). */
+base_status base_fs_write_atomic(const char *path, const void *data, size_t n, base_err *err);
+
+#endif
