@@ -16,6 +16,7 @@
 
 struct anchor_equalizer {
     anchor_equalizer_config cfg;
+    const anchor_eq_info *row; /* the table's row of cfg.type */
     size_t k, d_tx, d_rx;
     anchor_relative *rel_tx; /* relative types: the transmitter's projection */
     float *p;                /* (d_rx,K) pseudo-inverse, relative-inverse */
@@ -30,14 +31,16 @@ struct anchor_equalizer {
 /* Rows per stack block: blocks of ANCHOR_EQ_MAX_K floats. */
 enum { EQ_BLOCK = ANCHOR_EQ_MAX_K };
 
-static const char *const eq_names[] = {"none", "relative", "relative-inverse", "ridge",
-                                       "procrustes"};
+/* The table (below, after the per-type functions) lists every type the
+ * scenario accepts; rows 0..4 are in anchor_eq_type order. */
+enum { EQ_ROWS = 6 };
+static const anchor_eq_info eq_table[EQ_ROWS];
 
 base_status anchor_eq_type_parse(const char *name, anchor_eq_type *type, base_err *err)
 {
-    for (int i = 0; name && i < 5; i++)
-        if (strcmp(name, eq_names[i]) == 0) {
-            *type = (anchor_eq_type)i;
+    for (int i = 0; name && i < EQ_ROWS; i++)
+        if (strcmp(name, eq_table[i].name) == 0 && !eq_table[i].is_oracle) {
+            *type = eq_table[i].type;
             return BASE_OK;
         }
     return base_err_set(err, BASE_EINVAL, NULL, 0,
@@ -48,7 +51,7 @@ base_status anchor_eq_type_parse(const char *name, anchor_eq_type *type, base_er
 
 const char *anchor_eq_type_name(anchor_eq_type type)
 {
-    return (unsigned)type < 5 ? eq_names[type] : "?";
+    return (unsigned)type < ANCHOR_EQ_TYPES ? eq_table[type].name : "?";
 }
 
 void anchor_equalizer_config_default(anchor_equalizer_config *cfg)
@@ -329,117 +332,29 @@ static int finite_all(const float *x, size_t n, size_t *at)
     return 1;
 }
 
-anchor_equalizer *anchor_equalizer_create(const anchor_equalizer_config *cfg, const float *a_tx,
-                                          const float *a_rx, size_t k, size_t d_tx, size_t d_rx,
-                                          base_err *err)
+/* ---- per-type fit, encode and decode (the table's functions) ---------- */
+
+/* relative: the transmitter's projection; the receiver's head is trained elsewhere. */
+static base_status fit_relative(anchor_equalizer *q, const float *a_tx, const float *a_rx,
+                                base_err *err)
 {
-    anchor_equalizer *q = NULL;
-    size_t at;
-    if (!cfg) {
-        base_err_set(err, BASE_EINVAL, NULL, 0, "equalizer config is NULL");
-        return NULL;
-    }
-    if ((unsigned)cfg->type >= 5) {
-        base_err_set(err, BASE_EINVAL, NULL, 0, "unknown equalizer type %d", (int)cfg->type);
-        return NULL;
-    }
-    if (k == 0) {
-        base_err_set(err, BASE_EINVAL, NULL, 0, "anchor count K must be > 0");
-        return NULL;
-    }
-    if (d_tx == 0 || d_rx == 0 || !a_tx || !a_rx) {
-        base_err_set(err, BASE_EINVAL, NULL, 0,
-                     "equalizer needs anchors A_tx (K,d_tx) and A_rx (K,d_rx) with d > 0");
-        return NULL;
-    }
-    if ((unsigned)cfg->psi >= ANCHOR_PSI_COUNT) {
-        base_err_set(err, BASE_EINVAL, NULL, 0, "unknown psi %d", (int)cfg->psi);
-        return NULL;
-    }
-    if (!(cfg->ridge_lambda >= 0) || !(cfg->relinv_lambda >= 0)) {
-        base_err_set(err, BASE_EINVAL, NULL, 0, "ridge_lambda and relinv_lambda must be >= 0");
-        return NULL;
-    }
-    if ((cfg->type == ANCHOR_EQ_RELATIVE_INVERSE || cfg->type == ANCHOR_EQ_RELATIVE) &&
-        k > ANCHOR_EQ_MAX_K) {
-        base_err_set(err, BASE_ERANGE, NULL, 0, "K = %zu exceeds %d for relative equalizers", k,
-                     ANCHOR_EQ_MAX_K);
-        return NULL;
-    }
-    if (!finite_all(a_tx, k * d_tx, &at) || !finite_all(a_rx, k * d_rx, &at)) {
-        base_err_set(err, BASE_EINVAL, NULL, 0, "equalizer anchors hold a non-finite value");
-        return NULL;
-    }
-    if (cfg->type == ANCHOR_EQ_RELATIVE && check_head(cfg, a_rx, k, d_rx, err)) return NULL;
-    q = calloc(1, sizeof *q);
-    if (!q) {
-        base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
-        return NULL;
-    }
-    q->cfg = *cfg;
-    q->k = k;
-    q->d_tx = d_tx;
-    q->d_rx = d_rx;
-    switch (cfg->type) {
-    case ANCHOR_EQ_NONE:
-        break;
-    case ANCHOR_EQ_RELATIVE_INVERSE:
-        if (!(q->rel_tx = anchor_relative_create(a_tx, k, d_tx, cfg->psi, err))) goto fail;
-        if (fit_relative_inverse(q, a_rx, err)) goto fail;
-        break;
-    case ANCHOR_EQ_RELATIVE:
-        if (!(q->rel_tx = anchor_relative_create(a_tx, k, d_tx, cfg->psi, err))) goto fail;
-        break;
-    case ANCHOR_EQ_RIDGE:
-    case ANCHOR_EQ_PROCRUSTES:
-        if (fit_linear(q, a_tx, a_rx, err)) goto fail;
-        break;
-    default:
-        break;
-    }
-    return q;
-fail:
-    anchor_equalizer_destroy(q);
-    return NULL;
+    (void)a_rx;
+    q->rel_tx = anchor_relative_create(a_tx, q->k, q->d_tx, q->cfg.psi, err);
+    return q->rel_tx ? BASE_OK : (err && err->code ? err->code : BASE_EINVAL);
 }
 
-size_t anchor_equalizer_symbols_per_frame(const anchor_equalizer *q)
+static base_status fit_relinv(anchor_equalizer *q, const float *a_tx, const float *a_rx,
+                              base_err *err)
 {
-    return q->rel_tx ? q->k : q->d_tx;
-}
-size_t anchor_equalizer_out_dim(const anchor_equalizer *q)
-{
-    return q->cfg.type == ANCHOR_EQ_RELATIVE ? anchor_relhead_out_dim(q->cfg.head) : q->d_rx;
-}
-int anchor_equalizer_outputs_logprobs(const anchor_equalizer *q)
-{
-    return q->cfg.type == ANCHOR_EQ_RELATIVE;
-}
-size_t anchor_equalizer_in_dim(const anchor_equalizer *q)
-{
-    return q->d_tx;
-}
-anchor_eq_type anchor_equalizer_type(const anchor_equalizer *q)
-{
-    return q->cfg.type;
-}
-uint64_t anchor_equalizer_handshake_symbols(const anchor_equalizer *q)
-{
-    return q->handshake;
-}
-size_t anchor_equalizer_rank(const anchor_equalizer *q)
-{
-    return q->rank;
+    base_status st = fit_relative(q, a_tx, a_rx, err);
+    return st != BASE_OK ? st : fit_relative_inverse(q, a_rx, err);
 }
 
-base_status anchor_equalizer_encode(const anchor_equalizer *q, const float *x_tx, size_t n,
-                                    float *s, base_err *err)
+/* Absolute types send the transmitter's latent as it is. */
+static base_status encode_copy(const anchor_equalizer *q, const float *x_tx, size_t n, float *s,
+                               base_err *err)
 {
     size_t at;
-    if (!q) return base_err_set(err, BASE_EINVAL, NULL, 0, "equalizer is NULL");
-    if (n == 0) return BASE_OK;
-    if (!x_tx || !s) return base_err_set(err, BASE_EINVAL, NULL, 0, "NULL frame or symbol buffer");
-    if (q->rel_tx) return anchor_relative_execute(q->rel_tx, x_tx, n, s, err);
     if (!finite_all(x_tx, n * q->d_tx, &at))
         return base_err_set(err, BASE_EINVAL, NULL, 0, "frame %zu, component %zu is not finite",
                             at / q->d_tx, at % q->d_tx);
@@ -447,9 +362,28 @@ base_status anchor_equalizer_encode(const anchor_equalizer *q, const float *x_tx
     return BASE_OK;
 }
 
+static base_status encode_relative(const anchor_equalizer *q, const float *x_tx, size_t n, float *s,
+                                   base_err *err)
+{
+    return anchor_relative_execute(q->rel_tx, x_tx, n, s, err);
+}
+
+/* none: truncate or zero-pad to d_rx. */
+static base_status decode_none(const anchor_equalizer *q, const float *s, size_t n, float *out,
+                               base_err *err)
+{
+    (void)err;
+    const size_t dr = q->d_rx, dt = q->d_tx, m = dt < dr ? dt : dr;
+    for (size_t i = 0; i < n; i++) {
+        memcpy(out + i * dr, s + i * dt, m * sizeof *out);
+        memset(out + i * dr + m, 0, (dr - m) * sizeof *out);
+    }
+    return BASE_OK;
+}
+
 /* Relative-inverse decode of n rows (n * K <= EQ_BLOCK), scratch EQ_BLOCK floats. */
-static void decode_relinv(const anchor_equalizer *q, const float *s, size_t n, float *out,
-                          float *scratch)
+static void relinv_block(const anchor_equalizer *q, const float *s, size_t n, float *out,
+                         float *scratch)
 {
     const size_t k = q->k, d = q->d_rx;
     const float *in = s;
@@ -476,6 +410,184 @@ static void decode_relinv(const anchor_equalizer *q, const float *s, size_t n, f
         }
 }
 
+static base_status decode_relinv(const anchor_equalizer *q, const float *s, size_t n, float *out,
+                                 base_err *err)
+{
+    (void)err;
+    float scratch[EQ_BLOCK];
+    size_t rows = EQ_BLOCK / q->k;
+    for (size_t i0 = 0; i0 < n; i0 += rows) {
+        size_t b = n - i0 < rows ? n - i0 : rows;
+        relinv_block(q, s + i0 * q->k, b, out + i0 * q->d_rx, scratch);
+    }
+    return BASE_OK;
+}
+
+/* relative: the receiver's head reads one utterance's relative symbols. */
+static base_status decode_head(const anchor_equalizer *q, const float *s, size_t n, float *out,
+                               base_err *err)
+{
+    if (n > INT32_MAX)
+        return base_err_set(err, BASE_ERANGE, NULL, 0, "%zu frames in one utterance", n);
+    anchor_relhead_ws *ws = anchor_relhead_ws_create(q->cfg.head, (int)n, err);
+    if (!ws) return err ? err->code : BASE_ENOMEM;
+    base_status st = anchor_relhead_decode(q->cfg.head, ws, s, (int)n, out, err);
+    anchor_relhead_ws_destroy(ws);
+    return st;
+}
+
+/* ridge, procrustes: x W + bias. */
+static base_status decode_linear(const anchor_equalizer *q, const float *s, size_t n, float *out,
+                                 base_err *err)
+{
+    (void)err;
+    const size_t dr = q->d_rx, dt = q->d_tx;
+    for (size_t i = 0; i < n; i++) memcpy(out + i * dr, q->bias, dr * sizeof *out);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)dr, (int)dt, 1.0f, s,
+                (int)dt, q->w, (int)dr, 1.0f, out, (int)dr);
+    return BASE_OK;
+}
+
+/* ---- the table --------------------------------------------------------- */
+
+/* name, type, uses_anchors, needs_head, is_oracle, maps_to_rx, output, symbols,
+ * fit, encode, decode, summary */
+static const anchor_eq_info eq_table[EQ_ROWS] = {
+    {"none", ANCHOR_EQ_NONE, 0, 0, 0, 0, ANCHOR_EQ_OUT_LATENT, ANCHOR_EQ_SYM_LATENT, NULL,
+     encode_copy, decode_none, "the tx latent truncated or zero-padded to d_rx (baseline)"},
+    {"relative", ANCHOR_EQ_RELATIVE, 1, 1, 0, 1, ANCHOR_EQ_OUT_LOGPROBS, ANCHOR_EQ_SYM_RELATIVE,
+     fit_relative, encode_relative, decode_head,
+     "relative symbols psi(x, A_tx); the receiver's relative head decodes them"},
+    {"relative-inverse", ANCHOR_EQ_RELATIVE_INVERSE, 1, 0, 0, 1, ANCHOR_EQ_OUT_LATENT,
+     ANCHOR_EQ_SYM_RELATIVE, fit_relinv, encode_relative, decode_relinv,
+     "relative symbols; the receiver solves for its own latent"},
+    {"ridge", ANCHOR_EQ_RIDGE, 1, 0, 0, 1, ANCHOR_EQ_OUT_LATENT, ANCHOR_EQ_SYM_LATENT, fit_linear,
+     encode_copy, decode_linear, "ridge regression tx -> rx on the anchor pairs"},
+    {"procrustes", ANCHOR_EQ_PROCRUSTES, 1, 0, 0, 1, ANCHOR_EQ_OUT_LATENT, ANCHOR_EQ_SYM_LATENT,
+     fit_linear, encode_copy, decode_linear, "orthogonal Procrustes tx -> rx on the anchor pairs"},
+    {"oracle", ANCHOR_EQ_NONE, 0, 0, 1, 1, ANCHOR_EQ_OUT_LATENT, ANCHOR_EQ_SYM_LATENT, NULL, NULL,
+     NULL, "the receiver's own encoder on the same audio (an upper bound; run by the simulator)"},
+};
+
+static const char *const eq_names[EQ_ROWS + 1] = {
+    "none", "relative", "relative-inverse", "ridge", "procrustes", "oracle", NULL};
+
+const char *const *anchor_equalizer_names(void)
+{
+    return eq_names;
+}
+
+const anchor_eq_info *anchor_equalizer_find(const char *name, base_err *err)
+{
+    for (size_t i = 0; name && i < EQ_ROWS; i++)
+        if (!strcmp(name, eq_table[i].name)) return &eq_table[i];
+    base_err_set(err, BASE_EINVAL, NULL, 0,
+                 "unknown equalizer.type '%s' (expected none, relative, relative-inverse, ridge, "
+                 "procrustes or oracle)",
+                 name ? name : "(null)");
+    return NULL;
+}
+
+const anchor_eq_info *anchor_equalizer_row(size_t i)
+{
+    return i < EQ_ROWS ? &eq_table[i] : NULL;
+}
+
+/* ---- the object ---------------------------------------------------------- */
+
+/* create's argument checks (NULL: fine; else err is filled). */
+static base_status check_create(const anchor_equalizer_config *cfg, const float *a_tx,
+                                const float *a_rx, size_t k, size_t d_tx, size_t d_rx,
+                                base_err *err)
+{
+    size_t at;
+    if (!cfg) return base_err_set(err, BASE_EINVAL, NULL, 0, "equalizer config is NULL");
+    if ((unsigned)cfg->type >= ANCHOR_EQ_TYPES)
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "unknown equalizer type %d", (int)cfg->type);
+    if (k == 0) return base_err_set(err, BASE_EINVAL, NULL, 0, "anchor count K must be > 0");
+    if (d_tx == 0 || d_rx == 0 || !a_tx || !a_rx)
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "equalizer needs anchors A_tx (K,d_tx) and A_rx (K,d_rx) with d > 0");
+    if ((unsigned)cfg->psi >= ANCHOR_PSI_COUNT)
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "unknown psi %d", (int)cfg->psi);
+    if (!(cfg->ridge_lambda >= 0) || !(cfg->relinv_lambda >= 0))
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "ridge_lambda and relinv_lambda must be >= 0");
+    const anchor_eq_info *row = &eq_table[cfg->type];
+    if (row->symbols == ANCHOR_EQ_SYM_RELATIVE && k > ANCHOR_EQ_MAX_K)
+        return base_err_set(err, BASE_ERANGE, NULL, 0, "K = %zu exceeds %d for relative equalizers",
+                            k, ANCHOR_EQ_MAX_K);
+    if (!finite_all(a_tx, k * d_tx, &at) || !finite_all(a_rx, k * d_rx, &at))
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "equalizer anchors hold a non-finite value");
+    if (row->needs_head) return check_head(cfg, a_rx, k, d_rx, err);
+    return BASE_OK;
+}
+
+anchor_equalizer *anchor_equalizer_create(const anchor_equalizer_config *cfg, const float *a_tx,
+                                          const float *a_rx, size_t k, size_t d_tx, size_t d_rx,
+                                          base_err *err)
+{
+    anchor_equalizer *q = NULL;
+    if (check_create(cfg, a_tx, a_rx, k, d_tx, d_rx, err) != BASE_OK) return NULL;
+    q = calloc(1, sizeof *q);
+    if (!q) {
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+        return NULL;
+    }
+    q->cfg = *cfg;
+    q->row = &eq_table[cfg->type];
+    q->k = k;
+    q->d_tx = d_tx;
+    q->d_rx = d_rx;
+    if (q->row->fit && q->row->fit(q, a_tx, a_rx, err) != BASE_OK) goto fail;
+    return q;
+fail:
+    anchor_equalizer_destroy(q);
+    return NULL;
+}
+
+size_t anchor_equalizer_symbols_per_frame(const anchor_equalizer *q)
+{
+    return q->row->symbols == ANCHOR_EQ_SYM_RELATIVE ? q->k : q->d_tx;
+}
+size_t anchor_equalizer_out_dim(const anchor_equalizer *q)
+{
+    return q->row->output == ANCHOR_EQ_OUT_LOGPROBS ? anchor_relhead_out_dim(q->cfg.head) : q->d_rx;
+}
+int anchor_equalizer_outputs_logprobs(const anchor_equalizer *q)
+{
+    return q->row->output == ANCHOR_EQ_OUT_LOGPROBS;
+}
+const anchor_eq_info *anchor_equalizer_info(const anchor_equalizer *q)
+{
+    return q->row;
+}
+size_t anchor_equalizer_in_dim(const anchor_equalizer *q)
+{
+    return q->d_tx;
+}
+anchor_eq_type anchor_equalizer_type(const anchor_equalizer *q)
+{
+    return q->cfg.type;
+}
+uint64_t anchor_equalizer_handshake_symbols(const anchor_equalizer *q)
+{
+    return q->handshake;
+}
+size_t anchor_equalizer_rank(const anchor_equalizer *q)
+{
+    return q->rank;
+}
+
+base_status anchor_equalizer_encode(const anchor_equalizer *q, const float *x_tx, size_t n,
+                                    float *s, base_err *err)
+{
+    if (!q) return base_err_set(err, BASE_EINVAL, NULL, 0, "equalizer is NULL");
+    if (n == 0) return BASE_OK;
+    if (!x_tx || !s) return base_err_set(err, BASE_EINVAL, NULL, 0, "NULL frame or symbol buffer");
+    return q->row->encode(q, x_tx, n, s, err);
+}
+
 base_status anchor_equalizer_decode(const anchor_equalizer *q, const float *s, size_t n,
                                     float *x_rx_hat, base_err *err)
 {
@@ -484,46 +596,11 @@ base_status anchor_equalizer_decode(const anchor_equalizer *q, const float *s, s
     if (n == 0) return BASE_OK;
     if (!s || !x_rx_hat)
         return base_err_set(err, BASE_EINVAL, NULL, 0, "NULL symbol or output buffer");
-    const size_t spf = anchor_equalizer_symbols_per_frame(q), dr = q->d_rx, dt = q->d_tx;
+    const size_t spf = anchor_equalizer_symbols_per_frame(q);
     if (!finite_all(s, n * spf, &at))
         return base_err_set(err, BASE_EINVAL, NULL, 0,
                             "received symbol %zu of frame %zu is not finite", at % spf, at / spf);
-    switch (q->cfg.type) {
-    case ANCHOR_EQ_NONE:
-        for (size_t i = 0; i < n; i++) {
-            size_t m = dt < dr ? dt : dr;
-            memcpy(x_rx_hat + i * dr, s + i * dt, m * sizeof *x_rx_hat);
-            memset(x_rx_hat + i * dr + m, 0, (dr - m) * sizeof *x_rx_hat);
-        }
-        break;
-    case ANCHOR_EQ_RELATIVE_INVERSE: {
-        float scratch[EQ_BLOCK];
-        size_t rows = EQ_BLOCK / q->k;
-        for (size_t i0 = 0; i0 < n; i0 += rows) {
-            size_t b = n - i0 < rows ? n - i0 : rows;
-            decode_relinv(q, s + i0 * q->k, b, x_rx_hat + i0 * dr, scratch);
-        }
-        break;
-    }
-    case ANCHOR_EQ_RELATIVE: {
-        if (n > INT32_MAX)
-            return base_err_set(err, BASE_ERANGE, NULL, 0, "%zu frames in one utterance", n);
-        anchor_relhead_ws *ws = anchor_relhead_ws_create(q->cfg.head, (int)n, err);
-        if (!ws) return err ? err->code : BASE_ENOMEM;
-        base_status st = anchor_relhead_decode(q->cfg.head, ws, s, (int)n, x_rx_hat, err);
-        anchor_relhead_ws_destroy(ws);
-        return st;
-    }
-    case ANCHOR_EQ_RIDGE:
-    case ANCHOR_EQ_PROCRUSTES:
-        for (size_t i = 0; i < n; i++) memcpy(x_rx_hat + i * dr, q->bias, dr * sizeof *x_rx_hat);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)dr, (int)dt, 1.0f, s,
-                    (int)dt, q->w, (int)dr, 1.0f, x_rx_hat, (int)dr);
-        break;
-    default:
-        return base_err_set(err, BASE_EINTERNAL, NULL, 0, "equalizer type not executable");
-    }
-    return BASE_OK;
+    return q->row->decode(q, s, n, x_rx_hat, err);
 }
 
 base_status anchor_equalizer_execute(const anchor_equalizer *q, const float *x_tx, size_t n,
@@ -531,11 +608,12 @@ base_status anchor_equalizer_execute(const anchor_equalizer *q, const float *x_t
 {
     if (!q) return base_err_set(err, BASE_EINVAL, NULL, 0, "equalizer is NULL");
     /* absolute types send x_tx itself; decode checks it */
-    if (!q->rel_tx) return anchor_equalizer_decode(q, x_tx, n, x_rx_hat, err);
+    if (q->row->symbols != ANCHOR_EQ_SYM_RELATIVE)
+        return anchor_equalizer_decode(q, x_tx, n, x_rx_hat, err);
     if (n == 0) return BASE_OK;
     if (!x_tx || !x_rx_hat)
         return base_err_set(err, BASE_EINVAL, NULL, 0, "NULL frame or output buffer");
-    if (q->cfg.type == ANCHOR_EQ_RELATIVE) {
+    if (q->row->needs_head) {
         /* the head reads the whole utterance at once */
         float *all = malloc(n * q->k * sizeof *all);
         if (!all) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");

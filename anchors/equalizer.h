@@ -51,8 +51,15 @@
  *                     the rest of U, V is arbitrary and would not be reproducible.
  *                     Sends d_tx per frame; handshake K*d_tx reals (A_tx).
  *
- * `oracle` (the receiver's own encoder on the same audio) is not an equalizer:
- * the simulator runs it by encoding with the receiver's agent.
+ * `oracle` (the receiver's own encoder on the same audio) is not an equalizer
+ * object: the simulator runs it by encoding with the receiver's agent. It still
+ * has a row in the table below, so that the scenario's allowed values and every
+ * capability the simulator asks about come from one place.
+ *
+ * The table (anchor_equalizer_find, anchor_equalizer_names): one const row per
+ * type the scenario accepts, with its capabilities and its fit, encode and
+ * decode functions. sim/ reads these fields and never compares names. A new
+ * equalizer is one row plus its functions, a test and a line in docs/anchors.md.
  */
 #ifndef ANCHOR_EQUALIZER_H
 #define ANCHOR_EQUALIZER_H
@@ -71,6 +78,7 @@ typedef enum anchor_eq_type {
     ANCHOR_EQ_RIDGE,
     ANCHOR_EQ_PROCRUSTES,
 } anchor_eq_type;
+#define ANCHOR_EQ_TYPES 5 /* equalizer objects; the table also has oracle */
 
 /* "none" | "relative" | "relative-inverse" | "ridge" | "procrustes" -> type.
  * "oracle" and anything else: BASE_EINVAL (oracle is handled by the simulator). */
@@ -101,6 +109,50 @@ void anchor_equalizer_config_default(anchor_equalizer_config *cfg);
 
 typedef struct anchor_equalizer anchor_equalizer;
 
+/* What decode hands the receiver. */
+typedef enum anchor_eq_output {
+    ANCHOR_EQ_OUT_LATENT = 0, /* a latent (N,d_rx) for the receiver's own decoder */
+    ANCHOR_EQ_OUT_LOGPROBS,   /* CTC log-probabilities from the receiver's relative head; the
+                               * alignment figures then compare relative symbols (N,K) */
+} anchor_eq_output;
+
+/* What crosses the channel per frame. */
+typedef enum anchor_eq_symbols {
+    ANCHOR_EQ_SYM_LATENT = 0, /* the encoder's latent: d_tx reals (oracle: d_rx) */
+    ANCHOR_EQ_SYM_RELATIVE,   /* relative symbols psi(x, A_tx): K reals */
+} anchor_eq_symbols;
+
+/* One row of the equalizer table. */
+typedef struct anchor_eq_info {
+    const char *name;          /* the scenario's equalizer.type */
+    anchor_eq_type type;       /* anchor_equalizer_create's type (oracle: unused) */
+    int uses_anchors;          /* 1: needs an anchor link (anchors/link.h), its corpus and K */
+    int needs_head;            /* 1: the receiver trains a relative head (its corpus, its cache) */
+    int is_oracle;             /* 1: the simulator encodes with the receiver's own agent */
+    int maps_to_rx;            /* 1: its output is meant to match the receiver's own encoding,
+                                * so the alignment figures apply (0: none, the baseline) */
+    anchor_eq_output output;   /* what decode gives */
+    anchor_eq_symbols symbols; /* what encode sends */
+    /* Fit on A_tx (K,d_tx), A_rx (K,d_rx) into q (its cfg, k and sizes set); NULL: nothing to fit.
+     */
+    base_status (*fit)(anchor_equalizer *q, const float *a_tx, const float *a_rx, base_err *err);
+    /* x_tx (N,d_tx) -> s (N, symbols per frame); NULL for oracle. */
+    base_status (*encode)(const anchor_equalizer *q, const float *x_tx, size_t n, float *s,
+                          base_err *err);
+    /* s (N, symbols per frame), finite -> (N, out_dim); NULL for oracle. */
+    base_status (*decode)(const anchor_equalizer *q, const float *s, size_t n, float *out,
+                          base_err *err);
+    const char *summary; /* one line, for docs and messages */
+} anchor_eq_info;
+
+/* The row named name (the scenario's equalizer.type), or NULL with BASE_EINVAL
+ * in err naming every type. */
+const anchor_eq_info *anchor_equalizer_find(const char *name, base_err *err);
+/* Row i of the table (0 <= i < rows), NULL past the end: for tests and docs. */
+const anchor_eq_info *anchor_equalizer_row(size_t i);
+/* Every equalizer.type, NULL-terminated, in table order: the scenario key's allowed values. */
+const char *const *anchor_equalizer_names(void);
+
 /* Fit on anchor pairs A_tx (K,d_tx), A_rx (K,d_rx), row-major. Does all the
  * linear algebra (LAPACKE SVD, in double) and allocation.
  * Errors (NULL, err filled): K == 0; d_tx or d_rx == 0; NULL anchors; a non-finite
@@ -125,6 +177,7 @@ size_t anchor_equalizer_out_dim(const anchor_equalizer *q);
 int anchor_equalizer_outputs_logprobs(const anchor_equalizer *q);
 size_t anchor_equalizer_in_dim(const anchor_equalizer *q); /* d_tx */
 anchor_eq_type anchor_equalizer_type(const anchor_equalizer *q);
+const anchor_eq_info *anchor_equalizer_info(const anchor_equalizer *q); /* its table row */
 /* Real values the transmitter sends once for the fit (ridge, procrustes: K*d_tx,
  * its anchor latents); 0 for the others. The anchor set's own handshake
  * (anchor_set_handshake_bits) is separate. */

@@ -21,8 +21,13 @@ struct anchor_relative {
     float *mub;   /* (K) <mu, basis_k>, cosine-centered only */
 };
 
-static const char *const psi_names[ANCHOR_PSI_COUNT] = {"cosine", "euclidean", "inner",
-                                                        "cosine-centered"};
+static const char *const psi_names[ANCHOR_PSI_COUNT + 1] = {"cosine", "euclidean", "inner",
+                                                            "cosine-centered", NULL};
+
+const char *const *anchor_psi_names(void)
+{
+    return psi_names;
+}
 
 base_status anchor_psi_parse(const char *name, anchor_psi *psi, base_err *err)
 {

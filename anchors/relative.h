@@ -43,6 +43,8 @@ typedef enum anchor_psi {
 base_status anchor_psi_parse(const char *name, anchor_psi *psi, base_err *err);
 /* Scenario spelling of psi ("cosine", ...); "?" for an unknown value. */
 const char *anchor_psi_name(anchor_psi psi);
+/* Every anchors.psi, NULL-terminated, in enum order: the scenario key's allowed values. */
+const char *const *anchor_psi_names(void);
 
 typedef struct anchor_relative anchor_relative;
 

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hash.h"
+
 struct anchor_set {
     anchor_selection method;
     size_t k, n;
@@ -23,7 +25,12 @@ struct anchor_set {
     int iterations;
 };
 
-static const char *const sel_names[] = {"random", "fps", "kmeans", "class"};
+static const char *const sel_names[] = {"random", "fps", "kmeans", "class", NULL};
+
+const char *const *anchor_selection_names(void)
+{
+    return sel_names;
+}
 
 base_status anchor_selection_parse(const char *name, anchor_selection *sel, base_err *err)
 {
@@ -604,27 +611,20 @@ int anchor_set_class(const anchor_set *s, size_t k)
     return s->classes && k < s->k ? s->classes[k] : -1;
 }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *b = p;
-    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211ull;
-    return h;
-}
-
 uint64_t anchor_set_hash(const anchor_set *s)
 {
-    uint64_t h = 14695981039346656037ull;
+    uint64_t h = BASE_HASH_INIT;
     uint64_t hdr[3] = {(uint64_t)s->method, s->k, s->n};
-    h = fnv(h, hdr, sizeof hdr);
-    if (s->classes) h = fnv(h, s->classes, s->k * sizeof *s->classes);
+    h = base_hash_bytes(h, hdr, sizeof hdr);
+    if (s->classes) h = base_hash_bytes(h, s->classes, s->k * sizeof *s->classes);
     if (s->offsets) {
         for (size_t j = 0; j <= s->k; j++) {
             uint64_t o = s->offsets[j];
-            h = fnv(h, &o, sizeof o);
+            h = base_hash_bytes(h, &o, sizeof o);
         }
         for (size_t m = 0; m < s->offsets[s->k]; m++) {
             uint64_t v = s->idx[m];
-            h = fnv(h, &v, sizeof v);
+            h = base_hash_bytes(h, &v, sizeof v);
         }
     }
     return h;

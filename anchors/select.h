@@ -52,6 +52,8 @@ typedef enum anchor_selection {
 /* "random" | "fps" | "kmeans" | "class" -> method; BASE_EINVAL otherwise. */
 base_status anchor_selection_parse(const char *name, anchor_selection *sel, base_err *err);
 const char *anchor_selection_name(anchor_selection sel);
+/* Every anchors.selection, NULL-terminated, in enum order: the scenario key's allowed values. */
+const char *const *anchor_selection_names(void);
 
 typedef struct anchor_select_config {
     anchor_selection method;
