@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "anchors/equalizer.h"
+#include "base/fs.h"
+#include "base/hash.h"
 #include "codecs/manifest.h"
 #include "codecs/text.h"
 #include "codecs/tts.h"
@@ -30,16 +32,23 @@ int sim_tts_source_used(const sim_config *cfg)
     return !*cfg->source.manifest && strcmp(k, "bits") != 0;
 }
 
+/* The equalizer's capabilities (anchors/equalizer.h); an unknown type uses nothing. */
+static const anchor_eq_info *equalizer(const sim_config *cfg)
+{
+    return anchor_equalizer_find(cfg->equalizer.type, NULL);
+}
+
 int sim_tts_anchors_used(const sim_config *cfg)
 {
-    const char *eq = cfg->equalizer.type;
-    return !strcmp(cfg->source.kind, "semantic") && strcmp(eq, "none") && strcmp(eq, "oracle") &&
+    const anchor_eq_info *eq = equalizer(cfg);
+    return !strcmp(cfg->source.kind, "semantic") && eq && eq->uses_anchors &&
            !*cfg->anchors.manifest;
 }
 
 int sim_tts_head_used(const sim_config *cfg)
 {
-    return !strcmp(cfg->source.kind, "semantic") && !strcmp(cfg->equalizer.type, "relative") &&
+    const anchor_eq_info *eq = equalizer(cfg);
+    return !strcmp(cfg->source.kind, "semantic") && eq && eq->needs_head &&
            !*cfg->equalizer.train_manifest;
 }
 
@@ -164,44 +173,23 @@ base_status sim_tts_corpora_check(const sim_scenario *sc, const sim_config *cfg,
     return st;
 }
 
-/* FNV-1a 64 over a buffer, continuing from h. */
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
-{
-    const unsigned char *s = p;
-    for (size_t i = 0; i < n; i++) {
-        h ^= s[i];
-        h *= 0x100000001b3ULL;
-    }
-    return h;
-}
-
+/* The cache key: two FNV-1a streams (base/hash.h) from different offset
+ * bases, 128 bits. */
 typedef struct key_hash {
     uint64_t h[2];
 } key_hash;
 
 static void hash_bytes(key_hash *k, const void *p, size_t n)
 {
-    k->h[0] = fnv(k->h[0], p, n);
-    k->h[1] = fnv(k->h[1], p, n);
+    k->h[0] = base_hash_bytes(k->h[0], p, n);
+    k->h[1] = base_hash_bytes(k->h[1], p, n);
 }
 
 /* The file's bytes, then its length, so that (a, b) and (a+b', b'') differ. */
 static base_status hash_file(key_hash *k, const char *path, base_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return base_err_set(err, BASE_EIO, path, 0, "cannot open: %s", strerror(errno));
-    unsigned char buf[8192];
-    uint64_t total = 0;
-    size_t got;
-    while ((got = fread(buf, 1, sizeof buf, f)) > 0) {
-        hash_bytes(k, buf, got);
-        total += got;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) return base_err_set(err, BASE_EIO, path, 0, "read failed");
-    hash_bytes(k, &total, sizeof total);
-    return BASE_OK;
+    base_status st = base_hash_file(&k->h[0], path, err);
+    return st != BASE_OK ? st : base_hash_file(&k->h[1], path, err);
 }
 
 base_status sim_tts_corpus_dir(const char *text, const char *lines, const char *voices,
@@ -211,7 +199,7 @@ base_status sim_tts_corpus_dir(const char *text, const char *lines, const char *
     if (sim_corpus_parse_lines(lines, &a, &b))
         return base_err_set(err, BASE_EINVAL, NULL, 0, "line range must be A-B, got '%s'", lines);
     /* two FNV streams from different offset bases: 128 bits */
-    key_hash k = {{0xcbf29ce484222325ULL, 0x84222325cbf29ce4ULL}};
+    key_hash k = {{BASE_HASH_INIT, 0x84222325cbf29ce4ULL}};
     char range[64];
     int rl = snprintf(range, sizeof range, "%s|%ld-%ld|", CACHE_TAG, a, b);
     hash_bytes(&k, range, (size_t)rl);
@@ -231,12 +219,6 @@ base_status sim_tts_source_dir(const sim_config *cfg, char *dir, size_t cap, bas
                               cfg->source.cache, dir, cap, err);
 }
 
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
-}
-
 /* Synthesise corpus c into the cache (unless complete) and write its
  * manifest path to manifest (SIM_CFG_STR bytes). */
 static base_status prepare_corpus(const corpus_in *c, const char *cache, const char *what, int jobs,
@@ -248,10 +230,10 @@ static base_status prepare_corpus(const corpus_in *c, const char *cache, const c
     char path[SIM_CFG_STR];
     snprintf(path, sizeof path, "%s/manifest.tsv", dir);
     snprintf(lock, sizeof lock, "%s.lock", dir);
-    if (!exists(path)) {
+    if (!base_fs_is_file(path)) {
         char *slash = strrchr(dir, '/');
         *slash = 0; /* the cache root */
-        st = sim_corpus_mkdir(dir, err);
+        st = base_fs_mkdirs(dir, err);
         *slash = '/';
         if (st != BASE_OK) return st;
         int fd = open(lock, O_CREAT | O_RDWR, 0666);
@@ -261,7 +243,7 @@ static base_status prepare_corpus(const corpus_in *c, const char *cache, const c
                 close(fd);
                 return base_err_set(err, BASE_EIO, lock, 0, "cannot lock: %s", strerror(errno));
             }
-        if (!exists(path)) { /* another process may have made it meanwhile */
+        if (!base_fs_is_file(path)) { /* another process may have made it meanwhile */
             long a, b;
             sim_corpus_parse_lines(c->lines, &a, &b);
             base_log_info(log, "TTS %s: synthesising %s lines %ld-%ld x voices of %s into %s", what,

@@ -421,6 +421,19 @@ static void test_tts_corpora(void)
     sim_config cfg;
     CU_ASSERT_EQUAL_FATAL(sim_scenario_resolve(sc, NULL, NULL, 0, &cfg, &e), BASE_OK);
     CU_ASSERT(sim_tts_anchors_used(&cfg) && sim_tts_head_used(&cfg));
+    { /* which corpora each equalizer needs: the table's capabilities */
+        static const struct {
+            const char *type;
+            int anchors, head;
+        } caps[] = {{"ridge", 1, 0}, {"relative-inverse", 1, 0}, {"procrustes", 1, 0},
+                    {"none", 0, 0},  {"oracle", 0, 0},           {"relative", 1, 1}};
+        for (size_t i = 0; i < sizeof caps / sizeof *caps; i++) {
+            sim_config c2 = cfg;
+            snprintf(c2.equalizer.type, sizeof c2.equalizer.type, "%s", caps[i].type);
+            CU_ASSERT_EQUAL(sim_tts_anchors_used(&c2), caps[i].anchors);
+            CU_ASSERT_EQUAL(sim_tts_head_used(&c2), caps[i].head);
+        }
+    }
     base_status st = sim_tts_source_prepare(&cfg, 2, NULL, &e);
     if (st) fprintf(stderr, "  %s:%d: %s\n", e.file, e.line, e.msg);
     CU_ASSERT_EQUAL_FATAL(st, BASE_OK);
