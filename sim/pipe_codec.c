@@ -45,19 +45,36 @@ struct sim_codec {
     size_t cap_audio, cap_audio_rx;
 };
 
-static base_status at_key(const sim_scenario *sc, base_err *err, const char *key)
+/* Per user: a digital link, frames that fit a packet, Doppler below half the
+ * symbol rate, one rx.model for all. */
+static base_status check_users(const sim_scenario *sc, const sim_config *cfg, size_t fbits,
+                               base_err *err)
 {
-    const char *file;
-    int line;
-    sim_scenario_where(sc, key, &file, &line);
-    base_err_locate(err, file, line);
-    return err->code;
+    const char *kind = cfg->source.kind;
+    for (size_t u = 0; u < cfg->n_users; u++) {
+        const sim_user_config *uc = &cfg->user[u];
+        if (strcmp(uc->link.mode, "digital"))
+            return sim_kind_fail(sc, err, "link.mode", BASE_EINVAL,
+                                 "source.kind=%s needs link.mode=digital: codecs send bits, not "
+                                 "reals (user %s has %s)",
+                                 kind, uc->name, uc->link.mode);
+        if ((uint64_t)uc->link.frames_per_packet * fbits > 65536)
+            return sim_kind_fail(sc, err, "link.frames_per_packet", BASE_ERANGE,
+                                 "link.frames_per_packet x %zu bits per %s frame exceeds 65536 "
+                                 "bits per packet",
+                                 fbits, kind);
+        if (uc->channel.doppler_hz > 0 && uc->channel.doppler_hz >= cfg->medium.symbol_rate / 2)
+            return sim_kind_fail(sc, err, "channel.doppler_hz", BASE_ERANGE,
+                                 "channel.doppler_hz must be below link.symbol_rate/2");
+        if (strcmp(uc->rx.model, cfg->user[0].rx.model))
+            return sim_kind_fail(sc, err, "rx.model", BASE_EUNSUPPORTED,
+                                 "per-user rx.model is not supported yet");
+    }
+    return BASE_OK;
 }
 
 base_status sim_codec_check(const sim_scenario *sc, const sim_config *cfg, base_err *err)
 {
-    base_err local = BASE_ERR_INIT;
-    if (!err) err = &local;
     const char *kind = cfg->source.kind;
     base_err e2 = BASE_ERR_INIT;
     codec_classic *q = codec_classic_create(kind, &e2);
@@ -65,60 +82,32 @@ base_status sim_codec_check(const sim_scenario *sc, const sim_config *cfg, base_
         char *end;
         long k = !strncmp(kind, "opus-", 5) ? strtol(kind + 5, &end, 10) : 0;
         if (k && !*end && end != kind + 5)
-            base_err_set(err, BASE_ERANGE, NULL, 0,
-                         "source.kind=%s: Opus bit rate out of range (opus-6 .. opus-64 kbit/s)",
-                         kind);
-        else
-            base_err_set(err, BASE_EINVAL, NULL, 0, "source.kind=%s: %s", kind, e2.msg);
-        return at_key(sc, err, "source.kind");
+            return sim_kind_fail(
+                sc, err, "source.kind", BASE_ERANGE,
+                "source.kind=%s: Opus bit rate out of range (opus-6 .. opus-64 kbit/s)", kind);
+        return sim_kind_fail(sc, err, "source.kind", BASE_EINVAL, "source.kind=%s: %s", kind,
+                             e2.msg);
     }
     size_t fbits = codec_classic_frame_bits(q);
     codec_classic_destroy(q);
-    for (size_t u = 0; u < cfg->n_users; u++) {
-        const sim_user_config *uc = &cfg->user[u];
-        if (strcmp(uc->link.mode, "digital")) {
-            base_err_set(err, BASE_EINVAL, NULL, 0,
-                         "source.kind=%s needs link.mode=digital: codecs send bits, not reals "
-                         "(user %s has %s)",
-                         kind, uc->name, uc->link.mode);
-            return at_key(sc, err, "link.mode");
-        }
-        if ((uint64_t)uc->link.frames_per_packet * fbits > 65536) {
-            base_err_set(err, BASE_ERANGE, NULL, 0,
-                         "link.frames_per_packet x %zu bits per %s frame exceeds 65536 bits per "
-                         "packet",
-                         fbits, kind);
-            return at_key(sc, err, "link.frames_per_packet");
-        }
-        if (uc->channel.doppler_hz > 0 && uc->channel.doppler_hz >= cfg->medium.symbol_rate / 2) {
-            base_err_set(err, BASE_ERANGE, NULL, 0,
-                         "channel.doppler_hz must be below link.symbol_rate/2");
-            return at_key(sc, err, "channel.doppler_hz");
-        }
-        if (strcmp(uc->rx.model, cfg->user[0].rx.model)) {
-            base_err_set(err, BASE_EUNSUPPORTED, NULL, 0, "per-user rx.model is not supported yet");
-            return at_key(sc, err, "rx.model");
-        }
-    }
-    if (!*cfg->user[0].rx.model) {
-        base_err_set(err, BASE_EINVAL, NULL, 0,
-                     "source.kind=%s needs rx.model (the agent that recognises the decoded audio)",
-                     kind);
-        return at_key(sc, err, "source.kind");
-    }
+    base_status st = check_users(sc, cfg, fbits, err);
+    if (st != BASE_OK) return st;
+    if (!*cfg->user[0].rx.model)
+        return sim_kind_fail(
+            sc, err, "source.kind", BASE_EINVAL,
+            "source.kind=%s needs rx.model (the agent that recognises the decoded audio)", kind);
     codec_recognizer *rx = NULL;
-    base_status st = codec_recognizer_load(&rx, cfg->user[0].rx.model, err);
+    st = codec_recognizer_load(&rx, cfg->user[0].rx.model, &e2);
     codec_recognizer_destroy(rx);
-    if (st != BASE_OK) return at_key(sc, err, "rx.model");
+    if (st != BASE_OK) return sim_kind_fail(sc, err, "rx.model", st, "%s", e2.msg);
     if (!*cfg->source.manifest) return sim_tts_source_check(sc, cfg, err);
     codec_manifest *man = NULL;
     if ((st = codec_manifest_read(cfg->source.manifest, &man, err)) != BASE_OK) return st;
     size_t n = codec_manifest_size(man);
     codec_manifest_destroy(man);
-    if (!n) {
-        base_err_set(err, BASE_EINVAL, NULL, 0, "source.manifest has no utterances");
-        return at_key(sc, err, "source.manifest");
-    }
+    if (!n)
+        return sim_kind_fail(sc, err, "source.manifest", BASE_EINVAL,
+                             "source.manifest has no utterances");
     return BASE_OK;
 }
 
