@@ -48,9 +48,8 @@ struct sim_sem {
     agent tx, rx;
     const agent *enc; /* whose encoder the transmitter runs (rx for oracle) */
     codec_manifest *man;
-    chan_link *link[SIM_MAX_USERS];     /* per user, from the link builder */
-    chan_analog *analog[SIM_MAX_USERS]; /* link[u]'s object when link.mode = analog */
-    chan_digital *digital[SIM_MAX_USERS]; /* ... when digital */
+    chan_analog *analog[SIM_MAX_USERS];
+    chan_digital *digital[SIM_MAX_USERS];
     anchor_equalizer *eq;    /* anchor-based equalizers; NULL for none / oracle */
     anchor_relhead *head;    /* relative: the receiver's relative head (eq borrows it) */
     anchor_relative *rel_rx; /* relative: psi(., A_rx), for the alignment figures */
@@ -175,7 +174,10 @@ void sim_sem_destroy(sim_sem *s)
     sim_receiver_close(&s->tx);
     sim_receiver_close(&s->rx);
     codec_manifest_destroy(s->man);
-    for (size_t u = 0; u < SIM_MAX_USERS; u++) chan_link_destroy(s->link[u]);
+    for (size_t u = 0; u < SIM_MAX_USERS; u++) {
+        chan_analog_destroy(s->analog[u]);
+        chan_digital_destroy(s->digital[u]);
+    }
     anchor_equalizer_destroy(s->eq);
     anchor_relhead_destroy(s->head);
     anchor_relative_destroy(s->rel_rx);
@@ -187,6 +189,23 @@ void sim_sem_destroy(sim_sem *s)
     free(s->pad_in);
     free(s->pad_out);
     free(s);
+}
+
+/* User's link from the link builder: analog or digital as lc->mode says. */
+static base_status link_create(const chan_link_config *lc, chan_analog **analog,
+                               chan_digital **digital, base_err *err)
+{
+    chan_analog_config ac;
+    chan_digital_config dc;
+    base_status st;
+    if (!strcmp(lc->mode, "analog")) {
+        if ((st = chan_link_analog_config(lc, &ac, err)) != BASE_OK) return st;
+        *analog = chan_analog_create(&ac, err);
+    } else {
+        if ((st = chan_link_digital_config(lc, &dc, err)) != BASE_OK) return st;
+        *digital = chan_digital_create(&dc, err);
+    }
+    return *analog || *digital ? BASE_OK : err && err->code ? err->code : BASE_EINVAL;
 }
 
 sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_resources *res,
@@ -223,9 +242,7 @@ sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_resource
         size_t block = (size_t)uc->link.frames_per_packet * s->spf;
         chan_link_config lc;
         sim_kind_link(cfg, uc, block, &lc);
-        if (!(s->link[u] = chan_link_create(&lc, err))) goto fail;
-        s->analog[u] = chan_link_analog(s->link[u]);
-        s->digital[u] = chan_link_digital(s->link[u]);
+        if (link_create(&lc, &s->analog[u], &s->digital[u], err) != BASE_OK) goto fail;
         if (grow(&s->pad_in, &s->cap_pad_in, block) || grow(&s->pad_out, &s->cap_pad_out, block)) {
             base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
             goto fail;
