@@ -110,16 +110,32 @@ static void codec_destroy(void *k)
 
 /* ---- the table ------------------------------------------------------------------------ */
 
-#define CODEC_ROW(name)                                                                            \
+#define CODEC_ROW(kind_name)                                                                       \
     {                                                                                              \
-        name, 1, sim_codec_check, sim_receiver_prepare, codec_create, codec_ops, codec_available,  \
-            no_handshake, codec_destroy                                                            \
+        .name = kind_name, .counts_words = 1, .check = sim_codec_check,                            \
+        .prepare = sim_receiver_prepare, .create = codec_create, .ops = codec_ops,                 \
+        .available = codec_available, .point_metrics = no_handshake, .destroy = codec_destroy      \
     }
 
 static const sim_kind table[] = {
-    {"semantic", 1, sem_check, sem_prepare, sem_create, sem_ops, sem_available, sem_point_metrics,
-     sem_destroy},
-    {"bits", 0, sim_bits_check, NULL, bits_create, bits_ops, unlimited, no_handshake, bits_destroy},
+    {.name = "semantic",
+     .counts_words = 1,
+     .check = sem_check,
+     .prepare = sem_prepare,
+     .create = sem_create,
+     .ops = sem_ops,
+     .available = sem_available,
+     .point_metrics = sem_point_metrics,
+     .destroy = sem_destroy},
+    {.name = "bits",
+     .counts_words = 0,
+     .check = sim_bits_check,
+     .prepare = NULL,
+     .create = bits_create,
+     .ops = bits_ops,
+     .available = unlimited,
+     .point_metrics = no_handshake,
+     .destroy = bits_destroy},
     CODEC_ROW("codec2-3200"),
     CODEC_ROW("codec2-1200"),
     CODEC_ROW("codec2-700c"),
