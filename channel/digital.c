@@ -114,7 +114,7 @@ static uint32_t get_bits(const uint8_t *buf, size_t *pos, unsigned nbits)
 
 /* ---- names --------------------------------------------------------------------- */
 
-static const char *const loss_names[CHAN_LOSS_COUNT] = {"drop", "zero", "repeat", "keep"};
+static const char *const loss_names[CHAN_LOSS_COUNT + 1] = {"drop", "zero", "repeat", "keep", NULL};
 
 base_status chan_loss_policy_from_name(const char *name, chan_loss_policy *p, base_err *err)
 {
@@ -131,6 +131,11 @@ base_status chan_loss_policy_from_name(const char *name, chan_loss_policy *p, ba
 const char *chan_loss_policy_name(chan_loss_policy p)
 {
     return (unsigned)p < CHAN_LOSS_COUNT ? loss_names[p] : NULL;
+}
+
+const char *const *chan_loss_policy_names(void)
+{
+    return loss_names;
 }
 
 /* ---- the link ------------------------------------------------------------------- */

@@ -52,6 +52,8 @@ typedef enum chan_loss_policy {
 /* "drop", "zero", "repeat", "keep". */
 base_status chan_loss_policy_from_name(const char *name, chan_loss_policy *p, base_err *err);
 const char *chan_loss_policy_name(chan_loss_policy p); /* NULL if out of range */
+/* Every name, in chan_loss_policy order, NULL-terminated. */
+const char *const *chan_loss_policy_names(void);
 
 typedef struct chan_digital_config {
     size_t block_len;          /* n: real values per execute call (default 64) */

@@ -17,25 +17,29 @@
 
 #define CONV_TAIL 6 /* K - 1 */
 
+/* the names, in chan_fec_kind order (NULL-terminated for chan_fec_names) */
+static const char *const fec_names[CHAN_FEC_COUNT + 1] = {
+    "none",       "rep3",       "rep5",       "hamming74", "hamming84", "hamming128", "golay2412",
+    "secded2216", "secded3932", "secded7264", "conv27",    "conv27p23", "conv27p34",  NULL};
+
 static const struct {
-    const char *name;
     fec_scheme scheme;  /* liquid scheme; LIQUID_FEC_UNKNOWN for ours */
     int period;         /* puncturing period (0 = not a convolutional code) */
     uint8_t keep[2][3]; /* [A/B][phase] puncturing pattern */
 } fec_table[CHAN_FEC_COUNT] = {
-    [CHAN_FEC_NONE] = {"none", LIQUID_FEC_UNKNOWN, 0, {{0}}},
-    [CHAN_FEC_REP3] = {"rep3", LIQUID_FEC_REP3, 0, {{0}}},
-    [CHAN_FEC_REP5] = {"rep5", LIQUID_FEC_REP5, 0, {{0}}},
-    [CHAN_FEC_HAMMING74] = {"hamming74", LIQUID_FEC_HAMMING74, 0, {{0}}},
-    [CHAN_FEC_HAMMING84] = {"hamming84", LIQUID_FEC_HAMMING84, 0, {{0}}},
-    [CHAN_FEC_HAMMING128] = {"hamming128", LIQUID_FEC_HAMMING128, 0, {{0}}},
-    [CHAN_FEC_GOLAY2412] = {"golay2412", LIQUID_FEC_GOLAY2412, 0, {{0}}},
-    [CHAN_FEC_SECDED2216] = {"secded2216", LIQUID_FEC_SECDED2216, 0, {{0}}},
-    [CHAN_FEC_SECDED3932] = {"secded3932", LIQUID_FEC_SECDED3932, 0, {{0}}},
-    [CHAN_FEC_SECDED7264] = {"secded7264", LIQUID_FEC_SECDED7264, 0, {{0}}},
-    [CHAN_FEC_CONV27] = {"conv27", LIQUID_FEC_UNKNOWN, 1, {{1}, {1}}},
-    [CHAN_FEC_CONV27P23] = {"conv27p23", LIQUID_FEC_UNKNOWN, 2, {{1, 1}, {1, 0}}},
-    [CHAN_FEC_CONV27P34] = {"conv27p34", LIQUID_FEC_UNKNOWN, 3, {{1, 1, 0}, {1, 0, 1}}},
+    [CHAN_FEC_NONE] = {LIQUID_FEC_UNKNOWN, 0, {{0}}},
+    [CHAN_FEC_REP3] = {LIQUID_FEC_REP3, 0, {{0}}},
+    [CHAN_FEC_REP5] = {LIQUID_FEC_REP5, 0, {{0}}},
+    [CHAN_FEC_HAMMING74] = {LIQUID_FEC_HAMMING74, 0, {{0}}},
+    [CHAN_FEC_HAMMING84] = {LIQUID_FEC_HAMMING84, 0, {{0}}},
+    [CHAN_FEC_HAMMING128] = {LIQUID_FEC_HAMMING128, 0, {{0}}},
+    [CHAN_FEC_GOLAY2412] = {LIQUID_FEC_GOLAY2412, 0, {{0}}},
+    [CHAN_FEC_SECDED2216] = {LIQUID_FEC_SECDED2216, 0, {{0}}},
+    [CHAN_FEC_SECDED3932] = {LIQUID_FEC_SECDED3932, 0, {{0}}},
+    [CHAN_FEC_SECDED7264] = {LIQUID_FEC_SECDED7264, 0, {{0}}},
+    [CHAN_FEC_CONV27] = {LIQUID_FEC_UNKNOWN, 1, {{1}, {1}}},
+    [CHAN_FEC_CONV27P23] = {LIQUID_FEC_UNKNOWN, 2, {{1, 1}, {1, 0}}},
+    [CHAN_FEC_CONV27P34] = {LIQUID_FEC_UNKNOWN, 3, {{1, 1, 0}, {1, 0, 1}}},
 };
 
 struct chan_fec {
@@ -53,7 +57,7 @@ base_status chan_fec_kind_from_name(const char *name, chan_fec_kind *kind, base_
 {
     if (!name || !kind) return base_err_set(err, BASE_EINVAL, NULL, 0, "fec: NULL argument");
     for (int k = 0; k < CHAN_FEC_COUNT; k++)
-        if (strcmp(name, fec_table[k].name) == 0) {
+        if (strcmp(name, fec_names[k]) == 0) {
             *kind = (chan_fec_kind)k;
             return BASE_OK;
         }
@@ -66,7 +70,12 @@ base_status chan_fec_kind_from_name(const char *name, chan_fec_kind *kind, base_
 
 const char *chan_fec_kind_name(chan_fec_kind kind)
 {
-    return (unsigned)kind < CHAN_FEC_COUNT ? fec_table[kind].name : NULL;
+    return (unsigned)kind < CHAN_FEC_COUNT ? fec_names[kind] : NULL;
+}
+
+const char *const *chan_fec_names(void)
+{
+    return fec_names;
 }
 
 static int is_conv(chan_fec_kind k)
@@ -106,7 +115,7 @@ chan_fec *chan_fec_create(chan_fec_kind kind, size_t msg_bytes, base_err *err)
         q->lq = fec_create(fec_table[kind].scheme, NULL);
         if (!q->lq) {
             base_err_set(err, BASE_EUNSUPPORTED, NULL, 0, "fec: liquid fec_create(%s) failed",
-                         fec_table[kind].name);
+                         fec_names[kind]);
             goto fail;
         }
         q->coded_bits =

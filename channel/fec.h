@@ -52,6 +52,8 @@ typedef enum chan_fec_kind {
 
 base_status chan_fec_kind_from_name(const char *name, chan_fec_kind *kind, base_err *err);
 const char *chan_fec_kind_name(chan_fec_kind kind); /* NULL if out of range */
+/* Every name, in chan_fec_kind order, NULL-terminated (a scenario key's allowed values). */
+const char *const *chan_fec_names(void);
 
 typedef struct chan_fec chan_fec;
 

@@ -37,6 +37,31 @@ struct chan_model {
     double w[SOS_M]; /* radians per symbol: 2 pi f_D cos(a_m) / symbol_rate */
     double p[SOS_M]; /* initial phases */
 };
+/* the names, in chan_kind order (NULL-terminated for chan_model_names) */
+static const char *const model_names[CHAN_KIND_COUNT + 1] = {"none", "awgn", "rayleigh", "rician",
+                                                             NULL};
+
+base_status chan_model_kind_from_name(const char *name, chan_kind *kind, base_err *err)
+{
+    if (!name || !kind) return base_err_set(err, BASE_EINVAL, NULL, 0, "channel: NULL argument");
+    for (int k = 0; k < CHAN_KIND_COUNT; k++)
+        if (strcmp(name, model_names[k]) == 0) {
+            *kind = (chan_kind)k;
+            return BASE_OK;
+        }
+    return base_err_set(err, BASE_ENOTFOUND, NULL, 0,
+                        "unknown channel model '%s' (none, awgn, rayleigh, rician)", name);
+}
+
+const char *chan_model_kind_name(chan_kind kind)
+{
+    return (unsigned)kind < CHAN_KIND_COUNT ? model_names[kind] : NULL;
+}
+
+const char *const *chan_model_names(void)
+{
+    return model_names;
+}
 
 void chan_model_config_default(chan_model_config *cfg)
 {

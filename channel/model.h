@@ -18,7 +18,20 @@
 #include "base/rng.h"
 #include "base/status.h"
 
-typedef enum chan_kind { CHAN_NONE = 0, CHAN_AWGN, CHAN_RAYLEIGH, CHAN_RICIAN } chan_kind;
+typedef enum chan_kind {
+    CHAN_NONE = 0,
+    CHAN_AWGN,
+    CHAN_RAYLEIGH,
+    CHAN_RICIAN,
+    CHAN_KIND_COUNT
+} chan_kind;
+
+/* "none", "awgn", "rayleigh", "rician" (case-sensitive); BASE_ENOTFOUND for any
+ * other name (never a silent default). */
+base_status chan_model_kind_from_name(const char *name, chan_kind *kind, base_err *err);
+const char *chan_model_kind_name(chan_kind kind); /* NULL if out of range */
+/* Every name, in chan_kind order, NULL-terminated (a scenario key's allowed values). */
+const char *const *chan_model_names(void);
 
 typedef struct chan_model_config {
     chan_kind kind;

@@ -20,23 +20,23 @@ struct chan_modem {
     modemcf lq;            /* liquid's modem (hard decisions) */
 };
 
+/* the names, in chan_mod_kind order (NULL-terminated for chan_modem_names) */
+static const char *const mod_names[CHAN_MOD_COUNT + 1] = {"bpsk",  "qpsk",   "8psk", "16qam",
+                                                          "64qam", "256qam", NULL};
+
 static const struct {
-    const char *name;
     modulation_scheme scheme;
 } mod_table[CHAN_MOD_COUNT] = {
-    [CHAN_MOD_BPSK] = {"bpsk", LIQUID_MODEM_BPSK},
-    [CHAN_MOD_QPSK] = {"qpsk", LIQUID_MODEM_QPSK},
-    [CHAN_MOD_PSK8] = {"8psk", LIQUID_MODEM_PSK8},
-    [CHAN_MOD_QAM16] = {"16qam", LIQUID_MODEM_QAM16},
-    [CHAN_MOD_QAM64] = {"64qam", LIQUID_MODEM_QAM64},
-    [CHAN_MOD_QAM256] = {"256qam", LIQUID_MODEM_QAM256},
+    [CHAN_MOD_BPSK] = {LIQUID_MODEM_BPSK},   [CHAN_MOD_QPSK] = {LIQUID_MODEM_QPSK},
+    [CHAN_MOD_PSK8] = {LIQUID_MODEM_PSK8},   [CHAN_MOD_QAM16] = {LIQUID_MODEM_QAM16},
+    [CHAN_MOD_QAM64] = {LIQUID_MODEM_QAM64}, [CHAN_MOD_QAM256] = {LIQUID_MODEM_QAM256},
 };
 
 base_status chan_modem_kind_from_name(const char *name, chan_mod_kind *kind, base_err *err)
 {
     if (!name || !kind) return base_err_set(err, BASE_EINVAL, NULL, 0, "modulation: NULL argument");
     for (int k = 0; k < CHAN_MOD_COUNT; k++)
-        if (strcmp(name, mod_table[k].name) == 0) {
+        if (strcmp(name, mod_names[k]) == 0) {
             *kind = (chan_mod_kind)k;
             return BASE_OK;
         }
@@ -46,7 +46,12 @@ base_status chan_modem_kind_from_name(const char *name, chan_mod_kind *kind, bas
 
 const char *chan_modem_kind_name(chan_mod_kind kind)
 {
-    return (unsigned)kind < CHAN_MOD_COUNT ? mod_table[kind].name : NULL;
+    return (unsigned)kind < CHAN_MOD_COUNT ? mod_names[kind] : NULL;
+}
+
+const char *const *chan_modem_names(void)
+{
+    return mod_names;
 }
 
 chan_modem *chan_modem_create(chan_mod_kind kind, base_err *err)
@@ -62,7 +67,7 @@ chan_modem *chan_modem_create(chan_mod_kind kind, base_err *err)
     q->lq = modemcf_create(mod_table[kind].scheme);
     if (!q->lq) {
         base_err_set(err, BASE_EINTERNAL, NULL, 0, "modem: liquid modemcf_create(%s) failed",
-                     mod_table[kind].name);
+                     mod_names[kind]);
         goto fail;
     }
     q->bps = modemcf_get_bps(q->lq);

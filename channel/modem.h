@@ -46,6 +46,8 @@ typedef enum chan_mod_kind {
 /* "bpsk", "qpsk", "8psk", "16qam", "64qam", "256qam" (case-sensitive). */
 base_status chan_modem_kind_from_name(const char *name, chan_mod_kind *kind, base_err *err);
 const char *chan_modem_kind_name(chan_mod_kind kind); /* NULL if out of range */
+/* Every name, in chan_mod_kind order, NULL-terminated (a scenario key's allowed values). */
+const char *const *chan_modem_names(void);
 
 typedef struct chan_modem chan_modem;
 

@@ -9,13 +9,14 @@
 #include <string.h>
 
 #include "channel/digital.h"
+#include "channel/link.h"
 #include "codecs/audio.h"
 #include "codecs/classic.h"
 #include "codecs/manifest.h"
 #include "codecs/recognizer.h"
 #include "base/rng.h"
 #include "sim/metrics.h"
-#include "sim/pipeline.h"
+#include "sim/kind_common.h"
 #include "sim/receiver.h"
 #include "sim/tts_source.h"
 
@@ -36,32 +37,44 @@ struct sim_codec {
     sim_receiver rx;
     codec_resampler *rs; /* 16 kHz -> the agent's rate, NULL when equal */
     codec_manifest *man;
-    chan_digital *link[SIM_MAX_USERS];
-    uint32_t *idx, *ridx; /* (block) payload bits of one packet */
-    uint8_t *valid;       /* (block) */
+    chan_link *link[SIM_MAX_USERS]; /* digital, raw payload bits */
+    uint32_t *idx, *ridx;           /* (block) payload bits of one packet */
+    uint8_t *valid;                 /* (block) */
     size_t cap_block;
     float *audio, *audio_rx;
     size_t cap_audio, cap_audio_rx;
 };
 
-int sim_codec_is_kind(const char *kind)
+/* Per user: a digital link, frames that fit a packet, Doppler below half the
+ * symbol rate, one rx.model for all. */
+static base_status check_users(const sim_scenario *sc, const sim_config *cfg, size_t fbits,
+                               base_err *err)
 {
-    return !strncmp(kind, "codec2-", 7) || !strncmp(kind, "opus-", 5);
-}
-
-static base_status at_key(const sim_scenario *sc, base_err *err, const char *key)
-{
-    const char *file;
-    int line;
-    sim_scenario_where(sc, key, &file, &line);
-    base_err_locate(err, file, line);
-    return err->code;
+    const char *kind = cfg->source.kind;
+    for (size_t u = 0; u < cfg->n_users; u++) {
+        const sim_user_config *uc = &cfg->user[u];
+        if (strcmp(uc->link.mode, "digital"))
+            return sim_kind_fail(sc, err, "link.mode", BASE_EINVAL,
+                                 "source.kind=%s needs link.mode=digital: codecs send bits, not "
+                                 "reals (user %s has %s)",
+                                 kind, uc->name, uc->link.mode);
+        if ((uint64_t)uc->link.frames_per_packet * fbits > 65536)
+            return sim_kind_fail(sc, err, "link.frames_per_packet", BASE_ERANGE,
+                                 "link.frames_per_packet x %zu bits per %s frame exceeds 65536 "
+                                 "bits per packet",
+                                 fbits, kind);
+        if (uc->channel.doppler_hz > 0 && uc->channel.doppler_hz >= cfg->medium.symbol_rate / 2)
+            return sim_kind_fail(sc, err, "channel.doppler_hz", BASE_ERANGE,
+                                 "channel.doppler_hz must be below link.symbol_rate/2");
+        if (strcmp(uc->rx.model, cfg->user[0].rx.model))
+            return sim_kind_fail(sc, err, "rx.model", BASE_EUNSUPPORTED,
+                                 "per-user rx.model is not supported yet");
+    }
+    return BASE_OK;
 }
 
 base_status sim_codec_check(const sim_scenario *sc, const sim_config *cfg, base_err *err)
 {
-    base_err local = BASE_ERR_INIT;
-    if (!err) err = &local;
     const char *kind = cfg->source.kind;
     base_err e2 = BASE_ERR_INIT;
     codec_classic *q = codec_classic_create(kind, &e2);
@@ -69,60 +82,32 @@ base_status sim_codec_check(const sim_scenario *sc, const sim_config *cfg, base_
         char *end;
         long k = !strncmp(kind, "opus-", 5) ? strtol(kind + 5, &end, 10) : 0;
         if (k && !*end && end != kind + 5)
-            base_err_set(err, BASE_ERANGE, NULL, 0,
-                         "source.kind=%s: Opus bit rate out of range (opus-6 .. opus-64 kbit/s)",
-                         kind);
-        else
-            base_err_set(err, BASE_EINVAL, NULL, 0, "source.kind=%s: %s", kind, e2.msg);
-        return at_key(sc, err, "source.kind");
+            return sim_kind_fail(
+                sc, err, "source.kind", BASE_ERANGE,
+                "source.kind=%s: Opus bit rate out of range (opus-6 .. opus-64 kbit/s)", kind);
+        return sim_kind_fail(sc, err, "source.kind", BASE_EINVAL, "source.kind=%s: %s", kind,
+                             e2.msg);
     }
     size_t fbits = codec_classic_frame_bits(q);
     codec_classic_destroy(q);
-    for (size_t u = 0; u < cfg->n_users; u++) {
-        const sim_user_config *uc = &cfg->user[u];
-        if (strcmp(uc->link.mode, "digital")) {
-            base_err_set(err, BASE_EINVAL, NULL, 0,
-                         "source.kind=%s needs link.mode=digital: codecs send bits, not reals "
-                         "(user %s has %s)",
-                         kind, uc->name, uc->link.mode);
-            return at_key(sc, err, "link.mode");
-        }
-        if ((uint64_t)uc->link.frames_per_packet * fbits > 65536) {
-            base_err_set(err, BASE_ERANGE, NULL, 0,
-                         "link.frames_per_packet x %zu bits per %s frame exceeds 65536 bits per "
-                         "packet",
-                         fbits, kind);
-            return at_key(sc, err, "link.frames_per_packet");
-        }
-        if (uc->channel.doppler_hz > 0 && uc->channel.doppler_hz >= cfg->medium.symbol_rate / 2) {
-            base_err_set(err, BASE_ERANGE, NULL, 0,
-                         "channel.doppler_hz must be below link.symbol_rate/2");
-            return at_key(sc, err, "channel.doppler_hz");
-        }
-        if (strcmp(uc->rx.model, cfg->user[0].rx.model)) {
-            base_err_set(err, BASE_EUNSUPPORTED, NULL, 0, "per-user rx.model is not supported yet");
-            return at_key(sc, err, "rx.model");
-        }
-    }
-    if (!*cfg->user[0].rx.model) {
-        base_err_set(err, BASE_EINVAL, NULL, 0,
-                     "source.kind=%s needs rx.model (the agent that recognises the decoded audio)",
-                     kind);
-        return at_key(sc, err, "source.kind");
-    }
+    base_status st = check_users(sc, cfg, fbits, err);
+    if (st != BASE_OK) return st;
+    if (!*cfg->user[0].rx.model)
+        return sim_kind_fail(
+            sc, err, "source.kind", BASE_EINVAL,
+            "source.kind=%s needs rx.model (the agent that recognises the decoded audio)", kind);
     codec_recognizer *rx = NULL;
-    base_status st = codec_recognizer_load(&rx, cfg->user[0].rx.model, err);
+    st = codec_recognizer_load(&rx, cfg->user[0].rx.model, &e2);
     codec_recognizer_destroy(rx);
-    if (st != BASE_OK) return at_key(sc, err, "rx.model");
+    if (st != BASE_OK) return sim_kind_fail(sc, err, "rx.model", st, "%s", e2.msg);
     if (!*cfg->source.manifest) return sim_tts_source_check(sc, cfg, err);
     codec_manifest *man = NULL;
     if ((st = codec_manifest_read(cfg->source.manifest, &man, err)) != BASE_OK) return st;
     size_t n = codec_manifest_size(man);
     codec_manifest_destroy(man);
-    if (!n) {
-        base_err_set(err, BASE_EINVAL, NULL, 0, "source.manifest has no utterances");
-        return at_key(sc, err, "source.manifest");
-    }
+    if (!n)
+        return sim_kind_fail(sc, err, "source.manifest", BASE_EINVAL,
+                             "source.manifest has no utterances");
     return BASE_OK;
 }
 
@@ -133,7 +118,7 @@ void sim_codec_destroy(sim_codec *s)
     sim_receiver_close(&s->rx);
     codec_resampler_destroy(s->rs);
     codec_manifest_destroy(s->man);
-    for (size_t u = 0; u < SIM_MAX_USERS; u++) chan_digital_destroy(s->link[u]);
+    for (size_t u = 0; u < SIM_MAX_USERS; u++) chan_link_destroy(s->link[u]);
     free(s->idx);
     free(s->ridx);
     free(s->valid);
@@ -142,7 +127,7 @@ void sim_codec_destroy(sim_codec *s)
     free(s);
 }
 
-sim_codec *sim_codec_create(const sim_config *cfg, uint64_t seed, const sim_lexicons *lx,
+sim_codec *sim_codec_create(const sim_config *cfg, uint64_t seed, const sim_resources *res,
                             base_err *err)
 {
     sim_codec *s = calloc(1, sizeof *s);
@@ -155,7 +140,7 @@ sim_codec *sim_codec_create(const sim_config *cfg, uint64_t seed, const sim_lexi
     if (!(s->codec = codec_classic_create(cfg->source.kind, err))) goto fail;
     s->fbits = codec_classic_frame_bits(s->codec);
     s->fbytes = codec_classic_frame_bytes(s->codec);
-    if (sim_receiver_open(&s->rx, cfg, lx, err) != BASE_OK) goto fail;
+    if (sim_receiver_open(&s->rx, cfg, res, err) != BASE_OK) goto fail;
     int rate = codec_recognizer_rate(s->rx.r);
     if (rate != CODEC_RATE && codec_resampler_create(CODEC_RATE, rate, &s->rs, err) != BASE_OK)
         goto fail;
@@ -169,17 +154,12 @@ sim_codec *sim_codec_create(const sim_config *cfg, uint64_t seed, const sim_lexi
     for (size_t u = 0; u < cfg->n_users; u++) {
         const sim_user_config *uc = &cfg->user[u];
         size_t block = (size_t)uc->link.frames_per_packet * s->fbits;
-        chan_digital_config dc;
-        chan_digital_config_default(&dc);
-        dc.quant_bits = 1; /* one "value" is one payload bit */
-        dc.block_len = block;
-        dc.values_per_packet = block;
-        if (chan_fec_kind_from_name(uc->link.fec, &dc.fec, err) != BASE_OK ||
-            chan_modem_kind_from_name(uc->link.modulation, &dc.modulation, err) != BASE_OK)
-            goto fail;
-        sim_pipeline_channel(cfg, uc, &dc.channel);
-        if (!(s->link[u] = chan_digital_create(&dc, err))) goto fail;
-        if (sim_pipeline_grow((void **)&s->idx, &s->cap_block, block, sizeof *s->idx)) goto nomem;
+        chan_link_config lc;
+        sim_kind_link(&s->cfg, uc, block, &lc);
+        lc.quant_bits = 1; /* one "value" is one payload bit */
+        lc.lost = NULL;    /* lost frames are concealed by the codec, not the link */
+        if (!(s->link[u] = chan_link_create(&lc, err))) goto fail;
+        if (sim_kind_grow((void **)&s->idx, &s->cap_block, block, sizeof *s->idx)) goto nomem;
         free(s->ridx);
         free(s->valid);
         s->ridx = malloc(s->cap_block * sizeof *s->ridx);
@@ -220,7 +200,7 @@ static base_status encode(void *ctx, sim_utt *u, base_err *err)
     utt_state *us = calloc(1, sizeof *us);
     if (!us) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     u->state = us;
-    base_status st = sim_pipeline_utterance(s->man, u, &path, &us->ref, err);
+    base_status st = sim_kind_utterance(s->man, u, &path, &us->ref, err);
     if (st != BASE_OK) return st;
     float *x = NULL;
     size_t n = 0;
@@ -263,7 +243,7 @@ static base_status transmit(void *ctx, sim_utt *u, size_t pk, size_t f0, size_t 
 {
     sim_codec *s = ctx;
     utt_state *us = u->state;
-    chan_digital *link = s->link[u->user];
+    chan_digital *link = chan_link_digital(s->link[u->user]);
     const size_t B = s->fbits, block = (size_t)s->cfg.user[u->user].link.frames_per_packet * B;
     if (nf * B > block) return base_err_set(err, BASE_EINTERNAL, NULL, 0, "packet overflow");
     memset(s->idx, 0, block * sizeof *s->idx); /* the last packet's padding */
@@ -306,7 +286,7 @@ static base_status decode(void *ctx, sim_utt *u, base_err *err)
     const codec_recognizer *r = s->rx.r;
     codec_recognizer_ws *ws = s->rx.ws;
     base_status st;
-    if (sim_pipeline_grow((void **)&s->audio, &s->cap_audio, us->samples, sizeof *s->audio))
+    if (sim_kind_grow((void **)&s->audio, &s->cap_audio, us->samples, sizeof *s->audio))
         return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     if ((st = codec_classic_decode(s->codec, us->rx, us->lost, us->frames, s->audio, us->samples,
                                    err)) != BASE_OK)
@@ -315,7 +295,7 @@ static base_status decode(void *ctx, sim_utt *u, base_err *err)
     size_t n = us->samples;
     if (s->rs) {
         size_t nr = codec_resampler_output_len(s->rs, n);
-        if (sim_pipeline_grow((void **)&s->audio_rx, &s->cap_audio_rx, nr, sizeof *s->audio_rx))
+        if (sim_kind_grow((void **)&s->audio_rx, &s->cap_audio_rx, nr, sizeof *s->audio_rx))
             return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         if ((st = codec_resampler_execute(s->rs, x, n, s->audio_rx, err)) != BASE_OK) return st;
         x = s->audio_rx;

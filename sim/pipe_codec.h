@@ -2,7 +2,8 @@
  * the classic-codec baselines ("existing methods"). Speech is sent the
  * traditional way over the same digital link and channel as the semantic
  * kind, and recognised by the same receiving agent, so only the transmission
- * differs. Internal to sim/pipeline.c (which dispatches on source.kind).
+ * differs. A row of the kind table (sim/kind.c); four rows: codec2-3200,
+ * codec2-1200, codec2-700c and the family opus-*.
  *
  * Per utterance, at the events of sim/network:
  *   arrival   read the audio at 16 kHz (source.manifest, or the built-in TTS
@@ -41,20 +42,17 @@
 
 #include "base/status.h"
 #include "sim/network.h"
-#include "sim/receiver.h"
+#include "sim/resources.h"
 #include "sim/scenario.h"
 
 typedef struct sim_codec sim_codec;
-
-/* 1 if kind names a classic codec (codec2-* or opus-*), valid or not. */
-int sim_codec_is_kind(const char *kind);
 
 /* Checks the codec name, the digital link, rx.model and the source; errors
  * name the file:line of the key at fault. */
 base_status sim_codec_check(const sim_scenario *sc, const sim_config *cfg, base_err *err);
 
-/* lx: the run's shared lexicons (NULL: built here if rx.decoder = beam). */
-sim_codec *sim_codec_create(const sim_config *cfg, uint64_t seed, const sim_lexicons *lx,
+/* res: the run's shared agents and lexicons (NULL: the receiver loads its own). */
+sim_codec *sim_codec_create(const sim_config *cfg, uint64_t seed, const sim_resources *res,
                             base_err *err);
 void sim_codec_destroy(sim_codec *s); /* NULL is a no-op */
 void sim_codec_ops(sim_codec *s, sim_payload_ops *ops);

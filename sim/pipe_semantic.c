@@ -14,11 +14,12 @@
 #include "anchors/select.h"
 #include "channel/analog.h"
 #include "channel/digital.h"
+#include "channel/link.h"
 #include "codecs/audio.h"
 #include "codecs/manifest.h"
 #include "codecs/recognizer.h"
 #include "base/rng.h"
-#include "sim/pipeline.h"
+#include "sim/kind_common.h"
 #include "sim/receiver.h"
 #include "sim/tts_source.h"
 
@@ -66,20 +67,10 @@ struct sim_sem {
 /* float buffers only here: keeps the call sites typed */
 static int grow(float **p, size_t *cap, size_t n)
 {
-    return sim_pipeline_grow((void **)p, cap, n, sizeof **p);
+    return sim_kind_grow((void **)p, cap, n, sizeof **p);
 }
 
 static base_status setup_anchors(sim_sem *s, base_err *err);
-
-/* The transmitting agent: the model file's own front-end, greedy work space. */
-static base_status tx_open(agent *g, const char *path, base_err *err)
-{
-    memset(g, 0, sizeof *g);
-    base_status st = codec_recognizer_load(&g->r, path, err);
-    if (st == BASE_OK) st = codec_recognizer_ws_create(&g->ws, g->r, NULL, NULL, err);
-    if (st != BASE_OK) sim_receiver_close(g);
-    return st;
-}
 
 /* sim_sem_check: can the model file be loaded (the error names the key)? */
 static base_status check_model(const sim_scenario *sc, const char *key, const char *path,
@@ -193,7 +184,25 @@ void sim_sem_destroy(sim_sem *s)
     free(s);
 }
 
-sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_lexicons *lx, base_err *err)
+/* User's link from the link builder: analog or digital as lc->mode says. */
+static base_status link_create(const chan_link_config *lc, chan_analog **analog,
+                               chan_digital **digital, base_err *err)
+{
+    chan_analog_config ac;
+    chan_digital_config dc;
+    base_status st;
+    if (!strcmp(lc->mode, "analog")) {
+        if ((st = chan_link_analog_config(lc, &ac, err)) != BASE_OK) return st;
+        *analog = chan_analog_create(&ac, err);
+    } else {
+        if ((st = chan_link_digital_config(lc, &dc, err)) != BASE_OK) return st;
+        *digital = chan_digital_create(&dc, err);
+    }
+    return *analog || *digital ? BASE_OK : err && err->code ? err->code : BASE_EINVAL;
+}
+
+sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_resources *res,
+                        base_err *err)
 {
     sim_sem *s = calloc(1, sizeof *s);
     if (!s) {
@@ -203,8 +212,8 @@ sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_lexicons
     s->cfg = *cfg;
     s->seed = seed;
     const sim_user_config *u0 = &cfg->user[0];
-    if (tx_open(&s->tx, u0->tx.model, err) != BASE_OK ||
-        sim_receiver_open(&s->rx, cfg, lx, err) != BASE_OK)
+    if (sim_receiver_open_greedy(&s->tx, u0->tx.model, res, err) != BASE_OK ||
+        sim_receiver_open(&s->rx, cfg, res, err) != BASE_OK)
         goto fail;
     if (!(s->eqi = anchor_equalizer_find(cfg->equalizer.type, err))) goto fail;
     s->enc = s->eqi->is_oracle ? &s->rx : &s->tx;
@@ -223,25 +232,9 @@ sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_lexicons
     for (size_t u = 0; u < cfg->n_users; u++) {
         const sim_user_config *uc = &cfg->user[u];
         size_t block = (size_t)uc->link.frames_per_packet * s->spf;
-        if (!strcmp(uc->link.mode, "analog")) {
-            chan_analog_config ac;
-            chan_analog_config_default(&ac);
-            sim_pipeline_channel(cfg, uc, &ac.channel);
-            ac.max_reals = block;
-            if (!(s->analog[u] = chan_analog_create(&ac, err))) goto fail;
-        } else {
-            chan_digital_config dc;
-            chan_digital_config_default(&dc);
-            dc.block_len = block;
-            dc.quant_bits = (unsigned)uc->link.quant_bits;
-            dc.values_per_packet = block;
-            if (chan_fec_kind_from_name(uc->link.fec, &dc.fec, err) != BASE_OK ||
-                chan_modem_kind_from_name(uc->link.modulation, &dc.modulation, err) != BASE_OK ||
-                chan_loss_policy_from_name(uc->link.lost, &dc.loss, err) != BASE_OK)
-                goto fail;
-            sim_pipeline_channel(cfg, uc, &dc.channel);
-            if (!(s->digital[u] = chan_digital_create(&dc, err))) goto fail;
-        }
+        chan_link_config lc;
+        sim_kind_link(cfg, uc, block, &lc);
+        if (link_create(&lc, &s->analog[u], &s->digital[u], err) != BASE_OK) goto fail;
         if (grow(&s->pad_in, &s->cap_pad_in, block) || grow(&s->pad_out, &s->cap_pad_out, block)) {
             base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
             goto fail;
@@ -357,7 +350,7 @@ static base_status encode(void *ctx, sim_utt *u, base_err *err)
     utt_state *us = calloc(1, sizeof *us);
     if (!us) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     u->state = us;
-    base_status st = sim_pipeline_utterance(s->man, u, &path, &us->ref, err);
+    base_status st = sim_kind_utterance(s->man, u, &path, &us->ref, err);
     if (st != BASE_OK) return st;
     float *z = NULL;
     int tz = 0;

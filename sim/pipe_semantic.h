@@ -1,7 +1,7 @@
 /* pipe_semantic.h -- source.kind = semantic: speech from a manifest, the
  * transmitting agent's encoder, the analog or digital link, the receiving
  * agent's decoder, CTC decoding (LM beam search or greedy) and sclite scoring.
- * Internal to sim/pipeline.c (which dispatches on source.kind).
+ * A row of the kind table (sim/kind.c).
  *
  * Per utterance, at the events of sim/network:
  *   arrival   read the audio, log-mel front-end (the tx model's own settings),
@@ -52,7 +52,7 @@
 #include "base/status.h"
 #include "sim/metrics.h"
 #include "sim/network.h"
-#include "sim/receiver.h"
+#include "sim/resources.h"
 #include "sim/scenario.h"
 
 typedef struct sim_sem sim_sem;
@@ -60,8 +60,8 @@ typedef struct sim_sem sim_sem;
 /* Loads the models and the manifest to check them; the error names the key. */
 base_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, base_err *err);
 
-/* lx: the run's shared lexicons (NULL: built here if rx.decoder = beam). */
-sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_lexicons *lx,
+/* res: the run's shared agents and lexicons (NULL: loaded here). */
+sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_resources *res,
                         base_err *err);
 void sim_sem_destroy(sim_sem *s); /* NULL is a no-op */
 void sim_sem_ops(sim_sem *s, sim_payload_ops *ops);

@@ -1,6 +1,7 @@
-/* run.c -- the scenario runner: jobs (point x repeat) on a pthread pool, one
- * writer (the main thread) for HDF5, a progress bar, the summary table. See
- * run.h. */
+/* run.c -- the scenario runner: what the jobs share loaded once
+ * (sim/resources.h), jobs (point x repeat) on the worker pool (base/pool.h),
+ * one writer (the main thread) for HDF5, a progress bar, the summary table.
+ * See run.h. */
 #include "sim/run.h"
 
 #include <cblas.h>
@@ -12,11 +13,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/pool.h"
 #include "sim/metrics.h"
 #include "sim/network.h"
 #include "sim/output.h"
 #include "sim/pipeline.h"
-#include "sim/receiver.h"
+#include "sim/resources.h"
 #include "sim/sweep.h"
 #include "sim/tts_source.h"
 
@@ -34,12 +36,22 @@ typedef struct job {
 
 typedef struct runner {
     const sim_scenario *sc;
-    const sim_sweep *sw;
+    sim_sweep *sw;
     const sim_run_opts *opts;
-    sim_config *cfgs;  /* one per point */
-    sim_lexicons *lex; /* beam decoding's lexicons, built once, shared read-only */
-    job *jobs;
-    size_t n_jobs, next_job, done_jobs;
+    sim_config *cfgs; /* (np) one per point */
+    size_t np, repeats;
+    sim_resources *res; /* agents, front-end plans, lexicons: loaded once, shared read-only */
+    job *jobs;          /* (n_jobs) point-major */
+    size_t n_jobs;
+    size_t *pending; /* (n_pending) indices of the jobs to run: the pool's items */
+    size_t n_pending;
+    /* the output (main thread only) */
+    sim_out *out;
+    char *text;
+    const char **pnames, **pvals; /* (nset) /summary parameter columns and one row's values */
+    int *pstr;
+    size_t nset, resumed, written, session_rows;
+    double t0; /* when the writer started (progress) */
     int abort;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -113,7 +125,7 @@ static void run_job(runner *rn, job *jb)
     s.mc.bootstrap = (size_t)cfg->metrics.bootstrap;
     s.mc.check_every = (size_t)cfg->metrics.check_every;
     s.mc.seed = jb->seed;
-    sim_pipeline *p = sim_pipeline_create(cfg, jb->seed, rn->lex, err);
+    sim_pipeline *p = sim_pipeline_create(cfg, jb->seed, rn->res, err);
     sim_net *net = NULL;
     if (!p) {
         jb->st = err->code ? err->code : BASE_EINTERNAL;
@@ -152,23 +164,22 @@ out:
     }
 }
 
-static void *worker(void *arg)
+/* The pool's item i: pending job i, unless the run is aborting. */
+static void run_item(void *ctx, int worker, size_t i)
 {
-    runner *rn = arg;
+    (void)worker;
+    runner *rn = ctx;
+    job *jb = &rn->jobs[rn->pending[i]];
     pthread_mutex_lock(&rn->mu);
-    for (;;) {
-        while (rn->next_job < rn->n_jobs && rn->jobs[rn->next_job].state != 0) rn->next_job++;
-        if (rn->abort || rn->next_job >= rn->n_jobs) break;
-        job *jb = &rn->jobs[rn->next_job++];
-        jb->state = 1;
-        pthread_mutex_unlock(&rn->mu);
-        run_job(rn, jb);
-        pthread_mutex_lock(&rn->mu);
-        jb->state = 2;
-        pthread_cond_broadcast(&rn->cv);
-    }
+    int skip = rn->abort;
+    if (!skip) jb->state = 1;
     pthread_mutex_unlock(&rn->mu);
-    return NULL;
+    if (skip) return;
+    run_job(rn, jb);
+    pthread_mutex_lock(&rn->mu);
+    jb->state = 2;
+    pthread_cond_broadcast(&rn->cv);
+    pthread_mutex_unlock(&rn->mu);
 }
 
 /* ---- progress and table ------------------------------------------------------------- */
@@ -269,6 +280,181 @@ base_status sim_run_validate(const sim_scenario *sc, size_t *points, base_err *e
     return st;
 }
 
+/* What every job shares, before any worker starts: the built-in TTS source
+ * (synthesised or found cached once, here, before the output is touched),
+ * then the agents, front-end plans and lexicons (sim/resources.h). */
+static base_status prepare_shared(runner *rn, base_err *err)
+{
+    const sim_run_opts *opts = rn->opts;
+    base_log tts_log = opts->log ? *opts->log : (base_log){BASE_LOG_WARN, NULL};
+    if (opts->progress && tts_log.level < BASE_LOG_INFO) tts_log.level = BASE_LOG_INFO;
+    base_status st;
+    for (size_t p = 0; p < rn->np; p++)
+        if ((st = sim_tts_source_prepare(&rn->cfgs[p], opts->jobs, &tts_log, err)) != BASE_OK)
+            return st;
+    if (!(rn->res = sim_resources_create(err))) return err && err->code ? err->code : BASE_ENOMEM;
+    for (size_t p = 0; p < rn->np; p++)
+        if ((st = sim_pipeline_prepare(&rn->cfgs[p], rn->res, err)) != BASE_OK) return st;
+    return BASE_OK;
+}
+
+/* /summary's parameter columns (keys set or swept, in registry order) and the
+ * output file, created or reopened for --resume. */
+static base_status open_output(runner *rn, base_err *err)
+{
+    const sim_scenario *sc = rn->sc;
+    rn->nset = sim_scenario_set_keys(sc, NULL, 0);
+    rn->pnames = calloc(rn->nset + 1, sizeof *rn->pnames);
+    rn->pvals = calloc(rn->nset + 1, sizeof *rn->pvals);
+    rn->pstr = calloc(rn->nset + 1, sizeof *rn->pstr);
+    if (!rn->pnames || !rn->pvals || !rn->pstr || !(rn->text = sim_scenario_text(sc)))
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    sim_scenario_set_keys(sc, rn->pnames, rn->nset);
+    for (size_t i = 0; i < rn->nset; i++) {
+        const sim_key_def *k = sim_key_find(rn->pnames[i]);
+        rn->pstr[i] = !(k->type == SIM_KEY_INT || k->type == SIM_KEY_DOUBLE);
+    }
+    sim_out_layout lay = {rn->nset,
+                          rn->pnames,
+                          rn->pstr,
+                          rn->text,
+                          sim_scenario_path(sc),
+                          (uint64_t)rn->cfgs[0].scenario.seed};
+    const sim_run_opts *opts = rn->opts;
+    unsigned flags = (opts->force ? SIM_OUT_FORCE : 0) | (opts->resume ? SIM_OUT_RESUME : 0);
+    base_status st = sim_out_open(opts->out_path, &lay, flags, &rn->out, err);
+    if (st == BASE_OK) rn->resumed = sim_out_rows(rn->out);
+    return st;
+}
+
+/* One job per point x repeat; those not kept from a partial file are pending. */
+static base_status make_jobs(runner *rn, base_err *err)
+{
+    rn->n_jobs = rn->np * rn->repeats;
+    rn->jobs = calloc(rn->n_jobs + 1, sizeof *rn->jobs);
+    rn->pending = calloc(rn->n_jobs + 1, sizeof *rn->pending);
+    if (!rn->jobs || !rn->pending) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    for (size_t p = 0; p < rn->np; p++)
+        for (size_t r = 0; r < rn->repeats; r++) {
+            size_t i = p * rn->repeats + r;
+            job *jb = &rn->jobs[i];
+            jb->point = p;
+            jb->repeat = r;
+            jb->seed = sim_sweep_seed((uint64_t)rn->cfgs[p].scenario.seed, r);
+            if (sim_out_has(rn->out, p, r)) {
+                jb->state = 4; /* kept from the partial file */
+            } else {
+                rn->pending[rn->n_pending++] = i;
+                rn->utts_total += (size_t)rn->cfgs[p].scenario.utterances;
+            }
+        }
+    return BASE_OK;
+}
+
+/* A finished job's row (and trn files) into the output; then only its metrics
+ * are kept, for the table. */
+static base_status write_row(runner *rn, job *jb, base_err *err)
+{
+    if (jb->st != BASE_OK) {
+        *err = jb->err;
+        return jb->st;
+    }
+    const sim_sweep *sw = rn->sw;
+    const char *const *keys = sim_sweep_keys(sw), *const *vals = sim_sweep_values(sw, jb->point);
+    for (size_t i = 0; i < rn->nset; i++) {
+        rn->pvals[i] = sim_scenario_get(rn->sc, rn->pnames[i]);
+        for (size_t k = 0; k < sim_sweep_nkeys(sw); k++)
+            if (!strcmp(keys[k], rn->pnames[i])) rn->pvals[i] = vals[k];
+    }
+    const sim_config *c0 = &rn->cfgs[0];
+    const char *trn =
+        rn->opts->trn_dir ? rn->opts->trn_dir : (*c0->output.trn ? c0->output.trn : NULL);
+    base_status st =
+        sim_out_write(rn->out, jb->point, jb->repeat, rn->repeats, jb->seed, rn->pvals, &jb->m,
+                      c0->output.utterances ? jb->utts : NULL, jb->n_utts, err);
+    if (st == BASE_OK && trn)
+        st =
+            sim_out_write_trn(trn, jb->point * rn->repeats + jb->repeat, jb->utts, jb->n_utts, err);
+    for (size_t i = 0; i < jb->n_utts; i++) sim_utt_result_clear(&jb->utts[i]);
+    free(jb->utts);
+    jb->utts = NULL;
+    jb->n_utts = 0;
+    if (st == BASE_OK && rn->opts->kill_after_rows &&
+        ++rn->session_rows >= rn->opts->kill_after_rows)
+        raise(SIGKILL);
+    return st;
+}
+
+/* The main thread while the workers run: write finished rows as they come,
+ * draw the progress bar; on an error, tell the workers to stop. */
+static base_status write_rows(runner *rn, base_err *err)
+{
+    double t0 = rn->t0 = now_s();
+    size_t written = 0;
+    base_status st = BASE_OK;
+    pthread_mutex_lock(&rn->mu);
+    while (written < rn->n_pending && st == BASE_OK) {
+        job *ready = NULL;
+        for (size_t i = 0; i < rn->n_jobs && !ready; i++)
+            if (rn->jobs[i].state == 2) ready = &rn->jobs[i];
+        if (!ready) {
+            if (rn->opts->progress) draw_progress(rn, t0, written, rn->n_pending);
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += 200000000L;
+            if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+            pthread_cond_timedwait(&rn->cv, &rn->mu, &ts);
+            continue;
+        }
+        ready->state = 3;
+        pthread_mutex_unlock(&rn->mu);
+        st = write_row(rn, ready, err);
+        pthread_mutex_lock(&rn->mu);
+        written++;
+    }
+    rn->abort = st != BASE_OK;
+    pthread_mutex_unlock(&rn->mu);
+    rn->written = written;
+    return st;
+}
+
+static void runner_free(runner *rn)
+{
+    sim_out_close(rn->out);
+    for (size_t i = 0; rn->jobs && i < rn->n_jobs; i++) {
+        for (size_t u = 0; u < rn->jobs[i].n_utts && rn->jobs[i].utts; u++)
+            sim_utt_result_clear(&rn->jobs[i].utts[u]);
+        free(rn->jobs[i].utts);
+    }
+    free(rn->jobs);
+    free(rn->pending);
+    free(rn->cfgs);
+    sim_resources_destroy(rn->res);
+    free(rn->text);
+    free(rn->pnames);
+    free(rn->pvals);
+    free(rn->pstr);
+    sim_sweep_destroy(rn->sw);
+    pthread_cond_destroy(&rn->cv);
+    pthread_mutex_destroy(&rn->mu);
+}
+
+/* The sweep expanded, every point resolved and checked (cfgs filled). */
+static base_status resolve_points(runner *rn, base_err *err)
+{
+    if (!(rn->sw = sim_sweep_create(rn->sc, err))) return err->code;
+    if (!(rn->np = sim_sweep_count(rn->sw)))
+        return base_err_set(err, BASE_EINVAL, sim_scenario_path(rn->sc), 0,
+                            "the constraints skip every sweep point");
+    if (!(rn->cfgs = malloc(rn->np * sizeof *rn->cfgs)))
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    base_status st = check_points(rn->sc, rn->sw, rn->cfgs, err);
+    if (st != BASE_OK) return st;
+    rn->repeats = (size_t)rn->cfgs[0].scenario.repeats;
+    rn->words = sim_pipeline_counts_words(&rn->cfgs[0]);
+    return BASE_OK;
+}
+
 base_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, base_err *err)
 {
     /* Parallelism is over jobs: each worker is one core's worth of work, and a
@@ -276,184 +462,39 @@ base_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, base_err *
      * count changes the summation order), so BLAS runs single-threaded, as in
      * `semsim eval` and `semsim train`. */
     openblas_set_num_threads(1);
-    base_status st = BASE_OK;
     runner rn;
     memset(&rn, 0, sizeof rn);
     pthread_mutex_init(&rn.mu, NULL);
     pthread_cond_init(&rn.cv, NULL);
-    sim_out *out = NULL;
-    char *text = NULL;
-    const char **pnames = NULL, **pvals = NULL;
-    int *pstr = NULL;
-    pthread_t *threads = NULL;
-    size_t n_threads = 0, resumed = 0;
-
-    sim_sweep *sw = sim_sweep_create(sc, err);
-    if (!sw) {
-        st = err->code;
-        goto done;
-    }
     rn.sc = sc;
-    rn.sw = sw;
     rn.opts = opts;
-    size_t np = sim_sweep_count(sw);
-    if (!np) {
-        st = base_err_set(err, BASE_EINVAL, sim_scenario_path(sc), 0,
-                          "the constraints skip every sweep point");
-        goto done;
+    base_status st = resolve_points(&rn, err);
+    if (st == BASE_OK && opts->dry_run) {
+        st = sim_sweep_write_list(rn.sw, opts->list ? opts->list : stdout, err);
+        runner_free(&rn);
+        return st;
     }
-    rn.cfgs = malloc(np * sizeof *rn.cfgs);
-    if (!rn.cfgs) goto nomem;
-    if ((st = check_points(sc, sw, rn.cfgs, err)) != BASE_OK) goto done;
-    size_t repeats = (size_t)rn.cfgs[0].scenario.repeats;
-    rn.words = sim_pipeline_counts_words(&rn.cfgs[0]);
-    if (opts->dry_run) {
-        st = sim_sweep_write_list(sw, opts->list ? opts->list : stdout, err);
-        goto done;
-    }
-    /* the built-in TTS source: synthesise (or find cached) once, here, before any
-     * thread starts and before the output is touched */
-    base_log tts_log = opts->log ? *opts->log : (base_log){BASE_LOG_WARN, NULL};
-    if (opts->progress && tts_log.level < BASE_LOG_INFO) tts_log.level = BASE_LOG_INFO;
-    for (size_t p = 0; p < np; p++)
-        if ((st = sim_tts_source_prepare(&rn.cfgs[p], opts->jobs, &tts_log, err)) != BASE_OK)
-            goto done;
-    /* the lexicons (cmudict trie + LM word ids) once per run, not per job */
-    if ((st = sim_lexicons_create(&rn.lex, rn.cfgs, np, err)) != BASE_OK) goto done;
-
-    /* /summary parameter columns: keys set or swept, in registry order */
-    size_t nset = sim_scenario_set_keys(sc, NULL, 0);
-    pnames = calloc(nset + 1, sizeof *pnames);
-    pvals = calloc(nset + 1, sizeof *pvals);
-    pstr = calloc(nset + 1, sizeof *pstr);
-    if (!pnames || !pvals || !pstr) goto nomem;
-    sim_scenario_set_keys(sc, pnames, nset);
-    for (size_t i = 0; i < nset; i++) {
-        const sim_key_def *k = sim_key_find(pnames[i]);
-        pstr[i] = !(k->type == SIM_KEY_INT || k->type == SIM_KEY_DOUBLE);
-    }
-    if (!(text = sim_scenario_text(sc))) goto nomem;
-    sim_out_layout lay = {
-        nset, pnames, pstr, text, sim_scenario_path(sc), (uint64_t)rn.cfgs[0].scenario.seed};
-    unsigned flags = (opts->force ? SIM_OUT_FORCE : 0) | (opts->resume ? SIM_OUT_RESUME : 0);
-    if ((st = sim_out_open(opts->out_path, &lay, flags, &out, err)) != BASE_OK) goto done;
-    resumed = sim_out_rows(out);
-
-    /* jobs */
-    rn.n_jobs = np * repeats;
-    rn.jobs = calloc(rn.n_jobs + 1, sizeof *rn.jobs);
-    if (!rn.jobs) goto nomem;
-    size_t n_pending = 0;
-    for (size_t p = 0; p < np; p++)
-        for (size_t r = 0; r < repeats; r++) {
-            job *jb = &rn.jobs[p * repeats + r];
-            jb->point = p;
-            jb->repeat = r;
-            jb->seed = sim_sweep_seed((uint64_t)rn.cfgs[p].scenario.seed, r);
-            if (sim_out_has(out, p, r)) {
-                jb->state = 4; /* kept from the partial file */
-            } else {
-                n_pending++;
-                rn.utts_total += (size_t)rn.cfgs[p].scenario.utterances;
-            }
+    if (st == BASE_OK) st = prepare_shared(&rn, err);
+    if (st == BASE_OK) st = open_output(&rn, err);
+    if (st == BASE_OK) st = make_jobs(&rn, err);
+    base_pool *pool = NULL;
+    if (st == BASE_OK && !(pool = base_pool_start(opts->jobs > 0 ? opts->jobs : 1, rn.n_pending,
+                                                  run_item, &rn, err)))
+        st = err && err->code ? err->code : BASE_EINTERNAL;
+    if (st == BASE_OK) {
+        st = write_rows(&rn, err);
+        base_pool_join(pool);
+        if (opts->progress) {
+            draw_progress(&rn, rn.t0, rn.written, rn.n_pending);
+            fputc('\n', stderr);
         }
-    const char *trn =
-        opts->trn_dir ? opts->trn_dir : (*rn.cfgs[0].output.trn ? rn.cfgs[0].output.trn : NULL);
-    int per_utt = rn.cfgs[0].output.utterances;
-
-    n_threads = (size_t)(opts->jobs > 0 ? opts->jobs : 1);
-    if (n_threads > n_pending) n_threads = n_pending ? n_pending : 1;
-    threads = calloc(n_threads, sizeof *threads);
-    if (!threads) goto nomem;
-    size_t started = 0;
-    for (; started < n_threads; started++)
-        if (pthread_create(&threads[started], NULL, worker, &rn) != 0) break;
-    if (!started) {
-        st = base_err_set(err, BASE_EINTERNAL, NULL, 0, "cannot start worker threads");
-        goto done;
     }
-    n_threads = started;
-
-    /* the writer loop: write finished rows as they come */
-    double t0 = now_s();
-    size_t written = 0, session_rows = 0;
-    pthread_mutex_lock(&rn.mu);
-    while (written < n_pending && st == BASE_OK) {
-        job *ready = NULL;
-        for (size_t i = 0; i < rn.n_jobs && !ready; i++)
-            if (rn.jobs[i].state == 2) ready = &rn.jobs[i];
-        if (!ready) {
-            if (opts->progress) draw_progress(&rn, t0, written, n_pending);
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += 200000000L;
-            if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
-            pthread_cond_timedwait(&rn.cv, &rn.mu, &ts);
-            continue;
-        }
-        ready->state = 3;
-        pthread_mutex_unlock(&rn.mu);
-        if (ready->st != BASE_OK) {
-            *err = ready->err;
-            st = ready->st;
-        } else {
-            const char *const *keys = sim_sweep_keys(sw), *const *vals =
-                                                              sim_sweep_values(sw, ready->point);
-            for (size_t i = 0; i < nset; i++) {
-                pvals[i] = sim_scenario_get(sc, pnames[i]);
-                for (size_t k = 0; k < sim_sweep_nkeys(sw); k++)
-                    if (!strcmp(keys[k], pnames[i])) pvals[i] = vals[k];
-            }
-            st = sim_out_write(out, ready->point, ready->repeat, repeats, ready->seed, pvals,
-                               &ready->m, per_utt ? ready->utts : NULL, ready->n_utts, err);
-            if (st == BASE_OK && trn)
-                st = sim_out_write_trn(trn, ready->point * repeats + ready->repeat, ready->utts,
-                                       ready->n_utts, err);
-            /* keep only the metrics for the table */
-            for (size_t i = 0; i < ready->n_utts; i++) sim_utt_result_clear(&ready->utts[i]);
-            free(ready->utts);
-            ready->utts = NULL;
-            ready->n_utts = 0;
-            if (opts->kill_after_rows && ++session_rows >= opts->kill_after_rows) raise(SIGKILL);
-        }
-        pthread_mutex_lock(&rn.mu);
-        written++;
-        if (st != BASE_OK) rn.abort = 1;
+    if (st == BASE_OK) { /* on an error the partial file stays for --resume */
+        st = sim_out_finish(rn.out, rn.sw, rn.repeats, err);
+        rn.out = NULL;
+        if (st == BASE_OK && opts->table)
+            print_table(opts->table, rn.sw, rn.jobs, rn.n_jobs, rn.words, rn.resumed);
     }
-    rn.abort = st != BASE_OK;
-    pthread_mutex_unlock(&rn.mu);
-    for (size_t i = 0; i < n_threads; i++) pthread_join(threads[i], NULL);
-    n_threads = 0;
-    if (opts->progress) {
-        draw_progress(&rn, t0, written, n_pending);
-        fputc('\n', stderr);
-    }
-    if (st != BASE_OK) goto done; /* the partial file stays for --resume */
-    st = sim_out_finish(out, sw, repeats, err);
-    out = NULL;
-    if (st == BASE_OK && opts->table)
-        print_table(opts->table, sw, rn.jobs, rn.n_jobs, rn.words, resumed);
-    goto done;
-nomem:
-    st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
-done:
-    for (size_t i = 0; i < n_threads; i++) pthread_join(threads[i], NULL);
-    sim_out_close(out);
-    for (size_t i = 0; rn.jobs && i < rn.n_jobs; i++) {
-        for (size_t u = 0; u < rn.jobs[i].n_utts && rn.jobs[i].utts; u++)
-            sim_utt_result_clear(&rn.jobs[i].utts[u]);
-        free(rn.jobs[i].utts);
-    }
-    free(rn.jobs);
-    free(threads);
-    free(rn.cfgs);
-    sim_lexicons_destroy(rn.lex);
-    free(text);
-    free(pnames);
-    free(pvals);
-    free(pstr);
-    sim_sweep_destroy(sw);
-    pthread_cond_destroy(&rn.cv);
-    pthread_mutex_destroy(&rn.mu);
+    runner_free(&rn);
     return st;
 }

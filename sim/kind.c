@@ -1,0 +1,177 @@
+/* kind.c -- the kind table: one row per source.kind, adapting each kind's
+ * typed API to the table's. See kind.h. */
+#include "sim/kind.h"
+
+#include <string.h>
+
+#include "sim/kind_bits.h"
+#include "sim/kind_common.h"
+#include "sim/pipe_codec.h"
+#include "sim/pipe_semantic.h"
+#include "sim/receiver.h"
+
+/* ---- kind = semantic ---------------------------------------------------------------- */
+
+static base_status sem_check(const sim_scenario *sc, const sim_config *cfg, base_err *err)
+{
+    if (!*cfg->user[0].tx.model || !*cfg->user[0].rx.model)
+        return sim_kind_fail(
+            sc, err, "source.kind", BASE_EINVAL,
+            "source.kind=semantic needs tx.model and rx.model (agent model files)");
+    return sim_sem_check(sc, cfg, err);
+}
+
+static base_status sem_prepare(const sim_config *cfg, sim_resources *res, base_err *err)
+{
+    base_status st = sim_resources_add_agent(res, cfg->user[0].tx.model, err);
+    return st == BASE_OK ? sim_receiver_prepare(cfg, res, err) : st;
+}
+
+static void *sem_create(const sim_config *cfg, uint64_t seed, const sim_resources *res,
+                        base_err *err)
+{
+    return sim_sem_create(cfg, seed, res, err);
+}
+
+static void sem_ops(void *k, sim_payload_ops *ops)
+{
+    sim_sem_ops(k, ops);
+}
+
+static size_t sem_available(const void *k)
+{
+    return sim_sem_available(k);
+}
+
+static void sem_point_metrics(const void *k, sim_point_metrics *m)
+{
+    sim_sem_point_metrics(k, m);
+}
+
+static void sem_destroy(void *k)
+{
+    sim_sem_destroy(k);
+}
+
+/* ---- kind = bits --------------------------------------------------------------------- */
+
+static void *bits_create(const sim_config *cfg, uint64_t seed, const sim_resources *res,
+                         base_err *err)
+{
+    (void)res;
+    return sim_bits_create(cfg, seed, err);
+}
+
+static void bits_ops(void *k, sim_payload_ops *ops)
+{
+    sim_bits_ops(k, ops);
+}
+
+static size_t unlimited(const void *k)
+{
+    (void)k;
+    return SIZE_MAX;
+}
+
+static void bits_destroy(void *k)
+{
+    sim_bits_destroy(k);
+}
+
+/* bits and the codecs: nothing is exchanged up front */
+static void no_handshake(const void *k, sim_point_metrics *m)
+{
+    (void)k;
+    m->handshake_sym = 0;
+}
+
+/* ---- kind = codec2-*, opus-* ------------------------------------------------------------ */
+
+static void *codec_create(const sim_config *cfg, uint64_t seed, const sim_resources *res,
+                          base_err *err)
+{
+    return sim_codec_create(cfg, seed, res, err);
+}
+
+static void codec_ops(void *k, sim_payload_ops *ops)
+{
+    sim_codec_ops(k, ops);
+}
+
+static size_t codec_available(const void *k)
+{
+    return sim_codec_available(k);
+}
+
+static void codec_destroy(void *k)
+{
+    sim_codec_destroy(k);
+}
+
+/* ---- the table ------------------------------------------------------------------------ */
+
+#define CODEC_ROW(kind_name)                                                                       \
+    {                                                                                              \
+        .name = kind_name, .counts_words = 1, .check = sim_codec_check,                            \
+        .prepare = sim_receiver_prepare, .create = codec_create, .ops = codec_ops,                 \
+        .available = codec_available, .point_metrics = no_handshake, .destroy = codec_destroy      \
+    }
+
+static const sim_kind table[] = {
+    {.name = "semantic",
+     .counts_words = 1,
+     .check = sem_check,
+     .prepare = sem_prepare,
+     .create = sem_create,
+     .ops = sem_ops,
+     .available = sem_available,
+     .point_metrics = sem_point_metrics,
+     .destroy = sem_destroy},
+    {.name = "bits",
+     .counts_words = 0,
+     .check = sim_bits_check,
+     .prepare = NULL,
+     .create = bits_create,
+     .ops = bits_ops,
+     .available = unlimited,
+     .point_metrics = no_handshake,
+     .destroy = bits_destroy},
+    CODEC_ROW("codec2-3200"),
+    CODEC_ROW("codec2-1200"),
+    CODEC_ROW("codec2-700c"),
+    CODEC_ROW("opus-*"),
+};
+
+#define N_KINDS (sizeof table / sizeof *table)
+
+static const char *const names[N_KINDS + 1] = {
+    "semantic", "bits", "codec2-3200", "codec2-1200", "codec2-700c", "opus-*", NULL};
+
+static int matches(const char *row, const char *name)
+{
+    size_t n = strlen(row);
+    if (n && row[n - 1] == '*') return !strncmp(row, name, n - 1);
+    return !strcmp(row, name);
+}
+
+const sim_kind *sim_kind_find(const char *name)
+{
+    for (size_t i = 0; name && i < N_KINDS; i++)
+        if (matches(table[i].name, name)) return &table[i];
+    return NULL;
+}
+
+size_t sim_kind_count(void)
+{
+    return N_KINDS;
+}
+
+const sim_kind *sim_kind_at(size_t i)
+{
+    return i < N_KINDS ? &table[i] : NULL;
+}
+
+const char *const *sim_kind_names(void)
+{
+    return names;
+}

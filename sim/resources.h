@@ -1,0 +1,40 @@
+/* resources.h -- what a run loads once and shares read-only: the agents
+ * (codec_recognizer: weights and the front-end's FFTW plan) by model path, and
+ * beam decoding's lexicons (cmudict trie + LM word ids) by rx.lm.
+ *
+ * Where it sits: sim/run.c creates one sim_resources and lets every point's
+ * kind add what it needs (sim/kind.h `prepare`) on the main thread, before any
+ * worker starts: model loading and FFTW planning (which is not thread-safe,
+ * codecs/melspec.h) happen there and nowhere else. Workers then only look
+ * things up and create their own scratch (codec_recognizer_ws). Lookups of a
+ * finished object are safe from any number of threads; adding is not.
+ */
+#ifndef SIM_RESOURCES_H
+#define SIM_RESOURCES_H
+
+#include "base/status.h"
+#include "codecs/decode.h"
+#include "codecs/recognizer.h"
+
+typedef struct sim_resources sim_resources;
+
+sim_resources *sim_resources_create(base_err *err);
+void sim_resources_destroy(sim_resources *res); /* NULL is a no-op */
+
+/* Loads the agent model file at path unless already loaded (errors of
+ * codec_recognizer_load, naming the file). */
+base_status sim_resources_add_agent(sim_resources *res, const char *path, base_err *err);
+/* Builds the lexicon for rx.lm = lm ("" = the decoder's default LM) unless
+ * already built. */
+base_status sim_resources_add_lexicon(sim_resources *res, const char *lm, base_err *err);
+
+/* The loaded agent of path, or NULL (also for res NULL). */
+const codec_recognizer *sim_resources_agent(const sim_resources *res, const char *path);
+/* The lexicon built for lm, or NULL (also for res NULL). */
+const codec_lexicon *sim_resources_lexicon(const sim_resources *res, const char *lm);
+
+/* How many agents and lexicons are held (for tests and logs). */
+size_t sim_resources_agents(const sim_resources *res);
+size_t sim_resources_lexicons(const sim_resources *res);
+
+#endif
