@@ -6,6 +6,7 @@
 
 #include "anchors/relhead_impl.h"
 #include "base/hash.h"
+#include "codecs/agent_arch.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -42,14 +43,8 @@ uint64_t anchor_relhead_agent_hash(const codec_agent *a)
 {
     if (!a) return 0;
     const codec_agent_config *c = codec_agent_get_config(a);
-    uint64_t h = base_hash_bytes(BASE_HASH_INIT, c->family, strnlen(c->family, sizeof c->family));
-    const int f[] = {c->n_mels,  c->vocab,  c->d,         c->stride,    c->width,
-                     c->kernel0, c->kernel, c->enc_depth, c->dec_depth, c->dilation_max};
-    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++)
-        h = base_hash_u64(h, (uint64_t)(int64_t)f[i]);
-    h = base_hash_double(h, c->dropout);
-    if (c->upsample != 1) h = base_hash_u64(h, (uint64_t)c->upsample); /* 1 keeps earlier keys */
-    codec_agent *m = (codec_agent *)a; /* codec_agent_params has no const variant */
+    uint64_t h = codec_arch_hash(BASE_HASH_INIT, c); /* the field table, codecs/agent_arch */
+    codec_agent *m = (codec_agent *)a;               /* codec_agent_params has no const variant */
     return base_hash_bytes(h, codec_agent_params(m), codec_agent_num_floats(a) * sizeof(float));
 }
 

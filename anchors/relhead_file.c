@@ -5,6 +5,7 @@
 
 #include "anchors/relhead_impl.h"
 #include "base/fs.h"
+#include "codecs/agent_arch.h"
 #include "codecs/modelfile.h"
 
 #include <errno.h>
@@ -50,14 +51,8 @@ base_status anchor_relhead_save(const anchor_relhead *h, const char *path, base_
     if ((st = (x))) goto out
     TRY(codec_model_set_str(md, "kind", ANCHOR_RELHEAD_KIND, err));
     TRY(codec_model_set_int(md, "head.version", ANCHOR_RELHEAD_VERSION, err));
-    TRY(codec_model_set_str(md, "family", c->family, err));
+    TRY(codec_arch_save(c, md, CODEC_ARCH_DECODER, err)); /* family, arch.* of the decoder */
     TRY(codec_model_set_int(md, "head.vocab", c->vocab, err));
-    TRY(codec_model_set_int(md, "arch.width", c->width, err));
-    TRY(codec_model_set_int(md, "arch.kernel", c->kernel, err));
-    TRY(codec_model_set_int(md, "arch.dec_depth", c->dec_depth, err));
-    TRY(codec_model_set_int(md, "arch.dilation_max", c->dilation_max, err));
-    TRY(codec_model_set_double(md, "arch.dropout", c->dropout, err));
-    TRY(codec_model_set_int(md, "arch.upsample", c->upsample, err));
     TRY(codec_model_set_int(md, "head.k", (int64_t)h->k, err));
     TRY(codec_model_set_int(md, "head.d_rx", (int64_t)h->d_rx, err));
     TRY(codec_model_set_str(md, "head.psi", anchor_psi_name(anchor_relhead_psi(h)), err));
@@ -120,9 +115,8 @@ anchor_relhead *anchor_relhead_load(const char *path, base_err *err)
         return NULL;
     }
     if (codec_model_load(path, &md, err)) return NULL;
-    const char *kind, *family, *psi_name;
-    int64_t vocab, width, kernel, depth, dil, k, d_rx, ver, up = 1;
-    double dropout;
+    const char *kind, *psi_name;
+    int64_t vocab, k, d_rx, ver;
     anchor_psi psi;
     codec_agent_config hc = codec_agent_config_default();
     if (codec_model_get_str(md, "kind", &kind, err)) goto fail;
@@ -133,27 +127,17 @@ anchor_relhead *anchor_relhead_load(const char *path, base_err *err)
     }
     if (codec_model_get_int(md, "head.version", ANCHOR_RELHEAD_VERSION, ANCHOR_RELHEAD_VERSION,
                             &ver, err) ||
-        codec_model_get_str(md, "family", &family, err) ||
+        codec_arch_load(md, &hc, CODEC_ARCH_DECODER, err) || /* the decoder's fields */
         codec_model_get_int(md, "head.vocab", 2, 64, &vocab, err) ||
-        codec_model_get_int(md, "arch.width", 4, 2048, &width, err) ||
-        codec_model_get_int(md, "arch.kernel", 1, 31, &kernel, err) ||
-        codec_model_get_int(md, "arch.dec_depth", 0, 64, &depth, err) ||
-        codec_model_get_int(md, "arch.dilation_max", 1, 64, &dil, err) ||
-        codec_model_get_double(md, "arch.dropout", 0, 0.9, &dropout, err) ||
         codec_model_get_int(md, "head.k", 1, ANCHOR_RELHEAD_MAX_K, &k, err) ||
         codec_model_get_int(md, "head.d_rx", 1, 1024, &d_rx, err) ||
-        codec_model_get_str(md, "head.psi", &psi_name, err) ||
-        (codec_model_has_attr(md, "arch.upsample") && /* optional: 1 before it existed */
-         codec_model_get_int(md, "arch.upsample", 1, 4, &up, err)))
+        codec_model_get_str(md, "head.psi", &psi_name, err))
         goto fail;
     if (anchor_psi_parse(psi_name, &psi, err)) {
         base_err_locate(err, path, 0);
         goto fail;
     }
-    snprintf(hc.family, sizeof hc.family, "%s", family);
-    hc.vocab = (int)vocab, hc.width = (int)width, hc.kernel = (int)kernel;
-    hc.dec_depth = (int)depth, hc.dilation_max = (int)dil, hc.dropout = (float)dropout;
-    hc.upsample = (int)up;
+    hc.vocab = (int)vocab;
     hc = anchor_relhead_agent_config(&hc, (size_t)k, -1);
     if (codec_agent_config_check(&hc, err)) {
         base_err_locate(err, path, 0);

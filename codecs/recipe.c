@@ -3,6 +3,7 @@
  * so the recipe can move onto a shared reader by replacing that function. */
 #include "codecs/recipe.h"
 
+#include "codecs/agent_arch.h"
 #include "codecs/frontend.h"
 #include "codecs/vocab.h"
 
@@ -100,24 +101,10 @@ base_status codec_train_config_set(codec_train_config *c, const char *section, c
         field = d;                                                                                 \
         return BASE_OK;                                                                            \
     } while (0)
-    if (IS("agent", "family")) {
-        if (strcmp(value, "dwconv") && strcmp(value, "conv"))
-            return base_err_set(err, BASE_EINVAL, NULL, 0,
-                                "agent.family must be dwconv or conv, got '%s'", value);
-        memset(c->agent.family, 0, sizeof c->agent.family);
-        snprintf(c->agent.family, sizeof c->agent.family, "%s", value);
-        return BASE_OK;
+    if (!strcmp(section, "agent")) {
+        base_status st = codec_arch_set(&c->agent, key, value, err); /* the field table */
+        if (st != BASE_ENOTFOUND) return st;
     }
-    if (IS("agent", "d")) INT(c->agent.d, 1, 1024);
-    if (IS("agent", "stride")) INT(c->agent.stride, 1, 8);
-    if (IS("agent", "width")) INT(c->agent.width, 4, 2048);
-    if (IS("agent", "kernel0")) INT(c->agent.kernel0, 1, 31);
-    if (IS("agent", "kernel")) INT(c->agent.kernel, 1, 31);
-    if (IS("agent", "enc_depth")) INT(c->agent.enc_depth, 0, 64);
-    if (IS("agent", "dec_depth")) INT(c->agent.dec_depth, 0, 64);
-    if (IS("agent", "dilation_max")) INT(c->agent.dilation_max, 1, 64);
-    if (IS("agent", "dropout")) DBL(c->agent.dropout, 0, 0.9);
-    if (IS("agent", "upsample")) INT(c->agent.upsample, 1, 4);
     if (IS("data", "train")) {
         /* comma-separated list, appended */
         const char *p = value;

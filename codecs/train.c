@@ -5,6 +5,7 @@
 #define _GNU_SOURCE /* qsort_r */
 #include "codecs/train.h"
 
+#include "codecs/agent_arch.h"
 #include "codecs/align.h"
 #include "codecs/ctc.h"
 #include "codecs/ctc_train.h"
@@ -158,7 +159,7 @@ static void dev_eval(trainer *tr, double *cer, double *wer)
 /* ---- checkpoints ------------------------------------------------------------------ */
 
 #define CKPT_MAGIC "SEMSIMCK"
-#define CKPT_VERSION 1u
+#define CKPT_VERSION 2u /* 2: the family is a codec_family in the header */
 
 typedef struct ckpt_header {
     char magic[8];
@@ -199,15 +200,6 @@ static base_status ckpt_save(const char *path, const codec_train_config *c, cons
     return BASE_OK;
 }
 
-static int agent_config_equal(const codec_agent_config *a, const codec_agent_config *b)
-{
-    return !strncmp(a->family, b->family, sizeof a->family) && a->n_mels == b->n_mels &&
-           a->vocab == b->vocab && a->d == b->d && a->stride == b->stride && a->width == b->width &&
-           a->kernel0 == b->kernel0 && a->kernel == b->kernel && a->enc_depth == b->enc_depth &&
-           a->dec_depth == b->dec_depth && a->dilation_max == b->dilation_max &&
-           a->dropout == b->dropout && a->upsample == b->upsample;
-}
-
 /* Starts from the weights of model file path (train.init): same architecture
  * required; the optimiser state starts afresh. */
 static base_status init_load(const char *path, codec_agent *a, base_err *err)
@@ -215,7 +207,7 @@ static base_status init_load(const char *path, codec_agent *a, base_err *err)
     codec_agent *src = NULL;
     base_status st = codec_agent_load(path, &src, NULL, err);
     if (st) return st;
-    if (!agent_config_equal(codec_agent_get_config(src), codec_agent_get_config(a)) ||
+    if (!codec_arch_equal(codec_agent_get_config(src), codec_agent_get_config(a)) ||
         codec_agent_num_floats(src) != codec_agent_num_floats(a))
         st = base_err_set(err, BASE_EFORMAT, path, 0,
                           "train.init: model architecture differs from the recipe's [agent]");
@@ -240,7 +232,7 @@ static base_status ckpt_load(const char *path, const codec_train_config *c, floa
     if (fread(&h, sizeof h, 1, f) != 1 || memcmp(h.magic, CKPT_MAGIC, 8) ||
         h.version != CKPT_VERSION) {
         st = base_err_set(err, BASE_EFORMAT, path, 0, "not a semsim training checkpoint");
-    } else if (!agent_config_equal(&h.agent, &c->agent) || h.nfloats != n) {
+    } else if (!codec_arch_equal(&h.agent, &c->agent) || h.nfloats != n) {
         st = base_err_set(err, BASE_EFORMAT, path, 0,
                           "checkpoint is for a different architecture; remove it or change "
                           "train.checkpoint");
@@ -526,8 +518,8 @@ static base_status train_loop(trainer *tr, base_err *err)
     base_log_info(tr->lg,
                   "train: %s agent, d=%d, stride %d, %zu parameters; %zu batches of %d per epoch, "
                   "%ld steps, %d thread%s",
-                  c->agent.family, c->agent.d, c->agent.stride, r->params, tr->nb, c->batch,
-                  tr->total, tr->nw, tr->nw > 1 ? "s" : "");
+                  codec_family_name(c->agent.family), c->agent.d, c->agent.stride, r->params,
+                  tr->nb, c->batch, tr->total, tr->nw, tr->nw > 1 ? "s" : "");
     tr->step0 = step;
     tr->t_loop = tr->t_win = now_s();
     codec_ctc_train_hooks hk = {tr, next_batch, train_one, should_stop, after_step};
