@@ -77,6 +77,41 @@ static int copy_path(char *dst, const char *src)
     return 0;
 }
 
+/* data.train: a comma-separated list, appended. */
+static base_status add_train_manifests(codec_train_config *c, const char *value, base_err *err)
+{
+    const char *p = value;
+    while (*p) {
+        const char *q = strchr(p, ',');
+        size_t n = q ? (size_t)(q - p) : strlen(p);
+        char buf[CODEC_TRAIN_PATH];
+        if (n >= sizeof buf)
+            return base_err_set(err, BASE_EINVAL, NULL, 0, "data.train: path too long");
+        memcpy(buf, p, n);
+        buf[n] = 0;
+        if (c->n_train >= CODEC_TRAIN_MAX_MANIFESTS)
+            return base_err_set(err, BASE_EINVAL, NULL, 0, "data.train: more than %d manifests",
+                                CODEC_TRAIN_MAX_MANIFESTS);
+        if (copy_path(c->train[c->n_train], buf))
+            return base_err_set(err, BASE_EINVAL, NULL, 0, "data.train: empty path in '%s'", value);
+        c->n_train++;
+        p = q ? q + 1 : p + n;
+    }
+    return BASE_OK;
+}
+
+/* A path key: "" clears it. */
+static base_status set_path(char *dst, const char *key, const char *value, base_err *err)
+{
+    if (!*value) {
+        dst[0] = 0;
+        return BASE_OK;
+    }
+    if (copy_path(dst, value))
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "%s: bad path '%s'", key, value);
+    return BASE_OK;
+}
+
 base_status codec_train_config_set(codec_train_config *c, const char *section, const char *key,
                                    const char *value, base_err *err)
 {
@@ -105,37 +140,8 @@ base_status codec_train_config_set(codec_train_config *c, const char *section, c
         base_status st = codec_arch_set(&c->agent, key, value, err); /* the field table */
         if (st != BASE_ENOTFOUND) return st;
     }
-    if (IS("data", "train")) {
-        /* comma-separated list, appended */
-        const char *p = value;
-        while (*p) {
-            const char *q = strchr(p, ',');
-            size_t n = q ? (size_t)(q - p) : strlen(p);
-            char buf[CODEC_TRAIN_PATH];
-            if (n >= sizeof buf)
-                return base_err_set(err, BASE_EINVAL, NULL, 0, "data.train: path too long");
-            memcpy(buf, p, n);
-            buf[n] = 0;
-            if (c->n_train >= CODEC_TRAIN_MAX_MANIFESTS)
-                return base_err_set(err, BASE_EINVAL, NULL, 0, "data.train: more than %d manifests",
-                                    CODEC_TRAIN_MAX_MANIFESTS);
-            if (copy_path(c->train[c->n_train], buf))
-                return base_err_set(err, BASE_EINVAL, NULL, 0, "data.train: empty path in '%s'",
-                                    value);
-            c->n_train++;
-            p = q ? q + 1 : p + n;
-        }
-        return BASE_OK;
-    }
-    if (IS("data", "dev")) {
-        if (!*value) {
-            c->dev[0] = 0;
-            return BASE_OK;
-        }
-        if (copy_path(c->dev, value))
-            return base_err_set(err, BASE_EINVAL, NULL, 0, "data.dev: bad path '%s'", value);
-        return BASE_OK;
-    }
+    if (IS("data", "train")) return add_train_manifests(c, value, err);
+    if (IS("data", "dev")) return set_path(c->dev, "data.dev", value, err);
     if (IS("data", "dev_max")) INT(c->dev_max, 0, 1000000);
     if (IS("data", "max_seconds")) DBL(c->max_seconds, 0.5, 120);
     if (IS("train", "seed")) {
@@ -166,25 +172,8 @@ base_status codec_train_config_set(codec_train_config *c, const char *section, c
     if (IS("train", "threads")) INT(c->threads, 1, 64);
     if (IS("train", "time_limit_min")) DBL(c->time_limit_min, 0, 1e6);
     if (IS("train", "run_steps")) INT(c->run_steps, 0, 100000000);
-    if (IS("train", "checkpoint")) {
-        if (!*value) {
-            c->checkpoint[0] = 0;
-            return BASE_OK;
-        }
-        if (copy_path(c->checkpoint, value))
-            return base_err_set(err, BASE_EINVAL, NULL, 0, "train.checkpoint: bad path '%s'",
-                                value);
-        return BASE_OK;
-    }
-    if (IS("train", "init")) {
-        if (!*value) {
-            c->init[0] = 0;
-            return BASE_OK;
-        }
-        if (copy_path(c->init, value))
-            return base_err_set(err, BASE_EINVAL, NULL, 0, "train.init: bad path '%s'", value);
-        return BASE_OK;
-    }
+    if (IS("train", "checkpoint")) return set_path(c->checkpoint, "train.checkpoint", value, err);
+    if (IS("train", "init")) return set_path(c->init, "train.init", value, err);
     if (IS("train", "checkpoint_every")) INT(c->checkpoint_every, 1, 100000000);
     if (IS("train", "eval_every")) INT(c->eval_every, 1, 100000000);
     if (IS("train", "log_every")) INT(c->log_every, 1, 100000000);

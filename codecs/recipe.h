@@ -6,7 +6,8 @@
  * INI keys (sections [agent], [data], [train], [augment]); relative paths are
  * relative to the current directory:
  *   [agent]   family, d, stride, width, kernel0, kernel, enc_depth, dec_depth,
- *             dilation_max, dropout                        (codecs/agent.h)
+ *             dilation_max, dropout, upsample: the fields of codecs/agent_arch.c's
+ *             table marked CODEC_ARCH_RECIPE (bounds and defaults there)
  *   [data]    train (manifest; repeat the key or separate by commas for more),
  *             dev (manifest), dev_max (dev utterances scored during training,
  *             0 = all), max_seconds (longer training utterances are skipped)

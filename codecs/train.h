@@ -1,11 +1,12 @@
 /* train.h -- training an agent with CTC: configuration (INI), data loading,
  * augmentation, length-bucketed batches, AdamW, checkpoints and resume.
  *
- * Where it sits: `semsim train CONFIG.ini` (sim/cmd_train.c) loads the config
- * and calls codec_train_run, which reads the manifests (codecs/manifest),
- * the audio (codecs/audio), computes log-mel features (codecs/melspec), trains
- * the agent (codecs/agent, codecs/ctc, codecs/optim) and writes the model file
- * (codecs/modelfile + codecs/frontend).
+ * Where it sits: `semsim train CONFIG.ini` (sim/cmd_train.c) loads the recipe
+ * (codecs/recipe) and calls codec_train_run, which reads the manifests and
+ * audio and computes features (codecs/train_data), trains the agent in the
+ * shared CTC loop (codecs/ctc_train: codecs/agent, codecs/ctc, codecs/optim),
+ * scores the dev set with the sclite aligner (codecs/align) and writes the
+ * model file (codecs/modelfile + codecs/frontend).
  *
  * Determinism: the data order of epoch e comes from stream (seed, e,
  * "train.batches"); the augmentation and dropout of utterance j of step s from
