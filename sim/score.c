@@ -2,6 +2,8 @@
  * alignment itself is codecs/align. */
 #include "sim/score.h"
 
+#include "base/hash.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdint.h>
@@ -25,9 +27,7 @@ typedef struct id_index {
 
 static uint64_t hash_str(const char *s)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
+    return base_hash_str(BASE_HASH_INIT, s); /* FNV-1a */
 }
 
 static int idx_find(const id_index *x, const char *key, size_t *val)
