@@ -17,7 +17,7 @@
 #include "codecs/text.h"
 #include "codecs/vocab.h"
 #include "base/rng.h"
-#include "sim/score.h"
+#include "codecs/align.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -135,7 +135,7 @@ int main(void)
             int fps = rates[ri], bw = widths[wi];
             base_rng r;
             base_rng_init(&r, 1, (uint64_t)fps, base_rng_component("bench.decode"));
-            sim_align_counts gsum = {0}, bsum = {0};
+            codec_align_counts gsum = {0}, bsum = {0};
             double tg = 0, tb = 0, tbw = 0;
             long frames = 0;
             char out[1024];
@@ -145,9 +145,9 @@ int main(void)
                 double a = cpu();
                 codec_decode_greedy(lp, t, V, out, sizeof out);
                 tg += cpu() - a;
-                sim_align_counts c;
-                sim_align_words(lines[i], out, &c, NULL);
-                sim_align_add(&gsum, &c);
+                codec_align_counts c;
+                codec_align_words(lines[i], out, &c, NULL);
+                codec_align_add(&gsum, &c);
                 a = cpu();
                 double aw = now();
                 if (codec_beam_decode(bm, lp, t, V, out, sizeof out, NULL, NULL, &e)) {
@@ -156,20 +156,20 @@ int main(void)
                 }
                 tb += cpu() - a;
                 tbw += now() - aw;
-                sim_align_words(lines[i], out, &c, NULL);
-                sim_align_add(&bsum, &c);
+                codec_align_words(lines[i], out, &c, NULL);
+                codec_align_add(&bsum, &c);
             }
             double speech = (double)frames / fps;
             if (wi == 0) {
                 printf("fps=%d frames=%ld speech_s=%.1f\n", fps, frames, speech);
                 printf("fps=%d greedy_xrt=%.0f synthetic_greedy_wer=%.4f\n", fps, speech / tg,
-                       sim_align_rate(&gsum));
+                       codec_align_rate(&gsum));
             }
             printf("beam=%d fps=%d beam_cpu_s=%.3f beam_xrt=%.1f beam_ms_per_speech_s=%.3f\n", bw,
                    fps, tb, speech / tb, 1e3 * tb / speech);
             printf("beam=%d fps=%d beam_wall_s=%.3f beam_xrt_wall=%.1f\n", bw, fps, tbw,
                    speech / tbw);
-            printf("beam=%d fps=%d synthetic_beam_wer=%.4f\n", bw, fps, sim_align_rate(&bsum));
+            printf("beam=%d fps=%d synthetic_beam_wer=%.4f\n", bw, fps, codec_align_rate(&bsum));
         }
     }
     codec_beam_destroy(bm);

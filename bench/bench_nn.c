@@ -87,8 +87,8 @@ static int bench(const char *path)
         t1 = now();
     } while (t1 - t0 < 2.0);
     double train_s = (t1 - t0) / reps;
-    printf("model=%s family=%s params=%zu d=%d stride=%d width=%d upsample=%d\n", path, c.family, n,
-           c.d, c.stride, c.width, c.upsample);
+    printf("model=%s family=%s params=%zu d=%d stride=%d width=%d upsample=%d\n", path,
+           codec_family_name(c.family), n, c.d, c.stride, c.width, c.upsample);
     printf("audio_s=%.2f\n", T * 0.01);
     printf("infer_ms=%.3f infer_xrt=%.1f\n", 1e3 * infer_s, T * 0.01 / infer_s);
     printf("encode_ms=%.3f encode_xrt=%.1f\n", 1e3 * enc_s, T * 0.01 / enc_s);

@@ -376,7 +376,7 @@ int main(int argc, char **argv)
     printf("bench_relhead blas_core=%s threads=%d\n", openblas_get_corename(), cfg.threads);
     codec_agent_config A = codec_agent_config_default(), B = A;
     /* models/recipes/B.ini */
-    snprintf(B.family, sizeof B.family, "conv");
+    B.family = CODEC_FAMILY_CONV;
     B.d = 96, B.width = 192, B.kernel0 = 7, B.kernel = 5, B.enc_depth = 5, B.dec_depth = 3;
     B.dilation_max = 2;
     speed("A", A);

@@ -1,6 +1,8 @@
 /* agent.c -- encoder/decoder agent built from codecs/nn layers (see agent.h). */
 #include "codecs/agent.h"
 
+#include "codecs/agent_arch.h"
+
 #include "codecs/nn.h"
 
 #include <math.h>
@@ -58,22 +60,7 @@ struct codec_agent_ws {
 
 codec_agent_config codec_agent_config_default(void)
 {
-    codec_agent_config c = {
-        .family = "dwconv",
-        .n_mels = 80,
-        .vocab = 29,
-        .d = 64,
-        .stride = 2,
-        .width = 256,
-        .kernel0 = 5,
-        .kernel = 9,
-        .enc_depth = 8,
-        .dec_depth = 4,
-        .dilation_max = 4,
-        .dropout = 0.1f,
-        .upsample = 1,
-    };
-    return c;
+    return codec_arch_default();
 }
 
 static int is_pow2(int x)
@@ -90,7 +77,7 @@ static size_t block_floats(const codec_agent_config *c, int dwsep)
 
 size_t codec_agent_config_param_floats(const codec_agent_config *c)
 {
-    int dwsep = !strcmp(c->family, "dwconv");
+    int dwsep = codec_family_depthwise(c->family);
     size_t C = (size_t)c->width, M = (size_t)c->n_mels, d = (size_t)c->d, V = (size_t)c->vocab;
     size_t n = 2 * M;                                   /* input norm */
     n += C * (size_t)c->kernel0 * M + C + 2 * C;        /* conv0 + ln0 */
@@ -105,26 +92,8 @@ size_t codec_agent_config_param_floats(const codec_agent_config *c)
 
 base_status codec_agent_config_check(const codec_agent_config *c, base_err *err)
 {
-    if (!c) return base_err_set(err, BASE_EINVAL, NULL, 0, "agent: NULL config");
-    if (strcmp(c->family, "dwconv") && strcmp(c->family, "conv"))
-        return base_err_set(err, BASE_EINVAL, NULL, 0,
-                            "agent: family must be dwconv or conv, got '%.16s'", c->family);
-#define RANGE(field, lo, hi)                                                                       \
-    if (c->field < (lo) || c->field > (hi))                                                        \
-        return base_err_set(err, BASE_EINVAL, NULL, 0,                                             \
-                            "agent: " #field " must be in %d..%d, got %d", (lo), (hi), c->field);
-    RANGE(n_mels, 1, 512)
-    RANGE(vocab, 2, 64)
-    RANGE(d, 1, 1024)
-    RANGE(stride, 1, 8)
-    RANGE(width, 4, 2048)
-    RANGE(kernel0, 1, 31)
-    RANGE(kernel, 1, 31)
-    RANGE(enc_depth, 0, 64)
-    RANGE(dec_depth, 0, 64)
-    RANGE(dilation_max, 1, 64)
-    RANGE(upsample, 1, 4)
-#undef RANGE
+    base_status st = codec_arch_check(c, err);
+    if (st) return st;
     if (c->kernel0 < c->stride)
         return base_err_set(err, BASE_EINVAL, NULL, 0, "agent: kernel0 (%d) must be >= stride (%d)",
                             c->kernel0, c->stride);
@@ -134,9 +103,6 @@ base_status codec_agent_config_check(const codec_agent_config *c, base_err *err)
     if (!is_pow2(c->dilation_max))
         return base_err_set(err, BASE_EINVAL, NULL, 0,
                             "agent: dilation_max must be a power of two, got %d", c->dilation_max);
-    if (!(c->dropout >= 0 && c->dropout <= 0.9f))
-        return base_err_set(err, BASE_EINVAL, NULL, 0, "agent: dropout must be in [0,0.9], got %g",
-                            c->dropout);
     size_t n = codec_agent_config_param_floats(c) - 2 * (size_t)c->n_mels;
     if (n > CODEC_AGENT_MAX_PARAMS)
         return base_err_set(err, BASE_EINVAL, NULL, 0,
@@ -228,7 +194,7 @@ base_status codec_agent_create(codec_agent **out, const codec_agent_config *c, u
     codec_agent *a = calloc(1, sizeof *a);
     if (!a) return base_err_set(err, BASE_ENOMEM, NULL, 0, "agent: out of memory");
     a->c = *c;
-    a->dwsep = !strcmp(c->family, "dwconv");
+    a->dwsep = codec_family_depthwise(c->family);
     int C = c->width, M = c->n_mels, d = c->d, V = c->vocab * c->upsample;
     a->enc = calloc((size_t)c->enc_depth + 1, sizeof *a->enc);
     a->dec = calloc((size_t)c->dec_depth + 1, sizeof *a->dec);

@@ -27,30 +27,30 @@
 #ifndef CODECS_AGENT_H
 #define CODECS_AGENT_H
 
+#include "codecs/family.h"
 #include "base/rng.h"
 #include "base/status.h"
 
 #include <stddef.h>
 #include <stdint.h>
 
-#define CODEC_AGENT_FAMILY_MAX 16
 #define CODEC_AGENT_MAX_DIMS 2
 #define CODEC_AGENT_MAX_PARAMS 2000000 /* the project's size limit per agent */
 
 typedef struct codec_agent_config {
-    char family[CODEC_AGENT_FAMILY_MAX]; /* "dwconv" or "conv" */
-    int n_mels;                          /* input features per frame (80) */
-    int vocab;                           /* output classes (29, codecs/vocab.h) */
-    int d;                               /* latent size per latent frame */
-    int stride;       /* frame-rate reduction of conv0: T' = ceil(T/stride), 1..8 */
-    int width;        /* channels C of the hidden layers */
-    int kernel0;      /* conv0 kernel (frames), >= stride */
-    int kernel;       /* block kernel, odd */
-    int enc_depth;    /* residual blocks in the encoder, >= 0 */
-    int dec_depth;    /* residual blocks in the decoder, >= 0 */
-    int dilation_max; /* largest dilation in the block cycle, power of two */
-    float dropout;    /* drop probability in the blocks during training, [0,0.9] */
-    int upsample;     /* CTC frames per latent frame, 1..4 (1: the latent frame rate) */
+    codec_family family; /* codecs/family.h: dwconv or conv */
+    int n_mels;          /* input features per frame (80) */
+    int vocab;           /* output classes (29, codecs/vocab.h) */
+    int d;               /* latent size per latent frame */
+    int stride;          /* frame-rate reduction of conv0: T' = ceil(T/stride), 1..8 */
+    int width;           /* channels C of the hidden layers */
+    int kernel0;         /* conv0 kernel (frames), >= stride */
+    int kernel;          /* block kernel, odd */
+    int enc_depth;       /* residual blocks in the encoder, >= 0 */
+    int dec_depth;       /* residual blocks in the decoder, >= 0 */
+    int dilation_max;    /* largest dilation in the block cycle, power of two */
+    float dropout;       /* drop probability in the blocks during training, [0,0.9] */
+    int upsample;        /* CTC frames per latent frame, 1..4 (1: the latent frame rate) */
 } codec_agent_config;
 
 typedef struct codec_agent codec_agent;       /* config + parameters */
@@ -59,7 +59,8 @@ typedef struct codec_agent_ws codec_agent_ws; /* activations of one utterance (o
 /* A reasonable default (agent A's shape): dwconv, d=64, stride 2, C=256, ... */
 codec_agent_config codec_agent_config_default(void);
 
-/* BASE_OK, or BASE_EINVAL naming the bad field; also rejects > 2 M parameters. */
+/* BASE_OK, or BASE_EINVAL naming the bad field (bounds from the field table,
+ * codecs/agent_arch.h, then the cross-field rules); also rejects > 2 M parameters. */
 base_status codec_agent_config_check(const codec_agent_config *c, base_err *err);
 
 /* Total float parameters the config gives (0 if invalid). */

@@ -2,6 +2,8 @@
  * used by `semsim corpus`; see manifest.h. */
 #include "codecs/manifest.h"
 
+#include "base/hash.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <stdint.h>
@@ -29,9 +31,7 @@ struct codec_manifest {
 
 static uint64_t hash_str(const char *s)
 {
-    uint64_t h = 1469598103934665603ull; /* FNV-1a */
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
+    return base_hash_str(BASE_HASH_INIT, s); /* FNV-1a */
 }
 
 static size_t slot_of(const codec_manifest *m, const char *id)

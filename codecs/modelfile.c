@@ -3,6 +3,8 @@
  * codecs/agent parameters (see modelfile.h and docs/model-format.md). */
 #include "codecs/modelfile.h"
 
+#include "codecs/agent_arch.h"
+
 #include "codecs/vocab.h"
 #include "base/h5io.h"
 
@@ -561,19 +563,8 @@ base_status codec_agent_to_model(const codec_agent *a, codec_model *m, base_err 
     if (c->vocab != CODEC_VOCAB_SIZE)
         return base_err_set(err, BASE_EINVAL, NULL, 0, "agent has %d output classes, expected %d",
                             c->vocab, CODEC_VOCAB_SIZE);
-    base_status st = codec_model_set_str(m, "family", c->family, err);
-    if (!st) st = codec_model_set_int(m, "latent_dim", c->d, err);
-    if (!st) st = codec_model_set_int(m, "stride", c->stride, err);
+    base_status st = codec_arch_save(c, m, 0, err); /* family, latent_dim, ..., arch.* */
     if (!st) st = codec_model_set_str(m, "vocab", vocab, err);
-    if (!st) st = codec_model_set_int(m, "frontend.n_mels", c->n_mels, err);
-    if (!st) st = codec_model_set_int(m, "arch.width", c->width, err);
-    if (!st) st = codec_model_set_int(m, "arch.kernel0", c->kernel0, err);
-    if (!st) st = codec_model_set_int(m, "arch.kernel", c->kernel, err);
-    if (!st) st = codec_model_set_int(m, "arch.enc_depth", c->enc_depth, err);
-    if (!st) st = codec_model_set_int(m, "arch.dec_depth", c->dec_depth, err);
-    if (!st) st = codec_model_set_int(m, "arch.dilation_max", c->dilation_max, err);
-    if (!st) st = codec_model_set_double(m, "arch.dropout", c->dropout, err);
-    if (!st) st = codec_model_set_int(m, "arch.upsample", c->upsample, err);
     if (!st) st = codec_model_set_int(m, "param_count", (int64_t)codec_agent_num_floats(a), err);
     codec_agent *mut = (codec_agent *)a; /* param_data has no const variant; we only read */
     for (size_t i = 0; !st && i < codec_agent_param_count(a); i++) {
@@ -592,45 +583,15 @@ base_status codec_agent_from_model(codec_model *m, codec_agent **out, base_err *
     if (!m || !out) return base_err_set(err, BASE_EINVAL, NULL, 0, "bad arguments");
     *out = NULL;
     codec_agent_config c = codec_agent_config_default();
-    const char *family = NULL, *vocab = NULL;
-    int64_t v[10] = {0};
-    double dropout = 0;
+    const char *vocab = NULL;
     char want_vocab[CODEC_VOCAB_SIZE + 1];
     vocab_string(want_vocab);
-    base_status st = codec_model_get_str(m, "family", &family, err);
-    if (!st && strlen(family) >= CODEC_AGENT_FAMILY_MAX)
-        st = base_err_set(err, BASE_EFORMAT, src(m), 0, "attribute 'family' '%s' is too long",
-                          family);
+    base_status st = codec_arch_load(m, &c, 0, err); /* the field table, bounds checked */
     if (!st) st = codec_model_get_str(m, "vocab", &vocab, err);
     if (!st && strcmp(vocab, want_vocab))
         st = base_err_set(err, BASE_EFORMAT, src(m), 0,
                           "attribute 'vocab' is \"%s\", expected \"%s\"", vocab, want_vocab);
-    if (!st) st = codec_model_get_int(m, "latent_dim", 1, 65536, &v[0], err);
-    if (!st) st = codec_model_get_int(m, "stride", 1, 64, &v[1], err);
-    if (!st) st = codec_model_get_int(m, "frontend.n_mels", 1, 1024, &v[2], err);
-    if (!st) st = codec_model_get_int(m, "arch.width", 1, 65536, &v[3], err);
-    if (!st) st = codec_model_get_int(m, "arch.kernel0", 1, 1024, &v[4], err);
-    if (!st) st = codec_model_get_int(m, "arch.kernel", 1, 1024, &v[5], err);
-    if (!st) st = codec_model_get_int(m, "arch.enc_depth", 0, 1024, &v[6], err);
-    if (!st) st = codec_model_get_int(m, "arch.dec_depth", 0, 1024, &v[7], err);
-    if (!st) st = codec_model_get_int(m, "arch.dilation_max", 1, 1 << 20, &v[8], err);
-    if (!st) st = codec_model_get_double(m, "arch.dropout", 0.0, 0.9, &dropout, err);
-    v[9] = 1; /* arch.upsample is optional (files before it have one CTC frame per latent frame) */
-    if (!st && codec_model_has_attr(m, "arch.upsample"))
-        st = codec_model_get_int(m, "arch.upsample", 1, 4, &v[9], err);
     if (st) return st;
-    snprintf(c.family, sizeof c.family, "%s", family);
-    c.d = (int)v[0];
-    c.stride = (int)v[1];
-    c.n_mels = (int)v[2];
-    c.width = (int)v[3];
-    c.kernel0 = (int)v[4];
-    c.kernel = (int)v[5];
-    c.enc_depth = (int)v[6];
-    c.dec_depth = (int)v[7];
-    c.dilation_max = (int)v[8];
-    c.dropout = (float)dropout;
-    c.upsample = (int)v[9];
     c.vocab = CODEC_VOCAB_SIZE;
     base_err cerr = BASE_ERR_INIT;
     if (codec_agent_config_check(&c, &cerr))

@@ -1,10 +1,9 @@
 /* optim.h -- AdamW with a warm-up + decay learning-rate schedule and global-norm
  * gradient clipping, on flat parameter/gradient/moment buffers.
  *
- * Where it sits: codecs/train.c calls codec_optim_step once per batch on the
- * agent's flat buffers (codecs/agent.h). Loshchilov & Hutter, "Decoupled Weight
- * Decay Regularization", ICLR 2019, Algorithm 2 (AdamW); Kingma & Ba 2015 for
- * the bias-corrected moments.
+ * Where it sits: the shared CTC loop (codecs/ctc_train.c) calls codec_optim_step once per batch on
+ * the agent's flat buffers (codecs/agent.h). Loshchilov & Hutter, "Decoupled Weight Decay
+ * Regularization", ICLR 2019, Algorithm 2 (AdamW); Kingma & Ba 2015 for the bias-corrected moments.
  */
 #ifndef CODECS_OPTIM_H
 #define CODECS_OPTIM_H

@@ -13,6 +13,8 @@
  */
 #include "codecs/tts.h"
 
+#include "base/hash.h"
+
 #include "codecs/audio.h"
 #include "codecs/text.h"
 
@@ -95,20 +97,22 @@ static int is_engine(const char *e)
     return !strcmp(e, ENGINE_ESPEAK) || !strcmp(e, ENGINE_FLITE);
 }
 
-/* Identifier of this utterance for flite's srand: FNV-1a over the voice, the
- * text and the options, so the seed is a function of the request only. */
+/* Identifier of this utterance for flite's srand: FNV-1a (base/hash) over the
+ * voice, the text and the options, so the seed is a function of the request
+ * only. It starts from SEED_BASIS, not FNV's basis (a digit short of it): kept
+ * as it was, because the synthesized audio (and the TTS cache) depend on it. */
+#define SEED_BASIS 1469598103934665603ull
+
 static unsigned utterance_seed(const codec_voice *v, const char *text, const codec_tts_opts *o)
 {
-    uint64_t h = 1469598103934665603ull;
+    uint64_t h = SEED_BASIS;
     const char *parts[3] = {v->engine, v->name, text};
     for (int p = 0; p < 3; p++) {
-        for (const char *s = parts[p]; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
-        h = (h ^ 0xffu) * 1099511628211ull; /* separator */
+        h = base_hash_str(h, parts[p]);
+        h = base_hash_bytes(h, "\xff", 1); /* separator */
     }
     int64_t q[2] = {llround(o->rate * 1e6), llround(o->pitch_st * 1e6)};
-    for (int p = 0; p < 2; p++)
-        for (int b = 0; b < 8; b++)
-            h = (h ^ ((uint64_t)q[p] >> (8 * b) & 0xffu)) * 1099511628211ull;
+    for (int p = 0; p < 2; p++) h = base_hash_u64(h, (uint64_t)q[p]);
     return (unsigned)(h ^ (h >> 32));
 }
 

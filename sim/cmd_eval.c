@@ -26,12 +26,12 @@
 #include "codecs/vocab.h"
 #include "sim/cmd.h"
 #include "sim/score.h"
+#include "base/pool.h"
 
 #include <cblas.h>
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,10 +147,9 @@ typedef struct shared {
     const codec_recognizer *rec;
     utt *u;
     size_t n;
-    atomic_size_t next;
-    atomic_int stop;
+    struct worker *w; /* (jobs) */
+    atomic_int stop;  /* an utterance failed: the others are skipped */
     int keep_logp;
-    double grid_alpha, grid_beta; /* pass 2 */
 } shared;
 
 typedef struct worker {
@@ -217,69 +216,44 @@ static base_status decode_text(worker *w, const float *logp, int tz, char **hyp,
     return BASE_OK;
 }
 
-static void *worker_main(void *arg)
+/* One utterance (a base/pool item): network, then decoding; a failure is
+ * kept on the utterance and stops the others. */
+static void eval_one(void *ctx, int wi, size_t i)
 {
-    worker *w = arg;
-    shared *sh = w->sh;
-    for (;;) {
-        if (atomic_load(&sh->stop)) break;
-        size_t i = atomic_fetch_add(&sh->next, 1);
-        if (i >= sh->n) break;
-        utt *u = &sh->u[i];
-        int tz = 0;
-        base_status st = run_network(w, i, &tz, &u->audio_s, &u->err);
-        const float *logp = tz > 0 ? codec_recognizer_logp(w->ws) : NULL;
-        if (!st && sh->keep_logp && tz > 0) {
-            size_t nf = (size_t)codec_agent_ctc_len(codec_recognizer_agent(sh->rec), tz);
-            u->logp = malloc(nf * CODEC_VOCAB_SIZE * sizeof *u->logp);
-            if (!u->logp)
-                st = base_err_set(&u->err, BASE_ENOMEM, NULL, 0, "out of memory");
-            else
-                memcpy(u->logp, logp, nf * CODEC_VOCAB_SIZE * sizeof *u->logp);
-        }
-        u->tz = tz;
-        if (!st) st = decode_text(w, logp, tz, &u->hyp, &u->err);
-        if (st) {
-            base_err_locate(&u->err, codec_manifest_audio_path(sh->man, i), 0);
-            u->failed = 1;
-            atomic_store(&sh->stop, 1);
-        }
+    shared *sh = ctx;
+    worker *w = &sh->w[wi];
+    if (atomic_load(&sh->stop)) return;
+    utt *u = &sh->u[i];
+    int tz = 0;
+    base_status st = run_network(w, i, &tz, &u->audio_s, &u->err);
+    const float *logp = tz > 0 ? codec_recognizer_logp(w->ws) : NULL;
+    if (!st && sh->keep_logp && tz > 0) {
+        size_t nf = (size_t)codec_agent_ctc_len(codec_recognizer_agent(sh->rec), tz);
+        u->logp = malloc(nf * CODEC_VOCAB_SIZE * sizeof *u->logp);
+        if (!u->logp)
+            st = base_err_set(&u->err, BASE_ENOMEM, NULL, 0, "out of memory");
+        else
+            memcpy(u->logp, logp, nf * CODEC_VOCAB_SIZE * sizeof *u->logp);
     }
-    return NULL;
+    u->tz = tz;
+    if (!st) st = decode_text(w, logp, tz, &u->hyp, &u->err);
+    if (st) {
+        base_err_locate(&u->err, codec_manifest_audio_path(sh->man, i), 0);
+        u->failed = 1;
+        atomic_store(&sh->stop, 1);
+    }
 }
 
-/* Pass 2 of --grid: decode the stored log-probabilities again. */
-static void *regrid_main(void *arg)
+/* Pass 2 of --grid (a base/pool item): decode the stored log-probabilities again. */
+static void regrid_one(void *ctx, int wi, size_t i)
 {
-    worker *w = arg;
-    shared *sh = w->sh;
-    for (;;) {
-        size_t i = atomic_fetch_add(&sh->next, 1);
-        if (i >= sh->n) break;
-        utt *u = &sh->u[i];
-        free(u->hyp);
-        u->hyp = NULL;
-        base_status st = decode_text(w, u->logp, u->tz, &u->hyp, &w->err);
-        if (st) {
-            w->st = st;
-            break;
-        }
-    }
-    return NULL;
-}
-
-/* Run fn on every worker thread (worker 0 on the calling thread). */
-static int run_threads(worker *w, int n, void *(*fn)(void *))
-{
-    pthread_t th[MAX_JOBS];
-    int started = 0;
-    for (int k = 1; k < n; k++) {
-        if (pthread_create(&th[k], NULL, fn, &w[k])) break;
-        started = k;
-    }
-    fn(&w[0]);
-    for (int k = 1; k <= started; k++) pthread_join(th[k], NULL);
-    return started + 1;
+    shared *sh = ctx;
+    worker *w = &sh->w[wi];
+    if (w->st) return;
+    utt *u = &sh->u[i];
+    free(u->hyp);
+    u->hyp = NULL;
+    w->st = decode_text(w, u->logp, u->tz, &u->hyp, &w->err);
 }
 
 /* ---- output ------------------------------------------------------------------------------ */
@@ -295,7 +269,7 @@ static size_t voice_len(const char *id)
 typedef struct voice_sum {
     char name[128];
     size_t utts;
-    sim_align_counts w, c;
+    codec_align_counts w, c;
 } voice_sum;
 
 static size_t per_voice(const sim_score *s, voice_sum **out)
@@ -315,8 +289,8 @@ static size_t per_voice(const sim_score *s, voice_sum **out)
             nv++;
         }
         v[k].utts++;
-        sim_align_add(&v[k].w, &u->words);
-        sim_align_add(&v[k].c, &u->chars);
+        codec_align_add(&v[k].w, &u->words);
+        codec_align_add(&v[k].c, &u->chars);
     }
     *out = v;
     return nv;
@@ -337,9 +311,9 @@ static void json_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
-static void json_rate(FILE *f, const sim_align_counts *c)
+static void json_rate(FILE *f, const codec_align_counts *c)
 {
-    double r = sim_align_rate(c);
+    double r = codec_align_rate(c);
     if (isfinite(r))
         fprintf(f, "%.10g", r);
     else
@@ -421,7 +395,7 @@ static int write_summary(const sim_score *s, const eval_opts *o, const timing *t
         fprintf(out, "%-28s %5s %7s %8s %8s\n", "voice", "utts", "words", "WER%", "CER%");
         for (size_t k = 0; k < nv; k++)
             fprintf(out, "%-28s %5zu %7ld %8.2f %8.2f\n", v[k].name, v[k].utts, v[k].w.ref,
-                    100 * sim_align_rate(&v[k].w), 100 * sim_align_rate(&v[k].c));
+                    100 * codec_align_rate(&v[k].w), 100 * codec_align_rate(&v[k].c));
     }
     free(v);
     fprintf(out,
@@ -484,7 +458,8 @@ static int usage_error(const char *msg)
     return SIM_EXIT_USAGE;
 }
 
-int sim_cmd_eval(int argc, char **argv)
+/* The command line into o: -1 to go on, else the exit code. */
+static int parse_args(int argc, char **argv, eval_opts *o)
 {
     enum {
         O_MODEL = 256,
@@ -521,61 +496,60 @@ int sim_cmd_eval(int argc, char **argv)
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
-    eval_opts o = {.jobs = 1, .beam = codec_beam_config_default()};
     int c;
     optind = 1;
     opterr = 1;
     while ((c = getopt_long(argc, argv, "j:h", opts, NULL)) != -1) {
         switch (c) {
         case O_MODEL:
-            o.model = optarg;
+            o->model = optarg;
             break;
         case O_MANIFEST:
-            o.manifest = optarg;
+            o->manifest = optarg;
             break;
         case O_HYP:
-            o.hyp = optarg;
+            o->hyp = optarg;
             break;
         case O_JSON:
-            o.json = 1;
+            o->json = 1;
             break;
         case O_GREEDY:
-            o.greedy = 1;
+            o->greedy = 1;
             break;
         case O_UTTS:
-            o.utts = 1;
+            o->utts = 1;
             break;
         case O_NOOOV:
-            o.beam.allow_oov = 0;
+            o->beam.allow_oov = 0;
             break;
         case O_LM:
-            o.lm = optarg;
+            o->lm = optarg;
             break;
         case O_DICT:
-            o.dict = optarg;
+            o->dict = optarg;
             break;
         case O_BEAM:
-            if (parse_int(optarg, 1, 100000, &o.beam.beam))
+            if (parse_int(optarg, 1, 100000, &o->beam.beam))
                 return usage_error("--beam needs an integer 1..100000");
             break;
         case O_ALPHA:
-            if (parse_float(optarg, &o.beam.lm_weight) || o.beam.lm_weight < 0)
+            if (parse_float(optarg, &o->beam.lm_weight) || o->beam.lm_weight < 0)
                 return usage_error("--lm-weight needs a number >= 0");
             break;
         case O_BETA:
-            if (parse_float(optarg, &o.beam.word_bonus))
+            if (parse_float(optarg, &o->beam.word_bonus))
                 return usage_error("--word-bonus needs a number");
             break;
         case O_OOVPEN:
-            if (parse_float(optarg, &o.beam.oov_penalty) || o.beam.oov_penalty > 0)
+            if (parse_float(optarg, &o->beam.oov_penalty) || o->beam.oov_penalty > 0)
                 return usage_error("--oov-penalty needs a number <= 0");
             break;
         case O_GRID:
-            if (parse_grid(optarg, &o))
+            if (parse_grid(optarg, o))
                 return usage_error("--grid needs A1,A2,...:B1,B2,... (at most 64 each)");
             break;
         case 'j':
-            if (parse_int(optarg, 1, MAX_JOBS, &o.jobs))
+            if (parse_int(optarg, 1, MAX_JOBS, &o->jobs))
                 return usage_error("-j needs an integer 1..64");
             break;
         case 'h':
@@ -587,98 +561,140 @@ int sim_cmd_eval(int argc, char **argv)
         }
     }
     if (optind < argc) return usage_error("unexpected argument");
-    if (!o.model || !o.manifest) return usage_error("--model and --manifest are required");
-    if (o.greedy && o.n_alpha) return usage_error("--grid needs the beam decoder, not --greedy");
+    if (!o->model || !o->manifest) return usage_error("--model and --manifest are required");
+    if (o->greedy && o->n_alpha) return usage_error("--grid needs the beam decoder, not --greedy");
 
+    return -1;
+}
+
+/* Everything one evaluation holds. */
+typedef struct eval_run {
+    codec_recognizer *rec;
+    codec_manifest *man;
+    codec_lexicon *lex;
+    utt *u;
+    size_t n;
+    worker w[MAX_JOBS];
+    shared sh;
+} eval_run;
+
+/* Model, manifest, lexicon, references and one recognizer workspace per job. */
+static base_status setup(eval_run *r, eval_opts *o, base_err *err)
+{
+    base_status st;
+    if ((st = codec_recognizer_load(&r->rec, o->model, err))) return st;
+    if ((st = codec_manifest_read(o->manifest, &r->man, err))) return st;
+    r->n = codec_manifest_size(r->man);
+    if (!o->greedy) {
+        const char *lm = o->lm && !strcmp(o->lm, "none") ? "" : o->lm;
+        if ((st = codec_lexicon_create(&r->lex, o->dict, lm, err))) return st;
+    }
+    if (!(r->u = calloc(r->n ? r->n : 1, sizeof *r->u)))
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    for (size_t i = 0; i < r->n; i++)
+        if ((st = codec_text_normalise(codec_manifest_transcript(r->man, i), &r->u[i].ref, err)))
+            return st;
+    if ((size_t)o->jobs > r->n && r->n > 0) o->jobs = (int)r->n;
+    /* each thread is one core's worth of work: no BLAS threads on top */
+    openblas_set_num_threads(1);
+    r->sh = (shared){.o = o,
+                     .man = r->man,
+                     .rec = r->rec,
+                     .u = r->u,
+                     .n = r->n,
+                     .w = r->w,
+                     .keep_logp = o->n_alpha > 0};
+    atomic_init(&r->sh.stop, 0);
+    for (int k = 0; k < o->jobs; k++) {
+        r->w[k].sh = &r->sh;
+        if ((st = codec_recognizer_ws_create(&r->w[k].ws, r->rec, r->lex,
+                                             o->greedy ? NULL : &o->beam, err)))
+            return st;
+    }
+    return BASE_OK;
+}
+
+/* --grid: one line per (alpha, beta); the network ran once before. */
+static base_status run_grid(eval_run *r, const eval_opts *o, base_err *err)
+{
+    double best = INFINITY;
+    float ba = 0, bb = 0;
+    base_status st = BASE_OK;
+    printf("%-9s %-10s %8s %8s\n", "lm_weight", "word_bonus", "WER%", "CER%");
+    for (int ia = 0; ia < o->n_alpha; ia++)
+        for (int ib = 0; ib < o->n_beta; ib++) {
+            codec_beam_config bc = o->beam;
+            bc.lm_weight = o->alpha[ia];
+            bc.word_bonus = o->beta[ib];
+            for (int k = 0; k < o->jobs; k++)
+                if ((st = codec_recognizer_ws_set_beam(r->w[k].ws, &bc, err))) return st;
+            base_pool_run(o->jobs, r->n, regrid_one, &r->sh);
+            for (int k = 0; k < o->jobs; k++)
+                if (r->w[k].st) {
+                    if (err) *err = r->w[k].err;
+                    return r->w[k].st;
+                }
+            sim_score *score = NULL;
+            if ((st = score_all(r->u, r->man, r->n, &score, err))) return st;
+            sim_score_totals t;
+            sim_score_totals_get(score, &t);
+            sim_score_destroy(score);
+            double wer = codec_align_rate(&t.words), cer = codec_align_rate(&t.chars);
+            printf("%-9g %-10g %8.2f %8.2f\n", bc.lm_weight, bc.word_bonus, 100 * wer, 100 * cer);
+            fflush(stdout);
+            if (wer < best) best = wer, ba = bc.lm_weight, bb = bc.word_bonus;
+        }
+    printf("best lm_weight %g word_bonus %g WER %.2f%%\n", ba, bb, 100 * best);
+    return BASE_OK;
+}
+
+static void eval_run_free(eval_run *r)
+{
+    for (int k = 0; k < MAX_JOBS; k++) codec_recognizer_ws_destroy(r->w[k].ws);
+    if (r->u)
+        for (size_t i = 0; i < r->n; i++) {
+            free(r->u[i].ref);
+            free(r->u[i].hyp);
+            free(r->u[i].logp);
+        }
+    free(r->u);
+    codec_lexicon_destroy(r->lex);
+    codec_manifest_destroy(r->man);
+    codec_recognizer_destroy(r->rec);
+}
+
+int sim_cmd_eval(int argc, char **argv)
+{
+    eval_opts o = {.jobs = 1, .beam = codec_beam_config_default()};
+    int prc = parse_args(argc, argv, &o);
+    if (prc >= 0) return prc;
     double wall0 = wall_now();
     base_err err = BASE_ERR_INIT;
     int rc = SIM_EXIT_FAIL;
-    codec_recognizer *rec = NULL;
-    codec_manifest *man = NULL;
-    codec_lexicon *lex = NULL;
     sim_score *score = NULL;
-    utt *u = NULL;
-    worker w[MAX_JOBS];
-    memset(w, 0, sizeof w);
-    size_t n = 0;
-
-    if (codec_recognizer_load(&rec, o.model, &err)) goto out_err;
-    if (codec_manifest_read(o.manifest, &man, &err)) goto out_err;
-    n = codec_manifest_size(man);
-    if (!o.greedy) {
-        const char *lm = o.lm && !strcmp(o.lm, "none") ? "" : o.lm;
-        if (codec_lexicon_create(&lex, o.dict, lm, &err)) goto out_err;
-    }
-    u = calloc(n ? n : 1, sizeof *u);
-    if (!u) {
-        base_err_set(&err, BASE_ENOMEM, NULL, 0, "out of memory");
-        goto out_err;
-    }
-    for (size_t i = 0; i < n; i++)
-        if (codec_text_normalise(codec_manifest_transcript(man, i), &u[i].ref, &err)) goto out_err;
-    if ((size_t)o.jobs > n && n > 0) o.jobs = (int)n;
-    /* each thread is one core's worth of work: no BLAS threads on top */
-    openblas_set_num_threads(1);
-
-    shared sh = {.o = &o, .man = man, .rec = rec, .u = u, .n = n, .keep_logp = o.n_alpha > 0};
-    atomic_init(&sh.next, 0);
-    atomic_init(&sh.stop, 0);
-    for (int k = 0; k < o.jobs; k++) {
-        w[k].sh = &sh;
-        if (codec_recognizer_ws_create(&w[k].ws, rec, lex, o.greedy ? NULL : &o.beam, &err))
-            goto out_err;
-    }
+    eval_run r;
+    memset(&r, 0, sizeof r);
+    if (setup(&r, &o, &err)) goto out_err;
     timing tm = {.setup_s = wall_now() - wall0};
-    run_threads(w, o.jobs, worker_main);
-    for (size_t i = 0; i < n; i++)
-        if (u[i].failed) {
-            err = u[i].err;
+    base_pool_run(o.jobs, r.n, eval_one, &r.sh);
+    for (size_t i = 0; i < r.n; i++)
+        if (r.u[i].failed) {
+            err = r.u[i].err;
             goto out_err;
         }
-    for (size_t i = 0; i < n; i++) tm.audio_s += u[i].audio_s;
+    for (size_t i = 0; i < r.n; i++) tm.audio_s += r.u[i].audio_s;
     for (int k = 0; k < o.jobs; k++) {
-        tm.front_s += w[k].t_front;
-        tm.net_s += w[k].t_net;
-        tm.dec_s += w[k].t_dec;
+        tm.front_s += r.w[k].t_front;
+        tm.net_s += r.w[k].t_net;
+        tm.dec_s += r.w[k].t_dec;
     }
-
     if (o.n_alpha) {
-        /* --grid: one line per (alpha, beta); the network ran once above */
-        double best = INFINITY;
-        float ba = 0, bb = 0;
-        printf("%-9s %-10s %8s %8s\n", "lm_weight", "word_bonus", "WER%", "CER%");
-        for (int ia = 0; ia < o.n_alpha; ia++)
-            for (int ib = 0; ib < o.n_beta; ib++) {
-                codec_beam_config bc = o.beam;
-                bc.lm_weight = o.alpha[ia];
-                bc.word_bonus = o.beta[ib];
-                for (int k = 0; k < o.jobs; k++)
-                    if (codec_recognizer_ws_set_beam(w[k].ws, &bc, &err)) goto out_err;
-                atomic_store(&sh.next, 0);
-                run_threads(w, o.jobs, regrid_main);
-                for (int k = 0; k < o.jobs; k++)
-                    if (w[k].st) {
-                        err = w[k].err;
-                        goto out_err;
-                    }
-                if (score_all(u, man, n, &score, &err)) goto out_err;
-                sim_score_totals t;
-                sim_score_totals_get(score, &t);
-                double wer = sim_align_rate(&t.words), cer = sim_align_rate(&t.chars);
-                printf("%-9g %-10g %8.2f %8.2f\n", bc.lm_weight, bc.word_bonus, 100 * wer,
-                       100 * cer);
-                fflush(stdout);
-                if (wer < best) best = wer, ba = bc.lm_weight, bb = bc.word_bonus;
-                sim_score_destroy(score);
-                score = NULL;
-            }
-        printf("best lm_weight %g word_bonus %g WER %.2f%%\n", ba, bb, 100 * best);
+        if (run_grid(&r, &o, &err)) goto out_err;
         rc = SIM_EXIT_OK;
         goto out;
     }
-
-    if (o.hyp && write_trn(o.hyp, u, man, n, &err)) goto out_err;
-    if (score_all(u, man, n, &score, &err)) goto out_err;
+    if (o.hyp && write_trn(o.hyp, r.u, r.man, r.n, &err)) goto out_err;
+    if (score_all(r.u, r.man, r.n, &score, &err)) goto out_err;
     tm.wall_s = wall_now() - wall0;
     if ((o.json ? write_json(score, &o, &tm, stdout) : write_summary(score, &o, &tm, stdout)) ||
         fflush(stdout)) {
@@ -690,17 +706,7 @@ int sim_cmd_eval(int argc, char **argv)
 out_err:
     rc = sim_cmd_fail(&err);
 out:
-    for (int k = 0; k < MAX_JOBS; k++) codec_recognizer_ws_destroy(w[k].ws);
-    if (u)
-        for (size_t i = 0; i < n; i++) {
-            free(u[i].ref);
-            free(u[i].hyp);
-            free(u[i].logp);
-        }
-    free(u);
     sim_score_destroy(score);
-    codec_lexicon_destroy(lex);
-    codec_manifest_destroy(man);
-    codec_recognizer_destroy(rec);
+    eval_run_free(&r);
     return rc;
 }

@@ -6,27 +6,8 @@
  * `sclite -r REF trn -h HYP trn -i rm` (words) and `sclite ... -c DH`
  * (characters), including sclite's tie-breaking between equal-cost paths.
  *
- * Alignment (sctk src/sclite/net_dp.c, Network_dpalign on two linear networks):
- *   cost: correct 0, substitution 4, deletion 3, insertion 3;
- *   cell (a,b) (a = reference position, b = hypothesis position) takes the
- *   diagonal (correct/substitution) when it costs <= both the deletion and the
- *   insertion, else the deletion when it costs < the insertion, else the
- *   insertion. The counts are those of the path that back-tracking from the
- *   final cell follows. Equal-cost paths can differ in S/D/I (3 S = 2 D + 2 I
- *   = 12), so the rule matters: ref "b b c a c a a" / hyp "b a a a b b c"
- *   gives 6 errors here and in sclite (plain Levenshtein: 5).
- * Tokens:
- *   words      runs of non-whitespace (space, tab, CR, LF, VT, FF);
- *   characters every byte of the words except '-' (sclite -c DH: split into
- *              characters, delete hyphens; spaces are not tokens). Bytes, not
- *              UTF-8 code points: sclite's default encoding splits bytes too.
- *   Comparison is case-insensitive for ASCII letters (sclite's default).
- *   Not emulated: sclite's optionally-deletable "(word)" tokens and "-"
- *   fragment matching; our transcripts are normalised text.
- * Note: sclite's `-c NOASCII DH` does NOT split ASCII words (NOASCII means
- *   "leave ASCII words whole"), so for English it scores words, not
- *   characters; CER here matches `-c DH`.
- *
+ * Alignment and tokens: codecs/align.h (sclite's weights, tie-breaking and
+ *   token rules).
  * trn files: one utterance per line, `words words ... (ID)`; the ID is the
  * text inside the last parentheses, which must end the line. Blank lines and
  * lines starting with ";;" (sclite comments) are skipped. Utterances are
@@ -37,34 +18,37 @@
 #ifndef SIM_SCORE_H
 #define SIM_SCORE_H
 
+#include "codecs/align.h"
 #include "base/status.h"
 
 #include <stddef.h>
 #include <stdio.h>
 
-/* Counts of one alignment (or a sum of them). ref = corr + sub + del. */
-typedef struct sim_align_counts {
-    long ref;  /* reference tokens */
-    long corr; /* correct          */
-    long sub;  /* substitutions    */
-    long del;  /* deletions        */
-    long ins;  /* insertions       */
-} sim_align_counts;
-
-/* Align one reference/hypothesis pair of transcripts (NUL-terminated text,
- * words separated by whitespace; NULL or "" is an empty transcript).
- * Thread-safe and reentrant: it uses O(tokens) scratch memory of its own
- * (malloc'd and freed per call; BASE_ENOMEM if that fails). out is zeroed first. */
-base_status sim_align_words(const char *ref, const char *hyp, sim_align_counts *out, base_err *err);
-/* Same on characters (sclite -c DH): every non-whitespace byte except '-'. */
-base_status sim_align_chars(const char *ref, const char *hyp, sim_align_counts *out, base_err *err);
-
-/* Errors (sub + del + ins) and the rate errors/ref; the rate is 0 when there
- * are no errors and no reference tokens, and INFINITY when ref is 0 but there
- * are insertions. */
-long sim_align_errors(const sim_align_counts *c);
-double sim_align_rate(const sim_align_counts *c);
-void sim_align_add(sim_align_counts *sum, const sim_align_counts *c);
+/* The aligner is codecs/align; these names remain for the callers that
+ * still use them. */
+typedef codec_align_counts sim_align_counts;
+static inline base_status sim_align_words(const char *ref, const char *hyp, sim_align_counts *out,
+                                          base_err *err)
+{
+    return codec_align_words(ref, hyp, out, err);
+}
+static inline base_status sim_align_chars(const char *ref, const char *hyp, sim_align_counts *out,
+                                          base_err *err)
+{
+    return codec_align_chars(ref, hyp, out, err);
+}
+static inline long sim_align_errors(const sim_align_counts *c)
+{
+    return codec_align_errors(c);
+}
+static inline double sim_align_rate(const sim_align_counts *c)
+{
+    return codec_align_rate(c);
+}
+static inline void sim_align_add(sim_align_counts *sum, const sim_align_counts *c)
+{
+    codec_align_add(sum, c);
+}
 
 /* ---- a scored set of utterances ------------------------------------------ */
 

@@ -17,7 +17,7 @@
 static codec_agent_config tiny_config(const char *family)
 {
     codec_agent_config c = codec_agent_config_default();
-    snprintf(c.family, sizeof c.family, "%s", family);
+    CU_ASSERT_EQUAL(codec_family_parse(family, &c.family, NULL), BASE_OK);
     c.n_mels = 6, c.d = 4, c.width = 8, c.kernel0 = 3, c.kernel = 3, c.stride = 2;
     c.enc_depth = 2, c.dec_depth = 1, c.dilation_max = 2, c.dropout = 0;
     c.vocab = 5;
@@ -336,7 +336,7 @@ static void bad_edit(codec_agent_config *c, int i)
 {
     switch (i) {
     case 0:
-        snprintf(c->family, sizeof c->family, "gru");
+        c->family = CODEC_FAMILY_COUNT; /* no such family */
         break;
     case 1:
         c->d = 0;

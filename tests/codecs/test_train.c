@@ -34,7 +34,7 @@ static void test_config_load(void)
     codec_train_config_default(&c);
     base_err e = BASE_ERR_INIT;
     CU_ASSERT_EQUAL(codec_train_config_load(path, &c, &e), BASE_OK);
-    CU_ASSERT_STRING_EQUAL(c.agent.family, "conv");
+    CU_ASSERT_EQUAL(c.agent.family, CODEC_FAMILY_CONV);
     CU_ASSERT_EQUAL(c.agent.d, 48);
     CU_ASSERT_EQUAL(c.agent.stride, 3);
     CU_ASSERT_EQUAL(c.n_train, 3);

@@ -1,0 +1,284 @@
+/* relhead_file.c -- the `relative` equalizer's head on disk: model files
+ * (a codecs/modelfile container, kind "relative-head") and the cache of
+ * trained heads keyed by anchor_relhead_key (see relhead.h). */
+#include "anchors/relhead.h"
+
+#include "anchors/relhead_impl.h"
+#include "base/fs.h"
+#include "codecs/agent_arch.h"
+#include "codecs/modelfile.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- model files ----------------------------------------------------------------- */
+
+static void hex64(char *buf, uint64_t v)
+{
+    snprintf(buf, 17, "%016llx", (unsigned long long)v);
+}
+
+/* Decoder parameter i as the model file stores it: its name, rank nd and shape sz
+ * (unused dimensions 0), so save and load walk the same tensors; NULL when parameter i
+ * is not one of the decoder's tensors. */
+static const char *decoder_tensor(const codec_agent *dec, size_t i, int *nd,
+                                  size_t sz[CODEC_AGENT_MAX_DIMS])
+{
+    const char *name = codec_agent_param_name(dec, i);
+    if (!anchor_relhead_is_decoder_tensor(name)) return NULL;
+    int s[CODEC_AGENT_MAX_DIMS];
+    *nd = codec_agent_param_shape(dec, i, s);
+    sz[0] = (size_t)s[0];
+    sz[1] = *nd > 1 ? (size_t)s[1] : 0;
+    return name;
+}
+
+base_status anchor_relhead_save(const anchor_relhead *h, const char *path, base_err *err)
+{
+    if (!h || !path) return base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: NULL argument");
+    codec_model *md = codec_model_create(err);
+    if (!md) return err ? err->code : BASE_ENOMEM;
+    const codec_agent_config *c = codec_agent_get_config(h->dec);
+    const anchor_relhead_config *r = &h->cfg;
+    char hx[4][17];
+    hex64(hx[0], h->key), hex64(hx[1], h->rx_hash), hex64(hx[2], h->set_hash);
+    hex64(hx[3], h->data_id);
+    base_status st;
+#define TRY(x)                                                                                     \
+    if ((st = (x))) goto out
+    TRY(codec_model_set_str(md, "kind", ANCHOR_RELHEAD_KIND, err));
+    TRY(codec_model_set_int(md, "head.version", ANCHOR_RELHEAD_VERSION, err));
+    TRY(codec_arch_save(c, md, CODEC_ARCH_DECODER, err)); /* family, arch.* of the decoder */
+    TRY(codec_model_set_int(md, "head.vocab", c->vocab, err));
+    TRY(codec_model_set_int(md, "head.k", (int64_t)h->k, err));
+    TRY(codec_model_set_int(md, "head.d_rx", (int64_t)h->d_rx, err));
+    TRY(codec_model_set_str(md, "head.psi", anchor_psi_name(anchor_relhead_psi(h)), err));
+    TRY(codec_model_set_str(md, "head.key", hx[0], err));
+    TRY(codec_model_set_str(md, "head.rx_hash", hx[1], err));
+    TRY(codec_model_set_str(md, "head.set_hash", hx[2], err));
+    TRY(codec_model_set_str(md, "head.data_id", hx[3], err));
+    TRY(codec_model_set_int(md, "train.seed", (int64_t)r->seed, err));
+    TRY(codec_model_set_int(md, "train.steps", r->steps, err));
+    TRY(codec_model_set_int(md, "train.batch", r->batch, err));
+    TRY(codec_model_set_double(md, "train.lr", r->lr, err));
+    TRY(codec_model_set_int(md, "train.warmup", r->warmup, err));
+    TRY(codec_model_set_double(md, "train.weight_decay", r->weight_decay, err));
+    TRY(codec_model_set_double(md, "train.clip", r->clip, err));
+    TRY(codec_model_set_double(md, "train.dropout", r->dropout, err));
+    TRY(codec_model_set_double(md, "train.ls_lambda", r->ls_lambda, err));
+    TRY(codec_model_set_double(md, "train.final_loss", h->final_loss, err));
+    TRY(codec_model_set_double(md, "train.noise", r->noise, err));
+    size_t shp[2] = {h->k, h->d_rx};
+    TRY(codec_model_add_tensor(md, "head.in.mean", 1, shp, h->mean, err));
+    TRY(codec_model_add_tensor(md, "head.in.scale", 1, shp, h->scale, err));
+    TRY(codec_model_add_tensor(md, "head.anchors", 2, shp, anchor_relhead_anchors(h), err));
+    for (size_t i = 0; i < codec_agent_param_count(h->dec); i++) {
+        int nd;
+        size_t sz[CODEC_AGENT_MAX_DIMS];
+        const char *name = decoder_tensor(h->dec, i, &nd, sz);
+        if (!name) continue;
+        TRY(codec_model_add_tensor(md, name, nd, sz,
+                                   codec_agent_param_data((codec_agent *)h->dec, i), err));
+    }
+    st = codec_model_save(md, path, err);
+#undef TRY
+out:
+    codec_model_destroy(md);
+    return st;
+}
+
+static base_status get_hex(const codec_model *md, const char *key, uint64_t *v, base_err *err)
+{
+    const char *s;
+    base_status st = codec_model_get_str(md, key, &s, err);
+    if (st) return st;
+    char *end;
+    errno = 0;
+    unsigned long long x = strtoull(s, &end, 16);
+    if (errno || *end || !*s)
+        return base_err_set(err, BASE_EFORMAT, codec_model_source(md), 0,
+                            "attribute '%s' is '%s', expected 16 hex digits", key, s);
+    *v = x;
+    return BASE_OK;
+}
+
+anchor_relhead *anchor_relhead_load(const char *path, base_err *err)
+{
+    codec_model *md = NULL;
+    anchor_relhead *h = NULL;
+    float *anchors = NULL;
+    if (!path) {
+        base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: NULL path");
+        return NULL;
+    }
+    if (codec_model_load(path, &md, err)) return NULL;
+    const char *kind, *psi_name;
+    int64_t vocab, k, d_rx, ver;
+    anchor_psi psi;
+    codec_agent_config hc = codec_agent_config_default();
+    if (codec_model_get_str(md, "kind", &kind, err)) goto fail;
+    if (strcmp(kind, ANCHOR_RELHEAD_KIND)) {
+        base_err_set(err, BASE_EFORMAT, path, 0, "kind is '%s', expected '%s' (a relative head)",
+                     kind, ANCHOR_RELHEAD_KIND);
+        goto fail;
+    }
+    if (codec_model_get_int(md, "head.version", ANCHOR_RELHEAD_VERSION, ANCHOR_RELHEAD_VERSION,
+                            &ver, err) ||
+        codec_arch_load(md, &hc, CODEC_ARCH_DECODER, err) || /* the decoder's fields */
+        codec_model_get_int(md, "head.vocab", 2, 64, &vocab, err) ||
+        codec_model_get_int(md, "head.k", 1, ANCHOR_RELHEAD_MAX_K, &k, err) ||
+        codec_model_get_int(md, "head.d_rx", 1, 1024, &d_rx, err) ||
+        codec_model_get_str(md, "head.psi", &psi_name, err))
+        goto fail;
+    if (anchor_psi_parse(psi_name, &psi, err)) {
+        base_err_locate(err, path, 0);
+        goto fail;
+    }
+    hc.vocab = (int)vocab;
+    hc = anchor_relhead_agent_config(&hc, (size_t)k, -1);
+    if (codec_agent_config_check(&hc, err)) {
+        base_err_locate(err, path, 0);
+        goto fail;
+    }
+    anchors = malloc((size_t)(k * d_rx) * sizeof *anchors);
+    if (!anchors) {
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "relhead: out of memory");
+        goto fail;
+    }
+    size_t shp[2] = {(size_t)k, (size_t)d_rx};
+    if (codec_model_get_tensor(md, "head.anchors", 2, shp, anchors, err)) goto fail;
+    if (!(h = anchor_relhead_new(&hc, anchors, (size_t)k, (size_t)d_rx, psi, err))) {
+        base_err_locate(err, path, 0);
+        goto fail;
+    }
+    if (codec_model_get_tensor(md, "head.in.mean", 1, shp, h->mean, err) ||
+        codec_model_get_tensor(md, "head.in.scale", 1, shp, h->scale, err))
+        goto fail;
+    for (size_t i = 0; i < codec_agent_param_count(h->dec); i++) {
+        int nd;
+        size_t sz[CODEC_AGENT_MAX_DIMS];
+        const char *name = decoder_tensor(h->dec, i, &nd, sz);
+        if (!name) continue;
+        if (codec_model_get_tensor(md, name, nd, sz, codec_agent_param_data(h->dec, i), err))
+            goto fail;
+    }
+    if (codec_model_check_all_used(md, err)) goto fail;
+    if (get_hex(md, "head.key", &h->key, err) || get_hex(md, "head.rx_hash", &h->rx_hash, err) ||
+        get_hex(md, "head.set_hash", &h->set_hash, err) ||
+        get_hex(md, "head.data_id", &h->data_id, err))
+        goto fail;
+    /* the recipe, so a re-save writes the same attributes */
+    anchor_relhead_config_default(&h->cfg);
+    int64_t iv;
+    double dv;
+    if (!codec_model_get_int(md, "train.seed", INT64_MIN, INT64_MAX, &iv, NULL))
+        h->cfg.seed = (uint64_t)iv;
+    if (!codec_model_get_int(md, "train.steps", 0, INT64_MAX, &iv, NULL)) h->cfg.steps = (long)iv;
+    if (!codec_model_get_int(md, "train.batch", 0, 4096, &iv, NULL)) h->cfg.batch = (int)iv;
+    if (!codec_model_get_double(md, "train.lr", 0, 1e9, &dv, NULL)) h->cfg.lr = (float)dv;
+    if (!codec_model_get_int(md, "train.warmup", 0, INT64_MAX, &iv, NULL)) h->cfg.warmup = (long)iv;
+    if (!codec_model_get_double(md, "train.weight_decay", 0, 1e9, &dv, NULL))
+        h->cfg.weight_decay = (float)dv;
+    if (!codec_model_get_double(md, "train.clip", 0, 1e9, &dv, NULL)) h->cfg.clip = (float)dv;
+    if (!codec_model_get_double(md, "train.dropout", -1e9, 1, &dv, NULL))
+        h->cfg.dropout = (float)dv;
+    if (!codec_model_get_double(md, "train.ls_lambda", -1e300, 1e300, &dv, NULL))
+        h->cfg.ls_lambda = dv;
+    if (!codec_model_get_double(md, "train.final_loss", -1e300, 1e300, &dv, NULL))
+        h->final_loss = dv;
+    h->cfg.noise = 0; /* files from before the noise option were trained without it */
+    if (!codec_model_get_double(md, "train.noise", 0, 1e9, &dv, NULL)) h->cfg.noise = (float)dv;
+    if (codec_agent_freeze(h->dec, err)) goto fail;
+    free(anchors);
+    codec_model_destroy(md);
+    return h;
+fail:
+    if (err && !err->file[0]) base_err_locate(err, path, 0);
+    free(anchors);
+    anchor_relhead_destroy(h);
+    codec_model_destroy(md);
+    return NULL;
+}
+
+/* ---- cache ------------------------------------------------------------------------ */
+
+/* Whether a loaded head is the one spec asks for (beyond the key in its name). */
+static int head_matches(const anchor_relhead *h, const anchor_relhead_spec *s, uint64_t key)
+{
+    size_t d = (size_t)codec_agent_latent_dim(s->rx);
+    return h->key == key && h->k == s->k && h->d_rx == d && anchor_relhead_psi(h) == s->psi &&
+           h->set_hash == s->set_hash && h->data_id == s->data_id &&
+           anchor_relhead_vocab(h) == codec_agent_get_config(s->rx)->vocab &&
+           codec_agent_get_config(h->dec)->upsample == codec_agent_get_config(s->rx)->upsample &&
+           !memcmp(anchor_relhead_anchors(h), s->a_rx, s->k * d * sizeof(float));
+}
+
+anchor_relhead *anchor_relhead_get(const anchor_relhead_spec *spec, anchor_relhead_fetch_fn fetch,
+                                   void *ctx, const anchor_relhead_config *cfg, const base_log *lg,
+                                   anchor_relhead_result *res, base_err *err)
+{
+    uint64_t key;
+    anchor_relhead_result rr;
+    memset(&rr, 0, sizeof rr);
+    if (anchor_relhead_key(spec, cfg, &key, err)) return NULL;
+    if (!fetch) {
+        base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: NULL data callback");
+        return NULL;
+    }
+    rr.key = key;
+    anchor_relhead *h = NULL;
+    if (cfg->cache_dir[0]) {
+        int n = snprintf(rr.path, sizeof rr.path, "%s/relhead-%016llx.h5", cfg->cache_dir,
+                         (unsigned long long)key);
+        if (n >= (int)sizeof rr.path) {
+            base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: cache_dir too long");
+            return NULL;
+        }
+        if (access(rr.path, F_OK) == 0) {
+            base_err e2 = BASE_ERR_INIT;
+            h = anchor_relhead_load(rr.path, &e2);
+            if (h && !head_matches(h, spec, key)) {
+                base_log_warn(lg, "relhead: %s does not match its key; training again", rr.path);
+                anchor_relhead_destroy(h);
+                h = NULL;
+            } else if (!h) {
+                char buf[BASE_ERR_MSG + BASE_ERR_FILE + 16];
+                base_log_warn(lg, "relhead: cache file unusable (%s); training again",
+                              base_err_format(&e2, buf, sizeof buf));
+            }
+            if (h) {
+                base_log_info(lg, "relhead: cache hit %s", rr.path);
+                rr.cache_hit = 1;
+                if (res) *res = rr;
+                return h;
+            }
+        }
+    }
+    anchor_relhead_data data;
+    memset(&data, 0, sizeof data);
+    if (fetch(ctx, &data, err)) return NULL;
+    anchor_relhead_config c2 = *cfg;
+    h = anchor_relhead_train(spec, &data, &c2, lg, &rr, err);
+    if (!h) return NULL;
+    rr.path[0] = 0;
+    if (cfg->cache_dir[0]) {
+        snprintf(rr.path, sizeof rr.path, "%s/relhead-%016llx.h5", cfg->cache_dir,
+                 (unsigned long long)key);
+        /* a name private to this process and head, renamed into place when complete */
+        char tmp[sizeof rr.path + 64];
+        snprintf(tmp, sizeof tmp, "%s.%ld.%p.tmp", rr.path, (long)getpid(), (void *)h);
+        base_status st = base_fs_mkdirs(cfg->cache_dir, err);
+        if (!st) st = anchor_relhead_save(h, tmp, err);
+        if (!st) st = base_fs_commit(tmp, rr.path, err);
+        if (st) {
+            anchor_relhead_destroy(h);
+            return NULL;
+        }
+        base_log_info(lg, "relhead: saved %s", rr.path);
+    }
+    if (res) *res = rr;
+    return h;
+}
