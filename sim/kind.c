@@ -120,6 +120,7 @@ static void codec_destroy(void *k)
 static const sim_kind table[] = {
     {.name = "semantic",
      .counts_words = 1,
+     .equalized = 1,
      .check = sem_check,
      .prepare = sem_prepare,
      .create = sem_create,

@@ -25,7 +25,8 @@
 
 typedef struct sim_kind {
     const char *name; /* "semantic", "bits", ...; a family ends in '*' ("opus-*") */
-    int counts_words; /* 1: the figure of merit is the WER; 0: the BER */
+    int counts_words; /* 1: speech in, words out (WER); 0: bits (BER) */
+    int equalized;    /* 1: the transmitter's latents cross the anchor equalizer */
     /* Can this build run cfg (one resolved point of sc)? Errors name the key's file:line. */
     base_status (*check)(const sim_scenario *sc, const sim_config *cfg, base_err *err);
     /* Adds to res what every job of cfg shares (agents, lexicons); main thread. */

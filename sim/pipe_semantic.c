@@ -137,7 +137,8 @@ base_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, base_er
         if (ts != BASE_OK) return ts;
     }
     /* the anchor and head corpora: TTS training material unless given as manifests */
-    base_status cs = sim_tts_corpora_check(sc, cfg, err);
+    base_status cs =
+        sim_tts_corpora_check(sc, cfg, (sim_tts_use){.speech = 1, .equalized = 1}, err);
     if (cs != BASE_OK) return cs;
     if (cfg->n_users > 1) {
         for (size_t u = 1; u < cfg->n_users; u++)

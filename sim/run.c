@@ -16,6 +16,7 @@
 #include "base/pool.h"
 #include "sim/metrics.h"
 #include "sim/network.h"
+#include "sim/kind.h"
 #include "sim/output.h"
 #include "sim/pipeline.h"
 #include "sim/resources.h"
@@ -289,9 +290,12 @@ static base_status prepare_shared(runner *rn, base_err *err)
     base_log tts_log = opts->log ? *opts->log : (base_log){BASE_LOG_WARN, NULL};
     if (opts->progress && tts_log.level < BASE_LOG_INFO) tts_log.level = BASE_LOG_INFO;
     base_status st;
-    for (size_t p = 0; p < rn->np; p++)
-        if ((st = sim_tts_source_prepare(&rn->cfgs[p], opts->jobs, &tts_log, err)) != BASE_OK)
+    for (size_t p = 0; p < rn->np; p++) {
+        const sim_kind *k = sim_kind_find(rn->cfgs[p].source.kind);
+        sim_tts_use use = {.speech = k && k->counts_words, .equalized = k && k->equalized};
+        if ((st = sim_tts_source_prepare(&rn->cfgs[p], use, opts->jobs, &tts_log, err)) != BASE_OK)
             return st;
+    }
     if (!(rn->res = sim_resources_create(err))) return err && err->code ? err->code : BASE_ENOMEM;
     for (size_t p = 0; p < rn->np; p++)
         if ((st = sim_pipeline_prepare(&rn->cfgs[p], rn->res, err)) != BASE_OK) return st;

@@ -26,10 +26,9 @@
 /* Bump when the cache layout or the synthesis changes meaning. */
 #define CACHE_TAG "semsim-tts-source-1"
 
-int sim_tts_source_used(const sim_config *cfg)
+int sim_tts_source_used(const sim_config *cfg, sim_tts_use use)
 {
-    const char *k = cfg->source.kind;
-    return !*cfg->source.manifest && strcmp(k, "bits") != 0;
+    return use.speech && !*cfg->source.manifest;
 }
 
 /* The equalizer's capabilities (anchors/equalizer.h); an unknown type uses nothing. */
@@ -38,18 +37,16 @@ static const anchor_eq_info *equalizer(const sim_config *cfg)
     return anchor_equalizer_find(cfg->equalizer.type, NULL);
 }
 
-int sim_tts_anchors_used(const sim_config *cfg)
+int sim_tts_anchors_used(const sim_config *cfg, sim_tts_use use)
 {
     const anchor_eq_info *eq = equalizer(cfg);
-    return !strcmp(cfg->source.kind, "semantic") && eq && eq->uses_anchors &&
-           !*cfg->anchors.manifest;
+    return use.equalized && eq && eq->uses_anchors && !*cfg->anchors.manifest;
 }
 
-int sim_tts_head_used(const sim_config *cfg)
+int sim_tts_head_used(const sim_config *cfg, sim_tts_use use)
 {
     const anchor_eq_info *eq = equalizer(cfg);
-    return !strcmp(cfg->source.kind, "semantic") && eq && eq->needs_head &&
-           !*cfg->equalizer.train_manifest;
+    return use.equalized && eq && eq->needs_head && !*cfg->equalizer.train_manifest;
 }
 
 /* One TTS corpus: its inputs and the keys that set them (for messages). */
@@ -137,7 +134,7 @@ base_status sim_tts_source_check(const sim_scenario *sc, const sim_config *cfg, 
 static base_status check_overlap(const sim_scenario *sc, const sim_config *cfg, const corpus_in *c,
                                  base_err *err)
 {
-    if (!sim_tts_source_used(cfg)) return BASE_OK; /* a manifest source: checked after synthesis */
+    if (*cfg->source.manifest) return BASE_OK; /* a manifest source: checked after synthesis */
     char p1[PATH_MAX], p2[PATH_MAX];
     if (!realpath(c->text, p1) || !realpath(cfg->source.text, p2) || strcmp(p1, p2)) return BASE_OK;
     long a1, b1, a2, b2;
@@ -153,18 +150,19 @@ static base_status check_overlap(const sim_scenario *sc, const sim_config *cfg, 
                         c->lines_key, c->lines, cfg->source.lines);
 }
 
-base_status sim_tts_corpora_check(const sim_scenario *sc, const sim_config *cfg, base_err *err)
+base_status sim_tts_corpora_check(const sim_scenario *sc, const sim_config *cfg, sim_tts_use use,
+                                  base_err *err)
 {
     base_err local = BASE_ERR_INIT;
     if (!err) err = &local;
     base_status st = BASE_OK;
-    if (sim_tts_anchors_used(cfg)) {
+    if (sim_tts_anchors_used(cfg, use)) {
         corpus_in c = anchors_in(cfg);
         if ((st = check_corpus(sc, &c, err)) != BASE_OK ||
             (st = check_overlap(sc, cfg, &c, err)) != BASE_OK)
             return st;
     }
-    if (sim_tts_head_used(cfg)) {
+    if (sim_tts_head_used(cfg, use)) {
         corpus_in c = head_in(cfg);
         if ((st = check_corpus(sc, &c, err)) != BASE_OK ||
             (st = check_overlap(sc, cfg, &c, err)) != BASE_OK)
@@ -337,16 +335,17 @@ out:
     return st;
 }
 
-base_status sim_tts_source_prepare(sim_config *cfg, int jobs, const base_log *log, base_err *err)
+base_status sim_tts_source_prepare(sim_config *cfg, sim_tts_use use, int jobs, const base_log *log,
+                                   base_err *err)
 {
     base_status st;
-    if (sim_tts_source_used(cfg)) {
+    if (sim_tts_source_used(cfg, use)) {
         corpus_in c = source_in(cfg);
         if ((st = prepare_corpus(&c, cfg->source.cache, "source", jobs, log, cfg->source.manifest,
                                  err)) != BASE_OK)
             return st;
     }
-    if (sim_tts_anchors_used(cfg)) {
+    if (sim_tts_anchors_used(cfg, use)) {
         corpus_in c = anchors_in(cfg);
         if ((st = prepare_corpus(&c, cfg->source.cache, "anchor corpus", jobs, log,
                                  cfg->anchors.manifest, err)) != BASE_OK ||
@@ -354,7 +353,7 @@ base_status sim_tts_source_prepare(sim_config *cfg, int jobs, const base_log *lo
                 BASE_OK)
             return st;
     }
-    if (sim_tts_head_used(cfg)) {
+    if (sim_tts_head_used(cfg, use)) {
         corpus_in c = head_in(cfg);
         if ((st = prepare_corpus(&c, cfg->source.cache, "relative-head corpus", jobs, log,
                                  cfg->equalizer.train_manifest, err)) != BASE_OK ||

@@ -41,27 +41,36 @@
 #include "base/status.h"
 #include "sim/scenario.h"
 
-/* 1 when cfg takes its speech from the TTS source (no source.manifest and a
- * speaking source.kind). */
-int sim_tts_source_used(const sim_config *cfg);
+/* What a point's source.kind takes from the TTS (from its row in sim/kind.h;
+ * the caller asks, so this file knows no kind): speech, and for a kind whose
+ * latents cross the equalizer, the anchor and head corpora it needs. */
+typedef struct sim_tts_use {
+    int speech;    /* the kind's utterances are speech */
+    int equalized; /* the kind's latents cross the anchor equalizer */
+} sim_tts_use;
+
+/* 1 when cfg takes its speech from the TTS source (a speaking kind without
+ * source.manifest). */
+int sim_tts_source_used(const sim_config *cfg, sim_tts_use use);
 
 /* Checks source.text (readable, the range's lines exist), source.lines (A-B
  * or A) and source.voices (parses; voices are checked against the engines at
  * synthesis). Errors name the key's file:line (from sc). */
 base_status sim_tts_source_check(const sim_scenario *sc, const sim_config *cfg, base_err *err);
 
-/* 1 when cfg's anchor corpus comes from the TTS (source.kind=semantic, an
- * anchor-based equalizer.type, no anchors.manifest). */
-int sim_tts_anchors_used(const sim_config *cfg);
-/* 1 when cfg's relative-head training corpus comes from the TTS
- * (source.kind=semantic, equalizer.type=relative, no equalizer.train_manifest). */
-int sim_tts_head_used(const sim_config *cfg);
+/* 1 when cfg's anchor corpus comes from the TTS (an equalized kind, an
+ * equalizer that uses anchors, no anchors.manifest). */
+int sim_tts_anchors_used(const sim_config *cfg, sim_tts_use use);
+/* 1 when cfg's relative-head training corpus comes from the TTS (an equalized
+ * kind, an equalizer that needs a head, no equalizer.train_manifest). */
+int sim_tts_head_used(const sim_config *cfg, sim_tts_use use);
 
 /* Checks the anchor and head corpora's inputs when they are used (as
  * sim_tts_source_check does for the source), and that their line ranges do not
  * overlap source.lines when the source is the TTS on the same text file.
  * Errors name the key's file:line. */
-base_status sim_tts_corpora_check(const sim_scenario *sc, const sim_config *cfg, base_err *err);
+base_status sim_tts_corpora_check(const sim_scenario *sc, const sim_config *cfg, sim_tts_use use,
+                                  base_err *err);
 
 /* The cache entry of cfg's inputs: dir gets SOURCE.CACHE/<key> (cap bytes). */
 base_status sim_tts_source_dir(const sim_config *cfg, char *dir, size_t cap, base_err *err);
@@ -77,6 +86,7 @@ base_status sim_tts_corpus_dir(const char *text, const char *lines, const char *
  * when sim_tts_anchors_used / sim_tts_head_used, followed by the leakage check
  * against the evaluated manifest (BASE_EINVAL naming the corpus and the
  * utterance). Otherwise does nothing. Forks: call it before starting threads. */
-base_status sim_tts_source_prepare(sim_config *cfg, int jobs, const base_log *log, base_err *err);
+base_status sim_tts_source_prepare(sim_config *cfg, sim_tts_use use, int jobs, const base_log *log,
+                                   base_err *err);
 
 #endif

@@ -23,6 +23,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* source.kind = semantic: speech whose latents cross the equalizer */
+#define SEM ((sim_tts_use){.speech = 1, .equalized = 1})
+
 static char dir[512];
 
 static void save_agent(const char *name, int d, uint64_t seed)
@@ -420,7 +423,7 @@ static void test_tts_corpora(void)
     CU_ASSERT_EQUAL(sim_run_validate(sc, NULL, &e), BASE_OK);
     sim_config cfg;
     CU_ASSERT_EQUAL_FATAL(sim_scenario_resolve(sc, NULL, NULL, 0, &cfg, &e), BASE_OK);
-    CU_ASSERT(sim_tts_anchors_used(&cfg) && sim_tts_head_used(&cfg));
+    CU_ASSERT(sim_tts_anchors_used(&cfg, SEM) && sim_tts_head_used(&cfg, SEM));
     { /* which corpora each equalizer needs: the table's capabilities */
         static const struct {
             const char *type;
@@ -430,11 +433,11 @@ static void test_tts_corpora(void)
         for (size_t i = 0; i < sizeof caps / sizeof *caps; i++) {
             sim_config c2 = cfg;
             snprintf(c2.equalizer.type, sizeof c2.equalizer.type, "%s", caps[i].type);
-            CU_ASSERT_EQUAL(sim_tts_anchors_used(&c2), caps[i].anchors);
-            CU_ASSERT_EQUAL(sim_tts_head_used(&c2), caps[i].head);
+            CU_ASSERT_EQUAL(sim_tts_anchors_used(&c2, SEM), caps[i].anchors);
+            CU_ASSERT_EQUAL(sim_tts_head_used(&c2, SEM), caps[i].head);
         }
     }
-    base_status st = sim_tts_source_prepare(&cfg, 2, NULL, &e);
+    base_status st = sim_tts_source_prepare(&cfg, SEM, 2, NULL, &e);
     if (st) fprintf(stderr, "  %s:%d: %s\n", e.file, e.line, e.msg);
     CU_ASSERT_EQUAL_FATAL(st, BASE_OK);
     CU_ASSERT(strstr(cfg.anchors.manifest, "/ttscache/") != NULL);
@@ -476,7 +479,7 @@ static void test_tts_corpora(void)
     sim_config leak;
     CU_ASSERT_EQUAL_FATAL(sim_scenario_resolve(sc, NULL, NULL, 0, &leak, &e), BASE_OK);
     snprintf(leak.source.manifest, sizeof leak.source.manifest, "%s", cfg.anchors.manifest);
-    CU_ASSERT_EQUAL(sim_tts_source_prepare(&leak, 1, NULL, &e), BASE_EINVAL);
+    CU_ASSERT_EQUAL(sim_tts_source_prepare(&leak, SEM, 1, NULL, &e), BASE_EINVAL);
     CU_ASSERT(strstr(e.msg, "leakage") != NULL);
     sim_scenario_destroy(sc);
 }
