@@ -19,10 +19,6 @@
 #define NKEYS sim_key_count()
 #define KEY(i) sim_key_at(i)
 
-static const char *const sections[] = {"scenario",  "source",  "tx",      "rx",
-                                       "equalizer", "anchors", "channel", "link",
-                                       "metrics",   "output",  "sweep",   NULL};
-
 /* ---- scenario storage ------------------------------------------------------- */
 
 typedef struct slot {
@@ -450,6 +446,7 @@ static base_status fail_at(const base_ini_item *it, base_err *err, base_status c
     return base_err_set(err, code, it->file, it->line, fmt, a, b);
 }
 
+/* [sweep], [user.NAME], or a section of the key registry. */
 static int section_known(const char *name)
 {
     if (!strncmp(name, "user.", 5)) {
@@ -459,8 +456,10 @@ static int section_known(const char *name)
             if (!isalnum((unsigned char)*n) && *n != '_' && *n != '-') return 0;
         return 1;
     }
-    for (int i = 0; sections[i]; i++)
-        if (!strcmp(sections[i], name)) return 1;
+    if (!strcmp(name, "sweep")) return 1;
+    size_t len = strlen(name); /* a section of the registry: some key is "name.KEY" */
+    for (size_t i = 0; i < NKEYS; i++)
+        if (!strncmp(KEY(i)->name, name, len) && KEY(i)->name[len] == '.') return 1;
     return 0;
 }
 

@@ -200,6 +200,29 @@ static void test_syntax_and_misc(void)
                  "KEY=VALUE or -> skip");
     expect_error("s13.ini", "[sweep]\nscenario.repeats = 1,2\n", 2,
                  "scenario.repeats cannot be swept");
+    char users[2048] = "";
+    for (int u = 0; u <= 16; u++)
+        snprintf(users + strlen(users), sizeof users - strlen(users), "[user.u%d]\n", u);
+    expect_error("s15.ini", users, 17, "too many users (max 16)");
+    expect_error("s16.ini", "[user.a]\nchannel.nope = 1\n", 2,
+                 "unknown key 'channel.nope' in [user.a]");
+    expect_error("s17.ini", "[sweep]\nnope.key = 1,2\n", 2, "unknown key 'nope.key' in [sweep]");
+    expect_error("s18.ini", "[sweep]\nconstraint = link.fec=turbo -> skip\n", 2,
+                 "bad value 'turbo' in constraint for link.fec");
+}
+
+/* An error inside an included file names that file, not the includer. */
+static void test_error_in_include(void)
+{
+    write_file("inc_bad.ini", "[channel]\nsnr_db = 1\nmodel = awgn\nfading = yes\n");
+    const char *path = write_file("s19.ini", "[scenario]\nseed = 2\ninclude = inc_bad.ini\n");
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT(sim_scenario_load(path, &e) == NULL);
+    char got[1024], want[1024];
+    base_err_format(&e, got, sizeof got);
+    snprintf(want, sizeof want, "%s/inc_bad.ini:4: unknown key 'fading' in [channel]",
+             test_tmpdir());
+    CU_ASSERT_STRING_EQUAL(got, want);
 }
 
 int main(void)
@@ -212,6 +235,7 @@ int main(void)
         {"missing include", test_missing_include},
         {"include cycle", test_include_cycle},
         {"syntax errors and sweep errors", test_syntax_and_misc},
+        {"an error inside an include names the included file", test_error_in_include},
         {NULL, NULL},
     };
     return test_main("scenario", cases);
