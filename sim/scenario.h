@@ -37,6 +37,7 @@
 #include "base/status.h"
 #include "sim/sim_config.h" /* sim_config, the typed result */
 #include "sim/keys.h"       /* the key registry */
+#include "sim/sweepspec.h"  /* sim_constraint */
 
 /* ---- scenarios ---------------------------------------------------------------- */
 
@@ -90,16 +91,7 @@ const char *sim_scenario_axis_value(const sim_scenario *sc, size_t i, size_t j);
 int sim_scenario_axis_zip(const sim_scenario *sc, size_t i);
 void sim_scenario_axis_where(const sim_scenario *sc, size_t i, const char **file, int *line);
 
-/* Constraints "KEY=VALUE -> KEY2=VALUE2", "KEY!=VALUE -> ...", "... -> skip". */
-typedef struct sim_constraint {
-    char key[64];
-    int negate;
-    char value[128];
-    char set_key[64]; /* "" means skip the point */
-    char set_value[128];
-    char file[BASE_ERR_FILE];
-    int line;
-} sim_constraint;
+/* Constraints, in file order (sim_constraint: sim/sweepspec.h). */
 size_t sim_scenario_constraint_count(const sim_scenario *sc);
 const sim_constraint *sim_scenario_constraint(const sim_scenario *sc, size_t i);
 
