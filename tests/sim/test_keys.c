@@ -1,7 +1,8 @@
 /* test_keys.c -- the scenario key registry (sim/keys): the keys the
  * scenarios rely on, every default passing its own check, value checks and
  * their messages, allowed values from a stage's list, storing into
- * sim_config, and the list / Markdown renderings. */
+ * sim_config, the list / Markdown renderings, and docs/scenario.md being
+ * what tools/gen-scenario-doc.sh makes of them. */
 #include "sim/keys.h"
 #include "tests/testutil.h"
 
@@ -187,6 +188,41 @@ static void test_listings(void)
     free(md);
 }
 
+/* Whole text of a stream (malloc'd). */
+static char *slurp(FILE *f)
+{
+    size_t n = 0, cap = 1 << 16;
+    char *s = malloc(cap);
+    for (size_t r; s && (r = fread(s + n, 1, cap - n - 1, f)) > 0;) {
+        n += r;
+        if (n + 1 == cap) s = realloc(s, cap *= 2);
+    }
+    if (s) s[n] = 0;
+    return s;
+}
+
+/* docs/scenario.md is what tools/gen-scenario-doc.sh makes of
+ * docs/scenario.md.in and this build's registry: the docs cannot drift. */
+static void test_doc_up_to_date(void)
+{
+    char script[1024], doc[1024], cmd[2200];
+    test_srcpath(script, sizeof script, "tools/gen-scenario-doc.sh");
+    test_srcpath(doc, sizeof doc, "docs/scenario.md");
+    snprintf(cmd, sizeof cmd, "sh '%s' . -", script);
+    FILE *p = popen(cmd, "r"), *f = fopen(doc, "r");
+    CU_ASSERT_FATAL(p != NULL && f != NULL);
+    char *got = slurp(p), *want = slurp(f);
+    CU_ASSERT_EQUAL(pclose(p), 0);
+    fclose(f);
+    CU_ASSERT_FATAL(got && want);
+    if (strcmp(got, want))
+        fprintf(stderr, "\n  docs/scenario.md is stale: run tools/gen-scenario-doc.sh\n");
+    CU_ASSERT_STRING_EQUAL(got, want);
+    CU_ASSERT(strstr(got, "## [channel]") && strstr(got, "## Sweeps") && !strstr(got, "@KEYS@"));
+    free(got);
+    free(want);
+}
+
 int main(void)
 {
     static const test_case cases[] = {
@@ -195,6 +231,7 @@ int main(void)
         {"allowed values from a stage's table", test_values_from_stage},
         {"values stored into sim_config fields", test_store},
         {"list and Markdown renderings", test_listings},
+        {"docs/scenario.md is up to date", test_doc_up_to_date},
         {NULL, NULL},
     };
     return test_main("keys", cases);
