@@ -5,7 +5,6 @@
 #include "sim/scenario.h"
 
 #include <ctype.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
