@@ -1,7 +1,8 @@
 /* cmd_validate.c -- `semsim validate SCENARIO.ini [--set K=V]... [--sweep K=SPEC]...`
  * checks a scenario without running it (exit 0 when valid), and
- * `semsim validate --list-keys[=markdown]` prints the key registry (the
- * generator of docs/scenario.md). */
+ * `semsim validate --list-keys[=markdown]` prints the key registry of
+ * sim/keys.c (=markdown: the key tables that tools/gen-scenario-doc.sh puts
+ * into docs/scenario.md). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,13 +14,14 @@
 
 static void usage(FILE *out)
 {
-    fprintf(out, "usage: semsim validate SCENARIO.ini [--set KEY=VALUE]... [--sweep KEY=SPEC]...\n"
-                 "       semsim validate --list-keys[=markdown]\n"
-                 "\n"
-                 "Checks a scenario (keys, values, includes, files it names, the sweep, and\n"
-                 "whether this build can run it) without running it. Exit 0 when valid;\n"
-                 "otherwise one line `semsim: FILE:LINE: what is wrong` and exit 1.\n"
-                 "--list-keys prints every scenario key (markdown: docs/scenario.md).\n");
+    fprintf(out,
+            "usage: semsim validate SCENARIO.ini [--set KEY=VALUE]... [--sweep KEY=SPEC]...\n"
+            "       semsim validate --list-keys[=markdown]\n"
+            "\n"
+            "Checks a scenario (keys, values, includes, files it names, the sweep, and\n"
+            "whether this build can run it) without running it. Exit 0 when valid;\n"
+            "otherwise one line `semsim: FILE:LINE: what is wrong` and exit 1.\n"
+            "--list-keys prints every scenario key (markdown: the tables of docs/scenario.md).\n");
 }
 
 int sim_cmd_validate(int argc, char **argv)

@@ -1,4 +1,4 @@
-/* test_scenario.c -- scenario files (sim/scenario): the registry, a good file
+/* test_scenario.c -- scenario files (sim/scenario): a good file
  * with includes, users and a sweep, and bad files whose errors must name the
  * exact file:line. */
 #include "sim/scenario.h"
@@ -38,52 +38,6 @@ static void expect_error(const char *name, const char *text, int line, const cha
         snprintf(expect, sizeof expect, "%s: %s", path, want);
     if (strcmp(got, expect)) fprintf(stderr, "\n  got:  %s\n  want: %s\n", got, expect);
     CU_ASSERT_STRING_EQUAL(got, expect);
-}
-
-static void test_registry(void)
-{
-    static const char *const contract[] = {"scenario.seed",
-                                           "scenario.utterances",
-                                           "source.manifest",
-                                           "source.kind",
-                                           "tx.model",
-                                           "rx.model",
-                                           "equalizer.type",
-                                           "anchors.count",
-                                           "anchors.selection",
-                                           "anchors.psi",
-                                           "channel.model",
-                                           "channel.snr_db",
-                                           "link.mode",
-                                           "link.modulation",
-                                           "link.fec",
-                                           "link.quant_bits",
-                                           NULL};
-    for (int i = 0; contract[i]; i++) {
-        const sim_key_def *k = sim_key_find(contract[i]);
-        if (!k) fprintf(stderr, "  missing key %s\n", contract[i]);
-        CU_ASSERT(k != NULL);
-    }
-    CU_ASSERT(sim_key_find("channel.nope") == NULL);
-    CU_ASSERT(sim_key_count() > 40);
-    /* every default passes its own check */
-    for (size_t i = 0; i < sim_key_count(); i++) {
-        const sim_key_def *k = sim_key_at(i);
-        base_err e = BASE_ERR_INIT;
-        if (sim_key_check(k, k->def, &e) != BASE_OK) fprintf(stderr, "  %s: %s\n", k->name, e.msg);
-        CU_ASSERT(*k->doc);
-    }
-    const sim_key_def *kind = sim_key_find("source.kind");
-    CU_ASSERT_EQUAL(sim_key_check(kind, "opus-6", NULL), BASE_OK);
-    CU_ASSERT_NOT_EQUAL(sim_key_check(kind, "opus-", NULL), BASE_OK);
-    CU_ASSERT_NOT_EQUAL(sim_key_check(kind, "opus-x", NULL), BASE_OK);
-    CU_ASSERT_NOT_EQUAL(sim_key_check(kind, "semanticx", NULL), BASE_OK);
-    const sim_key_def *snr = sim_key_find("channel.snr_db");
-    CU_ASSERT_EQUAL(sim_key_check(snr, "-3.5", NULL), BASE_OK);
-    CU_ASSERT_NOT_EQUAL(sim_key_check(snr, "nan", NULL), BASE_OK);
-    CU_ASSERT_NOT_EQUAL(sim_key_check(snr, "5dB", NULL), BASE_OK);
-    CU_ASSERT_NOT_EQUAL(sim_key_check(sim_key_find("scenario.utterances"), "0", NULL), BASE_OK);
-    CU_ASSERT_EQUAL(sim_key_check(sim_key_find("output.utterances"), "off", NULL), BASE_OK);
 }
 
 static void test_good_file(void)
@@ -246,12 +200,34 @@ static void test_syntax_and_misc(void)
                  "KEY=VALUE or -> skip");
     expect_error("s13.ini", "[sweep]\nscenario.repeats = 1,2\n", 2,
                  "scenario.repeats cannot be swept");
+    char users[2048] = "";
+    for (int u = 0; u <= 16; u++)
+        snprintf(users + strlen(users), sizeof users - strlen(users), "[user.u%d]\n", u);
+    expect_error("s15.ini", users, 17, "too many users (max 16)");
+    expect_error("s16.ini", "[user.a]\nchannel.nope = 1\n", 2,
+                 "unknown key 'channel.nope' in [user.a]");
+    expect_error("s17.ini", "[sweep]\nnope.key = 1,2\n", 2, "unknown key 'nope.key' in [sweep]");
+    expect_error("s18.ini", "[sweep]\nconstraint = link.fec=turbo -> skip\n", 2,
+                 "bad value 'turbo' in constraint for link.fec");
+}
+
+/* An error inside an included file names that file, not the includer. */
+static void test_error_in_include(void)
+{
+    write_file("inc_bad.ini", "[channel]\nsnr_db = 1\nmodel = awgn\nfading = yes\n");
+    const char *path = write_file("s19.ini", "[scenario]\nseed = 2\ninclude = inc_bad.ini\n");
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT(sim_scenario_load(path, &e) == NULL);
+    char got[1024], want[1024];
+    base_err_format(&e, got, sizeof got);
+    snprintf(want, sizeof want, "%s/inc_bad.ini:4: unknown key 'fading' in [channel]",
+             test_tmpdir());
+    CU_ASSERT_STRING_EQUAL(got, want);
 }
 
 int main(void)
 {
     static const test_case cases[] = {
-        {"registry covers CONTRACT keys", test_registry},
         {"good file: include, users, sweep, resolve", test_good_file},
         {"unknown section names file:line", test_unknown_section},
         {"unknown key names file:line", test_unknown_key},
@@ -259,6 +235,7 @@ int main(void)
         {"missing include", test_missing_include},
         {"include cycle", test_include_cycle},
         {"syntax errors and sweep errors", test_syntax_and_misc},
+        {"an error inside an include names the included file", test_error_in_include},
         {NULL, NULL},
     };
     return test_main("scenario", cases);

@@ -1,0 +1,112 @@
+/* sim_config.h -- sim_config: the typed configuration of one sweep point.
+ *
+ * Where it sits: sim_scenario_resolve (sim/scenario.c) fills it from the
+ * scenario's keys (each key of the registry in sim/keys.c names the field it
+ * lands in); the network, the pipelines and the runner read it. Strings are
+ * the keys' texts, numbers their parsed values; per-user keys live in
+ * sim_user_config, one per transmitter->receiver pair.
+ */
+#ifndef SIM_SIM_CONFIG_H
+#define SIM_SIM_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define SIM_CFG_STR 512
+#define SIM_MAX_USERS 16
+
+/* What one transmitter->receiver pair uses (overridable in [user.NAME]). */
+typedef struct sim_user_config {
+    char name[64];
+    struct {
+        char model[SIM_CFG_STR];
+        double device_flops;
+    } tx;
+    struct {
+        char model[SIM_CFG_STR];
+        char decoder[16];
+        int64_t beam_width;
+        char lm[SIM_CFG_STR];
+        double device_flops;
+    } rx;
+    struct {
+        char mode[16];
+        char modulation[16];
+        char fec[16];
+        int64_t quant_bits;
+        int64_t frames_per_packet;
+        double prop_delay_s;
+        char lost[16];
+    } link;
+    struct {
+        char model[16];
+        double snr_db;
+        double k_factor_db;
+        int64_t coherence;
+        double doppler_hz;
+    } channel;
+} sim_user_config;
+
+typedef struct sim_config {
+    struct {
+        char name[128];
+        int64_t seed;
+        int64_t utterances;
+        int64_t repeats;
+    } scenario;
+    struct {
+        char kind[32];
+        char manifest[SIM_CFG_STR];
+        char text[SIM_CFG_STR];
+        char lines[32];
+        char voices[SIM_CFG_STR];
+        char cache[SIM_CFG_STR];
+        char arrival[16];
+        double rate_hz;
+        int64_t bits;
+        int64_t frame_bits;
+        double bit_rate;
+    } source;
+    struct {
+        char type[32];
+        double ridge_lambda;
+        char cache[SIM_CFG_STR];
+        char train_manifest[SIM_CFG_STR];
+        char train_text[SIM_CFG_STR];
+        char train_lines[32];
+        char train_voices[SIM_CFG_STR];
+        int64_t train_utterances;
+        int64_t head_steps;
+        double head_noise;
+    } equalizer;
+    struct {
+        int64_t count;
+        char selection[16];
+        char psi[16];
+        char manifest[SIM_CFG_STR];
+        char text[SIM_CFG_STR];
+        char lines[32];
+        char voices[SIM_CFG_STR];
+        int64_t utterances;
+        int64_t members;
+    } anchors;
+    struct {
+        double symbol_rate;
+        char access[8];
+    } medium; /* link.symbol_rate, link.access: shared by all users */
+    struct {
+        int64_t min_word_errors;
+        int64_t min_bit_errors;
+        double ci_width;
+        int64_t bootstrap;
+        int64_t check_every;
+    } metrics;
+    struct {
+        char trn[SIM_CFG_STR];
+        int utterances;
+    } output;
+    size_t n_users;
+    sim_user_config user[SIM_MAX_USERS];
+} sim_config;
+
+#endif
