@@ -4,6 +4,14 @@
  * in pipeline order: the docs and the resolved scenario text list them so. */
 #include "sim/keys.h"
 
+#include "anchors/equalizer.h"
+#include "anchors/relative.h"
+#include "anchors/select.h"
+#include "channel/fec.h"
+#include "channel/model.h"
+#include "channel/modem.h"
+#include "sim/kind.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -39,13 +47,11 @@ static const sim_key_def registry[] = {
      "independent repeats of every point, each with a seed derived from scenario.seed",
      SIM_KEY_NOSWEEP, G(scenario.repeats)},
 
-    /* TODO(lead): values from sim (source kinds) (GV/UV). */
-    {"source.kind", SIM_KEY_ENUM, "semantic", "",
-     "semantic|bits|codec2-3200|codec2-1200|codec2-700c|opus-*",
+    {"source.kind", SIM_KEY_ENUM, "semantic", "", "",
      "what is sent: the agents' latents, random bits (BER runs), or speech coded by a "
      "classic codec over the digital link (codec2-*, opus-N: N = 6..64 kbit/s CBR), recognised "
      "by rx.model",
-     0, G(source.kind)},
+     0, GV(source.kind, sim_kind_names)},
     {"source.manifest", SIM_KEY_PATH, "", "", "",
      "manifest.tsv to take utterances from; unset: the built-in TTS source (source.text lines "
      "source.lines x every voice of source.voices, synthesised once per run and cached)",
@@ -92,10 +98,9 @@ static const sim_key_def registry[] = {
      "receiver compute speed: decoding time = decoder FLOPs / this (0: instantaneous)", PU,
      U(rx.device_flops)},
 
-    /* TODO(lead): values from anchors (equalizer types) (GV/UV). */
-    {"equalizer.type", SIM_KEY_ENUM, "none", "",
-     "none|relative|relative-inverse|ridge|procrustes|oracle",
-     "semantic channel equalizer between the two agents' latent spaces", 0, G(equalizer.type)},
+    {"equalizer.type", SIM_KEY_ENUM, "none", "", "",
+     "semantic channel equalizer between the two agents' latent spaces", 0,
+     GV(equalizer.type, anchor_equalizer_names)},
     {"equalizer.ridge_lambda", SIM_KEY_DOUBLE, "1e-3", "", "0..1e9",
      "regularisation of equalizer.type=ridge", 0, G(equalizer.ridge_lambda)},
     {"equalizer.cache", SIM_KEY_PATH, "", "", "",
@@ -133,13 +138,11 @@ static const sim_key_def registry[] = {
      "K: anchors, = real symbols sent per latent frame with a relative equalizer "
      "(anchors.selection=class: at most the characters present, 0 = all of them)",
      0, G(anchors.count)},
-    /* TODO(lead): values from anchors (selections) (GV/UV). */
-    {"anchors.selection", SIM_KEY_ENUM, "kmeans", "", "random|fps|kmeans|class",
+    {"anchors.selection", SIM_KEY_ENUM, "kmeans", "", "",
      "anchor selection: random, farthest-point, k-means prototypes, per-character prototypes", 0,
-     G(anchors.selection)},
-    /* TODO(lead): values from anchors (psi similarities) (GV/UV). */
-    {"anchors.psi", SIM_KEY_ENUM, "cosine", "", "cosine|euclidean|inner|cosine-centered",
-     "similarity of the relative projection", 0, G(anchors.psi)},
+     GV(anchors.selection, anchor_selection_names)},
+    {"anchors.psi", SIM_KEY_ENUM, "cosine", "", "", "similarity of the relative projection", 0,
+     GV(anchors.psi, anchor_psi_names)},
     {"anchors.manifest", SIM_KEY_PATH, "", "", "",
      "the shared anchor corpus both agents encode; unset: anchors.text/lines/voices "
      "synthesised by the built-in TTS (never the evaluated utterances)",
@@ -159,9 +162,8 @@ static const sim_key_def registry[] = {
      "anchors.selection=kmeans: members averaged per prototype (0: the whole cluster)", 0,
      G(anchors.members)},
 
-    /* TODO(lead): values from channel (models) (GV/UV). */
-    {"channel.model", SIM_KEY_ENUM, "awgn", "", "none|awgn|rayleigh|rician", "channel model", PU,
-     U(channel.model)},
+    {"channel.model", SIM_KEY_ENUM, "awgn", "", "", "channel model", PU,
+     UV(channel.model, chan_model_names)},
     {"channel.snr_db", SIM_KEY_DOUBLE, "10", "dB", "-100..200", "Es/N0 per complex channel symbol",
      PU, U(channel.snr_db)},
     {"channel.k_factor_db", SIM_KEY_DOUBLE, "0", "dB", "-100..100",
@@ -177,14 +179,10 @@ static const sim_key_def registry[] = {
     {"link.mode", SIM_KEY_ENUM, "digital", "", "analog|digital",
      "analog (JSCC-style real values on complex symbols) or digital (quantise, FEC, modulate)", PU,
      U(link.mode)},
-    /* TODO(lead): values from channel (modulations) (GV/UV). */
-    {"link.modulation", SIM_KEY_ENUM, "qpsk", "", "bpsk|qpsk|8psk|16qam|64qam|256qam",
-     "digital link modulation", PU, U(link.modulation)},
-    /* TODO(lead): values from channel (fecs) (GV/UV). */
-    {"link.fec", SIM_KEY_ENUM, "conv27", "",
-     "none|rep3|rep5|hamming74|hamming84|hamming128|golay2412|secded2216|secded3932|secded7264|"
-     "conv27|conv27p23|conv27p34",
-     "digital link forward error correction", PU, U(link.fec)},
+    {"link.modulation", SIM_KEY_ENUM, "qpsk", "", "", "digital link modulation", PU,
+     UV(link.modulation, chan_modem_names)},
+    {"link.fec", SIM_KEY_ENUM, "conv27", "", "", "digital link forward error correction", PU,
+     UV(link.fec, chan_fec_names)},
     {"link.quant_bits", SIM_KEY_INT, "8", "bits", "1..16",
      "digital link: bits per quantised real value", PU, U(link.quant_bits)},
     {"link.frames_per_packet", SIM_KEY_INT, "4", "frames", "1..1000000",
