@@ -55,8 +55,7 @@ const codec_arch_field *codec_arch_find(const char *name)
     return NULL;
 }
 
-/* A field's value as a double (family: its enum value). */
-static double get(const codec_agent_config *c, const codec_arch_field *f)
+double codec_arch_get(const codec_agent_config *c, const codec_arch_field *f)
 {
     const char *p = (const char *)c + f->offset;
     switch (f->type) {
@@ -69,7 +68,7 @@ static double get(const codec_agent_config *c, const codec_arch_field *f)
     }
 }
 
-static void put(codec_agent_config *c, const codec_arch_field *f, double v)
+void codec_arch_put(codec_agent_config *c, const codec_arch_field *f, double v)
 {
     char *p = (char *)c + f->offset;
     switch (f->type) {
@@ -89,7 +88,7 @@ codec_agent_config codec_arch_default(void)
 {
     codec_agent_config c;
     memset(&c, 0, sizeof c);
-    for (size_t i = 0; i < N_FIELDS; i++) put(&c, &fields[i], fields[i].def);
+    for (size_t i = 0; i < N_FIELDS; i++) codec_arch_put(&c, &fields[i], fields[i].def);
     return c;
 }
 
@@ -123,7 +122,7 @@ base_status codec_arch_set(codec_agent_config *c, const char *name, const char *
         base_err e2 = BASE_ERR_INIT;
         if (codec_family_parse(value, &fam, &e2))
             return base_err_set(err, BASE_EINVAL, NULL, 0, "agent.%s", e2.msg);
-        put(c, f, fam);
+        codec_arch_put(c, f, fam);
         return BASE_OK;
     }
     char *end;
@@ -132,7 +131,7 @@ base_status codec_arch_set(codec_agent_config *c, const char *name, const char *
     int bad = errno || end == value || !isfinite(v);
     while (*end == ' ' || *end == '\t') end++;
     if (bad || *end || !in_bounds(f, v)) return bounds_error(f, "agent.", got, err);
-    put(c, f, v);
+    codec_arch_put(c, f, v);
     return BASE_OK;
 }
 
@@ -141,7 +140,7 @@ base_status codec_arch_check(const codec_agent_config *c, base_err *err)
     if (!c) return base_err_set(err, BASE_EINVAL, NULL, 0, "agent: NULL config");
     for (size_t i = 0; i < N_FIELDS; i++) {
         const codec_arch_field *f = &fields[i];
-        double v = get(c, f);
+        double v = codec_arch_get(c, f);
         if (in_bounds(f, v)) continue;
         char got[64];
         snprintf(got, sizeof got, f->type == CODEC_ARCH_REAL ? "%g" : "%.0f", v);
@@ -154,7 +153,7 @@ uint64_t codec_arch_hash(uint64_t h, const codec_agent_config *c)
 {
     for (size_t i = 0; i < N_FIELDS; i++) {
         const codec_arch_field *f = &fields[i];
-        double v = get(c, f);
+        double v = codec_arch_get(c, f);
         if ((f->flags & CODEC_ARCH_OPTIONAL) && v == f->def) continue;
         switch (f->type) {
         case CODEC_ARCH_FAMILY:
@@ -174,63 +173,6 @@ uint64_t codec_arch_hash(uint64_t h, const codec_agent_config *c)
 int codec_arch_equal(const codec_agent_config *a, const codec_agent_config *b)
 {
     for (size_t i = 0; i < N_FIELDS; i++)
-        if (get(a, &fields[i]) != get(b, &fields[i])) return 0;
+        if (codec_arch_get(a, &fields[i]) != codec_arch_get(b, &fields[i])) return 0;
     return 1;
-}
-
-static int selected(const codec_arch_field *f, unsigned mask)
-{
-    return f->attr && (f->flags & mask) == mask;
-}
-
-base_status codec_arch_save(const codec_agent_config *c, codec_model *m, unsigned mask,
-                            base_err *err)
-{
-    base_status st = BASE_OK;
-    for (size_t i = 0; !st && i < N_FIELDS; i++) {
-        const codec_arch_field *f = &fields[i];
-        if (!selected(f, mask)) continue;
-        double v = get(c, f);
-        if (f->type == CODEC_ARCH_FAMILY)
-            st = codec_model_set_str(m, f->attr, codec_family_name((codec_family)(int)v), err);
-        else if (f->type == CODEC_ARCH_INT)
-            st = codec_model_set_int(m, f->attr, (int64_t)v, err);
-        else
-            st = codec_model_set_double(m, f->attr, v, err);
-    }
-    return st;
-}
-
-base_status codec_arch_load(const codec_model *m, codec_agent_config *c, unsigned mask,
-                            base_err *err)
-{
-    for (size_t i = 0; i < N_FIELDS; i++) {
-        const codec_arch_field *f = &fields[i];
-        if (!selected(f, mask)) continue;
-        if ((f->flags & CODEC_ARCH_OPTIONAL) && !codec_model_has_attr(m, f->attr)) {
-            put(c, f, f->def);
-            continue;
-        }
-        base_status st;
-        if (f->type == CODEC_ARCH_FAMILY) {
-            const char *s;
-            codec_family fam;
-            base_err e2 = BASE_ERR_INIT;
-            if ((st = codec_model_get_str(m, f->attr, &s, err))) return st;
-            if (codec_family_parse(s, &fam, &e2))
-                return base_err_set(err, BASE_EFORMAT, codec_model_source(m), 0,
-                                    "attribute '%s': %s", f->attr, e2.msg);
-            put(c, f, fam);
-        } else if (f->type == CODEC_ARCH_INT) {
-            int64_t v;
-            if ((st = codec_model_get_int(m, f->attr, (int64_t)f->lo, (int64_t)f->hi, &v, err)))
-                return st;
-            put(c, f, (double)v);
-        } else {
-            double v;
-            if ((st = codec_model_get_double(m, f->attr, f->lo, f->hi, &v, err))) return st;
-            put(c, f, v);
-        }
-    }
-    return BASE_OK;
 }

@@ -5,7 +5,8 @@
  * recipe keys (agent.NAME, codecs/recipe), bounds checks (codecs/agent),
  * hashing (the relative head's cache key, anchors/relhead), equality
  * (checkpoints, train.init) and the attributes of model files
- * (codecs/modelfile: family, latent_dim, stride, frontend.n_mels, arch.*).
+ * (codecs/modelfile's codec_arch_save/load: family, latent_dim, stride,
+ * frontend.n_mels, arch.*).
  *
  * A new field is one row in codecs/agent_arch.c (plus its member in
  * codec_agent_config). A field added after model files were shipped is
@@ -16,7 +17,6 @@
 #define CODECS_AGENT_ARCH_H
 
 #include "codecs/agent.h"
-#include "codecs/modelfile.h"
 #include "base/status.h"
 
 #include <stddef.h>
@@ -70,13 +70,8 @@ uint64_t codec_arch_hash(uint64_t h, const codec_agent_config *c);
 /* 1 when every field is equal. */
 int codec_arch_equal(const codec_agent_config *a, const codec_agent_config *b);
 
-/* Writes / reads the fields with an attribute and every flag of `mask` (0:
- * all of them) as model-file attributes. Reading checks bounds (BASE_EFORMAT
- * or BASE_ERANGE naming the attribute); an absent OPTIONAL field gets its
- * default; other fields of c are left alone. */
-base_status codec_arch_save(const codec_agent_config *c, codec_model *m, unsigned mask,
-                            base_err *err);
-base_status codec_arch_load(const codec_model *m, codec_agent_config *c, unsigned mask,
-                            base_err *err);
+/* A field's value as a double (FAMILY: its enum value), and setting it. */
+double codec_arch_get(const codec_agent_config *c, const codec_arch_field *f);
+void codec_arch_put(codec_agent_config *c, const codec_arch_field *f, double v);
 
 #endif

@@ -665,3 +665,62 @@ base_status codec_agent_load(const char *path, codec_agent **out, codec_model **
         codec_model_destroy(m);
     return st;
 }
+
+/* ---- the architecture as attributes (the field table of codecs/agent_arch.h) ---- */
+
+static int arch_selected(const codec_arch_field *f, unsigned mask)
+{
+    return f->attr && (f->flags & mask) == mask;
+}
+
+base_status codec_arch_save(const codec_agent_config *c, codec_model *m, unsigned mask,
+                            base_err *err)
+{
+    base_status st = BASE_OK;
+    for (size_t i = 0; !st && i < codec_arch_count(); i++) {
+        const codec_arch_field *f = codec_arch_at(i);
+        if (!arch_selected(f, mask)) continue;
+        double v = codec_arch_get(c, f);
+        if (f->type == CODEC_ARCH_FAMILY)
+            st = codec_model_set_str(m, f->attr, codec_family_name((codec_family)(int)v), err);
+        else if (f->type == CODEC_ARCH_INT)
+            st = codec_model_set_int(m, f->attr, (int64_t)v, err);
+        else
+            st = codec_model_set_double(m, f->attr, v, err);
+    }
+    return st;
+}
+
+base_status codec_arch_load(const codec_model *m, codec_agent_config *c, unsigned mask,
+                            base_err *err)
+{
+    for (size_t i = 0; i < codec_arch_count(); i++) {
+        const codec_arch_field *f = codec_arch_at(i);
+        if (!arch_selected(f, mask)) continue;
+        if ((f->flags & CODEC_ARCH_OPTIONAL) && !codec_model_has_attr(m, f->attr)) {
+            codec_arch_put(c, f, f->def);
+            continue;
+        }
+        base_status st;
+        if (f->type == CODEC_ARCH_FAMILY) {
+            const char *s;
+            codec_family fam;
+            base_err e2 = BASE_ERR_INIT;
+            if ((st = codec_model_get_str(m, f->attr, &s, err))) return st;
+            if (codec_family_parse(s, &fam, &e2))
+                return base_err_set(err, BASE_EFORMAT, codec_model_source(m), 0,
+                                    "attribute '%s': %s", f->attr, e2.msg);
+            codec_arch_put(c, f, fam);
+        } else if (f->type == CODEC_ARCH_INT) {
+            int64_t v;
+            if ((st = codec_model_get_int(m, f->attr, (int64_t)f->lo, (int64_t)f->hi, &v, err)))
+                return st;
+            codec_arch_put(c, f, (double)v);
+        } else {
+            double v;
+            if ((st = codec_model_get_double(m, f->attr, f->lo, f->hi, &v, err))) return st;
+            codec_arch_put(c, f, v);
+        }
+    }
+    return BASE_OK;
+}

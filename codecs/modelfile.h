@@ -127,4 +127,13 @@ base_status codec_agent_save(const codec_agent *a, const codec_model *extra, con
 base_status codec_agent_load(const char *path, codec_agent **out, codec_model **model_out,
                              base_err *err);
 
+/* Writes / reads the fields with an attribute and every flag of `mask` (0:
+ * all of them) as model-file attributes. Reading checks bounds (BASE_EFORMAT
+ * or BASE_ERANGE naming the attribute); an absent OPTIONAL field gets its
+ * default; other fields of c are left alone. */
+base_status codec_arch_save(const codec_agent_config *c, codec_model *m, unsigned mask,
+                            base_err *err);
+base_status codec_arch_load(const codec_model *m, codec_agent_config *c, unsigned mask,
+                            base_err *err);
+
 #endif
