@@ -1,14 +1,13 @@
-/* recipe.c -- an agent's training recipe: defaults, keys, INI reader and
- * check (see recipe.h). The INI reading is in codec_train_config_load only,
- * so the recipe can move onto a shared reader by replacing that function. */
+/* recipe.c -- an agent's training recipe: defaults, keys and check (see
+ * recipe.h); the file is read by the one INI reader, base/ini. */
 #include "codecs/recipe.h"
 
+#include "base/ini.h"
 #include "codecs/agent_arch.h"
 #include "codecs/frontend.h"
 #include "codecs/vocab.h"
 
 #include <errno.h>
-#include <ini.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -194,57 +193,16 @@ base_status codec_train_config_set(codec_train_config *c, const char *section, c
     return base_err_set(err, BASE_EINVAL, NULL, 0, "unknown key '%s' in [%s]", key, section);
 }
 
-/* inih is built without line numbers in the handler: count lines in our own
- * reader; the handler runs right after the reader returned its line. */
-typedef struct ini_ctx {
-    FILE *f;
-    int line;
-    codec_train_config *c;
-    base_err *err;
-    base_status st;
-    int err_line;
-} ini_ctx;
-
-static char *read_line(char *str, int num, void *stream)
+static base_status on_key(void *user, const base_ini_item *it, base_err *err)
 {
-    ini_ctx *x = stream;
-    char *r = fgets(str, num, x->f);
-    if (r) x->line++;
-    return r;
-}
-
-static int on_key(void *user, const char *section, const char *name, const char *value)
-{
-    ini_ctx *x = user;
-    if (x->st) return 1; /* keep the first error */
-    base_status st = codec_train_config_set(x->c, section, name, value, x->err);
-    if (st) {
-        x->st = st;
-        x->err_line = x->line;
-    }
-    return 1;
+    return codec_train_config_set(user, it->section, it->key, it->value, err);
 }
 
 base_status codec_train_config_load(const char *path, codec_train_config *c, base_err *err)
 {
     if (!path || !c) return base_err_set(err, BASE_EINVAL, NULL, 0, "NULL argument");
-    ini_ctx x = {.f = fopen(path, "r"), .c = c, .err = err};
-    if (!x.f) return base_err_set(err, BASE_EIO, path, 0, "cannot open: %s", strerror(errno));
-    int r = ini_parse_stream(read_line, &x, on_key, &x);
-    fclose(x.f);
-    if (r > 0 && (!x.st || r < x.err_line))
-        return base_err_set(err, BASE_EFORMAT, path, r, "INI syntax error");
-    if (x.st) {
-        base_err_locate(err, path, x.err_line);
-        if (err) {
-            snprintf(err->file, sizeof err->file, "%s", path);
-            err->line = x.err_line;
-        }
-        return x.st;
-    }
-    if (r > 0) return base_err_set(err, BASE_EFORMAT, path, r, "INI syntax error");
-    if (r < 0) return base_err_set(err, BASE_EIO, path, 0, "cannot read");
-    return BASE_OK;
+    base_ini_handlers h = {.key = on_key}; /* recipes have no includes */
+    return base_ini_parse(path, &h, c, err);
 }
 
 base_status codec_train_config_check(const codec_train_config *c, base_err *err)
