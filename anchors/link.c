@@ -4,7 +4,6 @@
 #include "anchors/link.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -304,10 +303,6 @@ static base_status head_fetch(void *ctx, anchor_relhead_data *data, base_err *er
     return BASE_OK;
 }
 
-/* Concurrent jobs often need the same head (an SNR sweep shares its anchors):
- * one trains it, the others then find it in the cache. A lock, not state. */
-static pthread_mutex_t head_lock = PTHREAD_MUTEX_INITIALIZER;
-
 /* Step 4: the receiver's relative head for its anchors a_rx (K, rx->dim). */
 static base_status get_head(anchor_link *l, const anchor_link_config *cfg,
                             const anchor_link_side *rx, const anchor_set *set, const float *a_rx,
@@ -339,9 +334,9 @@ static base_status get_head(anchor_link *l, const anchor_link_config *cfg,
     snprintf(rc.cache_dir, sizeof rc.cache_dir, "%s",
              cfg->cache && *cfg->cache ? cfg->cache : "semsim-cache");
     base_log lg = {BASE_LOG_WARN, NULL};
-    pthread_mutex_lock(&head_lock);
+    /* concurrent jobs often need the same head (an SNR sweep shares its
+     * anchors): anchor_relhead_get locks its cache entry, so one trains it */
     l->head = anchor_relhead_get(&spec, head_fetch, &hd, &rc, &lg, NULL, err);
-    pthread_mutex_unlock(&head_lock);
     for (size_t i = 0; hd.z && i < hd.n; i++) free(hd.z[i]);
     free(hd.z);
     free(hd.t);

@@ -216,6 +216,57 @@ static int head_matches(const anchor_relhead *h, const anchor_relhead_spec *s, u
            !memcmp(anchor_relhead_anchors(h), s->a_rx, s->k * d * sizeof(float));
 }
 
+/* The cached head at path when it exists and matches spec (NULL otherwise,
+ * with a warning when a file was there but unusable). */
+static anchor_relhead *cache_lookup(const char *path, const anchor_relhead_spec *spec, uint64_t key,
+                                    const base_log *lg)
+{
+    if (access(path, F_OK) != 0) return NULL;
+    base_err e2 = BASE_ERR_INIT;
+    anchor_relhead *h = anchor_relhead_load(path, &e2);
+    if (h && !head_matches(h, spec, key)) {
+        base_log_warn(lg, "relhead: %s does not match its key; training again", path);
+        anchor_relhead_destroy(h);
+        return NULL;
+    }
+    if (!h) {
+        char buf[BASE_ERR_MSG + BASE_ERR_FILE + 16];
+        base_log_warn(lg, "relhead: cache file unusable (%s); training again",
+                      base_err_format(&e2, buf, sizeof buf));
+        return NULL;
+    }
+    base_log_info(lg, "relhead: cache hit %s", path);
+    return h;
+}
+
+/* Trains the head and, with a cache, saves it under path (a name private to
+ * this process and head, renamed into place when complete). */
+static anchor_relhead *train_and_save(const anchor_relhead_spec *spec,
+                                      anchor_relhead_fetch_fn fetch, void *ctx,
+                                      const anchor_relhead_config *cfg, const base_log *lg,
+                                      anchor_relhead_result *rr, base_err *err)
+{
+    anchor_relhead_data data;
+    memset(&data, 0, sizeof data);
+    if (fetch(ctx, &data, err)) return NULL;
+    anchor_relhead_config c2 = *cfg;
+    char path[sizeof rr->path]; /* "" without a cache; training resets *rr */
+    snprintf(path, sizeof path, "%s", rr->path);
+    anchor_relhead *h = anchor_relhead_train(spec, &data, &c2, lg, rr, err);
+    if (!h || !path[0]) return h;
+    snprintf(rr->path, sizeof rr->path, "%s", path);
+    char tmp[sizeof path + 64];
+    base_status st = base_fs_tmp_name(path, (unsigned)(uintptr_t)h, tmp, sizeof tmp, err);
+    if (!st) st = anchor_relhead_save(h, tmp, err);
+    if (!st) st = base_fs_commit(tmp, path, err);
+    if (st) {
+        anchor_relhead_destroy(h);
+        return NULL;
+    }
+    base_log_info(lg, "relhead: saved %s", path);
+    return h;
+}
+
 anchor_relhead *anchor_relhead_get(const anchor_relhead_spec *spec, anchor_relhead_fetch_fn fetch,
                                    void *ctx, const anchor_relhead_config *cfg, const base_log *lg,
                                    anchor_relhead_result *res, base_err *err)
@@ -229,56 +280,26 @@ anchor_relhead *anchor_relhead_get(const anchor_relhead_spec *spec, anchor_relhe
         return NULL;
     }
     rr.key = key;
-    anchor_relhead *h = NULL;
-    if (cfg->cache_dir[0]) {
-        int n = snprintf(rr.path, sizeof rr.path, "%s/relhead-%016llx.h5", cfg->cache_dir,
-                         (unsigned long long)key);
-        if (n >= (int)sizeof rr.path) {
-            base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: cache_dir too long");
-            return NULL;
-        }
-        if (access(rr.path, F_OK) == 0) {
-            base_err e2 = BASE_ERR_INIT;
-            h = anchor_relhead_load(rr.path, &e2);
-            if (h && !head_matches(h, spec, key)) {
-                base_log_warn(lg, "relhead: %s does not match its key; training again", rr.path);
-                anchor_relhead_destroy(h);
-                h = NULL;
-            } else if (!h) {
-                char buf[BASE_ERR_MSG + BASE_ERR_FILE + 16];
-                base_log_warn(lg, "relhead: cache file unusable (%s); training again",
-                              base_err_format(&e2, buf, sizeof buf));
-            }
-            if (h) {
-                base_log_info(lg, "relhead: cache hit %s", rr.path);
-                rr.cache_hit = 1;
-                if (res) *res = rr;
-                return h;
-            }
-        }
+    if (!cfg->cache_dir[0]) {
+        anchor_relhead *h = train_and_save(spec, fetch, ctx, cfg, lg, &rr, err);
+        if (h && res) *res = rr;
+        return h;
     }
-    anchor_relhead_data data;
-    memset(&data, 0, sizeof data);
-    if (fetch(ctx, &data, err)) return NULL;
-    anchor_relhead_config c2 = *cfg;
-    h = anchor_relhead_train(spec, &data, &c2, lg, &rr, err);
-    if (!h) return NULL;
-    rr.path[0] = 0;
-    if (cfg->cache_dir[0]) {
-        snprintf(rr.path, sizeof rr.path, "%s/relhead-%016llx.h5", cfg->cache_dir,
-                 (unsigned long long)key);
-        /* a name private to this process and head, renamed into place when complete */
-        char tmp[sizeof rr.path + 64];
-        snprintf(tmp, sizeof tmp, "%s.%ld.%p.tmp", rr.path, (long)getpid(), (void *)h);
-        base_status st = base_fs_mkdirs(cfg->cache_dir, err);
-        if (!st) st = anchor_relhead_save(h, tmp, err);
-        if (!st) st = base_fs_commit(tmp, rr.path, err);
-        if (st) {
-            anchor_relhead_destroy(h);
-            return NULL;
-        }
-        base_log_info(lg, "relhead: saved %s", rr.path);
+    char lock[sizeof rr.path + 8];
+    int n = snprintf(rr.path, sizeof rr.path, "%s/relhead-%016llx.h5", cfg->cache_dir,
+                     (unsigned long long)key);
+    if (n >= (int)sizeof rr.path) {
+        base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: cache_dir too long");
+        return NULL;
     }
-    if (res) *res = rr;
+    snprintf(lock, sizeof lock, "%s.lock", rr.path);
+    /* one thread, process or rank trains a head; the others wait, then find it */
+    int fd = -1;
+    if (base_fs_mkdirs(cfg->cache_dir, err) || base_fs_lock(lock, &fd, err)) return NULL;
+    anchor_relhead *h = cache_lookup(rr.path, spec, key, lg);
+    rr.cache_hit = h != NULL;
+    if (!h) h = train_and_save(spec, fetch, ctx, cfg, lg, &rr, err);
+    base_fs_unlock(fd);
+    if (h && res) *res = rr;
     return h;
 }

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -52,6 +54,28 @@ base_status base_fs_commit(const char *tmp, const char *path, base_err *err)
     int e = errno;
     remove(tmp);
     return base_err_set(err, BASE_EIO, path, 0, "cannot replace: %s", strerror(e));
+}
+
+base_status base_fs_lock(const char *lockfile, int *fd, base_err *err)
+{
+    *fd = open(lockfile, O_CREAT | O_RDWR | O_CLOEXEC, 0666);
+    if (*fd < 0)
+        return base_err_set(err, BASE_EIO, lockfile, 0, "cannot open: %s", strerror(errno));
+    while (flock(*fd, LOCK_EX) != 0)
+        if (errno != EINTR) {
+            int e = errno;
+            close(*fd);
+            *fd = -1;
+            return base_err_set(err, BASE_EIO, lockfile, 0, "cannot lock: %s", strerror(e));
+        }
+    return BASE_OK;
+}
+
+void base_fs_unlock(int fd)
+{
+    if (fd < 0) return;
+    flock(fd, LOCK_UN);
+    close(fd);
 }
 
 base_status base_fs_write_atomic(const char *path, const void *data, size_t n, base_err *err)

@@ -25,6 +25,15 @@ base_status base_fs_tmp_name(const char *path, unsigned seq, char *out, size_t n
  * removed and err names path. */
 base_status base_fs_commit(const char *tmp, const char *path, base_err *err);
 
+/* An exclusive advisory lock (flock) on the file lockfile, created when
+ * missing: blocks until this caller holds it. Serialises threads (each call
+ * opens its own descriptor), processes and MPI ranks on one machine, so one
+ * of them builds a cache entry while the others wait and then find it.
+ * *fd receives the descriptor to pass to base_fs_unlock. */
+base_status base_fs_lock(const char *lockfile, int *fd, base_err *err);
+/* Releases and closes a lock from base_fs_lock (fd < 0: no-op). */
+void base_fs_unlock(int fd);
+
 /* Writes n bytes to path atomically (a temporary beside it, then rename). */
 base_status base_fs_write_atomic(const char *path, const void *data, size_t n, base_err *err);
 

@@ -2,13 +2,11 @@
 #include "sim/tts_source.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <unistd.h>
 
 #include "anchors/equalizer.h"
@@ -234,13 +232,8 @@ static base_status prepare_corpus(const corpus_in *c, const char *cache, const c
         st = base_fs_mkdirs(dir, err);
         *slash = '/';
         if (st != BASE_OK) return st;
-        int fd = open(lock, O_CREAT | O_RDWR, 0666);
-        if (fd < 0) return base_err_set(err, BASE_EIO, lock, 0, "cannot open: %s", strerror(errno));
-        while (flock(fd, LOCK_EX) != 0)
-            if (errno != EINTR) {
-                close(fd);
-                return base_err_set(err, BASE_EIO, lock, 0, "cannot lock: %s", strerror(errno));
-            }
+        int fd;
+        if ((st = base_fs_lock(lock, &fd, err)) != BASE_OK) return st;
         if (!base_fs_is_file(path)) { /* another process may have made it meanwhile */
             long a, b;
             sim_corpus_parse_lines(c->lines, &a, &b);
@@ -258,8 +251,7 @@ static base_status prepare_corpus(const corpus_in *c, const char *cache, const c
                                     log};
             st = sim_corpus_make(&cc, NULL, err);
         }
-        flock(fd, LOCK_UN);
-        close(fd);
+        base_fs_unlock(fd);
         if (st != BASE_OK) return st;
     }
     snprintf(manifest, SIM_CFG_STR, "%s", path);
