@@ -438,7 +438,8 @@ nomem:
     st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
 done:
     for (size_t i = 0; i < n_threads; i++) pthread_join(threads[i], NULL);
-    sim_out_close(out);
+    base_status cst = sim_out_close(out, st ? NULL : err); /* checked close */
+    if (!st) st = cst;
     for (size_t i = 0; rn.jobs && i < rn.n_jobs; i++) {
         for (size_t u = 0; u < rn.jobs[i].n_utts && rn.jobs[i].utts; u++)
             sim_utt_result_clear(&rn.jobs[i].utts[u]);
