@@ -111,9 +111,10 @@ static hid_t fapl_strong(void)
 static base_status open_finish(base_h5 *h, hid_t fapl, const base_h5i_quiet *q, base_status st,
                                base_h5 **out)
 {
-    H5Pclose(fapl);
+    base_h5i_close(h, fapl, "a property list", &st, NULL);
     base_h5i_quiet_end(q);
-    if (h->file < 0) {
+    if (st && h->file >= 0) H5Fclose(h->file); /* already failing: the first error counts */
+    if (st || h->file < 0) {
         handle_free(h);
         return st;
     }
@@ -245,7 +246,7 @@ void base_h5_discard(base_h5 *h)
     if (!h) return;
     base_h5i_quiet q;
     base_h5i_quiet_begin(&q);
-    if (h->file >= 0) H5Fclose(h->file);
+    if (h->file >= 0) H5Fclose(h->file); /* unchecked on purpose: the file is thrown away */
     H5Eclear2(H5E_DEFAULT);
     base_h5i_quiet_end(&q);
     if (h->partial) remove(h->partial);
@@ -436,10 +437,10 @@ static base_status open_tensor(base_h5 *h, const char *name, hid_t *ds_out, int 
         for (int i = 0; i < r; i++) shape[i] = (size_t)dims[i];
         *rank = r;
     }
-    if (type >= 0) H5Tclose(type);
-    if (space >= 0) H5Sclose(space);
+    base_h5i_close(h, type, "a type", &st, err);
+    base_h5i_close(h, space, "a dataspace", &st, err);
     if (st)
-        H5Dclose(ds);
+        base_h5i_close(h, ds, name, &st, err);
     else
         *ds_out = ds;
     return st;
@@ -454,7 +455,7 @@ base_status base_h5_tensor_shape(base_h5 *h, const char *name, int *rank, size_t
     base_h5i_quiet_begin(&q);
     hid_t ds;
     base_status st = open_tensor(h, name, &ds, rank, shape, err);
-    if (!st) H5Dclose(ds);
+    if (!st) base_h5i_close(h, ds, name, &st, err);
     H5Eclear2(H5E_DEFAULT);
     base_h5i_quiet_end(&q);
     return st;
@@ -479,7 +480,7 @@ base_status base_h5_read_tensor(base_h5 *h, const char *name, float *data, size_
         else if (H5Dread(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
             st = base_h5i_fail(h, err, BASE_EFORMAT, "cannot read tensor %s (truncated file?)",
                                name);
-        H5Dclose(ds);
+        base_h5i_close(h, ds, name, &st, err);
     }
     H5Eclear2(H5E_DEFAULT);
     base_h5i_quiet_end(&q);
@@ -596,16 +597,23 @@ static base_status open_attr(base_h5 *h, const char *obj, const char *name, hid_
                             objname(obj));
     }
     hid_t a = H5Aopen(o, name, H5P_DEFAULT);
-    H5Oclose(o);
-    if (a < 0) return base_h5i_fail(h, err, BASE_EFORMAT, "cannot open attribute '%s'", name);
+    base_status st = BASE_OK;
+    if (a < 0) st = base_h5i_fail(h, err, BASE_EFORMAT, "cannot open attribute '%s'", name);
+    base_h5i_close(h, o, objname(obj), &st, err);
+    if (st) {
+        if (a >= 0) H5Aclose(a); /* already failing */
+        return st;
+    }
     hid_t space = H5Aget_space(a);
     hssize_t np = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
-    if (space >= 0) H5Sclose(space);
-    if (np != 1) {
-        H5Aclose(a);
-        return base_err_set(err, BASE_EFORMAT, h->path, 0,
-                            "attribute '%s' on %s has %lld values, expected one", name,
-                            objname(obj), (long long)np);
+    base_h5i_close(h, space, "a dataspace", &st, err);
+    if (!st && np != 1)
+        st = base_err_set(err, BASE_EFORMAT, h->path, 0,
+                          "attribute '%s' on %s has %lld values, expected one", name, objname(obj),
+                          (long long)np);
+    if (st) {
+        H5Aclose(a); /* already failing: the first error is the one reported */
+        return st;
     }
     *a_out = a;
     *type_out = H5Aget_type(a);
@@ -707,8 +715,8 @@ static base_status read_attr_num(base_h5 *h, const char *obj, const char *name, 
     else if (H5Aread(a, mtype, value) < 0)
         st = base_h5i_fail(h, err, BASE_EFORMAT, "cannot read attribute '%s' (value out of range?)",
                            name);
-    H5Tclose(t);
-    H5Aclose(a);
+    base_h5i_close(h, t, "a type", &st, err);
+    base_h5i_close(h, a, name, &st, err);
     return st;
 }
 

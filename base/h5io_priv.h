@@ -32,7 +32,9 @@ base_status base_h5i_fail(base_h5 *h, base_err *err, base_status code, const cha
 
 /* Close any HDF5 id (dataset, group, type, space, attribute, property list,
  * object); a negative id is skipped. When the close fails and *st is still
- * BASE_OK, *st becomes a BASE_EIO error naming what. */
+ * BASE_OK, *st becomes a BASE_EIO error naming what. On a path that has
+ * already failed, plain H5?close calls are fine: the first error is the one
+ * reported. */
 void base_h5i_close(base_h5 *h, hid_t id, const char *what, base_status *st, base_err *err);
 
 /* Whether every component of path exists (H5Lexists alone fails on a missing

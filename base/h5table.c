@@ -179,6 +179,23 @@ base_status base_h5_table_len(base_h5 *h, const char *name, size_t *n, base_err 
     return st;
 }
 
+/* HDF5 fills a member missing from the file with nothing and says nothing:
+ * check every requested column is there, by name. */
+static base_status has_columns(base_h5 *h, hid_t ds, const char *name, const base_h5_table *t,
+                               base_err *err)
+{
+    base_status st = BASE_OK;
+    hid_t ft = H5Dget_type(ds);
+    if (ft < 0 || H5Tget_class(ft) != H5T_COMPOUND)
+        st = base_err_set(err, BASE_EFORMAT, h->path, 0, "%s is not a table", name);
+    for (size_t i = 0; !st && i < t->n_cols; i++)
+        if (H5Tget_member_index(ft, t->cols[i].name) < 0)
+            st = base_err_set(err, BASE_EFORMAT, h->path, 0, "%s has no column %s", name,
+                              t->cols[i].name);
+    base_h5i_close(h, ft, "a type", &st, err);
+    return st;
+}
+
 base_status base_h5_table_read(base_h5 *h, const char *name, const base_h5_table *t, void *rows,
                                size_t n, base_err *err)
 {
@@ -192,11 +209,12 @@ base_status base_h5_table_read(base_h5 *h, const char *name, const base_h5_table
     if ((st = row_type(h, t, 0, &rt, err)) || (st = open_dataset(h, name, &ds, err)) ||
         (st = extent(h, ds, name, &len, err)))
         goto done;
+    if ((st = has_columns(h, ds, name, t, err))) goto done;
     if (len != n)
         st = base_err_set(err, BASE_EFORMAT, h->path, 0, "%s has %zu rows, expected %zu", name, len,
                           n);
     else if (n && H5Dread(ds, rt, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) < 0)
-        st = base_h5i_fail(h, err, BASE_EFORMAT, "cannot read %s (missing columns?)", name);
+        st = base_h5i_fail(h, err, BASE_EFORMAT, "cannot read %s", name);
 done:
     base_h5i_close(h, ds, name, &st, err);
     base_h5i_close(h, rt, "a row type", &st, err);

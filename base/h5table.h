@@ -57,7 +57,8 @@ base_status base_h5_table_append(base_h5 *h, const char *name, const base_h5_tab
 base_status base_h5_table_len(base_h5 *h, const char *name, size_t *n, base_err *err);
 
 /* Read all n rows (n must equal the table's length) into rows, laid out as t
- * says; t may list a subset of the file's columns, matched by name.
+ * says; t may list a subset of the file's columns, matched by name (a
+ * column the file lacks is BASE_EFORMAT).
  * BASE_VSTR columns are not supported here (BASE_EINVAL). */
 base_status base_h5_table_read(base_h5 *h, const char *name, const base_h5_table *t, void *rows,
                                size_t n, base_err *err);
