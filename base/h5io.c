@@ -6,9 +6,7 @@
  * thread's handler, switch it off, and restore it, and instead read the most
  * specific message from the error stack into the base_err.
  */
-#include "base/h5io.h"
-
-#include <hdf5.h>
+#include "base/h5io_priv.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -16,19 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-struct base_h5 {
-    hid_t file;
-    char *path;    /* what the caller named */
-    char *partial; /* PATH.partial when writing, else NULL */
-    int failed;    /* a write failed: close must not commit */
-};
-
-typedef struct quiet {
-    H5E_auto2_t func;
-    void *data;
-} quiet;
-
-static void quiet_begin(quiet *q)
+void base_h5i_quiet_begin(base_h5i_quiet *q)
 {
     q->func = NULL;
     q->data = NULL;
@@ -36,7 +22,7 @@ static void quiet_begin(quiet *q)
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }
 
-static void quiet_end(const quiet *q)
+void base_h5i_quiet_end(const base_h5i_quiet *q)
 {
     H5Eset_auto2(H5E_DEFAULT, q->func, q->data);
 }
@@ -64,9 +50,7 @@ static const char *hdf5_detail(char *buf)
 }
 
 /* Error naming the file, with HDF5's reason appended when it has one. */
-static base_status h5_fail(base_h5 *h, base_err *err, base_status code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static base_status h5_fail(base_h5 *h, base_err *err, base_status code, const char *fmt, ...)
+base_status base_h5i_fail(base_h5 *h, base_err *err, base_status code, const char *fmt, ...)
 {
     char what[BASE_ERR_MSG], detail[200];
     va_list ap;
@@ -124,12 +108,13 @@ static hid_t fapl_strong(void)
 
 /* The end of create and open: drop the property list and the quiet bracket, then hand
  * over h, or free it and return st (the h5_fail status) when the file did not open. */
-static base_status open_finish(base_h5 *h, hid_t fapl, const quiet *q, base_status st,
+static base_status open_finish(base_h5 *h, hid_t fapl, const base_h5i_quiet *q, base_status st,
                                base_h5 **out)
 {
-    H5Pclose(fapl);
-    quiet_end(q);
-    if (h->file < 0) {
+    base_h5i_close(h, fapl, "a property list", &st, NULL);
+    base_h5i_quiet_end(q);
+    if (st && h->file >= 0) H5Fclose(h->file); /* already failing: the first error counts */
+    if (st || h->file < 0) {
         handle_free(h);
         return st;
     }
@@ -144,12 +129,34 @@ base_status base_h5_create(const char *path, base_h5 **out, base_err *err)
     base_h5 *h = NULL;
     base_status st = handle_new(path, 1, &h, err);
     if (st) return st;
-    quiet q;
-    quiet_begin(&q);
+    base_h5i_quiet q;
+    base_h5i_quiet_begin(&q);
     hid_t fapl = fapl_strong();
     h->file = H5Fcreate(h->partial, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     if (h->file < 0) /* before any other HDF5 call, which would clear the error stack */
-        st = h5_fail(h, err, BASE_EIO, "cannot create %s", h->partial);
+        st = base_h5i_fail(h, err, BASE_EIO, "cannot create %s", h->partial);
+    return open_finish(h, fapl, &q, st, out);
+}
+
+base_status base_h5_resume(const char *path, base_h5 **out, base_err *err)
+{
+    if (!path || !*path || !out) return base_err_set(err, BASE_EINVAL, NULL, 0, "no file name");
+    *out = NULL;
+    base_h5 *h = NULL;
+    base_status st = handle_new(path, 1, &h, err);
+    if (st) return st;
+    struct stat sb;
+    if (stat(h->partial, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        st = base_err_set(err, BASE_ENOTFOUND, h->partial, 0, "no partial file to resume");
+        handle_free(h);
+        return st;
+    }
+    base_h5i_quiet q;
+    base_h5i_quiet_begin(&q);
+    hid_t fapl = fapl_strong();
+    h->file = H5Fopen(h->partial, H5F_ACC_RDWR, fapl);
+    if (h->file < 0)
+        st = base_h5i_fail(h, err, BASE_EFORMAT, "cannot reopen %s (damaged?)", h->partial);
     return open_finish(h, fapl, &q, st, out);
 }
 
@@ -164,19 +171,19 @@ base_status base_h5_open(const char *path, base_h5 **out, base_err *err)
     base_h5 *h = NULL;
     base_status st = handle_new(path, 0, &h, err);
     if (st) return st;
-    quiet q;
-    quiet_begin(&q);
+    base_h5i_quiet q;
+    base_h5i_quiet_begin(&q);
     htri_t is = H5Fis_hdf5(path);
     if (is <= 0) {
         H5Eclear2(H5E_DEFAULT);
-        quiet_end(&q);
+        base_h5i_quiet_end(&q);
         handle_free(h);
         return base_err_set(err, BASE_EFORMAT, path, 0, "not an HDF5 file");
     }
     hid_t fapl = fapl_strong();
     h->file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
     if (h->file < 0)
-        st = h5_fail(h, err, BASE_EFORMAT, "unreadable HDF5 file (truncated or corrupt)");
+        st = base_h5i_fail(h, err, BASE_EFORMAT, "unreadable HDF5 file (truncated or corrupt)");
     return open_finish(h, fapl, &q, st, out);
 }
 
@@ -189,11 +196,11 @@ base_status base_h5_close(base_h5 *h, base_err *err)
 {
     if (!h) return BASE_OK;
     base_status st = BASE_OK;
-    quiet q;
-    quiet_begin(&q);
+    base_h5i_quiet q;
+    base_h5i_quiet_begin(&q);
     if (h->file >= 0 && H5Fclose(h->file) < 0)
-        st = h5_fail(h, err, BASE_EIO, "cannot close (disk full?)");
-    quiet_end(&q);
+        st = base_h5i_fail(h, err, BASE_EIO, "cannot close (disk full?)");
+    base_h5i_quiet_end(&q);
     if (h->partial) {
         if (!st && h->failed)
             st = base_err_set(err, BASE_EIO, h->path, 0, "not written: an earlier write failed");
@@ -206,14 +213,42 @@ base_status base_h5_close(base_h5 *h, base_err *err)
     return st;
 }
 
+base_status base_h5_flush(base_h5 *h, base_err *err)
+{
+    if (!h || h->file < 0) return base_err_set(err, BASE_EINVAL, NULL, 0, "file not open");
+    base_status st = BASE_OK;
+    base_h5i_quiet q;
+    base_h5i_quiet_begin(&q);
+    if (H5Fflush(h->file, H5F_SCOPE_GLOBAL) < 0)
+        st = base_h5i_fail(h, err, BASE_EIO, "cannot flush (disk full?)");
+    base_h5i_quiet_end(&q);
+    return st;
+}
+
+base_status base_h5_close_partial(base_h5 *h, base_err *err)
+{
+    if (!h) return BASE_OK;
+    base_status st = BASE_OK;
+    base_h5i_quiet q;
+    base_h5i_quiet_begin(&q);
+    if (h->file >= 0 && H5Fclose(h->file) < 0) {
+        h->file = H5I_INVALID_HID;
+        st = base_h5i_fail(h, err, BASE_EIO, "cannot close %s (disk full?)",
+                           h->partial ? h->partial : h->path);
+    }
+    base_h5i_quiet_end(&q);
+    handle_free(h);
+    return st;
+}
+
 void base_h5_discard(base_h5 *h)
 {
     if (!h) return;
-    quiet q;
-    quiet_begin(&q);
-    if (h->file >= 0) H5Fclose(h->file);
+    base_h5i_quiet q;
+    base_h5i_quiet_begin(&q);
+    if (h->file >= 0) H5Fclose(h->file); /* unchecked on purpose: the file is thrown away */
     H5Eclear2(H5E_DEFAULT);
-    quiet_end(&q);
+    base_h5i_quiet_end(&q);
     if (h->partial) remove(h->partial);
     handle_free(h);
 }
@@ -222,7 +257,7 @@ void base_h5_discard(base_h5 *h)
 
 /* Whether every component of path exists (H5Lexists fails, rather than
  * returning 0, when an intermediate group is missing). */
-static int path_exists(hid_t file, const char *path)
+int base_h5i_path_exists(hid_t file, const char *path)
 {
     if (!strcmp(path, "/") || !*path) return 1;
     char buf[1024];
@@ -245,26 +280,64 @@ static int valid_name(const char *name)
     return name && *name && strlen(name) < 1000;
 }
 
-/* A link-creation list that makes missing groups on the way. */
-static hid_t lcpl_intermediate(void)
+hid_t base_h5i_lcpl(int utf8)
 {
     hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
     if (lcpl >= 0) {
         H5Pset_create_intermediate_group(lcpl, 1);
-        H5Pset_char_encoding(lcpl, H5T_CSET_UTF8);
+        if (utf8) H5Pset_char_encoding(lcpl, H5T_CSET_UTF8);
     }
     return lcpl;
 }
 
-/* Open obj ("/" or a group path) for attributes, creating it when create. */
-static hid_t open_obj(base_h5 *h, const char *obj, int create)
+void base_h5i_close(base_h5 *h, hid_t id, const char *what, base_status *st, base_err *err)
+{
+    if (id < 0) return;
+    herr_t r;
+    switch (H5Iget_type(id)) {
+    case H5I_DATASET:
+        r = H5Dclose(id);
+        break;
+    case H5I_GROUP:
+        r = H5Gclose(id);
+        break;
+    case H5I_DATATYPE:
+        r = H5Tclose(id);
+        break;
+    case H5I_DATASPACE:
+        r = H5Sclose(id);
+        break;
+    case H5I_ATTR:
+        r = H5Aclose(id);
+        break;
+    case H5I_GENPROP_LST:
+        r = H5Pclose(id);
+        break;
+    default:
+        r = H5Oclose(id);
+        break;
+    }
+    if (r < 0 && *st == BASE_OK)
+        *st = base_h5i_fail(h, err, BASE_EIO, "cannot close %s (disk full?)", what);
+}
+
+base_status base_h5i_check_write(base_h5 *h, const char *name, base_err *err)
+{
+    if (!h || !h->partial)
+        return base_err_set(err, BASE_EINVAL, h ? h->path : NULL, 0, "file not open for writing");
+    if (!valid_name(name)) return base_err_set(err, BASE_EINVAL, h->path, 0, "bad object name");
+    return BASE_OK;
+}
+
+hid_t base_h5i_open_obj(base_h5 *h, const char *obj, int create)
 {
     if (!obj || !*obj || !strcmp(obj, "/")) return H5Oopen(h->file, "/", H5P_DEFAULT);
-    if (path_exists(h->file, obj)) return H5Oopen(h->file, obj, H5P_DEFAULT);
+    if (base_h5i_path_exists(h->file, obj)) return H5Oopen(h->file, obj, H5P_DEFAULT);
     if (!create) return H5I_INVALID_HID;
-    hid_t lcpl = lcpl_intermediate();
+    hid_t lcpl = base_h5i_lcpl(1);
     hid_t g = H5Gcreate2(h->file, obj, lcpl, H5P_DEFAULT, H5P_DEFAULT);
-    H5Pclose(lcpl);
+    base_status st = BASE_OK;
+    base_h5i_close(h, lcpl, "a property list", &st, NULL);
     return g;
 }
 
@@ -292,36 +365,36 @@ base_status base_h5_write_tensor(base_h5 *h, const char *name, int rank, const s
         dims[i] = shape[i];
     }
     base_status st = BASE_OK;
-    quiet q;
-    quiet_begin(&q);
-    if (path_exists(h->file, name)) {
+    base_h5i_quiet q;
+    base_h5i_quiet_begin(&q);
+    if (base_h5i_path_exists(h->file, name)) {
         H5Eclear2(H5E_DEFAULT);
-        quiet_end(&q);
+        base_h5i_quiet_end(&q);
         return base_err_set(err, BASE_EEXIST, h->path, 0, "tensor %s written twice", name);
     }
     hid_t space = H5Screate_simple(rank, dims, NULL);
-    hid_t lcpl = lcpl_intermediate();
+    hid_t lcpl = base_h5i_lcpl(1);
     hid_t ds = space < 0 ? H5I_INVALID_HID
                          : H5Dcreate2(h->file, name, H5T_IEEE_F32LE, space, lcpl, H5P_DEFAULT,
                                       H5P_DEFAULT);
     if (ds < 0)
-        st = h5_fail(h, err, BASE_EIO, "cannot create tensor %s", name);
+        st = base_h5i_fail(h, err, BASE_EIO, "cannot create tensor %s", name);
     else if (H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
-        st = h5_fail(h, err, BASE_EIO, "cannot write tensor %s", name);
-    if (ds >= 0) H5Dclose(ds);
-    if (lcpl >= 0) H5Pclose(lcpl);
-    if (space >= 0) H5Sclose(space);
-    quiet_end(&q);
+        st = base_h5i_fail(h, err, BASE_EIO, "cannot write tensor %s", name);
+    base_h5i_close(h, ds, name, &st, err);
+    base_h5i_close(h, lcpl, "a property list", &st, err);
+    base_h5i_close(h, space, "a dataspace", &st, err);
+    base_h5i_quiet_end(&q);
     return st;
 }
 
 int base_h5_has_tensor(base_h5 *h, const char *name)
 {
     if (!h || !valid_name(name)) return 0;
-    quiet q;
-    quiet_begin(&q);
+    base_h5i_quiet q;
+    base_h5i_quiet_begin(&q);
     int yes = 0;
-    if (path_exists(h->file, name)) {
+    if (base_h5i_path_exists(h->file, name)) {
         hid_t o = H5Oopen(h->file, name, H5P_DEFAULT);
         if (o >= 0) {
             yes = H5Iget_type(o) == H5I_DATASET;
@@ -329,7 +402,7 @@ int base_h5_has_tensor(base_h5 *h, const char *name)
         }
     }
     H5Eclear2(H5E_DEFAULT);
-    quiet_end(&q);
+    base_h5i_quiet_end(&q);
     return yes;
 }
 
@@ -338,10 +411,10 @@ static base_status open_tensor(base_h5 *h, const char *name, hid_t *ds_out, int 
                                size_t *shape, base_err *err)
 {
     *ds_out = H5I_INVALID_HID;
-    if (!path_exists(h->file, name))
+    if (!base_h5i_path_exists(h->file, name))
         return base_err_set(err, BASE_ENOTFOUND, h->path, 0, "tensor %s missing", name);
     hid_t o = H5Oopen(h->file, name, H5P_DEFAULT);
-    if (o < 0) return h5_fail(h, err, BASE_EFORMAT, "cannot open %s", name);
+    if (o < 0) return base_h5i_fail(h, err, BASE_EFORMAT, "cannot open %s", name);
     if (H5Iget_type(o) != H5I_DATASET) {
         H5Oclose(o);
         return base_err_set(err, BASE_EFORMAT, h->path, 0, "%s is not a dataset", name);
@@ -351,7 +424,7 @@ static base_status open_tensor(base_h5 *h, const char *name, hid_t *ds_out, int 
     base_status st = BASE_OK;
     int r = space >= 0 ? H5Sget_simple_extent_ndims(space) : -1;
     if (type < 0 || space < 0 || r < 0) {
-        st = h5_fail(h, err, BASE_EFORMAT, "cannot read the type of %s", name);
+        st = base_h5i_fail(h, err, BASE_EFORMAT, "cannot read the type of %s", name);
     } else if (H5Tget_class(type) != H5T_FLOAT) {
         st = base_err_set(err, BASE_EFORMAT, h->path, 0,
                           "tensor %s is not floating point (store it as float32)", name);
@@ -364,10 +437,10 @@ static base_status open_tensor(base_h5 *h, const char *name, hid_t *ds_out, int 
         for (int i = 0; i < r; i++) shape[i] = (size_t)dims[i];
         *rank = r;
     }
-    if (type >= 0) H5Tclose(type);
-    if (space >= 0) H5Sclose(space);
+    base_h5i_close(h, type, "a type", &st, err);
+    base_h5i_close(h, space, "a dataspace", &st, err);
     if (st)
-        H5Dclose(ds);
+        base_h5i_close(h, ds, name, &st, err);
     else
         *ds_out = ds;
     return st;
@@ -378,13 +451,13 @@ base_status base_h5_tensor_shape(base_h5 *h, const char *name, int *rank, size_t
 {
     if (!h || !valid_name(name) || !rank || !shape)
         return base_err_set(err, BASE_EINVAL, h ? h->path : NULL, 0, "bad arguments");
-    quiet q;
-    quiet_begin(&q);
+    base_h5i_quiet q;
+    base_h5i_quiet_begin(&q);
     hid_t ds;
     base_status st = open_tensor(h, name, &ds, rank, shape, err);
-    if (!st) H5Dclose(ds);
+    if (!st) base_h5i_close(h, ds, name, &st, err);
     H5Eclear2(H5E_DEFAULT);
-    quiet_end(&q);
+    base_h5i_quiet_end(&q);
     return st;
 }
 
@@ -392,8 +465,8 @@ base_status base_h5_read_tensor(base_h5 *h, const char *name, float *data, size_
 {
     if (!h || !valid_name(name) || !data)
         return base_err_set(err, BASE_EINVAL, h ? h->path : NULL, 0, "bad arguments");
-    quiet q;
-    quiet_begin(&q);
+    base_h5i_quiet q;
+    base_h5i_quiet_begin(&q);
     hid_t ds;
     int rank = 0;
     size_t shape[BASE_H5_MAX_RANK];
@@ -405,72 +478,107 @@ base_status base_h5_read_tensor(base_h5 *h, const char *name, float *data, size_
             st = base_err_set(err, BASE_EFORMAT, h->path, 0,
                               "tensor %s has %zu values, expected %zu", name, total, n);
         else if (H5Dread(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
-            st = h5_fail(h, err, BASE_EFORMAT, "cannot read tensor %s (truncated file?)", name);
-        H5Dclose(ds);
+            st = base_h5i_fail(h, err, BASE_EFORMAT, "cannot read tensor %s (truncated file?)",
+                               name);
+        base_h5i_close(h, ds, name, &st, err);
     }
     H5Eclear2(H5E_DEFAULT);
-    quiet_end(&q);
+    base_h5i_quiet_end(&q);
     return st;
 }
 
 /* ---- attributes -------------------------------------------------------------- */
 
+/* Write attribute name on obj with file type ftype; space_len 0 makes it a
+ * scalar, 1 a one-element array (what H5LT's numeric setters write). */
 static base_status write_attr(base_h5 *h, const char *obj, const char *name, hid_t ftype,
-                              hid_t mtype, const void *value, base_err *err)
+                              hid_t mtype, int space_len, const void *value, base_err *err)
 {
     if (!h || !h->partial)
         return base_err_set(err, BASE_EINVAL, h ? h->path : NULL, 0, "file not open for writing");
     if (!valid_name(name)) return base_err_set(err, BASE_EINVAL, h->path, 0, "bad attribute name");
     base_status st = BASE_OK;
-    hid_t o = open_obj(h, obj, 1);
-    if (o < 0) return h5_fail(h, err, BASE_EIO, "cannot create group %s", objname(obj));
-    if (H5Aexists(o, name) > 0) H5Adelete(o, name);
-    hid_t space = H5Screate(H5S_SCALAR);
-    hid_t a = H5Acreate2(o, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT);
-    if (a < 0 || H5Awrite(a, mtype, value) < 0)
-        st = h5_fail(h, err, BASE_EIO, "cannot write attribute %s on %s", name, objname(obj));
-    if (a >= 0) H5Aclose(a);
-    H5Sclose(space);
-    H5Oclose(o);
+    hid_t o = base_h5i_open_obj(h, obj, 1);
+    if (o < 0) return base_h5i_fail(h, err, BASE_EIO, "cannot create group %s", objname(obj));
+    if (H5Aexists(o, name) > 0 && H5Adelete(o, name) < 0)
+        st = base_h5i_fail(h, err, BASE_EIO, "cannot replace attribute %s on %s", name,
+                           objname(obj));
+    hsize_t one[1] = {1};
+    hid_t space = space_len ? H5Screate_simple(1, one, NULL) : H5Screate(H5S_SCALAR);
+    hid_t a = st ? H5I_INVALID_HID : H5Acreate2(o, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT);
+    if (!st && (a < 0 || H5Awrite(a, mtype, value) < 0))
+        st = base_h5i_fail(h, err, BASE_EIO, "cannot write attribute %s on %s", name, objname(obj));
+    base_h5i_close(h, a, name, &st, err);
+    base_h5i_close(h, space, "a dataspace", &st, err);
+    base_h5i_close(h, o, objname(obj), &st, err);
+    return st;
+}
+
+/* String attribute: variable-length UTF-8 (fixed 0) or fixed-length ASCII of
+ * strlen + 1 bytes, NUL-terminated (fixed 1, what H5LTset_attribute_string
+ * writes). */
+static base_status write_attr_string(base_h5 *h, const char *obj, const char *name,
+                                     const char *value, int fixed, base_err *err)
+{
+    if (!value) return base_err_set(err, BASE_EINVAL, h ? h->path : NULL, 0, "NULL string");
+    base_h5i_quiet q;
+    base_h5i_quiet_begin(&q);
+    base_status st = BASE_OK;
+    hid_t t = H5Tcopy(H5T_C_S1);
+    if (fixed) {
+        H5Tset_size(t, strlen(value) + 1);
+        H5Tset_strpad(t, H5T_STR_NULLTERM);
+        st = write_attr(h, obj, name, t, t, 0, value, err);
+    } else {
+        H5Tset_size(t, H5T_VARIABLE);
+        H5Tset_cset(t, H5T_CSET_UTF8);
+        st = write_attr(h, obj, name, t, t, 0, &value, err);
+    }
+    base_h5i_close(h, t, "a string type", &st, err);
+    base_h5i_quiet_end(&q);
     return st;
 }
 
 base_status base_h5_write_attr_str(base_h5 *h, const char *obj, const char *name, const char *value,
                                    base_err *err)
 {
-    if (!value) return base_err_set(err, BASE_EINVAL, h ? h->path : NULL, 0, "NULL string");
-    quiet q;
-    quiet_begin(&q);
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, H5T_VARIABLE);
-    H5Tset_cset(t, H5T_CSET_UTF8);
-    base_status st = write_attr(h, obj, name, t, t, &value, err);
-    H5Tclose(t);
-    quiet_end(&q);
-    return st;
+    return write_attr_string(h, obj, name, value, 0, err);
+}
+
+base_status base_h5_write_attr_str_fixed(base_h5 *h, const char *obj, const char *name,
+                                         const char *value, base_err *err)
+{
+    return write_attr_string(h, obj, name, value, 1, err);
 }
 
 /* write_attr for the public numeric writers, inside the quiet bracket. */
 static base_status write_attr_quiet(base_h5 *h, const char *obj, const char *name, hid_t ftype,
-                                    hid_t mtype, const void *value, base_err *err)
+                                    hid_t mtype, int space_len, const void *value, base_err *err)
 {
-    quiet q;
-    quiet_begin(&q);
-    base_status st = write_attr(h, obj, name, ftype, mtype, value, err);
-    quiet_end(&q);
+    base_h5i_quiet q;
+    base_h5i_quiet_begin(&q);
+    base_status st = write_attr(h, obj, name, ftype, mtype, space_len, value, err);
+    base_h5i_quiet_end(&q);
     return st;
 }
 
 base_status base_h5_write_attr_int(base_h5 *h, const char *obj, const char *name, int64_t value,
                                    base_err *err)
 {
-    return write_attr_quiet(h, obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, &value, err);
+    return write_attr_quiet(h, obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, 0, &value, err);
+}
+
+base_status base_h5_write_attr_int1(base_h5 *h, const char *obj, const char *name, int64_t value,
+                                    base_err *err)
+{
+    long long v = value;
+    return write_attr_quiet(h, obj, name, H5T_NATIVE_LLONG, H5T_NATIVE_LLONG, 1, &v, err);
 }
 
 base_status base_h5_write_attr_double(base_h5 *h, const char *obj, const char *name, double value,
                                       base_err *err)
 {
-    return write_attr_quiet(h, obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, &value, err);
+    return write_attr_quiet(h, obj, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 0, &value, err);
 }
 
 /* Open attribute name on obj; check it holds exactly one element. */
@@ -479,7 +587,7 @@ static base_status open_attr(base_h5 *h, const char *obj, const char *name, hid_
 {
     *a_out = *type_out = H5I_INVALID_HID;
     if (!valid_name(name)) return base_err_set(err, BASE_EINVAL, h->path, 0, "bad attribute name");
-    hid_t o = open_obj(h, obj, 0);
+    hid_t o = base_h5i_open_obj(h, obj, 0);
     if (o < 0)
         return base_err_set(err, BASE_ENOTFOUND, h->path, 0, "group %s missing", objname(obj));
     htri_t ex = H5Aexists(o, name);
@@ -489,26 +597,35 @@ static base_status open_attr(base_h5 *h, const char *obj, const char *name, hid_
                             objname(obj));
     }
     hid_t a = H5Aopen(o, name, H5P_DEFAULT);
-    H5Oclose(o);
-    if (a < 0) return h5_fail(h, err, BASE_EFORMAT, "cannot open attribute '%s'", name);
+    base_status st = BASE_OK;
+    if (a < 0) st = base_h5i_fail(h, err, BASE_EFORMAT, "cannot open attribute '%s'", name);
+    base_h5i_close(h, o, objname(obj), &st, err);
+    if (st) {
+        if (a >= 0) H5Aclose(a); /* already failing */
+        return st;
+    }
     hid_t space = H5Aget_space(a);
     hssize_t np = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
-    if (space >= 0) H5Sclose(space);
-    if (np != 1) {
-        H5Aclose(a);
-        return base_err_set(err, BASE_EFORMAT, h->path, 0,
-                            "attribute '%s' on %s has %lld values, expected one", name,
-                            objname(obj), (long long)np);
+    base_h5i_close(h, space, "a dataspace", &st, err);
+    if (!st && np != 1)
+        st = base_err_set(err, BASE_EFORMAT, h->path, 0,
+                          "attribute '%s' on %s has %lld values, expected one", name, objname(obj),
+                          (long long)np);
+    if (st) {
+        H5Aclose(a); /* already failing: the first error is the one reported */
+        return st;
     }
     *a_out = a;
     *type_out = H5Aget_type(a);
     return BASE_OK;
 }
 
-static base_status read_attr_str(base_h5 *h, const char *obj, const char *name, char *buf, size_t n,
+/* Read a string attribute (fixed- or variable-length) into a malloc'd copy. */
+static base_status read_attr_str(base_h5 *h, const char *obj, const char *name, char **out,
                                  base_err *err)
 {
     hid_t a, t;
+    *out = NULL;
     base_status st = open_attr(h, obj, name, &a, &t, err);
     if (st) return st;
     if (H5Tget_class(t) != H5T_STRING) {
@@ -516,45 +633,53 @@ static base_status read_attr_str(base_h5 *h, const char *obj, const char *name, 
                           name, objname(obj));
         goto done;
     }
-    char *s = NULL;
     int vlen = H5Tis_variable_str(t) > 0;
     hid_t mt = H5Tcopy(H5T_C_S1);
     H5Tset_cset(mt, H5Tget_cset(t)); /* HDF5 will not convert UTF-8 <-> ASCII */
-    size_t fixed = vlen ? 0 : H5Tget_size(t);
     if (vlen) {
+        char *v = NULL;
         H5Tset_size(mt, H5T_VARIABLE);
-        if (H5Aread(a, mt, &s) < 0 || !s) {
-            st = h5_fail(h, err, BASE_EFORMAT, "cannot read attribute '%s'", name);
-            H5Tclose(mt);
-            goto done;
+        if (H5Aread(a, mt, &v) < 0 || !v) {
+            st = base_h5i_fail(h, err, BASE_EFORMAT, "cannot read attribute '%s'", name);
+        } else {
+            *out = dupstr(v);
+            H5free_memory(v);
+            if (!*out) st = base_err_set(err, BASE_ENOMEM, h->path, 0, "out of memory");
         }
     } else {
-        s = calloc(fixed + 1, 1);
+        size_t fixed = H5Tget_size(t);
+        char *v = calloc(fixed + 1, 1);
         H5Tset_size(mt, fixed + 1);
         H5Tset_strpad(mt, H5T_STR_NULLTERM);
-        if (!s || H5Aread(a, mt, s) < 0) {
-            st = s ? h5_fail(h, err, BASE_EFORMAT, "cannot read attribute '%s'", name)
-                   : base_err_set(err, BASE_ENOMEM, h->path, 0, "out of memory");
-            free(s);
-            H5Tclose(mt);
-            goto done;
-        }
+        if (!v)
+            st = base_err_set(err, BASE_ENOMEM, h->path, 0, "out of memory");
+        else if (H5Aread(a, mt, v) < 0)
+            st = base_h5i_fail(h, err, BASE_EFORMAT, "cannot read attribute '%s'", name);
+        if (st)
+            free(v);
+        else
+            *out = v;
     }
-    size_t len = strlen(s);
-    if (len + 1 > n)
-        st = base_err_set(err, BASE_ERANGE, h->path, 0,
-                          "attribute '%s' on %s is too long (%zu bytes, at most %zu)", name,
-                          objname(obj), len, n ? n - 1 : 0);
-    else
-        memcpy(buf, s, len + 1);
-    if (vlen)
-        H5free_memory(s);
-    else
-        free(s);
-    H5Tclose(mt);
+    base_h5i_close(h, mt, "a string type", &st, err);
 done:
-    H5Tclose(t);
-    H5Aclose(a);
+    base_h5i_close(h, t, "a type", &st, err);
+    base_h5i_close(h, a, name, &st, err);
+    if (st) {
+        free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+base_status base_h5_read_attr_strdup(base_h5 *h, const char *obj, const char *name, char **out,
+                                     base_err *err)
+{
+    if (!h || !out) return base_err_set(err, BASE_EINVAL, NULL, 0, "bad arguments");
+    base_h5i_quiet q;
+    base_h5i_quiet_begin(&q);
+    base_status st = read_attr_str(h, obj, name, out, err);
+    H5Eclear2(H5E_DEFAULT);
+    base_h5i_quiet_end(&q);
     return st;
 }
 
@@ -562,11 +687,17 @@ base_status base_h5_read_attr_str(base_h5 *h, const char *obj, const char *name,
                                   size_t n, base_err *err)
 {
     if (!h || !buf || !n) return base_err_set(err, BASE_EINVAL, NULL, 0, "bad arguments");
-    quiet q;
-    quiet_begin(&q);
-    base_status st = read_attr_str(h, obj, name, buf, n, err);
-    H5Eclear2(H5E_DEFAULT);
-    quiet_end(&q);
+    char *s = NULL;
+    base_status st = base_h5_read_attr_strdup(h, obj, name, &s, err);
+    if (st) return st;
+    size_t len = strlen(s);
+    if (len + 1 > n)
+        st = base_err_set(err, BASE_ERANGE, h->path, 0,
+                          "attribute '%s' on %s is too long (%zu bytes, at most %zu)", name,
+                          objname(obj), len, n - 1);
+    else
+        memcpy(buf, s, len + 1);
+    free(s);
     return st;
 }
 
@@ -582,10 +713,10 @@ static base_status read_attr_num(base_h5 *h, const char *obj, const char *name, 
         st = base_err_set(err, BASE_EFORMAT, h->path, 0, "attribute '%s' on %s is not %s", name,
                           objname(obj), want_int ? "an integer" : "a number");
     else if (H5Aread(a, mtype, value) < 0)
-        st =
-            h5_fail(h, err, BASE_EFORMAT, "cannot read attribute '%s' (value out of range?)", name);
-    H5Tclose(t);
-    H5Aclose(a);
+        st = base_h5i_fail(h, err, BASE_EFORMAT, "cannot read attribute '%s' (value out of range?)",
+                           name);
+    base_h5i_close(h, t, "a type", &st, err);
+    base_h5i_close(h, a, name, &st, err);
     return st;
 }
 
@@ -594,11 +725,11 @@ static base_status read_attr_num_quiet(base_h5 *h, const char *obj, const char *
                                        int want_int, void *value, base_err *err)
 {
     if (!h || !value) return base_err_set(err, BASE_EINVAL, NULL, 0, "bad arguments");
-    quiet q;
-    quiet_begin(&q);
+    base_h5i_quiet q;
+    base_h5i_quiet_begin(&q);
     base_status st = read_attr_num(h, obj, name, mtype, want_int, value, err);
     H5Eclear2(H5E_DEFAULT);
-    quiet_end(&q);
+    base_h5i_quiet_end(&q);
     return st;
 }
 
@@ -617,10 +748,10 @@ base_status base_h5_read_attr_double(base_h5 *h, const char *obj, const char *na
 base_h5_attr_kind base_h5_attr_kind_of(base_h5 *h, const char *obj, const char *name)
 {
     if (!h || !valid_name(name)) return BASE_H5_ATTR_MISSING;
-    quiet q;
-    quiet_begin(&q);
+    base_h5i_quiet q;
+    base_h5i_quiet_begin(&q);
     base_h5_attr_kind k = BASE_H5_ATTR_MISSING;
-    hid_t o = open_obj(h, obj, 0);
+    hid_t o = base_h5i_open_obj(h, obj, 0);
     if (o >= 0) {
         if (H5Aexists(o, name) > 0) {
             hid_t a = H5Aopen(o, name, H5P_DEFAULT);
@@ -636,134 +767,6 @@ base_h5_attr_kind base_h5_attr_kind_of(base_h5 *h, const char *obj, const char *
         H5Oclose(o);
     }
     H5Eclear2(H5E_DEFAULT);
-    quiet_end(&q);
+    base_h5i_quiet_end(&q);
     return k;
-}
-
-/* ---- listing ------------------------------------------------------------------- */
-
-typedef struct name_list {
-    char **names;
-    base_h5_kind *kinds;
-    size_t count, cap;
-    int oom;
-} name_list;
-
-static int list_push(name_list *l, const char *name, base_h5_kind kind)
-{
-    if (l->count == l->cap) {
-        size_t cap = l->cap ? 2 * l->cap : 16;
-        char **n = realloc(l->names, cap * sizeof *n);
-        if (!n) return -1;
-        l->names = n;
-        base_h5_kind *k = realloc(l->kinds, cap * sizeof *k);
-        if (!k) return -1;
-        l->kinds = k;
-        l->cap = cap;
-    }
-    char *d = dupstr(name);
-    if (!d) return -1;
-    l->names[l->count] = d;
-    l->kinds[l->count] = kind;
-    l->count++;
-    return 0;
-}
-
-/* list_push for the iteration callbacks: on running out of memory, mark the list and
- * return -1, which stops the iteration. */
-static herr_t list_push_cb(name_list *l, const char *name, base_h5_kind kind)
-{
-    if (list_push(l, name, kind)) {
-        l->oom = 1;
-        return -1;
-    }
-    return 0;
-}
-
-static herr_t link_cb(hid_t g, const char *name, const H5L_info_t *info, void *data)
-{
-    name_list *l = data;
-    base_h5_kind kind = BASE_H5_OTHER;
-    if (info->type == H5L_TYPE_HARD) {
-        hid_t o = H5Oopen(g, name, H5P_DEFAULT);
-        if (o >= 0) {
-            H5I_type_t t = H5Iget_type(o);
-            kind = t == H5I_GROUP     ? BASE_H5_GROUP
-                   : t == H5I_DATASET ? BASE_H5_DATASET
-                                      : BASE_H5_OTHER;
-            H5Oclose(o);
-        }
-    }
-    return list_push_cb(l, name, kind);
-}
-
-static herr_t attr_cb(hid_t o, const char *name, const H5A_info_t *info, void *data)
-{
-    (void)o;
-    (void)info;
-    name_list *l = data;
-    return list_push_cb(l, name, BASE_H5_OTHER);
-}
-
-void base_h5_names_free(char **names, size_t count)
-{
-    if (!names) return;
-    for (size_t i = 0; i < count; i++) free(names[i]);
-    free(names);
-}
-
-static base_status list_common(base_h5 *h, const char *obj, int attrs, char ***names,
-                               base_h5_kind **kinds, size_t *count, base_err *err)
-{
-    if (!h || !names || !count) return base_err_set(err, BASE_EINVAL, NULL, 0, "bad arguments");
-    *names = NULL;
-    *count = 0;
-    if (kinds) *kinds = NULL;
-    name_list l = {0};
-    base_status st = BASE_OK;
-    quiet q;
-    quiet_begin(&q);
-    hid_t o = open_obj(h, obj, 0);
-    if (o < 0) {
-        st = base_err_set(err, BASE_ENOTFOUND, h->path, 0, "group %s missing", objname(obj));
-    } else {
-        hsize_t idx = 0;
-        herr_t r = attrs ? H5Aiterate2(o, H5_INDEX_NAME, H5_ITER_INC, &idx, attr_cb, &l)
-                         : (H5Iget_type(o) == H5I_GROUP
-                                ? H5Literate(o, H5_INDEX_NAME, H5_ITER_INC, &idx, link_cb, &l)
-                                : -2);
-        if (l.oom)
-            st = base_err_set(err, BASE_ENOMEM, h->path, 0, "out of memory");
-        else if (r == -2)
-            st = base_err_set(err, BASE_EFORMAT, h->path, 0, "%s is not a group", objname(obj));
-        else if (r < 0)
-            st = h5_fail(h, err, BASE_EFORMAT, "cannot list %s", objname(obj));
-        H5Oclose(o);
-    }
-    H5Eclear2(H5E_DEFAULT);
-    quiet_end(&q);
-    if (st) {
-        base_h5_names_free(l.names, l.count);
-        free(l.kinds);
-        return st;
-    }
-    *names = l.names;
-    *count = l.count;
-    if (kinds)
-        *kinds = l.kinds;
-    else
-        free(l.kinds);
-    return BASE_OK;
-}
-
-base_status base_h5_list(base_h5 *h, const char *obj, char ***names, base_h5_kind **kinds,
-                         size_t *count, base_err *err)
-{
-    return list_common(h, obj, 0, names, kinds, count, err);
-}
-
-base_status base_h5_list_attrs(base_h5 *h, const char *obj, char ***names, size_t *count,
-                               base_err *err)
-{
-    return list_common(h, obj, 1, names, NULL, count, err);
 }

@@ -1,9 +1,11 @@
-/* h5io.h -- a small HDF5 wrapper for named float32 tensors and attributes.
+/* h5io.h -- the one HDF5 wrapper: files, named float32 tensors, attributes
+ * and links (compound tables, arrays and dimension scales: base/h5table.h).
  *
- * Part of semsim's base. Besides sim/'s results writer this is the only place
- * that includes hdf5.h: model files (codecs/modelfile) and anything else that
- * stores tensors go through it, so HDF5's error stack is turned into base_status
- * + base_err (naming the file) in one place.
+ * Part of semsim's base. base/h5*.c are the only files that include hdf5.h:
+ * model files (codecs/modelfile), the results file (sim/output) and anything
+ * else that stores data go through it, so HDF5's error stack is turned into
+ * base_status + base_err (naming the file) in one place. Every HDF5 close and
+ * flush is checked: a failed one is an error, never ignored.
  *
  * Object paths: "/" is the root; "params" or "/params" a group; a tensor name
  * "params/enc.conv0.w" is a dataset (dots are ordinary characters in HDF5 link
@@ -42,10 +44,22 @@ base_status base_h5_create(const char *path, base_h5 **out, base_err *err);
  * a truncated HDF5 file each give a clear error naming PATH. */
 base_status base_h5_open(const char *path, base_h5 **out, base_err *err);
 
-/* Close. For a file opened with base_h5_create: flush and rename PATH.partial to
+/* Close (checked). For a file opened with base_h5_create or base_h5_resume: rename PATH.partial to
  * PATH; on any failure (including an earlier failed write) the partial file is
  * removed and PATH is untouched. NULL is a no-op returning BASE_OK. */
 base_status base_h5_close(base_h5 *h, base_err *err);
+
+/* Reopen an existing PATH.partial (left by base_h5_close_partial or a killed
+ * writer) for reading and writing, to carry on where it stopped. A missing
+ * partial file gives BASE_ENOTFOUND; a damaged one BASE_EFORMAT. */
+base_status base_h5_resume(const char *path, base_h5 **out, base_err *err);
+
+/* Flush everything written so far to disk (BASE_EIO when that fails). */
+base_status base_h5_flush(base_h5 *h, base_err *err);
+
+/* Close without renaming: a written file stays PATH.partial (for a later
+ * base_h5_resume). The close is checked; h is freed either way. NULL ok. */
+base_status base_h5_close_partial(base_h5 *h, base_err *err);
 
 /* Close without committing: a written file's PATH.partial is removed. NULL ok. */
 void base_h5_discard(base_h5 *h);
@@ -84,6 +98,13 @@ base_status base_h5_write_attr_int(base_h5 *h, const char *obj, const char *name
                                    base_err *err);
 base_status base_h5_write_attr_double(base_h5 *h, const char *obj, const char *name, double value,
                                       base_err *err);
+/* The layout HDF5's high-level H5LT setters give (the results file's
+ * attributes, docs/hdf5.md): a scalar fixed-length ASCII string of
+ * strlen + 1 bytes, NUL-terminated; a native long long array of one element. */
+base_status base_h5_write_attr_str_fixed(base_h5 *h, const char *obj, const char *name,
+                                         const char *value, base_err *err);
+base_status base_h5_write_attr_int1(base_h5 *h, const char *obj, const char *name, int64_t value,
+                                    base_err *err);
 
 /* Missing attribute: BASE_ENOTFOUND ("FILE: attribute 'x' missing on /").
  * Wrong type (a string where a number is expected, a float for an integer, or
@@ -91,6 +112,9 @@ base_status base_h5_write_attr_double(base_h5 *h, const char *obj, const char *n
  * including the terminating NUL; a longer value gives BASE_ERANGE. */
 base_status base_h5_read_attr_str(base_h5 *h, const char *obj, const char *name, char *buf,
                                   size_t n, base_err *err);
+/* A string attribute of any length as a malloc'd copy (free()). */
+base_status base_h5_read_attr_strdup(base_h5 *h, const char *obj, const char *name, char **out,
+                                     base_err *err);
 base_status base_h5_read_attr_int(base_h5 *h, const char *obj, const char *name, int64_t *value,
                                   base_err *err);
 base_status base_h5_read_attr_double(base_h5 *h, const char *obj, const char *name, double *value,
@@ -112,6 +136,13 @@ typedef enum base_h5_kind {
     BASE_H5_DATASET = 2,
     BASE_H5_OTHER = 3
 } base_h5_kind;
+
+/* Links. exists: 1 when every component of path exists, else 0. delete:
+ * unlink path (BASE_ENOTFOUND if missing). create_group: a new group with
+ * any missing parents (BASE_EEXIST if path exists). */
+int base_h5_exists(base_h5 *h, const char *path);
+base_status base_h5_delete(base_h5 *h, const char *path, base_err *err);
+base_status base_h5_create_group(base_h5 *h, const char *path, base_err *err);
 
 /* Names directly under group obj (links) or of its attributes, in creation-
  * independent (alphabetical) order. On success *names is a malloc'd array of

@@ -2,6 +2,8 @@
  * the built-in TTS source. See corpus.h. */
 #include "sim/corpus.h"
 
+#include "base/fs.h"
+
 #include "codecs/audio.h"
 #include "codecs/manifest.h"
 #include "codecs/text.h"
@@ -12,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -135,28 +136,6 @@ fail:
     return st;
 }
 
-base_status sim_corpus_mkdir(const char *dir, base_err *err)
-{
-    char buf[4096];
-    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
-        return base_err_set(err, BASE_EINVAL, dir, 0, "path too long");
-    for (char *p = buf + 1;; p++) {
-        if (*p == '/' || !*p) {
-            char c = *p;
-            *p = 0;
-            struct stat sb;
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST)
-                return base_err_set(err, BASE_EIO, buf, 0, "cannot create folder: %s",
-                                    strerror(errno));
-            if (stat(buf, &sb) != 0 || !S_ISDIR(sb.st_mode))
-                return base_err_set(err, BASE_EIO, buf, 0, "exists and is not a folder");
-            *p = c;
-            if (!c) break;
-        }
-    }
-    return BASE_OK;
-}
-
 /* Frames in an existing WAV, or -1 when it is not a readable audio file. */
 static long long wav_frames(const char *path)
 {
@@ -215,6 +194,68 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* One job per (voice, line): ids, paths relative to dir, the voices'
+ * folders and their manifest rows. */
+static base_status plan_jobs(const sim_corpus_config *c, const codec_voice *v, size_t nv,
+                             const corpus_text *t, codec_manifest *man, corpus_job *jobs,
+                             base_err *err)
+{
+    base_status st = BASE_OK;
+    for (size_t iv = 0; iv < nv; iv++) {
+        char tag[80], sub[4096];
+        codec_voice_tag(&v[iv], tag, sizeof tag);
+        snprintf(sub, sizeof sub, "%s/%s", c->dir, tag);
+        if ((st = base_fs_mkdirs(sub, err))) return st;
+        for (size_t il = 0; il < t->n; il++) {
+            corpus_job *j = &jobs[iv * t->n + il];
+            j->voice = iv;
+            j->line = il;
+            snprintf(j->id, sizeof j->id, "%s_L%04d", tag, t->lineno[il]);
+            snprintf(j->rel, sizeof j->rel, "%s/%s.wav", tag, j->id);
+            if ((st = codec_manifest_add(man, j->id, j->rel, t->text[il], err))) {
+                base_err_locate(err, c->voices, v[iv].line);
+                return st;
+            }
+        }
+    }
+    return BASE_OK;
+}
+
+/* What the workers reported. */
+typedef struct corpus_tally {
+    size_t made, skipped;
+    uint64_t samples;
+} corpus_tally;
+
+/* Read one message per job from fd; on the first error (or a worker dying)
+ * stop reading and return it, located at the voice's line. */
+static base_status collect(const sim_corpus_config *c, int fd, const codec_voice *v,
+                           const corpus_job *jobs, size_t njobs, double t0, corpus_tally *tl,
+                           base_err *err)
+{
+    size_t step = njobs / 20 ? njobs / 20 : 1;
+    corpus_msg m;
+    while (tl->made + tl->skipped < njobs) {
+        ssize_t r = read(fd, &m, sizeof m);
+        if (r < 0 && errno == EINTR) continue;
+        if (r != (ssize_t)sizeof m)
+            return base_err_set(err, BASE_EINTERNAL, NULL, 0, "a corpus worker died");
+        if (m.kind == MSG_ERROR) {
+            base_status code = m.err.code ? m.err.code : BASE_EINTERNAL;
+            if (err) *err = m.err;
+            base_err_locate(err, c->voices, v[jobs[m.job].voice].line);
+            return code;
+        }
+        m.kind == MSG_MADE ? tl->made++ : tl->skipped++;
+        tl->samples += m.samples;
+        size_t done = tl->made + tl->skipped;
+        if (done % step == 0 || done == njobs)
+            base_log_info(c->log, "corpus: %zu/%zu (%zu made, %zu skipped) %.1f s", done, njobs,
+                          tl->made, tl->skipped, now_s() - t0);
+    }
+    return BASE_OK;
+}
+
 base_status sim_corpus_make(const sim_corpus_config *c, sim_corpus_stats *stats, base_err *err)
 {
     if (!c || !c->text || !c->voices || !c->dir)
@@ -237,8 +278,7 @@ base_status sim_corpus_make(const sim_corpus_config *c, sim_corpus_stats *stats,
 
     if ((st = text_read(c->text, c->first, c->last > 0 ? c->last : -1, &t, err)) ||
         (st = codec_tts_create(&tts, err)) ||
-        (st = codec_voices_read(voices_path, tts, &v, &nv, err)) ||
-        (st = sim_corpus_mkdir(dir, err)))
+        (st = codec_voices_read(voices_path, tts, &v, &nv, err)) || (st = base_fs_mkdirs(dir, err)))
         goto done;
 
     for (size_t iv = 0; iv < nv && c->opts.pitch_st != 0; iv++)
@@ -251,24 +291,9 @@ base_status sim_corpus_make(const sim_corpus_config *c, sim_corpus_stats *stats,
         st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         goto done;
     }
-    if ((st = codec_manifest_create(dir, &man, err))) goto done;
-    for (size_t iv = 0; iv < nv; iv++) {
-        char tag[80], sub[4096];
-        codec_voice_tag(&v[iv], tag, sizeof tag);
-        snprintf(sub, sizeof sub, "%s/%s", dir, tag);
-        if ((st = sim_corpus_mkdir(sub, err))) goto done;
-        for (size_t il = 0; il < t.n; il++) {
-            corpus_job *j = &jobs[iv * t.n + il];
-            j->voice = iv;
-            j->line = il;
-            snprintf(j->id, sizeof j->id, "%s_L%04d", tag, t.lineno[il]);
-            snprintf(j->rel, sizeof j->rel, "%s/%s.wav", tag, j->id);
-            if ((st = codec_manifest_add(man, j->id, j->rel, t.text[il], err))) {
-                base_err_locate(err, voices_path, v[iv].line);
-                goto done;
-            }
-        }
-    }
+    if ((st = codec_manifest_create(dir, &man, err)) ||
+        (st = plan_jobs(c, v, nv, &t, man, jobs, err)))
+        goto done;
 
     if ((size_t)nw > njobs) nw = (long)njobs;
     if (pipe(fd) != 0) {
@@ -291,38 +316,15 @@ base_status sim_corpus_make(const sim_corpus_config *c, sim_corpus_stats *stats,
     close(fd[1]);
     fd[1] = -1;
 
-    size_t made = 0, skipped = 0, step = njobs / 20 ? njobs / 20 : 1;
-    uint64_t samples = 0;
-    corpus_msg m;
-    int failed = 0;
-    while (made + skipped < njobs) {
-        ssize_t r = read(fd[0], &m, sizeof m);
-        if (r < 0 && errno == EINTR) continue;
-        if (r != (ssize_t)sizeof m) {
-            st = base_err_set(err, BASE_EINTERNAL, NULL, 0, "a corpus worker died");
-            failed = 1;
-            break;
-        }
-        if (m.kind == MSG_ERROR) {
-            *err = m.err;
-            st = err->code ? err->code : BASE_EINTERNAL;
-            base_err_locate(err, voices_path, v[jobs[m.job].voice].line);
-            failed = 1;
-            break;
-        }
-        m.kind == MSG_MADE ? made++ : skipped++;
-        samples += m.samples;
-        if ((made + skipped) % step == 0 || made + skipped == njobs)
-            base_log_info(c->log, "corpus: %zu/%zu (%zu made, %zu skipped) %.1f s", made + skipped,
-                          njobs, made, skipped, now_s() - t0);
-    }
-    if (failed)
+    corpus_tally tl = {0, 0, 0};
+    st = collect(c, fd[0], v, jobs, njobs, t0, &tl, err);
+    if (st)
         for (size_t i = 0; i < started; i++) kill(pids[i], SIGTERM);
     for (size_t i = 0; i < started; i++)
         while (waitpid(pids[i], NULL, 0) < 0 && errno == EINTR) {
         }
     started = 0;
-    if (failed) goto done;
+    if (st) goto done;
 
     char mpath[4096];
     snprintf(mpath, sizeof mpath, "%s/manifest.tsv", dir);
@@ -330,15 +332,15 @@ base_status sim_corpus_make(const sim_corpus_config *c, sim_corpus_stats *stats,
     base_log_info(c->log,
                   "corpus: %zu utterances (%zu voices x %zu lines), %.3f h of audio, %zu made, "
                   "%zu skipped, %.1f s -> %s",
-                  njobs, nv, t.n, (double)samples / CODEC_TTS_RATE / 3600.0, made, skipped,
+                  njobs, nv, t.n, (double)tl.samples / CODEC_TTS_RATE / 3600.0, tl.made, tl.skipped,
                   now_s() - t0, mpath);
     if (stats) {
         stats->utterances = njobs;
         stats->voices = nv;
         stats->lines = t.n;
-        stats->made = made;
-        stats->skipped = skipped;
-        stats->samples = samples;
+        stats->made = tl.made;
+        stats->skipped = tl.skipped;
+        stats->samples = tl.samples;
         stats->seconds = now_s() - t0;
     }
 done:

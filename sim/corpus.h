@@ -53,8 +53,4 @@ int sim_corpus_parse_lines(const char *s, long *first, long *last);
  * an unknown voice or of the voice whose synthesis failed). stats nullable. */
 base_status sim_corpus_make(const sim_corpus_config *c, sim_corpus_stats *stats, base_err *err);
 
-/* mkdir -p: dir and its missing parents (mode 0777 before umask); BASE_EIO
- * naming the part that cannot be created or exists and is not a folder. */
-base_status sim_corpus_mkdir(const char *dir, base_err *err);
-
 #endif

@@ -19,10 +19,10 @@ void sim_utt_result_clear(sim_utt_result *r)
 
 base_status sim_utt_result_score(sim_utt_result *r, const char *ref, const char *hyp, base_err *err)
 {
-    sim_align_counts w, c;
+    codec_align_counts w, c;
     base_status st;
-    if ((st = sim_align_words(ref, hyp, &w, err)) != BASE_OK ||
-        (st = sim_align_chars(ref, hyp, &c, err)) != BASE_OK)
+    if ((st = codec_align_words(ref, hyp, &w, err)) != BASE_OK ||
+        (st = codec_align_chars(ref, hyp, &c, err)) != BASE_OK)
         return st;
     r->ref_words = w.ref;
     r->sub = w.sub;

@@ -1,12 +1,11 @@
 /* output.c -- HDF5 results: /summary rows as points finish, per-utterance
  * tables, the xarray grid, crash-safe partial file and resume. See output.h.
- * This and base/h5io.c are the only files that include hdf5.h. */
-#define _GNU_SOURCE /* qsort_r */
+ * Everything goes through the HDF5 wrapper (base/h5io.h, base/h5table.h):
+ * the /summary row layout is a column table built once when the file opens. */
+#define _GNU_SOURCE /* qsort_r, strdup */
 #include "sim/output.h"
 
 #include <errno.h>
-#include <hdf5.h>
-#include <hdf5_hl.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -14,8 +13,10 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-#include <unistd.h>
 
+#include "base/fs.h"
+#include "base/h5io.h"
+#include "base/h5table.h"
 #include "config.h"
 
 #define STATUS_LEN 32
@@ -85,13 +86,14 @@ const char *const *sim_out_metric_names(void)
 
 struct sim_out {
     char path[4096], partial[4200];
-    hid_t file, row_type, str_type, status_type;
-    size_t row_size;
+    base_h5 *h;
     size_t n_params;
     char **param_names;
     int *param_is_string;
     size_t *param_off;
     size_t off_point, off_repeat, off_seed, off_metric[N_METRICS], off_status;
+    base_h5_col *cols; /* the /summary columns, in file order */
+    base_h5_table table;
     /* rows in the file */
     size_t n_rows;
     int64_t *row_point, *row_repeat;
@@ -99,28 +101,11 @@ struct sim_out {
     int failed;
 };
 
-/* HDF5 prints its error stack by default; we turn errors into base_err instead
- * and restore the caller's handler afterwards (h5io does the same). */
-typedef struct h5quiet {
-    H5E_auto2_t fn;
-    void *data;
-} h5quiet;
-static h5quiet quiet_on(void)
+/* A failed HDF5 call leaves the object unusable for further writes. */
+static base_status mark(sim_out *o, base_status st)
 {
-    h5quiet q;
-    H5Eget_auto2(H5E_DEFAULT, &q.fn, &q.data);
-    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    return q;
-}
-static void quiet_off(h5quiet q)
-{
-    H5Eset_auto2(H5E_DEFAULT, q.fn, q.data);
-}
-
-static base_status h5fail(sim_out *o, base_err *err, const char *what)
-{
-    if (o) o->failed = 1;
-    return base_err_set(err, BASE_EIO, o ? o->path : NULL, 0, "HDF5: %s failed", what);
+    if (st) o->failed = 1;
+    return st;
 }
 
 static int file_exists(const char *p)
@@ -140,75 +125,57 @@ static void iso_time(char *buf, size_t n)
 static void out_free(sim_out *o)
 {
     if (!o) return;
-    if (o->row_type > 0) H5Tclose(o->row_type);
-    if (o->str_type > 0) H5Tclose(o->str_type);
-    if (o->status_type > 0) H5Tclose(o->status_type);
-    if (o->file > 0) H5Fclose(o->file);
     for (size_t i = 0; i < o->n_params; i++) free(o->param_names ? o->param_names[i] : NULL);
     free(o->param_names);
     free(o->param_is_string);
     free(o->param_off);
+    free(o->cols);
     free(o->row_point);
     free(o->row_repeat);
     free(o);
 }
 
-/* Compound row type: params, point, repeat, seed, metrics (status after the
- * CONTRACT ones). Offsets are packed in declaration order. */
-static int build_row_type(sim_out *o)
+/* Close the file keeping PATH.partial (checked), then free o. */
+static base_status out_close(sim_out *o, base_err *err)
 {
-    size_t off = 0;
-    o->str_type = H5Tcopy(H5T_C_S1);
-    o->status_type = H5Tcopy(H5T_C_S1);
-    if (o->str_type < 0 || o->status_type < 0 || H5Tset_size(o->str_type, SIM_OUT_STR) < 0 ||
-        H5Tset_size(o->status_type, STATUS_LEN) < 0)
-        return 0;
-    for (size_t i = 0; i < o->n_params; i++) {
-        o->param_off[i] = off;
-        off += o->param_is_string[i] ? SIM_OUT_STR : sizeof(double);
-    }
-    o->off_point = off, off += 8;
-    o->off_repeat = off, off += 8;
-    o->off_seed = off, off += 8;
-    for (size_t m = 0; m < N_METRICS; m++) {
-        if (m == N_CONTRACT) o->off_status = off, off += STATUS_LEN;
-        o->off_metric[m] = off, off += sizeof(double);
-    }
-    o->row_size = off;
-    o->row_type = H5Tcreate(H5T_COMPOUND, off);
-    if (o->row_type < 0) return 0;
-    for (size_t i = 0; i < o->n_params; i++)
-        if (H5Tinsert(o->row_type, o->param_names[i], o->param_off[i],
-                      o->param_is_string[i] ? o->str_type : H5T_NATIVE_DOUBLE) < 0)
-            return 0;
-    if (H5Tinsert(o->row_type, "point", o->off_point, H5T_NATIVE_INT64) < 0 ||
-        H5Tinsert(o->row_type, "repeat", o->off_repeat, H5T_NATIVE_INT64) < 0 ||
-        H5Tinsert(o->row_type, "seed", o->off_seed, H5T_NATIVE_INT64) < 0)
-        return 0;
-    for (size_t m = 0; m < N_METRICS; m++) {
-        if (m == N_CONTRACT && H5Tinsert(o->row_type, "status", o->off_status, o->status_type) < 0)
-            return 0;
-        if (H5Tinsert(o->row_type, metric_cols[m].name, o->off_metric[m], H5T_NATIVE_DOUBLE) < 0)
-            return 0;
-    }
-    return 1;
+    if (!o) return BASE_OK;
+    base_status st = base_h5_close_partial(o->h, err);
+    o->h = NULL;
+    out_free(o);
+    return st;
 }
 
-static int create_summary(sim_out *o, size_t n, const void *rows)
+static void add_col(sim_out *o, const char *name, base_h5_type type, size_t *off, size_t size)
 {
-    hsize_t dims[1] = {n}, maxd[1] = {H5S_UNLIMITED}, chunk[1] = {64};
-    hid_t space = H5Screate_simple(1, dims, maxd);
-    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
-    int ok = space >= 0 && dcpl >= 0 && H5Pset_chunk(dcpl, 1, chunk) >= 0;
-    hid_t ds =
-        ok ? H5Dcreate2(o->file, "summary", o->row_type, space, H5P_DEFAULT, dcpl, H5P_DEFAULT)
-           : -1;
-    ok = ds >= 0;
-    if (ok && n && H5Dwrite(ds, o->row_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) < 0) ok = 0;
-    if (ds >= 0) H5Dclose(ds);
-    if (dcpl >= 0) H5Pclose(dcpl);
-    if (space >= 0) H5Sclose(space);
-    return ok;
+    o->cols[o->table.n_cols++] = (base_h5_col){name, type, *off, size};
+    *off += size;
+}
+
+/* The /summary columns: params, point, repeat, seed, metrics (status after
+ * the CONTRACT ones). Offsets are packed in declaration order. */
+static int build_columns(sim_out *o)
+{
+    size_t off = 0;
+    o->cols = calloc(o->n_params + 4 + N_METRICS, sizeof *o->cols);
+    if (!o->cols) return 0;
+    for (size_t i = 0; i < o->n_params; i++) {
+        o->param_off[i] = off;
+        if (o->param_is_string[i])
+            add_col(o, o->param_names[i], BASE_H5_STR, &off, SIM_OUT_STR);
+        else
+            add_col(o, o->param_names[i], BASE_H5_F64, &off, sizeof(double));
+    }
+    o->off_point = off, add_col(o, "point", BASE_H5_I64, &off, 8);
+    o->off_repeat = off, add_col(o, "repeat", BASE_H5_I64, &off, 8);
+    o->off_seed = off, add_col(o, "seed", BASE_H5_I64, &off, 8);
+    for (size_t m = 0; m < N_METRICS; m++) {
+        if (m == N_CONTRACT)
+            o->off_status = off, add_col(o, "status", BASE_H5_STR, &off, STATUS_LEN);
+        o->off_metric[m] = off, add_col(o, metric_cols[m].name, BASE_H5_F64, &off, sizeof(double));
+    }
+    o->table.cols = o->cols;
+    o->table.row_size = off;
+    return 1;
 }
 
 static int remember_row(sim_out *o, int64_t point, int64_t repeat)
@@ -229,91 +196,87 @@ static int remember_row(sim_out *o, int64_t point, int64_t repeat)
     return 1;
 }
 
-static int set_attr_str(hid_t file, const char *name, const char *v)
-{
-    return H5LTset_attribute_string(file, "/", name, v) >= 0;
-}
-static int set_attr_i64(hid_t file, const char *name, int64_t v)
-{
-    long long x = v;
-    return H5LTset_attribute_long_long(file, "/", name, &x, 1) >= 0;
-}
-
-static char *get_attr_str(hid_t file, const char *name)
-{
-    H5T_class_t cls;
-    size_t size;
-    hsize_t dims[2];
-    int rank;
-    if (H5LTget_attribute_ndims(file, "/", name, &rank) < 0) return NULL;
-    if (H5LTget_attribute_info(file, "/", name, dims, &cls, &size) < 0 || cls != H5T_STRING)
-        return NULL;
-    char *buf = calloc(1, size + 1);
-    if (buf && H5LTget_attribute_string(file, "/", name, buf) < 0) {
-        free(buf);
-        return NULL;
-    }
-    return buf;
-}
-
-/* Resume: read (point, repeat) of existing rows; drop /points groups without a row. */
+/* Resume: read (point, repeat) of existing rows. */
 static base_status load_rows(sim_out *o, base_err *err)
 {
-    hid_t ds = H5Dopen2(o->file, "summary", H5P_DEFAULT);
-    if (ds < 0)
-        return base_err_set(err, BASE_EFORMAT, o->partial, 0, "no /summary table to resume");
-    hid_t space = H5Dget_space(ds);
-    hssize_t n = space >= 0 ? H5Sget_simple_extent_npoints(space) : -1;
     typedef struct {
         int64_t point, repeat;
     } pr;
-    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(pr));
-    H5Tinsert(t, "point", HOFFSET(pr, point), H5T_NATIVE_INT64);
-    H5Tinsert(t, "repeat", HOFFSET(pr, repeat), H5T_NATIVE_INT64);
-    pr *rows = n > 0 ? malloc((size_t)n * sizeof *rows) : NULL;
-    int ok =
-        n >= 0 && (n == 0 || (rows && H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0));
-    for (hssize_t i = 0; ok && i < n; i++) ok = remember_row(o, rows[i].point, rows[i].repeat);
+    static const base_h5_col cols[] = {{"point", BASE_H5_I64, offsetof(pr, point), 0},
+                                       {"repeat", BASE_H5_I64, offsetof(pr, repeat), 0}};
+    const base_h5_table t = {cols, 2, sizeof(pr)};
+    size_t n = 0;
+    if (base_h5_table_len(o->h, "summary", &n, NULL))
+        return base_err_set(err, BASE_EFORMAT, o->partial, 0, "no /summary table to resume");
+    pr *rows = malloc((n + 1) * sizeof *rows);
+    int ok = rows && !base_h5_table_read(o->h, "summary", &t, rows, n, NULL);
+    for (size_t i = 0; ok && i < n; i++) ok = remember_row(o, rows[i].point, rows[i].repeat);
     free(rows);
-    H5Tclose(t);
-    if (space >= 0) H5Sclose(space);
-    H5Dclose(ds);
     if (!ok)
         return base_err_set(err, BASE_EFORMAT, o->partial, 0, "cannot read /summary to resume");
     return BASE_OK;
 }
 
-static void drop_orphans(sim_out *o, size_t repeats_hint)
+/* Resume: remove /points groups without a /summary row (a kill mid-point). */
+static base_status drop_orphans(sim_out *o, base_err *err)
 {
-    (void)repeats_hint;
-    hid_t g = H5Gopen2(o->file, "points", H5P_DEFAULT);
-    if (g < 0) return;
-    H5G_info_t info;
-    if (H5Gget_info(g, &info) >= 0) {
-        /* collect names first: deleting while iterating by index shifts indices */
-        char(*names)[64] = calloc(info.nlinks + 1, sizeof *names);
-        size_t nn = 0;
-        for (hsize_t i = 0; names && i < info.nlinks; i++) {
-            char name[64];
-            if (H5Lget_name_by_idx(g, ".", H5_INDEX_NAME, H5_ITER_INC, i, name, sizeof name,
-                                   H5P_DEFAULT) < 0)
-                continue;
-            hid_t pg = H5Gopen2(g, name, H5P_DEFAULT);
-            long long point = -1, repeat = -1;
-            if (pg >= 0) {
-                H5LTget_attribute_long_long(pg, ".", "point", &point);
-                H5LTget_attribute_long_long(pg, ".", "repeat", &repeat);
-                H5Gclose(pg);
-            }
-            int found = 0;
-            for (size_t r = 0; r < o->n_rows && !found; r++)
-                found = o->row_point[r] == point && o->row_repeat[r] == repeat;
-            if (!found) snprintf(names[nn++], 64, "%s", name);
-        }
-        for (size_t i = 0; i < nn; i++) H5Ldelete(g, names[i], H5P_DEFAULT);
-        free(names);
+    if (!base_h5_exists(o->h, "points")) return BASE_OK;
+    char **names = NULL;
+    size_t n = 0;
+    base_status st = base_h5_list(o->h, "points", &names, NULL, &n, err);
+    for (size_t i = 0; !st && i < n; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "points/%s", names[i]);
+        int64_t point = -1, repeat = -1;
+        base_h5_read_attr_int(o->h, path, "point", &point, NULL);
+        base_h5_read_attr_int(o->h, path, "repeat", &repeat, NULL);
+        int found = 0;
+        for (size_t r = 0; r < o->n_rows && !found; r++)
+            found = o->row_point[r] == point && o->row_repeat[r] == repeat;
+        if (!found) st = base_h5_delete(o->h, path, err);
     }
-    H5Gclose(g);
+    base_h5_names_free(names, n);
+    return st;
+}
+
+/* Reopen PATH.partial of the same scenario and take over its rows. */
+static base_status open_resume(sim_out *o, const sim_out_layout *lay, base_err *err)
+{
+    if (base_h5_resume(o->path, &o->h, NULL))
+        return base_err_set(err, BASE_EFORMAT, o->partial, 0,
+                            "cannot be reopened (damaged?); run without --resume to start over");
+    char *text = NULL;
+    base_h5_read_attr_strdup(o->h, "/", "scenario", &text, NULL);
+    int same = text && lay->scenario_text && !strcmp(text, lay->scenario_text);
+    free(text);
+    if (!same)
+        return base_err_set(err, BASE_EEXIST, o->partial, 0,
+                            "was written for a different scenario (or --set/--sweep); run "
+                            "without --resume to start over");
+    base_status st = load_rows(o, err);
+    if (!st) st = drop_orphans(o, err);
+    return st;
+}
+
+/* Create PATH.partial: an empty /summary and the root attributes. */
+static base_status open_new(sim_out *o, const sim_out_layout *lay, base_err *err)
+{
+    base_status st = base_h5_create(o->path, &o->h, err);
+    if (st) return st;
+    char now[32];
+    iso_time(now, sizeof now);
+    const char *text = lay->scenario_text ? lay->scenario_text : "";
+    const char *file = lay->scenario_file ? lay->scenario_file : "";
+    if ((st = base_h5_table_create(o->h, "summary", &o->table, 64, NULL, 0, err)) ||
+        (st = base_h5_write_attr_str_fixed(o->h, "/", "semsim_version", PACKAGE_VERSION, err)) ||
+        (st = base_h5_write_attr_str_fixed(o->h, "/", "git_revision", SEMSIM_GIT_REV, err)) ||
+        (st = base_h5_write_attr_str_fixed(o->h, "/", "scenario", text, err)) ||
+        (st = base_h5_write_attr_str_fixed(o->h, "/", "scenario_file", file, err)) ||
+        (st = base_h5_write_attr_int1(o->h, "/", "seed", (int64_t)lay->seed, err)) ||
+        (st = base_h5_write_attr_str_fixed(o->h, "/", "start_time", now, err)) ||
+        (st = base_h5_write_attr_int1(o->h, "/", "complete", 0, err)))
+        return st;
+    return base_h5_flush(o->h, err);
 }
 
 base_status sim_out_open(const char *path, const sim_out_layout *lay, unsigned flags, sim_out **out,
@@ -327,7 +290,6 @@ base_status sim_out_open(const char *path, const sim_out_layout *lay, unsigned f
         return base_err_set(err, BASE_EEXIST, path, 0, "exists; use --force to overwrite it");
     sim_out *o = calloc(1, sizeof *o);
     if (!o) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
-    h5quiet q = quiet_on();
     base_status st = BASE_OK;
     snprintf(o->path, sizeof o->path, "%s", path);
     snprintf(o->partial, sizeof o->partial, "%s.partial", path);
@@ -340,60 +302,18 @@ base_status sim_out_open(const char *path, const sim_out_layout *lay, unsigned f
         if (!(o->param_names[i] = strdup(lay->param_names[i]))) goto nomem;
         o->param_is_string[i] = lay->param_is_string[i];
     }
-    if (!build_row_type(o)) {
-        st = h5fail(o, err, "building the /summary row type");
-        goto fail;
-    }
-    int resumed = 0;
-    if ((flags & SIM_OUT_RESUME) && file_exists(o->partial)) {
-        o->file = H5Fopen(o->partial, H5F_ACC_RDWR, H5P_DEFAULT);
-        if (o->file < 0) {
-            st = base_err_set(err, BASE_EFORMAT, o->partial, 0,
-                              "cannot be reopened (damaged?); run without --resume to start over");
-            goto fail;
-        }
-        char *text = get_attr_str(o->file, "scenario");
-        int same = text && lay->scenario_text && !strcmp(text, lay->scenario_text);
-        free(text);
-        if (!same) {
-            st = base_err_set(err, BASE_EEXIST, o->partial, 0,
-                              "was written for a different scenario (or --set/--sweep); run "
-                              "without --resume to start over");
-            goto fail;
-        }
-        if ((st = load_rows(o, err)) != BASE_OK) goto fail;
-        drop_orphans(o, 0);
-        resumed = 1;
-    }
-    if (!resumed) {
-        o->file = H5Fcreate(o->partial, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-        if (o->file < 0) {
-            st = base_err_set(err, BASE_EIO, o->partial, 0, "cannot create: %s", strerror(errno));
-            goto fail;
-        }
-        char now[32], seed[32];
-        iso_time(now, sizeof now);
-        snprintf(seed, sizeof seed, "%llu", (unsigned long long)lay->seed);
-        if (!create_summary(o, 0, NULL) ||
-            !set_attr_str(o->file, "semsim_version", PACKAGE_VERSION) ||
-            !set_attr_str(o->file, "git_revision", SEMSIM_GIT_REV) ||
-            !set_attr_str(o->file, "scenario", lay->scenario_text ? lay->scenario_text : "") ||
-            !set_attr_str(o->file, "scenario_file", lay->scenario_file ? lay->scenario_file : "") ||
-            !set_attr_i64(o->file, "seed", (int64_t)lay->seed) ||
-            !set_attr_str(o->file, "start_time", now) || !set_attr_i64(o->file, "complete", 0)) {
-            st = h5fail(o, err, "initialising the file");
-            goto fail;
-        }
-        H5Fflush(o->file, H5F_SCOPE_GLOBAL);
-    }
-    quiet_off(q);
+    if (!build_columns(o)) goto nomem;
+    if ((flags & SIM_OUT_RESUME) && file_exists(o->partial))
+        st = open_resume(o, lay, err);
+    else
+        st = open_new(o, lay, err);
+    if (st) goto fail;
     *out = o;
     return BASE_OK;
 nomem:
     st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
 fail:
-    out_free(o);
-    quiet_off(q);
+    out_close(o, NULL); /* the first error is the one to report */
     return st;
 }
 
@@ -419,81 +339,93 @@ typedef struct utt_row {
     double duration_s, symbols, arrival_s, done_s, latency_s, cosine;
 } utt_row;
 
-static hid_t utt_type(hid_t str_type)
-{
-    hid_t vstr = H5Tcopy(H5T_C_S1), t = H5Tcreate(H5T_COMPOUND, sizeof(utt_row));
-    H5Tset_size(vstr, H5T_VARIABLE);
-    H5Tset_cset(vstr, H5T_CSET_UTF8);
-#define I(f) H5Tinsert(t, #f, HOFFSET(utt_row, f), H5T_NATIVE_INT64)
-#define D(f) H5Tinsert(t, #f, HOFFSET(utt_row, f), H5T_NATIVE_DOUBLE)
-    H5Tinsert(t, "id", HOFFSET(utt_row, id), str_type);
-    I(index), I(user);
-    H5Tinsert(t, "reference", HOFFSET(utt_row, reference), vstr);
-    H5Tinsert(t, "hypothesis", HOFFSET(utt_row, hypothesis), vstr);
-    I(ref_words), I(sub), I(del), I(ins), I(errors), I(ref_chars), I(char_errors);
-    I(bits), I(bit_errors), I(packets), I(packet_errors);
-    D(duration_s), D(symbols), D(arrival_s), D(done_s), D(latency_s), D(cosine);
+#define I(f)                                                                                       \
+    {                                                                                              \
+#f, BASE_H5_I64, offsetof(utt_row, f), 0                                                   \
+    }
+#define D(f)                                                                                       \
+    {                                                                                              \
+#f, BASE_H5_F64, offsetof(utt_row, f), 0                                                   \
+    }
+static const base_h5_col utt_cols[] = {
+    {"id", BASE_H5_STR, offsetof(utt_row, id), SIM_OUT_STR},
+    I(index),
+    I(user),
+    {"reference", BASE_H5_VSTR, offsetof(utt_row, reference), 0},
+    {"hypothesis", BASE_H5_VSTR, offsetof(utt_row, hypothesis), 0},
+    I(ref_words),
+    I(sub),
+    I(del),
+    I(ins),
+    I(errors),
+    I(ref_chars),
+    I(char_errors),
+    I(bits),
+    I(bit_errors),
+    I(packets),
+    I(packet_errors),
+    D(duration_s),
+    D(symbols),
+    D(arrival_s),
+    D(done_s),
+    D(latency_s),
+    D(cosine),
+};
 #undef I
 #undef D
-    H5Tclose(vstr);
-    return t;
+
+static void utt_fill(utt_row *r, const sim_utt_result *u)
+{
+    snprintf(r->id, sizeof r->id, "%s", u->id);
+    r->index = (int64_t)u->index;
+    r->user = (int64_t)u->user;
+    r->reference = u->reference ? u->reference : "";
+    r->hypothesis = u->hypothesis ? u->hypothesis : "";
+    r->ref_words = u->ref_words;
+    r->sub = u->sub;
+    r->del = u->del;
+    r->ins = u->ins;
+    r->errors = u->sub + u->del + u->ins;
+    r->ref_chars = u->ref_chars;
+    r->char_errors = u->char_errors;
+    r->bits = (int64_t)u->bits;
+    r->bit_errors = (int64_t)u->bit_errors;
+    r->packets = (int64_t)u->packets;
+    r->packet_errors = (int64_t)u->packet_errors;
+    r->duration_s = u->duration_s;
+    r->symbols = u->symbols;
+    r->arrival_s = u->arrival_s;
+    r->done_s = u->done_s;
+    r->latency_s = u->latency_s;
+    r->cosine = u->cosine;
 }
 
-static int write_utterances(sim_out *o, hid_t group, const sim_utt_result *u, size_t n)
+/* /points/NNNN: the attributes point, repeat, seed and the utterances table
+ * (an older group of the same name, left by an interrupted run, is replaced). */
+static base_status write_point(sim_out *o, const char *group, const int64_t prs[3],
+                               const sim_utt_result *u, size_t n, base_err *err)
 {
-    utt_row *rows = calloc(n + 1, sizeof *rows);
-    if (!rows) return 0;
-    for (size_t i = 0; i < n; i++) {
-        utt_row *r = &rows[i];
-        snprintf(r->id, sizeof r->id, "%s", u[i].id);
-        r->index = (int64_t)u[i].index;
-        r->user = (int64_t)u[i].user;
-        r->reference = u[i].reference ? u[i].reference : "";
-        r->hypothesis = u[i].hypothesis ? u[i].hypothesis : "";
-        r->ref_words = u[i].ref_words;
-        r->sub = u[i].sub;
-        r->del = u[i].del;
-        r->ins = u[i].ins;
-        r->errors = u[i].sub + u[i].del + u[i].ins;
-        r->ref_chars = u[i].ref_chars;
-        r->char_errors = u[i].char_errors;
-        r->bits = (int64_t)u[i].bits;
-        r->bit_errors = (int64_t)u[i].bit_errors;
-        r->packets = (int64_t)u[i].packets;
-        r->packet_errors = (int64_t)u[i].packet_errors;
-        r->duration_s = u[i].duration_s;
-        r->symbols = u[i].symbols;
-        r->arrival_s = u[i].arrival_s;
-        r->done_s = u[i].done_s;
-        r->latency_s = u[i].latency_s;
-        r->cosine = u[i].cosine;
-    }
-    hid_t t = utt_type(o->str_type);
-    hsize_t dims[1] = {n};
-    hid_t space = H5Screate_simple(1, dims, NULL);
-    hid_t ds = H5Dcreate2(group, "utterances", t, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    int ok =
-        t >= 0 && ds >= 0 && (n == 0 || H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0);
-    if (ds >= 0) H5Dclose(ds);
-    if (space >= 0) H5Sclose(space);
-    if (t >= 0) H5Tclose(t);
-    free(rows);
-    return ok;
-}
-
-base_status sim_out_write(sim_out *o, size_t point, size_t repeat, size_t repeats, uint64_t seed,
-                          const char *const *param_values, const sim_point_metrics *m,
-                          const sim_utt_result *utts, size_t n_utts, base_err *err)
-{
-    if (!o || o->failed) return base_err_set(err, BASE_EINVAL, NULL, 0, "output is not open");
-    h5quiet q = quiet_on();
+    static const base_h5_table t = {utt_cols, sizeof utt_cols / sizeof *utt_cols, sizeof(utt_row)};
     base_status st = BASE_OK;
-    unsigned char *row = calloc(1, o->row_size);
-    hid_t grp = -1, ds = -1, fs = -1, ms = -1;
-    if (!row) {
-        quiet_off(q);
-        return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
-    }
+    char name[96];
+    snprintf(name, sizeof name, "%s/utterances", group);
+    utt_row *rows = calloc(n + 1, sizeof *rows);
+    if (!rows) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    for (size_t i = 0; i < n; i++) utt_fill(&rows[i], &u[i]);
+    if (base_h5_exists(o->h, group)) st = base_h5_delete(o->h, group, err);
+    if (!st) st = base_h5_create_group(o->h, group, err);
+    if (!st) st = base_h5_write_attr_int1(o->h, group, "point", prs[0], err);
+    if (!st) st = base_h5_write_attr_int1(o->h, group, "repeat", prs[1], err);
+    if (!st) st = base_h5_write_attr_int1(o->h, group, "seed", prs[2], err);
+    if (!st) st = base_h5_table_create(o->h, name, &t, 0, rows, n, err);
+    free(rows);
+    return st;
+}
+
+/* One /summary row in the file's layout. */
+static void summary_fill(const sim_out *o, unsigned char *row, const int64_t prs[3],
+                         const char *const *param_values, const sim_point_metrics *m)
+{
     for (size_t i = 0; i < o->n_params; i++) {
         if (o->param_is_string[i]) {
             snprintf((char *)row + o->param_off[i], SIM_OUT_STR, "%s", param_values[i]);
@@ -504,56 +436,34 @@ base_status sim_out_write(sim_out *o, size_t point, size_t repeat, size_t repeat
             memcpy(row + o->param_off[i], &v, sizeof v);
         }
     }
-    int64_t p = (int64_t)point, r = (int64_t)repeat, s = (int64_t)seed;
-    memcpy(row + o->off_point, &p, 8);
-    memcpy(row + o->off_repeat, &r, 8);
-    memcpy(row + o->off_seed, &s, 8);
+    memcpy(row + o->off_point, &prs[0], 8);
+    memcpy(row + o->off_repeat, &prs[1], 8);
+    memcpy(row + o->off_seed, &prs[2], 8);
     for (size_t k = 0; k < N_METRICS; k++)
         memcpy(row + o->off_metric[k], (const char *)m + metric_cols[k].offset, sizeof(double));
     snprintf((char *)row + o->off_status, STATUS_LEN, "%s", m->status);
+}
 
+base_status sim_out_write(sim_out *o, size_t point, size_t repeat, size_t repeats, uint64_t seed,
+                          const char *const *param_values, const sim_point_metrics *m,
+                          const sim_utt_result *utts, size_t n_utts, base_err *err)
+{
+    if (!o || o->failed) return base_err_set(err, BASE_EINVAL, NULL, 0, "output is not open");
+    base_status st = BASE_OK;
+    unsigned char *row = calloc(1, o->table.row_size);
+    if (!row) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    const int64_t prs[3] = {(int64_t)point, (int64_t)repeat, (int64_t)seed};
+    summary_fill(o, row, prs, param_values, m);
     /* the per-utterance table first: a kill between the two leaves a group
      * without a row, which resume removes */
-    char name[64];
-    snprintf(name, sizeof name, "points/%04zu", point * repeats + repeat);
-    if (utts) {
-        hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
-        H5Pset_create_intermediate_group(lcpl, 1);
-        if (H5Lexists(o->file, "points", H5P_DEFAULT) > 0 &&
-            H5Lexists(o->file, name, H5P_DEFAULT) > 0)
-            H5Ldelete(o->file, name, H5P_DEFAULT);
-        grp = H5Gcreate2(o->file, name, lcpl, H5P_DEFAULT, H5P_DEFAULT);
-        H5Pclose(lcpl);
-        long long a[3] = {p, r, s};
-        if (grp < 0 || H5LTset_attribute_long_long(grp, ".", "point", &a[0], 1) < 0 ||
-            H5LTset_attribute_long_long(grp, ".", "repeat", &a[1], 1) < 0 ||
-            H5LTset_attribute_long_long(grp, ".", "seed", &a[2], 1) < 0 ||
-            !write_utterances(o, grp, utts, n_utts)) {
-            st = h5fail(o, err, "writing /points");
-            goto done;
-        }
-    }
-    ds = H5Dopen2(o->file, "summary", H5P_DEFAULT);
-    hsize_t newsize[1] = {o->n_rows + 1}, start[1] = {o->n_rows}, count[1] = {1};
-    if (ds < 0 || H5Dset_extent(ds, newsize) < 0 || (fs = H5Dget_space(ds)) < 0 ||
-        H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, NULL, count, NULL) < 0 ||
-        (ms = H5Screate_simple(1, count, NULL)) < 0 ||
-        H5Dwrite(ds, o->row_type, ms, fs, H5P_DEFAULT, row) < 0) {
-        st = h5fail(o, err, "appending to /summary");
-        goto done;
-    }
-    if (!remember_row(o, p, r)) {
+    char group[64];
+    snprintf(group, sizeof group, "points/%04zu", point * repeats + repeat);
+    if (utts) st = mark(o, write_point(o, group, prs, utts, n_utts, err));
+    if (!st) st = mark(o, base_h5_table_append(o->h, "summary", &o->table, row, 1, err));
+    if (!st && !remember_row(o, prs[0], prs[1]))
         st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
-        goto done;
-    }
-done:
-    if (ms >= 0) H5Sclose(ms);
-    if (fs >= 0) H5Sclose(fs);
-    if (ds >= 0) H5Dclose(ds);
-    if (grp >= 0) H5Gclose(grp);
-    if (st == BASE_OK && H5Fflush(o->file, H5F_SCOPE_GLOBAL) < 0) st = h5fail(o, err, "flush");
+    if (!st) st = mark(o, base_h5_flush(o->h, err));
     free(row);
-    quiet_off(q);
     return st;
 }
 
@@ -575,177 +485,164 @@ static int row_cmp(const void *a, const void *b, void *arg)
     return (ra > rb) - (ra < rb);
 }
 
-static hid_t make_scale(hid_t grid, const char *name, const sim_scenario *sc, size_t axis,
-                        size_t len, int is_repeat)
+/* grid/NAME: one coordinate of length len (axis of the scenario, or the
+ * repeat index when is_repeat). */
+static base_status make_scale(sim_out *o, const char *name, const sim_scenario *sc, size_t axis,
+                              size_t len, int is_repeat, base_err *err)
 {
-    hsize_t dims[1] = {len};
-    hid_t space = H5Screate_simple(1, dims, NULL), ds = -1;
-    if (space < 0) return -1;
+    char path[512];
+    snprintf(path, sizeof path, "grid/%s", name);
     const sim_key_def *k = is_repeat ? NULL : sim_key_find(sim_scenario_axis_key(sc, axis));
-    if (is_repeat) {
-        int64_t *v = malloc(len * sizeof *v);
-        for (size_t j = 0; v && j < len; j++) v[j] = (int64_t)j;
-        ds = v ? H5Dcreate2(grid, name, H5T_NATIVE_INT64, space, H5P_DEFAULT, H5P_DEFAULT,
-                            H5P_DEFAULT)
-               : -1;
-        if (ds >= 0) H5Dwrite(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
-        free(v);
-    } else if (k && (k->type == SIM_KEY_INT || k->type == SIM_KEY_DOUBLE)) {
-        double *v = malloc(len * sizeof *v);
-        for (size_t j = 0; v && j < len; j++)
-            v[j] = strtod(sim_scenario_axis_value(sc, axis, j), NULL);
-        ds = v ? H5Dcreate2(grid, name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT,
-                            H5P_DEFAULT)
-               : -1;
-        if (ds >= 0) H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
-        free(v);
-    } else {
-        /* text coordinates as variable-length UTF-8, which xarray reads as str */
-        const char **v = malloc(len * sizeof *v);
-        hid_t t = H5Tcopy(H5T_C_S1);
-        H5Tset_size(t, H5T_VARIABLE);
-        H5Tset_cset(t, H5T_CSET_UTF8);
-        for (size_t j = 0; v && j < len; j++) v[j] = sim_scenario_axis_value(sc, axis, j);
-        ds = v ? H5Dcreate2(grid, name, t, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT) : -1;
-        if (ds >= 0) H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v);
-        H5Tclose(t);
-        free(v);
+    base_h5_type type = is_repeat                                                    ? BASE_H5_I64
+                        : k && (k->type == SIM_KEY_INT || k->type == SIM_KEY_DOUBLE) ? BASE_H5_F64
+                                                                                     : BASE_H5_VSTR;
+    /* text coordinates as variable-length UTF-8, which xarray reads as str */
+    void *v = malloc((len + 1) * 8);
+    if (!v) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    for (size_t j = 0; j < len; j++) {
+        if (type == BASE_H5_I64)
+            ((int64_t *)v)[j] = (int64_t)j;
+        else if (type == BASE_H5_F64)
+            ((double *)v)[j] = strtod(sim_scenario_axis_value(sc, axis, j), NULL);
+        else
+            ((const char **)v)[j] = sim_scenario_axis_value(sc, axis, j);
     }
-    H5Sclose(space);
-    return ds;
+    base_status st = base_h5_write_array(o->h, path, type, 1, &len, v, err);
+    free(v);
+    return st;
 }
 
-/* /grid: metrics as (dims..., repeat) arrays with dimension scales. */
-static int write_grid(sim_out *o, const sim_sweep *sw, const sim_scenario *sc, size_t repeats,
-                      const unsigned char *rows, size_t n)
+/* grid scales: one per sweep dimension (named by its first axis; zipped
+ * companions become coordinates attached to it), then repeat. dims gets the
+ * grid's shape, scale[d] the name of dimension d's scale. */
+static base_status write_scales(sim_out *o, const sim_sweep *sw, const sim_scenario *sc,
+                                size_t repeats, size_t *dims, const char **scale, base_err *err)
 {
-    size_t nd = sim_sweep_ndims(sw), cells = sim_sweep_cells(sw), npts = sim_sweep_count(sw);
-    hid_t grid = H5Gcreate2(o->file, "grid", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (grid < 0) return 0;
-    int ok = 1;
-    hid_t *scales = calloc(nd + 1, sizeof *scales);
-    hsize_t *dims = calloc(nd + 1, sizeof *dims);
-    long *row_of = malloc((npts * repeats + 1) * sizeof *row_of);
-    double *buf = malloc((cells * repeats + 1) * sizeof *buf);
-    if (!scales || !dims || !row_of || !buf) ok = 0;
-    for (size_t i = 0; ok && i < npts * repeats; i++) row_of[i] = -1;
-    for (size_t i = 0; ok && i < n; i++) {
-        int64_t p, r;
-        memcpy(&p, rows + i * o->row_size + o->off_point, 8);
-        memcpy(&r, rows + i * o->row_size + o->off_repeat, 8);
-        if (p >= 0 && (size_t)p < npts && r >= 0 && (size_t)r < repeats)
-            row_of[(size_t)p * repeats + (size_t)r] = (long)i;
-    }
-    /* scales: one per dimension (named by its first axis), then repeat */
-    for (size_t d = 0; ok && d < nd; d++) {
+    size_t nd = sim_sweep_ndims(sw);
+    base_status st = BASE_OK;
+    char path[2][512];
+    for (size_t d = 0; !st && d < nd; d++) {
         size_t axes[64];
         size_t na = sim_sweep_dim_axes(sw, d, axes, 64);
         dims[d] = sim_sweep_dim_len(sw, d);
-        scales[d] = make_scale(grid, sim_scenario_axis_key(sc, axes[0]), sc, axes[0], dims[d], 0);
-        if (scales[d] < 0 || H5DSset_scale(scales[d], sim_scenario_axis_key(sc, axes[0])) < 0)
-            ok = 0;
-        for (size_t a = 1; ok && a < na && a < 64; a++) { /* zipped companions: coordinates */
-            hid_t c = make_scale(grid, sim_scenario_axis_key(sc, axes[a]), sc, axes[a], dims[d], 0);
-            if (c < 0 || H5DSattach_scale(c, scales[d], 0) < 0) ok = 0;
-            if (c >= 0) H5Dclose(c);
+        scale[d] = sim_scenario_axis_key(sc, axes[0]);
+        snprintf(path[0], sizeof path[0], "grid/%s", scale[d]);
+        if (!(st = make_scale(o, scale[d], sc, axes[0], dims[d], 0, err)))
+            st = base_h5_set_scale(o->h, path[0], scale[d], err);
+        for (size_t a = 1; !st && a < na && a < 64; a++) {
+            const char *key = sim_scenario_axis_key(sc, axes[a]);
+            snprintf(path[1], sizeof path[1], "grid/%s", key);
+            if (!(st = make_scale(o, key, sc, axes[a], dims[d], 0, err)))
+                st = base_h5_attach_scale(o->h, path[1], path[0], 0, err);
         }
     }
-    if (ok) {
-        dims[nd] = repeats;
-        scales[nd] = make_scale(grid, "repeat", sc, 0, repeats, 1);
-        if (scales[nd] < 0 || H5DSset_scale(scales[nd], "repeat") < 0) ok = 0;
+    if (st) return st;
+    dims[nd] = repeats;
+    scale[nd] = "repeat";
+    if (!(st = make_scale(o, "repeat", sc, 0, repeats, 1, err)))
+        st = base_h5_set_scale(o->h, "grid/repeat", "repeat", err);
+    return st;
+}
+
+/* /grid: metrics as (dims..., repeat) arrays with dimension scales. */
+static base_status write_grid(sim_out *o, const sim_sweep *sw, const sim_scenario *sc,
+                              size_t repeats, const unsigned char *rows, size_t n, base_err *err)
+{
+    size_t nd = sim_sweep_ndims(sw), cells = sim_sweep_cells(sw), npts = sim_sweep_count(sw);
+    size_t rs = o->table.row_size;
+    if (nd + 1 > BASE_H5_MAX_ARRAY_RANK)
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "too many sweep dimensions for /grid");
+    base_status st = base_h5_create_group(o->h, "grid", err);
+    if (st) return st;
+    const char **scale = calloc(nd + 1, sizeof *scale);
+    size_t *dims = calloc(nd + 1, sizeof *dims);
+    long *row_of = malloc((npts * repeats + 1) * sizeof *row_of);
+    double *buf = malloc((cells * repeats + 1) * sizeof *buf);
+    if (!scale || !dims || !row_of || !buf) {
+        st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+        goto done;
     }
-    hid_t space = ok ? H5Screate_simple((int)nd + 1, dims, NULL) : -1;
-    for (size_t m = 0; ok && m < N_METRICS; m++) {
+    for (size_t i = 0; i < npts * repeats; i++) row_of[i] = -1;
+    for (size_t i = 0; i < n; i++) {
+        int64_t p, r;
+        memcpy(&p, rows + i * rs + o->off_point, 8);
+        memcpy(&r, rows + i * rs + o->off_repeat, 8);
+        if (p >= 0 && (size_t)p < npts && r >= 0 && (size_t)r < repeats)
+            row_of[(size_t)p * repeats + (size_t)r] = (long)i;
+    }
+    st = write_scales(o, sw, sc, repeats, dims, scale, err);
+    for (size_t m = 0; !st && m < N_METRICS; m++) {
         for (size_t c = 0; c < cells; c++) {
             long p = sim_sweep_cell_point(sw, c);
             for (size_t r = 0; r < repeats; r++) {
                 long i = p < 0 ? -1 : row_of[(size_t)p * repeats + r];
                 double v = NAN;
-                if (i >= 0) memcpy(&v, rows + (size_t)i * o->row_size + o->off_metric[m], 8);
+                if (i >= 0) memcpy(&v, rows + (size_t)i * rs + o->off_metric[m], 8);
                 buf[c * repeats + r] = v;
             }
         }
-        hid_t ds = H5Dcreate2(grid, metric_cols[m].name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT,
-                              H5P_DEFAULT, H5P_DEFAULT);
-        if (ds < 0 || H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0)
-            ok = 0;
-        for (size_t d = 0; ok && d <= nd; d++)
-            if (H5DSattach_scale(ds, scales[d], (unsigned)d) < 0) ok = 0;
-        if (ds >= 0) H5Dclose(ds);
+        char path[2][512];
+        snprintf(path[0], sizeof path[0], "grid/%s", metric_cols[m].name);
+        st = base_h5_write_array(o->h, path[0], BASE_H5_F64, (int)nd + 1, dims, buf, err);
+        for (size_t d = 0; !st && d <= nd; d++) {
+            snprintf(path[1], sizeof path[1], "grid/%s", scale[d]);
+            st = base_h5_attach_scale(o->h, path[0], path[1], (unsigned)d, err);
+        }
     }
-    if (space >= 0) H5Sclose(space);
-    for (size_t d = 0; scales && d <= nd; d++)
-        if (scales[d] > 0) H5Dclose(scales[d]);
-    free(scales);
+done:
+    free(scale);
     free(dims);
     free(row_of);
     free(buf);
-    H5Gclose(grid);
-    return ok;
+    return st;
+}
+
+/* Sort /summary by (point, repeat) and write it again; rows gets the sorted
+ * rows (malloc'd) for the grid. */
+static base_status rewrite_summary(sim_out *o, unsigned char **rows_out, base_err *err)
+{
+    size_t n = o->n_rows, rs = o->table.row_size;
+    unsigned char *rows = malloc(n * rs + 1);
+    *rows_out = rows;
+    if (!rows) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    base_status st = base_h5_table_read(o->h, "summary", &o->table, rows, n, err);
+    if (st) return st;
+    sort_ctx sc = {o->off_point, o->off_repeat, rs};
+    qsort_r(rows, n, rs, row_cmp, &sc);
+    if ((st = base_h5_delete(o->h, "summary", err))) return st;
+    return base_h5_table_create(o->h, "summary", &o->table, 64, rows, n, err);
 }
 
 base_status sim_out_finish(sim_out *o, const sim_sweep *sw, size_t repeats, base_err *err)
 {
     if (!o) return base_err_set(err, BASE_EINVAL, NULL, 0, "output is not open");
     if (o->failed) {
-        out_free(o);
+        out_close(o, NULL);
         return base_err_set(err, BASE_EIO, NULL, 0, "output had a write error");
     }
-    h5quiet q = quiet_on();
-    base_status st = BASE_OK;
     unsigned char *rows = NULL;
-    size_t n = o->n_rows;
-    hid_t ds = H5Dopen2(o->file, "summary", H5P_DEFAULT);
-    rows = malloc(n * o->row_size + 1);
-    if (ds < 0 || !rows ||
-        (n && H5Dread(ds, o->row_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) < 0)) {
-        if (ds >= 0) H5Dclose(ds);
-        st = h5fail(o, err, "reading /summary");
-        goto fail;
-    }
-    H5Dclose(ds);
-    sort_ctx sc = {o->off_point, o->off_repeat, o->row_size};
-    qsort_r(rows, n, o->row_size, row_cmp, &sc);
-    if (H5Ldelete(o->file, "summary", H5P_DEFAULT) < 0 || !create_summary(o, n, rows)) {
-        st = h5fail(o, err, "rewriting /summary");
-        goto fail;
-    }
-    if (H5Lexists(o->file, "grid", H5P_DEFAULT) > 0) H5Ldelete(o->file, "grid", H5P_DEFAULT);
-    if (sw && !write_grid(o, sw, sim_sweep_scenario(sw), repeats, rows, n)) {
-        st = h5fail(o, err, "writing /grid");
-        goto fail;
-    }
     char now[32];
     iso_time(now, sizeof now);
-    if (!set_attr_str(o->file, "end_time", now) || !set_attr_i64(o->file, "complete", 1)) {
-        st = h5fail(o, err, "writing attributes");
-        goto fail;
-    }
-    if (H5Fclose(o->file) < 0) {
-        o->file = -1;
-        st = h5fail(o, err, "closing the file");
-        goto fail;
-    }
-    o->file = -1;
-    if (rename(o->partial, o->path) != 0) {
+    base_status st = rewrite_summary(o, &rows, err);
+    if (!st && base_h5_exists(o->h, "grid")) st = base_h5_delete(o->h, "grid", err);
+    if (!st && sw) st = write_grid(o, sw, sim_sweep_scenario(sw), repeats, rows, o->n_rows, err);
+    if (!st) st = base_h5_write_attr_str_fixed(o->h, "/", "end_time", now, err);
+    if (!st) st = base_h5_write_attr_int1(o->h, "/", "complete", 1, err);
+    free(rows);
+    /* close checked; on an earlier error the first one is reported */
+    base_status cst = base_h5_close_partial(o->h, st ? NULL : err);
+    o->h = NULL;
+    if (!st) st = cst;
+    if (!st && rename(o->partial, o->path) != 0)
         st = base_err_set(err, BASE_EIO, o->path, 0, "cannot rename %s: %s", o->partial,
                           strerror(errno));
-        goto fail;
-    }
-fail:
-    free(rows);
     out_free(o);
-    quiet_off(q);
     return st;
 }
 
-void sim_out_close(sim_out *o)
+base_status sim_out_close(sim_out *o, base_err *err)
 {
-    if (!o) return;
-    h5quiet q = quiet_on();
-    out_free(o);
-    quiet_off(q);
+    return out_close(o, err);
 }
 
 /* ---- trn files ---------------------------------------------------------------------- */
@@ -767,8 +664,8 @@ base_status sim_out_write_trn(const char *dir, size_t row, const sim_utt_result 
     size_t with_ref = 0;
     for (size_t i = 0; i < n; i++) with_ref += utts[i].reference != NULL;
     if (!with_ref) return BASE_OK;
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-        return base_err_set(err, BASE_EIO, dir, 0, "cannot create folder: %s", strerror(errno));
+    base_status st = base_fs_mkdirs(dir, err);
+    if (st) return st;
     char path[2][4200];
     snprintf(path[0], sizeof path[0], "%s/%04zu.ref.trn", dir, row);
     snprintf(path[1], sizeof path[1], "%s/%04zu.hyp.trn", dir, row);

@@ -74,12 +74,14 @@ base_status sim_out_write(sim_out *o, size_t point, size_t repeat, size_t repeat
  * freed whatever happens. */
 base_status sim_out_finish(sim_out *o, const sim_sweep *sw, size_t repeats, base_err *err);
 
-/* Close without renaming (the partial file stays, for --resume). NULL ok. */
-void sim_out_close(sim_out *o);
+/* Close without renaming (the partial file stays, for --resume). The close is
+ * checked: BASE_EIO (err filled, may be NULL) when HDF5 cannot complete the
+ * file. The object is freed whatever happens. NULL ok. */
+base_status sim_out_close(sim_out *o, base_err *err);
 
 /* sclite trn files for one row: DIR/NNNN.ref.trn and DIR/NNNN.hyp.trn
  * (`words ... (ID)` per utterance; an ID without '_' is written as utt_ID so
- * that `sclite -i rm` can split it). Creates DIR. Utterances without a
+ * that `sclite -i rm` can split it). Creates DIR and its missing parents. Utterances without a
  * reference are skipped; returns BASE_OK writing nothing if none has one. */
 base_status sim_out_write_trn(const char *dir, size_t row, const sim_utt_result *utts, size_t n,
                               base_err *err);

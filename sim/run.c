@@ -422,9 +422,12 @@ static base_status write_rows(runner *rn, base_err *err)
     return st;
 }
 
-static void runner_free(runner *rn)
+/* Frees rn; returns st, or the output's close error when st was BASE_OK
+ * (a failed close is an error of the run, never ignored). */
+static base_status runner_free(runner *rn, base_status st, base_err *err)
 {
-    sim_out_close(rn->out);
+    base_status cst = sim_out_close(rn->out, st ? NULL : err);
+    if (!st) st = cst;
     for (size_t i = 0; rn->jobs && i < rn->n_jobs; i++) {
         for (size_t u = 0; u < rn->jobs[i].n_utts && rn->jobs[i].utts; u++)
             sim_utt_result_clear(&rn->jobs[i].utts[u]);
@@ -441,6 +444,7 @@ static void runner_free(runner *rn)
     sim_sweep_destroy(rn->sw);
     pthread_cond_destroy(&rn->cv);
     pthread_mutex_destroy(&rn->mu);
+    return st;
 }
 
 /* The sweep expanded, every point resolved and checked (cfgs filled). */
@@ -475,8 +479,7 @@ base_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, base_err *
     base_status st = resolve_points(&rn, err);
     if (st == BASE_OK && opts->dry_run) {
         st = sim_sweep_write_list(rn.sw, opts->list ? opts->list : stdout, err);
-        runner_free(&rn);
-        return st;
+        return runner_free(&rn, st, err);
     }
     if (st == BASE_OK) st = prepare_shared(&rn, err);
     if (st == BASE_OK) st = open_output(&rn, err);
@@ -499,6 +502,5 @@ base_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, base_err *
         if (st == BASE_OK && opts->table)
             print_table(opts->table, rn.sw, rn.jobs, rn.n_jobs, rn.words, rn.resumed);
     }
-    runner_free(&rn);
-    return st;
+    return runner_free(&rn, st, err);
 }

@@ -110,9 +110,9 @@ base_status sim_score_add(sim_score *s, const char *id, const char *ref, const c
     if (idx_find(&s->ids, id, NULL))
         return base_err_set(err, BASE_EEXIST, NULL, 0, "duplicate utterance id '%s'", id);
     sim_score_utt u = {NULL, hyp != NULL, {0}, {0}};
-    base_status st = sim_align_words(ref, hyp, &u.words, err);
+    base_status st = codec_align_words(ref, hyp, &u.words, err);
     if (st) return st;
-    if ((st = sim_align_chars(ref, hyp, &u.chars, err))) return st;
+    if ((st = codec_align_chars(ref, hyp, &u.chars, err))) return st;
     if (s->n == s->cap) {
         size_t cap = s->cap ? 2 * s->cap : 64;
         sim_score_utt *p = realloc(s->utt, cap * sizeof *p);
@@ -149,9 +149,9 @@ void sim_score_totals_get(const sim_score *s, sim_score_totals *t)
     for (size_t i = 0; i < s->n; i++) {
         const sim_score_utt *u = &s->utt[i];
         t->missing_hyp += !u->has_hyp;
-        t->sent_err += sim_align_errors(&u->words) > 0;
-        sim_align_add(&t->words, &u->words);
-        sim_align_add(&t->chars, &u->chars);
+        t->sent_err += codec_align_errors(&u->words) > 0;
+        codec_align_add(&t->words, &u->words);
+        codec_align_add(&t->chars, &u->chars);
     }
 }
 
@@ -337,19 +337,19 @@ static void json_string(FILE *out, const char *s)
     fputc('"', out);
 }
 
-static void json_rate(FILE *out, const sim_align_counts *c)
+static void json_rate(FILE *out, const codec_align_counts *c)
 {
-    double r = sim_align_rate(c);
+    double r = codec_align_rate(c);
     if (isfinite(r))
         fprintf(out, "%.10g", r);
     else
         fputs("null", out);
 }
 
-static void json_counts(FILE *out, const char *pre, const sim_align_counts *c)
+static void json_counts(FILE *out, const char *pre, const codec_align_counts *c)
 {
     fprintf(out, "\"%scorr\": %ld, \"%ssub\": %ld, \"%sdel\": %ld, \"%sins\": %ld, \"%serr\": %ld",
-            pre, c->corr, pre, c->sub, pre, c->del, pre, c->ins, pre, sim_align_errors(c));
+            pre, c->corr, pre, c->sub, pre, c->del, pre, c->ins, pre, codec_align_errors(c));
 }
 
 base_status sim_score_write_json(const sim_score *s, FILE *out, int per_utt)
@@ -389,11 +389,11 @@ base_status sim_score_write_json(const sim_score *s, FILE *out, int per_utt)
     return ferror(out) ? BASE_EIO : BASE_OK;
 }
 
-static void summary_row(FILE *out, const char *what, const sim_align_counts *c, const char *rate)
+static void summary_row(FILE *out, const char *what, const codec_align_counts *c, const char *rate)
 {
-    double r = 100.0 * sim_align_rate(c);
+    double r = 100.0 * codec_align_rate(c);
     fprintf(out, "%-6s %8ld %8ld %7ld %7ld %7ld %7ld   %s ", what, c->ref, c->corr, c->sub, c->del,
-            c->ins, sim_align_errors(c), rate);
+            c->ins, codec_align_errors(c), rate);
     if (isfinite(r))
         fprintf(out, "%6.2f%%\n", r);
     else
@@ -410,8 +410,8 @@ base_status sim_score_write_summary(const sim_score *s, FILE *out, int per_utt)
         for (size_t i = 0; i < t.utterances; i++) {
             const sim_score_utt *u = &s->utt[i];
             fprintf(out, "%-24s %6ld %5ld %5ld %5ld %5ld %8.2f%s\n", u->id, u->words.ref,
-                    u->words.sub, u->words.del, u->words.ins, sim_align_errors(&u->words),
-                    100.0 * sim_align_rate(&u->words), u->has_hyp ? "" : "  (no hypothesis)");
+                    u->words.sub, u->words.del, u->words.ins, codec_align_errors(&u->words),
+                    100.0 * codec_align_rate(&u->words), u->has_hyp ? "" : "  (no hypothesis)");
         }
         fputc('\n', out);
     }

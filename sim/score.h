@@ -24,49 +24,23 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* The aligner is codecs/align; these names remain for the callers that
- * still use them. */
-typedef codec_align_counts sim_align_counts;
-static inline base_status sim_align_words(const char *ref, const char *hyp, sim_align_counts *out,
-                                          base_err *err)
-{
-    return codec_align_words(ref, hyp, out, err);
-}
-static inline base_status sim_align_chars(const char *ref, const char *hyp, sim_align_counts *out,
-                                          base_err *err)
-{
-    return codec_align_chars(ref, hyp, out, err);
-}
-static inline long sim_align_errors(const sim_align_counts *c)
-{
-    return codec_align_errors(c);
-}
-static inline double sim_align_rate(const sim_align_counts *c)
-{
-    return codec_align_rate(c);
-}
-static inline void sim_align_add(sim_align_counts *sum, const sim_align_counts *c)
-{
-    codec_align_add(sum, c);
-}
-
 /* ---- a scored set of utterances ------------------------------------------ */
 
 typedef struct sim_score sim_score;
 
 typedef struct sim_score_utt {
-    const char *id;         /* owned by the sim_score                       */
-    int has_hyp;            /* 0: hypothesis missing, counted as deletions  */
-    sim_align_counts words; /* word-level counts                            */
-    sim_align_counts chars; /* character-level counts                       */
+    const char *id;           /* owned by the sim_score                       */
+    int has_hyp;              /* 0: hypothesis missing, counted as deletions  */
+    codec_align_counts words; /* word-level counts                            */
+    codec_align_counts chars; /* character-level counts                       */
 } sim_score_utt;
 
 typedef struct sim_score_totals {
-    size_t utterances;      /* reference utterances                          */
-    size_t missing_hyp;     /* of which had no hypothesis                    */
-    size_t sent_err;        /* utterances with at least one word error       */
-    sim_align_counts words; /* summed over utterances                        */
-    sim_align_counts chars;
+    size_t utterances;        /* reference utterances                          */
+    size_t missing_hyp;       /* of which had no hypothesis                    */
+    size_t sent_err;          /* utterances with at least one word error       */
+    codec_align_counts words; /* summed over utterances                        */
+    codec_align_counts chars;
 } sim_score_totals;
 
 /* An empty set. NULL (and err filled) when out of memory. */
@@ -75,7 +49,7 @@ void sim_score_destroy(sim_score *s); /* NULL is a no-op */
 
 /* Score one utterance and append it. hyp NULL means "no hypothesis" (all
  * deletions). id must be non-empty and new to this set (BASE_EEXIST if not).
- * Not thread-safe on one set: use one set per thread, or sim_align_* directly. */
+ * Not thread-safe on one set: use one set per thread, or codec_align_* directly. */
 base_status sim_score_add(sim_score *s, const char *id, const char *ref, const char *hyp,
                           base_err *err);
 

@@ -190,7 +190,7 @@ static void test_refuse_overwrite(void)
     /* with force: replaced only when finished */
     CU_ASSERT_EQUAL_FATAL(sim_out_open(path, &lay, SIM_OUT_FORCE, &o, &e), BASE_OK);
     write_row(o, 0, "1", "none", 0.2);
-    sim_out_close(o); /* interrupted: old file still there */
+    CU_ASSERT_EQUAL(sim_out_close(o, &e), BASE_OK); /* interrupted: old file still there */
     fp = fopen(path, "r");
     CU_ASSERT(fgets(buf, sizeof buf, fp) != NULL);
     fclose(fp);
@@ -213,7 +213,7 @@ static void test_resume(void)
     CU_ASSERT_EQUAL_FATAL(sim_out_open(path, &lay, 0, &o, &e), BASE_OK);
     write_row(o, 0, "0", "none", 0.5);
     write_row(o, 2, "2", "none", 0.3);
-    sim_out_close(o); /* as if killed */
+    CU_ASSERT_EQUAL(sim_out_close(o, &e), BASE_OK); /* as if killed */
     /* leave an orphan /points group, as a kill between the two writes would */
     hid_t f = H5Fopen(partial, H5F_ACC_RDWR, H5P_DEFAULT);
     hid_t g = H5Gcreate2(f, "points/0005", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -242,10 +242,18 @@ static void test_resume(void)
     /* without resume a stale partial is simply restarted */
     CU_ASSERT_EQUAL_FATAL(sim_out_open(path, &lay, SIM_OUT_FORCE, &o, &e), BASE_OK);
     write_row(o, 0, "0", "none", 0.5);
-    sim_out_close(o);
+    CU_ASSERT_EQUAL(sim_out_close(o, &e), BASE_OK);
     CU_ASSERT_EQUAL_FATAL(sim_out_open(path, &lay, SIM_OUT_FORCE, &o, &e), BASE_OK);
     CU_ASSERT_EQUAL(sim_out_rows(o), 0);
-    sim_out_close(o);
+    CU_ASSERT_EQUAL(sim_out_close(o, &e), BASE_OK);
+    CU_ASSERT_EQUAL(sim_out_close(NULL, &e), BASE_OK);
+    /* a damaged partial file cannot be resumed, and says so */
+    FILE *fp = fopen(partial, "w");
+    CU_ASSERT_FATAL(fp != NULL);
+    fputs("not hdf5 at all", fp);
+    fclose(fp);
+    CU_ASSERT_EQUAL(sim_out_open(path, &lay, SIM_OUT_RESUME | SIM_OUT_FORCE, &o, &e), BASE_EFORMAT);
+    CU_ASSERT(strstr(e.msg, "damaged") != NULL);
 }
 
 static void test_grid(void)
@@ -324,7 +332,13 @@ static void test_trn(void)
     CU_ASSERT_EQUAL(sim_out_write_trn(dir, 4, &b, 1, NULL), BASE_OK);
     snprintf(p, sizeof p, "%s/0004.ref.trn", dir);
     CU_ASSERT(!exists(p));
-    CU_ASSERT_NOT_EQUAL(sim_out_write_trn("/nonexistent/dir", 0, u, 1, NULL), BASE_OK);
+    /* missing parents are made; a regular file in the way is an error */
+    tmp(dir, sizeof dir, "trn2/a/b");
+    CU_ASSERT_EQUAL(sim_out_write_trn(dir, 0, u, 1, NULL), BASE_OK);
+    snprintf(p, sizeof p, "%s/0000.ref.trn", dir);
+    CU_ASSERT(exists(p));
+    snprintf(p, sizeof p, "%s/0000.ref.trn/sub", dir);
+    CU_ASSERT_NOT_EQUAL(sim_out_write_trn(p, 0, u, 1, NULL), BASE_OK);
 }
 
 int main(void)
