@@ -1,6 +1,8 @@
 /* ini.c -- the INI reader on top of libinih. See ini.h. */
 #include "base/ini.h"
 
+#include "base/str.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <ini.h>
@@ -27,30 +29,12 @@ typedef struct ini_file {
     int line; /* line of the text the reader returned last */
 } ini_file;
 
-/* Copy with truncation to n-1 bytes (n > 0), always terminated. */
-static void copy_str(char *dst, size_t n, const char *src)
-{
-    size_t len = src ? strlen(src) : 0;
-    if (len >= n) len = n - 1;
-    if (len) memcpy(dst, src, len);
-    dst[len] = 0;
-}
-
-static void trim(char *s)
-{
-    size_t n = strlen(s);
-    while (n && isspace((unsigned char)s[n - 1])) s[--n] = 0;
-    size_t i = 0;
-    while (isspace((unsigned char)s[i])) i++;
-    memmove(s, s + i, n - i + 1);
-}
-
 void base_ini_join_path(const char *file, const char *value, char *buf, size_t n)
 {
     const char *slash = file ? strrchr(file, '/') : NULL;
     if (!*value || value[0] == '/' || !file || !*file || !slash ||
         (slash == file + 1 && file[0] == '.')) { /* no folder, or "." */
-        copy_str(buf, n, value);
+        base_str_copy(buf, n, value);
     } else if (slash == file) {
         snprintf(buf, n, "/%s", value);
     } else {
@@ -87,8 +71,8 @@ static char *reader(char *str, int num, void *stream)
         return NULL;
     }
     char tmp[256];
-    copy_str(tmp, sizeof tmp, str);
-    trim(tmp);
+    base_str_copy(tmp, sizeof tmp, str);
+    base_str_trim(tmp);
     if (tmp[0] != '[') return str;
     char *close = strchr(tmp, ']');
     if (!close) {
@@ -98,8 +82,8 @@ static char *reader(char *str, int num, void *stream)
     }
     *close = 0;
     char name[200];
-    copy_str(name, sizeof name, tmp + 1);
-    trim(name);
+    base_str_copy(name, sizeof name, tmp + 1);
+    base_str_trim(name);
     if (ctx->h->section) {
         base_status st = ctx->h->section(ctx->user, fs->file, fs->line, name, ctx->err);
         if (st != BASE_OK) {
@@ -166,7 +150,7 @@ static base_status parse_file(ini_ctx *ctx, const char *path, const char *from_f
     memset(&fs, 0, sizeof fs);
     fs.ctx = ctx;
     fs.f = f;
-    copy_str(fs.file, sizeof fs.file, path);
+    base_str_copy(fs.file, sizeof fs.file, path);
     ctx->stack[ctx->depth++] = real;
     int rc = ini_parse_stream(reader, &fs, handler, &fs);
     ctx->depth--;

@@ -4,6 +4,8 @@
  * sim/sweep.c expands the axes and constraints held here into points. */
 #include "sim/scenario.h"
 
+#include "base/str.h"
+
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -101,20 +103,11 @@ const char *sim_scenario_path(const sim_scenario *sc)
     return sc->path;
 }
 
-/* Copy with truncation to n-1 bytes (n > 0), always terminated. */
-static void copy_str(char *dst, size_t n, const char *src)
-{
-    size_t len = src ? strlen(src) : 0;
-    if (len >= n) len = n - 1;
-    if (len) memcpy(dst, src, len);
-    dst[len] = 0;
-}
-
 /* A path value relative to the file it was set in (as is for --set). */
 static void join_path(const char *file, const char *value, char *buf, size_t n)
 {
     if (file && !strcmp(file, "--set"))
-        copy_str(buf, n, value);
+        base_str_copy(buf, n, value);
     else
         base_ini_join_path(file, value, buf, n);
 }
@@ -135,18 +128,9 @@ static base_status slot_set(slot *s, const sim_key_def *k, const char *value, co
     if (!copy) return base_err_set(err, BASE_ENOMEM, file, line, "out of memory");
     free(s->value);
     s->value = copy;
-    copy_str(s->file, sizeof s->file, file);
+    base_str_copy(s->file, sizeof s->file, file);
     s->line = line;
     return BASE_OK;
-}
-
-static void trim(char *s)
-{
-    size_t n = strlen(s);
-    while (n && isspace((unsigned char)s[n - 1])) s[--n] = 0;
-    size_t i = 0;
-    while (isspace((unsigned char)s[i])) i++;
-    memmove(s, s + i, n - i + 1);
 }
 
 static long find_axis(const sim_scenario *sc, size_t key)
@@ -213,8 +197,8 @@ base_status sim_scenario_sweep(sim_scenario *sc, const char *key, const char *sp
     ax->key = (size_t)ki;
     ax->values = vals;
     ax->n = n;
-    copy_str(ax->spec, sizeof ax->spec, spec);
-    copy_str(ax->file, sizeof ax->file, origin);
+    base_str_copy(ax->spec, sizeof ax->spec, spec);
+    base_str_copy(ax->file, sizeof ax->file, origin);
     ax->line = line;
     if (k->type == SIM_KEY_PATH) /* sweep paths resolve like set paths */
         for (size_t j = 0; j < n; j++) {
@@ -395,8 +379,8 @@ static base_status on_section(void *user_, const char *file, int line, const cha
     if (!(u->v = calloc(NKEYS, sizeof *u->v)))
         return base_err_set(err, BASE_ENOMEM, file, line, "out of memory");
     sc->n_users++;
-    copy_str(u->name, sizeof u->name, name + 5);
-    copy_str(u->file, sizeof u->file, file);
+    base_str_copy(u->name, sizeof u->name, name + 5);
+    base_str_copy(u->file, sizeof u->file, file);
     u->line = line;
     return BASE_OK;
 }
@@ -407,7 +391,7 @@ static base_status add_constraint(sim_scenario *sc, const base_ini_item *it, bas
     sim_constraint c;
     base_status st = sim_sweepspec_constraint(it->value, &c, err);
     if (st != BASE_OK) return st; /* base/ini adds file:line */
-    copy_str(c.file, sizeof c.file, it->file);
+    base_str_copy(c.file, sizeof c.file, it->file);
     c.line = it->line;
     sim_constraint *nc = realloc(sc->cons, (sc->n_cons + 1) * sizeof *nc);
     if (!nc) return fail_at(it, err, BASE_ENOMEM, "out of memory%s%s", "", "");
@@ -425,7 +409,7 @@ static base_status add_zip(sim_scenario *sc, const base_ini_item *it, base_err *
     int group = sc->n_zip++, count = 0;
     base_status st = BASE_OK;
     for (char *tok = strtok_r(copy, ",", &save); tok && !st; tok = strtok_r(NULL, ",", &save)) {
-        trim(tok);
+        base_str_trim(tok);
         long ki = sim_key_index(tok);
         long a = ki < 0 ? -1 : find_axis(sc, (size_t)ki);
         if (a < 0) {
@@ -497,7 +481,7 @@ sim_scenario *sim_scenario_load(const char *path, base_err *err)
     static const base_ini_handlers handlers = {on_section, on_key, "include"};
     sim_scenario *sc = sim_scenario_create(err);
     if (!sc) return NULL;
-    copy_str(sc->path, sizeof sc->path, path);
+    base_str_copy(sc->path, sizeof sc->path, path);
     if (base_ini_parse(path, &handlers, sc, err) != BASE_OK) {
         sim_scenario_destroy(sc);
         return NULL;
@@ -547,7 +531,7 @@ base_status sim_scenario_resolve(const sim_scenario *sc, const char *const *keys
     for (size_t u = 0; u < cfg->n_users; u++) {
         sim_user_config *uc = &cfg->user[u];
         *uc = base;
-        copy_str(uc->name, sizeof uc->name, sim_scenario_user_name(sc, u));
+        base_str_copy(uc->name, sizeof uc->name, sim_scenario_user_name(sc, u));
         if (!sc->n_users) continue;
         for (size_t i = 0; i < NKEYS; i++) {
             const slot *s = &sc->users[u].v[i];
@@ -608,7 +592,7 @@ char *sim_scenario_text(const sim_scenario *sc)
         snprintf(sec, sizeof sec, "%.*s", (int)(dot - KEY(i)->name), KEY(i)->name);
         if (strcmp(sec, prev)) {
             sb_printf(&b, "\n[%s]\n", sec);
-            copy_str(prev, sizeof prev, sec);
+            base_str_copy(prev, sizeof prev, sec);
         }
         const char *v = sc->v[i].value ? sc->v[i].value : KEY(i)->def;
         sb_printf(&b, "%s = %s%s\n", dot + 1, v, sc->v[i].value ? "" : "  ; default");

@@ -1,29 +1,13 @@
 /* sweepspec.c -- sweep axes and constraints as written (see sweepspec.h). */
 #include "sim/sweepspec.h"
 
+#include "base/str.h"
+
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Copy with truncation to n-1 bytes (n > 0), always terminated. */
-static void copy_str(char *dst, size_t n, const char *src)
-{
-    size_t len = src ? strlen(src) : 0;
-    if (len >= n) len = n - 1;
-    if (len) memcpy(dst, src, len);
-    dst[len] = 0;
-}
-
-static void trim(char *s)
-{
-    size_t n = strlen(s);
-    while (n && isspace((unsigned char)s[n - 1])) s[--n] = 0;
-    size_t i = 0;
-    while (isspace((unsigned char)s[i])) i++;
-    memmove(s, s + i, n - i + 1);
-}
 
 /* A constraint error (fmt takes the two strings a and b); the caller adds
  * file:line. */
@@ -95,7 +79,7 @@ base_status sim_sweepspec_expand(const sim_key_def *k, const char *spec, char **
         char *copy = strdup(spec), *save = NULL;
         if (!copy) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-            trim(tok);
+            base_str_trim(tok);
             if ((st = sim_key_check(k, tok, err)) != BASE_OK) {
                 free(copy);
                 goto fail;
@@ -132,9 +116,9 @@ base_status sim_sweepspec_constraint(const char *value, sim_constraint *out, bas
         return fail(err, BASE_EINVAL,
                     "bad constraint '%s': expected KEY=VALUE -> KEY=VALUE or -> skip%s", value, "");
     snprintf(lhs, sizeof lhs, "%.*s", (int)(arrow - value), value);
-    copy_str(rhs, sizeof rhs, arrow + 2);
-    trim(lhs);
-    trim(rhs);
+    base_str_copy(rhs, sizeof rhs, arrow + 2);
+    base_str_trim(lhs);
+    base_str_trim(rhs);
     char *eq = strchr(lhs, '=');
     if (!eq)
         return fail(err, BASE_EINVAL, "bad constraint '%s': condition needs KEY=VALUE%s", value,
@@ -144,15 +128,15 @@ base_status sim_sweepspec_constraint(const char *value, sim_constraint *out, bas
         eq[-1] = 0;
     }
     *eq = 0;
-    trim(lhs);
+    base_str_trim(lhs);
     char *cv = eq + 1;
-    trim(cv);
+    base_str_trim(cv);
     const sim_key_def *k = sim_key_find(lhs);
     if (!k) return fail(err, BASE_ENOTFOUND, "unknown key '%s' in constraint%s", lhs, "");
     if (sim_key_check(k, cv, NULL) != BASE_OK)
         return fail(err, BASE_EINVAL, "bad value '%s' in constraint for %s", cv, lhs);
-    copy_str(c.key, sizeof c.key, lhs);
-    copy_str(c.value, sizeof c.value, cv);
+    base_str_copy(c.key, sizeof c.key, lhs);
+    base_str_copy(c.value, sizeof c.value, cv);
     if (strcmp(rhs, "skip")) {
         char *eq2 = strchr(rhs, '=');
         if (!eq2)
@@ -160,16 +144,16 @@ base_status sim_sweepspec_constraint(const char *value, sim_constraint *out, bas
                         value, "");
         *eq2 = 0;
         char *sv = eq2 + 1;
-        trim(rhs);
-        trim(sv);
+        base_str_trim(rhs);
+        base_str_trim(sv);
         const sim_key_def *k2 = sim_key_find(rhs);
         if (!k2) return fail(err, BASE_ENOTFOUND, "unknown key '%s' in constraint%s", rhs, "");
         if (k2->flags & SIM_KEY_NOSWEEP)
             return fail(err, BASE_EINVAL, "%s cannot be set by a constraint%s", rhs, "");
         if (sim_key_check(k2, sv, NULL) != BASE_OK)
             return fail(err, BASE_EINVAL, "bad value '%s' in constraint for %s", sv, rhs);
-        copy_str(c.set_key, sizeof c.set_key, rhs);
-        copy_str(c.set_value, sizeof c.set_value, sv);
+        base_str_copy(c.set_key, sizeof c.set_key, rhs);
+        base_str_copy(c.set_value, sizeof c.set_value, sv);
     }
     *out = c;
     return BASE_OK;
