@@ -149,6 +149,7 @@ static int add_block(codec_agent *a, blk *b, const char *prefix)
     char n[NAME_MAX_LEN];
     codec_family_tensor t[CODEC_FAMILY_MAX_TENSORS];
     b->nt = a->fam->tensors(t, a->c.width, a->c.kernel);
+    if (b->nt < 1 || b->nt > CODEC_FAMILY_MAX_TENSORS) return -1;
     for (int i = 0; i < b->nt; i++) {
         snprintf(n, sizeof n, "%s.%s", prefix, t[i].suffix);
         b->t[i] = add_tensor(a, n, t[i].ndim, t[i].shape[0], t[i].shape[1], 1, t[i].decays);
