@@ -20,16 +20,16 @@ typedef struct tensor {
     int trainable, decays;
 } tensor;
 
-/* Tensor indices of one residual block. dwconv: w1/b1 depthwise (K,C), g/gb
- * layer norm, w2/b2 pointwise (C,C). conv: w1/b1 conv (C,K*C), g/gb; w2 = -1. */
+/* Tensor indices of one residual block, in its family's order (family.h). */
 typedef struct blk {
-    int w1, b1, g, gb, w2, b2;
-    size_t wino; /* offset of its transformed weights in agent->wino */
+    int t[CODEC_FAMILY_MAX_TENSORS];
+    int nt;
+    size_t frozen; /* offset of its transformed weights in agent->frozen */
 } blk;
 
 struct codec_agent {
     codec_agent_config c;
-    int dwsep; /* family "dwconv" */
+    const codec_family_ops *fam; /* the blocks' operations (family.h) */
     tensor *t;
     size_t nt, cap;
     float *params;
@@ -38,12 +38,13 @@ struct codec_agent {
     blk *enc, *dec;
     int enc_g, enc_b, enc_out_w, enc_out_b;
     int dec_in_w, dec_in_b, dec_g, dec_b, dec_out_w, dec_out_b;
-    float *wino; /* codec_agent_freeze: the conv blocks' transformed weights, or NULL */
+    float *frozen; /* codec_agent_freeze: the blocks' transformed weights, or NULL */
 };
 
-/* Activations of one block, kept for backward. */
+/* Activations of one block, kept for backward: the family's cache, the
+ * dropout mask and the block output (T',C). */
 typedef struct blk_ws {
-    float *a, *b, *c, *mask, *out, *cols, *mean, *rstd;
+    float *cache, *mask, *out;
 } blk_ws;
 
 struct codec_agent_ws {
@@ -53,9 +54,10 @@ struct codec_agent_ws {
     blk_ws *enc, *dec;
     float *enc_mean, *enc_rstd, *enc_ln, *z;
     float *dec_h, *dec_mean, *dec_rstd, *dec_ln, *logits;
-    float *wino; /* inference scratch of the conv blocks (codec_nn_conv1d_infer) */
-    float *s1, *s2, *s3, *s4, *gz, *dcols;
-    float *mem; /* one allocation holding every buffer above */
+    float *infer; /* inference scratch of the blocks (infer_scratch_floats) */
+    float *s1, *s2, *s3, *s4, *gz;
+    float *bscratch; /* the blocks' backward scratch (backward_scratch_floats) */
+    float *mem;      /* one allocation holding every buffer above */
 };
 
 codec_agent_config codec_agent_config_default(void)
@@ -68,23 +70,26 @@ static int is_pow2(int x)
     return x > 0 && (x & (x - 1)) == 0;
 }
 
-static size_t block_floats(const codec_agent_config *c, int dwsep)
+/* Floats of one residual block's parameters (0 for an unknown family). */
+static size_t block_floats(const codec_agent_config *c)
 {
-    size_t C = (size_t)c->width, k = (size_t)c->kernel;
-    if (dwsep) return k * C + C + 2 * C + C * C + C;
-    return C * k * C + C + 2 * C;
+    const codec_family_ops *f = codec_family_get(c->family);
+    codec_family_tensor t[CODEC_FAMILY_MAX_TENSORS];
+    size_t n = 0;
+    int nt = f ? f->tensors(t, c->width, c->kernel) : 0;
+    for (int i = 0; i < nt; i++) n += (size_t)t[i].shape[0] * (t[i].ndim > 1 ? t[i].shape[1] : 1);
+    return n;
 }
 
 size_t codec_agent_config_param_floats(const codec_agent_config *c)
 {
-    int dwsep = codec_family_depthwise(c->family);
     size_t C = (size_t)c->width, M = (size_t)c->n_mels, d = (size_t)c->d, V = (size_t)c->vocab;
-    size_t n = 2 * M;                                   /* input norm */
-    n += C * (size_t)c->kernel0 * M + C + 2 * C;        /* conv0 + ln0 */
-    n += (size_t)c->enc_depth * block_floats(c, dwsep); /* encoder blocks */
-    n += 2 * C + d * C + d;                             /* ln + out */
-    n += C * d + C;                                     /* decoder in */
-    n += (size_t)c->dec_depth * block_floats(c, dwsep);
+    size_t n = 2 * M;                            /* input norm */
+    n += C * (size_t)c->kernel0 * M + C + 2 * C; /* conv0 + ln0 */
+    n += (size_t)c->enc_depth * block_floats(c); /* encoder blocks */
+    n += 2 * C + d * C + d;                      /* ln + out */
+    n += C * d + C;                              /* decoder in */
+    n += (size_t)c->dec_depth * block_floats(c);
     V *= (size_t)c->upsample; /* the output layer gives `upsample` frames of V per latent frame */
     n += 2 * C + V * C + V;
     return n;
@@ -94,6 +99,8 @@ base_status codec_agent_config_check(const codec_agent_config *c, base_err *err)
 {
     base_status st = codec_arch_check(c, err);
     if (st) return st;
+    if (!codec_family_get(c->family)) /* codec_arch_check's bounds let no such index pass */
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "agent: no family %d", (int)c->family);
     if (c->kernel0 < c->stride)
         return base_err_set(err, BASE_EINVAL, NULL, 0, "agent: kernel0 (%d) must be >= stride (%d)",
                             c->kernel0, c->stride);
@@ -135,27 +142,19 @@ static int add_tensor(codec_agent *a, const char *name, int ndim, int s0, int s1
     return (int)a->nt++;
 }
 
-/* Registers a block's tensors under prefix ("enc.block3"). Returns 0 or -1. */
+/* Registers a block's tensors, as its family lists them, under prefix
+ * ("enc.block3"). Returns 0 or -1. */
 static int add_block(codec_agent *a, blk *b, const char *prefix)
 {
     char n[NAME_MAX_LEN];
-    int C = a->c.width, k = a->c.kernel;
-    if (a->dwsep) {
-        snprintf(n, sizeof n, "%s.dw.w", prefix), b->w1 = add_tensor(a, n, 2, k, C, 1, 1);
-        snprintf(n, sizeof n, "%s.dw.b", prefix), b->b1 = add_tensor(a, n, 1, C, 0, 1, 0);
-    } else {
-        snprintf(n, sizeof n, "%s.conv.w", prefix), b->w1 = add_tensor(a, n, 2, C, k * C, 1, 1);
-        snprintf(n, sizeof n, "%s.conv.b", prefix), b->b1 = add_tensor(a, n, 1, C, 0, 1, 0);
+    codec_family_tensor t[CODEC_FAMILY_MAX_TENSORS];
+    b->nt = a->fam->tensors(t, a->c.width, a->c.kernel);
+    if (b->nt < 1 || b->nt > CODEC_FAMILY_MAX_TENSORS) return -1;
+    for (int i = 0; i < b->nt; i++) {
+        snprintf(n, sizeof n, "%s.%s", prefix, t[i].suffix);
+        b->t[i] = add_tensor(a, n, t[i].ndim, t[i].shape[0], t[i].shape[1], 1, t[i].decays);
+        if (b->t[i] < 0) return -1;
     }
-    snprintf(n, sizeof n, "%s.ln.g", prefix), b->g = add_tensor(a, n, 1, C, 0, 1, 0);
-    snprintf(n, sizeof n, "%s.ln.b", prefix), b->gb = add_tensor(a, n, 1, C, 0, 1, 0);
-    b->w2 = b->b2 = -1;
-    if (a->dwsep) {
-        snprintf(n, sizeof n, "%s.pw.w", prefix), b->w2 = add_tensor(a, n, 2, C, C, 1, 1);
-        snprintf(n, sizeof n, "%s.pw.b", prefix), b->b2 = add_tensor(a, n, 1, C, 0, 1, 0);
-    }
-    if (b->w1 < 0 || b->b1 < 0 || b->g < 0 || b->gb < 0 || (a->dwsep && (b->w2 < 0 || b->b2 < 0)))
-        return -1;
     return 0;
 }
 
@@ -171,17 +170,19 @@ static void fill_const(float *p, size_t n, float v)
 
 #define P(a, i) ((a)->params + (a)->t[(i)].offset)
 
+/* The block's parameter tensors (params, or grads when g is non-NULL) in its
+ * family's order, into w[CODEC_FAMILY_MAX_TENSORS]. */
+static void block_tensors(const codec_agent *a, const blk *b, float *g, float **w)
+{
+    float *base = g ? g : a->params;
+    for (int i = 0; i < b->nt; i++) w[i] = base + a->t[b->t[i]].offset;
+}
+
 static void init_block(codec_agent *a, const blk *b, base_rng *r, int depth)
 {
-    int C = a->c.width, k = a->c.kernel;
-    double res = 1.0 / sqrt((double)(depth > 0 ? depth : 1));
-    if (a->dwsep) {
-        fill_normal(r, P(a, b->w1), a->t[b->w1].size, 1.0 / sqrt((double)k));
-        fill_normal(r, P(a, b->w2), a->t[b->w2].size, res / sqrt((double)C));
-    } else {
-        fill_normal(r, P(a, b->w1), a->t[b->w1].size, 1.0 / sqrt((double)k * C));
-    }
-    fill_const(P(a, b->g), C, a->dwsep ? 1.0f : (float)res);
+    float *w[CODEC_FAMILY_MAX_TENSORS];
+    block_tensors(a, b, NULL, w);
+    a->fam->init(w, a->c.width, a->c.kernel, depth, r);
 }
 
 base_status codec_agent_create(codec_agent **out, const codec_agent_config *c, uint64_t seed,
@@ -194,7 +195,7 @@ base_status codec_agent_create(codec_agent **out, const codec_agent_config *c, u
     codec_agent *a = calloc(1, sizeof *a);
     if (!a) return base_err_set(err, BASE_ENOMEM, NULL, 0, "agent: out of memory");
     a->c = *c;
-    a->dwsep = codec_family_depthwise(c->family);
+    a->fam = codec_family_get(c->family);
     int C = c->width, M = c->n_mels, d = c->d, V = c->vocab * c->upsample;
     a->enc = calloc((size_t)c->enc_depth + 1, sizeof *a->enc);
     a->dec = calloc((size_t)c->dec_depth + 1, sizeof *a->dec);
@@ -253,7 +254,7 @@ void codec_agent_destroy(codec_agent *a)
     if (!a) return;
     free(a->t);
     free(a->params);
-    free(a->wino);
+    free(a->frozen);
     free(a->enc);
     free(a->dec);
     free(a);
@@ -262,18 +263,20 @@ void codec_agent_destroy(codec_agent *a)
 base_status codec_agent_freeze(codec_agent *a, base_err *err)
 {
     if (!a) return base_err_set(err, BASE_EINVAL, NULL, 0, "agent: NULL argument");
-    free(a->wino);
-    a->wino = NULL;
+    free(a->frozen);
+    a->frozen = NULL;
     const int C = a->c.width, k = a->c.kernel;
-    size_t per = codec_nn_conv1d_infer_weights_size(C, C, k, 1);
+    size_t per = a->fam->frozen_floats(C, k);
     size_t nblk = (size_t)a->c.enc_depth + (size_t)a->c.dec_depth;
-    if (a->dwsep || per == 0 || nblk == 0) return BASE_OK; /* nothing to transform */
-    if (!(a->wino = malloc(nblk * per * sizeof(float))))
+    if (per == 0 || nblk == 0) return BASE_OK; /* nothing to transform */
+    if (!(a->frozen = malloc(nblk * per * sizeof(float))))
         return base_err_set(err, BASE_ENOMEM, NULL, 0, "agent: out of memory");
     for (size_t i = 0; i < nblk; i++) {
         blk *p = i < (size_t)a->c.enc_depth ? &a->enc[i] : &a->dec[i - (size_t)a->c.enc_depth];
-        p->wino = i * per;
-        codec_nn_conv1d_infer_weights(a->wino + p->wino, P(a, p->w1), C, C, k, 1);
+        float *w[CODEC_FAMILY_MAX_TENSORS];
+        block_tensors(a, p, NULL, w);
+        p->frozen = i * per;
+        a->fam->freeze(a->frozen + p->frozen, (const float *const *)w, C, k);
     }
     return BASE_OK;
 }
@@ -369,22 +372,23 @@ base_status codec_agent_ws_create(codec_agent_ws **out, const codec_agent *a, in
                             max_frames);
     const codec_agent_config *c = &a->c;
     size_t T = (size_t)max_frames, Z = (size_t)tz, C = (size_t)c->width, M = (size_t)c->n_mels;
-    size_t kc0 = (size_t)c->kernel0 * M, kc = a->dwsep ? 0 : (size_t)c->kernel * C;
-    size_t blkf = 5 * Z * C + Z * kc + 2 * Z;
+    const codec_family_ops *f = a->fam;
+    size_t kc0 = (size_t)c->kernel0 * M;
+    size_t cache = f->cache_floats(tz, c->width, c->kernel);
+    size_t blkf = cache + 2 * Z * C;                   /* the family's cache, mask, out */
     size_t V = (size_t)c->vocab * (size_t)c->upsample; /* output floats per latent frame */
     size_t wide = C > V ? C : V;
-    size_t dcols = kc0 > kc ? kc0 : kc;
-    size_t nwino = 0; /* the largest inference scratch over the blocks' dilations */
-    for (int dil = 1; !a->dwsep && dil <= c->dilation_max; dil *= 2) {
-        size_t s = codec_nn_conv1d_infer_scratch(tz, c->width, c->width, c->kernel, 1, dil,
-                                                 dil * (c->kernel - 1) / 2);
-        if (s > nwino) nwino = s;
+    size_t bscratch = f->backward_scratch_floats(tz, c->width, c->kernel);
+    size_t ninfer = 0; /* the largest inference scratch over the blocks' dilations */
+    for (int dil = 1; dil <= c->dilation_max; dil *= 2) {
+        size_t s = f->infer_scratch_floats(tz, c->width, c->kernel, dil);
+        if (s > ninfer) ninfer = s;
     }
-    size_t n = nwino + T * M + Z * kc0 + 3 * Z * C + 2 * Z; /* x0 cols0 h0 ln0 g0 mean0 rstd0 */
-    n += (size_t)(c->enc_depth + c->dec_depth) * blkf;      /* blocks */
-    n += 2 * Z + Z * C + Z * (size_t)c->d;                  /* enc norm, z */
-    n += Z * C + 2 * Z + Z * C + Z * V;                     /* dec */
-    n += 4 * Z * wide + Z * (size_t)c->d + Z * dcols;       /* gradient scratch */
+    size_t n = ninfer + T * M + Z * kc0 + 3 * Z * C + 2 * Z; /* x0 cols0 h0 ln0 g0 mean0 rstd0 */
+    n += (size_t)(c->enc_depth + c->dec_depth) * blkf;       /* blocks */
+    n += 2 * Z + Z * C + Z * (size_t)c->d;                   /* enc norm, z */
+    n += Z * C + 2 * Z + Z * C + Z * V;                      /* dec */
+    n += 4 * Z * wide + Z * (size_t)c->d + bscratch;         /* gradient scratch */
     codec_agent_ws *w = calloc(1, sizeof *w);
     if (!w) goto nomem;
     w->enc = calloc((size_t)c->enc_depth + 1, sizeof *w->enc);
@@ -404,14 +408,9 @@ base_status codec_agent_ws_create(codec_agent_ws **out, const codec_agent *a, in
         blk_ws *bw = pass ? w->dec : w->enc;
         int depth = pass ? c->dec_depth : c->enc_depth;
         for (int i = 0; i < depth; i++) {
-            TAKE(bw[i].a, Z * C);
-            TAKE(bw[i].b, Z * C);
-            TAKE(bw[i].c, Z * C);
+            TAKE(bw[i].cache, cache);
             TAKE(bw[i].mask, Z * C);
             TAKE(bw[i].out, Z * C);
-            TAKE(bw[i].cols, Z * kc);
-            TAKE(bw[i].mean, Z);
-            TAKE(bw[i].rstd, Z);
         }
     }
     TAKE(w->enc_mean, Z);
@@ -428,9 +427,9 @@ base_status codec_agent_ws_create(codec_agent_ws **out, const codec_agent *a, in
     TAKE(w->s3, Z * wide);
     TAKE(w->s4, Z * wide);
     TAKE(w->gz, Z * (size_t)c->d);
-    TAKE(w->dcols, Z * dcols);
-    w->wino = nwino ? p : NULL;
-    p += nwino;
+    TAKE(w->bscratch, bscratch);
+    w->infer = ninfer ? p : NULL;
+    p += ninfer;
 #undef TAKE
     w->max_frames = max_frames;
     w->max_tz = tz;
@@ -469,31 +468,20 @@ static int block_dil(const codec_agent_config *c, int i)
     return 1 << (i % (n + 1));
 }
 
-/* keep: cache what backward needs (the im2col matrix); inference skips it
- * and uses codec_nn_conv1d_infer with the workspace's scratch */
+/* out = x + Dropout(branch(x)), x (T',C), the branch from the family.
+ * keep: cache what backward needs; inference (keep 0) may use the
+ * workspace's scratch and the frozen weights instead. */
 static void block_forward(const codec_agent *a, const blk *p, blk_ws *w, float *scratch,
                           const float *x, int tz, int dil, base_rng *rng, int keep)
 {
-    int C = a->c.width, k = a->c.kernel;
-    size_t n = (size_t)tz * C;
-    float *act;
-    if (a->dwsep) {
-        codec_nn_dwconv_forward(w->a, x, P(a, p->w1), P(a, p->b1), tz, C, k, dil);
-        codec_nn_layernorm_forward(w->b, w->mean, w->rstd, w->a, P(a, p->g), P(a, p->gb), tz, C);
-        codec_nn_linear_forward(w->c, w->b, P(a, p->w2), P(a, p->b2), tz, C, C);
-        codec_nn_gelu_forward(w->out, w->c, n);
-    } else {
-        if (keep)
-            codec_nn_conv1d_forward(w->a, w->cols, x, P(a, p->w1), P(a, p->b1), tz, C, C, k, 1, dil,
-                                    dil * (k - 1) / 2);
-        else
-            codec_nn_conv1d_infer(w->a, scratch, a->wino ? a->wino + p->wino : NULL, x, P(a, p->w1),
-                                  P(a, p->b1), tz, C, C, k, 1, dil, dil * (k - 1) / 2);
-        codec_nn_layernorm_forward(w->b, w->mean, w->rstd, w->a, P(a, p->g), P(a, p->gb), tz, C);
-        codec_nn_gelu_forward(w->out, w->b, n);
-    }
-    act = w->out;
-    if (rng && a->c.dropout > 0) codec_nn_dropout_forward(act, w->mask, act, n, a->c.dropout, rng);
+    size_t n = (size_t)tz * a->c.width;
+    float *wt[CODEC_FAMILY_MAX_TENSORS];
+    block_tensors(a, p, NULL, wt);
+    const float *frozen = a->frozen ? a->frozen + p->frozen : NULL;
+    a->fam->forward(w->out, w->cache, scratch, frozen, x, (const float *const *)wt, tz, a->c.width,
+                    a->c.kernel, dil, keep);
+    if (rng && a->c.dropout > 0)
+        codec_nn_dropout_forward(w->out, w->mask, w->out, n, a->c.dropout, rng);
     codec_nn_add_inplace(w->out, x, n);
 }
 
@@ -517,7 +505,7 @@ static void encoder_forward(const codec_agent *a, codec_agent_ws *w, const float
     codec_nn_gelu_forward(w->g0, w->ln0, (size_t)tz * C);
     const float *x = w->g0;
     for (int i = 0; i < c->enc_depth; i++) {
-        block_forward(a, &a->enc[i], &w->enc[i], w->wino, x, tz, block_dil(c, i), rng, keep);
+        block_forward(a, &a->enc[i], &w->enc[i], w->infer, x, tz, block_dil(c, i), rng, keep);
         x = w->enc[i].out;
     }
     codec_nn_layernorm_forward(w->enc_ln, w->enc_mean, w->enc_rstd, x, P(a, a->enc_g),
@@ -535,7 +523,7 @@ static void decoder_forward(const codec_agent *a, codec_agent_ws *w, const float
     codec_nn_linear_forward(w->dec_h, z, P(a, a->dec_in_w), P(a, a->dec_in_b), tz, c->d, C);
     const float *x = w->dec_h;
     for (int i = 0; i < c->dec_depth; i++) {
-        block_forward(a, &a->dec[i], &w->dec[i], w->wino, x, tz, block_dil(c, i), rng, keep);
+        block_forward(a, &a->dec[i], &w->dec[i], w->infer, x, tz, block_dil(c, i), rng, keep);
         x = w->dec[i].out;
     }
     codec_nn_layernorm_forward(w->dec_ln, w->dec_mean, w->dec_rstd, x, P(a, a->dec_g),
@@ -606,8 +594,7 @@ static void block_backward(const codec_agent *a, const blk *p, const blk_ws *w, 
                            const float *x, const float *dy, float *dx, int tz, int dil,
                            float *grads)
 {
-    int C = a->c.width, k = a->c.kernel;
-    size_t n = (size_t)tz * C;
+    size_t n = (size_t)tz * a->c.width;
     float *s1 = ws->s3, *s2 = ws->s4;
     if (ws->dropout_on) {
         memset(s1, 0, n * sizeof(float));
@@ -615,25 +602,11 @@ static void block_backward(const codec_agent *a, const blk *p, const blk_ws *w, 
     } else {
         memcpy(s1, dy, n * sizeof(float));
     }
-    memset(s2, 0, n * sizeof(float));
-    if (a->dwsep) {
-        codec_nn_gelu_backward(s2, s1, w->c, n);
-        memset(s1, 0, n * sizeof(float));
-        codec_nn_linear_backward(s1, G(grads, a, p->w2), G(grads, a, p->b2), s2, w->b, P(a, p->w2),
-                                 tz, C, C);
-        memset(s2, 0, n * sizeof(float));
-        codec_nn_layernorm_backward(s2, G(grads, a, p->g), G(grads, a, p->gb), s1, w->a, w->mean,
-                                    w->rstd, P(a, p->g), tz, C);
-        codec_nn_dwconv_backward(dx, G(grads, a, p->w1), G(grads, a, p->b1), s2, x, P(a, p->w1), tz,
-                                 C, k, dil);
-    } else {
-        codec_nn_gelu_backward(s2, s1, w->b, n);
-        memset(s1, 0, n * sizeof(float));
-        codec_nn_layernorm_backward(s1, G(grads, a, p->g), G(grads, a, p->gb), s2, w->a, w->mean,
-                                    w->rstd, P(a, p->g), tz, C);
-        codec_nn_conv1d_backward(dx, G(grads, a, p->w1), G(grads, a, p->b1), ws->dcols, s1, w->cols,
-                                 P(a, p->w1), tz, C, C, k, 1, dil, dil * (k - 1) / 2);
-    }
+    float *wt[CODEC_FAMILY_MAX_TENSORS], *gt[CODEC_FAMILY_MAX_TENSORS];
+    block_tensors(a, p, NULL, wt);
+    block_tensors(a, p, grads, gt);
+    a->fam->backward(dx, gt, s1, s2, ws->bscratch, w->cache, x, (const float *const *)wt, tz,
+                     a->c.width, a->c.kernel, dil);
 }
 
 /* Runs the residual stack backward: on entry *g holds d/d(output of the last

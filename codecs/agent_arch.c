@@ -16,7 +16,7 @@
 
 /* Hashing order (the relative head's cache keys depend on it: append only). */
 static const codec_arch_field fields[] = {
-    {"family", "family", CODEC_ARCH_FAMILY, OFF(family), 0, CODEC_FAMILY_COUNT - 1,
+    {"family", "family", CODEC_ARCH_FAMILY, OFF(family), 0, CODEC_FAMILY_MAX - 1,
      CODEC_FAMILY_DWCONV, R | D},
     {"n_mels", "frontend.n_mels", CODEC_ARCH_INT, OFF(n_mels), 1, 512, 80, 0},
     {"vocab", NULL, CODEC_ARCH_INT, OFF(vocab), 2, 64, 29, 0},
@@ -141,6 +141,12 @@ base_status codec_arch_check(const codec_agent_config *c, base_err *err)
     for (size_t i = 0; i < N_FIELDS; i++) {
         const codec_arch_field *f = &fields[i];
         double v = codec_arch_get(c, f);
+        if (f->type == CODEC_ARCH_FAMILY && !codec_family_get((codec_family)(int)v)) {
+            char names[256];
+            codec_family_names(names, sizeof names);
+            return base_err_set(err, BASE_EINVAL, NULL, 0, "agent: %s must be %s, got %d", f->name,
+                                names, (int)v);
+        }
         if (in_bounds(f, v)) continue;
         char got[64];
         snprintf(got, sizeof got, f->type == CODEC_ARCH_REAL ? "%g" : "%.0f", v);

@@ -336,7 +336,7 @@ static void bad_edit(codec_agent_config *c, int i)
 {
     switch (i) {
     case 0:
-        c->family = CODEC_FAMILY_COUNT; /* no such family */
+        c->family = (codec_family)codec_family_count(); /* no such family */
         break;
     case 1:
         c->d = 0;
