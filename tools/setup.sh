@@ -26,6 +26,7 @@ packages=(
   libespeak-ng-dev espeak-ng-data flite1-dev
   libsphinxbase-dev pocketsphinx-en-us
   libfec-dev libcodec2-dev libopus-dev libinih-dev
+  libjson-c-dev
   libopenmpi-dev openmpi-bin
   python3 python3-numpy python3-h5py python3-matplotlib
   sctk wamerican clang-format
