@@ -131,7 +131,9 @@ static void check_family(const char *family)
 {
     if (!have_torch()) {
         fprintf(stderr,
-                "\n  SKIPPED (%s): python3-torch is not installed for /usr/bin/python3, so "
+                "\n  SKIPPED (%s): /usr/bin/python3 cannot import torch (python3-torch not "
+                "installed, or "
+                "SEMSIM_TEST_NO_TORCH set), so "
                 "the PyTorch -> semsim import check did not run (tools/setup.sh "
                 "--with-torch installs it)\n",
                 family);
