@@ -1,7 +1,8 @@
 /* test_cmd_convert.c -- `semsim export` and `semsim import` (sim/cmd_convert.c)
- * called in-process: a shipped model exported and imported again has the same
- * tensors bit for bit, the same logits, and `semsim eval` gives byte-identical
- * transcripts on a few synthesised utterances; usage errors exit 2 and bad
+ * called in-process: shipped models (conv B, dwconv C, upsampling D) exported
+ * and imported again have the same tensors bit for bit and the same logits,
+ * and `semsim eval` gives byte-identical transcripts (C) on a few synthesised
+ * utterances; usage errors exit 2 and bad
  * inputs exit 1 with one line naming the file. */
 #include "codecs/agent.h"
 #include "codecs/modelfile.h"
@@ -70,12 +71,16 @@ static char *slurp(const char *path)
     return buf;
 }
 
-static void test_round_trip_eval(void)
+/* models/NAME.h5 exported and imported into back; checks tensors and logits. */
+static void round_trip(const char *name, char *model, char *back, size_t n)
 {
-    char model[512], st[512], back[512], errb[2048];
-    test_srcpath(model, sizeof model, "models/C.h5");
-    tmp(st, sizeof st, "C.safetensors");
-    tmp(back, sizeof back, "C_back.h5");
+    char st[512], rel[64], errb[2048];
+    snprintf(rel, sizeof rel, "models/%s.h5", name);
+    test_srcpath(model, n, rel);
+    snprintf(rel, sizeof rel, "%s.safetensors", name);
+    tmp(st, sizeof st, rel);
+    snprintf(rel, sizeof rel, "%s_back.h5", name);
+    tmp(back, n, rel);
     const char *ex[] = {model, "-o", st, NULL};
     CU_ASSERT_EQUAL_FATAL(run(sim_cmd_export, "semsim export", errb, sizeof errb, ex), 0);
     const char *im[] = {st, "-o", back, NULL};
@@ -119,6 +124,20 @@ static void test_round_trip_eval(void)
     codec_agent_ws_destroy(wb);
     codec_agent_destroy(a);
     codec_agent_destroy(b);
+}
+
+/* B: family conv; C: dwconv; D: two CTC frames per latent frame. */
+static void test_round_trip(void)
+{
+    char model[512], back[512];
+    round_trip("B", model, back, sizeof model);
+    round_trip("D", model, back, sizeof model);
+}
+
+static void test_round_trip_eval(void)
+{
+    char model[512], back[512], errb[2048];
+    round_trip("C", model, back, sizeof model);
 
     /* `semsim eval` transcripts of synthesised speech, byte for byte */
     char text[512], voices[512], dir[512], man[600], hyp[2][600];
@@ -198,7 +217,8 @@ static void test_usage_and_errors(void)
 int main(void)
 {
     static const test_case cases[] = {
-        {"export -> import -> eval, bit-exact", test_round_trip_eval},
+        {"export -> import, bit-exact: B, D", test_round_trip},
+        {"export -> import -> eval, bit-exact: C", test_round_trip_eval},
         {"usage and errors", test_usage_and_errors},
         {NULL, NULL},
     };
