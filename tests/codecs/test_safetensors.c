@@ -266,6 +266,16 @@ static void test_bad_bytes(void)
     CU_ASSERT(strstr(e.msg, "tensors end at 4") != NULL);
     CU_ASSERT_EQUAL(codec_safetensors_decode(buf, 8 + hl + 2, "x.st", &m, &e), BASE_EFORMAT);
     CU_ASSERT(strstr(e.msg, "outside the 2 bytes") != NULL);
+    /* a gap between two tensors */
+    static const char gap[] = "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[0,4]},"
+                              "\"b\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[8,12]}}";
+    memset(buf, 0, sizeof buf);
+    hl = strlen(gap);
+    buf[0] = (unsigned char)hl;
+    memcpy(buf + 8, gap, hl);
+    CU_ASSERT_EQUAL(codec_safetensors_decode(buf, 8 + hl + 12, "x.st", &m, &e), BASE_EFORMAT);
+    CU_ASSERT(strstr(e.msg, "bytes 4..8 of the data belong to no tensor") != NULL);
+    CU_ASSERT(m == NULL);
     /* a missing file */
     CU_ASSERT_EQUAL(codec_safetensors_load("/nonexistent/x.st", &m, &e), BASE_EIO);
     CU_ASSERT_STRING_EQUAL(e.file, "/nonexistent/x.st");

@@ -2,8 +2,8 @@
  * called in-process: shipped models (conv B, dwconv C, upsampling D) exported
  * and imported again have the same tensors bit for bit and the same logits,
  * and `semsim eval` gives byte-identical transcripts (C) on a few synthesised
- * utterances; usage errors exit 2 and bad
- * inputs exit 1 with one line naming the file. */
+ * utterances; usage errors exit 2 and bad inputs exit 1 with one line naming
+ * the file. */
 #include "codecs/agent.h"
 #include "codecs/modelfile.h"
 #include "codecs/safetensors.h"
