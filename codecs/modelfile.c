@@ -154,6 +154,41 @@ int codec_model_has_attr(const codec_model *m, const char *key)
     return m && key && find_attr(m, key) != NULL;
 }
 
+size_t codec_model_attr_count(const codec_model *m)
+{
+    return m ? m->n_attrs : 0;
+}
+
+const char *codec_model_attr_key(const codec_model *m, size_t i)
+{
+    return m && i < m->n_attrs ? m->attrs[i].key : NULL;
+}
+
+codec_model_attr_kind codec_model_attr_kind_of(const codec_model *m, size_t i)
+{
+    if (!m || i >= m->n_attrs) return (codec_model_attr_kind)0;
+    switch (m->attrs[i].kind) {
+    case ATTR_STR:
+        return CODEC_MODEL_ATTR_STR;
+    case ATTR_INT:
+        return CODEC_MODEL_ATTR_INT;
+    case ATTR_DOUBLE:
+        return CODEC_MODEL_ATTR_DOUBLE;
+    default:
+        return CODEC_MODEL_ATTR_BAD;
+    }
+}
+
+base_status codec_model_set_source(codec_model *m, const char *path, base_err *err)
+{
+    if (!m || !path) return base_err_set(err, BASE_EINVAL, NULL, 0, "bad arguments");
+    char *s = strdup(path);
+    if (!s) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    free(m->source);
+    m->source = s;
+    return BASE_OK;
+}
+
 static const char *kind_name(attr_kind k)
 {
     return k == ATTR_STR      ? "a string"

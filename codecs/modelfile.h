@@ -62,6 +62,24 @@ base_status codec_model_get_double(const codec_model *m, const char *key, double
 /* Whether key is set (1) or not (0). */
 int codec_model_has_attr(const codec_model *m, const char *key);
 
+/* Attributes in the order they were set (a loaded file: the file's order), for
+ * converters that carry every attribute (codecs/safetensors): count, key of
+ * attribute i (< count; NULL beyond), and its kind (0 beyond the count). An
+ * unreadable attribute of a loaded file is CODEC_MODEL_ATTR_BAD. */
+typedef enum codec_model_attr_kind {
+    CODEC_MODEL_ATTR_STR = 1,
+    CODEC_MODEL_ATTR_INT,
+    CODEC_MODEL_ATTR_DOUBLE,
+    CODEC_MODEL_ATTR_BAD
+} codec_model_attr_kind;
+size_t codec_model_attr_count(const codec_model *m);
+const char *codec_model_attr_key(const codec_model *m, size_t i);
+codec_model_attr_kind codec_model_attr_kind_of(const codec_model *m, size_t i);
+
+/* Sets the file errors about m's content name (a model built from another
+ * format, e.g. an imported safetensors file). */
+base_status codec_model_set_source(codec_model *m, const char *path, base_err *err);
+
 /* ---- tensors -------------------------------------------------------------------
  * Names are non-empty, at most 127 bytes, without '/' ("enc.conv0.w").
  * Shapes have rank 1..4, every dimension > 0; data is row-major float32. */

@@ -16,6 +16,10 @@ static const sim_cmd commands[] = {
      sim_cmd_validate},
     {"eval", "transcribe a manifest with an agent (own encoder + decoder) and score it",
      sim_cmd_eval},
+    {"export", "write an agent's model file as safetensors (architecture in __metadata__)",
+     sim_cmd_export},
+    {"import", "write a model file from safetensors (e.g. trained in PyTorch), checked",
+     sim_cmd_import},
     {NULL, NULL, NULL},
 };
 

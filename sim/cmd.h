@@ -27,5 +27,7 @@ int sim_cmd_train(int argc, char **argv);    /* sim/cmd_train.c */
 int sim_cmd_run(int argc, char **argv);      /* sim/cmd_run.c */
 int sim_cmd_validate(int argc, char **argv); /* sim/cmd_validate.c */
 int sim_cmd_eval(int argc, char **argv);     /* sim/cmd_eval.c */
+int sim_cmd_export(int argc, char **argv);   /* sim/cmd_convert.c */
+int sim_cmd_import(int argc, char **argv);   /* sim/cmd_convert.c */
 
 #endif

@@ -4,16 +4,20 @@
 #
 #   sudo tools/setup.sh            # everything (README's first command)
 #   sudo tools/setup.sh --no-run   # install + build only (used by .ci/run)
+#   sudo tools/setup.sh --with-torch  # also Debian's python3-torch (docs/pytorch.md,
+#                                     # tests/tools/test_torch runs instead of skipping)
 #
 # Idempotent: packages already present are skipped, an existing build is reused.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 run=1
+torch=0
 for a in "$@"; do
   case "$a" in
     --no-run) run=0 ;;
-    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    --with-torch) torch=1 ;;
+    -h|--help) sed -n '2,11p' "$0"; exit 0 ;;
     *) echo "setup.sh: unknown option '$a'" >&2; exit 2 ;;
   esac
 done
@@ -26,10 +30,12 @@ packages=(
   libespeak-ng-dev espeak-ng-data flite1-dev
   libsphinxbase-dev pocketsphinx-en-us
   libfec-dev libcodec2-dev libopus-dev libinih-dev
+  libjson-c-dev
   libopenmpi-dev openmpi-bin
   python3 python3-numpy python3-h5py python3-matplotlib
   sctk wamerican clang-format
 )
+((torch)) && packages+=(python3-torch)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
