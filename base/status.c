@@ -58,14 +58,42 @@ void base_err_locate(base_err *e, const char *file, int line)
     e->line = line;
 }
 
+/* Append src to buf at *len (capacity n), control bytes escaped (\r, \n, \t,
+ * \xNN) so that the formatted error stays one line whatever an input held. */
+static void put_escaped(char *buf, size_t n, size_t *len, const char *src)
+{
+    for (const unsigned char *p = (const unsigned char *)src; *p && *len + 1 < n; p++) {
+        char tmp[8];
+        if (*p >= 0x20 && *p != 0x7f) {
+            tmp[0] = (char)*p;
+            tmp[1] = 0;
+        } else if (*p == '\r' || *p == '\n' || *p == '\t') {
+            snprintf(tmp, sizeof tmp, "\\%c", *p == '\r' ? 'r' : *p == '\n' ? 'n' : 't');
+        } else {
+            snprintf(tmp, sizeof tmp, "\\x%02x", *p);
+        }
+        size_t k = strlen(tmp);
+        if (*len + k >= n) break; /* never half an escape */
+        memcpy(buf + *len, tmp, k + 1);
+        *len += k;
+    }
+}
+
 const char *base_err_format(const base_err *e, char *buf, size_t n)
 {
     const char *msg = e->msg[0] ? e->msg : base_status_str(e->code);
-    if (e->file[0] && e->line > 0)
-        snprintf(buf, n, "%s:%d: %s", e->file, e->line, msg);
-    else if (e->file[0])
-        snprintf(buf, n, "%s: %s", e->file, msg);
-    else
-        snprintf(buf, n, "%s", msg);
+    size_t len = 0;
+    if (!n) return buf;
+    buf[0] = 0;
+    if (e->file[0]) {
+        char where[32];
+        put_escaped(buf, n, &len, e->file);
+        if (e->line > 0)
+            snprintf(where, sizeof where, ":%d: ", e->line);
+        else
+            snprintf(where, sizeof where, ": ");
+        put_escaped(buf, n, &len, where);
+    }
+    put_escaped(buf, n, &len, msg);
     return buf;
 }

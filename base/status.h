@@ -58,7 +58,10 @@ base_status base_err_vset(base_err *e, base_status code, const char *file, int l
 /* Add file/line to an error that was raised without them (keeps an existing one). */
 void base_err_locate(base_err *e, const char *file, int line);
 
-/* One line "file:line: message" (or "file: message", or "message") into buf. */
+/* One line "file:line: message" (or "file: message", or "message") into buf
+ * (n > 0; truncated to fit). Control bytes of the file name and the message are
+ * escaped (CR as \r, LF as \n, tab as \t, others as \xNN), so the result is
+ * always one line, whatever text an input put into the message. */
 const char *base_err_format(const base_err *e, char *buf, size_t n);
 
 #endif

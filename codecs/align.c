@@ -122,6 +122,11 @@ static base_status align(const char *ref, const char *hyp, int chars, codec_alig
     if (!out) return base_err_set(err, BASE_EINVAL, NULL, 0, "align: NULL output");
     memset(out, 0, sizeof *out);
     size_t n = tokenize(ref, chars, NULL), m = tokenize(hyp, chars, NULL);
+    if ((double)n * (double)m > CODEC_ALIGN_MAX_CELLS)
+        return base_err_set(err, BASE_ERANGE, NULL, 0,
+                            "too long to align: %zu reference x %zu hypothesis %s (at most %.0f "
+                            "pairs, e.g. 20000 x 20000)",
+                            n, m, chars ? "characters" : "words", CODEC_ALIGN_MAX_CELLS);
     /* one block: n + m tokens, then two DP rows of m + 1 cells */
     size_t bytes = (n + m) * sizeof(tok) + 2 * (m + 1) * sizeof(cell);
     void *mem = malloc(bytes);

@@ -585,6 +585,8 @@ static base_status setup(eval_run *r, eval_opts *o, base_err *err)
     if ((st = codec_recognizer_load(&r->rec, o->model, err))) return st;
     if ((st = codec_manifest_read(o->manifest, &r->man, err))) return st;
     r->n = codec_manifest_size(r->man);
+    if (!r->n) /* nothing to score is an error, as `semsim score` says for a trn */
+        return base_err_set(err, BASE_EFORMAT, o->manifest, 0, "no utterances");
     if (!o->greedy) {
         const char *lm = o->lm && !strcmp(o->lm, "none") ? "" : o->lm;
         if ((st = codec_lexicon_create(&r->lex, o->dict, lm, err))) return st;

@@ -349,12 +349,24 @@ static int range_of(const sim_key_def *k, double *lo, double *hi)
     return 1;
 }
 
+base_status sim_key_check_text(const sim_key_def *k, const char *text, base_err *err)
+{
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        if ((*p < 0x20 && *p != '\t') || *p == 0x7f)
+            return base_err_set(err, BASE_EINVAL, NULL, 0,
+                                "bad value '%s' for %s: control character 0x%02x at byte %zu", text,
+                                k->name, *p, (size_t)(p - (const unsigned char *)text) + 1);
+    return BASE_OK;
+}
+
 base_status sim_key_check(const sim_key_def *k, const char *v, base_err *err)
 {
     char buf[1024];
     double lo, hi, d;
     int64_t i;
     int b;
+    base_status st = sim_key_check_text(k, v, err);
+    if (st) return st;
     switch (k->type) {
     case SIM_KEY_INT:
         if (!sim_key_parse_int(v, &i))

@@ -70,8 +70,17 @@ const char *sim_key_type_name(sim_key_type t);     /* "int", "double", ... */
 const char *sim_key_allowed(const sim_key_def *k, char sep, char *buf, size_t n);
 
 /* Check value against the key's type, range and allowed values. On error
- * err gets "bad value 'x' for KEY: expected ..." (no file/line). */
+ * err gets "bad value 'x' for KEY: expected ..." (no file/line). Control
+ * characters (bytes below 0x20 other than tab, and DEL) are refused in every
+ * value, as sim_key_check_text does. */
 base_status sim_key_check(const sim_key_def *k, const char *value, base_err *err);
+
+/* Refuse control characters in text written for key k (a value or a whole
+ * sweep spec): "bad value '-2:1:\r6' for KEY: control character 0x0d at
+ * byte 6". A carriage return inside a value (not at its end, which the INI
+ * reader strips with CRLF line ends) is otherwise silently skipped by the
+ * number parsers. */
+base_status sim_key_check_text(const sim_key_def *k, const char *text, base_err *err);
 
 /* Parsers of the key types' texts (1 on success, *out untouched otherwise). */
 int sim_key_parse_int(const char *s, int64_t *out);

@@ -206,6 +206,14 @@ static int trn_parse_line(char *s, const char *path, int lineno, char **text, ch
         base_err_set(err, BASE_EFORMAT, path, lineno, "empty or malformed utterance ID '(%s)'", i);
         return -1;
     }
+    /* IDs are echoed into reports and errors: no control characters (the
+     * message itself shows them escaped, see base_err_format) */
+    for (const unsigned char *q = (const unsigned char *)i; *q; q++)
+        if (*q < 0x20 || *q == 0x7f) {
+            base_err_set(err, BASE_EFORMAT, path, lineno,
+                         "utterance ID '(%s)' contains control character 0x%02x", i, *q);
+            return -1;
+        }
     *text = s;
     *id = i;
     return 1;

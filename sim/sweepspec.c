@@ -35,7 +35,9 @@ base_status sim_sweepspec_expand(const sim_key_def *k, const char *spec, char **
     char **vals = NULL;
     size_t n = 0;
     int numeric = k->type == SIM_KEY_INT || k->type == SIM_KEY_DOUBLE;
-    base_status st = BASE_OK;
+    /* before parsing: sscanf's %s would skip a carriage return in "-2:1:\r6" */
+    base_status st = sim_key_check_text(k, spec, err);
+    if (st) return st;
     if (numeric && strchr(spec, ':')) {
         char a[64], b[64], c[64];
         double start, step, stop;

@@ -47,12 +47,32 @@ static void test_locate_and_null(void)
     CU_ASSERT_STRING_EQUAL(base_err_format(&e, buf, sizeof buf), "ok");
 }
 
+/* Control bytes an input put into a message or a file name never split the
+ * line: they are escaped; a short buffer truncates without half an escape. */
+static void test_format_escapes(void)
+{
+    base_err e = BASE_ERR_INIT;
+    char buf[600];
+    base_err_set(&e, BASE_EFORMAT, "a\nb.trn", 3, "bad ID '(u\r1)' %s", "x\ty\001z\177");
+    CU_ASSERT_STRING_EQUAL(base_err_format(&e, buf, sizeof buf),
+                           "a\\nb.trn:3: bad ID '(u\\r1)' x\\ty\\x01z\\x7f");
+    CU_ASSERT_PTR_NULL(strchr(buf, '\r'));
+    CU_ASSERT_PTR_NULL(strchr(buf, '\n'));
+    /* UTF-8 is text, not a control byte */
+    base_err_set(&e, BASE_EFORMAT, NULL, 0, "caf\xc3\xa9");
+    CU_ASSERT_STRING_EQUAL(base_err_format(&e, buf, sizeof buf), "caf\xc3\xa9");
+    char small[7]; /* room for "abcde" and the NUL, not for "\\r" too */
+    base_err_set(&e, BASE_EFORMAT, NULL, 0, "abcde\r");
+    CU_ASSERT_STRING_EQUAL(base_err_format(&e, small, sizeof small), "abcde");
+}
+
 int main(void)
 {
     static const test_case cases[] = {
         {"status text", test_text},
         {"error format", test_format},
         {"locate and NULL record", test_locate_and_null},
+        {"control bytes escaped", test_format_escapes},
         {NULL, NULL},
     };
     return test_main("status", cases);

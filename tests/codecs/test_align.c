@@ -6,6 +6,10 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 typedef struct align_case {
     const char *ref, *hyp;
@@ -84,12 +88,57 @@ static void test_rates(void)
     CU_ASSERT_EQUAL(codec_align_words("a", "b", NULL, NULL), BASE_EINVAL);
 }
 
+/* A text of `words` tokens "w0 w1 ... " cycling over 1000 words. */
+static char *long_text(size_t words)
+{
+    char *s = malloc(words * 6 + 1), *p = s;
+    CU_ASSERT_FATAL(s != NULL);
+    for (size_t i = 0; i < words; i++) p += sprintf(p, "w%zu ", i % 1000);
+    *p = 0;
+    return s;
+}
+
+/* Issue 15: a 1 MB line against another ran for hours (O(n*m) cells). Above
+ * CODEC_ALIGN_MAX_CELLS the pair is refused at once; a long reference with an
+ * empty or short hypothesis is still aligned, in linear time. The alarm turns
+ * a return to the hour-long alignment into a failure instead of a hang. */
+static void test_size_limit(void)
+{
+    alarm(120);
+    char *big = long_text(210000); /* about 1 MB: 210000 words, 820000 characters */
+    CU_ASSERT(strlen(big) > 1000000);
+    codec_align_counts k;
+    base_err e = BASE_ERR_INIT;
+    clock_t t0 = clock();
+    CU_ASSERT_EQUAL(codec_align_words(big, big, &k, &e), BASE_ERANGE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "too long to align: 210000 reference x 210000 hypothesis "
+                                         "words"));
+    CU_ASSERT_EQUAL(codec_align_chars(big, big, &k, &e), BASE_ERANGE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "characters"));
+    CU_ASSERT_EQUAL_FATAL(codec_align_words(big, "w1 w2", &k, &e), BASE_OK);
+    CU_ASSERT_EQUAL(k.ref, 210000);
+    CU_ASSERT_EQUAL(k.del, 209998);
+    CU_ASSERT_EQUAL(codec_align_chars(big, NULL, &k, &e), BASE_OK);
+    CU_ASSERT_EQUAL(k.del, k.ref);
+    double s = (double)(clock() - t0) / CLOCKS_PER_SEC;
+    if (s > 10) fprintf(stderr, "  long lines took %.1f s of CPU\n", s);
+    CU_ASSERT(s < 10);
+    /* just under the limit still aligns: 20000 x 20000 words */
+    char *mid = long_text(20000);
+    CU_ASSERT_EQUAL(codec_align_words(mid, mid, &k, &e), BASE_OK);
+    CU_ASSERT_EQUAL(k.corr, 20000);
+    free(mid);
+    free(big);
+    alarm(0);
+}
+
 int main(void)
 {
     static const test_case cases[] = {
         {"word alignment hand cases", test_word_cases},
         {"character alignment hand cases", test_char_cases},
         {"rates and sums", test_rates},
+        {"size limit: long lines refused or linear", test_size_limit},
         {NULL, NULL},
     };
     return test_main("align", cases);

@@ -84,6 +84,10 @@ static void test_messages(void)
                  "bad value 'x' for metrics.ci_width: expected a finite number");
     expect_check(sim_key_find("output.utterances"), "maybe",
                  "bad value 'maybe' for output.utterances: expected true or false");
+    expect_check(sim_key_find("channel.snr_db"), "1\r0",
+                 "bad value '1\r0' for channel.snr_db: control character 0x0d at byte 2");
+    expect_check(sim_key_find("scenario.name"), "a\x7f",
+                 "bad value 'a\x7f' for scenario.name: control character 0x7f at byte 2");
     char longv[600];
     memset(longv, 'a', sizeof longv - 1);
     longv[sizeof longv - 1] = 0;

@@ -104,6 +104,10 @@ static const bad_case bad_cases[] = {
     {"a (s 1)\n", "", BASE_EFORMAT, 0, 1, "ID"},
     {"x) \n", "", BASE_EFORMAT, 0, 1, "(ID)"},
     {";; only a comment\n\n", "", BASE_EFORMAT, 0, 0, "no utterances"},
+    /* control characters in IDs: refused, and never echoed raw (issue 15) */
+    {"a (s\0011)\n", "", BASE_EFORMAT, 0, 1, "'(s\\x011)' contains control character 0x01"},
+    {"a (s_1)\n", "a (s\0331)\n", BASE_EFORMAT, 1, 1, "control character 0x1b"},
+    {"a (s\r1)\n", "", BASE_EFORMAT, 0, 1, "malformed utterance ID '(s\\r1)'"},
 };
 
 static void test_bad_input(void)
@@ -128,6 +132,7 @@ static void test_bad_input(void)
         CU_ASSERT_EQUAL(err.line, b->line);
         CU_ASSERT_STRING_EQUAL(err.file, b->on_hyp ? hyp : ref);
         CU_ASSERT_PTR_NOT_NULL(strstr(line, b->msg_part));
+        CU_ASSERT_PTR_NULL(strpbrk(line, "\r\n\033")); /* one clean line */
     }
     sim_score *s = sim_score_create(NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);

@@ -49,6 +49,15 @@ static void test_expand(void)
     expect_expand("link.quant_bits", "8:1:20", NULL,
                   "bad value '17' for link.quant_bits: must be in 1..16");
     expect_expand("link.fec", ",", NULL, "empty sweep list for link.fec");
+    /* a control character anywhere in a spec is refused, not skipped as
+     * whitespace (issue 15: "-2:1:\r6" was taken as -2:1:6) */
+    expect_expand("channel.snr_db", "-2:1:\r6", NULL,
+                  "bad value '-2:1:\r6' for channel.snr_db: control character 0x0d at byte 6");
+    expect_expand("channel.snr_db", "1,\r2", NULL,
+                  "bad value '1,\r2' for channel.snr_db: control character 0x0d at byte 3");
+    expect_expand("link.fec", "none,\001conv27", NULL,
+                  "bad value 'none,\001conv27' for link.fec: control character 0x01 at byte 6");
+    expect_expand("link.fec", "none,\tconv27", "none conv27", NULL); /* tab is whitespace */
     sim_sweepspec_free(NULL, 0);
 }
 
