@@ -770,3 +770,8 @@ base_h5_attr_kind base_h5_attr_kind_of(base_h5 *h, const char *obj, const char *
     base_h5i_quiet_end(&q);
     return k;
 }
+
+void base_h5_process_init(void)
+{
+    H5dont_atexit();
+}

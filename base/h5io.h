@@ -36,6 +36,11 @@
 
 typedef struct base_h5 base_h5;
 
+/* Call once at the start of main, before any other HDF5 use: HDF5 then skips
+ * its atexit clean-up. semsim closes every file it opens, and checks each
+ * close; after a failed close (a full disk) HDF5's own exit-time clean-up
+ * would touch the failed file again and crash. */
+void base_h5_process_init(void);
 /* Create PATH.partial for writing (truncating an old partial file). An existing
  * PATH is left alone until base_h5_close renames over it. */
 base_status base_h5_create(const char *path, base_h5 **out, base_err *err);

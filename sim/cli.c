@@ -3,6 +3,8 @@
 #include "config.h"
 #include "sim/cmd.h"
 
+#include "base/h5io.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -33,6 +35,7 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+    base_h5_process_init();
     if (argc < 2) {
         usage(stderr);
         return SIM_EXIT_USAGE;
