@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/fs.h"
+
 #ifndef SEMSIM_SRCDIR
 #define SEMSIM_SRCDIR "."
 #endif
@@ -24,12 +26,6 @@ static int is_dir(const char *p)
 {
     struct stat s;
     return stat(p, &s) == 0 && S_ISDIR(s.st_mode);
-}
-
-static int is_file(const char *p)
-{
-    struct stat s;
-    return stat(p, &s) == 0 && S_ISREG(s.st_mode);
 }
 
 static void copy(char *dst, size_t cap, const char *src)
@@ -113,8 +109,8 @@ int sim_datadir_fallback(const sim_datadir *d, const char *value, char *out, siz
             while (!strncmp(v, "../", 3)) v += 3;
             if (v == value || !*v) break;
         }
-        if (join(buf, sizeof buf, d->data, '/', v) == 0 && is_file(buf) && strlen(buf) < cap &&
-            join(out, cap, buf, 0, "") == 0)
+        if (join(buf, sizeof buf, d->data, '/', v) == 0 && base_fs_is_file(buf) &&
+            strlen(buf) < cap && join(out, cap, buf, 0, "") == 0)
             return 1;
     }
     return 0;
