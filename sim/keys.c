@@ -64,7 +64,8 @@ static const sim_key_def registry[] = {
      "TTS source: voices file (ENGINE VOICE per line)", 0, G(source.voices)},
     {"source.cache", SIM_KEY_PATH, "", "", "",
      "TTS source: cache folder, one entry per (text file bytes, lines, voices file bytes) "
-     "(default: cache/tts in the build tree)",
+     "(default: cache/tts in the build tree; installed: $XDG_CACHE_HOME/semsim/tts or "
+     "~/.cache/semsim/tts)",
      SIM_KEY_OUTPUT, G(source.cache)},
     {"source.arrival", SIM_KEY_ENUM, "back-to-back", "", "back-to-back|poisson",
      "utterance arrivals per user: each right after the previous one ends, or a Poisson process", 0,

@@ -10,12 +10,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/ini.h"
-
-#ifndef SEMSIM_SRCDIR
-#define SEMSIM_SRCDIR "."
-#endif
+#include "sim/datadir.h"
 
 #define NKEYS sim_key_count()
 #define KEY(i) sim_key_at(i)
@@ -55,6 +53,7 @@ struct sim_scenario {
     int n_zip;
     sim_constraint *cons;
     size_t n_cons;
+    sim_datadir dd; /* shipped files: relative defaults and missing paths */
 };
 
 static void slot_clear(slot *s)
@@ -79,6 +78,7 @@ sim_scenario *sim_scenario_create(base_err *err)
         base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         return NULL;
     }
+    sim_datadir_find(&sc->dd);
     return sc;
 }
 
@@ -104,16 +104,21 @@ const char *sim_scenario_path(const sim_scenario *sc)
 }
 
 /* A path value relative to the file it was set in (as is for --set). */
-static void join_path(const char *file, const char *value, char *buf, size_t n)
+/* value relative to the folder of file (to the current folder for --set); an
+ * input path (not an output) missing there falls back to the data folder. */
+static void join_path(const sim_scenario *sc, const sim_key_def *k, const char *file,
+                      const char *value, char *buf, size_t n)
 {
     if (file && !strcmp(file, "--set"))
         base_str_copy(buf, n, value);
     else
         base_ini_join_path(file, value, buf, n);
+    if (!(k->flags & SIM_KEY_OUTPUT) && value[0] != '/' && access(buf, F_OK) != 0)
+        sim_datadir_fallback(&sc->dd, value, buf, n);
 }
 
-static base_status slot_set(slot *s, const sim_key_def *k, const char *value, const char *file,
-                            int line, base_err *err)
+static base_status slot_set(const sim_scenario *sc, slot *s, const sim_key_def *k,
+                            const char *value, const char *file, int line, base_err *err)
 {
     char buf[SIM_CFG_STR + 256];
     if (sim_key_check(k, value, err) != BASE_OK) {
@@ -121,7 +126,7 @@ static base_status slot_set(slot *s, const sim_key_def *k, const char *value, co
         return err ? err->code : BASE_EINVAL;
     }
     if (k->type == SIM_KEY_PATH) {
-        join_path(file, value, buf, sizeof buf);
+        join_path(sc, k, file, value, buf, sizeof buf);
         value = buf;
     }
     char *copy = strdup(value);
@@ -203,7 +208,7 @@ base_status sim_scenario_sweep(sim_scenario *sc, const char *key, const char *sp
     if (k->type == SIM_KEY_PATH) /* sweep paths resolve like set paths */
         for (size_t j = 0; j < n; j++) {
             char buf[SIM_CFG_STR + 256];
-            join_path(origin, vals[j], buf, sizeof buf);
+            join_path(sc, k, origin, vals[j], buf, sizeof buf);
             char *c = strdup(buf);
             if (!c) return base_err_set(err, BASE_ENOMEM, origin, line, "out of memory");
             free(vals[j]);
@@ -233,11 +238,11 @@ base_status sim_scenario_set(sim_scenario *sc, const char *key, const char *valu
         if (ki < 0 || !(KEY(ki)->flags & SIM_KEY_PER_USER))
             return base_err_set(err, BASE_ENOTFOUND, origin, line, "unknown per-user key '%s'",
                                 dot + 1);
-        return slot_set(&sc->users[u].v[ki], KEY(ki), value, origin, line, err);
+        return slot_set(sc, &sc->users[u].v[ki], KEY(ki), value, origin, line, err);
     }
     long ki = sim_key_index(key);
     if (ki < 0) return base_err_set(err, BASE_ENOTFOUND, origin, line, "unknown key '%s'", key);
-    base_status st = slot_set(&sc->v[ki], KEY(ki), value, origin, line, err);
+    base_status st = slot_set(sc, &sc->v[ki], KEY(ki), value, origin, line, err);
     if (st != BASE_OK) return st;
     long a = find_axis(sc, (size_t)ki);
     if (a >= 0) drop_axis(sc, (size_t)a);
@@ -467,7 +472,7 @@ static base_status on_key(void *user_, const base_ini_item *it, base_err *err)
         if (u < 0)
             return fail_at(it, err, BASE_EINTERNAL, "user section [%s] not registered%s", section,
                            "");
-        return slot_set(&sc->users[u].v[ki], KEY(ki), it->value, it->file, it->line, err);
+        return slot_set(sc, &sc->users[u].v[ki], KEY(ki), it->value, it->file, it->line, err);
     }
     char full[256];
     snprintf(full, sizeof full, "%s.%s", section, name);
@@ -493,7 +498,8 @@ sim_scenario *sim_scenario_load(const char *path, base_err *err)
 /* ---- typed resolution ------------------------------------------------------------- */
 
 /* Effective text of key i for the point: override, then set value, then default
- * (relative path defaults are in the source tree). */
+ * (relative path defaults are in the data folder: the source tree, or the
+ * installed $(pkgdatadir); sim/datadir.h). */
 static const char *effective(const sim_scenario *sc, size_t i, const char *const *keys,
                              const char *const *values, size_t n, char *buf, size_t cap)
 {
@@ -502,7 +508,7 @@ static const char *effective(const sim_scenario *sc, size_t i, const char *const
     if (sc->v[i].value) return sc->v[i].value;
     const char *d = KEY(i)->def;
     if (KEY(i)->type == SIM_KEY_PATH && *d && d[0] != '/') {
-        snprintf(buf, cap, "%s/%s", SEMSIM_SRCDIR, d);
+        if (sim_datadir_path(&sc->dd, d, buf, cap)) return d; /* too long: the raw default */
         return buf;
     }
     return d;

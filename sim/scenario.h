@@ -24,8 +24,10 @@
  * cycle, syntax error) names file:line in the base_err.
  *
  * Path values are resolved relative to the directory of the file that set
- * them (relative to the current directory for --set); unset path keys with a
- * relative default are relative to the source tree (SEMSIM_SRCDIR).
+ * them (relative to the current directory for --set); an input path missing
+ * there is looked up in the data folder (sim/datadir.h: the source tree, or
+ * the installed $(pkgdatadir)); unset path keys with a relative default are
+ * relative to the data folder.
  */
 #ifndef SIM_SCENARIO_H
 #define SIM_SCENARIO_H

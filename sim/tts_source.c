@@ -16,10 +16,7 @@
 #include "codecs/text.h"
 #include "codecs/tts.h"
 #include "sim/corpus.h"
-
-#ifndef SEMSIM_BUILDDIR
-#define SEMSIM_BUILDDIR "."
-#endif
+#include "sim/datadir.h"
 
 /* Bump when the cache layout or the synthesis changes meaning. */
 #define CACHE_TAG "semsim-tts-source-1"
@@ -202,7 +199,9 @@ base_status sim_tts_corpus_dir(const char *text, const char *lines, const char *
     base_status st;
     if ((st = hash_file(&k, text, err)) != BASE_OK || (st = hash_file(&k, voices, err)) != BASE_OK)
         return st;
-    const char *root = cache && *cache ? cache : SEMSIM_BUILDDIR "/cache/tts";
+    sim_datadir dd; /* default root: the build tree's cache/tts, or the user's cache */
+    sim_datadir_find(&dd);
+    const char *root = cache && *cache ? cache : dd.tts_cache;
     if (snprintf(dir, cap, "%s/%016llx%016llx", root, (unsigned long long)k.h[0],
                  (unsigned long long)k.h[1]) >= (int)cap)
         return base_err_set(err, BASE_ERANGE, root, 0, "source.cache path too long");

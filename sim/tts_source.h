@@ -10,7 +10,8 @@
  * main thread, before any worker starts, so synthesis never runs per point or
  * per thread; points with the same inputs share one cache entry.
  *
- * Cache: SOURCE.CACHE/<key>/ (default SEMSIM_BUILDDIR/cache/tts) holds the
+ * Cache: SOURCE.CACHE/<key>/ (default sim/datadir.h: the build tree's
+ * cache/tts, or ~/.cache/semsim/tts when installed) holds the
  * WAVs and manifest.tsv of `semsim corpus`. <key> is a 128-bit hash (two
  * FNV-1a 64 streams) of a format tag, the text file's bytes, the line range
  * and the voices file's bytes, so editing any of them gives a new entry, and
