@@ -7,6 +7,7 @@
 #include "codecs/modelfile.h"
 
 #include "base/h5io.h"
+#include "codecs/frontend.h"
 #include "tests/fixtures.h"
 #include "tests/testutil.h"
 
@@ -246,6 +247,43 @@ static void test_regressions(void)
     closedir(d);
 }
 
+/* Front-end attributes bounded by what the front-end can honour: each bad
+ * value is refused naming the file and the attribute. */
+static void test_frontend_bounds(void)
+{
+    char good[512], path[512];
+    good_file(good, sizeof good);
+    static const struct {
+        const char *key;
+        int64_t value;
+        const char *want;
+    } rows[] = {
+        {"frontend.win_length", 1, "attribute 'frontend.win_length' is 1, expected 16..512"},
+        {"frontend.win_length", 513, "expected 16..512"},
+        {"frontend.hop_length", 401, "attribute 'frontend.hop_length' is 401, expected 1..400"},
+        {"frontend.n_fft", 8, "attribute 'frontend.n_fft' is 8"},
+        {"frontend.n_mels", 300, "attribute 'frontend.n_mels' is 300, expected 1..257"},
+        {"frontend.sample_rate", 8, "attribute 'frontend.sample_rate' is 8, expected 4000..384000"},
+        {"frontend.sample_rate", 2147483647, "expected 4000..384000"},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
+        base_err e = BASE_ERR_INIT;
+        codec_model *m = NULL, *m2 = NULL;
+        CU_ASSERT_EQUAL_FATAL(codec_model_load(good, &m, &e), BASE_OK);
+        codec_melspec_config fe;
+        CU_ASSERT_EQUAL(codec_frontend_from_model(m, &fe, &e), BASE_OK);
+        CU_ASSERT_EQUAL(codec_model_set_int(m, rows[i].key, rows[i].value, &e), BASE_OK);
+        CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "fe.h5"), &e), BASE_OK);
+        CU_ASSERT_EQUAL_FATAL(codec_model_load(path, &m2, &e), BASE_OK);
+        CU_ASSERT_EQUAL(codec_frontend_from_model(m2, &fe, &e), BASE_ERANGE);
+        CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, rows[i].want));
+        if (!strstr(e.msg, rows[i].want)) fprintf(stderr, "  %s\n", e.msg);
+        CU_ASSERT_STRING_EQUAL(e.file, path);
+        codec_model_destroy(m);
+        codec_model_destroy(m2);
+    }
+}
+
 static void test_shipped_models(void)
 {
     static const char *models[] = {"models/A.h5", "models/B.h5", "models/C.h5", "models/D.h5"};
@@ -269,6 +307,7 @@ int main(void)
         {"bad integrity header", test_bad_header},
         {"unsealed file", test_unsealed},
         {"fuzz regressions", test_regressions},
+        {"front-end attribute bounds", test_frontend_bounds},
         {"shipped models", test_shipped_models},
         {NULL, NULL},
     };
