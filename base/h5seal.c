@@ -142,7 +142,7 @@ base_status base_h5_check_seal(const char *path, const char *tag, base_err *err)
     if (k < strlen(SEAL_MAGIC) || memcmp(blk, SEAL_MAGIC, strlen(SEAL_MAGIC))) {
         st = ferror(f) ? base_err_set(err, BASE_EIO, path, 0, "cannot read: %s", strerror(errno))
                        : base_err_set(err, BASE_EFORMAT, path, 0,
-                                      "not a semsim HDF5 file (no integrity header)");
+                                      "not an HDF5 file with semsim's integrity header");
         goto out;
     }
     if (k < sizeof blk) {

@@ -253,7 +253,7 @@ static void test_bad_files(void)
     FILE *f = fopen(tmp(path, sizeof path, "text.h5"), "w");
     fputs("ID\taudio.wav\thello\n", f);
     fclose(f);
-    expect_load_error(path, BASE_EFORMAT, "not a semsim HDF5 file");
+    expect_load_error(path, BASE_EFORMAT, "not an HDF5 file with semsim");
     f = fopen(good, "rb");
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     fseek(f, 0, SEEK_END);

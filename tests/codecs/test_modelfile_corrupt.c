@@ -146,7 +146,7 @@ static void test_bad_header(void)
         {"tag semsim-agent", "tag semsim-agenT", "is a sealed 'semsim-agenT' file"},
         {"bytes ", "bytez ", "length does not match"},
         {"fnv1a64 ", "fnv1a65 ", "integrity header damaged"},
-        {"SEMSIM-SEALED-HDF5 1", "SEMSIM-SEALED-HDF5 2", "not a semsim HDF5 file"},
+        {"SEMSIM-SEALED-HDF5 1", "SEMSIM-SEALED-HDF5 2", "not an HDF5 file with semsim"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
         unsigned char *c = malloc(n);
