@@ -77,6 +77,7 @@ static void handle_free(base_h5 *h)
     if (!h) return;
     free(h->path);
     free(h->partial);
+    free(h->seal);
     free(h);
 }
 
@@ -122,7 +123,7 @@ static base_status open_finish(base_h5 *h, hid_t fapl, const base_h5i_quiet *q, 
     return BASE_OK;
 }
 
-base_status base_h5_create(const char *path, base_h5 **out, base_err *err)
+base_status base_h5i_create(const char *path, size_t userblock, base_h5 **out, base_err *err)
 {
     if (!path || !*path || !out) return base_err_set(err, BASE_EINVAL, NULL, 0, "no file name");
     *out = NULL;
@@ -132,10 +133,20 @@ base_status base_h5_create(const char *path, base_h5 **out, base_err *err)
     base_h5i_quiet q;
     base_h5i_quiet_begin(&q);
     hid_t fapl = fapl_strong();
-    h->file = H5Fcreate(h->partial, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
-    if (h->file < 0) /* before any other HDF5 call, which would clear the error stack */
+    hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+    if (fcpl < 0 || (userblock && H5Pset_userblock(fcpl, (hsize_t)userblock) < 0))
+        st = base_h5i_fail(h, err, BASE_EINTERNAL, "cannot set up a user block");
+    else
+        h->file = H5Fcreate(h->partial, H5F_ACC_TRUNC, fcpl, fapl);
+    if (!st && h->file < 0) /* before any other HDF5 call, which would clear the error stack */
         st = base_h5i_fail(h, err, BASE_EIO, "cannot create %s", h->partial);
+    base_h5i_close(h, fcpl, "a property list", &st, NULL);
     return open_finish(h, fapl, &q, st, out);
+}
+
+base_status base_h5_create(const char *path, base_h5 **out, base_err *err)
+{
+    return base_h5i_create(path, 0, out, err);
 }
 
 base_status base_h5_resume(const char *path, base_h5 **out, base_err *err)
@@ -204,6 +215,7 @@ base_status base_h5_close(base_h5 *h, base_err *err)
     if (h->partial) {
         if (!st && h->failed)
             st = base_err_set(err, BASE_EIO, h->path, 0, "not written: an earlier write failed");
+        if (!st && h->seal) st = base_h5i_seal_write(h->partial, h->seal, h->path, err);
         if (!st && rename(h->partial, h->path) != 0)
             st = base_err_set(err, BASE_EIO, h->path, 0, "cannot rename %s: %s", h->partial,
                               strerror(errno));

@@ -49,6 +49,22 @@ base_status base_h5_create(const char *path, base_h5 **out, base_err *err);
  * a truncated HDF5 file each give a clear error naming PATH. */
 base_status base_h5_open(const char *path, base_h5 **out, base_err *err);
 
+/* Sealed files (base/h5seal.c): an HDF5 file whose first BASE_H5_SEAL_BLOCK
+ * bytes (an HDF5 user block) hold an integrity header: a magic, the tag given
+ * (a short printable word naming the file's format, e.g. "semsim-agent"), the
+ * length and a 64-bit FNV-1a hash of every byte after the block.
+ * create_sealed is base_h5_create plus the user block; base_h5_close fills the
+ * header before it renames the file into place. open_sealed checks the header
+ * with plain stdio BEFORE libhdf5 sees the file, so a damaged file never
+ * reaches the library: BASE_EFORMAT "file is corrupt (checksum mismatch)",
+ * "(truncated: ...)", "(integrity header damaged)", "is a sealed 'x' file,
+ * expected 'y'"; BASE_EUNSUPPORTED for an HDF5 file without the header;
+ * BASE_EIO when it cannot be read. check_seal is the check alone. */
+#define BASE_H5_SEAL_BLOCK 512
+base_status base_h5_create_sealed(const char *path, const char *tag, base_h5 **out, base_err *err);
+base_status base_h5_open_sealed(const char *path, const char *tag, base_h5 **out, base_err *err);
+base_status base_h5_check_seal(const char *path, const char *tag, base_err *err);
+
 /* Close (checked). For a file opened with base_h5_create or base_h5_resume: rename PATH.partial to
  * PATH; on any failure (including an earlier failed write) the partial file is
  * removed and PATH is untouched. NULL is a no-op returning BASE_OK. */

@@ -14,7 +14,14 @@ struct base_h5 {
     char *path;    /* what the caller named */
     char *partial; /* PATH.partial when writing, else NULL */
     int failed;    /* a write failed: close must not commit */
+    char *seal;    /* sealed file's tag (base/h5seal.c), else NULL */
 };
+
+/* Create PATH.partial with a user block of userblock bytes (0: none). */
+base_status base_h5i_create(const char *path, size_t userblock, base_h5 **out, base_err *err);
+
+/* Fill the user block of a closed sealed partial file (base/h5seal.c). */
+base_status base_h5i_seal_write(const char *file, const char *tag, const char *path, base_err *err);
 
 /* The calling thread's automatic error printing, switched off between begin
  * and end and restored afterwards. */

@@ -29,7 +29,10 @@ static base_status read_mono(SNDFILE *sf, const SF_INFO *info, const char *path,
     base_status st = BASE_OK;
     int ch = info->channels;
     float *buf = malloc(sizeof *buf * (size_t)READ_BLOCK * (size_t)ch);
-    size_t cap = info->frames > 0 ? (size_t)info->frames : READ_BLOCK, len = 0;
+    /* the header's frame count only sizes the first allocation (capped: a lying
+     * header costs no memory) */
+    size_t cap = info->frames > 0 && info->frames < (1 << 22) ? (size_t)info->frames : READ_BLOCK,
+           len = 0;
     float *out = malloc(sizeof *out * cap);
     if (!buf || !out) {
         st = base_err_set(err, BASE_ENOMEM, path, 0, "out of memory reading audio");
@@ -38,6 +41,11 @@ static base_status read_mono(SNDFILE *sf, const SF_INFO *info, const char *path,
     for (;;) {
         sf_count_t got = sf_readf_float(sf, buf, READ_BLOCK);
         if (got <= 0) break;
+        if (len + (size_t)got > (size_t)info->samplerate * CODEC_AUDIO_MAX_SECONDS) {
+            st = base_err_set(err, BASE_ERANGE, path, 0, "audio file longer than %d s",
+                              CODEC_AUDIO_MAX_SECONDS);
+            goto fail;
+        }
         if (len + (size_t)got > cap) {
             size_t ncap = 2 * cap + (size_t)got;
             float *t = realloc(out, sizeof *out * ncap);
@@ -72,6 +80,24 @@ fail:
     return st;
 }
 
+/* The header's fields against what the reader and the resampler can honour. */
+static base_status check_header(const SF_INFO *info, const char *path, base_err *err)
+{
+    if (info->channels < 1 || info->channels > CODEC_AUDIO_MAX_CHANNELS)
+        return base_err_set(err, BASE_ERANGE, path, 0,
+                            "audio file header says %d channels, expected 1..%d", info->channels,
+                            CODEC_AUDIO_MAX_CHANNELS);
+    if (info->samplerate < CODEC_AUDIO_MIN_RATE || info->samplerate > CODEC_AUDIO_MAX_RATE)
+        return base_err_set(err, BASE_ERANGE, path, 0,
+                            "audio file header says %d Hz, expected %d..%d Hz", info->samplerate,
+                            CODEC_AUDIO_MIN_RATE, CODEC_AUDIO_MAX_RATE);
+    if (info->frames < 0 || info->frames > (sf_count_t)info->samplerate * CODEC_AUDIO_MAX_SECONDS)
+        return base_err_set(err, BASE_ERANGE, path, 0,
+                            "audio file header says %lld frames (more than %d s at %d Hz)",
+                            (long long)info->frames, CODEC_AUDIO_MAX_SECONDS, info->samplerate);
+    return BASE_OK;
+}
+
 base_status codec_audio_read(const char *path, int rate, float **x, size_t *n, base_err *err)
 {
     if (x) *x = NULL;
@@ -94,14 +120,14 @@ base_status codec_audio_read(const char *path, int rate, float **x, size_t *n, b
     if (!sf)
         return base_err_set(err, BASE_EFORMAT, path, 0, "not an audio file libsndfile reads: %s",
                             sf_strerror(NULL));
-    if (info.channels < 1 || info.samplerate <= 0) {
+    base_status st = check_header(&info, path, err);
+    if (st) {
         sf_close(sf);
-        return base_err_set(err, BASE_EFORMAT, path, 0, "audio file has %d channels at %d Hz",
-                            info.channels, info.samplerate);
+        return st;
     }
     float *mono = NULL;
     size_t len = 0;
-    base_status st = read_mono(sf, &info, path, &mono, &len, err);
+    st = read_mono(sf, &info, path, &mono, &len, err);
     sf_close(sf);
     if (st != BASE_OK) return st;
 
@@ -166,6 +192,11 @@ base_status codec_resampler_create(int rate_in, int rate_out, codec_resampler **
         return base_err_set(err, BASE_EINVAL, NULL, 0, "resampler: bad rates %d -> %d Hz", rate_in,
                             rate_out);
     *out = NULL;
+    if (rate_in < CODEC_AUDIO_MIN_RATE || rate_in > CODEC_AUDIO_MAX_RATE ||
+        rate_out < CODEC_AUDIO_MIN_RATE || rate_out > CODEC_AUDIO_MAX_RATE)
+        return base_err_set(err, BASE_ERANGE, NULL, 0,
+                            "resampler: %d -> %d Hz is outside %d..%d Hz", rate_in, rate_out,
+                            CODEC_AUDIO_MIN_RATE, CODEC_AUDIO_MAX_RATE);
     codec_resampler *r = calloc(1, sizeof *r);
     if (!r) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory planning resampler");
     r->ratio = (double)rate_out / (double)rate_in;

@@ -14,6 +14,15 @@
 
 #include <stddef.h>
 
+/* What a file header may say (codec_audio_read): sample rates in
+ * CODEC_AUDIO_MIN_RATE..CODEC_AUDIO_MAX_RATE Hz (also the resampler's range),
+ * 1..CODEC_AUDIO_MAX_CHANNELS channels, at most CODEC_AUDIO_MAX_SECONDS of
+ * audio. Anything else is refused before any sample is read or resampled. */
+#define CODEC_AUDIO_MIN_RATE 4000
+#define CODEC_AUDIO_MAX_RATE 384000
+#define CODEC_AUDIO_MAX_CHANNELS 64
+#define CODEC_AUDIO_MAX_SECONDS 3600
+
 /* Stop-band attenuation of the resampler's anti-alias filter, dB. */
 #define CODEC_AUDIO_RESAMPLE_AS 60.0f
 
@@ -22,14 +31,16 @@
  * codec_audio_resample; samples are clipped to [-1, 1].
  * On success *x is a malloc'd array of *n (> 0) samples the caller frees.
  * Errors name the file: BASE_EIO (missing, unreadable, a directory),
- * BASE_EFORMAT (not audio, or no samples), BASE_EINVAL (bad arguments). */
+ * BASE_EFORMAT (not audio, or no samples), BASE_ERANGE (a header field out
+ * of the bounds above), BASE_EINVAL (bad arguments). */
 base_status codec_audio_read(const char *path, int rate, float **x, size_t *n, base_err *err);
 
 /* A planned resampler from rate_in to rate_out Hz (liquid msresamp_rrrf;
  * designing its filters costs ~16 ms, so plan once and execute many). */
 typedef struct codec_resampler codec_resampler;
 
-/* Plan a rate_in -> rate_out resampler (both > 0). */
+/* Plan a rate_in -> rate_out resampler (both > 0; BASE_ERANGE outside
+ * CODEC_AUDIO_MIN_RATE..CODEC_AUDIO_MAX_RATE). */
 base_status codec_resampler_create(int rate_in, int rate_out, codec_resampler **r, base_err *err);
 
 /* Output length for n input samples: round(n*rate_out/rate_in), at least 1

@@ -23,12 +23,16 @@ base_status codec_frontend_to_model(const codec_melspec_config *c, codec_model *
 
 base_status codec_frontend_from_model(const codec_model *m, codec_melspec_config *c, base_err *err)
 {
+    /* each field bounded by what the front-end can honour, given the ones
+     * before it: a frame of at least 1 ms (and 16 samples) that fits the FFT,
+     * a hop within the frame, no more mel bands than FFT bins */
     int64_t v[6] = {0};
-    base_status st = codec_model_get_int(m, "frontend.sample_rate", 1000, 384000, &v[0], err);
-    if (!st) st = codec_model_get_int(m, "frontend.win_length", 1, 1 << 16, &v[1], err);
-    if (!st) st = codec_model_get_int(m, "frontend.hop_length", 1, 1 << 16, &v[2], err);
-    if (!st) st = codec_model_get_int(m, "frontend.n_fft", 2, 1 << 17, &v[3], err);
-    if (!st) st = codec_model_get_int(m, "frontend.n_mels", 1, 1024, &v[4], err);
+    base_status st = codec_model_get_int(m, "frontend.sample_rate", 4000, 384000, &v[0], err);
+    if (!st) st = codec_model_get_int(m, "frontend.n_fft", 16, 1 << 17, &v[3], err);
+    int64_t win_min = v[0] / 1000 > 16 ? v[0] / 1000 : 16;
+    if (!st) st = codec_model_get_int(m, "frontend.win_length", win_min, v[3], &v[1], err);
+    if (!st) st = codec_model_get_int(m, "frontend.hop_length", 1, v[1], &v[2], err);
+    if (!st) st = codec_model_get_int(m, "frontend.n_mels", 1, v[3] / 2 + 1, &v[4], err);
     if (!st) st = codec_model_get_int(m, "frontend.normalize", 0, 1, &v[5], err);
     double f_min = 0, f_max = 0, floor_ = 0;
     if (!st) st = codec_model_get_double(m, "frontend.f_min", 0, 1e6, &f_min, err);

@@ -412,16 +412,16 @@ base_status codec_model_save(const codec_model *m, const char *path, base_err *e
 {
     if (!m || !path) return base_err_set(err, BASE_EINVAL, NULL, 0, "bad arguments");
     base_h5 *h = NULL;
-    base_status st = base_h5_create(path, &h, err);
+    base_status st = base_h5_create_sealed(path, CODEC_MODEL_FORMAT, &h, err);
     if (st) return st;
-    st = base_h5_write_attr_str(h, "/", "format", CODEC_MODEL_FORMAT, err);
+    st = base_h5_write_attr_str_fixed(h, "/", "format", CODEC_MODEL_FORMAT, err);
     if (!st) st = base_h5_write_attr_int(h, "/", "format_version", CODEC_MODEL_FORMAT_VERSION, err);
     for (size_t i = 0; !st && i < m->n_attrs; i++) {
         const attr *a = &m->attrs[i];
         if (!strcmp(a->key, "format") || !strcmp(a->key, "format_version")) continue;
         if (a->kind == ATTR_BAD) continue;
         if (a->kind == ATTR_STR)
-            st = base_h5_write_attr_str(h, "/", a->key, a->s, err);
+            st = base_h5_write_attr_str_fixed(h, "/", a->key, a->s, err);
         else if (a->kind == ATTR_INT)
             st = base_h5_write_attr_int(h, "/", a->key, a->i, err);
         else
@@ -497,7 +497,7 @@ static base_status load_attrs(base_h5 *h, codec_model *m, base_err *err)
     return st;
 }
 
-static base_status check_format(const codec_model *m, base_err *err)
+static base_status check_format(const codec_model *m, int sealed, base_err *err)
 {
     const attr *f = find_attr(m, "format");
     if (!f)
@@ -514,7 +514,9 @@ static base_status check_format(const codec_model *m, base_err *err)
         return base_err_set(err, BASE_EFORMAT, m->source, 0,
                             "attribute 'format_version' is %s, expected an integer",
                             kind_name(v->kind));
-    if (v->i != CODEC_MODEL_FORMAT_VERSION)
+    /* a sealed file is this version; an unsealed one (codec_model_load_unsealed)
+     * may be an older one */
+    if (v->i != CODEC_MODEL_FORMAT_VERSION && (sealed || v->i != 1))
         return base_err_set(err, BASE_EUNSUPPORTED, m->source, 0,
                             "format_version %" PRId64 " is not supported (this build reads %d)",
                             v->i, CODEC_MODEL_FORMAT_VERSION);
@@ -555,7 +557,16 @@ static base_status load_tensors(base_h5 *h, codec_model *m, base_err *err)
     return st;
 }
 
-base_status codec_model_load(const char *path, codec_model **out, base_err *err)
+/* A file without the integrity header: say how to convert it. */
+static base_status unsealed_hint(const char *path, base_err *err)
+{
+    return base_err_set(err, BASE_EUNSUPPORTED, path, 0,
+                        "model file without an integrity header (format_version 1, or written by "
+                        "another tool); if you trust it, convert it with `semsim-seal %s`",
+                        path);
+}
+
+static base_status model_load(const char *path, int sealed, codec_model **out, base_err *err)
 {
     if (!out || !path) return base_err_set(err, BASE_EINVAL, NULL, 0, "bad arguments");
     *out = NULL;
@@ -567,9 +578,11 @@ base_status codec_model_load(const char *path, codec_model **out, base_err *err)
         return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     }
     base_h5 *h = NULL;
-    base_status st = base_h5_open(path, &h, err);
+    base_status st = sealed ? base_h5_open_sealed(path, CODEC_MODEL_FORMAT, &h, err)
+                            : base_h5_open(path, &h, err);
+    if (st == BASE_EUNSUPPORTED && sealed) st = unsealed_hint(path, err);
     if (!st) st = load_attrs(h, m, err);
-    if (!st) st = check_format(m, err);
+    if (!st) st = check_format(m, sealed, err);
     if (!st) st = load_tensors(h, m, err);
     base_status cst = base_h5_close(h, st ? NULL : err);
     if (!st) st = cst;
@@ -579,6 +592,16 @@ base_status codec_model_load(const char *path, codec_model **out, base_err *err)
     }
     *out = m;
     return BASE_OK;
+}
+
+base_status codec_model_load(const char *path, codec_model **out, base_err *err)
+{
+    return model_load(path, 1, out, err);
+}
+
+base_status codec_model_load_unsealed(const char *path, codec_model **out, base_err *err)
+{
+    return model_load(path, 0, out, err);
 }
 
 /* ---- the agent bridge ------------------------------------------------------------------------ */

@@ -15,8 +15,10 @@
  * The bridge to codecs/agent (codec_agent_save / codec_agent_load) is at the
  * end of this header.
  *
- * File layout (format "semsim-agent", version 1): root attributes `format`,
- * `format_version` and the model's attributes; tensors in group /params.
+ * File layout (format "semsim-agent", version 2): a sealed HDF5 file
+ * (base/h5io.h: a 512-byte user block with a checksum of the rest, checked
+ * before libhdf5 parses anything); root attributes `format`, `format_version`
+ * and the model's attributes (strings fixed-length); tensors in group /params.
  * Saving writes PATH.partial and renames it when complete.
  */
 #ifndef CODECS_MODELFILE_H
@@ -29,7 +31,7 @@
 #include <stdint.h>
 
 #define CODEC_MODEL_FORMAT "semsim-agent"
-#define CODEC_MODEL_FORMAT_VERSION 1
+#define CODEC_MODEL_FORMAT_VERSION 2
 #define CODEC_MODEL_MAX_RANK 4
 
 typedef struct codec_model codec_model;
@@ -113,13 +115,21 @@ base_status codec_model_check_all_used(const codec_model *m, base_err *err);
  * and every attribute of m; every tensor as /params/NAME. */
 base_status codec_model_save(const codec_model *m, const char *path, base_err *err);
 
-/* Read a model file. Checks that it is HDF5, that `format` is "semsim-agent"
+/* Read a model file. Checks its integrity header first (a damaged or
+ * truncated file: BASE_EFORMAT "file is corrupt (checksum mismatch)"; an HDF5
+ * file without one, e.g. format_version 1: BASE_EUNSUPPORTED naming the
+ * conversion tool), then that it is HDF5, that `format` is "semsim-agent"
  * and `format_version` is one this build reads, and that every tensor in
  * /params is a float tensor of rank 1..4; reads every root attribute that is
  * a scalar string, integer or float (others are an error). A missing file,
  * non-HDF5 or truncated file, or any of the above gives one clear error
  * naming path. */
 base_status codec_model_load(const char *path, codec_model **out, base_err *err);
+
+/* codec_model_load without the integrity check, accepting format_version 1
+ * too: only for converting a file the user trusts (tools/semsim-seal). A
+ * corrupted file can crash libhdf5 here. */
+base_status codec_model_load_unsealed(const char *path, codec_model **out, base_err *err);
 
 /* ---- the agent bridge (codecs/agent.h) ----------------------------------------------
  * Attributes written by codec_agent_to_model and required by

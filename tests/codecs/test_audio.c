@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <sndfile.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -226,6 +227,51 @@ static void test_bad_input(void)
     expect_err(s, 16000, BASE_EFORMAT, "no samples");
     expect_err(test_tmpdir(), 16000, BASE_EIO, "directory");
     expect_err(q, 0, BASE_EINVAL, "rate 0");
+
+    /* header fields out of range: refused naming the file, before resampling */
+    float one[64] = {0.25f};
+    static const int bad_rates[] = {1, 8, 3999, 384001, 2147483647};
+    for (size_t i = 0; i < sizeof bad_rates / sizeof *bad_rates; i++) {
+        /* libsndfile will not write some of these rates: patch the header */
+        write_raw(tmp(p, sizeof p, "rate.wav"), one, 64, 1, 16000,
+                  SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+        FILE *g = fopen(p, "r+b");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+        unsigned char le[8];
+        uint32_t v = (uint32_t)bad_rates[i], bps = v * 2u;
+        for (int k = 0; k < 4; k++) le[k] = (unsigned char)(v >> (8 * k));
+        for (int k = 0; k < 4; k++) le[4 + k] = (unsigned char)(bps >> (8 * k));
+        fseek(g, 24, SEEK_SET); /* fmt chunk: sample rate, then byte rate */
+        fwrite(le, 1, 8, g);
+        fclose(g);
+        base_err e2 = BASE_ERR_INIT;
+        float *y2 = NULL;
+        size_t m2 = 0;
+        base_status st2 = codec_audio_read(p, 16000, &y2, &m2, &e2);
+        CU_ASSERT(st2 == BASE_ERANGE || st2 == BASE_EFORMAT);
+        CU_ASSERT_PTR_NULL(y2);
+        CU_ASSERT_STRING_EQUAL(e2.file, p);
+        if (st2 == BASE_ERANGE) CU_ASSERT_PTR_NOT_NULL(strstr(e2.msg, "Hz, expected 4000..384000"));
+        free(y2);
+    }
+    /* the bounds themselves are accepted */
+    write_raw(tmp(p, sizeof p, "r4k.wav"), one, 64, 1, 4000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+    float *y4 = NULL;
+    size_t m4 = 0;
+    CU_ASSERT_EQUAL(codec_audio_read(p, 16000, &y4, &m4, NULL), BASE_OK);
+    CU_ASSERT_EQUAL(m4, 256);
+    free(y4);
+    write_raw(tmp(p, sizeof p, "r384k.wav"), one, 64, 1, 384000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+    CU_ASSERT_EQUAL(codec_audio_read(p, 16000, &y4, &m4, NULL), BASE_OK);
+    free(y4);
+    /* too many channels */
+    static float many[65 * 4];
+    write_raw(tmp(p, sizeof p, "ch65.wav"), many, 4, 65, 16000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+    expect_err(p, 16000, BASE_ERANGE, "65 channels");
+    codec_resampler *rr = NULL;
+    CU_ASSERT_EQUAL(codec_resampler_create(8, 16000, &rr, NULL), BASE_ERANGE);
+    CU_ASSERT_EQUAL(codec_resampler_create(16000, 2147483647, &rr, NULL), BASE_ERANGE);
+    CU_ASSERT_PTR_NULL(rr);
 
     /* unwritable target: error names it, no .tmp left behind */
     base_err e = BASE_ERR_INIT;

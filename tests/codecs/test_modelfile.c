@@ -12,6 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Model files written through h5io directly carry the integrity header too
+ * (unsealed files are refused before anything else is looked at). */
+#define raw_create(path, h, e) base_h5_create_sealed(path, CODEC_MODEL_FORMAT, h, e)
+
 static const char *tmp(char *buf, size_t n, const char *name)
 {
     snprintf(buf, n, "%s/%s", test_tmpdir(), name);
@@ -249,7 +253,7 @@ static void test_bad_files(void)
     FILE *f = fopen(tmp(path, sizeof path, "text.h5"), "w");
     fputs("ID\taudio.wav\thello\n", f);
     fclose(f);
-    expect_load_error(path, BASE_EFORMAT, "not an HDF5 file");
+    expect_load_error(path, BASE_EFORMAT, "not an HDF5 file with semsim");
     f = fopen(good, "rb");
     CU_ASSERT_PTR_NOT_NULL_FATAL(f);
     fseek(f, 0, SEEK_END);
@@ -265,12 +269,12 @@ static void test_bad_files(void)
         fclose(f);
         expect_load_error(path, BASE_EFORMAT, "");
     }
-    /* a corrupted byte in the superblock signature */
-    bytes[1] ^= 0x55;
+    /* a corrupted byte in the superblock signature (after the user block) */
+    bytes[BASE_H5_SEAL_BLOCK + 1] ^= 0x55;
     f = fopen(tmp(path, sizeof path, "corrupt.h5"), "wb");
     fwrite(bytes, 1, (size_t)size, f);
     fclose(f);
-    expect_load_error(path, BASE_EFORMAT, "not an HDF5 file");
+    expect_load_error(path, BASE_EFORMAT, "file is corrupt (checksum mismatch)");
     free(bytes);
 
     /* wrong shape: the file says kernel0 = 5 but holds kernel0 = 3 weights */
@@ -343,14 +347,13 @@ static void test_bad_files(void)
         base_status code;
         const char *want;
     } rows[] = {
-        {"v2.h5", CODEC_MODEL_FORMAT, 2, BASE_EUNSUPPORTED, "format_version 2 is not supported"},
+        {"v3.h5", CODEC_MODEL_FORMAT, 3, BASE_EUNSUPPORTED, "format_version 3 is not supported"},
         {"fmt.h5", "pytorch", 1, BASE_EFORMAT, "attribute 'format' is 'pytorch'"},
         {"nofmt.h5", NULL, 1, BASE_EFORMAT, "not a semsim model file"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
         base_h5 *h = NULL;
-        CU_ASSERT_EQUAL_FATAL(base_h5_create(tmp(path, sizeof path, rows[i].file), &h, &e),
-                              BASE_OK);
+        CU_ASSERT_EQUAL_FATAL(raw_create(tmp(path, sizeof path, rows[i].file), &h, &e), BASE_OK);
         if (rows[i].format) base_h5_write_attr_str(h, "/", "format", rows[i].format, &e);
         base_h5_write_attr_int(h, "/", "format_version", rows[i].version, &e);
         CU_ASSERT_EQUAL(base_h5_write_tensor(h, "params/x", 1, &s1, x, &e), BASE_OK);
@@ -369,9 +372,9 @@ static void test_bad_files(void)
         CU_ASSERT_EQUAL_FATAL(codec_model_load(path, &mm, &e), BASE_OK);
         base_h5 *hh = NULL;
         char p2[512];
-        CU_ASSERT_EQUAL_FATAL(base_h5_create(tmp(p2, sizeof p2, "long2.h5"), &hh, &e), BASE_OK);
+        CU_ASSERT_EQUAL_FATAL(raw_create(tmp(p2, sizeof p2, "long2.h5"), &hh, &e), BASE_OK);
         base_h5_write_attr_str(hh, "/", "format", CODEC_MODEL_FORMAT, &e);
-        base_h5_write_attr_int(hh, "/", "format_version", 1, &e);
+        base_h5_write_attr_int(hh, "/", "format_version", CODEC_MODEL_FORMAT_VERSION, &e);
         base_h5_write_attr_str(hh, "/", "notes", longs, &e);
         for (size_t i = 0; i < codec_model_tensor_count(mm); i++) {
             char tn[200];
@@ -399,9 +402,9 @@ static void test_bad_files(void)
         CU_ASSERT_EQUAL(codec_agent_load(p2, &b2, NULL, &e), BASE_OK); /* notes ignored */
         codec_agent_destroy(b2);
         /* now the same with an over-long family */
-        CU_ASSERT_EQUAL_FATAL(base_h5_create(p2, &hh, &e), BASE_OK);
+        CU_ASSERT_EQUAL_FATAL(raw_create(p2, &hh, &e), BASE_OK);
         base_h5_write_attr_str(hh, "/", "format", CODEC_MODEL_FORMAT, &e);
-        base_h5_write_attr_int(hh, "/", "format_version", 1, &e);
+        base_h5_write_attr_int(hh, "/", "format_version", CODEC_MODEL_FORMAT_VERSION, &e);
         base_h5_write_attr_str(hh, "/", "family", longs, &e);
         base_h5_write_tensor(hh, "params/x", 1, &s1, x, &e);
         CU_ASSERT_EQUAL_FATAL(base_h5_close(hh, &e), BASE_OK);
@@ -411,14 +414,14 @@ static void test_bad_files(void)
 
     /* /params missing; a group inside /params */
     base_h5 *h = NULL;
-    CU_ASSERT_EQUAL_FATAL(base_h5_create(tmp(path, sizeof path, "noparams.h5"), &h, &e), BASE_OK);
+    CU_ASSERT_EQUAL_FATAL(raw_create(tmp(path, sizeof path, "noparams.h5"), &h, &e), BASE_OK);
     base_h5_write_attr_str(h, "/", "format", CODEC_MODEL_FORMAT, &e);
-    base_h5_write_attr_int(h, "/", "format_version", 1, &e);
+    base_h5_write_attr_int(h, "/", "format_version", CODEC_MODEL_FORMAT_VERSION, &e);
     CU_ASSERT_EQUAL_FATAL(base_h5_close(h, &e), BASE_OK);
     expect_load_error(path, BASE_EFORMAT, "group /params missing");
-    CU_ASSERT_EQUAL_FATAL(base_h5_create(tmp(path, sizeof path, "nested.h5"), &h, &e), BASE_OK);
+    CU_ASSERT_EQUAL_FATAL(raw_create(tmp(path, sizeof path, "nested.h5"), &h, &e), BASE_OK);
     base_h5_write_attr_str(h, "/", "format", CODEC_MODEL_FORMAT, &e);
-    base_h5_write_attr_int(h, "/", "format_version", 1, &e);
+    base_h5_write_attr_int(h, "/", "format_version", CODEC_MODEL_FORMAT_VERSION, &e);
     base_h5_write_tensor(h, "params/enc/conv0.w", 1, &s1, x, &e);
     CU_ASSERT_EQUAL_FATAL(base_h5_close(h, &e), BASE_OK);
     expect_load_error(path, BASE_EFORMAT, "/params/enc is not a tensor");

@@ -16,6 +16,8 @@
  * differ from what this program observes now, so the doc cannot drift. */
 #include "codecs/audio.h"
 #include "tests/fixtures.h"
+#include "base/h5io_priv.h"
+#include "codecs/modelfile.h"
 #include "tests/testutil.h"
 
 #include <errno.h>
@@ -36,9 +38,10 @@
 typedef enum setup {
     S_NONE,
     S_MODEL_TRUNC,      /* model.h5: the tiny model's first 4000 bytes            */
-    S_MODEL_SIG,        /* model.h5: two bytes of the HDF5 signature flipped      */
+    S_MODEL_SIG,        /* model.h5: two bytes of the file's first 8 flipped      */
+    S_MODEL_FLIP,       /* model.h5: one byte in the middle flipped               */
     S_MODEL_EMPTY_H5,   /* model.h5: a valid HDF5 file without a model in it      */
-    S_MODEL_VERSION,    /* model.h5: format_version = 2                           */
+    S_MODEL_VERSION,    /* model.h5: format_version = this build's + 1            */
     S_MODEL_NO_STRIDE,  /* model.h5: attribute stride deleted                     */
     S_MODEL_STRIDE0,    /* model.h5: stride = 0                                   */
     S_MODEL_LATENT_STR, /* model.h5: latent_dim written as a string              */
@@ -291,9 +294,11 @@ static const ecase cases[] = {
     {"model file", "truncated", S_MODEL_TRUNC, "", "", "", "", EVAL_MODEL, "model.h5", "truncated",
      1, 0, 0, NULL},
     {"model file", "HDF5 but not a model", S_MODEL_EMPTY_H5, "", "", "", "", EVAL_MODEL, "model.h5",
-     "not a semsim model file", 1, 0, 0, NULL},
+     "model file without an integrity header", 1, 0, 0, NULL},
+    {"model file", "one byte changed (checksum)", S_MODEL_FLIP, "", "", "", "", EVAL_MODEL,
+     "model.h5", "file is corrupt (checksum mismatch)", 1, 0, 0, NULL},
     {"model file", "newer format version", S_MODEL_VERSION, "", "", "", "", EVAL_MODEL, "model.h5",
-     "format_version 2 is not supported", 1, 0, 0, NULL},
+     "format_version 3 is not supported", 1, 0, 0, NULL},
     {"model file", "missing attribute", S_MODEL_NO_STRIDE, "", "", "", "", EVAL_MODEL, "model.h5",
      "attribute 'stride' missing", 1, 0, 0, NULL},
     {"model file", "attribute out of range", S_MODEL_STRIDE0, "", "", "", "", EVAL_MODEL,
@@ -489,14 +494,15 @@ static void make_model(const char *dir, setup s)
         return;
     }
     test_save_tiny_agent(path, 8, 7);
-    if (s == S_MODEL_TRUNC || s == S_MODEL_SIG) {
+    if (s == S_MODEL_TRUNC || s == S_MODEL_SIG || s == S_MODEL_FLIP) {
         size_t n;
         char *b = slurp(path, &n);
         CU_ASSERT_FATAL(b != NULL && n > 4000);
         if (s == S_MODEL_SIG) {
-            b[1] ^= 0x20; /* "\x89HDF" -> "\x89hdF" */
+            b[1] ^= 0x20;
             b[2] ^= 0x20;
         }
+        if (s == S_MODEL_FLIP) b[n / 2] ^= 0x01;
         write_bytes(dir, "model.h5", b, s == S_MODEL_TRUNC ? 4000 : n);
         free(b);
         return;
@@ -505,7 +511,7 @@ static void make_model(const char *dir, setup s)
     CU_ASSERT_FATAL(f >= 0);
     switch (s) {
     case S_MODEL_VERSION:
-        h5_attr_int(f, "format_version", 2);
+        h5_attr_int(f, "format_version", CODEC_MODEL_FORMAT_VERSION + 1);
         break;
     case S_MODEL_NO_STRIDE:
         H5Adelete(f, "stride");
@@ -532,6 +538,10 @@ static void make_model(const char *dir, setup s)
         break;
     }
     H5Fclose(f);
+    /* seal it again, as a writer with a bug would: the load's own checks,
+     * behind the integrity header, must catch what was damaged */
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL(base_h5i_seal_write(path, CODEC_MODEL_FORMAT, path, &e), BASE_OK);
 }
 
 /* A 16-bit mono WAV header claiming `rate` Hz, then 0.1 s of silence at 16 kHz. */
