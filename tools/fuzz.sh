@@ -92,6 +92,8 @@ run_one() { # NAME: run one harness, log in build/fuzz/NAME.log
   nice -n 10 "$bin" "${args[@]}" "${dirs[@]}" >"$out/$n.log" 2>&1
   local rc=$?
   local execs; execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/$n.log" | tail -1)
+  # a run stopped by a finding prints no stats: its last "#N" status line counts
+  [ -n "$execs" ] || execs=$(tr '\r' '\n' <"$out/$n.log" | sed -n 's/^#\([0-9]*\)\t.*/\1/p' | tail -1)
   if ((rc)); then
     echo "fuzz: $n FAILED (exit $rc) after ${execs:-?} executions; see $out/$n.log and $out/artifacts/$n/" >&2
     grep -m3 'ERROR\|SUMMARY\|runtime error' "$out/$n.log" >&2
