@@ -2,6 +2,8 @@
  * de-duplication. See sweep.h. */
 #include "sim/sweep.h"
 
+#include "base/hash.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -38,6 +40,34 @@ static long key_pos(const sim_sweep *sw, const char *key)
     return -1;
 }
 
+/* Hash of a row of nkeys strings (each ended by a 0 byte, so rows that
+ * split the same text differently differ). */
+static uint64_t row_hash(const char *const *row, size_t nkeys)
+{
+    uint64_t h = BASE_HASH_INIT;
+    for (size_t k = 0; k < nkeys; k++) h = base_hash_bytes(h, row[k], strlen(row[k]) + 1);
+    return h;
+}
+
+/* The earlier point with the same values as row, or -1; else row becomes
+ * point sw->npoints in the open-addressing table (cap a power of two >
+ * 2 x points; slot holds point + 1, 0 = empty), so de-duplicating a sweep
+ * is linear, not quadratic, in its points. */
+static long find_or_add_point(sim_sweep *sw, size_t *table, size_t cap, const char **row)
+{
+    uint64_t h = row_hash(row, sw->nkeys);
+    size_t i = (size_t)h & (cap - 1);
+    for (; table[i]; i = (i + 1) & (cap - 1)) {
+        const char **pv = sw->values + (table[i] - 1) * sw->nkeys;
+        size_t k = 0;
+        while (k < sw->nkeys && !strcmp(pv[k], row[k])) k++;
+        if (k == sw->nkeys) return (long)(table[i] - 1);
+    }
+    memcpy(sw->values + sw->npoints * sw->nkeys, row, sw->nkeys * sizeof *row);
+    table[i] = ++sw->npoints;
+    return -1;
+}
+
 /* Is axis a in dimension d (same zip group as the dimension's first axis)? */
 static int in_dim(const sim_sweep *sw, size_t d, size_t a)
 {
@@ -50,7 +80,9 @@ static int in_dim(const sim_sweep *sw, size_t d, size_t a)
 sim_sweep *sim_sweep_create(const sim_scenario *sc, base_err *err)
 {
     sim_sweep *sw = calloc(1, sizeof *sw);
-    const char **row = NULL;
+    const char **row = NULL, **base = NULL, **cval = NULL;
+    long *cpos = NULL; /* per constraint: its key's and its set key's row position */
+    size_t *table = NULL, tcap = 64;
     size_t na = sim_scenario_axis_count(sc), nc = sim_scenario_constraint_count(sc);
     if (!sw) goto nomem;
     sw->sc = sc;
@@ -99,10 +131,23 @@ sim_sweep *sim_sweep_create(const sim_scenario *sc, base_err *err)
     sw->cell_point = malloc(sw->ncells * sizeof *sw->cell_point);
     sw->values = malloc((sw->ncells * sw->nkeys + 1) * sizeof *sw->values);
     row = malloc((sw->nkeys + 1) * sizeof *row);
-    if (!sw->cell_point || !sw->values || !row) goto nomem;
+    base = malloc((sw->nkeys + 1) * sizeof *base);
+    cval = malloc((nc + 1) * sizeof *cval);
+    cpos = malloc((2 * nc + 1) * sizeof *cpos);
+    while (tcap < 2 * sw->ncells) tcap *= 2;
+    table = calloc(tcap, sizeof *table);
+    if (!sw->cell_point || !sw->values || !row || !base || !cval || !cpos || !table) goto nomem;
+    /* what every cell shares, looked up once: base values, constraint keys */
+    for (size_t k = 0; k < sw->nkeys; k++) base[k] = sim_scenario_get(sc, sw->keys[k]);
+    for (size_t c = 0; c < nc; c++) {
+        const sim_constraint *k = sim_scenario_constraint(sc, c);
+        cpos[2 * c] = key_pos(sw, k->key);
+        cpos[2 * c + 1] = *k->set_key ? key_pos(sw, k->set_key) : -1;
+        cval[c] = cpos[2 * c] >= 0 ? NULL : sim_scenario_get(sc, k->key);
+    }
     for (size_t cell = 0; cell < sw->ncells; cell++) {
         /* base values, then the axes at this cell's indices */
-        for (size_t k = 0; k < sw->nkeys; k++) row[k] = sim_scenario_get(sc, sw->keys[k]);
+        memcpy(row, base, sw->nkeys * sizeof *row);
         size_t rem = cell;
         for (size_t d = sw->ndims; d-- > 0;) {
             size_t idx = rem % sw->dim_len[d];
@@ -113,39 +158,36 @@ sim_sweep *sim_sweep_create(const sim_scenario *sc, base_err *err)
         int skip = 0;
         for (size_t c = 0; c < nc && !skip; c++) {
             const sim_constraint *k = sim_scenario_constraint(sc, c);
-            long pos = key_pos(sw, k->key);
-            const char *v = pos >= 0 ? row[pos] : sim_scenario_get(sc, k->key);
+            long pos = cpos[2 * c];
+            const char *v = pos >= 0 ? row[pos] : cval[c];
             int match = !strcmp(v, k->value) != !!k->negate;
             if (!match) continue;
             if (!*k->set_key)
                 skip = 1;
             else
-                row[key_pos(sw, k->set_key)] = k->set_value;
+                row[cpos[2 * c + 1]] = k->set_value;
         }
         if (skip) {
             sw->cell_point[cell] = -1;
             continue;
         }
-        long same = -1;
-        for (size_t p = 0; p < sw->npoints && same < 0; p++) {
-            const char **pv = sw->values + p * sw->nkeys;
-            size_t k = 0;
-            while (k < sw->nkeys && !strcmp(pv[k], row[k])) k++;
-            if (k == sw->nkeys) same = (long)p;
-        }
-        if (same >= 0) {
-            sw->cell_point[cell] = same;
-            continue;
-        }
-        memcpy(sw->values + sw->npoints * sw->nkeys, row, sw->nkeys * sizeof *row);
-        sw->cell_point[cell] = (long)sw->npoints++;
+        long same = find_or_add_point(sw, table, tcap, row);
+        sw->cell_point[cell] = same >= 0 ? same : (long)sw->npoints - 1;
     }
     free(row);
+    free(base);
+    free(cval);
+    free(cpos);
+    free(table);
     return sw;
 nomem:
     base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
 fail:
     free(row);
+    free(base);
+    free(cval);
+    free(cpos);
+    free(table);
     sim_sweep_destroy(sw);
     return NULL;
 }

@@ -54,6 +54,9 @@ base_status sim_sweepspec_expand(const sim_key_def *k, const char *spec, char **
                                 spec, k->name);
         /* Float-safe count: a stop within 1e-9 steps of the grid is included. */
         double steps = (stop - start) / step;
+        if (!(steps < 1e15)) /* before the cast: a huge or infinite count is undefined */
+            return base_err_set(err, BASE_ERANGE, NULL, 0,
+                                "range '%s' for %s has more than 100000 values", spec, k->name);
         size_t m = (size_t)floor(steps + 1e-9) + 1;
         if (m > 100000)
             return base_err_set(err, BASE_ERANGE, NULL, 0,
