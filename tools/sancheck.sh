@@ -21,6 +21,7 @@ jobs=2
 while (($#)); do
   case "$1" in
     -j) jobs=$2; shift ;;
+    -j*) jobs=${1#-j} ;;
     -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "sancheck.sh: unknown option '$1'" >&2; exit 2 ;;
   esac
