@@ -87,6 +87,7 @@ const char *const *sim_out_metric_names(void)
 struct sim_out {
     char path[4096], partial[4200];
     base_h5 *h;
+    int restarted; /* --resume found the partial file damaged and started over */
     size_t n_params;
     char **param_names;
     int *param_is_string;
@@ -303,10 +304,23 @@ base_status sim_out_open(const char *path, const sim_out_layout *lay, unsigned f
         o->param_is_string[i] = lay->param_is_string[i];
     }
     if (!build_columns(o)) goto nomem;
-    if ((flags & SIM_OUT_RESUME) && file_exists(o->partial))
+    if ((flags & SIM_OUT_RESUME) && file_exists(o->partial)) {
         st = open_resume(o, lay, err);
-    else
+        if (st == BASE_EFORMAT) {
+            /* damaged (a run killed while HDF5 was writing): nothing in it can be
+             * trusted, so start over; sim_out_restarted tells the caller */
+            char partial[sizeof o->partial];
+            snprintf(partial, sizeof partial, "%s", o->partial);
+            out_close(o, NULL);
+            remove(partial);
+            if (err) *err = (base_err)BASE_ERR_INIT;
+            st = sim_out_open(path, lay, flags & ~(unsigned)SIM_OUT_RESUME, out, err);
+            if (st == BASE_OK) (*out)->restarted = 1;
+            return st;
+        }
+    } else {
         st = open_new(o, lay, err);
+    }
     if (st) goto fail;
     *out = o;
     return BASE_OK;
@@ -315,6 +329,11 @@ nomem:
 fail:
     out_close(o, NULL); /* the first error is the one to report */
     return st;
+}
+
+int sim_out_restarted(const sim_out *o)
+{
+    return o && o->restarted;
 }
 
 size_t sim_out_rows(const sim_out *o)

@@ -57,6 +57,10 @@ enum { SIM_OUT_FORCE = 1, SIM_OUT_RESUME = 2 };
 base_status sim_out_open(const char *path, const sim_out_layout *lay, unsigned flags, sim_out **out,
                          base_err *err);
 
+/* 1 when --resume found PATH.partial damaged (a run killed while HDF5 was
+ * writing leaves metadata half-written) and the file was started over. */
+int sim_out_restarted(const sim_out *o);
+
 /* Rows already in the file (kept by resume). */
 size_t sim_out_rows(const sim_out *o);
 /* 1 if (point, repeat) is already stored. */

@@ -327,6 +327,9 @@ static base_status open_output(runner *rn, base_err *err)
     const sim_run_opts *opts = rn->opts;
     unsigned flags = (opts->force ? SIM_OUT_FORCE : 0) | (opts->resume ? SIM_OUT_RESUME : 0);
     base_status st = sim_out_open(opts->out_path, &lay, flags, &rn->out, err);
+    if (st == BASE_OK && sim_out_restarted(rn->out))
+        base_log_warn(opts->log, "%s.partial was damaged (killed while writing?): starting over",
+                      opts->out_path);
     if (st == BASE_OK) rn->resumed = sim_out_rows(rn->out);
     return st;
 }
