@@ -2,10 +2,12 @@
 #include "tests/testutil.h"
 
 #include <CUnit/Basic.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int test_main(const char *suite, const test_case *cases)
 {
@@ -64,4 +66,63 @@ const char *test_tmpdir(void)
         if (!mkdtemp(dir)) dir[0] = 0;
     }
     return dir;
+}
+
+const char *test_write_file(const char *name, const char *text)
+{
+    static char paths[16][600];
+    static int next;
+    char *p = paths[next++ % 16];
+    snprintf(p, sizeof paths[0], "%s/%s", test_tmpdir(), name);
+    FILE *f = fopen(p, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs(text, f);
+    fclose(f);
+    return p;
+}
+
+/* Reads the file at path into buf (n bytes with the NUL); no-op for NULL buf. */
+static void read_into(const char *path, char *buf, size_t n)
+{
+    if (!buf || !n) return;
+    FILE *f = fopen(path, "r");
+    size_t k = f ? fread(buf, 1, n - 1, f) : 0;
+    buf[k] = 0;
+    if (f) fclose(f);
+}
+
+int test_run_cmd(int (*fn)(int, char **), const char *name, const char *const *args, char *out,
+                 size_t outn, char *err, size_t errn)
+{
+    char *argv[62];
+    int argc = 0;
+    argv[argc++] = (char *)name;
+    while (args[argc - 1] && argc < 61) {
+        argv[argc] = (char *)args[argc - 1];
+        argc++;
+    }
+    argv[argc] = NULL;
+    char po[600], pe[600];
+    snprintf(po, sizeof po, "%s/cmd-stdout.txt", test_tmpdir());
+    snprintf(pe, sizeof pe, "%s/cmd-stderr.txt", test_tmpdir());
+    fflush(stdout);
+    fflush(stderr);
+    int so = dup(1), se = dup(2);
+    int fo = open(po, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int fe = open(pe, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    CU_ASSERT_FATAL(so >= 0 && se >= 0 && fo >= 0 && fe >= 0);
+    dup2(fo, 1);
+    dup2(fe, 2);
+    close(fo);
+    close(fe);
+    int rc = fn(argc, argv);
+    fflush(stdout);
+    fflush(stderr);
+    dup2(so, 1);
+    dup2(se, 2);
+    close(so);
+    close(se);
+    read_into(po, out, outn);
+    read_into(pe, err, errn);
+    return rc;
 }

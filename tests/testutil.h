@@ -42,4 +42,15 @@ const char *test_srcpath(char *buf, size_t n, const char *rel);
 /* A fresh temporary directory for this test program (mkdtemp under $TMPDIR). */
 const char *test_tmpdir(void);
 
+/* Writes text to test_tmpdir()/name and returns the path (one of 16 buffers
+ * used in turn, so a test may hold up to 16 paths at once). */
+const char *test_write_file(const char *name, const char *text);
+
+/* Runs fn, a `semsim CMD` entry point, as `name ARGS...` (args NULL-terminated,
+ * at most 60), with its stdout captured into out and its stderr into err
+ * (NUL-terminated, truncated to outn / errn bytes; NULL discards). Returns
+ * fn's exit code. */
+int test_run_cmd(int (*fn)(int, char **), const char *name, const char *const *args, char *out,
+                 size_t outn, char *err, size_t errn);
+
 #endif

@@ -7,19 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *write_file(const char *name, const char *text)
-{
-    static char paths[8][512];
-    static int next;
-    char *p = paths[next++ % 8];
-    snprintf(p, 512, "%s/%s", test_tmpdir(), name);
-    FILE *f = fopen(p, "w");
-    CU_ASSERT_FATAL(f != NULL);
-    fputs(text, f);
-    fclose(f);
-    return p;
-}
-
 /* Every callback as one line "S file:line name" / "K file:line [sec] key=value". */
 typedef struct calls {
     char text[4096];
@@ -79,16 +66,16 @@ static void expect(const char *path, const char *refuse, const char *want_log, c
 
 static void test_items(void)
 {
-    write_file("inc.ini", "[b]\nx = 1\n");
-    const char *p = write_file("main.ini", "; comment\n"
-                                           "# another\n"
-                                           "top = 0\n"
-                                           "[a]\n"
-                                           "k = v   ; inline comment\n"
-                                           "k2: with spaces  \n"
-                                           "include = inc.ini\n"
-                                           "y = 2\n"
-                                           "[empty]\n");
+    test_write_file("inc.ini", "[b]\nx = 1\n");
+    const char *p = test_write_file("main.ini", "; comment\n"
+                                                "# another\n"
+                                                "top = 0\n"
+                                                "[a]\n"
+                                                "k = v   ; inline comment\n"
+                                                "k2: with spaces  \n"
+                                                "include = inc.ini\n"
+                                                "y = 2\n"
+                                                "[empty]\n");
     expect(p, NULL,
            "K main.ini:3 [] top=0\n"
            "S main.ini:4 a\n"
@@ -109,17 +96,17 @@ static void test_items(void)
 static void test_errors(void)
 {
     char want[1024];
-    const char *p = write_file("e1.ini", "[a]\nk = 1\nbad = 2\n");
+    const char *p = test_write_file("e1.ini", "[a]\nk = 1\nbad = 2\n");
     snprintf(want, sizeof want, "%s:3: bad key bad", p);
     expect(p, "bad", NULL, want);
-    p = write_file("e2.ini", "[a]\n[nope]\nk = 1\n");
+    p = test_write_file("e2.ini", "[a]\n[nope]\nk = 1\n");
     snprintf(want, sizeof want, "%s:2: unknown section [nope]", p);
     expect(p, "nope", "S e2.ini:1 a\nS e2.ini:2 nope\n", want); /* stops there */
-    p = write_file("e3.ini", "[a]\nno equals here\n");
+    p = test_write_file("e3.ini", "[a]\nno equals here\n");
     snprintf(want, sizeof want, "%s:2: syntax error: expected [section], key = value or a comment",
              p);
     expect(p, NULL, NULL, want);
-    p = write_file("e4.ini", "[a\n");
+    p = test_write_file("e4.ini", "[a\n");
     snprintf(want, sizeof want, "%s:1: syntax error: section header without ']'", p);
     expect(p, NULL, NULL, want);
     char longline[400];
@@ -127,7 +114,7 @@ static void test_errors(void)
     memcpy(longline, "k = ", 4);
     longline[sizeof longline - 2] = '\n';
     longline[sizeof longline - 1] = 0;
-    p = write_file("e5.ini", longline);
+    p = test_write_file("e5.ini", longline);
     snprintf(want, sizeof want, "%s:1: line too long (max 196 characters)", p);
     expect(p, NULL, NULL, want);
     expect("/nonexistent/x.ini", NULL, NULL,
@@ -137,25 +124,25 @@ static void test_errors(void)
 static void test_includes(void)
 {
     char want[1024];
-    const char *p = write_file("i1.ini", "[a]\ninclude = missing.ini\n");
+    const char *p = test_write_file("i1.ini", "[a]\ninclude = missing.ini\n");
     snprintf(want, sizeof want,
              "%s:2: cannot open include '%s/missing.ini': No such file or directory", p,
              test_tmpdir());
     expect(p, NULL, NULL, want);
-    write_file("cy_a.ini", "include = cy_b.ini\n");
-    const char *b = write_file("cy_b.ini", "[a]\nk = 1\ninclude = cy_a.ini\n");
+    test_write_file("cy_a.ini", "include = cy_b.ini\n");
+    const char *b = test_write_file("cy_b.ini", "[a]\nk = 1\ninclude = cy_a.ini\n");
     snprintf(want, sizeof want, "%s:3: include cycle: '%s/cy_a.ini' includes itself", b,
              test_tmpdir());
     char a[600];
     snprintf(a, sizeof a, "%s/cy_a.ini", test_tmpdir());
     expect(a, NULL, NULL, want);
     /* an error inside an include names the included file */
-    write_file("in_bad.ini", "[a]\nbad = 1\n");
-    p = write_file("i2.ini", "[a]\ninclude = in_bad.ini\n");
+    test_write_file("in_bad.ini", "[a]\nbad = 1\n");
+    p = test_write_file("i2.ini", "[a]\ninclude = in_bad.ini\n");
     snprintf(want, sizeof want, "%s/in_bad.ini:2: bad key bad", test_tmpdir());
     expect(p, "bad", NULL, want);
     /* nesting depth */
-    write_file("self.ini", "include = self.ini\n");
+    test_write_file("self.ini", "include = self.ini\n");
     snprintf(a, sizeof a, "%s/self.ini", test_tmpdir());
     snprintf(want, sizeof want, "%s:1: include cycle: '%s/self.ini' includes itself", a,
              test_tmpdir());

@@ -22,44 +22,6 @@ static const char *tmp(char *buf, size_t n, const char *name)
     return buf;
 }
 
-/* Run `semsim NAME ARGS...` (fn) capturing stderr into errb. */
-static int run(int (*fn)(int, char **), const char *name, char *errb, size_t errn,
-               const char *const *args)
-{
-    char *argv[16];
-    int argc = 0;
-    argv[argc++] = (char *)name;
-    while (args[argc - 1] && argc < 15) {
-        argv[argc] = (char *)args[argc - 1];
-        argc++;
-    }
-    argv[argc] = NULL;
-    char po[600], pe[600];
-    tmp(po, sizeof po, "stdout.txt");
-    tmp(pe, sizeof pe, "stderr.txt");
-    fflush(stdout);
-    fflush(stderr);
-    int so = dup(1), se = dup(2);
-    int fo = open(po, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int fe = open(pe, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fo, 1);
-    dup2(fe, 2);
-    close(fo);
-    close(fe);
-    int rc = fn(argc, argv);
-    fflush(stdout);
-    fflush(stderr);
-    dup2(so, 1);
-    dup2(se, 2);
-    close(so);
-    close(se);
-    FILE *f = fopen(pe, "r");
-    size_t k = f ? fread(errb, 1, errn - 1, f) : 0;
-    errb[k] = 0;
-    if (f) fclose(f);
-    return rc;
-}
-
 static char *slurp(const char *path)
 {
     FILE *f = fopen(path, "rb");
@@ -82,9 +44,11 @@ static void round_trip(const char *name, char *model, char *back, size_t n)
     snprintf(rel, sizeof rel, "%s_back.h5", name);
     tmp(back, n, rel);
     const char *ex[] = {model, "-o", st, NULL};
-    CU_ASSERT_EQUAL_FATAL(run(sim_cmd_export, "semsim export", errb, sizeof errb, ex), 0);
+    CU_ASSERT_EQUAL_FATAL(
+        test_run_cmd(sim_cmd_export, "semsim export", ex, NULL, 0, errb, sizeof errb), 0);
     const char *im[] = {st, "-o", back, NULL};
-    CU_ASSERT_EQUAL_FATAL(run(sim_cmd_import, "semsim import", errb, sizeof errb, im), 0);
+    CU_ASSERT_EQUAL_FATAL(
+        test_run_cmd(sim_cmd_import, "semsim import", im, NULL, 0, errb, sizeof errb), 0);
 
     /* every tensor bit for bit */
     base_err e = BASE_ERR_INIT;
@@ -151,7 +115,8 @@ static void test_round_trip_eval(void)
     fclose(f);
     tmp(dir, sizeof dir, "speech");
     const char *co[] = {"--text", text, "--voices", voices, "-o", dir, "--quiet", NULL};
-    CU_ASSERT_EQUAL_FATAL(run(sim_cmd_corpus, "semsim corpus", errb, sizeof errb, co), 0);
+    CU_ASSERT_EQUAL_FATAL(
+        test_run_cmd(sim_cmd_corpus, "semsim corpus", co, NULL, 0, errb, sizeof errb), 0);
     snprintf(man, sizeof man, "%s/manifest.tsv", dir);
     const char *models[2] = {model, back};
     for (int k = 0; k < 2; k++) {
@@ -160,7 +125,8 @@ static void test_round_trip_eval(void)
         tmp(hyp[k], sizeof hyp[k], name);
         const char *ev[] = {"--model", models[k], "--manifest", man,
                             "--hyp",   hyp[k],    "--greedy",   NULL};
-        CU_ASSERT_EQUAL_FATAL(run(sim_cmd_eval, "semsim eval", errb, sizeof errb, ev), 0);
+        CU_ASSERT_EQUAL_FATAL(
+            test_run_cmd(sim_cmd_eval, "semsim eval", ev, NULL, 0, errb, sizeof errb), 0);
     }
     char *h0 = slurp(hyp[0]), *h1 = slurp(hyp[1]);
     CU_ASSERT_FATAL(h0 && h1);
@@ -174,18 +140,23 @@ static void test_usage_and_errors(void)
 {
     char errb[2048], st[512], out[512], junk[512];
     const char *none[] = {NULL};
-    CU_ASSERT_EQUAL(run(sim_cmd_export, "semsim export", errb, sizeof errb, none), 2);
+    CU_ASSERT_EQUAL(test_run_cmd(sim_cmd_export, "semsim export", none, NULL, 0, errb, sizeof errb),
+                    2);
     const char *noout[] = {"x.h5", NULL};
-    CU_ASSERT_EQUAL(run(sim_cmd_import, "semsim import", errb, sizeof errb, noout), 2);
+    CU_ASSERT_EQUAL(
+        test_run_cmd(sim_cmd_import, "semsim import", noout, NULL, 0, errb, sizeof errb), 2);
     const char *bad[] = {"--bogus", NULL};
-    CU_ASSERT_EQUAL(run(sim_cmd_import, "semsim import", errb, sizeof errb, bad), 2);
+    CU_ASSERT_EQUAL(test_run_cmd(sim_cmd_import, "semsim import", bad, NULL, 0, errb, sizeof errb),
+                    2);
     const char *help[] = {"--help", NULL};
-    CU_ASSERT_EQUAL(run(sim_cmd_export, "semsim export", errb, sizeof errb, help), 0);
+    CU_ASSERT_EQUAL(test_run_cmd(sim_cmd_export, "semsim export", help, NULL, 0, errb, sizeof errb),
+                    0);
 
     /* a missing model */
     tmp(st, sizeof st, "x.safetensors");
     const char *miss[] = {"/nonexistent/m.h5", "-o", st, NULL};
-    CU_ASSERT_EQUAL(run(sim_cmd_export, "semsim export", errb, sizeof errb, miss), 1);
+    CU_ASSERT_EQUAL(test_run_cmd(sim_cmd_export, "semsim export", miss, NULL, 0, errb, sizeof errb),
+                    1);
     CU_ASSERT(strstr(errb, "semsim: /nonexistent/m.h5") == errb);
     CU_ASSERT(access(st, F_OK) != 0);
 
@@ -195,7 +166,8 @@ static void test_usage_and_errors(void)
     fclose(f);
     tmp(out, sizeof out, "junk.h5");
     const char *im[] = {junk, "-o", out, NULL};
-    CU_ASSERT_EQUAL(run(sim_cmd_import, "semsim import", errb, sizeof errb, im), 1);
+    CU_ASSERT_EQUAL(test_run_cmd(sim_cmd_import, "semsim import", im, NULL, 0, errb, sizeof errb),
+                    1);
     CU_ASSERT(strncmp(errb, "semsim: ", 8) == 0 && strstr(errb, junk) != NULL);
     CU_ASSERT(strchr(errb, '\n') == errb + strlen(errb) - 1);
     CU_ASSERT(access(out, F_OK) != 0);
@@ -209,7 +181,8 @@ static void test_usage_and_errors(void)
     CU_ASSERT_EQUAL_FATAL(codec_safetensors_save(m, st, &e), BASE_OK);
     codec_model_destroy(m);
     const char *im2[] = {st, "-o", out, NULL};
-    CU_ASSERT_EQUAL(run(sim_cmd_import, "semsim import", errb, sizeof errb, im2), 1);
+    CU_ASSERT_EQUAL(test_run_cmd(sim_cmd_import, "semsim import", im2, NULL, 0, errb, sizeof errb),
+                    1);
     CU_ASSERT(strstr(errb, "not a semsim agent") != NULL);
     CU_ASSERT(access(out, F_OK) != 0);
 }

@@ -34,34 +34,6 @@ static void setup(void)
         "# two fast voices\nespeak-ng en-us+f1\nflite kal16\n");
 }
 
-/* Run the command with argv (NULL-terminated), capturing stderr into err. */
-static int run(char *err, size_t errn, const char *const *args)
-{
-    char *argv[32];
-    int argc = 0;
-    argv[argc++] = "corpus";
-    while (args[argc - 1] && argc < 31) {
-        argv[argc] = (char *)args[argc - 1];
-        argc++;
-    }
-    argv[argc] = NULL;
-    char path[600];
-    snprintf(path, sizeof path, "%s/stderr.txt", test_tmpdir());
-    fflush(stderr);
-    int saved = dup(2), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fd, 2);
-    close(fd);
-    int rc = sim_cmd_corpus(argc, argv);
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    FILE *f = fopen(path, "r");
-    size_t k = f ? fread(err, 1, errn - 1, f) : 0;
-    err[k] = 0;
-    if (f) fclose(f);
-    return rc;
-}
-
 static char *slurp(const char *path, size_t *n)
 {
     FILE *f = fopen(path, "rb");
@@ -105,7 +77,8 @@ static void test_build_rerun_skip(void)
     snprintf(d2, sizeof d2, "%s/c2/nested", test_tmpdir());
     const char *args1[] = {"--text", text_path, "--lines", "2-3", "--voices", voices_path,
                            "-o",     d1,        "-j",      "2",   NULL};
-    CU_ASSERT_EQUAL_FATAL(run(err, sizeof err, args1), SIM_EXIT_OK);
+    CU_ASSERT_EQUAL_FATAL(test_run_cmd(sim_cmd_corpus, "corpus", args1, NULL, 0, err, sizeof err),
+                          SIM_EXIT_OK);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "4 utterances")); /* progress/summary on stderr */
 
     snprintf(a, sizeof a, "%s/manifest.tsv", d1);
@@ -131,7 +104,8 @@ static void test_build_rerun_skip(void)
     /* same corpus with -j 1 into another (nested, new) folder: identical bytes */
     const char *args2[] = {"--text",    text_path, "--lines", "2-3", "--voices",
                            voices_path, "-o",      d2,        "-q",  NULL};
-    CU_ASSERT_EQUAL_FATAL(run(err, sizeof err, args2), SIM_EXIT_OK);
+    CU_ASSERT_EQUAL_FATAL(test_run_cmd(sim_cmd_corpus, "corpus", args2, NULL, 0, err, sizeof err),
+                          SIM_EXIT_OK);
     CU_ASSERT_STRING_EQUAL(err, ""); /* -q */
     for (int i = 0; i < 4; i++) {
         wav_path(a, sizeof a, d1, ids[i]);
@@ -155,7 +129,8 @@ static void test_build_rerun_skip(void)
     fclose(f);
     size_t nb;
     char *altered = slurp(copy, &nb);
-    CU_ASSERT_EQUAL_FATAL(run(err, sizeof err, args1), SIM_EXIT_OK);
+    CU_ASSERT_EQUAL_FATAL(test_run_cmd(sim_cmd_corpus, "corpus", args1, NULL, 0, err, sizeof err),
+                          SIM_EXIT_OK);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "1 made, 3 skipped"));
     size_t nc;
     char *after = slurp(copy, &nc);
@@ -210,14 +185,15 @@ static void test_bad_input(void)
         {{"--text", text_path, "--voices", voices_path, "-o", text_path, NULL}, 1, "not a folder"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
-        int rc = run(err, sizeof err, cases[k].args);
+        int rc = test_run_cmd(sim_cmd_corpus, "corpus", cases[k].args, NULL, 0, err, sizeof err);
         int ok = rc == cases[k].rc && strstr(err, cases[k].msg);
         if (cases[k].rc == 1) ok = ok && strchr(err, '\n') == err + strlen(err) - 1; /* one line */
         if (!ok) fprintf(stderr, "  case %zu: rc %d, stderr: %s\n", k, rc, err);
         CU_ASSERT(ok);
     }
     const char *help[] = {"--help", NULL};
-    CU_ASSERT_EQUAL(run(err, sizeof err, help), SIM_EXIT_OK);
+    CU_ASSERT_EQUAL(test_run_cmd(sim_cmd_corpus, "corpus", help, NULL, 0, err, sizeof err),
+                    SIM_EXIT_OK);
 }
 
 int main(void)

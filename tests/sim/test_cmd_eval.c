@@ -70,48 +70,6 @@ static void setup(void)
     fclose(f);
 }
 
-/* Run `semsim eval ARGS...` capturing stdout into out and stderr into errb. */
-static int run(char *out, size_t outn, char *errb, size_t errn, const char *const *args)
-{
-    char *argv[40];
-    int argc = 0;
-    argv[argc++] = "semsim eval";
-    while (args[argc - 1] && argc < 39) {
-        argv[argc] = (char *)args[argc - 1];
-        argc++;
-    }
-    argv[argc] = NULL;
-    char po[600], pe[600];
-    tmp(po, sizeof po, "stdout.txt");
-    tmp(pe, sizeof pe, "stderr.txt");
-    fflush(stdout);
-    fflush(stderr);
-    int so = dup(1), se = dup(2);
-    int fo = open(po, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int fe = open(pe, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    dup2(fo, 1);
-    dup2(fe, 2);
-    close(fo);
-    close(fe);
-    int rc = sim_cmd_eval(argc, argv);
-    fflush(stdout);
-    fflush(stderr);
-    dup2(so, 1);
-    dup2(se, 2);
-    close(so);
-    close(se);
-    const char *paths[2] = {po, pe};
-    char *bufs[2] = {out, errb};
-    size_t caps[2] = {outn, errn};
-    for (int i = 0; i < 2; i++) {
-        FILE *f = fopen(paths[i], "r");
-        size_t k = f ? fread(bufs[i], 1, caps[i] - 1, f) : 0;
-        bufs[i][k] = 0;
-        if (f) fclose(f);
-    }
-    return rc;
-}
-
 static char *slurp(const char *path)
 {
     FILE *f = fopen(path, "r");
@@ -158,7 +116,7 @@ static void test_greedy_wiring_and_json(void)
     tmp(hyp, sizeof hyp, "greedy.trn");
     const char *args[] = {"--model", model_path, "--manifest", man_path, "--greedy",
                           "--json",  "--hyp",    hyp,          NULL};
-    int rc = run(out, sizeof out, err, sizeof err, args);
+    int rc = test_run_cmd(sim_cmd_eval, "semsim eval", args, out, sizeof out, err, sizeof err);
     if (rc) fprintf(stderr, "  stderr: %s\n", err);
     CU_ASSERT_EQUAL_FATAL(rc, 0);
     /* CONTRACT.md fields; 4 + 8 + 2 reference words after normalisation */
@@ -203,10 +161,12 @@ static void test_beam_threads_identical(void)
                         h1,        "-j",       "1",          NULL};
     const char *a3[] = {"--model", model_path, "--manifest", man_path, "--hyp",
                         h3,        "--jobs",   "3",          NULL};
-    CU_ASSERT_EQUAL_FATAL(run(out, sizeof out, err, sizeof err, a1), 0);
+    CU_ASSERT_EQUAL_FATAL(
+        test_run_cmd(sim_cmd_eval, "semsim eval", a1, out, sizeof out, err, sizeof err), 0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "decoder beam 128"));
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "WER"));
-    CU_ASSERT_EQUAL_FATAL(run(out, sizeof out, err, sizeof err, a3), 0);
+    CU_ASSERT_EQUAL_FATAL(
+        test_run_cmd(sim_cmd_eval, "semsim eval", a3, out, sizeof out, err, sizeof err), 0);
     char *s1 = slurp(h1), *s3 = slurp(h3);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s3);
@@ -215,7 +175,8 @@ static void test_beam_threads_identical(void)
     free(s3);
     /* --grid prints one line per pair and the best one */
     const char *ag[] = {"--model", model_path, "--manifest", man_path, "--grid", "0,1:0,2", NULL};
-    CU_ASSERT_EQUAL(run(out, sizeof out, err, sizeof err, ag), 0);
+    CU_ASSERT_EQUAL(test_run_cmd(sim_cmd_eval, "semsim eval", ag, out, sizeof out, err, sizeof err),
+                    0);
     int lines = 0;
     for (const char *p = out; *p; p++) lines += *p == '\n';
     CU_ASSERT_EQUAL(lines, 1 + 4 + 1);
@@ -248,7 +209,8 @@ static void test_bad_inputs(void)
         {{"--model", model_path, "--manifest", man_path, "extra", NULL}, 2, "unexpected"},
     };
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
-        int rc = run(out, sizeof out, err, sizeof err, rows[i].args);
+        int rc = test_run_cmd(sim_cmd_eval, "semsim eval", rows[i].args, out, sizeof out, err,
+                              sizeof err);
         CU_ASSERT_EQUAL(rc, rows[i].rc);
         if (!strstr(err, rows[i].msg)) fprintf(stderr, "  row %zu stderr: %s\n", i, err);
         CU_ASSERT_PTR_NOT_NULL(strstr(err, rows[i].msg));
@@ -259,7 +221,8 @@ static void test_bad_inputs(void)
     fprintf(f, "x_1\t%s\thello\n", man_path);
     fclose(f);
     const char *a[] = {"--model", model_path, "--manifest", p, "--greedy", NULL};
-    CU_ASSERT_EQUAL(run(out, sizeof out, err, sizeof err, a), 1);
+    CU_ASSERT_EQUAL(test_run_cmd(sim_cmd_eval, "semsim eval", a, out, sizeof out, err, sizeof err),
+                    1);
     snprintf(want, sizeof want, "semsim: %s: ", man_path);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, want));
     CU_ASSERT_PTR_NOT_NULL(strchr(err, '\n'));
@@ -273,11 +236,13 @@ static void test_bad_inputs(void)
     fwrite(buf, 1, nb / 3, f);
     fclose(f);
     const char *b[] = {"--model", q, "--manifest", man_path, NULL};
-    CU_ASSERT_EQUAL(run(out, sizeof out, err, sizeof err, b), 1);
+    CU_ASSERT_EQUAL(test_run_cmd(sim_cmd_eval, "semsim eval", b, out, sizeof out, err, sizeof err),
+                    1);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "truncated"));
     /* --help */
     const char *h[] = {"--help", NULL};
-    CU_ASSERT_EQUAL(run(out, sizeof out, err, sizeof err, h), 0);
+    CU_ASSERT_EQUAL(test_run_cmd(sim_cmd_eval, "semsim eval", h, out, sizeof out, err, sizeof err),
+                    0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "usage: semsim eval"));
 }
 

@@ -9,23 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *write_file(const char *name, const char *text)
-{
-    static char paths[16][512];
-    static int next;
-    char *p = paths[next++ % 16];
-    snprintf(p, 512, "%s/%s", test_tmpdir(), name);
-    FILE *f = fopen(p, "w");
-    CU_ASSERT_FATAL(f != NULL);
-    fputs(text, f);
-    fclose(f);
-    return p;
-}
-
 /* Load text as NAME and expect failure with message "NAME:LINE: want". */
 static void expect_error(const char *name, const char *text, int line, const char *want)
 {
-    const char *path = write_file(name, text);
+    const char *path = test_write_file(name, text);
     base_err e = BASE_ERR_INIT;
     sim_scenario *sc = sim_scenario_load(path, &e);
     CU_ASSERT(sc == NULL);
@@ -42,27 +29,27 @@ static void expect_error(const char *name, const char *text, int line, const cha
 
 static void test_good_file(void)
 {
-    write_file("base.ini", "; shared settings\n"
-                           "[channel]\n"
-                           "model = rayleigh\n"
-                           "snr_db = 3\n"
-                           "[source]\n"
-                           "manifest = data/m.tsv\n");
-    const char *path = write_file("good.ini", "include = base.ini\n"
-                                              "[scenario]\n"
-                                              "seed = 7   ; inline comment\n"
-                                              "utterances = 20\n"
-                                              "[source]\n"
-                                              "kind = bits\n"
-                                              "[channel]\n"
-                                              "snr_db = 5\n"
-                                              "[user.alice]\n"
-                                              "channel.snr_db = 12\n"
-                                              "[user.bob]\n"
-                                              "link.modulation = 16qam\n"
-                                              "[sweep]\n"
-                                              "channel.k_factor_db = 0:0.1:0.3\n"
-                                              "link.fec = none,hamming74\n");
+    test_write_file("base.ini", "; shared settings\n"
+                                "[channel]\n"
+                                "model = rayleigh\n"
+                                "snr_db = 3\n"
+                                "[source]\n"
+                                "manifest = data/m.tsv\n");
+    const char *path = test_write_file("good.ini", "include = base.ini\n"
+                                                   "[scenario]\n"
+                                                   "seed = 7   ; inline comment\n"
+                                                   "utterances = 20\n"
+                                                   "[source]\n"
+                                                   "kind = bits\n"
+                                                   "[channel]\n"
+                                                   "snr_db = 5\n"
+                                                   "[user.alice]\n"
+                                                   "channel.snr_db = 12\n"
+                                                   "[user.bob]\n"
+                                                   "link.modulation = 16qam\n"
+                                                   "[sweep]\n"
+                                                   "channel.k_factor_db = 0:0.1:0.3\n"
+                                                   "link.fec = none,hamming74\n");
     base_err e = BASE_ERR_INIT;
     sim_scenario *sc = sim_scenario_load(path, &e);
     if (!sc) fprintf(stderr, "  %s:%d: %s\n", e.file, e.line, e.msg);
@@ -158,7 +145,7 @@ static void test_bad_value(void)
 }
 static void test_missing_include(void)
 {
-    const char *path = write_file("s8.ini", "[scenario]\nseed = 2\ninclude = nothere.ini\n");
+    const char *path = test_write_file("s8.ini", "[scenario]\nseed = 2\ninclude = nothere.ini\n");
     base_err e = BASE_ERR_INIT;
     CU_ASSERT(sim_scenario_load(path, &e) == NULL);
     char got[1024], want[1024];
@@ -174,9 +161,9 @@ static void test_missing_include(void)
 }
 static void test_include_cycle(void)
 {
-    write_file("cyc_b.ini", "[channel]\nsnr_db = 1\ninclude = cyc_a.ini\n");
-    const char *b = write_file("cyc_b.ini", "[channel]\nsnr_db = 1\ninclude = cyc_a.ini\n");
-    write_file("cyc_a.ini", "; a\ninclude = cyc_b.ini\n");
+    test_write_file("cyc_b.ini", "[channel]\nsnr_db = 1\ninclude = cyc_a.ini\n");
+    const char *b = test_write_file("cyc_b.ini", "[channel]\nsnr_db = 1\ninclude = cyc_a.ini\n");
+    test_write_file("cyc_a.ini", "; a\ninclude = cyc_b.ini\n");
     char want[1024];
     snprintf(want, sizeof want, "include cycle: '%s/cyc_a.ini' includes itself", test_tmpdir());
     base_err e = BASE_ERR_INIT;
@@ -214,8 +201,8 @@ static void test_syntax_and_misc(void)
 /* An error inside an included file names that file, not the includer. */
 static void test_error_in_include(void)
 {
-    write_file("inc_bad.ini", "[channel]\nsnr_db = 1\nmodel = awgn\nfading = yes\n");
-    const char *path = write_file("s19.ini", "[scenario]\nseed = 2\ninclude = inc_bad.ini\n");
+    test_write_file("inc_bad.ini", "[channel]\nsnr_db = 1\nmodel = awgn\nfading = yes\n");
+    const char *path = test_write_file("s19.ini", "[scenario]\nseed = 2\ninclude = inc_bad.ini\n");
     base_err e = BASE_ERR_INIT;
     CU_ASSERT(sim_scenario_load(path, &e) == NULL);
     char got[1024], want[1024];

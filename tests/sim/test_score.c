@@ -22,30 +22,17 @@
 
 /* ---- trn files ----------------------------------------------------------------- */
 
-static const char *write_file(const char *name, const char *text)
-{
-    static char path[4][600]; /* a few live paths per test */
-    static int next;
-    char *p = path[next++ & 3];
-    snprintf(p, sizeof path[0], "%s/%s", test_tmpdir(), name);
-    FILE *f = fopen(p, "w");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    fputs(text, f);
-    fclose(f);
-    return p;
-}
-
 static void test_trn_scoring(void)
 {
-    const char *ref = write_file("r.trn", ";; comment\n"
-                                          "b b c a c a a (spk_1)\n"
-                                          "\n"
-                                          "the cat sat (spk_2)\n"
-                                          "no hypothesis here (spk_3)\n"
-                                          "Case Test (spk_4)\r\n");
-    const char *hyp = write_file("h.trn", "case TEST (spk_4)\n"
-                                          "b a a a b b c (spk_1)\n"
-                                          "cat sat on (spk_2)\n");
+    const char *ref = test_write_file("r.trn", ";; comment\n"
+                                               "b b c a c a a (spk_1)\n"
+                                               "\n"
+                                               "the cat sat (spk_2)\n"
+                                               "no hypothesis here (spk_3)\n"
+                                               "Case Test (spk_4)\r\n");
+    const char *hyp = test_write_file("h.trn", "case TEST (spk_4)\n"
+                                               "b a a a b b c (spk_1)\n"
+                                               "cat sat on (spk_2)\n");
     sim_score *s = NULL;
     base_err err = BASE_ERR_INIT;
     CU_ASSERT_EQUAL_FATAL(sim_score_read_trn(ref, hyp, &s, &err), BASE_OK);
@@ -116,8 +103,8 @@ static void test_bad_input(void)
         const bad_case *b = &bad_cases[i];
         char missing[600];
         snprintf(missing, sizeof missing, "%s/does-not-exist.trn", test_tmpdir());
-        const char *ref = b->ref ? write_file("bad_r.trn", b->ref) : missing;
-        const char *hyp = write_file("bad_h.trn", b->hyp);
+        const char *ref = b->ref ? test_write_file("bad_r.trn", b->ref) : missing;
+        const char *hyp = test_write_file("bad_h.trn", b->hyp);
         sim_score *s = (sim_score *)&s; /* must be reset to NULL */
         base_err err = BASE_ERR_INIT;
         base_status st = sim_score_read_trn(ref, hyp, &s, &err);
@@ -165,9 +152,9 @@ static int run_cmd(const char *out_path, int argc, const char *const *argv)
 
 static void test_command(void)
 {
-    const char *ref = write_file("c_r.trn", "b b c a c a a (spk_1)\nthe cat (spk_2)\n");
-    const char *hyp = write_file("c_h.trn", "b a a a b b c (spk_1)\n");
-    const char *bad = write_file("c_bad.trn", "no id here\n");
+    const char *ref = test_write_file("c_r.trn", "b b c a c a a (spk_1)\nthe cat (spk_2)\n");
+    const char *hyp = test_write_file("c_h.trn", "b a a a b b c (spk_1)\n");
+    const char *bad = test_write_file("c_bad.trn", "no id here\n");
     char out[600], missing[600];
     snprintf(out, sizeof out, "%s/cmd_out.txt", test_tmpdir());
     snprintf(missing, sizeof missing, "%s/missing.trn", test_tmpdir());
