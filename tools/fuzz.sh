@@ -3,11 +3,13 @@
 # clang, ASan and UBSan, and run each from its seed corpus. `make fuzz` calls
 # it; docs/testing.md explains the layout.
 #
-#   tools/fuzz.sh [-t SECONDS] [-r RUNS] [-j JOBS] [--build-only] [NAME...]
+#   tools/fuzz.sh [-t SECONDS] [-r RUNS] [-j JOBS] [-T SECONDS] [--build-only] [NAME...]
 #
 #   -t SECONDS   run each harness this long (default 60; `make fuzz FUZZ_SECONDS=N`)
 #   -r RUNS      stop each earlier, after RUNS executions (-runs=RUNS)
 #   -j JOBS      run this many harnesses at once (default 1)
+#   -T SECONDS   an input running longer is a hang (default 10; raise it on a
+#                loaded machine, where a slow input is not a hang)
 #   --build-only build, do not run
 #   NAME...      only these harnesses (scenario, manifest, trn, ...; default: all)
 #
@@ -19,7 +21,7 @@
 # (Makefile.am's fuzz-harnesses target, FUZZ_SUFFIX=.fuzz). Re-running
 # refreshes the copy and rebuilds only what changed.
 #
-# Each harness NAME runs with -timeout=10 (a hang is a finding) from
+# Each harness NAME runs with -timeout=10 (-T; a hang is a finding) from
 # build/fuzz/work/NAME/ (new inputs land there; the committed
 # tests/fuzz/corpus/NAME/ and tests/fuzz/regress/NAME/ are read, never
 # written), with tests/fuzz/NAME.dict when it exists. A crash, hang or
@@ -28,14 +30,15 @@
 # tests/fuzz/regress/NAME/ so that make check replays it.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-seconds=60 runs="" jobs=1 build_only=0 names=()
+seconds=60 timeout=10 runs="" jobs=1 build_only=0 names=()
 while (($#)); do
   case "$1" in
     -t) seconds=$2; shift ;;
     -r) runs=$2; shift ;;
     -j) jobs=$2; shift ;;
+    -T) timeout=$2; shift ;;
     --build-only) build_only=1 ;;
-    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,29p' "$0"; exit 0 ;;
     -*) echo "fuzz.sh: unknown option '$1'" >&2; exit 2 ;;
     *) names+=("$1") ;;
   esac
@@ -81,7 +84,7 @@ run_one() { # NAME: run one harness, log in build/fuzz/NAME.log
   local n=$1 bin=$src/tests/fuzz/$1.fuzz
   [ -x "$bin" ] || { echo "fuzz: no harness tests/fuzz/fuzz_$n.c" >&2; return 1; }
   mkdir -p "$out/work/$n" "$out/artifacts/$n"
-  local args=(-timeout=10 -rss_limit_mb=4096 -print_final_stats=1
+  local args=(-timeout="$timeout" -rss_limit_mb=4096 -print_final_stats=1
               -artifact_prefix="$out/artifacts/$n/")
   args+=(-max_total_time="$seconds")
   [ -n "$runs" ] && args+=(-runs="$runs")
