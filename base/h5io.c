@@ -31,7 +31,13 @@ static herr_t first_error_cb(unsigned n, const H5E_error2_t *e, void *data)
 {
     char *buf = data;
     if (n == 0) {
-        if (e->desc && e->desc[0])
+        /* A failed system call's record carries a timestamp, descriptor and
+         * buffer address after the OS's own message: keep that message. */
+        const char *os = e->desc ? strstr(e->desc, "error message = '") : NULL;
+        if (os) {
+            os += strlen("error message = '");
+            snprintf(buf, 200, "%.*s", (int)strcspn(os, "'"), os);
+        } else if (e->desc && e->desc[0])
             snprintf(buf, 200, "%s", e->desc);
         else if (H5Eget_msg(e->min_num, NULL, buf, 200) < 0)
             buf[0] = 0;
