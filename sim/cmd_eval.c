@@ -25,6 +25,7 @@
 #include "codecs/text.h"
 #include "codecs/vocab.h"
 #include "sim/cmd.h"
+#include "sim/datadir.h"
 #include "sim/score.h"
 #include "base/pool.h"
 
@@ -37,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define MAX_GRID 64
 #define MAX_JOBS 64
@@ -53,7 +55,8 @@ static void usage(FILE *out)
             "Transcribes every utterance of MANIFEST with the agent's own encoder and\n"
             "decoder (no channel) and scores the result by sclite's rules.\n"
             "\n"
-            "  --model FILE      agent model file (docs/model-format.md)\n"
+            "  --model FILE      agent model file (docs/model-format.md); a relative path\n"
+            "                    not found here is looked up in the data folder (models/B.h5)\n"
             "  --manifest FILE   utterances: ID<TAB>AUDIO<TAB>TRANSCRIPT\n"
             "  --hyp FILE        also write the hypotheses as a trn file (`words (ID)`)\n"
             "  --json            one JSON object on stdout (utterances, ref_words, sub, del,\n"
@@ -83,6 +86,7 @@ typedef struct eval_opts {
     codec_beam_config beam;
     int n_alpha, n_beta;
     float alpha[MAX_GRID], beta[MAX_GRID];
+    char model_buf[SIM_DATADIR_MAX]; /* --model found under the data folder */
 } eval_opts;
 
 static int parse_float(const char *s, float *v)
@@ -562,6 +566,12 @@ static int parse_args(int argc, char **argv, eval_opts *o)
     }
     if (optind < argc) return usage_error("unexpected argument");
     if (!o->model || !o->manifest) return usage_error("--model and --manifest are required");
+    if (access(o->model, F_OK)) { /* models/B.h5 from any folder: the shipped copy */
+        sim_datadir dd;
+        sim_datadir_find(&dd);
+        if (sim_datadir_fallback(&dd, o->model, o->model_buf, sizeof o->model_buf))
+            o->model = o->model_buf;
+    }
     if (o->greedy && o->n_alpha) return usage_error("--grid needs the beam decoder, not --greedy");
 
     return -1;

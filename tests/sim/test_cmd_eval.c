@@ -244,6 +244,16 @@ static void test_bad_inputs(void)
     CU_ASSERT_EQUAL(test_run_cmd(sim_cmd_eval, "semsim eval", h, out, sizeof out, err, sizeof err),
                     0);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "usage: semsim eval"));
+    /* from a folder without models/: the shipped models/B.h5 is found in the
+     * data folder (sim/datadir.h), and the run goes on to the bad audio */
+    char cwd[1024];
+    CU_ASSERT_PTR_NOT_NULL_FATAL(getcwd(cwd, sizeof cwd));
+    CU_ASSERT_EQUAL_FATAL(chdir(test_tmpdir()), 0);
+    const char *d[] = {"--model", "models/B.h5", "--manifest", p, "--greedy", NULL};
+    CU_ASSERT_EQUAL(test_run_cmd(sim_cmd_eval, "semsim eval", d, out, sizeof out, err, sizeof err),
+                    1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, want)); /* the audio, not the model */
+    CU_ASSERT_EQUAL(chdir(cwd), 0);
 }
 
 int main(void)
