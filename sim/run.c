@@ -33,6 +33,8 @@ typedef struct job {
     sim_point_metrics m;
     sim_utt_result *utts;
     size_t n_utts;
+    sim_voice_metrics *voices; /* the /voices rows (sim_metrics_by_voice) */
+    size_t n_voices;
 } job;
 
 typedef struct runner {
@@ -153,6 +155,10 @@ static void run_job(runner *rn, job *jb)
                                    &jb->m, err);
     /* after aggregate: the pipeline may override cosine (NaN without an equalizer) */
     if (jb->st == BASE_OK) sim_pipeline_point_metrics(p, &jb->m);
+    if (jb->st == BASE_OK) {
+        sim_metrics_totals(&jb->m);
+        jb->st = sim_metrics_by_voice(s.res, s.n, &s.mc, &jb->voices, &jb->n_voices, err);
+    }
 out:
     sim_net_destroy(net);
     sim_pipeline_destroy(p);
@@ -376,9 +382,9 @@ static base_status write_row(runner *rn, job *jb, base_err *err)
     const sim_config *c0 = &rn->cfgs[0];
     const char *trn =
         rn->opts->trn_dir ? rn->opts->trn_dir : (*c0->output.trn ? c0->output.trn : NULL);
-    base_status st =
-        sim_out_write(rn->out, jb->point, jb->repeat, rn->repeats, jb->seed, rn->pvals, &jb->m,
-                      c0->output.utterances ? jb->utts : NULL, jb->n_utts, err);
+    base_status st = sim_out_write(rn->out, jb->point, jb->repeat, rn->repeats, jb->seed,
+                                   rn->pvals, &jb->m, c0->output.utterances ? jb->utts : NULL,
+                                   jb->n_utts, jb->voices, jb->n_voices, err);
     if (st == BASE_OK && trn)
         st =
             sim_out_write_trn(trn, jb->point * rn->repeats + jb->repeat, jb->utts, jb->n_utts, err);
@@ -386,6 +392,9 @@ static base_status write_row(runner *rn, job *jb, base_err *err)
     free(jb->utts);
     jb->utts = NULL;
     jb->n_utts = 0;
+    free(jb->voices);
+    jb->voices = NULL;
+    jb->n_voices = 0;
     if (st == BASE_OK && rn->opts->kill_after_rows &&
         ++rn->session_rows >= rn->opts->kill_after_rows)
         raise(SIGKILL);
@@ -435,6 +444,7 @@ static base_status runner_free(runner *rn, base_status st, base_err *err)
         for (size_t u = 0; u < rn->jobs[i].n_utts && rn->jobs[i].utts; u++)
             sim_utt_result_clear(&rn->jobs[i].utts[u]);
         free(rn->jobs[i].utts);
+        free(rn->jobs[i].voices);
     }
     free(rn->jobs);
     free(rn->pending);

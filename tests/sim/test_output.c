@@ -112,7 +112,7 @@ static void write_row(sim_out *o, size_t p, const char *snr, const char *fec, do
     snprintf(u[1].id, sizeof u[1].id, "a_2");
     u[1].cosine = 0.5;
     base_err e = BASE_ERR_INIT;
-    base_status st = sim_out_write(o, p, 0, 1, 7, vals, &m, u, 2, &e);
+    base_status st = sim_out_write(o, p, 0, 1, 7, vals, &m, u, 2, NULL, 0, &e);
     if (st) fprintf(stderr, "  %s\n", e.msg);
     CU_ASSERT_EQUAL(st, BASE_OK);
 }
