@@ -22,7 +22,8 @@ typedef struct entry {
     /* the speaker: given (4th column, or by the LibriSpeech reader), else one of
      * the two derived names, chosen by the accessor (manifest.h) */
     char *speaker;    /* given, or NULL */
-    char *spk_folder; /* name of the audio file's folder ("." for none) */
+    char *dir;        /* the audio file's folder (resolved) */
+    char *spk_folder; /* its name: last component ("." for none) */
     char *spk_id;     /* id up to its last '_' or '-', or NULL */
 } entry;
 
@@ -31,6 +32,7 @@ struct codec_manifest {
     entry *e;
     size_t n, cap;
     char *dir0;    /* resolved folder of entry 0 (NULL while empty) */
+    size_t clen;   /* dir0[0..clen) is the deepest folder holding every entry */
     int multi_dir; /* entries sit in more than one folder */
     int given;     /* some entry has a given speaker */
     size_t *slot;  /* open-addressing id -> index table, NO_ENTRY = empty */
@@ -165,6 +167,7 @@ static void entry_free(entry *e)
     free(e->path);
     free(e->text);
     free(e->speaker);
+    free(e->dir);
     free(e->spk_folder);
     free(e->spk_id);
 }
@@ -195,18 +198,27 @@ void codec_manifest_destroy(codec_manifest *m)
     free(m);
 }
 
-/* Whether the new entry's folder (of its resolved path) differs from entry
- * 0's: sets m->multi_dir. 0, or -1 when out of memory. */
-static int note_folder(codec_manifest *m, const char *path)
+/* Length of the longest common folder prefix (whole components) of
+ * a[0..alen) and b: "x/ab/c" and "x/ab" -> 4, "x/ab" and "x/ac" -> 1. */
+static size_t common_dir(const char *a, size_t alen, const char *b)
 {
-    char *d = dir_of(path);
-    if (!d) return -1;
-    if (!m->dir0)
-        m->dir0 = d;
-    else {
-        if (strcmp(d, m->dir0)) m->multi_dir = 1;
-        free(d);
+    size_t i = 0;
+    while (i < alen && b[i] && a[i] == b[i]) i++;
+    if ((i == alen || a[i] == '/') && (!b[i] || b[i] == '/')) return i;
+    while (i > 0 && a[i - 1] != '/') i--;
+    return i > 1 ? i - 1 : i; /* without the '/', except the root's */
+}
+
+/* Track the folders: m->multi_dir, m->clen. 0, or -1 when out of memory. */
+static int note_folder(codec_manifest *m, const char *dir)
+{
+    if (!m->dir0) {
+        if (!(m->dir0 = dup_str(dir))) return -1;
+        m->clen = strlen(dir);
+        return 0;
     }
+    if (strcmp(dir, m->dir0)) m->multi_dir = 1;
+    m->clen = common_dir(m->dir0, m->clen, dir);
     return 0;
 }
 
@@ -243,16 +255,16 @@ static base_status add_at(codec_manifest *m, const char *id, const char *audio, 
         m->cap = nc;
     }
     int ok;
-    entry e = {dup_str(id),
-               dup_str(audio),
-               join_path(m->base, audio),
-               dup_trimmed(text),
-               speaker ? dup_trimmed(speaker) : NULL,
-               NULL,
-               id_prefix(id, &ok)};
+    entry e = {.id = dup_str(id),
+               .audio = dup_str(audio),
+               .path = join_path(m->base, audio),
+               .text = dup_trimmed(text),
+               .speaker = speaker ? dup_trimmed(speaker) : NULL,
+               .spk_id = id_prefix(id, &ok)};
     if (e.path) e.spk_folder = folder_name(e.path);
+    if (e.path) e.dir = dir_of(e.path);
     if (!e.id || !e.audio || !e.path || !e.text || (speaker && !e.speaker) || !e.spk_folder ||
-        !ok || note_folder(m, e.path)) {
+        !e.dir || !ok || note_folder(m, e.dir)) {
         entry_free(&e);
         goto nomem;
     }
@@ -549,8 +561,13 @@ const char *codec_manifest_speaker(const codec_manifest *m, size_t i)
 {
     const entry *e = &m->e[i];
     if (e->speaker) return e->speaker;
-    if (m->multi_dir || !e->spk_id) return e->spk_folder;
-    return e->spk_id;
+    if (m->multi_dir) {
+        /* the folder below the one holding every entry ("p225", "84/121123") */
+        const char *rel = e->dir + m->clen;
+        while (*rel == '/') rel++;
+        return *rel ? rel : e->spk_folder;
+    }
+    return e->spk_id ? e->spk_id : e->spk_folder;
 }
 
 base_status codec_manifest_permute(codec_manifest *m, const size_t *order, base_err *err)

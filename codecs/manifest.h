@@ -16,8 +16,10 @@
  * this order (docs/manifest.md):
  *   1. the SPEAKER column, when the manifest has one;
  *   2. when the entries' audio files sit in more than one folder (VCTK's
- *      wav48/p225/..., the TTS source's VOICE/VOICE_Lnnnn.wav), the name of
- *      the file's folder (its last component);
+ *      wav48/p225/..., the TTS source's VOICE/VOICE_Lnnnn.wav), the file's
+ *      folder relative to the deepest folder holding every entry ("p225";
+ *      LibriSpeech's SPEAKER/CHAPTER gives "84/121123", a speaker's chapter;
+ *      a file in that common folder itself: the folder's name);
  *   3. otherwise the id up to its last '_' or '-' ("p225_001" -> "p225"),
  *   4. or, for an id without one, the folder's name ("." for none).
  * `semsim corpus` builds one with codec_manifest_create/_add and writes it

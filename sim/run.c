@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/pool.h"
+#include "sim/cover.h"
 #include "sim/metrics.h"
 #include "sim/network.h"
 #include "sim/kind.h"
@@ -495,6 +496,8 @@ base_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, base_err *
         return runner_free(&rn, st, err);
     }
     if (st == BASE_OK) st = prepare_shared(&rn, err);
+    /* header: what the points' utterances cover (voices, lines) */
+    if (st == BASE_OK && opts->table) st = sim_cover_write(rn.cfgs, rn.np, opts->table, err);
     if (st == BASE_OK) st = open_output(&rn, err);
     if (st == BASE_OK) st = make_jobs(&rn, err);
     base_pool *pool = NULL;

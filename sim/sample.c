@@ -103,6 +103,7 @@ typedef struct picker {
     size_t *first, *members; /* voice v's entries: members[first[v] .. first[v+1]), line order */
     double *q;               /* (n) an entry's quantile within its voice */
     size_t *left;            /* (nv) entries of the voice not yet taken */
+    size_t *size;            /* (nv) entries of the voice */
     size_t *used;            /* (nl) times a line was taken */
     unsigned char *taken;    /* (n) */
 } picker;
@@ -113,6 +114,7 @@ static void picker_free(picker *p)
     free(p->members);
     free(p->q);
     free(p->left);
+    free(p->size);
     free(p->used);
     free(p->taken);
 }
@@ -136,15 +138,18 @@ static int picker_init(picker *p, const labels *lb)
     p->members = malloc((n + 1) * sizeof *p->members);
     p->q = malloc((n + 1) * sizeof *p->q);
     p->left = calloc(nv + 1, sizeof *p->left);
+    p->size = calloc(nv + 1, sizeof *p->size);
     p->used = calloc(lb->nl + 1, sizeof *p->used);
     p->taken = calloc(n + 1, 1);
-    if (!p->first || !p->members || !p->q || !p->left || !p->used || !p->taken) return -1;
+    if (!p->first || !p->members || !p->q || !p->left || !p->size || !p->used || !p->taken)
+        return -1;
     for (size_t i = 0; i < n; i++) {
         p->members[i] = i;
         p->left[lb->voice[i]]++;
     }
     qsort_r(p->members, n, sizeof *p->members, by_voice_line, (void *)lb);
     for (size_t v = 0; v < nv; v++) p->first[v + 1] = p->first[v] + p->left[v];
+    memcpy(p->size, p->left, nv * sizeof *p->size);
     for (size_t v = 0; v < nv; v++)
         for (size_t k = p->first[v]; k < p->first[v + 1]; k++)
             p->q[p->members[k]] = ((double)(k - p->first[v]) + 0.5) / (double)p->left[v];
@@ -187,10 +192,11 @@ static void balanced(picker *p, size_t want, uint64_t seed, size_t *order, size_
             if (p->left[v]) active[na++] = v;
         base_rng_shuffle(&r, active, na);
         for (size_t a = 0; a < na && t < want; a++, t++) {
-            double x = u + (double)t * INV_PHI;
-            size_t i = pick(p, active[a], x - floor(x));
+            size_t v = active[a], k = p->size[v] - p->left[v]; /* voice v's k-th pick */
+            double x = u + (double)v / (double)lb->nv + (double)k * INV_PHI;
+            size_t i = pick(p, v, x - floor(x));
             p->taken[i] = 1;
-            p->left[active[a]]--;
+            p->left[v]--;
             p->used[lb->line[i]]++;
             order[t] = i;
         }

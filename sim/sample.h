@@ -21,10 +21,12 @@
  *     The voice visited at step t takes, of its utterances not yet taken, the
  *     one whose line (normalised transcript) was taken least often so far
  *     (so lines are distinct while n <= the number of lines), and among those
- *     the one nearest, on a circle, to the target tau_t = frac(u + t/phi)
- *     (u uniform from the stream, phi the golden ratio: a low-discrepancy
- *     sequence), positions being the utterance's quantile (j + 1/2) / m among
- *     the voice's m utterances in line order. Ties go to the earlier entry.
+ *     the one nearest, on a circle, to its target: for voice number v (of V)
+ *     taking its k-th utterance, tau = frac(u + v/V + k/phi) (u uniform from
+ *     the stream, phi the golden ratio: a low-discrepancy sequence per voice,
+ *     the voices' sequences shifted apart), positions being the utterance's
+ *     quantile (j + 1/2) / m among the voice's m utterances in line order.
+ *     Ties go to the earlier entry.
  *     Lines are numbered by first appearance in the manifest, voices likewise.
  *   Cost: O(n * N / V) for V voices.
  */
