@@ -75,8 +75,8 @@ int sim_out_has(const sim_out *o, size_t point, size_t repeat);
  * rows; may be NULL when 0). Appends a /summary row and flushes. */
 base_status sim_out_write(sim_out *o, size_t point, size_t repeat, size_t repeats, uint64_t seed,
                           const char *const *param_values, const sim_point_metrics *m,
-                          const sim_utt_result *utts, size_t n_utts, const sim_voice_metrics *voices,
-                          size_t n_voices, base_err *err);
+                          const sim_utt_result *utts, size_t n_utts,
+                          const sim_voice_metrics *voices, size_t n_voices, base_err *err);
 
 /* Sort /summary, write /grid from the sweep (may be NULL: no grid), set the
  * final attributes, close and rename PATH.partial to PATH. The object is

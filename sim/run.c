@@ -383,9 +383,9 @@ static base_status write_row(runner *rn, job *jb, base_err *err)
     const sim_config *c0 = &rn->cfgs[0];
     const char *trn =
         rn->opts->trn_dir ? rn->opts->trn_dir : (*c0->output.trn ? c0->output.trn : NULL);
-    base_status st = sim_out_write(rn->out, jb->point, jb->repeat, rn->repeats, jb->seed,
-                                   rn->pvals, &jb->m, c0->output.utterances ? jb->utts : NULL,
-                                   jb->n_utts, jb->voices, jb->n_voices, err);
+    base_status st = sim_out_write(rn->out, jb->point, jb->repeat, rn->repeats, jb->seed, rn->pvals,
+                                   &jb->m, c0->output.utterances ? jb->utts : NULL, jb->n_utts,
+                                   jb->voices, jb->n_voices, err);
     if (st == BASE_OK && trn)
         st =
             sim_out_write_trn(trn, jb->point * rn->repeats + jb->repeat, jb->utts, jb->n_utts, err);
