@@ -5,7 +5,8 @@
  * 16-point sweeps give the same /summary and /voices with -j 8 as with -j 1
  * for the relative head under every anchor selection (semantic kind), and for
  * every classic codec kind; their few utterances cover as many voices as
- * they can (balanced sampling, sim/sample.h), each voice one /voices row. */
+ * they can (balanced sampling, sim/sample.h), each voice one /voices row,
+ * also when three users share a point. */
 #include "sim/run.h"
 #include "tests/testutil.h"
 
@@ -380,6 +381,26 @@ static void test_jobs_codecs(void)
     assert_balanced(j1, 16, 2, 2);
 }
 
+/* Three users share the point's balanced set: 6 utterances of 3 voices. */
+static void test_multi_user_balanced(void)
+{
+    char harvard[512], voices[512], a[512], text[4096], out[600];
+    test_srcpath(harvard, sizeof harvard, "data/harvard.txt");
+    test_srcpath(voices, sizeof voices, "scenarios/experiment-voices.txt");
+    test_srcpath(a, sizeof a, "models/A.h5");
+    snprintf(text, sizeof text,
+             "[scenario]\nseed = 4\nutterances = 6\n"
+             "[source]\nkind = opus-12\ntext = %s\nlines = 501-510\nvoices = %s\n"
+             "[rx]\nmodel = %s\ndecoder = greedy\n"
+             "[link]\nmode = digital\nmodulation = qpsk\nfec = conv27\nframes_per_packet = 8\n"
+             "[channel]\nmodel = awgn\nsnr_db = 10\n"
+             "[user.a]\n[user.b]\n[user.c]\nchannel.snr_db = 6\n",
+             harvard, voices, a);
+    path_of(out, sizeof out, "users.h5");
+    run_sweep("users.ini", text, out, 2, "none");
+    assert_balanced(out, 1, 6, 3);
+}
+
 int main(void)
 {
     static const test_case cases[] = {
@@ -390,6 +411,7 @@ int main(void)
         {"relative head, every anchor selection: -j 8 = -j 1, voices balanced",
          test_jobs_relative_selections},
         {"every codec kind: -j 8 = -j 1, voices balanced", test_jobs_codecs},
+        {"three users share a balanced set", test_multi_user_balanced},
         {NULL, NULL},
     };
     return test_main("run", cases);
