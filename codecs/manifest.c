@@ -19,14 +19,24 @@ typedef struct entry {
     char *audio; /* as written */
     char *path;  /* resolved */
     char *text;
+    /* the speaker: given (4th column, or by the LibriSpeech reader), else one of
+     * the two derived names, chosen by the accessor (manifest.h) */
+    char *speaker;    /* given, or NULL */
+    char *dir;        /* the audio file's folder (resolved) */
+    char *spk_folder; /* its name: last component ("." for none) */
+    char *spk_id;     /* id up to its last '_' or '-', or NULL */
 } entry;
 
 struct codec_manifest {
     char *base; /* folder relative AUDIO resolves against, "" = cwd */
     entry *e;
     size_t n, cap;
-    size_t *slot; /* open-addressing id -> index table, NO_ENTRY = empty */
-    size_t nslot; /* power of two, > 2n */
+    char *dir0;    /* resolved folder of entry 0 (NULL while empty) */
+    size_t clen;   /* dir0[0..clen) is the deepest folder holding every entry */
+    int multi_dir; /* entries sit in more than one folder */
+    int given;     /* some entry has a given speaker */
+    size_t *slot;  /* open-addressing id -> index table, NO_ENTRY = empty */
+    size_t nslot;  /* power of two, > 2n */
 };
 
 static uint64_t hash_str(const char *s)
@@ -115,6 +125,53 @@ static char *dir_of(const char *path)
     return d;
 }
 
+/* Name of the folder path sits in: its last component ("." when path has no
+ * folder, "/" for a file at the root). */
+static char *folder_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash) return dup_str(".");
+    if (slash == path) return dup_str("/");
+    const char *start = slash;
+    while (start > path && start[-1] != '/') start--;
+    size_t n = (size_t)(slash - start);
+    char *d = malloc(n + 1);
+    if (!d) return NULL;
+    memcpy(d, start, n);
+    d[n] = 0;
+    return d;
+}
+
+/* id up to its last '_' or '-' ("p225_001" -> "p225"); NULL (with *ok = 1)
+ * when there is no separator after the first character. */
+static char *id_prefix(const char *id, int *ok)
+{
+    const char *u = strrchr(id, '_'), *h = strrchr(id, '-');
+    const char *cut = u > h ? u : h;
+    *ok = 1;
+    if (!cut || cut == id) return NULL;
+    char *d = malloc((size_t)(cut - id) + 1);
+    if (!d) {
+        *ok = 0;
+        return NULL;
+    }
+    memcpy(d, id, (size_t)(cut - id));
+    d[cut - id] = 0;
+    return d;
+}
+
+static void entry_free(entry *e)
+{
+    free(e->id);
+    free(e->audio);
+    free(e->path);
+    free(e->text);
+    free(e->speaker);
+    free(e->dir);
+    free(e->spk_folder);
+    free(e->spk_id);
+}
+
 base_status codec_manifest_create(const char *base_dir, codec_manifest **out, base_err *err)
 {
     if (!out) return base_err_set(err, BASE_EINVAL, NULL, 0, "codec_manifest_create: NULL");
@@ -133,21 +190,42 @@ fail:
 void codec_manifest_destroy(codec_manifest *m)
 {
     if (!m) return;
-    for (size_t i = 0; i < m->n; i++) {
-        free(m->e[i].id);
-        free(m->e[i].audio);
-        free(m->e[i].path);
-        free(m->e[i].text);
-    }
+    for (size_t i = 0; i < m->n; i++) entry_free(&m->e[i]);
     free(m->e);
     free(m->slot);
     free(m->base);
+    free(m->dir0);
     free(m);
 }
 
-/* _add with the input's file and line for error messages (file may be NULL). */
+/* Length of the longest common folder prefix (whole components) of
+ * a[0..alen) and b: "x/ab/c" and "x/ab" -> 4, "x/ab" and "x/ac" -> 1. */
+static size_t common_dir(const char *a, size_t alen, const char *b)
+{
+    size_t i = 0;
+    while (i < alen && b[i] && a[i] == b[i]) i++;
+    if ((i == alen || a[i] == '/') && (!b[i] || b[i] == '/')) return i;
+    while (i > 0 && a[i - 1] != '/') i--;
+    return i > 1 ? i - 1 : i; /* without the '/', except the root's */
+}
+
+/* Track the folders: m->multi_dir, m->clen. 0, or -1 when out of memory. */
+static int note_folder(codec_manifest *m, const char *dir)
+{
+    if (!m->dir0) {
+        if (!(m->dir0 = dup_str(dir))) return -1;
+        m->clen = strlen(dir);
+        return 0;
+    }
+    if (strcmp(dir, m->dir0)) m->multi_dir = 1;
+    m->clen = common_dir(m->dir0, m->clen, dir);
+    return 0;
+}
+
+/* _add with the input's file and line for error messages (file may be NULL)
+ * and the speaker (NULL: derived). */
 static base_status add_at(codec_manifest *m, const char *id, const char *audio, const char *text,
-                          const char *file, int line, base_err *err)
+                          const char *speaker, const char *file, int line, base_err *err)
 {
     if (!id[0]) return base_err_set(err, BASE_EFORMAT, file, line, "empty id");
     if (has_space(id))
@@ -162,6 +240,9 @@ static base_status add_at(codec_manifest *m, const char *id, const char *audio, 
     if (strchr(text, '\t') || strchr(text, '\n'))
         return base_err_set(err, BASE_EFORMAT, file, line,
                             "transcript of '%s' has a tab or newline", id);
+    if (speaker && (is_blank(speaker) || strchr(speaker, '\t') || strchr(speaker, '\n')))
+        return base_err_set(err, BASE_EFORMAT, file, line,
+                            "speaker of '%s' is empty or has a tab or newline", id);
     size_t s = slot_of(m, id);
     if (m->slot[s] != NO_ENTRY)
         return base_err_set(err, BASE_EEXIST, file, line, "duplicate id '%s' (entry %zu)", id,
@@ -173,14 +254,21 @@ static base_status add_at(codec_manifest *m, const char *id, const char *audio, 
         m->e = e;
         m->cap = nc;
     }
-    entry e = {dup_str(id), dup_str(audio), join_path(m->base, audio), dup_trimmed(text)};
-    if (!e.id || !e.audio || !e.path || !e.text) {
-        free(e.id);
-        free(e.audio);
-        free(e.path);
-        free(e.text);
+    int ok;
+    entry e = {.id = dup_str(id),
+               .audio = dup_str(audio),
+               .path = join_path(m->base, audio),
+               .text = dup_trimmed(text),
+               .speaker = speaker ? dup_trimmed(speaker) : NULL,
+               .spk_id = id_prefix(id, &ok)};
+    if (e.path) e.spk_folder = folder_name(e.path);
+    if (e.path) e.dir = dir_of(e.path);
+    if (!e.id || !e.audio || !e.path || !e.text || (speaker && !e.speaker) || !e.spk_folder ||
+        !e.dir || !ok || note_folder(m, e.dir)) {
+        entry_free(&e);
         goto nomem;
     }
+    m->given |= speaker != NULL;
     m->e[m->n] = e;
     m->slot[s] = m->n++;
     if (2 * m->n >= m->nslot && grow_slots(m)) goto nomem;
@@ -194,13 +282,37 @@ base_status codec_manifest_add(codec_manifest *m, const char *id, const char *au
 {
     if (!m || !id || !audio || !transcript)
         return base_err_set(err, BASE_EINVAL, NULL, 0, "codec_manifest_add: NULL argument");
-    return add_at(m, id, audio, transcript, NULL, 0, err);
+    return add_at(m, id, audio, transcript, NULL, NULL, 0, err);
+}
+
+base_status codec_manifest_add_speaker(codec_manifest *m, const char *id, const char *audio,
+                                       const char *transcript, const char *speaker, base_err *err)
+{
+    if (!m || !id || !audio || !transcript)
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "codec_manifest_add_speaker: NULL argument");
+    return add_at(m, id, audio, transcript, speaker, NULL, 0, err);
 }
 
 /* Strip the line ending (LF and an optional CR before it) in place. */
 static void chomp(char *s, ssize_t *len)
 {
     while (*len > 0 && (s[*len - 1] == '\n' || s[*len - 1] == '\r')) s[--*len] = 0;
+}
+
+/* Cut line at its tabs in place: fld gets up to 4 fields; returns how many
+ * there are (5 for "more than 4"). */
+static int split_fields(char *line, char *fld[4])
+{
+    int n = 0;
+    char *p = line;
+    for (;;) {
+        if (n == 4) return 5;
+        fld[n++] = p;
+        char *t = strchr(p, '\t');
+        if (!t) return n;
+        *t = 0;
+        p = t + 1;
+    }
 }
 
 base_status codec_manifest_read(const char *path, codec_manifest **out, base_err *err)
@@ -220,7 +332,7 @@ base_status codec_manifest_read(const char *path, codec_manifest **out, base_err
                           : base_err_set(err, BASE_ENOMEM, path, 0, "out of memory");
     if (st != BASE_OK) goto fail;
     ssize_t len;
-    int lineno = 0;
+    int lineno = 0, first_nf = 0, first_line = 0;
     while ((len = getline(&line, &cap, f)) >= 0) {
         lineno++;
         chomp(line, &len);
@@ -229,22 +341,27 @@ base_status codec_manifest_read(const char *path, codec_manifest **out, base_err
             st = base_err_set(err, BASE_EFORMAT, path, lineno, "NUL byte in line");
             goto fail;
         }
-        char *f1 = line, *t1 = strchr(f1, '\t');
-        char *t2 = t1 ? strchr(t1 + 1, '\t') : NULL;
-        if (!t2) {
-            st = base_err_set(err, BASE_EFORMAT, path, lineno,
-                              "too few fields: expected ID<TAB>AUDIO<TAB>TRANSCRIPT, got %d",
-                              t1 ? 2 : 1);
+        char *fld[4];
+        int nf = split_fields(line, fld);
+        if (nf < 3 || nf > 4) {
+            st = nf < 3
+                     ? base_err_set(err, BASE_EFORMAT, path, lineno,
+                                    "too few fields: expected ID<TAB>AUDIO<TAB>TRANSCRIPT, got %d",
+                                    nf)
+                     : base_err_set(err, BASE_EFORMAT, path, lineno,
+                                    "too many fields: expected "
+                                    "ID<TAB>AUDIO<TAB>TRANSCRIPT[<TAB>SPEAKER]");
             goto fail;
         }
-        if (strchr(t2 + 1, '\t')) {
+        if (!first_nf) first_nf = nf, first_line = lineno;
+        if (nf != first_nf) {
             st = base_err_set(err, BASE_EFORMAT, path, lineno,
-                              "too many fields: expected ID<TAB>AUDIO<TAB>TRANSCRIPT");
+                              "%d fields, but line %d has %d: every line has a SPEAKER column "
+                              "or none does",
+                              nf, first_line, first_nf);
             goto fail;
         }
-        *t1 = 0;
-        *t2 = 0;
-        st = add_at(m, f1, t1 + 1, t2 + 1, path, lineno, err);
+        st = add_at(m, fld[0], fld[1], fld[2], nf == 4 ? fld[3] : NULL, path, lineno, err);
         if (st != BASE_OK) goto fail;
     }
     if (ferror(f)) {
@@ -305,7 +422,17 @@ static base_status read_trans(codec_manifest *m, const char *dir, const char *fi
             goto done;
         }
         snprintf(audio, nd + ni + 7, "%s/%s.flac", dir, line);
-        st = add_at(m, line, audio, sp + 1, file, lineno, err);
+        /* LibriSpeech ids are SPEAKER-CHAPTER-UTTERANCE */
+        char *dash = strchr(line, '-');
+        if (dash) *dash = 0;
+        char *spk = dash && line[0] ? dup_str(line) : NULL;
+        if (dash) *dash = '-';
+        if (dash && line[0] && !spk) {
+            st = base_err_set(err, BASE_ENOMEM, file, lineno, "out of memory");
+            goto done;
+        }
+        st = add_at(m, line, audio, sp + 1, spk, file, lineno, err);
+        free(spk);
         if (st != BASE_OK) goto done;
     }
 done:
@@ -389,9 +516,15 @@ base_status codec_manifest_write(const codec_manifest *m, const char *path, base
         free(tmp);
         return st;
     }
-    int bad = fputs("# ID\tAUDIO\tTRANSCRIPT\n", f) < 0;
-    for (size_t i = 0; i < m->n && !bad; i++)
-        bad = fprintf(f, "%s\t%s\t%s\n", m->e[i].id, m->e[i].audio, m->e[i].text) < 0;
+    /* the SPEAKER column only when some speaker was given: a derived one is
+     * derived again when the file is read */
+    int bad =
+        fputs(m->given ? "# ID\tAUDIO\tTRANSCRIPT\tSPEAKER\n" : "# ID\tAUDIO\tTRANSCRIPT\n", f) < 0;
+    for (size_t i = 0; i < m->n && !bad; i++) {
+        bad = fprintf(f, "%s\t%s\t%s", m->e[i].id, m->e[i].audio, m->e[i].text) < 0;
+        if (!bad && m->given) bad = fprintf(f, "\t%s", codec_manifest_speaker(m, i)) < 0;
+        if (!bad) bad = fputc('\n', f) == EOF;
+    }
     bad |= fclose(f) != 0;
     if (bad || rename(tmp, path) != 0) {
         base_status st = base_err_set(err, BASE_EIO, path, 0, "write failed: %s", strerror(errno));
@@ -422,6 +555,48 @@ const char *codec_manifest_audio_field(const codec_manifest *m, size_t i)
 const char *codec_manifest_transcript(const codec_manifest *m, size_t i)
 {
     return m->e[i].text;
+}
+
+const char *codec_manifest_speaker(const codec_manifest *m, size_t i)
+{
+    const entry *e = &m->e[i];
+    if (e->speaker) return e->speaker;
+    if (m->multi_dir) {
+        /* the folder below the one holding every entry ("p225", "84/121123") */
+        const char *rel = e->dir + m->clen;
+        while (*rel == '/') rel++;
+        return *rel ? rel : e->spk_folder;
+    }
+    return e->spk_id ? e->spk_id : e->spk_folder;
+}
+
+base_status codec_manifest_permute(codec_manifest *m, const size_t *order, base_err *err)
+{
+    if (!m || (!order && m->n))
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "codec_manifest_permute: NULL");
+    entry *e = malloc((m->n + 1) * sizeof *e);
+    unsigned char *seen = calloc(m->n + 1, 1);
+    if (!e || !seen) {
+        free(e);
+        free(seen);
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    }
+    for (size_t k = 0; k < m->n; k++) {
+        if (order[k] >= m->n || seen[order[k]]) {
+            free(e);
+            free(seen);
+            return base_err_set(err, BASE_EINVAL, NULL, 0,
+                                "codec_manifest_permute: not a permutation (position %zu)", k);
+        }
+        seen[order[k]] = 1;
+        e[k] = m->e[order[k]];
+    }
+    if (m->n) memcpy(m->e, e, m->n * sizeof *e);
+    free(e);
+    free(seen);
+    for (size_t i = 0; i < m->nslot; i++) m->slot[i] = NO_ENTRY;
+    for (size_t k = 0; k < m->n; k++) m->slot[slot_of(m, m->e[k].id)] = k;
+    return BASE_OK;
 }
 
 size_t codec_manifest_find(const codec_manifest *m, const char *id)

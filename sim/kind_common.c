@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "codecs/text.h"
+#include "sim/sample.h"
 
 void sim_kind_link(const sim_config *cfg, const sim_user_config *uc, size_t values_per_packet,
                    chan_link_config *lc)
@@ -25,12 +26,26 @@ void sim_kind_link(const sim_config *cfg, const sim_user_config *uc, size_t valu
     lc->symbol_rate = cfg->medium.symbol_rate;
 }
 
+base_status sim_kind_manifest_read(const sim_config *cfg, codec_manifest **man, base_err *err)
+{
+    base_status st = codec_manifest_read(cfg->source.manifest, man, err);
+    if (st != BASE_OK) return st;
+    size_t n = cfg->scenario.utterances > 0 ? (size_t)cfg->scenario.utterances : 0;
+    st = sim_sample_apply(*man, n, (uint64_t)cfg->scenario.seed, err);
+    if (st != BASE_OK) {
+        codec_manifest_destroy(*man);
+        *man = NULL;
+    }
+    return st;
+}
+
 base_status sim_kind_utterance(const codec_manifest *man, sim_utt *u, const char **path, char **ref,
                                base_err *err)
 {
     size_t i = u->index % codec_manifest_size(man);
     *path = codec_manifest_audio_path(man, i);
     snprintf(u->res.id, sizeof u->res.id, "%s", codec_manifest_id(man, i));
+    snprintf(u->res.voice, sizeof u->res.voice, "%s", codec_manifest_speaker(man, i));
     return codec_text_normalise(codec_manifest_transcript(man, i), ref, err);
 }
 

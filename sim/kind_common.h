@@ -1,6 +1,7 @@
 /* kind_common.h -- what the source kinds share: a user's link configuration
- * from the scenario keys (for channel/link.h), the utterance fetch from a
- * manifest, a grow-only work buffer and the error located at a scenario key.
+ * from the scenario keys (for channel/link.h), the source manifest in the
+ * point's evaluation order (sim/sample.h) and the utterance fetch from it,
+ * a grow-only work buffer and the error located at a scenario key.
  *
  * Where it sits: every kind file (sim/kind_bits.c, sim/pipe_codec.c,
  * sim/pipe_semantic.c) includes this file, never sim/pipeline.h or
@@ -23,9 +24,15 @@
 void sim_kind_link(const sim_config *cfg, const sim_user_config *uc, size_t values_per_packet,
                    chan_link_config *lc);
 
-/* Utterance u's manifest entry (u->index modulo the manifest's size): its
- * audio path in *path, its id in u->res.id, its transcript normalised
- * (codecs/text.h, malloc'd) in *ref. */
+/* cfg's source.manifest read in the point's evaluation order (sim/sample.h:
+ * balanced over voices and lines when scenario.utterances is below its size,
+ * else manifest order). Every speaking kind reads its source through this. */
+base_status sim_kind_manifest_read(const sim_config *cfg, codec_manifest **man, base_err *err);
+
+/* Utterance u's entry of man as read by sim_kind_manifest_read (u->index
+ * modulo the manifest's size): its audio path in *path, its id in u->res.id,
+ * its speaker in u->res.voice, its transcript normalised (codecs/text.h,
+ * malloc'd) in *ref. */
 base_status sim_kind_utterance(const codec_manifest *man, sim_utt *u, const char **path, char **ref,
                                base_err *err);
 

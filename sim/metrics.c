@@ -1,8 +1,10 @@
 /* metrics.c -- per-point aggregation, bootstrap confidence intervals and the
  * stopping rules. See metrics.h for the definitions. */
+#define _GNU_SOURCE /* qsort_r */
 #include "sim/metrics.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,9 +39,11 @@ base_status sim_utt_result_score(sim_utt_result *r, const char *ref, const char 
 
 void sim_point_metrics_nan(sim_point_metrics *m)
 {
-    /* every field from utterances to bit_per_s is a double, declared in a row */
-    double *d = &m->utterances, *end = &m->bit_per_s;
-    for (; d <= end; d++) *d = NAN;
+    /* every field before status is a double, declared in a row */
+    _Static_assert(offsetof(sim_point_metrics, status) % sizeof(double) == 0,
+                   "sim_point_metrics: doubles, then status");
+    double *d = &m->utterances;
+    for (size_t k = 0; k < offsetof(sim_point_metrics, status) / sizeof(double); k++) d[k] = NAN;
     m->status[0] = 0;
 }
 
@@ -131,6 +135,25 @@ static base_status ci_of(const sim_utt_result *r, size_t n, int bits, const sim_
     return st;
 }
 
+static int cmp_voice(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Distinct non-empty voices among r[0..n); NaN when there is none. */
+static double count_voices(const sim_utt_result *r, size_t n)
+{
+    const char **v = malloc((n + 1) * sizeof *v);
+    if (!v) return NAN;
+    size_t k = 0, d = 0;
+    for (size_t i = 0; i < n; i++)
+        if (r[i].voice[0]) v[k++] = r[i].voice;
+    qsort(v, k, sizeof *v, cmp_voice);
+    for (size_t i = 0; i < k; i++) d += i == 0 || strcmp(v[i], v[i - 1]);
+    free(v);
+    return k ? (double)d : NAN;
+}
+
 base_status sim_metrics_aggregate(const sim_utt_result *r, size_t n, const sim_metrics_config *mc,
                                   const char *status, sim_point_metrics *m, base_err *err)
 {
@@ -187,6 +210,7 @@ base_status sim_metrics_aggregate(const sim_utt_result *r, size_t n, const sim_m
         if (ci_of(r, n, 1, mc, &m->ber_ci_low, &m->ber_ci_high) != BASE_OK) goto nomem;
     }
     m->cosine = cos_n ? cos_sum / (double)cos_n : NAN;
+    m->voices = count_voices(r, n);
     if (n) {
         double s = 0;
         for (size_t i = 0; i < n; i++) s += lat[i];
@@ -199,6 +223,90 @@ base_status sim_metrics_aggregate(const sim_utt_result *r, size_t n, const sim_m
 nomem:
     free(lat);
     return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+}
+
+void sim_metrics_totals(sim_point_metrics *m)
+{
+    m->sym_per_s_total =
+        isnan(m->sym_per_s) ? NAN : m->sym_per_s + m->handshake_sym / m->duration_s;
+}
+
+/* Result indices (word-scored, with a voice) sorted by (voice, index). */
+static int cmp_by_voice(const void *a, const void *b, void *ctx)
+{
+    const sim_utt_result *r = ctx;
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    int c = strcmp(r[i].voice, r[j].voice);
+    return c ? c : (i > j) - (i < j);
+}
+
+/* One voice's entry from the results idx[0..k). */
+static base_status voice_entry(const sim_utt_result *r, const size_t *idx, size_t k,
+                               const sim_metrics_config *mc, sim_voice_metrics *v)
+{
+    double ref = 0, sub = 0, del = 0, ins = 0, rc = 0, ce = 0;
+    double *e = malloc((k + 1) * sizeof *e), *t = malloc((k + 1) * sizeof *t);
+    if (!e || !t) {
+        free(e);
+        free(t);
+        return BASE_ENOMEM;
+    }
+    for (size_t j = 0; j < k; j++) {
+        const sim_utt_result *u = &r[idx[j]];
+        ref += (double)u->ref_words;
+        sub += (double)u->sub;
+        del += (double)u->del;
+        ins += (double)u->ins;
+        rc += (double)u->ref_chars;
+        ce += (double)u->char_errors;
+        e[j] = (double)(u->sub + u->del + u->ins);
+        t[j] = (double)u->ref_words;
+    }
+    memset(v, 0, sizeof *v);
+    snprintf(v->voice, sizeof v->voice, "%s", r[idx[0]].voice);
+    v->utterances = (double)k;
+    v->ref_words = ref;
+    v->sub = sub;
+    v->del = del;
+    v->ins = ins;
+    v->wer = ref > 0 ? (sub + del + ins) / ref : NAN;
+    v->ref_chars = rc;
+    v->cer = rc > 0 ? ce / rc : NAN;
+    base_status st =
+        sim_metrics_bootstrap(e, t, k, mc->bootstrap, mc->seed, &v->wer_ci_low, &v->wer_ci_high);
+    free(e);
+    free(t);
+    return st;
+}
+
+base_status sim_metrics_by_voice(const sim_utt_result *r, size_t n, const sim_metrics_config *mc,
+                                 sim_voice_metrics **out, size_t *nv, base_err *err)
+{
+    *out = NULL;
+    *nv = 0;
+    size_t *idx = malloc((n + 1) * sizeof *idx), k = 0;
+    if (!idx) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        if (r[i].has_words && r[i].voice[0]) idx[k++] = i;
+    qsort_r(idx, k, sizeof *idx, cmp_by_voice, (void *)r);
+    size_t groups = 0;
+    for (size_t j = 0; j < k; j++) groups += j == 0 || strcmp(r[idx[j]].voice, r[idx[j - 1]].voice);
+    sim_voice_metrics *v = groups ? calloc(groups, sizeof *v) : NULL;
+    base_status st = groups && !v ? BASE_ENOMEM : BASE_OK;
+    for (size_t j = 0, g = 0; !st && j < k; g++) {
+        size_t end = j + 1;
+        while (end < k && !strcmp(r[idx[end]].voice, r[idx[j]].voice)) end++;
+        st = voice_entry(r, idx + j, end - j, mc, &v[g]);
+        j = end;
+    }
+    free(idx);
+    if (st) {
+        free(v);
+        return base_err_set(err, st, NULL, 0, "out of memory");
+    }
+    *out = v;
+    *nv = groups;
+    return BASE_OK;
 }
 
 const char *sim_metrics_should_stop(const sim_utt_result *r, size_t n, const sim_metrics_config *mc)

@@ -39,6 +39,7 @@
  * has_* flag is 0; reals that do not apply are NaN. */
 typedef struct sim_utt_result {
     char id[64];      /* utterance id (manifest id, or "bits_NNNNNN")        */
+    char voice[64];   /* speaker (codec_manifest_speaker; "" for bits)       */
     size_t index;     /* 0-based index within the point                     */
     size_t user;      /* which transmitter->receiver pair                   */
     char *reference;  /* malloc'd transcript (NULL when not applicable)     */
@@ -83,8 +84,19 @@ typedef struct sim_point_metrics {
     /* extras */
     double ref_chars, char_errors, bits, bit_errors, ber_ci_low, ber_ci_high;
     double packets, packet_errors, per, symbols, duration_s, bit_per_s;
+    /* sampling (docs/hdf5.md): distinct voices among the evaluated utterances
+     * (NaN when none has one); sym_per_s with the handshake spread over the
+     * seconds of speech (sim_metrics_totals) */
+    double voices, sym_per_s_total;
+    /* every field above is a double (sim_point_metrics_nan relies on it) */
     char status[32];
 } sim_point_metrics;
+
+/* One voice's figures within a point (the /voices rows, docs/hdf5.md). */
+typedef struct sim_voice_metrics {
+    char voice[64];
+    double utterances, ref_words, sub, del, ins, wer, wer_ci_low, wer_ci_high, ref_chars, cer;
+} sim_voice_metrics;
 
 /* All metrics NaN (counts too), status "". */
 void sim_point_metrics_nan(sim_point_metrics *m);
@@ -94,6 +106,17 @@ void sim_point_metrics_nan(sim_point_metrics *m);
  * first). status is copied in. */
 base_status sim_metrics_aggregate(const sim_utt_result *r, size_t n, const sim_metrics_config *mc,
                                   const char *status, sim_point_metrics *m, base_err *err);
+
+/* Figures that need the pipeline's point metrics (call after
+ * sim_pipeline_point_metrics): sym_per_s_total = sym_per_s + handshake_sym /
+ * duration_s (NaN where sym_per_s is NaN). */
+void sim_metrics_totals(sim_point_metrics *m);
+
+/* Per-voice figures of n word-scored results (those with has_words and a
+ * voice): *out (malloc'd, caller frees; NULL when *nv == 0) gets one entry per
+ * voice, sorted by voice name; the CIs use mc's bootstrap (seed, resamples). */
+base_status sim_metrics_by_voice(const sim_utt_result *r, size_t n, const sim_metrics_config *mc,
+                                 sim_voice_metrics **out, size_t *nv, base_err *err);
 
 /* Stopping rule after n results: returns the status text of the rule that
  * fires ("min_word_errors", ...) or NULL to go on. Reaching max_utterances is

@@ -18,6 +18,7 @@
 #include "base/h5io.h"
 #include "base/h5table.h"
 #include "config.h"
+#include "sim/out_voices.h"
 
 #define STATUS_LEN 32
 
@@ -64,12 +65,16 @@ static const metric_col metric_cols[] = {
     M(symbols),
     M(duration_s),
     M(bit_per_s),
+    M(voices),
+    M(sym_per_s_total),
 };
 #define N_METRICS (sizeof metric_cols / sizeof *metric_cols)
 #define N_CONTRACT 19 /* columns before status */
 
 const char *const *sim_out_metric_names(void)
 {
+    /* a grid, so that appending a column touches one line */
+    /* clang-format off */
     static const char *const names[] = {"utterances",    "ref_words",     "sub",
                                         "del",           "ins",           "wer",
                                         "wer_ci_low",    "wer_ci_high",   "cer",
@@ -80,7 +85,10 @@ const char *const *sim_out_metric_names(void)
                                         "char_errors",   "bits",          "bit_errors",
                                         "ber_ci_low",    "ber_ci_high",   "packets",
                                         "packet_errors", "per",           "symbols",
-                                        "duration_s",    "bit_per_s",     NULL};
+                                        "duration_s",    "bit_per_s",
+                                        "voices",        "sym_per_s_total",
+                                        NULL};
+    /* clang-format on */
     return names;
 }
 
@@ -256,6 +264,8 @@ static base_status open_resume(sim_out *o, const sim_out_layout *lay, base_err *
                             "without --resume to start over");
     base_status st = load_rows(o, err);
     if (!st) st = drop_orphans(o, err);
+    if (!st) st = sim_out_voices_create(o->h, err);
+    if (!st) st = sim_out_voices_keep(o->h, o->row_point, o->row_repeat, o->n_rows, err);
     return st;
 }
 
@@ -269,6 +279,7 @@ static base_status open_new(sim_out *o, const sim_out_layout *lay, base_err *err
     const char *text = lay->scenario_text ? lay->scenario_text : "";
     const char *file = lay->scenario_file ? lay->scenario_file : "";
     if ((st = base_h5_table_create(o->h, "summary", &o->table, 64, NULL, 0, err)) ||
+        (st = sim_out_voices_create(o->h, err)) ||
         (st = base_h5_write_attr_str_fixed(o->h, "/", "semsim_version", PACKAGE_VERSION, err)) ||
         (st = base_h5_write_attr_str_fixed(o->h, "/", "git_revision", SEMSIM_GIT_REV, err)) ||
         (st = base_h5_write_attr_str_fixed(o->h, "/", "scenario", text, err)) ||
@@ -465,7 +476,8 @@ static void summary_fill(const sim_out *o, unsigned char *row, const int64_t prs
 
 base_status sim_out_write(sim_out *o, size_t point, size_t repeat, size_t repeats, uint64_t seed,
                           const char *const *param_values, const sim_point_metrics *m,
-                          const sim_utt_result *utts, size_t n_utts, base_err *err)
+                          const sim_utt_result *utts, size_t n_utts,
+                          const sim_voice_metrics *voices, size_t n_voices, base_err *err)
 {
     if (!o || o->failed) return base_err_set(err, BASE_EINVAL, NULL, 0, "output is not open");
     base_status st = BASE_OK;
@@ -478,6 +490,7 @@ base_status sim_out_write(sim_out *o, size_t point, size_t repeat, size_t repeat
     char group[64];
     snprintf(group, sizeof group, "points/%04zu", point * repeats + repeat);
     if (utts) st = mark(o, write_point(o, group, prs, utts, n_utts, err));
+    if (!st) st = mark(o, sim_out_voices_append(o->h, prs[0], prs[1], voices, n_voices, err));
     if (!st) st = mark(o, base_h5_table_append(o->h, "summary", &o->table, row, 1, err));
     if (!st && !remember_row(o, prs[0], prs[1]))
         st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
@@ -643,6 +656,7 @@ base_status sim_out_finish(sim_out *o, const sim_sweep *sw, size_t repeats, base
     char now[32];
     iso_time(now, sizeof now);
     base_status st = rewrite_summary(o, &rows, err);
+    if (!st) st = sim_out_voices_sort(o->h, err);
     if (!st && base_h5_exists(o->h, "grid")) st = base_h5_delete(o->h, "grid", err);
     if (!st && sw) st = write_grid(o, sw, sim_sweep_scenario(sw), repeats, rows, o->n_rows, err);
     if (!st) st = base_h5_write_attr_str_fixed(o->h, "/", "end_time", now, err);

@@ -11,6 +11,9 @@
  *                  or swept (named by the key; numbers float64, text fixed-length
  *                  strings), then point, repeat, seed (int64), then the metric
  *                  columns (float64, NaN where not applicable) and status.
+ *   /voices        compound table, one row per point x repeat x voice of a
+ *                  word-scored run (sim/out_voices.h), sorted by (point,
+ *                  repeat, voice) when finished.
  *   /points/NNNN   one group per row, NNNN = point * repeats + repeat, with
  *                  attributes point, repeat, seed and the table `utterances`
  *                  (id, user, reference, hypothesis, word and bit counts,
@@ -67,11 +70,13 @@ size_t sim_out_rows(const sim_out *o);
 int sim_out_has(const sim_out *o, size_t point, size_t repeat);
 
 /* One finished point x repeat: the parameter values (text, in layout order;
- * numbers are parsed to float64), the metrics, and the per-utterance results
- * (written when utts != NULL). Appends a /summary row and flushes. */
+ * numbers are parsed to float64), the metrics, the per-utterance results
+ * (written when utts != NULL) and the n_voices per-voice figures (/voices
+ * rows; may be NULL when 0). Appends a /summary row and flushes. */
 base_status sim_out_write(sim_out *o, size_t point, size_t repeat, size_t repeats, uint64_t seed,
                           const char *const *param_values, const sim_point_metrics *m,
-                          const sim_utt_result *utts, size_t n_utts, base_err *err);
+                          const sim_utt_result *utts, size_t n_utts,
+                          const sim_voice_metrics *voices, size_t n_voices, base_err *err);
 
 /* Sort /summary, write /grid from the sweep (may be NULL: no grid), set the
  * final attributes, close and rename PATH.partial to PATH. The object is

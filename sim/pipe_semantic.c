@@ -218,7 +218,7 @@ sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_resource
         goto fail;
     if (!(s->eqi = anchor_equalizer_find(cfg->equalizer.type, err))) goto fail;
     s->enc = s->eqi->is_oracle ? &s->rx : &s->tx;
-    if (codec_manifest_read(cfg->source.manifest, &s->man, err) != BASE_OK) goto fail;
+    if (sim_kind_manifest_read(cfg, &s->man, err) != BASE_OK) goto fail;
     s->d_enc = (size_t)codec_recognizer_latent_dim(s->enc->r);
     s->d_rx = (size_t)codec_recognizer_latent_dim(s->rx.r);
     s->spf = s->d_enc;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/pool.h"
+#include "sim/cover.h"
 #include "sim/metrics.h"
 #include "sim/network.h"
 #include "sim/kind.h"
@@ -33,6 +34,8 @@ typedef struct job {
     sim_point_metrics m;
     sim_utt_result *utts;
     size_t n_utts;
+    sim_voice_metrics *voices; /* the /voices rows (sim_metrics_by_voice) */
+    size_t n_voices;
 } job;
 
 typedef struct runner {
@@ -153,6 +156,10 @@ static void run_job(runner *rn, job *jb)
                                    &jb->m, err);
     /* after aggregate: the pipeline may override cosine (NaN without an equalizer) */
     if (jb->st == BASE_OK) sim_pipeline_point_metrics(p, &jb->m);
+    if (jb->st == BASE_OK) {
+        sim_metrics_totals(&jb->m);
+        jb->st = sim_metrics_by_voice(s.res, s.n, &s.mc, &jb->voices, &jb->n_voices, err);
+    }
 out:
     sim_net_destroy(net);
     sim_pipeline_destroy(p);
@@ -376,9 +383,9 @@ static base_status write_row(runner *rn, job *jb, base_err *err)
     const sim_config *c0 = &rn->cfgs[0];
     const char *trn =
         rn->opts->trn_dir ? rn->opts->trn_dir : (*c0->output.trn ? c0->output.trn : NULL);
-    base_status st =
-        sim_out_write(rn->out, jb->point, jb->repeat, rn->repeats, jb->seed, rn->pvals, &jb->m,
-                      c0->output.utterances ? jb->utts : NULL, jb->n_utts, err);
+    base_status st = sim_out_write(rn->out, jb->point, jb->repeat, rn->repeats, jb->seed, rn->pvals,
+                                   &jb->m, c0->output.utterances ? jb->utts : NULL, jb->n_utts,
+                                   jb->voices, jb->n_voices, err);
     if (st == BASE_OK && trn)
         st =
             sim_out_write_trn(trn, jb->point * rn->repeats + jb->repeat, jb->utts, jb->n_utts, err);
@@ -386,6 +393,9 @@ static base_status write_row(runner *rn, job *jb, base_err *err)
     free(jb->utts);
     jb->utts = NULL;
     jb->n_utts = 0;
+    free(jb->voices);
+    jb->voices = NULL;
+    jb->n_voices = 0;
     if (st == BASE_OK && rn->opts->kill_after_rows &&
         ++rn->session_rows >= rn->opts->kill_after_rows)
         raise(SIGKILL);
@@ -435,6 +445,7 @@ static base_status runner_free(runner *rn, base_status st, base_err *err)
         for (size_t u = 0; u < rn->jobs[i].n_utts && rn->jobs[i].utts; u++)
             sim_utt_result_clear(&rn->jobs[i].utts[u]);
         free(rn->jobs[i].utts);
+        free(rn->jobs[i].voices);
     }
     free(rn->jobs);
     free(rn->pending);
@@ -485,6 +496,8 @@ base_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, base_err *
         return runner_free(&rn, st, err);
     }
     if (st == BASE_OK) st = prepare_shared(&rn, err);
+    /* header: what the points' utterances cover (voices, lines) */
+    if (st == BASE_OK && opts->table) st = sim_cover_write(rn.cfgs, rn.np, opts->table, err);
     if (st == BASE_OK) st = open_output(&rn, err);
     if (st == BASE_OK) st = make_jobs(&rn, err);
     base_pool *pool = NULL;

@@ -1,8 +1,10 @@
 /* test_output.c -- the HDF5 results writer (sim/output): /summary columns and
  * values read back, partial file renamed only when finished, no overwrite
- * without force, resume keeps rows, orphan /points removed, /grid scales,
- * trn files. */
+ * without force, resume keeps rows, orphan /points and /voices rows removed,
+ * /voices rows sorted, /grid scales, trn files. */
 #include "sim/output.h"
+#include "base/h5io.h"
+#include "sim/out_voices.h"
 #include "tests/testutil.h"
 
 #include <hdf5.h>
@@ -97,6 +99,49 @@ static size_t read_rows(const char *path, row *rows, size_t cap)
     return n;
 }
 
+/* /voices rows: point, repeat, voice, utterances, wer. */
+typedef struct vrow {
+    int64_t point, repeat;
+    char voice[64];
+    double utterances, wer;
+} vrow;
+
+static size_t read_voices(const char *path, vrow *rows, size_t cap)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    CU_ASSERT_FATAL(f >= 0);
+    hid_t ds = H5Dopen2(f, "voices", H5P_DEFAULT);
+    CU_ASSERT_FATAL(ds >= 0);
+    hid_t sp = H5Dget_space(ds);
+    size_t n = (size_t)H5Sget_simple_extent_npoints(sp);
+    CU_ASSERT_FATAL(n <= cap);
+    hid_t s64 = H5Tcopy(H5T_C_S1);
+    H5Tset_size(s64, 64);
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(vrow));
+    H5Tinsert(t, "point", HOFFSET(vrow, point), H5T_NATIVE_INT64);
+    H5Tinsert(t, "repeat", HOFFSET(vrow, repeat), H5T_NATIVE_INT64);
+    H5Tinsert(t, "voice", HOFFSET(vrow, voice), s64);
+    H5Tinsert(t, "utterances", HOFFSET(vrow, utterances), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "wer", HOFFSET(vrow, wer), H5T_NATIVE_DOUBLE);
+    if (n) CU_ASSERT(H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows) >= 0);
+    /* every column semsim-plot --stats reads */
+    hid_t ft = H5Dget_type(ds);
+    static const char *const want[] = {
+        "point", "repeat", "voice",      "utterances",  "ref_words", "sub", "del",
+        "ins",   "wer",    "wer_ci_low", "wer_ci_high", "ref_chars", "cer", NULL};
+    for (int i = 0; want[i]; i++) {
+        if (H5Tget_member_index(ft, want[i]) < 0) fprintf(stderr, "  missing column %s\n", want[i]);
+        CU_ASSERT(H5Tget_member_index(ft, want[i]) >= 0);
+    }
+    H5Tclose(ft);
+    H5Tclose(t);
+    H5Tclose(s64);
+    H5Sclose(sp);
+    H5Dclose(ds);
+    H5Fclose(f);
+    return n;
+}
+
 static void write_row(sim_out *o, size_t p, const char *snr, const char *fec, double wer)
 {
     const char *vals[] = {snr, fec};
@@ -111,8 +156,18 @@ static void write_row(sim_out *o, size_t p, const char *snr, const char *fec, do
     u[0].cosine = NAN;
     snprintf(u[1].id, sizeof u[1].id, "a_2");
     u[1].cosine = 0.5;
+    /* two voices, "vb" first: finishing sorts them */
+    sim_voice_metrics v[2];
+    memset(v, 0, sizeof v);
+    snprintf(v[0].voice, sizeof v[0].voice, "vb");
+    snprintf(v[1].voice, sizeof v[1].voice, "va");
+    v[0].utterances = 1;
+    v[0].wer = wer;
+    v[1].utterances = 2;
+    v[1].wer = wer / 2;
+    m.voices = 2;
     base_err e = BASE_ERR_INIT;
-    base_status st = sim_out_write(o, p, 0, 1, 7, vals, &m, u, 2, &e);
+    base_status st = sim_out_write(o, p, 0, 1, 7, vals, &m, u, 2, v, 2, &e);
     if (st) fprintf(stderr, "  %s\n", e.msg);
     CU_ASSERT_EQUAL(st, BASE_OK);
 }
@@ -148,6 +203,18 @@ static void test_write_and_read_back(void)
     TEST_ASSERT_NEAR(rows[1].ber, 0.01, 1e-15);
     CU_ASSERT(isnan(rows[1].cka));
     CU_ASSERT_STRING_EQUAL(rows[1].status, "max_utterances");
+    /* /voices: two rows a point, sorted by (point, repeat, voice) */
+    vrow v[8];
+    CU_ASSERT_EQUAL_FATAL(read_voices(path, v, 8), 4);
+    static const char *const vname[] = {"va", "vb", "va", "vb"};
+    for (int i = 0; i < 4; i++) {
+        CU_ASSERT_EQUAL(v[i].point, i / 2);
+        CU_ASSERT_EQUAL(v[i].repeat, 0);
+        CU_ASSERT_STRING_EQUAL(v[i].voice, vname[i]);
+    }
+    TEST_ASSERT_NEAR(v[0].wer, 0.25, 0); /* point 0 (wer 0.5), voice va */
+    TEST_ASSERT_NEAR(v[3].wer, 0.1, 0);  /* point 1 (wer 0.1), voice vb */
+    CU_ASSERT_EQUAL(v[2].utterances, 2);
     /* attributes and the per-utterance table */
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     char text[256] = "";
@@ -222,6 +289,14 @@ static void test_resume(void)
     H5LTset_attribute_long_long(g, ".", "repeat", &zero, 1);
     H5Gclose(g);
     H5Fclose(f);
+    /* and /voices rows of that point without its /summary row */
+    base_h5 *h = NULL;
+    CU_ASSERT_EQUAL_FATAL(base_h5_resume(path, &h, &e), BASE_OK);
+    sim_voice_metrics orphan;
+    memset(&orphan, 0, sizeof orphan);
+    snprintf(orphan.voice, sizeof orphan.voice, "vz");
+    CU_ASSERT_EQUAL(sim_out_voices_append(h, 5, 0, &orphan, 1, &e), BASE_OK);
+    CU_ASSERT_EQUAL(base_h5_close_partial(h, &e), BASE_OK);
     /* a different scenario may not resume it */
     sim_out_layout other = layout("scenario D");
     CU_ASSERT_EQUAL(sim_out_open(path, &other, SIM_OUT_RESUME, &o, &e), BASE_EEXIST);
@@ -239,6 +314,9 @@ static void test_resume(void)
     CU_ASSERT(H5Lexists(f, "points/0005", H5P_DEFAULT) <= 0);
     CU_ASSERT(H5Lexists(f, "points/0002", H5P_DEFAULT) > 0);
     H5Fclose(f);
+    vrow v[16];
+    CU_ASSERT_EQUAL_FATAL(read_voices(path, v, 16), 6); /* points 0-2, two voices each */
+    for (int i = 0; i < 6; i++) CU_ASSERT_EQUAL(v[i].point, i / 2);
     /* without resume a stale partial is simply restarted */
     CU_ASSERT_EQUAL_FATAL(sim_out_open(path, &lay, SIM_OUT_FORCE, &o, &e), BASE_OK);
     write_row(o, 0, "0", "none", 0.5);
@@ -253,7 +331,8 @@ static void test_resume(void)
     CU_ASSERT_FATAL(fp != NULL);
     fputs("not hdf5 at all", fp);
     fclose(fp);
-    CU_ASSERT_EQUAL_FATAL(sim_out_open(path, &lay, SIM_OUT_RESUME | SIM_OUT_FORCE, &o, &e), BASE_OK);
+    CU_ASSERT_EQUAL_FATAL(sim_out_open(path, &lay, SIM_OUT_RESUME | SIM_OUT_FORCE, &o, &e),
+                          BASE_OK);
     CU_ASSERT(sim_out_restarted(o));
     CU_ASSERT_EQUAL(sim_out_rows(o), 0);
     CU_ASSERT_EQUAL(sim_out_close(o, &e), BASE_OK);

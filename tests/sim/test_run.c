@@ -1,11 +1,17 @@
-/* test_run.c -- a `bits` scenario end to end through sim_run: -j 1 and -j 2
- * give identical /summary; a run SIGKILLed after some rows and resumed gives
- * the same /summary as an uninterrupted one; dry run; refusing to overwrite;
- * kinds this build cannot run fail validation with file:line. */
+/* test_run.c -- scenarios end to end through sim_run: a `bits` scenario gives
+ * identical /summary with -j 1 and -j 2; a run SIGKILLed after some rows and
+ * resumed gives the same /summary as an uninterrupted one; dry run; refusing
+ * to overwrite; kinds this build cannot run fail validation with file:line.
+ * 16-point sweeps give the same /summary and /voices with -j 8 as with -j 1
+ * for the relative head under every anchor selection (semantic kind), and for
+ * every classic codec kind; their few utterances cover as many voices as
+ * they can (balanced sampling, sim/sample.h), each voice one /voices row,
+ * also when three users share a point. */
 #include "sim/run.h"
 #include "tests/testutil.h"
 
 #include <hdf5.h>
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,19 +28,25 @@ static const char *scenario_text =
     "[metrics]\nmin_bit_errors = 300\ncheck_every = 4\n"
     "[sweep]\nchannel.snr_db = 0:3:9\n";
 
-static sim_scenario *load(void)
+/* The scenario text written to $tmp/name and loaded. */
+static sim_scenario *load_text(const char *name, const char *text)
 {
     char path[600];
-    snprintf(path, sizeof path, "%s/bits.ini", test_tmpdir());
+    snprintf(path, sizeof path, "%s/%s", test_tmpdir(), name);
     FILE *f = fopen(path, "w");
     CU_ASSERT_FATAL(f != NULL);
-    fputs(scenario_text, f);
+    fputs(text, f);
     fclose(f);
     base_err e = BASE_ERR_INIT;
     sim_scenario *sc = sim_scenario_load(path, &e);
     if (!sc) fprintf(stderr, "  %s:%d: %s\n", e.file, e.line, e.msg);
     CU_ASSERT_FATAL(sc != NULL);
     return sc;
+}
+
+static sim_scenario *load(void)
+{
+    return load_text("bits.ini", scenario_text);
 }
 
 static base_status run(const char *out, int jobs, int resume, size_t kill_after, base_err *e)
@@ -51,12 +63,14 @@ static base_status run(const char *out, int jobs, int resume, size_t kill_after,
     return st;
 }
 
-/* The raw bytes of /summary (file type) and its row count. */
-static unsigned char *summary_bytes(const char *path, size_t *n, size_t *size)
+/* The raw bytes of dataset name (file type) and its row count. */
+static unsigned char *table_bytes(const char *path, const char *name, size_t *n, size_t *size)
 {
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     CU_ASSERT_FATAL(f >= 0);
-    hid_t ds = H5Dopen2(f, "summary", H5P_DEFAULT), t = H5Dget_type(ds), sp = H5Dget_space(ds);
+    hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
+    CU_ASSERT_FATAL(ds >= 0);
+    hid_t t = H5Dget_type(ds), sp = H5Dget_space(ds);
     *n = (size_t)H5Sget_simple_extent_npoints(sp);
     *size = H5Tget_size(t);
     unsigned char *buf = calloc(*n + 1, *size);
@@ -68,22 +82,29 @@ static unsigned char *summary_bytes(const char *path, size_t *n, size_t *size)
     return buf;
 }
 
-static void assert_same_summary(const char *a, const char *b)
+/* Datasets name of a and b are the same bytes; returns the row count. */
+static size_t assert_same_table(const char *a, const char *b, const char *name)
 {
     size_t na, nb, sa, sb;
-    unsigned char *x = summary_bytes(a, &na, &sa), *y = summary_bytes(b, &nb, &sb);
-    CU_ASSERT_EQUAL(na, 4 * 2);
+    unsigned char *x = table_bytes(a, name, &na, &sa), *y = table_bytes(b, name, &nb, &sb);
     CU_ASSERT_EQUAL(na, nb);
     CU_ASSERT_EQUAL(sa, sb);
     if (na == nb && sa == sb) {
         size_t first = SIZE_MAX;
         for (size_t i = 0; i < na * sa && first == SIZE_MAX; i++)
             if (x[i] != y[i]) first = i;
-        if (first != SIZE_MAX) fprintf(stderr, "  %s and %s differ in row %zu\n", a, b, first / sa);
+        if (first != SIZE_MAX)
+            fprintf(stderr, "  %s and %s: /%s differs in row %zu\n", a, b, name, first / sa);
         CU_ASSERT(first == SIZE_MAX);
     }
     free(x);
     free(y);
+    return na;
+}
+
+static void assert_same_summary(const char *a, const char *b)
+{
+    CU_ASSERT_EQUAL(assert_same_table(a, b, "summary"), 4 * 2);
 }
 
 static void path_of(char *buf, size_t n, const char *name)
@@ -226,6 +247,160 @@ static void test_unsupported_kinds(void)
     sim_scenario_destroy(sc);
 }
 
+/* ---- 16-point sweeps: -j 8 = -j 1, balanced voices ------------------------------------- */
+
+/* Run scenario text (written to $tmp/name) into out with jobs threads;
+ * relative heads cached under $tmp/cache, which is moved aside afterwards
+ * (to cache.N), so the next run trains its own heads (under -j 8, workers
+ * race for them) while equalizer.cache, a /summary column, stays the same. */
+static void run_sweep(const char *name, const char *text, const char *out, int jobs,
+                      const char *cache)
+{
+    sim_scenario *sc = load_text(name, text);
+    char dir[600];
+    path_of(dir, sizeof dir, cache);
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL_FATAL(sim_scenario_set(sc, "equalizer.cache", dir, "--set", 0, &e), BASE_OK);
+    sim_run_opts o;
+    memset(&o, 0, sizeof o);
+    o.out_path = out;
+    o.jobs = jobs;
+    o.force = 1;
+    base_status st = sim_run(sc, &o, &e);
+    if (st) fprintf(stderr, "  %s: %s:%d: %s\n", name, e.file, e.line, e.msg);
+    CU_ASSERT_EQUAL_FATAL(st, BASE_OK);
+    sim_scenario_destroy(sc);
+    char aside[700];
+    snprintf(aside, sizeof aside, "%s.%d", dir, jobs);
+    if (exists(dir)) CU_ASSERT_EQUAL(rename(dir, aside), 0);
+}
+
+/* Every /summary row evaluated `utts` utterances of `voices` voices, and
+ * /voices has one row per voice with the utterances split evenly. */
+static void assert_balanced(const char *path, size_t rows, double utts, double voices)
+{
+    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+    CU_ASSERT_FATAL(f >= 0);
+    typedef struct {
+        double utterances, voices, sym, total;
+    } r_t;
+    hid_t t = H5Tcreate(H5T_COMPOUND, sizeof(r_t));
+    H5Tinsert(t, "utterances", HOFFSET(r_t, utterances), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "voices", HOFFSET(r_t, voices), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "sym_per_s", HOFFSET(r_t, sym), H5T_NATIVE_DOUBLE);
+    H5Tinsert(t, "sym_per_s_total", HOFFSET(r_t, total), H5T_NATIVE_DOUBLE);
+    r_t r[16];
+    hid_t ds = H5Dopen2(f, "summary", H5P_DEFAULT);
+    CU_ASSERT(H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, r) >= 0);
+    for (size_t i = 0; i < rows; i++) {
+        CU_ASSERT_EQUAL(r[i].utterances, utts);
+        if (r[i].voices != voices) fprintf(stderr, "  row %zu: %g voices\n", i, r[i].voices);
+        CU_ASSERT_EQUAL(r[i].voices, voices);
+        CU_ASSERT(r[i].total >= r[i].sym);
+    }
+    H5Dclose(ds);
+    H5Tclose(t);
+    typedef struct {
+        int64_t point;
+        double utterances;
+    } v_t;
+    t = H5Tcreate(H5T_COMPOUND, sizeof(v_t));
+    H5Tinsert(t, "point", HOFFSET(v_t, point), H5T_NATIVE_INT64);
+    H5Tinsert(t, "utterances", HOFFSET(v_t, utterances), H5T_NATIVE_DOUBLE);
+    ds = H5Dopen2(f, "voices", H5P_DEFAULT);
+    hid_t sp = H5Dget_space(ds);
+    size_t n = (size_t)H5Sget_simple_extent_npoints(sp);
+    CU_ASSERT_EQUAL_FATAL(n, rows * (size_t)voices);
+    v_t v[64];
+    CU_ASSERT(H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, v) >= 0);
+    for (size_t i = 0; i < n; i++) {
+        CU_ASSERT_EQUAL(v[i].point, (int64_t)(i / (size_t)voices));
+        CU_ASSERT(v[i].utterances >= floor(utts / voices) &&
+                  v[i].utterances <= ceil(utts / voices));
+    }
+    H5Sclose(sp);
+    H5Dclose(ds);
+    H5Tclose(t);
+    H5Fclose(f);
+}
+
+/* The relative head under every anchor selection, A -> B over a digital
+ * Rayleigh link: 4 selections x 4 SNRs, 3 utterances of 3 voices. */
+static void test_jobs_relative_selections(void)
+{
+    char harvard[512], voices[512], a[512], b[512], text[4096], j1[600], j8[600];
+    test_srcpath(harvard, sizeof harvard, "data/harvard.txt");
+    test_srcpath(voices, sizeof voices, "scenarios/experiment-voices.txt");
+    test_srcpath(a, sizeof a, "models/A.h5");
+    test_srcpath(b, sizeof b, "models/B.h5");
+    snprintf(text, sizeof text,
+             "[scenario]\nseed = 3\nutterances = 3\n"
+             "[source]\nkind = semantic\ntext = %s\nlines = 501-510\nvoices = %s\n"
+             "[tx]\nmodel = %s\n[rx]\nmodel = %s\ndecoder = greedy\n"
+             "[equalizer]\ntype = relative\ntrain_utterances = 12\nhead_steps = 5\n"
+             "[anchors]\ncount = 8\nutterances = 12\n"
+             "[link]\nmode = digital\nmodulation = qpsk\nfec = conv27\nquant_bits = 4\n"
+             "[channel]\nmodel = rayleigh\n"
+             "[sweep]\nanchors.selection = random,fps,kmeans,class\n"
+             "channel.snr_db = 0,5,10,15\n",
+             harvard, voices, a, b);
+    path_of(j1, sizeof j1, "rel-j1.h5");
+    path_of(j8, sizeof j8, "rel-j8.h5");
+    run_sweep("rel.ini", text, j1, 1, "heads");
+    run_sweep("rel.ini", text, j8, 8, "heads");
+    char heads[600];
+    path_of(heads, sizeof heads, "heads.8"); /* -j 8 trained its own heads */
+    CU_ASSERT(exists(heads));
+    CU_ASSERT_EQUAL(assert_same_table(j1, j8, "summary"), 16);
+    CU_ASSERT_EQUAL(assert_same_table(j1, j8, "voices"), 16 * 3);
+    assert_balanced(j1, 16, 3, 3);
+}
+
+/* Every classic codec kind: 4 kinds x 4 SNRs, 2 utterances of 3 voices. */
+static void test_jobs_codecs(void)
+{
+    char harvard[512], voices[512], a[512], text[4096], j1[600], j8[600];
+    test_srcpath(harvard, sizeof harvard, "data/harvard.txt");
+    test_srcpath(voices, sizeof voices, "scenarios/experiment-voices.txt");
+    test_srcpath(a, sizeof a, "models/A.h5");
+    snprintf(text, sizeof text,
+             "[scenario]\nseed = 4\nutterances = 2\n"
+             "[source]\nkind = opus-6\ntext = %s\nlines = 501-510\nvoices = %s\n"
+             "[rx]\nmodel = %s\ndecoder = greedy\n"
+             "[link]\nmode = digital\nmodulation = qpsk\nfec = conv27\nframes_per_packet = 8\n"
+             "[channel]\nmodel = awgn\n"
+             "[sweep]\nsource.kind = codec2-3200,codec2-1200,codec2-700c,opus-6\n"
+             "channel.snr_db = 0,2,4,8\n",
+             harvard, voices, a);
+    path_of(j1, sizeof j1, "codec-j1.h5");
+    path_of(j8, sizeof j8, "codec-j8.h5");
+    run_sweep("codec.ini", text, j1, 1, "none");
+    run_sweep("codec.ini", text, j8, 8, "none");
+    CU_ASSERT_EQUAL(assert_same_table(j1, j8, "summary"), 16);
+    CU_ASSERT_EQUAL(assert_same_table(j1, j8, "voices"), 16 * 2);
+    assert_balanced(j1, 16, 2, 2);
+}
+
+/* Three users share the point's balanced set: 6 utterances of 3 voices. */
+static void test_multi_user_balanced(void)
+{
+    char harvard[512], voices[512], a[512], text[4096], out[600];
+    test_srcpath(harvard, sizeof harvard, "data/harvard.txt");
+    test_srcpath(voices, sizeof voices, "scenarios/experiment-voices.txt");
+    test_srcpath(a, sizeof a, "models/A.h5");
+    snprintf(text, sizeof text,
+             "[scenario]\nseed = 4\nutterances = 6\n"
+             "[source]\nkind = opus-12\ntext = %s\nlines = 501-510\nvoices = %s\n"
+             "[rx]\nmodel = %s\ndecoder = greedy\n"
+             "[link]\nmode = digital\nmodulation = qpsk\nfec = conv27\nframes_per_packet = 8\n"
+             "[channel]\nmodel = awgn\nsnr_db = 10\n"
+             "[user.a]\n[user.b]\n[user.c]\nchannel.snr_db = 6\n",
+             harvard, voices, a);
+    path_of(out, sizeof out, "users.h5");
+    run_sweep("users.ini", text, out, 2, "none");
+    assert_balanced(out, 1, 6, 3);
+}
+
 int main(void)
 {
     static const test_case cases[] = {
@@ -233,6 +408,10 @@ int main(void)
         {"resume after SIGKILL equals an uninterrupted run", test_resume_after_kill},
         {"dry run and refusing to overwrite", test_dry_run_and_overwrite},
         {"kinds this build cannot run", test_unsupported_kinds},
+        {"relative head, every anchor selection: -j 8 = -j 1, voices balanced",
+         test_jobs_relative_selections},
+        {"every codec kind: -j 8 = -j 1, voices balanced", test_jobs_codecs},
+        {"three users share a balanced set", test_multi_user_balanced},
         {NULL, NULL},
     };
     return test_main("run", cases);
