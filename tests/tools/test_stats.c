@@ -2,7 +2,8 @@
  * hand-checkable answers: Spearman rank correlations and their p-values (exact
  * permutation test for n <= 8, Student t above), the M/G/1 Pollaczek-Khinchine
  * and processor-sharing latency columns, and the per-voice table of /voices
- * joined with /summary (and a file without /voices). The fixtures are written
+ * joined with /summary (and a file without /voices), and the paired WER
+ * difference between points on the same utterances. The fixtures are written
  * by a small h5py snippet in the layout semsim run writes (docs/hdf5.md); the
  * test is skipped, saying so, when /usr/bin/python3 cannot import h5py. */
 #include "tests/testutil.h"
@@ -69,7 +70,17 @@ static const char fixture_py[] =
     "        g['utterances'] = np.array([(0, 100, 100 / share + 0.02), (1, 300, 300 / share + "
     "0.02),\n"
     "                                    (0, 300, 300 / share + 0.03)][:2 if p < 2 else 3],\n"
-    "                                   dtype=ut)\n";
+    "                                   dtype=ut)\n"
+    "pt = [('id', 'S16'), ('ref_words', 'f8'), ('sub', 'f8'), ('del', 'f8'), ('ins', 'f8')]\n"
+    "with h5py.File(f'{d}/paired.h5', 'w') as f:\n"
+    "    f.attrs['scenario'] = b'[scenario]\\nname = p\\n'\n"
+    "    summary(f, ['point', 'repeat', 'wer'], [[0, 0, 0.1], [1, 0, 0.3], [2, 0, 0.1]])\n"
+    "    for p, errs, ids in ((0, (1, 0, 0), 'abcd'), (1, (2, 0, 1), 'abcd'), (2, (1, 0, 0), "
+    "'abce')):\n"
+    "        g = f.create_group(f'points/{p:04d}')\n"
+    "        g.attrs['point'] = np.array([p])\n"
+    "        g.attrs['repeat'] = np.array([0])\n"
+    "        g['utterances'] = np.array([(i.encode(), 10) + errs for i in ids], dtype=pt)\n";
 
 static int have_h5py(void)
 {
@@ -284,6 +295,26 @@ static void test_voices(void)
     CU_ASSERT(strchr(out, '\n') == strrchr(out, '\n'));
 }
 
+static void test_paired(void)
+{
+    if (!have_h5py()) return skipped();
+    CU_ASSERT_EQUAL_FATAL(make_fixtures(), 0);
+    /* every utterance: 10 words, 1 error at point 0 and 3 at point 1, so the difference is 0.2
+     * in every bootstrap draw; point 2 has other utterances and is not compared */
+    json_object *doc = stats_json("paired.h5", "--paired-with 0");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+    json_object *arr = NULL;
+    CU_ASSERT_FATAL(json_object_object_get_ex(doc, "paired", &arr));
+    CU_ASSERT_EQUAL_FATAL(json_object_array_length(arr), 1);
+    json_object *e = json_object_array_get_idx(arr, 0);
+    TEST_ASSERT_NEAR(num(e, "point"), 1, 0);
+    TEST_ASSERT_NEAR(num(e, "utterances"), 4, 0);
+    TEST_ASSERT_NEAR(num(e, "wer_diff"), 0.2, 1e-12);
+    TEST_ASSERT_NEAR(num(e, "wer_diff_ci_low"), 0.2, 1e-12);
+    TEST_ASSERT_NEAR(num(e, "wer_diff_ci_high"), 0.2, 1e-12);
+    json_object_put(doc);
+}
+
 static void test_text(void)
 {
     if (!have_h5py()) return skipped();
@@ -305,6 +336,7 @@ int main(void)
         {"Spearman rho and p-values", test_spearman},
         {"M/G/1 Pollaczek-Khinchine and processor-sharing latency", test_queueing},
         {"per-voice table joined with /summary, per-voice plot", test_voices},
+        {"paired WER difference with a bootstrap interval", test_paired},
         {"text tables and a missing file", test_text},
         {NULL, NULL},
     };
