@@ -6,6 +6,7 @@
 
 #include "sim/kind_bits.h"
 #include "sim/kind_common.h"
+#include "sim/kind_text.h"
 #include "sim/pipe_codec.h"
 #include "sim/pipe_semantic.h"
 #include "sim/receiver.h"
@@ -108,6 +109,29 @@ static void codec_destroy(void *k)
     sim_codec_destroy(k);
 }
 
+/* ---- kind = text ---------------------------------------------------------------------- */
+
+static void *text_create(const sim_config *cfg, uint64_t seed, const sim_resources *res,
+                         base_err *err)
+{
+    return sim_text_create(cfg, seed, res, err);
+}
+
+static void text_ops(void *k, sim_payload_ops *ops)
+{
+    sim_text_ops(k, ops);
+}
+
+static size_t text_available(const void *k)
+{
+    return sim_text_available(k);
+}
+
+static void text_destroy(void *k)
+{
+    sim_text_destroy(k);
+}
+
 /* ---- the table ------------------------------------------------------------------------ */
 
 #define CODEC_ROW(kind_name)                                                                       \
@@ -141,12 +165,21 @@ static const sim_kind table[] = {
     CODEC_ROW("codec2-1200"),
     CODEC_ROW("codec2-700c"),
     CODEC_ROW("opus-*"),
+    {.name = "text",
+     .counts_words = 1,
+     .check = sim_text_check,
+     .prepare = sim_text_prepare,
+     .create = text_create,
+     .ops = text_ops,
+     .available = text_available,
+     .point_metrics = no_handshake,
+     .destroy = text_destroy},
 };
 
 #define N_KINDS (sizeof table / sizeof *table)
 
 static const char *const names[N_KINDS + 1] = {
-    "semantic", "bits", "codec2-3200", "codec2-1200", "codec2-700c", "opus-*", NULL};
+    "semantic", "bits", "codec2-3200", "codec2-1200", "codec2-700c", "opus-*", "text", NULL};
 
 static int matches(const char *row, const char *name)
 {
