@@ -210,6 +210,10 @@ static const sim_key_def registry[] = {
     {"link.prune_threshold", SIM_KEY_DOUBLE, "0.9", "", "0..1",
      "link.prune=blank: a frame whose blank posterior is at least this is not sent", PU,
      U(link.prune_threshold)},
+    {"link.prune_fill", SIM_KEY_ENUM, "prototype", "", "prototype|silence",
+     "link.prune=blank: what the receiver puts at pruned positions: the mean of the pruned "
+     "frames, sent as one more frame per utterance, or its own silence latent (receiver-only)",
+     PU, U(link.prune_fill)},
     {"link.symbol_rate", SIM_KEY_DOUBLE, "1e6", "symbols/s", "1e-3..1e15",
      "complex symbols per second of the shared medium (air time = channel uses / rate)", 0,
      G(medium.symbol_rate)},

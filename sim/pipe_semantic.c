@@ -39,7 +39,7 @@ typedef struct utt_state {
     /* link.prune = blank (sim/prune.h): keep[tz] marks the frames sent; s and
      * sr then hold only the n_keep kept frames; NULL when not pruning */
     uint8_t *keep;
-    size_t n_keep, pos_uses;
+    size_t n_keep, pos_uses, n_proto;
     double prune_flops;
 } utt_state;
 
@@ -357,7 +357,8 @@ static base_status setup_anchors(sim_sem *s, base_err *err)
 }
 
 /* link.prune = blank: the transmitter's own CTC head on its latents z
- * decides which frames go; the symbols keep only those (sim/prune.h). */
+ * decides which frames go; the symbols keep only those, plus the fill frame
+ * with link.prune_fill = prototype (sim/prune.h). */
 static base_status prune_encode(sim_sem *s, sim_utt *u, const float *z, base_err *err)
 {
     utt_state *us = u->state;
@@ -366,16 +367,18 @@ static base_status prune_encode(sim_sem *s, sim_utt *u, const float *z, base_err
     if (!(us->keep = malloc(tz))) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     base_status st = sim_prune_decide(s->prune, u->user, g->r, g->ws, z, tz, us->keep, &us->n_keep,
                                       &us->pos_uses, &us->prune_flops, err);
-    if (st == BASE_OK) codec_prune_compact(us->s, tz, s->spf, us->keep);
+    if (st == BASE_OK)
+        us->n_proto = sim_prune_compact(s->prune, u->user, us->s, tz, s->spf, us->keep);
     return st;
 }
 
 /* link.prune = blank, at the receiver: the kept frames of x (n_keep rows of
- * d, room for tz) back at their positions, the receiver's fill elsewhere. */
+ * d, then the prototype row if sent; room for tz) back at their positions,
+ * the fill elsewhere (the prototype, or the receiver's own fill). */
 static base_status prune_expand(const utt_state *us, float *x, size_t d, const float *fill,
                                 base_err *err)
 {
-    return codec_prune_expand(x, us->n_keep, d, us->keep, (size_t)us->tz, fill, x, err);
+    return sim_prune_expand(us->keep, us->n_keep, us->n_proto, (size_t)us->tz, fill, x, d, err);
 }
 
 /* Arrival: audio -> log-mel -> encoder latents -> symbols per frame. */
@@ -415,7 +418,7 @@ static base_status encode(void *ctx, sim_utt *u, base_err *err)
     if (st == BASE_OK && sim_prune_active(s->prune, u->user)) st = prune_encode(s, u, z, err);
     free(z);
     if (st != BASE_OK) return st;
-    u->n_frames = us->keep ? us->n_keep : (size_t)tz;
+    u->n_frames = us->keep ? us->n_keep + us->n_proto : (size_t)tz;
     u->encode_flops = 2.0 * codec_recognizer_encoder_params(g->r) * tz + us->prune_flops;
     u->decode_flops = 2.0 * codec_recognizer_decoder_params(s->rx.r) * tz;
     u->res.has_words = 1;
@@ -483,7 +486,7 @@ static base_status decode(void *ctx, sim_utt *u, base_err *err)
         if ((st = anchor_equalizer_decode(s->eq, us->sr, tz, s->logp, err)) != BASE_OK) return st;
         logp = s->logp;
     } else if (s->eq) {
-        size_t nr = us->keep ? us->n_keep : tz; /* link.prune: the kept frames only */
+        size_t nr = us->keep ? us->n_keep + us->n_proto : tz; /* link.prune: the kept frames only */
         if ((st = anchor_equalizer_decode(s->eq, us->sr, nr, s->x_hat, err)) != BASE_OK) return st;
     } else { /* none: the tx latents truncated or zero-padded to d_rx; oracle: as is */
         for (size_t t = 0; t < tz; t++)

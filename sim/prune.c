@@ -11,6 +11,7 @@
 
 struct sim_prune {
     int on[SIM_MAX_USERS];
+    int proto[SIM_MAX_USERS]; /* link.prune_fill = prototype */
     double threshold[SIM_MAX_USERS];
     float *fill;     /* (d_rx) the receiver's silence latent */
     float *fill_rel; /* (K) its relative representation, or NULL */
@@ -64,6 +65,7 @@ sim_prune *sim_prune_create(const sim_config *cfg, const codec_recognizer *rx,
     for (size_t u = 0; u < cfg->n_users; u++) {
         p->on[u] = !strcmp(cfg->user[u].link.prune, "blank");
         p->threshold[u] = cfg->user[u].link.prune_threshold;
+        p->proto[u] = !strcmp(cfg->user[u].link.prune_fill, "prototype");
     }
     size_t d = (size_t)codec_recognizer_latent_dim(rx);
     if (!(p->fill = malloc(d * sizeof *p->fill))) goto nomem;
@@ -97,6 +99,43 @@ base_status sim_prune_decide(const sim_prune *p, size_t user, const codec_recogn
     *uses = codec_prune_rle_bits(keep, t); /* 1 bit per complex channel use (prune.h) */
     *flops = 2.0 * codec_recognizer_decoder_params(r) * (double)t;
     return BASE_OK;
+}
+
+size_t sim_prune_compact(const sim_prune *p, size_t user, float *s, size_t t, size_t w,
+                         const uint8_t *keep)
+{
+    size_t n_proto = 0;
+    if (p->proto[user]) { /* the mean of the pruned frames, accumulated in double */
+        double *acc = calloc(w, sizeof *acc);
+        size_t np = 0;
+        for (size_t i = 0; acc && i < t; i++)
+            if (!keep[i]) {
+                np++;
+                for (size_t k = 0; k < w; k++) acc[k] += s[i * w + k];
+            }
+        size_t n = codec_prune_compact(s, t, w, keep);
+        if (acc && np) {
+            for (size_t k = 0; k < w; k++) s[n * w + k] = (float)(acc[k] / (double)np);
+            n_proto = 1;
+        }
+        free(acc);
+        return n_proto;
+    }
+    codec_prune_compact(s, t, w, keep);
+    return 0;
+}
+
+base_status sim_prune_expand(const uint8_t *keep, size_t n_keep, size_t n_proto, size_t t,
+                             const float *fill, float *x, size_t d, base_err *err)
+{
+    float proto[SIM_PRUNE_MAX_DIM];
+    if (n_proto) { /* the prototype row is overwritten while rows move: copy it first */
+        if (d > SIM_PRUNE_MAX_DIM)
+            return base_err_set(err, BASE_ERANGE, NULL, 0, "prune: %zu values per frame", d);
+        memcpy(proto, x + n_keep * d, d * sizeof *proto);
+        fill = proto;
+    }
+    return codec_prune_expand(x, n_keep, d, keep, t, fill, x, err);
 }
 
 const float *sim_prune_fill_latent(const sim_prune *p)

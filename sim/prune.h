@@ -53,6 +53,20 @@ base_status sim_prune_decide(const sim_prune *p, size_t user, const codec_recogn
                              codec_recognizer_ws *ws, const float *z, size_t t, uint8_t *keep,
                              size_t *n_keep, size_t *uses, double *flops, base_err *err);
 
+/* Compacts the symbols s (t, w) to the kept frames; with link.prune_fill =
+ * prototype appends the mean of the pruned frames' symbols as one more row
+ * (when any frame was pruned). Returns the rows appended (0 or 1). Out of
+ * memory: no prototype (0). */
+size_t sim_prune_compact(const sim_prune *p, size_t user, float *s, size_t t, size_t w,
+                         const uint8_t *keep);
+
+/* Receiver: x holds n_keep received rows of d (then the prototype row when
+ * n_proto = 1), room for t; rebuilds the t rows with the prototype, or fill,
+ * at the pruned positions. */
+#define SIM_PRUNE_MAX_DIM 4096
+base_status sim_prune_expand(const uint8_t *keep, size_t n_keep, size_t n_proto, size_t t,
+                             const float *fill, float *x, size_t d, base_err *err);
+
 /* The receiver's fill: a latent (d_rx) or a relative representation (K; NULL
  * without a relative head). */
 const float *sim_prune_fill_latent(const sim_prune *p);

@@ -42,6 +42,7 @@ typedef struct sim_user_config {
         char lost[16];
         char prune[16];         /* link.prune: none | blank */
         double prune_threshold; /* blank posterior at or above which a frame is pruned */
+        char prune_fill[16];    /* link.prune_fill: prototype | silence */
     } link;
     struct {
         char model[16];
