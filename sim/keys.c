@@ -75,8 +75,9 @@ static const sim_key_def registry[] = {
     {"source.bits", SIM_KEY_INT, "1024", "bits", "1..100000000",
      "source.kind=bits: information bits per utterance (one block)", 0, G(source.bits)},
     {"source.frame_bits", SIM_KEY_INT, "256", "bits", "1..10000000",
-     "source.kind=bits: bits per frame (the unit link.frames_per_packet counts)", 0,
-     G(source.frame_bits)},
+     "source.kind=bits: bits per frame (the unit link.frames_per_packet counts); "
+     "source.kind=text: bits per text frame (whole characters, Huffman coded)",
+     0, G(source.frame_bits)},
     {"source.bit_rate", SIM_KEY_DOUBLE, "16000", "bit/s", "1e-3..1e12",
      "source.kind=bits: source bit rate, which sets an utterance's duration (bits / bit_rate)", 0,
      G(source.bit_rate)},
