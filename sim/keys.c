@@ -208,9 +208,10 @@ static const sim_key_def registry[] = {
      "source.kind=semantic: send only the latent frames the transmitter's own CTC head does not "
      "take for blanks (positions run-length coded and counted in the symbols)",
      PU, U(link.prune)},
-    {"link.prune_threshold", SIM_KEY_DOUBLE, "0.9", "", "0..1",
-     "link.prune=blank: a frame whose blank posterior is at least this is not sent", PU,
-     U(link.prune_threshold)},
+    {"link.prune_threshold", SIM_KEY_DOUBLE, "0.99", "", "0..1",
+     "link.prune=blank: a frame whose blank posterior is at least this is not sent (default "
+     "chosen on the dev split, docs/experiments.md)",
+     PU, U(link.prune_threshold)},
     {"link.prune_fill", SIM_KEY_ENUM, "prototype", "", "prototype|silence",
      "link.prune=blank: what the receiver puts at pruned positions: the mean of the pruned "
      "frames, sent as one more frame per utterance, or its own silence latent (receiver-only)",
