@@ -75,8 +75,9 @@ static const sim_key_def registry[] = {
     {"source.bits", SIM_KEY_INT, "1024", "bits", "1..100000000",
      "source.kind=bits: information bits per utterance (one block)", 0, G(source.bits)},
     {"source.frame_bits", SIM_KEY_INT, "256", "bits", "1..10000000",
-     "source.kind=bits: bits per frame (the unit link.frames_per_packet counts)", 0,
-     G(source.frame_bits)},
+     "source.kind=bits: bits per frame (the unit link.frames_per_packet counts); "
+     "source.kind=text: bits per text frame (whole characters, Huffman coded)",
+     0, G(source.frame_bits)},
     {"source.bit_rate", SIM_KEY_DOUBLE, "16000", "bit/s", "1e-3..1e12",
      "source.kind=bits: source bit rate, which sets an utterance's duration (bits / bit_rate)", 0,
      G(source.bit_rate)},
@@ -85,6 +86,15 @@ static const sim_key_def registry[] = {
     {"tx.device_flops", SIM_KEY_DOUBLE, "1e11", "FLOP/s", "0..1e18",
      "transmitter compute speed: encoding time = encoder FLOPs / this (0: instantaneous)", PU,
      U(tx.device_flops)},
+    {"tx.decoder", SIM_KEY_ENUM, "beam", "", "beam|greedy",
+     "source.kind=text: how the transmitter transcribes (prefix beam search with tx.lm, or "
+     "greedy)",
+     PU, U(tx.decoder)},
+    {"tx.beam_width", SIM_KEY_INT, STR(CODEC_BEAM_DEFAULT_WIDTH), "", "1..4096",
+     "source.kind=text: beam width of tx.decoder=beam", PU, U(tx.beam_width)},
+    {"tx.lm", SIM_KEY_PATH, "", "", "",
+     "source.kind=text: language model of tx.decoder=beam (default: the decoder's own)", PU,
+     U(tx.lm)},
 
     {"rx.model", SIM_KEY_PATH, "", "", "", "model file of the receiving agent", PU, U(rx.model)},
     {"rx.decoder", SIM_KEY_ENUM, "beam", "", "beam|greedy",
@@ -194,6 +204,18 @@ static const sim_key_def registry[] = {
      U(link.prop_delay_s)},
     {"link.lost", SIM_KEY_ENUM, "zero", "", "drop|zero|repeat|keep",
      "digital link: what the receiver uses for a packet that failed its CRC", PU, U(link.lost)},
+    {"link.prune", SIM_KEY_ENUM, "none", "", "none|blank",
+     "source.kind=semantic: send only the latent frames the transmitter's own CTC head does not "
+     "take for blanks (positions run-length coded and counted in the symbols)",
+     PU, U(link.prune)},
+    {"link.prune_threshold", SIM_KEY_DOUBLE, "0.99", "", "0..1",
+     "link.prune=blank: a frame whose blank posterior is at least this is not sent (default "
+     "chosen on the dev split, docs/experiments.md)",
+     PU, U(link.prune_threshold)},
+    {"link.prune_fill", SIM_KEY_ENUM, "prototype", "", "prototype|silence",
+     "link.prune=blank: what the receiver puts at pruned positions: the mean of the pruned "
+     "frames, sent as one more frame per utterance, or its own silence latent (receiver-only)",
+     PU, U(link.prune_fill)},
     {"link.symbol_rate", SIM_KEY_DOUBLE, "1e6", "symbols/s", "1e-3..1e15",
      "complex symbols per second of the shared medium (air time = channel uses / rate)", 0,
      G(medium.symbol_rate)},

@@ -6,9 +6,22 @@
 
 #include "sim/kind_bits.h"
 #include "sim/kind_common.h"
+#include "sim/kind_text.h"
 #include "sim/pipe_codec.h"
 #include "sim/pipe_semantic.h"
 #include "sim/receiver.h"
+
+/* link.prune = blank (sim/prune.h) thins the semantic kind's latent frames;
+ * the kinds without latents refuse it rather than ignore it. */
+static base_status no_prune(const sim_scenario *sc, const sim_config *cfg, base_err *err)
+{
+    for (size_t u = 0; u < cfg->n_users; u++)
+        if (strcmp(cfg->user[u].link.prune, "none"))
+            return sim_kind_fail(sc, err, "link.prune", BASE_EINVAL,
+                                 "link.prune=%s applies to source.kind=semantic only (not %s)",
+                                 cfg->user[u].link.prune, cfg->source.kind);
+    return BASE_OK;
+}
 
 /* ---- kind = semantic ---------------------------------------------------------------- */
 
@@ -55,6 +68,12 @@ static void sem_destroy(void *k)
 
 /* ---- kind = bits --------------------------------------------------------------------- */
 
+static base_status bits_check(const sim_scenario *sc, const sim_config *cfg, base_err *err)
+{
+    base_status st = no_prune(sc, cfg, err);
+    return st == BASE_OK ? sim_bits_check(sc, cfg, err) : st;
+}
+
 static void *bits_create(const sim_config *cfg, uint64_t seed, const sim_resources *res,
                          base_err *err)
 {
@@ -87,6 +106,12 @@ static void no_handshake(const void *k, sim_point_metrics *m)
 
 /* ---- kind = codec2-*, opus-* ------------------------------------------------------------ */
 
+static base_status codec_check(const sim_scenario *sc, const sim_config *cfg, base_err *err)
+{
+    base_status st = no_prune(sc, cfg, err);
+    return st == BASE_OK ? sim_codec_check(sc, cfg, err) : st;
+}
+
 static void *codec_create(const sim_config *cfg, uint64_t seed, const sim_resources *res,
                           base_err *err)
 {
@@ -108,11 +133,34 @@ static void codec_destroy(void *k)
     sim_codec_destroy(k);
 }
 
+/* ---- kind = text ---------------------------------------------------------------------- */
+
+static void *text_create(const sim_config *cfg, uint64_t seed, const sim_resources *res,
+                         base_err *err)
+{
+    return sim_text_create(cfg, seed, res, err);
+}
+
+static void text_ops(void *k, sim_payload_ops *ops)
+{
+    sim_text_ops(k, ops);
+}
+
+static size_t text_available(const void *k)
+{
+    return sim_text_available(k);
+}
+
+static void text_destroy(void *k)
+{
+    sim_text_destroy(k);
+}
+
 /* ---- the table ------------------------------------------------------------------------ */
 
 #define CODEC_ROW(kind_name)                                                                       \
     {                                                                                              \
-        .name = kind_name, .counts_words = 1, .check = sim_codec_check,                            \
+        .name = kind_name, .counts_words = 1, .check = codec_check,                                \
         .prepare = sim_receiver_prepare, .create = codec_create, .ops = codec_ops,                 \
         .available = codec_available, .point_metrics = no_handshake, .destroy = codec_destroy      \
     }
@@ -130,7 +178,7 @@ static const sim_kind table[] = {
      .destroy = sem_destroy},
     {.name = "bits",
      .counts_words = 0,
-     .check = sim_bits_check,
+     .check = bits_check,
      .prepare = NULL,
      .create = bits_create,
      .ops = bits_ops,
@@ -141,12 +189,21 @@ static const sim_kind table[] = {
     CODEC_ROW("codec2-1200"),
     CODEC_ROW("codec2-700c"),
     CODEC_ROW("opus-*"),
+    {.name = "text",
+     .counts_words = 1,
+     .check = sim_text_check,
+     .prepare = sim_text_prepare,
+     .create = text_create,
+     .ops = text_ops,
+     .available = text_available,
+     .point_metrics = no_handshake,
+     .destroy = text_destroy},
 };
 
 #define N_KINDS (sizeof table / sizeof *table)
 
 static const char *const names[N_KINDS + 1] = {
-    "semantic", "bits", "codec2-3200", "codec2-1200", "codec2-700c", "opus-*", NULL};
+    "semantic", "bits", "codec2-3200", "codec2-1200", "codec2-700c", "opus-*", "text", NULL};
 
 static int matches(const char *row, const char *name)
 {

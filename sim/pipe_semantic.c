@@ -17,9 +17,11 @@
 #include "channel/link.h"
 #include "codecs/audio.h"
 #include "codecs/manifest.h"
+#include "codecs/prune.h"
 #include "codecs/recognizer.h"
 #include "base/rng.h"
 #include "sim/kind_common.h"
+#include "sim/prune.h"
 #include "sim/receiver.h"
 #include "sim/tts_source.h"
 
@@ -34,6 +36,11 @@ typedef struct utt_state {
     float *ideal; /* (T', d_rx) the receiver's own encoding of the same audio     */
     int tz;
     char *ref; /* normalised transcript                                        */
+    /* link.prune = blank (sim/prune.h): keep[tz] marks the frames sent; s and
+     * sr then hold only the n_keep kept frames; NULL when not pruning */
+    uint8_t *keep;
+    size_t n_keep, pos_uses, n_proto;
+    double prune_flops;
 } utt_state;
 
 #define MAX_PAIRS 2000 /* latent frame pairs kept per point for the alignment metrics */
@@ -62,6 +69,7 @@ struct sim_sem {
     size_t n_pairs;
     float *logp, *pad_in, *pad_out; /* logp: (T', V) from the relative head */
     size_t cap_logp, cap_pad_in, cap_pad_out;
+    sim_prune *prune; /* link.prune = blank for some user; else NULL */
 };
 
 /* float buffers only here: keeps the call sites typed */
@@ -175,6 +183,7 @@ void sim_sem_destroy(sim_sem *s)
         chan_digital_destroy(s->digital[u]);
     }
     anchor_link_destroy(s->link);
+    sim_prune_destroy(s->prune);
     free(s->r_ideal);
     free(s->x_hat);
     free(s->pair_u);
@@ -241,6 +250,9 @@ sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_resource
             goto fail;
         }
     }
+    if (sim_prune_wanted(cfg) &&
+        !(s->prune = sim_prune_create(cfg, s->rx.r, s->rx.ws, s->rel_rx, err)))
+        goto fail;
     return s;
 fail:
     sim_sem_destroy(s);
@@ -261,6 +273,7 @@ static void release(void *ctx, sim_utt *u)
     free(us->sr);
     free(us->ideal);
     free(us->ref);
+    free(us->keep);
     free(us);
     u->state = NULL;
 }
@@ -343,6 +356,31 @@ static base_status setup_anchors(sim_sem *s, base_err *err)
     return BASE_OK;
 }
 
+/* link.prune = blank: the transmitter's own CTC head on its latents z
+ * decides which frames go; the symbols keep only those, plus the fill frame
+ * with link.prune_fill = prototype (sim/prune.h). */
+static base_status prune_encode(sim_sem *s, sim_utt *u, const float *z, base_err *err)
+{
+    utt_state *us = u->state;
+    agent *g = (agent *)s->enc;
+    size_t tz = (size_t)us->tz;
+    if (!(us->keep = malloc(tz))) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    base_status st = sim_prune_decide(s->prune, u->user, g->r, g->ws, z, tz, us->keep, &us->n_keep,
+                                      &us->pos_uses, &us->prune_flops, err);
+    if (st == BASE_OK)
+        us->n_proto = sim_prune_compact(s->prune, u->user, us->s, tz, s->spf, us->keep);
+    return st;
+}
+
+/* link.prune = blank, at the receiver: the kept frames of x (n_keep rows of
+ * d, then the prototype row if sent; room for tz) back at their positions,
+ * the fill elsewhere (the prototype, or the receiver's own fill). */
+static base_status prune_expand(const utt_state *us, float *x, size_t d, const float *fill,
+                                base_err *err)
+{
+    return sim_prune_expand(us->keep, us->n_keep, us->n_proto, (size_t)us->tz, fill, x, d, err);
+}
+
 /* Arrival: audio -> log-mel -> encoder latents -> symbols per frame. */
 static base_status encode(void *ctx, sim_utt *u, base_err *err)
 {
@@ -377,10 +415,11 @@ static base_status encode(void *ctx, sim_utt *u, base_err *err)
         else
             st = ideal_latents(s, path, tz, us->ideal, err);
     }
+    if (st == BASE_OK && sim_prune_active(s->prune, u->user)) st = prune_encode(s, u, z, err);
     free(z);
     if (st != BASE_OK) return st;
-    u->n_frames = (size_t)tz;
-    u->encode_flops = 2.0 * codec_recognizer_encoder_params(g->r) * tz;
+    u->n_frames = us->keep ? us->n_keep + us->n_proto : (size_t)tz;
+    u->encode_flops = 2.0 * codec_recognizer_encoder_params(g->r) * tz + us->prune_flops;
     u->decode_flops = 2.0 * codec_recognizer_decoder_params(s->rx.r) * tz;
     u->res.has_words = 1;
     return BASE_OK;
@@ -399,9 +438,11 @@ static base_status transmit(void *ctx, sim_utt *u, size_t pk, size_t f0, size_t 
     base_rng_init(&utt, s->seed, u->index, base_rng_component("sim.semantic.channel"));
     base_rng_fork(&utt, pk, &r);
     base_status st;
+    size_t pos_uses = us->keep && pk == 0 ? us->pos_uses : 0; /* link.prune: positions */
     if (s->analog[u->user]) {
         chan_analog_reset(s->analog[u->user]); /* one realisation per packet */
         st = chan_analog_execute(s->analog[u->user], &r, in, out, n, uses);
+        *uses += pos_uses;
         return st != BASE_OK
                    ? base_err_set(err, st, NULL, 0, "analog link failed: %s", base_status_str(st))
                    : BASE_OK;
@@ -415,7 +456,7 @@ static base_status transmit(void *ctx, sim_utt *u, size_t pk, size_t f0, size_t 
     if (st != BASE_OK)
         return base_err_set(err, st, NULL, 0, "digital link failed: %s", base_status_str(st));
     for (size_t k = 0; k < n; k++) out[k] = isnan(s->pad_out[k]) ? 0.0f : s->pad_out[k];
-    *uses = (size_t)stats.channel_uses;
+    *uses = (size_t)stats.channel_uses + pos_uses;
     u->res.has_bits = 1;
     u->res.bits += stats.info_bits;
     u->res.bit_errors += stats.bit_errors;
@@ -438,16 +479,23 @@ static base_status decode(void *ctx, sim_utt *u, base_err *err)
     if (grow(&s->x_hat, &s->cap_x_hat, tz * dr) ||
         (head && grow(&s->logp, &s->cap_logp, tz * anchor_equalizer_out_dim(s->eq))))
         return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    if (head && us->keep && /* link.prune: the head reads the rebuilt sequence */
+        (st = prune_expand(us, us->sr, s->spf, sim_prune_fill_relative(s->prune), err)) != BASE_OK)
+        return st;
     if (head) { /* the receiver's head reads the received relative symbols */
         if ((st = anchor_equalizer_decode(s->eq, us->sr, tz, s->logp, err)) != BASE_OK) return st;
         logp = s->logp;
     } else if (s->eq) {
-        if ((st = anchor_equalizer_decode(s->eq, us->sr, tz, s->x_hat, err)) != BASE_OK) return st;
+        size_t nr = us->keep ? us->n_keep + us->n_proto : tz; /* link.prune: the kept frames only */
+        if ((st = anchor_equalizer_decode(s->eq, us->sr, nr, s->x_hat, err)) != BASE_OK) return st;
     } else { /* none: the tx latents truncated or zero-padded to d_rx; oracle: as is */
         for (size_t t = 0; t < tz; t++)
             for (size_t k = 0; k < dr; k++)
                 s->x_hat[t * dr + k] = k < s->spf ? us->sr[t * s->spf + k] : 0.0f;
     }
+    if (!head && us->keep && /* link.prune: the kept frames' latents back in place */
+        (st = prune_expand(us, s->x_hat, dr, sim_prune_fill_latent(s->prune), err)) != BASE_OK)
+        return st;
     if (!head) {
         if ((st = codec_recognizer_decode(g->r, g->ws, s->x_hat, us->tz, err)) != BASE_OK)
             return st;

@@ -42,6 +42,12 @@
  * receiver's own encoding of the same audio (resampled to the same frames):
  * per utterance `cosine`; per point cka, jaccard, mrr, foscttm on the first
  * 2000 frames. `equalizer.type = none` reports them as NaN.
+ * link.prune = blank (sim/prune.h): at arrival the transmitter's own decoder
+ * marks the frames it takes for confident blanks (prune decided on its
+ * latents, before the equalizer); only the others are packetised (plus, with
+ * link.prune_fill = prototype, one frame holding the pruned frames' mean);
+ * the positions' run-length code costs 1 channel use per bit on the first
+ * packet; the receiver rebuilds the full sequence before its decoder or head.
  * Compute model: encoder (decoder) FLOPs are estimated as 2 x the encoder's
  * (decoder's) parameters x latent frames (each weight is used once per output
  * frame), divided by tx.device_flops (rx.device_flops).

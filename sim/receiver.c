@@ -63,3 +63,23 @@ base_status sim_receiver_open(sim_receiver *rx, const sim_config *cfg, const sim
     if (st != BASE_OK) sim_receiver_close(rx);
     return st;
 }
+
+base_status sim_receiver_open_decoder(sim_receiver *g, const char *path, const char *decoder,
+                                      int64_t beam_width, const char *lm, const sim_resources *res,
+                                      base_err *err)
+{
+    if (strcmp(decoder, "beam")) return sim_receiver_open_greedy(g, path, res, err);
+    memset(g, 0, sizeof *g);
+    base_status st = agent_get(g, path, res, err);
+    if (st != BASE_OK) return st;
+    codec_beam_config bc = codec_beam_config_default();
+    bc.beam = (int)beam_width;
+    const codec_lexicon *lex = sim_resources_lexicon(res, lm);
+    if (!lex) {
+        st = codec_lexicon_create(&g->own_lex, NULL, *lm ? lm : NULL, err);
+        lex = g->own_lex;
+    }
+    if (st == BASE_OK) st = codec_recognizer_ws_create(&g->ws, g->r, lex, &bc, err);
+    if (st != BASE_OK) sim_receiver_close(g);
+    return st;
+}

@@ -13,6 +13,8 @@
 #ifndef SIM_RECEIVER_H
 #define SIM_RECEIVER_H
 
+#include <stdint.h>
+
 #include "base/status.h"
 #include "codecs/decode.h"
 #include "codecs/recognizer.h"
@@ -40,6 +42,12 @@ base_status sim_receiver_open(sim_receiver *rx, const sim_config *cfg, const sim
 /* The agent of model file path with a greedy work space (the transmitter). */
 base_status sim_receiver_open_greedy(sim_receiver *g, const char *path, const sim_resources *res,
                                      base_err *err);
+/* The agent of model file path decoding with decoder ("beam": beam_width over
+ * lm's lexicon, "" = the decoder's own LM; "greedy"): the transmitter of
+ * source.kind = text (tx.decoder, tx.beam_width, tx.lm). */
+base_status sim_receiver_open_decoder(sim_receiver *g, const char *path, const char *decoder,
+                                      int64_t beam_width, const char *lm, const sim_resources *res,
+                                      base_err *err);
 void sim_receiver_close(sim_receiver *rx); /* a cleared or closed receiver is a no-op */
 
 #endif

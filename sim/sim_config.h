@@ -21,6 +21,9 @@ typedef struct sim_user_config {
     struct {
         char model[SIM_CFG_STR];
         double device_flops;
+        char decoder[16]; /* source.kind = text: how the transmitter transcribes */
+        int64_t beam_width;
+        char lm[SIM_CFG_STR];
     } tx;
     struct {
         char model[SIM_CFG_STR];
@@ -37,6 +40,9 @@ typedef struct sim_user_config {
         int64_t frames_per_packet;
         double prop_delay_s;
         char lost[16];
+        char prune[16];         /* link.prune: none | blank */
+        double prune_threshold; /* blank posterior at or above which a frame is pruned */
+        char prune_fill[16];    /* link.prune_fill: prototype | silence */
     } link;
     struct {
         char model[16];

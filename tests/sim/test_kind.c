@@ -35,8 +35,8 @@ static void test_rows_complete(void)
     CU_ASSERT_PTR_NULL(names[i]);
     CU_ASSERT_PTR_NULL(sim_kind_at(i));
     /* the values `semsim validate` lists for source.kind */
-    static const char *const want[] = {"semantic",    "bits",        "codec2-3200",
-                                       "codec2-1200", "codec2-700c", "opus-*"};
+    static const char *const want[] = {"semantic",    "bits",   "codec2-3200", "codec2-1200",
+                                       "codec2-700c", "opus-*", "text"};
     for (size_t j = 0; j < sizeof want / sizeof *want; j++)
         CU_ASSERT_STRING_EQUAL(names[j], want[j]);
 }
@@ -47,6 +47,8 @@ static void test_find(void)
     CU_ASSERT_EQUAL(sim_kind_find("bits")->counts_words, 0);
     CU_ASSERT_EQUAL(sim_kind_find("semantic")->counts_words, 1);
     CU_ASSERT_EQUAL(sim_kind_find("codec2-700c")->counts_words, 1);
+    CU_ASSERT_EQUAL(sim_kind_find("text")->counts_words, 1);
+    CU_ASSERT_EQUAL(sim_kind_find("text")->equalized, 0);
     CU_ASSERT_STRING_EQUAL(sim_kind_find("opus-64")->name, "opus-*");
     CU_ASSERT_PTR_NULL(sim_kind_find("nope"));
     CU_ASSERT_PTR_NULL(sim_kind_find("codec2-9999"));
