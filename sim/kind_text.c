@@ -145,7 +145,7 @@ sim_text *sim_text_create(const sim_config *cfg, uint64_t seed, const sim_resour
             "no source.manifest: the TTS source was not prepared (sim_tts_source_prepare)");
         goto fail;
     }
-    if (codec_manifest_read(cfg->source.manifest, &t->man, err) != BASE_OK) goto fail;
+    if (sim_kind_manifest_read(cfg, &t->man, err) != BASE_OK) goto fail;
     for (size_t u = 0; u < cfg->n_users; u++) {
         const sim_user_config *uc = &cfg->user[u];
         size_t block = (size_t)uc->link.frames_per_packet * t->fbits;
