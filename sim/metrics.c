@@ -40,6 +40,7 @@ void sim_point_metrics_nan(sim_point_metrics *m)
     /* every field from utterances to bit_per_s is a double, declared in a row */
     double *d = &m->utterances, *end = &m->bit_per_s;
     for (; d <= end; d++) *d = NAN;
+    m->wer_tx_own = NAN;
     m->status[0] = 0;
 }
 

@@ -83,6 +83,7 @@ typedef struct sim_point_metrics {
     /* extras */
     double ref_chars, char_errors, bits, bit_errors, ber_ci_low, ber_ci_high;
     double packets, packet_errors, per, symbols, duration_s, bit_per_s;
+    double wer_tx_own; /* the transmitter's own WER on the same utterances (perf) */
     char status[32];
 } sim_point_metrics;
 

@@ -64,23 +64,30 @@ static const metric_col metric_cols[] = {
     M(symbols),
     M(duration_s),
     M(bit_per_s),
+    M(wer_tx_own),
 };
 #define N_METRICS (sizeof metric_cols / sizeof *metric_cols)
 #define N_CONTRACT 19 /* columns before status */
 
 const char *const *sim_out_metric_names(void)
 {
-    static const char *const names[] = {"utterances",    "ref_words",     "sub",
-                                        "del",           "ins",           "wer",
-                                        "wer_ci_low",    "wer_ci_high",   "cer",
-                                        "sym_per_s",     "handshake_sym", "cosine",
-                                        "cka",           "jaccard",       "mrr",
-                                        "foscttm",       "ber",           "latency_mean_s",
-                                        "latency_p95_s", "status",        "ref_chars",
-                                        "char_errors",   "bits",          "bit_errors",
-                                        "ber_ci_low",    "ber_ci_high",   "packets",
-                                        "packet_errors", "per",           "symbols",
-                                        "duration_s",    "bit_per_s",     NULL};
+    static const char *const names[] = {"utterances",    "ref_words",
+                                        "sub",           "del",
+                                        "ins",           "wer",
+                                        "wer_ci_low",    "wer_ci_high",
+                                        "cer",           "sym_per_s",
+                                        "handshake_sym", "cosine",
+                                        "cka",           "jaccard",
+                                        "mrr",           "foscttm",
+                                        "ber",           "latency_mean_s",
+                                        "latency_p95_s", "status",
+                                        "ref_chars",     "char_errors",
+                                        "bits",          "bit_errors",
+                                        "ber_ci_low",    "ber_ci_high",
+                                        "packets",       "packet_errors",
+                                        "per",           "symbols",
+                                        "duration_s",    "bit_per_s",
+                                        "wer_tx_own",    NULL};
     return names;
 }
 
