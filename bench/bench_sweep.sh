@@ -19,7 +19,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-8}
-sem=./semsim
+sem=${SEMSIM:-./semsim} # SEMSIM=path: another build, for before/after figures
 [ -x "$sem" ] || { echo "bench_sweep: build ./semsim first" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "bench_sweep: skipped (/usr/bin/time missing)"; exit 0; }
 tmp=$(mktemp -d)

@@ -1,5 +1,6 @@
 /* pipe_semantic.c -- the semantic speech pipeline: manifest audio -> tx agent
  * -> link -> rx agent -> CTC decoding -> sclite scoring. See pipe_semantic.h. */
+#define _GNU_SOURCE /* asprintf */
 #include "sim/pipe_semantic.h"
 
 #include <inttypes.h>
@@ -372,14 +373,16 @@ static base_status enc_fill(void *ctx, void **val, size_t *bytes, base_err *err)
 static base_status encode_cached(sim_sem *s, agent *g, const char *path, const char *fp, float **z,
                                  int *tz, double *dur_s, base_err *err)
 {
-    char key[3 * SIM_CFG_STR + 64];
-    snprintf(key, sizeof key, "enc\x1f%s\x1f%s\x1f%s", model_of(s, g), fp, path);
+    char *key = NULL; /* never truncated: two keys are equal only for the same inputs */
     enc_job j = {g, s->reader, path};
     void *v = NULL;
     size_t n = 0;
     *z = NULL;
     *tz = 0;
+    if (asprintf(&key, "enc\x1f%s\x1f%s\x1f%s", model_of(s, g), fp, path) < 0)
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     base_status st = sim_ucache_get(s->cache, key, enc_fill, &j, &v, &n, err);
+    free(key);
     if (st != BASE_OK) return st;
     enc_head h;
     memcpy(&h, v, sizeof h);
@@ -436,13 +439,15 @@ static base_status tx_own(sim_sem *s, const char *path, const char *fp, const ch
                           double out[2], base_err *err)
 {
     const sim_user_config *u0 = &s->cfg.user[0];
-    char key[4 * SIM_CFG_STR + 256];
-    snprintf(key, sizeof key, "own\x1f%s\x1f%s %" PRId64 " %s\x1f%s\x1f%s\x1f%s", u0->tx.model,
-             u0->rx.decoder, (int64_t)u0->rx.beam_width, u0->rx.lm, fp, path, ref);
+    char *key = NULL;
+    if (asprintf(&key, "own\x1f%s\x1f%s %" PRId64 " %s\x1f%s\x1f%s\x1f%s", u0->tx.model,
+                 u0->rx.decoder, (int64_t)u0->rx.beam_width, u0->rx.lm, fp, path, ref) < 0)
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     own_job j = {s, path, fp, ref};
     void *v = NULL;
     size_t n = 0;
     base_status st = sim_ucache_get(s->cache, key, own_fill, &j, &v, &n, err);
+    free(key);
     if (st == BASE_OK) memcpy(out, v, 2 * sizeof *out);
     free(v);
     return st;
