@@ -185,8 +185,9 @@ static void init_block(codec_agent *a, const blk *b, base_rng *r, int depth)
     a->fam->init(w, a->c.width, a->c.kernel, depth, r);
 }
 
-base_status codec_agent_create(codec_agent **out, const codec_agent_config *c, uint64_t seed,
-                               base_err *err)
+/* codec_agent_create, and codec_agent_create_blank with init 0. */
+static base_status create(codec_agent **out, const codec_agent_config *c, uint64_t seed, int init,
+                          base_err *err)
 {
     if (!out) return base_err_set(err, BASE_EINVAL, NULL, 0, "agent: NULL output");
     *out = NULL;
@@ -228,6 +229,10 @@ base_status codec_agent_create(codec_agent **out, const codec_agent_config *c, u
     if (a->dec_out_b < 0) goto nomem;
     a->params = calloc(a->nfloats, sizeof(float));
     if (!a->params) goto nomem;
+    if (!init) { /* every tensor is about to be overwritten (a model file) */
+        *out = a;
+        return BASE_OK;
+    }
     /* Initialisation: N(0, 1/fan_in) for kernels (He-style scale for GELU nets),
      * residual branches scaled by 1/sqrt(depth) so the sum stays O(1). */
     base_rng r;
@@ -247,6 +252,17 @@ base_status codec_agent_create(codec_agent **out, const codec_agent_config *c, u
 nomem:
     codec_agent_destroy(a);
     return base_err_set(err, BASE_ENOMEM, NULL, 0, "agent: out of memory");
+}
+
+base_status codec_agent_create(codec_agent **out, const codec_agent_config *c, uint64_t seed,
+                               base_err *err)
+{
+    return create(out, c, seed, 1, err);
+}
+
+base_status codec_agent_create_blank(codec_agent **out, const codec_agent_config *c, base_err *err)
+{
+    return create(out, c, 0, 0, err);
 }
 
 void codec_agent_destroy(codec_agent *a)

@@ -69,6 +69,9 @@ size_t codec_agent_config_param_floats(const codec_agent_config *c);
 /* Creates an agent with weights drawn from (seed) and identity input normalisation. */
 base_status codec_agent_create(codec_agent **out, const codec_agent_config *c, uint64_t seed,
                                base_err *err);
+/* As codec_agent_create with every parameter 0 and no initialisation: for
+ * loading, where every tensor is overwritten (skips the random draws). */
+base_status codec_agent_create_blank(codec_agent **out, const codec_agent_config *c, base_err *err);
 void codec_agent_destroy(codec_agent *a);
 
 /* For inference with weights that will not change again (a loaded model):

@@ -98,7 +98,16 @@ static base_status check_header(const SF_INFO *info, const char *path, base_err 
     return BASE_OK;
 }
 
+static base_status resample_with(codec_audio_reader *rd, const float *in, size_t n, int rate_in,
+                                 int rate_out, float **out, size_t *nout, base_err *err);
+
 base_status codec_audio_read(const char *path, int rate, float **x, size_t *n, base_err *err)
+{
+    return codec_audio_reader_read(NULL, path, rate, x, n, err);
+}
+
+base_status codec_audio_reader_read(codec_audio_reader *rd, const char *path, int rate, float **x,
+                                    size_t *n, base_err *err)
 {
     if (x) *x = NULL;
     if (n) *n = 0;
@@ -134,7 +143,7 @@ base_status codec_audio_read(const char *path, int rate, float **x, size_t *n, b
     if (info.samplerate != rate) {
         float *rs = NULL;
         size_t nrs = 0;
-        st = codec_audio_resample(mono, len, info.samplerate, rate, &rs, &nrs, err);
+        st = resample_with(rd, mono, len, info.samplerate, rate, &rs, &nrs, err);
         free(mono);
         if (st != BASE_OK) {
             base_err_locate(err, path, 0);
@@ -369,4 +378,63 @@ fail:
     free(tmp);
     free(pcm);
     return st;
+}
+
+/* ---- a reader that keeps its resamplers ---------------------------------------------- */
+
+#define READER_PAIRS 8 /* rate pairs kept; more are planned per call */
+
+struct codec_audio_reader {
+    struct {
+        int in, out;
+        codec_resampler *r;
+    } pair[READER_PAIRS];
+    size_t n;
+};
+
+base_status codec_audio_reader_create(codec_audio_reader **out, base_err *err)
+{
+    if (!out) return base_err_set(err, BASE_EINVAL, NULL, 0, "codec_audio_reader_create: NULL");
+    *out = calloc(1, sizeof **out);
+    return *out ? BASE_OK : base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+}
+
+void codec_audio_reader_destroy(codec_audio_reader *rd)
+{
+    if (!rd) return;
+    for (size_t i = 0; i < rd->n; i++) codec_resampler_destroy(rd->pair[i].r);
+    free(rd);
+}
+
+/* codec_audio_resample, with rd's planned resampler of the rate pair (planned
+ * and kept on first use). A resampler resets its state on every execute, so
+ * the bytes are those of the one-shot path. */
+static base_status resample_with(codec_audio_reader *rd, const float *in, size_t n, int rate_in,
+                                 int rate_out, float **out, size_t *nout, base_err *err)
+{
+    if (!rd || n == 0 || rate_in == rate_out)
+        return codec_audio_resample(in, n, rate_in, rate_out, out, nout, err);
+    codec_resampler *r = NULL;
+    for (size_t i = 0; i < rd->n && !r; i++)
+        if (rd->pair[i].in == rate_in && rd->pair[i].out == rate_out) r = rd->pair[i].r;
+    if (!r) {
+        if (rd->n == READER_PAIRS)
+            return codec_audio_resample(in, n, rate_in, rate_out, out, nout, err);
+        base_status st = codec_resampler_create(rate_in, rate_out, &r, err);
+        if (st != BASE_OK) return st;
+        rd->pair[rd->n].in = rate_in;
+        rd->pair[rd->n].out = rate_out;
+        rd->pair[rd->n++].r = r;
+    }
+    size_t m = codec_resampler_output_len(r, n);
+    float *y = malloc(sizeof *y * m);
+    if (!y) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory resampling");
+    base_status st = codec_resampler_execute(r, in, n, y, err);
+    if (st != BASE_OK) {
+        free(y);
+        return st;
+    }
+    *out = y;
+    *nout = m;
+    return BASE_OK;
 }

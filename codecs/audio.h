@@ -35,6 +35,16 @@
  * of the bounds above), BASE_EINVAL (bad arguments). */
 base_status codec_audio_read(const char *path, int rate, float **x, size_t *n, base_err *err);
 
+/* A reader for many files: codec_audio_read, keeping one planned resampler
+ * per rate pair instead of planning one per file (~16 ms each). The samples
+ * are exactly those of codec_audio_read. One reader per thread. */
+typedef struct codec_audio_reader codec_audio_reader;
+base_status codec_audio_reader_create(codec_audio_reader **out, base_err *err);
+void codec_audio_reader_destroy(codec_audio_reader *rd); /* NULL is a no-op */
+/* codec_audio_read through rd (rd NULL: plans per call, as codec_audio_read). */
+base_status codec_audio_reader_read(codec_audio_reader *rd, const char *path, int rate, float **x,
+                                    size_t *n, base_err *err);
+
 /* A planned resampler from rate_in to rate_out Hz (liquid msresamp_rrrf;
  * designing its filters costs ~16 ms, so plan once and execute many). */
 typedef struct codec_resampler codec_resampler;

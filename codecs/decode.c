@@ -105,7 +105,18 @@ struct codec_lexicon {
     float *la;         /* per trie node: best ln P_unigram of a word below it, -inf if none */
     size_t n_words, cap_words;
     int32_t bos, eos; /* LM ids of <s> and </s> (-1 without LM) */
+    /* LM handles of destroyed decoders, lent to the next codec_beam_create
+     * (loading one costs ~0.2 s; a run creates decoders per job). The only
+     * mutable part of a lexicon, behind its own lock. */
+    pthread_mutex_t pool_lock;
+    struct lm_handle *pool;
+    size_t n_pool, cap_pool;
 };
+
+typedef struct lm_handle {
+    ngram_model_t *lm;
+    logmath_t *lmath;
+} lm_handle;
 
 static inline uint32_t edge_hash(uint32_t key)
 {
@@ -280,9 +291,14 @@ static int lex_compact(codec_lexicon *lx)
     return 0;
 }
 
+static void lm_close(ngram_model_t *lm, logmath_t *lmath);
+
 void codec_lexicon_destroy(codec_lexicon *lx)
 {
     if (!lx) return;
+    for (size_t i = 0; i < lx->n_pool; i++) lm_close(lx->pool[i].lm, lx->pool[i].lmath);
+    free(lx->pool);
+    pthread_mutex_destroy(&lx->pool_lock);
     free(lx->lm_path);
     free(lx->trie);
     free(lx->node_word);
@@ -348,6 +364,7 @@ base_status codec_lexicon_create(codec_lexicon **out, const char *dict_path, con
     size_t line_cap = 0;
     FILE *f = NULL;
     codec_lexicon *lx = calloc(1, sizeof *lx);
+    if (lx) pthread_mutex_init(&lx->pool_lock, NULL);
     if (!lx || !(lx->lm_path = strdup(lm_path)) || edge_table_alloc(lx, 1 << 20) ||
         lex_new_node(lx) != 0) {
         st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
@@ -525,10 +542,52 @@ static base_status beam_alloc(codec_beam *b, size_t width)
     return BASE_OK;
 }
 
+/* Lends a pooled LM handle of lex (1) or says there is none (0). The lexicon
+ * is shared const; its pool is the one part behind a lock. */
+static int lm_borrow(const codec_lexicon *lex, ngram_model_t **lm, logmath_t **lmath)
+{
+    codec_lexicon *lx = (codec_lexicon *)lex;
+    int got = 0;
+    pthread_mutex_lock(&lx->pool_lock);
+    if (lx->n_pool) {
+        lx->n_pool--;
+        *lm = lx->pool[lx->n_pool].lm;
+        *lmath = lx->pool[lx->n_pool].lmath;
+        got = 1;
+    }
+    pthread_mutex_unlock(&lx->pool_lock);
+    return got;
+}
+
+/* Gives a decoder's LM handle back to lex's pool (closed when the pool cannot grow). */
+static void lm_return(const codec_lexicon *lex, ngram_model_t *lm, logmath_t *lmath)
+{
+    codec_lexicon *lx = (codec_lexicon *)lex;
+    int kept = 0;
+    pthread_mutex_lock(&lx->pool_lock);
+    if (lx->n_pool == lx->cap_pool) {
+        size_t c = lx->cap_pool ? 2 * lx->cap_pool : 4;
+        lm_handle *q = realloc(lx->pool, c * sizeof *q);
+        if (q) {
+            lx->pool = q;
+            lx->cap_pool = c;
+        }
+    }
+    if (lx->n_pool < lx->cap_pool) {
+        lx->pool[lx->n_pool++] = (lm_handle){lm, lmath};
+        kept = 1;
+    }
+    pthread_mutex_unlock(&lx->pool_lock);
+    if (!kept) lm_close(lm, lmath);
+}
+
 void codec_beam_destroy(codec_beam *b)
 {
     if (!b) return;
-    lm_close(b->lm, b->lmath);
+    if (b->lm && b->lex)
+        lm_return(b->lex, b->lm, b->lmath);
+    else
+        lm_close(b->lm, b->lmath);
     free(b->cache);
     free(b->nodes);
     free(b->kids);
@@ -557,7 +616,7 @@ base_status codec_beam_create(codec_beam **out, const codec_lexicon *lex,
         goto fail;
     }
     for (size_t i = 0; i < (size_t)1 << CACHE_BITS; i++) b->cache[i].w = INT32_MIN;
-    if (lex && lex->lm_path[0]) {
+    if (lex && lex->lm_path[0] && !lm_borrow(lex, &b->lm, &b->lmath)) {
         st = lm_open(lex->lm_path, &b->lm, &b->lmath, err);
         if (st) goto fail;
     }
@@ -741,9 +800,66 @@ static inline int cand_before(const cand *a, const cand *c)
     return a->score > c->score || (a->score == c->score && a->id < c->id);
 }
 
-/* Keep the best `width` of n candidates into b->beam, best first: a sorted
- * top list; most candidates lose to its last entry at once, the others go in
- * by binary search and one memmove. */
+/* Moves the k best of c[0..n) (cand_before order) to c[0..k), in no
+ * particular order (quickselect, median of three; 0 < k < n). */
+static void partition_best(cand *c, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        /* median of three to c[hi] as the pivot */
+        if (cand_before(&c[mid], &c[lo])) {
+            cand t = c[mid];
+            c[mid] = c[lo];
+            c[lo] = t;
+        }
+        if (cand_before(&c[hi], &c[lo])) {
+            cand t = c[hi];
+            c[hi] = c[lo];
+            c[lo] = t;
+        }
+        if (cand_before(&c[mid], &c[hi])) {
+            cand t = c[mid];
+            c[mid] = c[hi];
+            c[hi] = t;
+        }
+        const cand p = c[hi];
+        size_t st = lo;
+        for (size_t i = lo; i < hi; i++)
+            if (cand_before(&c[i], &p)) {
+                cand t = c[i];
+                c[i] = c[st];
+                c[st] = t;
+                st++;
+            }
+        c[hi] = c[st];
+        c[st] = p;
+        if (st == k || st + 1 == k) return; /* c[0..st] (or c[0..st)) are the best */
+        if (st > k)
+            hi = st - 1;
+        else
+            lo = st + 1;
+    }
+}
+
+/* Insertion sort of c[0..n) by cand_before (n <= the beam width). */
+static void sort_best(cand *c, size_t n)
+{
+    for (size_t i = 1; i < n; i++) {
+        cand x = c[i];
+        size_t j = i;
+        while (j > 0 && cand_before(&x, &c[j - 1])) {
+            c[j] = c[j - 1];
+            j--;
+        }
+        c[j] = x;
+    }
+}
+
+/* Keep the best `width` of n candidates into b->beam, best first. cand_before
+ * is a strict total order (ids are unique within a frame), so the set kept
+ * and its order are unique: selecting with a quickselect and sorting only the
+ * kept ones gives exactly what a full sort would. */
 static size_t select_best(codec_beam *b, size_t n, size_t width)
 {
     size_t m = 0;
@@ -751,22 +867,14 @@ static size_t select_best(codec_beam *b, size_t n, size_t width)
         cand c = b->next[i];
         c.score = log_add(c.pb, c.pnb) + b->nodes[c.id].text + b->nodes[c.id].la;
         if (c.score == -INFINITY) continue;
-        if (m == width) {
-            if (!cand_before(&c, &b->beam[m - 1])) continue;
-            m--;
-        }
-        size_t lo = 0, hi = m;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (cand_before(&b->beam[mid], &c))
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        memmove(&b->beam[lo + 1], &b->beam[lo], (m - lo) * sizeof *b->beam);
-        b->beam[lo] = c;
-        m++;
+        b->next[m++] = c;
     }
+    if (m > width) {
+        partition_best(b->next, m, width);
+        m = width;
+    }
+    sort_best(b->next, m);
+    memcpy(b->beam, b->next, m * sizeof *b->beam);
     return m;
 }
 

@@ -26,7 +26,11 @@
  *     the LM: sphinxbase's trie LM (lm_trie_score) caches the last history's
  *     back-off weights inside the model, so ngram_*_score writes to the model
  *     and is not thread-safe. Create one codec_beam per thread (each load
- *     reads the 27 MB LM, about 0.2 s and 30 MB of memory).
+ *     reads the 27 MB LM, about 0.2 s and 30 MB of memory). A destroyed
+ *     decoder gives its handle back to its lexicon, which lends it to the
+ *     next codec_beam_create (behind the lexicon's own lock), so a run that
+ *     creates decoders job after job loads the LM once per concurrent
+ *     decoder; the memo a handle carries never changes a score.
  *   - codec_decode_greedy is a pure function.
  *   - codec_lexicon_create / codec_beam_create / _destroy may run in several
  *     threads at once: sphinxbase's loading path has process-wide state (its
@@ -113,8 +117,9 @@ codec_beam_config codec_beam_config_default(void);
 typedef struct codec_beam codec_beam;
 
 /* A decoder over lex (NULL = no lexicon and no LM: plain CTC prefix beam search
- * over characters, where only alpha/beta-free CTC scores count). Loads its own
- * LM handle (see the top of this file); lex must outlive the decoder.
+ * over characters, where only alpha/beta-free CTC scores count). Holds its own
+ * LM handle, borrowed from lex's pool or loaded (see the top of this file);
+ * lex must outlive the decoder.
  * BASE_EINVAL for a bad config value. */
 base_status codec_beam_create(codec_beam **out, const codec_lexicon *lex,
                               const codec_beam_config *cfg, base_err *err);

@@ -655,7 +655,7 @@ base_status codec_agent_from_model(codec_model *m, codec_agent **out, base_err *
     if (codec_agent_config_check(&c, &cerr))
         return base_err_set(err, BASE_EFORMAT, src(m), 0, "architecture attributes: %s", cerr.msg);
     codec_agent *a = NULL;
-    st = codec_agent_create(&a, &c, 0, err);
+    st = codec_agent_create_blank(&a, &c, err); /* every tensor is read below */
     if (st) return st;
     for (size_t i = 0; !st && i < codec_agent_param_count(a); i++) {
         int shp[CODEC_AGENT_MAX_DIMS];

@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "codecs/decode.h"
+#include "sim/ucache.h"
 
 /* G/U: a key of sim_config / sim_user_config field f; GV/UV: an enum key whose
  * allowed values come from fn, a stage's NULL-terminated name list (the
@@ -46,6 +47,11 @@ static const sim_key_def registry[] = {
     {"scenario.repeats", SIM_KEY_INT, "1", "", "1..1000",
      "independent repeats of every point, each with a seed derived from scenario.seed",
      SIM_KEY_NOSWEEP, G(scenario.repeats)},
+    {"scenario.cache_mb", SIM_KEY_INT, STR(SIM_UCACHE_DEFAULT_MB), "MiB", "0..1048576",
+     "memory budget of the run's cache of per-utterance work no sweep point changes (agents' "
+     "encodings of the source and anchor audio, the transmitter's own recognition); 0: none. "
+     "Results are the same for every value (docs/performance.md)",
+     SIM_KEY_NOSWEEP, G(scenario.cache_mb)},
 
     {"source.kind", SIM_KEY_ENUM, "semantic", "", "",
      "what is sent: the agents' latents, random bits (BER runs), or speech coded by a "

@@ -37,6 +37,7 @@ static base_status sem_check(const sim_scenario *sc, const sim_config *cfg, base
 static base_status sem_prepare(const sim_config *cfg, sim_resources *res, base_err *err)
 {
     base_status st = sim_resources_add_agent(res, cfg->user[0].tx.model, err);
+    sim_resources_set_cache_mb(res, cfg->scenario.cache_mb); /* the per-utterance cache */
     return st == BASE_OK ? sim_receiver_prepare(cfg, res, err) : st;
 }
 

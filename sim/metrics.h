@@ -88,6 +88,7 @@ typedef struct sim_point_metrics {
      * (NaN when none has one); sym_per_s with the handshake spread over the
      * seconds of speech (sim_metrics_totals) */
     double voices, sym_per_s_total;
+    double wer_tx_own; /* the transmitter's own WER on the same utterances (perf) */
     /* every field above is a double (sim_point_metrics_nan relies on it) */
     char status[32];
 } sim_point_metrics;

@@ -67,6 +67,7 @@ static const metric_col metric_cols[] = {
     M(bit_per_s),
     M(voices),
     M(sym_per_s_total),
+    M(wer_tx_own),
 };
 #define N_METRICS (sizeof metric_cols / sizeof *metric_cols)
 #define N_CONTRACT 19 /* columns before status */
@@ -86,7 +87,7 @@ const char *const *sim_out_metric_names(void)
                                         "ber_ci_low",    "ber_ci_high",   "packets",
                                         "packet_errors", "per",           "symbols",
                                         "duration_s",    "bit_per_s",
-                                        "voices",        "sym_per_s_total",
+                                        "voices",        "sym_per_s_total", "wer_tx_own",
                                         NULL};
     /* clang-format on */
     return names;

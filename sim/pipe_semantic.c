@@ -1,7 +1,9 @@
 /* pipe_semantic.c -- the semantic speech pipeline: manifest audio -> tx agent
  * -> link -> rx agent -> CTC decoding -> sclite scoring. See pipe_semantic.h. */
+#define _GNU_SOURCE /* asprintf */
 #include "sim/pipe_semantic.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +26,7 @@
 #include "sim/prune.h"
 #include "sim/receiver.h"
 #include "sim/tts_source.h"
+#include "sim/ucache.h"
 
 /* An agent with its front-end and work space: the receiver as the scenario
  * sets it up (sim/receiver.h), and the transmitter (greedy: it decodes only
@@ -41,7 +44,14 @@ typedef struct utt_state {
     uint8_t *keep;
     size_t n_keep, pos_uses, n_proto;
     double prune_flops;
+    double tx_own[2]; /* the transmitter's own recognition: word errors, reference words */
 } utt_state;
+
+/* What the anchor link's callbacks get: the pipeline and one of its agents. */
+typedef struct side_ctx {
+    struct sim_sem *s;
+    sim_receiver *g;
+} side_ctx;
 
 #define MAX_PAIRS 2000 /* latent frame pairs kept per point for the alignment metrics */
 
@@ -50,6 +60,12 @@ struct sim_sem {
     uint64_t seed;
     agent tx, rx;
     const agent *enc; /* whose encoder the transmitter runs (rx for oracle) */
+    agent tx_own;     /* tx.model with rx.decoder's settings: wer_tx_own (opened on first use) */
+    side_ctx side_tx, side_rx;
+    sim_ucache *cache;               /* the run's per-utterance cache (NULL: none) */
+    codec_audio_reader *reader;      /* audio files in, resamplers kept per rate pair */
+    const sim_resources *res;        /* for opening tx_own */
+    double tx_own_err, tx_own_words; /* wer_tx_own of the point so far */
     codec_manifest *man;
     chan_analog *analog[SIM_MAX_USERS];
     chan_digital *digital[SIM_MAX_USERS];
@@ -177,6 +193,8 @@ void sim_sem_destroy(sim_sem *s)
     if (!s) return;
     sim_receiver_close(&s->tx);
     sim_receiver_close(&s->rx);
+    sim_receiver_close(&s->tx_own);
+    codec_audio_reader_destroy(s->reader);
     codec_manifest_destroy(s->man);
     for (size_t u = 0; u < SIM_MAX_USERS; u++) {
         chan_analog_destroy(s->analog[u]);
@@ -221,8 +239,13 @@ sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_resource
     }
     s->cfg = *cfg;
     s->seed = seed;
+    s->res = res;
+    s->cache = sim_resources_ucache(res);
+    s->side_tx = (side_ctx){s, &s->tx};
+    s->side_rx = (side_ctx){s, &s->rx};
     const sim_user_config *u0 = &cfg->user[0];
-    if (sim_receiver_open_greedy(&s->tx, u0->tx.model, res, err) != BASE_OK ||
+    if (codec_audio_reader_create(&s->reader, err) != BASE_OK ||
+        sim_receiver_open_greedy(&s->tx, u0->tx.model, res, err) != BASE_OK ||
         sim_receiver_open(&s->rx, cfg, res, err) != BASE_OK)
         goto fail;
     if (!(s->eqi = anchor_equalizer_find(cfg->equalizer.type, err))) goto fail;
@@ -279,15 +302,15 @@ static void release(void *ctx, sim_utt *u)
 }
 
 /* Audio file -> agent g's latents z (malloc'd, (*tz, d)); *dur_s its length. */
-static base_status encode_audio(agent *g, const char *path, float **z, int *tz, double *dur_s,
-                                base_err *err)
+static base_status encode_audio(agent *g, codec_audio_reader *rd, const char *path, float **z,
+                                int *tz, double *dur_s, base_err *err)
 {
     float *x = NULL;
     size_t n = 0;
     int rate = codec_recognizer_rate(g->r), t = 0;
     *z = NULL;
     *tz = 0;
-    base_status st = codec_audio_read(path, rate, &x, &n, err);
+    base_status st = codec_audio_reader_read(rd, path, rate, &x, &n, err);
     if (st != BASE_OK) return st;
     if (dur_s) *dur_s = (double)n / rate;
     st = codec_recognizer_frontend(g->r, g->ws, x, n, err);
@@ -306,12 +329,150 @@ static base_status encode_audio(agent *g, const char *path, float **z, int *tz, 
     return BASE_OK;
 }
 
+/* ---- per-utterance work no sweep point changes, through the run's cache ----------- */
+
+/* What, besides its path, decides the audio an agent hears of a source
+ * utterance: "" today (the file as it is). Settings that change the source
+ * audio (e.g. added noise) go into this fingerprint, so cached encodings
+ * never mix them up. Anchor and head corpora are read as they are ("").  */
+static void source_fingerprint(const sim_sem *s, char *buf, size_t cap)
+{
+    (void)s;
+    snprintf(buf, cap, "%s", "");
+}
+
+/* The model file agent g was loaded from (the cache keys name it). */
+static const char *model_of(const sim_sem *s, const agent *g)
+{
+    return g == &s->rx ? s->cfg.user[0].rx.model : s->cfg.user[0].tx.model;
+}
+
+typedef struct enc_head { /* a cached encoding: this, then (t, d) floats */
+    int32_t t, d;
+    double dur_s;
+} enc_head;
+
+typedef struct enc_job {
+    agent *g;
+    codec_audio_reader *rd;
+    const char *path;
+} enc_job;
+
+static base_status enc_fill(void *ctx, void **val, size_t *bytes, base_err *err)
+{
+    enc_job *j = ctx;
+    float *z = NULL;
+    int t = 0;
+    double dur = 0;
+    base_status st = encode_audio(j->g, j->rd, j->path, &z, &t, &dur, err);
+    if (st != BASE_OK) return st;
+    size_t d = (size_t)codec_recognizer_latent_dim(j->g->r), n = (size_t)t * d * sizeof *z;
+    char *v = malloc(sizeof(enc_head) + n);
+    if (!v) {
+        free(z);
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    }
+    enc_head h = {t, (int32_t)d, dur};
+    memcpy(v, &h, sizeof h);
+    memcpy(v + sizeof h, z, n);
+    free(z);
+    *val = v;
+    *bytes = sizeof h + n;
+    return BASE_OK;
+}
+
+/* encode_audio through the run's cache: agent g's latents of the audio at
+ * path as fingerprint fp says it is heard (z malloc'd, (*tz, d)). */
+static base_status encode_cached(sim_sem *s, agent *g, const char *path, const char *fp, float **z,
+                                 int *tz, double *dur_s, base_err *err)
+{
+    char *key = NULL; /* never truncated: two keys are equal only for the same inputs */
+    enc_job j = {g, s->reader, path};
+    void *v = NULL;
+    size_t n = 0;
+    *z = NULL;
+    *tz = 0;
+    if (asprintf(&key, "enc\x1f%s\x1f%s\x1f%s", model_of(s, g), fp, path) < 0)
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    base_status st = sim_ucache_get(s->cache, key, enc_fill, &j, &v, &n, err);
+    free(key);
+    if (st != BASE_OK) return st;
+    enc_head h;
+    memcpy(&h, v, sizeof h);
+    /* the latents move to the front of the same block: *z is v */
+    memmove(v, (char *)v + sizeof h, n - sizeof h);
+    *z = v;
+    *tz = h.t;
+    if (dur_s) *dur_s = h.dur_s;
+    return BASE_OK;
+}
+
+/* The transmitter's own recognition of the utterance at path (its encoder,
+ * its decoder, rx.decoder's settings, a clean link), scored against ref:
+ * {word errors, reference words}. */
+typedef struct own_job {
+    sim_sem *s;
+    const char *path, *fp, *ref;
+} own_job;
+
+static base_status own_fill(void *ctx, void **val, size_t *bytes, base_err *err)
+{
+    own_job *j = ctx;
+    sim_sem *s = j->s;
+    base_status st = BASE_OK;
+    if (!s->tx_own.ws) {
+        sim_config c = s->cfg; /* the receiver's decoder settings over tx.model */
+        snprintf(c.user[0].rx.model, sizeof c.user[0].rx.model, "%s", s->cfg.user[0].tx.model);
+        if ((st = sim_receiver_open(&s->tx_own, &c, s->res, err)) != BASE_OK) return st;
+    }
+    float *z = NULL;
+    int tz = 0;
+    const char *text = NULL;
+    if ((st = encode_cached(s, &s->tx, j->path, j->fp, &z, &tz, NULL, err)) == BASE_OK)
+        st = codec_recognizer_decode(s->tx_own.r, s->tx_own.ws, z, tz, err);
+    free(z);
+    if (st == BASE_OK)
+        st = codec_recognizer_text(s->tx_own.ws, codec_recognizer_logp(s->tx_own.ws), tz, &text,
+                                   err);
+    sim_utt_result r = {0};
+    if (st == BASE_OK) st = sim_utt_result_score(&r, j->ref, text, err);
+    double *v = st == BASE_OK ? malloc(2 * sizeof *v) : NULL;
+    if (st == BASE_OK && !v) st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    if (v) {
+        v[0] = (double)(r.sub + r.del + r.ins);
+        v[1] = (double)r.ref_words;
+        *val = v;
+        *bytes = 2 * sizeof *v;
+    }
+    sim_utt_result_clear(&r);
+    return st;
+}
+
+static base_status tx_own(sim_sem *s, const char *path, const char *fp, const char *ref,
+                          double out[2], base_err *err)
+{
+    const sim_user_config *u0 = &s->cfg.user[0];
+    char *key = NULL;
+    if (asprintf(&key, "own\x1f%s\x1f%s %" PRId64 " %s\x1f%s\x1f%s\x1f%s", u0->tx.model,
+                 u0->rx.decoder, (int64_t)u0->rx.beam_width, u0->rx.lm, fp, path, ref) < 0)
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    own_job j = {s, path, fp, ref};
+    void *v = NULL;
+    size_t n = 0;
+    base_status st = sim_ucache_get(s->cache, key, own_fill, &j, &v, &n, err);
+    free(key);
+    if (st == BASE_OK) memcpy(out, v, 2 * sizeof *out);
+    free(v);
+    return st;
+}
+
 /* The receiver's own latents of the same audio, resampled to tz frames. */
-static base_status ideal_latents(sim_sem *s, const char *path, int tz, float *out, base_err *err)
+static base_status ideal_latents(sim_sem *s, const char *path, const char *fp, int tz, float *out,
+                                 base_err *err)
 {
     float *zr = NULL;
     int tr = 0;
-    base_status st = encode_audio(&s->rx, path, &zr, &tr, NULL, err);
+    base_status st = encode_cached(s, &s->rx, path, fp, &zr, &tr, NULL, err);
     if (st == BASE_OK) st = anchor_resample_linear(zr, (size_t)tr, s->d_rx, out, (size_t)tz, err);
     free(zr);
     return st;
@@ -321,21 +482,22 @@ static base_status ideal_latents(sim_sem *s, const char *path, int tz, float *ou
  * anchor utterance, and its decoder's log-probabilities for class labels. */
 static base_status side_encode(void *ctx, const char *path, float **z, int *t, base_err *err)
 {
-    return encode_audio(ctx, path, z, t, NULL, err);
+    side_ctx *c = ctx;
+    return encode_cached(c->s, c->g, path, "", z, t, NULL, err);
 }
 
 static base_status side_logp(void *ctx, const float *z, int t, const float **logp, base_err *err)
 {
-    agent *g = ctx;
+    agent *g = ((side_ctx *)ctx)->g;
     base_status st = codec_recognizer_decode(g->r, g->ws, z, t, err);
     *logp = st == BASE_OK ? codec_recognizer_logp(g->ws) : NULL;
     return st;
 }
 
-static anchor_link_side link_side(agent *g)
+static anchor_link_side link_side(side_ctx *c)
 {
-    const codec_recognizer *r = g->r;
-    return (anchor_link_side){(size_t)codec_recognizer_latent_dim(r), codec_recognizer_agent(r), g,
+    const codec_recognizer *r = c->g->r;
+    return (anchor_link_side){(size_t)codec_recognizer_latent_dim(r), codec_recognizer_agent(r), c,
                               side_encode, side_logp};
 }
 
@@ -345,7 +507,7 @@ static anchor_link_side link_side(agent *g)
 static base_status setup_anchors(sim_sem *s, base_err *err)
 {
     anchor_link_config lc = link_config(&s->cfg, s->seed);
-    anchor_link_side tx = link_side(&s->tx), rx = link_side(&s->rx);
+    anchor_link_side tx = link_side(&s->side_tx), rx = link_side(&s->side_rx);
     if (!(s->link = anchor_link_create(&lc, &tx, &rx, err)))
         return err && err->code ? err->code : BASE_EINVAL;
     s->eq = anchor_link_equalizer(s->link);
@@ -394,7 +556,10 @@ static base_status encode(void *ctx, sim_utt *u, base_err *err)
     float *z = NULL;
     int tz = 0;
     agent *g = (agent *)s->enc;
-    if ((st = encode_audio(g, path, &z, &tz, &u->res.duration_s, err)) != BASE_OK) return st;
+    char fp[256];
+    source_fingerprint(s, fp, sizeof fp);
+    if ((st = encode_cached(s, g, path, fp, &z, &tz, &u->res.duration_s, err)) != BASE_OK)
+        return st;
     us->tz = tz;
     us->s = malloc((size_t)tz * s->spf * sizeof *us->s);
     us->sr = calloc((size_t)tz * s->spf, sizeof *us->sr);
@@ -413,10 +578,12 @@ static base_status encode(void *ctx, sim_utt *u, base_err *err)
         if (g == &s->rx)
             memcpy(us->ideal, z, (size_t)tz * s->d_rx * sizeof *z);
         else
-            st = ideal_latents(s, path, tz, us->ideal, err);
+            st = ideal_latents(s, path, fp, tz, us->ideal, err);
     }
     if (st == BASE_OK && sim_prune_active(s->prune, u->user)) st = prune_encode(s, u, z, err);
     free(z);
+    /* wer_tx_own: the transmitter's own recognition (not timed either) */
+    if (st == BASE_OK) st = tx_own(s, path, fp, us->ref, us->tx_own, err);
     if (st != BASE_OK) return st;
     u->n_frames = us->keep ? us->n_keep + us->n_proto : (size_t)tz;
     u->encode_flops = 2.0 * codec_recognizer_encoder_params(g->r) * tz + us->prune_flops;
@@ -504,6 +671,8 @@ static base_status decode(void *ctx, sim_utt *u, base_err *err)
     if ((st = codec_recognizer_text(g->ws, logp, us->tz, &text, err)) != BASE_OK ||
         (st = sim_utt_result_score(&u->res, us->ref, text, err)) != BASE_OK)
         return st;
+    s->tx_own_err += us->tx_own[0];
+    s->tx_own_words += us->tx_own[1];
     /* mean cosine between what the decoder got and the receiver's own encoding
      * (relative: between the received relative symbols and the receiver's own
      * relative representation of the same audio) */
@@ -555,6 +724,7 @@ size_t sim_sem_symbols_per_frame(const sim_sem *s)
 void sim_sem_point_metrics(const sim_sem *s, sim_point_metrics *m)
 {
     m->handshake_sym = s->handshake_sym;
+    m->wer_tx_own = s->tx_own_words > 0 ? s->tx_own_err / s->tx_own_words : NAN;
     if (!s->eqi->maps_to_rx) { /* alignment figures need an equalizer */
         m->cosine = NAN;
         return;

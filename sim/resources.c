@@ -1,5 +1,5 @@
-/* resources.c -- the run's shared agents and lexicons, loaded once. See
- * resources.h. */
+/* resources.c -- the run's shared agents and lexicons, loaded once, and its
+ * per-utterance cache. See resources.h. */
 #include "sim/resources.h"
 
 #include <stdlib.h>
@@ -13,12 +13,20 @@ typedef struct entry {
 struct sim_resources {
     entry *agent, *lex;
     size_t n_agent, n_lex, cap_agent, cap_lex;
+    sim_ucache *ucache; /* budget 0 (keeps nothing) until a kind's prepare sets one */
 };
 
 sim_resources *sim_resources_create(base_err *err)
 {
     sim_resources *res = calloc(1, sizeof *res);
-    if (!res) base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    if (!res) {
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+        return NULL;
+    }
+    if (!(res->ucache = sim_ucache_create(0, err))) {
+        free(res);
+        return NULL;
+    }
     return res;
 }
 
@@ -35,6 +43,7 @@ void sim_resources_destroy(sim_resources *res)
     }
     free(res->agent);
     free(res->lex);
+    sim_ucache_destroy(res->ucache);
     free(res);
 }
 
@@ -111,4 +120,14 @@ size_t sim_resources_agents(const sim_resources *res)
 size_t sim_resources_lexicons(const sim_resources *res)
 {
     return res ? res->n_lex : 0;
+}
+
+sim_ucache *sim_resources_ucache(const sim_resources *res)
+{
+    return res ? res->ucache : NULL;
+}
+
+void sim_resources_set_cache_mb(sim_resources *res, int64_t mb)
+{
+    if (res && mb > 0) sim_ucache_grow_budget(res->ucache, (size_t)mb << 20);
 }

@@ -8,6 +8,11 @@
  * codecs/melspec.h) happen there and nowhere else. Workers then only look
  * things up and create their own scratch (codec_recognizer_ws). Lookups of a
  * finished object are safe from any number of threads; adding is not.
+ *
+ * The resources also own the run's per-utterance cache (sim/ucache.h: the
+ * encodings and recognitions that no sweep point changes), which is the one
+ * part workers write to, behind its own lock. Its budget is 0 (it keeps
+ * nothing) until a kind's prepare sets scenario.cache_mb.
  */
 #ifndef SIM_RESOURCES_H
 #define SIM_RESOURCES_H
@@ -15,6 +20,9 @@
 #include "base/status.h"
 #include "codecs/decode.h"
 #include "codecs/recognizer.h"
+#include "sim/ucache.h"
+
+#include <stdint.h>
 
 typedef struct sim_resources sim_resources;
 
@@ -32,6 +40,12 @@ base_status sim_resources_add_lexicon(sim_resources *res, const char *lm, base_e
 const codec_recognizer *sim_resources_agent(const sim_resources *res, const char *path);
 /* The lexicon built for lm, or NULL (also for res NULL). */
 const codec_lexicon *sim_resources_lexicon(const sim_resources *res, const char *lm);
+
+/* The run's per-utterance cache (thread-safe; NULL for res NULL). */
+sim_ucache *sim_resources_ucache(const sim_resources *res);
+/* Raises the cache's budget to mb MiB (scenario.cache_mb; the largest of the
+ * run's points wins; mb <= 0 changes nothing). Main thread, before workers. */
+void sim_resources_set_cache_mb(sim_resources *res, int64_t mb);
 
 /* How many agents and lexicons are held (for tests and logs). */
 size_t sim_resources_agents(const sim_resources *res);

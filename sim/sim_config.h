@@ -59,6 +59,7 @@ typedef struct sim_config {
         int64_t seed;
         int64_t utterances;
         int64_t repeats;
+        int64_t cache_mb; /* per-utterance cache budget, MiB (sim/ucache.h) */
     } scenario;
     struct {
         char kind[32];

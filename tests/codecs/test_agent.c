@@ -123,6 +123,32 @@ static void split_equals_joint(const char *family, int up)
     codec_agent_ws_destroy(ws);
     codec_agent_destroy(a);
 }
+/* A blank agent (for loading) has the same parameter table as a created one,
+ * every parameter 0; a bad config is refused as by create. */
+static void test_blank(void)
+{
+    codec_agent_config c = tiny_config("dwconv");
+    codec_agent *a = NULL, *b = NULL;
+    CU_ASSERT_EQUAL_FATAL(codec_agent_create(&a, &c, 3, NULL), BASE_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_agent_create_blank(&b, &c, NULL), BASE_OK);
+    CU_ASSERT_EQUAL(codec_agent_num_floats(a), codec_agent_num_floats(b));
+    CU_ASSERT_EQUAL(codec_agent_param_count(a), codec_agent_param_count(b));
+    for (size_t i = 0; i < codec_agent_param_count(a); i++) {
+        CU_ASSERT_STRING_EQUAL(codec_agent_param_name(a, i), codec_agent_param_name(b, i));
+        CU_ASSERT_EQUAL(codec_agent_param_offset(a, i), codec_agent_param_offset(b, i));
+    }
+    const float *p = codec_agent_params(b);
+    size_t nz = 0;
+    for (size_t i = 0; i < codec_agent_num_floats(b); i++) nz += p[i] != 0.0f;
+    CU_ASSERT_EQUAL(nz, 0);
+    codec_agent_destroy(a);
+    codec_agent_destroy(b);
+    codec_agent *x = NULL;
+    c.width = 0;
+    CU_ASSERT_NOT_EQUAL(codec_agent_create_blank(&x, &c, NULL), BASE_OK);
+    CU_ASSERT_PTR_NULL(x);
+}
+
 static void test_split_equals_joint(void)
 {
     split_equals_joint("dwconv", 1);
@@ -400,6 +426,7 @@ static void test_bad_configs(void)
 
 static const test_case cases[] = {
     {"parameter table and seeding", test_param_table},
+    {"blank agent for loading", test_blank},
     {"encode + decode equals joint forward", test_split_equals_joint},
     {"model gradient, dwconv family", test_grad_dwconv},
     {"model gradient, conv family", test_grad_conv},

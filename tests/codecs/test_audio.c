@@ -195,6 +195,49 @@ static void test_read_resamples(void)
     free(y);
 }
 
+/* A reader keeps its resampler per rate pair and gives the bytes of
+ * codec_audio_read, file after file, rates interleaved; a bad file is still
+ * an error naming it, and the reader goes on afterwards. */
+static void test_reader_same_bytes(void)
+{
+    char p22[512], p8[512], p16[512];
+    tmp(p22, sizeof p22, "rd22.wav");
+    tmp(p8, sizeof p8, "rd8.wav");
+    tmp(p16, sizeof p16, "rd16.wav");
+    float *a = sine(22050 / 3, 700, 22050, 0.4), *b = sine(8000 / 2, 300, 8000, 0.3),
+          *c = sine(16000 / 4, 500, 16000, 0.2);
+    write_raw(p22, a, 22050 / 3, 1, 22050, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+    write_raw(p8, b, 8000 / 2, 1, 8000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+    write_raw(p16, c, 16000 / 4, 1, 16000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+    codec_audio_reader *rd = NULL;
+    CU_ASSERT_EQUAL_FATAL(codec_audio_reader_create(&rd, NULL), BASE_OK);
+    const char *order[] = {p22, p8, p22, p16, p8, p22};
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+        float *want = NULL, *got = NULL;
+        size_t nw = 0, ng = 0;
+        CU_ASSERT_EQUAL_FATAL(codec_audio_read(order[i], 16000, &want, &nw, NULL), BASE_OK);
+        CU_ASSERT_EQUAL_FATAL(codec_audio_reader_read(rd, order[i], 16000, &got, &ng, NULL),
+                              BASE_OK);
+        CU_ASSERT_EQUAL(ng, nw);
+        CU_ASSERT(ng == nw && !memcmp(got, want, nw * sizeof *got));
+        free(want);
+        free(got);
+    }
+    base_err e = BASE_ERR_INIT;
+    float *y = NULL;
+    size_t m = 0;
+    CU_ASSERT_EQUAL(codec_audio_reader_read(rd, "/no/such.wav", 16000, &y, &m, &e), BASE_EIO);
+    CU_ASSERT_STRING_EQUAL(e.file, "/no/such.wav");
+    CU_ASSERT_EQUAL(codec_audio_reader_read(rd, p22, 16000, &y, &m, NULL), BASE_OK);
+    free(y);
+    CU_ASSERT_EQUAL(codec_audio_reader_create(NULL, NULL), BASE_EINVAL);
+    codec_audio_reader_destroy(rd);
+    codec_audio_reader_destroy(NULL);
+    free(a);
+    free(b);
+    free(c);
+}
+
 static void expect_err(const char *path, int rate, base_status want, const char *what)
 {
     base_err e = BASE_ERR_INIT;
@@ -296,6 +339,7 @@ int main(void)
         {"resample sine: frequency, level, phase", test_resample_sine},
         {"resampler reuse is stateless", test_resampler_reuse},
         {"read resamples to the target rate", test_read_resamples},
+        {"a reader keeps resamplers, same bytes", test_reader_same_bytes},
         {"bad input", test_bad_input},
         {NULL, NULL},
     };

@@ -421,6 +421,21 @@ static void test_long_and_repeatable(void)
     CU_ASSERT_STRING_EQUAL(a, b);
     CU_ASSERT_EQUAL(sa, sb);
     codec_beam_destroy(bm);
+    /* a new decoder borrows the LM handle the first gave back (its memo warm):
+     * the same transcript and score, bit for bit; two at once (one borrowed,
+     * one loaded) agree too */
+    codec_beam *b1 = NULL, *b2 = NULL;
+    CU_ASSERT_EQUAL_FATAL(codec_beam_create(&b1, lex, NULL, &e), BASE_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_beam_create(&b2, lex, NULL, &e), BASE_OK);
+    static char c1[1024], c2[1024];
+    double s1, s2;
+    CU_ASSERT_EQUAL(codec_beam_decode(b1, lp, t, V, c1, sizeof c1, NULL, &s1, &e), BASE_OK);
+    CU_ASSERT_EQUAL(codec_beam_decode(b2, lp, t, V, c2, sizeof c2, NULL, &s2, &e), BASE_OK);
+    CU_ASSERT_STRING_EQUAL(c1, a);
+    CU_ASSERT_STRING_EQUAL(c2, a);
+    CU_ASSERT(s1 == sa && s2 == sa);
+    codec_beam_destroy(b1);
+    codec_beam_destroy(b2);
 }
 
 int main(void)

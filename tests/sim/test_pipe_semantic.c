@@ -191,6 +191,59 @@ static void test_equalizers(void)
     CU_ASSERT_EQUAL(heads, 1);
 }
 
+/* The run's per-utterance cache (sim/ucache) changes no result: a relative
+ * equalizer (anchor encodings, the source's encodings, the receiver's
+ * reference, wer_tx_own all go through it) gives the same /summary bytes with
+ * the cache off (scenario.cache_mb = 0) and on, on 1 and 2 threads; wer_tx_own
+ * is finite and the same at both SNRs (a clean link: the channel never
+ * touches it); the oracle reports the transmitter's own WER too. */
+static void test_cache_changes_nothing(void)
+{
+    static const char *const cols[] = {"wer", "cosine", "cka", "wer_tx_own"};
+    double rows[4][2][4]; /* run, point, column */
+    unsigned char *raw[4];
+    size_t rs[4];
+    static const char *const mb[] = {"0", "256", "0", "256"};
+    static const int jobs[] = {1, 1, 2, 2};
+    for (int k = 0; k < 4; k++) {
+        char extra[1024];
+        snprintf(extra, sizeof extra,
+                 "[equalizer]\ntype = relative\nhead_steps = 3\ncache = %s/cache-uc\n"
+                 "train_manifest = anchors.tsv\n"
+                 "[anchors]\ncount = 24\nselection = kmeans\nmanifest = anchors.tsv\n",
+                 dir);
+        sim_scenario *sc = scenario(extra);
+        CU_ASSERT_FATAL(sc != NULL);
+        base_err e = BASE_ERR_INIT;
+        CU_ASSERT_EQUAL(sim_scenario_set(sc, "scenario.cache_mb", mb[k], "--set", 0, &e), BASE_OK);
+        char out[600];
+        snprintf(out, sizeof out, "%s/cache%d.h5", dir, k);
+        test_run_scenario(sc, out, jobs[k]);
+        CU_ASSERT_EQUAL_FATAL(test_read_summary(out, cols, 4, rows[k], 2, &raw[k], &rs[k]), 2);
+        free(raw[k]); /* the rows differ in the scenario.cache_mb column: compare the metrics */
+        if (k == 0) {
+            CU_ASSERT(isfinite(rows[0][0][3]) && rows[0][0][3] >= 0);
+            TEST_ASSERT_NEAR(rows[0][0][3], rows[0][1][3], 0);
+            CU_ASSERT(isfinite(rows[0][0][2]));
+        }
+        sim_scenario_destroy(sc);
+    }
+    for (int k = 1; k < 4; k++) CU_ASSERT(!memcmp(rows[k], rows[0], sizeof rows[0]));
+    /* the oracle: the receiver's encoder on the link, the transmitter's own WER beside it */
+    sim_scenario *sc = scenario("[equalizer]\ntype = oracle\n");
+    CU_ASSERT_FATAL(sc != NULL);
+    char out[600];
+    snprintf(out, sizeof out, "%s/cache-oracle.h5", dir);
+    test_run_scenario(sc, out, 2);
+    unsigned char *r;
+    size_t n;
+    CU_ASSERT_EQUAL_FATAL(test_read_summary(out, cols, 4, rows[0], 2, &r, &n), 2);
+    free(r);
+    CU_ASSERT(isfinite(rows[0][0][3]));
+    TEST_ASSERT_NEAR(rows[0][0][3], rows[0][1][3], 0);
+    sim_scenario_destroy(sc);
+}
+
 static void test_digital_and_oracle(void)
 {
     sim_scenario *sc = scenario("");
@@ -492,6 +545,7 @@ int main(void)
     static const test_case cases[] = {
         {"analog link, -j 1 == -j 2", test_analog},
         {"digital link and oracle", test_digital_and_oracle},
+        {"the per-utterance cache changes no result", test_cache_changes_nothing},
         {"equalizers: oracle, ridge, procrustes, relative-inverse, relative", test_equalizers},
         {"validation", test_validation},
         {"class anchors from CTC forced alignment", test_class_anchors},
