@@ -220,11 +220,11 @@ static base_status write_info(const char *dir, const corpus_in *c, const char *w
                  "kind = tts\nkey = %016llx%016llx\nformat = %s\ncode = semsim %s (git %s)\n"
                  "created = %s\nwhat = %s\ntext = %s\nlines = %s\nvoices = %s\n"
                  "engines = %s\nrate_hz = %d\nutterances = %zu\n"
-                 "from = %s lines %s (%zu) x %zu voices of %s; %s\n",
+                 "from = %s lines %s x %s (%zu lines x %zu voices); %s\n",
                  (unsigned long long)key->h[0], (unsigned long long)key->h[1], SIM_CORPUS_FORMAT,
                  PACKAGE_VERSION, SEMSIM_GIT_REV, stamp, what, text, c->lines, voices, key->engines,
-                 CODEC_TTS_RATE, key->lines * key->voices, tb ? tb + 1 : text, c->lines, key->lines,
-                 key->voices, vb ? vb + 1 : voices, key->engines);
+                 CODEC_TTS_RATE, key->lines * key->voices, tb ? tb + 1 : text, c->lines,
+                 vb ? vb + 1 : voices, key->lines, key->voices, key->engines);
     snprintf(path, sizeof path, "%s/%s", dir, SIM_TTS_ENTRY_INFO);
     return base_fs_write_atomic(path, buf, n > 0 && (size_t)n < sizeof buf ? (size_t)n : 0, err);
 }
