@@ -18,8 +18,12 @@
  * clear removes entries of the kinds asked (default --all). Each entry is
  * removed under its lock (base_fs_lock, the lock the builders take), so a run
  * building or looking up that entry at the same time either finishes first or
- * finds it gone and rebuilds it. A TTS entry is first renamed out of the way
- * (one atomic step: readers never see half of it), then deleted. Lock files
+ * finds it gone and rebuilds it. A TTS entry that a live process registered
+ * for (sim/tts_source.h, SIM_TTS_ENTRY_USERS: a run that may still read its
+ * WAVs) is kept and named; otherwise it is first renamed out of the way (one
+ * atomic step: readers never see half of it), then deleted. A relative head is
+ * read whole when a run loads it, so removing it never disturbs a run (a later
+ * job of that run would train the same head again, deterministically). Lock files
  * stay (zero bytes): removing one would let a process waiting on the old file
  * and a newcomer on a new one both hold "the" lock. Nothing that does not look
  * like an entry (name and kind above) is touched.
@@ -33,6 +37,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -195,13 +200,44 @@ static void print_entry(const entry *e)
 
 /* ---- removing ------------------------------------------------------------------- */
 
-/* Removes entry e under its lock. */
-static base_status entry_remove(const entry *e, base_err *err)
+/* A live process registered as a user of TTS entry e (sim/tts_source.h,
+ * SIM_TTS_ENTRY_USERS/PID@HOST): its name into who, 1. Another host's user
+ * counts as live (it cannot be checked from here). */
+static int in_use(const entry *e, char *who, size_t cap)
+{
+    char users[4400], host[256];
+    snprintf(users, sizeof users, "%s/%s", e->path, SIM_TTS_ENTRY_USERS);
+    if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "localhost");
+    host[sizeof host - 1] = 0;
+    DIR *d = opendir(users);
+    if (!d) return 0;
+    int busy = 0;
+    struct dirent *de;
+    while (!busy && (de = readdir(d))) {
+        char *at = strchr(de->d_name, '@');
+        if (!at || de->d_name[0] == '.') continue;
+        long pid = strtol(de->d_name, NULL, 10);
+        busy =
+            strcmp(at + 1, host) != 0 || (pid > 0 && (kill((pid_t)pid, 0) == 0 || errno == EPERM));
+        if (busy) snprintf(who, cap, "%s", de->d_name);
+    }
+    closedir(d);
+    return busy;
+}
+
+/* Removes entry e under its lock; *kept = 1 (nothing removed) when a live
+ * run uses it. */
+static base_status entry_remove(const entry *e, int *kept, base_err *err)
 {
     int fd;
+    char who[300];
+    *kept = 0;
     base_status st = base_fs_lock(e->lock, &fd, err);
     if (st != BASE_OK) return st;
-    if (e->kind == KIND_TTS) {
+    if (e->kind == KIND_TTS && in_use(e, who, sizeof who)) {
+        printf("kept %s: in use by %s\n", e->path, who);
+        *kept = 1;
+    } else if (e->kind == KIND_TTS) {
         char gone[4400];
         snprintf(gone, sizeof gone, "%s.clearing.%ld", e->path, (long)getpid());
         if (rename(e->path, gone) != 0 && errno != ENOENT)
@@ -249,7 +285,9 @@ static base_status scan(const char *dir, int mask, int clear, tally *t, base_err
                 print_entry(&e);
             } else {
                 unsigned long long b = path_bytes(e.path);
-                if ((st = entry_remove(&e, err)) == BASE_OK) t->bytes += b;
+                int kept;
+                if ((st = entry_remove(&e, &kept, err)) == BASE_OK && !kept) t->bytes += b;
+                t->entries -= kept;
             }
         }
         free(names[i]);

@@ -235,8 +235,28 @@ base_status sim_tts_source_dir(const sim_config *cfg, char *dir, size_t cap, bas
                               cfg->source.cache, dir, cap, err);
 }
 
+/* Registers this process as a user of the entry (SIM_TTS_ENTRY_USERS/PID@HOST,
+ * empty), so that `semsim cache clear` keeps the entry while this process may
+ * still read its WAVs. Call under the entry's lock. Best effort: a cache the
+ * process cannot write to is used unregistered. */
+static void mark_user(const char *dir, const base_log *log)
+{
+    char users[SIM_CFG_STR], host[256], path[SIM_CFG_STR + 320];
+    snprintf(users, sizeof users, "%s/%s", dir, SIM_TTS_ENTRY_USERS);
+    if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "localhost");
+    host[sizeof host - 1] = 0;
+    snprintf(path, sizeof path, "%s/%ld@%s", users, (long)getpid(), host);
+    base_err e = BASE_ERR_INIT;
+    FILE *f = base_fs_mkdirs(users, &e) == BASE_OK ? fopen(path, "w") : NULL;
+    if (f)
+        fclose(f);
+    else
+        base_log_debug(log, "TTS cache: cannot register as a user of %s", dir);
+}
+
 /* Synthesise corpus c into the cache (unless complete) and write its
- * manifest path to manifest (SIM_CFG_STR bytes). */
+ * manifest path to manifest (SIM_CFG_STR bytes). Under the entry's lock:
+ * build it when missing, then register this process as its user. */
 static base_status prepare_corpus(const corpus_in *c, const char *cache, const char *what, int jobs,
                                   const base_log *log, char *manifest, base_err *err)
 {
@@ -249,14 +269,16 @@ static base_status prepare_corpus(const corpus_in *c, const char *cache, const c
     char path[SIM_CFG_STR];
     snprintf(path, sizeof path, "%s/manifest.tsv", dir);
     snprintf(lock, sizeof lock, "%s.lock", dir);
-    if (!base_fs_is_file(path)) {
-        char *slash = strrchr(dir, '/');
-        *slash = 0; /* the cache root */
-        st = base_fs_mkdirs(dir, err);
-        *slash = '/';
-        if (st != BASE_OK) return st;
-        int fd;
-        if ((st = base_fs_lock(lock, &fd, err)) != BASE_OK) return st;
+    int have = base_fs_is_file(path), fd = -1;
+    char *slash = strrchr(dir, '/');
+    *slash = 0; /* the cache root */
+    st = base_fs_mkdirs(dir, err);
+    *slash = '/';
+    if (st == BASE_OK) st = base_fs_lock(lock, &fd, err);
+    if (st != BASE_OK) {
+        if (!have) return st;
+        fd = -1; /* a complete entry in a cache we cannot write to: read it as it is */
+    } else {
         if (!base_fs_is_file(path)) { /* another process may have made it meanwhile */
             base_log_info(log, "TTS %s: synthesising %s lines %ld-%ld x voices of %s into %s", what,
                           c->text, cc.first, cc.last, c->voices, dir);
@@ -266,6 +288,7 @@ static base_status prepare_corpus(const corpus_in *c, const char *cache, const c
             st = sim_corpus_make(&cc, NULL, err);
             if (st == BASE_OK) st = write_info(dir, c, what, &key, err);
         }
+        if (st == BASE_OK) mark_user(dir, log);
         base_fs_unlock(fd);
         if (st != BASE_OK) return st;
     }

@@ -22,8 +22,11 @@
  * then SIM_TTS_ENTRY_INFO, a `key = value` text sidecar, records what it was
  * built from (files, lines, voices, engine versions, date, semsim version) for
  * `semsim cache list`. Concurrent runs take an exclusive flock on <key>.lock
- * while they synthesise, so two processes never write the same entry; `semsim
- * cache clear` takes the same lock before it removes an entry.
+ * while they synthesise, so two processes never write the same entry. Every
+ * process that prepares an entry registers under that lock as its user
+ * (SIM_TTS_ENTRY_USERS), and `semsim cache clear` takes the same lock and keeps
+ * an entry a live process registered for: a run reading the WAVs of an entry
+ * never sees them go.
  *
  * The same machinery makes the two training corpora of source.kind=semantic
  * (docs/scenario.md, "Anchor and relative-head corpora"), so that anchors and
@@ -49,6 +52,10 @@
 
 /* The sidecar of a TTS cache entry: CACHE/<key>/SIM_TTS_ENTRY_INFO. */
 #define SIM_TTS_ENTRY_INFO "cache-entry.txt"
+/* The processes that prepared an entry: CACHE/<key>/SIM_TTS_ENTRY_USERS/PID@HOST
+ * (empty files, made under the entry's lock); `semsim cache clear` keeps an
+ * entry while one of them is alive (another host's: always). */
+#define SIM_TTS_ENTRY_USERS ".users"
 
 /* What a point's source.kind takes from the TTS (from its row in sim/kind.h;
  * the caller asks, so this file knows no kind): speech, and for a kind whose

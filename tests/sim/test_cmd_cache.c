@@ -2,8 +2,8 @@
  *   - the TTS cache key (sim_tts_corpus_dir) follows the text of the selected
  *     lines and the voices, not the files' other bytes or their paths;
  *   - `semsim cache list` shows every entry with its sidecar, `semsim cache
- *     clear` removes only entries, of the kinds asked, and waits for an entry's
- *     lock held by a builder;
+ *     clear` removes only entries, of the kinds asked, waits for an entry's
+ *     lock held by a builder and keeps a TTS entry a live run registered for;
  *   - end to end: `semsim run` with a relative head whose training manifest is
  *     edited IN PLACE between two runs trains a second head (the old keying by
  *     path reused the first). SEMSIM_TEST_BIN, when set, names the semsim to
@@ -239,6 +239,37 @@ static void test_clear_waits_for_lock(void)
     close(pipefd[0]), close(pipefd[1]);
 }
 
+/* clear keeps a TTS entry a live process registered for, removes it once that
+ * process is gone. */
+static void test_clear_keeps_entry_in_use(void)
+{
+    char dir[600], users[1024], p[1400], host[256], out[4096];
+    tmp(dir, sizeof dir, "cache-c");
+    make_cache(dir);
+    gethostname(host, sizeof host);
+    host[sizeof host - 1] = 0;
+    snprintf(users, sizeof users, "%s/%s/%s", dir, TTS_KEY, SIM_TTS_ENTRY_USERS);
+    CU_ASSERT_EQUAL_FATAL(mkdir(users, 0777), 0);
+    snprintf(p, sizeof p, "%s/%ld@%s", users, (long)getpid(), host); /* this process: alive */
+    put(p, "");
+    const char *tts[] = {"clear", "--tts", "--dir", dir, NULL};
+    CU_ASSERT_EQUAL(cache_cmd(out, sizeof out, tts), SIM_EXIT_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "in use by"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "removed 0 entries"));
+    CU_ASSERT(exists(dir, TTS_KEY "/manifest.tsv"));
+    /* the user is a process that has exited: removed */
+    unlink(p);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) _exit(0);
+    waitpid(pid, NULL, 0);
+    snprintf(p, sizeof p, "%s/%ld@%s", users, (long)pid, host);
+    put(p, "");
+    CU_ASSERT_EQUAL(cache_cmd(out, sizeof out, tts), SIM_EXIT_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "removed 1 entries"));
+    CU_ASSERT(!exists(dir, TTS_KEY));
+}
+
 /* ---- end to end: a relative head's manifest edited in place -------------------- */
 
 static const char *semsim_bin(void)
@@ -323,6 +354,7 @@ int main(void)
         {"TTS key follows the selected text and voices", test_tts_key},
         {"cache list and clear", test_list_clear},
         {"clear waits for an entry's lock", test_clear_waits_for_lock},
+        {"clear keeps a TTS entry a live run uses", test_clear_keeps_entry_in_use},
         {"run: a head's manifest edited in place retrains", test_run_manifest_edit_retrains},
         {NULL, NULL},
     };
