@@ -7,6 +7,7 @@
 
 #include "config.h"
 
+#include "anchors/relhead_code.h" /* ANCHOR_RELHEAD_CODE: generated, see Makefile.am */
 #include "anchors/relhead_impl.h"
 #include "base/fs.h"
 #include "base/hash.h"
@@ -161,7 +162,8 @@ base_status anchor_relhead_inputs_hash(uint64_t *h, const anchor_relhead_spec *s
     base_status st = BASE_OK;
     *h = base_hash_str(*h, ANCHOR_RELHEAD_FORMAT);
     *h = base_hash_u64(*h, ANCHOR_RELHEAD_VERSION);
-    *h = base_hash_str(*h, PACKAGE_VERSION); /* the code that trains */
+    *h = base_hash_str(*h, PACKAGE_VERSION);     /* the release ... */
+    *h = base_hash_str(*h, ANCHOR_RELHEAD_CODE); /* ... and the sources that train */
     *h = base_hash_u64(*h, spec->rx_file != NULL);
     if (spec->rx_file) st = base_hash_file(h, spec->rx_file, err);
     *h = base_hash_u64(*h, spec->train_manifest != NULL);
@@ -432,17 +434,19 @@ static base_status write_sidecar(const char *path, const anchor_relhead_spec *sp
     if (!spec->train_manifest || !realpath(spec->train_manifest, man))
         snprintf(man, sizeof man, "%s", spec->train_manifest ? spec->train_manifest : "-");
     settings_text(cfg, set, sizeof set);
-    int n = snprintf(
-        buf, sizeof buf,
-        "kind = relative-head\nkey = %016llx\nformat = %s (file version %d)\n"
-        "code = semsim %s (git %s)\ncreated = %s\nrx_model = %s\nrx_model_bytes = %lld\n"
-        "train_manifest = %s\ntrain_utterances_listed = %zu\ntrain_audio_bytes = %llu\n"
-        "k = %zu\npsi = %s\nanchor_set = %016llx\ndata_id = %016llx\n%s"
-        "from = rx %s, %zu utts of %s (%.1f MB audio), K=%zu %s, %ld steps\n",
-        (unsigned long long)key, ANCHOR_RELHEAD_FORMAT, ANCHOR_RELHEAD_VERSION, PACKAGE_VERSION,
-        SEMSIM_GIT_REV, stamp, rx, rx_bytes, man, nu, audio, spec->k, anchor_psi_name(spec->psi),
-        (unsigned long long)spec->set_hash, (unsigned long long)spec->data_id, set, base_name(rx),
-        nu, base_name(man), (double)audio / 1e6, spec->k, anchor_psi_name(spec->psi), cfg->steps);
+    int n =
+        snprintf(buf, sizeof buf,
+                 "kind = relative-head\nkey = %016llx\nformat = %s (file version %d)\n"
+                 "code = semsim %s (git %s), training code %s\ncreated = %s\nrx_model = %s\n"
+                 "rx_model_bytes = %lld\n"
+                 "train_manifest = %s\ntrain_utterances_listed = %zu\ntrain_audio_bytes = %llu\n"
+                 "k = %zu\npsi = %s\nanchor_set = %016llx\ndata_id = %016llx\n%s"
+                 "from = rx %s, %zu utts of %s (%.1f MB audio), K=%zu %s, %ld steps\n",
+                 (unsigned long long)key, ANCHOR_RELHEAD_FORMAT, ANCHOR_RELHEAD_VERSION,
+                 PACKAGE_VERSION, SEMSIM_GIT_REV, ANCHOR_RELHEAD_CODE, stamp, rx, rx_bytes, man, nu,
+                 audio, spec->k, anchor_psi_name(spec->psi), (unsigned long long)spec->set_hash,
+                 (unsigned long long)spec->data_id, set, base_name(rx), nu, base_name(man),
+                 (double)audio / 1e6, spec->k, anchor_psi_name(spec->psi), cfg->steps);
     return base_fs_write_atomic(side, buf, n > 0 && (size_t)n < sizeof buf ? (size_t)n : 0, err);
 }
 
