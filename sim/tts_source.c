@@ -3,7 +3,9 @@
 
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -237,8 +239,9 @@ base_status sim_tts_source_dir(const sim_config *cfg, char *dir, size_t cap, bas
 
 /* Registers this process as a user of the entry (SIM_TTS_ENTRY_USERS/PID@HOST,
  * empty), so that `semsim cache clear` keeps the entry while this process may
- * still read its WAVs. Call under the entry's lock. Best effort: a cache the
- * process cannot write to is used unregistered. */
+ * still read its WAVs, and forgets this host's users that have exited. Call
+ * under the entry's lock. Best effort: a cache the process cannot write to is
+ * used unregistered. */
 static void mark_user(const char *dir, const base_log *log)
 {
     char users[SIM_CFG_STR], host[256], path[SIM_CFG_STR + 320];
@@ -252,6 +255,18 @@ static void mark_user(const char *dir, const base_log *log)
         fclose(f);
     else
         base_log_debug(log, "TTS cache: cannot register as a user of %s", dir);
+    /* forget this host's users that have exited, so the folder does not grow */
+    DIR *d = opendir(users);
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        const char *at = strchr(de->d_name, '@');
+        long pid = strtol(de->d_name, NULL, 10);
+        if (!at || strcmp(at + 1, host) || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno == EPERM)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", users, de->d_name);
+        unlink(path);
+    }
+    if (d) closedir(d);
 }
 
 /* Synthesise corpus c into the cache (unless complete) and write its
