@@ -322,8 +322,11 @@ static base_status get_head(anchor_link *l, const anchor_link_config *cfg,
         hd.n = (size_t)cfg->train_utterances;
     char id[64];
     snprintf(id, sizeof id, "spread|%zu", hd.n);
-    anchor_relhead_spec spec = {rx->agent, a_rx, l->k, psi, anchor_set_hash(set), 0};
-    spec.data_id = base_hash_str(base_hash_str(BASE_HASH_INIT, cfg->train_manifest), id);
+    /* the key hashes the manifest's text and audio and the model file's bytes (relhead.h) */
+    anchor_relhead_spec spec = {rx->agent, a_rx, l->k, psi, anchor_set_hash(set), 0, NULL, NULL};
+    spec.data_id = base_hash_str(BASE_HASH_INIT, id);
+    spec.rx_file = cfg->rx_model && *cfg->rx_model ? cfg->rx_model : NULL;
+    spec.train_manifest = cfg->train_manifest;
     anchor_relhead_config rc;
     anchor_relhead_config_default(&rc);
     rc.seed = cfg->seed;

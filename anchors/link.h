@@ -69,6 +69,8 @@ typedef struct anchor_link_config {
     double head_noise;          /* needs_head: training noise */
     const char *cache;          /* needs_head: head cache folder ("" or NULL: semsim-cache) */
     uint64_t seed;              /* scenario seed */
+    const char *rx_model;       /* needs_head: the receiver's model file (its bytes key the
+                                 * head; NULL or "": the agent's weights only) */
 } anchor_link_config;
 
 /* Checks that need no model, before anything is loaded. On an error, *key

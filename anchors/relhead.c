@@ -48,22 +48,6 @@ uint64_t anchor_relhead_agent_hash(const codec_agent *a)
     return base_hash_bytes(h, codec_agent_params(m), codec_agent_num_floats(a) * sizeof(float));
 }
 
-/* Everything in the recipe that changes the trained weights. */
-static uint64_t recipe_hash(uint64_t h, const anchor_relhead_config *c)
-{
-    h = base_hash_u64(h, ANCHOR_RELHEAD_VERSION);
-    h = base_hash_u64(h, c->seed);
-    h = base_hash_u64(h, (uint64_t)c->steps);
-    h = base_hash_u64(h, (uint64_t)c->batch);
-    h = base_hash_double(h, c->lr);
-    h = base_hash_u64(h, (uint64_t)c->warmup);
-    h = base_hash_double(h, c->weight_decay);
-    h = base_hash_double(h, c->clip);
-    h = base_hash_double(h, c->dropout);
-    h = base_hash_double(h, c->ls_lambda);
-    return c->noise > 0 ? base_hash_double(h, c->noise) : h; /* noise 0 keeps earlier keys */
-}
-
 static base_status check_config(const anchor_relhead_config *c, base_err *err)
 {
     if (!c) return base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: NULL config");
@@ -130,7 +114,8 @@ base_status anchor_relhead_key(const anchor_relhead_spec *spec, const anchor_rel
     h = base_hash_u64(h, (uint64_t)spec->psi);
     h = base_hash_u64(h, spec->set_hash);
     h = base_hash_u64(h, spec->data_id);
-    *key = recipe_hash(h, cfg);
+    if ((st = anchor_relhead_inputs_hash(&h, spec, err)) != BASE_OK) return st;
+    *key = anchor_relhead_settings_hash(h, cfg); /* relhead_file.c */
     return BASE_OK;
 }
 

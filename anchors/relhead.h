@@ -26,12 +26,19 @@
  * bit-identical weights for any number of threads (OpenBLAS is set to one
  * thread inside the workers, as codecs/train does).
  *
- * Cache: a head is identified by a 64-bit FNV-1a key over (the receiver agent's
- * config and weights, A_rx, K, psi, anchor_set_hash, a caller-given id of the
- * training data, the training recipe, ANCHOR_RELHEAD_VERSION) and stored as
- * CACHE_DIR/relhead-KEY.h5 (a codecs/modelfile container, kind "relative-head";
- * docs/anchors.md lists its attributes and tensors), written to a temporary
- * name and renamed, so concurrent runs never see a partial file.
+ * Cache (anchors/relhead_file.c): a head is identified by a 64-bit FNV-1a key
+ * over the content of everything it is built from: the receiver agent's config
+ * and weights and its model file's bytes (spec.rx_file), A_rx, K, psi,
+ * anchor_set_hash, the training manifest's text and the bytes of every audio
+ * file it lists (spec.train_manifest), which part of it is used (spec.data_id),
+ * every training setting (the settings table in relhead_file.c), the file
+ * format (ANCHOR_RELHEAD_VERSION, ANCHOR_RELHEAD_FORMAT) and semsim's version.
+ * Paths never enter it: a manifest or model edited in place gives a new key.
+ * A head is stored as CACHE_DIR/relhead-KEY.h5 (a codecs/modelfile container,
+ * kind "relative-head"; docs/anchors.md lists its attributes and tensors),
+ * written to a temporary name and renamed, so concurrent runs never see a
+ * partial file, with a text sidecar CACHE_DIR/relhead-KEY.txt saying what it
+ * was built from (`semsim cache list`).
  */
 #ifndef ANCHOR_RELHEAD_H
 #define ANCHOR_RELHEAD_H
@@ -45,8 +52,10 @@
 #include "base/log.h"
 #include "base/status.h"
 
-/* Bumped whenever the training algorithm changes: old cache files stop matching. */
+/* The model file's layout (head.version; load accepts only this one). */
 #define ANCHOR_RELHEAD_VERSION 1
+/* Bump when the training changes meaning beyond what the key hashes (part of the key). */
+#define ANCHOR_RELHEAD_FORMAT "semsim-relhead-2"
 #define ANCHOR_RELHEAD_PATH 1024
 /* The head's input width K is the agent's latent width field (codecs/agent.h: 1..1024). */
 #define ANCHOR_RELHEAD_MAX_K 1024
@@ -83,8 +92,13 @@ typedef struct anchor_relhead_spec {
                             * candidates), row-major; d_rx = rx's latent width */
     size_t k;              /* K, 1..ANCHOR_RELHEAD_MAX_K */
     anchor_psi psi;
-    uint64_t set_hash; /* anchor_set_hash of the set (0 if none) */
-    uint64_t data_id;  /* identity of the training data, e.g. a hash of its manifest (0: none) */
+    uint64_t set_hash;          /* anchor_set_hash of the set (0 if none) */
+    uint64_t data_id;           /* which part of the training data is used, e.g. a hash of
+                                 * "spread|N" (0: none) */
+    const char *rx_file;        /* the receiver's model file: its bytes enter the key
+                                 * (NULL: the agent's weights only) */
+    const char *train_manifest; /* the training manifest: its text and the bytes of every
+                                 * audio file it lists enter the key (NULL: none) */
 } anchor_relhead_spec;
 
 /* The receiver's training utterances: its own latents and the transcripts. */

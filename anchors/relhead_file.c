@@ -1,18 +1,175 @@
-/* relhead_file.c -- the `relative` equalizer's head on disk: model files
- * (a codecs/modelfile container, kind "relative-head") and the cache of
- * trained heads keyed by anchor_relhead_key (see relhead.h). */
+/* relhead_file.c -- the `relative` equalizer's head on disk: the training
+ * settings table, the content hashes of the cache key (anchor_relhead_key in
+ * relhead.c puts them together), model files (a codecs/modelfile container,
+ * kind "relative-head"), and the cache of trained heads with their sidecars
+ * (see relhead.h, "Cache"). */
 #include "anchors/relhead.h"
 
+#include "config.h"
+
+#include "anchors/relhead_code.h" /* ANCHOR_RELHEAD_CODE: generated, see Makefile.am */
 #include "anchors/relhead_impl.h"
 #include "base/fs.h"
+#include "base/hash.h"
 #include "codecs/agent_arch.h"
+#include "codecs/manifest.h"
 #include "codecs/modelfile.h"
 
 #include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
+
+/* ---- the training settings -------------------------------------------------------- */
+
+/* Every field of anchor_relhead_config that changes the trained weights, once:
+ * the key hashes each (name and value), model files store each as train.NAME,
+ * the sidecar lists each. A new setting is one row here (threads, log_every,
+ * cache_dir and stop change nothing in the weights and have none). */
+typedef enum { SET_U64, SET_LONG, SET_INT, SET_FLOAT, SET_DOUBLE } set_type;
+
+typedef struct setting {
+    const char *name;
+    set_type type;
+    size_t off; /* offsetof(anchor_relhead_config, field) */
+} setting;
+
+#define ROW(name, type, field)                                                                     \
+    {                                                                                              \
+        name, type, offsetof(anchor_relhead_config, field)                                         \
+    }
+static const setting settings[] = {
+    ROW("seed", SET_U64, seed),
+    ROW("steps", SET_LONG, steps),
+    ROW("batch", SET_INT, batch),
+    ROW("lr", SET_FLOAT, lr),
+    ROW("warmup", SET_LONG, warmup),
+    ROW("weight_decay", SET_FLOAT, weight_decay),
+    ROW("clip", SET_FLOAT, clip),
+    ROW("dropout", SET_FLOAT, dropout),
+    ROW("ls_lambda", SET_DOUBLE, ls_lambda),
+    ROW("noise", SET_FLOAT, noise),
+    /* new training settings (e.g. equalizer.head_snr_db) go here, one row each */
+};
+#undef ROW
+#define N_SETTINGS (sizeof settings / sizeof settings[0])
+
+/* Setting s of c: an integer (*is_int = 1, *i) or a real (*d). */
+static void setting_get(const setting *s, const anchor_relhead_config *c, int *is_int, int64_t *i,
+                        double *d)
+{
+    const char *p = (const char *)c + s->off;
+    *is_int = s->type == SET_U64 || s->type == SET_LONG || s->type == SET_INT;
+    *i = 0, *d = 0;
+    switch (s->type) {
+    case SET_U64:
+        *i = (int64_t) * (const uint64_t *)p;
+        break;
+    case SET_LONG:
+        *i = *(const long *)p;
+        break;
+    case SET_INT:
+        *i = *(const int *)p;
+        break;
+    case SET_FLOAT:
+        *d = *(const float *)p;
+        break;
+    case SET_DOUBLE:
+        *d = *(const double *)p;
+        break;
+    }
+}
+
+static void setting_set(const setting *s, anchor_relhead_config *c, int64_t i, double d)
+{
+    char *p = (char *)c + s->off;
+    switch (s->type) {
+    case SET_U64:
+        *(uint64_t *)p = (uint64_t)i;
+        break;
+    case SET_LONG:
+        *(long *)p = (long)i;
+        break;
+    case SET_INT:
+        *(int *)p = (int)i;
+        break;
+    case SET_FLOAT:
+        *(float *)p = (float)d;
+        break;
+    case SET_DOUBLE:
+        *(double *)p = d;
+        break;
+    }
+}
+
+uint64_t anchor_relhead_settings_hash(uint64_t h, const anchor_relhead_config *c)
+{
+    h = base_hash_u64(h, N_SETTINGS);
+    for (size_t k = 0; k < N_SETTINGS; k++) {
+        int is_int;
+        int64_t i;
+        double d;
+        setting_get(&settings[k], c, &is_int, &i, &d);
+        h = base_hash_str(h, settings[k].name);
+        h = is_int ? base_hash_u64(h, (uint64_t)i) : base_hash_double(h, d);
+    }
+    return h;
+}
+
+/* "name = value" of every setting, one per line, into buf. */
+static void settings_text(const anchor_relhead_config *c, char *buf, size_t cap)
+{
+    size_t used = 0;
+    buf[0] = 0;
+    for (size_t k = 0; k < N_SETTINGS; k++) {
+        int is_int;
+        int64_t i;
+        double d;
+        setting_get(&settings[k], c, &is_int, &i, &d);
+        int w = is_int
+                    ? snprintf(buf + used, cap - used, "train.%s = %lld\n", settings[k].name,
+                               (long long)i)
+                    : snprintf(buf + used, cap - used, "train.%s = %.17g\n", settings[k].name, d);
+        if (w < 0 || (size_t)w >= cap - used) return;
+        used += (size_t)w;
+    }
+}
+
+/* ---- the content of the inputs ---------------------------------------------------- */
+
+/* The training manifest's text, then every audio file it lists, each with its
+ * length (base_hash_file), then the count. */
+static base_status hash_manifest(uint64_t *h, const char *path, base_err *err)
+{
+    codec_manifest *m = NULL;
+    base_status st = base_hash_file(h, path, err);
+    if (st == BASE_OK) st = codec_manifest_read(path, &m, err);
+    size_t n = st == BASE_OK ? codec_manifest_size(m) : 0;
+    for (size_t i = 0; i < n && st == BASE_OK; i++)
+        st = base_hash_file(h, codec_manifest_audio_path(m, i), err);
+    *h = base_hash_u64(*h, n);
+    codec_manifest_destroy(m);
+    return st;
+}
+
+base_status anchor_relhead_inputs_hash(uint64_t *h, const anchor_relhead_spec *spec, base_err *err)
+{
+    base_status st = BASE_OK;
+    *h = base_hash_str(*h, ANCHOR_RELHEAD_FORMAT);
+    *h = base_hash_u64(*h, ANCHOR_RELHEAD_VERSION);
+    *h = base_hash_str(*h, PACKAGE_VERSION);     /* the release ... */
+    *h = base_hash_str(*h, ANCHOR_RELHEAD_CODE); /* ... and the sources that train */
+    *h = base_hash_u64(*h, spec->rx_file != NULL);
+    if (spec->rx_file) st = base_hash_file(h, spec->rx_file, err);
+    *h = base_hash_u64(*h, spec->train_manifest != NULL);
+    if (st == BASE_OK && spec->train_manifest) st = hash_manifest(h, spec->train_manifest, err);
+    return st;
+}
 
 /* ---- model files ----------------------------------------------------------------- */
 
@@ -60,17 +217,17 @@ base_status anchor_relhead_save(const anchor_relhead *h, const char *path, base_
     TRY(codec_model_set_str(md, "head.rx_hash", hx[1], err));
     TRY(codec_model_set_str(md, "head.set_hash", hx[2], err));
     TRY(codec_model_set_str(md, "head.data_id", hx[3], err));
-    TRY(codec_model_set_int(md, "train.seed", (int64_t)r->seed, err));
-    TRY(codec_model_set_int(md, "train.steps", r->steps, err));
-    TRY(codec_model_set_int(md, "train.batch", r->batch, err));
-    TRY(codec_model_set_double(md, "train.lr", r->lr, err));
-    TRY(codec_model_set_int(md, "train.warmup", r->warmup, err));
-    TRY(codec_model_set_double(md, "train.weight_decay", r->weight_decay, err));
-    TRY(codec_model_set_double(md, "train.clip", r->clip, err));
-    TRY(codec_model_set_double(md, "train.dropout", r->dropout, err));
-    TRY(codec_model_set_double(md, "train.ls_lambda", r->ls_lambda, err));
+    for (size_t k = 0; k < N_SETTINGS; k++) {
+        char name[64];
+        int is_int;
+        int64_t i;
+        double d;
+        snprintf(name, sizeof name, "train.%s", settings[k].name);
+        setting_get(&settings[k], r, &is_int, &i, &d);
+        TRY(is_int ? codec_model_set_int(md, name, i, err)
+                   : codec_model_set_double(md, name, d, err));
+    }
     TRY(codec_model_set_double(md, "train.final_loss", h->final_loss, err));
-    TRY(codec_model_set_double(md, "train.noise", r->noise, err));
     size_t shp[2] = {h->k, h->d_rx};
     TRY(codec_model_add_tensor(md, "head.in.mean", 1, shp, h->mean, err));
     TRY(codec_model_add_tensor(md, "head.in.scale", 1, shp, h->scale, err));
@@ -172,25 +329,21 @@ anchor_relhead *anchor_relhead_load(const char *path, base_err *err)
         goto fail;
     /* the recipe, so a re-save writes the same attributes */
     anchor_relhead_config_default(&h->cfg);
-    int64_t iv;
+    h->cfg.noise = 0; /* files from before the noise option were trained without it */
+    for (size_t k = 0; k < N_SETTINGS; k++) {
+        char name[64];
+        int is_int;
+        int64_t iv;
+        double dv;
+        snprintf(name, sizeof name, "train.%s", settings[k].name);
+        setting_get(&settings[k], &h->cfg, &is_int, &iv, &dv);
+        if (is_int ? !codec_model_get_int(md, name, INT64_MIN, INT64_MAX, &iv, NULL)
+                   : !codec_model_get_double(md, name, -1e300, 1e300, &dv, NULL))
+            setting_set(&settings[k], &h->cfg, iv, dv);
+    }
     double dv;
-    if (!codec_model_get_int(md, "train.seed", INT64_MIN, INT64_MAX, &iv, NULL))
-        h->cfg.seed = (uint64_t)iv;
-    if (!codec_model_get_int(md, "train.steps", 0, INT64_MAX, &iv, NULL)) h->cfg.steps = (long)iv;
-    if (!codec_model_get_int(md, "train.batch", 0, 4096, &iv, NULL)) h->cfg.batch = (int)iv;
-    if (!codec_model_get_double(md, "train.lr", 0, 1e9, &dv, NULL)) h->cfg.lr = (float)dv;
-    if (!codec_model_get_int(md, "train.warmup", 0, INT64_MAX, &iv, NULL)) h->cfg.warmup = (long)iv;
-    if (!codec_model_get_double(md, "train.weight_decay", 0, 1e9, &dv, NULL))
-        h->cfg.weight_decay = (float)dv;
-    if (!codec_model_get_double(md, "train.clip", 0, 1e9, &dv, NULL)) h->cfg.clip = (float)dv;
-    if (!codec_model_get_double(md, "train.dropout", -1e9, 1, &dv, NULL))
-        h->cfg.dropout = (float)dv;
-    if (!codec_model_get_double(md, "train.ls_lambda", -1e300, 1e300, &dv, NULL))
-        h->cfg.ls_lambda = dv;
     if (!codec_model_get_double(md, "train.final_loss", -1e300, 1e300, &dv, NULL))
         h->final_loss = dv;
-    h->cfg.noise = 0; /* files from before the noise option were trained without it */
-    if (!codec_model_get_double(md, "train.noise", 0, 1e9, &dv, NULL)) h->cfg.noise = (float)dv;
     if (codec_agent_freeze(h->dec, err)) goto fail;
     free(anchors);
     codec_model_destroy(md);
@@ -239,6 +392,64 @@ static anchor_relhead *cache_lookup(const char *path, const anchor_relhead_spec 
     return h;
 }
 
+/* Utterances and audio bytes a manifest lists (stat only), for the sidecar. */
+static void manifest_size(const char *path, size_t *n, unsigned long long *bytes)
+{
+    codec_manifest *m = NULL;
+    *n = 0, *bytes = 0;
+    if (codec_manifest_read(path, &m, NULL)) return;
+    *n = codec_manifest_size(m);
+    for (size_t i = 0; i < *n; i++) {
+        struct stat sb;
+        if (!stat(codec_manifest_audio_path(m, i), &sb)) *bytes += (unsigned long long)sb.st_size;
+    }
+    codec_manifest_destroy(m);
+}
+
+static const char *base_name(const char *p)
+{
+    const char *b = strrchr(p, '/');
+    return b ? b + 1 : p;
+}
+
+/* The sidecar of a cached head (PATH with .h5 -> .txt): what it was built from,
+ * `key = value` lines for `semsim cache list`. Informational: the key decides. */
+static base_status write_sidecar(const char *path, const anchor_relhead_spec *spec,
+                                 const anchor_relhead_config *cfg, uint64_t key, base_err *err)
+{
+    char side[ANCHOR_RELHEAD_PATH + 64], stamp[32], rx[4096], man[4096], set[1024], buf[12288];
+    snprintf(side, sizeof side, "%s", path);
+    char *dot = strrchr(side, '.');
+    if (dot) snprintf(dot, (size_t)(side + sizeof side - dot), ".txt");
+    time_t now = time(NULL);
+    struct tm tm;
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+    struct stat sb;
+    long long rx_bytes = spec->rx_file && !stat(spec->rx_file, &sb) ? (long long)sb.st_size : -1;
+    size_t nu = 0;
+    unsigned long long audio = 0;
+    if (spec->train_manifest) manifest_size(spec->train_manifest, &nu, &audio);
+    if (!spec->rx_file || !realpath(spec->rx_file, rx))
+        snprintf(rx, sizeof rx, "%s", spec->rx_file ? spec->rx_file : "-");
+    if (!spec->train_manifest || !realpath(spec->train_manifest, man))
+        snprintf(man, sizeof man, "%s", spec->train_manifest ? spec->train_manifest : "-");
+    settings_text(cfg, set, sizeof set);
+    int n =
+        snprintf(buf, sizeof buf,
+                 "kind = relative-head\nkey = %016llx\nformat = %s (file version %d)\n"
+                 "code = semsim %s (git %s), training code %s\ncreated = %s\nrx_model = %s\n"
+                 "rx_model_bytes = %lld\n"
+                 "train_manifest = %s\ntrain_utterances_listed = %zu\ntrain_audio_bytes = %llu\n"
+                 "k = %zu\npsi = %s\nanchor_set = %016llx\ndata_id = %016llx\n%s"
+                 "from = rx %s, %zu utts of %s (%.1f MB audio), K=%zu %s, %ld steps\n",
+                 (unsigned long long)key, ANCHOR_RELHEAD_FORMAT, ANCHOR_RELHEAD_VERSION,
+                 PACKAGE_VERSION, SEMSIM_GIT_REV, ANCHOR_RELHEAD_CODE, stamp, rx, rx_bytes, man, nu,
+                 audio, spec->k, anchor_psi_name(spec->psi), (unsigned long long)spec->set_hash,
+                 (unsigned long long)spec->data_id, set, base_name(rx), nu, base_name(man),
+                 (double)audio / 1e6, spec->k, anchor_psi_name(spec->psi), cfg->steps);
+    return base_fs_write_atomic(side, buf, n > 0 && (size_t)n < sizeof buf ? (size_t)n : 0, err);
+}
+
 /* Trains the head and, with a cache, saves it under path (a name private to
  * this process and head, renamed into place when complete). */
 static anchor_relhead *train_and_save(const anchor_relhead_spec *spec,
@@ -259,6 +470,7 @@ static anchor_relhead *train_and_save(const anchor_relhead_spec *spec,
     base_status st = base_fs_tmp_name(path, (unsigned)(uintptr_t)h, tmp, sizeof tmp, err);
     if (!st) st = anchor_relhead_save(h, tmp, err);
     if (!st) st = base_fs_commit(tmp, path, err);
+    if (!st) st = write_sidecar(path, spec, cfg, h->key, err);
     if (st) {
         anchor_relhead_destroy(h);
         return NULL;

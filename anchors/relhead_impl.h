@@ -27,6 +27,15 @@ int anchor_relhead_is_decoder_tensor(const char *name);
 /* Empty head around a fresh decoder agent (weights seed 0; the caller fills them). */
 anchor_relhead *anchor_relhead_new(const codec_agent_config *hc, const float *a_rx, size_t k,
                                    size_t d_rx, anchor_psi psi, base_err *err);
+/* The cache key's parts kept in relhead_file.c (the keying and the cache):
+ * h extended with every training setting of c (the settings table there: name
+ * and value of each field that changes the trained weights), ... */
+uint64_t anchor_relhead_settings_hash(uint64_t h, const anchor_relhead_config *c);
+/* ... and with the content of the spec's files: the receiver's model file's
+ * bytes (spec->rx_file), the training manifest's text and the bytes of every
+ * audio file it lists (spec->train_manifest), the format and code version.
+ * BASE_EIO naming a file that cannot be read. */
+base_status anchor_relhead_inputs_hash(uint64_t *h, const anchor_relhead_spec *spec, base_err *err);
 /* x (T,K) = (r - mean) * scale */
 void anchor_relhead_standardise(const anchor_relhead *h, const float *r, int t, float *x);
 

@@ -22,6 +22,7 @@
 #include <espeak-ng/speak_lib.h>
 #include <fcntl.h>
 #include <flite/flite.h>
+#include <flite/flite_version.h>
 #include <math.h>
 #include <signal.h>
 #include <stdint.h>
@@ -436,6 +437,14 @@ base_status codec_tts_create(codec_tts **out, base_err *err)
     }
     *out = t;
     return BASE_OK;
+}
+
+const char *codec_tts_engine_version(const char *engine)
+{
+    if (!engine) return NULL;
+    if (!strcmp(engine, ENGINE_ESPEAK)) return espeak_Info(NULL);
+    if (!strcmp(engine, ENGINE_FLITE)) return FLITE_PROJECT_VERSION;
+    return NULL;
 }
 
 void codec_tts_destroy(codec_tts *t)

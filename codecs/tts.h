@@ -79,6 +79,12 @@ base_status codec_tts_synth(codec_tts *tts, const codec_voice *v, const char *te
 
 void codec_tts_destroy(codec_tts *tts);
 
+/* The engine's version as its library reports it: espeak-ng's espeak_Info()
+ * ("1.51"; no initialisation needed), flite's FLITE_PROJECT_VERSION (flite has
+ * no run-time query; its header's). NULL for an unknown engine. Cache keys of
+ * synthesised audio include it, so an upgraded engine gives new entries. */
+const char *codec_tts_engine_version(const char *engine);
+
 /* Read a voices file: one `ENGINE VOICE` per line (blank-separated), `#`
  * starts a comment (whole line or trailing), blank lines ignored. Errors
  * carry path:line: BASE_EFORMAT (wrong number of fields, name too long, no

@@ -22,6 +22,8 @@ static const sim_cmd commands[] = {
      sim_cmd_export},
     {"import", "write a model file from safetensors (e.g. trained in PyTorch), checked",
      sim_cmd_import},
+    {"cache", "list or clear the TTS and relative-head caches (content-keyed entries)",
+     sim_cmd_cache},
     {NULL, NULL, NULL},
 };
 

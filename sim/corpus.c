@@ -3,6 +3,7 @@
 #include "sim/corpus.h"
 
 #include "base/fs.h"
+#include "base/hash.h"
 
 #include "codecs/audio.h"
 #include "codecs/manifest.h"
@@ -133,6 +134,89 @@ fail:
     free(line);
     free(norm);
     text_free(t);
+    return st;
+}
+
+/* ---- the content key (the TTS cache's entry name) -------------------------------- */
+
+/* Both streams of k extended with n bytes at p, then n (so that "ab"+"c" and
+ * "a"+"bc" differ). */
+static void key_bytes(sim_corpus_key *k, const void *p, size_t n)
+{
+    for (int i = 0; i < 2; i++) k->h[i] = base_hash_u64(base_hash_bytes(k->h[i], p, n), n);
+}
+
+static void key_str(sim_corpus_key *k, const char *s)
+{
+    key_bytes(k, s, strlen(s));
+}
+
+static void key_u64(sim_corpus_key *k, uint64_t v)
+{
+    for (int i = 0; i < 2; i++) k->h[i] = base_hash_u64(k->h[i], v);
+}
+
+static void key_double(sim_corpus_key *k, double v)
+{
+    for (int i = 0; i < 2; i++) k->h[i] = base_hash_double(k->h[i], v);
+}
+
+/* The engines' versions, once per engine in first-use order, into k and
+ * k->engines. */
+static base_status key_engines(sim_corpus_key *k, const codec_voice *v, size_t nv,
+                               const char *voices, base_err *err)
+{
+    size_t used = 0;
+    k->engines[0] = 0;
+    for (size_t i = 0; i < nv; i++) {
+        int seen = 0;
+        for (size_t j = 0; j < i; j++) seen |= !strcmp(v[j].engine, v[i].engine);
+        if (seen) continue;
+        const char *ver = codec_tts_engine_version(v[i].engine);
+        if (!ver)
+            return base_err_set(err, BASE_ENOTFOUND, voices, v[i].line, "unknown TTS engine '%s'",
+                                v[i].engine);
+        key_str(k, v[i].engine);
+        key_str(k, ver);
+        int w = snprintf(k->engines + used, sizeof k->engines - used, "%s%s %s", used ? ", " : "",
+                         v[i].engine, ver);
+        if (w > 0 && (size_t)w < sizeof k->engines - used) used += (size_t)w;
+    }
+    return BASE_OK;
+}
+
+base_status sim_corpus_key_make(const sim_corpus_config *c, sim_corpus_key *key, base_err *err)
+{
+    if (!c || !c->text || !c->voices || !key)
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "corpus key: NULL argument");
+    if (c->first < 1 || (c->last >= 0 && c->last < c->first))
+        return base_err_set(err, BASE_ERANGE, NULL, 0, "corpus key: bad line range");
+    corpus_text t = {NULL, NULL, 0};
+    codec_voice *v = NULL;
+    size_t nv = 0;
+    memset(key, 0, sizeof *key);
+    key->h[0] = BASE_HASH_INIT;
+    key->h[1] = 0x84222325cbf29ce4ULL; /* a second offset basis: an independent stream */
+    base_status st = text_read(c->text, c->first, c->last > 0 ? c->last : -1, &t, err);
+    if (st == BASE_OK) st = codec_voices_read(c->voices, NULL, &v, &nv, err);
+    if (st == BASE_OK) {
+        key_str(key, SIM_CORPUS_FORMAT);
+        key_u64(key, CODEC_TTS_RATE);
+        key_double(key, c->opts.rate);
+        key_double(key, c->opts.pitch_st);
+        st = key_engines(key, v, nv, c->voices, err);
+    }
+    if (st == BASE_OK) {
+        key_u64(key, nv);
+        for (size_t i = 0; i < nv; i++) key_str(key, v[i].engine), key_str(key, v[i].name);
+        key_u64(key, t.n);
+        for (size_t i = 0; i < t.n; i++)
+            key_u64(key, (uint64_t)t.lineno[i]), key_str(key, t.text[i]);
+        key->lines = t.n;
+        key->voices = nv;
+    }
+    free(v);
+    text_free(&t);
     return st;
 }
 

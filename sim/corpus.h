@@ -45,6 +45,26 @@ typedef struct sim_corpus_stats {
     double seconds;   /* wall-clock time taken */
 } sim_corpus_stats;
 
+/* The corpus format: bump when what sim_corpus_make writes changes meaning
+ * (file names, ids, manifest layout, WAV encoding). Part of every key. */
+#define SIM_CORPUS_FORMAT "semsim-tts-corpus-2"
+
+/* A corpus's content key: the TTS cache names an entry by it (sim/tts_source.h).
+ * Two FNV-1a 64 streams (base/hash.h, 128 bits) over SIM_CORPUS_FORMAT,
+ * CODEC_TTS_RATE, the perturbation (opts), every voice's engine, name and the
+ * engine's version (codec_tts_engine_version) in the voices file's order, and
+ * every selected line's number and text as it is spoken. So an edited selected
+ * line, another voice or an upgraded engine gives a new key; editing an
+ * unselected line or a comment of the voices file, or moving the files, does
+ * not. Reads the text and voices files only (no synthesis, no engine start). */
+typedef struct sim_corpus_key {
+    uint64_t h[2];
+    size_t lines, voices; /* what the corpus covers */
+    char engines[96];     /* the versions hashed, e.g. "espeak-ng 1.51, flite 2.2" */
+} sim_corpus_key;
+
+base_status sim_corpus_key_make(const sim_corpus_config *c, sim_corpus_key *key, base_err *err);
+
 /* "A-B" or "A" with 1 <= A <= B: 0, else -1. */
 int sim_corpus_parse_lines(const char *s, long *first, long *last);
 

@@ -69,7 +69,8 @@ static const sim_key_def registry[] = {
     {"source.voices", SIM_KEY_PATH, "data/voices-train.txt", "", "",
      "TTS source: voices file (ENGINE VOICE per line)", 0, G(source.voices)},
     {"source.cache", SIM_KEY_PATH, "", "", "",
-     "TTS source: cache folder, one entry per (text file bytes, lines, voices file bytes) "
+     "TTS source: cache folder, one entry per content (selected lines' text, voices, engine "
+     "versions) "
      "(default: cache/tts in the build tree; installed: $XDG_CACHE_HOME/semsim/tts or "
      "~/.cache/semsim/tts)",
      SIM_KEY_OUTPUT, G(source.cache)},

@@ -137,6 +137,7 @@ static anchor_link_config link_config(const sim_config *cfg, uint64_t seed)
     lc.head_noise = cfg->equalizer.head_noise;
     lc.cache = cfg->equalizer.cache;
     lc.seed = seed;
+    lc.rx_model = cfg->user[0].rx.model; /* caches: the head's key hashes its bytes */
     return lc;
 }
 

@@ -1,12 +1,17 @@
 /* tts_source.c -- the built-in TTS source and its cache. See tts_source.h. */
 #include "sim/tts_source.h"
 
+#include "config.h"
+
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "anchors/equalizer.h"
@@ -17,9 +22,6 @@
 #include "codecs/tts.h"
 #include "sim/corpus.h"
 #include "sim/datadir.h"
-
-/* Bump when the cache layout or the synthesis changes meaning. */
-#define CACHE_TAG "semsim-tts-source-1"
 
 int sim_tts_source_used(const sim_config *cfg, sim_tts_use use)
 {
@@ -166,46 +168,67 @@ base_status sim_tts_corpora_check(const sim_scenario *sc, const sim_config *cfg,
     return st;
 }
 
-/* The cache key: two FNV-1a streams (base/hash.h) from different offset
- * bases, 128 bits. */
-typedef struct key_hash {
-    uint64_t h[2];
-} key_hash;
-
-static void hash_bytes(key_hash *k, const void *p, size_t n)
+/* The corpus configuration of (text, lines, voices), as synthesis uses it. */
+static base_status corpus_config(const char *text, const char *lines, const char *voices,
+                                 sim_corpus_config *cc, base_err *err)
 {
-    k->h[0] = base_hash_bytes(k->h[0], p, n);
-    k->h[1] = base_hash_bytes(k->h[1], p, n);
+    long a, b;
+    if (sim_corpus_parse_lines(lines, &a, &b))
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "line range must be A-B, got '%s'", lines);
+    *cc = (sim_corpus_config){text, a, b, voices, NULL, 1, (codec_tts_opts)CODEC_TTS_OPTS_DEFAULT,
+                              NULL};
+    return BASE_OK;
 }
 
-/* The file's bytes, then its length, so that (a, b) and (a+b', b'') differ. */
-static base_status hash_file(key_hash *k, const char *path, base_err *err)
+/* CACHE/<key> of a corpus (key: sim_corpus_key_make, the content of the
+ * selected lines and voices, engine versions, rate, format). */
+static base_status entry_dir(const sim_corpus_config *cc, const char *cache, char *dir, size_t cap,
+                             sim_corpus_key *key, base_err *err)
 {
-    base_status st = base_hash_file(&k->h[0], path, err);
-    return st != BASE_OK ? st : base_hash_file(&k->h[1], path, err);
+    base_status st = sim_corpus_key_make(cc, key, err);
+    if (st != BASE_OK) return st;
+    sim_datadir dd; /* default root: the build tree's cache/tts, or the user's cache */
+    sim_datadir_find(&dd);
+    const char *root = cache && *cache ? cache : dd.tts_cache;
+    if (snprintf(dir, cap, "%s/%016llx%016llx", root, (unsigned long long)key->h[0],
+                 (unsigned long long)key->h[1]) >= (int)cap)
+        return base_err_set(err, BASE_ERANGE, root, 0, "source.cache path too long");
+    return BASE_OK;
 }
 
 base_status sim_tts_corpus_dir(const char *text, const char *lines, const char *voices,
                                const char *cache, char *dir, size_t cap, base_err *err)
 {
-    long a, b;
-    if (sim_corpus_parse_lines(lines, &a, &b))
-        return base_err_set(err, BASE_EINVAL, NULL, 0, "line range must be A-B, got '%s'", lines);
-    /* two FNV streams from different offset bases: 128 bits */
-    key_hash k = {{BASE_HASH_INIT, 0x84222325cbf29ce4ULL}};
-    char range[64];
-    int rl = snprintf(range, sizeof range, "%s|%ld-%ld|", CACHE_TAG, a, b);
-    hash_bytes(&k, range, (size_t)rl);
-    base_status st;
-    if ((st = hash_file(&k, text, err)) != BASE_OK || (st = hash_file(&k, voices, err)) != BASE_OK)
-        return st;
-    sim_datadir dd; /* default root: the build tree's cache/tts, or the user's cache */
-    sim_datadir_find(&dd);
-    const char *root = cache && *cache ? cache : dd.tts_cache;
-    if (snprintf(dir, cap, "%s/%016llx%016llx", root, (unsigned long long)k.h[0],
-                 (unsigned long long)k.h[1]) >= (int)cap)
-        return base_err_set(err, BASE_ERANGE, root, 0, "source.cache path too long");
-    return BASE_OK;
+    sim_corpus_config cc;
+    sim_corpus_key key;
+    base_status st = corpus_config(text, lines, voices, &cc, err);
+    return st != BASE_OK ? st : entry_dir(&cc, cache, dir, cap, &key, err);
+}
+
+/* The entry's sidecar (SIM_TTS_ENTRY_INFO): what it was built from, for
+ * `semsim cache list`. Informational only: the key alone decides a hit. */
+static base_status write_info(const char *dir, const corpus_in *c, const char *what,
+                              const sim_corpus_key *key, base_err *err)
+{
+    char text[PATH_MAX], voices[PATH_MAX], path[SIM_CFG_STR + 32], stamp[32], buf[4 * PATH_MAX];
+    if (!realpath(c->text, text)) snprintf(text, sizeof text, "%s", c->text);
+    if (!realpath(c->voices, voices)) snprintf(voices, sizeof voices, "%s", c->voices);
+    time_t now = time(NULL);
+    struct tm tm;
+    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+    const char *tb = strrchr(text, '/'), *vb = strrchr(voices, '/');
+    int n =
+        snprintf(buf, sizeof buf,
+                 "kind = tts\nkey = %016llx%016llx\nformat = %s\ncode = semsim %s (git %s)\n"
+                 "created = %s\nwhat = %s\ntext = %s\nlines = %s\nvoices = %s\n"
+                 "engines = %s\nrate_hz = %d\nutterances = %zu\n"
+                 "from = %s lines %s x %s (%zu lines x %zu voices); %s\n",
+                 (unsigned long long)key->h[0], (unsigned long long)key->h[1], SIM_CORPUS_FORMAT,
+                 PACKAGE_VERSION, SEMSIM_GIT_REV, stamp, what, text, c->lines, voices, key->engines,
+                 CODEC_TTS_RATE, key->lines * key->voices, tb ? tb + 1 : text, c->lines,
+                 vb ? vb + 1 : voices, key->lines, key->voices, key->engines);
+    snprintf(path, sizeof path, "%s/%s", dir, SIM_TTS_ENTRY_INFO);
+    return base_fs_write_atomic(path, buf, n > 0 && (size_t)n < sizeof buf ? (size_t)n : 0, err);
 }
 
 base_status sim_tts_source_dir(const sim_config *cfg, char *dir, size_t cap, base_err *err)
@@ -214,42 +237,73 @@ base_status sim_tts_source_dir(const sim_config *cfg, char *dir, size_t cap, bas
                               cfg->source.cache, dir, cap, err);
 }
 
+/* Registers this process as a user of the entry (SIM_TTS_ENTRY_USERS/PID@HOST,
+ * empty), so that `semsim cache clear` keeps the entry while this process may
+ * still read its WAVs, and forgets this host's users that have exited. Call
+ * under the entry's lock. Best effort: a cache the process cannot write to is
+ * used unregistered. */
+static void mark_user(const char *dir, const base_log *log)
+{
+    char users[SIM_CFG_STR], host[256], path[SIM_CFG_STR + 320];
+    snprintf(users, sizeof users, "%s/%s", dir, SIM_TTS_ENTRY_USERS);
+    if (gethostname(host, sizeof host) != 0) snprintf(host, sizeof host, "localhost");
+    host[sizeof host - 1] = 0;
+    snprintf(path, sizeof path, "%s/%ld@%s", users, (long)getpid(), host);
+    base_err e = BASE_ERR_INIT;
+    FILE *f = base_fs_mkdirs(users, &e) == BASE_OK ? fopen(path, "w") : NULL;
+    if (f)
+        fclose(f);
+    else
+        base_log_debug(log, "TTS cache: cannot register as a user of %s", dir);
+    /* forget this host's users that have exited, so the folder does not grow */
+    DIR *d = opendir(users);
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        const char *at = strchr(de->d_name, '@');
+        long pid = strtol(de->d_name, NULL, 10);
+        if (!at || strcmp(at + 1, host) || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno == EPERM)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", users, de->d_name);
+        unlink(path);
+    }
+    if (d) closedir(d);
+}
+
 /* Synthesise corpus c into the cache (unless complete) and write its
- * manifest path to manifest (SIM_CFG_STR bytes). */
+ * manifest path to manifest (SIM_CFG_STR bytes). Under the entry's lock:
+ * build it when missing, then register this process as its user. */
 static base_status prepare_corpus(const corpus_in *c, const char *cache, const char *what, int jobs,
                                   const base_log *log, char *manifest, base_err *err)
 {
-    char dir[SIM_CFG_STR - 16], lock[SIM_CFG_STR];
-    base_status st = sim_tts_corpus_dir(c->text, c->lines, c->voices, cache, dir, sizeof dir, err);
+    char dir[SIM_CFG_STR - 32], lock[SIM_CFG_STR];
+    sim_corpus_config cc;
+    sim_corpus_key key;
+    base_status st = corpus_config(c->text, c->lines, c->voices, &cc, err);
+    if (st == BASE_OK) st = entry_dir(&cc, cache, dir, sizeof dir, &key, err);
     if (st != BASE_OK) return st;
     char path[SIM_CFG_STR];
     snprintf(path, sizeof path, "%s/manifest.tsv", dir);
     snprintf(lock, sizeof lock, "%s.lock", dir);
-    if (!base_fs_is_file(path)) {
-        char *slash = strrchr(dir, '/');
-        *slash = 0; /* the cache root */
-        st = base_fs_mkdirs(dir, err);
-        *slash = '/';
-        if (st != BASE_OK) return st;
-        int fd;
-        if ((st = base_fs_lock(lock, &fd, err)) != BASE_OK) return st;
+    int have = base_fs_is_file(path), fd = -1;
+    char *slash = strrchr(dir, '/');
+    *slash = 0; /* the cache root */
+    st = base_fs_mkdirs(dir, err);
+    *slash = '/';
+    if (st == BASE_OK) st = base_fs_lock(lock, &fd, err);
+    if (st != BASE_OK) {
+        if (!have) return st;
+        fd = -1; /* a complete entry in a cache we cannot write to: read it as it is */
+    } else {
         if (!base_fs_is_file(path)) { /* another process may have made it meanwhile */
-            long a, b;
-            sim_corpus_parse_lines(c->lines, &a, &b);
             base_log_info(log, "TTS %s: synthesising %s lines %ld-%ld x voices of %s into %s", what,
-                          c->text, a, b, c->voices, dir);
-            sim_corpus_config cc = {c->text,
-                                    a,
-                                    b,
-                                    c->voices,
-                                    dir,
-                                    jobs < 1                     ? 1
-                                    : jobs > SIM_CORPUS_MAX_JOBS ? SIM_CORPUS_MAX_JOBS
-                                                                 : jobs,
-                                    (codec_tts_opts)CODEC_TTS_OPTS_DEFAULT,
-                                    log};
+                          c->text, cc.first, cc.last, c->voices, dir);
+            cc.dir = dir;
+            cc.jobs = jobs < 1 ? 1 : jobs > SIM_CORPUS_MAX_JOBS ? SIM_CORPUS_MAX_JOBS : jobs;
+            cc.log = log;
             st = sim_corpus_make(&cc, NULL, err);
+            if (st == BASE_OK) st = write_info(dir, c, what, &key, err);
         }
+        if (st == BASE_OK) mark_user(dir, log);
         base_fs_unlock(fd);
         if (st != BASE_OK) return st;
     }

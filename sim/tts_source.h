@@ -12,13 +12,21 @@
  *
  * Cache: SOURCE.CACHE/<key>/ (default sim/datadir.h: the build tree's
  * cache/tts, or ~/.cache/semsim/tts when installed) holds the
- * WAVs and manifest.tsv of `semsim corpus`. <key> is a 128-bit hash (two
- * FNV-1a 64 streams) of a format tag, the text file's bytes, the line range
- * and the voices file's bytes, so editing any of them gives a new entry, and
- * renaming or moving them does not. An entry is complete once its
- * manifest.tsv exists (corpus writes it last, by rename). Concurrent runs
- * take an exclusive flock on <key>.lock while they synthesise, so two
- * processes never write the same entry.
+ * WAVs and manifest.tsv of `semsim corpus`. <key> is the corpus's content key
+ * (sim_corpus_key_make, sim/corpus.h: 128 bits over the text of the selected
+ * lines, each voice's engine and name, the engines' library versions, the
+ * sample rate and SIM_CORPUS_FORMAT), so editing a selected line, changing a
+ * voice or upgrading espeak-ng/flite gives a new entry, and renaming or moving
+ * the files, or editing lines outside the range, does not. An entry is
+ * complete once its manifest.tsv exists (corpus writes it last, by rename);
+ * then SIM_TTS_ENTRY_INFO, a `key = value` text sidecar, records what it was
+ * built from (files, lines, voices, engine versions, date, semsim version) for
+ * `semsim cache list`. Concurrent runs take an exclusive flock on <key>.lock
+ * while they synthesise, so two processes never write the same entry. Every
+ * process that prepares an entry registers under that lock as its user
+ * (SIM_TTS_ENTRY_USERS), and `semsim cache clear` takes the same lock and keeps
+ * an entry a live process registered for: a run reading the WAVs of an entry
+ * never sees them go.
  *
  * The same machinery makes the two training corpora of source.kind=semantic
  * (docs/scenario.md, "Anchor and relative-head corpora"), so that anchors and
@@ -41,6 +49,13 @@
 #include "base/log.h"
 #include "base/status.h"
 #include "sim/scenario.h"
+
+/* The sidecar of a TTS cache entry: CACHE/<key>/SIM_TTS_ENTRY_INFO. */
+#define SIM_TTS_ENTRY_INFO "cache-entry.txt"
+/* The processes that prepared an entry: CACHE/<key>/SIM_TTS_ENTRY_USERS/PID@HOST
+ * (empty files, made under the entry's lock); `semsim cache clear` keeps an
+ * entry while one of them is alive (another host's: always). */
+#define SIM_TTS_ENTRY_USERS ".users"
 
 /* What a point's source.kind takes from the TTS (from its row in sim/kind.h;
  * the caller asks, so this file knows no kind): speech, and for a kind whose

@@ -87,7 +87,7 @@ static anchor_relhead_data fixture_data(const fixture *f)
 
 static anchor_relhead_spec fixture_spec(const fixture *f)
 {
-    anchor_relhead_spec s = {f->rx, f->a_rx, K, ANCHOR_PSI_COSINE, 0x1234, 0x5678};
+    anchor_relhead_spec s = {f->rx, f->a_rx, K, ANCHOR_PSI_COSINE, 0x1234, 0x5678, NULL, NULL};
     return s;
 }
 
