@@ -22,6 +22,8 @@ static const sim_cmd commands[] = {
      sim_cmd_export},
     {"import", "write a model file from safetensors (e.g. trained in PyTorch), checked",
      sim_cmd_import},
+    {"merge", "join the shard files of one run (run --shard I/N) into one results file",
+     sim_cmd_merge},
     {NULL, NULL, NULL},
 };
 

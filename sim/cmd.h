@@ -29,5 +29,6 @@ int sim_cmd_validate(int argc, char **argv); /* sim/cmd_validate.c */
 int sim_cmd_eval(int argc, char **argv);     /* sim/cmd_eval.c */
 int sim_cmd_export(int argc, char **argv);   /* sim/cmd_convert.c */
 int sim_cmd_import(int argc, char **argv);   /* sim/cmd_convert.c */
+int sim_cmd_merge(int argc, char **argv);    /* sim/cmd_merge.c */
 
 #endif
