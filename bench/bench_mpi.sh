@@ -12,6 +12,12 @@
 #                            row and answers every request)
 #   overhead_per_job_ms      (tiny_jobs - tiny_one_job) / 10,000
 #   overhead_per_job_np2_ms  (tiny_jobs_np2 - tiny_one_job) / 10,000
+#   writer_ms_per_row        rank 0's own time per row (HDF5 row, /points group,
+#                            flush) in the -np 2 tiny run, from its SEMSIM_LOG=info
+#                            line; writer_ms_per_row_no_utts the same with
+#                            output.utterances=false (no /points groups)
+#   serve_ms_per_result      rank 0's time per result received from rank 1
+#                            (receive, unpack, answer)
 # Usage: bench/bench_mpi.sh [SEMSIM]  (default ./semsim in the build tree).
 # Skips (exit 0, with a message) when mpirun is absent.
 set -euo pipefail
@@ -81,9 +87,17 @@ printf 'np1_wall_s %.3f s\nnp2_wall_s %.3f s\nnp2_speedup %.3f x\n' "$t1" "$t2" 
 one() { "$semsim" run "$tmp/tiny.ini" -o "$tmp/c.h5" --force --quiet --set scenario.utterances=10000 \
           --set scenario.repeats=1 --set channel.snr_db=5 --sweep channel.snr_db=5; }
 many() { "$semsim" run "$tmp/tiny.ini" -o "$tmp/d.h5" --force --quiet -j 1; }
-many2() { "${mpirun[@]}" -np 2 "$semsim" run "$tmp/tiny.ini" -o "$tmp/e.h5" --force --quiet -j 1; }
+many2() { SEMSIM_LOG=info "${mpirun[@]}" -np 2 "$semsim" run "$tmp/tiny.ini" -o "$tmp/e.h5" --force \
+          --quiet -j 1 "$@" 2>"$tmp/writer.log"; }
 t_one=$(wall one); t_many=$(wall many); t_many2=$(wall many2)
 printf 'tiny_one_job_wall_s %.3f s\ntiny_jobs_wall_s %.3f s\ntiny_jobs_np2_wall_s %.3f s\n' \
   "$t_one" "$t_many" "$t_many2"
 printf 'overhead_per_job_ms %.4f ms\noverhead_per_job_np2_ms %.4f ms\n' \
   "$(echo "($t_many - $t_one) / 10" | bc -l)" "$(echo "($t_many2 - $t_one) / 10" | bc -l)"
+# "writer: N rows written in X s (Y ms a row); M results ... in Z s (W ms each)"
+fig() { sed -n 's/.*writer: .*(\([0-9.]*\) ms a row).*(\([0-9.]*\) ms each).*/\1 \2/p' "$tmp/writer.log"; }
+read -r w_row w_serve < <(fig)
+many2 --set output.utterances=false >/dev/null 2>&1 || true
+read -r w_row0 _ < <(fig)
+printf 'writer_ms_per_row %s ms\nwriter_ms_per_row_no_utts %s ms\nserve_ms_per_result %s ms\n' \
+  "$w_row" "$w_row0" "$w_serve"

@@ -61,7 +61,9 @@ typedef struct runner {
     const char **pnames, **pvals; /* (nset) /summary parameter columns and one row's values */
     int *pstr;
     size_t nset, resumed, written, session_rows;
-    double t0; /* when the writer started (progress) */
+    double t0;               /* when the writer started (progress) */
+    double write_s, serve_s; /* the writer's own time: rows written, MPI results served */
+    size_t served;
     int abort;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -516,7 +518,9 @@ static base_status write_rows(runner *rn, base_status st, size_t *closed, base_e
         if (ready) {
             ready->state = 3;
             pthread_mutex_unlock(&rn->mu);
+            double tw = now_s();
             st = write_row(rn, ready, err);
+            rn->write_s += now_s() - tw;
             pthread_mutex_lock(&rn->mu);
             rn->abort |= st != BASE_OK;
             written++;
@@ -713,6 +717,12 @@ static base_status writer_run(runner *rn, base_status st, base_err *err)
         }
     }
     free(closed);
+    /* the figures of docs/cluster.md's model (bench/bench_mpi.sh reads them) */
+    base_log_info(opts->log,
+                  "writer: %zu rows written in %.3f s (%.4f ms a row); %zu results from other "
+                  "ranks received and answered in %.3f s (%.4f ms each)",
+                  rn->written, rn->write_s, rn->written ? 1e3 * rn->write_s / rn->written : 0.0,
+                  rn->served, rn->serve_s, rn->served ? 1e3 * rn->serve_s / rn->served : 0.0);
     if (st == BASE_EINTERRUPTED && rn->out) {
         size_t rows = sim_out_rows(rn->out);
         char why[BASE_ERR_MSG];
