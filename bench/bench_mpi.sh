@@ -2,7 +2,7 @@
 # bench_mpi.sh -- scaling of `mpirun -np N semsim run` on this machine and the
 # scheduling overhead per job (make bench; docs/cluster.md uses the figures).
 # Prints machine-readable lines `name value unit`:
-#   np1_wall_s, np2_wall_s   a 40-job bits sweep (1000 blocks a job), -j 1 a
+#   np1_wall_s, np2_wall_s   a 40-job bits sweep (250 blocks a job), -j 1 a
 #                            rank, median of 3 runs; np2_speedup = np1/np2
 #   tiny_one_job_wall_s      10,000 blocks in one job (the work alone)
 #   tiny_jobs_wall_s         the same 10,000 blocks as 10,000 one-block jobs,
@@ -32,7 +32,7 @@ trap 'rm -rf "$tmp"' EXIT
 cat > "$tmp/scale.ini" <<'INI'
 [scenario]
 seed = 7
-utterances = 1000
+utterances = 250
 repeats = 4
 [source]
 kind = bits

@@ -532,10 +532,15 @@ static base_status write_rows(runner *rn, base_status st, size_t *closed, base_e
             int src = 0;
             base_err e = BASE_ERR_INIT;
             pthread_mutex_unlock(&rn->mu);
+            double ts = now_s();
             int got = sim_mpi_poll(mpi, -1, TAG_RESULT, &msg, &len, &src, &e);
             base_status s2 = got > 0   ? serve(rn, msg, len, src, closed, &e)
                              : got < 0 ? e.code
                                        : BASE_OK;
+            if (got > 0) {
+                rn->serve_s += now_s() - ts;
+                rn->served++;
+            }
             free(msg);
             if (s2 == BASE_OK && sim_mpi_stop_requested(mpi))
                 s2 = base_err_set(&e, BASE_EINTERRUPTED, NULL, 0,
