@@ -196,8 +196,10 @@ int sim_cmd_run(int argc, char **argv)
     char *over_text = NULL;
     int rc = SIM_EXIT_OK, rank = 0;
     if (sim_mpi_launched()) { /* mpirun -np N: never touched by a plain run */
-        if (o.shards > 1) {
-            fprintf(stderr, "semsim run: --shard and mpirun do not go together\n");
+        if (o.shards > 1) {   /* said once, by rank 0 (MPI is not started yet) */
+            const char *r = getenv("OMPI_COMM_WORLD_RANK");
+            if (!r || atoi(r) == 0)
+                fprintf(stderr, "semsim run: --shard and mpirun do not go together\n");
             free(overrides);
             free(is_sweep);
             return SIM_EXIT_USAGE;
