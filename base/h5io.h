@@ -175,4 +175,11 @@ base_status base_h5_list_attrs(base_h5 *h, const char *obj, char ***names, size_
                                base_err *err);
 void base_h5_names_free(char **names, size_t count);
 
+/* Copy the object at src_path of src (a group with everything under it, or a
+ * dataset, with attributes) to dst_path in dst, which is open for writing
+ * (missing parent groups are made; BASE_EEXIST if dst_path exists).
+ * base/h5copy.c. */
+base_status base_h5_copy(base_h5 *src, const char *src_path, base_h5 *dst, const char *dst_path,
+                         base_err *err);
+
 #endif

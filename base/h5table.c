@@ -94,9 +94,17 @@ static base_status create_write(base_h5 *h, const char *name, hid_t ft, int rank
     else if ((ds = H5Dcreate2(h->file, name, ft, space, lcpl, chunk ? dcpl : H5P_DEFAULT,
                               H5P_DEFAULT)) < 0)
         st = base_h5i_fail(h, err, BASE_EIO, "cannot create %s", name);
-    else if (H5Sget_simple_extent_npoints(space) > 0 &&
-             H5Dwrite(ds, ft, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
-        st = base_h5i_fail(h, err, BASE_EIO, "cannot write %s", name);
+    else if (H5Sget_simple_extent_npoints(space) > 0) {
+        /* a type-conversion buffer the size of the data (at least 64 KiB): HDF5's
+         * default zero-fills 2 MiB for every write that converts (variable-length
+         * strings do), which made a results file's per-row tables cost ms each */
+        size_t need = (size_t)H5Sget_simple_extent_npoints(space) * H5Tget_size(ft);
+        hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
+        if (dxpl >= 0) H5Pset_buffer(dxpl, need < 65536 ? 65536 : need, NULL, NULL);
+        if (H5Dwrite(ds, ft, H5S_ALL, H5S_ALL, dxpl >= 0 ? dxpl : H5P_DEFAULT, data) < 0)
+            st = base_h5i_fail(h, err, BASE_EIO, "cannot write %s", name);
+        base_h5i_close(h, dxpl, "a property list", &st, err);
+    }
     base_h5i_close(h, ds, name, &st, err);
     base_h5i_close(h, lcpl, "a property list", &st, err);
     base_h5i_close(h, dcpl, "a property list", &st, err);

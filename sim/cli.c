@@ -24,6 +24,8 @@ static const sim_cmd commands[] = {
      sim_cmd_import},
     {"cache", "list or clear the TTS and relative-head caches (content-keyed entries)",
      sim_cmd_cache},
+    {"merge", "join the shard files of one run (run --shard I/N) into one results file",
+     sim_cmd_merge},
     {NULL, NULL, NULL},
 };
 

@@ -30,5 +30,6 @@ int sim_cmd_eval(int argc, char **argv);     /* sim/cmd_eval.c */
 int sim_cmd_export(int argc, char **argv);   /* sim/cmd_convert.c */
 int sim_cmd_import(int argc, char **argv);   /* sim/cmd_convert.c */
 int sim_cmd_cache(int argc, char **argv);    /* sim/cmd_cache.c */
+int sim_cmd_merge(int argc, char **argv);    /* sim/cmd_merge.c */
 
 #endif

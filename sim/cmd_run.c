@@ -1,7 +1,9 @@
 /* cmd_run.c -- `semsim run SCENARIO.ini [-o OUT.h5] [--set KEY=VALUE]...
  * [--sweep KEY=SPEC]... [-j N] [--resume] [--force] [--dry-run] [--quiet]
- * [--trn DIR]`: parses options, applies --set/--sweep to the scenario in
- * command-line order, and hands it to sim/run.c. See docs/cli.md. */
+ * [--trn DIR] [--shard I/N]`: parses options, applies --set/--sweep to the
+ * scenario in command-line order, and hands it to sim/run.c. Started by an
+ * MPI launcher (mpirun -np N), it joins the other ranks first (sim/mpi.h);
+ * only rank 0 prints. See docs/cli.md, docs/cluster.md. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,7 @@
 #include <unistd.h>
 
 #include "sim/cmd.h"
+#include "sim/mpi.h"
 #include "sim/run.h"
 #include "sim/scenario.h"
 
@@ -18,6 +21,8 @@ static void usage(FILE *out)
         out,
         "usage: semsim run SCENARIO.ini [-o OUT.h5] [--set KEY=VALUE]... [--sweep KEY=SPEC]...\n"
         "                  [-j N] [--resume] [--force] [--dry-run] [--quiet] [--trn DIR]\n"
+        "                  [--shard I/N]\n"
+        "       mpirun -np N semsim run SCENARIO.ini ...   (the jobs spread over N ranks)\n"
         "\n"
         "Runs every sweep point x repeat of the scenario and writes the results to OUT.h5\n"
         "(default results.h5; written as OUT.h5.partial and renamed when complete).\n"
@@ -31,13 +36,66 @@ static void usage(FILE *out)
         "  --dry-run             list the points and exit\n"
         "  --quiet               no progress bar and no summary table\n"
         "  --trn DIR             write sclite trn files per point into DIR\n"
+        "  --shard I/N           run only shard I (0-based) of N of the points x repeats;\n"
+        "                        join the N files with semsim merge\n"
         "  -h, --help            this help\n"
         "\nKeys: docs/scenario.md, or `semsim validate --list-keys`.\n");
 }
 
+/* --shard I/N: 1 when valid (0 <= I < N, N <= 1e6). */
+static int parse_shard(const char *arg, sim_run_opts *o)
+{
+    char *end;
+    long i = strtol(arg, &end, 10);
+    if (end == arg || *end != '/') return 0;
+    const char *ns = end + 1;
+    long n = strtol(ns, &end, 10);
+    if (end == ns || *end || i < 0 || n < 1 || i >= n || n > 1000000) return 0;
+    o->shard = (size_t)i;
+    o->shards = (size_t)n;
+    return 1;
+}
+
+/* The --set/--sweep arguments as "--set K=V" lines (a shard file keeps them). */
+static char *overrides_text(const char **over, const int *is_sweep, size_t n)
+{
+    size_t len = 1;
+    for (size_t i = 0; i < n; i++) len += strlen(over[i]) + 9;
+    char *t = malloc(len);
+    if (!t) return NULL;
+    *t = 0;
+    for (size_t i = 0; i < n; i++) {
+        strcat(t, is_sweep[i] ? "--sweep " : "--set ");
+        strcat(t, over[i]);
+        strcat(t, "\n");
+    }
+    return t;
+}
+
+/* Tests: SEMSIM_TEST_KILL_RANK=R:N makes MPI rank R SIGKILL itself after
+ * sending N results (tests/sim/test_mpi.c). */
+static void test_hooks(sim_run_opts *o)
+{
+    const char *v = getenv("SEMSIM_TEST_KILL_RANK");
+    long r, n;
+    if (v && sscanf(v, "%ld:%ld", &r, &n) == 2 && r > 0 && n > 0) {
+        o->kill_rank = (int)r;
+        o->kill_after_jobs = (size_t)n;
+    }
+}
+
 int sim_cmd_run(int argc, char **argv)
 {
-    enum { OPT_SET = 256, OPT_SWEEP, OPT_RESUME, OPT_FORCE, OPT_DRY, OPT_QUIET, OPT_TRN };
+    enum {
+        OPT_SET = 256,
+        OPT_SWEEP,
+        OPT_RESUME,
+        OPT_FORCE,
+        OPT_DRY,
+        OPT_QUIET,
+        OPT_TRN,
+        OPT_SHARD
+    };
     static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
                                              {"set", required_argument, NULL, OPT_SET},
                                              {"sweep", required_argument, NULL, OPT_SWEEP},
@@ -47,6 +105,7 @@ int sim_cmd_run(int argc, char **argv)
                                              {"dry-run", no_argument, NULL, OPT_DRY},
                                              {"quiet", no_argument, NULL, OPT_QUIET},
                                              {"trn", required_argument, NULL, OPT_TRN},
+                                             {"shard", required_argument, NULL, OPT_SHARD},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     sim_run_opts o;
@@ -102,6 +161,15 @@ int sim_cmd_run(int argc, char **argv)
         case OPT_TRN:
             o.trn_dir = optarg;
             break;
+        case OPT_SHARD:
+            if (!parse_shard(optarg, &o)) {
+                fprintf(stderr, "semsim: --shard: expected I/N with 0 <= I < N, got '%s'\n",
+                        optarg);
+                free(overrides);
+                free(is_sweep);
+                return SIM_EXIT_USAGE;
+            }
+            break;
         case 'h':
             usage(stdout);
             free(overrides);
@@ -123,14 +191,36 @@ int sim_cmd_run(int argc, char **argv)
         return SIM_EXIT_USAGE;
     }
     base_err err = BASE_ERR_INIT;
-    sim_scenario *sc = sim_scenario_load(argv[optind], &err);
-    int rc = SIM_EXIT_OK;
+    sim_scenario *sc = NULL;
+    sim_mpi *mpi = NULL;
+    char *over_text = NULL;
+    int rc = SIM_EXIT_OK, rank = 0;
+    if (sim_mpi_launched()) { /* mpirun -np N: never touched by a plain run */
+        if (o.shards > 1) {   /* said once, by rank 0 (MPI is not started yet) */
+            const char *r = getenv("OMPI_COMM_WORLD_RANK");
+            if (!r || atoi(r) == 0)
+                fprintf(stderr, "semsim run: --shard and mpirun do not go together\n");
+            free(overrides);
+            free(is_sweep);
+            return SIM_EXIT_USAGE;
+        }
+        if (sim_mpi_start(&mpi, &err) != BASE_OK) goto fail;
+        rank = sim_mpi_rank(mpi);
+        o.mpi = mpi;
+        test_hooks(&o);
+    }
+    if (!(over_text = overrides_text(overrides, is_sweep, n_over))) {
+        base_err_set(&err, BASE_ENOMEM, NULL, 0, "out of memory");
+        goto fail;
+    }
+    o.overrides = over_text;
+    sc = sim_scenario_load(argv[optind], &err);
     if (!sc) goto fail;
     for (size_t i = 0; i < n_over; i++) {
         int malformed = 0;
         base_status st = sim_scenario_override(sc, overrides[i], is_sweep[i], &malformed, &err);
         if (malformed) {
-            sim_cmd_fail(&err);
+            if (rank == 0) sim_cmd_fail(&err);
             rc = SIM_EXIT_USAGE;
             goto out;
         }
@@ -138,15 +228,19 @@ int sim_cmd_run(int argc, char **argv)
     }
     base_log lg = base_log_from_env(quiet ? BASE_LOG_ERROR : BASE_LOG_WARN);
     o.log = &lg;
-    o.progress = !quiet && isatty(STDERR_FILENO);
-    o.table = quiet ? NULL : stdout;
+    o.progress = !quiet && rank == 0 && isatty(STDERR_FILENO);
+    o.table = quiet || rank ? NULL : stdout;
     o.list = stdout;
     if (sim_run(sc, &o, &err) != BASE_OK) goto fail;
     goto out;
 fail:
-    rc = sim_cmd_fail(&err);
+    /* one line from rank 0 (a worker's error reaches it, naming the rank) */
+    rc = rank == 0 ? sim_cmd_fail(&err) : SIM_EXIT_FAIL;
 out:
+    /* after an interruption a peer may be gone: leave without MPI_Finalize */
+    sim_mpi_finish(mpi, err.code != BASE_EINTERRUPTED);
     sim_scenario_destroy(sc);
+    free(over_text);
     free(overrides);
     free(is_sweep);
     return rc;

@@ -127,3 +127,14 @@ base_status sim_out_voices_sort(base_h5 *h, base_err *err)
     free(rows);
     return st;
 }
+
+base_status sim_out_voices_copy(base_h5 *src, base_h5 *dst, base_err *err)
+{
+    if (!base_h5_exists(src, "voices")) return BASE_OK;
+    voice_row *rows = NULL;
+    size_t n = 0;
+    base_status st = read_all(src, &rows, &n, err);
+    if (!st && n) st = base_h5_table_append(dst, "voices", &table, rows, n, err);
+    free(rows);
+    return st;
+}

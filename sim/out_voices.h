@@ -32,6 +32,10 @@ base_status sim_out_voices_append(base_h5 *h, int64_t point, int64_t repeat,
 base_status sim_out_voices_keep(base_h5 *h, const int64_t *point, const int64_t *repeat, size_t n,
                                 base_err *err);
 
+/* Append every /voices row of src (a shard file; none when it has no
+ * /voices) to dst's table (semsim merge; the finish step sorts them). */
+base_status sim_out_voices_copy(base_h5 *src, base_h5 *dst, base_err *err);
+
 /* Sort the rows by (point, repeat, voice). */
 base_status sim_out_voices_sort(base_h5 *h, base_err *err);
 

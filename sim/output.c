@@ -263,6 +263,13 @@ static base_status open_resume(sim_out *o, const sim_out_layout *lay, base_err *
         return base_err_set(err, BASE_EEXIST, o->partial, 0,
                             "was written for a different scenario (or --set/--sweep); run "
                             "without --resume to start over");
+    int64_t shard = 0, shards = 0; /* a shard's partial file resumes only as that shard */
+    base_h5_read_attr_int(o->h, "/", "shard", &shard, NULL);
+    base_h5_read_attr_int(o->h, "/", "shards", &shards, NULL);
+    if ((size_t)shards != (lay->shards > 1 ? lay->shards : 0) ||
+        (shards > 1 && (size_t)shard != lay->shard))
+        return base_err_set(err, BASE_EEXIST, o->partial, 0,
+                            "was written for another --shard; run without --resume to start over");
     base_status st = load_rows(o, err);
     if (!st) st = drop_orphans(o, err);
     if (!st) st = sim_out_voices_create(o->h, err);
@@ -288,6 +295,14 @@ static base_status open_new(sim_out *o, const sim_out_layout *lay, base_err *err
         (st = base_h5_write_attr_int1(o->h, "/", "seed", (int64_t)lay->seed, err)) ||
         (st = base_h5_write_attr_str_fixed(o->h, "/", "start_time", now, err)) ||
         (st = base_h5_write_attr_int1(o->h, "/", "complete", 0, err)))
+        return st;
+    if (lay->shards > 1 && /* what semsim merge checks and rebuilds the scenario from */
+        ((st = base_h5_write_attr_int1(o->h, "/", "shard", (int64_t)lay->shard, err)) ||
+         (st = base_h5_write_attr_int1(o->h, "/", "shards", (int64_t)lay->shards, err)) ||
+         (st = base_h5_write_attr_int1(o->h, "/", "points", (int64_t)lay->points, err)) ||
+         (st = base_h5_write_attr_int1(o->h, "/", "repeats", (int64_t)lay->repeats, err)) ||
+         (st = base_h5_write_attr_str_fixed(o->h, "/", "overrides",
+                                            lay->overrides ? lay->overrides : "", err))))
         return st;
     return base_h5_flush(o->h, err);
 }
@@ -677,6 +692,56 @@ base_status sim_out_finish(sim_out *o, const sim_sweep *sw, size_t repeats, base
 base_status sim_out_close(sim_out *o, base_err *err)
 {
     return out_close(o, err);
+}
+
+/* ---- semsim merge: a shard file's rows into this output ------------------------------- */
+
+base_status sim_out_merge_file(sim_out *o, const char *path, size_t points, size_t repeats,
+                               base_err *err)
+{
+    if (!o || o->failed) return base_err_set(err, BASE_EINVAL, NULL, 0, "output is not open");
+    base_h5 *src = NULL;
+    base_status st = base_h5_open(path, &src, err);
+    if (st) return st;
+    size_t n = 0, rs = o->table.row_size;
+    unsigned char *rows = NULL;
+    if (base_h5_table_len(src, "summary", &n, NULL) || !(rows = malloc(n * rs + 1)) ||
+        base_h5_table_read(src, "summary", &o->table, rows, n, NULL)) {
+        st = rows ? base_err_set(err, BASE_EFORMAT, path, 0,
+                                 "its /summary does not have this scenario's columns")
+                  : base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+        n = 0;
+    }
+    for (size_t i = 0; !st && i < n; i++) {
+        const unsigned char *row = rows + i * rs;
+        int64_t p, r;
+        memcpy(&p, row + o->off_point, 8);
+        memcpy(&r, row + o->off_repeat, 8);
+        if (p < 0 || (size_t)p >= points || r < 0 || (size_t)r >= repeats) {
+            st = base_err_set(err, BASE_EFORMAT, path, 0,
+                              "row point %lld repeat %lld is outside the scenario's sweep",
+                              (long long)p, (long long)r);
+            break;
+        }
+        if (sim_out_has(o, (size_t)p, (size_t)r)) {
+            st = base_err_set(err, BASE_EEXIST, path, 0,
+                              "duplicate row: point %lld repeat %lld is also in an earlier file",
+                              (long long)p, (long long)r);
+            break;
+        }
+        char group[64];
+        snprintf(group, sizeof group, "points/%04zu", (size_t)p * repeats + (size_t)r);
+        if (base_h5_exists(src, group)) st = mark(o, base_h5_copy(src, group, o->h, group, err));
+        if (!st) st = mark(o, base_h5_table_append(o->h, "summary", &o->table, row, 1, err));
+        if (!st && !remember_row(o, p, r))
+            st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    }
+    free(rows);
+    if (!st) st = mark(o, sim_out_voices_copy(src, o->h, err));
+    base_status cst = base_h5_close(src, st ? NULL : err);
+    if (!st) st = cst;
+    if (!st) st = mark(o, base_h5_flush(o->h, err));
+    return st;
 }
 
 /* ---- trn files ---------------------------------------------------------------------- */

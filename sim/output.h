@@ -49,6 +49,12 @@ typedef struct sim_out_layout {
     const char *scenario_text;      /* resolved text; resume compares it       */
     const char *scenario_file;
     uint64_t seed;
+    /* a shard of a run (`semsim run --shard I/N`, joined by `semsim merge`):
+     * shards > 1 writes the root attributes shard, shards, points, repeats and
+     * overrides (the --set/--sweep lines); resume then also needs the same
+     * shard. shards 0: a whole run (none of them written). */
+    size_t shard, shards, points, repeats;
+    const char *overrides;
 } sim_out_layout;
 
 enum { SIM_OUT_FORCE = 1, SIM_OUT_RESUME = 2 };
@@ -94,6 +100,15 @@ base_status sim_out_close(sim_out *o, base_err *err);
  * reference are skipped; returns BASE_OK writing nothing if none has one. */
 base_status sim_out_write_trn(const char *dir, size_t row, const sim_utt_result *utts, size_t n,
                               base_err *err);
+
+/* ---- semsim merge: shard files into one (sim/merge.c) ---------------------------- */
+
+/* Shard file path's /summary rows (read in o's layout: the same scenario
+ * and build), each with its /points group, into o. point and repeat must be
+ * below points and repeats; a (point, repeat) already in o is BASE_EEXIST
+ * naming path. Checks only rows: the caller compares scenarios. */
+base_status sim_out_merge_file(sim_out *o, const char *path, size_t points, size_t repeats,
+                               base_err *err);
 
 /* Metric column names of /summary in order (NULL-terminated), for readers. */
 const char *const *sim_out_metric_names(void);

@@ -1,7 +1,8 @@
 /* run.c -- the scenario runner: what the jobs share loaded once
  * (sim/resources.h), jobs (point x repeat) on the worker pool (base/pool.h),
- * one writer (the main thread) for HDF5, a progress bar, the summary table.
- * See run.h. */
+ * one writer (the main thread) for HDF5, a progress bar, the summary table;
+ * under MPI, rank 0 hands out the jobs and the other ranks send their results
+ * back (sim/mpi.h, sim/jobmsg.h). See run.h. */
 #include "sim/run.h"
 
 #include <cblas.h>
@@ -15,6 +16,8 @@
 
 #include "base/pool.h"
 #include "sim/cover.h"
+#include "sim/jobmsg.h"
+#include "sim/mpi.h"
 #include "sim/metrics.h"
 #include "sim/network.h"
 #include "sim/kind.h"
@@ -27,16 +30,15 @@
 typedef struct job {
     size_t point, repeat;
     uint64_t seed;
-    /* filled by the worker */
-    int state; /* 0 waiting, 1 running, 2 done (result ready), 3 written */
-    base_status st;
-    base_err err;
-    sim_point_metrics m;
-    sim_utt_result *utts;
-    size_t n_utts;
-    sim_voice_metrics *voices; /* the /voices rows (sim_metrics_by_voice) */
-    size_t n_voices;
+    /* 0 waiting, 1 running, 2 done (result ready), 3 written, 4 kept from the
+     * partial file, 5 another shard's; on an MPI worker 6 = result sent */
+    int state;
+    sim_job_result res; /* filled by whoever ran the job */
 } job;
+
+/* MPI message tags: a worker's result (or first request), rank 0's reply
+ * (the next job's index, or -1: no more). */
+enum { TAG_RESULT = 1, TAG_REPLY = 2 };
 
 typedef struct runner {
     const sim_scenario *sc;
@@ -47,15 +49,22 @@ typedef struct runner {
     sim_resources *res; /* agents, front-end plans, lexicons: loaded once, shared read-only */
     job *jobs;          /* (n_jobs) point-major */
     size_t n_jobs;
-    size_t *pending; /* (n_pending) indices of the jobs to run: the pool's items */
-    size_t n_pending;
+    size_t *pending;        /* (n_pending) indices of the jobs to run, handed out in order */
+    size_t n_pending, next; /* next: how many were handed out (under mu) */
+    /* MPI: rank, ranks, requests each rank keeps open (jobs + 1) */
+    int rank, ranks;
+    size_t slots;
+    size_t *assigned, n_assigned; /* a worker rank: jobs rank 0 gave it, in order */
+    size_t slots_closed;          /* a worker rank: replies "no more" received */
     /* the output (main thread only) */
     sim_out *out;
     char *text;
     const char **pnames, **pvals; /* (nset) /summary parameter columns and one row's values */
     int *pstr;
     size_t nset, resumed, written, session_rows;
-    double t0; /* when the writer started (progress) */
+    double t0;               /* when the writer started (progress) */
+    double write_s, serve_s; /* the writer's own time: rows written, MPI results served */
+    size_t served;
     int abort;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -118,7 +127,8 @@ static int by_index(const void *a, const void *b)
 static void run_job(runner *rn, job *jb)
 {
     const sim_config *cfg = &rn->cfgs[jb->point];
-    base_err *err = &jb->err;
+    sim_job_result *res = &jb->res;
+    base_err *err = &res->err;
     sink_ctx s;
     memset(&s, 0, sizeof s);
     s.rn = rn;
@@ -132,7 +142,7 @@ static void run_job(runner *rn, job *jb)
     sim_pipeline *p = sim_pipeline_create(cfg, jb->seed, rn->res, err);
     sim_net *net = NULL;
     if (!p) {
-        jb->st = err->code ? err->code : BASE_EINTERNAL;
+        res->st = err->code ? err->code : BASE_EINTERNAL;
         goto out;
     }
     sim_payload_ops ops;
@@ -142,47 +152,56 @@ static void run_job(runner *rn, job *jb)
     size_t avail = sim_pipeline_available(p); /* a manifest holds so many utterances */
     if (avail < nc.max_utterances) nc.max_utterances = s.mc.max_utterances = avail;
     if (!(net = sim_net_create(&nc, &ops, sink, &s, err))) {
-        jb->st = err->code ? err->code : BASE_EINTERNAL;
+        res->st = err->code ? err->code : BASE_EINTERNAL;
         goto out;
     }
-    jb->st = sim_net_run(net, err);
-    if (jb->st == BASE_OK && s.oom)
-        jb->st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
-    if (jb->st != BASE_OK) goto out;
+    res->st = sim_net_run(net, err);
+    if (res->st == BASE_OK && s.oom)
+        res->st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    if (res->st != BASE_OK) goto out;
     qsort(s.res, s.n, sizeof *s.res, by_index);
-    sim_point_metrics_nan(&jb->m);
-    jb->st = sim_metrics_aggregate(s.res, s.n, &s.mc,
-                                   s.n ? (s.reason ? s.reason : "max_utterances") : "no_utterances",
-                                   &jb->m, err);
+    sim_point_metrics_nan(&res->m);
+    res->st = sim_metrics_aggregate(
+        s.res, s.n, &s.mc, s.n ? (s.reason ? s.reason : "max_utterances") : "no_utterances",
+        &res->m, err);
     /* after aggregate: the pipeline may override cosine (NaN without an equalizer) */
-    if (jb->st == BASE_OK) sim_pipeline_point_metrics(p, &jb->m);
-    if (jb->st == BASE_OK) {
-        sim_metrics_totals(&jb->m);
-        jb->st = sim_metrics_by_voice(s.res, s.n, &s.mc, &jb->voices, &jb->n_voices, err);
+    if (res->st == BASE_OK) sim_pipeline_point_metrics(p, &res->m);
+    if (res->st == BASE_OK) {
+        sim_metrics_totals(&res->m);
+        res->st = sim_metrics_by_voice(s.res, s.n, &s.mc, &res->voices, &res->n_voices, err);
     }
 out:
     sim_net_destroy(net);
     sim_pipeline_destroy(p);
-    if (jb->st == BASE_OK) {
-        jb->utts = s.res;
-        jb->n_utts = s.n;
+    if (res->st == BASE_OK) {
+        res->utts = s.res;
+        res->n_utts = s.n;
     } else {
         for (size_t i = 0; i < s.n; i++) sim_utt_result_clear(&s.res[i]);
         free(s.res);
     }
 }
 
-/* The pool's item i: pending job i, unless the run is aborting. */
+/* The next pending job to hand out, or -1 when none is left or the run is
+ * aborting. Under mu. */
+static long next_job(runner *rn)
+{
+    if (rn->abort || rn->next >= rn->n_pending) return -1;
+    return (long)rn->pending[rn->next++];
+}
+
+/* A pool item of the writing process: claim the next pending job (the other
+ * ranks claim from the same list) and run it. */
 static void run_item(void *ctx, int worker, size_t i)
 {
-    (void)worker;
+    (void)worker, (void)i;
     runner *rn = ctx;
-    job *jb = &rn->jobs[rn->pending[i]];
     pthread_mutex_lock(&rn->mu);
-    int skip = rn->abort;
-    if (!skip) jb->state = 1;
+    long k = next_job(rn);
+    if (k >= 0) rn->jobs[k].state = 1;
     pthread_mutex_unlock(&rn->mu);
-    if (skip) return;
+    if (k < 0) return;
+    job *jb = &rn->jobs[k];
     run_job(rn, jb);
     pthread_mutex_lock(&rn->mu);
     jb->state = 2;
@@ -234,8 +253,8 @@ static void print_table(FILE *out, const sim_sweep *sw, const job *jobs, size_t 
     fprintf(out, " %10s %10s %10s %s\n", "sym/s", "lat_mean", "lat_p95", "status");
     for (size_t i = 0; i < n; i++) {
         const job *j = &jobs[i];
-        if (j->state != 3 || j->st != BASE_OK) continue;
-        const sim_point_metrics *m = &j->m;
+        if (j->state != 3 || j->res.st != BASE_OK) continue;
+        const sim_point_metrics *m = &j->res.m;
         fprintf(out, "%5zu %3zu", j->point, j->repeat);
         const char *const *v = sim_sweep_values(sw, j->point);
         for (size_t k = 0; k < nk; k++) fprintf(out, " %14s", v[k]);
@@ -325,13 +344,18 @@ static base_status open_output(runner *rn, base_err *err)
         const sim_key_def *k = sim_key_find(rn->pnames[i]);
         rn->pstr[i] = !(k->type == SIM_KEY_INT || k->type == SIM_KEY_DOUBLE);
     }
+    const sim_run_opts *opts = rn->opts;
     sim_out_layout lay = {rn->nset,
                           rn->pnames,
                           rn->pstr,
                           rn->text,
                           sim_scenario_path(sc),
-                          (uint64_t)rn->cfgs[0].scenario.seed};
-    const sim_run_opts *opts = rn->opts;
+                          (uint64_t)rn->cfgs[0].scenario.seed,
+                          opts->shards > 1 ? opts->shard : 0,
+                          opts->shards > 1 ? opts->shards : 0,
+                          rn->np,
+                          rn->repeats,
+                          opts->overrides};
     unsigned flags = (opts->force ? SIM_OUT_FORCE : 0) | (opts->resume ? SIM_OUT_RESUME : 0);
     base_status st = sim_out_open(opts->out_path, &lay, flags, &rn->out, err);
     if (st == BASE_OK && sim_out_restarted(rn->out))
@@ -341,13 +365,18 @@ static base_status open_output(runner *rn, base_err *err)
     return st;
 }
 
-/* One job per point x repeat; those not kept from a partial file are pending. */
+/* One job per point x repeat; those of this shard not kept from a partial
+ * file are pending. Without an output (an MPI worker rank) nothing is
+ * pending here: rank 0 hands the jobs out. */
 static base_status make_jobs(runner *rn, base_err *err)
 {
     rn->n_jobs = rn->np * rn->repeats;
     rn->jobs = calloc(rn->n_jobs + 1, sizeof *rn->jobs);
     rn->pending = calloc(rn->n_jobs + 1, sizeof *rn->pending);
-    if (!rn->jobs || !rn->pending) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    rn->assigned = calloc(rn->n_jobs + 1, sizeof *rn->assigned);
+    if (!rn->jobs || !rn->pending || !rn->assigned)
+        return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    size_t shards = rn->opts->shards > 1 ? rn->opts->shards : 1;
     for (size_t p = 0; p < rn->np; p++)
         for (size_t r = 0; r < rn->repeats; r++) {
             size_t i = p * rn->repeats + r;
@@ -355,7 +384,11 @@ static base_status make_jobs(runner *rn, base_err *err)
             jb->point = p;
             jb->repeat = r;
             jb->seed = sim_sweep_seed((uint64_t)rn->cfgs[p].scenario.seed, r);
-            if (sim_out_has(rn->out, p, r)) {
+            if (i % shards != rn->opts->shard % shards) {
+                jb->state = 5; /* another shard's */
+            } else if (!rn->out) {
+                continue; /* a worker rank */
+            } else if (sim_out_has(rn->out, p, r)) {
                 jb->state = 4; /* kept from the partial file */
             } else {
                 rn->pending[rn->n_pending++] = i;
@@ -369,9 +402,9 @@ static base_status make_jobs(runner *rn, base_err *err)
  * are kept, for the table. */
 static base_status write_row(runner *rn, job *jb, base_err *err)
 {
-    if (jb->st != BASE_OK) {
-        *err = jb->err;
-        return jb->st;
+    if (jb->res.st != BASE_OK) {
+        *err = jb->res.err;
+        return jb->res.st;
     }
     const sim_sweep *sw = rn->sw;
     const char *const *keys = sim_sweep_keys(sw), *const *vals = sim_sweep_values(sw, jb->point);
@@ -383,56 +416,256 @@ static base_status write_row(runner *rn, job *jb, base_err *err)
     const sim_config *c0 = &rn->cfgs[0];
     const char *trn =
         rn->opts->trn_dir ? rn->opts->trn_dir : (*c0->output.trn ? c0->output.trn : NULL);
-    base_status st = sim_out_write(rn->out, jb->point, jb->repeat, rn->repeats, jb->seed, rn->pvals,
-                                   &jb->m, c0->output.utterances ? jb->utts : NULL, jb->n_utts,
-                                   jb->voices, jb->n_voices, err);
+    const sim_job_result *res = &jb->res;
+    base_status st =
+        sim_out_write(rn->out, jb->point, jb->repeat, rn->repeats, jb->seed, rn->pvals, &res->m,
+                      c0->output.utterances ? res->utts : NULL, res->n_utts, res->voices,
+                      res->n_voices, err);
     if (st == BASE_OK && trn)
-        st =
-            sim_out_write_trn(trn, jb->point * rn->repeats + jb->repeat, jb->utts, jb->n_utts, err);
-    for (size_t i = 0; i < jb->n_utts; i++) sim_utt_result_clear(&jb->utts[i]);
-    free(jb->utts);
-    jb->utts = NULL;
-    jb->n_utts = 0;
-    free(jb->voices);
-    jb->voices = NULL;
-    jb->n_voices = 0;
+        st = sim_out_write_trn(trn, jb->point * rn->repeats + jb->repeat, res->utts, res->n_utts,
+                               err);
+    sim_job_result_clear(&jb->res);
     if (st == BASE_OK && rn->opts->kill_after_rows &&
         ++rn->session_rows >= rn->opts->kill_after_rows)
         raise(SIGKILL);
     return st;
 }
 
-/* The main thread while the workers run: write finished rows as they come,
- * draw the progress bar; on an error, tell the workers to stop. */
-static base_status write_rows(runner *rn, base_err *err)
+/* Wait on cv up to ms milliseconds (under mu). */
+static void wait_ms(runner *rn, long ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += ms * 1000000L;
+    while (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+    pthread_cond_timedwait(&rn->cv, &rn->mu, &ts);
+}
+
+/* ---- MPI: rank 0's side ------------------------------------------------------------- */
+
+/* Rank 0 received msg from rank src: a result (job >= 0) or a first request
+ * (job -1, carrying the rank's set-up status). Stores the result as a done
+ * job and answers with the next job (or -1, counting the rank's closed
+ * requests in closed[src]). A worker's error becomes the run's error. */
+static base_status serve(runner *rn, const unsigned char *msg, size_t len, int src, size_t *closed,
+                         base_err *err)
+{
+    int64_t k = -1;
+    sim_job_result r;
+    base_status st = sim_jobmsg_unpack(msg, len, &k, &r, err);
+    if (st == BASE_OK && (k < -1 || k >= (int64_t)rn->n_jobs || (k >= 0 && rn->jobs[k].state != 1)))
+        st = base_err_set(err, BASE_EFORMAT, NULL, 0, "rank %d sent a result for job %lld", src,
+                          (long long)k);
+    if (st == BASE_OK && k < 0 && r.st != BASE_OK) { /* its set-up failed */
+        *err = r.err;
+        char where[64];
+        snprintf(where, sizeof where, "rank %d: ", src);
+        size_t n = strlen(where);
+        memmove(err->msg + n, err->msg, sizeof err->msg - n - 1);
+        memcpy(err->msg, where, n);
+        err->msg[sizeof err->msg - 1] = 0;
+        st = r.st;
+    }
+    if (st == BASE_OK && k >= 0) {
+        pthread_mutex_lock(&rn->mu);
+        for (size_t u = 0; u < r.n_utts; u++) { /* progress, as a local sink counts */
+            const sim_utt_result *ur = &r.utts[u];
+            rn->utts_done++;
+            rn->err_sum +=
+                ur->has_words ? (double)(ur->sub + ur->del + ur->ins) : (double)ur->bit_errors;
+            rn->tot_sum += ur->has_words ? (double)ur->ref_words : (double)ur->bits;
+        }
+        rn->jobs[k].res = r;
+        rn->jobs[k].state = 2;
+        pthread_mutex_unlock(&rn->mu);
+    } else {
+        sim_job_result_clear(&r);
+    }
+    pthread_mutex_lock(&rn->mu);
+    if (st != BASE_OK) rn->abort = 1;
+    long next = next_job(rn);
+    if (next >= 0) rn->jobs[next].state = 1;
+    pthread_mutex_unlock(&rn->mu);
+    if (next < 0) closed[src]++;
+    int64_t reply = next;
+    base_err e2 = BASE_ERR_INIT;
+    base_status sst = sim_mpi_send(rn->opts->mpi, src, TAG_REPLY, &reply, sizeof reply, &e2);
+    if (st == BASE_OK && sst != BASE_OK) *err = e2, st = sst;
+    return st;
+}
+
+/* 1 while some worker rank still has requests open. */
+static int workers_open(const runner *rn, const size_t *closed)
+{
+    for (int r = 1; r < rn->ranks; r++)
+        if (closed[r] < rn->slots) return 1;
+    return 0;
+}
+
+/* ---- the writer ------------------------------------------------------------------------ */
+
+/* The writing process's main thread while the jobs run: write finished rows as
+ * they come (its own threads' and, under MPI, the other ranks'), answer the
+ * ranks' requests, draw the progress bar; on an error, tell everyone to stop
+ * (the ranks still get an answer to every request, so they finish cleanly). A
+ * SIGTERM/SIGINT under MPI (mpirun stopping the job because a rank died)
+ * stops at once, the finished rows kept in the partial file. */
+static base_status write_rows(runner *rn, base_status st, size_t *closed, base_err *err)
 {
     double t0 = rn->t0 = now_s();
-    size_t written = 0;
-    base_status st = BASE_OK;
+    size_t written = 0, low = 0; /* jobs below low are all written or not ours */
+    sim_mpi *mpi = rn->ranks > 1 ? rn->opts->mpi : NULL;
     pthread_mutex_lock(&rn->mu);
-    while (written < rn->n_pending && st == BASE_OK) {
+    while ((st == BASE_OK && written < rn->n_pending) || (mpi && workers_open(rn, closed))) {
         job *ready = NULL;
-        for (size_t i = 0; i < rn->n_jobs && !ready; i++)
+        while (low < rn->n_jobs && rn->jobs[low].state >= 3) low++;
+        for (size_t i = low; i < rn->n_jobs && !ready && st == BASE_OK; i++)
             if (rn->jobs[i].state == 2) ready = &rn->jobs[i];
-        if (!ready) {
-            if (rn->opts->progress) draw_progress(rn, t0, written, rn->n_pending);
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += 200000000L;
-            if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
-            pthread_cond_timedwait(&rn->cv, &rn->mu, &ts);
+        if (ready) {
+            ready->state = 3;
+            pthread_mutex_unlock(&rn->mu);
+            double tw = now_s();
+            st = write_row(rn, ready, err);
+            rn->write_s += now_s() - tw;
+            pthread_mutex_lock(&rn->mu);
+            rn->abort |= st != BASE_OK;
+            written++;
             continue;
         }
-        ready->state = 3;
-        pthread_mutex_unlock(&rn->mu);
-        st = write_row(rn, ready, err);
-        pthread_mutex_lock(&rn->mu);
-        written++;
+        if (mpi) {
+            unsigned char *msg = NULL;
+            size_t len = 0;
+            int src = 0;
+            base_err e = BASE_ERR_INIT;
+            pthread_mutex_unlock(&rn->mu);
+            double ts = now_s();
+            int got = sim_mpi_poll(mpi, -1, TAG_RESULT, &msg, &len, &src, &e);
+            base_status s2 = got > 0   ? serve(rn, msg, len, src, closed, &e)
+                             : got < 0 ? e.code
+                                       : BASE_OK;
+            if (got > 0) {
+                rn->serve_s += now_s() - ts;
+                rn->served++;
+            }
+            free(msg);
+            if (s2 == BASE_OK && sim_mpi_stop_requested(mpi))
+                s2 = base_err_set(&e, BASE_EINTERRUPTED, NULL, 0,
+                                  "the MPI job was stopped (a rank died or was killed)");
+            pthread_mutex_lock(&rn->mu);
+            if (s2 != BASE_OK) {
+                if (st == BASE_OK) *err = e, st = s2;
+                rn->abort = 1;
+                if (s2 == BASE_EINTERRUPTED || got < 0) break; /* the ranks cannot be drained */
+            }
+            if (got > 0) continue;
+        }
+        if (rn->opts->progress) draw_progress(rn, t0, written, rn->n_pending);
+        wait_ms(rn, mpi ? 1 : 200);
     }
-    rn->abort = st != BASE_OK;
+    rn->abort |= st != BASE_OK;
     pthread_mutex_unlock(&rn->mu);
     rn->written = written;
     return st;
+}
+
+/* ---- MPI: a worker rank's side ---------------------------------------------------------- */
+
+/* A worker rank's pool item i: the i-th job rank 0 gives this rank (waits for
+ * it), or nothing once rank 0 said there are no more. */
+static void worker_item(void *ctx, int worker, size_t i)
+{
+    (void)worker;
+    runner *rn = ctx;
+    pthread_mutex_lock(&rn->mu);
+    while (i >= rn->n_assigned && rn->slots_closed < rn->slots) pthread_cond_wait(&rn->cv, &rn->mu);
+    long k = i < rn->n_assigned ? (long)rn->assigned[i] : -1;
+    if (k >= 0) rn->jobs[k].state = 1;
+    pthread_mutex_unlock(&rn->mu);
+    if (k < 0) return;
+    run_job(rn, &rn->jobs[k]);
+    pthread_mutex_lock(&rn->mu);
+    rn->jobs[k].state = 2;
+    pthread_cond_broadcast(&rn->cv);
+    pthread_mutex_unlock(&rn->mu);
+}
+
+/* Send one message to rank 0: job k's result, or (k = -1) a first request
+ * carrying set-up status st/e. */
+static base_status send_result(runner *rn, long k, base_status st, const base_err *e, base_err *err)
+{
+    sim_job_result empty;
+    memset(&empty, 0, sizeof empty);
+    empty.st = st;
+    if (e) empty.err = *e;
+    const sim_job_result *r = k >= 0 ? &rn->jobs[k].res : &empty;
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    base_status s = sim_jobmsg_pack(k, r, &buf, &len, err);
+    if (s == BASE_OK) s = sim_mpi_send(rn->opts->mpi, 0, TAG_RESULT, buf, len, err);
+    free(buf);
+    return s;
+}
+
+/* A worker rank: open `slots` requests (carrying the set-up status), then
+ * run what rank 0 hands out on the pool, sending each result back (which
+ * asks for the next job), until rank 0 has closed every request. */
+static base_status worker_run(runner *rn, base_status setup, const base_err *setup_err,
+                              base_err *err)
+{
+    sim_mpi *mpi = rn->opts->mpi;
+    base_status st = BASE_OK;
+    size_t sent = 0, low = 0; /* assigned[< low] are all sent */
+    for (size_t s = 0; s < rn->slots && st == BASE_OK; s++)
+        st = send_result(rn, -1, setup, setup_err, err);
+    base_pool *pool = NULL;
+    if (st == BASE_OK && setup == BASE_OK) {
+        int threads = rn->opts->jobs > 0 ? rn->opts->jobs : 1;
+        if (!(pool = base_pool_start(threads, rn->n_jobs, worker_item, rn, err)))
+            st = err && err->code ? err->code : BASE_EINTERNAL;
+    }
+    pthread_mutex_lock(&rn->mu);
+    while (st == BASE_OK && rn->slots_closed < rn->slots) {
+        long done = -1;
+        while (low < rn->n_assigned && rn->jobs[rn->assigned[low]].state == 6) low++;
+        for (size_t i = low; i < rn->n_assigned && done < 0; i++)
+            if (rn->jobs[rn->assigned[i]].state == 2) done = (long)rn->assigned[i];
+        pthread_mutex_unlock(&rn->mu);
+        int busy = 0;
+        if (done >= 0) { /* only this thread touches a done job */
+            busy = 1;
+            st = send_result(rn, done, BASE_OK, NULL, err);
+            sim_job_result_clear(&rn->jobs[done].res);
+            pthread_mutex_lock(&rn->mu);
+            rn->jobs[done].state = 6;
+            pthread_mutex_unlock(&rn->mu);
+            if (st == BASE_OK && rn->opts->kill_rank == rn->rank && rn->opts->kill_after_jobs &&
+                ++sent >= rn->opts->kill_after_jobs)
+                raise(SIGKILL);
+        }
+        unsigned char *msg = NULL;
+        size_t len = 0;
+        int got = st == BASE_OK ? sim_mpi_poll(mpi, 0, TAG_REPLY, &msg, &len, NULL, err) : 0;
+        if (got < 0) st = err->code;
+        pthread_mutex_lock(&rn->mu);
+        if (got > 0) {
+            busy = 1;
+            int64_t k = -1;
+            if (len == sizeof k) memcpy(&k, msg, sizeof k);
+            if (k >= 0 && k < (int64_t)rn->n_jobs)
+                rn->assigned[rn->n_assigned++] = (size_t)k;
+            else
+                rn->slots_closed++;
+            pthread_cond_broadcast(&rn->cv);
+        }
+        free(msg);
+        if (!busy) wait_ms(rn, 1);
+    }
+    rn->slots_closed = rn->slots; /* the items still waiting return */
+    rn->abort |= st != BASE_OK;
+    pthread_cond_broadcast(&rn->cv);
+    pthread_mutex_unlock(&rn->mu);
+    base_pool_join(pool);
+    return st != BASE_OK ? st : setup;
 }
 
 /* Frees rn; returns st, or the output's close error when st was BASE_OK
@@ -441,14 +674,10 @@ static base_status runner_free(runner *rn, base_status st, base_err *err)
 {
     base_status cst = sim_out_close(rn->out, st ? NULL : err);
     if (!st) st = cst;
-    for (size_t i = 0; rn->jobs && i < rn->n_jobs; i++) {
-        for (size_t u = 0; u < rn->jobs[i].n_utts && rn->jobs[i].utts; u++)
-            sim_utt_result_clear(&rn->jobs[i].utts[u]);
-        free(rn->jobs[i].utts);
-        free(rn->jobs[i].voices);
-    }
+    for (size_t i = 0; rn->jobs && i < rn->n_jobs; i++) sim_job_result_clear(&rn->jobs[i].res);
     free(rn->jobs);
     free(rn->pending);
+    free(rn->assigned);
     free(rn->cfgs);
     sim_resources_destroy(rn->res);
     free(rn->text);
@@ -477,6 +706,51 @@ static base_status resolve_points(runner *rn, base_err *err)
     return BASE_OK;
 }
 
+/* The writing process (rank 0, or the only one): jobs on its pool and, under
+ * MPI, on the other ranks; rows into the output. st is the set-up status:
+ * on an error the other ranks are still answered (told to stop). */
+static base_status writer_run(runner *rn, base_status st, base_err *err)
+{
+    const sim_run_opts *opts = rn->opts;
+    size_t *closed = calloc((size_t)rn->ranks + 1, sizeof *closed);
+    if (!closed && st == BASE_OK) st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    if (st != BASE_OK) rn->abort = 1;
+    base_pool *pool = NULL;
+    if (st == BASE_OK && !(pool = base_pool_start(opts->jobs > 0 ? opts->jobs : 1, rn->n_pending,
+                                                  run_item, rn, err)))
+        st = err && err->code ? err->code : BASE_EINTERNAL;
+    if (closed && (st == BASE_OK || rn->ranks > 1)) {
+        st = write_rows(rn, st, closed, err);
+        base_pool_join(pool);
+        if (opts->progress && rn->n_pending) {
+            draw_progress(rn, rn->t0, rn->written, rn->n_pending);
+            fputc('\n', stderr);
+        }
+    }
+    free(closed);
+    /* the figures of docs/cluster.md's model (bench/bench_mpi.sh reads them) */
+    base_log_info(opts->log,
+                  "writer: %zu rows written in %.3f s (%.4f ms a row); %zu results from other "
+                  "ranks received and answered in %.3f s (%.4f ms each)",
+                  rn->written, rn->write_s, rn->written ? 1e3 * rn->write_s / rn->written : 0.0,
+                  rn->served, rn->serve_s, rn->served ? 1e3 * rn->serve_s / rn->served : 0.0);
+    if (st == BASE_EINTERRUPTED && rn->out) {
+        size_t rows = sim_out_rows(rn->out);
+        char why[BASE_ERR_MSG];
+        snprintf(why, sizeof why, "%s", err->msg);
+        base_err_set(err, BASE_EINTERRUPTED, NULL, 0,
+                     "%s; %zu finished row%s kept in %s.partial: run again with --resume", why,
+                     rows, rows == 1 ? "" : "s", opts->out_path);
+    }
+    if (st == BASE_OK) { /* on an error the partial file stays for --resume */
+        st = sim_out_finish(rn->out, rn->sw, rn->repeats, err);
+        rn->out = NULL;
+        if (st == BASE_OK && opts->table)
+            print_table(opts->table, rn->sw, rn->jobs, rn->n_jobs, rn->words, rn->resumed);
+    }
+    return st;
+}
+
 base_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, base_err *err)
 {
     /* Parallelism is over jobs: each worker is one core's worth of work, and a
@@ -490,33 +764,36 @@ base_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, base_err *
     pthread_cond_init(&rn.cv, NULL);
     rn.sc = sc;
     rn.opts = opts;
+    rn.rank = sim_mpi_rank(opts->mpi);
+    rn.ranks = sim_mpi_size(opts->mpi);
+    rn.slots = (size_t)(opts->jobs > 0 ? opts->jobs : 1) + 1;
+    if (opts->shards > 1 && opts->shard >= opts->shards)
+        return runner_free(&rn,
+                           base_err_set(err, BASE_EINVAL, NULL, 0, "--shard %zu/%zu: I must be < N",
+                                        opts->shard, opts->shards),
+                           err);
+    /* every rank resolves the same points: a bad scenario fails everywhere
+     * alike, before any rank waits for another */
     base_status st = resolve_points(&rn, err);
     if (st == BASE_OK && opts->dry_run) {
-        st = sim_sweep_write_list(rn.sw, opts->list ? opts->list : stdout, err);
+        if (rn.rank == 0) st = sim_sweep_write_list(rn.sw, opts->list ? opts->list : stdout, err);
         return runner_free(&rn, st, err);
     }
-    if (st == BASE_OK) st = prepare_shared(&rn, err);
+    if (st != BASE_OK) return runner_free(&rn, st, err);
+    st = prepare_shared(&rn, err);
     /* header: what the points' utterances cover (voices, lines) */
-    if (st == BASE_OK && opts->table) st = sim_cover_write(rn.cfgs, rn.np, opts->table, err);
-    if (st == BASE_OK) st = open_output(&rn, err);
-    if (st == BASE_OK) st = make_jobs(&rn, err);
-    base_pool *pool = NULL;
-    if (st == BASE_OK && !(pool = base_pool_start(opts->jobs > 0 ? opts->jobs : 1, rn.n_pending,
-                                                  run_item, &rn, err)))
-        st = err && err->code ? err->code : BASE_EINTERNAL;
-    if (st == BASE_OK) {
-        st = write_rows(&rn, err);
-        base_pool_join(pool);
-        if (opts->progress) {
-            draw_progress(&rn, rn.t0, rn.written, rn.n_pending);
-            fputc('\n', stderr);
-        }
-    }
-    if (st == BASE_OK) { /* on an error the partial file stays for --resume */
-        st = sim_out_finish(rn.out, rn.sw, rn.repeats, err);
-        rn.out = NULL;
-        if (st == BASE_OK && opts->table)
-            print_table(opts->table, rn.sw, rn.jobs, rn.n_jobs, rn.words, rn.resumed);
+    if (st == BASE_OK && rn.rank == 0 && opts->table)
+        st = sim_cover_write(rn.cfgs, rn.np, opts->table, err);
+    if (rn.rank == 0) {
+        if (st == BASE_OK) st = open_output(&rn, err);
+        if (st == BASE_OK) st = make_jobs(&rn, err);
+        st = writer_run(&rn, st, err);
+    } else {
+        base_err setup_err = BASE_ERR_INIT;
+        if (st != BASE_OK) setup_err = *err;
+        base_status s2 = make_jobs(&rn, st == BASE_OK ? err : &setup_err);
+        if (st == BASE_OK) st = s2;
+        st = worker_run(&rn, st, &setup_err, err);
     }
     return runner_free(&rn, st, err);
 }

@@ -9,6 +9,13 @@
  * progress bar, and finally sorts /summary, writes /grid and renames the
  * file. Results do not depend on `jobs`: every random stream is derived from
  * (repeat seed, utterance, component).
+ *
+ * Under MPI (opts.mpi) every rank resolves and prepares the same way; rank 0
+ * opens the output, hands out pending jobs one at a time to whoever asks (its
+ * own threads and the other ranks, each keeping jobs + 1 requests open) and
+ * writes the rows the ranks send back (sim/jobmsg.h); results are the same as
+ * with one process. With a shard (opts.shards > 1) only that shard's jobs run
+ * and the file records the shard for `semsim merge` (sim/merge.h).
  */
 #ifndef SIM_RUN_H
 #define SIM_RUN_H
@@ -31,6 +38,16 @@ typedef struct sim_run_opts {
     const base_log *log;
     size_t kill_after_rows; /* tests: SIGKILL this process after writing that many
                                rows in this session (0: never), to simulate a crash  */
+    /* spreading a run over processes (docs/cluster.md) */
+    struct sim_mpi *mpi;    /* NULL: this process alone; else the ranks share the jobs:
+                               rank 0 hands them out and writes, every rank runs them */
+    size_t shard, shards;   /* --shard I/N: only jobs k = point * repeats + repeat with
+                               k % N == I (shards 0 or 1: every job)                  */
+    const char *overrides;  /* the --set/--sweep arguments, one "--set K=V" a line; a
+                               shard file keeps them so `semsim merge` can rebuild the
+                               scenario (NULL: none)                                   */
+    int kill_rank;          /* tests: MPI rank kill_rank (> 0) SIGKILLs itself after   */
+    size_t kill_after_jobs; /* sending that many results (0: never)                    */
 } sim_run_opts;
 
 /* Check sc can run (sweep expands, every point resolves and this build can run

@@ -21,7 +21,7 @@ static const int is_str[] = {0, 1};
 
 static sim_out_layout layout(const char *text)
 {
-    sim_out_layout l = {2, names, is_str, text, "test.ini", 7};
+    sim_out_layout l = {2, names, is_str, text, "test.ini", 7, 0, 0, 0, 0, NULL};
     return l;
 }
 
