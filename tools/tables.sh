@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# tables.sh -- re-run every scenario behind the published tables (README.md,
+# docs/experiments.md, docs/anchors.md, the model cards) on the test split,
+# one results file each, into OUTDIR. docs/experiments.md "How to reproduce"
+# lists the same commands; this is them in one place, so a re-run is one
+# command. A file already in OUTDIR is kept (delete it to re-run that table).
+#
+#   tools/tables.sh [-j N] [--only NAME[,NAME...]] OUTDIR
+#
+# Run from the build tree's top folder (./semsim, or SEMSIM=PATH). Takes about an hour of
+# 2-core time; `nice -n 10 tools/tables.sh out` on a shared machine.
+set -euo pipefail
+jobs=2 only=""
+while (($#)); do
+  case "$1" in
+    -j) jobs=$2; shift ;;
+    --only) only=",$2," ; shift ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -*) echo "tables.sh: unknown option '$1'" >&2; exit 2 ;;
+    *) break ;;
+  esac
+  shift
+done
+[ $# -eq 1 ] || { echo "usage: tools/tables.sh [-j N] [--only NAME,...] OUTDIR" >&2; exit 2; }
+out=$(mkdir -p "$1" && cd "$1" && pwd)
+top=$(pwd)
+bin=${SEMSIM:-./semsim} # SEMSIM=PATH: another build
+[ -x "$bin" ] || { echo "tables.sh: no $bin: run from the build tree's top folder" >&2; exit 2; }
+S=scenarios
+
+# name | arguments of semsim run (the output file is OUTDIR/name.h5)
+runs=(
+  "quickstart|$S/quickstart.ini"
+  "equalizers|$S/equalizers.ini"
+  "equalizers-a-c|$S/equalizers.ini --set rx.model=models/C.h5"
+  "equalizers-a-d|$S/equalizers.ini --set rx.model=models/D.h5"
+  "wer-snr|$S/wer-snr.ini"
+  "anchors-k|$S/anchors-k.ini"
+  "anchors-k-class|$S/anchors-k.ini --set anchors.selection=class --sweep anchors.count=4,8,16,0"
+  "bandwidth|$S/bandwidth.ini"
+  "bandwidth-codecs|$S/codec-baselines.ini --set rx.model=models/B.h5 --set source.voices=scenarios/experiment-voices.txt --set source.lines=551-600 --set scenario.utterances=150 --sweep channel.snr_db=4,10"
+  "latency-semantic|$S/latency-load.ini --jobs1"
+  "latency-oracle|$S/latency-load.ini --jobs1 --set equalizer.type=oracle"
+  "latency-opus-12|$S/latency-load.ini --jobs1 --set source.kind=opus-12 --set link.mode=digital"
+  "latency-codec2-3200|$S/latency-load.ini --jobs1 --set source.kind=codec2-3200 --set link.mode=digital"
+  "head-noise-a-b|$S/equalizers.ini --set equalizer.type=relative --sweep equalizer.head_noise=0,0.25,0.5,1,2"
+  "text|$S/text-test.ini"
+  "prune-matched|$S/prune-matched.ini"
+  "prune-cross|$S/prune-cross.ini"
+)
+fail=0
+for r in "${runs[@]}"; do
+  name=${r%%|*} args=${r#*|}
+  [ -n "$only" ] && [[ $only != *",$name,"* ]] && continue
+  [ -e "$out/$name.h5" ] && { echo "tables: $name.h5 exists, kept"; continue; }
+  j=$jobs
+  if [[ $args == *--jobs1* ]]; then j=1; args=${args/--jobs1/}; fi   # latency runs: one job (timing)
+  echo "tables: $name: ./semsim run $args -o $out/$name.h5 -j $j"
+  start=$(date +%s)
+  # shellcheck disable=SC2086
+  if "$bin" run $args -o "$out/$name.h5" -j "$j" --quiet > "$out/$name.log" 2>&1; then
+    echo "tables: $name done in $(( $(date +%s) - start )) s"
+  else
+    echo "tables: $name FAILED (see $out/$name.log)"; fail=1
+  fi
+done
+# the model cards: every agent's own recognition of the test split, all training voices
+if [ -z "$only" ] || [[ $only == *",cards,"* ]]; then
+  [ -e "$out/testdata/manifest.tsv" ] ||
+    "$bin" corpus --text data/harvard.txt --lines 551-600 --voices data/voices-train.txt -o "$out/testdata" -j "$jobs" -q
+  for m in A B C D; do
+    for mode in beam greedy; do
+      f="$out/card-$m-$mode.json"
+      [ -e "$f" ] && continue
+      g=""; [ $mode = greedy ] && g=--greedy
+      "$bin" eval --model models/$m.h5 --manifest "$out/testdata/manifest.tsv" $g --json -j "$jobs" > "$f.tmp" && mv "$f.tmp" "$f" || fail=1
+      echo "tables: card $m $mode: $(cat "$f" 2>/dev/null | head -c 200)"
+    done
+  done
+fi
+exit $fail
