@@ -417,10 +417,9 @@ static base_status write_row(runner *rn, job *jb, base_err *err)
     const char *trn =
         rn->opts->trn_dir ? rn->opts->trn_dir : (*c0->output.trn ? c0->output.trn : NULL);
     const sim_job_result *res = &jb->res;
-    base_status st =
-        sim_out_write(rn->out, jb->point, jb->repeat, rn->repeats, jb->seed, rn->pvals, &res->m,
-                      c0->output.utterances ? res->utts : NULL, res->n_utts, res->voices,
-                      res->n_voices, err);
+    base_status st = sim_out_write(rn->out, jb->point, jb->repeat, rn->repeats, jb->seed, rn->pvals,
+                                   &res->m, c0->output.utterances ? res->utts : NULL, res->n_utts,
+                                   res->voices, res->n_voices, err);
     if (st == BASE_OK && trn)
         st = sim_out_write_trn(trn, jb->point * rn->repeats + jb->repeat, res->utts, res->n_utts,
                                err);

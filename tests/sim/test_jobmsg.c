@@ -42,6 +42,13 @@ static void sample(sim_job_result *r)
     r->utts[0].reference = dup("the birch canoe");
     r->utts[0].hypothesis = dup("");      /* empty, not NULL */
     r->utts[1].reference = dup("a b\nc"); /* any bytes */
+    r->n_voices = 2;
+    r->voices = calloc(2, sizeof *r->voices);
+    strcpy(r->voices[0].voice, "espeak-en-us");
+    strcpy(r->voices[1].voice, "flite-slt");
+    r->voices[0].wer = 0.5;
+    r->voices[1].utterances = 2;
+    r->voices[1].wer_ci_high = NAN;
 }
 
 static void test_round_trip(void)
@@ -67,6 +74,8 @@ static void test_round_trip(void)
         x.reference = x.hypothesis = y.reference = y.hypothesis = NULL;
         CU_ASSERT(memcmp(&x, &y, sizeof x) == 0);
     }
+    CU_ASSERT_EQUAL_FATAL(b.n_voices, 2); /* the /voices rows travel too */
+    CU_ASSERT(memcmp(a.voices, b.voices, 2 * sizeof *a.voices) == 0);
     sim_job_result_clear(&b);
     /* every shorter prefix is refused and leaves nothing to free */
     for (size_t n = 0; n < len; n++) {
