@@ -121,6 +121,13 @@ static const ecase cases[] = {
     {"command line", "`corpus` without --voices and -o", S_NONE, "", "", "", "",
      "corpus --text x.txt", NULL, "semsim corpus: --text, --voices and -o are required", 2, 1, 0},
 
+    {"command line", "`run --shard` out of range", S_NONE, "", "", "", "",
+     "run --shard 3/2 ../ok.ini -o x.h5", NULL,
+     "semsim: --shard: expected I/N with 0 <= I < N, got '3/2'", 2, 0, 0},
+    {"command line", "`merge` without -o", S_NONE, "", "", "", "", "merge a.h5", NULL,
+     "semsim merge: expected shard files and -o OUT.h5", 2, 1, 0},
+    {"command line", "unknown option of `cache`", S_NONE, "", "", "", "", "cache clear --bogus",
+     NULL, "semsim cache: unrecognized option '--bogus'", 2, 1, 0},
     /* ---- scenarios (`semsim validate`; `run` reports the same) */
     {"scenario", "missing scenario file", S_NONE, "", "", "", "", "validate nope.ini", "nope.ini",
      "No such file", 1, 0, 0},
@@ -238,6 +245,15 @@ static const ecase cases[] = {
     {"scenario: includes", "include of itself", S_NONE, "bad.ini", BITS "include = bad.ini\n", "",
      "", "validate bad.ini", "bad.ini:3", "include cycle", 1, 0, 0},
 
+    {"scenario", "source.kind=text on an analog link", S_NONE, "bad.ini",
+     "[source]\nkind = text\n[tx]\nmodel = ../model.h5\n[link]\nmode = analog\n", "", "",
+     "validate bad.ini", "bad.ini:6", "source.kind=text needs link.mode=digital", 1, 0, 0},
+    {"scenario", "link.prune=blank with a kind that has no latents", S_NONE, "bad.ini",
+     BITS "[link]\nprune = blank\n", "", "", "validate bad.ini", "bad.ini:4",
+     "link.prune=blank applies to source.kind=semantic only (not bits)", 1, 0, 0},
+    {"scenario", "link.prune_threshold outside 0..1", S_NONE, "bad.ini",
+     BITS "[link]\nprune_threshold = 1.5\n", "", "", "validate bad.ini", "bad.ini:4",
+     "bad value '1.5' for link.prune_threshold: must be in 0..1", 1, 0, 0},
     /* ---- manifests (`semsim eval`; scenarios' manifests say the same) */
     {"manifest", "missing manifest", S_NONE, "", "", "", "",
      "eval --greedy --model ../model.h5 --manifest nope.tsv", "nope.tsv",
@@ -325,6 +341,8 @@ static const ecase cases[] = {
      "", EVAL_BAD_TSV, "bad.wav", "not an audio file libsndfile reads", 1, 0, 0},
 
     /* ---- output of `semsim run` */
+    {"output", "`merge` of a file that is not a results file", S_NONE, "", "", "", "",
+     "merge ../ok.ini -o m.h5", "../ok.ini", "not an HDF5 file", 1, 0, 0},
     {"output", "results file exists (no --force)", S_OUT_EXISTS, "", "", "", "",
      "run ../ok.ini -o out.h5 --quiet", "out.h5", "exists", 1, 0, 0},
     {"output", "folder that does not exist", S_NONE, "", "", "", "",
