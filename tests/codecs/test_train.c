@@ -76,9 +76,9 @@ static void test_config_load(void)
     CU_ASSERT_EQUAL(codec_train_config_check(&c, &e), BASE_EINVAL); /* no training data */
     CU_ASSERT(strstr(e.msg, "data.train") != NULL);
     codec_train_config_set(&c, "data", "train", "x.tsv", NULL);
-    c.snr_min = 40;
+    c.aug.snr_min = 40;
     CU_ASSERT_EQUAL(codec_train_config_check(&c, &e), BASE_EINVAL);
-    c.snr_min = 5;
+    c.aug.snr_min = 5;
     c.agent.width = 1024; /* > 2 M parameters */
     CU_ASSERT_EQUAL(codec_train_config_check(&c, &e), BASE_EINVAL);
 }
