@@ -21,6 +21,7 @@
 #include "base/rng.h"
 #include "sim/kind_common.h"
 #include "sim/receiver.h"
+#include "sim/source_noise.h"
 #include "sim/tts_source.h"
 
 /* An agent with its front-end and work space: the receiver as the scenario
@@ -266,8 +267,8 @@ static void release(void *ctx, sim_utt *u)
 }
 
 /* Audio file -> agent g's latents z (malloc'd, (*tz, d)); *dur_s its length. */
-static base_status encode_audio(agent *g, const char *path, float **z, int *tz, double *dur_s,
-                                base_err *err)
+static base_status encode_audio(agent *g, const char *path, const sim_source_noise *nz, float **z,
+                                int *tz, double *dur_s, base_err *err)
 {
     float *x = NULL;
     size_t n = 0;
@@ -275,7 +276,8 @@ static base_status encode_audio(agent *g, const char *path, float **z, int *tz, 
     *z = NULL;
     *tz = 0;
     base_status st = codec_audio_read(path, rate, &x, &n, err);
-    if (st != BASE_OK) return st;
+    if (st == BASE_OK) st = sim_source_noise_apply(nz, rate, x, n, err); /* source.noise_snr_db */
+    if (st != BASE_OK) return free(x), st;
     if (dur_s) *dur_s = (double)n / rate;
     st = codec_recognizer_frontend(g->r, g->ws, x, n, err);
     free(x);
@@ -294,11 +296,12 @@ static base_status encode_audio(agent *g, const char *path, float **z, int *tz, 
 }
 
 /* The receiver's own latents of the same audio, resampled to tz frames. */
-static base_status ideal_latents(sim_sem *s, const char *path, int tz, float *out, base_err *err)
+static base_status ideal_latents(sim_sem *s, const char *path, const sim_source_noise *nz, int tz,
+                                 float *out, base_err *err)
 {
     float *zr = NULL;
     int tr = 0;
-    base_status st = encode_audio(&s->rx, path, &zr, &tr, NULL, err);
+    base_status st = encode_audio(&s->rx, path, nz, &zr, &tr, NULL, err);
     if (st == BASE_OK) st = anchor_resample_linear(zr, (size_t)tr, s->d_rx, out, (size_t)tz, err);
     free(zr);
     return st;
@@ -308,7 +311,7 @@ static base_status ideal_latents(sim_sem *s, const char *path, int tz, float *ou
  * anchor utterance, and its decoder's log-probabilities for class labels. */
 static base_status side_encode(void *ctx, const char *path, float **z, int *t, base_err *err)
 {
-    return encode_audio(ctx, path, z, t, NULL, err);
+    return encode_audio(ctx, path, NULL, z, t, NULL, err); /* anchors stay clean */
 }
 
 static base_status side_logp(void *ctx, const float *z, int t, const float **logp, base_err *err)
@@ -356,7 +359,8 @@ static base_status encode(void *ctx, sim_utt *u, base_err *err)
     float *z = NULL;
     int tz = 0;
     agent *g = (agent *)s->enc;
-    if ((st = encode_audio(g, path, &z, &tz, &u->res.duration_s, err)) != BASE_OK) return st;
+    sim_source_noise nz = {&s->cfg, s->man, s->seed, u->index, path};
+    if ((st = encode_audio(g, path, &nz, &z, &tz, &u->res.duration_s, err)) != BASE_OK) return st;
     us->tz = tz;
     us->s = malloc((size_t)tz * s->spf * sizeof *us->s);
     us->sr = calloc((size_t)tz * s->spf, sizeof *us->sr);
@@ -375,7 +379,7 @@ static base_status encode(void *ctx, sim_utt *u, base_err *err)
         if (g == &s->rx)
             memcpy(us->ideal, z, (size_t)tz * s->d_rx * sizeof *z);
         else
-            st = ideal_latents(s, path, tz, us->ideal, err);
+            st = ideal_latents(s, path, &nz, tz, us->ideal, err);
     }
     free(z);
     if (st != BASE_OK) return st;
