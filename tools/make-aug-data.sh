@@ -11,6 +11,8 @@
 #                        parts do: they are the hardest voices)
 #   OUTDIR/dev/manifest.tsv  lists 51-55 (lines 501-550) x all 18 training voices
 #   OUTDIR/dev/dev-A.tsv     the same, A's fifteen voices only (checkpoint choice)
+#   OUTDIR/dev/dev-B.tsv     the same, B's fifteen voices (without espeak-ng en-us,
+#                            en-us-nyc, en-gb-x-rp)
 # Lines 551-600 (the test split) are never synthesised here.
 set -eu
 if [ $# -lt 2 ]; then
@@ -37,5 +39,8 @@ awk -F '\t' 'BEGIN { OFS = "\t" } /^#/ || NF < 3 { next } $2 ~ /^flite-/ { $1 = 
 awk -F '\t' '/^#/ { print; next } { split($2, p, "/") }
     p[1] != "espeak-en-us-m1" && p[1] != "espeak-en" && p[1] != "espeak-en-us-nyc-m2"' \
     "$OUT/dev/manifest.tsv" > "$OUT/dev/dev-A.tsv"
+awk -F '\t' '/^#/ { print; next } { split($2, p, "/") }
+    p[1] != "espeak-en-us" && p[1] != "espeak-en-us-nyc" && p[1] != "espeak-en-gb-x-rp"' \
+    "$OUT/dev/manifest.tsv" > "$OUT/dev/dev-B.tsv"
 echo "$0: $(grep -vc '^#' "$OUT/A/train.tsv") + $(grep -c . "$OUT/A/flite.tsv") training lines," \
     "$(grep -vc '^#' "$OUT/dev/dev-A.tsv") dev lines" >&2
