@@ -32,13 +32,7 @@ void codec_train_config_default(codec_train_config *c)
     c->checkpoint_every = 200;
     c->eval_every = 500;
     c->log_every = 50;
-    c->noise_prob = 0.5f;
-    c->snr_min = 5;
-    c->snr_max = 30;
-    c->time_masks = 2;
-    c->time_mask_max = 15;
-    c->freq_masks = 2;
-    c->freq_mask_max = 10;
+    codec_augment_config_default(&c->aug);
 }
 
 static int parse_long(const char *s, long *v)
@@ -176,13 +170,10 @@ base_status codec_train_config_set(codec_train_config *c, const char *section, c
     if (IS("train", "checkpoint_every")) INT(c->checkpoint_every, 1, 100000000);
     if (IS("train", "eval_every")) INT(c->eval_every, 1, 100000000);
     if (IS("train", "log_every")) INT(c->log_every, 1, 100000000);
-    if (IS("augment", "noise_prob")) DBL(c->noise_prob, 0, 1);
-    if (IS("augment", "snr_min")) DBL(c->snr_min, -20, 100);
-    if (IS("augment", "snr_max")) DBL(c->snr_max, -20, 100);
-    if (IS("augment", "time_masks")) INT(c->time_masks, 0, 100);
-    if (IS("augment", "time_mask_max")) INT(c->time_mask_max, 0, 1000);
-    if (IS("augment", "freq_masks")) INT(c->freq_masks, 0, 100);
-    if (IS("augment", "freq_mask_max")) INT(c->freq_mask_max, 0, 1000);
+    if (!strcmp(section, "augment")) {
+        base_status st = codec_augment_config_set(&c->aug, key, value, err);
+        if (st != BASE_ENOTFOUND) return st;
+    }
 #undef IS
 #undef INT
 #undef DBL
@@ -216,9 +207,8 @@ base_status codec_train_config_check(const codec_train_config *c, base_err *err)
                             c->agent.n_mels, c->frontend.n_mels);
     if (c->n_train < 1)
         return base_err_set(err, BASE_EINVAL, NULL, 0, "data.train: no training manifest given");
-    if (c->snr_min > c->snr_max)
-        return base_err_set(err, BASE_EINVAL, NULL, 0, "augment.snr_min %g > snr_max %g",
-                            c->snr_min, c->snr_max);
+    st = codec_augment_config_check(&c->aug, err);
+    if (st) return st;
     codec_optim_config o = c->optim;
     o.total_steps = o.warmup_steps + 1;
     st = codec_optim_check(&o, err);

@@ -19,16 +19,18 @@
  *             of the same architecture to start from: fine-tuning; ignored when
  *             resuming from a checkpoint), checkpoint_every,
  *             eval_every, log_every (steps)
- *   [augment] noise_prob, snr_min, snr_max (dB, white Gaussian noise added to
- *             the waveform), time_masks, time_mask_max (frames), freq_masks,
- *             freq_mask_max (bands) -- SpecAugment (Park et al., Interspeech 2019)
- *   Speed/pitch perturbation is done at synthesis time: list the perturbed
- *   manifests under [data] train (tools/make-train-data.sh makes them).
+ *   [augment] the keys of codecs/augment.h (codec_augment_config_set): each
+ *             transform's probability and range -- speed, reverberation,
+ *             telephone band, noise (white/pink/brown/babble), Codec2/Opus round
+ *             trips, gain, VTLP, SpecAugment masks
+ *   Speed/pitch perturbation can also be done at synthesis time: list the
+ *   perturbed manifests under [data] train (tools/make-train-data.sh makes them).
  */
 #ifndef CODECS_RECIPE_H
 #define CODECS_RECIPE_H
 
 #include "codecs/agent.h"
+#include "codecs/augment.h"
 #include "codecs/melspec.h"
 #include "codecs/optim.h"
 #include "base/status.h"
@@ -57,8 +59,7 @@ typedef struct codec_train_config {
     char checkpoint[CODEC_TRAIN_PATH]; /* "" = no checkpoints */
     char init[CODEC_TRAIN_PATH];       /* "" = random initialisation (seed) */
     int checkpoint_every, eval_every, log_every;
-    float noise_prob, snr_min, snr_max;
-    int time_masks, time_mask_max, freq_masks, freq_mask_max;
+    codec_augment_config aug; /* [augment] */
 } codec_train_config;
 
 /* Defaults (agent A's recipe without data paths). */

@@ -48,6 +48,7 @@ int codec_train_greedy(const float *logprobs, int t, int v, char *out, int cap)
 typedef struct worker {
     codec_agent_ws *ws;
     codec_melspec_work *qw;
+    codec_augment *aug;
     float *wav, *mel, *dl, *lp;
     double *ctc;
 } worker;
@@ -57,6 +58,7 @@ typedef struct trainer {
     codec_agent *a;
     codec_melspec *q;
     codec_train_set train, dev;
+    codec_augment_talkers babble; /* the training utterances */
     worker *w;
     int nw;
     /* batching: utterances sorted by length, cut into batches, batch order shuffled per epoch */
@@ -91,10 +93,10 @@ static base_status train_one(void *ctx, int wi, long step, int j, int n, size_t 
     base_rng ra, rd;
     base_rng_init(&ra, c->seed, run, base_rng_component("train.augment"));
     base_rng_init(&rd, c->seed, run, base_rng_component("train.dropout"));
-    codec_train_features(c, tr->q, w->qw, u, w->wav, w->mel, &ra, 1);
+    int frames = codec_train_features(c, tr->q, w->qw, u, w->wav, w->mel, w->aug, &ra, &tr->babble);
     const float *logits;
     int tz;
-    if (codec_agent_forward_train(tr->a, w->ws, w->mel, u->frames, &rd, &logits, &tz, NULL))
+    if (codec_agent_forward_train(tr->a, w->ws, w->mel, frames, &rd, &logits, &tz, NULL))
         return BASE_ERANGE;
     int tc = codec_agent_ctc_len(tr->a, tz);
     memset(w->dl, 0, sizeof(float) * (size_t)tc * CODEC_VOCAB_SIZE);
@@ -344,9 +346,12 @@ static base_status workers_create(trainer *tr, int max_frames, base_err *err)
     int ws_frames = max_frames;
     for (size_t i = 0; i < tr->dev.n; i++)
         if (tr->dev.u[i].frames > ws_frames) ws_frames = tr->dev.u[i].frames;
-    size_t max_samples = 0;
+    size_t max_in = 1;
     for (size_t i = 0; i < tr->train.n; i++)
-        if (tr->train.u[i].n > max_samples) max_samples = tr->train.u[i].n;
+        if (tr->train.u[i].n > max_in) max_in = tr->train.u[i].n;
+    size_t max_samples = codec_augment_max_out(&c->aug, max_in); /* speed lengthens */
+    int aug_frames = (int)codec_melspec_frames(tr->q, max_samples);
+    if (aug_frames > ws_frames) ws_frames = aug_frames;
     for (size_t i = 0; i < tr->dev.n; i++)
         if (tr->dev.u[i].n > max_samples) max_samples = tr->dev.u[i].n;
     int tzmax = codec_agent_latent_len(tr->a, ws_frames);
@@ -363,6 +368,11 @@ static base_status workers_create(trainer *tr, int max_frames, base_err *err)
         base_status st = codec_agent_ws_create(&wk->ws, tr->a, ws_frames, err);
         if (st) return st;
         wk->qw = codec_melspec_work_create(tr->q, err);
+        codec_melspec_config fc;
+        codec_melspec_get_config(tr->q, &fc);
+        wk->aug = codec_augment_create(&c->aug, c->frontend.sample_rate, max_in, fc.n_mels,
+                                       fc.f_min, fc.f_max, err);
+        if (!wk->aug) return err && err->code ? err->code : BASE_ENOMEM;
         wk->wav = malloc(max_samples * sizeof(float));
         wk->mel = malloc((size_t)ws_frames * c->agent.n_mels * sizeof(float));
         wk->dl = malloc((size_t)tcmax * CODEC_VOCAB_SIZE * sizeof(float));
@@ -374,7 +384,7 @@ static base_status workers_create(trainer *tr, int max_frames, base_err *err)
         utt *u = &tr->dev.u[i];
         u->mel = malloc((size_t)u->frames * c->agent.n_mels * sizeof(float));
         if (!u->mel) goto nomem;
-        codec_train_features(c, tr->q, tr->w[0].qw, u, tr->w[0].wav, u->mel, NULL, 0);
+        codec_train_features(c, tr->q, tr->w[0].qw, u, tr->w[0].wav, u->mel, NULL, NULL, NULL);
         free(u->wav);
         u->wav = NULL;
     }
@@ -548,6 +558,7 @@ static void trainer_free(trainer *tr)
         for (int w = 0; w < tr->nw; w++) {
             codec_agent_ws_destroy(tr->w[w].ws);
             codec_melspec_work_destroy(tr->w[w].qw);
+            codec_augment_destroy(tr->w[w].aug);
             free(tr->w[w].wav), free(tr->w[w].mel), free(tr->w[w].dl), free(tr->w[w].lp);
             free(tr->w[w].ctc);
         }
@@ -589,8 +600,10 @@ base_status codec_train_run(const codec_train_config *cin, const char *out_model
     }
     int max_frames =
         (int)codec_melspec_frames(tr.q, (size_t)(c.max_seconds * c.frontend.sample_rate));
-    if ((st = load_data(&tr, max_frames, err)) || (st = workers_create(&tr, max_frames, err)) ||
-        (st = make_batches(&tr, err)) || (st = train_loop(&tr, err)))
+    if ((st = load_data(&tr, max_frames, err))) goto out;
+    tr.babble = codec_train_set_talkers(&tr.train);
+    if ((st = workers_create(&tr, max_frames, err)) || (st = make_batches(&tr, err)) ||
+        (st = train_loop(&tr, err)))
         goto out;
     r.train_utts = tr.train.n;
     r.dev_utts = tr.dev.n;

@@ -178,37 +178,27 @@ done:
 
 /* ---- features and augmentation ------------------------------------------------ */
 
-/* Waveform (+ noise at a random SNR) -> log-mel (+ SpecAugment masks). wav
- * scratch holds u->n floats; out holds u->frames * n_mels. */
-void codec_train_features(const codec_train_config *c, const codec_melspec *q,
-                          codec_melspec_work *qw, const codec_train_utt *u, float *wav, float *out,
-                          base_rng *r, int augment)
+static const int16_t *talker(void *ctx, size_t i, size_t *n)
 {
-    for (size_t k = 0; k < u->n; k++) wav[k] = u->wav[k] * (1.0f / 32767.0f);
-    if (augment && c->noise_prob > 0 && base_rng_uniform(r) < c->noise_prob) {
-        double p = 0;
-        for (size_t k = 0; k < u->n; k++) p += (double)wav[k] * wav[k];
-        p /= (double)u->n;
-        double snr = c->snr_min + (c->snr_max - c->snr_min) * base_rng_uniform(r);
-        float sigma = (float)sqrt(p / pow(10.0, snr / 10.0));
-        for (size_t k = 0; k < u->n; k++) wav[k] += sigma * (float)base_rng_normal(r);
-    }
+    const codec_train_set *d = ctx;
+    *n = d->u[i].n;
+    return d->u[i].wav;
+}
+
+codec_augment_talkers codec_train_set_talkers(const codec_train_set *d)
+{
+    return (codec_augment_talkers){talker, (void *)d, d->n};
+}
+
+int codec_train_features(const codec_train_config *c, const codec_melspec *q,
+                         codec_melspec_work *qw, const codec_train_utt *u, float *wav, float *out,
+                         codec_augment *aug, base_rng *r, const codec_augment_talkers *babble)
+{
+    size_t n = u->n;
+    for (size_t k = 0; k < n; k++) wav[k] = u->wav[k] * (1.0f / 32767.0f);
+    if (aug) n = codec_augment_wave(aug, r, wav, n, babble);
     size_t frames = 0;
-    codec_melspec_execute(q, qw, wav, u->n, out, &frames, NULL);
-    if (!augment) return;
-    int T = (int)frames, M = c->frontend.n_mels;
-    /* masked values are set to 0, the per-band mean after normalisation */
-    for (int k = 0; k < c->time_masks && c->time_mask_max > 0; k++) {
-        int w = (int)base_rng_below(r, (uint64_t)c->time_mask_max + 1);
-        if (w > T / 5) w = T / 5; /* never hide more than a fifth per mask */
-        if (w <= 0) continue;
-        int t0 = (int)base_rng_below(r, (uint64_t)(T - w + 1));
-        memset(out + (size_t)t0 * M, 0, sizeof(float) * (size_t)w * M);
-    }
-    for (int k = 0; k < c->freq_masks && c->freq_mask_max > 0; k++) {
-        int w = (int)base_rng_below(r, (uint64_t)c->freq_mask_max + 1);
-        if (w <= 0 || w >= M) continue;
-        int f0 = (int)base_rng_below(r, (uint64_t)(M - w + 1));
-        for (int t = 0; t < T; t++) memset(out + (size_t)t * M + f0, 0, sizeof(float) * w);
-    }
+    codec_melspec_execute(q, qw, wav, n, out, &frames, NULL);
+    if (aug) codec_augment_features(aug, r, out, (int)frames, c->frontend.n_mels);
+    return (int)frames;
 }

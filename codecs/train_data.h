@@ -5,6 +5,7 @@
 #define CODECS_TRAIN_DATA_H
 
 #include "codecs/agent.h"
+#include "codecs/augment.h"
 #include "codecs/melspec.h"
 #include "codecs/recipe.h"
 #include "base/rng.h"
@@ -37,11 +38,16 @@ base_status codec_train_set_load(codec_train_set *d, const char *path, const cod
                                  const codec_melspec *mel, int rate, int max_frames, int threads,
                                  size_t *skipped, base_err *err);
 
-/* Waveform (+ noise at a random SNR from r) -> log-mel (+ SpecAugment masks)
- * when augment; clean features otherwise (r unused). wav scratch holds u->n
- * floats; out holds u->frames * n_mels. */
-void codec_train_features(const codec_train_config *c, const codec_melspec *q,
-                          codec_melspec_work *qw, const codec_train_utt *u, float *wav, float *out,
-                          base_rng *r, int augment);
+/* Babble talkers for codecs/augment: the utterances of d. */
+codec_augment_talkers codec_train_set_talkers(const codec_train_set *d);
+
+/* Waveform -> (codec_augment_wave) -> log-mel -> (codec_augment_features)
+ * with draws from r when aug is non-NULL; clean features otherwise (r and
+ * babble unused). wav scratch holds codec_augment_max_out(u->n) floats; out
+ * holds that many samples' frames * n_mels. Returns the number of frames
+ * (speed perturbation changes it). */
+int codec_train_features(const codec_train_config *c, const codec_melspec *q,
+                         codec_melspec_work *qw, const codec_train_utt *u, float *wav, float *out,
+                         codec_augment *aug, base_rng *r, const codec_augment_talkers *babble);
 
 #endif

@@ -21,6 +21,7 @@
 
 #include "codecs/decode.h"
 #include "sim/ucache.h"
+#include "codecs/noise.h"
 
 /* G/U: a key of sim_config / sim_user_config field f; GV/UV: an enum key whose
  * allowed values come from fn, a stage's NULL-terminated name list (the
@@ -74,6 +75,14 @@ static const sim_key_def registry[] = {
      "(default: cache/tts in the build tree; installed: $XDG_CACHE_HOME/semsim/tts or "
      "~/.cache/semsim/tts)",
      SIM_KEY_OUTPUT, G(source.cache)},
+    {"source.noise_snr_db", SIM_KEY_DOUBLE, "inf", "dB", "-30..inf",
+     "additive noise on the source speech before the transmitter (or a codec) hears it: speech "
+     "power over noise power; inf = clean",
+     SIM_KEY_INF, G(source.noise_snr_db)},
+    {"source.noise", SIM_KEY_ENUM, "white", "", "",
+     "the noise of source.noise_snr_db: white, pink (1/f), brown (1/f^2), or babble (4 other "
+     "utterances of the source mixed)",
+     0, GV(source.noise, codec_noise_names)},
     {"source.arrival", SIM_KEY_ENUM, "back-to-back", "", "back-to-back|poisson",
      "utterance arrivals per user: each right after the previous one ends, or a Poisson process", 0,
      G(source.arrival)},
@@ -307,6 +316,16 @@ int sim_key_parse_double(const char *s, double *out)
     return 1;
 }
 
+/* A double, or `inf` / `+inf` (any case) when the key has SIM_KEY_INF. */
+static int parse_double_key(const sim_key_def *k, const char *s, double *out)
+{
+    if ((k->flags & SIM_KEY_INF) && (!strcasecmp(s, "inf") || !strcasecmp(s, "+inf"))) {
+        *out = INFINITY;
+        return 1;
+    }
+    return sim_key_parse_double(s, out);
+}
+
 int sim_key_parse_bool(const char *s, int *out)
 {
     static const char *const yes[] = {"true", "yes", "on", "1"}, *const no[] = {"false", "no",
@@ -407,9 +426,10 @@ base_status sim_key_check(const sim_key_def *k, const char *v, base_err *err)
                                 v, k->name, k->allowed);
         return BASE_OK;
     case SIM_KEY_DOUBLE:
-        if (!sim_key_parse_double(v, &d))
-            return base_err_set(err, BASE_EINVAL, NULL, 0,
-                                "bad value '%s' for %s: expected a finite number", v, k->name);
+        if (!parse_double_key(k, v, &d))
+            return base_err_set(err, BASE_EINVAL, NULL, 0, "bad value '%s' for %s: expected %s", v,
+                                k->name,
+                                (k->flags & SIM_KEY_INF) ? "a number or inf" : "a finite number");
         if (range_of(k, &lo, &hi) && (d < lo || d > hi))
             return base_err_set(err, BASE_ERANGE, NULL, 0, "bad value '%s' for %s: must be in %s",
                                 v, k->name, k->allowed);
@@ -445,7 +465,7 @@ base_status sim_key_store(const sim_key_def *k, void *dst, const char *v, base_e
         sim_key_parse_int(v, (int64_t *)p);
         return BASE_OK;
     case SIM_KEY_DOUBLE:
-        sim_key_parse_double(v, (double *)p);
+        parse_double_key(k, v, (double *)p);
         return BASE_OK;
     case SIM_KEY_BOOL:
         sim_key_parse_bool(v, (int *)p);

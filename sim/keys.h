@@ -37,6 +37,7 @@ enum {
     SIM_KEY_PER_USER = 1u << 0, /* may be overridden in [user.NAME]                */
     SIM_KEY_OUTPUT = 1u << 1,   /* a path the run creates (not checked to exist) */
     SIM_KEY_NOSWEEP = 1u << 2,  /* cannot be swept (changes the output layout)   */
+    SIM_KEY_INF = 1u << 3,      /* a double that also takes `inf` (+infinity)    */
 };
 
 /* Where a key's typed value lives: sim_config, or sim_user_config. */

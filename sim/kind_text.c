@@ -15,6 +15,7 @@
 #include "codecs/textcode.h"
 #include "sim/kind_common.h"
 #include "sim/receiver.h"
+#include "sim/source_noise.h"
 #include "sim/tts_source.h"
 
 typedef struct utt_state {
@@ -197,7 +198,9 @@ static base_status transcribe(sim_text *t, sim_utt *u, const char *path, const c
     size_t n = 0;
     int rate = codec_recognizer_rate(r), tz = 0;
     base_status st = codec_audio_read(path, rate, &x, &n, err);
-    if (st != BASE_OK) return st;
+    sim_source_noise nz = {&t->cfg, t->man, t->seed, u->index, path}; /* source.noise_snr_db */
+    if (st == BASE_OK) st = sim_source_noise_apply(&nz, rate, x, n, err);
+    if (st != BASE_OK) return free(x), st;
     u->res.duration_s = (double)n / rate;
     st = codec_recognizer_frontend(r, ws, x, n, err);
     free(x);

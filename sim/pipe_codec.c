@@ -18,6 +18,7 @@
 #include "sim/metrics.h"
 #include "sim/kind_common.h"
 #include "sim/receiver.h"
+#include "sim/source_noise.h"
 #include "sim/tts_source.h"
 
 #define CODEC_RATE 16000 /* codecs/classic.h works on 16 kHz audio */
@@ -205,6 +206,8 @@ static base_status encode(void *ctx, sim_utt *u, base_err *err)
     float *x = NULL;
     size_t n = 0;
     if ((st = codec_audio_read(path, CODEC_RATE, &x, &n, err)) != BASE_OK) return st;
+    sim_source_noise nz = {&s->cfg, s->man, s->seed, u->index, path}; /* source.noise_snr_db */
+    if ((st = sim_source_noise_apply(&nz, CODEC_RATE, x, n, err)) != BASE_OK) return free(x), st;
     us->samples = n;
     us->frames = codec_classic_frames(s->codec, n);
     us->tx = calloc(us->frames, s->fbytes);

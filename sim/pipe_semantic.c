@@ -25,6 +25,7 @@
 #include "sim/kind_common.h"
 #include "sim/prune.h"
 #include "sim/receiver.h"
+#include "sim/source_noise.h"
 #include "sim/tts_source.h"
 #include "sim/ucache.h"
 
@@ -303,8 +304,9 @@ static void release(void *ctx, sim_utt *u)
 }
 
 /* Audio file -> agent g's latents z (malloc'd, (*tz, d)); *dur_s its length. */
-static base_status encode_audio(agent *g, codec_audio_reader *rd, const char *path, float **z,
-                                int *tz, double *dur_s, base_err *err)
+static base_status encode_audio(agent *g, codec_audio_reader *rd, const char *path,
+                                const sim_source_noise *nz, float **z, int *tz, double *dur_s,
+                                base_err *err)
 {
     float *x = NULL;
     size_t n = 0;
@@ -312,7 +314,8 @@ static base_status encode_audio(agent *g, codec_audio_reader *rd, const char *pa
     *z = NULL;
     *tz = 0;
     base_status st = codec_audio_reader_read(rd, path, rate, &x, &n, err);
-    if (st != BASE_OK) return st;
+    if (st == BASE_OK) st = sim_source_noise_apply(nz, rate, x, n, err); /* source.noise_snr_db */
+    if (st != BASE_OK) return free(x), st;
     if (dur_s) *dur_s = (double)n / rate;
     st = codec_recognizer_frontend(g->r, g->ws, x, n, err);
     free(x);
@@ -333,13 +336,17 @@ static base_status encode_audio(agent *g, codec_audio_reader *rd, const char *pa
 /* ---- per-utterance work no sweep point changes, through the run's cache ----------- */
 
 /* What, besides its path, decides the audio an agent hears of a source
- * utterance: "" today (the file as it is). Settings that change the source
- * audio (e.g. added noise) go into this fingerprint, so cached encodings
- * never mix them up. Anchor and head corpora are read as they are ("").  */
-static void source_fingerprint(const sim_sem *s, char *buf, size_t cap)
+ * utterance: "" for the file as it is; with source.noise_snr_db finite, the
+ * noise type, SNR and what its draw depends on (the point's seed, the
+ * utterance's index: sim/source_noise.h), so cached encodings never mix up
+ * clean and noisy audio. Anchor and head corpora are read as they are ("").  */
+static void source_fingerprint(const sim_sem *s, const sim_source_noise *nz, char *buf, size_t cap)
 {
-    (void)s;
-    snprintf(buf, cap, "%s", "");
+    if (isinf(s->cfg.source.noise_snr_db) && s->cfg.source.noise_snr_db > 0)
+        snprintf(buf, cap, "%s", "");
+    else
+        snprintf(buf, cap, "noise=%s snr=%.17g seed=%" PRIu64 " utt=%" PRIu64, s->cfg.source.noise,
+                 s->cfg.source.noise_snr_db, nz->seed, nz->index);
 }
 
 /* The model file agent g was loaded from (the cache keys name it). */
@@ -357,6 +364,7 @@ typedef struct enc_job {
     agent *g;
     codec_audio_reader *rd;
     const char *path;
+    const sim_source_noise *nz; /* NULL: the audio as it is */
 } enc_job;
 
 static base_status enc_fill(void *ctx, void **val, size_t *bytes, base_err *err)
@@ -365,7 +373,7 @@ static base_status enc_fill(void *ctx, void **val, size_t *bytes, base_err *err)
     float *z = NULL;
     int t = 0;
     double dur = 0;
-    base_status st = encode_audio(j->g, j->rd, j->path, &z, &t, &dur, err);
+    base_status st = encode_audio(j->g, j->rd, j->path, j->nz, &z, &t, &dur, err);
     if (st != BASE_OK) return st;
     size_t d = (size_t)codec_recognizer_latent_dim(j->g->r), n = (size_t)t * d * sizeof *z;
     char *v = malloc(sizeof(enc_head) + n);
@@ -384,11 +392,12 @@ static base_status enc_fill(void *ctx, void **val, size_t *bytes, base_err *err)
 
 /* encode_audio through the run's cache: agent g's latents of the audio at
  * path as fingerprint fp says it is heard (z malloc'd, (*tz, d)). */
-static base_status encode_cached(sim_sem *s, agent *g, const char *path, const char *fp, float **z,
-                                 int *tz, double *dur_s, base_err *err)
+static base_status encode_cached(sim_sem *s, agent *g, const char *path, const char *fp,
+                                 const sim_source_noise *nz, float **z, int *tz, double *dur_s,
+                                 base_err *err)
 {
     char *key = NULL; /* never truncated: two keys are equal only for the same inputs */
-    enc_job j = {g, s->reader, path};
+    enc_job j = {g, s->reader, path, nz};
     void *v = NULL;
     size_t n = 0;
     *z = NULL;
@@ -414,6 +423,7 @@ static base_status encode_cached(sim_sem *s, agent *g, const char *path, const c
 typedef struct own_job {
     sim_sem *s;
     const char *path, *fp, *ref;
+    const sim_source_noise *nz;
 } own_job;
 
 static base_status own_fill(void *ctx, void **val, size_t *bytes, base_err *err)
@@ -429,7 +439,7 @@ static base_status own_fill(void *ctx, void **val, size_t *bytes, base_err *err)
     float *z = NULL;
     int tz = 0;
     const char *text = NULL;
-    if ((st = encode_cached(s, &s->tx, j->path, j->fp, &z, &tz, NULL, err)) == BASE_OK)
+    if ((st = encode_cached(s, &s->tx, j->path, j->fp, j->nz, &z, &tz, NULL, err)) == BASE_OK)
         st = codec_recognizer_decode(s->tx_own.r, s->tx_own.ws, z, tz, err);
     free(z);
     if (st == BASE_OK)
@@ -449,15 +459,15 @@ static base_status own_fill(void *ctx, void **val, size_t *bytes, base_err *err)
     return st;
 }
 
-static base_status tx_own(sim_sem *s, const char *path, const char *fp, const char *ref,
-                          double out[2], base_err *err)
+static base_status tx_own(sim_sem *s, const char *path, const char *fp, const sim_source_noise *nz,
+                          const char *ref, double out[2], base_err *err)
 {
     const sim_user_config *u0 = &s->cfg.user[0];
     char *key = NULL;
     if (asprintf(&key, "own\x1f%s\x1f%s %" PRId64 " %s\x1f%s\x1f%s\x1f%s", u0->tx.model,
                  u0->rx.decoder, (int64_t)u0->rx.beam_width, u0->rx.lm, fp, path, ref) < 0)
         return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
-    own_job j = {s, path, fp, ref};
+    own_job j = {s, path, fp, ref, nz};
     void *v = NULL;
     size_t n = 0;
     base_status st = sim_ucache_get(s->cache, key, own_fill, &j, &v, &n, err);
@@ -468,12 +478,12 @@ static base_status tx_own(sim_sem *s, const char *path, const char *fp, const ch
 }
 
 /* The receiver's own latents of the same audio, resampled to tz frames. */
-static base_status ideal_latents(sim_sem *s, const char *path, const char *fp, int tz, float *out,
-                                 base_err *err)
+static base_status ideal_latents(sim_sem *s, const char *path, const char *fp,
+                                 const sim_source_noise *nz, int tz, float *out, base_err *err)
 {
     float *zr = NULL;
     int tr = 0;
-    base_status st = encode_cached(s, &s->rx, path, fp, &zr, &tr, NULL, err);
+    base_status st = encode_cached(s, &s->rx, path, fp, nz, &zr, &tr, NULL, err);
     if (st == BASE_OK) st = anchor_resample_linear(zr, (size_t)tr, s->d_rx, out, (size_t)tz, err);
     free(zr);
     return st;
@@ -484,7 +494,7 @@ static base_status ideal_latents(sim_sem *s, const char *path, const char *fp, i
 static base_status side_encode(void *ctx, const char *path, float **z, int *t, base_err *err)
 {
     side_ctx *c = ctx;
-    return encode_cached(c->s, c->g, path, "", z, t, NULL, err);
+    return encode_cached(c->s, c->g, path, "", NULL, z, t, NULL, err); /* anchors stay clean */
 }
 
 static base_status side_logp(void *ctx, const float *z, int t, const float **logp, base_err *err)
@@ -557,9 +567,10 @@ static base_status encode(void *ctx, sim_utt *u, base_err *err)
     float *z = NULL;
     int tz = 0;
     agent *g = (agent *)s->enc;
+    sim_source_noise nz = {&s->cfg, s->man, s->seed, u->index, path};
     char fp[256];
-    source_fingerprint(s, fp, sizeof fp);
-    if ((st = encode_cached(s, g, path, fp, &z, &tz, &u->res.duration_s, err)) != BASE_OK)
+    source_fingerprint(s, &nz, fp, sizeof fp);
+    if ((st = encode_cached(s, g, path, fp, &nz, &z, &tz, &u->res.duration_s, err)) != BASE_OK)
         return st;
     us->tz = tz;
     us->s = malloc((size_t)tz * s->spf * sizeof *us->s);
@@ -579,12 +590,12 @@ static base_status encode(void *ctx, sim_utt *u, base_err *err)
         if (g == &s->rx)
             memcpy(us->ideal, z, (size_t)tz * s->d_rx * sizeof *z);
         else
-            st = ideal_latents(s, path, fp, tz, us->ideal, err);
+            st = ideal_latents(s, path, fp, &nz, tz, us->ideal, err);
     }
     if (st == BASE_OK && sim_prune_active(s->prune, u->user)) st = prune_encode(s, u, z, err);
     free(z);
     /* wer_tx_own: the transmitter's own recognition (not timed either) */
-    if (st == BASE_OK) st = tx_own(s, path, fp, us->ref, us->tx_own, err);
+    if (st == BASE_OK) st = tx_own(s, path, fp, &nz, us->ref, us->tx_own, err);
     if (st != BASE_OK) return st;
     u->n_frames = us->keep ? us->n_keep + us->n_proto : (size_t)tz;
     u->encode_flops = 2.0 * codec_recognizer_encoder_params(g->r) * tz + us->prune_flops;

@@ -73,6 +73,8 @@ typedef struct sim_config {
         int64_t bits;
         int64_t frame_bits;
         double bit_rate;
+        double noise_snr_db; /* +inf: clean (sim/source_noise.h) */
+        char noise[16];
     } source;
     struct {
         char type[32];

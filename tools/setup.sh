@@ -34,6 +34,7 @@ packages=(
   libopenmpi-dev openmpi-bin
   python3 python3-numpy python3-h5py python3-matplotlib
   sctk wamerican clang-format
+  alsa-utils
   clang libclang-rt-14-dev
 )
 ((torch)) && packages+=(python3-torch)

@@ -57,6 +57,9 @@ static void test_config_load(void)
         {"[agent]\nfamily = gru\n", 2, "family"},
         {"[train]\nseed = 1\n\nbatch = 3x\n", 4, "train.batch"},
         {"[agent\nd = 4\n", 1, "syntax"},
+        {"[augment]\nnoise_prob = 0.2\nspeed_prob = 2\n", 3, "augment.speed_prob"},
+        {"[augment]\nnoise_types = white,grey\n", 2, "grey"},
+        {"[augment]\nspeed_probb = 0.1\n", 2, "speed_probb"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         write_file(path, bad[i].text);
@@ -76,9 +79,9 @@ static void test_config_load(void)
     CU_ASSERT_EQUAL(codec_train_config_check(&c, &e), BASE_EINVAL); /* no training data */
     CU_ASSERT(strstr(e.msg, "data.train") != NULL);
     codec_train_config_set(&c, "data", "train", "x.tsv", NULL);
-    c.snr_min = 40;
+    c.aug.snr_min = 40;
     CU_ASSERT_EQUAL(codec_train_config_check(&c, &e), BASE_EINVAL);
-    c.snr_min = 5;
+    c.aug.snr_min = 5;
     c.agent.width = 1024; /* > 2 M parameters */
     CU_ASSERT_EQUAL(codec_train_config_check(&c, &e), BASE_EINVAL);
 }
@@ -261,8 +264,25 @@ static void test_train_init(void)
     CU_ASSERT(strstr(e.file, "base.h5") != NULL);
 }
 
+/* The shipped augmented recipe loads, with its [augment] block. */
+static void test_recipe_aug(void)
+{
+    char path[1024];
+    codec_train_config c;
+    base_err e = {0};
+    codec_train_config_default(&c);
+    test_srcpath(path, sizeof path, "models/recipes/A-aug.ini");
+    CU_ASSERT_EQUAL_FATAL(codec_train_config_load(path, &c, &e), BASE_OK);
+    CU_ASSERT_EQUAL(codec_train_config_check(&c, &e), BASE_OK);
+    TEST_ASSERT_NEAR(c.aug.speed_prob, 0.5, 1e-6);
+    TEST_ASSERT_NEAR(c.aug.codec_prob, 0.2, 1e-6);
+    CU_ASSERT_EQUAL(c.aug.noise_types, 0xfu); /* white, pink, brown, babble */
+    CU_ASSERT_STRING_EQUAL(c.init, "models/A.h5");
+}
+
 static const test_case cases[] = {
     {"recipe INI: keys, lists, file:line errors", test_config_load},
+    {"models/recipes/A-aug.ini loads", test_recipe_aug},
     {"greedy CTC decoding", test_greedy},
     {"training is thread-count independent and resumes exactly", test_train_deterministic},
     {"train.init starts from a model file's weights", test_train_init},
