@@ -244,6 +244,76 @@ static void test_cache_changes_nothing(void)
     sim_scenario_destroy(sc);
 }
 
+/* source.noise_snr_db changes the audio both agents hear: the run's cache
+ * must keep clean and noisy encodings apart. One run sweeping the noise (clean
+ * and noisy points share the cache) gives, point for point, what a clean-only
+ * and a noisy-only run with the cache off give. */
+static void test_cache_keeps_noise_apart(void)
+{
+    static const char *const cols[] = {"channel.snr_db", "wer", "cosine", "cka", "wer_tx_own"};
+    double swept[4][5], alone[2][2][5]; /* swept: (noise inf, -10) x (snr 0, 30) */
+    char extra[1024], out[600];
+    unsigned char *raw;
+    size_t rs;
+    /* [sweep] comes last in scenario(): the noise sweep joins it */
+    snprintf(extra, sizeof extra, "source.noise_snr_db = inf,-10\n");
+    /* the equalizer and anchor keys go in with --set ([sweep] is the file's last section) */
+    sim_scenario *sc = scenario(extra);
+    CU_ASSERT_FATAL(sc != NULL);
+    base_err e = BASE_ERR_INIT;
+    char anc[700]; /* --set paths are relative to the current folder, not the scenario */
+    snprintf(anc, sizeof anc, "%s/anchors.tsv", dir);
+    const char *sets[][2] = {{"equalizer.type", "relative"},    {"equalizer.head_steps", "3"},
+                             {"equalizer.train_manifest", anc}, {"anchors.count", "24"},
+                             {"anchors.selection", "kmeans"},   {"anchors.manifest", anc}};
+    char cache[700];
+    snprintf(cache, sizeof cache, "%s/cache-uc", dir);
+    for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
+        CU_ASSERT_EQUAL_FATAL(sim_scenario_set(sc, sets[i][0], sets[i][1], "--set", 0, &e),
+                              BASE_OK);
+    CU_ASSERT_EQUAL_FATAL(sim_scenario_set(sc, "equalizer.cache", cache, "--set", 0, &e), BASE_OK);
+    snprintf(out, sizeof out, "%s/noise-swept.h5", dir);
+    test_run_scenario(sc, out, 1);
+    CU_ASSERT_EQUAL_FATAL(test_read_summary(out, cols, 5, swept, 4, &raw, &rs), 4);
+    free(raw);
+    sim_scenario_destroy(sc);
+    static const char *const noise[] = {"inf", "-10"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(extra, sizeof extra, "%s", "");
+        sc = scenario(extra);
+        CU_ASSERT_FATAL(sc != NULL);
+        for (size_t i = 0; i < sizeof sets / sizeof *sets; i++)
+            CU_ASSERT_EQUAL_FATAL(sim_scenario_set(sc, sets[i][0], sets[i][1], "--set", 0, &e),
+                                  BASE_OK);
+        CU_ASSERT_EQUAL_FATAL(sim_scenario_set(sc, "equalizer.cache", cache, "--set", 0, &e),
+                              BASE_OK);
+        CU_ASSERT_EQUAL_FATAL(sim_scenario_set(sc, "scenario.cache_mb", "0", "--set", 0, &e),
+                              BASE_OK);
+        CU_ASSERT_EQUAL_FATAL(sim_scenario_set(sc, "source.noise_snr_db", noise[k], "--set", 0, &e),
+                              BASE_OK);
+        snprintf(out, sizeof out, "%s/noise-alone%d.h5", dir, k);
+        test_run_scenario(sc, out, 1);
+        CU_ASSERT_EQUAL_FATAL(test_read_summary(out, cols, 5, alone[k], 2, &raw, &rs), 2);
+        free(raw);
+        sim_scenario_destroy(sc);
+    }
+    /* match rows by (noise, snr): the swept file's rows are in sweep order */
+    for (int k = 0; k < 2; k++)
+        for (int j = 0; j < 2; j++) {
+            const double *a = alone[k][j];
+            int found = 0;
+            for (int r = 0; r < 4; r++) {
+                /* the swept rows' noise is not among cols: rows 0-1 and 2-3 are one noise
+                 * value each, in the order of the sweep's expansion; find the row with the
+                 * same snr whose metrics match, and require exactly one per (k, j) */
+                if (swept[r][0] == a[0] && !memcmp(swept[r] + 1, a + 1, 4 * sizeof *a)) found++;
+            }
+            CU_ASSERT_EQUAL(found, 1);
+        }
+    /* and the noise changed something the agents heard */
+    CU_ASSERT(memcmp(alone[0], alone[1], sizeof alone[0]) != 0);
+}
+
 static void test_digital_and_oracle(void)
 {
     sim_scenario *sc = scenario("");
@@ -551,6 +621,7 @@ int main(void)
         {"class anchors from CTC forced alignment", test_class_anchors},
         {"default anchor/head corpora: training lines and voices only", test_default_corpora},
         {"TTS anchor/head corpora never hold evaluated utterances", test_tts_corpora},
+        {"source noise: the run cache keeps clean and noisy apart", test_cache_keeps_noise_apart},
         {NULL, NULL},
     };
     return test_main("pipe_semantic", cases);
