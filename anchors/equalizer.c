@@ -1,4 +1,5 @@
-/* equalizer.c -- none / relative / relative-inverse / ridge / procrustes equalizers.
+/* equalizer.c -- none / relative / relative-inverse / ridge / procrustes equalizers,
+ * and the table's rows of mlp (anchors/eq_mlp.c) and parseval (anchors/eq_parseval.c).
  *
  * See equalizer.h for the maps. Every fit runs in double through LAPACKE's SVD
  * (the anchor matrices are small: K x d with K, d in the hundreds) and is
@@ -7,6 +8,9 @@
  * relative head's decode, which needs a sequence workspace (anchors/relhead.h).
  */
 #include "anchors/equalizer.h"
+
+#include "anchors/eq_mlp.h"
+#include "anchors/eq_parseval.h"
 
 #include <cblas.h>
 #include <lapacke.h>
@@ -24,6 +28,8 @@ struct anchor_equalizer {
     float *w;                /* (d_tx,d_rx) ridge, procrustes */
     float *bias;             /* (d_rx) mu_rx - mu_tx W */
     float rho;               /* cosine: restored norm */
+    anchor_eq_mlp *mlp;      /* mlp */
+    anchor_eq_parseval *pf;  /* parseval */
     size_t rank;
     uint64_t handshake;
 };
@@ -32,8 +38,8 @@ struct anchor_equalizer {
 enum { EQ_BLOCK = ANCHOR_EQ_MAX_K };
 
 /* The table (below, after the per-type functions) lists every type the
- * scenario accepts; rows 0..4 are in anchor_eq_type order. */
-enum { EQ_ROWS = 6 };
+ * scenario accepts; rows 0..ANCHOR_EQ_TYPES-1 are in anchor_eq_type order. */
+enum { EQ_ROWS = ANCHOR_EQ_TYPES + 1 };
 static const anchor_eq_info eq_table[EQ_ROWS];
 
 base_status anchor_eq_type_parse(const char *name, anchor_eq_type *type, base_err *err)
@@ -45,7 +51,8 @@ base_status anchor_eq_type_parse(const char *name, anchor_eq_type *type, base_er
         }
     return base_err_set(err, BASE_EINVAL, NULL, 0,
                         "unknown equalizer.type '%s' for anchors/ (expected none, relative, "
-                        "relative-inverse, ridge or procrustes; oracle is run by the simulator)",
+                        "relative-inverse, ridge, procrustes, mlp or parseval; oracle is run by "
+                        "the simulator)",
                         name ? name : "(null)");
 }
 
@@ -64,6 +71,10 @@ void anchor_equalizer_config_default(anchor_equalizer_config *cfg)
     cfg->rx_norm = 0;
     cfg->procrustes_scale = 1;
     cfg->head = NULL;
+    cfg->mlp_hidden = 32;
+    cfg->mlp_epochs = 2000;
+    cfg->parseval_lambda = 0.1;
+    cfg->seed = 1;
 }
 
 double anchor_mean_norm(const float *x, size_t n, size_t d)
@@ -448,6 +459,59 @@ static base_status decode_linear(const anchor_equalizer *q, const float *s, size
     return BASE_OK;
 }
 
+/* mlp: a two-layer MLP on the anchor pairs (anchors/eq_mlp.h). */
+static base_status fit_mlp(anchor_equalizer *q, const float *a_tx, const float *a_rx, base_err *err)
+{
+    anchor_eq_mlp_config mc;
+    anchor_eq_mlp_config_default(&mc);
+    mc.hidden = q->cfg.mlp_hidden;
+    mc.epochs = q->cfg.mlp_epochs;
+    mc.seed = q->cfg.seed;
+    if (!(q->mlp = anchor_eq_mlp_create(&mc, a_tx, a_rx, q->k, q->d_tx, q->d_rx, err)))
+        return err && err->code ? err->code : BASE_EINVAL;
+    q->handshake = (uint64_t)q->k * q->d_tx; /* the receiver fits on A_tx, as ridge */
+    return BASE_OK;
+}
+
+static base_status decode_mlp(const anchor_equalizer *q, const float *s, size_t n, float *out,
+                              base_err *err)
+{
+    (void)err;
+    anchor_eq_mlp_apply(q->mlp, s, n, out);
+    return BASE_OK;
+}
+
+/* parseval: Parseval frames of each side's anchors (anchors/eq_parseval.h). */
+static base_status fit_parseval(anchor_equalizer *q, const float *a_tx, const float *a_rx,
+                                base_err *err)
+{
+    if (!(q->pf = anchor_eq_parseval_create(a_tx, a_rx, q->k, q->d_tx, q->d_rx,
+                                            q->cfg.parseval_lambda, err)))
+        return err && err->code ? err->code : BASE_EINVAL;
+    q->rank = anchor_eq_parseval_rank(q->pf);
+    q->handshake = anchor_eq_parseval_handshake(q->pf);
+    return BASE_OK;
+}
+
+static base_status encode_parseval(const anchor_equalizer *q, const float *x_tx, size_t n, float *s,
+                                   base_err *err)
+{
+    size_t at;
+    if (!finite_all(x_tx, n * q->d_tx, &at))
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "frame %zu, component %zu is not finite",
+                            at / q->d_tx, at % q->d_tx);
+    anchor_eq_parseval_encode(q->pf, x_tx, n, s);
+    return BASE_OK;
+}
+
+static base_status decode_parseval(const anchor_equalizer *q, const float *s, size_t n, float *out,
+                                   base_err *err)
+{
+    (void)err;
+    anchor_eq_parseval_decode(q->pf, s, n, out);
+    return BASE_OK;
+}
+
 /* ---- the table --------------------------------------------------------- */
 
 /* name, type, uses_anchors, needs_head, is_oracle, maps_to_rx, output, symbols,
@@ -465,12 +529,18 @@ static const anchor_eq_info eq_table[EQ_ROWS] = {
      encode_copy, decode_linear, "ridge regression tx -> rx on the anchor pairs"},
     {"procrustes", ANCHOR_EQ_PROCRUSTES, 1, 0, 0, 1, ANCHOR_EQ_OUT_LATENT, ANCHOR_EQ_SYM_LATENT,
      fit_linear, encode_copy, decode_linear, "orthogonal Procrustes tx -> rx on the anchor pairs"},
+    {"mlp", ANCHOR_EQ_MLP, 1, 0, 0, 1, ANCHOR_EQ_OUT_LATENT, ANCHOR_EQ_SYM_LATENT, fit_mlp,
+     encode_copy, decode_mlp, "a two-layer MLP tx -> rx trained on the anchor pairs only"},
+    {"parseval", ANCHOR_EQ_PARSEVAL, 1, 0, 0, 1, ANCHOR_EQ_OUT_LATENT, ANCHOR_EQ_SYM_FRAME,
+     fit_parseval, encode_parseval, decode_parseval,
+     "zero-shot Parseval-frame equalizer: whitened frame coefficients on the anchors"},
     {"oracle", ANCHOR_EQ_NONE, 0, 0, 1, 1, ANCHOR_EQ_OUT_LATENT, ANCHOR_EQ_SYM_LATENT, NULL, NULL,
      NULL, "the receiver's own encoder on the same audio (an upper bound; run by the simulator)"},
 };
 
-static const char *const eq_names[EQ_ROWS + 1] = {
-    "none", "relative", "relative-inverse", "ridge", "procrustes", "oracle", NULL};
+static const char *const eq_names[EQ_ROWS + 1] = {"none",     "relative",   "relative-inverse",
+                                                  "ridge",    "procrustes", "mlp",
+                                                  "parseval", "oracle",     NULL};
 
 const char *const *anchor_equalizer_names(void)
 {
@@ -483,7 +553,7 @@ const anchor_eq_info *anchor_equalizer_find(const char *name, base_err *err)
         if (!strcmp(name, eq_table[i].name)) return &eq_table[i];
     base_err_set(err, BASE_EINVAL, NULL, 0,
                  "unknown equalizer.type '%s' (expected none, relative, relative-inverse, ridge, "
-                 "procrustes or oracle)",
+                 "procrustes, mlp, parseval or oracle)",
                  name ? name : "(null)");
     return NULL;
 }
@@ -514,7 +584,7 @@ static base_status check_create(const anchor_equalizer_config *cfg, const float 
         return base_err_set(err, BASE_EINVAL, NULL, 0,
                             "ridge_lambda and relinv_lambda must be >= 0");
     const anchor_eq_info *row = &eq_table[cfg->type];
-    if (row->symbols == ANCHOR_EQ_SYM_RELATIVE && k > ANCHOR_EQ_MAX_K)
+    if (row->symbols != ANCHOR_EQ_SYM_LATENT && k > ANCHOR_EQ_MAX_K)
         return base_err_set(err, BASE_ERANGE, NULL, 0, "K = %zu exceeds %d for relative equalizers",
                             k, ANCHOR_EQ_MAX_K);
     if (!finite_all(a_tx, k * d_tx, &at) || !finite_all(a_rx, k * d_rx, &at))
@@ -548,7 +618,7 @@ fail:
 
 size_t anchor_equalizer_symbols_per_frame(const anchor_equalizer *q)
 {
-    return q->row->symbols == ANCHOR_EQ_SYM_RELATIVE ? q->k : q->d_tx;
+    return q->row->symbols != ANCHOR_EQ_SYM_LATENT ? q->k : q->d_tx;
 }
 size_t anchor_equalizer_out_dim(const anchor_equalizer *q)
 {
@@ -608,7 +678,7 @@ base_status anchor_equalizer_execute(const anchor_equalizer *q, const float *x_t
 {
     if (!q) return base_err_set(err, BASE_EINVAL, NULL, 0, "equalizer is NULL");
     /* absolute types send x_tx itself; decode checks it */
-    if (q->row->symbols != ANCHOR_EQ_SYM_RELATIVE)
+    if (q->row->symbols == ANCHOR_EQ_SYM_LATENT)
         return anchor_equalizer_decode(q, x_tx, n, x_rx_hat, err);
     if (n == 0) return BASE_OK;
     if (!x_tx || !x_rx_hat)
@@ -626,7 +696,7 @@ base_status anchor_equalizer_execute(const anchor_equalizer *q, const float *x_t
     size_t rows = EQ_BLOCK / q->k;
     for (size_t i0 = 0; i0 < n; i0 += rows) {
         size_t b = n - i0 < rows ? n - i0 : rows;
-        base_status st = anchor_relative_execute(q->rel_tx, x_tx + i0 * q->d_tx, b, sym, err);
+        base_status st = anchor_equalizer_encode(q, x_tx + i0 * q->d_tx, b, sym, err);
         if (st) return st;
         st = anchor_equalizer_decode(q, sym, b, x_rx_hat + i0 * q->d_rx, err);
         if (st) return st;
@@ -642,5 +712,7 @@ void anchor_equalizer_destroy(anchor_equalizer *q)
     free(q->c);
     free(q->w);
     free(q->bias);
+    anchor_eq_mlp_destroy(q->mlp);
+    anchor_eq_parseval_destroy(q->pf);
     free(q);
 }

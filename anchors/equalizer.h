@@ -50,6 +50,15 @@
  *                     the singular pairs with s_j > 1e-9 s_max (a partial isometry):
  *                     the rest of U, V is arbitrary and would not be reproducible.
  *                     Sends d_tx per frame; handshake K*d_tx reals (A_tx).
+ *   mlp               a two-layer MLP x_tx -> x_rx trained on the K anchor pairs only
+ *                     (anchors/eq_mlp.h; Pannacci et al. 2025's neural aligner), with
+ *                     mlp_hidden units for mlp_epochs full-batch AdamW steps from seed.
+ *                     Sends d_tx per frame; handshake K*d_tx reals (A_tx).
+ *   parseval          the zero-shot Parseval-frame equalizer (anchors/eq_parseval.h;
+ *                     Fiorellino et al. 2025, Pannacci et al. 2025): K pre-whitened
+ *                     frame coefficients of x_tx on the transmitter's Parseval frame
+ *                     of its anchors, synthesised with the receiver's frame. Sends K
+ *                     per frame; handshake K + K(K+1)/2 reals (the whitening).
  *
  * `oracle` (the receiver's own encoder on the same audio) is not an equalizer
  * object: the simulator runs it by encoding with the receiver's agent. It still
@@ -77,10 +86,12 @@ typedef enum anchor_eq_type {
     ANCHOR_EQ_RELATIVE_INVERSE,
     ANCHOR_EQ_RIDGE,
     ANCHOR_EQ_PROCRUSTES,
+    ANCHOR_EQ_MLP,
+    ANCHOR_EQ_PARSEVAL,
 } anchor_eq_type;
-#define ANCHOR_EQ_TYPES 5 /* equalizer objects; the table also has oracle */
+#define ANCHOR_EQ_TYPES 7 /* equalizer objects; the table also has oracle */
 
-/* "none" | "relative" | "relative-inverse" | "ridge" | "procrustes" -> type.
+/* "none" | "relative" | "relative-inverse" | "ridge" | "procrustes" | "mlp" | "parseval" -> type.
  * "oracle" and anything else: BASE_EINVAL (oracle is handled by the simulator). */
 base_status anchor_eq_type_parse(const char *name, anchor_eq_type *type, base_err *err);
 const char *anchor_eq_type_name(anchor_eq_type type);
@@ -102,9 +113,14 @@ typedef struct anchor_equalizer_config {
     const anchor_relhead *head; /* relative: the receiver's trained head (anchor_relhead_get),
                                  * borrowed: it must outlive the equalizer. Its K, psi and
                                  * anchors must be those of create's A_rx */
+    size_t mlp_hidden;          /* mlp: hidden units H, 1..4096 (default 32) */
+    long mlp_epochs;            /* mlp: full-batch AdamW steps (default 2000) */
+    double parseval_lambda;     /* parseval: whitening ridge relative to tr(C)/K (default 0.1) */
+    uint64_t seed;              /* mlp: initial weights (default 1) */
 } anchor_equalizer_config;
 
-/* none, cosine, ridge_lambda 1e-3, relinv_lambda 0.1, rx_norm 0, procrustes_scale 1, head NULL. */
+/* none, cosine, ridge_lambda 1e-3, relinv_lambda 0.1, rx_norm 0, procrustes_scale 1, head NULL,
+ * mlp_hidden 32, mlp_epochs 2000, parseval_lambda 0.1, seed 1. */
 void anchor_equalizer_config_default(anchor_equalizer_config *cfg);
 
 typedef struct anchor_equalizer anchor_equalizer;
@@ -120,6 +136,8 @@ typedef enum anchor_eq_output {
 typedef enum anchor_eq_symbols {
     ANCHOR_EQ_SYM_LATENT = 0, /* the encoder's latent: d_tx reals (oracle: d_rx) */
     ANCHOR_EQ_SYM_RELATIVE,   /* relative symbols psi(x, A_tx): K reals */
+    ANCHOR_EQ_SYM_FRAME,      /* K reals of another anchor-based code (parseval: frame
+                               * coefficients) */
 } anchor_eq_symbols;
 
 /* One row of the equalizer table. */
@@ -167,7 +185,7 @@ anchor_equalizer *anchor_equalizer_create(const anchor_equalizer_config *cfg, co
 /* Largest K the relative types accept (execute works through a stack block). */
 #define ANCHOR_EQ_MAX_K 8192
 
-/* Real symbols the transmitter sends per frame: K (relative types) or d_tx. */
+/* Real symbols the transmitter sends per frame: K (relative and frame symbols) or d_tx. */
 size_t anchor_equalizer_symbols_per_frame(const anchor_equalizer *q);
 /* Width of decode's output per frame: d_rx, or for relative the receiver's
  * log-probabilities, V times its CTC frames per latent frame (anchor_relhead_out_dim). */
@@ -182,7 +200,8 @@ const anchor_eq_info *anchor_equalizer_info(const anchor_equalizer *q); /* its t
  * its anchor latents); 0 for the others. The anchor set's own handshake
  * (anchor_set_handshake_bits) is separate. */
 uint64_t anchor_equalizer_handshake_symbols(const anchor_equalizer *q);
-/* Numerical rank kept by the pseudo-inverse (relative-inverse) or by R (procrustes), else 0. */
+/* Numerical rank kept by the pseudo-inverse (relative-inverse), by R (procrustes) or by the
+ * transmitter's frame (parseval), else 0. */
 size_t anchor_equalizer_rank(const anchor_equalizer *q);
 
 /* Transmitter side: x_tx (N,d_tx) -> s (N, symbols_per_frame). */

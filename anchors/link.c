@@ -332,6 +332,13 @@ static base_status get_head(anchor_link *l, const anchor_link_config *cfg,
     rc.seed = cfg->seed;
     rc.steps = (long)cfg->head_steps;
     rc.noise = (float)cfg->head_noise;
+    base_status ss =
+        anchor_relhead_snr_parse(cfg->head_snr_db, &rc.snr_on, &rc.snr_lo_db, &rc.snr_hi_db, err);
+    if (ss != BASE_OK) {
+        codec_manifest_destroy(own);
+        return ss;
+    }
+    rc.packet_frames = cfg->packet_frames > 0 ? (int)cfg->packet_frames : 4;
     if (rc.warmup >= rc.steps) rc.warmup = rc.steps / 10;
     rc.threads = 1; /* the caller is already one job of the runner's pool */
     snprintf(rc.cache_dir, sizeof rc.cache_dir, "%s",
@@ -362,6 +369,9 @@ static base_status fit(anchor_link *l, const anchor_link_config *cfg, const anch
     if (st != BASE_OK) return st;
     ec.type = l->row->type;
     ec.ridge_lambda = cfg->ridge_lambda;
+    ec.seed = cfg->seed;
+    if (cfg->mlp_hidden > 0) ec.mlp_hidden = (size_t)cfg->mlp_hidden;
+    if (cfg->mlp_epochs > 0) ec.mlp_epochs = (long)cfg->mlp_epochs;
     ec.rx_norm = ec.psi == ANCHOR_PSI_COSINE_CENTERED
                      ? centred_mean_norm(c->x_rx, c->n_rx, rx->dim, a_rx, l->k)
                      : anchor_mean_norm(c->x_rx, c->n_rx, rx->dim);
@@ -473,7 +483,12 @@ base_status anchor_link_config_check(const anchor_link_config *cfg, const char *
         st = base_err_set(err, BASE_ERANGE, NULL, 0, "equalizer.type=%s takes anchors.count <= %d",
                           row->name, ANCHOR_RELHEAD_MAX_K);
     } else if (row->needs_head) {
-        st = check_manifest(cfg->train_manifest, err); /* errors carry the manifest's file */
+        int on;
+        double lo, hi;
+        if ((st = anchor_relhead_snr_parse(cfg->head_snr_db, &on, &lo, &hi, err)) != BASE_OK)
+            k = "equalizer.head_snr_db";
+        else
+            st = check_manifest(cfg->train_manifest, err); /* errors carry the manifest's file */
     }
     if (st == BASE_OK && row && row->uses_anchors) st = check_manifest(cfg->manifest, err);
     if (key) *key = k;

@@ -67,6 +67,11 @@ typedef struct anchor_link_config {
     int64_t train_utterances;   /* needs_head: utterances taken from it */
     int64_t head_steps;         /* needs_head: training steps */
     double head_noise;          /* needs_head: training noise */
+    const char *head_snr_db;    /* needs_head: equalizer.head_snr_db, "none" (or NULL, ""), a
+                                 * number or a range a:b (anchor_relhead_snr_parse) */
+    int64_t packet_frames;      /* needs_head with head_snr_db: frames per analog packet */
+    int64_t mlp_hidden;         /* mlp: hidden units (<= 0: the default) */
+    int64_t mlp_epochs;         /* mlp: fit steps (<= 0: the default) */
     const char *cache;          /* needs_head: head cache folder ("" or NULL: semsim-cache) */
     uint64_t seed;              /* scenario seed */
     const char *rx_model;       /* needs_head: the receiver's model file (its bytes key the

@@ -31,6 +31,9 @@ void anchor_relhead_config_default(anchor_relhead_config *cfg)
     cfg->dropout = -1;
     cfg->ls_lambda = 1e-3;
     cfg->noise = 0.5f;
+    cfg->snr_on = 0;
+    cfg->snr_lo_db = cfg->snr_hi_db = 0;
+    cfg->packet_frames = 4;
     cfg->threads = 2;
     cfg->log_every = 25;
 }
@@ -46,6 +49,29 @@ uint64_t anchor_relhead_agent_hash(const codec_agent *a)
     uint64_t h = codec_arch_hash(BASE_HASH_INIT, c); /* the field table, codecs/agent_arch */
     codec_agent *m = (codec_agent *)a;               /* codec_agent_params has no const variant */
     return base_hash_bytes(h, codec_agent_params(m), codec_agent_num_floats(a) * sizeof(float));
+}
+
+base_status anchor_relhead_snr_parse(const char *text, int *on, double *lo, double *hi,
+                                     base_err *err)
+{
+    *on = 0;
+    *lo = *hi = 0;
+    if (!text || !*text || !strcmp(text, "none")) return BASE_OK;
+    char *end = NULL;
+    double a = strtod(text, &end), b = a;
+    if (end != text && *end == ':') {
+        const char *t2 = end + 1;
+        b = strtod(t2, &end);
+        if (end == t2) end = (char *)text; /* "a:" is not a range */
+    }
+    if (end == text || *end || !isfinite(a) || !isfinite(b) || a > b || a < -30 || b > 60)
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "equalizer.head_snr_db '%s': expected none, an Es/N0 in dB or a "
+                            "range a:b (a <= b, within -30..60)",
+                            text);
+    *on = 1;
+    *lo = a, *hi = b;
+    return BASE_OK;
 }
 
 static base_status check_config(const anchor_relhead_config *c, base_err *err)
@@ -70,6 +96,12 @@ static base_status check_config(const anchor_relhead_config *c, base_err *err)
     if (!(c->noise >= 0) || !isfinite(c->noise))
         return base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: noise must be >= 0, got %g",
                             c->noise);
+    if (c->snr_on && (!(c->snr_lo_db >= -30) || !(c->snr_hi_db <= 60) ||
+                      !(c->snr_lo_db <= c->snr_hi_db) || c->packet_frames < 1))
+        return base_err_set(err, BASE_EINVAL, NULL, 0,
+                            "relhead: training SNR range [%g, %g] dB must lie in -30..60 with "
+                            "lo <= hi, and packet_frames >= 1 (got %d)",
+                            c->snr_lo_db, c->snr_hi_db, c->packet_frames);
     if (isnan(c->ls_lambda))
         return base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: ls_lambda is NaN");
     if (c->threads < 1 || c->threads > MAX_THREADS)

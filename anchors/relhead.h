@@ -19,9 +19,19 @@
  * fine-tuning the head already behaves like "relative-inverse + native decoder";
  * then the whole decoder is fine-tuned with CTC (AdamW, warm-up + cosine).
  *
+ * Channel-aware training (snr_on, equalizer.head_snr_db; issue 17): before the
+ * standardisation, each training utterance's relative representation R goes
+ * through the link the receiver knows it has, emulated here: packets of
+ * packet_frames frames (K reals each) normalised to unit energy per complex
+ * symbol (a = sqrt(m / sum r^2), m = reals/2, as channel/analog.c), complex
+ * AWGN of N0 = 10^(-snr/10), MMSE with perfect CSI (1/(1+N0)), de-normalised:
+ * r' = (a r + n) / (a (1 + N0)), n ~ N(0, N0/2) per real. Fading and digital
+ * links are not emulated. Still receiver-only: its own R, its own link.
+ *
  * Determinism: the batch order of epoch e comes from stream (seed, e,
  * "anchors.relhead.batches"), the dropout of utterance j of step s from
- * (seed, s*batch + j, "anchors.relhead.dropout"); each utterance's gradient has
+ * (seed, s*batch + j, "anchors.relhead.dropout"), its channel (SNR draw and
+ * noise) from (seed, s*batch + j, "anchors.relhead.channel"); each utterance's gradient has
  * its own slot and the slots are summed in batch order, so a seed gives
  * bit-identical weights for any number of threads (OpenBLAS is set to one
  * thread inside the workers, as codecs/train does).
@@ -75,8 +85,14 @@ typedef struct anchor_relhead_config {
                          * while training (0.5): makes the head tolerate relative
                          * representations that are not exactly its own (A->B, K = 64:
                          * WER 57% without, 18% with; docs/anchors.md) */
-    int threads;        /* workers, 1..64 (2); the result does not depend on it */
-    int log_every;      /* steps between progress lines at info level (25) */
+    int snr_on;         /* 1: the head's relative inputs go through an emulated analog AWGN
+                         * link while it trains (equalizer.head_snr_db; 0 = clean, default) */
+    double snr_lo_db;   /* Es/N0 per complex symbol, dB: drawn uniformly in [lo, hi] per
+                         * training utterance and step (lo == hi: one SNR); -30..60 */
+    double snr_hi_db;
+    int packet_frames; /* frames per emulated packet (the link's frames_per_packet, 4) */
+    int threads;       /* workers, 1..64 (2); the result does not depend on it */
+    int log_every;     /* steps between progress lines at info level (25) */
     char cache_dir[ANCHOR_RELHEAD_PATH]; /* "" = no cache (anchor_relhead_get trains) */
     const volatile sig_atomic_t *stop;   /* polled between steps: non-zero stops training with
                                           * BASE_EINTERRUPTED, nothing cached; NULL = never */
@@ -84,6 +100,12 @@ typedef struct anchor_relhead_config {
 
 /* The values above. */
 void anchor_relhead_config_default(anchor_relhead_config *cfg);
+
+/* equalizer.head_snr_db: "none" (also NULL or "") -> *on = 0; a number "x" -> on, lo = hi = x;
+ * a range "a:b" with a <= b -> on, [a, b]. Values in -30..60 dB. BASE_EINVAL otherwise, the
+ * message naming the text. */
+base_status anchor_relhead_snr_parse(const char *text, int *on, double *lo, double *hi,
+                                     base_err *err);
 
 /* What identifies a head (besides the recipe). */
 typedef struct anchor_relhead_spec {

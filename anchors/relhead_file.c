@@ -54,7 +54,11 @@ static const setting settings[] = {
     ROW("dropout", SET_FLOAT, dropout),
     ROW("ls_lambda", SET_DOUBLE, ls_lambda),
     ROW("noise", SET_FLOAT, noise),
-    /* new training settings (e.g. equalizer.head_snr_db) go here, one row each */
+    ROW("snr_on", SET_INT, snr_on), /* equalizer.head_snr_db: off, or the range and packet size */
+    ROW("snr_lo_db", SET_DOUBLE, snr_lo_db),
+    ROW("snr_hi_db", SET_DOUBLE, snr_hi_db),
+    ROW("packet_frames", SET_INT, packet_frames),
+    /* new training settings go here, one row each */
 };
 #undef ROW
 #define N_SETTINGS (sizeof settings / sizeof settings[0])
@@ -107,8 +111,11 @@ static void setting_set(const setting *s, anchor_relhead_config *c, int64_t i, d
     }
 }
 
-uint64_t anchor_relhead_settings_hash(uint64_t h, const anchor_relhead_config *c)
+uint64_t anchor_relhead_settings_hash(uint64_t h, const anchor_relhead_config *cfg)
 {
+    anchor_relhead_config cc = *cfg; /* a clean head ignores the emulated link's settings */
+    if (!cc.snr_on) cc.snr_lo_db = cc.snr_hi_db = 0, cc.packet_frames = 0;
+    const anchor_relhead_config *c = &cc;
     h = base_hash_u64(h, N_SETTINGS);
     for (size_t k = 0; k < N_SETTINGS; k++) {
         int is_int;

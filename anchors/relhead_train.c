@@ -57,6 +57,25 @@ typedef struct trainer {
     long win_n, win_bad;
 } trainer;
 
+/* The emulated analog AWGN link (see relhead.h): r (t,K) in place, packets
+ * of packet_frames frames, one SNR per utterance drawn from rng. */
+static void channel_emulate(const anchor_relhead_config *cfg, base_rng *rng, float *r, size_t t,
+                            size_t k)
+{
+    double snr = cfg->snr_lo_db + (cfg->snr_hi_db - cfg->snr_lo_db) * base_rng_uniform(rng);
+    double n0 = pow(10.0, -snr / 10.0), sigma = sqrt(n0 / 2.0);
+    const size_t pf = (size_t)cfg->packet_frames;
+    for (size_t f0 = 0; f0 < t; f0 += pf) {
+        size_t n = (t - f0 < pf ? t - f0 : pf) * k;
+        float *x = r + f0 * k;
+        double e = 0;
+        for (size_t i = 0; i < n; i++) e += (double)x[i] * x[i];
+        double a = e > 0 ? sqrt((double)((n + 1) / 2) / e) : 1.0;
+        for (size_t i = 0; i < n; i++)
+            x[i] = (float)((a * x[i] + sigma * base_rng_normal(rng)) / (a * (1.0 + n0)));
+    }
+}
+
 /* One utterance (a ctc_train item hook): its gradient into g. */
 static base_status train_one(void *ctx, int worker_i, long step, int j, int n, size_t idx, float *g,
                              double *loss_out)
@@ -71,6 +90,12 @@ static base_status train_one(void *ctx, int worker_i, long step, int j, int n, s
     const float *logits;
     const int V = codec_agent_get_config(h->dec)->vocab;
     if (anchor_relative_execute(h->proj, u->z, (size_t)u->t, w->r, NULL)) return BASE_EINTERNAL;
+    if (tr->cfg->snr_on) {
+        base_rng rc;
+        base_rng_init(&rc, tr->cfg->seed, (uint64_t)step * (uint64_t)tr->cfg->batch + (uint64_t)j,
+                      base_rng_component("anchors.relhead.channel"));
+        channel_emulate(tr->cfg, &rc, w->r, (size_t)u->t, h->k);
+    }
     anchor_relhead_standardise(h, w->r, u->t, w->x);
     if (tr->cfg->noise > 0) {
         base_rng rn;

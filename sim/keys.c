@@ -160,6 +160,18 @@ static const sim_key_def registry[] = {
      "equalizer.type=relative: std of Gaussian noise added to the head's standardised "
      "relative inputs while it trains (robustness to another agent's relative representations)",
      0, G(equalizer.head_noise)},
+    /* eq19: channel-aware heads (issue 17 item 3), the mlp and parseval rows (issue 19) */
+    {"equalizer.head_snr_db", SIM_KEY_STRING, "none", "dB", "",
+     "equalizer.type=relative: the channel Es/N0 at which the receiver trains its relative head "
+     "on its own relative representations sent through an emulated analog AWGN link (per-packet "
+     "unit energy, MMSE): a number, a range a:b drawn per training utterance, or none (clean)",
+     0, G(equalizer.head_snr_db)},
+    {"equalizer.mlp_hidden", SIM_KEY_INT, "32", "units", "1..4096",
+     "equalizer.type=mlp: hidden units of the two-layer MLP fitted on the anchor pairs", 0,
+     G(equalizer.mlp_hidden)},
+    {"equalizer.mlp_epochs", SIM_KEY_INT, "2000", "steps", "1..1000000",
+     "equalizer.type=mlp: full-batch AdamW steps of its fit on the anchor pairs", 0,
+     G(equalizer.mlp_epochs)},
 
     {"anchors.count", SIM_KEY_INT, "64", "anchors", "0..100000",
      "K: anchors, = real symbols sent per latent frame with a relative equalizer "

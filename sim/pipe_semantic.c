@@ -136,6 +136,10 @@ static anchor_link_config link_config(const sim_config *cfg, uint64_t seed)
     lc.train_utterances = cfg->equalizer.train_utterances;
     lc.head_steps = cfg->equalizer.head_steps;
     lc.head_noise = cfg->equalizer.head_noise;
+    lc.head_snr_db = cfg->equalizer.head_snr_db; /* eq19 */
+    lc.packet_frames = cfg->user[0].link.frames_per_packet;
+    lc.mlp_hidden = cfg->equalizer.mlp_hidden;
+    lc.mlp_epochs = cfg->equalizer.mlp_epochs;
     lc.cache = cfg->equalizer.cache;
     lc.seed = seed;
     lc.rx_model = cfg->user[0].rx.model; /* caches: the head's key hashes its bytes */

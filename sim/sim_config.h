@@ -87,6 +87,9 @@ typedef struct sim_config {
         int64_t train_utterances;
         int64_t head_steps;
         double head_noise;
+        char head_snr_db[32]; /* eq19: "none", a number or a range a:b */
+        int64_t mlp_hidden;   /* eq19 */
+        int64_t mlp_epochs;   /* eq19 */
     } equalizer;
     struct {
         int64_t count;

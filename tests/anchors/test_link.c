@@ -93,9 +93,10 @@ static void test_table(void)
     }
     CU_ASSERT_PTR_NULL(names[n]);
     /* every type the scenario accepts */
-    const char *want[] = {"oracle", "none", "relative", "relative-inverse", "ridge", "procrustes"};
-    for (size_t i = 0; i < 6; i++) CU_ASSERT_PTR_NOT_NULL(anchor_equalizer_find(want[i], NULL));
-    CU_ASSERT_EQUAL(n, 6);
+    const char *want[] = {"oracle", "none",       "relative", "relative-inverse",
+                          "ridge",  "procrustes", "mlp",      "parseval"};
+    for (size_t i = 0; i < 8; i++) CU_ASSERT_PTR_NOT_NULL(anchor_equalizer_find(want[i], NULL));
+    CU_ASSERT_EQUAL(n, 8);
     CU_ASSERT(anchor_equalizer_find("oracle", NULL)->is_oracle);
     CU_ASSERT(!anchor_equalizer_find("none", NULL)->maps_to_rx);
     CU_ASSERT(anchor_equalizer_find("relative", NULL)->needs_head);

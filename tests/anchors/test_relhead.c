@@ -545,12 +545,77 @@ static void test_bad_input(void)
     codec_agent_destroy(f.rx);
 }
 
+/* equalizer.head_snr_db: the text forms, the key (clean keeps the old key), and
+ * the emulated link reaching the training, bit-identical for any thread count. */
+static void test_channel_aware(void)
+{
+    int on;
+    double lo, hi;
+    base_err e = BASE_ERR_INIT;
+    CU_ASSERT_EQUAL(anchor_relhead_snr_parse("none", &on, &lo, &hi, NULL), BASE_OK);
+    CU_ASSERT_EQUAL(on, 0);
+    CU_ASSERT_EQUAL(anchor_relhead_snr_parse(NULL, &on, &lo, &hi, NULL), BASE_OK);
+    CU_ASSERT_EQUAL(on, 0);
+    CU_ASSERT_EQUAL(anchor_relhead_snr_parse("7.5", &on, &lo, &hi, NULL), BASE_OK);
+    CU_ASSERT(on == 1 && lo == 7.5 && hi == 7.5);
+    CU_ASSERT_EQUAL(anchor_relhead_snr_parse("0:15", &on, &lo, &hi, NULL), BASE_OK);
+    CU_ASSERT(on == 1 && lo == 0 && hi == 15);
+    CU_ASSERT_EQUAL(anchor_relhead_snr_parse("-5:-1", &on, &lo, &hi, NULL), BASE_OK);
+    CU_ASSERT(lo == -5 && hi == -1);
+    const char *bad[] = {"clean", "10dB", "15:5", "5:", ":5", "100", "nan", "1:2:3"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        base_err_clear(&e);
+        CU_ASSERT_EQUAL(anchor_relhead_snr_parse(bad[i], &on, &lo, &hi, &e), BASE_EINVAL);
+        CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "head_snr_db"));
+    }
+    fixture f;
+    make_fixture(&f);
+    anchor_relhead_spec s = fixture_spec(&f);
+    anchor_relhead_data d = fixture_data(&f);
+    anchor_relhead_config c = small_recipe(), c2;
+    uint64_t k0, k1;
+    CU_ASSERT_EQUAL(anchor_relhead_key(&s, &c, &k0, NULL), BASE_OK);
+    c2 = c, c2.snr_lo_db = 3; /* off: the range does not matter */
+    anchor_relhead_key(&s, &c2, &k1, NULL);
+    CU_ASSERT_EQUAL(k0, k1);
+    c2 = c, c2.snr_on = 1, c2.snr_lo_db = c2.snr_hi_db = 5;
+    anchor_relhead_key(&s, &c2, &k1, NULL);
+    CU_ASSERT_NOT_EQUAL(k0, k1);
+    uint64_t k5 = k1;
+    c2.snr_hi_db = 10;
+    anchor_relhead_key(&s, &c2, &k1, NULL);
+    CU_ASSERT_NOT_EQUAL(k5, k1);
+    c2.snr_hi_db = 5, c2.packet_frames = 8;
+    anchor_relhead_key(&s, &c2, &k1, NULL);
+    CU_ASSERT_NOT_EQUAL(k5, k1);
+    c2.snr_lo_db = 6; /* lo > hi */
+    CU_ASSERT_EQUAL(anchor_relhead_key(&s, &c2, &k1, NULL), BASE_EINVAL);
+    /* training: the channel changes the weights; 1 and 2 threads agree */
+    c.steps = 6;
+    c.threads = 1;
+    anchor_relhead *clean = anchor_relhead_train(&s, &d, &c, NULL, NULL, NULL);
+    c.snr_on = 1, c.snr_lo_db = 0, c.snr_hi_db = 10;
+    anchor_relhead *n1 = anchor_relhead_train(&s, &d, &c, NULL, NULL, NULL);
+    c.threads = 2;
+    anchor_relhead *n2 = anchor_relhead_train(&s, &d, &c, NULL, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(clean);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(n1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(n2);
+    CU_ASSERT(!same_head(clean, n1));
+    CU_ASSERT(same_head(n1, n2));
+    anchor_relhead_destroy(clean);
+    anchor_relhead_destroy(n1);
+    anchor_relhead_destroy(n2);
+    codec_agent_destroy(f.rx);
+}
+
 static const test_case cases[] = {
     {"a head overfits a tiny problem to CER 0", test_train_overfit},
     {"the same for a receiver with two CTC frames per latent frame", test_train_overfit_upsample},
     {"bit-identical for a seed, any thread count", test_deterministic},
     {"cache hit is the identical head; key follows K, psi, anchors, recipe", test_cache},
     {"relative equalizer decodes a rotated, scaled tx space", test_equalizer_relative},
+    {"channel-aware heads: head_snr_db, key, training", test_channel_aware},
     {"bad inputs", test_bad_input},
     {NULL, NULL},
 };

@@ -75,7 +75,7 @@ static void test_messages(void)
 {
     expect_check(sim_key_find("equalizer.type"), "nope",
                  "bad value 'nope' for equalizer.type: expected one of "
-                 "none|relative|relative-inverse|ridge|procrustes|oracle");
+                 "none|relative|relative-inverse|ridge|procrustes|mlp|parseval|oracle");
     expect_check(sim_key_find("anchors.count"), "1.5",
                  "bad value '1.5' for anchors.count: expected an integer");
     expect_check(sim_key_find("link.quant_bits"), "17",
