@@ -254,6 +254,17 @@ static const ecase cases[] = {
     {"scenario", "link.prune_threshold outside 0..1", S_NONE, "bad.ini",
      BITS "[link]\nprune_threshold = 1.5\n", "", "", "validate bad.ini", "bad.ini:4",
      "bad value '1.5' for link.prune_threshold: must be in 0..1", 1, 0, 0},
+    {"scenario", "equalizer.head_snr_db neither none, a number nor a range", S_NONE, "bad.ini",
+     "[source]\nkind = semantic\n[tx]\nmodel = ../model.h5\n[rx]\nmodel = ../model.h5\n"
+     "[equalizer]\ntype = relative\nhead_snr_db = loud\n",
+     "", "", "validate bad.ini", "bad.ini:9",
+     "equalizer.head_snr_db 'loud': expected none, an Es/N0 in dB or a range a:b", 1, 0, 0},
+    {"scenario", "source.noise_snr_db not a number", S_NONE, "bad.ini", BITS "noise_snr_db = abc\n",
+     "", "", "validate bad.ini", "bad.ini:3",
+     "bad value 'abc' for source.noise_snr_db: expected a number or inf", 1, 0, 0},
+    {"scenario", "unknown source.noise", S_NONE, "bad.ini", BITS "noise = purple\n", "", "",
+     "validate bad.ini", "bad.ini:3",
+     "bad value 'purple' for source.noise: expected one of white|pink|brown|babble", 1, 0, 0},
     /* ---- manifests (`semsim eval`; scenarios' manifests say the same) */
     {"manifest", "missing manifest", S_NONE, "", "", "", "",
      "eval --greedy --model ../model.h5 --manifest nope.tsv", "nope.tsv",
