@@ -47,7 +47,14 @@ runs=(
   "text|$S/text-test.ini"
   "prune-matched|$S/prune-matched.ini"
   "prune-cross|$S/prune-cross.ini"
+  "equalizers-mlp-parseval|$S/equalizers.ini --sweep equalizer.type=mlp,parseval"
+  "head-snr|$S/study-head-snr.ini"
 )
+# the model cards: each agent's own recognition, all 18 training voices, beam and greedy
+for m in A B C D; do
+  runs+=("agent-$m|$S/agents.ini --set tx.model=models/$m.h5 --set rx.model=models/$m.h5")
+  runs+=("agent-$m-greedy|$S/agents.ini --set tx.model=models/$m.h5 --set rx.model=models/$m.h5 --set rx.decoder=greedy")
+done
 fail=0
 for r in "${runs[@]}"; do
   name=${r%%|*} args=${r#*|}
@@ -64,18 +71,4 @@ for r in "${runs[@]}"; do
     echo "tables: $name FAILED (see $out/$name.log)"; fail=1
   fi
 done
-# the model cards: every agent's own recognition of the test split, all training voices
-if [ -z "$only" ] || [[ $only == *",cards,"* ]]; then
-  [ -e "$out/testdata/manifest.tsv" ] ||
-    "$bin" corpus --text data/harvard.txt --lines 551-600 --voices data/voices-train.txt -o "$out/testdata" -j "$jobs" -q
-  for m in A B C D; do
-    for mode in beam greedy; do
-      f="$out/card-$m-$mode.json"
-      [ -e "$f" ] && continue
-      g=""; [ $mode = greedy ] && g=--greedy
-      "$bin" eval --model models/$m.h5 --manifest "$out/testdata/manifest.tsv" $g --json -j "$jobs" > "$f.tmp" && mv "$f.tmp" "$f" || fail=1
-      echo "tables: card $m $mode: $(cat "$f" 2>/dev/null | head -c 200)"
-    done
-  done
-fi
 exit $fail
