@@ -1,6 +1,6 @@
 /* cmd_run.c -- `semsim run SCENARIO.ini [-o OUT.h5] [--set KEY=VALUE]...
  * [--sweep KEY=SPEC]... [-j N] [--resume] [--force] [--dry-run] [--quiet]
- * [--trn DIR] [--shard I/N]`: parses options, applies --set/--sweep to the
+ * [--trn DIR] [--wav DIR] [--shard I/N]`: parses options, applies --set/--sweep to the
  * scenario in command-line order, and hands it to sim/run.c. Started by an
  * MPI launcher (mpirun -np N), it joins the other ranks first (sim/mpi.h);
  * only rank 0 prints. See docs/cli.md, docs/cluster.md. */
@@ -21,7 +21,7 @@ static void usage(FILE *out)
         out,
         "usage: semsim run SCENARIO.ini [-o OUT.h5] [--set KEY=VALUE]... [--sweep KEY=SPEC]...\n"
         "                  [-j N] [--resume] [--force] [--dry-run] [--quiet] [--trn DIR]\n"
-        "                  [--shard I/N]\n"
+        "                  [--wav DIR] [--shard I/N]\n"
         "       mpirun -np N semsim run SCENARIO.ini ...   (the jobs spread over N ranks)\n"
         "\n"
         "Runs every sweep point x repeat of the scenario and writes the results to OUT.h5\n"
@@ -36,6 +36,8 @@ static void usage(FILE *out)
         "  --dry-run             list the points and exit\n"
         "  --quiet               no progress bar and no summary table\n"
         "  --trn DIR             write sclite trn files per point into DIR\n"
+        "  --wav DIR             rx.tts_voice: write each utterance's resynthesised speech\n"
+        "                        as DIR/POINT-REPEAT/ID.wav (16 kHz; POINT 4, REPEAT 2 digits)\n"
         "  --shard I/N           run only shard I (0-based) of N of the points x repeats;\n"
         "                        join the N files with semsim merge\n"
         "  -h, --help            this help\n"
@@ -94,7 +96,8 @@ int sim_cmd_run(int argc, char **argv)
         OPT_DRY,
         OPT_QUIET,
         OPT_TRN,
-        OPT_SHARD
+        OPT_SHARD,
+        OPT_WAV
     };
     static const struct option longopts[] = {{"output", required_argument, NULL, 'o'},
                                              {"set", required_argument, NULL, OPT_SET},
@@ -106,6 +109,7 @@ int sim_cmd_run(int argc, char **argv)
                                              {"quiet", no_argument, NULL, OPT_QUIET},
                                              {"trn", required_argument, NULL, OPT_TRN},
                                              {"shard", required_argument, NULL, OPT_SHARD},
+                                             {"wav", required_argument, NULL, OPT_WAV},
                                              {"help", no_argument, NULL, 'h'},
                                              {NULL, 0, NULL, 0}};
     sim_run_opts o;
@@ -160,6 +164,9 @@ int sim_cmd_run(int argc, char **argv)
             break;
         case OPT_TRN:
             o.trn_dir = optarg;
+            break;
+        case OPT_WAV:
+            o.wav_dir = optarg;
             break;
         case OPT_SHARD:
             if (!parse_shard(optarg, &o)) {

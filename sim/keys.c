@@ -125,6 +125,24 @@ static const sim_key_def registry[] = {
      "receiver compute speed: decoding time = decoder FLOPs / this (0: instantaneous)", PU,
      U(rx.device_flops)},
 
+    /* s2s: speech-to-speech (sim/s2s.h) */
+    {"rx.tts_voice", SIM_KEY_STRING, "none", "", "",
+     "speech-to-speech: the receiver resynthesises its transcript with this voice (ENGINE VOICE, "
+     "as in a voices file: espeak-ng en-us+m3, flite slt) and score.model recognises it; the "
+     "point's wer is then that agent's (source.kind=semantic, text); none: off",
+     0, G(s2s.tts_voice)},
+    {"score.model", SIM_KEY_PATH, "", "", "",
+     "rx.tts_voice: model file of the third agent that recognises the resynthesised speech (one "
+     "that took no part in the link)",
+     0, G(s2s.model)},
+    {"score.decoder", SIM_KEY_ENUM, "beam", "", "beam|greedy",
+     "rx.tts_voice: the third agent's CTC decoding (as rx.decoder)", 0, G(s2s.decoder)},
+    {"score.beam_width", SIM_KEY_INT, STR(CODEC_BEAM_DEFAULT_WIDTH), "", "1..4096",
+     "rx.tts_voice: beam width of score.decoder=beam", 0, G(s2s.beam_width)},
+    {"score.lm", SIM_KEY_PATH, "", "", "",
+     "rx.tts_voice: language model of score.decoder=beam (default: the decoder's own)", 0,
+     G(s2s.lm)},
+
     {"equalizer.type", SIM_KEY_ENUM, "none", "", "",
      "semantic channel equalizer between the two agents' latent spaces", 0,
      GV(equalizer.type, anchor_equalizer_names)},

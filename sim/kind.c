@@ -176,7 +176,8 @@ static const sim_kind table[] = {
      .ops = sem_ops,
      .available = sem_available,
      .point_metrics = sem_point_metrics,
-     .destroy = sem_destroy},
+     .destroy = sem_destroy,
+     .transcript = 1},
     {.name = "bits",
      .counts_words = 0,
      .check = bits_check,
@@ -198,7 +199,8 @@ static const sim_kind table[] = {
      .ops = text_ops,
      .available = text_available,
      .point_metrics = no_handshake,
-     .destroy = text_destroy},
+     .destroy = text_destroy,
+     .transcript = 1},
 };
 
 #define N_KINDS (sizeof table / sizeof *table)

@@ -38,6 +38,9 @@ typedef struct sim_kind {
     /* Point-level figures the kind knows (handshake symbols, alignment metrics). */
     void (*point_metrics)(const void *k, sim_point_metrics *m);
     void (*destroy)(void *k); /* NULL is a no-op */
+    /* 1: the receiver's outcome is a transcript the link carried (semantic, text), which
+     * rx.tts_voice may resynthesise (sim/s2s.h); 0: bits, or a codec that delivers speech */
+    int transcript;
 } sim_kind;
 
 /* The row for source.kind = name, or NULL when no row matches. */

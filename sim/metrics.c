@@ -159,8 +159,9 @@ base_status sim_metrics_aggregate(const sim_utt_result *r, size_t n, const sim_m
 {
     int words = 0, bits = 0;
     double ref = 0, sub = 0, del = 0, ins = 0, rc = 0, ce = 0, nb = 0, be = 0, pk = 0, pe = 0;
-    double sym = 0, dur = 0, cos_sum = 0;
+    double sym = 0, dur = 0, cos_sum = 0, rxe = 0;
     size_t cos_n = 0;
+    int rx_text = 0;
     double *lat = malloc((n + 1) * sizeof *lat);
     if (!lat) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     for (size_t i = 0; i < n; i++) {
@@ -179,6 +180,8 @@ base_status sim_metrics_aggregate(const sim_utt_result *r, size_t n, const sim_m
         sym += r[i].symbols;
         dur += r[i].duration_s;
         lat[i] = r[i].latency_s;
+        rx_text |= r[i].has_rx_text;
+        rxe += (double)r[i].rx_text_errors;
         if (isfinite(r[i].cosine)) {
             cos_sum += r[i].cosine;
             cos_n++;
@@ -194,6 +197,7 @@ base_status sim_metrics_aggregate(const sim_utt_result *r, size_t n, const sim_m
         m->del = del;
         m->ins = ins;
         m->wer = ref > 0 ? (sub + del + ins) / ref : NAN;
+        if (rx_text) m->wer_rx_text = ref > 0 ? rxe / ref : NAN;
         m->ref_chars = rc;
         m->char_errors = ce;
         m->cer = rc > 0 ? ce / rc : NAN;

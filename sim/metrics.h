@@ -55,6 +55,10 @@ typedef struct sim_utt_result {
     double done_s;     /* simulated time decoding finished                  */
     double latency_s;  /* done_s - arrival_s                                */
     double cosine;     /* mean cosine tx/rx latent (NaN if not applicable)  */
+    /* rx.tts_voice (sim/s2s.h): the word counts above are then the third
+     * agent's on the resynthesised speech; these keep the receiver's own */
+    int has_rx_text;
+    long rx_text_errors; /* sub + del + ins of the receiver's transcript     */
 } sim_utt_result;
 
 /* Free reference/hypothesis and zero the record. */
@@ -88,7 +92,8 @@ typedef struct sim_point_metrics {
      * (NaN when none has one); sym_per_s with the handshake spread over the
      * seconds of speech (sim_metrics_totals) */
     double voices, sym_per_s_total;
-    double wer_tx_own; /* the transmitter's own WER on the same utterances (perf) */
+    double wer_tx_own;  /* the transmitter's own WER on the same utterances (perf) */
+    double wer_rx_text; /* rx.tts_voice: the receiver's own transcript's WER (s2s; NaN: off) */
     /* every field above is a double (sim_point_metrics_nan relies on it) */
     char status[32];
 } sim_point_metrics;

@@ -68,6 +68,7 @@ static const metric_col metric_cols[] = {
     M(voices),
     M(sym_per_s_total),
     M(wer_tx_own),
+    M(wer_rx_text),
 };
 #define N_METRICS (sizeof metric_cols / sizeof *metric_cols)
 #define N_CONTRACT 19 /* columns before status */
@@ -88,6 +89,7 @@ const char *const *sim_out_metric_names(void)
                                         "packet_errors", "per",           "symbols",
                                         "duration_s",    "bit_per_s",
                                         "voices",        "sym_per_s_total", "wer_tx_own",
+                                        "wer_rx_text",
                                         NULL};
     /* clang-format on */
     return names;

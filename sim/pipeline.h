@@ -50,6 +50,11 @@ sim_pipeline *sim_pipeline_create(const sim_config *cfg, uint64_t seed, const si
                                   base_err *err);
 void sim_pipeline_destroy(sim_pipeline *p); /* NULL is a no-op */
 
+/* rx.tts_voice: write each utterance's resynthesised audio under root as
+ * root/PPPP-RR/ID.wav (sim/s2s.h); a no-op for points without it. */
+base_status sim_pipeline_set_wav(sim_pipeline *p, const char *root, size_t point, size_t repeat,
+                                 base_err *err);
+
 /* Utterances the source can provide (SIZE_MAX: unlimited, e.g. random bits). */
 size_t sim_pipeline_available(const sim_pipeline *p);
 

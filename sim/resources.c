@@ -2,6 +2,7 @@
  * per-utterance cache. See resources.h. */
 #include "sim/resources.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +14,9 @@ typedef struct entry {
 struct sim_resources {
     entry *agent, *lex;
     size_t n_agent, n_lex, cap_agent, cap_lex;
-    sim_ucache *ucache; /* budget 0 (keeps nothing) until a kind's prepare sets one */
+    sim_ucache *ucache;      /* budget 0 (keeps nothing) until a kind's prepare sets one */
+    codec_tts *tts;          /* rx.tts_voice's synthesiser, NULL until added */
+    pthread_mutex_t *tts_mu; /* serialises tts (heap: lockable through a const res) */
 };
 
 sim_resources *sim_resources_create(base_err *err)
@@ -44,6 +47,9 @@ void sim_resources_destroy(sim_resources *res)
     free(res->agent);
     free(res->lex);
     sim_ucache_destroy(res->ucache);
+    codec_tts_destroy(res->tts);
+    if (res->tts_mu) pthread_mutex_destroy(res->tts_mu);
+    free(res->tts_mu);
     free(res);
 }
 
@@ -130,4 +136,32 @@ sim_ucache *sim_resources_ucache(const sim_resources *res)
 void sim_resources_set_cache_mb(sim_resources *res, int64_t mb)
 {
     if (res && mb > 0) sim_ucache_grow_budget(res->ucache, (size_t)mb << 20);
+}
+
+base_status sim_resources_add_tts(sim_resources *res, base_err *err)
+{
+    if (!res) return base_err_set(err, BASE_EINVAL, NULL, 0, "resources: NULL argument");
+    if (res->tts) return BASE_OK;
+    if (!res->tts_mu) {
+        if (!(res->tts_mu = malloc(sizeof *res->tts_mu)))
+            return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+        pthread_mutex_init(res->tts_mu, NULL);
+    }
+    return codec_tts_create(&res->tts, err);
+}
+
+int sim_resources_has_tts(const sim_resources *res)
+{
+    return res && res->tts;
+}
+
+base_status sim_resources_tts_synth(const sim_resources *res, const codec_voice *v,
+                                    const char *text, float **x, size_t *n, base_err *err)
+{
+    if (!res || !res->tts)
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "resources: no speech synthesiser");
+    pthread_mutex_lock(res->tts_mu);
+    base_status st = codec_tts_synth(res->tts, v, text, NULL, x, n, err);
+    pthread_mutex_unlock(res->tts_mu);
+    return st;
 }

@@ -20,6 +20,7 @@
 #include "base/status.h"
 #include "codecs/decode.h"
 #include "codecs/recognizer.h"
+#include "codecs/tts.h"
 #include "sim/ucache.h"
 
 #include <stdint.h>
@@ -46,6 +47,18 @@ sim_ucache *sim_resources_ucache(const sim_resources *res);
 /* Raises the cache's budget to mb MiB (scenario.cache_mb; the largest of the
  * run's points wins; mb <= 0 changes nothing). Main thread, before workers. */
 void sim_resources_set_cache_mb(sim_resources *res, int64_t mb);
+
+/* The run's speech synthesiser (rx.tts_voice, sim/s2s.h): creates it unless
+ * already made. Main thread, before workers. */
+base_status sim_resources_add_tts(sim_resources *res, base_err *err);
+/* codec_tts_synth with the run's synthesiser, serialised by the resources'
+ * TTS lock (codec_tts is process-global and not thread-safe, codecs/tts.h;
+ * its output does not depend on call order, so the lock costs only time).
+ * BASE_EINVAL when res holds no synthesiser. Safe from any thread. */
+base_status sim_resources_tts_synth(const sim_resources *res, const codec_voice *v,
+                                    const char *text, float **x, size_t *n, base_err *err);
+/* 1 when res holds a synthesiser (sim_resources_add_tts). */
+int sim_resources_has_tts(const sim_resources *res);
 
 /* How many agents and lexicons are held (for tests and logs). */
 size_t sim_resources_agents(const sim_resources *res);

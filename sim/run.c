@@ -24,6 +24,7 @@
 #include "sim/output.h"
 #include "sim/pipeline.h"
 #include "sim/resources.h"
+#include "sim/s2s.h"
 #include "sim/sweep.h"
 #include "sim/tts_source.h"
 
@@ -145,6 +146,9 @@ static void run_job(runner *rn, job *jb)
         res->st = err->code ? err->code : BASE_EINTERNAL;
         goto out;
     }
+    if ((res->st = sim_pipeline_set_wav(p, rn->opts->wav_dir, jb->point, jb->repeat, err)) !=
+        BASE_OK)
+        goto out;
     sim_payload_ops ops;
     sim_pipeline_ops(p, &ops);
     sim_net_config nc;
@@ -780,6 +784,7 @@ base_status sim_run(const sim_scenario *sc, const sim_run_opts *opts, base_err *
     }
     if (st != BASE_OK) return runner_free(&rn, st, err);
     st = prepare_shared(&rn, err);
+    if (st == BASE_OK && opts->wav_dir) st = sim_s2s_wav_root(opts->wav_dir, err); /* --wav */
     /* header: what the points' utterances cover (voices, lines) */
     if (st == BASE_OK && rn.rank == 0 && opts->table)
         st = sim_cover_write(rn.cfgs, rn.np, opts->table, err);

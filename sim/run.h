@@ -48,6 +48,8 @@ typedef struct sim_run_opts {
                                scenario (NULL: none)                                   */
     int kill_rank;          /* tests: MPI rank kill_rank (> 0) SIGKILLs itself after   */
     size_t kill_after_jobs; /* sending that many results (0: never)                    */
+    const char *wav_dir;    /* --wav: rx.tts_voice's resynthesised audio as
+                               DIR/PPPP-RR/ID.wav (sim/s2s.h), or NULL                 */
 } sim_run_opts;
 
 /* Check sc can run (sweep expands, every point resolves and this build can run

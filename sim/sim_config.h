@@ -117,6 +117,13 @@ typedef struct sim_config {
         char trn[SIM_CFG_STR];
         int utterances;
     } output;
+    struct {
+        char tts_voice[96];      /* rx.tts_voice: "ENGINE VOICE" or "none" (sim/s2s.h) */
+        char model[SIM_CFG_STR]; /* score.model: the third agent */
+        char decoder[16];        /* score.decoder */
+        int64_t beam_width;      /* score.beam_width */
+        char lm[SIM_CFG_STR];    /* score.lm */
+    } s2s;
     size_t n_users;
     sim_user_config user[SIM_MAX_USERS];
 } sim_config;
