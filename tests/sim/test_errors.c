@@ -265,6 +265,19 @@ static const ecase cases[] = {
     {"scenario", "unknown source.noise", S_NONE, "bad.ini", BITS "noise = purple\n", "", "",
      "validate bad.ini", "bad.ini:3",
      "bad value 'purple' for source.noise: expected one of white|pink|brown|babble", 1, 0, 0},
+    {"scenario", "rx.tts_voice without a voice name", S_NONE, "bad.ini",
+     "[source]\nkind = semantic\n[tx]\nmodel = ../model.h5\n[rx]\nmodel = ../model.h5\n"
+     "tts_voice = espeak-ng\n[score]\nmodel = ../model.h5\n",
+     "", "", "validate bad.ini", "bad.ini:7", "rx.tts_voice: expected 'ENGINE VOICE'", 1, 0, 0},
+    {"scenario", "rx.tts_voice without score.model", S_NONE, "bad.ini",
+     "[source]\nkind = semantic\n[tx]\nmodel = ../model.h5\n[rx]\nmodel = ../model.h5\n"
+     "tts_voice = espeak-ng en-us\n",
+     "", "", "validate bad.ini", "bad.ini:7", "rx.tts_voice needs score.model", 1, 0, 0},
+    {"scenario", "rx.tts_voice with a codec kind", S_NONE, "bad.ini",
+     "[source]\nkind = opus-12\n[link]\nmode = digital\n[rx]\nmodel = ../model.h5\n"
+     "tts_voice = espeak-ng en-us\n[score]\nmodel = ../model.h5\n",
+     "", "", "validate bad.ini", "bad.ini:7",
+     "rx.tts_voice applies to kinds whose receiver outputs a transcript", 1, 0, 0},
     /* ---- manifests (`semsim eval`; scenarios' manifests say the same) */
     {"manifest", "missing manifest", S_NONE, "", "", "", "",
      "eval --greedy --model ../model.h5 --manifest nope.tsv", "nope.tsv",
