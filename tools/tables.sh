@@ -49,6 +49,7 @@ runs=(
   "prune-cross|$S/prune-cross.ini"
   "equalizers-mlp-parseval|$S/equalizers.ini --sweep equalizer.type=mlp,parseval"
   "head-snr|$S/study-head-snr.ini"
+  "s2s|$S/s2s.ini"
 )
 # the model cards: each agent's own recognition, all 18 training voices, beam and greedy
 for m in A B C D; do
