@@ -68,8 +68,8 @@ typedef struct sem_pair {
     agent tx_own;     /* tx.model with rx.decoder's settings: wer_tx_own (opened on first use) */
     side_ctx side_tx, side_rx;
     double tx_own_err, tx_own_words; /* wer_tx_own of the pair so far */
-    anchor_link *link;             /* equalizers with uses_anchors; else NULL */
-    const anchor_equalizer *eq;    /* the link's equalizer (NULL without a link) */
+    anchor_link *link;               /* equalizers with uses_anchors; else NULL */
+    const anchor_equalizer *eq;      /* the link's equalizer (NULL without a link) */
     const anchor_relative *rel_rx; /* the link's psi(., A_rx) when decode gives log-probabilities */
     size_t pair_dim;               /* width of the alignment pairs: d_rx, or K for relative */
     size_t d_enc, d_rx;            /* latent sizes of the encoder used and of the receiver */
@@ -227,8 +227,7 @@ static void pair_destroy(sem_pair *p)
 void sim_sem_destroy(sim_sem *s)
 {
     if (!s) return;
-    for (size_t i = 0; i < s->n_pair; i++)
-        pair_destroy(s->pair[i]);
+    for (size_t i = 0; i < s->n_pair; i++) pair_destroy(s->pair[i]);
     codec_audio_reader_destroy(s->reader);
     codec_manifest_destroy(s->man);
     for (size_t u = 0; u < SIM_MAX_USERS; u++) {
@@ -405,7 +404,6 @@ static void source_fingerprint(const sim_sem *s, const sim_source_noise *nz, cha
                  s->cfg.source.noise_snr_db, nz->seed, nz->index);
 }
 
-
 typedef struct enc_head { /* a cached encoding: this, then (t, d) floats */
     int32_t t, d;
     double dur_s;
@@ -444,9 +442,8 @@ static base_status enc_fill(void *ctx, void **val, size_t *bytes, base_err *err)
 /* encode_audio through the run's cache: agent g's (loaded from model) latents
  * of the audio at path as fingerprint fp says it is heard (z malloc'd, (*tz, d)). */
 static base_status encode_cached(sim_sem *s, agent *g, const char *model, const char *path,
-                                 const char *fp,
-                                 const sim_source_noise *nz, float **z, int *tz, double *dur_s,
-                                 base_err *err)
+                                 const char *fp, const sim_source_noise *nz, float **z, int *tz,
+                                 double *dur_s, base_err *err)
 {
     char *key = NULL; /* never truncated: two keys are equal only for the same inputs */
     enc_job j = {g, s->reader, path, nz};
@@ -673,7 +670,8 @@ static base_status transmit(void *ctx, sim_utt *u, size_t pk, size_t f0, size_t 
 {
     sim_sem *s = ctx;
     utt_state *us = u->state;
-    size_t w = pair_of(s, u->user)->spf, n = nf * w, block = (size_t)s->cfg.user[u->user].link.frames_per_packet * w;
+    size_t w = pair_of(s, u->user)->spf, n = nf * w,
+           block = (size_t)s->cfg.user[u->user].link.frames_per_packet * w;
     const float *in = us->s + f0 * w;
     float *out = us->sr + f0 * w;
     base_rng utt, r;
