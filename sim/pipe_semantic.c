@@ -60,9 +60,12 @@ typedef struct side_ctx {
 
 /* One transmitter->receiver pair: the agents of a [user.NAME] (or of the
  * global keys), its anchor link and head, its alignment pairs. Users with the
- * same tx.model and rx.model share one pair (first user's link keys). */
+ * same tx.model, rx.model, equalizer.* and anchors.* keys share one pair (the
+ * first user's link.frames_per_packet sets its head's packet size). */
 typedef struct sem_pair {
-    sim_config cfg; /* the point's configuration, user[0] = this pair's first user */
+    sim_config cfg;            /* the point's configuration, user[0] = this pair's first user (its
+                                * equalizer.* and anchors.* keys also in cfg.equalizer / anchors) */
+    const anchor_eq_info *eqi; /* the pair's equalizer.type's row of the table */
     agent tx, rx;
     const agent *enc; /* whose encoder the transmitter runs (rx for oracle) */
     agent tx_own;     /* tx.model with rx.decoder's settings: wer_tx_own (opened on first use) */
@@ -89,7 +92,6 @@ struct sim_sem {
     codec_manifest *man;
     chan_analog *analog[SIM_MAX_USERS];
     chan_digital *digital[SIM_MAX_USERS];
-    const anchor_eq_info *eqi; /* equalizer.type's row of the table */
     sem_pair *pair[SIM_MAX_USERS];
     size_t n_pair;
     size_t pair_of[SIM_MAX_USERS]; /* user -> index into pair */
@@ -138,6 +140,48 @@ static const char *key_file(const sim_scenario *sc, const char *key, int *line)
     return file;
 }
 
+/* The pair's equalizer.* and anchors.* keys (user[0]'s) where the anchor
+ * link reads them; a configuration built without them (type "") keeps the
+ * global ones. */
+static void pair_keys(sim_config *c)
+{
+    const sim_user_config *u0 = &c->user[0];
+    if (!*u0->equalizer.type) return;
+    snprintf(c->equalizer.type, sizeof c->equalizer.type, "%s", u0->equalizer.type);
+    c->equalizer.ridge_lambda = u0->equalizer.ridge_lambda;
+    c->equalizer.train_utterances = u0->equalizer.train_utterances;
+    c->equalizer.head_steps = u0->equalizer.head_steps;
+    c->equalizer.head_noise = u0->equalizer.head_noise;
+    snprintf(c->equalizer.head_snr_db, sizeof c->equalizer.head_snr_db, "%s",
+             u0->equalizer.head_snr_db);
+    c->equalizer.mlp_hidden = u0->equalizer.mlp_hidden;
+    c->equalizer.mlp_epochs = u0->equalizer.mlp_epochs;
+    c->anchors.count = u0->anchors.count;
+    snprintf(c->anchors.selection, sizeof c->anchors.selection, "%s", u0->anchors.selection);
+    snprintf(c->anchors.psi, sizeof c->anchors.psi, "%s", u0->anchors.psi);
+    c->anchors.utterances = u0->anchors.utterances;
+    c->anchors.members = u0->anchors.members;
+}
+
+/* Do users a and b form the same pair (agents, equalizer and anchor keys)? */
+static int same_pair(const sim_user_config *a, const sim_user_config *b)
+{
+    return !strcmp(a->tx.model, b->tx.model) && !strcmp(a->rx.model, b->rx.model) &&
+           !strcmp(a->equalizer.type, b->equalizer.type) &&
+           a->equalizer.ridge_lambda == b->equalizer.ridge_lambda &&
+           a->equalizer.train_utterances == b->equalizer.train_utterances &&
+           a->equalizer.head_steps == b->equalizer.head_steps &&
+           a->equalizer.head_noise == b->equalizer.head_noise &&
+           !strcmp(a->equalizer.head_snr_db, b->equalizer.head_snr_db) &&
+           a->equalizer.mlp_hidden == b->equalizer.mlp_hidden &&
+           a->equalizer.mlp_epochs == b->equalizer.mlp_epochs &&
+           a->anchors.count == b->anchors.count &&
+           !strcmp(a->anchors.selection, b->anchors.selection) &&
+           !strcmp(a->anchors.psi, b->anchors.psi) &&
+           a->anchors.utterances == b->anchors.utterances &&
+           a->anchors.members == b->anchors.members;
+}
+
 /* The scenario's anchors.* and equalizer.* keys as the anchor link takes them. */
 static anchor_link_config link_config(const sim_config *cfg, uint64_t seed)
 {
@@ -164,21 +208,51 @@ static anchor_link_config link_config(const sim_config *cfg, uint64_t seed)
     return lc;
 }
 
+/* Each user's equalizer and anchor keys as its pair's anchor link takes them;
+ * the TTS anchor and head corpora are prepared for the first user's
+ * equalizer.type, so a later user's may not need corpora the first's does not. */
+static base_status check_pairs(const sim_scenario *sc, const sim_config *cfg, base_err *err)
+{
+    int line;
+    const char *file, *key = NULL;
+    base_status st = BASE_OK;
+    sim_config *c = malloc(sizeof *c);
+    if (!c) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    const anchor_eq_info *e0 = anchor_equalizer_find(cfg->equalizer.type, NULL);
+    for (size_t u = 0; st == BASE_OK && u < (cfg->n_users ? cfg->n_users : 1); u++) {
+        *c = *cfg;
+        c->user[0] = cfg->user[u];
+        pair_keys(c);
+        anchor_link_config lc = link_config(c, 0);
+        if ((st = anchor_link_config_check(&lc, &key, err)) != BASE_OK) {
+            if (key) {
+                file = key_file(sc, key, &line);
+                base_err_locate(err, file, line);
+            }
+            break;
+        }
+        const anchor_eq_info *e = anchor_equalizer_find(c->equalizer.type, NULL);
+        if (e && e0 &&
+            ((e->uses_anchors && !e0->uses_anchors && !*cfg->anchors.manifest) ||
+             (e->needs_head && !e0->needs_head && !*cfg->equalizer.train_manifest))) {
+            file = key_file(sc, "equalizer.type", &line);
+            st = base_err_set(err, BASE_EUNSUPPORTED, file, line,
+                              "[user.%s] equalizer.type = %s needs TTS corpora the first user's "
+                              "equalizer.type = %s does not: list that user first",
+                              cfg->user[u].name, c->equalizer.type, cfg->equalizer.type);
+        }
+    }
+    free(c);
+    return st;
+}
+
 base_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, base_err *err)
 {
     int line;
     const char *file;
     /* the anchor and equalizer keys, and the manifests the anchor link reads */
-    const char *key = NULL;
-    anchor_link_config lc = link_config(cfg, 0);
-    base_status ls = anchor_link_config_check(&lc, &key, err);
-    if (ls != BASE_OK) {
-        if (key) {
-            file = key_file(sc, key, &line);
-            base_err_locate(err, file, line);
-        }
-        return ls;
-    }
+    base_status ls = check_pairs(sc, cfg, err);
+    if (ls != BASE_OK) return ls;
     /* no source.manifest: the built-in TTS source (synthesised by sim_run before the points) */
     if (!*cfg->source.manifest) {
         base_status ts = sim_tts_source_check(sc, cfg, err);
@@ -270,18 +344,20 @@ static sem_pair *pair_create(sim_sem *s, size_t u, base_err *err)
     }
     p->cfg = s->cfg;
     p->cfg.user[0] = s->cfg.user[u];
+    pair_keys(&p->cfg);
     const sim_user_config *u0 = &p->cfg.user[0];
     p->side_tx = (side_ctx){s, &p->tx, u0->tx.model};
     p->side_rx = (side_ctx){s, &p->rx, u0->rx.model};
     if (sim_receiver_open_greedy(&p->tx, u0->tx.model, s->res, err) != BASE_OK ||
         sim_receiver_open(&p->rx, &p->cfg, s->res, err) != BASE_OK)
         goto fail;
-    p->enc = s->eqi->is_oracle ? &p->rx : &p->tx;
+    if (!(p->eqi = anchor_equalizer_find(p->cfg.equalizer.type, err))) goto fail;
+    p->enc = p->eqi->is_oracle ? &p->rx : &p->tx;
     p->d_enc = (size_t)codec_recognizer_latent_dim(p->enc->r);
     p->d_rx = (size_t)codec_recognizer_latent_dim(p->rx.r);
     p->spf = p->d_enc;
     p->pair_dim = p->d_rx;
-    if (s->eqi->uses_anchors && setup_anchors(s, p, err) != BASE_OK) goto fail;
+    if (p->eqi->uses_anchors && setup_anchors(s, p, err) != BASE_OK) goto fail;
     p->pair_u = malloc(MAX_PAIRS * p->pair_dim * sizeof *p->pair_u);
     p->pair_v = malloc(MAX_PAIRS * p->pair_dim * sizeof *p->pair_v);
     if (!p->pair_u || !p->pair_v) {
@@ -310,13 +386,10 @@ sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_resource
     s->res = res;
     s->cache = sim_resources_ucache(res);
     if (codec_audio_reader_create(&s->reader, err) != BASE_OK) goto fail;
-    if (!(s->eqi = anchor_equalizer_find(cfg->equalizer.type, err))) goto fail;
     if (sim_kind_manifest_read(cfg, &s->man, err) != BASE_OK) goto fail;
     for (size_t u = 0; u < (cfg->n_users ? cfg->n_users : 1); u++) { /* one pair per agent pair */
         size_t i = 0;
-        while (i < s->n_pair && (strcmp(s->pair[i]->cfg.user[0].tx.model, cfg->user[u].tx.model) ||
-                                 strcmp(s->pair[i]->cfg.user[0].rx.model, cfg->user[u].rx.model)))
-            i++;
+        while (i < s->n_pair && !same_pair(&s->pair[i]->cfg.user[0], &cfg->user[u])) i++;
         s->pair_of[u] = i;
         if (i < s->n_pair) continue;
         if (!(s->pair[i] = pair_create(s, u, err))) goto fail;
@@ -581,7 +654,7 @@ static base_status setup_anchors(sim_sem *s, sem_pair *p, base_err *err)
     p->rel_rx = anchor_link_relative_rx(p->link);
     p->spf = anchor_link_symbols_per_frame(p->link);
     p->handshake_sym = anchor_link_handshake_symbols(p->link);
-    if (s->eqi->output == ANCHOR_EQ_OUT_LOGPROBS) p->pair_dim = anchor_link_k(p->link);
+    if (p->eqi->output == ANCHOR_EQ_OUT_LOGPROBS) p->pair_dim = anchor_link_k(p->link);
     return BASE_OK;
 }
 
@@ -715,7 +788,7 @@ static base_status decode(void *ctx, sim_utt *u, base_err *err)
     size_t tz = (size_t)us->tz, dr = p->d_rx;
     const float *logp = s->logp;
     const char *text = NULL;
-    const int head = p->eq && s->eqi->output == ANCHOR_EQ_OUT_LOGPROBS;
+    const int head = p->eq && p->eqi->output == ANCHOR_EQ_OUT_LOGPROBS;
     base_status st;
     if (grow(&s->x_hat, &s->cap_x_hat, tz * dr) ||
         (head && grow(&s->logp, &s->cap_logp, tz * anchor_equalizer_out_dim(p->eq))))
@@ -824,7 +897,7 @@ void sim_sem_point_metrics(const sim_sem *s, sim_point_metrics *m)
         words += s->pair[i]->tx_own_words;
     }
     m->wer_tx_own = words > 0 ? err / words : NAN;
-    if (!s->eqi->maps_to_rx) { /* alignment figures need an equalizer */
+    if (!s->pair[0]->eqi->maps_to_rx) { /* alignment figures need an equalizer (the first pair's) */
         m->cosine = NAN;
         return;
     }
@@ -834,6 +907,7 @@ void sim_sem_point_metrics(const sim_sem *s, sim_point_metrics *m)
     }
     double w = 0, sum[4] = {0};
     for (size_t i = 0; i < s->n_pair; i++) {
+        if (!s->pair[i]->eqi->maps_to_rx) continue;
         sim_point_metrics one = *m;
         one.cka = one.jaccard = one.mrr = one.foscttm = NAN;
         pair_alignment(s->pair[i], &one);

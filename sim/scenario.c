@@ -514,6 +514,28 @@ static const char *effective(const sim_scenario *sc, size_t i, const char *const
     return d;
 }
 
+/* The per-user equalizer.* and anchors.* keys of the first user also in
+ * sim_config.equalizer / anchors, where the stages that read one setting
+ * (corpora, caches, pruning) find them. */
+static void first_user_pair_keys(sim_config *cfg)
+{
+    const sim_user_config *u0 = &cfg->user[0];
+    base_str_copy(cfg->equalizer.type, sizeof cfg->equalizer.type, u0->equalizer.type);
+    cfg->equalizer.ridge_lambda = u0->equalizer.ridge_lambda;
+    cfg->equalizer.train_utterances = u0->equalizer.train_utterances;
+    cfg->equalizer.head_steps = u0->equalizer.head_steps;
+    cfg->equalizer.head_noise = u0->equalizer.head_noise;
+    base_str_copy(cfg->equalizer.head_snr_db, sizeof cfg->equalizer.head_snr_db,
+                  u0->equalizer.head_snr_db);
+    cfg->equalizer.mlp_hidden = u0->equalizer.mlp_hidden;
+    cfg->equalizer.mlp_epochs = u0->equalizer.mlp_epochs;
+    cfg->anchors.count = u0->anchors.count;
+    base_str_copy(cfg->anchors.selection, sizeof cfg->anchors.selection, u0->anchors.selection);
+    base_str_copy(cfg->anchors.psi, sizeof cfg->anchors.psi, u0->anchors.psi);
+    cfg->anchors.utterances = u0->anchors.utterances;
+    cfg->anchors.members = u0->anchors.members;
+}
+
 base_status sim_scenario_resolve(const sim_scenario *sc, const char *const *keys,
                                  const char *const *values, size_t n, sim_config *cfg,
                                  base_err *err)
@@ -548,6 +570,7 @@ base_status sim_scenario_resolve(const sim_scenario *sc, const char *const *keys
             }
         }
     }
+    first_user_pair_keys(cfg);
     return BASE_OK;
 }
 

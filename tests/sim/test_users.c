@@ -4,7 +4,8 @@
  * equalizer (each pair builds its own anchors), a 2-user run (a->b, b->c)
  * gives, for each user's utterances, the hypotheses a single-user run of that
  * pair gives (each pair is heard at least once); -j 1 and -j 2 give the
- * same hypotheses. */
+ * same hypotheses. The same holds for two users with the same agents and
+ * their own anchors.* / equalizer.* keys. */
 #include "sim/run.h"
 #include "codecs/audio.h"
 #include "tests/fixtures.h"
@@ -120,6 +121,31 @@ static char *slurp(const char *name, const char *file)
     return buf;
 }
 
+/* Every utterance of the 2-user run two is heard as in run x or run y alone,
+ * both are heard, and x and y differ somewhere (else the check is empty). */
+static void assert_pairs(const char *two, const char *x, const char *y)
+{
+    int differ = 0, same_xy = 1, only_x = 0, only_y = 0;
+    for (int i = 0; i < 3; i++) {
+        char id[32], hx[1024], hy[1024];
+        snprintf(id, sizeof id, "spk_%d", i);
+        snprintf(hx, sizeof hx, "%s", hyp(x, id));
+        snprintf(hy, sizeof hy, "%s", hyp(y, id));
+        const char *h = hyp(two, id);
+        if (strcmp(h, hx) && strcmp(h, hy)) {
+            fprintf(stderr, "  %s: %s '%s', %s '%s', %s '%s'\n", id, two, h, x, hx, y, hy);
+            differ++;
+        }
+        same_xy &= !strcmp(hx, hy);
+        only_x += !strcmp(h, hx) && strcmp(h, hy);
+        only_y += !strcmp(h, hy) && strcmp(h, hx);
+    }
+    CU_ASSERT_EQUAL(differ, 0);
+    CU_ASSERT(!same_xy);
+    /* both pairs were heard (fails when every user ran one pair) */
+    CU_ASSERT(only_x >= 1 && only_y >= 1);
+}
+
 static void test_pairs_as_single(void)
 {
     setup();
@@ -133,34 +159,35 @@ static void test_pairs_as_single(void)
     CU_ASSERT_STRING_EQUAL(h1, h2); /* -j 1 == -j 2 */
     free(h1);
     free(h2);
-    /* each of the 2-user run's utterances as its pair alone hears it: the
-     * users share the manifest's 3 utterances, so every id is in both runs */
-    int differ = 0, same_ab_bc = 1, only_ab = 0, only_bc = 0;
-    for (int i = 0; i < 3; i++) {
-        char id[32];
-        snprintf(id, sizeof id, "spk_%d", i);
-        char ab[1024], bc[1024];
-        snprintf(ab, sizeof ab, "%s", hyp("ab", id));
-        snprintf(bc, sizeof bc, "%s", hyp("bc", id));
-        const char *two = hyp("two1", id);
-        if (strcmp(two, ab) && strcmp(two, bc)) {
-            fprintf(stderr, "  %s: two users '%s', a->b '%s', b->c '%s'\n", id, two, ab, bc);
-            differ++;
-        }
-        same_ab_bc &= !strcmp(ab, bc);
-        only_ab += !strcmp(two, ab) && strcmp(two, bc);
-        only_bc += !strcmp(two, bc) && strcmp(two, ab);
-    }
-    CU_ASSERT_EQUAL(differ, 0);
-    /* both pairs were heard (fails when every user ran one pair's agents) */
-    CU_ASSERT(only_ab >= 1 && only_bc >= 1);
-    CU_ASSERT(!same_ab_bc); /* the pairs' agents differ: otherwise the check above is empty */
+    assert_pairs("two1", "ab", "bc");
+}
+
+/* The same agents with per-user anchor and equalizer keys: each user's own
+ * anchors (count 12 / 5, selection random / fps) and ridge_lambda. */
+static void test_pair_keys(void)
+{
+    setup();
+    const char *k5 =
+        "anchors.count = 5\nanchors.selection = fps\nequalizer.ridge_lambda = 10\n";
+    char users[512], one[512];
+    snprintf(users, sizeof users, "[user.k12]\n[user.k5]\n%s", k5);
+    snprintf(one, sizeof one, "[user.k5]\n%s", k5);
+    run("keys1", users, 1);
+    run("keys2", users, 2);
+    run("k12", "", 1);
+    run("k5", one, 1);
+    char *h1 = slurp("keys1", ".trn/0000.hyp.trn"), *h2 = slurp("keys2", ".trn/0000.hyp.trn");
+    CU_ASSERT_STRING_EQUAL(h1, h2);
+    free(h1);
+    free(h2);
+    assert_pairs("keys1", "k12", "k5");
 }
 
 int main(void)
 {
     static const test_case cases[] = {
         {"2 users with their own agents = each pair alone; -j 1 = -j 2", test_pairs_as_single},
+        {"2 users with their own anchor/equalizer keys = each alone", test_pair_keys},
         {NULL, NULL},
     };
     return test_main("users", cases);
