@@ -145,41 +145,7 @@ static const char *key_file(const sim_scenario *sc, const char *key, int *line)
  * global ones. */
 static void pair_keys(sim_config *c)
 {
-    const sim_user_config *u0 = &c->user[0];
-    if (!*u0->equalizer.type) return;
-    snprintf(c->equalizer.type, sizeof c->equalizer.type, "%s", u0->equalizer.type);
-    c->equalizer.ridge_lambda = u0->equalizer.ridge_lambda;
-    c->equalizer.train_utterances = u0->equalizer.train_utterances;
-    c->equalizer.head_steps = u0->equalizer.head_steps;
-    c->equalizer.head_noise = u0->equalizer.head_noise;
-    snprintf(c->equalizer.head_snr_db, sizeof c->equalizer.head_snr_db, "%s",
-             u0->equalizer.head_snr_db);
-    c->equalizer.mlp_hidden = u0->equalizer.mlp_hidden;
-    c->equalizer.mlp_epochs = u0->equalizer.mlp_epochs;
-    c->anchors.count = u0->anchors.count;
-    snprintf(c->anchors.selection, sizeof c->anchors.selection, "%s", u0->anchors.selection);
-    snprintf(c->anchors.psi, sizeof c->anchors.psi, "%s", u0->anchors.psi);
-    c->anchors.utterances = u0->anchors.utterances;
-    c->anchors.members = u0->anchors.members;
-}
-
-/* Do users a and b form the same pair (agents, equalizer and anchor keys)? */
-static int same_pair(const sim_user_config *a, const sim_user_config *b)
-{
-    return !strcmp(a->tx.model, b->tx.model) && !strcmp(a->rx.model, b->rx.model) &&
-           !strcmp(a->equalizer.type, b->equalizer.type) &&
-           a->equalizer.ridge_lambda == b->equalizer.ridge_lambda &&
-           a->equalizer.train_utterances == b->equalizer.train_utterances &&
-           a->equalizer.head_steps == b->equalizer.head_steps &&
-           a->equalizer.head_noise == b->equalizer.head_noise &&
-           !strcmp(a->equalizer.head_snr_db, b->equalizer.head_snr_db) &&
-           a->equalizer.mlp_hidden == b->equalizer.mlp_hidden &&
-           a->equalizer.mlp_epochs == b->equalizer.mlp_epochs &&
-           a->anchors.count == b->anchors.count &&
-           !strcmp(a->anchors.selection, b->anchors.selection) &&
-           !strcmp(a->anchors.psi, b->anchors.psi) &&
-           a->anchors.utterances == b->anchors.utterances &&
-           a->anchors.members == b->anchors.members;
+    if (*c->user[0].equalizer.type) sim_config_user_pair_keys(c, 0);
 }
 
 /* The scenario's anchors.* and equalizer.* keys as the anchor link takes them. */
@@ -389,7 +355,8 @@ sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_resource
     if (sim_kind_manifest_read(cfg, &s->man, err) != BASE_OK) goto fail;
     for (size_t u = 0; u < (cfg->n_users ? cfg->n_users : 1); u++) { /* one pair per agent pair */
         size_t i = 0;
-        while (i < s->n_pair && !same_pair(&s->pair[i]->cfg.user[0], &cfg->user[u])) i++;
+        while (i < s->n_pair && !sim_user_config_same_pair(&s->pair[i]->cfg.user[0], &cfg->user[u]))
+            i++;
         s->pair_of[u] = i;
         if (i < s->n_pair) continue;
         if (!(s->pair[i] = pair_create(s, u, err))) goto fail;
