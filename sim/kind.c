@@ -2,6 +2,7 @@
  * typed API to the table's. See kind.h. */
 #include "sim/kind.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "sim/kind_bits.h"
@@ -36,9 +37,18 @@ static base_status sem_check(const sim_scenario *sc, const sim_config *cfg, base
 
 static base_status sem_prepare(const sim_config *cfg, sim_resources *res, base_err *err)
 {
-    base_status st = sim_resources_add_agent(res, cfg->user[0].tx.model, err);
     sim_resources_set_cache_mb(res, cfg->scenario.cache_mb); /* the per-utterance cache */
-    return st == BASE_OK ? sim_receiver_prepare(cfg, res, err) : st;
+    base_status st = BASE_OK;
+    sim_config *one = malloc(sizeof *one); /* user u's keys as user[0], for the receiver */
+    if (!one) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    *one = *cfg;
+    for (size_t u = 0; st == BASE_OK && u < (cfg->n_users ? cfg->n_users : 1); u++) {
+        one->user[0] = cfg->user[u]; /* each user's agents, loaded once per file */
+        st = sim_resources_add_agent(res, one->user[0].tx.model, err);
+        if (st == BASE_OK) st = sim_receiver_prepare(one, res, err);
+    }
+    free(one);
+    return st;
 }
 
 static void *sem_create(const sim_config *cfg, uint64_t seed, const sim_resources *res,

@@ -48,46 +48,66 @@ typedef struct utt_state {
     double tx_own[2]; /* the transmitter's own recognition: word errors, reference words */
 } utt_state;
 
-/* What the anchor link's callbacks get: the pipeline and one of its agents. */
+/* What the anchor link's callbacks get: the pipeline, one of its agents and
+ * the model file it was loaded from (the cache keys name it). */
 typedef struct side_ctx {
     struct sim_sem *s;
     sim_receiver *g;
+    const char *model;
 } side_ctx;
 
 #define MAX_PAIRS 2000 /* latent frame pairs kept per point for the alignment metrics */
 
-struct sim_sem {
-    sim_config cfg;
-    uint64_t seed;
+/* One transmitter->receiver pair: the agents of a [user.NAME] (or of the
+ * global keys), its anchor link and head, its alignment pairs. Users with the
+ * same tx.model, rx.model, equalizer.* and anchors.* keys share one pair (the
+ * first user's link.frames_per_packet sets its head's packet size). */
+typedef struct sem_pair {
+    sim_config cfg;            /* the point's configuration, user[0] = this pair's first user (its
+                                * equalizer.* and anchors.* keys also in cfg.equalizer / anchors) */
+    const anchor_eq_info *eqi; /* the pair's equalizer.type's row of the table */
     agent tx, rx;
     const agent *enc; /* whose encoder the transmitter runs (rx for oracle) */
     agent tx_own;     /* tx.model with rx.decoder's settings: wer_tx_own (opened on first use) */
     side_ctx side_tx, side_rx;
-    sim_ucache *cache;               /* the run's per-utterance cache (NULL: none) */
-    codec_audio_reader *reader;      /* audio files in, resamplers kept per rate pair */
-    const sim_resources *res;        /* for opening tx_own */
-    double tx_own_err, tx_own_words; /* wer_tx_own of the point so far */
+    double tx_own_err, tx_own_words; /* wer_tx_own of the pair so far */
+    anchor_link *link;               /* equalizers with uses_anchors; else NULL */
+    const anchor_equalizer *eq;      /* the link's equalizer (NULL without a link) */
+    const anchor_relative *rel_rx; /* the link's psi(., A_rx) when decode gives log-probabilities */
+    size_t pair_dim;               /* width of the alignment pairs: d_rx, or K for relative */
+    size_t d_enc, d_rx;            /* latent sizes of the encoder used and of the receiver */
+    size_t spf;                    /* real symbols per frame on the link */
+    double handshake_sym;
+    float *pair_u, *pair_v; /* (MAX_PAIRS, pair_dim): decoder input vs ideal */
+    size_t n_pairs;
+    sim_prune *prune; /* link.prune = blank for some user (with this receiver's fill); else NULL */
+} sem_pair;
+
+struct sim_sem {
+    sim_config cfg;
+    uint64_t seed;
+    sim_ucache *cache;          /* the run's per-utterance cache (NULL: none) */
+    codec_audio_reader *reader; /* audio files in, resamplers kept per rate pair */
+    const sim_resources *res;   /* for opening tx_own */
     codec_manifest *man;
     chan_analog *analog[SIM_MAX_USERS];
     chan_digital *digital[SIM_MAX_USERS];
-    const anchor_eq_info *eqi;     /* equalizer.type's row of the table */
-    anchor_link *link;             /* equalizers with uses_anchors; else NULL */
-    const anchor_equalizer *eq;    /* the link's equalizer (NULL without a link) */
-    const anchor_relative *rel_rx; /* the link's psi(., A_rx) when decode gives log-probabilities */
-    size_t pair_dim;               /* width of the alignment pairs: d_rx, or K for relative */
+    sem_pair *pair[SIM_MAX_USERS];
+    size_t n_pair;
+    size_t pair_of[SIM_MAX_USERS]; /* user -> index into pair */
     float *r_ideal;                /* relative: (T', K) scratch */
     size_t cap_r_ideal;
-    size_t d_enc, d_rx; /* latent sizes of the encoder used and of the receiver */
-    size_t spf;         /* real symbols per frame on the link */
-    double handshake_sym;
     float *x_hat; /* per-utterance scratch: decoder input (T', d_rx) */
     size_t cap_x_hat;
-    float *pair_u, *pair_v; /* (MAX_PAIRS, d_rx): decoder input vs ideal */
-    size_t n_pairs;
     float *logp, *pad_in, *pad_out; /* logp: (T', V) from the relative head */
     size_t cap_logp, cap_pad_in, cap_pad_out;
-    sim_prune *prune; /* link.prune = blank for some user; else NULL */
 };
+
+/* The pair user u belongs to. */
+static sem_pair *pair_of(const sim_sem *s, size_t u)
+{
+    return s->pair[s->pair_of[u]];
+}
 
 /* float buffers only here: keeps the call sites typed */
 static int grow(float **p, size_t *cap, size_t n)
@@ -95,7 +115,7 @@ static int grow(float **p, size_t *cap, size_t n)
     return sim_kind_grow((void **)p, cap, n, sizeof **p);
 }
 
-static base_status setup_anchors(sim_sem *s, base_err *err);
+static base_status setup_anchors(sim_sem *s, sem_pair *p, base_err *err);
 
 /* sim_sem_check: can the model file be loaded (the error names the key)? */
 static base_status check_model(const sim_scenario *sc, const char *key, const char *path,
@@ -118,6 +138,14 @@ static const char *key_file(const sim_scenario *sc, const char *key, int *line)
     const char *file;
     sim_scenario_where(sc, key, &file, line);
     return file;
+}
+
+/* The pair's equalizer.* and anchors.* keys (user[0]'s) where the anchor
+ * link reads them; a configuration built without them (type "") keeps the
+ * global ones. */
+static void pair_keys(sim_config *c)
+{
+    if (*c->user[0].equalizer.type) sim_config_user_pair_keys(c, 0);
 }
 
 /* The scenario's anchors.* and equalizer.* keys as the anchor link takes them. */
@@ -146,21 +174,51 @@ static anchor_link_config link_config(const sim_config *cfg, uint64_t seed)
     return lc;
 }
 
+/* Each user's equalizer and anchor keys as its pair's anchor link takes them;
+ * the TTS anchor and head corpora are prepared for the first user's
+ * equalizer.type, so a later user's may not need corpora the first's does not. */
+static base_status check_pairs(const sim_scenario *sc, const sim_config *cfg, base_err *err)
+{
+    int line;
+    const char *file, *key = NULL;
+    base_status st = BASE_OK;
+    sim_config *c = malloc(sizeof *c);
+    if (!c) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    const anchor_eq_info *e0 = anchor_equalizer_find(cfg->equalizer.type, NULL);
+    for (size_t u = 0; st == BASE_OK && u < (cfg->n_users ? cfg->n_users : 1); u++) {
+        *c = *cfg;
+        c->user[0] = cfg->user[u];
+        pair_keys(c);
+        anchor_link_config lc = link_config(c, 0);
+        if ((st = anchor_link_config_check(&lc, &key, err)) != BASE_OK) {
+            if (key) {
+                file = key_file(sc, key, &line);
+                base_err_locate(err, file, line);
+            }
+            break;
+        }
+        const anchor_eq_info *e = anchor_equalizer_find(c->equalizer.type, NULL);
+        if (e && e0 &&
+            ((e->uses_anchors && !e0->uses_anchors && !*cfg->anchors.manifest) ||
+             (e->needs_head && !e0->needs_head && !*cfg->equalizer.train_manifest))) {
+            file = key_file(sc, "equalizer.type", &line);
+            st = base_err_set(err, BASE_EUNSUPPORTED, file, line,
+                              "[user.%s] equalizer.type = %s needs TTS corpora the first user's "
+                              "equalizer.type = %s does not: list that user first",
+                              cfg->user[u].name, c->equalizer.type, cfg->equalizer.type);
+        }
+    }
+    free(c);
+    return st;
+}
+
 base_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, base_err *err)
 {
     int line;
     const char *file;
     /* the anchor and equalizer keys, and the manifests the anchor link reads */
-    const char *key = NULL;
-    anchor_link_config lc = link_config(cfg, 0);
-    base_status ls = anchor_link_config_check(&lc, &key, err);
-    if (ls != BASE_OK) {
-        if (key) {
-            file = key_file(sc, key, &line);
-            base_err_locate(err, file, line);
-        }
-        return ls;
-    }
+    base_status ls = check_pairs(sc, cfg, err);
+    if (ls != BASE_OK) return ls;
     /* no source.manifest: the built-in TTS source (synthesised by sim_run before the points) */
     if (!*cfg->source.manifest) {
         base_status ts = sim_tts_source_check(sc, cfg, err);
@@ -170,19 +228,18 @@ base_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, base_er
     base_status cs =
         sim_tts_corpora_check(sc, cfg, (sim_tts_use){.speech = 1, .equalized = 1}, err);
     if (cs != BASE_OK) return cs;
-    if (cfg->n_users > 1) {
-        for (size_t u = 1; u < cfg->n_users; u++)
-            if (strcmp(cfg->user[u].tx.model, cfg->user[0].tx.model) ||
-                strcmp(cfg->user[u].rx.model, cfg->user[0].rx.model)) {
-                file = key_file(sc, "tx.model", &line);
-                return base_err_set(err, BASE_EUNSUPPORTED, file, line,
-                                    "per-user tx.model/rx.model are not supported yet");
-            }
-    }
     base_status st;
-    if ((st = check_model(sc, "tx.model", cfg->user[0].tx.model, err)) != BASE_OK ||
-        (st = check_model(sc, "rx.model", cfg->user[0].rx.model, err)) != BASE_OK)
-        return st;
+    for (size_t u = 0; u < (cfg->n_users ? cfg->n_users : 1); u++) { /* each user's agents */
+        const sim_user_config *uc = &cfg->user[u];
+        int seen_tx = 0, seen_rx = 0;
+        for (size_t v = 0; v < u; v++) {
+            seen_tx |= !strcmp(cfg->user[v].tx.model, uc->tx.model);
+            seen_rx |= !strcmp(cfg->user[v].rx.model, uc->rx.model);
+        }
+        if ((!seen_tx && (st = check_model(sc, "tx.model", uc->tx.model, err)) != BASE_OK) ||
+            (!seen_rx && (st = check_model(sc, "rx.model", uc->rx.model, err)) != BASE_OK))
+            return st;
+    }
     codec_manifest *man = NULL;
     if (!*cfg->source.manifest) return BASE_OK; /* the TTS source, checked above */
     if ((st = codec_manifest_read(cfg->source.manifest, &man, err)) != BASE_OK) return st;
@@ -194,24 +251,31 @@ base_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, base_er
     return st;
 }
 
+static void pair_destroy(sem_pair *p)
+{
+    if (!p) return;
+    sim_receiver_close(&p->tx);
+    sim_receiver_close(&p->rx);
+    sim_receiver_close(&p->tx_own);
+    anchor_link_destroy(p->link);
+    sim_prune_destroy(p->prune);
+    free(p->pair_u);
+    free(p->pair_v);
+    free(p);
+}
+
 void sim_sem_destroy(sim_sem *s)
 {
     if (!s) return;
-    sim_receiver_close(&s->tx);
-    sim_receiver_close(&s->rx);
-    sim_receiver_close(&s->tx_own);
+    for (size_t i = 0; i < s->n_pair; i++) pair_destroy(s->pair[i]);
     codec_audio_reader_destroy(s->reader);
     codec_manifest_destroy(s->man);
     for (size_t u = 0; u < SIM_MAX_USERS; u++) {
         chan_analog_destroy(s->analog[u]);
         chan_digital_destroy(s->digital[u]);
     }
-    anchor_link_destroy(s->link);
-    sim_prune_destroy(s->prune);
     free(s->r_ideal);
     free(s->x_hat);
-    free(s->pair_u);
-    free(s->pair_v);
     free(s->logp);
     free(s->pad_in);
     free(s->pad_out);
@@ -235,6 +299,46 @@ static base_status link_create(const chan_link_config *lc, chan_analog **analog,
     return *analog || *digital ? BASE_OK : err && err->code ? err->code : BASE_EINVAL;
 }
 
+/* User u's pair: its agents, anchor link and head (u's link keys), its
+ * alignment buffers, its prune fill. */
+static sem_pair *pair_create(sim_sem *s, size_t u, base_err *err)
+{
+    sem_pair *p = calloc(1, sizeof *p);
+    if (!p) {
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+        return NULL;
+    }
+    p->cfg = s->cfg;
+    p->cfg.user[0] = s->cfg.user[u];
+    pair_keys(&p->cfg);
+    const sim_user_config *u0 = &p->cfg.user[0];
+    p->side_tx = (side_ctx){s, &p->tx, u0->tx.model};
+    p->side_rx = (side_ctx){s, &p->rx, u0->rx.model};
+    if (sim_receiver_open_greedy(&p->tx, u0->tx.model, s->res, err) != BASE_OK ||
+        sim_receiver_open(&p->rx, &p->cfg, s->res, err) != BASE_OK)
+        goto fail;
+    if (!(p->eqi = anchor_equalizer_find(p->cfg.equalizer.type, err))) goto fail;
+    p->enc = p->eqi->is_oracle ? &p->rx : &p->tx;
+    p->d_enc = (size_t)codec_recognizer_latent_dim(p->enc->r);
+    p->d_rx = (size_t)codec_recognizer_latent_dim(p->rx.r);
+    p->spf = p->d_enc;
+    p->pair_dim = p->d_rx;
+    if (p->eqi->uses_anchors && setup_anchors(s, p, err) != BASE_OK) goto fail;
+    p->pair_u = malloc(MAX_PAIRS * p->pair_dim * sizeof *p->pair_u);
+    p->pair_v = malloc(MAX_PAIRS * p->pair_dim * sizeof *p->pair_v);
+    if (!p->pair_u || !p->pair_v) {
+        base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+        goto fail;
+    }
+    if (sim_prune_wanted(&s->cfg) &&
+        !(p->prune = sim_prune_create(&s->cfg, p->rx.r, p->rx.ws, p->rel_rx, err)))
+        goto fail;
+    return p;
+fail:
+    pair_destroy(p);
+    return NULL;
+}
+
 sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_resources *res,
                         base_err *err)
 {
@@ -247,30 +351,20 @@ sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_resource
     s->seed = seed;
     s->res = res;
     s->cache = sim_resources_ucache(res);
-    s->side_tx = (side_ctx){s, &s->tx};
-    s->side_rx = (side_ctx){s, &s->rx};
-    const sim_user_config *u0 = &cfg->user[0];
-    if (codec_audio_reader_create(&s->reader, err) != BASE_OK ||
-        sim_receiver_open_greedy(&s->tx, u0->tx.model, res, err) != BASE_OK ||
-        sim_receiver_open(&s->rx, cfg, res, err) != BASE_OK)
-        goto fail;
-    if (!(s->eqi = anchor_equalizer_find(cfg->equalizer.type, err))) goto fail;
-    s->enc = s->eqi->is_oracle ? &s->rx : &s->tx;
+    if (codec_audio_reader_create(&s->reader, err) != BASE_OK) goto fail;
     if (sim_kind_manifest_read(cfg, &s->man, err) != BASE_OK) goto fail;
-    s->d_enc = (size_t)codec_recognizer_latent_dim(s->enc->r);
-    s->d_rx = (size_t)codec_recognizer_latent_dim(s->rx.r);
-    s->spf = s->d_enc;
-    s->pair_dim = s->d_rx;
-    if (s->eqi->uses_anchors && setup_anchors(s, err) != BASE_OK) goto fail;
-    s->pair_u = malloc(MAX_PAIRS * s->pair_dim * sizeof *s->pair_u);
-    s->pair_v = malloc(MAX_PAIRS * s->pair_dim * sizeof *s->pair_v);
-    if (!s->pair_u || !s->pair_v) {
-        base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
-        goto fail;
+    for (size_t u = 0; u < (cfg->n_users ? cfg->n_users : 1); u++) { /* one pair per agent pair */
+        size_t i = 0;
+        while (i < s->n_pair && !sim_user_config_same_pair(&s->pair[i]->cfg.user[0], &cfg->user[u]))
+            i++;
+        s->pair_of[u] = i;
+        if (i < s->n_pair) continue;
+        if (!(s->pair[i] = pair_create(s, u, err))) goto fail;
+        s->n_pair++;
     }
     for (size_t u = 0; u < cfg->n_users; u++) {
         const sim_user_config *uc = &cfg->user[u];
-        size_t block = (size_t)uc->link.frames_per_packet * s->spf;
+        size_t block = (size_t)uc->link.frames_per_packet * pair_of(s, u)->spf;
         chan_link_config lc;
         sim_kind_link(cfg, uc, block, &lc);
         if (link_create(&lc, &s->analog[u], &s->digital[u], err) != BASE_OK) goto fail;
@@ -279,9 +373,6 @@ sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_resource
             goto fail;
         }
     }
-    if (sim_prune_wanted(cfg) &&
-        !(s->prune = sim_prune_create(cfg, s->rx.r, s->rx.ws, s->rel_rx, err)))
-        goto fail;
     return s;
 fail:
     sim_sem_destroy(s);
@@ -353,12 +444,6 @@ static void source_fingerprint(const sim_sem *s, const sim_source_noise *nz, cha
                  s->cfg.source.noise_snr_db, nz->seed, nz->index);
 }
 
-/* The model file agent g was loaded from (the cache keys name it). */
-static const char *model_of(const sim_sem *s, const agent *g)
-{
-    return g == &s->rx ? s->cfg.user[0].rx.model : s->cfg.user[0].tx.model;
-}
-
 typedef struct enc_head { /* a cached encoding: this, then (t, d) floats */
     int32_t t, d;
     double dur_s;
@@ -394,11 +479,11 @@ static base_status enc_fill(void *ctx, void **val, size_t *bytes, base_err *err)
     return BASE_OK;
 }
 
-/* encode_audio through the run's cache: agent g's latents of the audio at
- * path as fingerprint fp says it is heard (z malloc'd, (*tz, d)). */
-static base_status encode_cached(sim_sem *s, agent *g, const char *path, const char *fp,
-                                 const sim_source_noise *nz, float **z, int *tz, double *dur_s,
-                                 base_err *err)
+/* encode_audio through the run's cache: agent g's (loaded from model) latents
+ * of the audio at path as fingerprint fp says it is heard (z malloc'd, (*tz, d)). */
+static base_status encode_cached(sim_sem *s, agent *g, const char *model, const char *path,
+                                 const char *fp, const sim_source_noise *nz, float **z, int *tz,
+                                 double *dur_s, base_err *err)
 {
     char *key = NULL; /* never truncated: two keys are equal only for the same inputs */
     enc_job j = {g, s->reader, path, nz};
@@ -406,7 +491,7 @@ static base_status encode_cached(sim_sem *s, agent *g, const char *path, const c
     size_t n = 0;
     *z = NULL;
     *tz = 0;
-    if (asprintf(&key, "enc\x1f%s\x1f%s\x1f%s", model_of(s, g), fp, path) < 0)
+    if (asprintf(&key, "enc\x1f%s\x1f%s\x1f%s", model, fp, path) < 0)
         return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     base_status st = sim_ucache_get(s->cache, key, enc_fill, &j, &v, &n, err);
     free(key);
@@ -426,6 +511,7 @@ static base_status encode_cached(sim_sem *s, agent *g, const char *path, const c
  * {word errors, reference words}. */
 typedef struct own_job {
     sim_sem *s;
+    sem_pair *p;
     const char *path, *fp, *ref;
     const sim_source_noise *nz;
 } own_job;
@@ -434,20 +520,26 @@ static base_status own_fill(void *ctx, void **val, size_t *bytes, base_err *err)
 {
     own_job *j = ctx;
     sim_sem *s = j->s;
+    sem_pair *p = j->p;
     base_status st = BASE_OK;
-    if (!s->tx_own.ws) {
-        sim_config c = s->cfg; /* the receiver's decoder settings over tx.model */
-        snprintf(c.user[0].rx.model, sizeof c.user[0].rx.model, "%s", s->cfg.user[0].tx.model);
-        if ((st = sim_receiver_open(&s->tx_own, &c, s->res, err)) != BASE_OK) return st;
+    if (!p->tx_own.ws) {
+        sim_config *c = malloc(sizeof *c); /* the receiver's decoder settings over tx.model */
+        if (!c) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+        *c = p->cfg;
+        snprintf(c->user[0].rx.model, sizeof c->user[0].rx.model, "%s", p->cfg.user[0].tx.model);
+        st = sim_receiver_open(&p->tx_own, c, s->res, err);
+        free(c);
+        if (st != BASE_OK) return st;
     }
     float *z = NULL;
     int tz = 0;
     const char *text = NULL;
-    if ((st = encode_cached(s, &s->tx, j->path, j->fp, j->nz, &z, &tz, NULL, err)) == BASE_OK)
-        st = codec_recognizer_decode(s->tx_own.r, s->tx_own.ws, z, tz, err);
+    if ((st = encode_cached(s, &p->tx, p->side_tx.model, j->path, j->fp, j->nz, &z, &tz, NULL,
+                            err)) == BASE_OK)
+        st = codec_recognizer_decode(p->tx_own.r, p->tx_own.ws, z, tz, err);
     free(z);
     if (st == BASE_OK)
-        st = codec_recognizer_text(s->tx_own.ws, codec_recognizer_logp(s->tx_own.ws), tz, &text,
+        st = codec_recognizer_text(p->tx_own.ws, codec_recognizer_logp(p->tx_own.ws), tz, &text,
                                    err);
     sim_utt_result r = {0};
     if (st == BASE_OK) st = sim_utt_result_score(&r, j->ref, text, err);
@@ -463,15 +555,15 @@ static base_status own_fill(void *ctx, void **val, size_t *bytes, base_err *err)
     return st;
 }
 
-static base_status tx_own(sim_sem *s, const char *path, const char *fp, const sim_source_noise *nz,
-                          const char *ref, double out[2], base_err *err)
+static base_status tx_own(sim_sem *s, sem_pair *p, const char *path, const char *fp,
+                          const sim_source_noise *nz, const char *ref, double out[2], base_err *err)
 {
-    const sim_user_config *u0 = &s->cfg.user[0];
+    const sim_user_config *u0 = &p->cfg.user[0];
     char *key = NULL;
     if (asprintf(&key, "own\x1f%s\x1f%s %" PRId64 " %s\x1f%s\x1f%s\x1f%s", u0->tx.model,
                  u0->rx.decoder, (int64_t)u0->rx.beam_width, u0->rx.lm, fp, path, ref) < 0)
         return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
-    own_job j = {s, path, fp, ref, nz};
+    own_job j = {s, p, path, fp, ref, nz};
     void *v = NULL;
     size_t n = 0;
     base_status st = sim_ucache_get(s->cache, key, own_fill, &j, &v, &n, err);
@@ -482,13 +574,13 @@ static base_status tx_own(sim_sem *s, const char *path, const char *fp, const si
 }
 
 /* The receiver's own latents of the same audio, resampled to tz frames. */
-static base_status ideal_latents(sim_sem *s, const char *path, const char *fp,
+static base_status ideal_latents(sim_sem *s, sem_pair *p, const char *path, const char *fp,
                                  const sim_source_noise *nz, int tz, float *out, base_err *err)
 {
     float *zr = NULL;
     int tr = 0;
-    base_status st = encode_cached(s, &s->rx, path, fp, nz, &zr, &tr, NULL, err);
-    if (st == BASE_OK) st = anchor_resample_linear(zr, (size_t)tr, s->d_rx, out, (size_t)tz, err);
+    base_status st = encode_cached(s, &p->rx, p->side_rx.model, path, fp, nz, &zr, &tr, NULL, err);
+    if (st == BASE_OK) st = anchor_resample_linear(zr, (size_t)tr, p->d_rx, out, (size_t)tz, err);
     free(zr);
     return st;
 }
@@ -498,7 +590,7 @@ static base_status ideal_latents(sim_sem *s, const char *path, const char *fp,
 static base_status side_encode(void *ctx, const char *path, float **z, int *t, base_err *err)
 {
     side_ctx *c = ctx;
-    return encode_cached(c->s, c->g, path, "", NULL, z, t, NULL, err); /* anchors stay clean */
+    return encode_cached(c->s, c->g, c->model, path, "", NULL, z, t, NULL, err); /* anchors clean */
 }
 
 static base_status side_logp(void *ctx, const float *z, int t, const float **logp, base_err *err)
@@ -519,17 +611,17 @@ static anchor_link_side link_side(side_ctx *c)
 /* Anchors (anchors/link.h): both agents encode the anchor corpus (the TTS
  * corpus prepared by sim_tts_source_prepare, or anchors.manifest), the anchor
  * set is selected and built on each side, the equalizer fitted. */
-static base_status setup_anchors(sim_sem *s, base_err *err)
+static base_status setup_anchors(sim_sem *s, sem_pair *p, base_err *err)
 {
-    anchor_link_config lc = link_config(&s->cfg, s->seed);
-    anchor_link_side tx = link_side(&s->side_tx), rx = link_side(&s->side_rx);
-    if (!(s->link = anchor_link_create(&lc, &tx, &rx, err)))
+    anchor_link_config lc = link_config(&p->cfg, s->seed);
+    anchor_link_side tx = link_side(&p->side_tx), rx = link_side(&p->side_rx);
+    if (!(p->link = anchor_link_create(&lc, &tx, &rx, err)))
         return err && err->code ? err->code : BASE_EINVAL;
-    s->eq = anchor_link_equalizer(s->link);
-    s->rel_rx = anchor_link_relative_rx(s->link);
-    s->spf = anchor_link_symbols_per_frame(s->link);
-    s->handshake_sym = anchor_link_handshake_symbols(s->link);
-    if (s->eqi->output == ANCHOR_EQ_OUT_LOGPROBS) s->pair_dim = anchor_link_k(s->link);
+    p->eq = anchor_link_equalizer(p->link);
+    p->rel_rx = anchor_link_relative_rx(p->link);
+    p->spf = anchor_link_symbols_per_frame(p->link);
+    p->handshake_sym = anchor_link_handshake_symbols(p->link);
+    if (p->eqi->output == ANCHOR_EQ_OUT_LOGPROBS) p->pair_dim = anchor_link_k(p->link);
     return BASE_OK;
 }
 
@@ -539,13 +631,14 @@ static base_status setup_anchors(sim_sem *s, base_err *err)
 static base_status prune_encode(sim_sem *s, sim_utt *u, const float *z, base_err *err)
 {
     utt_state *us = u->state;
-    agent *g = (agent *)s->enc;
+    sem_pair *p = pair_of(s, u->user);
+    agent *g = (agent *)p->enc;
     size_t tz = (size_t)us->tz;
     if (!(us->keep = malloc(tz))) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
-    base_status st = sim_prune_decide(s->prune, u->user, g->r, g->ws, z, tz, us->keep, &us->n_keep,
+    base_status st = sim_prune_decide(p->prune, u->user, g->r, g->ws, z, tz, us->keep, &us->n_keep,
                                       &us->pos_uses, &us->prune_flops, err);
     if (st == BASE_OK)
-        us->n_proto = sim_prune_compact(s->prune, u->user, us->s, tz, s->spf, us->keep);
+        us->n_proto = sim_prune_compact(p->prune, u->user, us->s, tz, p->spf, us->keep);
     return st;
 }
 
@@ -570,40 +663,43 @@ static base_status encode(void *ctx, sim_utt *u, base_err *err)
     if (st != BASE_OK) return st;
     float *z = NULL;
     int tz = 0;
-    agent *g = (agent *)s->enc;
+    sem_pair *p = pair_of(s, u->user);
+    agent *g = (agent *)p->enc;
+    const char *model = g == &p->rx ? p->side_rx.model : p->side_tx.model;
     sim_source_noise nz = {&s->cfg, s->man, s->seed, u->index, path};
     char fp[256];
     source_fingerprint(s, &nz, fp, sizeof fp);
-    if ((st = encode_cached(s, g, path, fp, &nz, &z, &tz, &u->res.duration_s, err)) != BASE_OK)
+    if ((st = encode_cached(s, g, model, path, fp, &nz, &z, &tz, &u->res.duration_s, err)) !=
+        BASE_OK)
         return st;
     us->tz = tz;
-    us->s = malloc((size_t)tz * s->spf * sizeof *us->s);
-    us->sr = calloc((size_t)tz * s->spf, sizeof *us->sr);
-    us->ideal = malloc((size_t)tz * s->d_rx * sizeof *us->ideal);
+    us->s = malloc((size_t)tz * p->spf * sizeof *us->s);
+    us->sr = calloc((size_t)tz * p->spf, sizeof *us->sr);
+    us->ideal = malloc((size_t)tz * p->d_rx * sizeof *us->ideal);
     if (!us->s || !us->sr || !us->ideal) {
         free(z);
         return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     }
-    if (s->eq)
-        st = anchor_equalizer_encode(s->eq, z, (size_t)tz, us->s, err);
+    if (p->eq)
+        st = anchor_equalizer_encode(p->eq, z, (size_t)tz, us->s, err);
     else
-        memcpy(us->s, z, (size_t)tz * s->spf * sizeof *z);
+        memcpy(us->s, z, (size_t)tz * p->spf * sizeof *z);
     /* the receiver's ideal input, for the alignment figures (not part of the
      * transmitter's work: it is not timed) */
     if (st == BASE_OK) {
-        if (g == &s->rx)
-            memcpy(us->ideal, z, (size_t)tz * s->d_rx * sizeof *z);
+        if (g == &p->rx)
+            memcpy(us->ideal, z, (size_t)tz * p->d_rx * sizeof *z);
         else
-            st = ideal_latents(s, path, fp, &nz, tz, us->ideal, err);
+            st = ideal_latents(s, p, path, fp, &nz, tz, us->ideal, err);
     }
-    if (st == BASE_OK && sim_prune_active(s->prune, u->user)) st = prune_encode(s, u, z, err);
+    if (st == BASE_OK && sim_prune_active(p->prune, u->user)) st = prune_encode(s, u, z, err);
     free(z);
     /* wer_tx_own: the transmitter's own recognition (not timed either) */
-    if (st == BASE_OK) st = tx_own(s, path, fp, &nz, us->ref, us->tx_own, err);
+    if (st == BASE_OK) st = tx_own(s, p, path, fp, &nz, us->ref, us->tx_own, err);
     if (st != BASE_OK) return st;
     u->n_frames = us->keep ? us->n_keep + us->n_proto : (size_t)tz;
     u->encode_flops = 2.0 * codec_recognizer_encoder_params(g->r) * tz + us->prune_flops;
-    u->decode_flops = 2.0 * codec_recognizer_decoder_params(s->rx.r) * tz;
+    u->decode_flops = 2.0 * codec_recognizer_decoder_params(p->rx.r) * tz;
     u->res.has_words = 1;
     return BASE_OK;
 }
@@ -614,7 +710,8 @@ static base_status transmit(void *ctx, sim_utt *u, size_t pk, size_t f0, size_t 
 {
     sim_sem *s = ctx;
     utt_state *us = u->state;
-    size_t w = s->spf, n = nf * w, block = (size_t)s->cfg.user[u->user].link.frames_per_packet * w;
+    size_t w = pair_of(s, u->user)->spf, n = nf * w,
+           block = (size_t)s->cfg.user[u->user].link.frames_per_packet * w;
     const float *in = us->s + f0 * w;
     float *out = us->sr + f0 * w;
     base_rng utt, r;
@@ -653,31 +750,32 @@ static base_status decode(void *ctx, sim_utt *u, base_err *err)
 {
     sim_sem *s = ctx;
     utt_state *us = u->state;
-    agent *g = &s->rx;
-    size_t tz = (size_t)us->tz, dr = s->d_rx;
+    sem_pair *p = pair_of(s, u->user);
+    agent *g = &p->rx;
+    size_t tz = (size_t)us->tz, dr = p->d_rx;
     const float *logp = s->logp;
     const char *text = NULL;
-    const int head = s->eq && s->eqi->output == ANCHOR_EQ_OUT_LOGPROBS;
+    const int head = p->eq && p->eqi->output == ANCHOR_EQ_OUT_LOGPROBS;
     base_status st;
     if (grow(&s->x_hat, &s->cap_x_hat, tz * dr) ||
-        (head && grow(&s->logp, &s->cap_logp, tz * anchor_equalizer_out_dim(s->eq))))
+        (head && grow(&s->logp, &s->cap_logp, tz * anchor_equalizer_out_dim(p->eq))))
         return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     if (head && us->keep && /* link.prune: the head reads the rebuilt sequence */
-        (st = prune_expand(us, us->sr, s->spf, sim_prune_fill_relative(s->prune), err)) != BASE_OK)
+        (st = prune_expand(us, us->sr, p->spf, sim_prune_fill_relative(p->prune), err)) != BASE_OK)
         return st;
     if (head) { /* the receiver's head reads the received relative symbols */
-        if ((st = anchor_equalizer_decode(s->eq, us->sr, tz, s->logp, err)) != BASE_OK) return st;
+        if ((st = anchor_equalizer_decode(p->eq, us->sr, tz, s->logp, err)) != BASE_OK) return st;
         logp = s->logp;
-    } else if (s->eq) {
+    } else if (p->eq) {
         size_t nr = us->keep ? us->n_keep + us->n_proto : tz; /* link.prune: the kept frames only */
-        if ((st = anchor_equalizer_decode(s->eq, us->sr, nr, s->x_hat, err)) != BASE_OK) return st;
+        if ((st = anchor_equalizer_decode(p->eq, us->sr, nr, s->x_hat, err)) != BASE_OK) return st;
     } else { /* none: the tx latents truncated or zero-padded to d_rx; oracle: as is */
         for (size_t t = 0; t < tz; t++)
             for (size_t k = 0; k < dr; k++)
-                s->x_hat[t * dr + k] = k < s->spf ? us->sr[t * s->spf + k] : 0.0f;
+                s->x_hat[t * dr + k] = k < p->spf ? us->sr[t * p->spf + k] : 0.0f;
     }
     if (!head && us->keep && /* link.prune: the kept frames' latents back in place */
-        (st = prune_expand(us, s->x_hat, dr, sim_prune_fill_latent(s->prune), err)) != BASE_OK)
+        (st = prune_expand(us, s->x_hat, dr, sim_prune_fill_latent(p->prune), err)) != BASE_OK)
         return st;
     if (!head) {
         if ((st = codec_recognizer_decode(g->r, g->ws, s->x_hat, us->tz, err)) != BASE_OK)
@@ -687,17 +785,17 @@ static base_status decode(void *ctx, sim_utt *u, base_err *err)
     if ((st = codec_recognizer_text(g->ws, logp, us->tz, &text, err)) != BASE_OK ||
         (st = sim_utt_result_score(&u->res, us->ref, text, err)) != BASE_OK)
         return st;
-    s->tx_own_err += us->tx_own[0];
-    s->tx_own_words += us->tx_own[1];
+    p->tx_own_err += us->tx_own[0];
+    p->tx_own_words += us->tx_own[1];
     /* mean cosine between what the decoder got and the receiver's own encoding
      * (relative: between the received relative symbols and the receiver's own
      * relative representation of the same audio) */
     const float *got = s->x_hat, *want = us->ideal;
-    size_t pd = s->pair_dim;
+    size_t pd = p->pair_dim;
     if (head) {
         if (grow(&s->r_ideal, &s->cap_r_ideal, tz * pd))
             return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
-        if ((st = anchor_relative_execute(s->rel_rx, us->ideal, tz, s->r_ideal, err)) != BASE_OK)
+        if ((st = anchor_relative_execute(p->rel_rx, us->ideal, tz, s->r_ideal, err)) != BASE_OK)
             return st;
         got = us->sr;
         want = s->r_ideal;
@@ -712,10 +810,10 @@ static base_status decode(void *ctx, sim_utt *u, base_err *err)
             bb += (double)b[k] * b[k];
         }
         cs += aa > 0 && bb > 0 ? ab / sqrt(aa * bb) : 0;
-        if (s->n_pairs < MAX_PAIRS) { /* the first frames of the point, in decode order */
-            memcpy(s->pair_u + s->n_pairs * pd, a, pd * sizeof *a);
-            memcpy(s->pair_v + s->n_pairs * pd, b, pd * sizeof *b);
-            s->n_pairs++;
+        if (p->n_pairs < MAX_PAIRS) { /* the first frames of the point, in decode order */
+            memcpy(p->pair_u + p->n_pairs * pd, a, pd * sizeof *a);
+            memcpy(p->pair_v + p->n_pairs * pd, b, pd * sizeof *b);
+            p->n_pairs++;
         }
     }
     u->res.cosine = cs / (double)tz;
@@ -734,25 +832,63 @@ void sim_sem_ops(sim_sem *s, sim_payload_ops *ops)
 
 size_t sim_sem_symbols_per_frame(const sim_sem *s)
 {
-    return s->spf;
+    return s->pair[0]->spf;
 }
 
-void sim_sem_point_metrics(const sim_sem *s, sim_point_metrics *m)
+/* The alignment figures of pair p's kept frame pairs into m (unchanged when
+ * too few). */
+static void pair_alignment(const sem_pair *p, sim_point_metrics *m)
 {
-    m->handshake_sym = s->handshake_sym;
-    m->wer_tx_own = s->tx_own_words > 0 ? s->tx_own_err / s->tx_own_words : NAN;
-    if (!s->eqi->maps_to_rx) { /* alignment figures need an equalizer */
-        m->cosine = NAN;
-        return;
-    }
-    if (s->n_pairs < 3) return;
+    if (p->n_pairs < 3) return;
     anchor_metrics am;
-    size_t knn = s->n_pairs - 1 < ANCHOR_JACCARD_K ? s->n_pairs - 1 : ANCHOR_JACCARD_K;
-    if (anchor_metrics_compute(s->pair_u, s->pair_dim, s->pair_v, s->pair_dim, s->n_pairs, knn, &am,
+    size_t knn = p->n_pairs - 1 < ANCHOR_JACCARD_K ? p->n_pairs - 1 : ANCHOR_JACCARD_K;
+    if (anchor_metrics_compute(p->pair_u, p->pair_dim, p->pair_v, p->pair_dim, p->n_pairs, knn, &am,
                                NULL) != BASE_OK)
         return;
     m->cka = am.cka;
     m->jaccard = am.jaccard;
     m->mrr = am.mrr;
     m->foscttm = am.foscttm;
+}
+
+/* Handshake symbols add up over the pairs; wer_tx_own pools their words; the
+ * alignment figures are each pair's own (one pair: as computed), averaged
+ * over the pairs weighted by their frame pairs. */
+void sim_sem_point_metrics(const sim_sem *s, sim_point_metrics *m)
+{
+    double err = 0, words = 0;
+    m->handshake_sym = 0;
+    for (size_t i = 0; i < s->n_pair; i++) {
+        m->handshake_sym += s->pair[i]->handshake_sym;
+        err += s->pair[i]->tx_own_err;
+        words += s->pair[i]->tx_own_words;
+    }
+    m->wer_tx_own = words > 0 ? err / words : NAN;
+    if (!s->pair[0]->eqi->maps_to_rx) { /* alignment figures need an equalizer (the first pair's) */
+        m->cosine = NAN;
+        return;
+    }
+    if (s->n_pair == 1) {
+        pair_alignment(s->pair[0], m);
+        return;
+    }
+    double w = 0, sum[4] = {0};
+    for (size_t i = 0; i < s->n_pair; i++) {
+        if (!s->pair[i]->eqi->maps_to_rx) continue;
+        sim_point_metrics one = *m;
+        one.cka = one.jaccard = one.mrr = one.foscttm = NAN;
+        pair_alignment(s->pair[i], &one);
+        if (isnan(one.cka)) continue;
+        double n = (double)s->pair[i]->n_pairs;
+        sum[0] += n * one.cka;
+        sum[1] += n * one.jaccard;
+        sum[2] += n * one.mrr;
+        sum[3] += n * one.foscttm;
+        w += n;
+    }
+    if (w <= 0) return;
+    m->cka = sum[0] / w;
+    m->jaccard = sum[1] / w;
+    m->mrr = sum[2] / w;
+    m->foscttm = sum[3] / w;
 }

@@ -514,6 +514,43 @@ static const char *effective(const sim_scenario *sc, size_t i, const char *const
     return d;
 }
 
+void sim_config_user_pair_keys(sim_config *cfg, size_t u)
+{
+    const sim_user_config *u0 = &cfg->user[u];
+    base_str_copy(cfg->equalizer.type, sizeof cfg->equalizer.type, u0->equalizer.type);
+    cfg->equalizer.ridge_lambda = u0->equalizer.ridge_lambda;
+    cfg->equalizer.train_utterances = u0->equalizer.train_utterances;
+    cfg->equalizer.head_steps = u0->equalizer.head_steps;
+    cfg->equalizer.head_noise = u0->equalizer.head_noise;
+    base_str_copy(cfg->equalizer.head_snr_db, sizeof cfg->equalizer.head_snr_db,
+                  u0->equalizer.head_snr_db);
+    cfg->equalizer.mlp_hidden = u0->equalizer.mlp_hidden;
+    cfg->equalizer.mlp_epochs = u0->equalizer.mlp_epochs;
+    cfg->anchors.count = u0->anchors.count;
+    base_str_copy(cfg->anchors.selection, sizeof cfg->anchors.selection, u0->anchors.selection);
+    base_str_copy(cfg->anchors.psi, sizeof cfg->anchors.psi, u0->anchors.psi);
+    cfg->anchors.utterances = u0->anchors.utterances;
+    cfg->anchors.members = u0->anchors.members;
+}
+
+int sim_user_config_same_pair(const sim_user_config *a, const sim_user_config *b)
+{
+    return !strcmp(a->tx.model, b->tx.model) && !strcmp(a->rx.model, b->rx.model) &&
+           !strcmp(a->equalizer.type, b->equalizer.type) &&
+           a->equalizer.ridge_lambda == b->equalizer.ridge_lambda &&
+           a->equalizer.train_utterances == b->equalizer.train_utterances &&
+           a->equalizer.head_steps == b->equalizer.head_steps &&
+           a->equalizer.head_noise == b->equalizer.head_noise &&
+           !strcmp(a->equalizer.head_snr_db, b->equalizer.head_snr_db) &&
+           a->equalizer.mlp_hidden == b->equalizer.mlp_hidden &&
+           a->equalizer.mlp_epochs == b->equalizer.mlp_epochs &&
+           a->anchors.count == b->anchors.count &&
+           !strcmp(a->anchors.selection, b->anchors.selection) &&
+           !strcmp(a->anchors.psi, b->anchors.psi) &&
+           a->anchors.utterances == b->anchors.utterances &&
+           a->anchors.members == b->anchors.members;
+}
+
 base_status sim_scenario_resolve(const sim_scenario *sc, const char *const *keys,
                                  const char *const *values, size_t n, sim_config *cfg,
                                  base_err *err)
@@ -548,6 +585,7 @@ base_status sim_scenario_resolve(const sim_scenario *sc, const char *const *keys
             }
         }
     }
+    sim_config_user_pair_keys(cfg, 0); /* the global readers (corpora, caches, pruning) */
     return BASE_OK;
 }
 

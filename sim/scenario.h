@@ -78,6 +78,14 @@ const char *sim_scenario_get(const sim_scenario *sc, const char *key);
 int sim_scenario_is_set(const sim_scenario *sc, const char *key);
 /* Where a key was set: file (or "--set") and line; the scenario file and
  * line 0 when it has its default. */
+/* Copies user u's per-user equalizer.* and anchors.* keys into
+ * cfg->equalizer / cfg->anchors (sim_scenario_resolve does it for user 0, so
+ * stages that read one setting see the first user's). */
+void sim_config_user_pair_keys(sim_config *cfg, size_t u);
+/* Do users a and b form the same transmitter->receiver pair: the same
+ * tx.model, rx.model and per-user equalizer.* and anchors.* keys? */
+int sim_user_config_same_pair(const sim_user_config *a, const sim_user_config *b);
+
 void sim_scenario_where(const sim_scenario *sc, const char *key, const char **file, int *line);
 
 size_t sim_scenario_user_count(const sim_scenario *sc); /* >= 1 */

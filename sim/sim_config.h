@@ -51,6 +51,26 @@ typedef struct sim_user_config {
         int64_t coherence;
         double doppler_hz;
     } channel;
+    /* the pair's equalizer and anchor settings (the corpora, manifests and
+     * the head cache stay global: sim_config.equalizer / anchors, which also
+     * hold the first user's copy of these) */
+    struct {
+        char type[32];
+        double ridge_lambda;
+        int64_t train_utterances;
+        int64_t head_steps;
+        double head_noise;
+        char head_snr_db[32];
+        int64_t mlp_hidden;
+        int64_t mlp_epochs;
+    } equalizer;
+    struct {
+        int64_t count;
+        char selection[16];
+        char psi[16];
+        int64_t utterances;
+        int64_t members;
+    } anchors;
 } sim_user_config;
 
 typedef struct sim_config {
