@@ -224,6 +224,9 @@ int main(void)
     setenv("OMPI_MCA_plm", "isolated", 0);
     setenv("OMPI_MCA_btl_vader_single_copy_mechanism", "none", 0);
     setenv("OMPI_MCA_rmaps_base_oversubscribe", "1", 0);
+    /* when a rank dies, mpirun SIGTERMs the others and SIGKILLs them 1 s later by
+     * default: on a loaded machine rank 0 may not get to print its line in 1 s */
+    setenv("OMPI_MCA_odls_base_sigkill_timeout", "20", 0);
     unsetenv("OMPI_COMM_WORLD_SIZE"); /* this test itself is no rank */
     snprintf(mpirun, sizeof mpirun, "mpirun --oversubscribe%s",
              geteuid() == 0 ? " --allow-run-as-root" : "");
