@@ -149,11 +149,12 @@ static size_t frame_walk(const codec_textcode *tc, const char *text, size_t fb, 
         if (s < 0) return 0;
         unsigned l = tc->len[s];
         if (used + l > fb) { /* close the frame with a (truncated) EOT */
-            if (out)
-                for (size_t i = used; i < fb; i++)
-                    out[f * fb + i] = (tc->code[CODEC_TEXTCODE_EOT] >>
-                                       (tc->len[CODEC_TEXTCODE_EOT] - 1 - (i - used))) &
-                                      1u;
+            if (out) /* the EOT code's first bits, then zeros if the frame has room to spare */
+                for (size_t i = used; i < fb; i++) {
+                    size_t k = i - used, le = tc->len[CODEC_TEXTCODE_EOT];
+                    out[f * fb + i] =
+                        k < le ? (uint8_t)((tc->code[CODEC_TEXTCODE_EOT] >> (le - 1 - k)) & 1u) : 0;
+                }
             f++;
             used = 0;
         }

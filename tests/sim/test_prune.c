@@ -117,6 +117,8 @@ static void test_prototype_and_rebuild(void)
     const float *f = sim_prune_fill_latent(p);
     for (int k = 0; k < codec_recognizer_latent_dim(r); k++) CU_ASSERT(isfinite(f[k]));
     sim_prune_destroy(p);
+    codec_recognizer_ws_destroy(ws);
+    codec_recognizer_destroy(r);
     /* silence: no prototype row, the receiver's fill at pruned positions */
     p = make("silence", &r, &ws);
     float s2[T * W] = {1, 2, 10, 20, 3, 4, 30, 40, 5, 6, 50, 60}, fill[W] = {-1, -1};

@@ -90,6 +90,9 @@ static unsigned char *dataset_bytes(const char *path, const char *name, size_t *
     *size = H5Tget_size(t);
     unsigned char *buf = calloc(*n + 1, *size);
     CU_ASSERT(H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
+    /* variable-length members (the utterance tables' texts) were allocated by the
+     * read: free them (their pointers stay in buf, never followed) */
+    H5Dvlen_reclaim(t, sp, H5P_DEFAULT, buf);
     H5Sclose(sp);
     H5Tclose(t);
     H5Dclose(ds);
@@ -225,7 +228,7 @@ static void cli(void)
 {
     char ini[600], cmd[2048];
     path_of(ini, sizeof ini, "shard.ini");
-    load(); /* writes shard.ini */
+    sim_scenario_destroy(load()); /* writes shard.ini */
     static const char *bad[] = {"3/3", "-1/3", "1/0", "1", "a/b", "1/3x", NULL};
     for (size_t i = 0; bad[i]; i++) {
         snprintf(cmd, sizeof cmd, "%s/semsim run %s --dry-run --shard %s 2>/dev/null >/dev/null",
