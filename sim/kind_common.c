@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "codecs/text.h"
 #include "sim/sample.h"
@@ -70,4 +71,38 @@ base_status sim_kind_fail(const sim_scenario *sc, base_err *err, const char *key
     base_err_vset(err, code, file, line, fmt, ap);
     va_end(ap);
     return code;
+}
+
+base_status sim_raw_links_open(sim_raw_links *rl, const sim_config *cfg, size_t fbits,
+                               base_err *err)
+{
+    memset(rl, 0, sizeof *rl);
+    for (size_t u = 0; u < cfg->n_users; u++) {
+        const sim_user_config *uc = &cfg->user[u];
+        size_t block = (size_t)uc->link.frames_per_packet * fbits;
+        chan_link_config lc;
+        sim_kind_link(cfg, uc, block, &lc);
+        lc.quant_bits = 1; /* one "value" is one payload bit */
+        lc.lost = NULL;    /* lost frames are the kind's to handle, not the link's */
+        if (!(rl->link[u] = chan_link_create(&lc, err)))
+            return err->code ? err->code : BASE_EINTERNAL;
+        if (sim_kind_grow((void **)&rl->idx, &rl->cap_block, block, sizeof *rl->idx)) goto nomem;
+        free(rl->ridx);
+        free(rl->valid);
+        rl->ridx = malloc(rl->cap_block * sizeof *rl->ridx);
+        rl->valid = malloc(rl->cap_block);
+        if (!rl->ridx || !rl->valid) goto nomem;
+    }
+    return BASE_OK;
+nomem:
+    return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+}
+
+void sim_raw_links_close(sim_raw_links *rl)
+{
+    for (size_t u = 0; u < SIM_MAX_USERS; u++) chan_link_destroy(rl->link[u]);
+    free(rl->idx);
+    free(rl->ridx);
+    free(rl->valid);
+    memset(rl, 0, sizeof *rl);
 }

@@ -11,6 +11,7 @@
 #define SIM_KIND_COMMON_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/status.h"
 #include "channel/link.h"
@@ -40,6 +41,21 @@ base_status sim_kind_utterance(const codec_manifest *man, sim_utt *u, const char
  * n > *cap (never shrunk), so each packet or frame reuses the previous allocation.
  * 0, or -1 when out of memory (then *p and *cap are unchanged). */
 int sim_kind_grow(void **p, size_t *cap, size_t n, size_t size);
+
+/* The digital links of a kind that sends frames of raw bits (codec frames,
+ * text frames): one per user, lost frames left to the kind (lc.lost NULL), and
+ * the bit buffers of one packet, sized for the largest user's block
+ * (link.frames_per_packet x fbits). Open fills rl (zeroed first); close frees
+ * it and is a no-op on a zeroed rl. */
+typedef struct sim_raw_links {
+    chan_link *link[SIM_MAX_USERS]; /* digital, raw payload bits */
+    uint32_t *idx, *ridx;           /* (block) payload bits of one packet */
+    uint8_t *valid;                 /* (block) */
+    size_t cap_block;
+} sim_raw_links;
+base_status sim_raw_links_open(sim_raw_links *rl, const sim_config *cfg, size_t fbits,
+                               base_err *err);
+void sim_raw_links_close(sim_raw_links *rl);
 
 /* Sets err (may be NULL) to code and the message, at the file:line of scenario
  * key `key`; returns code. */

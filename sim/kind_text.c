@@ -33,11 +33,8 @@ struct sim_text {
     codec_textcode *code;
     size_t fbits; /* source.frame_bits */
     codec_manifest *man;
-    chan_link *link[SIM_MAX_USERS]; /* digital, raw payload bits */
-    uint32_t *idx, *ridx;           /* (block) payload bits of one packet */
-    uint8_t *valid;                 /* (block) */
-    size_t cap_block;
-    char *hyp; /* decoded text */
+    sim_raw_links raw; /* the users' digital links and one packet's bits */
+    char *hyp;         /* decoded text */
     size_t cap_hyp;
 };
 
@@ -116,10 +113,7 @@ void sim_text_destroy(sim_text *t)
     sim_receiver_close(&t->tx);
     codec_textcode_destroy(t->code);
     codec_manifest_destroy(t->man);
-    for (size_t u = 0; u < SIM_MAX_USERS; u++) chan_link_destroy(t->link[u]);
-    free(t->idx);
-    free(t->ridx);
-    free(t->valid);
+    sim_raw_links_close(&t->raw);
     free(t->hyp);
     free(t);
 }
@@ -147,24 +141,8 @@ sim_text *sim_text_create(const sim_config *cfg, uint64_t seed, const sim_resour
         goto fail;
     }
     if (sim_kind_manifest_read(cfg, &t->man, err) != BASE_OK) goto fail;
-    for (size_t u = 0; u < cfg->n_users; u++) {
-        const sim_user_config *uc = &cfg->user[u];
-        size_t block = (size_t)uc->link.frames_per_packet * t->fbits;
-        chan_link_config lc;
-        sim_kind_link(&t->cfg, uc, block, &lc);
-        lc.quant_bits = 1; /* one "value" is one payload bit */
-        lc.lost = NULL;    /* lost frames are marked by the text decoder, not the link */
-        if (!(t->link[u] = chan_link_create(&lc, err))) goto fail;
-        if (sim_kind_grow((void **)&t->idx, &t->cap_block, block, sizeof *t->idx)) goto nomem;
-        free(t->ridx);
-        free(t->valid);
-        t->ridx = malloc(t->cap_block * sizeof *t->ridx);
-        t->valid = malloc(t->cap_block);
-        if (!t->ridx || !t->valid) goto nomem;
-    }
+    if (sim_raw_links_open(&t->raw, &t->cfg, t->fbits, err) != BASE_OK) goto fail;
     return t;
-nomem:
-    base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
 fail:
     sim_text_destroy(t);
     return NULL;
@@ -255,25 +233,26 @@ static base_status transmit(void *ctx, sim_utt *u, size_t pk, size_t f0, size_t 
 {
     sim_text *t = ctx;
     utt_state *us = u->state;
-    chan_digital *link = chan_link_digital(t->link[u->user]);
+    chan_digital *link = chan_link_digital(t->raw.link[u->user]);
     const size_t B = t->fbits, block = (size_t)t->cfg.user[u->user].link.frames_per_packet * B;
     if (nf * B > block) return base_err_set(err, BASE_EINTERNAL, NULL, 0, "packet overflow");
-    memset(t->idx, 0, block * sizeof *t->idx); /* the last packet's padding */
-    for (size_t k = 0; k < nf * B; k++) t->idx[k] = us->tx_bits[f0 * B + k];
+    memset(t->raw.idx, 0, block * sizeof *t->raw.idx); /* the last packet's padding */
+    for (size_t k = 0; k < nf * B; k++) t->raw.idx[k] = us->tx_bits[f0 * B + k];
     base_rng utt, r;
     base_rng_init(&utt, t->seed, u->index, base_rng_component("sim.text.channel"));
     base_rng_fork(&utt, pk, &r);
     chan_digital_reset(link); /* one realisation per packet */
     chan_digital_stats stats;
-    base_status st = chan_digital_execute_raw(link, &r, t->idx, t->ridx, t->valid, block, &stats);
+    base_status st =
+        chan_digital_execute_raw(link, &r, t->raw.idx, t->raw.ridx, t->raw.valid, block, &stats);
     if (st != BASE_OK)
         return base_err_set(err, st, NULL, 0, "digital link failed: %s", base_status_str(st));
     uint64_t errors = 0;
     for (size_t k = 0; k < nf * B; k++) {
-        us->rx_bits[f0 * B + k] = (uint8_t)(t->ridx[k] & 1u);
-        errors += t->ridx[k] != t->idx[k];
+        us->rx_bits[f0 * B + k] = (uint8_t)(t->raw.ridx[k] & 1u);
+        errors += t->raw.ridx[k] != t->raw.idx[k];
     }
-    for (size_t f = 0; f < nf; f++) us->lost[f0 + f] = !t->valid[f * B];
+    for (size_t f = 0; f < nf; f++) us->lost[f0 + f] = !t->raw.valid[f * B];
     *uses = (size_t)stats.channel_uses;
     u->res.bits += (uint64_t)nf * B;
     u->res.bit_errors += errors;

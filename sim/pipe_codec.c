@@ -38,10 +38,7 @@ struct sim_codec {
     sim_receiver rx;
     codec_resampler *rs; /* 16 kHz -> the agent's rate, NULL when equal */
     codec_manifest *man;
-    chan_link *link[SIM_MAX_USERS]; /* digital, raw payload bits */
-    uint32_t *idx, *ridx;           /* (block) payload bits of one packet */
-    uint8_t *valid;                 /* (block) */
-    size_t cap_block;
+    sim_raw_links raw; /* the users' digital links and one packet's bits */
     float *audio, *audio_rx;
     size_t cap_audio, cap_audio_rx;
 };
@@ -119,10 +116,7 @@ void sim_codec_destroy(sim_codec *s)
     sim_receiver_close(&s->rx);
     codec_resampler_destroy(s->rs);
     codec_manifest_destroy(s->man);
-    for (size_t u = 0; u < SIM_MAX_USERS; u++) chan_link_destroy(s->link[u]);
-    free(s->idx);
-    free(s->ridx);
-    free(s->valid);
+    sim_raw_links_close(&s->raw);
     free(s->audio);
     free(s->audio_rx);
     free(s);
@@ -152,24 +146,8 @@ sim_codec *sim_codec_create(const sim_config *cfg, uint64_t seed, const sim_reso
         goto fail;
     }
     if (sim_kind_manifest_read(cfg, &s->man, err) != BASE_OK) goto fail;
-    for (size_t u = 0; u < cfg->n_users; u++) {
-        const sim_user_config *uc = &cfg->user[u];
-        size_t block = (size_t)uc->link.frames_per_packet * s->fbits;
-        chan_link_config lc;
-        sim_kind_link(&s->cfg, uc, block, &lc);
-        lc.quant_bits = 1; /* one "value" is one payload bit */
-        lc.lost = NULL;    /* lost frames are concealed by the codec, not the link */
-        if (!(s->link[u] = chan_link_create(&lc, err))) goto fail;
-        if (sim_kind_grow((void **)&s->idx, &s->cap_block, block, sizeof *s->idx)) goto nomem;
-        free(s->ridx);
-        free(s->valid);
-        s->ridx = malloc(s->cap_block * sizeof *s->ridx);
-        s->valid = malloc(s->cap_block);
-        if (!s->ridx || !s->valid) goto nomem;
-    }
+    if (sim_raw_links_open(&s->raw, &s->cfg, s->fbits, err) != BASE_OK) goto fail;
     return s;
-nomem:
-    base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
 fail:
     sim_codec_destroy(s);
     return NULL;
@@ -246,20 +224,21 @@ static base_status transmit(void *ctx, sim_utt *u, size_t pk, size_t f0, size_t 
 {
     sim_codec *s = ctx;
     utt_state *us = u->state;
-    chan_digital *link = chan_link_digital(s->link[u->user]);
+    chan_digital *link = chan_link_digital(s->raw.link[u->user]);
     const size_t B = s->fbits, block = (size_t)s->cfg.user[u->user].link.frames_per_packet * B;
     if (nf * B > block) return base_err_set(err, BASE_EINTERNAL, NULL, 0, "packet overflow");
-    memset(s->idx, 0, block * sizeof *s->idx); /* the last packet's padding */
+    memset(s->raw.idx, 0, block * sizeof *s->raw.idx); /* the last packet's padding */
     for (size_t f = 0; f < nf; f++) {
         const uint8_t *src = us->tx + (f0 + f) * s->fbytes;
-        for (size_t k = 0; k < B; k++) s->idx[f * B + k] = frame_bit(src, k);
+        for (size_t k = 0; k < B; k++) s->raw.idx[f * B + k] = frame_bit(src, k);
     }
     base_rng utt, r;
     base_rng_init(&utt, s->seed, u->index, base_rng_component("sim.codec.channel"));
     base_rng_fork(&utt, pk, &r);
     chan_digital_reset(link); /* one realisation per packet */
     chan_digital_stats stats;
-    base_status st = chan_digital_execute_raw(link, &r, s->idx, s->ridx, s->valid, block, &stats);
+    base_status st =
+        chan_digital_execute_raw(link, &r, s->raw.idx, s->raw.ridx, s->raw.valid, block, &stats);
     if (st != BASE_OK)
         return base_err_set(err, st, NULL, 0, "digital link failed: %s", base_status_str(st));
     uint64_t errors = 0;
@@ -267,11 +246,11 @@ static base_status transmit(void *ctx, sim_utt *u, size_t pk, size_t f0, size_t 
         uint8_t *dst = us->rx + (f0 + f) * s->fbytes;
         memset(dst, 0, s->fbytes);
         for (size_t k = 0; k < B; k++) {
-            uint32_t b = s->ridx[f * B + k];
-            errors += b != s->idx[f * B + k];
+            uint32_t b = s->raw.ridx[f * B + k];
+            errors += b != s->raw.idx[f * B + k];
             if (b) dst[k / 8] |= (uint8_t)(0x80u >> (k % 8));
         }
-        us->lost[f0 + f] = !s->valid[f * B];
+        us->lost[f0 + f] = !s->raw.valid[f * B];
     }
     *uses = (size_t)stats.channel_uses;
     u->res.bits += (uint64_t)nf * B;
