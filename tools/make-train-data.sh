@@ -22,9 +22,12 @@
 #       three (HOLDOUT_A / HOLDOUT_B below), flite utterances listed twice: the
 #       fine-tuning stage of the shipped agents (models/recipes/*-wide.ini). No
 #       extra synthesis: it points into the other part's folders.
-#   OUTDIR/dev/manifest.tsv         the development set: lines 501-600 (lists
-#       51-60) x every training voice. Never used for training.
-# Lines 501-600 never enter the training manifests, and no voice outside
+#   OUTDIR/dev/manifest.tsv         the dev split: lines 501-550 (lists 51-55)
+#       x every training voice, where checkpoints are chosen. Never used for
+#       training. (Before 2026-12-02 it held lines 501-600, the test split
+#       included; the stage-3 agents are the first chosen on 501-550 alone.)
+# Lines 501-600 never enter the training manifests, lines 551-600 (the test
+# split) are never synthesised here, and no voice outside
 # data/voices-train.txt is used.
 set -eu
 
@@ -116,5 +119,5 @@ for P in A B; do
     echo "$0: $OUT/$P/train-wide.tsv: $(wc -l < "$OUT/$P/train-wide.tsv") utterances" >&2
 done
 
-"$SEMSIM" corpus --text "$TEXT" --lines 501-600 --voices "$VOICES" -o "$OUT/dev" -j "$JOBS" -q
+"$SEMSIM" corpus --text "$TEXT" --lines 501-550 --voices "$VOICES" -o "$OUT/dev" -j "$JOBS" -q
 echo "$0: $OUT/dev/manifest.tsv: $(grep -vc '^#' "$OUT/dev/manifest.tsv") utterances" >&2
