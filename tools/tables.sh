@@ -51,10 +51,13 @@ runs=(
   "head-snr|$S/study-head-snr.ini"
   "s2s|$S/s2s.ini"
 )
-# the model cards: each agent's own recognition, all 18 training voices, beam and greedy
+# the model cards: each agent's own recognition, all 18 training voices, beam and greedy,
+# on noisy speech (white, babble at 10 dB) and on Codec2 3200 speech (issue 16)
 for m in A B C D; do
   runs+=("agent-$m|$S/agents.ini --set tx.model=models/$m.h5 --set rx.model=models/$m.h5")
   runs+=("agent-$m-greedy|$S/agents.ini --set tx.model=models/$m.h5 --set rx.model=models/$m.h5 --set rx.decoder=greedy")
+  runs+=("robust-noise-$m|$S/robust-noise.ini --set tx.model=models/$m.h5 --set rx.model=models/$m.h5")
+  runs+=("coded-speech-$m|$S/coded-speech.ini --set rx.model=models/$m.h5")
 done
 fail=0
 for r in "${runs[@]}"; do
