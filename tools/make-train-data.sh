@@ -22,6 +22,8 @@
 #       three (HOLDOUT_A / HOLDOUT_B below), flite utterances listed twice: the
 #       fine-tuning stage of the shipped agents (models/recipes/*-wide.ini). No
 #       extra synthesis: it points into the other part's folders.
+#   OUTDIR/P/flite-extra.tsv        the wide part's flite utterances once more
+#       (stage 3, models/recipes/*-aug.ini).
 #   OUTDIR/dev/manifest.tsv         the dev split: lines 501-550 (lists 51-55)
 #       x every training voice, where checkpoints are chosen. Never used for
 #       training. (Before 2026-12-02 it held lines 501-600, the test split
@@ -117,6 +119,10 @@ for P in A B; do
     wide_rows "$OUT/$Q/train.tsv" "../$Q/" "$HOLD" >> "$OUT/$P/train-wide.tsv.tmp"
     mv "$OUT/$P/train-wide.tsv.tmp" "$OUT/$P/train-wide.tsv"
     echo "$0: $OUT/$P/train-wide.tsv: $(wc -l < "$OUT/$P/train-wide.tsv") utterances" >&2
+    # Stage 3 (models/recipes/*-aug.ini) lists the flite utterances once more (ID_x3):
+    # the agents' hardest voices by far (stage 2: 40-50% WER on flite slt and kal16).
+    awk -F '\t' 'BEGIN { OFS = "\t" } $2 ~ /(^|\/)flite-/ && $1 !~ /_r[0-9]+$/ { $1 = $1 "_x3"; print }' \
+        "$OUT/$P/train-wide.tsv" > "$OUT/$P/flite-extra.tsv"
 done
 
 "$SEMSIM" corpus --text "$TEXT" --lines 501-550 --voices "$VOICES" -o "$OUT/dev" -j "$JOBS" -q

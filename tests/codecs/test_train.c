@@ -274,10 +274,10 @@ static void test_recipe_aug(void)
     test_srcpath(path, sizeof path, "models/recipes/A-aug.ini");
     CU_ASSERT_EQUAL_FATAL(codec_train_config_load(path, &c, &e), BASE_OK);
     CU_ASSERT_EQUAL(codec_train_config_check(&c, &e), BASE_OK);
-    TEST_ASSERT_NEAR(c.aug.speed_prob, 0.5, 1e-6);
+    TEST_ASSERT_NEAR(c.aug.speed_prob, 0.3, 1e-6);
     TEST_ASSERT_NEAR(c.aug.codec_prob, 0.2, 1e-6);
     CU_ASSERT_EQUAL(c.aug.noise_types, 0xfu); /* white, pink, brown, babble */
-    CU_ASSERT_STRING_EQUAL(c.init, "models/A.h5");
+    CU_ASSERT_STRING_EQUAL(c.init, "A-stage2.h5");
 }
 
 static const test_case cases[] = {
