@@ -170,6 +170,13 @@ base_status codec_train_config_set(codec_train_config *c, const char *section, c
     if (IS("train", "checkpoint_every")) INT(c->checkpoint_every, 1, 100000000);
     if (IS("train", "eval_every")) INT(c->eval_every, 1, 100000000);
     if (IS("train", "log_every")) INT(c->log_every, 1, 100000000);
+    if (IS("train", "keep")) {
+        if (strcmp(value, "best") && strcmp(value, "last"))
+            return base_err_set(err, BASE_EINVAL, NULL, 0, "train.keep must be best or last, got '%s'",
+                                value);
+        c->keep_last = !strcmp(value, "last");
+        return BASE_OK;
+    }
     if (!strcmp(section, "augment")) {
         base_status st = codec_augment_config_set(&c->aug, key, value, err);
         if (st != BASE_ENOTFOUND) return st;

@@ -18,7 +18,9 @@
  *             checkpoint (path; resumed from when it exists), init (a model file
  *             of the same architecture to start from: fine-tuning; ignored when
  *             resuming from a checkpoint), checkpoint_every,
- *             eval_every, log_every (steps)
+ *             eval_every, log_every (steps), keep (best: the model file is the
+ *             best dev CER so far; last: the last step's weights, written when
+ *             the schedule ends, also by a re-run on a finished checkpoint)
  *   [augment] the keys of codecs/augment.h (codec_augment_config_set): each
  *             transform's probability and range -- speed, reverberation,
  *             telephone band, noise (white/pink/brown/babble), Codec2/Opus round
@@ -59,6 +61,7 @@ typedef struct codec_train_config {
     char checkpoint[CODEC_TRAIN_PATH]; /* "" = no checkpoints */
     char init[CODEC_TRAIN_PATH];       /* "" = random initialisation (seed) */
     int checkpoint_every, eval_every, log_every;
+    int keep_last; /* [train] keep = last: write the final weights, not the best dev CER */
     codec_augment_config aug; /* [augment] */
 } codec_train_config;
 

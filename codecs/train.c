@@ -468,10 +468,12 @@ static base_status after_step(void *ctx, const codec_ctc_train_step *s, base_err
         int improved = r->dev_cer < tr->best;
         base_log_info(tr->lg, "dev: CER %.2f%% WER %.2f%% (greedy, %d utts, %.1f s)%s",
                       100 * r->dev_cer, 100 * r->dev_wer, tr->dev_n, now_s() - t0,
-                      improved ? " -- best, saved" : "");
+                      improved ? (c->keep_last ? " -- best" : " -- best, saved") : "");
         if (improved) {
             tr->best = r->dev_cer;
             r->best_dev_cer = tr->best;
+        }
+        if (improved && !c->keep_last) {
             base_status st = save_model(tr, tr->out_model, step, r->dev_cer, r->dev_wer, err);
             if (st) return st;
         }
@@ -542,8 +544,11 @@ static base_status train_loop(trainer *tr, base_err *err)
                       "train: stopped at step %ld of %ld; checkpoint %s (run again to resume)",
                       step, tr->total, c->checkpoint);
     }
-    if (!tr->dev_n && step > tr->step0) {
-        st = save_model(tr, tr->out_model, step, NAN, NAN, err);
+    /* no dev set, or keep = last: the final weights (a re-run on a finished
+     * checkpoint writes them too) */
+    if ((!tr->dev_n && step > tr->step0) || (c->keep_last && step >= tr->total)) {
+        int fresh = step > tr->step0 && tr->dev_n;
+        st = save_model(tr, tr->out_model, step, fresh ? r->dev_cer : NAN, fresh ? r->dev_wer : NAN, err);
         if (st) return st;
     }
     r->steps_done = step;

@@ -264,6 +264,47 @@ static void test_train_init(void)
     CU_ASSERT(strstr(e.file, "base.h5") != NULL);
 }
 
+/* train.keep = last: with a dev set, the file holds the last step's weights (the
+ * same as a run without a dev set, which writes its final weights), also when
+ * written by a re-run on a finished checkpoint; keep = best (the default) is
+ * written at a dev evaluation; a bad value is refused. */
+static void test_train_keep_last(void)
+{
+    const char *dir = test_tmpdir();
+    make_corpus(dir);
+    char m0[600], m1[600], m2[600], ck[600];
+    snprintf(m0, sizeof m0, "%s/nodev.h5", dir);
+    snprintf(m1, sizeof m1, "%s/last.h5", dir);
+    snprintf(m2, sizeof m2, "%s/again.h5", dir);
+    snprintf(ck, sizeof ck, "%s/keep.ckpt", dir);
+    base_log quiet = {BASE_LOG_ERROR, NULL};
+    base_err e = BASE_ERR_INIT;
+    codec_train_result r;
+    codec_train_config c = tiny(dir, 1, NULL);
+    CU_ASSERT_EQUAL_FATAL(codec_train_run(&c, m0, NULL, &quiet, &r, &e), BASE_OK);
+    c = tiny(dir, 1, ck);
+    snprintf(c.dev, sizeof c.dev, "%s/manifest.tsv", dir);
+    c.eval_every = 2;
+    CU_ASSERT_EQUAL(codec_train_config_set(&c, "train", "keep", "last", &e), BASE_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_train_run(&c, m1, NULL, &quiet, &r, &e), BASE_OK);
+    CU_ASSERT(r.finished);
+    CU_ASSERT_EQUAL_FATAL(codec_train_run(&c, m2, NULL, &quiet, &r, &e), BASE_OK); /* finished */
+    size_t n0 = 0, n1 = 0, n2 = 0;
+    float *p0 = load_params(m0, &n0), *p1 = load_params(m1, &n1), *p2 = load_params(m2, &n2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p2);
+    CU_ASSERT(n0 == n1 && n0 == n2);
+    CU_ASSERT(!memcmp(p0, p1, n0 * sizeof(float)));
+    CU_ASSERT(!memcmp(p0, p2, n0 * sizeof(float)));
+    free(p0), free(p1), free(p2);
+    CU_ASSERT_EQUAL(codec_train_config_set(&c, "train", "keep", "best", &e), BASE_OK);
+    CU_ASSERT_EQUAL(c.keep_last, 0);
+    base_err_clear(&e);
+    CU_ASSERT_EQUAL(codec_train_config_set(&c, "train", "keep", "newest", &e), BASE_EINVAL);
+    CU_ASSERT(strstr(e.msg, "train.keep") != NULL);
+}
+
 /* The shipped augmented recipe loads, with its [augment] block. */
 static void test_recipe_aug(void)
 {
@@ -282,6 +323,7 @@ static void test_recipe_aug(void)
 
 static const test_case cases[] = {
     {"recipe INI: keys, lists, file:line errors", test_config_load},
+    {"train.keep = last: the final weights, also from a finished checkpoint", test_train_keep_last},
     {"models/recipes/A-aug.ini loads", test_recipe_aug},
     {"greedy CTC decoding", test_greedy},
     {"training is thread-count independent and resumes exactly", test_train_deterministic},
