@@ -117,13 +117,12 @@ static int grow(float **p, size_t *cap, size_t n)
 
 static base_status setup_anchors(sim_sem *s, sem_pair *p, base_err *err);
 
-/* sim_sem_check: can the model file be loaded (the error names the key)? */
-static base_status check_model(const sim_scenario *sc, const char *key, const char *path,
-                               base_err *err)
+/* sim_sem_check: can the model file be loaded (the error names the key)?
+ * Into res, once per run (sim_resources_check_agent). */
+static base_status check_model(const sim_scenario *sc, sim_resources *res, const char *key,
+                               const char *path, base_err *err)
 {
-    codec_recognizer *r = NULL;
-    base_status st = codec_recognizer_load(&r, path, err);
-    codec_recognizer_destroy(r);
+    base_status st = sim_resources_check_agent(res, path, err);
     if (st != BASE_OK) {
         const char *file;
         int line;
@@ -212,7 +211,8 @@ static base_status check_pairs(const sim_scenario *sc, const sim_config *cfg, ba
     return st;
 }
 
-base_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, base_err *err)
+base_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, sim_resources *res,
+                          base_err *err)
 {
     int line;
     const char *file;
@@ -236,8 +236,8 @@ base_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, base_er
             seen_tx |= !strcmp(cfg->user[v].tx.model, uc->tx.model);
             seen_rx |= !strcmp(cfg->user[v].rx.model, uc->rx.model);
         }
-        if ((!seen_tx && (st = check_model(sc, "tx.model", uc->tx.model, err)) != BASE_OK) ||
-            (!seen_rx && (st = check_model(sc, "rx.model", uc->rx.model, err)) != BASE_OK))
+        if ((!seen_tx && (st = check_model(sc, res, "tx.model", uc->tx.model, err)) != BASE_OK) ||
+            (!seen_rx && (st = check_model(sc, res, "rx.model", uc->rx.model, err)) != BASE_OK))
             return st;
     }
     codec_manifest *man = NULL;

@@ -92,6 +92,15 @@ base_status sim_resources_add_agent(sim_resources *res, const char *path, base_e
     return BASE_OK;
 }
 
+base_status sim_resources_check_agent(sim_resources *res, const char *path, base_err *err)
+{
+    if (res) return sim_resources_add_agent(res, path, err);
+    codec_recognizer *r = NULL;
+    base_status st = codec_recognizer_load(&r, path, err);
+    codec_recognizer_destroy(r);
+    return st;
+}
+
 base_status sim_resources_add_lexicon(sim_resources *res, const char *lm, base_err *err)
 {
     if (!res || !lm) return base_err_set(err, BASE_EINVAL, NULL, 0, "resources: NULL argument");

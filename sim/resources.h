@@ -33,6 +33,13 @@ void sim_resources_destroy(sim_resources *res); /* NULL is a no-op */
 /* Loads the agent model file at path unless already loaded (errors of
  * codec_recognizer_load, naming the file). */
 base_status sim_resources_add_agent(sim_resources *res, const char *path, base_err *err);
+/* The scenario check's model-file check (sim_pipeline_check_shared), once
+ * per run: loads the agent at path into res unless already held, as
+ * sim_resources_add_agent, so a later point naming the same file is not
+ * loaded again and the kinds' prepare finds it loaded. res NULL: loads it and
+ * frees it (a check without a run). Errors of codec_recognizer_load, naming
+ * the file. Main thread, before workers. */
+base_status sim_resources_check_agent(sim_resources *res, const char *path, base_err *err);
 /* Builds the lexicon for rx.lm = lm ("" = the decoder's default LM) unless
  * already built. */
 base_status sim_resources_add_lexicon(sim_resources *res, const char *lm, base_err *err);
