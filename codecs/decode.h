@@ -110,6 +110,9 @@ typedef struct codec_beam_config {
                                (replaced by the real LM score when the word ends), so
                                prefixes of unlikely words fall out of the beam early
                                (default 1) */
+    float score_beam;       /* score pruning: after each frame, prefixes whose score is
+                               below the best's minus this are dropped before the width
+                               applies (nats, > 0; INFINITY = off, the default) */
 } codec_beam_config;
 
 codec_beam_config codec_beam_config_default(void);
