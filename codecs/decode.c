@@ -506,7 +506,7 @@ codec_beam_config codec_beam_config_default(void)
         .oov_char_penalty = -2.5f,
         .unk_logp = -20.0f,
         .lookahead = 1,
-        .score_beam = INFINITY,
+        .score_beam = CODEC_BEAM_DEFAULT_SCORE_BEAM,
     };
     return c;
 }

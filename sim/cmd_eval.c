@@ -64,8 +64,8 @@ static void usage(FILE *out)
             "  --utts            summary: also one line per utterance\n"
             "  --greedy          best-path decoding instead of the LM beam search\n"
             "  --beam N          beam width (default %d)\n"
-            "  --score-beam D    also drop prefixes scoring D nats or more below the best,\n"
-            "                    each frame (default: off)\n"
+            "  --score-beam D    also drop prefixes scoring more than D nats below the\n"
+            "                    best, each frame (default off: the width alone)\n"
             "  --lm-weight A     LM weight alpha (default %g)\n"
             "  --word-bonus B    per-word bonus beta, nats (default %g)\n"
             "  --no-oov          only lexicon words may be produced\n"
@@ -553,8 +553,10 @@ static int parse_args(int argc, char **argv, eval_opts *o)
                 return usage_error("--oov-penalty needs a number <= 0");
             break;
         case O_SCOREBEAM:
-            if (parse_float(optarg, &o->beam.score_beam) || !(o->beam.score_beam > 0))
-                return usage_error("--score-beam needs a number > 0 (nats)");
+            if (!strcmp(optarg, "off"))
+                o->beam.score_beam = INFINITY;
+            else if (parse_float(optarg, &o->beam.score_beam) || !(o->beam.score_beam > 0))
+                return usage_error("--score-beam needs a number > 0 (nats) or off");
             break;
         case O_GRID:
             if (parse_grid(optarg, o))

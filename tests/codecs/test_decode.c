@@ -438,7 +438,7 @@ static void test_long_and_repeatable(void)
     codec_beam_destroy(b2);
 }
 
-/* Score pruning (score_beam): a huge threshold changes nothing; a tiny one
+/* Score pruning (score_beam, off by default): a huge threshold changes nothing; a tiny one
  * keeps only the best prefix of each frame (ties aside), which is what width
  * 1 keeps; on inputs where the LM needs a runner-up prefix the two differ from
  * width 128. 0, negative and NaN are refused. */
@@ -451,7 +451,7 @@ static void test_score_beam(void)
     one.beam = 1;
     huge.score_beam = 1e9f;
     tiny.score_beam = 1e-6f;
-    CU_ASSERT(isinf(wide.score_beam)); /* off by default */
+    CU_ASSERT(isinf(wide.score_beam)); /* off by default: the width alone */
     codec_beam *bw = NULL, *b1 = NULL, *bh = NULL, *bt = NULL;
     CU_ASSERT_EQUAL_FATAL(codec_beam_create(&bw, lex, &wide, &e), BASE_OK);
     CU_ASSERT_EQUAL_FATAL(codec_beam_create(&b1, lex, &one, &e), BASE_OK);
