@@ -3,6 +3,7 @@
  * the handshake's size. See link.h. */
 #include "anchors/link.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -438,6 +439,34 @@ out:
     free(a_tx);
     free(a_rx);
     return l;
+}
+
+/* A string field as two printf arguments: "s<text>", or "-" for NULL (the two never meet). */
+#define KEY_STR(s) (s) ? "s" : "-", (s) ? (s) : ""
+
+/* Fields separated by 0x1f (no scenario value holds it), numbers exact,
+ * strings whole (never truncated: equal keys only for equal inputs). */
+static int config_key(char *buf, size_t cap, const anchor_link_config *c)
+{
+    return snprintf(
+        buf, cap,
+        "eq=%s%s\x1fsel=%s%s\x1fpsi=%s%s\x1fk=%" PRId64 "\x1fmembers=%" PRId64 "\x1futts=%" PRId64
+        "\x1fman=%s%s\x1fridge=%.17g\x1ftrain=%s%s\x1ftrain_utts=%" PRId64 "\x1fsteps=%" PRId64
+        "\x1fnoise=%.17g\x1fsnr=%s%s\x1fpacket=%" PRId64 "\x1fmlp=%" PRId64 ",%" PRId64 "\x1f"
+        "cache=%s%s\x1fseed=%" PRIu64 "\x1frx=%s%s",
+        KEY_STR(c->equalizer), KEY_STR(c->selection), KEY_STR(c->psi), c->count, c->members,
+        c->utterances, KEY_STR(c->manifest), c->ridge_lambda, KEY_STR(c->train_manifest),
+        c->train_utterances, c->head_steps, c->head_noise, KEY_STR(c->head_snr_db),
+        c->packet_frames, c->mlp_hidden, c->mlp_epochs, KEY_STR(c->cache), c->seed,
+        KEY_STR(c->rx_model));
+}
+
+char *anchor_link_config_key(const anchor_link_config *cfg)
+{
+    int n = cfg ? config_key(NULL, 0, cfg) : -1;
+    char *key = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (key) config_key(key, (size_t)n + 1, cfg);
+    return key;
 }
 
 /* A manifest the link will read, when the scenario names one: readable? */

@@ -87,6 +87,13 @@ typedef struct anchor_link_config {
 base_status anchor_link_config_check(const anchor_link_config *cfg, const char **key,
                                      base_err *err);
 
+/* A string naming every field of cfg (malloc'd; NULL when out of memory):
+ * two configurations build the same link from the same two agents and anchor
+ * corpus exactly when their keys are equal. For callers that keep links per
+ * run (sim/linkcache.h); the caller adds what the config does not hold (the
+ * transmitter's model). A field added to anchor_link_config goes in here. */
+char *anchor_link_config_key(const anchor_link_config *cfg);
+
 typedef struct anchor_link anchor_link;
 
 /* Builds the link (steps 1-5 above). Errors (NULL, err filled): an equalizer

@@ -3,7 +3,7 @@
 # peak memory of a quickstart sweep (issue 14's targets: >= 1000x, <= 1 GiB).
 #
 # Runs ./semsim on scenarios/quickstart.ini (A -> B, relative head, LM beam,
-# 60 utterances = 127 s of speech a point) with -j 1, once with one SNR and
+# 100 utterances = 219 s of speech a point) with -j 1, once with one SNR and
 # once with N SNRs, each under /usr/bin/time (the process's own CPU seconds
 # and maxrss, so other tenants of the machine do not count). Prints key=value
 # lines:

@@ -506,6 +506,7 @@ codec_beam_config codec_beam_config_default(void)
         .oov_char_penalty = -2.5f,
         .unk_logp = -20.0f,
         .lookahead = 1,
+        .score_beam = CODEC_BEAM_DEFAULT_SCORE_BEAM,
     };
     return c;
 }
@@ -522,6 +523,9 @@ static base_status check_config(const codec_beam_config *c, base_err *err)
         return base_err_set(err, BASE_EINVAL, NULL, 0, "word bonus must be finite");
     if (!(c->prune > 0))
         return base_err_set(err, BASE_EINVAL, NULL, 0, "prune must be > 0, got %g", c->prune);
+    if (!(c->score_beam > 0))
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "score beam must be > 0, got %g",
+                            c->score_beam);
     if (!(c->oov_penalty <= 0) || !(c->oov_char_penalty <= 0) || !(c->unk_logp <= 0) ||
         isinf(c->unk_logp) || isinf(c->oov_penalty) || isinf(c->oov_char_penalty))
         return base_err_set(err, BASE_EINVAL, NULL, 0,
@@ -859,15 +863,26 @@ static void sort_best(cand *c, size_t n)
 /* Keep the best `width` of n candidates into b->beam, best first. cand_before
  * is a strict total order (ids are unique within a frame), so the set kept
  * and its order are unique: selecting with a quickselect and sorting only the
- * kept ones gives exactly what a full sort would. */
+ * kept ones gives exactly what a full sort would. With a finite score beam,
+ * the candidates below the best score minus it are dropped first (a rule on
+ * scores alone, so the kept set stays unique). */
 static size_t select_best(codec_beam *b, size_t n, size_t width)
 {
     size_t m = 0;
+    double top = -INFINITY;
     for (size_t i = 0; i < n; i++) {
         cand c = b->next[i];
         c.score = log_add(c.pb, c.pnb) + b->nodes[c.id].text + b->nodes[c.id].la;
         if (c.score == -INFINITY) continue;
+        if (c.score > top) top = c.score;
         b->next[m++] = c;
+    }
+    if (isfinite(b->cfg.score_beam) && m > 1) {
+        const double floor = top - (double)b->cfg.score_beam;
+        size_t k = 0;
+        for (size_t i = 0; i < m; i++)
+            if (b->next[i].score >= floor) b->next[k++] = b->next[i];
+        m = k;
     }
     if (m > width) {
         partition_best(b->next, m, width);

@@ -89,6 +89,13 @@ const char *codec_lexicon_lm_path(const codec_lexicon *lex);
 #define CODEC_BEAM_DEFAULT_WIDTH 128
 #define CODEC_BEAM_DEFAULT_LM_WEIGHT 1.2f
 #define CODEC_BEAM_DEFAULT_WORD_BONUS 3.0f
+/* Score pruning (score_beam), nats: off by default (the width alone). On the
+ * dev split (Harvard lines 501-550, 18 training voices, 900 utterances) agents
+ * A and B make exactly the same word errors at 20 as without pruning and
+ * decode 1.4-1.6x faster (bench/bench_beam.sh, docs/performance.md); at 15 A
+ * already loses 0.14 points. TODO(lead): make 20 the default together with
+ * regenerated golden results (tests/golden/update.sh). */
+#define CODEC_BEAM_DEFAULT_SCORE_BEAM INFINITY
 
 typedef struct codec_beam_config {
     int beam;               /* prefixes kept after each frame, >= 1 (default 128)           */
@@ -110,6 +117,9 @@ typedef struct codec_beam_config {
                                (replaced by the real LM score when the word ends), so
                                prefixes of unlikely words fall out of the beam early
                                (default 1) */
+    float score_beam;       /* score pruning: after each frame, prefixes whose score is
+                               below the best's minus this are dropped before the width
+                               applies (nats, > 0; INFINITY = off, the default) */
 } codec_beam_config;
 
 codec_beam_config codec_beam_config_default(void);

@@ -50,7 +50,7 @@ static void usage(FILE *out)
             "usage: semsim eval --model MODEL.h5 --manifest MANIFEST.tsv [--hyp OUT.trn]\n"
             "                   [--json] [--greedy] [--beam N] [--lm-weight A] [--word-bonus B]\n"
             "                   [--no-oov] [--oov-penalty P] [--lm FILE|none] [--dict FILE]\n"
-            "                   [--grid A1,A2,..:B1,B2,..] [--utts] [-j N]\n"
+            "                   [--grid A1,A2,..:B1,B2,..] [--score-beam D] [--utts] [-j N]\n"
             "\n"
             "Transcribes every utterance of MANIFEST with the agent's own encoder and\n"
             "decoder (no channel) and scores the result by sclite's rules.\n"
@@ -64,6 +64,8 @@ static void usage(FILE *out)
             "  --utts            summary: also one line per utterance\n"
             "  --greedy          best-path decoding instead of the LM beam search\n"
             "  --beam N          beam width (default %d)\n"
+            "  --score-beam D    also drop prefixes scoring more than D nats below the\n"
+            "                    best, each frame (default off: the width alone)\n"
             "  --lm-weight A     LM weight alpha (default %g)\n"
             "  --word-bonus B    per-word bonus beta, nats (default %g)\n"
             "  --no-oov          only lexicon words may be produced\n"
@@ -479,7 +481,8 @@ static int parse_args(int argc, char **argv, eval_opts *o)
         O_LM,
         O_DICT,
         O_GRID,
-        O_UTTS
+        O_UTTS,
+        O_SCOREBEAM
     };
     static const struct option opts[] = {
         {"model", required_argument, NULL, O_MODEL},
@@ -496,6 +499,7 @@ static int parse_args(int argc, char **argv, eval_opts *o)
         {"dict", required_argument, NULL, O_DICT},
         {"grid", required_argument, NULL, O_GRID},
         {"utts", no_argument, NULL, O_UTTS},
+        {"score-beam", required_argument, NULL, O_SCOREBEAM},
         {"jobs", required_argument, NULL, 'j'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -547,6 +551,12 @@ static int parse_args(int argc, char **argv, eval_opts *o)
         case O_OOVPEN:
             if (parse_float(optarg, &o->beam.oov_penalty) || o->beam.oov_penalty > 0)
                 return usage_error("--oov-penalty needs a number <= 0");
+            break;
+        case O_SCOREBEAM:
+            if (!strcmp(optarg, "off"))
+                o->beam.score_beam = INFINITY;
+            else if (parse_float(optarg, &o->beam.score_beam) || !(o->beam.score_beam > 0))
+                return usage_error("--score-beam needs a number > 0 (nats) or off");
             break;
         case O_GRID:
             if (parse_grid(optarg, o))

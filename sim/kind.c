@@ -26,13 +26,14 @@ static base_status no_prune(const sim_scenario *sc, const sim_config *cfg, base_
 
 /* ---- kind = semantic ---------------------------------------------------------------- */
 
-static base_status sem_check(const sim_scenario *sc, const sim_config *cfg, base_err *err)
+static base_status sem_check(const sim_scenario *sc, const sim_config *cfg, sim_resources *res,
+                             base_err *err)
 {
     if (!*cfg->user[0].tx.model || !*cfg->user[0].rx.model)
         return sim_kind_fail(
             sc, err, "source.kind", BASE_EINVAL,
             "source.kind=semantic needs tx.model and rx.model (agent model files)");
-    return sim_sem_check(sc, cfg, err);
+    return sim_sem_check(sc, cfg, res, err);
 }
 
 static base_status sem_prepare(const sim_config *cfg, sim_resources *res, base_err *err)
@@ -79,8 +80,10 @@ static void sem_destroy(void *k)
 
 /* ---- kind = bits --------------------------------------------------------------------- */
 
-static base_status bits_check(const sim_scenario *sc, const sim_config *cfg, base_err *err)
+static base_status bits_check(const sim_scenario *sc, const sim_config *cfg, sim_resources *res,
+                              base_err *err)
 {
+    (void)res;
     base_status st = no_prune(sc, cfg, err);
     return st == BASE_OK ? sim_bits_check(sc, cfg, err) : st;
 }
@@ -117,10 +120,11 @@ static void no_handshake(const void *k, sim_point_metrics *m)
 
 /* ---- kind = codec2-*, opus-* ------------------------------------------------------------ */
 
-static base_status codec_check(const sim_scenario *sc, const sim_config *cfg, base_err *err)
+static base_status codec_check(const sim_scenario *sc, const sim_config *cfg, sim_resources *res,
+                               base_err *err)
 {
     base_status st = no_prune(sc, cfg, err);
-    return st == BASE_OK ? sim_codec_check(sc, cfg, err) : st;
+    return st == BASE_OK ? sim_codec_check(sc, cfg, res, err) : st;
 }
 
 static void *codec_create(const sim_config *cfg, uint64_t seed, const sim_resources *res,

@@ -27,8 +27,11 @@ typedef struct sim_kind {
     const char *name; /* "semantic", "bits", ...; a family ends in '*' ("opus-*") */
     int counts_words; /* 1: speech in, words out (WER); 0: bits (BER) */
     int equalized;    /* 1: the transmitter's latents cross the anchor equalizer */
-    /* Can this build run cfg (one resolved point of sc)? Errors name the key's file:line. */
-    base_status (*check)(const sim_scenario *sc, const sim_config *cfg, base_err *err);
+    /* Can this build run cfg (one resolved point of sc)? Errors name the key's file:line.
+     * res: the run's resources, which keep the model files checked (sim_resources_check_agent:
+     * each file loaded once per run, not once per point); NULL: load, check and free. */
+    base_status (*check)(const sim_scenario *sc, const sim_config *cfg, sim_resources *res,
+                         base_err *err);
     /* Adds to res what every job of cfg shares (agents, lexicons); main thread. */
     base_status (*prepare)(const sim_config *cfg, sim_resources *res, base_err *err);
     /* One object per point x repeat (one worker owns it); res is read-only. */

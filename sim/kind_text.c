@@ -71,7 +71,8 @@ static base_status check_users(const sim_scenario *sc, const sim_config *cfg, si
     return BASE_OK;
 }
 
-base_status sim_text_check(const sim_scenario *sc, const sim_config *cfg, base_err *err)
+base_status sim_text_check(const sim_scenario *sc, const sim_config *cfg, sim_resources *res,
+                           base_err *err)
 {
     codec_textcode *code = codec_textcode_create(NULL, err);
     if (!code) return err && err->code ? err->code : BASE_EINVAL;
@@ -83,9 +84,7 @@ base_status sim_text_check(const sim_scenario *sc, const sim_config *cfg, base_e
         return sim_kind_fail(sc, err, "source.kind", BASE_EINVAL,
                              "source.kind=text needs tx.model (the agent that transcribes)");
     base_err e2 = BASE_ERR_INIT;
-    codec_recognizer *r = NULL;
-    st = codec_recognizer_load(&r, cfg->user[0].tx.model, &e2);
-    codec_recognizer_destroy(r);
+    st = sim_resources_check_agent(res, cfg->user[0].tx.model, &e2);
     if (st != BASE_OK) return sim_kind_fail(sc, err, "tx.model", st, "%s", e2.msg);
     if (!*cfg->source.manifest) return sim_tts_source_check(sc, cfg, err);
     codec_manifest *man = NULL;

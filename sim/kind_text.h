@@ -42,8 +42,10 @@ typedef struct sim_text sim_text;
 
 /* Digital link, frames that fit (source.frame_bits >= the longest code, a
  * packet <= 65536 bits), Doppler below half the symbol rate, link.prune none,
- * tx.model loadable, the source; errors name the file:line of the key. */
-base_status sim_text_check(const sim_scenario *sc, const sim_config *cfg, base_err *err);
+ * tx.model loadable (into res, once per run: sim_resources_check_agent), the
+ * source; errors name the file:line of the key. */
+base_status sim_text_check(const sim_scenario *sc, const sim_config *cfg, sim_resources *res,
+                           base_err *err);
 
 /* Adds tx.model and, for tx.decoder = beam, tx.lm's lexicon to res. */
 base_status sim_text_prepare(const sim_config *cfg, sim_resources *res, base_err *err);

@@ -71,7 +71,8 @@ static base_status check_users(const sim_scenario *sc, const sim_config *cfg, si
     return BASE_OK;
 }
 
-base_status sim_codec_check(const sim_scenario *sc, const sim_config *cfg, base_err *err)
+base_status sim_codec_check(const sim_scenario *sc, const sim_config *cfg, sim_resources *res,
+                            base_err *err)
 {
     const char *kind = cfg->source.kind;
     base_err e2 = BASE_ERR_INIT;
@@ -94,9 +95,7 @@ base_status sim_codec_check(const sim_scenario *sc, const sim_config *cfg, base_
         return sim_kind_fail(
             sc, err, "source.kind", BASE_EINVAL,
             "source.kind=%s needs rx.model (the agent that recognises the decoded audio)", kind);
-    codec_recognizer *rx = NULL;
-    st = codec_recognizer_load(&rx, cfg->user[0].rx.model, &e2);
-    codec_recognizer_destroy(rx);
+    st = sim_resources_check_agent(res, cfg->user[0].rx.model, &e2);
     if (st != BASE_OK) return sim_kind_fail(sc, err, "rx.model", st, "%s", e2.msg);
     if (!*cfg->source.manifest) return sim_tts_source_check(sc, cfg, err);
     codec_manifest *man = NULL;

@@ -47,9 +47,11 @@
 
 typedef struct sim_codec sim_codec;
 
-/* Checks the codec name, the digital link, rx.model and the source; errors
- * name the file:line of the key at fault. */
-base_status sim_codec_check(const sim_scenario *sc, const sim_config *cfg, base_err *err);
+/* Checks the codec name, the digital link, rx.model (loaded into res, once
+ * per run: sim_resources_check_agent) and the source; errors name the
+ * file:line of the key at fault. */
+base_status sim_codec_check(const sim_scenario *sc, const sim_config *cfg, sim_resources *res,
+                            base_err *err);
 
 /* res: the run's shared agents and lexicons (NULL: the receiver loads its own). */
 sim_codec *sim_codec_create(const sim_config *cfg, uint64_t seed, const sim_resources *res,

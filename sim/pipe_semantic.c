@@ -23,6 +23,7 @@
 #include "codecs/recognizer.h"
 #include "base/rng.h"
 #include "sim/kind_common.h"
+#include "sim/linkcache.h"
 #include "sim/prune.h"
 #include "sim/receiver.h"
 #include "sim/source_noise.h"
@@ -71,7 +72,8 @@ typedef struct sem_pair {
     agent tx_own;     /* tx.model with rx.decoder's settings: wer_tx_own (opened on first use) */
     side_ctx side_tx, side_rx;
     double tx_own_err, tx_own_words; /* wer_tx_own of the pair so far */
-    anchor_link *link;               /* equalizers with uses_anchors; else NULL */
+    const anchor_link *link;         /* equalizers with uses_anchors (the run's, shared through
+                                      * its link cache: sim/linkcache.h); else NULL */
     const anchor_equalizer *eq;      /* the link's equalizer (NULL without a link) */
     const anchor_relative *rel_rx; /* the link's psi(., A_rx) when decode gives log-probabilities */
     size_t pair_dim;               /* width of the alignment pairs: d_rx, or K for relative */
@@ -87,6 +89,7 @@ struct sim_sem {
     sim_config cfg;
     uint64_t seed;
     sim_ucache *cache;          /* the run's per-utterance cache (NULL: none) */
+    sim_linkcache *links;       /* the run's anchor links (NULL: each pair builds its own) */
     codec_audio_reader *reader; /* audio files in, resamplers kept per rate pair */
     const sim_resources *res;   /* for opening tx_own */
     codec_manifest *man;
@@ -117,13 +120,12 @@ static int grow(float **p, size_t *cap, size_t n)
 
 static base_status setup_anchors(sim_sem *s, sem_pair *p, base_err *err);
 
-/* sim_sem_check: can the model file be loaded (the error names the key)? */
-static base_status check_model(const sim_scenario *sc, const char *key, const char *path,
-                               base_err *err)
+/* sim_sem_check: can the model file be loaded (the error names the key)?
+ * Into res, once per run (sim_resources_check_agent). */
+static base_status check_model(const sim_scenario *sc, sim_resources *res, const char *key,
+                               const char *path, base_err *err)
 {
-    codec_recognizer *r = NULL;
-    base_status st = codec_recognizer_load(&r, path, err);
-    codec_recognizer_destroy(r);
+    base_status st = sim_resources_check_agent(res, path, err);
     if (st != BASE_OK) {
         const char *file;
         int line;
@@ -212,7 +214,8 @@ static base_status check_pairs(const sim_scenario *sc, const sim_config *cfg, ba
     return st;
 }
 
-base_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, base_err *err)
+base_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, sim_resources *res,
+                          base_err *err)
 {
     int line;
     const char *file;
@@ -236,8 +239,8 @@ base_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, base_er
             seen_tx |= !strcmp(cfg->user[v].tx.model, uc->tx.model);
             seen_rx |= !strcmp(cfg->user[v].rx.model, uc->rx.model);
         }
-        if ((!seen_tx && (st = check_model(sc, "tx.model", uc->tx.model, err)) != BASE_OK) ||
-            (!seen_rx && (st = check_model(sc, "rx.model", uc->rx.model, err)) != BASE_OK))
+        if ((!seen_tx && (st = check_model(sc, res, "tx.model", uc->tx.model, err)) != BASE_OK) ||
+            (!seen_rx && (st = check_model(sc, res, "rx.model", uc->rx.model, err)) != BASE_OK))
             return st;
     }
     codec_manifest *man = NULL;
@@ -251,13 +254,14 @@ base_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, base_er
     return st;
 }
 
-static void pair_destroy(sem_pair *p)
+/* Frees p, giving its anchor link back to s's link cache. */
+static void pair_destroy(const sim_sem *s, sem_pair *p)
 {
     if (!p) return;
+    sim_linkcache_release(s->links, p->link);
     sim_receiver_close(&p->tx);
     sim_receiver_close(&p->rx);
     sim_receiver_close(&p->tx_own);
-    anchor_link_destroy(p->link);
     sim_prune_destroy(p->prune);
     free(p->pair_u);
     free(p->pair_v);
@@ -267,7 +271,7 @@ static void pair_destroy(sem_pair *p)
 void sim_sem_destroy(sim_sem *s)
 {
     if (!s) return;
-    for (size_t i = 0; i < s->n_pair; i++) pair_destroy(s->pair[i]);
+    for (size_t i = 0; i < s->n_pair; i++) pair_destroy(s, s->pair[i]);
     codec_audio_reader_destroy(s->reader);
     codec_manifest_destroy(s->man);
     for (size_t u = 0; u < SIM_MAX_USERS; u++) {
@@ -335,7 +339,7 @@ static sem_pair *pair_create(sim_sem *s, size_t u, base_err *err)
         goto fail;
     return p;
 fail:
-    pair_destroy(p);
+    pair_destroy(s, p);
     return NULL;
 }
 
@@ -351,6 +355,7 @@ sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_resource
     s->seed = seed;
     s->res = res;
     s->cache = sim_resources_ucache(res);
+    s->links = sim_resources_linkcache(res);
     if (codec_audio_reader_create(&s->reader, err) != BASE_OK) goto fail;
     if (sim_kind_manifest_read(cfg, &s->man, err) != BASE_OK) goto fail;
     for (size_t u = 0; u < (cfg->n_users ? cfg->n_users : 1); u++) { /* one pair per agent pair */
@@ -608,15 +613,41 @@ static anchor_link_side link_side(side_ctx *c)
                               side_encode, side_logp};
 }
 
+/* What building pair p's link takes. */
+typedef struct link_job {
+    sim_sem *s;
+    sem_pair *p;
+} link_job;
+
 /* Anchors (anchors/link.h): both agents encode the anchor corpus (the TTS
  * corpus prepared by sim_tts_source_prepare, or anchors.manifest), the anchor
  * set is selected and built on each side, the equalizer fitted. */
+static anchor_link *link_build(void *ctx, base_err *err)
+{
+    link_job *j = ctx;
+    anchor_link_config lc = link_config(&j->p->cfg, j->s->seed);
+    anchor_link_side tx = link_side(&j->p->side_tx), rx = link_side(&j->p->side_rx);
+    anchor_link *l = anchor_link_create(&lc, &tx, &rx, err);
+    if (!l && err && !err->code) base_err_set(err, BASE_EINVAL, NULL, 0, "anchor link failed");
+    return l;
+}
+
+/* Pair p's anchor link, from the run's link cache: built once per run for
+ * each distinct key (the pair's anchors.* and equalizer.* keys and the
+ * repeat's seed, anchor_link_config_key, and the transmitter's model file: the
+ * receiver's is in the config), so the points of an SNR sweep share one; the
+ * link reads the agents only through their model files' encodings. */
 static base_status setup_anchors(sim_sem *s, sem_pair *p, base_err *err)
 {
     anchor_link_config lc = link_config(&p->cfg, s->seed);
-    anchor_link_side tx = link_side(&p->side_tx), rx = link_side(&p->side_rx);
-    if (!(p->link = anchor_link_create(&lc, &tx, &rx, err)))
-        return err && err->code ? err->code : BASE_EINVAL;
+    char *ck = anchor_link_config_key(&lc), *key = NULL;
+    if (ck && asprintf(&key, "tx=%s\x1f%s", p->side_tx.model, ck) < 0) key = NULL;
+    free(ck);
+    if (!key) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    link_job j = {s, p};
+    base_status st = sim_linkcache_acquire(s->links, key, link_build, &j, &p->link, err);
+    free(key);
+    if (st != BASE_OK) return st;
     p->eq = anchor_link_equalizer(p->link);
     p->rel_rx = anchor_link_relative_rx(p->link);
     p->spf = anchor_link_symbols_per_frame(p->link);

@@ -63,8 +63,11 @@
 
 typedef struct sim_sem sim_sem;
 
-/* Loads the models and the manifest to check them; the error names the key. */
-base_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, base_err *err);
+/* Loads the models (into res, once per run: sim_resources_check_agent; res
+ * NULL: loaded and freed) and the manifest to check them; the error names the
+ * key. */
+base_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, sim_resources *res,
+                          base_err *err);
 
 /* res: the run's shared agents and lexicons (NULL: loaded here). */
 sim_sem *sim_sem_create(const sim_config *cfg, uint64_t seed, const sim_resources *res,

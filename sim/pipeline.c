@@ -44,6 +44,12 @@ static const char *kind_list(char *buf, size_t n)
 
 base_status sim_pipeline_check(const sim_scenario *sc, const sim_config *cfg, base_err *err)
 {
+    return sim_pipeline_check_shared(sc, cfg, NULL, err);
+}
+
+base_status sim_pipeline_check_shared(const sim_scenario *sc, const sim_config *cfg,
+                                      sim_resources *res, base_err *err)
+{
     /* input files named by set path keys must exist */
     for (size_t i = 0; i < sim_key_count(); i++) {
         const sim_key_def *k = sim_key_at(i);
@@ -64,8 +70,8 @@ base_status sim_pipeline_check(const sim_scenario *sc, const sim_config *cfg, ba
                              "unknown source.kind=%s (%s)", cfg->source.kind,
                              kind_list(list, sizeof list));
     }
-    base_status st = k->check(sc, cfg, err);
-    return st == BASE_OK ? sim_s2s_check(sc, cfg, k->transcript, err) : st;
+    base_status st = k->check(sc, cfg, res, err);
+    return st == BASE_OK ? sim_s2s_check(sc, cfg, k->transcript, res, err) : st;
 }
 
 base_status sim_pipeline_prepare(const sim_config *cfg, sim_resources *res, base_err *err)

@@ -38,6 +38,12 @@ typedef struct sim_pipeline sim_pipeline;
  * file:line of the key at fault (from sc). Checks input files exist, and that
  * source.kind is a row of the kind table. */
 base_status sim_pipeline_check(const sim_scenario *sc, const sim_config *cfg, base_err *err);
+/* sim_pipeline_check for a run's points: res keeps the model files checked
+ * (sim_resources_check_agent), so each distinct file is loaded once per run
+ * however many points name it, and the kinds' prepare finds it loaded. The
+ * errors are sim_pipeline_check's. res NULL: sim_pipeline_check. Main thread. */
+base_status sim_pipeline_check_shared(const sim_scenario *sc, const sim_config *cfg,
+                                      sim_resources *res, base_err *err);
 
 /* Adds to res what cfg's jobs share (agents, lexicons): main thread, before
  * any worker starts. */

@@ -1,5 +1,5 @@
-/* resources.c -- the run's shared agents and lexicons, loaded once, and its
- * per-utterance cache. See resources.h. */
+/* resources.c -- the run's shared agents and lexicons, loaded once, its
+ * per-utterance cache and its anchor links. See resources.h. */
 #include "sim/resources.h"
 
 #include <pthread.h>
@@ -15,6 +15,7 @@ struct sim_resources {
     entry *agent, *lex;
     size_t n_agent, n_lex, cap_agent, cap_lex;
     sim_ucache *ucache;      /* budget 0 (keeps nothing) until a kind's prepare sets one */
+    sim_linkcache *links;    /* keeps no idle link until a kind's prepare sets cache_mb */
     codec_tts *tts;          /* rx.tts_voice's synthesiser, NULL until added */
     pthread_mutex_t *tts_mu; /* serialises tts (heap: lockable through a const res) */
 };
@@ -26,7 +27,9 @@ sim_resources *sim_resources_create(base_err *err)
         base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         return NULL;
     }
-    if (!(res->ucache = sim_ucache_create(0, err))) {
+    if (!(res->ucache = sim_ucache_create(0, err)) ||
+        !(res->links = sim_linkcache_create(0, err))) {
+        sim_ucache_destroy(res->ucache);
         free(res);
         return NULL;
     }
@@ -47,6 +50,7 @@ void sim_resources_destroy(sim_resources *res)
     free(res->agent);
     free(res->lex);
     sim_ucache_destroy(res->ucache);
+    sim_linkcache_destroy(res->links);
     codec_tts_destroy(res->tts);
     if (res->tts_mu) pthread_mutex_destroy(res->tts_mu);
     free(res->tts_mu);
@@ -92,6 +96,15 @@ base_status sim_resources_add_agent(sim_resources *res, const char *path, base_e
     return BASE_OK;
 }
 
+base_status sim_resources_check_agent(sim_resources *res, const char *path, base_err *err)
+{
+    if (res) return sim_resources_add_agent(res, path, err);
+    codec_recognizer *r = NULL;
+    base_status st = codec_recognizer_load(&r, path, err);
+    codec_recognizer_destroy(r);
+    return st;
+}
+
 base_status sim_resources_add_lexicon(sim_resources *res, const char *lm, base_err *err)
 {
     if (!res || !lm) return base_err_set(err, BASE_EINVAL, NULL, 0, "resources: NULL argument");
@@ -133,9 +146,16 @@ sim_ucache *sim_resources_ucache(const sim_resources *res)
     return res ? res->ucache : NULL;
 }
 
+sim_linkcache *sim_resources_linkcache(const sim_resources *res)
+{
+    return res ? res->links : NULL;
+}
+
 void sim_resources_set_cache_mb(sim_resources *res, int64_t mb)
 {
-    if (res && mb > 0) sim_ucache_grow_budget(res->ucache, (size_t)mb << 20);
+    if (!res || mb <= 0) return;
+    sim_ucache_grow_budget(res->ucache, (size_t)mb << 20);
+    sim_linkcache_grow_keep(res->links, SIM_LINKCACHE_KEEP);
 }
 
 base_status sim_resources_add_tts(sim_resources *res, base_err *err)

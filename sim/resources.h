@@ -10,9 +10,12 @@
  * finished object are safe from any number of threads; adding is not.
  *
  * The resources also own the run's per-utterance cache (sim/ucache.h: the
- * encodings and recognitions that no sweep point changes), which is the one
- * part workers write to, behind its own lock. Its budget is 0 (it keeps
- * nothing) until a kind's prepare sets scenario.cache_mb.
+ * encodings and recognitions that no sweep point changes) and its anchor
+ * links (sim/linkcache.h: one per distinct anchor/equalizer configuration,
+ * models and seed), the parts workers write to, each behind its own lock.
+ * Both keep nothing beyond what jobs use at the time until a kind's prepare
+ * sets scenario.cache_mb (> 0: the encodings' budget, and
+ * SIM_LINKCACHE_KEEP idle links).
  */
 #ifndef SIM_RESOURCES_H
 #define SIM_RESOURCES_H
@@ -21,6 +24,7 @@
 #include "codecs/decode.h"
 #include "codecs/recognizer.h"
 #include "codecs/tts.h"
+#include "sim/linkcache.h"
 #include "sim/ucache.h"
 
 #include <stdint.h>
@@ -33,6 +37,13 @@ void sim_resources_destroy(sim_resources *res); /* NULL is a no-op */
 /* Loads the agent model file at path unless already loaded (errors of
  * codec_recognizer_load, naming the file). */
 base_status sim_resources_add_agent(sim_resources *res, const char *path, base_err *err);
+/* The scenario check's model-file check (sim_pipeline_check_shared), once
+ * per run: loads the agent at path into res unless already held, as
+ * sim_resources_add_agent, so a later point naming the same file is not
+ * loaded again and the kinds' prepare finds it loaded. res NULL: loads it and
+ * frees it (a check without a run). Errors of codec_recognizer_load, naming
+ * the file. Main thread, before workers. */
+base_status sim_resources_check_agent(sim_resources *res, const char *path, base_err *err);
 /* Builds the lexicon for rx.lm = lm ("" = the decoder's default LM) unless
  * already built. */
 base_status sim_resources_add_lexicon(sim_resources *res, const char *lm, base_err *err);
@@ -44,8 +55,11 @@ const codec_lexicon *sim_resources_lexicon(const sim_resources *res, const char 
 
 /* The run's per-utterance cache (thread-safe; NULL for res NULL). */
 sim_ucache *sim_resources_ucache(const sim_resources *res);
+/* The run's anchor links (thread-safe; NULL for res NULL). */
+sim_linkcache *sim_resources_linkcache(const sim_resources *res);
 /* Raises the cache's budget to mb MiB (scenario.cache_mb; the largest of the
- * run's points wins; mb <= 0 changes nothing). Main thread, before workers. */
+ * run's points wins; mb <= 0 changes nothing), and lets the link cache keep
+ * SIM_LINKCACHE_KEEP idle links. Main thread, before workers. */
 void sim_resources_set_cache_mb(sim_resources *res, int64_t mb);
 
 /* The run's speech synthesiser (rx.tts_voice, sim/s2s.h): creates it unless

@@ -279,13 +279,17 @@ static void print_table(FILE *out, const sim_sweep *sw, const job *jobs, size_t 
 
 /* ---- the run ---------------------------------------------------------------------- */
 
-/* Resolve and check every point; cfgs (npoints) is filled. */
+/* Resolve and check every point, in order (the first bad point's error);
+ * cfgs (npoints) is filled. res keeps the model files checked, so each
+ * distinct file is loaded once per run, not once per point (a file only one
+ * point names is still loaded, and its error reported, before any point
+ * runs). */
 static base_status check_points(const sim_scenario *sc, const sim_sweep *sw, sim_config *cfgs,
-                                base_err *err)
+                                sim_resources *res, base_err *err)
 {
     for (size_t p = 0; p < sim_sweep_count(sw); p++) {
         base_status st = sim_sweep_config(sw, p, &cfgs[p], err);
-        if (st == BASE_OK) st = sim_pipeline_check(sc, &cfgs[p], err);
+        if (st == BASE_OK) st = sim_pipeline_check_shared(sc, &cfgs[p], res, err);
         if (st != BASE_OK) {
             if (!*err->file) base_err_locate(err, sim_scenario_path(sc), 0);
             return st;
@@ -300,12 +304,14 @@ base_status sim_run_validate(const sim_scenario *sc, size_t *points, base_err *e
     if (!sw) return err->code;
     size_t n = sim_sweep_count(sw);
     sim_config *cfgs = malloc((n + 1) * sizeof *cfgs);
-    base_status st = cfgs ? check_points(sc, sw, cfgs, err)
-                          : base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+    sim_resources *res = sim_resources_create(err); /* the models checked, once each */
+    base_status st = cfgs && res ? check_points(sc, sw, cfgs, res, err)
+                                 : base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     if (st == BASE_OK && n == 0)
         st = base_err_set(err, BASE_EINVAL, sim_scenario_path(sc), 0,
                           "the constraints skip every sweep point");
     if (points) *points = n;
+    sim_resources_destroy(res);
     free(cfgs);
     sim_sweep_destroy(sw);
     return st;
@@ -313,7 +319,8 @@ base_status sim_run_validate(const sim_scenario *sc, size_t *points, base_err *e
 
 /* What every job shares, before any worker starts: the built-in TTS source
  * (synthesised or found cached once, here, before the output is touched),
- * then the agents, front-end plans and lexicons (sim/resources.h). */
+ * then the agents, front-end plans and lexicons (sim/resources.h; the agents
+ * are mostly there already: the check of the points loaded them). */
 static base_status prepare_shared(runner *rn, base_err *err)
 {
     const sim_run_opts *opts = rn->opts;
@@ -326,7 +333,6 @@ static base_status prepare_shared(runner *rn, base_err *err)
         if ((st = sim_tts_source_prepare(&rn->cfgs[p], use, opts->jobs, &tts_log, err)) != BASE_OK)
             return st;
     }
-    if (!(rn->res = sim_resources_create(err))) return err && err->code ? err->code : BASE_ENOMEM;
     for (size_t p = 0; p < rn->np; p++)
         if ((st = sim_pipeline_prepare(&rn->cfgs[p], rn->res, err)) != BASE_OK) return st;
     return BASE_OK;
@@ -702,7 +708,8 @@ static base_status resolve_points(runner *rn, base_err *err)
                             "the constraints skip every sweep point");
     if (!(rn->cfgs = malloc(rn->np * sizeof *rn->cfgs)))
         return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
-    base_status st = check_points(rn->sc, rn->sw, rn->cfgs, err);
+    if (!(rn->res = sim_resources_create(err))) return err && err->code ? err->code : BASE_ENOMEM;
+    base_status st = check_points(rn->sc, rn->sw, rn->cfgs, rn->res, err);
     if (st != BASE_OK) return st;
     rn->repeats = (size_t)rn->cfgs[0].scenario.repeats;
     rn->words = sim_pipeline_counts_words(&rn->cfgs[0]);

@@ -45,7 +45,7 @@ static int parse_voice(const char *s, codec_voice *v)
 }
 
 base_status sim_s2s_check(const sim_scenario *sc, const sim_config *cfg, int transcript,
-                          base_err *err)
+                          sim_resources *res, base_err *err)
 {
     if (!sim_s2s_enabled(cfg)) return BASE_OK;
     const char *kv = "rx.tts_voice";
@@ -65,9 +65,7 @@ base_status sim_s2s_check(const sim_scenario *sc, const sim_config *cfg, int tra
                              "rx.tts_voice needs score.model (the third agent that recognises "
                              "the resynthesised speech)");
     base_err e2 = BASE_ERR_INIT;
-    codec_recognizer *r = NULL;
-    base_status st = codec_recognizer_load(&r, cfg->s2s.model, &e2);
-    codec_recognizer_destroy(r);
+    base_status st = sim_resources_check_agent(res, cfg->s2s.model, &e2);
     if (st != BASE_OK)
         return sim_kind_fail(sc, err, "score.model", st, "score.model %s: %s", cfg->s2s.model,
                              e2.msg);

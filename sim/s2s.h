@@ -50,9 +50,10 @@ int sim_s2s_enabled(const sim_config *cfg);
 
 /* Can cfg run with its rx.tts_voice? transcript: the kind row's flag. Checks
  * the voice's form and that the engine has it, that score.model is set and
- * loads. Errors at the key's file:line (rx.tts_voice or score.model). */
+ * loads (into res, once per run: sim_resources_check_agent). Errors at the
+ * key's file:line (rx.tts_voice or score.model). */
 base_status sim_s2s_check(const sim_scenario *sc, const sim_config *cfg, int transcript,
-                          base_err *err);
+                          sim_resources *res, base_err *err);
 
 /* Adds to res what the stage shares: score.model, its lexicon, the run's
  * synthesiser (whose process for the voice starts here, on the main thread),

@@ -438,6 +438,62 @@ static void test_long_and_repeatable(void)
     codec_beam_destroy(b2);
 }
 
+/* Score pruning (score_beam, off by default): a huge threshold changes nothing; a tiny one
+ * keeps only the best prefix of each frame (ties aside), which is what width
+ * 1 keeps; on inputs where the LM needs a runner-up prefix the two differ from
+ * width 128. 0, negative and NaN are refused. */
+static void test_score_beam(void)
+{
+    codec_lexicon *lex = full_lexicon();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(lex);
+    base_err e = BASE_ERR_INIT;
+    codec_beam_config wide = codec_beam_config_default(), one = wide, huge = wide, tiny = wide;
+    one.beam = 1;
+    huge.score_beam = 1e9f;
+    tiny.score_beam = 1e-6f;
+    CU_ASSERT(isinf(wide.score_beam)); /* off by default: the width alone */
+    codec_beam *bw = NULL, *b1 = NULL, *bh = NULL, *bt = NULL;
+    CU_ASSERT_EQUAL_FATAL(codec_beam_create(&bw, lex, &wide, &e), BASE_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_beam_create(&b1, lex, &one, &e), BASE_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_beam_create(&bh, lex, &huge, &e), BASE_OK);
+    CU_ASSERT_EQUAL_FATAL(codec_beam_create(&bt, lex, &tiny, &e), BASE_OK);
+    static float lp[MAXT * V];
+    static const struct {
+        const char *text;
+        int f;
+        char a, b;
+    } in[] = {
+        {"the_ cat", 5, 'k', 'c'}, {"the_ de_ep se_e", 14, 'e', 'a'}, {"i can se_a", 9, 'a', 'e'}};
+    int differ = 0;
+    for (size_t i = 0; i < sizeof in / sizeof *in; i++) {
+        int t = posteriors(in[i].text, 0.99f, lp);
+        ambiguous(lp, in[i].f, in[i].a, 0.5f, in[i].b, 0.45f);
+        char ow[64], o1[64], oh[64], ot[64];
+        double sw, sh;
+        CU_ASSERT_EQUAL(codec_beam_decode(bw, lp, t, V, ow, sizeof ow, NULL, &sw, &e), BASE_OK);
+        CU_ASSERT_EQUAL(codec_beam_decode(b1, lp, t, V, o1, sizeof o1, NULL, NULL, &e), BASE_OK);
+        CU_ASSERT_EQUAL(codec_beam_decode(bh, lp, t, V, oh, sizeof oh, NULL, &sh, &e), BASE_OK);
+        CU_ASSERT_EQUAL(codec_beam_decode(bt, lp, t, V, ot, sizeof ot, NULL, NULL, &e), BASE_OK);
+        CU_ASSERT_STRING_EQUAL(oh, ow);
+        CU_ASSERT(sh == sw);
+        CU_ASSERT_STRING_EQUAL(ot, o1);
+        differ += strcmp(o1, ow) != 0;
+    }
+    CU_ASSERT(differ > 0); /* else the inputs test nothing */
+    codec_beam_destroy(bw);
+    codec_beam_destroy(b1);
+    codec_beam_destroy(bh);
+    codec_beam_destroy(bt);
+    const float bad[] = {0.0f, -1.0f, NAN};
+    for (size_t i = 0; i < 3; i++) {
+        codec_beam_config c = codec_beam_config_default();
+        c.score_beam = bad[i];
+        codec_beam *b = (codec_beam *)1;
+        CU_ASSERT_EQUAL(codec_beam_create(&b, NULL, &c, &e), BASE_EINVAL);
+        CU_ASSERT_PTR_NULL(b);
+    }
+}
+
 int main(void)
 {
     static const test_case cases[] = {
@@ -450,6 +506,7 @@ int main(void)
         {"threads share a lexicon", test_threads_share_lexicon},
         {"long utterance, repeatable", test_long_and_repeatable},
         {"bad inputs", test_bad_inputs},
+        {"score pruning", test_score_beam},
         {NULL, NULL},
     };
     int rc = test_main("decode", cases);
