@@ -94,6 +94,33 @@ void test_save_tiny_agent_in(const char *dir, const char *name, int d, uint64_t 
     test_save_tiny_agent(path, d, seed);
 }
 
+void test_write_model_parts(base_h5 *h, const codec_model *m)
+{
+    base_err e = BASE_ERR_INIT;
+    for (size_t i = 0; i < codec_model_tensor_count(m); i++) {
+        char tn[200];
+        size_t shape[4];
+        int r = codec_model_tensor_shape(m, i, shape);
+        snprintf(tn, sizeof tn, "params/%s", codec_model_tensor_name(m, i));
+        CU_ASSERT_EQUAL(base_h5_write_tensor(h, tn, r, shape, codec_model_tensor_data(m, i), &e),
+                        BASE_OK);
+    }
+    static const char *ints[] = {"latent_dim",     "stride",         "frontend.n_mels",
+                                 "arch.width",     "arch.kernel0",   "arch.kernel",
+                                 "arch.enc_depth", "arch.dec_depth", "arch.dilation_max"};
+    for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) {
+        int64_t v = 0;
+        codec_model_get_int(m, ints[i], INT64_MIN, INT64_MAX, &v, NULL);
+        base_h5_write_attr_int(h, "/", ints[i], v, &e);
+    }
+    const char *fam, *voc;
+    codec_model_get_str(m, "family", &fam, NULL);
+    codec_model_get_str(m, "vocab", &voc, NULL);
+    base_h5_write_attr_str(h, "/", "family", fam, &e);
+    base_h5_write_attr_str(h, "/", "vocab", voc, &e);
+    base_h5_write_attr_double(h, "/", "arch.dropout", 0.1, &e);
+}
+
 void test_make_semantic_dir(const char *dir)
 {
     test_save_tiny_agent_in(dir, "a.h5", 8, 1);

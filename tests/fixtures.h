@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/h5io.h"
+#include "codecs/modelfile.h"
 #include "sim/scenario.h"
 
 /* x[0..n) ~ N(0, sigma^2) from the stream (seed, 0, component). */
@@ -39,6 +41,12 @@ void test_save_tiny_agent_up(const char *path, int d, uint64_t seed, int upsampl
 
 /* The same, saved as dir/name. */
 void test_save_tiny_agent_in(const char *dir, const char *name, int d, uint64_t seed);
+
+/* m's tensors (params/NAME, each write asserted) and architecture attributes
+ * (the int keys, family, vocab, arch.dropout = 0.1) written into h through
+ * h5io, as a writer other than codec_model_save would (no seal): the caller
+ * adds format, format_version and anything else. */
+void test_write_model_parts(base_h5 *h, const codec_model *m);
 
 /* The semantic-kind set-up in dir: tiny agents a.h5 (d 8, seed 1), b.h5
  * (d 8, seed 2) and c.h5 (d 12, seed 3); manifest.tsv, 3 utterances of 0.5,

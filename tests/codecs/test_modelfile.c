@@ -6,6 +6,7 @@
 
 #include "codecs/agent.h"
 #include "base/h5io.h"
+#include "tests/fixtures.h"
 #include "tests/testutil.h"
 
 #include <stdio.h>
@@ -373,27 +374,7 @@ static void test_bad_files(void)
         base_h5_write_attr_str(hh, "/", "format", CODEC_MODEL_FORMAT, &e);
         base_h5_write_attr_int(hh, "/", "format_version", CODEC_MODEL_FORMAT_VERSION, &e);
         base_h5_write_attr_str(hh, "/", "notes", longs, &e);
-        for (size_t i = 0; i < codec_model_tensor_count(mm); i++) {
-            char tn[200];
-            size_t shape[4];
-            int r = codec_model_tensor_shape(mm, i, shape);
-            snprintf(tn, sizeof tn, "params/%s", codec_model_tensor_name(mm, i));
-            base_h5_write_tensor(hh, tn, r, shape, codec_model_tensor_data(mm, i), &e);
-        }
-        static const char *ints[] = {"latent_dim",     "stride",         "frontend.n_mels",
-                                     "arch.width",     "arch.kernel0",   "arch.kernel",
-                                     "arch.enc_depth", "arch.dec_depth", "arch.dilation_max"};
-        for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) {
-            int64_t v = 0;
-            codec_model_get_int(mm, ints[i], INT64_MIN, INT64_MAX, &v, NULL);
-            base_h5_write_attr_int(hh, "/", ints[i], v, &e);
-        }
-        const char *fam, *voc;
-        codec_model_get_str(mm, "family", &fam, NULL);
-        codec_model_get_str(mm, "vocab", &voc, NULL);
-        base_h5_write_attr_str(hh, "/", "family", fam, &e);
-        base_h5_write_attr_str(hh, "/", "vocab", voc, &e);
-        base_h5_write_attr_double(hh, "/", "arch.dropout", 0.1, &e);
+        test_write_model_parts(hh, mm);
         CU_ASSERT_EQUAL_FATAL(base_h5_close(hh, &e), BASE_OK);
         codec_agent *b2 = NULL;
         CU_ASSERT_EQUAL(codec_agent_load(p2, &b2, NULL, &e), BASE_OK); /* notes ignored */

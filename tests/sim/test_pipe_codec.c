@@ -202,15 +202,10 @@ static void test_tts_source(void)
 {
     char path[700];
     snprintf(path, sizeof path, "%s/text.txt", dir);
-    FILE *f = fopen(path, "w");
-    fputs("the birch canoe slid on the smooth planks\nglue the sheet to the dark blue "
-          "background\nit is easy to tell the depth of a well\n",
-          f);
-    fclose(f);
+    test_put(path, "the birch canoe slid on the smooth planks\nglue the sheet to the dark blue "
+                   "background\nit is easy to tell the depth of a well\n");
     snprintf(path, sizeof path, "%s/voices.txt", dir);
-    f = fopen(path, "w");
-    fputs("# one voice\nflite slt\n", f);
-    fclose(f);
+    test_put(path, "# one voice\nflite slt\n");
     const char *body = "[scenario]\nutterances = 10\n[source]\nkind = opus-16\ntext = text.txt\n"
                        "lines = 2-3\nvoices = voices.txt\ncache = ttscache\n"
                        "[rx]\nmodel = rx.h5\ndecoder = greedy\n[channel]\nsnr_db = 30\n";
@@ -259,9 +254,7 @@ static void test_tts_source(void)
         {"voices", "badvoices.txt", "", 2},
     };
     snprintf(path, sizeof path, "%s/badvoices.txt", dir);
-    f = fopen(path, "w");
-    fputs("flite slt\nfestival kal\n", f);
-    fclose(f);
+    test_put(path, "flite slt\nfestival kal\n");
     for (size_t c = 0; c < sizeof bad / sizeof *bad; c++) {
         char b2[1024];
         snprintf(b2, sizeof b2,

@@ -471,20 +471,14 @@ static void test_tts_corpora(void)
 {
     char path[700];
     snprintf(path, sizeof path, "%s/text.txt", dir);
-    FILE *f = fopen(path, "w");
-    fputs("the birch canoe slid on the smooth planks\nglue the sheet to the dark blue "
-          "background\nit is easy to tell the depth of a well\nthese days a chicken leg is a "
-          "rare dish\nrice is often served in round bowls\nthe juice of lemons makes fine punch\n",
-          f);
-    fclose(f);
+    test_put(path, "the birch canoe slid on the smooth planks\nglue the sheet to the dark blue "
+                   "background\nit is easy to tell the depth of a well\nthese days a chicken leg "
+                   "is a rare dish\nrice is often served in round bowls\nthe juice of lemons "
+                   "makes fine punch\n");
     snprintf(path, sizeof path, "%s/v1.txt", dir);
-    f = fopen(path, "w");
-    fputs("espeak-ng en-us\n", f);
-    fclose(f);
+    test_put(path, "espeak-ng en-us\n");
     snprintf(path, sizeof path, "%s/v2.txt", dir);
-    f = fopen(path, "w");
-    fputs("espeak-ng en-us\nespeak-ng en-us+f3\n", f);
-    fclose(f);
+    test_put(path, "espeak-ng en-us\nespeak-ng en-us+f3\n");
     char body[1400];
     snprintf(body, sizeof body,
              "[scenario]\nutterances = 10\n[source]\nkind = semantic\ntext = text.txt\n"
@@ -496,12 +490,8 @@ static void test_tts_corpora(void)
              "[anchors]\ncount = 4\ntext = text.txt\nlines = 1-2\nutterances = 2\n"
              "[link]\nmode = analog\n[channel]\nsnr_db = 20\n",
              dir);
-    snprintf(path, sizeof path, "%s/tts.ini", dir);
-    f = fopen(path, "w");
-    fputs(body, f);
-    fclose(f);
     base_err e = BASE_ERR_INIT;
-    sim_scenario *sc = sim_scenario_load(path, &e);
+    sim_scenario *sc = test_load_scenario(dir, "tts.ini", body, &e);
     CU_ASSERT_FATAL(sc != NULL);
     CU_ASSERT_EQUAL(sim_run_validate(sc, NULL, &e), BASE_OK);
     sim_config cfg;
