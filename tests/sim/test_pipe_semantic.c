@@ -493,6 +493,7 @@ static void test_tts_corpora(void)
     base_err e = BASE_ERR_INIT;
     sim_scenario *sc = test_load_scenario(dir, "tts.ini", body, &e);
     CU_ASSERT_FATAL(sc != NULL);
+    snprintf(path, sizeof path, "%s/tts.ini", dir); /* loaded again below */
     CU_ASSERT_EQUAL(sim_run_validate(sc, NULL, &e), BASE_OK);
     sim_config cfg;
     CU_ASSERT_EQUAL_FATAL(sim_scenario_resolve(sc, NULL, NULL, 0, &cfg, &e), BASE_OK);
