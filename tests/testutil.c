@@ -1,12 +1,17 @@
-/* testutil.c -- CUnit runner and numeric helpers for tests/ (see testutil.h). */
+/* testutil.c -- CUnit runner, numeric, file and process helpers for tests/
+ * (see testutil.h). */
 #include "tests/testutil.h"
 
 #include <CUnit/Basic.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 int test_main(const char *suite, const test_case *cases)
@@ -125,4 +130,95 @@ int test_run_cmd(int (*fn)(int, char **), const char *name, const char *const *a
     read_into(po, out, outn);
     read_into(pe, err, errn);
     return rc;
+}
+
+const char *test_tmppath(char *buf, size_t n, const char *name)
+{
+    snprintf(buf, n, "%s/%s", test_tmpdir(), name);
+    return buf;
+}
+
+const char *test_put(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+int test_exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+char *test_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 4096, n = 0, k;
+    char *buf = malloc(cap);
+    while (buf && (k = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += k;
+        if (n + 1 == cap) {
+            char *b = realloc(buf, cap *= 2);
+            if (!b) free(buf);
+            buf = b;
+        }
+    }
+    fclose(f);
+    if (buf) buf[n] = 0;
+    if (len) *len = buf ? n : 0;
+    return buf;
+}
+
+int test_sh(const char *cmd)
+{
+    int st = system(cmd);
+    if (WIFEXITED(st)) return WEXITSTATUS(st);
+    return 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
+int test_sh_read(const char *cmd, const char *file, char *buf, size_t n)
+{
+    int st = test_sh(cmd);
+    read_into(file, buf, n);
+    return st;
+}
+
+pid_t test_spawn(const char *const *argv, const char *dir, const char *errpath, long fsize)
+{
+    fflush(NULL);
+    pid_t pid = fork();
+    CU_ASSERT_FATAL(pid >= 0);
+    if (pid == 0) {
+        int in = open("/dev/null", O_RDONLY), out = open("/dev/null", O_WRONLY),
+            er = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (in < 0 || out < 0 || er < 0 || (dir && chdir(dir))) _exit(126);
+        dup2(in, 0);
+        dup2(out, 1);
+        dup2(er, 2);
+        if (fsize > 0) {
+            struct rlimit rl = {(rlim_t)fsize, (rlim_t)fsize};
+            signal(SIGXFSZ, SIG_IGN);
+            setrlimit(RLIMIT_FSIZE, &rl);
+        }
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+int test_wait(pid_t pid, double timeout_s)
+{
+    int wst = 0;
+    long polls = (long)(timeout_s * 100);
+    for (long i = 0; i < polls; i++) {
+        if (waitpid(pid, &wst, WNOHANG) == pid) return wst;
+        usleep(10000);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &wst, 0);
+    return wst;
 }

@@ -1,4 +1,6 @@
-/* testutil.h -- shared CUnit scaffolding for the programs under tests/.
+/* testutil.h -- shared CUnit scaffolding for the programs under tests/:
+ * the runner, number comparisons, temporary files, and running a command
+ * (in process, as a child process, or through the shell).
  *
  * A test program lists its cases in a table and calls test_main:
  *
@@ -12,6 +14,7 @@
 
 #include <CUnit/CUnit.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 typedef struct test_case {
     const char *name;
@@ -52,5 +55,38 @@ const char *test_write_file(const char *name, const char *text);
  * fn's exit code. */
 int test_run_cmd(int (*fn)(int, char **), const char *name, const char *const *args, char *out,
                  size_t outn, char *err, size_t errn);
+
+/* test_tmpdir()/name into buf (n bytes); returns buf. */
+const char *test_tmppath(char *buf, size_t n, const char *name);
+
+/* Writes text to path (the file must open); returns path. */
+const char *test_put(const char *path, const char *text);
+
+/* 1 when path exists (stat succeeds). */
+int test_exists(const char *path);
+
+/* The whole file at path, malloc'd and NUL-terminated (*len bytes without the
+ * NUL; len may be NULL); NULL when it cannot be opened. */
+char *test_slurp(const char *path, size_t *len);
+
+/* Runs cmd with /bin/sh (system); its exit status, or 128 + the signal that
+ * ended it. */
+int test_sh(const char *cmd);
+
+/* test_sh(cmd), then the file `file` (where cmd sent its output) into buf
+ * (NUL-terminated, truncated to n bytes; "" when there is none). */
+int test_sh_read(const char *cmd, const char *file, char *buf, size_t n);
+
+/* Starts argv (argv[0] a path, NULL-terminated) as a child process in folder
+ * dir (NULL: this one), stdin and stdout /dev/null, stderr into the file
+ * errpath; fsize > 0 limits the size of files it writes (RLIMIT_FSIZE, with
+ * SIGXFSZ ignored, so writes past it fail with EFBIG as on a full disk).
+ * The child exits 126 when it cannot set that up, 127 when exec fails.
+ * Returns the pid (the fork must succeed). */
+pid_t test_spawn(const char *const *argv, const char *dir, const char *errpath, long fsize);
+
+/* Waits for pid at most timeout_s seconds (polling every 10 ms), then
+ * SIGKILLs it; returns the raw wait status. */
+int test_wait(pid_t pid, double timeout_s);
 
 #endif

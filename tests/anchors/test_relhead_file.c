@@ -33,14 +33,6 @@ typedef struct fixture {
     int fetched; /* fetch calls: 1 per head trained */
 } fixture;
 
-static void put(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 /* A fresh folder under the test's tmpdir with a model file, two "audio" files
  * and a manifest listing them (relative paths). */
 static void make_fixture(fixture *f, const char *name)
@@ -62,13 +54,13 @@ static void make_fixture(fixture *f, const char *name)
     mkdir(f->dir, 0777);
     char p[600];
     snprintf(f->model, sizeof f->model, "%s/rx.h5", f->dir);
-    put(f->model, "model bytes v1");
+    test_put(f->model, "model bytes v1");
     snprintf(p, sizeof p, "%s/a.wav", f->dir);
-    put(p, "RIFF audio one");
+    test_put(p, "RIFF audio one");
     snprintf(p, sizeof p, "%s/b.wav", f->dir);
-    put(p, "RIFF audio two");
+    test_put(p, "RIFF audio two");
     snprintf(f->manifest, sizeof f->manifest, "%s/manifest.tsv", f->dir);
-    put(f->manifest, "s_a\ta.wav\tcab\ns_b\tb.wav\ta bad deed\n");
+    test_put(f->manifest, "s_a\ta.wav\tcab\ns_b\tb.wav\ta bad deed\n");
 }
 
 static void free_fixture(fixture *f)
@@ -121,10 +113,10 @@ static void test_key_follows_model_bytes(void)
     anchor_relhead_config c = recipe(NULL);
     uint64_t k0 = key_of(&f, &c);
     CU_ASSERT_EQUAL(key_of(&f, &c), k0);
-    put(f.model, "model bytes v2"); /* same length, same path, other bytes */
+    test_put(f.model, "model bytes v2"); /* same length, same path, other bytes */
     uint64_t k1 = key_of(&f, &c);
     CU_ASSERT_NOT_EQUAL(k1, k0);
-    put(f.model, "model bytes v1");
+    test_put(f.model, "model bytes v1");
     CU_ASSERT_EQUAL(key_of(&f, &c), k0);
     char moved[520];
     snprintf(moved, sizeof moved, "%.500s/moved.h5", f.dir);
@@ -148,20 +140,20 @@ static void test_key_follows_manifest_content(void)
     make_fixture(&f, "manifest");
     anchor_relhead_config c = recipe(NULL);
     uint64_t k0 = key_of(&f, &c);
-    put(f.manifest, "s_a\ta.wav\tcab\ns_b\tb.wav\ta bad deeds\n"); /* a transcript */
+    test_put(f.manifest, "s_a\ta.wav\tcab\ns_b\tb.wav\ta bad deeds\n"); /* a transcript */
     uint64_t k1 = key_of(&f, &c);
     CU_ASSERT_NOT_EQUAL(k1, k0);
-    put(f.manifest, "s_a\ta.wav\tcab\n"); /* a line dropped */
+    test_put(f.manifest, "s_a\ta.wav\tcab\n"); /* a line dropped */
     uint64_t k2 = key_of(&f, &c);
     CU_ASSERT_NOT_EQUAL(k2, k0);
     CU_ASSERT_NOT_EQUAL(k2, k1);
-    put(f.manifest, "s_a\ta.wav\tcab\ns_b\tb.wav\ta bad deed\n");
+    test_put(f.manifest, "s_a\ta.wav\tcab\ns_b\tb.wav\ta bad deed\n");
     CU_ASSERT_EQUAL(key_of(&f, &c), k0);
     char p[600];
     snprintf(p, sizeof p, "%s/b.wav", f.dir);
-    put(p, "RIFF audio TWO"); /* an audio file's bytes, manifest unchanged */
+    test_put(p, "RIFF audio TWO"); /* an audio file's bytes, manifest unchanged */
     CU_ASSERT_NOT_EQUAL(key_of(&f, &c), k0);
-    put(p, "RIFF audio two");
+    test_put(p, "RIFF audio two");
     CU_ASSERT_EQUAL(key_of(&f, &c), k0);
     /* the manifest without a model file, and neither: still keys, all different */
     anchor_relhead_spec s = spec_of(&f);
@@ -257,7 +249,7 @@ static void test_manifest_edit_retrains(void)
     CU_ASSERT_EQUAL(f.fetched, 1);
     anchor_relhead_destroy(h);
     /* drop a line of the manifest, same path: trained again, a second entry */
-    put(f.manifest, "s_a\ta.wav\tcab\n");
+    test_put(f.manifest, "s_a\ta.wav\tcab\n");
     h = anchor_relhead_get(&s, fetch, &f, &c, NULL, &r, &e);
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
     CU_ASSERT_EQUAL(r.cache_hit, 0);
@@ -266,15 +258,15 @@ static void test_manifest_edit_retrains(void)
     CU_ASSERT_EQUAL(count_heads(cache), 2);
     anchor_relhead_destroy(h);
     /* the model file's bytes changed in place: trained again */
-    put(f.model, "model bytes v9");
+    test_put(f.model, "model bytes v9");
     h = anchor_relhead_get(&s, fetch, &f, &c, NULL, &r, &e);
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
     CU_ASSERT_EQUAL(r.cache_hit, 0);
     CU_ASSERT_EQUAL(count_heads(cache), 3);
     anchor_relhead_destroy(h);
     /* both edits undone: the first head again, from the cache */
-    put(f.manifest, "s_a\ta.wav\tcab\ns_b\tb.wav\ta bad deed\n");
-    put(f.model, "model bytes v1");
+    test_put(f.manifest, "s_a\ta.wav\tcab\ns_b\tb.wav\ta bad deed\n");
+    test_put(f.model, "model bytes v1");
     h = anchor_relhead_get(&s, fetch, &f, &c, NULL, &r, &e);
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
     CU_ASSERT_EQUAL(r.cache_hit, 1);

@@ -14,21 +14,10 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *tmp(char *buf, size_t n, const char *name)
-{
-    snprintf(buf, n, "%s/%s", test_tmpdir(), name);
-    return buf;
-}
-
-static int file_exists(const char *p)
-{
-    return access(p, F_OK) == 0;
-}
-
 static void test_round_trip(void)
 {
     char path[512], partial[600];
-    tmp(path, sizeof path, "rt.h5");
+    test_tmppath(path, sizeof path, "rt.h5");
     snprintf(partial, sizeof partial, "%s.partial", path);
     float a[2 * 3 * 4], b[5];
     for (int i = 0; i < 24; i++) a[i] = (float)(i * 0.37 - 3.1) / 7.0f;
@@ -37,8 +26,8 @@ static void test_round_trip(void)
     base_err e = BASE_ERR_INIT;
     base_h5 *h = NULL;
     CU_ASSERT_EQUAL_FATAL(base_h5_create(path, &h, &e), BASE_OK);
-    CU_ASSERT_TRUE(file_exists(partial));
-    CU_ASSERT_FALSE(file_exists(path));
+    CU_ASSERT_TRUE(test_exists(partial));
+    CU_ASSERT_FALSE(test_exists(path));
     size_t sa[3] = {2, 3, 4}, sb[1] = {5};
     CU_ASSERT_EQUAL(base_h5_write_tensor(h, "params/enc.conv0.w", 3, sa, a, &e), BASE_OK);
     CU_ASSERT_EQUAL(base_h5_write_tensor(h, "params/b", 1, sb, b, &e), BASE_OK);
@@ -49,8 +38,8 @@ static void test_round_trip(void)
     CU_ASSERT_EQUAL(base_h5_write_attr_int(h, "meta/sub", "k", 3, &e), BASE_OK);
     CU_ASSERT_EQUAL(base_h5_write_attr_int(h, "/", "version", 7, &e), BASE_OK); /* replace */
     CU_ASSERT_EQUAL_FATAL(base_h5_close(h, &e), BASE_OK);
-    CU_ASSERT_TRUE(file_exists(path));
-    CU_ASSERT_FALSE(file_exists(partial));
+    CU_ASSERT_TRUE(test_exists(path));
+    CU_ASSERT_FALSE(test_exists(partial));
 
     CU_ASSERT_EQUAL_FATAL(base_h5_open(path, &h, &e), BASE_OK);
     int rank = 0;
@@ -142,18 +131,18 @@ static void test_bad_files(void)
     base_err e = BASE_ERR_INIT;
     base_h5 *h = (base_h5 *)1;
 
-    tmp(path, sizeof path, "missing.h5");
+    test_tmppath(path, sizeof path, "missing.h5");
     CU_ASSERT_EQUAL(base_h5_open(path, &h, &e), BASE_EIO);
     CU_ASSERT_PTR_NULL(h);
     CU_ASSERT_STRING_EQUAL(e.file, path);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "No such file"));
 
-    tmp(path, sizeof path, "text.h5");
+    test_tmppath(path, sizeof path, "text.h5");
     write_bytes(path, "hello, not hdf5\n", 16);
     CU_ASSERT_EQUAL(base_h5_open(path, &h, &e), BASE_EFORMAT);
     CU_ASSERT_STRING_EQUAL(e.msg, "not an HDF5 file");
 
-    tmp(path, sizeof path, "empty.h5");
+    test_tmppath(path, sizeof path, "empty.h5");
     write_bytes(path, "", 0);
     CU_ASSERT_EQUAL(base_h5_open(path, &h, &e), BASE_EFORMAT);
 
@@ -161,7 +150,7 @@ static void test_bad_files(void)
 
     /* a real file cut in half */
     char full[512];
-    tmp(full, sizeof full, "full.h5");
+    test_tmppath(full, sizeof full, "full.h5");
     CU_ASSERT_EQUAL_FATAL(base_h5_create(full, &h, &e), BASE_OK);
     static float big[4096];
     for (int i = 0; i < 4096; i++) big[i] = (float)i;
@@ -175,7 +164,7 @@ static void test_bad_files(void)
     size_t nb = fread(bytes, 1, sizeof bytes, f);
     fclose(f);
     CU_ASSERT_FATAL(nb > 16384);
-    tmp(path, sizeof path, "cut.h5");
+    test_tmppath(path, sizeof path, "cut.h5");
     write_bytes(path, bytes, nb / 2);
     base_status st = base_h5_open(path, &h, &e);
     if (st == BASE_OK) { /* HDF5 may open it; the data read must then fail */
@@ -193,7 +182,7 @@ static void test_discard_and_failed_write(void)
     char path[512], partial[600];
     base_err e = BASE_ERR_INIT;
     base_h5 *h = NULL;
-    tmp(path, sizeof path, "keep.h5");
+    test_tmppath(path, sizeof path, "keep.h5");
     snprintf(partial, sizeof partial, "%s.partial", path);
     /* an older file survives a discarded write */
     write_bytes(path, "old", 3);
@@ -202,7 +191,7 @@ static void test_discard_and_failed_write(void)
     size_t one = 1;
     CU_ASSERT_EQUAL(base_h5_write_tensor(h, "x", 1, &one, &x, &e), BASE_OK);
     base_h5_discard(h);
-    CU_ASSERT_FALSE(file_exists(partial));
+    CU_ASSERT_FALSE(test_exists(partial));
     FILE *f = fopen(path, "rb");
     char buf[8] = {0};
     CU_ASSERT_EQUAL(fread(buf, 1, 8, f), 3);
@@ -223,7 +212,7 @@ static void test_discard_and_failed_write(void)
     CU_ASSERT_EQUAL(base_h5_write_tensor(h, "x", 1, &one, &x, &e), BASE_OK);
     CU_ASSERT_NOT_EQUAL(base_h5_write_attr_int(h, "x/y", "k", 1, &e), BASE_OK); /* x is a dataset */
     CU_ASSERT_NOT_EQUAL(base_h5_close(h, &e), BASE_OK);
-    CU_ASSERT_FALSE(file_exists(partial));
+    CU_ASSERT_FALSE(test_exists(partial));
     f = fopen(path, "rb");
     CU_ASSERT_EQUAL(fread(buf, 1, 8, f), 3); /* still the old file */
     fclose(f);
@@ -275,7 +264,7 @@ static trow make_row(int i)
 static void test_table_round_trip(void)
 {
     char path[512];
-    tmp(path, sizeof path, "table.h5");
+    test_tmppath(path, sizeof path, "table.h5");
     base_err e = BASE_ERR_INIT;
     base_h5 *h = NULL;
     CU_ASSERT_EQUAL_FATAL(base_h5_create(path, &h, &e), BASE_OK);
@@ -344,7 +333,7 @@ static void test_table_round_trip(void)
 static void test_arrays_scales_attrs(void)
 {
     char path[512];
-    tmp(path, sizeof path, "grid.h5");
+    test_tmppath(path, sizeof path, "grid.h5");
     base_err e = BASE_ERR_INIT;
     base_h5 *h = NULL;
     CU_ASSERT_EQUAL_FATAL(base_h5_create(path, &h, &e), BASE_OK);
@@ -392,20 +381,20 @@ static void test_arrays_scales_attrs(void)
     CU_ASSERT_EQUAL(base_h5_delete(h, "grid/v", &e), BASE_EINVAL); /* read-only */
     CU_ASSERT_EQUAL(base_h5_close(h, &e), BASE_OK);
     /* a failed HDF5 write spoils the file: close reports it and commits nothing */
-    tmp(path, sizeof path, "grid2.h5");
+    test_tmppath(path, sizeof path, "grid2.h5");
     CU_ASSERT_EQUAL_FATAL(base_h5_create(path, &h, &e), BASE_OK);
     CU_ASSERT_EQUAL(base_h5_write_array(h, "snr", BASE_H5_F64, 1, &n3, snr, &e), BASE_OK);
     CU_ASSERT_EQUAL(base_h5_write_array(h, "v", BASE_H5_F64, 2, shape, v, &e), BASE_OK);
     CU_ASSERT_EQUAL(base_h5_attach_scale(h, "v", "snr", 5, &e), BASE_EIO);
     CU_ASSERT_EQUAL(base_h5_close(h, &e), BASE_EIO);
     CU_ASSERT(strstr(e.msg, "earlier write failed") != NULL);
-    CU_ASSERT_FALSE(file_exists(path));
+    CU_ASSERT_FALSE(test_exists(path));
 }
 
 static void test_resume_errors(void)
 {
     char path[512], partial[600];
-    tmp(path, sizeof path, "resume.h5");
+    test_tmppath(path, sizeof path, "resume.h5");
     snprintf(partial, sizeof partial, "%s.partial", path);
     base_err e = BASE_ERR_INIT;
     base_h5 *h = NULL;

@@ -7,12 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *tmp(char *buf, size_t n, const char *name)
-{
-    snprintf(buf, n, "%s/%s", test_tmpdir(), name);
-    return buf;
-}
-
 static void write_file(const char *path, int sealed)
 {
     base_err e = BASE_ERR_INIT;
@@ -30,7 +24,7 @@ static void write_file(const char *path, int sealed)
 static void test_round_trip(void)
 {
     char path[512];
-    write_file(tmp(path, sizeof path, "s.h5"), 1);
+    write_file(test_tmppath(path, sizeof path, "s.h5"), 1);
     base_err e = BASE_ERR_INIT;
     CU_ASSERT_EQUAL(base_h5_check_seal(path, "test-tag", &e), BASE_OK);
     base_h5 *h = NULL;
@@ -55,16 +49,17 @@ static void test_errors(void)
 {
     char path[512], raw[512];
     base_err e = BASE_ERR_INIT;
-    write_file(tmp(path, sizeof path, "s2.h5"), 1);
+    write_file(test_tmppath(path, sizeof path, "s2.h5"), 1);
     CU_ASSERT_EQUAL(base_h5_check_seal(path, "other", &e), BASE_EFORMAT);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "is a sealed 'test-tag' file, expected 'other'"));
     CU_ASSERT_STRING_EQUAL(e.file, path);
-    write_file(tmp(raw, sizeof raw, "raw.h5"), 0);
+    write_file(test_tmppath(raw, sizeof raw, "raw.h5"), 0);
     base_h5 *h = NULL;
     CU_ASSERT_EQUAL(base_h5_open_sealed(raw, "test-tag", &h, &e), BASE_EUNSUPPORTED);
     CU_ASSERT_PTR_NULL(h);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "without semsim's integrity header"));
-    CU_ASSERT_EQUAL(base_h5_check_seal(tmp(raw, sizeof raw, "none.h5"), "test-tag", &e), BASE_EIO);
+    CU_ASSERT_EQUAL(base_h5_check_seal(test_tmppath(raw, sizeof raw, "none.h5"), "test-tag", &e),
+                    BASE_EIO);
     CU_ASSERT_EQUAL(base_h5_check_seal(path, "bad tag", &e), BASE_EINVAL);
     CU_ASSERT_EQUAL(base_h5_check_seal(path, "", &e), BASE_EINVAL);
     CU_ASSERT_EQUAL(base_h5_create_sealed(raw, "x\ny", &h, &e), BASE_EINVAL);

@@ -11,12 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *tmp(char *buf, size_t n, const char *name)
-{
-    snprintf(buf, n, "%s/%s", test_tmpdir(), name);
-    return buf;
-}
-
 /* Write frames (interleaved, ch channels) with libsndfile directly. */
 static void write_raw(const char *path, const float *x, size_t frames, int ch, int rate, int format)
 {
@@ -51,7 +45,7 @@ static double tone_amp(const float *x, size_t n, double f, double rate)
 static void test_wav_round_trip(void)
 {
     char p[512];
-    tmp(p, sizeof p, "rt.wav");
+    test_tmppath(p, sizeof p, "rt.wav");
     size_t n = 16000;
     float *x = sine(n, 440, 16000, 0.7);
     x[10] = 1.5f; /* clipped to 1 */
@@ -88,7 +82,7 @@ static void test_wav_round_trip(void)
 static void test_stereo_downmix(void)
 {
     char p[512];
-    tmp(p, sizeof p, "stereo.flac");
+    test_tmppath(p, sizeof p, "stereo.flac");
     size_t n = 8000;
     float *st = malloc(sizeof *st * 2 * n), *want = malloc(sizeof *want * n);
     for (size_t i = 0; i < n; i++) {
@@ -183,7 +177,7 @@ static void test_resampler_reuse(void)
 static void test_read_resamples(void)
 {
     char p[512];
-    tmp(p, sizeof p, "r22.wav");
+    test_tmppath(p, sizeof p, "r22.wav");
     size_t n = 22050 / 2;
     float *x = sine(n, 1000, 22050, 0.5), *y = NULL;
     write_raw(p, x, n, 1, 22050, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
@@ -201,9 +195,9 @@ static void test_read_resamples(void)
 static void test_reader_same_bytes(void)
 {
     char p22[512], p8[512], p16[512];
-    tmp(p22, sizeof p22, "rd22.wav");
-    tmp(p8, sizeof p8, "rd8.wav");
-    tmp(p16, sizeof p16, "rd16.wav");
+    test_tmppath(p22, sizeof p22, "rd22.wav");
+    test_tmppath(p8, sizeof p8, "rd8.wav");
+    test_tmppath(p16, sizeof p16, "rd16.wav");
     float *a = sine(22050 / 3, 700, 22050, 0.4), *b = sine(8000 / 2, 300, 8000, 0.3),
           *c = sine(16000 / 4, 500, 16000, 0.2);
     write_raw(p22, a, 22050 / 3, 1, 22050, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
@@ -257,15 +251,15 @@ static void expect_err(const char *path, int rate, base_status want, const char 
 static void test_bad_input(void)
 {
     char p[512], q[512], r[512], s[512];
-    expect_err(tmp(p, sizeof p, "missing.wav"), 16000, BASE_EIO, "missing");
-    FILE *f = fopen(tmp(q, sizeof q, "text.wav"), "w");
+    expect_err(test_tmppath(p, sizeof p, "missing.wav"), 16000, BASE_EIO, "missing");
+    FILE *f = fopen(test_tmppath(q, sizeof q, "text.wav"), "w");
     fputs("this is not audio, only text pretending to be a wav file\n", f);
     fclose(f);
     expect_err(q, 16000, BASE_EFORMAT, "not audio");
-    f = fopen(tmp(r, sizeof r, "empty.wav"), "w");
+    f = fopen(test_tmppath(r, sizeof r, "empty.wav"), "w");
     fclose(f);
     expect_err(r, 16000, BASE_EFORMAT, "empty file");
-    write_raw(tmp(s, sizeof s, "nosamples.wav"), NULL, 0, 1, 16000,
+    write_raw(test_tmppath(s, sizeof s, "nosamples.wav"), NULL, 0, 1, 16000,
               SF_FORMAT_WAV | SF_FORMAT_PCM_16);
     expect_err(s, 16000, BASE_EFORMAT, "no samples");
     expect_err(test_tmpdir(), 16000, BASE_EIO, "directory");
@@ -276,7 +270,7 @@ static void test_bad_input(void)
     static const int bad_rates[] = {1, 8, 3999, 384001, 2147483647};
     for (size_t i = 0; i < sizeof bad_rates / sizeof *bad_rates; i++) {
         /* libsndfile will not write some of these rates: patch the header */
-        write_raw(tmp(p, sizeof p, "rate.wav"), one, 64, 1, 16000,
+        write_raw(test_tmppath(p, sizeof p, "rate.wav"), one, 64, 1, 16000,
                   SF_FORMAT_WAV | SF_FORMAT_PCM_16);
         FILE *g = fopen(p, "r+b");
         CU_ASSERT_PTR_NOT_NULL_FATAL(g);
@@ -298,18 +292,21 @@ static void test_bad_input(void)
         free(y2);
     }
     /* the bounds themselves are accepted */
-    write_raw(tmp(p, sizeof p, "r4k.wav"), one, 64, 1, 4000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+    write_raw(test_tmppath(p, sizeof p, "r4k.wav"), one, 64, 1, 4000,
+              SF_FORMAT_WAV | SF_FORMAT_PCM_16);
     float *y4 = NULL;
     size_t m4 = 0;
     CU_ASSERT_EQUAL(codec_audio_read(p, 16000, &y4, &m4, NULL), BASE_OK);
     CU_ASSERT_EQUAL(m4, 256);
     free(y4);
-    write_raw(tmp(p, sizeof p, "r384k.wav"), one, 64, 1, 384000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+    write_raw(test_tmppath(p, sizeof p, "r384k.wav"), one, 64, 1, 384000,
+              SF_FORMAT_WAV | SF_FORMAT_PCM_16);
     CU_ASSERT_EQUAL(codec_audio_read(p, 16000, &y4, &m4, NULL), BASE_OK);
     free(y4);
     /* too many channels */
     static float many[65 * 4];
-    write_raw(tmp(p, sizeof p, "ch65.wav"), many, 4, 65, 16000, SF_FORMAT_WAV | SF_FORMAT_PCM_16);
+    write_raw(test_tmppath(p, sizeof p, "ch65.wav"), many, 4, 65, 16000,
+              SF_FORMAT_WAV | SF_FORMAT_PCM_16);
     expect_err(p, 16000, BASE_ERANGE, "65 channels");
     codec_resampler *rr = NULL;
     CU_ASSERT_EQUAL(codec_resampler_create(8, 16000, &rr, NULL), BASE_ERANGE);
@@ -319,7 +316,7 @@ static void test_bad_input(void)
     /* unwritable target: error names it, no .tmp left behind */
     base_err e = BASE_ERR_INIT;
     float x[4] = {0};
-    tmp(p, sizeof p, "no/such/dir/out.wav");
+    test_tmppath(p, sizeof p, "no/such/dir/out.wav");
     CU_ASSERT_EQUAL(codec_audio_write_wav(p, x, 4, 16000, &e), BASE_EIO);
     CU_ASSERT_STRING_EQUAL(e.file, p);
     CU_ASSERT_EQUAL(codec_audio_write_wav(p, x, 4, 0, NULL), BASE_EINVAL);

@@ -6,6 +6,7 @@
 
 #include "codecs/agent.h"
 #include "base/h5io.h"
+#include "tests/fixtures.h"
 #include "tests/testutil.h"
 
 #include <stdio.h>
@@ -15,12 +16,6 @@
 /* Model files written through h5io directly carry the integrity header too
  * (unsealed files are refused before anything else is looked at). */
 #define raw_create(path, h, e) base_h5_create_sealed(path, CODEC_MODEL_FORMAT, h, e)
-
-static const char *tmp(char *buf, size_t n, const char *name)
-{
-    snprintf(buf, n, "%s/%s", test_tmpdir(), name);
-    return buf;
-}
 
 /* A small agent with non-trivial values in every tensor (input norm included). */
 static codec_agent *small_agent_up(const char *family, int kernel0, int upsample)
@@ -54,7 +49,7 @@ static codec_agent *small_agent(const char *family, int kernel0)
 static void test_container_round_trip(void)
 {
     char path[512];
-    tmp(path, sizeof path, "c.h5");
+    test_tmppath(path, sizeof path, "c.h5");
     base_err e = BASE_ERR_INIT;
     codec_model *m = codec_model_create(&e);
     CU_ASSERT_PTR_NOT_NULL_FATAL(m);
@@ -135,7 +130,7 @@ static void test_agent_bit_exact(void)
     static const char *files[] = {"agent-dw.h5", "agent-conv.h5", "agent-up2.h5"};
     for (int f = 0; f < 3; f++) {
         char path[512];
-        tmp(path, sizeof path, files[f]);
+        test_tmppath(path, sizeof path, files[f]);
         base_err e = BASE_ERR_INIT;
         codec_agent *a = small_agent_up(families[f], 3, f == 2 ? 2 : 1), *b = NULL;
         CU_ASSERT_PTR_NOT_NULL_FATAL(a);
@@ -245,12 +240,12 @@ static void test_bad_files(void)
     base_err e = BASE_ERR_INIT;
     codec_agent *a = small_agent("dwconv", 3);
     CU_ASSERT_PTR_NOT_NULL_FATAL(a);
-    tmp(good, sizeof good, "good.h5");
+    test_tmppath(good, sizeof good, "good.h5");
     CU_ASSERT_EQUAL_FATAL(codec_agent_save(a, NULL, good, &e), BASE_OK);
 
     /* missing, not HDF5, truncated */
-    expect_load_error(tmp(path, sizeof path, "nothere.h5"), BASE_EIO, "No such file");
-    FILE *f = fopen(tmp(path, sizeof path, "text.h5"), "w");
+    expect_load_error(test_tmppath(path, sizeof path, "nothere.h5"), BASE_EIO, "No such file");
+    FILE *f = fopen(test_tmppath(path, sizeof path, "text.h5"), "w");
     fputs("ID\taudio.wav\thello\n", f);
     fclose(f);
     expect_load_error(path, BASE_EFORMAT, "not an HDF5 file with semsim");
@@ -264,14 +259,14 @@ static void test_bad_files(void)
     fclose(f);
     long cuts[] = {size / 2, size - 100, 600};
     for (int i = 0; i < 3; i++) {
-        f = fopen(tmp(path, sizeof path, "cut.h5"), "wb");
+        f = fopen(test_tmppath(path, sizeof path, "cut.h5"), "wb");
         fwrite(bytes, 1, (size_t)cuts[i], f);
         fclose(f);
         expect_load_error(path, BASE_EFORMAT, "");
     }
     /* a corrupted byte in the superblock signature (after the user block) */
     bytes[BASE_H5_SEAL_BLOCK + 1] ^= 0x55;
-    f = fopen(tmp(path, sizeof path, "corrupt.h5"), "wb");
+    f = fopen(test_tmppath(path, sizeof path, "corrupt.h5"), "wb");
     fwrite(bytes, 1, (size_t)size, f);
     fclose(f);
     expect_load_error(path, BASE_EFORMAT, "file is corrupt (checksum mismatch)");
@@ -279,7 +274,7 @@ static void test_bad_files(void)
 
     /* wrong shape: the file says kernel0 = 5 but holds kernel0 = 3 weights */
     int C = codec_agent_get_config(a)->width;
-    save_edited(a, tmp(path, sizeof path, "shape.h5"), edit_kernel0);
+    save_edited(a, test_tmppath(path, sizeof path, "shape.h5"), edit_kernel0);
     char want[128];
     snprintf(want, sizeof want, "tensor enc.conv0.w has shape (%d,%d), expected (%d,%d)", C, 3 * 80,
              C, 5 * 80);
@@ -289,34 +284,35 @@ static void test_bad_files(void)
     codec_model *full = codec_model_create(&e);
     CU_ASSERT_EQUAL_FATAL(codec_agent_to_model(a, full, &e), BASE_OK);
     codec_model *m = without(full, "stride", NULL);
-    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "noattr.h5"), &e), BASE_OK);
+    CU_ASSERT_EQUAL(codec_model_save(m, test_tmppath(path, sizeof path, "noattr.h5"), &e), BASE_OK);
     codec_model_destroy(m);
     expect_load_error(path, BASE_ENOTFOUND, "attribute 'stride' missing");
     m = without(full, NULL, "dec.out.w");
-    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "notensor.h5"), &e), BASE_OK);
+    CU_ASSERT_EQUAL(codec_model_save(m, test_tmppath(path, sizeof path, "notensor.h5"), &e),
+                    BASE_OK);
     codec_model_destroy(m);
     expect_load_error(path, BASE_ENOTFOUND, "tensor dec.out.w missing");
     m = without(full, NULL, NULL);
     size_t s1 = 3;
     float x[3] = {1, 2, 3};
     codec_model_add_tensor(m, "dec.block9.pw.w", 1, &s1, x, &e);
-    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "extra.h5"), &e), BASE_OK);
+    CU_ASSERT_EQUAL(codec_model_save(m, test_tmppath(path, sizeof path, "extra.h5"), &e), BASE_OK);
     codec_model_destroy(m);
     expect_load_error(path, BASE_EFORMAT,
                       "tensor dec.block9.pw.w is not part of this architecture");
     /* wrong types / values of attributes */
     m = without(full, NULL, NULL);
     codec_model_set_str(m, "latent_dim", "64", &e);
-    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "type.h5"), &e), BASE_OK);
+    CU_ASSERT_EQUAL(codec_model_save(m, test_tmppath(path, sizeof path, "type.h5"), &e), BASE_OK);
     expect_load_error(path, BASE_EFORMAT,
                       "attribute 'latent_dim' is a string, expected an integer");
     codec_model_set_int(m, "latent_dim", 8, &e);
     codec_model_set_str(m, "vocab", "_ abc", &e);
-    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "vocab.h5"), &e), BASE_OK);
+    CU_ASSERT_EQUAL(codec_model_save(m, test_tmppath(path, sizeof path, "vocab.h5"), &e), BASE_OK);
     expect_load_error(path, BASE_EFORMAT, "attribute 'vocab' is");
     codec_model_set_str(m, "vocab", "_ 'abcdefghijklmnopqrstuvwxyz", &e);
     codec_model_set_str(m, "family", "transformer", &e);
-    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "family.h5"), &e), BASE_OK);
+    CU_ASSERT_EQUAL(codec_model_save(m, test_tmppath(path, sizeof path, "family.h5"), &e), BASE_OK);
     expect_load_error(path, BASE_EFORMAT, "family must be dwconv or conv, got 'transformer'");
     codec_model_destroy(m);
     /* a NaN weight */
@@ -324,17 +320,17 @@ static void test_bad_files(void)
     long k = codec_model_tensor_find(m, "dec.in.b");
     CU_ASSERT_FATAL(k >= 0);
     ((float *)codec_model_tensor_data(m, (size_t)k))[1] = 0.0f / 0.0f;
-    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "nan.h5"), &e), BASE_OK);
+    CU_ASSERT_EQUAL(codec_model_save(m, test_tmppath(path, sizeof path, "nan.h5"), &e), BASE_OK);
     codec_model_destroy(m);
     expect_load_error(path, BASE_EFORMAT, "tensor dec.in.b holds a non-finite value");
     /* arch.upsample: optional (absent in every file above, which load as 1), but
      * out of range or not matching the output layer's shape is an error */
     m = without(full, NULL, NULL);
     codec_model_set_int(m, "arch.upsample", 5, &e);
-    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "up5.h5"), &e), BASE_OK);
+    CU_ASSERT_EQUAL(codec_model_save(m, test_tmppath(path, sizeof path, "up5.h5"), &e), BASE_OK);
     expect_load_error(path, BASE_ERANGE, "attribute 'arch.upsample' is 5, expected 1..4");
     codec_model_set_int(m, "arch.upsample", 2, &e);
-    CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "up2.h5"), &e), BASE_OK);
+    CU_ASSERT_EQUAL(codec_model_save(m, test_tmppath(path, sizeof path, "up2.h5"), &e), BASE_OK);
     snprintf(want, sizeof want, "tensor dec.out.w has shape (29,%d), expected (58,%d)", C, C);
     expect_load_error(path, BASE_EFORMAT, want);
     codec_model_destroy(m);
@@ -353,7 +349,8 @@ static void test_bad_files(void)
     };
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++) {
         base_h5 *h = NULL;
-        CU_ASSERT_EQUAL_FATAL(raw_create(tmp(path, sizeof path, rows[i].file), &h, &e), BASE_OK);
+        CU_ASSERT_EQUAL_FATAL(raw_create(test_tmppath(path, sizeof path, rows[i].file), &h, &e),
+                              BASE_OK);
         if (rows[i].format) base_h5_write_attr_str(h, "/", "format", rows[i].format, &e);
         base_h5_write_attr_int(h, "/", "format_version", rows[i].version, &e);
         CU_ASSERT_EQUAL(base_h5_write_tensor(h, "params/x", 1, &s1, x, &e), BASE_OK);
@@ -364,7 +361,7 @@ static void test_bad_files(void)
      * harmless metadata, unless it is one the loader needs */
     static char longs[6000];
     memset(longs, 'x', sizeof longs - 1);
-    CU_ASSERT_EQUAL_FATAL(codec_agent_save(a, NULL, tmp(path, sizeof path, "long.h5"), &e),
+    CU_ASSERT_EQUAL_FATAL(codec_agent_save(a, NULL, test_tmppath(path, sizeof path, "long.h5"), &e),
                           BASE_OK);
     {
         /* the agent's file rewritten through h5io with an over-long "notes" */
@@ -372,31 +369,12 @@ static void test_bad_files(void)
         CU_ASSERT_EQUAL_FATAL(codec_model_load(path, &mm, &e), BASE_OK);
         base_h5 *hh = NULL;
         char p2[512];
-        CU_ASSERT_EQUAL_FATAL(raw_create(tmp(p2, sizeof p2, "long2.h5"), &hh, &e), BASE_OK);
+        CU_ASSERT_EQUAL_FATAL(raw_create(test_tmppath(p2, sizeof p2, "long2.h5"), &hh, &e),
+                              BASE_OK);
         base_h5_write_attr_str(hh, "/", "format", CODEC_MODEL_FORMAT, &e);
         base_h5_write_attr_int(hh, "/", "format_version", CODEC_MODEL_FORMAT_VERSION, &e);
         base_h5_write_attr_str(hh, "/", "notes", longs, &e);
-        for (size_t i = 0; i < codec_model_tensor_count(mm); i++) {
-            char tn[200];
-            size_t shape[4];
-            int r = codec_model_tensor_shape(mm, i, shape);
-            snprintf(tn, sizeof tn, "params/%s", codec_model_tensor_name(mm, i));
-            base_h5_write_tensor(hh, tn, r, shape, codec_model_tensor_data(mm, i), &e);
-        }
-        static const char *ints[] = {"latent_dim",     "stride",         "frontend.n_mels",
-                                     "arch.width",     "arch.kernel0",   "arch.kernel",
-                                     "arch.enc_depth", "arch.dec_depth", "arch.dilation_max"};
-        for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) {
-            int64_t v = 0;
-            codec_model_get_int(mm, ints[i], INT64_MIN, INT64_MAX, &v, NULL);
-            base_h5_write_attr_int(hh, "/", ints[i], v, &e);
-        }
-        const char *fam, *voc;
-        codec_model_get_str(mm, "family", &fam, NULL);
-        codec_model_get_str(mm, "vocab", &voc, NULL);
-        base_h5_write_attr_str(hh, "/", "family", fam, &e);
-        base_h5_write_attr_str(hh, "/", "vocab", voc, &e);
-        base_h5_write_attr_double(hh, "/", "arch.dropout", 0.1, &e);
+        test_write_model_parts(hh, mm);
         CU_ASSERT_EQUAL_FATAL(base_h5_close(hh, &e), BASE_OK);
         codec_agent *b2 = NULL;
         CU_ASSERT_EQUAL(codec_agent_load(p2, &b2, NULL, &e), BASE_OK); /* notes ignored */
@@ -414,12 +392,14 @@ static void test_bad_files(void)
 
     /* /params missing; a group inside /params */
     base_h5 *h = NULL;
-    CU_ASSERT_EQUAL_FATAL(raw_create(tmp(path, sizeof path, "noparams.h5"), &h, &e), BASE_OK);
+    CU_ASSERT_EQUAL_FATAL(raw_create(test_tmppath(path, sizeof path, "noparams.h5"), &h, &e),
+                          BASE_OK);
     base_h5_write_attr_str(h, "/", "format", CODEC_MODEL_FORMAT, &e);
     base_h5_write_attr_int(h, "/", "format_version", CODEC_MODEL_FORMAT_VERSION, &e);
     CU_ASSERT_EQUAL_FATAL(base_h5_close(h, &e), BASE_OK);
     expect_load_error(path, BASE_EFORMAT, "group /params missing");
-    CU_ASSERT_EQUAL_FATAL(raw_create(tmp(path, sizeof path, "nested.h5"), &h, &e), BASE_OK);
+    CU_ASSERT_EQUAL_FATAL(raw_create(test_tmppath(path, sizeof path, "nested.h5"), &h, &e),
+                          BASE_OK);
     base_h5_write_attr_str(h, "/", "format", CODEC_MODEL_FORMAT, &e);
     base_h5_write_attr_int(h, "/", "format_version", CODEC_MODEL_FORMAT_VERSION, &e);
     base_h5_write_tensor(h, "params/enc/conv0.w", 1, &s1, x, &e);

@@ -16,25 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *tmp(char *buf, size_t n, const char *name)
-{
-    snprintf(buf, n, "%s/%s", test_tmpdir(), name);
-    return buf;
-}
-
-static unsigned char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    rewind(f);
-    unsigned char *b = malloc(size > 0 ? (size_t)size : 1);
-    *n = b ? fread(b, 1, (size_t)size, f) : 0;
-    fclose(f);
-    return b;
-}
-
 static void spill(const char *path, const unsigned char *b, size_t n)
 {
     FILE *f = fopen(path, "wb");
@@ -57,7 +38,7 @@ static int load_fails(const char *path, base_status code, const char *want)
 
 static void good_file(char *path, size_t n)
 {
-    tmp(path, n, "tiny.h5");
+    test_tmppath(path, n, "tiny.h5");
     test_save_tiny_agent(path, 8, 7);
 }
 
@@ -66,7 +47,7 @@ static void test_sealed_round_trip(void)
     char path[512];
     good_file(path, sizeof path);
     size_t n;
-    unsigned char *b = slurp(path, &n);
+    unsigned char *b = (unsigned char *)test_slurp(path, &n);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
     CU_ASSERT(n > BASE_H5_SEAL_BLOCK);
     CU_ASSERT_EQUAL(memcmp(b, "SEMSIM-SEALED-HDF5 1\ntag semsim-agent\n", 38), 0);
@@ -85,9 +66,9 @@ static void test_flipped_bytes(void)
     char good[512], path[512];
     good_file(good, sizeof good);
     size_t n;
-    unsigned char *b = slurp(good, &n);
+    unsigned char *b = (unsigned char *)test_slurp(good, &n);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
-    tmp(path, sizeof path, "flip.h5");
+    test_tmppath(path, sizeof path, "flip.h5");
     /* every byte of the header, then ~400 offsets spread over the rest */
     size_t step = (n - BASE_H5_SEAL_BLOCK) / 400 + 1, tried = 0, failed = 0;
     for (size_t off = 0; off < n; off += off < BASE_H5_SEAL_BLOCK ? 1 : step) {
@@ -112,9 +93,9 @@ static void test_truncated(void)
     char good[512], path[512];
     good_file(good, sizeof good);
     size_t n;
-    unsigned char *b = slurp(good, &n);
+    unsigned char *b = (unsigned char *)test_slurp(good, &n);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
-    tmp(path, sizeof path, "cut.h5");
+    test_tmppath(path, sizeof path, "cut.h5");
     size_t cuts[] = {0, 1, 20, 511, 512, 513, 1000, n / 2, n - 1};
     for (size_t i = 0; i < sizeof cuts / sizeof *cuts; i++) {
         spill(path, b, cuts[i]);
@@ -137,9 +118,9 @@ static void test_bad_header(void)
     char good[512], path[512];
     good_file(good, sizeof good);
     size_t n;
-    unsigned char *b = slurp(good, &n);
+    unsigned char *b = (unsigned char *)test_slurp(good, &n);
     CU_ASSERT_PTR_NOT_NULL_FATAL(b);
-    tmp(path, sizeof path, "hdr.h5");
+    test_tmppath(path, sizeof path, "hdr.h5");
     static const struct {
         const char *find, *repl, *want;
     } rows[] = {
@@ -179,37 +160,17 @@ static void test_unsealed(void)
     codec_model *m = NULL;
     CU_ASSERT_EQUAL_FATAL(codec_model_load(good, &m, &e), BASE_OK);
     base_h5 *h = NULL;
-    CU_ASSERT_EQUAL_FATAL(base_h5_create(tmp(path, sizeof path, "v1.h5"), &h, &e), BASE_OK);
-    for (size_t i = 0; i < codec_model_tensor_count(m); i++) {
-        char tn[200];
-        size_t shape[4];
-        int r = codec_model_tensor_shape(m, i, shape);
-        snprintf(tn, sizeof tn, "params/%s", codec_model_tensor_name(m, i));
-        CU_ASSERT_EQUAL(base_h5_write_tensor(h, tn, r, shape, codec_model_tensor_data(m, i), &e),
-                        BASE_OK);
-    }
-    static const char *ints[] = {"latent_dim",     "stride",         "frontend.n_mels",
-                                 "arch.width",     "arch.kernel0",   "arch.kernel",
-                                 "arch.enc_depth", "arch.dec_depth", "arch.dilation_max"};
-    for (size_t i = 0; i < sizeof ints / sizeof *ints; i++) {
-        int64_t v = 0;
-        codec_model_get_int(m, ints[i], INT64_MIN, INT64_MAX, &v, NULL);
-        base_h5_write_attr_int(h, "/", ints[i], v, &e);
-    }
-    const char *fam, *voc;
-    codec_model_get_str(m, "family", &fam, NULL);
-    codec_model_get_str(m, "vocab", &voc, NULL);
+    CU_ASSERT_EQUAL_FATAL(base_h5_create(test_tmppath(path, sizeof path, "v1.h5"), &h, &e),
+                          BASE_OK);
+    test_write_model_parts(h, m);
     base_h5_write_attr_str(h, "/", "format", CODEC_MODEL_FORMAT, &e); /* variable-length */
     base_h5_write_attr_int(h, "/", "format_version", 1, &e);
-    base_h5_write_attr_str(h, "/", "family", fam, &e);
-    base_h5_write_attr_str(h, "/", "vocab", voc, &e);
-    base_h5_write_attr_double(h, "/", "arch.dropout", 0.1, &e);
     CU_ASSERT_EQUAL_FATAL(base_h5_close(h, &e), BASE_OK);
     CU_ASSERT(load_fails(path, BASE_EUNSUPPORTED, "semsim-seal"));
 
     codec_model *m1 = NULL;
     CU_ASSERT_EQUAL_FATAL(codec_model_load_unsealed(path, &m1, &e), BASE_OK);
-    CU_ASSERT_EQUAL(codec_model_save(m1, tmp(out, sizeof out, "v2.h5"), &e), BASE_OK);
+    CU_ASSERT_EQUAL(codec_model_save(m1, test_tmppath(out, sizeof out, "v2.h5"), &e), BASE_OK);
     codec_model_destroy(m1);
     codec_agent *a = NULL, *b = NULL;
     CU_ASSERT_EQUAL(codec_agent_load(out, &a, NULL, &e), BASE_OK);
@@ -273,7 +234,7 @@ static void test_frontend_bounds(void)
         codec_melspec_config fe;
         CU_ASSERT_EQUAL(codec_frontend_from_model(m, &fe, &e), BASE_OK);
         CU_ASSERT_EQUAL(codec_model_set_int(m, rows[i].key, rows[i].value, &e), BASE_OK);
-        CU_ASSERT_EQUAL(codec_model_save(m, tmp(path, sizeof path, "fe.h5"), &e), BASE_OK);
+        CU_ASSERT_EQUAL(codec_model_save(m, test_tmppath(path, sizeof path, "fe.h5"), &e), BASE_OK);
         CU_ASSERT_EQUAL_FATAL(codec_model_load(path, &m2, &e), BASE_OK);
         CU_ASSERT_EQUAL(codec_frontend_from_model(m2, &fe, &e), BASE_ERANGE);
         CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, rows[i].want));

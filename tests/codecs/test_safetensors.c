@@ -16,21 +16,15 @@
 
 static char tiny[512], tiny_st[512];
 
-static const char *tmp(char *buf, size_t n, const char *name)
-{
-    snprintf(buf, n, "%s/%s", test_tmpdir(), name);
-    return buf;
-}
-
 static void setup(void)
 {
     if (tiny_st[0]) return;
     base_err e = BASE_ERR_INIT;
-    test_save_tiny_agent(tmp(tiny, sizeof tiny, "tiny.h5"), 8, 5);
+    test_save_tiny_agent(test_tmppath(tiny, sizeof tiny, "tiny.h5"), 8, 5);
     codec_model *m = NULL;
     CU_ASSERT_EQUAL_FATAL(codec_model_load(tiny, &m, &e), BASE_OK);
-    CU_ASSERT_EQUAL_FATAL(codec_safetensors_save(m, tmp(tiny_st, sizeof tiny_st, "tiny.st"), &e),
-                          BASE_OK);
+    CU_ASSERT_EQUAL_FATAL(
+        codec_safetensors_save(m, test_tmppath(tiny_st, sizeof tiny_st, "tiny.st"), &e), BASE_OK);
     codec_model_destroy(m);
 }
 
@@ -138,8 +132,9 @@ static void check_fresh(const char *dt)
 {
     setup();
     char out[512], bin[512], args[1600];
-    snprintf(args, sizeof args, "fresh %s %s %s %s", tiny_st, tmp(out, sizeof out, "fresh.st"),
-             tmp(bin, sizeof bin, "fresh.bin"), dt);
+    snprintf(args, sizeof args, "fresh %s %s %s %s", tiny_st,
+             test_tmppath(out, sizeof out, "fresh.st"), test_tmppath(bin, sizeof bin, "fresh.bin"),
+             dt);
     CU_ASSERT_EQUAL_FATAL(py(args), 0);
     base_err e = BASE_ERR_INIT;
     codec_model *m = NULL;
@@ -213,7 +208,7 @@ static void test_bad_files(void)
         char out[512], args[1400], name[64];
         snprintf(name, sizeof name, "bad_%s.st", cases[k].kind);
         snprintf(args, sizeof args, "bad %s %s %s", cases[k].kind, tiny_st,
-                 tmp(out, sizeof out, name));
+                 test_tmppath(out, sizeof out, name));
         CU_ASSERT_EQUAL_FATAL(py(args), 0);
         base_err e = BASE_ERR_INIT;
         codec_model *m = NULL;

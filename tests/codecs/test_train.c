@@ -14,22 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static void test_config_load(void)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/good.ini", test_tmpdir());
-    write_file(path, "[agent]\nfamily = conv\nd = 48\nstride = 3\nwidth = 128\nkernel = "
-                     "5\n[data]\ntrain = a.tsv, b.tsv\n"
-                     "train = c.tsv\ndev = d.tsv\n[train]\nseed = 7\nlr = 0.003\ndecay = linear\n"
-                     "[augment]\nsnr_min = 0\n");
+    test_put(path, "[agent]\nfamily = conv\nd = 48\nstride = 3\nwidth = 128\nkernel = "
+                   "5\n[data]\ntrain = a.tsv, b.tsv\n"
+                   "train = c.tsv\ndev = d.tsv\n[train]\nseed = 7\nlr = 0.003\ndecay = linear\n"
+                   "[augment]\nsnr_min = 0\n");
     codec_train_config c;
     codec_train_config_default(&c);
     base_err e = BASE_ERR_INIT;
@@ -62,7 +54,7 @@ static void test_config_load(void)
         {"[augment]\nspeed_probb = 0.1\n", 2, "speed_probb"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        write_file(path, bad[i].text);
+        test_put(path, bad[i].text);
         codec_train_config_default(&c);
         base_err_clear(&e);
         CU_ASSERT_NOT_EQUAL(codec_train_config_load(path, &c, &e), BASE_OK);

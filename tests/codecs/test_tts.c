@@ -179,22 +179,12 @@ static void test_bad_voice_and_options(void)
     codec_tts_destroy(NULL);
 }
 
-static const char *put(char *buf, size_t n, const char *name, const char *text)
-{
-    snprintf(buf, n, "%s/%s", test_tmpdir(), name);
-    FILE *f = fopen(buf, "w");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    fputs(text, f);
-    fclose(f);
-    return buf;
-}
-
 static void test_voices_file(void)
 {
     char p[512];
-    put(p, sizeof p, "voices.txt",
-        "# training voices\n\nespeak-ng en-us+m3   # trailing comment\n"
-        "  flite\tslt\r\nespeak-ng en-gb-x-rp\n");
+    test_put(test_tmppath(p, sizeof p, "voices.txt"),
+             "# training voices\n\nespeak-ng en-us+m3   # trailing comment\n"
+             "  flite\tslt\r\nespeak-ng en-gb-x-rp\n");
     codec_voice *v = NULL;
     size_t n = 0;
     base_err e = BASE_ERR_INIT;
@@ -233,7 +223,7 @@ static void test_voices_file(void)
     for (size_t k = 0; k < sizeof bad / sizeof *bad; k++) {
         char name[32];
         snprintf(name, sizeof name, "bad%zu.txt", k);
-        put(p, sizeof p, name, bad[k].text);
+        test_put(test_tmppath(p, sizeof p, name), bad[k].text);
         v = (codec_voice *)&k;
         base_err_clear(&e);
         base_status st = codec_voices_read(p, get_tts(), &v, &n, &e);

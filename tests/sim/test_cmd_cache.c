@@ -24,20 +24,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static void put(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-static const char *tmp(char *buf, size_t n, const char *name)
-{
-    snprintf(buf, n, "%s/%s", test_tmpdir(), name);
-    return buf;
-}
-
 /* The entry folder name (the key) sim_tts_corpus_dir gives. */
 static void tts_key(const char *text, const char *lines, const char *voices, char *key, size_t n)
 {
@@ -52,34 +38,34 @@ static void tts_key(const char *text, const char *lines, const char *voices, cha
 static void test_tts_key(void)
 {
     char text[600], voices[600], moved[600], k0[64], k[64];
-    tmp(text, sizeof text, "text.txt");
-    tmp(voices, sizeof voices, "voices.txt");
-    put(text, "The birch canoe slid on the smooth planks.\nGlue the sheet to the dark blue "
-              "background.\nIt's easy to tell the depth of a well.\n");
-    put(voices, "espeak-ng en-us+f1\nflite kal16\n");
+    test_tmppath(text, sizeof text, "text.txt");
+    test_tmppath(voices, sizeof voices, "voices.txt");
+    test_put(text, "The birch canoe slid on the smooth planks.\nGlue the sheet to the dark blue "
+                   "background.\nIt's easy to tell the depth of a well.\n");
+    test_put(voices, "espeak-ng en-us+f1\nflite kal16\n");
     tts_key(text, "1-2", voices, k0, sizeof k0);
     CU_ASSERT_EQUAL(strlen(k0), 32);
     tts_key(text, "1-2", voices, k, sizeof k);
     CU_ASSERT_STRING_EQUAL(k, k0);
     /* a selected line changes: a new key */
-    put(text, "The birch canoe slid on the smooth plank.\nGlue the sheet to the dark blue "
-              "background.\nIt's easy to tell the depth of a well.\n");
+    test_put(text, "The birch canoe slid on the smooth plank.\nGlue the sheet to the dark blue "
+                   "background.\nIt's easy to tell the depth of a well.\n");
     tts_key(text, "1-2", voices, k, sizeof k);
     CU_ASSERT_STRING_NOT_EQUAL(k, k0);
-    put(text, "The birch canoe slid on the smooth planks.\nGlue the sheet to the dark blue "
-              "background.\nIt's easy to tell the depth of a well.\n");
+    test_put(text, "The birch canoe slid on the smooth planks.\nGlue the sheet to the dark blue "
+                   "background.\nIt's easy to tell the depth of a well.\n");
     tts_key(text, "1-2", voices, k, sizeof k);
     CU_ASSERT_STRING_EQUAL(k, k0);
     /* a line outside the range, a comment of the voices file, a move: same key
      * (the old key hashed the files' bytes and re-synthesised for these) */
-    put(text, "The birch canoe slid on the smooth planks.\nGlue the sheet to the dark blue "
-              "background.\nA different third line.\n");
+    test_put(text, "The birch canoe slid on the smooth planks.\nGlue the sheet to the dark blue "
+                   "background.\nA different third line.\n");
     tts_key(text, "1-2", voices, k, sizeof k);
     CU_ASSERT_STRING_EQUAL(k, k0);
-    put(voices, "# two voices\nespeak-ng en-us+f1   # the first\nflite kal16\n");
+    test_put(voices, "# two voices\nespeak-ng en-us+f1   # the first\nflite kal16\n");
     tts_key(text, "1-2", voices, k, sizeof k);
     CU_ASSERT_STRING_EQUAL(k, k0);
-    tmp(moved, sizeof moved, "moved-text.txt");
+    test_tmppath(moved, sizeof moved, "moved-text.txt");
     CU_ASSERT_EQUAL(rename(text, moved), 0);
     tts_key(moved, "1-2", voices, k, sizeof k);
     CU_ASSERT_STRING_EQUAL(k, k0);
@@ -87,14 +73,14 @@ static void test_tts_key(void)
     /* another range, another voice, another voice order: new keys */
     tts_key(text, "1-3", voices, k, sizeof k);
     CU_ASSERT_STRING_NOT_EQUAL(k, k0);
-    put(voices, "espeak-ng en-us+f2\nflite kal16\n");
+    test_put(voices, "espeak-ng en-us+f2\nflite kal16\n");
     tts_key(text, "1-2", voices, k, sizeof k);
     CU_ASSERT_STRING_NOT_EQUAL(k, k0);
-    put(voices, "flite kal16\nespeak-ng en-us+f1\n");
+    test_put(voices, "flite kal16\nespeak-ng en-us+f1\n");
     tts_key(text, "1-2", voices, k, sizeof k);
     CU_ASSERT_STRING_NOT_EQUAL(k, k0);
     /* an unknown engine is an error naming the voices file's line */
-    put(voices, "espeak-ng en-us+f1\nfestival kal\n");
+    test_put(voices, "espeak-ng en-us+f1\nfestival kal\n");
     char dir[4096];
     base_err e = BASE_ERR_INIT;
     CU_ASSERT_NOT_EQUAL(sim_tts_corpus_dir(text, "1-2", voices, "/cache", dir, sizeof dir, &e),
@@ -112,7 +98,7 @@ static int cache_cmd(char *out, size_t n, const char *const *args)
     for (; args[argc - 1] && argc < 15; argc++) argv[argc] = (char *)args[argc - 1];
     argv[argc] = NULL;
     char path[600];
-    tmp(path, sizeof path, "stdout.txt");
+    test_tmppath(path, sizeof path, "stdout.txt");
     fflush(stdout);
     int saved = dup(1), fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     dup2(fd, 1);
@@ -139,17 +125,17 @@ static void make_cache(const char *dir)
     snprintf(p, sizeof p, "%s/%s", dir, TTS_KEY);
     mkdir(p, 0777);
     snprintf(p, sizeof p, "%s/%s/manifest.tsv", dir, TTS_KEY);
-    put(p, "a\ta.wav\tcab\n");
+    test_put(p, "a\ta.wav\tcab\n");
     snprintf(p, sizeof p, "%s/%s/a.wav", dir, TTS_KEY);
-    put(p, "RIFF....");
+    test_put(p, "RIFF....");
     snprintf(p, sizeof p, "%s/%s/%s", dir, TTS_KEY, SIM_TTS_ENTRY_INFO);
-    put(p, "kind = tts\ncreated = 2026-01-02T03:04:05Z\nfrom = text.txt lines 1-2\n");
+    test_put(p, "kind = tts\ncreated = 2026-01-02T03:04:05Z\nfrom = text.txt lines 1-2\n");
     snprintf(p, sizeof p, "%s/relhead-%s.h5", dir, HEAD_KEY);
-    put(p, "HDF5 head");
+    test_put(p, "HDF5 head");
     snprintf(p, sizeof p, "%s/relhead-%s.txt", dir, HEAD_KEY);
-    put(p, "kind = relative-head\ncreated = 2026-01-02T03:04:06Z\nfrom = rx B.h5, 600 utts\n");
+    test_put(p, "kind = relative-head\ncreated = 2026-01-02T03:04:06Z\nfrom = rx B.h5, 600 utts\n");
     snprintf(p, sizeof p, "%s/notes.txt", dir);
-    put(p, "keep me");
+    test_put(p, "keep me");
     snprintf(p, sizeof p, "%s/0123", dir); /* a folder that is no entry */
     mkdir(p, 0777);
 }
@@ -157,15 +143,14 @@ static void make_cache(const char *dir)
 static int exists(const char *dir, const char *name)
 {
     char p[1024];
-    struct stat sb;
     snprintf(p, sizeof p, "%s/%s", dir, name);
-    return stat(p, &sb) == 0;
+    return test_exists(p);
 }
 
 static void test_list_clear(void)
 {
     char dir[600], out[8192];
-    tmp(dir, sizeof dir, "cache-a");
+    test_tmppath(dir, sizeof dir, "cache-a");
     make_cache(dir);
     const char *list[] = {"list", "--dir", dir, NULL};
     CU_ASSERT_EQUAL(cache_cmd(out, sizeof out, list), SIM_EXIT_OK);
@@ -212,7 +197,7 @@ static double now_s(void)
 static void test_clear_waits_for_lock(void)
 {
     char dir[600], lock[1024], out[4096];
-    tmp(dir, sizeof dir, "cache-b");
+    test_tmppath(dir, sizeof dir, "cache-b");
     make_cache(dir);
     snprintf(lock, sizeof lock, "%s/relhead-%s.h5.lock", dir, HEAD_KEY);
     int pipefd[2];
@@ -244,14 +229,14 @@ static void test_clear_waits_for_lock(void)
 static void test_clear_keeps_entry_in_use(void)
 {
     char dir[600], users[1024], p[1400], host[256], out[4096];
-    tmp(dir, sizeof dir, "cache-c");
+    test_tmppath(dir, sizeof dir, "cache-c");
     make_cache(dir);
     gethostname(host, sizeof host);
     host[sizeof host - 1] = 0;
     snprintf(users, sizeof users, "%s/%s/%s", dir, TTS_KEY, SIM_TTS_ENTRY_USERS);
     CU_ASSERT_EQUAL_FATAL(mkdir(users, 0777), 0);
     snprintf(p, sizeof p, "%s/%ld@%s", users, (long)getpid(), host); /* this process: alive */
-    put(p, "");
+    test_put(p, "");
     const char *tts[] = {"clear", "--tts", "--dir", dir, NULL};
     CU_ASSERT_EQUAL(cache_cmd(out, sizeof out, tts), SIM_EXIT_OK);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "in use by"));
@@ -264,7 +249,7 @@ static void test_clear_keeps_entry_in_use(void)
     if (pid == 0) _exit(0);
     waitpid(pid, NULL, 0);
     snprintf(p, sizeof p, "%s/%ld@%s", users, (long)pid, host);
-    put(p, "");
+    test_put(p, "");
     CU_ASSERT_EQUAL(cache_cmd(out, sizeof out, tts), SIM_EXIT_OK);
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "removed 1 entries"));
     CU_ASSERT(!exists(dir, TTS_KEY));
@@ -307,7 +292,7 @@ static void test_run_manifest_edit_retrains(void)
     snprintf(heads, sizeof heads, "%s/heads", d);
     snprintf(man, sizeof man, "%s/train/manifest.tsv", d);
     snprintf(src, sizeof src, "%s/voice.txt", d);
-    put(src, "espeak-ng en-us\n");
+    test_put(src, "espeak-ng en-us\n");
     char text[1024];
     test_srcpath(text, sizeof text, "data/harvard.txt");
     /* the receiver's training (and anchor) corpus and two evaluated utterances */
@@ -328,7 +313,7 @@ static void test_run_manifest_edit_retrains(void)
              "selection = random\nutterances = 4\nmanifest = %s\n[link]\nmode = analog\n"
              "[channel]\nmodel = none\n",
              d, a, b, man, heads, man);
-    put(ini, cmd);
+    test_put(ini, cmd);
     snprintf(cmd, sizeof cmd, "%s run %s -o %s/out1.h5 --quiet", semsim_bin(), ini, d);
     CU_ASSERT_EQUAL_FATAL(sh(cmd), 0);
     CU_ASSERT_EQUAL(count_heads(heads), 1);

@@ -8,6 +8,7 @@
 #include "codecs/modelfile.h"
 #include "codecs/safetensors.h"
 #include "sim/cmd.h"
+#include "tests/fixtures.h"
 #include "tests/testutil.h"
 
 #include <fcntl.h>
@@ -16,23 +17,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char *tmp(char *buf, size_t n, const char *name)
-{
-    snprintf(buf, n, "%s/%s", test_tmpdir(), name);
-    return buf;
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    char *buf = calloc(1, 1 << 16);
-    size_t k = fread(buf, 1, (1 << 16) - 1, f);
-    buf[k] = 0;
-    fclose(f);
-    return buf;
-}
-
 /* models/NAME.h5 exported and imported into back; checks tensors and logits. */
 static void round_trip(const char *name, char *model, char *back, size_t n)
 {
@@ -40,9 +24,9 @@ static void round_trip(const char *name, char *model, char *back, size_t n)
     snprintf(rel, sizeof rel, "models/%s.h5", name);
     test_srcpath(model, n, rel);
     snprintf(rel, sizeof rel, "%s.safetensors", name);
-    tmp(st, sizeof st, rel);
+    test_tmppath(st, sizeof st, rel);
     snprintf(rel, sizeof rel, "%s_back.h5", name);
-    tmp(back, n, rel);
+    test_tmppath(back, n, rel);
     const char *ex[] = {model, "-o", st, NULL};
     CU_ASSERT_EQUAL_FATAL(
         test_run_cmd(sim_cmd_export, "semsim export", ex, NULL, 0, errb, sizeof errb), 0);
@@ -104,31 +88,19 @@ static void test_round_trip_eval(void)
     round_trip("C", model, back, sizeof model);
 
     /* `semsim eval` transcripts of synthesised speech, byte for byte */
-    char text[512], voices[512], dir[512], man[600], hyp[2][600];
-    FILE *f = fopen(tmp(text, sizeof text, "lines.txt"), "w");
-    fputs("The birch canoe slid on the smooth planks.\nGlue the sheet to the dark blue "
-          "background.\nIt is easy to tell the depth of a well.\n",
-          f);
-    fclose(f);
-    f = fopen(tmp(voices, sizeof voices, "voices.txt"), "w");
-    fputs("flite slt\n", f);
-    fclose(f);
-    tmp(dir, sizeof dir, "speech");
-    const char *co[] = {"--text", text, "--voices", voices, "-o", dir, "--quiet", NULL};
-    CU_ASSERT_EQUAL_FATAL(
-        test_run_cmd(sim_cmd_corpus, "semsim corpus", co, NULL, 0, errb, sizeof errb), 0);
-    snprintf(man, sizeof man, "%s/manifest.tsv", dir);
+    char man[600], hyp[2][600];
+    test_make_speech_corpus(man, sizeof man);
     const char *models[2] = {model, back};
     for (int k = 0; k < 2; k++) {
         char name[32];
         snprintf(name, sizeof name, "hyp%d.trn", k);
-        tmp(hyp[k], sizeof hyp[k], name);
+        test_tmppath(hyp[k], sizeof hyp[k], name);
         const char *ev[] = {"--model", models[k], "--manifest", man,
                             "--hyp",   hyp[k],    "--greedy",   NULL};
         CU_ASSERT_EQUAL_FATAL(
             test_run_cmd(sim_cmd_eval, "semsim eval", ev, NULL, 0, errb, sizeof errb), 0);
     }
-    char *h0 = slurp(hyp[0]), *h1 = slurp(hyp[1]);
+    char *h0 = test_slurp(hyp[0], NULL), *h1 = test_slurp(hyp[1], NULL);
     CU_ASSERT_FATAL(h0 && h1);
     CU_ASSERT(strlen(h0) > 40);
     CU_ASSERT_STRING_EQUAL(h0, h1);
@@ -153,7 +125,7 @@ static void test_usage_and_errors(void)
                     0);
 
     /* a missing model */
-    tmp(st, sizeof st, "x.safetensors");
+    test_tmppath(st, sizeof st, "x.safetensors");
     const char *miss[] = {"/nonexistent/m.h5", "-o", st, NULL};
     CU_ASSERT_EQUAL(test_run_cmd(sim_cmd_export, "semsim export", miss, NULL, 0, errb, sizeof errb),
                     1);
@@ -161,10 +133,10 @@ static void test_usage_and_errors(void)
     CU_ASSERT(access(st, F_OK) != 0);
 
     /* not safetensors: one line naming the file, nothing written */
-    FILE *f = fopen(tmp(junk, sizeof junk, "junk.safetensors"), "w");
+    FILE *f = fopen(test_tmppath(junk, sizeof junk, "junk.safetensors"), "w");
     fputs("hello, this is not a safetensors file at all", f);
     fclose(f);
-    tmp(out, sizeof out, "junk.h5");
+    test_tmppath(out, sizeof out, "junk.h5");
     const char *im[] = {junk, "-o", out, NULL};
     CU_ASSERT_EQUAL(test_run_cmd(sim_cmd_import, "semsim import", im, NULL, 0, errb, sizeof errb),
                     1);

@@ -13,45 +13,21 @@
 
 static char text_path[512], voices_path[512];
 
-static const char *put(char *buf, size_t n, const char *name, const char *text)
-{
-    snprintf(buf, n, "%s/%s", test_tmpdir(), name);
-    FILE *f = fopen(buf, "w");
-    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-    fputs(text, f);
-    fclose(f);
-    return buf;
-}
-
 static void setup(void)
 {
     if (text_path[0]) return;
-    put(text_path, sizeof text_path, "text.txt",
-        "The birch canoe slid on the smooth planks.\n"
-        "Glue the sheet to the dark blue background.\n"
-        "It's easy to tell the depth of a well.\n");
-    put(voices_path, sizeof voices_path, "voices.txt",
-        "# two fast voices\nespeak-ng en-us+f1\nflite kal16\n");
-}
-
-static char *slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)len + 1);
-    *n = fread(b, 1, (size_t)len, f);
-    b[*n] = 0;
-    fclose(f);
-    return b;
+    test_put(test_tmppath(text_path, sizeof text_path, "text.txt"),
+             "The birch canoe slid on the smooth planks.\n"
+             "Glue the sheet to the dark blue background.\n"
+             "It's easy to tell the depth of a well.\n");
+    test_put(test_tmppath(voices_path, sizeof voices_path, "voices.txt"),
+             "# two fast voices\nespeak-ng en-us+f1\nflite kal16\n");
 }
 
 static int same_file(const char *a, const char *b)
 {
     size_t na, nb;
-    char *x = slurp(a, &na), *y = slurp(b, &nb);
+    char *x = test_slurp(a, &na), *y = test_slurp(b, &nb);
     int eq = x && y && na == nb && !memcmp(x, y, na);
     free(x);
     free(y);
@@ -83,7 +59,7 @@ static void test_build_rerun_skip(void)
 
     snprintf(a, sizeof a, "%s/manifest.tsv", d1);
     size_t n;
-    char *man = slurp(a, &n);
+    char *man = test_slurp(a, &n);
     CU_ASSERT_PTR_NOT_NULL_FATAL(man);
     CU_ASSERT_STRING_EQUAL(man, "# ID\tAUDIO\tTRANSCRIPT\n"
                                 "espeak-en-us-f1_L0002\tespeak-en-us-f1/espeak-en-us-f1_L0002.wav\t"
@@ -128,12 +104,12 @@ static void test_build_rerun_skip(void)
     fputc(0x55, f);
     fclose(f);
     size_t nb;
-    char *altered = slurp(copy, &nb);
+    char *altered = test_slurp(copy, &nb);
     CU_ASSERT_EQUAL_FATAL(test_run_cmd(sim_cmd_corpus, "corpus", args1, NULL, 0, err, sizeof err),
                           SIM_EXIT_OK);
     CU_ASSERT_PTR_NOT_NULL(strstr(err, "1 made, 3 skipped"));
     size_t nc;
-    char *after = slurp(copy, &nc);
+    char *after = test_slurp(copy, &nc);
     CU_ASSERT(nb == nc && !memcmp(altered, after, nb)); /* skipped: not rewritten */
     free(altered);
     free(after);
@@ -149,8 +125,9 @@ static void test_bad_input(void)
     char err[4096], out[512], bad_voices[512], bad_text[512], missing[512];
     snprintf(out, sizeof out, "%s/bad-out", test_tmpdir());
     snprintf(missing, sizeof missing, "%s/no-such-file.txt", test_tmpdir());
-    put(bad_voices, sizeof bad_voices, "bad-voices.txt", "flite slt\nespeak-ng en-zz-nope\n");
-    put(bad_text, sizeof bad_text, "bad-text.txt", "Fine line.\n\n... !!!\n");
+    test_put(test_tmppath(bad_voices, sizeof bad_voices, "bad-voices.txt"),
+             "flite slt\nespeak-ng en-zz-nope\n");
+    test_put(test_tmppath(bad_text, sizeof bad_text, "bad-text.txt"), "Fine line.\n\n... !!!\n");
     char vline[600], tline[600], tline3[600];
     snprintf(vline, sizeof vline, "semsim: %s:2: ", bad_voices);
     snprintf(tline, sizeof tline, "semsim: %s:2: ", bad_text);

@@ -22,12 +22,6 @@
 static char model_path[512], man_path[512], wav[3][512];
 static codec_agent *g_agent;
 
-static const char *tmp(char *buf, size_t n, const char *name)
-{
-    snprintf(buf, n, "%s/%s", test_tmpdir(), name);
-    return buf;
-}
-
 static void setup(void)
 {
     if (g_agent) return;
@@ -42,7 +36,7 @@ static void setup(void)
     codec_frontend_default(&fe);
     codec_model *extra = codec_model_create(&e);
     CU_ASSERT_EQUAL_FATAL(codec_frontend_to_model(&fe, extra, &e), BASE_OK);
-    tmp(model_path, sizeof model_path, "agent.h5");
+    test_tmppath(model_path, sizeof model_path, "agent.h5");
     CU_ASSERT_EQUAL_FATAL(codec_agent_save(g_agent, extra, model_path, &e), BASE_OK);
     codec_model_destroy(extra);
     /* three short signals: chirp-like tones with different lengths/rates */
@@ -58,27 +52,17 @@ static void setup(void)
         char name[32];
         snprintf(name, sizeof name, "u%d.wav", k);
         CU_ASSERT_EQUAL_FATAL(
-            codec_audio_write_wav(tmp(wav[k], sizeof wav[k], name), x, n, rates[k], &e), BASE_OK);
+            codec_audio_write_wav(test_tmppath(wav[k], sizeof wav[k], name), x, n, rates[k], &e),
+            BASE_OK);
         free(x);
     }
-    FILE *f = fopen(tmp(man_path, sizeof man_path, "m.tsv"), "w");
+    FILE *f = fopen(test_tmppath(man_path, sizeof man_path, "m.tsv"), "w");
     fputs("# ID\tAUDIO\tTRANSCRIPT\n"
           "v1_L0001\tu0.wav\tThe birch canoe slid.\n"
           "v1_L0002\tu1.wav\tGlue the sheet, to the dark blue background!\n"
           "v2_L0001\tu2.wav\tIt's easy\n",
           f);
     fclose(f);
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) return NULL;
-    static char buf[8192];
-    size_t k = fread(buf, 1, sizeof buf - 1, f);
-    buf[k] = 0;
-    fclose(f);
-    return strdup(buf);
 }
 
 /* The greedy transcript of wav k computed by hand from the model's parts. */
@@ -113,7 +97,7 @@ static void test_greedy_wiring_and_json(void)
     setup();
     static char out[16384], err[4096];
     char hyp[512];
-    tmp(hyp, sizeof hyp, "greedy.trn");
+    test_tmppath(hyp, sizeof hyp, "greedy.trn");
     const char *args[] = {"--model", model_path, "--manifest", man_path, "--greedy",
                           "--json",  "--hyp",    hyp,          NULL};
     int rc = test_run_cmd(sim_cmd_eval, "semsim eval", args, out, sizeof out, err, sizeof err);
@@ -132,7 +116,7 @@ static void test_greedy_wiring_and_json(void)
     CU_ASSERT_EQUAL(out[0], '{');
     CU_ASSERT_EQUAL(out[strlen(out) - 2], '}');
     /* the trn file: one line per utterance, in manifest order, = by-hand greedy */
-    char *trn = slurp(hyp);
+    char *trn = test_slurp(hyp, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(trn);
     static const char *ids[3] = {"v1_L0001", "v1_L0002", "v2_L0001"};
     char *line = trn;
@@ -155,8 +139,8 @@ static void test_beam_threads_identical(void)
     setup();
     static char out[16384], err[4096];
     char h1[512], h3[512];
-    tmp(h1, sizeof h1, "beam1.trn");
-    tmp(h3, sizeof h3, "beam3.trn");
+    test_tmppath(h1, sizeof h1, "beam1.trn");
+    test_tmppath(h3, sizeof h3, "beam3.trn");
     const char *a1[] = {"--model", model_path, "--manifest", man_path, "--hyp",
                         h1,        "-j",       "1",          NULL};
     const char *a3[] = {"--model", model_path, "--manifest", man_path, "--hyp",
@@ -167,7 +151,7 @@ static void test_beam_threads_identical(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(out, "WER"));
     CU_ASSERT_EQUAL_FATAL(
         test_run_cmd(sim_cmd_eval, "semsim eval", a3, out, sizeof out, err, sizeof err), 0);
-    char *s1 = slurp(h1), *s3 = slurp(h3);
+    char *s1 = test_slurp(h1, NULL), *s3 = test_slurp(h3, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(s3);
     CU_ASSERT_STRING_EQUAL(s1, s3);
@@ -217,7 +201,7 @@ static void test_bad_inputs(void)
         CU_ASSERT_STRING_EQUAL(out, "");
     }
     /* an audio file that is not audio: one line naming it, exit 1 */
-    FILE *f = fopen(tmp(p, sizeof p, "bad.tsv"), "w");
+    FILE *f = fopen(test_tmppath(p, sizeof p, "bad.tsv"), "w");
     fprintf(f, "x_1\t%s\thello\n", man_path);
     fclose(f);
     const char *a[] = {"--model", model_path, "--manifest", p, "--greedy", NULL};
@@ -232,7 +216,7 @@ static void test_bad_inputs(void)
     static unsigned char buf[1 << 16];
     size_t nb = fread(buf, 1, sizeof buf, in);
     fclose(in);
-    f = fopen(tmp(q, sizeof q, "cut.h5"), "wb");
+    f = fopen(test_tmppath(q, sizeof q, "cut.h5"), "wb");
     fwrite(buf, 1, nb / 3, f);
     fclose(f);
     const char *b[] = {"--model", q, "--manifest", man_path, NULL};

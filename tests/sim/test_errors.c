@@ -392,23 +392,6 @@ typedef struct result {
     double seconds; /* wall time */
 } result;
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    size_t k;
-    while (buf && (k = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += k;
-        if (n + 1 == cap) buf = realloc(buf, cap *= 2);
-    }
-    fclose(f);
-    if (buf) buf[n] = 0;
-    if (len) *len = n;
-    return buf;
-}
-
 static void write_bytes(const char *dir, const char *name, const char *data, size_t n)
 {
     char path[2048];
@@ -439,40 +422,13 @@ static result run_semsim(const char *dir, const char *args, long fsize)
     argv[argc] = NULL;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    pid_t pid = fork();
-    CU_ASSERT_FATAL(pid >= 0);
-    if (pid == 0) {
-        int in = open("/dev/null", O_RDONLY), out = open("/dev/null", O_WRONLY),
-            er = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (in < 0 || out < 0 || er < 0 || chdir(dir)) _exit(126);
-        dup2(in, 0);
-        dup2(out, 1);
-        dup2(er, 2);
-        if (fsize > 0) {
-            struct rlimit rl = {(rlim_t)fsize, (rlim_t)fsize};
-            signal(SIGXFSZ, SIG_IGN); /* writes past the limit fail with EFBIG */
-            setrlimit(RLIMIT_FSIZE, &rl);
-        }
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    int wst = 0;
-    for (int waited = 0;; waited++) {
-        pid_t w = waitpid(pid, &wst, WNOHANG);
-        if (w == pid) break;
-        if (waited > 12000) { /* 120 s: a hang */
-            kill(pid, SIGKILL);
-            waitpid(pid, &wst, 0);
-            break;
-        }
-        usleep(10000);
-    }
+    int wst = test_wait(test_spawn((const char *const *)argv, dir, errpath, fsize), 120);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     r.seconds = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     r.exited = WIFEXITED(wst);
     r.status = r.exited ? WEXITSTATUS(wst) : -1;
     r.sig = WIFSIGNALED(wst) ? WTERMSIG(wst) : 0;
-    r.err = slurp(errpath, NULL);
+    r.err = test_slurp(errpath, NULL);
     if (!r.err) r.err = strdup("");
     return r;
 }
@@ -537,7 +493,7 @@ static void make_model(const char *dir, setup s)
     test_save_tiny_agent(path, 8, 7);
     if (s == S_MODEL_TRUNC || s == S_MODEL_SIG || s == S_MODEL_FLIP) {
         size_t n;
-        char *b = slurp(path, &n);
+        char *b = test_slurp(path, &n);
         CU_ASSERT_FATAL(b != NULL && n > 4000);
         if (s == S_MODEL_SIG) {
             b[1] ^= 0x20;
@@ -655,7 +611,7 @@ static void make_case(const ecase *c, const char *dir)
         char in[2048];
         snprintf(in, sizeof in, "%s/model.h5", root());
         size_t n;
-        char *b = slurp(in, &n); /* any earlier file: it must survive */
+        char *b = test_slurp(in, &n); /* any earlier file: it must survive */
         write_bytes(dir, "out.h5", b, n);
         free(b);
         break;
@@ -716,7 +672,7 @@ static int check_case(size_t i, char *line, size_t n)
         snprintf(a, sizeof a, "%s/model.h5", root());
         snprintf(b, sizeof b, "%s/out.h5", dir);
         size_t na, nb;
-        char *x = slurp(a, &na), *y = slurp(b, &nb);
+        char *x = test_slurp(a, &na), *y = test_slurp(b, &nb);
         ok = ok && x && y && na == nb && !memcmp(x, y, na);
         free(x);
         free(y);
@@ -791,7 +747,7 @@ static void test_doc_in_step(void)
     }
     char path[1200];
     test_srcpath(path, sizeof path, "docs/errors.md");
-    char *doc = slurp(path, NULL);
+    char *doc = test_slurp(path, NULL);
     CU_ASSERT_FATAL(doc != NULL);
     const char *b = strstr(doc, BEGIN_MARK), *e = strstr(doc, END_MARK);
     CU_ASSERT_FATAL(b && e && e > b);

@@ -9,18 +9,16 @@
  *     resumed file's /summary equals, byte for byte, that of a run without
  *     interruption.
  * Both drive the real binary (SEMSIM_BUILDDIR/semsim) in a child process. */
+#include "tests/fixtures.h"
 #include "tests/testutil.h"
 
-#include <fcntl.h>
 #include <hdf5.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 /* A bits scenario with many rows, quick per row. */
@@ -29,72 +27,23 @@ static const char *scenario = "[scenario]\nseed = 3\nutterances = 48\n"
                               "[channel]\nmodel = rayleigh\n"
                               "[sweep]\nchannel.snr_db = 0:0.5:30\n";
 
-static const char *dir(void)
-{
-    return test_tmpdir();
-}
-
-static void path_of(char *buf, size_t n, const char *name)
-{
-    snprintf(buf, n, "%s/%s", dir(), name);
-}
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) n = 0;
-    fclose(f);
-    if (b) b[n] = 0;
-    *len = (size_t)n;
-    return b;
-}
-
-/* Start `semsim run ARGS...` in dir() (stderr to stderr.txt); fsize > 0 limits
- * the size of files it writes. Returns the pid. */
+/* Start `semsim run ARGS...` in the test folder (stderr to stderr.txt); fsize
+ * > 0 limits the size of files it writes. Returns the pid. */
 static pid_t start(long fsize, const char *const *args)
 {
     char errpath[700];
-    path_of(errpath, sizeof errpath, "stderr.txt");
+    test_tmppath(errpath, sizeof errpath, "stderr.txt");
     const char *argv[16] = {SEMSIM_BUILDDIR "/semsim", "run"};
     int argc = 2;
     for (; args[argc - 2] && argc < 15; argc++) argv[argc] = args[argc - 2];
     argv[argc] = NULL;
-    pid_t pid = fork();
-    CU_ASSERT_FATAL(pid >= 0);
-    if (pid == 0) {
-        int in = open("/dev/null", O_RDONLY), out = open("/dev/null", O_WRONLY),
-            er = open(errpath, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (in < 0 || out < 0 || er < 0 || chdir(dir())) _exit(126);
-        dup2(in, 0);
-        dup2(out, 1);
-        dup2(er, 2);
-        if (fsize > 0) {
-            struct rlimit rl = {(rlim_t)fsize, (rlim_t)fsize};
-            signal(SIGXFSZ, SIG_IGN);
-            setrlimit(RLIMIT_FSIZE, &rl);
-        }
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
-    }
-    return pid;
+    return test_spawn(argv, test_tmpdir(), errpath, fsize);
 }
 
 /* Wait for pid (at most 300 s, then SIGKILL); the raw wait status. */
 static int finish(pid_t pid)
 {
-    int wst = 0;
-    for (int i = 0; i < 30000; i++) {
-        if (waitpid(pid, &wst, WNOHANG) == pid) return wst;
-        usleep(10000);
-    }
-    kill(pid, SIGKILL);
-    waitpid(pid, &wst, 0);
-    return wst;
+    return test_wait(pid, 300);
 }
 
 static int run_ok(const char *const *args)
@@ -104,8 +53,8 @@ static int run_ok(const char *const *args)
     if (!ok) {
         char p[700];
         size_t n;
-        path_of(p, sizeof p, "stderr.txt");
-        char *e = slurp(p, &n);
+        test_tmppath(p, sizeof p, "stderr.txt");
+        char *e = test_slurp(p, &n);
         fprintf(stderr, "  semsim run %s ... failed (status %d): %s\n", args[0], wst, e ? e : "");
         free(e);
     }
@@ -115,7 +64,7 @@ static int run_ok(const char *const *args)
 static void write_scenario(void)
 {
     char p[700];
-    path_of(p, sizeof p, "faults.ini");
+    test_tmppath(p, sizeof p, "faults.ini");
     FILE *f = fopen(p, "w");
     CU_ASSERT_FATAL(f != NULL);
     fputs(scenario, f);
@@ -127,20 +76,20 @@ static void test_disk_full(void)
 {
     write_scenario();
     char out[700];
-    path_of(out, sizeof out, "full.h5");
+    test_tmppath(out, sizeof out, "full.h5");
     /* an earlier complete results file of the same name */
     static const char *const first[] = {
         "faults.ini", "-o", "full.h5", "--quiet", "--set", "scenario.utterances=4", NULL};
     CU_ASSERT_FATAL(run_ok(first));
     size_t n0, n1;
-    char *before = slurp(out, &n0);
+    char *before = test_slurp(out, &n0);
     CU_ASSERT_FATAL(before != NULL && n0 > 0);
     static const char *const again[] = {"faults.ini", "-o", "full.h5", "--quiet", "--force", NULL};
     int wst = finish(start(48 * 1024, again));
     char errp[700];
-    path_of(errp, sizeof errp, "stderr.txt");
+    test_tmppath(errp, sizeof errp, "stderr.txt");
     size_t en;
-    char *err = slurp(errp, &en);
+    char *err = test_slurp(errp, &en);
     CU_ASSERT_FATAL(err != NULL);
     int lines = 0;
     for (char *p = err; *p; p++) lines += *p == '\n';
@@ -155,36 +104,13 @@ static void test_disk_full(void)
     CU_ASSERT(WIFEXITED(wst));
     CU_ASSERT(WIFEXITED(wst) && WEXITSTATUS(wst) >= 1 && WEXITSTATUS(wst) <= 127);
     /* the earlier results are intact */
-    char *after = slurp(out, &n1);
+    char *after = test_slurp(out, &n1);
     CU_ASSERT_FATAL(after != NULL);
     CU_ASSERT_EQUAL(n0, n1);
     CU_ASSERT(n0 == n1 && !memcmp(before, after, n0));
     free(before);
     free(after);
     free(err);
-}
-
-/* The raw bytes of /summary and its row count. */
-static unsigned char *summary_bytes(const char *path, size_t *rows, size_t *size)
-{
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    CU_ASSERT_FATAL(f >= 0);
-    hid_t ds = H5Dopen2(f, "summary", H5P_DEFAULT), t = H5Dget_type(ds), sp = H5Dget_space(ds);
-    *rows = (size_t)H5Sget_simple_extent_npoints(sp);
-    *size = H5Tget_size(t);
-    unsigned char *buf = calloc(*rows + 1, *size);
-    CU_ASSERT(H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
-    H5Sclose(sp);
-    H5Tclose(t);
-    H5Dclose(ds);
-    H5Fclose(f);
-    return buf;
-}
-
-static int exists(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0;
 }
 
 static off_t size_of(const char *p)
@@ -200,8 +126,8 @@ static void test_kill_resume(void)
     static const char *const ref_args[] = {"faults.ini", "-o", "ref.h5", "--quiet", NULL};
     CU_ASSERT_FATAL(run_ok(ref_args));
     char ref[700], out[700], partial[800];
-    path_of(ref, sizeof ref, "ref.h5");
-    path_of(out, sizeof out, "killed.h5");
+    test_tmppath(ref, sizeof ref, "ref.h5");
+    test_tmppath(out, sizeof out, "killed.h5");
     snprintf(partial, sizeof partial, "%s.partial", out);
     static const char *const args[] = {"faults.ini", "-o", "killed.h5", "--quiet", NULL};
     /* kill once the .partial has grown to a third of the complete file (rows
@@ -227,7 +153,7 @@ static void test_kill_resume(void)
         if (pid > 0) {
             kill(pid, SIGKILL);
             waitpid(pid, NULL, 0);
-            killed_mid_run = !exists(out) && exists(partial);
+            killed_mid_run = !test_exists(out) && test_exists(partial);
             fprintf(stderr, "\n  attempt %d: killed with %s.partial at %lld bytes (first %lld)\n",
                     attempt, "killed.h5", (long long)size_of(partial), (long long)first);
         }
@@ -236,21 +162,8 @@ static void test_kill_resume(void)
     static const char *const resume[] = {"faults.ini", "-o",       "killed.h5",
                                          "--quiet",    "--resume", NULL};
     CU_ASSERT_FATAL(run_ok(resume));
-    CU_ASSERT(exists(out) && !exists(partial));
-    size_t na, nb, sa, sb;
-    unsigned char *a = summary_bytes(ref, &na, &sa), *b = summary_bytes(out, &nb, &sb);
-    CU_ASSERT_EQUAL(na, 61);
-    CU_ASSERT_EQUAL(na, nb);
-    CU_ASSERT_EQUAL(sa, sb);
-    if (na == nb && sa == sb) {
-        size_t diff = SIZE_MAX;
-        for (size_t i = 0; i < na * sa && diff == SIZE_MAX; i++)
-            if (a[i] != b[i]) diff = i;
-        if (diff != SIZE_MAX) fprintf(stderr, "  resumed /summary differs in row %zu\n", diff / sa);
-        CU_ASSERT(diff == SIZE_MAX);
-    }
-    free(a);
-    free(b);
+    CU_ASSERT(test_exists(out) && !test_exists(partial));
+    CU_ASSERT_EQUAL(test_assert_same_table(ref, out, "summary"), 61);
 }
 
 int main(void)

@@ -15,20 +15,6 @@
 #include <string.h>
 #include <sys/wait.h>
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    rewind(f);
-    char *s = malloc((size_t)n + 1);
-    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) n = 0;
-    if (s) s[n] = 0;
-    fclose(f);
-    return s;
-}
-
 /* Prints the first differing field of the first differing line. */
 static void show_diff(const char *name, const char *want, const char *got)
 {
@@ -58,7 +44,7 @@ static void run_golden(const char *name)
              src, SEMSIM_BUILDDIR, ini, out, test_tmpdir(), src, out, dump);
     int st = system(cmd);
     CU_ASSERT_FATAL(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-    char *want = slurp(want_path), *got = slurp(dump);
+    char *want = test_slurp(want_path, NULL), *got = test_slurp(dump, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(want);
     CU_ASSERT_PTR_NOT_NULL_FATAL(got);
     CU_ASSERT(strlen(want) > 0);

@@ -12,6 +12,7 @@
 #include "sim/run.h"
 #include "tests/fixtures.h"
 #include "tests/testutil.h"
+#include "tests/testutil_audio.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -24,40 +25,10 @@ static const size_t utt_len[2] = {16000, 24000};
 static void setup(void)
 {
     snprintf(dir, sizeof dir, "%s", test_tmpdir());
-    char path[600];
-    snprintf(path, sizeof path, "%s/tx.h5", dir);
-    test_save_tiny_agent(path, 8, 11);
+    test_save_tiny_agent_in(dir, "tx.h5", 8, 11);
     static const char *const text[] = {"the cat sat", "a dog ran home"};
-    snprintf(path, sizeof path, "%s/manifest.tsv", dir);
-    FILE *man = fopen(path, "w");
-    CU_ASSERT_FATAL(man != NULL);
-    for (int i = 0; i < 2; i++) {
-        size_t n = utt_len[i];
-        float *x = malloc(n * sizeof *x);
-        for (size_t k = 0; k < n; k++) {
-            float t = (float)k / 16000.0f, f0 = 110.0f + 50.0f * (float)i;
-            x[k] = 0.3f * sinf(6.28318f * 2.0f * t) * sinf(6.28318f * f0 * t);
-        }
-        char wav[64];
-        snprintf(wav, sizeof wav, "u%d.wav", i);
-        snprintf(path, sizeof path, "%s/%s", dir, wav);
-        CU_ASSERT_EQUAL_FATAL(codec_audio_write_wav(path, x, n, 16000, NULL), BASE_OK);
-        free(x);
-        fprintf(man, "spk_%d\t%s\t%s\n", i, wav, text[i]);
-    }
-    fclose(man);
-}
-
-static sim_scenario *scenario_text(const char *name, const char *body, base_err *e)
-{
-    char path[600];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    fputs(body, f);
-    fclose(f);
-    sim_scenario *sc = sim_scenario_load(path, e);
-    if (!sc) fprintf(stderr, "  %s:%d: %s\n", e->file, e->line, e->msg);
-    return sc;
+    const test_utts utts = {TEST_SIGNAL_AM, 0, "spk_", "u", 2, utt_len, text};
+    test_write_manifest(dir, "manifest.tsv", &utts);
 }
 
 /* frame_bits 16: several frames, so a packet of 2 frames can be lost alone */
@@ -103,7 +74,7 @@ static char *run_utt(const char *snr_db, int i, uint64_t *lost, size_t *uses_tot
     char body[1024];
     snprintf(body, sizeof body, base_body, snr_db);
     base_err e = BASE_ERR_INIT;
-    sim_scenario *sc = scenario_text("ops.ini", body, &e);
+    sim_scenario *sc = test_load_scenario(dir, "ops.ini", body, &e);
     CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
     sim_config cfg;
     CU_ASSERT_EQUAL_FATAL(sim_scenario_resolve(sc, NULL, NULL, 0, &cfg, &e), BASE_OK);
@@ -174,7 +145,7 @@ static void test_jobs_identical(void)
     char body[1024];
     snprintf(body, sizeof body, base_body, "0");
     base_err e = BASE_ERR_INIT;
-    sim_scenario *sc = scenario_text("jobs.ini", body, &e);
+    sim_scenario *sc = test_load_scenario(dir, "jobs.ini", body, &e);
     CU_ASSERT_FATAL(sc != NULL);
     CU_ASSERT_EQUAL(sim_scenario_sweep(sc, "channel.snr_db", "-4,0,30", "--sweep", 0, &e), BASE_OK);
     char a[600], b[600];
@@ -218,20 +189,11 @@ static void test_bad_inputs(void)
                  "[scenario]\nutterances = 2\n[source]\nkind = text\nmanifest = manifest.tsv\n"
                  "[tx]\nmodel = tx.h5\n\n%s",
                  cases[c].extra);
-        base_err e = BASE_ERR_INIT;
-        sim_scenario *sc = scenario_text("bad.ini", body, &e);
-        CU_ASSERT_FATAL(sc != NULL);
-        base_status st = sim_run_validate(sc, NULL, &e);
-        printf("  %s:%d: %s\n", e.file, e.line, e.msg);
-        CU_ASSERT_NOT_EQUAL(st, BASE_OK);
-        CU_ASSERT(strstr(e.file, "bad.ini") != NULL);
-        CU_ASSERT_EQUAL(e.line, cases[c].line);
-        CU_ASSERT(strstr(e.msg, cases[c].needle) != NULL);
-        sim_scenario_destroy(sc);
+        test_assert_invalid(dir, "bad.ini", body, cases[c].needle, cases[c].line);
     }
     base_err e = BASE_ERR_INIT; /* no tx.model */
     sim_scenario *sc =
-        scenario_text("bad.ini", "[source]\nkind = text\nmanifest = manifest.tsv\n", &e);
+        test_load_scenario(dir, "bad.ini", "[source]\nkind = text\nmanifest = manifest.tsv\n", &e);
     CU_ASSERT_FATAL(sc != NULL);
     CU_ASSERT_NOT_EQUAL(sim_run_validate(sc, NULL, &e), BASE_OK);
     CU_ASSERT(strstr(e.msg, "tx.model") != NULL);

@@ -10,6 +10,7 @@
  * built without MPI. As root mpirun also needs --allow-run-as-root; the
  * OMPI_MCA_ settings keep it on this machine and off ptrace (containers). */
 #include "sim/mpi.h"
+#include "tests/fixtures.h"
 #include "tests/testutil.h"
 
 #include <dirent.h>
@@ -30,87 +31,39 @@ static const char *bits_text = "[scenario]\nseed = 7\nutterances = 200\nrepeats 
 
 static char mpirun[512];
 
-static void path_of(char *buf, size_t n, const char *name)
-{
-    snprintf(buf, n, "%s/%s", test_tmpdir(), name);
-}
-
-static int exists(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0;
-}
-
-static void write_file(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "w");
-    CU_ASSERT_FATAL(f != NULL);
-    fputs(text, f);
-    fclose(f);
-}
-
-/* Run a shell command; its exit status (or 128 + signal). */
-static int sh(const char *cmd)
-{
-    int st = system(cmd);
-    if (WIFEXITED(st)) return WEXITSTATUS(st);
-    return 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
-}
-
-static unsigned char *summary_bytes(const char *path, size_t *n, size_t *size)
-{
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    CU_ASSERT_FATAL(f >= 0);
-    hid_t ds = H5Dopen2(f, "summary", H5P_DEFAULT), t = H5Dget_type(ds), sp = H5Dget_space(ds);
-    *n = (size_t)H5Sget_simple_extent_npoints(sp);
-    *size = H5Tget_size(t);
-    unsigned char *buf = calloc(*n + 1, *size);
-    CU_ASSERT(H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
-    H5Sclose(sp);
-    H5Tclose(t);
-    H5Dclose(ds);
-    H5Fclose(f);
-    return buf;
-}
-
+/* /summary of a and b: the same bytes, rows rows. */
 static int same_summary(const char *a, const char *b, size_t rows)
 {
-    size_t na, nb, sa, sb;
-    unsigned char *x = summary_bytes(a, &na, &sa), *y = summary_bytes(b, &nb, &sb);
-    int same = na == rows && na == nb && sa == sb && memcmp(x, y, na * sa) == 0;
-    if (!same) fprintf(stderr, "  /summary of %s and %s differ (%zu, %zu rows)\n", a, b, na, nb);
-    free(x);
-    free(y);
-    return same;
+    return test_assert_same_table(a, b, "summary") == rows;
 }
 
 static void bits_ini(char *ini, size_t n)
 {
-    path_of(ini, n, "bits.ini");
-    if (!exists(ini)) write_file(ini, bits_text);
+    test_tmppath(ini, n, "bits.ini");
+    if (!test_exists(ini)) test_put(ini, bits_text);
 }
 
 static void ranks_equal_one_process(void)
 {
     char ini[600], ref[600], m3[600], m2[600], cmd[4096];
     bits_ini(ini, sizeof ini);
-    path_of(ref, sizeof ref, "j1.h5");
-    path_of(m3, sizeof m3, "np3.h5");
-    path_of(m2, sizeof m2, "np2j2.h5");
+    test_tmppath(ref, sizeof ref, "j1.h5");
+    test_tmppath(m3, sizeof m3, "np3.h5");
+    test_tmppath(m2, sizeof m2, "np2j2.h5");
     snprintf(cmd, sizeof cmd, "%s/semsim run %s -o %s --quiet -j 1", SEMSIM_BUILDDIR, ini, ref);
-    CU_ASSERT_EQUAL_FATAL(sh(cmd), 0);
+    CU_ASSERT_EQUAL_FATAL(test_sh(cmd), 0);
     snprintf(cmd, sizeof cmd, "%s -np 3 %s/semsim run %s -o %s --quiet -j 1", mpirun,
              SEMSIM_BUILDDIR, ini, m3);
-    CU_ASSERT_EQUAL_FATAL(sh(cmd), 0);
+    CU_ASSERT_EQUAL_FATAL(test_sh(cmd), 0);
     CU_ASSERT(same_summary(ref, m3, 24));
     snprintf(cmd, sizeof cmd, "%s -np 2 %s/semsim run %s -o %s --quiet -j 2", mpirun,
              SEMSIM_BUILDDIR, ini, m2);
-    CU_ASSERT_EQUAL_FATAL(sh(cmd), 0);
+    CU_ASSERT_EQUAL_FATAL(test_sh(cmd), 0);
     CU_ASSERT(same_summary(ref, m2, 24));
     /* the output is never overwritten without --force, under MPI either */
     snprintf(cmd, sizeof cmd, "%s -np 3 %s/semsim run %s -o %s --quiet 2>/dev/null", mpirun,
              SEMSIM_BUILDDIR, ini, m3);
-    CU_ASSERT_NOT_EQUAL(sh(cmd), 0);
+    CU_ASSERT_NOT_EQUAL(test_sh(cmd), 0);
 }
 
 /* Files whose name holds ".tmp." under dir and its subfolders. */
@@ -136,7 +89,7 @@ static void caches_built_by_ranks_at_once(void)
 {
     char src[512], ini[600], text[2048], cmd[16384], dir[600];
     test_srcpath(src, sizeof src, "");
-    path_of(ini, sizeof ini, "sem.ini");
+    test_tmppath(ini, sizeof ini, "sem.ini");
     snprintf(
         text, sizeof text,
         "[scenario]\nseed = 3\nutterances = 3\n"
@@ -147,8 +100,8 @@ static void caches_built_by_ranks_at_once(void)
         "[link]\nmode = analog\n[channel]\nmodel = awgn\n"
         "[sweep]\nchannel.snr_db = 0,10\n",
         src, src, src);
-    write_file(ini, text);
-    path_of(dir, sizeof dir, "");
+    test_put(ini, text);
+    test_tmppath(dir, sizeof dir, "");
     /* three ranks fill empty caches at once; a plain run fills its own */
     snprintf(cmd, sizeof cmd,
              "%s -np 3 %s/semsim run %s -o %s/sem-mpi.h5 --quiet --set source.cache=%s/tts-mpi "
@@ -160,11 +113,11 @@ static void caches_built_by_ranks_at_once(void)
              "cmp %s/sem-mpi.txt %s/sem-one.txt",
              mpirun, SEMSIM_BUILDDIR, ini, dir, dir, dir, SEMSIM_BUILDDIR, ini, dir, dir, dir, src,
              dir, dir, src, dir, dir, dir, dir);
-    CU_ASSERT_EQUAL(sh(cmd), 0);
+    CU_ASSERT_EQUAL(test_sh(cmd), 0);
     char tts[700], heads[700];
     snprintf(tts, sizeof tts, "%s/tts-mpi", dir);
     snprintf(heads, sizeof heads, "%s/heads-mpi", dir);
-    CU_ASSERT(exists(tts) && exists(heads));
+    CU_ASSERT(test_exists(tts) && test_exists(heads));
     CU_ASSERT_EQUAL(temporaries(tts), 0);
     CU_ASSERT_EQUAL(temporaries(heads), 0);
 }
@@ -173,21 +126,21 @@ static void killed_rank_keeps_rows(void)
 {
     char ini[600], ref[600], out[600], partial[700], errf[600], cmd[4096];
     bits_ini(ini, sizeof ini);
-    path_of(ref, sizeof ref, "j1.h5");
-    if (!exists(ref)) {
+    test_tmppath(ref, sizeof ref, "j1.h5");
+    if (!test_exists(ref)) {
         snprintf(cmd, sizeof cmd, "%s/semsim run %s -o %s --quiet", SEMSIM_BUILDDIR, ini, ref);
-        CU_ASSERT_EQUAL_FATAL(sh(cmd), 0);
+        CU_ASSERT_EQUAL_FATAL(test_sh(cmd), 0);
     }
-    path_of(out, sizeof out, "killed.h5");
-    path_of(errf, sizeof errf, "killed.err");
+    test_tmppath(out, sizeof out, "killed.h5");
+    test_tmppath(errf, sizeof errf, "killed.err");
     snprintf(partial, sizeof partial, "%s.partial", out);
     /* rank 2 SIGKILLs itself after sending its first result */
     snprintf(cmd, sizeof cmd,
              "SEMSIM_TEST_KILL_RANK=2:1 %s -np 3 %s/semsim run %s -o %s --quiet 2>%s >/dev/null",
              mpirun, SEMSIM_BUILDDIR, ini, out, errf);
-    CU_ASSERT_NOT_EQUAL(sh(cmd), 0);
-    CU_ASSERT(exists(partial));
-    CU_ASSERT(!exists(out));
+    CU_ASSERT_NOT_EQUAL(test_sh(cmd), 0);
+    CU_ASSERT(test_exists(partial));
+    CU_ASSERT(!test_exists(out));
     /* rank 0's one line says what happened and what to do */
     FILE *f = fopen(errf, "r");
     CU_ASSERT_FATAL(f != NULL);
@@ -205,8 +158,8 @@ static void killed_rank_keeps_rows(void)
     /* resumed under mpirun: the same /summary as an uninterrupted run */
     snprintf(cmd, sizeof cmd, "%s -np 3 %s/semsim run %s -o %s --quiet --resume", mpirun,
              SEMSIM_BUILDDIR, ini, out);
-    CU_ASSERT_EQUAL_FATAL(sh(cmd), 0);
-    CU_ASSERT(!exists(partial));
+    CU_ASSERT_EQUAL_FATAL(test_sh(cmd), 0);
+    CU_ASSERT(!test_exists(partial));
     CU_ASSERT(same_summary(ref, out, 24));
 }
 

@@ -25,17 +25,6 @@ static sim_out_layout layout(const char *text)
     return l;
 }
 
-static void tmp(char *buf, size_t n, const char *name)
-{
-    snprintf(buf, n, "%s/%s", test_tmpdir(), name);
-}
-
-static int exists(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0;
-}
-
 static sim_point_metrics metrics(double wer)
 {
     sim_point_metrics m;
@@ -175,14 +164,14 @@ static void write_row(sim_out *o, size_t p, const char *snr, const char *fec, do
 static void test_write_and_read_back(void)
 {
     char path[600], partial[700];
-    tmp(path, sizeof path, "a.h5");
+    test_tmppath(path, sizeof path, "a.h5");
     snprintf(partial, sizeof partial, "%s.partial", path);
     sim_out_layout lay = layout("[scenario]\nseed = 7\n");
     sim_out *o;
     base_err e = BASE_ERR_INIT;
     CU_ASSERT_EQUAL_FATAL(sim_out_open(path, &lay, 0, &o, &e), BASE_OK);
-    CU_ASSERT(exists(partial));
-    CU_ASSERT(!exists(path));
+    CU_ASSERT(test_exists(partial));
+    CU_ASSERT(!test_exists(path));
     /* out of order on purpose: finishing sorts */
     write_row(o, 1, "10", "golay2412", 0.1);
     write_row(o, 0, "0", "none", 0.5);
@@ -190,8 +179,8 @@ static void test_write_and_read_back(void)
     CU_ASSERT(sim_out_has(o, 1, 0));
     CU_ASSERT(!sim_out_has(o, 2, 0));
     CU_ASSERT_EQUAL_FATAL(sim_out_finish(o, NULL, 1, &e), BASE_OK);
-    CU_ASSERT(exists(path));
-    CU_ASSERT(!exists(partial));
+    CU_ASSERT(test_exists(path));
+    CU_ASSERT(!test_exists(partial));
     row rows[8];
     CU_ASSERT_EQUAL_FATAL(read_rows(path, rows, 8), 2);
     CU_ASSERT_EQUAL(rows[0].point, 0);
@@ -238,7 +227,7 @@ static void test_write_and_read_back(void)
 static void test_refuse_overwrite(void)
 {
     char path[600];
-    tmp(path, sizeof path, "b.h5");
+    test_tmppath(path, sizeof path, "b.h5");
     FILE *fp = fopen(path, "w");
     fputs("precious", fp);
     fclose(fp);
@@ -272,7 +261,7 @@ static void test_refuse_overwrite(void)
 static void test_resume(void)
 {
     char path[600], partial[700];
-    tmp(path, sizeof path, "c.h5");
+    test_tmppath(path, sizeof path, "c.h5");
     snprintf(partial, sizeof partial, "%s.partial", path);
     sim_out_layout lay = layout("scenario C");
     sim_out *o;
@@ -342,7 +331,7 @@ static void test_resume(void)
 static void test_grid(void)
 {
     char ini[600], path[600];
-    tmp(ini, sizeof ini, "g.ini");
+    test_tmppath(ini, sizeof ini, "g.ini");
     FILE *fp = fopen(ini, "w");
     fputs("[sweep]\nchannel.snr_db = 0,5,10\nlink.fec = none,rep3\n"
           "constraint = link.fec=rep3 -> skip\n",
@@ -354,7 +343,7 @@ static void test_grid(void)
     sim_sweep *sw = sim_sweep_create(sc, &e);
     CU_ASSERT_FATAL(sw != NULL);
     CU_ASSERT_EQUAL(sim_sweep_count(sw), 3);
-    tmp(path, sizeof path, "g.h5");
+    test_tmppath(path, sizeof path, "g.h5");
     sim_out_layout lay = layout("grid");
     sim_out *o;
     CU_ASSERT_EQUAL_FATAL(sim_out_open(path, &lay, 0, &o, &e), BASE_OK);
@@ -391,7 +380,7 @@ static void test_grid(void)
 static void test_trn(void)
 {
     char dir[600], p[700], line[256];
-    tmp(dir, sizeof dir, "trn");
+    test_tmppath(dir, sizeof dir, "trn");
     sim_utt_result u[2];
     memset(u, 0, sizeof u);
     snprintf(u[0].id, sizeof u[0].id, "spk_1");
@@ -414,12 +403,12 @@ static void test_trn(void)
     memset(&b, 0, sizeof b);
     CU_ASSERT_EQUAL(sim_out_write_trn(dir, 4, &b, 1, NULL), BASE_OK);
     snprintf(p, sizeof p, "%s/0004.ref.trn", dir);
-    CU_ASSERT(!exists(p));
+    CU_ASSERT(!test_exists(p));
     /* missing parents are made; a regular file in the way is an error */
-    tmp(dir, sizeof dir, "trn2/a/b");
+    test_tmppath(dir, sizeof dir, "trn2/a/b");
     CU_ASSERT_EQUAL(sim_out_write_trn(dir, 0, u, 1, NULL), BASE_OK);
     snprintf(p, sizeof p, "%s/0000.ref.trn", dir);
-    CU_ASSERT(exists(p));
+    CU_ASSERT(test_exists(p));
     snprintf(p, sizeof p, "%s/0000.ref.trn/sub", dir);
     CU_ASSERT_NOT_EQUAL(sim_out_write_trn(p, 0, u, 1, NULL), BASE_OK);
 }

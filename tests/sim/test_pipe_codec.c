@@ -11,6 +11,7 @@
 #include "sim/tts_source.h"
 #include "tests/fixtures.h"
 #include "tests/testutil.h"
+#include "tests/testutil_audio.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -20,57 +21,16 @@
 
 static char dir[512];
 
-static void save_agent(const char *name, uint64_t seed)
-{
-    char path[600];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    test_save_tiny_agent(path, 8, seed);
-}
-
 /* Two utterances of 1.0 s and 1.5 s: a voiced-like harmonic signal. */
 static const size_t utt_len[2] = {16000, 24000};
 
 static void setup(void)
 {
     snprintf(dir, sizeof dir, "%s", test_tmpdir());
-    save_agent("rx.h5", 7);
+    test_save_tiny_agent_in(dir, "rx.h5", 8, 7);
     static const char *const text[] = {"the cat sat", "a dog ran home"};
-    char path[600];
-    snprintf(path, sizeof path, "%s/manifest.tsv", dir);
-    FILE *man = fopen(path, "w");
-    CU_ASSERT_FATAL(man != NULL);
-    for (int i = 0; i < 2; i++) {
-        size_t n = utt_len[i];
-        float *x = malloc(n * sizeof *x);
-        for (size_t k = 0; k < n; k++) {
-            float t = (float)k / 16000.0f, f0 = 120.0f + 40.0f * (float)i;
-            float env = 0.5f + 0.5f * sinf(6.28318f * 3.0f * t);
-            x[k] = 0.2f * env *
-                   (sinf(6.28318f * f0 * t) + 0.5f * sinf(6.28318f * 2 * f0 * t) +
-                    0.25f * sinf(6.28318f * 5 * f0 * t));
-        }
-        char wav[64];
-        snprintf(wav, sizeof wav, "u%d.wav", i);
-        snprintf(path, sizeof path, "%s/%s", dir, wav);
-        CU_ASSERT_EQUAL_FATAL(codec_audio_write_wav(path, x, n, 16000, NULL), BASE_OK);
-        free(x);
-        fprintf(man, "spk_%d\t%s\t%s\n", i, wav, text[i]);
-    }
-    fclose(man);
-}
-
-/* A scenario file in dir with body appended; NULL (and the error printed) if
- * it does not load. */
-static sim_scenario *scenario_text(const char *name, const char *body, base_err *e)
-{
-    char path[600];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    fputs(body, f);
-    fclose(f);
-    sim_scenario *sc = sim_scenario_load(path, e);
-    if (!sc) fprintf(stderr, "  %s:%d: %s\n", e->file, e->line, e->msg);
-    return sc;
+    const test_utts utts = {TEST_SIGNAL_HARMONIC, 0, "spk_", "u", 2, utt_len, text};
+    test_write_manifest(dir, "manifest.tsv", &utts);
 }
 
 static sim_scenario *scenario(const char *kind, const char *snrs)
@@ -83,7 +43,7 @@ static sim_scenario *scenario(const char *kind, const char *snrs)
              "[channel]\nmodel = awgn\n[sweep]\nchannel.snr_db = %s\n",
              kind, snrs);
     base_err e = BASE_ERR_INIT;
-    return scenario_text("codec.ini", body, &e);
+    return test_load_scenario(dir, "codec.ini", body, &e);
 }
 
 typedef struct row_t {
@@ -206,7 +166,7 @@ static void test_bad_kinds(void)
                  "[rx]\nmodel = rx.h5\ndecoder = greedy\n%s",
                  cases[c].kind, cases[c].extra);
         base_err e = BASE_ERR_INIT;
-        sim_scenario *sc = scenario_text("bad.ini", body, &e);
+        sim_scenario *sc = test_load_scenario(dir, "bad.ini", body, &e);
         if (!sc) { /* the key registry itself may refuse the value */
             CU_ASSERT(strstr(e.file, "bad.ini") != NULL);
             CU_ASSERT_EQUAL(e.line, cases[c].line);
@@ -228,7 +188,8 @@ static void test_bad_kinds(void)
     CU_ASSERT_EQUAL(sim_run_validate(sc, NULL, &e), BASE_OK);
     sim_scenario_destroy(sc);
     /* no rx.model */
-    sc = scenario_text("bad.ini", "[source]\nkind = opus-12\nmanifest = manifest.tsv\n", &e);
+    sc = test_load_scenario(dir, "bad.ini", "[source]\nkind = opus-12\nmanifest = manifest.tsv\n",
+                            &e);
     CU_ASSERT_FATAL(sc != NULL);
     CU_ASSERT_NOT_EQUAL(sim_run_validate(sc, NULL, &e), BASE_OK);
     CU_ASSERT(strstr(e.msg, "rx.model") != NULL);
@@ -241,20 +202,15 @@ static void test_tts_source(void)
 {
     char path[700];
     snprintf(path, sizeof path, "%s/text.txt", dir);
-    FILE *f = fopen(path, "w");
-    fputs("the birch canoe slid on the smooth planks\nglue the sheet to the dark blue "
-          "background\nit is easy to tell the depth of a well\n",
-          f);
-    fclose(f);
+    test_put(path, "the birch canoe slid on the smooth planks\nglue the sheet to the dark blue "
+                   "background\nit is easy to tell the depth of a well\n");
     snprintf(path, sizeof path, "%s/voices.txt", dir);
-    f = fopen(path, "w");
-    fputs("# one voice\nflite slt\n", f);
-    fclose(f);
+    test_put(path, "# one voice\nflite slt\n");
     const char *body = "[scenario]\nutterances = 10\n[source]\nkind = opus-16\ntext = text.txt\n"
                        "lines = 2-3\nvoices = voices.txt\ncache = ttscache\n"
                        "[rx]\nmodel = rx.h5\ndecoder = greedy\n[channel]\nsnr_db = 30\n";
     base_err e = BASE_ERR_INIT;
-    sim_scenario *sc = scenario_text("tts.ini", body, &e);
+    sim_scenario *sc = test_load_scenario(dir, "tts.ini", body, &e);
     CU_ASSERT_FATAL(sc != NULL);
     CU_ASSERT_EQUAL(sim_run_validate(sc, NULL, &e), BASE_OK);
     sim_config cfg;
@@ -298,9 +254,7 @@ static void test_tts_source(void)
         {"voices", "badvoices.txt", "", 2},
     };
     snprintf(path, sizeof path, "%s/badvoices.txt", dir);
-    f = fopen(path, "w");
-    fputs("flite slt\nfestival kal\n", f);
-    fclose(f);
+    test_put(path, "flite slt\nfestival kal\n");
     for (size_t c = 0; c < sizeof bad / sizeof *bad; c++) {
         char b2[1024];
         snprintf(b2, sizeof b2,
@@ -313,7 +267,7 @@ static void test_tts_source(void)
                      "lines = 1-2\nvoices = %s\n[rx]\nmodel = rx.h5\n",
                      bad[c].value);
         base_err e2 = BASE_ERR_INIT;
-        sim_scenario *s2 = scenario_text("badtts.ini", b2, &e2);
+        sim_scenario *s2 = test_load_scenario(dir, "badtts.ini", b2, &e2);
         CU_ASSERT_FATAL(s2 != NULL);
         CU_ASSERT_NOT_EQUAL(sim_run_validate(s2, NULL, &e2), BASE_OK);
         printf("  %s=%s: %s:%d: %s\n", bad[c].key, bad[c].value, e2.file, e2.line, e2.msg);

@@ -28,66 +28,23 @@
 
 static char dir[512];
 
-static void save_agent(const char *name, int d, uint64_t seed)
-{
-    char path[600];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    test_save_tiny_agent(path, d, seed);
-}
-
-/* name.tsv with 3 synthetic utterances of lengths (i+1)*len/2 s, ids tag_i. */
-static void write_manifest(const char *name, const char *tag, double len, const char *const text[3])
-{
-    char path[600];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *man = fopen(path, "w");
-    CU_ASSERT_FATAL(man != NULL);
-    for (int i = 0; i < 3; i++) {
-        size_t n = (size_t)(16000 * len * (i + 1) / 2);
-        float *x = malloc(n * sizeof *x);
-        for (size_t k = 0; k < n; k++)
-            x[k] = 0.3f * sinf(0.05f * (float)k * (float)(i + 1 + (*tag == 'a'))) +
-                   0.01f * (float)((k * 7919) % 13);
-        char wav[64];
-        snprintf(wav, sizeof wav, "%s%d.wav", tag, i);
-        snprintf(path, sizeof path, "%s/%s", dir, wav);
-        CU_ASSERT_EQUAL_FATAL(codec_audio_write_wav(path, x, n, 16000, NULL), BASE_OK);
-        free(x);
-        fprintf(man, "%s_%d\t%s\t%s\n", tag, i, wav, text[i]);
-    }
-    fclose(man);
-}
-
 static void setup(void)
 {
     snprintf(dir, sizeof dir, "%s", test_tmpdir());
-    save_agent("a.h5", 8, 1);
-    save_agent("b.h5", 8, 2);
-    save_agent("c.h5", 12, 3);
-    static const char *const text[] = {"the cat sat", "a dog ran home", "stop"};
-    write_manifest("manifest.tsv", "spk", 1.0, text);
-    /* an anchor corpus of other sentences (2, 3, 4 s): never the evaluated ones */
-    static const char *const anchors[] = {"we were away a year ago", "she sells sea shells",
-                                          "pack my box with five dozen jugs"};
-    write_manifest("anchors.tsv", "anc", 4.0, anchors);
+    test_make_semantic_dir(dir);
 }
 
 static sim_scenario *scenario(const char *extra)
 {
-    char path[600];
-    snprintf(path, sizeof path, "%s/sem.ini", dir);
-    FILE *f = fopen(path, "w");
-    fprintf(f,
-            "[scenario]\nutterances = 10\n[source]\nkind = semantic\nmanifest = manifest.tsv\n"
-            "[tx]\nmodel = a.h5\n[rx]\nmodel = b.h5\ndecoder = greedy\n"
-            "[link]\nmode = analog\nframes_per_packet = 8\n[channel]\nmodel = awgn\n"
-            "[sweep]\nchannel.snr_db = 0,30\n%s",
-            extra);
-    fclose(f);
+    char body[4096];
+    snprintf(body, sizeof body,
+             "[scenario]\nutterances = 10\n[source]\nkind = semantic\nmanifest = manifest.tsv\n"
+             "[tx]\nmodel = a.h5\n[rx]\nmodel = b.h5\ndecoder = greedy\n"
+             "[link]\nmode = analog\nframes_per_packet = 8\n[channel]\nmodel = awgn\n"
+             "[sweep]\nchannel.snr_db = 0,30\n%s",
+             extra);
     base_err e = BASE_ERR_INIT;
-    sim_scenario *sc = sim_scenario_load(path, &e);
-    if (!sc) fprintf(stderr, "  %s:%d: %s\n", e.file, e.line, e.msg);
-    return sc;
+    return test_load_scenario(dir, "sem.ini", body, &e);
 }
 
 typedef struct row_t {
@@ -514,20 +471,14 @@ static void test_tts_corpora(void)
 {
     char path[700];
     snprintf(path, sizeof path, "%s/text.txt", dir);
-    FILE *f = fopen(path, "w");
-    fputs("the birch canoe slid on the smooth planks\nglue the sheet to the dark blue "
-          "background\nit is easy to tell the depth of a well\nthese days a chicken leg is a "
-          "rare dish\nrice is often served in round bowls\nthe juice of lemons makes fine punch\n",
-          f);
-    fclose(f);
+    test_put(path, "the birch canoe slid on the smooth planks\nglue the sheet to the dark blue "
+                   "background\nit is easy to tell the depth of a well\nthese days a chicken leg "
+                   "is a rare dish\nrice is often served in round bowls\nthe juice of lemons "
+                   "makes fine punch\n");
     snprintf(path, sizeof path, "%s/v1.txt", dir);
-    f = fopen(path, "w");
-    fputs("espeak-ng en-us\n", f);
-    fclose(f);
+    test_put(path, "espeak-ng en-us\n");
     snprintf(path, sizeof path, "%s/v2.txt", dir);
-    f = fopen(path, "w");
-    fputs("espeak-ng en-us\nespeak-ng en-us+f3\n", f);
-    fclose(f);
+    test_put(path, "espeak-ng en-us\nespeak-ng en-us+f3\n");
     char body[1400];
     snprintf(body, sizeof body,
              "[scenario]\nutterances = 10\n[source]\nkind = semantic\ntext = text.txt\n"
@@ -539,13 +490,10 @@ static void test_tts_corpora(void)
              "[anchors]\ncount = 4\ntext = text.txt\nlines = 1-2\nutterances = 2\n"
              "[link]\nmode = analog\n[channel]\nsnr_db = 20\n",
              dir);
-    snprintf(path, sizeof path, "%s/tts.ini", dir);
-    f = fopen(path, "w");
-    fputs(body, f);
-    fclose(f);
     base_err e = BASE_ERR_INIT;
-    sim_scenario *sc = sim_scenario_load(path, &e);
+    sim_scenario *sc = test_load_scenario(dir, "tts.ini", body, &e);
     CU_ASSERT_FATAL(sc != NULL);
+    snprintf(path, sizeof path, "%s/tts.ini", dir); /* loaded again below */
     CU_ASSERT_EQUAL(sim_run_validate(sc, NULL, &e), BASE_OK);
     sim_config cfg;
     CU_ASSERT_EQUAL_FATAL(sim_scenario_resolve(sc, NULL, NULL, 0, &cfg, &e), BASE_OK);

@@ -12,6 +12,7 @@
 #include "sim/run.h"
 #include "tests/fixtures.h"
 #include "tests/testutil.h"
+#include "tests/testutil_audio.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -23,50 +24,29 @@ static char dir[512];
 static void setup(void)
 {
     snprintf(dir, sizeof dir, "%s", test_tmpdir());
-    char path[600];
-    snprintf(path, sizeof path, "%s/a.h5", dir);
-    test_save_tiny_agent(path, 8, 1);
-    snprintf(path, sizeof path, "%s/b.h5", dir);
-    test_save_tiny_agent(path, 8, 2);
+    test_save_tiny_agent_in(dir, "a.h5", 8, 1);
+    test_save_tiny_agent_in(dir, "b.h5", 8, 2);
     static const char *const text[] = {"the cat sat", "a dog ran home", "stop",
                                        "we were away a year ago"};
-    static const char *const files[] = {"manifest.tsv", "anchors.tsv"};
-    for (int m = 0; m < 2; m++) {
-        snprintf(path, sizeof path, "%s/%s", dir, files[m]);
-        FILE *man = fopen(path, "w");
-        CU_ASSERT_FATAL(man != NULL);
-        for (int i = 0; i < 2; i++) {
-            size_t n = (size_t)(16000 * (1.0 + i + 2 * m));
-            float *x = malloc(n * sizeof *x);
-            for (size_t k = 0; k < n; k++) /* bursts of tone and silence */
-                x[k] = ((k / 4000) % 2 ? 0.0f : 0.3f) * sinf(0.05f * (float)k * (float)(i + 1));
-            char wav[64];
-            snprintf(wav, sizeof wav, "m%d_%d.wav", m, i);
-            snprintf(path, sizeof path, "%s/%s", dir, wav);
-            CU_ASSERT_EQUAL_FATAL(codec_audio_write_wav(path, x, n, 16000, NULL), BASE_OK);
-            free(x);
-            fprintf(man, "u%d_%d\t%s\t%s\n", m, i, wav, text[2 * m + i]);
-        }
-        fclose(man);
-    }
+    static const size_t len[2][2] = {{16000, 32000}, {48000, 64000}};
+    /* bursts of tone and silence */
+    const test_utts m0 = {TEST_SIGNAL_BURSTS, 0, "u0_", "m0_", 2, len[0], text};
+    const test_utts m1 = {TEST_SIGNAL_BURSTS, 0, "u1_", "m1_", 2, len[1], text + 2};
+    test_write_manifest(dir, "manifest.tsv", &m0);
+    test_write_manifest(dir, "anchors.tsv", &m1);
 }
 
 static sim_scenario *scenario(const char *extra)
 {
-    char path[600];
-    snprintf(path, sizeof path, "%s/prune.ini", dir);
-    FILE *f = fopen(path, "w");
-    fprintf(f,
-            "[scenario]\nutterances = 10\n[source]\nkind = semantic\nmanifest = manifest.tsv\n"
-            "[tx]\nmodel = a.h5\n[rx]\nmodel = b.h5\ndecoder = greedy\n"
-            "[link]\nmode = analog\nframes_per_packet = 4\nquant_bits = 4\n"
-            "[channel]\nmodel = awgn\nsnr_db = 20\n%s",
-            extra);
-    fclose(f);
+    char body[4096];
+    snprintf(body, sizeof body,
+             "[scenario]\nutterances = 10\n[source]\nkind = semantic\nmanifest = manifest.tsv\n"
+             "[tx]\nmodel = a.h5\n[rx]\nmodel = b.h5\ndecoder = greedy\n"
+             "[link]\nmode = analog\nframes_per_packet = 4\nquant_bits = 4\n"
+             "[channel]\nmodel = awgn\nsnr_db = 20\n%s",
+             extra);
     base_err e = BASE_ERR_INIT;
-    sim_scenario *sc = sim_scenario_load(path, &e);
-    if (!sc) fprintf(stderr, "  %s:%d: %s\n", e.file, e.line, e.msg);
-    return sc;
+    return test_load_scenario(dir, "prune.ini", body, &e);
 }
 
 /* A sim_prune for user 0 with fill (prototype|silence), over agent b. */

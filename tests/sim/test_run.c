@@ -8,6 +8,7 @@
  * they can (balanced sampling, sim/sample.h), each voice one /voices row,
  * also when three users share a point. */
 #include "sim/run.h"
+#include "tests/fixtures.h"
 #include "tests/testutil.h"
 
 #include <hdf5.h>
@@ -31,15 +32,8 @@ static const char *scenario_text =
 /* The scenario text written to $tmp/name and loaded. */
 static sim_scenario *load_text(const char *name, const char *text)
 {
-    char path[600];
-    snprintf(path, sizeof path, "%s/%s", test_tmpdir(), name);
-    FILE *f = fopen(path, "w");
-    CU_ASSERT_FATAL(f != NULL);
-    fputs(text, f);
-    fclose(f);
     base_err e = BASE_ERR_INIT;
-    sim_scenario *sc = sim_scenario_load(path, &e);
-    if (!sc) fprintf(stderr, "  %s:%d: %s\n", e.file, e.line, e.msg);
+    sim_scenario *sc = test_load_scenario(test_tmpdir(), name, text, &e);
     CU_ASSERT_FATAL(sc != NULL);
     return sc;
 }
@@ -63,66 +57,16 @@ static base_status run(const char *out, int jobs, int resume, size_t kill_after,
     return st;
 }
 
-/* The raw bytes of dataset name (file type) and its row count. */
-static unsigned char *table_bytes(const char *path, const char *name, size_t *n, size_t *size)
-{
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    CU_ASSERT_FATAL(f >= 0);
-    hid_t ds = H5Dopen2(f, name, H5P_DEFAULT);
-    CU_ASSERT_FATAL(ds >= 0);
-    hid_t t = H5Dget_type(ds), sp = H5Dget_space(ds);
-    *n = (size_t)H5Sget_simple_extent_npoints(sp);
-    *size = H5Tget_size(t);
-    unsigned char *buf = calloc(*n + 1, *size);
-    CU_ASSERT(H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
-    H5Sclose(sp);
-    H5Tclose(t);
-    H5Dclose(ds);
-    H5Fclose(f);
-    return buf;
-}
-
-/* Datasets name of a and b are the same bytes; returns the row count. */
-static size_t assert_same_table(const char *a, const char *b, const char *name)
-{
-    size_t na, nb, sa, sb;
-    unsigned char *x = table_bytes(a, name, &na, &sa), *y = table_bytes(b, name, &nb, &sb);
-    CU_ASSERT_EQUAL(na, nb);
-    CU_ASSERT_EQUAL(sa, sb);
-    if (na == nb && sa == sb) {
-        size_t first = SIZE_MAX;
-        for (size_t i = 0; i < na * sa && first == SIZE_MAX; i++)
-            if (x[i] != y[i]) first = i;
-        if (first != SIZE_MAX)
-            fprintf(stderr, "  %s and %s: /%s differs in row %zu\n", a, b, name, first / sa);
-        CU_ASSERT(first == SIZE_MAX);
-    }
-    free(x);
-    free(y);
-    return na;
-}
-
 static void assert_same_summary(const char *a, const char *b)
 {
-    CU_ASSERT_EQUAL(assert_same_table(a, b, "summary"), 4 * 2);
-}
-
-static void path_of(char *buf, size_t n, const char *name)
-{
-    snprintf(buf, n, "%s/%s", test_tmpdir(), name);
-}
-
-static int exists(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0;
+    CU_ASSERT_EQUAL(test_assert_same_table(a, b, "summary"), 4 * 2);
 }
 
 static void test_jobs_identical(void)
 {
     char a[600], b[600];
-    path_of(a, sizeof a, "j1.h5");
-    path_of(b, sizeof b, "j2.h5");
+    test_tmppath(a, sizeof a, "j1.h5");
+    test_tmppath(b, sizeof b, "j2.h5");
     base_err e = BASE_ERR_INIT;
     base_status st = run(a, 1, 0, 0, &e);
     if (st) fprintf(stderr, "  %s\n", e.msg);
@@ -157,12 +101,12 @@ static void test_jobs_identical(void)
 static void test_resume_after_kill(void)
 {
     char ref[600], out[600], partial[700];
-    path_of(ref, sizeof ref, "j1.h5"); /* from the previous case, or make it */
-    if (!exists(ref)) {
+    test_tmppath(ref, sizeof ref, "j1.h5"); /* from the previous case, or make it */
+    if (!test_exists(ref)) {
         base_err e = BASE_ERR_INIT;
         CU_ASSERT_EQUAL_FATAL(run(ref, 1, 0, 0, &e), BASE_OK);
     }
-    path_of(out, sizeof out, "killed.h5");
+    test_tmppath(out, sizeof out, "killed.h5");
     snprintf(partial, sizeof partial, "%s.partial", out);
     fflush(NULL);
     pid_t pid = fork();
@@ -175,21 +119,21 @@ static void test_resume_after_kill(void)
     int status = 0;
     waitpid(pid, &status, 0);
     CU_ASSERT(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-    CU_ASSERT(exists(partial));
-    CU_ASSERT(!exists(out));
+    CU_ASSERT(test_exists(partial));
+    CU_ASSERT(!test_exists(out));
     base_err e = BASE_ERR_INIT;
     base_status st = run(out, 2, 1, 0, &e);
     if (st) fprintf(stderr, "  %s\n", e.msg);
     CU_ASSERT_EQUAL_FATAL(st, BASE_OK);
-    CU_ASSERT(!exists(partial));
+    CU_ASSERT(!test_exists(partial));
     assert_same_summary(ref, out);
 }
 
 static void test_dry_run_and_overwrite(void)
 {
     char out[600], list[600];
-    path_of(out, sizeof out, "dry.h5");
-    path_of(list, sizeof list, "dry.txt");
+    test_tmppath(out, sizeof out, "dry.h5");
+    test_tmppath(list, sizeof list, "dry.txt");
     sim_scenario *sc = load();
     sim_run_opts o;
     memset(&o, 0, sizeof o);
@@ -205,7 +149,7 @@ static void test_dry_run_and_overwrite(void)
     while (fgets(line, sizeof line, o.list)) lines++;
     fclose(o.list);
     CU_ASSERT_EQUAL(lines, 1 + 4 * 2);
-    CU_ASSERT(!exists(out));
+    CU_ASSERT(!test_exists(out));
     /* an existing result is refused without force, untouched */
     FILE *f = fopen(out, "w");
     fputs("keep", f);
@@ -258,7 +202,7 @@ static void run_sweep(const char *name, const char *text, const char *out, int j
 {
     sim_scenario *sc = load_text(name, text);
     char dir[600];
-    path_of(dir, sizeof dir, cache);
+    test_tmppath(dir, sizeof dir, cache);
     base_err e = BASE_ERR_INIT;
     CU_ASSERT_EQUAL_FATAL(sim_scenario_set(sc, "equalizer.cache", dir, "--set", 0, &e), BASE_OK);
     sim_run_opts o;
@@ -272,7 +216,7 @@ static void run_sweep(const char *name, const char *text, const char *out, int j
     sim_scenario_destroy(sc);
     char aside[700];
     snprintf(aside, sizeof aside, "%s.%d", dir, jobs);
-    if (exists(dir)) CU_ASSERT_EQUAL(rename(dir, aside), 0);
+    if (test_exists(dir)) CU_ASSERT_EQUAL(rename(dir, aside), 0);
 }
 
 /* Every /summary row evaluated `utts` utterances of `voices` voices, and
@@ -344,15 +288,15 @@ static void test_jobs_relative_selections(void)
              "[sweep]\nanchors.selection = random,fps,kmeans,class\n"
              "channel.snr_db = 0,5,10,15\n",
              harvard, voices, a, b);
-    path_of(j1, sizeof j1, "rel-j1.h5");
-    path_of(j8, sizeof j8, "rel-j8.h5");
+    test_tmppath(j1, sizeof j1, "rel-j1.h5");
+    test_tmppath(j8, sizeof j8, "rel-j8.h5");
     run_sweep("rel.ini", text, j1, 1, "heads");
     run_sweep("rel.ini", text, j8, 8, "heads");
     char heads[600];
-    path_of(heads, sizeof heads, "heads.8"); /* -j 8 trained its own heads */
-    CU_ASSERT(exists(heads));
-    CU_ASSERT_EQUAL(assert_same_table(j1, j8, "summary"), 16);
-    CU_ASSERT_EQUAL(assert_same_table(j1, j8, "voices"), 16 * 3);
+    test_tmppath(heads, sizeof heads, "heads.8"); /* -j 8 trained its own heads */
+    CU_ASSERT(test_exists(heads));
+    CU_ASSERT_EQUAL(test_assert_same_table(j1, j8, "summary"), 16);
+    CU_ASSERT_EQUAL(test_assert_same_table(j1, j8, "voices"), 16 * 3);
     assert_balanced(j1, 16, 3, 3);
 }
 
@@ -372,12 +316,12 @@ static void test_jobs_codecs(void)
              "[sweep]\nsource.kind = codec2-3200,codec2-1200,codec2-700c,opus-6\n"
              "channel.snr_db = 0,2,4,8\n",
              harvard, voices, a);
-    path_of(j1, sizeof j1, "codec-j1.h5");
-    path_of(j8, sizeof j8, "codec-j8.h5");
+    test_tmppath(j1, sizeof j1, "codec-j1.h5");
+    test_tmppath(j8, sizeof j8, "codec-j8.h5");
     run_sweep("codec.ini", text, j1, 1, "none");
     run_sweep("codec.ini", text, j8, 8, "none");
-    CU_ASSERT_EQUAL(assert_same_table(j1, j8, "summary"), 16);
-    CU_ASSERT_EQUAL(assert_same_table(j1, j8, "voices"), 16 * 2);
+    CU_ASSERT_EQUAL(test_assert_same_table(j1, j8, "summary"), 16);
+    CU_ASSERT_EQUAL(test_assert_same_table(j1, j8, "voices"), 16 * 2);
     assert_balanced(j1, 16, 2, 2);
 }
 
@@ -396,7 +340,7 @@ static void test_multi_user_balanced(void)
              "[channel]\nmodel = awgn\nsnr_db = 10\n"
              "[user.a]\n[user.b]\n[user.c]\nchannel.snr_db = 6\n",
              harvard, voices, a);
-    path_of(out, sizeof out, "users.h5");
+    test_tmppath(out, sizeof out, "users.h5");
     run_sweep("users.ini", text, out, 2, "none");
     assert_balanced(out, 1, 6, 3);
 }

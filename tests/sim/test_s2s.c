@@ -10,6 +10,7 @@
 #include "sim/s2s.h"
 #include "tests/fixtures.h"
 #include "tests/testutil.h"
+#include "tests/testutil_audio.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -21,40 +22,12 @@ static char dir[512];
 static void setup(void)
 {
     snprintf(dir, sizeof dir, "%s", test_tmpdir());
-    char path[600];
-    snprintf(path, sizeof path, "%s/tx.h5", dir);
-    test_save_tiny_agent(path, 8, 11);
-    snprintf(path, sizeof path, "%s/score.h5", dir);
-    test_save_tiny_agent(path, 8, 23);
+    test_save_tiny_agent_in(dir, "tx.h5", 8, 11);
+    test_save_tiny_agent_in(dir, "score.h5", 8, 23);
     static const char *const text[] = {"the cat sat", "a dog ran home"};
-    snprintf(path, sizeof path, "%s/manifest.tsv", dir);
-    FILE *man = fopen(path, "w");
-    CU_ASSERT_FATAL(man != NULL);
-    for (int i = 0; i < 2; i++) {
-        size_t n = 16000 + 8000 * (size_t)i;
-        float *x = malloc(n * sizeof *x);
-        for (size_t k = 0; k < n; k++) {
-            float t = (float)k / 16000.0f, f0 = 110.0f + 50.0f * (float)i;
-            x[k] = 0.3f * sinf(6.28318f * 2.0f * t) * sinf(6.28318f * f0 * t);
-        }
-        snprintf(path, sizeof path, "%s/u%d.wav", dir, i);
-        CU_ASSERT_EQUAL_FATAL(codec_audio_write_wav(path, x, n, 16000, NULL), BASE_OK);
-        free(x);
-        fprintf(man, "spk_%d\tu%d.wav\t%s\n", i, i, text[i]);
-    }
-    fclose(man);
-}
-
-static sim_scenario *scenario_text(const char *name, const char *body, base_err *e)
-{
-    char path[600];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    fputs(body, f);
-    fclose(f);
-    sim_scenario *sc = sim_scenario_load(path, e);
-    if (!sc) fprintf(stderr, "  %s:%d: %s\n", e->file, e->line, e->msg);
-    return sc;
+    static const size_t len[] = {16000, 24000};
+    const test_utts utts = {TEST_SIGNAL_AM, 0, "spk_", "u", 2, len, text};
+    test_write_manifest(dir, "manifest.tsv", &utts);
 }
 
 /* The text kind over a clean digital link; extra: more sections. */
@@ -78,7 +51,7 @@ static void run(const char *name, const char *extra, const char *out, int jobs, 
     char body[2048];
     snprintf(body, sizeof body, base_body, extra);
     base_err e = BASE_ERR_INIT;
-    sim_scenario *sc = scenario_text(name, body, &e);
+    sim_scenario *sc = test_load_scenario(dir, name, body, &e);
     CU_ASSERT_FATAL(sc != NULL);
     sim_run_opts o;
     memset(&o, 0, sizeof o);
@@ -171,25 +144,15 @@ static void test_bad_inputs(void)
     for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
         char body[2048];
         snprintf(body, sizeof body, base_body, cases[c].extra);
-        base_err e = BASE_ERR_INIT;
-        sim_scenario *sc = scenario_text("bad.ini", body, &e);
-        CU_ASSERT_FATAL(sc != NULL);
-        base_status st = sim_run_validate(sc, NULL, &e);
-        printf("  %s:%d: %s\n", e.file, e.line, e.msg);
-        CU_ASSERT_NOT_EQUAL(st, BASE_OK);
-        CU_ASSERT(strstr(e.file, "bad.ini") != NULL);
-        CU_ASSERT_EQUAL(e.line, cases[c].line);
-        CU_ASSERT(strstr(e.msg, cases[c].needle) != NULL);
-        CU_ASSERT(strchr(e.msg, '\n') == NULL);
-        sim_scenario_destroy(sc);
+        test_assert_invalid(dir, "bad.ini", body, cases[c].needle, cases[c].line);
     }
     /* a codec kind delivers speech: refused, not ignored */
     base_err e = BASE_ERR_INIT;
-    sim_scenario *sc = scenario_text("codec.ini",
-                                     "[source]\nkind = opus-12\nmanifest = manifest.tsv\n"
-                                     "[rx]\nmodel = tx.h5\ntts_voice = flite slt\n"
-                                     "[score]\nmodel = score.h5\n[link]\nmode = digital\n",
-                                     &e);
+    sim_scenario *sc = test_load_scenario(dir, "codec.ini",
+                                          "[source]\nkind = opus-12\nmanifest = manifest.tsv\n"
+                                          "[rx]\nmodel = tx.h5\ntts_voice = flite slt\n"
+                                          "[score]\nmodel = score.h5\n[link]\nmode = digital\n",
+                                          &e);
     CU_ASSERT_FATAL(sc != NULL);
     CU_ASSERT_NOT_EQUAL(sim_run_validate(sc, NULL, &e), BASE_OK);
     printf("  %s:%d: %s\n", e.file, e.line, e.msg);

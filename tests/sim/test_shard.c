@@ -7,6 +7,7 @@
  * arguments are usage errors. */
 #include "sim/merge.h"
 #include "sim/run.h"
+#include "tests/fixtures.h"
 #include "tests/testutil.h"
 
 #include <hdf5.h>
@@ -25,27 +26,11 @@ static const char *scenario_text =
     "[metrics]\nmin_bit_errors = 200\ncheck_every = 4\n"
     "[sweep]\nchannel.snr_db = 0:3:9\nlink.modulation = qpsk,16qam\n";
 
-static void path_of(char *buf, size_t n, const char *name)
-{
-    snprintf(buf, n, "%s/%s", test_tmpdir(), name);
-}
-
-static int exists(const char *p)
-{
-    struct stat st;
-    return stat(p, &st) == 0;
-}
-
 static sim_scenario *load(void)
 {
     char path[600];
-    path_of(path, sizeof path, "shard.ini");
-    if (!exists(path)) {
-        FILE *f = fopen(path, "w");
-        CU_ASSERT_FATAL(f != NULL);
-        fputs(scenario_text, f);
-        fclose(f);
-    }
+    test_tmppath(path, sizeof path, "shard.ini");
+    if (!test_exists(path)) test_put(path, scenario_text);
     base_err e = BASE_ERR_INIT;
     sim_scenario *sc = sim_scenario_load(path, &e);
     CU_ASSERT_FATAL(sc != NULL);
@@ -79,51 +64,19 @@ static base_status run(const char *out, size_t i, size_t n, const char *set, int
     return st;
 }
 
-/* The bytes of a dataset of fixed-size elements (read in its file type) and
- * its element count. */
-static unsigned char *dataset_bytes(const char *path, const char *name, size_t *n, size_t *size)
-{
-    hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-    CU_ASSERT_FATAL(f >= 0);
-    hid_t ds = H5Dopen2(f, name, H5P_DEFAULT), t = H5Dget_type(ds), sp = H5Dget_space(ds);
-    *n = (size_t)H5Sget_simple_extent_npoints(sp);
-    *size = H5Tget_size(t);
-    unsigned char *buf = calloc(*n + 1, *size);
-    CU_ASSERT(H5Dread(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) >= 0);
-    /* variable-length members (the utterance tables' texts) were allocated by the
-     * read: free them (their pointers stay in buf, never followed) */
-    H5Dvlen_reclaim(t, sp, H5P_DEFAULT, buf);
-    H5Sclose(sp);
-    H5Tclose(t);
-    H5Dclose(ds);
-    H5Fclose(f);
-    return buf;
-}
-
-static int same_dataset(const char *a, const char *b, const char *name)
-{
-    size_t na, nb, sa, sb;
-    unsigned char *x = dataset_bytes(a, name, &na, &sa), *y = dataset_bytes(b, name, &nb, &sb);
-    int same = na == nb && sa == sb && memcmp(x, y, na * sa) == 0;
-    if (!same) fprintf(stderr, "  %s differs between %s and %s\n", name, a, b);
-    free(x);
-    free(y);
-    return same;
-}
-
 static void merged_equals_unsharded(void)
 {
     char ref[600], s[3][600], out[600];
     base_err e = BASE_ERR_INIT;
-    path_of(ref, sizeof ref, "whole.h5");
+    test_tmppath(ref, sizeof ref, "whole.h5");
     CU_ASSERT_EQUAL_FATAL(run(ref, 0, 0, NULL, 0, 0, &e), BASE_OK);
     for (size_t i = 0; i < 3; i++) {
         char name[32];
         snprintf(name, sizeof name, "s%zu.h5", i);
-        path_of(s[i], sizeof s[i], name);
+        test_tmppath(s[i], sizeof s[i], name);
         CU_ASSERT_EQUAL_FATAL(run(s[i], i, 3, NULL, 0, 0, &e), BASE_OK);
     }
-    path_of(out, sizeof out, "merged.h5");
+    test_tmppath(out, sizeof out, "merged.h5");
     const char *files[3] = {s[2], s[0], s[1]}; /* any order */
     size_t rows = 0;
     base_status st = sim_merge(files, 3, out, 0, &rows, &e);
@@ -131,20 +84,20 @@ static void merged_equals_unsharded(void)
     CU_ASSERT_EQUAL_FATAL(st, BASE_OK);
     CU_ASSERT_EQUAL(rows, 4 * 2 * 2);
     /* a bits run's latencies are simulated time: the bytes match whole */
-    CU_ASSERT(same_dataset(ref, out, "summary"));
-    CU_ASSERT(same_dataset(ref, out, "grid/ber"));
-    CU_ASSERT(same_dataset(ref, out, "grid/utterances"));
-    CU_ASSERT(same_dataset(ref, out, "grid/channel.snr_db"));
+    CU_ASSERT(test_same_table(ref, out, "summary"));
+    CU_ASSERT(test_same_table(ref, out, "grid/ber"));
+    CU_ASSERT(test_same_table(ref, out, "grid/utterances"));
+    CU_ASSERT(test_same_table(ref, out, "grid/channel.snr_db"));
     char g[64];
     for (size_t i = 0; i < 16; i++) {
         snprintf(g, sizeof g, "points/%04zu/utterances", i);
         size_t n, sz;
-        free(dataset_bytes(out, g, &n, &sz));
+        free(test_table_bytes(out, g, &n, &sz));
         CU_ASSERT(n > 0);
     }
     /* a shard holds only its rows: job k = point * repeats + repeat, k % 3 == i */
     size_t n, sz;
-    free(dataset_bytes(s[1], "summary", &n, &sz));
+    free(test_table_bytes(s[1], "summary", &n, &sz));
     CU_ASSERT_EQUAL(n, 5); /* k = 1, 4, 7, 10, 13 */
 }
 
@@ -160,7 +113,7 @@ static void expect_refused(const char *const *files, size_t n, const char *out, 
     if (file_named) CU_ASSERT_STRING_EQUAL(e.file, file_named);
     if (!strstr(e.msg, what)) fprintf(stderr, "  expected '%s' in '%s'\n", what, e.msg);
     CU_ASSERT(strstr(e.msg, what) != NULL);
-    CU_ASSERT(!exists(partial));
+    CU_ASSERT(!test_exists(partial));
 }
 
 static void merge_refusals(void)
@@ -169,15 +122,15 @@ static void merge_refusals(void)
     for (size_t i = 0; i < 3; i++) {
         char name[32];
         snprintf(name, sizeof name, "s%zu.h5", i);
-        path_of(s[i], sizeof s[i], name);
-        if (!exists(s[i])) {
+        test_tmppath(s[i], sizeof s[i], name);
+        if (!test_exists(s[i])) {
             base_err e = BASE_ERR_INIT;
             CU_ASSERT_EQUAL_FATAL(run(s[i], i, 3, NULL, 0, 0, &e), BASE_OK);
         }
     }
-    path_of(whole, sizeof whole, "whole.h5");
-    path_of(out, sizeof out, "refused.h5");
-    path_of(other, sizeof other, "other1.h5");
+    test_tmppath(whole, sizeof whole, "whole.h5");
+    test_tmppath(out, sizeof out, "refused.h5");
+    test_tmppath(other, sizeof other, "other1.h5");
     base_err e = BASE_ERR_INIT;
     CU_ASSERT_EQUAL_FATAL(run(other, 1, 3, "scenario.seed=12", 0, 0, &e), BASE_OK);
     const char *missing[2] = {s[0], s[2]};
@@ -187,9 +140,9 @@ static void merge_refusals(void)
     const char *foreign[3] = {s[0], other, s[2]};
     expect_refused(foreign, 3, out, 0, other, "different scenario");
     const char *notshard[3] = {s[0], s[1], whole};
-    if (exists(whole)) expect_refused(notshard, 3, out, 0, whole, "not a shard file");
+    if (test_exists(whole)) expect_refused(notshard, 3, out, 0, whole, "not a shard file");
     /* an incomplete shard: killed after 2 rows, its .partial given */
-    path_of(part, sizeof part, "killed2.h5");
+    test_tmppath(part, sizeof part, "killed2.h5");
     fflush(NULL);
     pid_t pid = fork();
     CU_ASSERT_FATAL(pid >= 0);
@@ -209,7 +162,7 @@ static void merge_refusals(void)
     CU_ASSERT_EQUAL(run(part, 1, 3, NULL, 1, 0, &e), BASE_EEXIST);
     CU_ASSERT(strstr(e.msg, "another --shard") != NULL);
     CU_ASSERT_EQUAL(run(part, 2, 3, NULL, 1, 0, &e), BASE_OK);
-    CU_ASSERT(same_dataset(part, s[2], "summary"));
+    CU_ASSERT(test_same_table(part, s[2], "summary"));
     /* an existing OUT is never replaced without force */
     FILE *f = fopen(out, "w");
     fputs("keep", f);
@@ -227,22 +180,19 @@ static void merge_refusals(void)
 static void cli(void)
 {
     char ini[600], cmd[2048];
-    path_of(ini, sizeof ini, "shard.ini");
+    test_tmppath(ini, sizeof ini, "shard.ini");
     sim_scenario_destroy(load()); /* writes shard.ini */
     static const char *bad[] = {"3/3", "-1/3", "1/0", "1", "a/b", "1/3x", NULL};
     for (size_t i = 0; bad[i]; i++) {
         snprintf(cmd, sizeof cmd, "%s/semsim run %s --dry-run --shard %s 2>/dev/null >/dev/null",
                  SEMSIM_BUILDDIR, ini, bad[i]);
-        int st = system(cmd);
-        CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+        CU_ASSERT_EQUAL(test_sh(cmd), 2);
     }
     snprintf(cmd, sizeof cmd, "%s/semsim merge %s 2>/dev/null", SEMSIM_BUILDDIR, ini);
-    int st = system(cmd); /* no -o */
-    CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 2);
+    CU_ASSERT_EQUAL(test_sh(cmd), 2); /* no -o */
     snprintf(cmd, sizeof cmd, "%s/semsim merge %s -o %s/x.h5 2>/dev/null", SEMSIM_BUILDDIR, ini,
              test_tmpdir());
-    st = system(cmd); /* not HDF5 */
-    CU_ASSERT(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+    CU_ASSERT_EQUAL(test_sh(cmd), 1); /* not HDF5 */
 }
 
 int main(void)

@@ -2,6 +2,7 @@
  * ranges, zipped axes, constraints with de-duplication, repeats' seeds and
  * the --dry-run listing. */
 #include "sim/sweep.h"
+#include "tests/fixtures.h"
 #include "tests/testutil.h"
 
 #include <math.h>
@@ -11,16 +12,8 @@
 
 static sim_scenario *load_text(const char *name, const char *text)
 {
-    char path[600];
-    snprintf(path, sizeof path, "%s/%s", test_tmpdir(), name);
-    FILE *f = fopen(path, "w");
-    CU_ASSERT_FATAL(f != NULL);
-    fputs(text, f);
-    fclose(f);
     base_err e = BASE_ERR_INIT;
-    sim_scenario *sc = sim_scenario_load(path, &e);
-    if (!sc) fprintf(stderr, "  %s:%d: %s\n", e.file, e.line, e.msg);
-    return sc;
+    return test_load_scenario(test_tmpdir(), name, text, &e);
 }
 
 static void test_no_sweep(void)

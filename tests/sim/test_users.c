@@ -18,44 +18,10 @@
 
 static char dir[512];
 
-/* name.tsv with 3 synthetic utterances, ids tag_i. */
-static void write_manifest(const char *name, const char *tag, double len, const char *const text[3])
-{
-    char path[600];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *man = fopen(path, "w");
-    CU_ASSERT_FATAL(man != NULL);
-    for (int i = 0; i < 3; i++) {
-        size_t n = (size_t)(16000 * len * (i + 1) / 2);
-        float *x = malloc(n * sizeof *x);
-        for (size_t k = 0; k < n; k++)
-            x[k] = 0.3f * sinf(0.05f * (float)k * (float)(i + 1 + (*tag == 'a'))) +
-                   0.01f * (float)((k * 7919) % 13);
-        char wav[64];
-        snprintf(wav, sizeof wav, "%s%d.wav", tag, i);
-        snprintf(path, sizeof path, "%s/%s", dir, wav);
-        CU_ASSERT_EQUAL_FATAL(codec_audio_write_wav(path, x, n, 16000, NULL), BASE_OK);
-        free(x);
-        fprintf(man, "%s_%d\t%s\t%s\n", tag, i, wav, text[i]);
-    }
-    fclose(man);
-}
-
 static void setup(void)
 {
-    char path[600];
     snprintf(dir, sizeof dir, "%s", test_tmpdir());
-    const char *names[] = {"a.h5", "b.h5", "c.h5"};
-    const int d[] = {8, 8, 12};
-    for (int i = 0; i < 3; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        test_save_tiny_agent(path, d[i], (uint64_t)i + 1);
-    }
-    static const char *const text[] = {"the cat sat", "a dog ran home", "stop"};
-    write_manifest("manifest.tsv", "spk", 1.0, text);
-    static const char *const anchors[] = {"we were away a year ago", "she sells sea shells",
-                                          "pack my box with five dozen jugs"};
-    write_manifest("anchors.tsv", "anc", 4.0, anchors);
+    test_make_semantic_dir(dir);
 }
 
 /* The scenario name.ini (users: the [user.*] sections) run with -j jobs into
@@ -113,11 +79,8 @@ static char *slurp(const char *name, const char *file)
 {
     char path[700];
     snprintf(path, sizeof path, "%s/%s%s", dir, name, file);
-    FILE *f = fopen(path, "rb");
-    CU_ASSERT_FATAL(f != NULL);
-    char *buf = calloc(1, 1 << 16);
-    fread(buf, 1, (1 << 16) - 1, f);
-    fclose(f);
+    char *buf = test_slurp(path, NULL);
+    CU_ASSERT_FATAL(buf != NULL);
     return buf;
 }
 
@@ -167,8 +130,7 @@ static void test_pairs_as_single(void)
 static void test_pair_keys(void)
 {
     setup();
-    const char *k5 =
-        "anchors.count = 5\nanchors.selection = fps\nequalizer.ridge_lambda = 10\n";
+    const char *k5 = "anchors.count = 5\nanchors.selection = fps\nequalizer.ridge_lambda = 10\n";
     char users[512], one[512];
     snprintf(users, sizeof users, "[user.k12]\n[user.k5]\n%s", k5);
     snprintf(one, sizeof one, "[user.k5]\n%s", k5);

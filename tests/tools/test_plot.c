@@ -27,15 +27,7 @@ static int plot(const char *args, char *err, size_t n)
     snprintf(errfile, sizeof errfile, "%s/plot.err", test_tmpdir());
     snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %s 2>%s",
              test_srcpath(src, sizeof src, "tools/semsim-plot"), args, errfile);
-    int st = system(cmd);
-    err[0] = 0;
-    FILE *f = fopen(errfile, "r");
-    if (f) {
-        size_t got = fread(err, 1, n - 1, f);
-        err[got] = 0;
-        fclose(f);
-    }
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return test_sh_read(cmd, errfile, err, n);
 }
 
 static void make_results(void)

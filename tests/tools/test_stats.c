@@ -115,15 +115,7 @@ static int plot(const char *args, char *out, size_t n)
     snprintf(outfile, sizeof outfile, "%s/stats.out", dir);
     snprintf(cmd, sizeof cmd, "/usr/bin/python3 %s %s >%s 2>&1",
              test_srcpath(src, sizeof src, "tools/semsim-plot"), args, outfile);
-    int st = system(cmd);
-    out[0] = 0;
-    FILE *f = fopen(outfile, "r");
-    if (f) {
-        size_t got = fread(out, 1, n - 1, f);
-        out[got] = 0;
-        fclose(f);
-    }
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    return test_sh_read(cmd, outfile, out, n);
 }
 
 /* --stats --json on FILE.h5 with extra args; the parsed document (caller puts it). */

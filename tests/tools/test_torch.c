@@ -14,6 +14,7 @@
 #include "codecs/decode.h"
 #include "codecs/modelfile.h"
 #include "sim/cmd.h"
+#include "tests/fixtures.h"
 #include "tests/testutil.h"
 
 #include <fcntl.h>
@@ -29,46 +30,12 @@
 
 static char man[600];
 
-static const char *tmp(char *buf, size_t n, const char *name)
-{
-    snprintf(buf, n, "%s/%s", test_tmpdir(), name);
-    return buf;
-}
-
 /* SEMSIM_TEST_NO_TORCH=1 takes the skip path even where torch is installed. */
 static int have_torch(void)
 {
     const char *no = getenv("SEMSIM_TEST_NO_TORCH");
     if (no && *no && strcmp(no, "0")) return 0;
     return system("/usr/bin/python3 -c 'import torch' >/dev/null 2>&1") == 0;
-}
-
-/* Runs a command with stdout and stderr sent to the file log. */
-static int run(int (*fn)(int, char **), const char *name, const char *const *args)
-{
-    char *argv[20], log[600];
-    int argc = 0;
-    argv[argc++] = (char *)name;
-    while (args[argc - 1] && argc < 19) {
-        argv[argc] = (char *)args[argc - 1];
-        argc++;
-    }
-    argv[argc] = NULL;
-    fflush(stdout);
-    fflush(stderr);
-    int so = dup(1), se = dup(2);
-    int fd = open(tmp(log, sizeof log, "cmd.log"), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    dup2(fd, 1);
-    dup2(fd, 2);
-    close(fd);
-    int rc = fn(argc, argv);
-    fflush(stdout);
-    fflush(stderr);
-    dup2(so, 1);
-    dup2(se, 2);
-    close(so);
-    close(se);
-    return rc;
 }
 
 static int py(const char *args)
@@ -111,20 +78,7 @@ static int read_trn(const char *path, char out[N_UTT][512])
 
 static void setup_speech(void)
 {
-    if (man[0]) return;
-    char text[512], voices[512], dir[512];
-    FILE *f = fopen(tmp(text, sizeof text, "lines.txt"), "w");
-    fputs("The birch canoe slid on the smooth planks.\nGlue the sheet to the dark blue "
-          "background.\nIt is easy to tell the depth of a well.\n",
-          f);
-    fclose(f);
-    f = fopen(tmp(voices, sizeof voices, "voices.txt"), "w");
-    fputs("flite slt\n", f);
-    fclose(f);
-    tmp(dir, sizeof dir, "speech");
-    const char *co[] = {"--text", text, "--voices", voices, "-o", dir, "--quiet", NULL};
-    CU_ASSERT_EQUAL_FATAL(run(sim_cmd_corpus, "semsim corpus", co), 0);
-    snprintf(man, sizeof man, "%s/manifest.tsv", dir);
+    if (!man[0]) test_make_speech_corpus(man, sizeof man);
 }
 
 static void check_family(const char *family)
@@ -142,16 +96,16 @@ static void check_family(const char *family)
     setup_speech();
     char st[512], h5[512], dump[512], thyp[512], shyp[512], args[3000], name[64];
     snprintf(name, sizeof name, "%s.safetensors", family);
-    tmp(st, sizeof st, name);
+    test_tmppath(st, sizeof st, name);
     snprintf(name, sizeof name, "%s.h5", family);
-    tmp(h5, sizeof h5, name);
+    test_tmppath(h5, sizeof h5, name);
     snprintf(name, sizeof name, "dump_%s", family);
-    tmp(dump, sizeof dump, name);
+    test_tmppath(dump, sizeof dump, name);
     CU_ASSERT_EQUAL_FATAL(mkdir(dump, 0700), 0);
     snprintf(name, sizeof name, "torch_%s.trn", family);
-    tmp(thyp, sizeof thyp, name);
+    test_tmppath(thyp, sizeof thyp, name);
     snprintf(name, sizeof name, "semsim_%s.trn", family);
-    tmp(shyp, sizeof shyp, name);
+    test_tmppath(shyp, sizeof shyp, name);
 
     /* train in PyTorch, import, transcribe in PyTorch with dumps */
     snprintf(args, sizeof args,
@@ -160,7 +114,7 @@ static void check_family(const char *family)
              man, st, family);
     CU_ASSERT_EQUAL_FATAL(py(args), 0);
     const char *im[] = {st, "-o", h5, NULL};
-    CU_ASSERT_EQUAL_FATAL(run(sim_cmd_import, "semsim import", im), 0);
+    CU_ASSERT_EQUAL_FATAL(test_run_cmd(sim_cmd_import, "semsim import", im, NULL, 0, NULL, 0), 0);
     snprintf(args, sizeof args, "hyp --model %s --manifest %s --out %s --dump %s 2>/dev/null", st,
              man, thyp, dump);
     CU_ASSERT_EQUAL_FATAL(py(args), 0);
@@ -209,7 +163,7 @@ static void check_family(const char *family)
 
     /* `semsim eval` from the WAVs, semsim's own front-end */
     const char *ev[] = {"--model", h5, "--manifest", man, "--hyp", shyp, "--greedy", NULL};
-    CU_ASSERT_EQUAL_FATAL(run(sim_cmd_eval, "semsim eval", ev), 0);
+    CU_ASSERT_EQUAL_FATAL(test_run_cmd(sim_cmd_eval, "semsim eval", ev, NULL, 0, NULL, 0), 0);
     CU_ASSERT_EQUAL_FATAL(read_trn(shyp, sem_txt), N_UTT);
     for (int k = 0; k < N_UTT; k++) CU_ASSERT_STRING_EQUAL(sem_txt[k], torch_txt[k]);
 }
