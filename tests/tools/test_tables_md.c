@@ -245,6 +245,15 @@ static void test_targets(void)
         CU_ASSERT_STRING_EQUAL(str(t, "figure"), cases[i].figure);
     }
     json_object_put(doc);
+    /* --baseline: the same agent before, here itself (+0.0 points: met) */
+    snprintf(args, sizeof args, "--json --baseline %s/t1 %s/t1", dir, dir);
+    doc = run_json("tables-md", args);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+    json_object *t = target(doc, "A: heard", NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+    CU_ASSERT_STRING_EQUAL(str(t, "verdict"), "met");
+    CU_ASSERT_STRING_EQUAL(str(t, "figure"), "31.0% against 31.0% (+0.0)");
+    json_object_put(doc);
 }
 
 static void test_page(void)
