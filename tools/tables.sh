@@ -4,6 +4,7 @@
 # one results file each, into OUTDIR. docs/experiments.md "How to reproduce"
 # lists the same commands; this is them in one place, so a re-run is one
 # command. A file already in OUTDIR is kept (delete it to re-run that table).
+# `tools/tables-md OUTDIR > docs/results.md` then writes every table from them as one page.
 #
 #   tools/tables.sh [-j N] [--only NAME[,NAME...]] OUTDIR
 #
