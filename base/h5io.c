@@ -392,9 +392,14 @@ base_status base_h5_write_tensor(base_h5 *h, const char *name, int rank, const s
     }
     hid_t space = H5Screate_simple(rank, dims, NULL);
     hid_t lcpl = base_h5i_lcpl(1);
-    hid_t ds = space < 0 ? H5I_INVALID_HID
-                         : H5Dcreate2(h->file, name, H5T_IEEE_F32LE, space, lcpl, H5P_DEFAULT,
-                                      H5P_DEFAULT);
+    /* no modification times in the object headers: the same tensors give the same
+     * bytes whenever they are written (model and head files are hashed as cache keys) */
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (dcpl >= 0) H5Pset_obj_track_times(dcpl, 0);
+    hid_t ds = space < 0 || dcpl < 0
+                   ? H5I_INVALID_HID
+                   : H5Dcreate2(h->file, name, H5T_IEEE_F32LE, space, lcpl, dcpl, H5P_DEFAULT);
+    if (dcpl >= 0) H5Pclose(dcpl);
     if (ds < 0)
         st = base_h5i_fail(h, err, BASE_EIO, "cannot create tensor %s", name);
     else if (H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, data) < 0)
