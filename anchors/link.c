@@ -37,6 +37,9 @@ typedef struct candidates {
     size_t cap_tx, cap_rx;
     size_t utts;             /* corpus utterances used */
     size_t skip_tx, skip_rx; /* class: utterances too short to align */
+    float *x_pool[ANCHOR_RELHEAD_MAX_POOL]; /* index selections: each pool encoder's frames,
+                                             * synchronous with x_tx like x_rx */
+    size_t cap_pool[ANCHOR_RELHEAD_MAX_POOL];
 } candidates;
 
 static void candidates_free(candidates *c)
@@ -45,6 +48,7 @@ static void candidates_free(candidates *c)
     free(c->x_rx);
     free(c->l_tx);
     free(c->l_rx);
+    for (size_t v = 0; v < ANCHOR_RELHEAD_MAX_POOL; v++) free(c->x_pool[v]);
 }
 
 /* Utterance j of n taken evenly spaced from a manifest of m >= n: a corpus
@@ -128,17 +132,18 @@ out:
 
 /* Index selections: the receiver's frames of the same audio resampled to the
  * transmitter's count tt, appended at frame c->n_tx. */
-static base_status add_synchronous(candidates *c, const anchor_link_side *rx, const char *path,
-                                   int tt, base_err *err)
+static base_status add_synchronous(const candidates *c, float **x, size_t *cap,
+                                   const anchor_link_side *rx, const char *path, int tt,
+                                   base_err *err)
 {
     float *zr = NULL;
     int tr = 0;
-    if (grow_frames(&c->x_rx, NULL, &c->cap_rx, c->n_tx + (size_t)tt, rx->dim))
+    if (grow_frames(x, NULL, cap, c->n_tx + (size_t)tt, rx->dim))
         return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     base_status st = rx->encode(rx->ctx, path, &zr, &tr, err);
     if (st == BASE_OK)
-        st = anchor_resample_linear(zr, (size_t)tr, rx->dim, c->x_rx + c->n_tx * rx->dim,
-                                    (size_t)tt, err);
+        st = anchor_resample_linear(zr, (size_t)tr, rx->dim, *x + c->n_tx * rx->dim, (size_t)tt,
+                                    err);
     free(zr);
     return st;
 }
@@ -191,7 +196,10 @@ static base_status gather(const anchor_link_config *cfg, const anchor_link_side 
         memcpy(c->x_tx + c->n_tx * dt, zt, (size_t)tt * dt * sizeof *zt);
         if (!cls) {
             free(zt);
-            st = add_synchronous(c, rx, path, tt, err);
+            st = add_synchronous(c, &c->x_rx, &c->cap_rx, rx, path, tt, err);
+            for (size_t v = 0; v < cfg->n_pool && st == BASE_OK; v++)
+                st = add_synchronous(c, &c->x_pool[v], &c->cap_pool[v], &cfg->pool[v], path, tt,
+                                     err);
             c->n_tx += (size_t)tt;
             continue;
         }
@@ -280,6 +288,10 @@ typedef struct head_data {
     float **z;
     int *t;
     const char **text;
+    const anchor_link_side *pool; /* and the pool's latents of the same utterances */
+    size_t n_pool;
+    float **pz[ANCHOR_RELHEAD_MAX_POOL];
+    int *pt[ANCHOR_RELHEAD_MAX_POOL];
 } head_data;
 
 static base_status head_fetch(void *ctx, anchor_relhead_data *data, base_err *err)
@@ -296,7 +308,18 @@ static base_status head_fetch(void *ctx, anchor_relhead_data *data, base_err *er
                                        &h->t[j], err);
         if (st != BASE_OK) return st;
         h->text[j] = codec_manifest_transcript(h->man, i);
+        for (size_t v = 0; v < h->n_pool; v++) {
+            if (!h->pz[v]) h->pz[v] = calloc(h->n + 1, sizeof *h->pz[v]);
+            if (!h->pt[v]) h->pt[v] = calloc(h->n + 1, sizeof *h->pt[v]);
+            if (!h->pz[v] || !h->pt[v])
+                return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+            st = h->pool[v].encode(h->pool[v].ctx, codec_manifest_audio_path(h->man, i),
+                                   &h->pz[v][j], &h->pt[v][j], err);
+            if (st != BASE_OK) return st;
+        }
     }
+    data->pz = (const float *const *const *)h->pz;
+    data->pt = (const int *const *)h->pt;
     data->n = h->n;
     data->z = (const float *const *)h->z;
     data->t = h->t;
@@ -306,11 +329,18 @@ static base_status head_fetch(void *ctx, anchor_relhead_data *data, base_err *er
 
 /* Step 4: the receiver's relative head for its anchors a_rx (K, rx->dim). */
 static base_status get_head(anchor_link *l, const anchor_link_config *cfg,
-                            const anchor_link_side *rx, const anchor_set *set, const float *a_rx,
-                            anchor_psi psi, base_err *err)
+                            const anchor_link_side *rx, const candidates *c,
+                            const anchor_set *set, const float *a_rx, anchor_psi psi,
+                            base_err *err)
 {
     codec_manifest *own = NULL;
     base_status st;
+    anchor_relhead_pool_member pool[ANCHOR_RELHEAD_MAX_POOL];
+    float *a_pool[ANCHOR_RELHEAD_MAX_POOL] = {0};
+    if (cfg->n_pool > ANCHOR_RELHEAD_MAX_POOL)
+        return base_err_set(err, BASE_ERANGE, NULL, 0,
+                            "equalizer.head_pool: %zu encoders (at most %d)", cfg->n_pool,
+                            ANCHOR_RELHEAD_MAX_POOL);
     /* never the evaluated utterances: sim_tts_source_prepare synthesised the
      * training corpus and set train_manifest, unless the scenario named one */
     if (!cfg->train_manifest || !*cfg->train_manifest)
@@ -318,27 +348,37 @@ static base_status get_head(anchor_link *l, const anchor_link_config *cfg,
                             "no equalizer.train_manifest: the relative head's TTS training corpus "
                             "was not prepared (sim_tts_source_prepare)");
     if ((st = codec_manifest_read(cfg->train_manifest, &own, err)) != BASE_OK) return st;
-    head_data hd = {rx, own, codec_manifest_size(own), NULL, NULL, NULL};
+    head_data hd = {.rx = rx, .man = own, .n = codec_manifest_size(own), .pool = cfg->pool,
+                    .n_pool = cfg->n_pool};
+    for (size_t v = 0; v < cfg->n_pool; v++) { /* each pool encoder's own anchors of the set */
+        const size_t dv = cfg->pool[v].dim;
+        if (!(a_pool[v] = malloc(l->k * dv * sizeof *a_pool[v]))) {
+            st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+            goto out;
+        }
+        if ((st = anchor_set_build(set, c->x_pool[v], c->n_tx, dv, NULL, a_pool[v], err)))
+            goto out;
+        pool[v] = (anchor_relhead_pool_member){cfg->pool[v].agent, a_pool[v], dv};
+    }
     if (cfg->train_utterances >= 0 && (uint64_t)cfg->train_utterances < hd.n)
         hd.n = (size_t)cfg->train_utterances;
     char id[64];
     snprintf(id, sizeof id, "spread|%zu", hd.n);
     /* the key hashes the manifest's text and audio and the model file's bytes (relhead.h) */
-    anchor_relhead_spec spec = {rx->agent, a_rx, l->k, psi, anchor_set_hash(set), 0, NULL, NULL};
+    anchor_relhead_spec spec = {.rx = rx->agent, .a_rx = a_rx, .k = l->k, .psi = psi,
+                                .set_hash = anchor_set_hash(set)};
     spec.data_id = base_hash_str(BASE_HASH_INIT, id);
     spec.rx_file = cfg->rx_model && *cfg->rx_model ? cfg->rx_model : NULL;
     spec.train_manifest = cfg->train_manifest;
+    spec.n_pool = cfg->n_pool;
+    spec.pool = pool;
     anchor_relhead_config rc;
     anchor_relhead_config_default(&rc);
     rc.seed = cfg->seed;
     rc.steps = (long)cfg->head_steps;
     rc.noise = (float)cfg->head_noise;
-    base_status ss =
-        anchor_relhead_snr_parse(cfg->head_snr_db, &rc.snr_on, &rc.snr_lo_db, &rc.snr_hi_db, err);
-    if (ss != BASE_OK) {
-        codec_manifest_destroy(own);
-        return ss;
-    }
+    st = anchor_relhead_snr_parse(cfg->head_snr_db, &rc.snr_on, &rc.snr_lo_db, &rc.snr_hi_db, err);
+    if (st != BASE_OK) goto out;
     rc.packet_frames = cfg->packet_frames > 0 ? (int)cfg->packet_frames : 4;
     if (rc.warmup >= rc.steps) rc.warmup = rc.steps / 10;
     rc.threads = 1; /* the caller is already one job of the runner's pool */
@@ -348,15 +388,23 @@ static base_status get_head(anchor_link *l, const anchor_link_config *cfg,
     /* concurrent jobs often need the same head (an SNR sweep shares its
      * anchors): anchor_relhead_get locks its cache entry, so one trains it */
     l->head = anchor_relhead_get(&spec, head_fetch, &hd, &rc, &lg, NULL, err);
+    if (!l->head)
+        st = err && err->code ? err->code : BASE_EINTERNAL;
+    else if (!(l->rel_rx = anchor_relative_create(a_rx, l->k, rx->dim, psi, err)))
+        st = err && err->code ? err->code : BASE_EINTERNAL;
+out:
     for (size_t i = 0; hd.z && i < hd.n; i++) free(hd.z[i]);
     free(hd.z);
     free(hd.t);
     free(hd.text);
+    for (size_t v = 0; v < cfg->n_pool; v++) {
+        for (size_t i = 0; hd.pz[v] && i < hd.n; i++) free(hd.pz[v][i]);
+        free(hd.pz[v]);
+        free(hd.pt[v]);
+        free(a_pool[v]);
+    }
     codec_manifest_destroy(own);
-    if (!l->head) return err && err->code ? err->code : BASE_EINTERNAL;
-    if (!(l->rel_rx = anchor_relative_create(a_rx, l->k, rx->dim, psi, err)))
-        return err && err->code ? err->code : BASE_EINTERNAL;
-    return BASE_OK;
+    return st;
 }
 
 /* Step 5: the equalizer between a_tx and a_rx, and the handshake. */
@@ -377,7 +425,7 @@ static base_status fit(anchor_link *l, const anchor_link_config *cfg, const anch
                      ? centred_mean_norm(c->x_rx, c->n_rx, rx->dim, a_rx, l->k)
                      : anchor_mean_norm(c->x_rx, c->n_rx, rx->dim);
     if (l->row->needs_head) {
-        if ((st = get_head(l, cfg, rx, set, a_rx, ec.psi, err)) != BASE_OK) return st;
+        if ((st = get_head(l, cfg, rx, c, set, a_rx, ec.psi, err)) != BASE_OK) return st;
         ec.head = l->head;
     }
     if (!(l->eq = anchor_equalizer_create(&ec, a_tx, a_rx, l->k, tx->dim, rx->dim, err)))
@@ -422,6 +470,12 @@ anchor_link *anchor_link_create(const anchor_link_config *cfg, const anchor_link
         return NULL;
     }
     l->row = row;
+    if (cfg->n_pool && (sc.method == ANCHOR_SEL_CLASS || !row->needs_head)) {
+        base_err_set(err, BASE_EINVAL, NULL, 0,
+                     "equalizer.head_pool needs equalizer.type=relative and an index selection "
+                     "(random, fps or kmeans)");
+        goto fail;
+    }
     if (gather(cfg, tx, rx, sc.method == ANCHOR_SEL_CLASS, &c, err) != BASE_OK) goto fail;
     sc.k = (size_t)cfg->count;
     sc.members = (size_t)cfg->members;
@@ -452,11 +506,11 @@ static int config_key(char *buf, size_t cap, const anchor_link_config *c)
         buf, cap,
         "eq=%s%s\x1fsel=%s%s\x1fpsi=%s%s\x1fk=%" PRId64 "\x1fmembers=%" PRId64 "\x1futts=%" PRId64
         "\x1fman=%s%s\x1fridge=%.17g\x1ftrain=%s%s\x1ftrain_utts=%" PRId64 "\x1fsteps=%" PRId64
-        "\x1fnoise=%.17g\x1fsnr=%s%s\x1fpacket=%" PRId64 "\x1fmlp=%" PRId64 ",%" PRId64 "\x1f"
+        "\x1fnoise=%.17g\x1fpool=%s%s\x1fsnr=%s%s\x1fpacket=%" PRId64 "\x1fmlp=%" PRId64 ",%" PRId64 "\x1f"
         "cache=%s%s\x1fseed=%" PRIu64 "\x1frx=%s%s",
         KEY_STR(c->equalizer), KEY_STR(c->selection), KEY_STR(c->psi), c->count, c->members,
         c->utterances, KEY_STR(c->manifest), c->ridge_lambda, KEY_STR(c->train_manifest),
-        c->train_utterances, c->head_steps, c->head_noise, KEY_STR(c->head_snr_db),
+        c->train_utterances, c->head_steps, c->head_noise, KEY_STR(c->head_pool), KEY_STR(c->head_snr_db),
         c->packet_frames, c->mlp_hidden, c->mlp_epochs, KEY_STR(c->cache), c->seed,
         KEY_STR(c->rx_model));
 }

@@ -67,6 +67,12 @@ typedef struct anchor_link_config {
     int64_t train_utterances;   /* needs_head: utterances taken from it */
     int64_t head_steps;         /* needs_head: training steps */
     double head_noise;          /* needs_head: training noise */
+    const char *head_pool;      /* needs_head: equalizer.head_pool, the list file naming the pool
+                                 * (its name enters the key; NULL or "": no pool) */
+    const anchor_link_side *pool; /* needs_head: the pool's encoders (anchor_relhead_pool_member):
+                                   * they encode the anchor corpus and the head's training
+                                   * utterances like the receiver; index selections only */
+    size_t n_pool;
     const char *head_snr_db;    /* needs_head: equalizer.head_snr_db, "none" (or NULL, ""), a
                                  * number or a range a:b (anchor_relhead_snr_parse) */
     int64_t packet_frames;      /* needs_head with head_snr_db: frames per analog packet */

@@ -127,6 +127,20 @@ static base_status check_spec(const anchor_relhead_spec *s, base_err *err)
         if (!isfinite(s->a_rx[i]))
             return base_err_set(err, BASE_EINVAL, NULL, 0,
                                 "relhead: anchor %zu, component %zu is not finite", i / d, i % d);
+    if (s->n_pool > ANCHOR_RELHEAD_MAX_POOL || (s->n_pool && !s->pool))
+        return base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: a pool of 0..%d encoders",
+                            ANCHOR_RELHEAD_MAX_POOL);
+    for (size_t v = 0; v < s->n_pool; v++) {
+        const anchor_relhead_pool_member *m = &s->pool[v];
+        if (!m->agent || !m->a || m->d == 0)
+            return base_err_set(err, BASE_EINVAL, NULL, 0,
+                                "relhead: pool encoder %zu needs its agent and anchors", v);
+        for (size_t i = 0; i < s->k * m->d; i++)
+            if (!isfinite(m->a[i]))
+                return base_err_set(err, BASE_EINVAL, NULL, 0,
+                                    "relhead: pool encoder %zu: anchor %zu is not finite", v,
+                                    i / m->d);
+    }
     return BASE_OK;
 }
 
@@ -146,6 +160,10 @@ base_status anchor_relhead_key(const anchor_relhead_spec *spec, const anchor_rel
     h = base_hash_u64(h, (uint64_t)spec->psi);
     h = base_hash_u64(h, spec->set_hash);
     h = base_hash_u64(h, spec->data_id);
+    for (size_t v = 0; v < spec->n_pool; v++) { /* none: the key as before pools existed */
+        h = base_hash_u64(h, anchor_relhead_agent_hash(spec->pool[v].agent));
+        h = base_hash_bytes(h, spec->pool[v].a, spec->k * spec->pool[v].d * sizeof(float));
+    }
     if ((st = anchor_relhead_inputs_hash(&h, spec, err)) != BASE_OK) return st;
     *key = anchor_relhead_settings_hash(h, cfg); /* relhead_file.c */
     return BASE_OK;

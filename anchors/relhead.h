@@ -108,6 +108,17 @@ base_status anchor_relhead_snr_parse(const char *text, int *on, double *lo, doub
                                      base_err *err);
 
 /* What identifies a head (besides the recipe). */
+/* An encoder of the receiver's pool (equalizer.head_pool): another agent the
+ * receiver owns (never the transmitter), whose relative representations of the
+ * same training utterances the head also trains on, so that it learns what
+ * stays the same across encoders. */
+#define ANCHOR_RELHEAD_MAX_POOL 8
+typedef struct anchor_relhead_pool_member {
+    const codec_agent *agent; /* its weights enter the key */
+    const float *a;           /* (K,d) its own anchors of the same anchor set */
+    size_t d;                 /* its latent width */
+} anchor_relhead_pool_member;
+
 typedef struct anchor_relhead_spec {
     const codec_agent *rx; /* the receiver; its decoder is the starting point */
     const float *a_rx;     /* (K,d_rx) the receiver's anchors (anchor_set_build on its own
@@ -121,6 +132,9 @@ typedef struct anchor_relhead_spec {
                                  * (NULL: the agent's weights only) */
     const char *train_manifest; /* the training manifest: its text and the bytes of every
                                  * audio file it lists enter the key (NULL: none) */
+    size_t n_pool;              /* pool encoders, 0..ANCHOR_RELHEAD_MAX_POOL (0: the receiver's
+                                 * own relative representations only) */
+    const anchor_relhead_pool_member *pool;
 } anchor_relhead_spec;
 
 /* The receiver's training utterances: its own latents and the transcripts. */
@@ -129,6 +143,11 @@ typedef struct anchor_relhead_data {
     const float *const *z;   /* z[i] (t[i], d_rx): the receiver encoder's output */
     const int *t;            /* latent frames of each utterance, > 0 */
     const char *const *text; /* transcripts (normalised here with codec_text_normalise) */
+    /* spec->n_pool > 0: pool encoder v's latents of the same n utterances, pz[v][i]
+     * (pt[v][i], pool[v].d). Each training utterance is read through the receiver or
+     * one pool encoder, drawn uniformly per utterance and step. */
+    const float *const *const *pz;
+    const int *const *pt;
 } anchor_relhead_data;
 
 /* Lazily supplies the data on a cache miss (computing latents is the costly part).

@@ -32,6 +32,8 @@ typedef struct utt {
     const float *z;
     int t, l;
     int *lab;
+    size_t oi; /* index in the data (the pool's latents) */
+    int need;  /* CTC frames its labels need */
 } utt;
 
 typedef struct worker {
@@ -45,6 +47,10 @@ typedef struct trainer {
     const anchor_relhead_config *cfg;
     utt *u;
     size_t nu;
+    const anchor_relhead_data *data;
+    size_t n_pool;
+    anchor_relative *pool_proj[ANCHOR_RELHEAD_MAX_POOL]; /* psi(., A_v) of each pool encoder */
+    int upsample;
     worker w[MAX_THREADS];
     int nw;
     size_t *order;  /* (nu) this epoch's utterance order */
@@ -89,24 +95,41 @@ static base_status train_one(void *ctx, int worker_i, long step, int j, int n, s
                   base_rng_component("anchors.relhead.dropout"));
     const float *logits;
     const int V = codec_agent_get_config(h->dec)->vocab;
-    if (anchor_relative_execute(h->proj, u->z, (size_t)u->t, w->r, NULL)) return BASE_EINTERNAL;
+    const float *z = u->z;
+    int t = u->t;
+    size_t v = 0; /* 0: the receiver, else pool encoder v - 1 */
+    if (tr->n_pool) {
+        base_rng rv;
+        base_rng_init(&rv, tr->cfg->seed, (uint64_t)step * (uint64_t)tr->cfg->batch + (uint64_t)j,
+                      base_rng_component("anchors.relhead.pool"));
+        v = (size_t)(base_rng_uniform(&rv) * (double)(tr->n_pool + 1));
+        if (v > tr->n_pool) v = tr->n_pool;
+        if (v && tr->data->pt[v - 1][u->oi] * tr->upsample < u->need) v = 0; /* too short there */
+    }
+    if (v) {
+        z = tr->data->pz[v - 1][u->oi];
+        t = tr->data->pt[v - 1][u->oi];
+        if (anchor_relative_execute(tr->pool_proj[v - 1], z, (size_t)t, w->r, NULL))
+            return BASE_EINTERNAL;
+    } else if (anchor_relative_execute(h->proj, z, (size_t)t, w->r, NULL))
+        return BASE_EINTERNAL;
     if (tr->cfg->snr_on) {
         base_rng rc;
         base_rng_init(&rc, tr->cfg->seed, (uint64_t)step * (uint64_t)tr->cfg->batch + (uint64_t)j,
                       base_rng_component("anchors.relhead.channel"));
-        channel_emulate(tr->cfg, &rc, w->r, (size_t)u->t, h->k);
+        channel_emulate(tr->cfg, &rc, w->r, (size_t)t, h->k);
     }
-    anchor_relhead_standardise(h, w->r, u->t, w->x);
+    anchor_relhead_standardise(h, w->r, t, w->x);
     if (tr->cfg->noise > 0) {
         base_rng rn;
         base_rng_init(&rn, tr->cfg->seed, (uint64_t)step * (uint64_t)tr->cfg->batch + (uint64_t)j,
                       base_rng_component("anchors.relhead.noise"));
-        for (size_t i = 0; i < (size_t)u->t * h->k; i++)
+        for (size_t i = 0; i < (size_t)t * h->k; i++)
             w->x[i] += tr->cfg->noise * (float)base_rng_normal(&rn);
     }
-    if (codec_agent_decoder_forward_train(h->dec, w->ws, w->x, u->t, &rd, &logits, NULL))
+    if (codec_agent_decoder_forward_train(h->dec, w->ws, w->x, t, &rd, &logits, NULL))
         return BASE_EINTERNAL;
-    const int tc = codec_agent_ctc_len(h->dec, u->t); /* CTC frames */
+    const int tc = codec_agent_ctc_len(h->dec, t); /* CTC frames */
     memset(w->dl, 0, sizeof(float) * (size_t)tc * V);
     double loss = 0;
     base_status st =
@@ -193,7 +216,7 @@ static base_status prepare_data(const anchor_relhead_data *data, size_t d_rx, in
             (*skipped)++;
             continue;
         }
-        u[n++] = (utt){data->z[i], data->t[i], (int)l, lab};
+        u[n++] = (utt){data->z[i], data->t[i], (int)l, lab, i, (int)need};
     }
     if (n == 0) {
         st = base_err_set(err, BASE_EINVAL, NULL, 0,
@@ -487,6 +510,25 @@ anchor_relhead *anchor_relhead_train(const anchor_relhead_spec *spec,
     tr.nw = cfg->threads;
     if (copy_receiver_decoder(h, spec->rx, err)) goto fail;
     int maxt = 1, maxl = 1;
+    if (spec->n_pool && (!data->pz || !data->pt)) {
+        base_err_set(err, BASE_EINVAL, NULL, 0, "relhead: a pool needs its encoders' latents");
+        goto fail;
+    }
+    tr.data = data;
+    tr.n_pool = spec->n_pool;
+    tr.upsample = rxc->upsample;
+    for (size_t v = 0; v < spec->n_pool; v++) {
+        const anchor_relhead_pool_member *m = &spec->pool[v];
+        if (!(tr.pool_proj[v] = anchor_relative_create(m->a, k, m->d, spec->psi, err))) goto fail;
+        for (size_t i = 0; i < data->n; i++) {
+            if (!data->pz[v] || !data->pz[v][i] || !data->pt[v] || data->pt[v][i] <= 0) {
+                base_err_set(err, BASE_EINVAL, NULL, 0,
+                             "relhead: pool encoder %zu has no latents of utterance %zu", v, i);
+                goto fail;
+            }
+            if (data->pt[v][i] > maxt) maxt = data->pt[v][i];
+        }
+    }
     for (size_t i = 0; i < tr.nu; i++) {
         if (tr.u[i].t > maxt) maxt = tr.u[i].t;
         if (tr.u[i].l > maxl) maxl = tr.u[i].l;
@@ -513,6 +555,7 @@ out:
         free(tr.w[w].r), free(tr.w[w].x), free(tr.w[w].dl), free(tr.w[w].ctc);
     }
     for (size_t i = 0; i < tr.nu; i++) free(tr.u[i].lab);
+    for (size_t v = 0; v < ANCHOR_RELHEAD_MAX_POOL; v++) anchor_relative_destroy(tr.pool_proj[v]);
     free(tr.u);
     free(tr.order);
     if (h && res) *res = rr;

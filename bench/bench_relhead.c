@@ -82,8 +82,8 @@ static void speed(const char *name, codec_agent_config c)
     base_rng_normal_fill(&r, a, (size_t)KK * d, 1);
     for (int u = 0; u < NU; u++)
         zp[u] = z + (size_t)u * T * d, t[u] = T, text[u] = "the birch canoe slid on the smooth";
-    anchor_relhead_spec s = {rx, a, KK, ANCHOR_PSI_COSINE, 0, 0, NULL, NULL};
-    anchor_relhead_data data = {NU, zp, t, text};
+    anchor_relhead_spec s = {rx, a, KK, ANCHOR_PSI_COSINE, 0, 0, NULL, NULL, 0, NULL};
+    anchor_relhead_data data = {NU, zp, t, text, NULL, NULL};
     anchor_relhead_config cfg;
     anchor_relhead_config_default(&cfg);
     long steps_default = cfg.steps;
@@ -286,9 +286,9 @@ static int quality(int argc, char **argv)
     if (!set) return die("select", &e);
     float *a_rx = malloc(sizeof(float) * k * d);
     if (anchor_set_build(set, cand, nc, d, NULL, a_rx, &e)) return die("build", &e);
-    anchor_relhead_spec spec = {a, a_rx, k, psi, anchor_set_hash(set), 0, NULL, NULL};
+    anchor_relhead_spec spec = {a, a_rx, k, psi, anchor_set_hash(set), 0, NULL, NULL, 0, NULL};
     anchor_relhead_data data = {tr.n, (const float *const *)tr.z, tr.t,
-                                (const char *const *)tr.text};
+                                (const char *const *)tr.text, NULL, NULL};
     base_log lg = {BASE_LOG_INFO, stderr};
     anchor_relhead_result res;
     t0 = now();
@@ -298,7 +298,7 @@ static int quality(int argc, char **argv)
     /* control: identity anchors, inner psi -> R = z */
     float *eye = calloc(d * d, sizeof(float));
     for (size_t i = 0; i < d; i++) eye[i * d + i] = 1;
-    anchor_relhead_spec cspec = {a, eye, d, ANCHOR_PSI_INNER, 0, 0, NULL, NULL};
+    anchor_relhead_spec cspec = {a, eye, d, ANCHOR_PSI_INNER, 0, 0, NULL, NULL, 0, NULL};
     anchor_relhead *hc = anchor_relhead_train(&cspec, &data, &cfg, &lg, NULL, &e);
     if (!hc) return die("control", &e);
     anchor_relhead_ws *cw = anchor_relhead_ws_create(hc, maxt_of(&dv), &e);

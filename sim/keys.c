@@ -178,6 +178,11 @@ static const sim_key_def registry[] = {
      "equalizer.type=relative: std of Gaussian noise added to the head's standardised "
      "relative inputs while it trains (robustness to another agent's relative representations)",
      PU, U(equalizer.head_noise)},
+    {"equalizer.head_pool", SIM_KEY_PATH, "", "", "",
+     "equalizer.type=relative: a list file naming model files (one per line, relative to the "
+     "list) of other encoders the receiver owns; its head also trains on their relative "
+     "representations of its training utterances. Never list the transmitter's model",
+     0, G(equalizer.head_pool)},
     /* eq19: channel-aware heads (issue 17 item 3), the mlp and parseval rows (issue 19) */
     {"equalizer.head_snr_db", SIM_KEY_STRING, "none", "dB", "",
      "equalizer.type=relative: the channel Es/N0 at which the receiver trains its relative head "

@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,7 @@
 #include "codecs/recognizer.h"
 #include "base/rng.h"
 #include "sim/kind_common.h"
+#include "base/ini.h"
 #include "sim/linkcache.h"
 #include "sim/prune.h"
 #include "sim/receiver.h"
@@ -71,6 +73,10 @@ typedef struct sem_pair {
     const agent *enc; /* whose encoder the transmitter runs (rx for oracle) */
     agent tx_own;     /* tx.model with rx.decoder's settings: wer_tx_own (opened on first use) */
     side_ctx side_tx, side_rx;
+    agent pool[ANCHOR_RELHEAD_MAX_POOL]; /* equalizer.head_pool: the receiver's pool encoders */
+    side_ctx side_pool[ANCHOR_RELHEAD_MAX_POOL];
+    char pool_model[ANCHOR_RELHEAD_MAX_POOL][SIM_CFG_STR];
+    size_t n_pool;
     double tx_own_err, tx_own_words; /* wer_tx_own of the pair so far */
     const anchor_link *link;         /* equalizers with uses_anchors (the run's, shared through
                                       * its link cache: sim/linkcache.h); else NULL */
@@ -120,6 +126,50 @@ static int grow(float **p, size_t *cap, size_t n)
 
 static base_status setup_anchors(sim_sem *s, sem_pair *p, base_err *err);
 
+/* equalizer.head_pool: the list file's model files (one per line, relative to
+ * the list; blank lines and # comments skipped) into path[*n]; never tx_model.
+ * check: each must load (sim_resources_check_agent into res, which may be NULL).
+ * Errors name list:line. */
+static base_status read_pool(const char *list, const char *tx_model, int check, sim_resources *res,
+                             char (*path)[SIM_CFG_STR], size_t *n, base_err *err)
+{
+    FILE *f = fopen(list, "r");
+    *n = 0;
+    if (!f) return base_err_set(err, BASE_EIO, list, 0, "equalizer.head_pool: cannot read the list");
+    char line[SIM_CFG_STR];
+    int ln = 0;
+    base_status st = BASE_OK;
+    while (st == BASE_OK && fgets(line, sizeof line, f)) {
+        ln++;
+        char *a = line, *e = line + strlen(line);
+        while (*a == ' ' || *a == '\t') a++;
+        while (e > a && strchr("\r\n \t", e[-1])) *--e = 0;
+        if (!*a || *a == '#') continue;
+        if (*n == ANCHOR_RELHEAD_MAX_POOL) {
+            st = base_err_set(err, BASE_ERANGE, list, ln,
+                              "equalizer.head_pool: more than %d models", ANCHOR_RELHEAD_MAX_POOL);
+            break;
+        }
+        base_ini_join_path(list, a, path[*n], SIM_CFG_STR);
+        char real_a[PATH_MAX], real_t[PATH_MAX];
+        if (realpath(path[*n], real_a) && realpath(tx_model, real_t) && !strcmp(real_a, real_t)) {
+            st = base_err_set(err, BASE_EINVAL, list, ln,
+                              "equalizer.head_pool lists the transmitter's model %s: the head "
+                              "must not train on the transmitter's latents",
+                              a);
+            break;
+        }
+        if (check && (st = sim_resources_check_agent(res, path[*n], err)) != BASE_OK) {
+            base_err_clear(err);
+            st = base_err_set(err, st, list, ln, "equalizer.head_pool: cannot load model %s", a);
+            break;
+        }
+        (*n)++;
+    }
+    fclose(f);
+    return st;
+}
+
 /* sim_sem_check: can the model file be loaded (the error names the key)?
  * Into res, once per run (sim_resources_check_agent). */
 static base_status check_model(const sim_scenario *sc, sim_resources *res, const char *key,
@@ -166,6 +216,7 @@ static anchor_link_config link_config(const sim_config *cfg, uint64_t seed)
     lc.train_utterances = cfg->equalizer.train_utterances;
     lc.head_steps = cfg->equalizer.head_steps;
     lc.head_noise = cfg->equalizer.head_noise;
+    lc.head_pool = cfg->equalizer.head_pool;
     lc.head_snr_db = cfg->equalizer.head_snr_db; /* eq19 */
     lc.packet_frames = cfg->user[0].link.frames_per_packet;
     lc.mlp_hidden = cfg->equalizer.mlp_hidden;
@@ -242,6 +293,16 @@ base_status sim_sem_check(const sim_scenario *sc, const sim_config *cfg, sim_res
         if ((!seen_tx && (st = check_model(sc, res, "tx.model", uc->tx.model, err)) != BASE_OK) ||
             (!seen_rx && (st = check_model(sc, res, "rx.model", uc->rx.model, err)) != BASE_OK))
             return st;
+        const anchor_eq_info *e = anchor_equalizer_find(
+            *uc->equalizer.type ? uc->equalizer.type : cfg->equalizer.type, NULL);
+        if (e && e->needs_head && *cfg->equalizer.head_pool) { /* the pool: never the tx */
+            char(*paths)[SIM_CFG_STR] = malloc(ANCHOR_RELHEAD_MAX_POOL * sizeof *paths);
+            size_t n;
+            if (!paths) return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
+            st = read_pool(cfg->equalizer.head_pool, uc->tx.model, 1, res, paths, &n, err);
+            free(paths);
+            if (st != BASE_OK) return st;
+        }
     }
     codec_manifest *man = NULL;
     if (!*cfg->source.manifest) return BASE_OK; /* the TTS source, checked above */
@@ -262,6 +323,7 @@ static void pair_destroy(const sim_sem *s, sem_pair *p)
     sim_receiver_close(&p->tx);
     sim_receiver_close(&p->rx);
     sim_receiver_close(&p->tx_own);
+    for (size_t v = 0; v < p->n_pool; v++) sim_receiver_close(&p->pool[v]);
     sim_prune_destroy(p->prune);
     free(p->pair_u);
     free(p->pair_v);
@@ -322,6 +384,18 @@ static sem_pair *pair_create(sim_sem *s, size_t u, base_err *err)
         sim_receiver_open(&p->rx, &p->cfg, s->res, err) != BASE_OK)
         goto fail;
     if (!(p->eqi = anchor_equalizer_find(p->cfg.equalizer.type, err))) goto fail;
+    if (p->eqi->needs_head && p->cfg.equalizer.head_pool[0]) {
+        if (read_pool(p->cfg.equalizer.head_pool, u0->tx.model, 0, NULL, p->pool_model, &p->n_pool,
+                      err) != BASE_OK)
+            goto fail;
+        for (size_t v = 0; v < p->n_pool; v++) {
+            if (sim_receiver_open_greedy(&p->pool[v], p->pool_model[v], s->res, err) != BASE_OK) {
+                p->n_pool = v;
+                goto fail;
+            }
+            p->side_pool[v] = (side_ctx){s, &p->pool[v], p->pool_model[v]};
+        }
+    }
     p->enc = p->eqi->is_oracle ? &p->rx : &p->tx;
     p->d_enc = (size_t)codec_recognizer_latent_dim(p->enc->r);
     p->d_rx = (size_t)codec_recognizer_latent_dim(p->rx.r);
@@ -627,6 +701,10 @@ static anchor_link *link_build(void *ctx, base_err *err)
     link_job *j = ctx;
     anchor_link_config lc = link_config(&j->p->cfg, j->s->seed);
     anchor_link_side tx = link_side(&j->p->side_tx), rx = link_side(&j->p->side_rx);
+    anchor_link_side pool[ANCHOR_RELHEAD_MAX_POOL];
+    for (size_t v = 0; v < j->p->n_pool; v++) pool[v] = link_side(&j->p->side_pool[v]);
+    lc.pool = pool;
+    lc.n_pool = j->p->n_pool;
     anchor_link *l = anchor_link_create(&lc, &tx, &rx, err);
     if (!l && err && !err->code) base_err_set(err, BASE_EINVAL, NULL, 0, "anchor link failed");
     return l;

@@ -101,6 +101,7 @@ typedef struct sim_config {
         double ridge_lambda;
         char cache[SIM_CFG_STR];
         char train_manifest[SIM_CFG_STR];
+        char head_pool[SIM_CFG_STR]; /* "" or a list file of the head's pool encoders */
         char train_text[SIM_CFG_STR];
         char train_lines[32];
         char train_voices[SIM_CFG_STR];

@@ -81,13 +81,14 @@ static void make_fixture(fixture *f)
 
 static anchor_relhead_data fixture_data(const fixture *f)
 {
-    anchor_relhead_data d = {NU, f->zp, f->t, texts};
+    anchor_relhead_data d = {NU, f->zp, f->t, texts, NULL, NULL};
     return d;
 }
 
 static anchor_relhead_spec fixture_spec(const fixture *f)
 {
-    anchor_relhead_spec s = {f->rx, f->a_rx, K, ANCHOR_PSI_COSINE, 0x1234, 0x5678, NULL, NULL};
+    anchor_relhead_spec s = {f->rx, f->a_rx, K, ANCHOR_PSI_COSINE, 0x1234, 0x5678, NULL, NULL,
+                             0, NULL};
     return s;
 }
 
@@ -98,6 +99,25 @@ static anchor_relhead_config small_recipe(void)
     c.steps = 300, c.batch = 3, c.lr = 3e-3f, c.warmup = 20, c.weight_decay = 0;
     c.threads = 2, c.seed = 9, c.noise = 0; /* noise-free: the overfit checks are exact */
     return c;
+}
+
+/* Levenshtein distance over characters. */
+static int edit_distance(const char *a, const char *b)
+{
+    int na = (int)strlen(a), nb = (int)strlen(b), row[128];
+    for (int j = 0; j <= nb; j++) row[j] = j;
+    for (int i = 1; i <= na; i++) {
+        int diag = row[0];
+        row[0] = i;
+        for (int j = 1; j <= nb; j++) {
+            int up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best) best = up + 1;
+            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[nb];
 }
 
 /* Greedy CER (edit distance over characters) of the head on the fixture. */
@@ -114,23 +134,8 @@ static double fixture_cer(const anchor_relhead *h, const fixture *f)
         size_t per_frame = anchor_relhead_out_dim(h); /* V per CTC frame, upsample of them */
         codec_train_greedy(lp, f->t[u] * (int)(per_frame / CODEC_VOCAB_SIZE), CODEC_VOCAB_SIZE, hyp,
                            sizeof hyp);
-        /* Levenshtein distance */
-        const char *a = texts[u];
-        int na = (int)strlen(a), nb = (int)strlen(hyp), row[128];
-        for (int j = 0; j <= nb; j++) row[j] = j;
-        for (int i = 1; i <= na; i++) {
-            int diag = row[0];
-            row[0] = i;
-            for (int j = 1; j <= nb; j++) {
-                int up = row[j], best = diag + (a[i - 1] != hyp[j - 1]);
-                if (up + 1 < best) best = up + 1;
-                if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-                diag = up;
-                row[j] = best;
-            }
-        }
-        errs += row[nb];
-        chars += na;
+        errs += edit_distance(texts[u], hyp);
+        chars += (long)strlen(texts[u]);
     }
     anchor_relhead_ws_destroy(ws);
     return (double)errs / (double)chars;
@@ -609,6 +614,133 @@ static void test_channel_aware(void)
     codec_agent_destroy(f.rx);
 }
 
+/* A pool encoder's view of the fixture: z' = tanh(z W) + 0.3 z (another geometry of the same
+ * frames, W (D,D) random from seed), its anchors the same map of A_rx. */
+typedef struct view {
+    float z[NU][MAXT * D];
+    const float *zp[NU];
+    int t[NU];
+    float a[K * D];
+} view;
+
+static void warp_rows(const float *x, size_t n, const float *w, float *out)
+{
+    for (size_t i = 0; i < n; i++)
+        for (int c = 0; c < D; c++) {
+            double acc = 0;
+            for (int e = 0; e < D; e++) acc += (double)x[i * D + e] * w[e * D + c];
+            out[i * D + c] = (float)(tanh(acc) + 0.3 * x[i * D + c]);
+        }
+}
+
+static void make_view(const fixture *f, uint64_t seed, view *v)
+{
+    float w[D * D];
+    base_rng r;
+    base_rng_init(&r, seed, 0, 0);
+    for (int i = 0; i < D * D; i++) w[i] = (float)(1.5 * base_rng_normal(&r));
+    for (int u = 0; u < NU; u++) {
+        warp_rows(f->z[u], (size_t)f->t[u], w, v->z[u]);
+        v->zp[u] = v->z[u];
+        v->t[u] = f->t[u];
+    }
+    warp_rows(f->a_rx, K, w, v->a);
+}
+
+/* Greedy CER of head h reading view v's relative representations (psi(z', A')). */
+static double view_cer(const anchor_relhead *h, const view *v)
+{
+    anchor_relative *p = anchor_relative_create(v->a, K, D, ANCHOR_PSI_COSINE, NULL);
+    anchor_relhead_ws *ws = anchor_relhead_ws_create(h, MAXT, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(ws);
+    long errs = 0, chars = 0;
+    for (int u = 0; u < NU; u++) {
+        float r[MAXT * K], lp[MAXT * CODEC_VOCAB_SIZE];
+        char hyp[128];
+        CU_ASSERT_EQUAL(anchor_relative_execute(p, v->z[u], (size_t)v->t[u], r, NULL), BASE_OK);
+        CU_ASSERT_EQUAL(anchor_relhead_decode(h, ws, r, v->t[u], lp, NULL), BASE_OK);
+        codec_train_greedy(lp, v->t[u], CODEC_VOCAB_SIZE, hyp, sizeof hyp);
+        errs += edit_distance(texts[u], hyp);
+        chars += (long)strlen(texts[u]);
+    }
+    anchor_relhead_ws_destroy(ws);
+    anchor_relative_destroy(p);
+    return (double)errs / (double)chars;
+}
+
+/* equalizer.head_pool: the pool enters the key (no pool: the key as before), a pool
+ * encoder identical to the receiver trains the identical head, and a head trained
+ * with a pool reads an encoder of another geometry that the receiver's own head
+ * cannot; bad pools are clear errors. */
+static void test_pool(void)
+{
+    fixture f;
+    make_fixture(&f);
+    view v1;
+    make_view(&f, 31, &v1);
+    anchor_relhead_spec s = fixture_spec(&f), sp = s;
+    anchor_relhead_data d = fixture_data(&f), dp = d;
+    anchor_relhead_config c = small_recipe();
+    c.steps = 600;
+    anchor_relhead_pool_member same = {f.rx, f.a_rx, D}, other = {f.rx, v1.a, D};
+    const float *const *pz_same[1] = {f.zp}, *const *pz_other[1] = {v1.zp};
+    const int *pt[1] = {f.t};
+    /* key */
+    uint64_t k0, k1, k2;
+    CU_ASSERT_EQUAL(anchor_relhead_key(&s, &c, &k0, NULL), BASE_OK);
+    sp.n_pool = 1, sp.pool = &same;
+    CU_ASSERT_EQUAL(anchor_relhead_key(&sp, &c, &k1, NULL), BASE_OK);
+    sp.pool = &other;
+    CU_ASSERT_EQUAL(anchor_relhead_key(&sp, &c, &k2, NULL), BASE_OK);
+    CU_ASSERT_NOT_EQUAL(k0, k1);
+    CU_ASSERT_NOT_EQUAL(k1, k2);
+    /* an identical pool encoder changes nothing in the weights */
+    c.steps = 30;
+    anchor_relhead *h0 = anchor_relhead_train(&s, &d, &c, NULL, NULL, NULL);
+    sp.pool = &same, dp.pz = pz_same, dp.pt = pt;
+    anchor_relhead *hs = anchor_relhead_train(&sp, &dp, &c, NULL, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(hs);
+    CU_ASSERT(same_head(h0, hs));
+    anchor_relhead_destroy(h0);
+    anchor_relhead_destroy(hs);
+    /* another geometry: the pool-trained head reads it, the receiver-only head does not */
+    c.steps = 600;
+    h0 = anchor_relhead_train(&s, &d, &c, NULL, NULL, NULL);
+    sp.pool = &other, dp.pz = pz_other;
+    anchor_relhead *hp = anchor_relhead_train(&sp, &dp, &c, NULL, NULL, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(h0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(hp);
+    double own0 = fixture_cer(h0, &f), ownp = fixture_cer(hp, &f);
+    double v0 = view_cer(h0, &v1), vp = view_cer(hp, &v1);
+    fprintf(stderr, "  CER own view: no pool %.3f, pool %.3f; pool encoder's view: %.3f, %.3f\n",
+            own0, ownp, v0, vp);
+    CU_ASSERT(own0 < 0.05 && ownp < 0.05); /* both still read the receiver */
+    CU_ASSERT(vp < 0.05);
+    CU_ASSERT(v0 > vp + 0.2);
+    anchor_relhead_destroy(h0);
+    anchor_relhead_destroy(hp);
+    /* errors */
+    base_err e = BASE_ERR_INIT;
+    dp.pz = NULL;
+    CU_ASSERT_PTR_NULL(anchor_relhead_train(&sp, &dp, &c, NULL, NULL, &e));
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "pool"));
+    base_err_clear(&e);
+    sp.n_pool = ANCHOR_RELHEAD_MAX_POOL + 1;
+    CU_ASSERT_EQUAL(anchor_relhead_key(&sp, &c, &k1, &e), BASE_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "pool"));
+    base_err_clear(&e);
+    float bad[K * D];
+    memcpy(bad, v1.a, sizeof bad);
+    bad[5] = NAN;
+    anchor_relhead_pool_member badm = {f.rx, bad, D};
+    sp.n_pool = 1, sp.pool = &badm;
+    CU_ASSERT_EQUAL(anchor_relhead_key(&sp, &c, &k1, &e), BASE_EINVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "pool encoder 0"));
+    codec_agent_destroy(f.rx);
+}
+
 static const test_case cases[] = {
     {"a head overfits a tiny problem to CER 0", test_train_overfit},
     {"the same for a receiver with two CTC frames per latent frame", test_train_overfit_upsample},
@@ -616,6 +748,7 @@ static const test_case cases[] = {
     {"cache hit is the identical head; key follows K, psi, anchors, recipe", test_cache},
     {"relative equalizer decodes a rotated, scaled tx space", test_equalizer_relative},
     {"channel-aware heads: head_snr_db, key, training", test_channel_aware},
+    {"a pool of encoders: key, identity, another geometry, errors", test_pool},
     {"bad inputs", test_bad_input},
     {NULL, NULL},
 };

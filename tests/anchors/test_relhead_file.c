@@ -70,7 +70,8 @@ static void free_fixture(fixture *f)
 
 static anchor_relhead_spec spec_of(const fixture *f)
 {
-    anchor_relhead_spec s = {f->rx, f->a_rx, K, ANCHOR_PSI_COSINE, 0x1234, 0x5678, NULL, NULL};
+    anchor_relhead_spec s = {f->rx, f->a_rx, K, ANCHOR_PSI_COSINE, 0x1234, 0x5678, NULL, NULL,
+                             0, NULL};
     s.rx_file = f->model;
     s.train_manifest = f->manifest;
     return s;
@@ -100,7 +101,7 @@ static base_status fetch(void *ctx, anchor_relhead_data *d, base_err *err)
     (void)err;
     fixture *f = ctx;
     f->fetched++;
-    *d = (anchor_relhead_data){NU, f->zp, f->t, texts};
+    *d = (anchor_relhead_data){NU, f->zp, f->t, texts, NULL, NULL};
     return BASE_OK;
 }
 
@@ -285,7 +286,7 @@ static void test_save_load_settings(void)
     anchor_relhead_config c = recipe(NULL);
     c.seed = 12345, c.lr = 2e-3f, c.clip = 3, c.ls_lambda = 0.25, c.noise = 0.125f;
     anchor_relhead_spec s = spec_of(&f);
-    anchor_relhead_data d = {NU, f.zp, f.t, texts};
+    anchor_relhead_data d = {NU, f.zp, f.t, texts, NULL, NULL};
     base_err e = BASE_ERR_INIT;
     anchor_relhead *h = anchor_relhead_train(&s, &d, &c, NULL, NULL, &e);
     CU_ASSERT_PTR_NOT_NULL_FATAL(h);
