@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "anchors/relhead_code.h" /* ANCHOR_RELHEAD_CODE: generated, see Makefile.am */
+#include "base/git_rev.h"         /* BASE_GIT_REV: generated, see Makefile.am */
 #include "anchors/relhead_impl.h"
 #include "base/fs.h"
 #include "base/hash.h"
@@ -450,7 +451,7 @@ static base_status write_sidecar(const char *path, const anchor_relhead_spec *sp
                  "k = %zu\npsi = %s\nanchor_set = %016llx\ndata_id = %016llx\n%s"
                  "from = rx %s, %zu utts of %s (%.1f MB audio), K=%zu %s, %ld steps\n",
                  (unsigned long long)key, ANCHOR_RELHEAD_FORMAT, ANCHOR_RELHEAD_VERSION,
-                 PACKAGE_VERSION, SEMSIM_GIT_REV, ANCHOR_RELHEAD_CODE, stamp, rx, rx_bytes, man, nu,
+                 PACKAGE_VERSION, BASE_GIT_REV, ANCHOR_RELHEAD_CODE, stamp, rx, rx_bytes, man, nu,
                  audio, spec->k, anchor_psi_name(spec->psi), (unsigned long long)spec->set_hash,
                  (unsigned long long)spec->data_id, set, base_name(rx), nu, base_name(man),
                  (double)audio / 1e6, spec->k, anchor_psi_name(spec->psi), cfg->steps);

@@ -1,5 +1,6 @@
 /* cli.c -- `semsim` entry point: dispatches to the subcommands in sim/cmd_*.c.
  * This is the only main() of the product; see docs/cli.md for every command. */
+#include "base/git_rev.h" /* BASE_GIT_REV: generated, see Makefile.am */
 #include "config.h"
 #include "sim/cmd.h"
 
@@ -45,7 +46,7 @@ int main(int argc, char **argv)
         return SIM_EXIT_USAGE;
     }
     if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
-        printf("semsim %s (git %s)\n", PACKAGE_VERSION, SEMSIM_GIT_REV);
+        printf("semsim %s (git %s)\n", PACKAGE_VERSION, BASE_GIT_REV);
         return SIM_EXIT_OK;
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {

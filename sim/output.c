@@ -17,6 +17,7 @@
 #include "base/fs.h"
 #include "base/h5io.h"
 #include "base/h5table.h"
+#include "base/git_rev.h" /* BASE_GIT_REV: generated, see Makefile.am */
 #include "config.h"
 #include "sim/out_voices.h"
 
@@ -291,7 +292,7 @@ static base_status open_new(sim_out *o, const sim_out_layout *lay, base_err *err
     if ((st = base_h5_table_create(o->h, "summary", &o->table, 64, NULL, 0, err)) ||
         (st = sim_out_voices_create(o->h, err)) ||
         (st = base_h5_write_attr_str_fixed(o->h, "/", "semsim_version", PACKAGE_VERSION, err)) ||
-        (st = base_h5_write_attr_str_fixed(o->h, "/", "git_revision", SEMSIM_GIT_REV, err)) ||
+        (st = base_h5_write_attr_str_fixed(o->h, "/", "git_revision", BASE_GIT_REV, err)) ||
         (st = base_h5_write_attr_str_fixed(o->h, "/", "scenario", text, err)) ||
         (st = base_h5_write_attr_str_fixed(o->h, "/", "scenario_file", file, err)) ||
         (st = base_h5_write_attr_int1(o->h, "/", "seed", (int64_t)lay->seed, err)) ||

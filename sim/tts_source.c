@@ -1,6 +1,7 @@
 /* tts_source.c -- the built-in TTS source and its cache. See tts_source.h. */
 #include "sim/tts_source.h"
 
+#include "base/git_rev.h" /* BASE_GIT_REV: generated, see Makefile.am */
 #include "config.h"
 
 #include <dirent.h>
@@ -224,7 +225,7 @@ static base_status write_info(const char *dir, const corpus_in *c, const char *w
                  "engines = %s\nrate_hz = %d\nutterances = %zu\n"
                  "from = %s lines %s x %s (%zu lines x %zu voices); %s\n",
                  (unsigned long long)key->h[0], (unsigned long long)key->h[1], SIM_CORPUS_FORMAT,
-                 PACKAGE_VERSION, SEMSIM_GIT_REV, stamp, what, text, c->lines, voices, key->engines,
+                 PACKAGE_VERSION, BASE_GIT_REV, stamp, what, text, c->lines, voices, key->engines,
                  CODEC_TTS_RATE, key->lines * key->voices, tb ? tb + 1 : text, c->lines,
                  vb ? vb + 1 : voices, key->lines, key->voices, key->engines);
     snprintf(path, sizeof path, "%s/%s", dir, SIM_TTS_ENTRY_INFO);

@@ -50,6 +50,10 @@ runs=(
   "prune-cross|$S/prune-cross.ini"
   "equalizers-mlp-parseval|$S/equalizers.ini --sweep equalizer.type=mlp,parseval"
   "head-snr|$S/study-head-snr.ini"
+  "pool-a-b|$S/study-pool.ini"
+  "pool-a-c|$S/study-pool.ini --set rx.model=models/C.h5 --set equalizer.head_pool=scenarios/pool-for-C.txt"
+  "pool-a-d|$S/study-pool.ini --set rx.model=models/D.h5 --set equalizer.head_pool=scenarios/pool-for-D.txt"
+  "head-snr-pool|$S/study-head-snr.ini --set equalizer.head_pool=scenarios/pool-for-B.txt --set equalizer.head_steps=1600 --sweep equalizer.head_snr_db=5"
   "s2s|$S/s2s.ini"
 )
 # the model cards: each agent's own recognition, all 18 training voices, beam and greedy,

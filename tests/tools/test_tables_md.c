@@ -91,6 +91,13 @@ static const char fixture_py[] =
     "write('equalizers', [E('oracle', 0.20), E('relative', 0.27)],\n"
     "      [(0, 'v1', 100, 0.10), (0, 'v2', 100, 0.30), (1, 'v1', 100, 0.14), (1, 'v2', 100, "
     "0.40)])\n"
+    "# the same pair with a pool: relative 26% (+6: met); v1 13%, v2 39%: +3.0 and +9.0\n"
+    "write('pool-a-b', [E('oracle', 0.20), E('relative', 0.26)],\n"
+    "      [(0, 'v1', 100, 0.10), (0, 'v2', 100, 0.30), (1, 'v1', 100, 0.13), (1, 'v2', 100, "
+    "0.39)])\n"
+    "# head with the pool: +8 at 5 dB (met), +5 at 10 dB (met)\n"
+    "write('head-snr-pool', [H('oracle', 'none', 5, 0.20), H('relative', '5', 5, 0.28),\n"
+    "                        H('oracle', 'none', 10, 0.15), H('relative', '5', 10, 0.20)])\n"
     "os.makedirs(f'{d}/t2', exist_ok=True)\n"
     "open(f'{d}/t2/bandwidth.h5', 'wb').write(b'this is not HDF5\\n' * 8)\n";
 
@@ -232,6 +239,11 @@ static void test_targets(void)
         {"A→B relative within 8", NULL, "met", "27.0% against 20.0% (+7.0)"},
         {"A→B relative ≤ 5", NULL, "missed", "v1 +4.0, v2 +10.0"},
         {"A→C relative within 8", NULL, "not run", "equalizers-a-c.h5 not run"},
+        /* the pool of encoders (issues 19 and 17) */
+        {"A→B, pool relative within 8", NULL, "met", "26.0% against 20.0% (+6.0)"},
+        {"A→B, pool relative ≤ 5", NULL, "missed", "v1 +3.0, v2 +9.0"},
+        {"pool of C and D", "at 5 dB", "met", "28.0% against 20.0% (+8.0)"},
+        {"pool of C and D", "at 10 dB", "met", "20.0% against 15.0% (+5.0)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         json_object *t = target(doc, cases[i].what, cases[i].what2);
@@ -282,6 +294,9 @@ static void test_page(void)
         "| unheard voices, pooled | 17.5% (-13.5 points; target within 3) |",
         "| **met** |",
         "| **missed** |",
+        /* the pool section: the pair's row without (equalizers.h5) and with the pool */
+        "## Relative head trained on a pool of encoders",
+        "| A→B | 20.0% | 27.0%",
     };
     for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
         if (!strstr(out, want[i])) fprintf(stderr, "  page lacks '%s'\n", want[i]);
