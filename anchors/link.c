@@ -35,8 +35,8 @@ typedef struct candidates {
     int *l_tx, *l_rx;   /* class: per-frame labels, -1 = none */
     size_t n_tx, n_rx;
     size_t cap_tx, cap_rx;
-    size_t utts;             /* corpus utterances used */
-    size_t skip_tx, skip_rx; /* class: utterances too short to align */
+    size_t utts;                            /* corpus utterances used */
+    size_t skip_tx, skip_rx;                /* class: utterances too short to align */
     float *x_pool[ANCHOR_RELHEAD_MAX_POOL]; /* index selections: each pool encoder's frames,
                                              * synchronous with x_tx like x_rx */
     size_t cap_pool[ANCHOR_RELHEAD_MAX_POOL];
@@ -329,9 +329,8 @@ static base_status head_fetch(void *ctx, anchor_relhead_data *data, base_err *er
 
 /* Step 4: the receiver's relative head for its anchors a_rx (K, rx->dim). */
 static base_status get_head(anchor_link *l, const anchor_link_config *cfg,
-                            const anchor_link_side *rx, const candidates *c,
-                            const anchor_set *set, const float *a_rx, anchor_psi psi,
-                            base_err *err)
+                            const anchor_link_side *rx, const candidates *c, const anchor_set *set,
+                            const float *a_rx, anchor_psi psi, base_err *err)
 {
     codec_manifest *own = NULL;
     base_status st;
@@ -348,7 +347,10 @@ static base_status get_head(anchor_link *l, const anchor_link_config *cfg,
                             "no equalizer.train_manifest: the relative head's TTS training corpus "
                             "was not prepared (sim_tts_source_prepare)");
     if ((st = codec_manifest_read(cfg->train_manifest, &own, err)) != BASE_OK) return st;
-    head_data hd = {.rx = rx, .man = own, .n = codec_manifest_size(own), .pool = cfg->pool,
+    head_data hd = {.rx = rx,
+                    .man = own,
+                    .n = codec_manifest_size(own),
+                    .pool = cfg->pool,
                     .n_pool = cfg->n_pool};
     for (size_t v = 0; v < cfg->n_pool; v++) { /* each pool encoder's own anchors of the set */
         const size_t dv = cfg->pool[v].dim;
@@ -356,8 +358,7 @@ static base_status get_head(anchor_link *l, const anchor_link_config *cfg,
             st = base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
             goto out;
         }
-        if ((st = anchor_set_build(set, c->x_pool[v], c->n_tx, dv, NULL, a_pool[v], err)))
-            goto out;
+        if ((st = anchor_set_build(set, c->x_pool[v], c->n_tx, dv, NULL, a_pool[v], err))) goto out;
         pool[v] = (anchor_relhead_pool_member){cfg->pool[v].agent, a_pool[v], dv};
     }
     if (cfg->train_utterances >= 0 && (uint64_t)cfg->train_utterances < hd.n)
@@ -365,8 +366,8 @@ static base_status get_head(anchor_link *l, const anchor_link_config *cfg,
     char id[64];
     snprintf(id, sizeof id, "spread|%zu", hd.n);
     /* the key hashes the manifest's text and audio and the model file's bytes (relhead.h) */
-    anchor_relhead_spec spec = {.rx = rx->agent, .a_rx = a_rx, .k = l->k, .psi = psi,
-                                .set_hash = anchor_set_hash(set)};
+    anchor_relhead_spec spec = {
+        .rx = rx->agent, .a_rx = a_rx, .k = l->k, .psi = psi, .set_hash = anchor_set_hash(set)};
     spec.data_id = base_hash_str(BASE_HASH_INIT, id);
     spec.rx_file = cfg->rx_model && *cfg->rx_model ? cfg->rx_model : NULL;
     spec.train_manifest = cfg->train_manifest;
@@ -506,13 +507,14 @@ static int config_key(char *buf, size_t cap, const anchor_link_config *c)
         buf, cap,
         "eq=%s%s\x1fsel=%s%s\x1fpsi=%s%s\x1fk=%" PRId64 "\x1fmembers=%" PRId64 "\x1futts=%" PRId64
         "\x1fman=%s%s\x1fridge=%.17g\x1ftrain=%s%s\x1ftrain_utts=%" PRId64 "\x1fsteps=%" PRId64
-        "\x1fnoise=%.17g\x1fpool=%s%s\x1fsnr=%s%s\x1fpacket=%" PRId64 "\x1fmlp=%" PRId64 ",%" PRId64 "\x1f"
+        "\x1fnoise=%.17g\x1fpool=%s%s\x1fsnr=%s%s\x1fpacket=%" PRId64 "\x1fmlp=%" PRId64 ",%" PRId64
+        "\x1f"
         "cache=%s%s\x1fseed=%" PRIu64 "\x1frx=%s%s",
         KEY_STR(c->equalizer), KEY_STR(c->selection), KEY_STR(c->psi), c->count, c->members,
         c->utterances, KEY_STR(c->manifest), c->ridge_lambda, KEY_STR(c->train_manifest),
-        c->train_utterances, c->head_steps, c->head_noise, KEY_STR(c->head_pool), KEY_STR(c->head_snr_db),
-        c->packet_frames, c->mlp_hidden, c->mlp_epochs, KEY_STR(c->cache), c->seed,
-        KEY_STR(c->rx_model));
+        c->train_utterances, c->head_steps, c->head_noise, KEY_STR(c->head_pool),
+        KEY_STR(c->head_snr_db), c->packet_frames, c->mlp_hidden, c->mlp_epochs, KEY_STR(c->cache),
+        c->seed, KEY_STR(c->rx_model));
 }
 
 char *anchor_link_config_key(const anchor_link_config *cfg)

@@ -55,33 +55,33 @@ typedef struct anchor_link_side {
 /* The scenario's anchors.* and equalizer.* keys, as the link needs them.
  * Strings are borrowed for the call. */
 typedef struct anchor_link_config {
-    const char *equalizer;      /* equalizer.type: a row of the table with uses_anchors */
-    const char *selection;      /* anchors.selection: anchor_selection_names() */
-    const char *psi;            /* anchors.psi: anchor_psi_names() */
-    int64_t count;              /* anchors.count K (class: 0 = every character present) */
-    int64_t members;            /* anchors.members */
-    int64_t utterances;         /* anchors.utterances taken from the corpus */
-    const char *manifest;       /* anchors.manifest: the anchor corpus */
-    double ridge_lambda;        /* equalizer.ridge_lambda */
-    const char *train_manifest; /* needs_head: equalizer.train_manifest */
-    int64_t train_utterances;   /* needs_head: utterances taken from it */
-    int64_t head_steps;         /* needs_head: training steps */
-    double head_noise;          /* needs_head: training noise */
-    const char *head_pool;      /* needs_head: equalizer.head_pool, the list file naming the pool
-                                 * (its name enters the key; NULL or "": no pool) */
+    const char *equalizer;        /* equalizer.type: a row of the table with uses_anchors */
+    const char *selection;        /* anchors.selection: anchor_selection_names() */
+    const char *psi;              /* anchors.psi: anchor_psi_names() */
+    int64_t count;                /* anchors.count K (class: 0 = every character present) */
+    int64_t members;              /* anchors.members */
+    int64_t utterances;           /* anchors.utterances taken from the corpus */
+    const char *manifest;         /* anchors.manifest: the anchor corpus */
+    double ridge_lambda;          /* equalizer.ridge_lambda */
+    const char *train_manifest;   /* needs_head: equalizer.train_manifest */
+    int64_t train_utterances;     /* needs_head: utterances taken from it */
+    int64_t head_steps;           /* needs_head: training steps */
+    double head_noise;            /* needs_head: training noise */
+    const char *head_pool;        /* needs_head: equalizer.head_pool, the list file naming the pool
+                                   * (its name enters the key; NULL or "": no pool) */
     const anchor_link_side *pool; /* needs_head: the pool's encoders (anchor_relhead_pool_member):
                                    * they encode the anchor corpus and the head's training
                                    * utterances like the receiver; index selections only */
     size_t n_pool;
-    const char *head_snr_db;    /* needs_head: equalizer.head_snr_db, "none" (or NULL, ""), a
-                                 * number or a range a:b (anchor_relhead_snr_parse) */
-    int64_t packet_frames;      /* needs_head with head_snr_db: frames per analog packet */
-    int64_t mlp_hidden;         /* mlp: hidden units (<= 0: the default) */
-    int64_t mlp_epochs;         /* mlp: fit steps (<= 0: the default) */
-    const char *cache;          /* needs_head: head cache folder ("" or NULL: semsim-cache) */
-    uint64_t seed;              /* scenario seed */
-    const char *rx_model;       /* needs_head: the receiver's model file (its bytes key the
-                                 * head; NULL or "": the agent's weights only) */
+    const char *head_snr_db; /* needs_head: equalizer.head_snr_db, "none" (or NULL, ""), a
+                              * number or a range a:b (anchor_relhead_snr_parse) */
+    int64_t packet_frames;   /* needs_head with head_snr_db: frames per analog packet */
+    int64_t mlp_hidden;      /* mlp: hidden units (<= 0: the default) */
+    int64_t mlp_epochs;      /* mlp: fit steps (<= 0: the default) */
+    const char *cache;       /* needs_head: head cache folder ("" or NULL: semsim-cache) */
+    uint64_t seed;           /* scenario seed */
+    const char *rx_model;    /* needs_head: the receiver's model file (its bytes key the
+                              * head; NULL or "": the agent's weights only) */
 } anchor_link_config;
 
 /* Checks that need no model, before anything is loaded. On an error, *key

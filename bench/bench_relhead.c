@@ -287,8 +287,8 @@ static int quality(int argc, char **argv)
     float *a_rx = malloc(sizeof(float) * k * d);
     if (anchor_set_build(set, cand, nc, d, NULL, a_rx, &e)) return die("build", &e);
     anchor_relhead_spec spec = {a, a_rx, k, psi, anchor_set_hash(set), 0, NULL, NULL, 0, NULL};
-    anchor_relhead_data data = {tr.n, (const float *const *)tr.z, tr.t,
-                                (const char *const *)tr.text, NULL, NULL};
+    anchor_relhead_data data = {
+        tr.n, (const float *const *)tr.z, tr.t, (const char *const *)tr.text, NULL, NULL};
     base_log lg = {BASE_LOG_INFO, stderr};
     anchor_relhead_result res;
     t0 = now();

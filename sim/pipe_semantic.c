@@ -135,7 +135,8 @@ static base_status read_pool(const char *list, const char *tx_model, int check, 
 {
     FILE *f = fopen(list, "r");
     *n = 0;
-    if (!f) return base_err_set(err, BASE_EIO, list, 0, "equalizer.head_pool: cannot read the list");
+    if (!f)
+        return base_err_set(err, BASE_EIO, list, 0, "equalizer.head_pool: cannot read the list");
     char line[SIM_CFG_STR];
     int ln = 0;
     base_status st = BASE_OK;

@@ -12,6 +12,7 @@
  * decoder is a random (untrained) tiny agent, so the head has to learn. */
 #include "anchors/equalizer.h"
 #include "anchors/relhead.h"
+#include "codecs/align.h"
 #include "codecs/modelfile.h"
 #include "codecs/train.h"
 #include "codecs/vocab.h"
@@ -87,8 +88,8 @@ static anchor_relhead_data fixture_data(const fixture *f)
 
 static anchor_relhead_spec fixture_spec(const fixture *f)
 {
-    anchor_relhead_spec s = {f->rx, f->a_rx, K, ANCHOR_PSI_COSINE, 0x1234, 0x5678, NULL, NULL,
-                             0, NULL};
+    anchor_relhead_spec s = {f->rx, f->a_rx, K,   ANCHOR_PSI_COSINE, 0x1234, 0x5678, NULL,
+                             NULL,  0,       NULL};
     return s;
 }
 
@@ -101,23 +102,20 @@ static anchor_relhead_config small_recipe(void)
     return c;
 }
 
-/* Levenshtein distance over characters. */
-static int edit_distance(const char *a, const char *b)
+/* Character errors of hyp against ref (codecs/align, sclite's character rules). */
+static long char_errors(const char *ref, const char *hyp)
 {
-    int na = (int)strlen(a), nb = (int)strlen(b), row[128];
-    for (int j = 0; j <= nb; j++) row[j] = j;
-    for (int i = 1; i <= na; i++) {
-        int diag = row[0];
-        row[0] = i;
-        for (int j = 1; j <= nb; j++) {
-            int up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-            if (up + 1 < best) best = up + 1;
-            if (row[j - 1] + 1 < best) best = row[j - 1] + 1;
-            diag = up;
-            row[j] = best;
-        }
-    }
-    return row[nb];
+    codec_align_counts c;
+    CU_ASSERT_EQUAL_FATAL(codec_align_chars(ref, hyp, &c, NULL), BASE_OK);
+    return codec_align_errors(&c);
+}
+
+/* Characters of ref that count (codecs/align: not whitespace). */
+static long ref_chars(const char *ref)
+{
+    codec_align_counts c;
+    CU_ASSERT_EQUAL_FATAL(codec_align_chars(ref, "", &c, NULL), BASE_OK);
+    return c.ref;
 }
 
 /* Greedy CER (edit distance over characters) of the head on the fixture. */
@@ -134,8 +132,8 @@ static double fixture_cer(const anchor_relhead *h, const fixture *f)
         size_t per_frame = anchor_relhead_out_dim(h); /* V per CTC frame, upsample of them */
         codec_train_greedy(lp, f->t[u] * (int)(per_frame / CODEC_VOCAB_SIZE), CODEC_VOCAB_SIZE, hyp,
                            sizeof hyp);
-        errs += edit_distance(texts[u], hyp);
-        chars += (long)strlen(texts[u]);
+        errs += char_errors(texts[u], hyp);
+        chars += ref_chars(texts[u]);
     }
     anchor_relhead_ws_destroy(ws);
     return (double)errs / (double)chars;
@@ -661,8 +659,8 @@ static double view_cer(const anchor_relhead *h, const view *v)
         CU_ASSERT_EQUAL(anchor_relative_execute(p, v->z[u], (size_t)v->t[u], r, NULL), BASE_OK);
         CU_ASSERT_EQUAL(anchor_relhead_decode(h, ws, r, v->t[u], lp, NULL), BASE_OK);
         codec_train_greedy(lp, v->t[u], CODEC_VOCAB_SIZE, hyp, sizeof hyp);
-        errs += edit_distance(texts[u], hyp);
-        chars += (long)strlen(texts[u]);
+        errs += char_errors(texts[u], hyp);
+        chars += ref_chars(texts[u]);
     }
     anchor_relhead_ws_destroy(ws);
     anchor_relative_destroy(p);
@@ -684,7 +682,7 @@ static void test_pool(void)
     anchor_relhead_config c = small_recipe();
     c.steps = 600;
     anchor_relhead_pool_member same = {f.rx, f.a_rx, D}, other = {f.rx, v1.a, D};
-    const float *const *pz_same[1] = {f.zp}, *const *pz_other[1] = {v1.zp};
+    const float *const *pz_same[1] = {f.zp}, *const * pz_other[1] = {v1.zp};
     const int *pt[1] = {f.t};
     /* key */
     uint64_t k0, k1, k2;

@@ -70,8 +70,8 @@ static void free_fixture(fixture *f)
 
 static anchor_relhead_spec spec_of(const fixture *f)
 {
-    anchor_relhead_spec s = {f->rx, f->a_rx, K, ANCHOR_PSI_COSINE, 0x1234, 0x5678, NULL, NULL,
-                             0, NULL};
+    anchor_relhead_spec s = {f->rx, f->a_rx, K,   ANCHOR_PSI_COSINE, 0x1234, 0x5678, NULL,
+                             NULL,  0,       NULL};
     s.rx_file = f->model;
     s.train_manifest = f->manifest;
     return s;
