@@ -442,18 +442,23 @@ static base_status write_sidecar(const char *path, const anchor_relhead_spec *sp
     if (!spec->train_manifest || !realpath(spec->train_manifest, man))
         snprintf(man, sizeof man, "%s", spec->train_manifest ? spec->train_manifest : "-");
     settings_text(cfg, set, sizeof set);
+    char pool[32 + ANCHOR_RELHEAD_MAX_POOL * 20] = "";
+    int pn = snprintf(pool, sizeof pool, "pool = %zu encoders", spec->n_pool);
+    for (size_t v = 0; v < spec->n_pool && pn > 0 && (size_t)pn < sizeof pool; v++)
+        pn += snprintf(pool + pn, sizeof pool - (size_t)pn, "%s%016llx", v ? " " : ": ",
+                       (unsigned long long)anchor_relhead_agent_hash(spec->pool[v].agent));
     int n =
         snprintf(buf, sizeof buf,
                  "kind = relative-head\nkey = %016llx\nformat = %s (file version %d)\n"
                  "code = semsim %s (git %s), training code %s\ncreated = %s\nrx_model = %s\n"
                  "rx_model_bytes = %lld\n"
                  "train_manifest = %s\ntrain_utterances_listed = %zu\ntrain_audio_bytes = %llu\n"
-                 "k = %zu\npsi = %s\nanchor_set = %016llx\ndata_id = %016llx\n%s"
+                 "k = %zu\npsi = %s\nanchor_set = %016llx\ndata_id = %016llx\n%s\n%s"
                  "from = rx %s, %zu utts of %s (%.1f MB audio), K=%zu %s, %ld steps\n",
                  (unsigned long long)key, ANCHOR_RELHEAD_FORMAT, ANCHOR_RELHEAD_VERSION,
                  PACKAGE_VERSION, BASE_GIT_REV, ANCHOR_RELHEAD_CODE, stamp, rx, rx_bytes, man, nu,
                  audio, spec->k, anchor_psi_name(spec->psi), (unsigned long long)spec->set_hash,
-                 (unsigned long long)spec->data_id, set, base_name(rx), nu, base_name(man),
+                 (unsigned long long)spec->data_id, pool, set, base_name(rx), nu, base_name(man),
                  (double)audio / 1e6, spec->k, anchor_psi_name(spec->psi), cfg->steps);
     return base_fs_write_atomic(side, buf, n > 0 && (size_t)n < sizeof buf ? (size_t)n : 0, err);
 }

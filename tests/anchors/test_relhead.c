@@ -719,6 +719,22 @@ static void test_pool(void)
     CU_ASSERT(v0 > vp + 0.2);
     anchor_relhead_destroy(h0);
     anchor_relhead_destroy(hp);
+    /* a cached pool head: its sidecar names the pool encoder by its hash */
+    c.steps = 2;
+    snprintf(c.cache_dir, sizeof c.cache_dir, "%s/cache/pool", test_tmpdir());
+    fetch_ctx fc = {&f, dp, 0};
+    anchor_relhead_result rr;
+    anchor_relhead *hc = anchor_relhead_get(&sp, fetch, &fc, &c, NULL, &rr, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(hc);
+    char side[sizeof rr.path + 8], want[64];
+    snprintf(side, sizeof side, "%.*s.txt", (int)(strlen(rr.path) - 3), rr.path);
+    snprintf(want, sizeof want, "pool = 1 encoders: %016llx",
+             (unsigned long long)anchor_relhead_agent_hash(f.rx));
+    char *text = test_slurp(side, NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, want));
+    free(text);
+    anchor_relhead_destroy(hc);
     /* errors */
     base_err e = BASE_ERR_INIT;
     dp.pz = NULL;
