@@ -20,6 +20,60 @@
 #include <math.h>
 #include <string.h>
 
+/* GCC vector extensions: eight floats, loaded and stored unaligned. Their
+ * operations are the scalar ones lane by lane (no reassociation, and no FMA
+ * in the clones built here), so a loop over them computes every element
+ * exactly as the plain loop it replaces; the explicit registers only keep
+ * sums out of memory and give the CPU independent chains. */
+typedef float v8f __attribute__((vector_size(32)));
+/* ld8 and st8 are always inlined, so the ABI note on a 32-byte vector
+ * returned by a function of the baseline (non-AVX) clone does not apply */
+#pragma GCC diagnostic ignored "-Wpsabi"
+static inline __attribute__((always_inline)) v8f ld8(const float *p)
+{
+    v8f v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+static inline __attribute__((always_inline)) void st8(float *p, v8f v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
+/* o (C) = init (C, or 0 when NULL) + coef[0] * row[0] + ... + coef[n-1] * row[n-1],
+ * added in that order per element, the sums in registers: the float results of
+ * zeroing (or copying init into) o and then adding each row onto it in turn. */
+static inline __attribute__((always_inline)) void lincomb_rows(float *restrict o,
+                                                               const float *restrict init, int n,
+                                                               const float *coef,
+                                                               const float *const *row, int c)
+{
+    int ch = 0;
+    for (; ch + 32 <= c; ch += 32) {
+        v8f a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+        if (init)
+            a0 = ld8(init + ch), a1 = ld8(init + ch + 8), a2 = ld8(init + ch + 16),
+            a3 = ld8(init + ch + 24);
+        for (int r = 0; r < n; r++) {
+            const float *x = row[r] + ch;
+            float l = coef[r];
+            a0 += l * ld8(x), a1 += l * ld8(x + 8), a2 += l * ld8(x + 16), a3 += l * ld8(x + 24);
+        }
+        st8(o + ch, a0), st8(o + ch + 8, a1), st8(o + ch + 16, a2), st8(o + ch + 24, a3);
+    }
+    for (; ch + 8 <= c; ch += 8) {
+        v8f a0 = {0};
+        if (init) a0 = ld8(init + ch);
+        for (int r = 0; r < n; r++) a0 += coef[r] * ld8(row[r] + ch);
+        st8(o + ch, a0);
+    }
+    for (; ch < c; ch++) {
+        float a = init ? init[ch] : 0.0f;
+        for (int r = 0; r < n; r++) a += coef[r] * row[r][ch];
+        o[ch] = a;
+    }
+}
+
 int codec_nn_conv1d_out_len(int tin, int k, int stride, int dil, int pad)
 {
     int span = dil * (k - 1) + 1;
@@ -208,34 +262,37 @@ HOT static void conv1d_winograd(float *out, float *scratch, const float *u, cons
     for (int q = 0; q < ntile; q++) {
         int t = (q / dil) * 2 * dil + q % dil; /* first output of the tile */
         for (int xi = 0; xi < n; xi++) {
-            float *v = vt + ((size_t)xi * ntile + q) * cin;
-            for (int c = 0; c < cin; c++) v[c] = 0;
+            /* v = sum over the tile's frames in [0, Tin) with l != 0 of l * x */
+            float coef[WINO_MAX_N];
+            const float *row[WINO_MAX_N];
+            int nr = 0;
             for (int kk = 0; kk < n; kk++) {
                 float l = (float)lt[xi * n + kk];
                 int ti = t + kk * dil - pad;
                 if (l == 0 || ti < 0 || ti >= tin) continue;
-                const float *xr = x + (size_t)ti * cin;
-                for (int c = 0; c < cin; c++) v[c] += l * xr[c];
+                coef[nr] = l, row[nr++] = x + (size_t)ti * cin;
             }
+            lincomb_rows(vt + ((size_t)xi * ntile + q) * cin, NULL, nr, coef, row, cin);
         }
     }
     for (int xi = 0; xi < n; xi++) /* m_xi (tiles, Cout) = v_xi (tiles, Cin) u_xi^T */
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ntile, cout, cin, 1.0f,
                     vt + (size_t)xi * ntile * cin, cin, u + (size_t)xi * cout * cin, cin, 0.0f,
                     mt + (size_t)xi * ntile * cout, cout);
-    bias_rows(out, b, tout, cout); /* the output transform adds onto the bias */
-    for (int q = 0; q < ntile; q++) {
+    for (int q = 0; q < ntile; q++) { /* the output transform, onto the bias */
         int t = (q / dil) * 2 * dil + q % dil;
         for (int oo = 0; oo < 2; oo++) {
             int to = t + oo * dil;
             if (to >= tout) continue;
-            float *o = out + (size_t)to * cout;
+            float coef[WINO_MAX_N];
+            const float *row[WINO_MAX_N];
+            int nr = 0;
             for (int xi = 0; xi < n; xi++) {
                 float a = (float)ea[xi * 2 + oo];
                 if (a == 0) continue;
-                const float *m = mt + ((size_t)xi * ntile + q) * cout;
-                for (int c = 0; c < cout; c++) o[c] += a * m[c];
+                coef[nr] = a, row[nr++] = mt + ((size_t)xi * ntile + q) * cout;
             }
+            lincomb_rows(out + (size_t)to * cout, b, nr, coef, row, cout);
         }
     }
 }
@@ -302,26 +359,6 @@ void codec_nn_linear_backward(float *dx, float *dw, float *db, const float *dout
     if (dx)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, t, cin, cout, 1.0f, dout, cout, w,
                     cin, 1.0f, dx, cin);
-}
-
-/* GCC vector extensions: eight floats, loaded and stored unaligned. Their
- * operations are the scalar ones lane by lane (no reassociation, and no FMA
- * in the clones built here), so a loop over them computes every element
- * exactly as the plain loop it replaces; the explicit registers only keep
- * sums out of memory and give the CPU independent chains. */
-typedef float v8f __attribute__((vector_size(32)));
-/* ld8 and st8 are always inlined, so the ABI note on a 32-byte vector
- * returned by a function of the baseline (non-AVX) clone does not apply */
-#pragma GCC diagnostic ignored "-Wpsabi"
-static inline __attribute__((always_inline)) v8f ld8(const float *p)
-{
-    v8f v;
-    memcpy(&v, p, sizeof v);
-    return v;
-}
-static inline __attribute__((always_inline)) void st8(float *p, v8f v)
-{
-    memcpy(p, &v, sizeof v);
 }
 
 /* One output frame of the depthwise convolution, o (C) = bias (or 0) + the
