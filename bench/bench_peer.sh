@@ -10,8 +10,9 @@
 # twin and its better run counts, so drift of a shared machine hits both.
 # Needs Debian's python3-torch and python3-h5py under /usr/bin/python3 (for the
 # benchmark only, never for the build or the tests): without them it says so
-# and exits 0. Usage: bench/bench_peer.sh [MANIFEST.tsv]  (default: the
-# quickstart's TTS source in cache/tts, made by its first run)
+# and exits 0. Usage: [SEMSIM=BIN] bench/bench_peer.sh [MANIFEST.tsv]  (default:
+# the quickstart's TTS source in cache/tts, made by its first run; SEMSIM: the
+# semsim binary to time, default ./semsim, e.g. an older build to compare)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 peer=../shared/tools/torch-peer.py
@@ -35,13 +36,14 @@ for f in sys.argv[1:]:
     d=json.load(open(f)); b=max(b, d["audio_s"]/d["network_cpu_s"])
 print("%.1f" % b)' "$@"
 }
+sem=${SEMSIM:-./semsim}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 for m in A B C D; do
     model=models/$m.h5
-    ./semsim eval --model "$model" --manifest "$man" --greedy --json >"$tmp/s1.json"
+    "$sem" eval --model "$model" --manifest "$man" --greedy --json >"$tmp/s1.json"
     OMP_NUM_THREADS=1 $py "$peer" time --model "$model" --manifest "$man" --repeats 3 >"$tmp/t.txt"
-    ./semsim eval --model "$model" --manifest "$man" --greedy --json >"$tmp/s2.json"
+    "$sem" eval --model "$model" --manifest "$man" --greedy --json >"$tmp/s2.json"
     s=$(sem_xrt "$tmp/s1.json" "$tmp/s2.json")
     t=$(sed -n 's/.*summary xrt_cpu min-time=[0-9.]* median=\([0-9.]*\).*/\1/p' "$tmp/t.txt")
     awk -v m="$m" -v s="$s" -v t="$t" 'BEGIN {

@@ -20,6 +20,60 @@
 #include <math.h>
 #include <string.h>
 
+/* GCC vector extensions: eight floats, loaded and stored unaligned. Their
+ * operations are the scalar ones lane by lane (no reassociation, and no FMA
+ * in the clones built here), so a loop over them computes every element
+ * exactly as the plain loop it replaces; the explicit registers only keep
+ * sums out of memory and give the CPU independent chains. */
+typedef float v8f __attribute__((vector_size(32)));
+/* ld8 and st8 are always inlined, so the ABI note on a 32-byte vector
+ * returned by a function of the baseline (non-AVX) clone does not apply */
+#pragma GCC diagnostic ignored "-Wpsabi"
+static inline __attribute__((always_inline)) v8f ld8(const float *p)
+{
+    v8f v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+static inline __attribute__((always_inline)) void st8(float *p, v8f v)
+{
+    memcpy(p, &v, sizeof v);
+}
+
+/* o (C) = init (C, or 0 when NULL) + coef[0] * row[0] + ... + coef[n-1] * row[n-1],
+ * added in that order per element, the sums in registers: the float results of
+ * zeroing (or copying init into) o and then adding each row onto it in turn. */
+static inline __attribute__((always_inline)) void lincomb_rows(float *restrict o,
+                                                               const float *restrict init, int n,
+                                                               const float *coef,
+                                                               const float *const *row, int c)
+{
+    int ch = 0;
+    for (; ch + 32 <= c; ch += 32) {
+        v8f a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+        if (init)
+            a0 = ld8(init + ch), a1 = ld8(init + ch + 8), a2 = ld8(init + ch + 16),
+            a3 = ld8(init + ch + 24);
+        for (int r = 0; r < n; r++) {
+            const float *x = row[r] + ch;
+            float l = coef[r];
+            a0 += l * ld8(x), a1 += l * ld8(x + 8), a2 += l * ld8(x + 16), a3 += l * ld8(x + 24);
+        }
+        st8(o + ch, a0), st8(o + ch + 8, a1), st8(o + ch + 16, a2), st8(o + ch + 24, a3);
+    }
+    for (; ch + 8 <= c; ch += 8) {
+        v8f a0 = {0};
+        if (init) a0 = ld8(init + ch);
+        for (int r = 0; r < n; r++) a0 += coef[r] * ld8(row[r] + ch);
+        st8(o + ch, a0);
+    }
+    for (; ch < c; ch++) {
+        float a = init ? init[ch] : 0.0f;
+        for (int r = 0; r < n; r++) a += coef[r] * row[r][ch];
+        o[ch] = a;
+    }
+}
+
 int codec_nn_conv1d_out_len(int tin, int k, int stride, int dil, int pad)
 {
     int span = dil * (k - 1) + 1;
@@ -208,34 +262,37 @@ HOT static void conv1d_winograd(float *out, float *scratch, const float *u, cons
     for (int q = 0; q < ntile; q++) {
         int t = (q / dil) * 2 * dil + q % dil; /* first output of the tile */
         for (int xi = 0; xi < n; xi++) {
-            float *v = vt + ((size_t)xi * ntile + q) * cin;
-            for (int c = 0; c < cin; c++) v[c] = 0;
+            /* v = sum over the tile's frames in [0, Tin) with l != 0 of l * x */
+            float coef[WINO_MAX_N];
+            const float *row[WINO_MAX_N];
+            int nr = 0;
             for (int kk = 0; kk < n; kk++) {
                 float l = (float)lt[xi * n + kk];
                 int ti = t + kk * dil - pad;
                 if (l == 0 || ti < 0 || ti >= tin) continue;
-                const float *xr = x + (size_t)ti * cin;
-                for (int c = 0; c < cin; c++) v[c] += l * xr[c];
+                coef[nr] = l, row[nr++] = x + (size_t)ti * cin;
             }
+            lincomb_rows(vt + ((size_t)xi * ntile + q) * cin, NULL, nr, coef, row, cin);
         }
     }
     for (int xi = 0; xi < n; xi++) /* m_xi (tiles, Cout) = v_xi (tiles, Cin) u_xi^T */
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ntile, cout, cin, 1.0f,
                     vt + (size_t)xi * ntile * cin, cin, u + (size_t)xi * cout * cin, cin, 0.0f,
                     mt + (size_t)xi * ntile * cout, cout);
-    bias_rows(out, b, tout, cout); /* the output transform adds onto the bias */
-    for (int q = 0; q < ntile; q++) {
+    for (int q = 0; q < ntile; q++) { /* the output transform, onto the bias */
         int t = (q / dil) * 2 * dil + q % dil;
         for (int oo = 0; oo < 2; oo++) {
             int to = t + oo * dil;
             if (to >= tout) continue;
-            float *o = out + (size_t)to * cout;
+            float coef[WINO_MAX_N];
+            const float *row[WINO_MAX_N];
+            int nr = 0;
             for (int xi = 0; xi < n; xi++) {
                 float a = (float)ea[xi * 2 + oo];
                 if (a == 0) continue;
-                const float *m = mt + ((size_t)xi * ntile + q) * cout;
-                for (int c = 0; c < cout; c++) o[c] += a * m[c];
+                coef[nr] = a, row[nr++] = mt + ((size_t)xi * ntile + q) * cout;
             }
+            lincomb_rows(out + (size_t)to * cout, b, nr, coef, row, cout);
         }
     }
 }
@@ -304,23 +361,55 @@ void codec_nn_linear_backward(float *dx, float *dw, float *db, const float *dout
                     cin, 1.0f, dx, cin);
 }
 
+/* One output frame of the depthwise convolution, o (C) = bias (or 0) + the
+ * taps j0..j1 in ascending order; xj: the input frame of tap j0, step: the
+ * floats from one tap's frame to the next. The accumulators stay in registers
+ * across the taps (the old loop stored the frame after every tap): the same
+ * additions in the same order. */
+static inline __attribute__((always_inline)) void
+dwconv_frame(float *restrict o, const float *restrict xj, const float *restrict w,
+             const float *restrict b, int c, int j0, int j1, size_t step)
+{
+    int ch = 0;
+    for (; ch + 32 <= c; ch += 32) {
+        v8f a0 = {0}, a1 = {0}, a2 = {0}, a3 = {0};
+        if (b) a0 = ld8(b + ch), a1 = ld8(b + ch + 8), a2 = ld8(b + ch + 16), a3 = ld8(b + ch + 24);
+        const float *xs = xj + ch;
+        for (int j = j0; j <= j1; j++, xs += step) {
+            const float *wk = w + (size_t)j * c + ch;
+            a0 += ld8(wk) * ld8(xs);
+            a1 += ld8(wk + 8) * ld8(xs + 8);
+            a2 += ld8(wk + 16) * ld8(xs + 16);
+            a3 += ld8(wk + 24) * ld8(xs + 24);
+        }
+        st8(o + ch, a0), st8(o + ch + 8, a1), st8(o + ch + 16, a2), st8(o + ch + 24, a3);
+    }
+    for (; ch + 8 <= c; ch += 8) {
+        v8f a0 = {0};
+        if (b) a0 = ld8(b + ch);
+        const float *xs = xj + ch;
+        for (int j = j0; j <= j1; j++, xs += step) a0 += ld8(w + (size_t)j * c + ch) * ld8(xs);
+        st8(o + ch, a0);
+    }
+    for (; ch < c; ch++) {
+        float a = b ? b[ch] : 0.0f;
+        const float *xs = xj + ch;
+        for (int j = j0; j <= j1; j++, xs += step) a += w[(size_t)j * c + ch] * xs[0];
+        o[ch] = a;
+    }
+}
+
 HOT void codec_nn_dwconv_forward(float *out, const float *x, const float *w, const float *b, int t,
                                  int c, int k, int dil)
 {
     int pad = dil * (k - 1) / 2;
     for (int i = 0; i < t; i++) {
-        float *restrict o = out + (size_t)i * c;
-        if (b)
-            memcpy(o, b, sizeof(float) * c);
-        else
-            memset(o, 0, sizeof(float) * c);
-        for (int j = 0; j < k; j++) {
-            int ti = i + j * dil - pad;
-            if (ti < 0 || ti >= t) continue;
-            const float *restrict xs = x + (size_t)ti * c;
-            const float *restrict wk = w + (size_t)j * c;
-            for (int ch = 0; ch < c; ch++) o[ch] += wk[ch] * xs[ch];
-        }
+        /* the taps whose input frame i + j*dil - pad lies in [0, t): j0..j1 */
+        int j0 = 0, j1 = k - 1;
+        while (j0 < k && i + j0 * dil - pad < 0) j0++;
+        while (j1 >= j0 && i + j1 * dil - pad >= t) j1--;
+        const float *xj = j0 <= j1 ? x + (size_t)(i + j0 * dil - pad) * c : x;
+        dwconv_frame(out + (size_t)i * c, xj, w, b, c, j0, j1, (size_t)dil * c);
     }
 }
 
@@ -347,48 +436,68 @@ HOT void codec_nn_dwconv_backward(float *dx, float *dw, float *db, const float *
     }
 }
 
-/* Reductions in LANES independent partial sums (a fixed order, so results are
- * deterministic) so that they vectorise without -ffast-math. Inlined into
- * their HOT callers, which gives them the callers' target. */
+/* The layer norm's reductions run in LANES independent partial sums (a fixed
+ * order, so results are deterministic) so that they vectorise without
+ * -ffast-math: sum = (the tail elements in order) + lane 0 + ... + lane 7,
+ * lane l summing elements l, l + 8, ... in order. */
 #define LANES 8
-static inline __attribute__((always_inline)) float sum_lanes(const float *x, int n)
+_Static_assert(LANES * sizeof(float) == sizeof(v8f), "a lane per vector element");
+
+/* Layer norm of R <= 4 frames at once: each frame's sums are the LANES sums
+ * above (of x, then of (x - mean)^2), but R frames' chains interleave, so the adds no longer wait
+ * on one another (a single frame's reduction is bound by the add latency). */
+static inline __attribute__((always_inline)) void layernorm_frames(float *out, float *mean,
+                                                                   float *rstd, const float *x,
+                                                                   const float *g, const float *b,
+                                                                   int c, const int R)
 {
-    float acc[LANES] = {0}, s = 0;
-    int i = 0;
-    for (; i + LANES <= n; i += LANES)
-        for (int l = 0; l < LANES; l++) acc[l] += x[i + l];
-    for (; i < n; i++) s += x[i];
-    for (int l = 0; l < LANES; l++) s += acc[l];
-    return s;
-}
-/* sum of (x[i] - m)^2 */
-static inline __attribute__((always_inline)) float sqdev_lanes(const float *x, int n, float m)
-{
-    float acc[LANES] = {0}, s = 0;
-    int i = 0;
-    for (; i + LANES <= n; i += LANES)
-        for (int l = 0; l < LANES; l++) acc[l] += (x[i + l] - m) * (x[i + l] - m);
-    for (; i < n; i++) s += (x[i] - m) * (x[i] - m);
-    for (int l = 0; l < LANES; l++) s += acc[l];
-    return s;
+    v8f acc[4];
+    float m[4], s[4];
+    int i;
+    for (int r = 0; r < R; r++) acc[r] = (v8f){0};
+    for (i = 0; i + LANES <= c; i += LANES)
+        for (int r = 0; r < R; r++) acc[r] += ld8(x + (size_t)r * c + i);
+    for (int r = 0; r < R; r++) {
+        const float *xr = x + (size_t)r * c;
+        float sum = 0;
+        for (int ii = i; ii < c; ii++) sum += xr[ii];
+        for (int l = 0; l < LANES; l++) sum += acc[r][l];
+        m[r] = sum / (float)c;
+        acc[r] = (v8f){0};
+    }
+    for (i = 0; i + LANES <= c; i += LANES)
+        for (int r = 0; r < R; r++) {
+            v8f d = ld8(x + (size_t)r * c + i) - m[r];
+            acc[r] += d * d;
+        }
+    for (int r = 0; r < R; r++) {
+        const float *xr = x + (size_t)r * c;
+        float sum = 0;
+        for (int ii = i; ii < c; ii++) sum += (xr[ii] - m[r]) * (xr[ii] - m[r]);
+        for (int l = 0; l < LANES; l++) sum += acc[r][l];
+        float v = sum / (float)c;
+        s[r] = 1.0f / sqrtf(v + 1e-5f);
+        mean[r] = m[r];
+        rstd[r] = s[r];
+    }
+    for (int r = 0; r < R; r++) {
+        const float *xr = x + (size_t)r * c;
+        float *o = out + (size_t)r * c;
+        float mr = m[r], sr = s[r];
+        for (int ch = 0; ch < c; ch++) o[ch] = (xr[ch] - mr) * sr * g[ch] + b[ch];
+    }
 }
 
 HOT void codec_nn_layernorm_forward(float *out, float *mean, float *rstd, const float *x,
                                     const float *g, const float *b, int t, int c)
 {
-    for (int i = 0; i < t; i++) {
-        const float *xi = x + (size_t)i * c;
-        float *o = out + (size_t)i * c;
-        /* two-pass in float over LANES partial sums, so the reductions
-         * vectorise without -ffast-math; C is at most a few thousand */
-        float m = sum_lanes(xi, c) / (float)c;
-        float v = sqdev_lanes(xi, c, m) / (float)c;
-        float s = 1.0f / sqrtf(v + 1e-5f);
-        float mf = m;
-        for (int ch = 0; ch < c; ch++) o[ch] = (xi[ch] - mf) * s * g[ch] + b[ch];
-        mean[i] = mf;
-        rstd[i] = s;
-    }
+    /* two-pass in float over LANES partial sums, so the reductions vectorise
+     * without -ffast-math; four frames at a time (layernorm_frames) */
+    int i = 0;
+    for (; i + 4 <= t; i += 4)
+        layernorm_frames(out + (size_t)i * c, mean + i, rstd + i, x + (size_t)i * c, g, b, c, 4);
+    for (; i < t; i++)
+        layernorm_frames(out + (size_t)i * c, mean + i, rstd + i, x + (size_t)i * c, g, b, c, 1);
 }
 
 HOT void codec_nn_layernorm_backward(float *dx, float *dg, float *db, const float *dout,

@@ -270,6 +270,75 @@ static void test_layernorm(void)
     }
 }
 
+/* ---- bit-exact against the plain loops ----
+ * The vectorised inference layers promise the floats of the plain scalar
+ * loops below (the same operations in the same order per element); the
+ * shipped models' golden results rest on that. Sizes cover the 32-, 8- and
+ * 1-channel tails, frames fewer than the taps, and dilations. */
+static void ref_dwconv(float *out, const float *x, const float *w, const float *b, int t, int c,
+                       int k, int dil)
+{
+    int pad = dil * (k - 1) / 2;
+    for (int i = 0; i < t; i++)
+        for (int ch = 0; ch < c; ch++) {
+            float a = b ? b[ch] : 0.0f;
+            for (int j = 0; j < k; j++) {
+                int ti = i + j * dil - pad;
+                if (ti >= 0 && ti < t) a += w[j * c + ch] * x[ti * c + ch];
+            }
+            out[i * c + ch] = a;
+        }
+}
+static void ref_layernorm(float *out, float *mean, float *rstd, const float *x, const float *g,
+                          const float *b, int t, int c)
+{
+    for (int i = 0; i < t; i++) {
+        const float *xi = x + i * c;
+        float acc[8] = {0}, s = 0, m, v;
+        int n8 = c / 8 * 8;
+        for (int j = 0; j < n8; j++) acc[j % 8] += xi[j];
+        for (int j = n8; j < c; j++) s += xi[j];
+        for (int l = 0; l < 8; l++) s += acc[l];
+        m = s / (float)c;
+        memset(acc, 0, sizeof acc), s = 0;
+        for (int j = 0; j < n8; j++) acc[j % 8] += (xi[j] - m) * (xi[j] - m);
+        for (int j = n8; j < c; j++) s += (xi[j] - m) * (xi[j] - m);
+        for (int l = 0; l < 8; l++) s += acc[l];
+        v = s / (float)c;
+        float r = 1.0f / sqrtf(v + 1e-5f);
+        for (int j = 0; j < c; j++) out[i * c + j] = (xi[j] - m) * r * g[j] + b[j];
+        mean[i] = m, rstd[i] = r;
+    }
+}
+static void test_exact_dwconv_layernorm(void)
+{
+    /* t, c, k, dil */
+    static const int cfg[][4] = {{1, 8, 9, 1},   {2, 45, 9, 4}, {7, 64, 3, 2},
+                                 {13, 37, 9, 1}, {6, 71, 5, 2}, {11, 256, 9, 4}};
+    static float x[4096], w[4096], b[256], g[256], o1[4096], o2[4096], m1[64], m2[64], r1[64],
+        r2[64];
+    for (size_t i = 0; i < sizeof cfg / sizeof cfg[0]; i++) {
+        int t = cfg[i][0], c = cfg[i][1], k = cfg[i][2], dil = cfg[i][3];
+        char what[96];
+        fill(x, (size_t)t * c, 10 + (unsigned)i, 3.0f);
+        fill(w, (size_t)k * c, 20 + (unsigned)i, 1.0f);
+        fill(b, (size_t)c, 30 + (unsigned)i, 1.0f);
+        fill(g, (size_t)c, 40 + (unsigned)i, 2.0f);
+        for (int bias = 0; bias < 2; bias++) {
+            codec_nn_dwconv_forward(o1, x, w, bias ? b : NULL, t, c, k, dil);
+            ref_dwconv(o2, x, w, bias ? b : NULL, t, c, k, dil);
+            snprintf(what, sizeof what, "dwconv t=%d c=%d k=%d dil=%d bias=%d", t, c, k, dil, bias);
+            test_assert_close_f(o1, o2, (size_t)t * c, 0.0, what);
+        }
+        codec_nn_layernorm_forward(o1, m1, r1, x, g, b, t, c);
+        ref_layernorm(o2, m2, r2, x, g, b, t, c);
+        snprintf(what, sizeof what, "layernorm t=%d c=%d", t, c);
+        test_assert_close_f(o1, o2, (size_t)t * c, 0.0, what);
+        test_assert_close_f(m1, m2, (size_t)t, 0.0, "layernorm mean");
+        test_assert_close_f(r1, r2, (size_t)t, 0.0, "layernorm rstd");
+    }
+}
+
 /* ---- elementwise ---- */
 static void gelu_fwd(gc *g)
 {
@@ -365,6 +434,7 @@ static const test_case cases[] = {
     {"depthwise conv gradient", test_dwconv_grad},
     {"depthwise-separable conv gradient", test_dwsep_grad},
     {"layer norm gradient and moments", test_layernorm},
+    {"depthwise conv and layer norm bit-exact against plain loops", test_exact_dwconv_layernorm},
     {"GELU / ReLU values and gradients", test_activations},
     {"residual add and dropout", test_residual_dropout},
     {"log-softmax", test_log_softmax},
