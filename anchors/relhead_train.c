@@ -106,12 +106,8 @@ static base_status train_one(void *ctx, int worker_i, long step, int j, int n, s
         if (v > tr->n_pool) v = tr->n_pool;
         if (v && tr->data->pt[v - 1][u->oi] * tr->upsample < u->need) v = 0; /* too short there */
     }
-    if (v) {
-        z = tr->data->pz[v - 1][u->oi];
-        t = tr->data->pt[v - 1][u->oi];
-        if (anchor_relative_execute(tr->pool_proj[v - 1], z, (size_t)t, w->r, NULL))
-            return BASE_EINTERNAL;
-    } else if (anchor_relative_execute(h->proj, z, (size_t)t, w->r, NULL))
+    if (v) z = tr->data->pz[v - 1][u->oi], t = tr->data->pt[v - 1][u->oi];
+    if (anchor_relative_execute(v ? tr->pool_proj[v - 1] : h->proj, z, (size_t)t, w->r, NULL))
         return BASE_EINTERNAL;
     if (tr->cfg->snr_on) {
         base_rng rc;
