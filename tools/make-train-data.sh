@@ -24,6 +24,10 @@
 #       extra synthesis: it points into the other part's folders.
 #   OUTDIR/P/flite-extra.tsv        the wide part's flite utterances once more
 #       (stage 3, models/recipes/*-aug.ini).
+#   OUTDIR/W/flite-words.tsv       with FLITE_WORDS=N (default 0: not made):
+#       N more random word sequences for each flite voice, other lines than
+#       words-VOICE's (docs/training.md, "flite slt, the hardest voice"); both
+#       wide parts hear all three flite voices.
 #   OUTDIR/dev/manifest.tsv         the dev split: lines 501-550 (lists 51-55)
 #       x every training voice, where checkpoints are chosen. Never used for
 #       training. (Before 2026-12-02 it held lines 501-600, the test split
@@ -44,6 +48,7 @@ SRC=$(cd "$(dirname "$0")/.." && pwd)
 TEXT=$SRC/data/harvard.txt
 VOICES=$SRC/data/voices-train.txt
 WORDS_PER_VOICE=${WORDS_PER_VOICE:-400}
+FLITE_WORDS=${FLITE_WORDS:-0}
 DICT=/usr/share/dict/american-english
 
 mkdir -p "$OUT"
@@ -59,14 +64,15 @@ append() { # manifest prefix combined
 }
 
 # Random word sequences for one voice: deterministic (Python's Mersenne Twister
-# seeded with the voice's name), lower-case words and possessives only.
-make_words() { # voice-name n out
-    /usr/bin/python3 - "$DICT" "$1" "$2" "$3" <<'PY'
+# seeded with the voice's name, and a salt for another draw), lower-case words
+# and possessives only.
+make_words() { # voice-name n out [salt]
+    /usr/bin/python3 - "$DICT" "$1" "$2" "$3" "${4:-}" <<'PY'
 import random, re, sys
-dict_path, voice, n, out = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+dict_path, voice, n, out, salt = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], sys.argv[5]
 words = [w.strip() for w in open(dict_path, encoding="utf-8", errors="ignore")]
 words = sorted(set(w for w in words if re.fullmatch(r"[a-z]+('s)?", w) and len(w) <= 12))
-rng = random.Random("semsim-words-" + voice)
+rng = random.Random("semsim-words-" + salt + voice)
 with open(out, "w") as f:
     for _ in range(n):
         f.write(" ".join(rng.choice(words) for _ in range(rng.randint(3, 8))) + "\n")
@@ -124,6 +130,23 @@ for P in A B; do
     awk -F '\t' 'BEGIN { OFS = "\t" } $2 ~ /(^|\/)flite-/ && $1 !~ /_r[0-9]+$/ { $1 = $1 "_x3"; print }' \
         "$OUT/$P/train-wide.tsv" > "$OUT/$P/flite-extra.tsv"
 done
+
+# More distinct text for the flite voices (FLITE_WORDS per voice, another salt).
+if [ "$FLITE_WORDS" -gt 0 ]; then
+    mkdir -p "$OUT/W"
+    : > "$OUT/W/flite-words.tsv.tmp"
+    grep '^flite ' "$VOICES" | while read -r engine voice; do
+        sub=more-words-$engine-$voice
+        mkdir -p "$OUT/W/$sub"
+        make_words "$engine $voice" "$FLITE_WORDS" "$OUT/W/$sub/text.txt" more-
+        echo "$engine $voice" > "$OUT/W/$sub/voice.txt"
+        "$SEMSIM" corpus --text "$OUT/W/$sub/text.txt" --voices "$OUT/W/$sub/voice.txt" \
+            -o "$OUT/W/$sub" -j "$JOBS" -q
+        append "$OUT/W/$sub/manifest.tsv" "$sub" "$OUT/W/flite-words.tsv.tmp"
+    done
+    mv "$OUT/W/flite-words.tsv.tmp" "$OUT/W/flite-words.tsv"
+    echo "$0: $OUT/W/flite-words.tsv: $(wc -l < "$OUT/W/flite-words.tsv") utterances" >&2
+fi
 
 "$SEMSIM" corpus --text "$TEXT" --lines 501-550 --voices "$VOICES" -o "$OUT/dev" -j "$JOBS" -q
 echo "$0: $OUT/dev/manifest.tsv: $(grep -vc '^#' "$OUT/dev/manifest.tsv") utterances" >&2
