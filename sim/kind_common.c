@@ -29,6 +29,10 @@ void sim_kind_link(const sim_config *cfg, const sim_user_config *uc, size_t valu
 
 base_status sim_kind_manifest_read(const sim_config *cfg, codec_manifest **man, base_err *err)
 {
+    if (!*cfg->source.manifest)
+        return base_err_set(
+            err, BASE_EINVAL, NULL, 0,
+            "no source.manifest: the TTS source was not prepared (sim_tts_source_prepare)");
     base_status st = codec_manifest_read(cfg->source.manifest, man, err);
     if (st != BASE_OK) return st;
     size_t n = cfg->scenario.utterances > 0 ? (size_t)cfg->scenario.utterances : 0;

@@ -133,12 +133,6 @@ sim_text *sim_text_create(const sim_config *cfg, uint64_t seed, const sim_resour
                                   u0->tx.lm, res, err) != BASE_OK)
         goto fail;
     if (!(t->code = codec_textcode_create(NULL, err))) goto fail;
-    if (!*cfg->source.manifest) {
-        base_err_set(
-            err, BASE_EINVAL, NULL, 0,
-            "no source.manifest: the TTS source was not prepared (sim_tts_source_prepare)");
-        goto fail;
-    }
     if (sim_kind_manifest_read(cfg, &t->man, err) != BASE_OK) goto fail;
     if (sim_raw_links_open(&t->raw, &t->cfg, t->fbits, err) != BASE_OK) goto fail;
     return t;

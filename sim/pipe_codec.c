@@ -138,12 +138,6 @@ sim_codec *sim_codec_create(const sim_config *cfg, uint64_t seed, const sim_reso
     int rate = codec_recognizer_rate(s->rx.r);
     if (rate != CODEC_RATE && codec_resampler_create(CODEC_RATE, rate, &s->rs, err) != BASE_OK)
         goto fail;
-    if (!*cfg->source.manifest) {
-        base_err_set(
-            err, BASE_EINVAL, NULL, 0,
-            "no source.manifest: the TTS source was not prepared (sim_tts_source_prepare)");
-        goto fail;
-    }
     if (sim_kind_manifest_read(cfg, &s->man, err) != BASE_OK) goto fail;
     if (sim_raw_links_open(&s->raw, &s->cfg, s->fbits, err) != BASE_OK) goto fail;
     return s;

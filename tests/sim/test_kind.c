@@ -3,6 +3,7 @@
  * families match by prefix, an unknown kind is an error at check and create,
  * and the bits row runs a packet (the same bits twice for the same seed). */
 #include "sim/kind.h"
+#include "sim/kind_common.h"
 #include "sim/pipeline.h"
 #include "sim/resources.h"
 #include "tests/testutil.h"
@@ -91,6 +92,23 @@ static void test_unknown_kind(void)
     sim_scenario_destroy(sc);
 }
 
+/* A speaking kind created without a prepared source (no source.manifest)
+ * says so, through the one reader every speaking kind uses. */
+static void test_manifest_missing(void)
+{
+    base_err e = BASE_ERR_INIT;
+    sim_scenario *sc = sim_scenario_create(&e);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sc);
+    sim_config cfg;
+    CU_ASSERT_EQUAL_FATAL(config(sc, "codec2-3200", &cfg), 0);
+    cfg.source.manifest[0] = '\0';
+    codec_manifest *man = NULL;
+    CU_ASSERT_EQUAL(sim_kind_manifest_read(&cfg, &man, &e), BASE_EINVAL);
+    CU_ASSERT_PTR_NULL(man);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "no source.manifest"));
+    sim_scenario_destroy(sc);
+}
+
 /* One packet of the bits row through the dispatcher, twice: same bits. */
 static void test_bits_row(void)
 {
@@ -142,6 +160,7 @@ int main(void)
         {"find: exact names and families", test_find},
         {"an unknown kind is an error", test_unknown_kind},
         {"the bits row through the dispatcher", test_bits_row},
+        {"no source.manifest: one clear error for every speaking kind", test_manifest_missing},
         {NULL, NULL},
     };
     return test_main("sim/kind", cases);
