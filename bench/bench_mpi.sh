@@ -18,10 +18,18 @@
 #                            output.utterances=false (no /points groups)
 #   serve_ms_per_result      rank 0's time per result received from rank 1
 #                            (receive, unpack, answer)
+#   chain_jobs, chain_np1_wall_s, chain_np2_wall_s, chain_np2_speedup
+#                            the quickstart chain (A -> B, relative head, LM
+#                            beam, 100 utterances a job) at 8 SNRs x
+#                            BENCH_MPI_CHAIN_REPEATS repeats (default 16: 128
+#                            jobs), -j 1 a rank, one run each after a warm-up
+#                            run that fills the TTS and head caches; 0 skips it
 # Usage: bench/bench_mpi.sh [SEMSIM]  (default ./semsim in the build tree).
 # Skips (exit 0, with a message) when mpirun is absent.
 set -euo pipefail
 semsim=${1:-./semsim}
+src=$(cd "$(dirname "$0")/.." && pwd)
+chain_repeats=${BENCH_MPI_CHAIN_REPEATS:-16}
 command -v mpirun >/dev/null || { echo "bench_mpi: skipped: no mpirun"; exit 0; }
 mpirun=(mpirun --oversubscribe)
 [ "$(id -u)" -eq 0 ] && mpirun+=(--allow-run-as-root)
@@ -101,3 +109,14 @@ many2 --set output.utterances=false >/dev/null 2>&1 || true
 read -r w_row0 _ < <(fig)
 printf 'writer_ms_per_row %s ms\nwriter_ms_per_row_no_utts %s ms\nserve_ms_per_result %s ms\n' \
   "$w_row" "$w_row0" "$w_serve"
+
+# The quickstart chain: every rank loads the agents and the LM and encodes every
+# utterance it meets (per-process caches), so the ratio grows with the jobs.
+if [ "$chain_repeats" -gt 0 ]; then
+  chain() { "$@" "$semsim" run "$src/scenarios/quickstart.ini" -o "$tmp/q.h5" --force --quiet -j 1 \
+              --sweep channel.snr_db=0:2:14 --set scenario.repeats="$chain_repeats"; }
+  chain >/dev/null 2>&1 || { echo "bench_mpi: failed: the quickstart chain" >&2; exit 1; }
+  c1=$(wall chain); c2=$(wall chain "${mpirun[@]}" -np 2)
+  printf 'chain_jobs %d jobs\nchain_np1_wall_s %.3f s\nchain_np2_wall_s %.3f s\nchain_np2_speedup %.3f x\n' \
+    "$((8 * chain_repeats))" "$c1" "$c2" "$(echo "$c1 / $c2" | bc -l)"
+fi
