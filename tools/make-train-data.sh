@@ -79,6 +79,15 @@ with open(out, "w") as f:
 PY
 }
 
+# One voice's word sequences synthesised into DIR/SUB and appended to a manifest.
+word_set() { # dir sub voice-name n salt combined
+    mkdir -p "$1/$2"
+    make_words "$3" "$4" "$1/$2/text.txt" "$5"
+    echo "$3" > "$1/$2/voice.txt"
+    "$SEMSIM" corpus --text "$1/$2/text.txt" --voices "$1/$2/voice.txt" -o "$1/$2" -j "$JOBS" -q
+    append "$1/$2/manifest.tsv" "$2" "$6"
+}
+
 for P in A B; do
     D=$OUT/$P
     mkdir -p "$D"
@@ -92,13 +101,7 @@ for P in A B; do
     done
     while read -r engine voice; do
         tag=$(echo "$engine-$voice" | tr -c 'A-Za-z0-9\n-' '_')
-        sub=words-$tag
-        mkdir -p "$D/$sub"
-        make_words "$engine $voice" "$WORDS_PER_VOICE" "$D/$sub/text.txt"
-        echo "$engine $voice" > "$D/$sub/voice.txt"
-        "$SEMSIM" corpus --text "$D/$sub/text.txt" --voices "$D/$sub/voice.txt" \
-            -o "$D/$sub" -j "$JOBS" -q
-        append "$D/$sub/manifest.tsv" "$sub" "$D/train.tsv.tmp"
+        word_set "$D" "words-$tag" "$engine $voice" "$WORDS_PER_VOICE" "" "$D/train.tsv.tmp"
     done < "$OUT/voices-$P.txt"
     mv "$D/train.tsv.tmp" "$D/train.tsv"
     echo "$0: $D/train.tsv: $(wc -l < "$D/train.tsv") utterances" >&2
@@ -136,13 +139,8 @@ if [ "$FLITE_WORDS" -gt 0 ]; then
     mkdir -p "$OUT/W"
     : > "$OUT/W/flite-words.tsv.tmp"
     grep '^flite ' "$VOICES" | while read -r engine voice; do
-        sub=more-words-$engine-$voice
-        mkdir -p "$OUT/W/$sub"
-        make_words "$engine $voice" "$FLITE_WORDS" "$OUT/W/$sub/text.txt" more-
-        echo "$engine $voice" > "$OUT/W/$sub/voice.txt"
-        "$SEMSIM" corpus --text "$OUT/W/$sub/text.txt" --voices "$OUT/W/$sub/voice.txt" \
-            -o "$OUT/W/$sub" -j "$JOBS" -q
-        append "$OUT/W/$sub/manifest.tsv" "$sub" "$OUT/W/flite-words.tsv.tmp"
+        word_set "$OUT/W" "more-words-$engine-$voice" "$engine $voice" "$FLITE_WORDS" more- \
+            "$OUT/W/flite-words.tsv.tmp"
     done
     mv "$OUT/W/flite-words.tsv.tmp" "$OUT/W/flite-words.tsv"
     echo "$0: $OUT/W/flite-words.tsv: $(wc -l < "$OUT/W/flite-words.tsv") utterances" >&2
