@@ -304,19 +304,19 @@ static void test_recipe_aug(void)
     codec_train_config c;
     base_err e = {0};
     codec_train_config_default(&c);
-    test_srcpath(path, sizeof path, "models/recipes/A-aug.ini");
+    test_srcpath(path, sizeof path, "models/recipes/A-words-aug.ini");
     CU_ASSERT_EQUAL_FATAL(codec_train_config_load(path, &c, &e), BASE_OK);
     CU_ASSERT_EQUAL(codec_train_config_check(&c, &e), BASE_OK);
     TEST_ASSERT_NEAR(c.aug.speed_prob, 0.3, 1e-6);
     TEST_ASSERT_NEAR(c.aug.codec_prob, 0.2, 1e-6);
     CU_ASSERT_EQUAL(c.aug.noise_types, 0xfu); /* white, pink, brown, babble */
-    CU_ASSERT_STRING_EQUAL(c.init, "A-stage2.h5");
+    CU_ASSERT_STRING_EQUAL(c.init, "A-words.h5");
 }
 
 static const test_case cases[] = {
     {"recipe INI: keys, lists, file:line errors", test_config_load},
     {"train.keep = last: the final weights, also from a finished checkpoint", test_train_keep_last},
-    {"models/recipes/A-aug.ini loads", test_recipe_aug},
+    {"models/recipes/A-words-aug.ini loads", test_recipe_aug},
     {"greedy CTC decoding", test_greedy},
     {"training is thread-count independent and resumes exactly", test_train_deterministic},
     {"train.init starts from a model file's weights", test_train_init},
