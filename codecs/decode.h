@@ -87,7 +87,7 @@ const char *codec_lexicon_lm_path(const codec_lexicon *lex);
  * receivers decode as `semsim eval` does. The width is a plain integer
  * literal: the registry stringifies it. */
 #define CODEC_BEAM_DEFAULT_WIDTH 128
-#define CODEC_BEAM_DEFAULT_LM_WEIGHT 1.2f
+#define CODEC_BEAM_DEFAULT_LM_WEIGHT 1.0f
 #define CODEC_BEAM_DEFAULT_WORD_BONUS 3.0f
 /* Score pruning (score_beam), nats: off by default (the width alone). On the
  * dev split (Harvard lines 501-550, 18 training voices, 900 utterances) agents
@@ -100,7 +100,7 @@ const char *codec_lexicon_lm_path(const codec_lexicon *lex);
 
 typedef struct codec_beam_config {
     int beam;               /* prefixes kept after each frame, >= 1 (default 128)           */
-    float lm_weight;        /* alpha: weight of the natural-log LM probability (default 1.2) */
+    float lm_weight;        /* alpha: weight of the natural-log LM probability (default 1.0) */
     float word_bonus;       /* beta: added per word, nats (default 3.0)                      */
     float prune;            /* per frame, classes with log p < max - prune are skipped
                                (nats, > 0; default 10)                                     */
