@@ -866,7 +866,7 @@ static void sort_best(cand *c, size_t n)
  * kept ones gives exactly what a full sort would. With a finite score beam,
  * the candidates below the best score minus it are dropped first (a rule on
  * scores alone, so the kept set stays unique). */
-static size_t select_best(codec_beam *b, size_t n, size_t width)
+static size_t select_best(codec_beam *b, size_t n, size_t width, double lower)
 {
     size_t m = 0;
     double top = -INFINITY;
@@ -882,6 +882,14 @@ static size_t select_best(codec_beam *b, size_t n, size_t width)
         size_t k = 0;
         for (size_t i = 0; i < m; i++)
             if (b->next[i].score >= floor) b->next[k++] = b->next[i];
+        m = k;
+    }
+    if (m > width && lower > -INFINITY) {
+        /* nothing scoring below `lower` (no better than the width-th best, the
+         * caller's bound) can be kept: drop it before selecting */
+        size_t k = 0;
+        for (size_t i = 0; i < m; i++)
+            if (b->next[i].score >= lower) b->next[k++] = b->next[i];
         m = k;
     }
     if (m > width) {
@@ -960,6 +968,21 @@ base_status codec_beam_decode(codec_beam *b, const float *logp, int t, int v, ch
         if (nodes_reserve(b, nbeam * (size_t)nc, nbeam))
             return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         size_t n = 0;
+        /* A lower bound of the width-th best score of this frame: each of the
+         * width prefixes of the beam is again a candidate, at least with the
+         * mass of its blank continuation (merging only adds mass), and the
+         * sums below are those of select_best in the same order, so rounding
+         * keeps the bound. */
+        double lower = -INFINITY;
+        if (nbeam == width) {
+            lower = INFINITY;
+            for (size_t i = 0; i < nbeam; i++) {
+                const cand *bi = &b->beam[i];
+                double s = log_add(bi->pb, bi->pnb) + row[CODEC_VOCAB_BLANK] +
+                           b->nodes[bi->id].text + b->nodes[bi->id].la;
+                if (s < lower) lower = s;
+            }
+        }
         for (size_t i = 0; i < nbeam; i++) {
             const cand bi = b->beam[i];
             int32_t id = bi.id;
@@ -984,7 +1007,7 @@ base_status codec_beam_decode(codec_beam *b, const float *logp, int t, int v, ch
                 if (child >= 0) add_cand(b, &n, f, child, -INFINITY, p);
             }
         }
-        nbeam = select_best(b, n, width);
+        nbeam = select_best(b, n, width, lower);
     }
 
     /* end of utterance: complete the last word, add </s> */
