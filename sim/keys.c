@@ -119,6 +119,11 @@ static const sim_key_def registry[] = {
     {"rx.beam_width", SIM_KEY_INT, STR(CODEC_BEAM_DEFAULT_WIDTH), "", "1..4096",
      "beam width of rx.decoder=beam (LM weight and word bonus: `semsim eval`'s defaults)", PU,
      U(rx.beam_width)},
+    {"rx.score_beam", SIM_KEY_DOUBLE, "0", "nats", "0..1e6",
+     "score pruning of rx.decoder=beam: after each frame, prefixes more than this below the "
+     "frame's best are dropped before rx.beam_width applies (0: off, the width alone; "
+     "docs/performance.md)",
+     PU, U(rx.score_beam)},
     {"rx.lm", SIM_KEY_PATH, "", "", "",
      "language model for rx.decoder=beam (default: the decoder's own)", PU, U(rx.lm)},
     {"rx.device_flops", SIM_KEY_DOUBLE, "1e11", "FLOP/s", "0..1e18",

@@ -640,8 +640,9 @@ static base_status tx_own(sim_sem *s, sem_pair *p, const char *path, const char 
 {
     const sim_user_config *u0 = &p->cfg.user[0];
     char *key = NULL;
-    if (asprintf(&key, "own\x1f%s\x1f%s %" PRId64 " %s\x1f%s\x1f%s\x1f%s", u0->tx.model,
-                 u0->rx.decoder, (int64_t)u0->rx.beam_width, u0->rx.lm, fp, path, ref) < 0)
+    if (asprintf(&key, "own\x1f%s\x1f%s %" PRId64 " %.17g %s\x1f%s\x1f%s\x1f%s", u0->tx.model,
+                 u0->rx.decoder, (int64_t)u0->rx.beam_width, u0->rx.score_beam, u0->rx.lm, fp,
+                 path, ref) < 0)
         return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
     own_job j = {s, p, path, fp, ref, nz};
     void *v = NULL;

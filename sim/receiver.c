@@ -54,6 +54,7 @@ base_status sim_receiver_open(sim_receiver *rx, const sim_config *cfg, const sim
     int beam = !strcmp(u0->rx.decoder, "beam");
     if (beam) {
         bc.beam = (int)u0->rx.beam_width;
+        if (u0->rx.score_beam > 0) bc.score_beam = (float)u0->rx.score_beam;
         if (!(lex = sim_resources_lexicon(res, u0->rx.lm))) {
             st = codec_lexicon_create(&rx->own_lex, NULL, *u0->rx.lm ? u0->rx.lm : NULL, err);
             lex = rx->own_lex;

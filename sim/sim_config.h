@@ -29,6 +29,7 @@ typedef struct sim_user_config {
         char model[SIM_CFG_STR];
         char decoder[16];
         int64_t beam_width;
+        double score_beam; /* nats; 0: off */
         char lm[SIM_CFG_STR];
         double device_flops;
     } rx;

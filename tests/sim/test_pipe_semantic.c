@@ -201,6 +201,41 @@ static void test_cache_changes_nothing(void)
     sim_scenario_destroy(sc);
 }
 
+/* rx.score_beam reaches the receiver's beam (and the transmitter's own
+ * decoding, which uses the receiver's decoder settings): a tiny score beam
+ * keeps one prefix a frame, as a width of 1 does (codecs/decode.h), so the two
+ * give the same figures; the default keeps the full width. */
+static void test_score_beam(void)
+{
+    static const char *const cols[] = {"wer", "cer", "wer_tx_own"};
+    static const char *const sets[][2] = {
+        {"rx.beam_width", "1"}, {"rx.score_beam", "1e-6"}, {"rx.score_beam", "0"}};
+    double rows[3][2][3];
+    for (int k = 0; k < 3; k++) {
+        sim_scenario *sc = scenario("[equalizer]\ntype = oracle\n");
+        CU_ASSERT_FATAL(sc != NULL);
+        base_err e = BASE_ERR_INIT;
+        CU_ASSERT_EQUAL(sim_scenario_set(sc, "rx.decoder", "beam", "--set", 0, &e), BASE_OK);
+        CU_ASSERT_EQUAL(sim_scenario_set(sc, sets[k][0], sets[k][1], "--set", 0, &e), BASE_OK);
+        char out[600];
+        snprintf(out, sizeof out, "%s/score-beam%d.h5", dir, k);
+        test_run_scenario(sc, out, 1);
+        unsigned char *raw;
+        size_t n;
+        CU_ASSERT_EQUAL_FATAL(test_read_summary(out, cols, 3, rows[k], 2, &raw, &n), 2);
+        free(raw);
+        sim_scenario_destroy(sc);
+    }
+    for (int i = 0; i < 2; i++)
+        for (int c = 0; c < 3; c++) {
+            CU_ASSERT(isfinite(rows[1][i][c]));
+            TEST_ASSERT_NEAR(rows[1][i][c], rows[0][i][c], 0);
+        }
+    fprintf(stderr, "  width 1 / score beam 1e-6 / width 128: cer %.4f / %.4f / %.4f\n",
+            rows[0][1][1], rows[1][1][1], rows[2][1][1]);
+    CU_ASSERT(memcmp(rows[2], rows[1], sizeof rows[1]) != 0);
+}
+
 /* source.noise_snr_db changes the audio both agents hear: the run's cache
  * must keep clean and noisy encodings apart. One run sweeping the noise (clean
  * and noisy points share the cache) gives, point for point, what a clean-only
@@ -570,6 +605,7 @@ int main(void)
         {"default anchor/head corpora: training lines and voices only", test_default_corpora},
         {"TTS anchor/head corpora never hold evaluated utterances", test_tts_corpora},
         {"source noise: the run cache keeps clean and noisy apart", test_cache_keeps_noise_apart},
+        {"rx.score_beam reaches the receiver's beam", test_score_beam},
         {NULL, NULL},
     };
     return test_main("pipe_semantic", cases);
