@@ -877,19 +877,16 @@ static size_t select_best(codec_beam *b, size_t n, size_t width, double lower)
         if (c.score > top) top = c.score;
         b->next[m++] = c;
     }
-    if (isfinite(b->cfg.score_beam) && m > 1) {
-        const double floor = top - (double)b->cfg.score_beam;
+    /* nothing below `lower` (the caller's bound: no better than the width-th
+     * best) can be kept, so it is dropped before selecting, together with what
+     * the score beam drops */
+    double floor = lower;
+    if (isfinite(b->cfg.score_beam) && top - (double)b->cfg.score_beam > floor)
+        floor = top - (double)b->cfg.score_beam;
+    if (floor > -INFINITY) {
         size_t k = 0;
         for (size_t i = 0; i < m; i++)
             if (b->next[i].score >= floor) b->next[k++] = b->next[i];
-        m = k;
-    }
-    if (m > width && lower > -INFINITY) {
-        /* nothing scoring below `lower` (no better than the width-th best, the
-         * caller's bound) can be kept: drop it before selecting */
-        size_t k = 0;
-        for (size_t i = 0; i < m; i++)
-            if (b->next[i].score >= lower) b->next[k++] = b->next[i];
         m = k;
     }
     if (m > width) {
@@ -969,25 +966,20 @@ base_status codec_beam_decode(codec_beam *b, const float *logp, int t, int v, ch
             return base_err_set(err, BASE_ENOMEM, NULL, 0, "out of memory");
         size_t n = 0;
         /* A lower bound of the width-th best score of this frame: each of the
-         * width prefixes of the beam is again a candidate, at least with the
-         * mass of its blank continuation (merging only adds mass), and the
-         * sums below are those of select_best in the same order, so rounding
-         * keeps the bound. */
-        double lower = -INFINITY;
-        if (nbeam == width) {
-            lower = INFINITY;
-            for (size_t i = 0; i < nbeam; i++) {
-                const cand *bi = &b->beam[i];
-                double s = log_add(bi->pb, bi->pnb) + row[CODEC_VOCAB_BLANK] +
-                           b->nodes[bi->id].text + b->nodes[bi->id].la;
-                if (s < lower) lower = s;
-            }
-        }
+         * width prefixes of a full beam is again a candidate, at least with the
+         * mass of its blank continuation (merging only adds mass), summed as
+         * select_best sums a score, in the same order, so rounding keeps the
+         * bound. */
+        double lower = nbeam == width ? INFINITY : -INFINITY;
         for (size_t i = 0; i < nbeam; i++) {
             const cand bi = b->beam[i];
             int32_t id = bi.id;
             int last = b->nodes[id].ch;
             double ptot = log_add(bi.pb, bi.pnb);
+            if (nbeam == width) {
+                double s = ptot + row[CODEC_VOCAB_BLANK] + b->nodes[id].text + b->nodes[id].la;
+                if (s < lower) lower = s;
+            }
             /* blank: same prefix, now ending in blank */
             add_cand(b, &n, f, id, ptot + row[CODEC_VOCAB_BLANK], -INFINITY);
             /* the last character again without a blank: collapses into the same prefix */
